@@ -1,0 +1,56 @@
+"""One exception hierarchy for the whole package.
+
+Every error the pipeline raises on purpose derives from :class:`NewsEtlError` and is either
+:class:`RetryableError` (a transient condition: trying again later may succeed) or
+:class:`PermanentError` (retrying the same input cannot help). Orchestrators map the first to a
+retry and the second to an immediate failure; problems with single input files are not errors at
+all but quarantine rows.
+"""
+
+from __future__ import annotations
+
+
+class NewsEtlError(Exception):
+    """Base class of every error raised by news-etl on purpose."""
+
+    retryable: bool = False
+
+
+class RetryableError(NewsEtlError):
+    """A transient failure: the same call may succeed if tried again later."""
+
+    retryable = True
+
+
+class PermanentError(NewsEtlError):
+    """A failure that retrying with the same inputs and settings cannot fix."""
+
+    retryable = False
+
+
+class WarehouseLockedError(RetryableError):
+    """Another process holds the warehouse's writer lock and did not release it in time."""
+
+
+class WarehouseBusyError(RetryableError):
+    """DuckDB refused to open the database file because another process holds its lock."""
+
+
+class ConfigError(PermanentError):
+    """A setting is missing or invalid."""
+
+
+class MigrationError(PermanentError):
+    """The warehouse schema cannot be brought to the version this code expects."""
+
+
+class StagingError(PermanentError):
+    """Staged Parquet for a run is missing or does not match its plan."""
+
+
+class LandingZoneError(PermanentError):
+    """The landing zone does not exist or cannot be listed."""
+
+
+class BatchValidationError(PermanentError):
+    """A whole batch failed a batch-level data-quality check; nothing was loaded."""

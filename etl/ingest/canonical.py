@@ -1,0 +1,55 @@
+"""The canonical raw text format: ``' date 2021-04-07 <body>'`` with blank-line paragraphs.
+
+A ``titled`` landing zone (e.g. the BBC corpus) instead starts with a headline line followed by a
+blank line. Both may carry the date header; both may lack it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+# A leading space (or none), the word "date", whitespace, a date-like token, then the body.
+_HEADER = re.compile(r"\A[ \t]*date[ \t]+(\S+)(?:[ \t]+|\n|\Z)", re.IGNORECASE)
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+class BadDateError(ValueError):
+    """The file has a date header whose value is not a valid ISO date."""
+
+
+@dataclass(frozen=True)
+class ParsedText:
+    """A raw document split into its parts."""
+
+    body: str
+    header_date: date | None
+    title: str | None = None
+
+
+def parse_iso_date(value: str) -> date:
+    """Parse ``YYYY-MM-DD`` strictly; raise :class:`BadDateError` otherwise."""
+    match = _ISO_DATE.match(value)
+    if not match:
+        raise BadDateError(f"date header {value!r} is not YYYY-MM-DD")
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError as exc:
+        raise BadDateError(f"date header {value!r} is not a calendar date: {exc}") from exc
+
+
+def parse_txt(text: str, layout: str = "canonical") -> ParsedText:
+    """Split decoded text into header date, optional title (``layout='titled'``) and body."""
+    header_date: date | None = None
+    match = _HEADER.match(text)
+    if match:
+        header_date = parse_iso_date(match[1])
+        text = text[match.end() :]
+    title: str | None = None
+    if layout == "titled":
+        stripped = text.lstrip("\r\n \t")
+        first, sep, rest = stripped.partition("\n")
+        if sep and first.strip():
+            title, text = first.strip(), rest
+    return ParsedText(body=text, header_date=header_date, title=title)

@@ -1,0 +1,85 @@
+"""Bytes to text: UTF-8 first, BOMs honoured, then a maintained charset detector as the fallback."""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Decoded text and how it was decoded."""
+
+    text: str
+    encoding: str
+    note: str | None = None  # set when the encoding was not plain UTF-8
+
+
+class UndecodableError(ValueError):
+    """The bytes are not text in any encoding we can identify."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+def looks_binary(raw: bytes) -> bool:
+    """True for bytes that are not text: NUL bytes or many control bytes in the first 8 KiB."""
+    head = raw[:8192]
+    if not head:
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return controls / len(head) > 0.05
+
+
+def decode(raw: bytes) -> Decoded:
+    """Decode ``raw``: BOM → its encoding; else strict UTF-8; else charset-normalizer's best guess.
+
+    Raises :class:`UndecodableError` (reason ``binary`` or ``undecodable``) when no text encoding
+    explains the bytes.
+    """
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return Decoded(raw[len(bom) :].decode(encoding), encoding, f"{encoding} BOM")
+            except UnicodeDecodeError as exc:
+                raise UndecodableError(
+                    "undecodable", f"starts with a {encoding} BOM but is not {encoding}: {exc}"
+                ) from exc
+    try:
+        return Decoded(raw.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    if looks_binary(raw):
+        raise UndecodableError("binary", "contains NUL or control bytes: not a text file")
+    from charset_normalizer import from_bytes
+
+    # charset-normalizer ranks by "chaos" alone, which lets one stray byte in English text pass
+    # for Shift-JIS; prefer candidates whose text is also coherent in some language.
+    candidates = sorted(
+        from_bytes(raw),
+        key=lambda m: (m.coherence == 0.0, round(m.chaos, 2), -m.coherence, m.encoding != "cp1252"),
+    )
+    best = candidates[0] if candidates else None
+    if best is None:
+        raise UndecodableError(
+            "undecodable", f"not UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) "
+            "and no other encoding fits"
+        )
+    encoding = best.encoding
+    return Decoded(
+        str(best),
+        encoding,
+        f"not UTF-8 (byte {utf8_error.start}); charset-normalizer chose {encoding}",
+    )

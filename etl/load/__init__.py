@@ -1,0 +1,1 @@
+"""Load stage: schema migrations, run-scoped Parquet staging and the partition loader."""

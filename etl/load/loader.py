@@ -1,0 +1,373 @@
+"""The partition loader: one transaction per run, idempotent, under the single-writer lock.
+
+Staged Parquet of every batch is attached as temporary views, duplicates are settled against the
+warehouse, and every affected ``published_date`` partition is rewritten inside one transaction:
+
+* ``merge`` (scheduled and CLI runs): a partition becomes its current articles plus the run's new
+  ones; articles already in the warehouse are duplicates and are not written again, so a rerun
+  over the same files changes no dimension or fact table;
+* ``replace`` (rebuilds): the partitions the run covers are emptied first and then hold exactly
+  the run's articles.
+
+Either all of a run's rows appear or none do: a crash or a failed check leaves every partition as
+it was, and the next run simply tries again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from etl.errors import BatchValidationError
+from etl.load.keys import stable_id_sql
+from etl.load.staging import SCHEMAS
+
+STAGED_TABLES = ("ledger", "quarantine", "articles", "terms", "rejected", "checks", "stage_stats")
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What the loader needs to know about the run besides its staged data."""
+
+    run_id: str
+    trigger: str
+    external_run_id: str | None
+    partition_date: date | None
+    mode: str
+    landing: str
+    started_at: datetime
+    code_version: str
+    text_version: str
+    files_seen: int
+    unchanged: list[dict[str, Any]]  # ledger rows of files skipped as unchanged
+    files_deferred_plan: int
+    max_quarantine_share: float
+    quarantine_check_min_files: int
+
+
+@dataclass
+class LoadSummary:
+    """Counts of one committed (or refused) run."""
+
+    run_id: str
+    status: str
+    articles_loaded: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    files_new: int = 0
+    files_unchanged: int = 0
+    files_deferred: int = 0
+    partitions: list[date] = field(default_factory=list)
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+
+
+def _attach(con: duckdb.DuckDBPyConnection, table: str, files: list[Path]) -> None:
+    view = f"staged_{table}"
+    if files:
+        paths = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM read_parquet([{paths}])")
+    else:
+        empty = pa.Table.from_pylist([], schema=SCHEMAS[table])
+        con.register(f"{view}_arrow", empty)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {view}_arrow")
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    row = con.execute(sql, params or []).fetchone()
+    return row[0] if row else None
+
+
+def load_staged(
+    con: duckdb.DuckDBPyConnection, facts: RunFacts, staged: dict[str, list[Path]], schema_version: int
+) -> LoadSummary:
+    """Commit one run's staged batches to the warehouse (see the module docstring)."""
+    for table in STAGED_TABLES:
+        _attach(con, table, staged.get(table, []))
+    con.register("run_unchanged", pa.Table.from_pylist(facts.unchanged, schema=SCHEMAS["ledger"]))
+
+    # Settle every staged article: rejected by validation, duplicate, or new.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE run_articles AS
+        WITH candidates AS (
+            SELECT a.*, row_number() OVER (PARTITION BY a.article_id ORDER BY a.path) AS rank_in_run
+            FROM staged_articles a
+            WHERE a.article_id NOT IN (SELECT article_id FROM staged_rejected)
+        )
+        SELECT c.*, {stable_id_sql('c.source_name')} AS source_id,
+               (c.rank_in_run = 1 AND ({'true' if facts.mode == 'replace' else 'false'}
+                    OR c.article_id NOT IN (SELECT article_id FROM fact_article))) AS is_new
+        FROM candidates c
+        """
+    )
+    # Final outcome of every file the run read.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE run_ledger AS
+        SELECT l.path, l.sha256, l.size_bytes, l.mtime_ns,
+               CASE
+                 WHEN l.outcome <> 'new' THEN l.outcome
+                 WHEN r.article_id IS NOT NULL THEN 'quarantined'
+                 WHEN EXISTS (SELECT 1 FROM run_articles a
+                              WHERE a.path = l.path AND a.article_id = l.sha256 AND a.is_new)
+                   THEN 'loaded'
+                 WHEN EXISTS (SELECT 1 FROM run_articles a WHERE a.path = l.path)
+                   THEN 'duplicate'
+                 ELSE 'quarantined'
+               END AS outcome,
+               CASE WHEN l.outcome IN ('new', 'duplicate') AND r.article_id IS NULL
+                    THEN l.sha256 END AS article_id
+        FROM staged_ledger l
+        LEFT JOIN (SELECT DISTINCT article_id, path FROM staged_rejected) r
+          ON r.article_id = l.sha256 AND r.path = l.path
+        """
+    )
+    counts = con.execute(
+        """
+        SELECT count(*) FILTER (WHERE outcome = 'loaded'),
+               count(*) FILTER (WHERE outcome = 'duplicate'),
+               count(*) FILTER (WHERE outcome = 'quarantined')
+        FROM run_ledger
+        """
+    ).fetchone()
+    assert counts is not None
+    loaded, duplicates, quarantined_read = (int(x) for x in counts)
+    # Files quarantined before they could be hashed (too large, outside the zone) have no ledger row.
+    unhashed = int(_scalar(con, "SELECT count(*) FROM staged_quarantine WHERE sha256 IS NULL"))
+    quarantined = quarantined_read + unhashed
+    ingest_stats = con.execute(
+        "SELECT coalesce(sum(n_in), 0), coalesce(sum(n_out + n_duplicate + n_quarantined), 0) "
+        "FROM staged_stage_stats WHERE stage = 'ingest'"
+    ).fetchone()
+    assert ingest_stats is not None
+    files_read = int(ingest_stats[1])
+    deferred = facts.files_deferred_plan + int(ingest_stats[0]) - files_read
+    files_new = files_read
+    partitions = [
+        row[0]
+        for row in con.execute(
+            "SELECT DISTINCT published_date FROM run_articles WHERE is_new ORDER BY 1"
+        ).fetchall()
+    ]
+    reasons = dict(
+        con.execute(
+            "SELECT reason, count(*) FROM ("
+            "  SELECT reason FROM staged_quarantine"
+            "  UNION ALL SELECT reason FROM staged_rejected) GROUP BY reason ORDER BY reason"
+        ).fetchall()
+    )
+    summary = LoadSummary(
+        run_id=facts.run_id,
+        status="success",
+        articles_loaded=loaded,
+        duplicates=duplicates,
+        quarantined=quarantined,
+        files_new=files_new,
+        files_unchanged=len(facts.unchanged),
+        files_deferred=deferred,
+        partitions=partitions,
+        quarantine_reasons=reasons,
+    )
+    problem = _batch_problem(summary, facts)
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if problem is None:
+            _write_facts(con, facts)
+            _write_ledger(con, facts)
+        else:
+            summary.status, summary.error = "failed", problem
+            summary.articles_loaded, summary.partitions = 0, []
+        _write_quarantine(con, facts)
+        _write_run(con, facts, summary, schema_version)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    if problem is not None:
+        raise BatchValidationError(problem)
+    return summary
+
+
+def _batch_problem(summary: LoadSummary, facts: RunFacts) -> str | None:
+    """A batch-level reason to refuse the whole run, or ``None``."""
+    if summary.files_new == 0:
+        return None
+    if summary.articles_loaded + summary.duplicates == 0:
+        return (
+            f"run {facts.run_id}: none of the {summary.files_new} new files produced an article "
+            f"(quarantine reasons: {summary.quarantine_reasons}); nothing was loaded"
+        )
+    share = summary.quarantined / summary.files_new
+    if summary.files_new >= facts.quarantine_check_min_files and share > facts.max_quarantine_share:
+        return (
+            f"run {facts.run_id}: {summary.quarantined} of {summary.files_new} new files "
+            f"({share:.0%}) were quarantined, over the limit of {facts.max_quarantine_share:.0%} "
+            f"(reasons: {summary.quarantine_reasons}); nothing was loaded"
+        )
+    return None
+
+
+def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
+    con.execute("CREATE OR REPLACE TEMP TABLE new_articles AS SELECT * FROM run_articles WHERE is_new")
+    if facts.mode == "replace":
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE gone AS SELECT article_id FROM fact_article "
+            "WHERE published_date IN (SELECT published_date FROM new_articles) "
+            "   OR article_id IN (SELECT article_id FROM new_articles)"
+        )
+        for table in ("fact_article_term", "article_text", "fact_article"):
+            con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM gone)")
+    con.execute(
+        """
+        INSERT INTO dim_date
+        SELECT d, year(d), quarter(d), month(d), day(d), isodow(d), dayname(d),
+               isoyear(d), week(d), isodow(d) >= 6
+        FROM (SELECT DISTINCT published_date AS d FROM new_articles)
+        WHERE d NOT IN (SELECT date_key FROM dim_date)
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO dim_source
+        SELECT DISTINCT source_id, source_name FROM new_articles
+        WHERE source_id NOT IN (SELECT source_id FROM dim_source)
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE new_terms AS
+        SELECT t.article_id, t.term, t.kind, {stable_id_sql('t.term')} AS term_id,
+               a.published_date, t.count, t.first_offset
+        FROM staged_terms t JOIN new_articles a ON a.article_id = t.article_id
+        """
+    )
+    # A term's kind follows from its text alone (etl.text.tokenize.token_kind).
+    con.execute(
+        """
+        INSERT INTO dim_term
+        SELECT term_id, term, min(kind), length(term)
+        FROM new_terms
+        WHERE term_id NOT IN (SELECT term_id FROM dim_term)
+        GROUP BY term_id, term
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO fact_article BY NAME
+        SELECT article_id, published_date, date_source, source_id, path AS source_file, title,
+               encoding, encoding_note, raw_bytes, n_chars, n_paragraphs, n_sentences, n_tokens,
+               n_terms, text_version
+        FROM new_articles
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO article_text BY NAME
+        SELECT article_id, published_date, raw_text, clean_text FROM new_articles
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO fact_article_term BY NAME
+        SELECT article_id, term_id, published_date, count, first_offset FROM new_terms
+        """
+    )
+
+
+def _write_ledger(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
+    params = [facts.run_id, facts.landing]
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE seen AS
+        SELECT path, sha256, size_bytes, mtime_ns, outcome, article_id FROM run_ledger
+        UNION ALL
+        SELECT path, sha256, size_bytes, mtime_ns, outcome, article_id FROM run_unchanged
+        """
+    )
+    con.execute(
+        """
+        UPDATE ingest_ledger AS l
+        SET last_seen = current_timestamp, last_run_id = ?, outcome = s.outcome,
+            article_id = s.article_id, size_bytes = s.size_bytes, mtime_ns = s.mtime_ns
+        FROM seen s
+        WHERE l.landing = ? AND l.path = s.path AND l.sha256 = s.sha256
+        """,
+        params,
+    )
+    con.execute(
+        """
+        INSERT INTO ingest_ledger
+        SELECT s.path, ?2, s.sha256, s.size_bytes, s.mtime_ns, s.outcome, s.article_id,
+               current_timestamp, current_timestamp, ?1, ?1
+        FROM seen s
+        WHERE NOT EXISTS (SELECT 1 FROM ingest_ledger l
+                          WHERE l.landing = ?2 AND l.path = s.path AND l.sha256 = s.sha256)
+        """,
+        params,
+    )
+
+
+def _write_quarantine(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
+    con.execute(
+        """
+        INSERT INTO quarantine BY NAME
+        SELECT ? AS run_id, ? AS landing, path, sha256, record, stage, reason, detail,
+               ?::DATE AS partition_date, current_timestamp AS quarantined_at
+        FROM (
+            SELECT path, sha256, record, stage, reason, detail FROM staged_quarantine
+            UNION ALL
+            SELECT path, article_id, article_id, 'validate', reason, detail FROM staged_rejected
+        )
+        """,
+        [facts.run_id, facts.landing, facts.partition_date],
+    )
+    con.execute(
+        """
+        INSERT INTO fact_check_result BY NAME
+        SELECT ? AS run_id, ?::DATE AS partition_date, batch, suite, expectation, column_name,
+               success, element_count, unexpected_count, observed_value, detail
+        FROM staged_checks
+        """,
+        [facts.run_id, facts.partition_date],
+    )
+
+
+def _write_run(
+    con: duckdb.DuckDBPyConnection, facts: RunFacts, summary: LoadSummary, schema_version: int
+) -> None:
+    con.execute(
+        """
+        INSERT INTO etl_run BY NAME
+        SELECT ? AS run_id, ? AS trigger, ? AS external_run_id, ?::DATE AS partition_date,
+               ? AS mode, ? AS landing, ?::TIMESTAMPTZ AS started_at,
+               current_timestamp AS ended_at, ? AS status, ? AS code_version,
+               ? AS text_version, ? AS schema_version, ? AS files_seen,
+               ? AS files_unchanged, ? AS files_deferred, ? AS files_new,
+               ? AS articles_loaded, ? AS duplicates, ? AS quarantined,
+               ?::DATE[] AS partitions, ? AS error
+        """,
+        [
+            facts.run_id, facts.trigger, facts.external_run_id, facts.partition_date,
+            facts.mode, facts.landing, facts.started_at, summary.status, facts.code_version,
+            facts.text_version, schema_version, facts.files_seen, summary.files_unchanged,
+            summary.files_deferred, summary.files_new, summary.articles_loaded,
+            summary.duplicates, summary.quarantined, summary.partitions, summary.error,
+        ],
+    )
+    con.execute(
+        """
+        INSERT INTO etl_run_stage BY NAME
+        SELECT ? AS run_id, stage, sum(n_in)::INTEGER AS n_in, sum(n_out)::INTEGER AS n_out,
+               sum(n_duplicate)::INTEGER AS n_duplicate,
+               sum(n_quarantined)::INTEGER AS n_quarantined, sum(seconds) AS seconds
+        FROM staged_stage_stats GROUP BY stage
+        """,
+        [facts.run_id],
+    )

@@ -1,0 +1,108 @@
+"""Numbered, append-only SQL migrations of the warehouse schema.
+
+Files are named ``NNNN_description.sql`` and applied in order, each in its own transaction, and
+recorded in ``schema_migrations`` with a checksum. Editing a migration that a warehouse has
+already applied is refused: schema changes are always a new file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from etl.errors import MigrationError
+
+_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One migration file."""
+
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        """SHA-256 of the file's SQL text."""
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+
+def discover(migrations_dir: Path) -> list[Migration]:
+    """Every migration under ``migrations_dir``, in version order, with gaps and clashes refused."""
+    if not migrations_dir.is_dir():
+        raise MigrationError(f"no migrations folder at {migrations_dir}")
+    found: list[Migration] = []
+    for path in sorted(migrations_dir.glob("*.sql")):
+        match = _NAME.match(path.name)
+        if not match:
+            raise MigrationError(f"migration file {path.name} is not named NNNN_description.sql")
+        found.append(Migration(int(match[1]), match[2], path.read_text(encoding="utf-8")))
+    versions = [m.version for m in found]
+    if versions != list(range(1, len(found) + 1)):
+        raise MigrationError(f"migrations must be numbered 1..N without gaps, found {versions}")
+    return found
+
+
+def applied(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
+    """Version → checksum of the migrations already applied to this warehouse."""
+    con.execute(
+        """CREATE TABLE IF NOT EXISTS schema_migrations (
+               version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, checksum VARCHAR NOT NULL,
+               applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"""
+    )
+    rows = con.execute("SELECT version, checksum FROM schema_migrations").fetchall()
+    return {int(version): str(checksum) for version, checksum in rows}
+
+
+def migrate(con: duckdb.DuckDBPyConnection, migrations_dir: Path) -> list[int]:
+    """Apply every pending migration; return the versions applied now."""
+    migrations = discover(migrations_dir)
+    done = applied(con)
+    for migration in migrations:
+        if migration.version in done and done[migration.version] != migration.checksum:
+            raise MigrationError(
+                f"migration {migration.version:04d}_{migration.name} was changed after it was "
+                "applied; add a new migration instead of editing an old one"
+            )
+    unknown = set(done) - {m.version for m in migrations}
+    if unknown:
+        raise MigrationError(
+            f"the warehouse has migrations {sorted(unknown)} that this code does not know: "
+            "it was built by a newer news-etl"
+        )
+    newly: list[int] = []
+    for migration in migrations:
+        if migration.version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(migration.sql)
+            con.execute(
+                "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+                [migration.version, migration.name, migration.checksum],
+            )
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            con.execute("ROLLBACK")
+            raise MigrationError(
+                f"migration {migration.version:04d}_{migration.name} failed: {exc}"
+            ) from exc
+        newly.append(migration.version)
+    return newly
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest migration applied to this warehouse (0 for an empty database)."""
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()
+    if not row or not row[0]:
+        return 0
+    top = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()
+    return int(top[0]) if top else 0

@@ -1,0 +1,179 @@
+"""Run-scoped Parquet staging: how stages hand data to each other.
+
+Each run owns ``<staging_root>/<run_id>/``: ``plan.json`` describes the run, and every batch
+writes ``batch-NNNN/<table>.parquet`` files that the next stage (possibly another process or
+Airflow task) reads. Schemas are explicit so that an all-NULL column keeps its type.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from etl.errors import StagingError
+
+SCHEMAS: dict[str, pa.Schema] = {
+    # ingest → text: one row per new article
+    "ingested": pa.schema(
+        [
+            ("article_id", pa.string()),
+            ("path", pa.string()),
+            ("raw_bytes", pa.int64()),
+            ("encoding", pa.string()),
+            ("encoding_note", pa.string()),
+            ("published_date", pa.date32()),
+            ("date_source", pa.string()),
+            ("source_name", pa.string()),
+            ("title", pa.string()),
+            ("raw_text", pa.string()),
+            ("body", pa.string()),
+        ]
+    ),
+    # ingest → load: one row per file read
+    "ledger": pa.schema(
+        [
+            ("path", pa.string()),
+            ("sha256", pa.string()),
+            ("size_bytes", pa.int64()),
+            ("mtime_ns", pa.int64()),
+            ("outcome", pa.string()),
+            ("article_id", pa.string()),
+        ]
+    ),
+    # any stage → load
+    "quarantine": pa.schema(
+        [
+            ("path", pa.string()),
+            ("sha256", pa.string()),
+            ("record", pa.string()),
+            ("stage", pa.string()),
+            ("reason", pa.string()),
+            ("detail", pa.string()),
+        ]
+    ),
+    # text → validate → load: one row per article
+    "articles": pa.schema(
+        [
+            ("article_id", pa.string()),
+            ("path", pa.string()),
+            ("raw_bytes", pa.int64()),
+            ("encoding", pa.string()),
+            ("encoding_note", pa.string()),
+            ("published_date", pa.date32()),
+            ("date_source", pa.string()),
+            ("source_name", pa.string()),
+            ("title", pa.string()),
+            ("raw_text", pa.string()),
+            ("clean_text", pa.string()),
+            ("n_chars", pa.int32()),
+            ("n_paragraphs", pa.int32()),
+            ("n_sentences", pa.int32()),
+            ("n_tokens", pa.int32()),
+            ("n_terms", pa.int32()),
+            ("replacement_ratio", pa.float64()),  # share of U+FFFD characters (decoding damage)
+            ("text_version", pa.string()),
+        ]
+    ),
+    # text → validate → load: one row per article and term
+    "terms": pa.schema(
+        [
+            ("article_id", pa.string()),
+            ("term", pa.string()),
+            ("kind", pa.string()),
+            ("count", pa.int32()),
+            ("first_offset", pa.int32()),
+        ]
+    ),
+    # validate → load: records that failed a row-level expectation
+    "rejected": pa.schema(
+        [
+            ("article_id", pa.string()),
+            ("path", pa.string()),
+            ("reason", pa.string()),
+            ("detail", pa.string()),
+        ]
+    ),
+    # validate → load: one row per expectation result
+    "checks": pa.schema(
+        [
+            ("batch", pa.int32()),
+            ("suite", pa.string()),
+            ("expectation", pa.string()),
+            ("column_name", pa.string()),
+            ("success", pa.bool_()),
+            ("element_count", pa.int64()),
+            ("unexpected_count", pa.int64()),
+            ("observed_value", pa.string()),
+            ("detail", pa.string()),
+        ]
+    ),
+    # every stage → load: one row per stage and batch
+    "stage_stats": pa.schema(
+        [
+            ("stage", pa.string()),
+            ("n_in", pa.int64()),
+            ("n_out", pa.int64()),
+            ("n_duplicate", pa.int64()),
+            ("n_quarantined", pa.int64()),
+            ("seconds", pa.float64()),
+        ]
+    ),
+}
+
+
+class RunStaging:
+    """The staging folder of one run."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @property
+    def plan_path(self) -> Path:
+        """Where the run's plan is written."""
+        return self.root / "plan.json"
+
+    def batch_dir(self, batch: int) -> Path:
+        """The folder of one batch."""
+        return self.root / f"batch-{batch:04d}"
+
+    def path(self, table: str, batch: int) -> Path:
+        """The Parquet file of ``table`` for ``batch``."""
+        return self.batch_dir(batch) / f"{table}.parquet"
+
+    def write(
+        self, table: str, batch: int, data: pa.Table | Sequence[Mapping[str, Any]] | Mapping[str, list[Any]]
+    ) -> Path:
+        """Write ``data`` (an Arrow table, rows, or columns) as ``table`` of ``batch``, atomically."""
+        schema = SCHEMAS[table]
+        if isinstance(data, pa.Table):
+            arrow = data.select(schema.names).cast(schema)
+        elif isinstance(data, Mapping):
+            arrow = pa.table({name: data[name] for name in schema.names}, schema=schema)
+        else:
+            arrow = pa.Table.from_pylist(list(data), schema=schema)
+        target = self.path(table, batch)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".parquet.tmp")
+        pq.write_table(arrow, tmp, compression="zstd")
+        tmp.replace(target)
+        return target
+
+    def read(self, table: str, batch: int) -> pa.Table:
+        """Read ``table`` of ``batch``; a missing file is a :class:`StagingError`."""
+        target = self.path(table, batch)
+        if not target.exists():
+            raise StagingError(f"staged file {target} is missing: did the earlier stage run?")
+        return pq.read_table(target, schema=SCHEMAS[table])
+
+    def files(self, table: str, batches: Iterable[int]) -> list[Path]:
+        """The existing Parquet files of ``table`` over ``batches``."""
+        return [p for p in (self.path(table, b) for b in batches) if p.exists()]
+
+    def remove(self) -> None:
+        """Delete the whole staging folder of the run."""
+        shutil.rmtree(self.root, ignore_errors=True)

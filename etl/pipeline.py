@@ -1,0 +1,384 @@
+"""One run of the pipeline, composed from the stages; the only module that knows them all.
+
+A run is planned once, then processed batch by batch, then loaded in one transaction::
+
+    plan_run ─► for each batch: ingest_batch ─► text_batch ─► validate_batch ─► load_run
+
+Every step reads and writes the run's staging folder (``<staging_root>/<run_id>``), so each can
+run in a different process: the CLI calls :func:`run`, which does all steps in order, and each
+Airflow task calls exactly one of the step functions. Both paths share this code and cannot drift.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from etl import TEXT_VERSION, __version__
+from etl.errors import NewsEtlError, StagingError
+from etl.ingest.landing import LandingFile, list_landing
+from etl.ingest.ledger import LedgerView, read_ledger
+from etl.ingest.reader import IngestContext, ingest_files
+from etl.load.loader import STAGED_TABLES, LoadSummary, RunFacts, load_staged
+from etl.load.migrations import schema_version
+from etl.load.staging import RunStaging
+from etl.settings import Settings
+from etl.warehouse import locked_reader, writer
+
+Mode = Literal["merge", "replace"]
+#: Called after each finished step with (step name, batch number or -1, batches in the run).
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class RunPlan:
+    """Everything later steps need to know about a run; stored as ``plan.json``."""
+
+    run_id: str
+    staging_dir: str
+    settings: dict[str, Any]
+    partition_date: str | None
+    fallback_date: str
+    mode: str
+    trigger: str
+    external_run_id: str | None
+    started_at: str
+    files_seen: int
+    files_deferred: int
+    unchanged: list[dict[str, Any]] = field(default_factory=list)
+    batches: list[list[dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def n_batches(self) -> int:
+        """Number of batches in the run."""
+        return len(self.batches)
+
+    def settings_obj(self) -> Settings:
+        """The run's settings, as planned (CLI and DAG overrides included)."""
+        return Settings(**self.settings)
+
+    def staging(self) -> RunStaging:
+        """The run's staging folder."""
+        return RunStaging(Path(self.staging_dir))
+
+    def save(self) -> Path:
+        """Write the plan to its staging folder, atomically."""
+        path = self.staging().plan_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=1), encoding="utf-8")
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def load(cls, staging_dir: str | Path) -> RunPlan:
+        """Read the plan of the run staged at ``staging_dir``."""
+        path = RunStaging(Path(staging_dir)).plan_path
+        if not path.exists():
+            raise StagingError(f"no run plan at {path}")
+        return cls(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """A sortable, unique run id: ``YYYYMMDDTHHMMSSZ-<8 hex>``."""
+    now = now or datetime.now(UTC)
+    return f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+
+
+def _file_dict(f: LandingFile) -> dict[str, Any]:
+    return {"path": f.path, "size": f.size, "mtime_ns": f.mtime_ns,
+            "path_date": f.path_date.isoformat() if f.path_date else None, "outside": f.outside}
+
+
+def _file_from(d: dict[str, Any]) -> LandingFile:
+    return LandingFile(d["path"], d["size"], d["mtime_ns"],
+                       date.fromisoformat(d["path_date"]) if d["path_date"] else None, d["outside"])
+
+
+def plan_run(
+    settings: Settings,
+    *,
+    partition_date: date | None = None,
+    mode: Mode = "merge",
+    trigger: str = "cli",
+    external_run_id: str | None = None,
+    run_id: str | None = None,
+) -> RunPlan:
+    """List the landing zone, skip what the ledger says is unchanged, and cut the rest into batches.
+
+    With ``partition_date`` D, files in a dated folder other than D are left for their own run;
+    files without a dated folder are read and kept when their header date is D (or absent).
+    """
+    started = datetime.now(UTC)
+    run_id = run_id or new_run_id(started)
+    landing = str(settings.landing)
+    files = list_landing(settings.landing)
+    with locked_reader(settings) as con:
+        ledger = read_ledger(con, landing)
+    unchanged: list[dict[str, Any]] = []
+    todo: list[LandingFile] = []
+    deferred = 0
+    for f in files:
+        if partition_date is not None and f.path_date is not None and f.path_date != partition_date:
+            deferred += 1
+            continue
+        entry = None if f.outside else ledger.unchanged(f.path, f.size, f.mtime_ns)
+        if entry is not None:
+            unchanged.append({"path": f.path, "sha256": entry.sha256, "size_bytes": f.size,
+                              "mtime_ns": f.mtime_ns, "outcome": entry.outcome,
+                              "article_id": entry.article_id})
+        else:
+            todo.append(f)
+    size = settings.batch_size
+    plan = RunPlan(
+        run_id=run_id,
+        staging_dir=str(settings.staging_root / run_id),
+        settings=settings.model_dump(mode="json"),
+        partition_date=partition_date.isoformat() if partition_date else None,
+        fallback_date=(partition_date or started.date()).isoformat(),
+        mode=mode,
+        trigger=trigger,
+        external_run_id=external_run_id,
+        started_at=started.isoformat(),
+        files_seen=len(files),
+        files_deferred=deferred,
+        unchanged=unchanged,
+        batches=[[_file_dict(f) for f in todo[i : i + size]] for i in range(0, len(todo), size)],
+    )
+    plan.save()
+    # The ledger snapshot lets batches recognise known content without opening the warehouse.
+    _save_known(plan, ledger)
+    return plan
+
+
+def _known_path(plan: RunPlan) -> Path:
+    return plan.staging().root / "known.json"
+
+
+def _save_known(plan: RunPlan, ledger: LedgerView) -> None:
+    known = {
+        "article_ids": sorted(ledger.article_ids),
+        "quarantined": sorted(
+            [path, e.sha256]
+            for path, entries in ledger.by_path.items()
+            for e in entries
+            if e.outcome == "quarantined"
+        ),
+    }
+    _known_path(plan).write_text(json.dumps(known), encoding="utf-8")
+
+
+def _load_known(plan: RunPlan) -> LedgerView:
+    from etl.ingest.ledger import LedgerEntry
+
+    data = json.loads(_known_path(plan).read_text(encoding="utf-8"))
+    view = LedgerView(article_ids=set(data["article_ids"]))
+    for path, sha in data["quarantined"]:
+        view.by_path.setdefault(path, []).append(LedgerEntry(sha, -1, None, "quarantined", None))
+    return view
+
+
+def _stats(stage: str, n_in: int, n_out: int, dup: int, quar: int, seconds: float) -> dict[str, Any]:
+    return {"stage": stage, "n_in": n_in, "n_out": n_out, "n_duplicate": dup,
+            "n_quarantined": quar, "seconds": seconds}
+
+
+def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
+    """Ingest stage for one batch: read, hash, decode and parse its files."""
+    started = time.perf_counter()
+    plan = RunPlan.load(staging_dir)
+    settings = plan.settings_obj()
+    ctx = IngestContext(
+        landing=settings.landing,
+        partition_date=date.fromisoformat(plan.partition_date) if plan.partition_date else None,
+        fallback_date=date.fromisoformat(plan.fallback_date),
+        today=datetime.now(UTC).date(),
+        max_file_bytes=settings.max_file_bytes,
+        txt_layout=settings.txt_layout,
+    )
+    files = [_file_from(d) for d in plan.batches[batch]]
+    result = ingest_files(files, ctx, _load_known(plan))
+    staging = plan.staging()
+    staging.write("ingested", batch, result.articles)
+    staging.write("ledger", batch, result.ledger)
+    staging.write("quarantine", batch, result.quarantine)
+    duplicates = sum(1 for row in result.ledger if row["outcome"] == "duplicate")
+    quarantined = len(result.quarantine)
+    counts = {"files": len(files), "articles": len(result.articles), "duplicates": duplicates,
+              "quarantined": quarantined, "deferred": result.deferred}
+    staging.write("stage_stats", batch, [
+        _stats("ingest", len(files), len(result.articles), duplicates, quarantined,
+               time.perf_counter() - started)
+    ])
+    return counts
+
+
+def text_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
+    """Text stage for one batch: clean, split into sentences and tokens, count terms."""
+    from etl.text.batch import process_batch
+
+    started = time.perf_counter()
+    plan = RunPlan.load(staging_dir)
+    staging = plan.staging()
+    ingested = staging.read("ingested", batch)
+    out = process_batch(ingested)
+    staging.write("articles", batch, out.articles)
+    staging.write("terms", batch, out.terms)
+    if out.quarantine:
+        previous = staging.read("quarantine", batch).to_pylist()
+        staging.write("quarantine", batch, previous + out.quarantine)
+    _append_stats(staging, batch, _stats("text", ingested.num_rows, len(out.articles), 0,
+                                         len(out.quarantine), time.perf_counter() - started))
+    return {"articles": len(out.articles), "terms": len(out.terms["term"]),
+            "quarantined": len(out.quarantine)}
+
+
+def _append_stats(staging: RunStaging, batch: int, row: dict[str, Any]) -> None:
+    rows = [r for r in staging.read("stage_stats", batch).to_pylist() if r["stage"] != row["stage"]]
+    staging.write("stage_stats", batch, [*rows, row])
+
+
+def validate_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
+    """Validate stage for one batch: run every expectation suite, reject failing records."""
+    from etl.validate.runner import ValidationOutcome, suite_parameters, validate_frame
+    from etl.validate.suites import load_suites
+
+    started = time.perf_counter()
+    plan = RunPlan.load(staging_dir)
+    settings = plan.settings_obj()
+    staging = plan.staging()
+    tables = {name: staging.read(name, batch) for name in ("articles", "terms")}
+    frames = {name: table.to_pandas() for name, table in tables.items()}
+    for frame in frames.values():
+        if "published_date" in frame:
+            frame["published_date"] = frame["published_date"].astype("datetime64[s]")
+    run_date = date.fromisoformat(plan.partition_date) if plan.partition_date else None
+    params = suite_parameters(run_date, datetime.now(UTC).date())
+    combined = ValidationOutcome()
+    for spec in load_suites(settings.expectations_dir):
+        outcome = validate_frame(spec, frames[spec.table], params)
+        combined.checks.extend(outcome.checks)
+        for key, problems in outcome.rejected.items():
+            combined.rejected.setdefault(key, []).extend(problems)
+    paths = dict(zip(frames["articles"]["article_id"], frames["articles"]["path"], strict=True))
+    rejected = [
+        {"article_id": key, "path": paths.get(key, ""), "reason": reason, "detail": detail}
+        for key, problems in combined.rejected.items()
+        for reason, detail in problems[:1]  # the first failed expectation names the reason
+    ]
+    staging.write("checks", batch, [{**row, "batch": batch} for row in combined.checks])
+    staging.write("rejected", batch, rejected)
+    n_articles = tables["articles"].num_rows
+    _append_stats(staging, batch, _stats("validate", n_articles, n_articles - len(rejected), 0,
+                                         len(rejected), time.perf_counter() - started))
+    return {"articles": n_articles, "rejected": len(rejected),
+            "failed_expectations": sum(1 for c in combined.checks if not c["success"])}
+
+
+def process_batch(staging_dir: str | Path, batch: int) -> None:
+    """Ingest, text and validate stages of one batch, in order."""
+    ingest_batch(staging_dir, batch)
+    text_batch(staging_dir, batch)
+    validate_batch(staging_dir, batch)
+
+
+def load_run(staging_dir: str | Path) -> LoadSummary:
+    """Load stage: commit every staged batch of the run in one transaction, under the writer lock."""
+    started = time.perf_counter()
+    plan = RunPlan.load(staging_dir)
+    settings = plan.settings_obj()
+    staging = plan.staging()
+    batches = range(plan.n_batches)
+    staged = {table: staging.files(table, batches) for table in STAGED_TABLES}
+    missing = [b for b in batches if not staging.path("rejected", b).exists()]
+    if missing:
+        raise StagingError(f"run {plan.run_id}: batches {missing} were not validated")
+    facts = RunFacts(
+        run_id=plan.run_id,
+        trigger=plan.trigger,
+        external_run_id=plan.external_run_id,
+        partition_date=date.fromisoformat(plan.partition_date) if plan.partition_date else None,
+        mode=plan.mode,
+        landing=str(settings.landing),
+        started_at=datetime.fromisoformat(plan.started_at),
+        code_version=__version__,
+        text_version=TEXT_VERSION,
+        files_seen=plan.files_seen,
+        unchanged=plan.unchanged,
+        files_deferred_plan=plan.files_deferred,
+        max_quarantine_share=settings.max_quarantine_share,
+        quarantine_check_min_files=settings.quarantine_check_min_files,
+    )
+    with writer(settings) as con:
+        summary = load_staged(con, facts, staged, schema_version(con))
+        _ = time.perf_counter() - started
+    if not settings.keep_staging:
+        staging.remove()
+    return summary
+
+
+def record_failure(staging_dir: str | Path, error: BaseException) -> None:
+    """Best effort: record a run that failed before its load as ``failed`` in ``etl_run``."""
+    try:
+        plan = RunPlan.load(staging_dir)
+        settings = plan.settings_obj()
+        with writer(settings) as con:
+            exists = con.execute(
+                "SELECT count(*) FROM etl_run WHERE run_id = ?", [plan.run_id]
+            ).fetchone()
+            if exists and exists[0]:
+                return
+            con.execute(
+                """
+                INSERT INTO etl_run BY NAME
+                SELECT ? AS run_id, ? AS trigger, ? AS external_run_id,
+                       ?::DATE AS partition_date, ? AS mode, ? AS landing,
+                       ?::TIMESTAMPTZ AS started_at, current_timestamp AS ended_at,
+                       'failed' AS status, ? AS code_version, ? AS text_version,
+                       ? AS schema_version, ? AS files_seen, 0 AS files_unchanged,
+                       ? AS files_deferred, 0 AS files_new, 0 AS articles_loaded,
+                       0 AS duplicates, 0 AS quarantined, []::DATE[] AS partitions, ? AS error
+                """,
+                [plan.run_id, plan.trigger, plan.external_run_id, plan.partition_date,
+                 plan.mode, str(settings.landing), plan.started_at, __version__, TEXT_VERSION,
+                 schema_version(con), plan.files_seen, plan.files_deferred,
+                 f"{type(error).__name__}: {error}"[:2000]],
+            )
+    except (NewsEtlError, OSError, ValueError):
+        return
+
+
+def run(
+    settings: Settings,
+    *,
+    partition_date: date | None = None,
+    mode: Mode = "merge",
+    trigger: str = "cli",
+    external_run_id: str | None = None,
+    progress: Progress | None = None,
+) -> LoadSummary:
+    """Plan, process every batch and load: a whole run in this process (the CLI's path)."""
+    plan = plan_run(settings, partition_date=partition_date, mode=mode, trigger=trigger,
+                    external_run_id=external_run_id)
+    if progress:
+        progress("plan", -1, plan.n_batches)
+    try:
+        for batch in range(plan.n_batches):
+            process_batch(plan.staging_dir, batch)
+            if progress:
+                progress("batch", batch, plan.n_batches)
+        summary = load_run(plan.staging_dir)
+    except NewsEtlError:
+        raise
+    except Exception as exc:
+        record_failure(plan.staging_dir, exc)
+        raise
+    if progress:
+        progress("load", -1, plan.n_batches)
+    return summary

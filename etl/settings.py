@@ -1,0 +1,100 @@
+"""The one typed settings object, read from ``NEWS_ETL_*`` environment variables.
+
+Every knob of the pipeline lives here; CLI options and DAG params override single fields with
+:meth:`Settings.model_copy`. Paths are resolved against the current directory when relative.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The repository root when running from a checkout (``etl/`` sits directly below it).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Pipeline settings; each field ``x`` is read from ``NEWS_ETL_X``."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWS_ETL_", extra="ignore", frozen=True)
+
+    landing: Path = Field(
+        default=PROJECT_ROOT / "warehouse" / "sample-landing",
+        description="Landing zone folder holding raw article files.",
+    )
+    warehouse: Path = Field(
+        default=PROJECT_ROOT / "warehouse" / "news.duckdb",
+        description="DuckDB warehouse file.",
+    )
+    staging_dir: Path | None = Field(
+        default=None,
+        description="Where run-scoped Parquet staging lives; default: <warehouse dir>/staging.",
+    )
+    schemas_dir: Path = Field(
+        default=PROJECT_ROOT / "schemas",
+        description="Folder with migrations/ (warehouse DDL) and expectations/ (GX suites).",
+    )
+    batch_size: int = Field(default=500, ge=1, description="Files per text-processing batch.")
+    max_file_bytes: int = Field(
+        default=50 * 1024 * 1024, ge=1, description="Files larger than this are quarantined."
+    )
+    lock_timeout_s: float = Field(
+        default=600.0, ge=0, description="How long a writer waits for the warehouse lock."
+    )
+    keep_staging: bool = Field(
+        default=False, description="Keep a run's staging folder after a successful load."
+    )
+    max_quarantine_share: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="A run fails when more than this share of its new files is quarantined.",
+    )
+    quarantine_check_min_files: int = Field(
+        default=20,
+        ge=1,
+        description="The quarantine-share check applies only to runs with at least this many new files.",
+    )
+    txt_layout: Literal["canonical", "titled"] = Field(
+        default="canonical",
+        description="How .txt files start: 'canonical' (' date YYYY-MM-DD body') or 'titled' "
+        "(a title line, then a blank line). Both accept the date header.",
+    )
+
+    @field_validator("landing", "warehouse", "schemas_dir", "staging_dir", mode="after")
+    @classmethod
+    def _absolute(cls, value: Path | None) -> Path | None:
+        return None if value is None else value.expanduser().absolute()
+
+    @cached_property
+    def staging_root(self) -> Path:
+        """The folder under which each run gets its own staging folder."""
+        return self.staging_dir or self.warehouse.parent / "staging"
+
+    @property
+    def migrations_dir(self) -> Path:
+        """Numbered SQL migrations of the warehouse schema."""
+        return self.schemas_dir / "migrations"
+
+    @property
+    def expectations_dir(self) -> Path:
+        """Great Expectations suites, one JSON file per record type."""
+        return self.schemas_dir / "expectations"
+
+    @property
+    def lock_path(self) -> Path:
+        """The writer lock file next to the warehouse."""
+        return self.warehouse.with_name(self.warehouse.name + ".lock")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, then apply the non-``None`` ``overrides``."""
+    base = Settings()
+    changes = {key: value for key, value in overrides.items() if value is not None}
+    if not changes:
+        return base
+    return Settings(**{**base.model_dump(), **changes})

@@ -1,0 +1,62 @@
+"""From cleaned text to the per-article figures and term rows that the warehouse stores."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from etl.text.clean import PARAGRAPH_SEPARATOR, paragraphs
+from etl.text.sentences import sentence_spans
+from etl.text.tokenize import token_columns
+
+
+def is_term(token: str) -> bool:
+    """True for tokens that count as terms (words, numbers, URLs, e-mails), not punct/symbols.
+
+    Punctuation and symbol tokens are exactly the single non-word characters and ``...``.
+    """
+    if len(token) > 1:
+        return token != "..."
+    return token.isalnum() or token == "_"
+
+
+@dataclass(frozen=True, slots=True)
+class TermColumns:
+    """One article's terms as parallel lists."""
+
+    terms: list[str]
+    counts: list[int]
+    first_offsets: list[int]
+
+
+@dataclass(frozen=True)
+class TextFigures:
+    """Everything the text stage derives from one article."""
+
+    clean_text: str
+    n_paragraphs: int
+    n_sentences: int
+    n_tokens: int
+    terms: TermColumns
+
+
+def count_terms(text: str) -> tuple[int, TermColumns]:
+    """Number of tokens in cleaned ``text``, and its terms with counts and first offsets."""
+    cols = token_columns(text)
+    norms = cols.norms
+    counts = Counter(norms)
+    # dict() keeps the last value per key: feed positions backwards to keep the first occurrence.
+    first_index = dict(zip(reversed(norms), range(len(norms) - 1, -1, -1), strict=True))
+    terms = [norm for norm in counts if is_term(norm)]
+    starts = cols.starts
+    return len(norms), TermColumns(
+        terms, [counts[t] for t in terms], [starts[first_index[t]] for t in terms]
+    )
+
+
+def analyse(body: str) -> TextFigures:
+    """Clean ``body`` and count its paragraphs, sentences, tokens and terms."""
+    paras = paragraphs(body)
+    text = PARAGRAPH_SEPARATOR.join(paras)
+    n_tokens, terms = count_terms(text)
+    return TextFigures(text, len(paras), len(sentence_spans(text)), n_tokens, terms)

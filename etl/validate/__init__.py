@@ -1,0 +1,1 @@
+"""Validate stage: Great Expectations suites (under ``schemas/expectations``) run per batch."""

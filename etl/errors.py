@@ -54,3 +54,17 @@ class LandingZoneError(PermanentError):
 
 class BatchValidationError(PermanentError):
     """A whole batch failed a batch-level data-quality check; nothing was loaded."""
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether trying the same step again later may succeed.
+
+    :class:`RetryableError` says so explicitly; an ``OSError`` other than a missing file or a
+    permission problem (a network filesystem hiccup, a full disk being cleaned) is treated as
+    transient too. Everything else, bugs included, is permanent.
+    """
+    if isinstance(exc, NewsEtlError):
+        return exc.retryable
+    if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)):
+        return False
+    return isinstance(exc, (OSError, TimeoutError))

@@ -149,7 +149,9 @@ def plan_run(
         files_seen=len(files),
         files_deferred=deferred,
         unchanged=unchanged,
-        batches=[[_file_dict(f) for f in todo[i : i + size]] for i in range(0, len(todo), size)],
+        # At least one (possibly empty) batch, so every run has the same shape of steps.
+        batches=[[_file_dict(f) for f in todo[i : i + size]] for i in range(0, len(todo), size)]
+        or [[]],
     )
     plan.save()
     # The ledger snapshot lets batches recognise known content without opening the warehouse.

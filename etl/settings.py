@@ -57,7 +57,8 @@ class Settings(BaseSettings):
     quarantine_check_min_files: int = Field(
         default=20,
         ge=1,
-        description="The quarantine-share check applies only to runs with at least this many new files.",
+        description="Batch-level checks (quarantine share, zero articles) apply only to runs "
+        "with at least this many new files.",
     )
     txt_layout: Literal["canonical", "titled"] = Field(
         default="canonical",

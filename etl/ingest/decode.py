@@ -66,20 +66,30 @@ def decode(raw: bytes) -> Decoded:
     from charset_normalizer import from_bytes
 
     # charset-normalizer ranks by "chaos" alone, which lets one stray byte in English text pass
-    # for Shift-JIS; prefer candidates whose text is also coherent in some language.
+    # for Shift-JIS; prefer candidates whose text is also coherent in some language, and among
+    # near-equal ones prefer cp1252, by far the most common legacy encoding of news text.
     candidates = sorted(
-        from_bytes(raw),
-        key=lambda m: (m.coherence == 0.0, round(m.chaos, 2), -m.coherence, m.encoding != "cp1252"),
+        from_bytes(raw), key=lambda m: (m.coherence == 0.0, round(m.chaos, 2), -m.coherence)
     )
+    if candidates:
+        top = candidates[0]
+        western = [
+            m for m in candidates
+            if "cp1252" in m.could_be_from_charset and m.chaos <= top.chaos + 0.02
+            and (m.coherence > 0.0 or top.coherence == 0.0)
+        ]
+        if western:
+            candidates.insert(0, western[0])
     best = candidates[0] if candidates else None
     if best is None:
         raise UndecodableError(
             "undecodable", f"not UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) "
             "and no other encoding fits"
         )
-    encoding = best.encoding
+    encoding = "cp1252" if "cp1252" in best.could_be_from_charset else best.encoding
+    text = raw.decode(encoding) if encoding != best.encoding else str(best)
     return Decoded(
-        str(best),
+        text,
         encoding,
         f"not UTF-8 (byte {utf8_error.start}); charset-normalizer chose {encoding}",
     )

@@ -197,15 +197,15 @@ def load_staged(
 
 def _batch_problem(summary: LoadSummary, facts: RunFacts) -> str | None:
     """A batch-level reason to refuse the whole run, or ``None``."""
-    if summary.files_new == 0:
-        return None
+    if summary.files_new < facts.quarantine_check_min_files:
+        return None  # too few files for a share to mean anything
     if summary.articles_loaded + summary.duplicates == 0:
         return (
             f"run {facts.run_id}: none of the {summary.files_new} new files produced an article "
             f"(quarantine reasons: {summary.quarantine_reasons}); nothing was loaded"
         )
     share = summary.quarantined / summary.files_new
-    if summary.files_new >= facts.quarantine_check_min_files and share > facts.max_quarantine_share:
+    if share > facts.max_quarantine_share:
         return (
             f"run {facts.run_id}: {summary.quarantined} of {summary.files_new} new files "
             f"({share:.0%}) were quarantined, over the limit of {facts.max_quarantine_share:.0%} "

@@ -25,10 +25,11 @@ def clean(text: str) -> str:
 
 def paragraphs(text: str) -> list[str]:
     """The cleaned, non-empty paragraphs of ``text``, in order."""
-    text = _NEWLINES.sub("\n", text)
-    text = unicodedata.normalize("NFKC", text)
-    # NFKC can itself produce control characters and newlines (rarely); clean after it.
+    # Controls go before NFKC: removing one afterwards could bring a letter and its combining
+    # mark together un-composed, and clean() would not be idempotent. NFKC maps no character to
+    # a control character or a line break, so nothing needs cleaning after it.
     text = _CONTROL.sub("", _NEWLINES.sub("\n", text))
+    text = unicodedata.normalize("NFKC", text)
     out: list[str] = []
     for block in _PARAGRAPH_BREAK.split(text):
         para = " ".join(block.split())

@@ -7,17 +7,18 @@ from dataclasses import dataclass
 
 from etl.text.clean import PARAGRAPH_SEPARATOR, paragraphs
 from etl.text.sentences import sentence_spans
-from etl.text.tokenize import token_columns
+from etl.text.tokenize import TERM_KINDS, token_columns, token_kind
 
 
 def is_term(token: str) -> bool:
     """True for tokens that count as terms (words, numbers, URLs, e-mails), not punct/symbols.
 
-    Punctuation and symbol tokens are exactly the single non-word characters and ``...``.
+    Punctuation and symbol tokens are exactly ``...`` and some single characters: those that are
+    neither word characters nor combining marks (a lone mark is a word token).
     """
     if len(token) > 1:
         return token != "..."
-    return token.isalnum() or token == "_"
+    return token_kind(token) in TERM_KINDS
 
 
 @dataclass(frozen=True, slots=True)

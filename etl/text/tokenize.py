@@ -108,6 +108,8 @@ def normal_form(surface: str) -> str:
 
 def _lowered(text: str) -> str | None:
     """``text`` lowercased and NFKC-normal, if that keeps every offset; else ``None``."""
+    if "Σ" in text:  # lower() makes it σ or ς by context, which may reach across tokens
+        return None
     lowered = text.lower()
     if len(lowered) != len(text):  # e.g. 'İ' lowercases to two code points
         return None

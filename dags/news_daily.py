@@ -1,0 +1,157 @@
+"""
+### news_daily — load one day of raw news articles into the DuckDB warehouse
+
+Runs once a day for the **data interval** that just ended: the run with logical date *D*
+(interval *D* 00:00 → *D+1* 00:00 UTC) loads partition *D*. It picks up files in the landing
+zone's `D/` or `dt=D/` folder, and files outside dated folders whose ` date D` header says *D*
+(or that carry no date at all).
+
+    plan ─► ingest[batch] ─► text[batch] ─► validate[batch] ─► load (pool: news_etl_warehouse)
+                                                   record_failure (only when a step failed) ◄┘
+
+* Each task calls one function of `etl.pipeline`; tasks pass only the staging folder, batch
+  numbers and counts through XCom, the data itself goes through run-scoped Parquet files.
+* `load` is the only writer of the warehouse: one transaction, in a pool of one slot, under the
+  warehouse's file lock, so scheduled runs, backfills and the CLI never write at the same time.
+* Retries happen only for transient errors (`etl.errors.RetryableError`, I/O hiccups); bad data
+  and bugs fail at once.
+
+Params `landing` and `warehouse` override `NEWS_ETL_LANDING` / `NEWS_ETL_WAREHOUSE`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pendulum
+from airflow.sdk import (
+    CronDataIntervalTimetable,
+    ExceptionRetryPolicy,
+    Param,
+    RetryAction,
+    RetryRule,
+    TriggerRule,
+    dag,
+    get_current_context,
+    task,
+)
+
+WAREHOUSE_POOL = "news_etl_warehouse"
+
+RETRY_POLICY = ExceptionRetryPolicy(
+    rules=[
+        RetryRule(exception="etl.errors.RetryableError", action=RetryAction.RETRY,
+                  reason="transient: the warehouse is busy or a resource is unavailable"),
+        RetryRule(exception="etl.errors.PermanentError", action=RetryAction.FAIL,
+                  reason="permanent: retrying the same input cannot help"),
+        RetryRule(exception=[ConnectionError, TimeoutError, BlockingIOError, InterruptedError],
+                  action=RetryAction.RETRY, reason="transient I/O"),
+    ],
+    default=RetryAction.FAIL,
+)
+
+
+def _partition_date(context: Any) -> date:
+    """The day this run loads: the start of its data interval (manual runs: the run's date)."""
+    for key in ("data_interval_start", "logical_date"):
+        value = context.get(key)
+        if value is not None:
+            return date(value.year, value.month, value.day)
+    run_after = context["dag_run"].run_after
+    return date(run_after.year, run_after.month, run_after.day)
+
+
+@dag(
+    dag_id="news_daily",
+    description="Daily load of raw news articles into the DuckDB warehouse",
+    doc_md=__doc__,
+    schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
+    # Early on purpose: runs (and backfills) for older dates get no tasks before start_date.
+    start_date=pendulum.datetime(1970, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["news-etl"],
+    params={
+        "landing": Param(None, type=["null", "string"], description="Landing zone folder"),
+        "warehouse": Param(None, type=["null", "string"], description="DuckDB warehouse file"),
+    },
+    default_args={
+        "retries": 3,
+        "retry_delay": timedelta(seconds=20),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=10),
+        "retry_policy": RETRY_POLICY,
+    },
+)
+def news_daily() -> None:
+    @task
+    def plan() -> list[dict[str, Any]]:
+        """List the landing zone, consult the ledger, cut new files into batches."""
+        from etl import pipeline
+        from etl.settings import load_settings
+
+        context = get_current_context()
+        params = context["params"]
+        settings = load_settings(landing=params.get("landing"), warehouse=params.get("warehouse"))
+        run = pipeline.plan_run(
+            settings,
+            partition_date=_partition_date(context),
+            trigger="airflow",
+            external_run_id=f"{context['dag'].dag_id}/{context['run_id']}",
+        )
+        return [{"staging_dir": run.staging_dir, "batch": b} for b in range(run.n_batches)]
+
+    @task
+    def ingest(staging_dir: str, batch: int) -> dict[str, Any]:
+        """Read, hash, decode and parse one batch of raw files."""
+        from etl import pipeline
+
+        return {"staging_dir": staging_dir, "batch": batch,
+                **pipeline.ingest_batch(staging_dir, batch)}
+
+    @task
+    def text(staging_dir: str, batch: int, **_counts: int) -> dict[str, Any]:
+        """Clean, split and count one batch."""
+        from etl import pipeline
+
+        return {"staging_dir": staging_dir, "batch": batch,
+                **pipeline.text_batch(staging_dir, batch)}
+
+    @task
+    def validate(staging_dir: str, batch: int, **_counts: int) -> dict[str, Any]:
+        """Run the Great Expectations suites on one batch."""
+        from etl import pipeline
+
+        return {"staging_dir": staging_dir, "batch": batch,
+                **pipeline.validate_batch(staging_dir, batch)}
+
+    @task(pool=WAREHOUSE_POOL)
+    def load(validated: list[dict[str, Any]]) -> dict[str, Any]:
+        """Commit the run's partitions in one transaction (the only warehouse writer)."""
+        from etl import pipeline
+
+        summary = pipeline.load_run(validated[0]["staging_dir"])
+        return {
+            "run_id": summary.run_id,
+            "articles_loaded": summary.articles_loaded,
+            "duplicates": summary.duplicates,
+            "quarantined": summary.quarantined,
+            "partitions": [d.isoformat() for d in summary.partitions],
+        }
+
+    @task(pool=WAREHOUSE_POOL, trigger_rule=TriggerRule.ONE_FAILED, retries=0)
+    def record_failure(refs: list[dict[str, Any]]) -> None:
+        """Record the run as failed in `etl_run` when one of its steps failed."""
+        from etl import pipeline
+
+        pipeline.record_failure(refs[0]["staging_dir"],
+                                RuntimeError("a task of the Airflow DAG run failed"))
+
+    refs = plan()
+    validated = validate.expand_kwargs(text.expand_kwargs(ingest.expand_kwargs(refs)))
+    loaded = load(validated)
+    [validated, loaded] >> record_failure(refs)
+
+
+news_daily()

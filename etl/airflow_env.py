@@ -1,0 +1,80 @@
+"""Environment for running this project's Airflow: project-local home, our DAGs, SQLite by default.
+
+Only builds environment variables and command lines; it never imports Airflow (``etl`` must not).
+Set ``NEWS_ETL_AIRFLOW_DB`` to a SQLAlchemy URL (e.g. ``postgresql+psycopg://...``) to use another
+metadata database.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from etl.errors import ConfigError
+from etl.settings import PROJECT_ROOT, Settings
+
+#: The Airflow pool of one slot that every warehouse-writing task uses.
+WAREHOUSE_POOL = "news_etl_warehouse"
+
+
+def airflow_home() -> Path:
+    """``$AIRFLOW_HOME`` if set, else ``<project>/.airflow``."""
+    return Path(os.environ.get("AIRFLOW_HOME") or PROJECT_ROOT / ".airflow").absolute()
+
+
+def airflow_environment(settings: Settings, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``base`` (default: this process's environment) plus what our Airflow needs."""
+    env = dict(os.environ if base is None else base)
+    home = airflow_home()
+    env.setdefault("AIRFLOW_HOME", str(home))
+    env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(PROJECT_ROOT / "dags"))
+    env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    env.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
+    env.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
+    env.setdefault("GX_ANALYTICS_ENABLED", "false")
+    db = env.get("NEWS_ETL_AIRFLOW_DB")
+    if db:
+        env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", db)
+    else:
+        env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{home / 'airflow.db'}")
+    env["NEWS_ETL_LANDING"] = str(settings.landing)
+    env["NEWS_ETL_WAREHOUSE"] = str(settings.warehouse)
+    if settings.staging_dir is not None:
+        env["NEWS_ETL_STAGING_DIR"] = str(settings.staging_dir)
+    return env
+
+
+def airflow_executable() -> str:
+    """The ``airflow`` command of this virtual environment."""
+    candidate = Path(sys.executable).parent / "airflow"
+    if not candidate.exists():
+        raise ConfigError(f"Airflow is not installed next to {sys.executable}; run `make setup`")
+    return str(candidate)
+
+
+def run_airflow(args: Sequence[str], env: Mapping[str, str], *, quiet: bool = True) -> str:
+    """Run ``airflow <args>``; return its output, raise :class:`ConfigError` with it on failure."""
+    home = Path(env["AIRFLOW_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(
+        [airflow_executable(), *args],
+        env=dict(env),
+        capture_output=quiet,
+        text=True,
+        check=False,
+    )
+    output = (proc.stdout or "") + (proc.stderr or "")
+    if proc.returncode != 0:
+        raise ConfigError(f"`airflow {' '.join(args)}` failed ({proc.returncode}):\n{output[-4000:]}")
+    return output
+
+
+def prepare_airflow(env: Mapping[str, str]) -> None:
+    """Create or upgrade the metadata database and the warehouse pool (idempotent)."""
+    run_airflow(["db", "migrate"], env)
+    run_airflow(
+        ["pools", "set", WAREHOUSE_POOL, "1", "news-etl: one writer of the DuckDB warehouse"], env
+    )

@@ -1,0 +1,174 @@
+"""The ``news-etl`` command line: run the pipeline without Airflow, the demo, and summaries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from etl.errors import NewsEtlError
+from etl.settings import Settings, load_settings
+
+app = typer.Typer(
+    name="news-etl",
+    help="Turn raw news-article files into a DuckDB warehouse (see README.md).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+
+LandingOpt = Annotated[
+    Path | None,
+    typer.Option("--landing", "-l", help="Landing zone folder (default: $NEWS_ETL_LANDING, else the demo sample).",
+                 file_okay=False),
+]
+WarehouseOpt = Annotated[
+    Path | None,
+    typer.Option("--warehouse", "-w", help="DuckDB warehouse file (default: $NEWS_ETL_WAREHOUSE, else warehouse/news.duckdb).",
+                 dir_okay=False),
+]
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError as exc:
+        raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from exc
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+@app.command()
+def run(
+    landing: LandingOpt = None,
+    warehouse: WarehouseOpt = None,
+    run_date: Annotated[
+        str | None,
+        typer.Option("--date", "-d", metavar="YYYY-MM-DD",
+                     help="Load the partition of this day only (files in its D/ or dt=D/ folder, "
+                          "or whose header says D). Default: every new file."),
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Rewrite the affected partitions from this run's "
+                           "files instead of merging new articles into them.")
+    ] = False,
+    batch_size: Annotated[int | None, typer.Option(help="Files per batch.", min=1)] = None,
+) -> None:
+    """Run every stage (ingest, clean, tokenize, validate, load) without Airflow."""
+    from etl import pipeline
+    from etl.report import format_summary, summarise
+
+    settings = _settings(landing=landing, warehouse=warehouse, batch_size=batch_size)
+    partition = _parse_date(run_date)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        job = bar.add_task("planning", total=None)
+
+        def progress(step: str, batch: int, total: int) -> None:
+            if step == "plan":
+                bar.update(job, description="processing batches", total=total, completed=0)
+            elif step == "batch":
+                bar.update(job, completed=batch + 1)
+                if batch + 1 == total:
+                    bar.update(job, description="loading")
+
+        try:
+            summary = pipeline.run(settings, partition_date=partition,
+                                   mode="replace" if replace else "merge", progress=progress)
+        except NewsEtlError as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2 if not exc.retryable else 75) from exc
+    console.print(
+        f"run {summary.run_id}: {summary.articles_loaded} articles loaded, "
+        f"{summary.duplicates} duplicates, {summary.quarantined} quarantined, "
+        f"{summary.files_unchanged} unchanged, {summary.files_deferred} left for other days"
+    )
+    if summary.quarantine_reasons:
+        console.print("quarantine reasons: " + ", ".join(
+            f"{reason} ({n})" for reason, n in summary.quarantine_reasons.items()))
+    typer.echo(format_summary(summarise(settings.warehouse), settings.warehouse))
+
+
+@app.command()
+def demo(
+    airflow: Annotated[bool, typer.Option(help="Run the news_daily DAG through Airflow.")] = True,
+    fresh: Annotated[bool, typer.Option(help="Start from an empty warehouse.")] = False,
+) -> None:
+    """Generate the sample landing zone and load it day by day through the news_daily DAG."""
+    from etl.demo import run_demo
+    from etl.report import format_summary
+
+    settings = _settings()
+    try:
+        result = run_demo(settings, use_airflow=airflow, fresh=fresh, echo=typer.echo)
+    except NewsEtlError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    typer.echo("")
+    typer.echo(format_summary(result.summary, settings.warehouse))
+    typer.echo("")
+    typer.echo("Open the warehouse read-only with the DuckDB shell:")
+    typer.echo(f"  .venv/bin/duckdb -readonly {settings.warehouse}")
+    typer.echo("  e.g.  SELECT published_date, count(*) FROM fact_article GROUP BY ALL ORDER BY 1;")
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to (re)create.", file_okay=False)],
+    days: Annotated[int, typer.Option(help="Consecutive days.", min=1)] = 3,
+    articles: Annotated[
+        int | None, typer.Option(help="Generate this many plain articles instead of the demo mix.")
+    ] = None,
+    start: Annotated[str, typer.Option(help="First day, YYYY-MM-DD.")] = "2024-03-04",
+) -> None:
+    """Write a synthetic landing zone (the demo's, or a large one for benchmarks)."""
+    from etl.sample import generate_bulk, generate_sample
+
+    first = _parse_date(start)
+    assert first is not None
+    if articles is None:
+        manifest = generate_sample(out, days=days, start=first)
+        typer.echo(f"{len(manifest.files)} files over {len(manifest.dates)} days in {out}")
+    else:
+        bulk = generate_bulk(out, articles, start=first, days=days)
+        typer.echo(f"{len(bulk.files)} files over {days} days in {out}")
+
+
+@app.command()
+def summary(warehouse: WarehouseOpt = None) -> None:
+    """Print headline figures of the warehouse: articles, sources, quarantine, runs, top terms."""
+    from etl.report import format_summary, summarise
+
+    settings = _settings(warehouse=warehouse)
+    if not settings.warehouse.exists():
+        console.print(f"[red]error:[/red] no warehouse at {settings.warehouse}")
+        raise typer.Exit(2)
+    typer.echo(format_summary(summarise(settings.warehouse), settings.warehouse))
+
+
+@app.command()
+def init(warehouse: WarehouseOpt = None) -> None:
+    """Create the warehouse file (once) and apply pending schema migrations."""
+    from etl.load.migrations import schema_version
+    from etl.warehouse import writer
+
+    settings = _settings(warehouse=warehouse)
+    with writer(settings) as con:
+        version = schema_version(con)
+    typer.echo(f"{settings.warehouse}: schema version {version}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

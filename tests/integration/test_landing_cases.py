@@ -1,0 +1,169 @@
+"""Messy landing zones: every file loaded, duplicate or quarantined with a reason."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from etl import pipeline
+from etl.errors import BatchValidationError
+
+from .helpers import DATA_TABLES, checksums, query, settings_for
+
+
+def _article(day: str | None, words: str) -> bytes:
+    body = f"{words} said the spokesman on Monday.\n\nA second paragraph follows here."
+    return (f" date {day} {body}" if day else body).encode()
+
+
+@pytest.fixture
+def messy(tmp_path: Path) -> Path:
+    root = tmp_path / "landing"
+    (root / "wire").mkdir(parents=True)
+    good = _article("2024-03-04", "Markets rallied")
+    (root / "wire" / "a.txt").write_bytes(good)
+    (root / "wire" / "copy of a.txt").write_bytes(good)  # same bytes, other name
+    (root / "wire" / "b.txt").write_bytes(_article("2024-03-04", "Rain fell"))
+    (root / "wire" / "empty.txt").write_bytes(b"")
+    (root / "wire" / "blank.txt").write_bytes(b"  \n\n  ")
+    (root / "wire" / "noise.txt").write_bytes(bytes(range(256)) * 4)
+    (root / "wire" / "baddate.txt").write_bytes(_article("2021-13-45", "Odd date"))
+    future = (date.today() + timedelta(days=30)).isoformat()
+    (root / "wire" / "future.txt").write_bytes(_article(future, "Tomorrow's news"))
+    (root / "wire" / "header-only.txt").write_bytes(b" date 2024-03-04 ")
+    (root / "wire" / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    (root / "wire" / "caf\u00e9 n\u00e4me\nwith newline.txt").write_bytes(
+        _article("2024-03-04", "Unicode file names work")
+    )
+    (root / "wire" / "latin.txt").write_bytes(
+        _article("2024-03-04", "Caf\u00e9 prices rose to \u00a35").decode().encode("cp1252")
+    )
+    os.symlink("/etc/passwd", root / "wire" / "passwd.txt")
+    (root / ".hidden.txt").write_bytes(b"ignored")
+    return root
+
+
+EXPECTED_QUARANTINE = {
+    "empty.txt": "empty",
+    "blank.txt": "empty",
+    "noise.txt": "binary",
+    "baddate.txt": "bad_date",
+    "future.txt": "future_date",
+    "header-only.txt": "no_text",
+    "image.png": "unsupported",
+    "passwd.txt": "outside_landing",
+}
+
+
+def test_every_file_accounted_for(messy: Path, tmp_path: Path) -> None:
+    settings = settings_for(messy, tmp_path)
+    summary = pipeline.run(settings)
+    files = 13  # the hidden file is ignored
+    assert summary.files_new == files
+    assert (summary.articles_loaded, summary.duplicates, summary.quarantined) == (4, 1, 8)
+    reasons = {
+        Path(path).name: reason
+        for path, reason in query(settings.warehouse, "SELECT path, reason FROM quarantine")
+    }
+    assert reasons == EXPECTED_QUARANTINE
+    loaded = {Path(p).name for (p,) in query(settings.warehouse,
+                                             "SELECT source_file FROM fact_article")}
+    assert loaded == {"a.txt", "b.txt", "café näme\nwith newline.txt", "latin.txt"}
+    ((encoding, text),) = query(
+        settings.warehouse,
+        "SELECT encoding, clean_text FROM fact_article JOIN article_text USING (article_id)"
+        " WHERE source_file LIKE '%latin.txt'",
+    )
+    assert encoding in {"cp1252", "cp1250", "iso8859_15", "latin_1"}
+    assert "Café prices rose to £5" in text
+    # A second run reads nothing again: loaded, duplicate and quarantined files are all known.
+    again = pipeline.run(settings)
+    assert again.files_new == 1  # the symlink has no content to remember; it is refused again
+    assert again.files_unchanged == files - 1  # the symlink is checked again on every run
+    ((rows,),) = query(settings.warehouse, "SELECT count(*) FROM quarantine")
+    assert rows == len(EXPECTED_QUARANTINE) + 1
+
+
+def test_dates_fall_back_to_folder_then_run(tmp_path: Path) -> None:
+    root = tmp_path / "landing"
+    (root / "dt=2024-03-05" / "wire").mkdir(parents=True)
+    (root / "flat").mkdir()
+    (root / "dt=2024-03-05" / "wire" / "undated.txt").write_bytes(_article(None, "Folder date"))
+    (root / "dt=2024-03-05" / "wire" / "early.txt").write_bytes(
+        _article("2024-03-04", "Published the day before it arrived")
+    )
+    (root / "flat" / "undated.txt").write_bytes(_article(None, "No date anywhere"))
+    (root / "flat" / "other-day.txt").write_bytes(_article("2024-03-09", "Another day"))
+    settings = settings_for(root, tmp_path)
+    summary = pipeline.run(settings, partition_date=date(2024, 3, 5))
+    assert summary.articles_loaded == 3
+    assert summary.files_deferred == 1  # other-day.txt waits for its own day's run
+    rows = dict(query(settings.warehouse,
+                      "SELECT source_file, (published_date::VARCHAR, date_source) FROM fact_article"))
+    assert rows == {
+        "dt=2024-03-05/wire/undated.txt": ("2024-03-05", "path"),
+        "dt=2024-03-05/wire/early.txt": ("2024-03-04", "header"),
+        "flat/undated.txt": ("2024-03-05", "run"),
+    }
+    sources = {s for (s,) in query(settings.warehouse, "SELECT source_name FROM dim_source")}
+    assert sources == {"wire", "flat"}
+    later = pipeline.run(settings, partition_date=date(2024, 3, 9))
+    assert later.articles_loaded == 1
+    assert later.partitions == [date(2024, 3, 9)]
+
+
+def test_replace_mode_rebuilds_partitions_identically(corpora: Path, tmp_path: Path) -> None:
+    settings = settings_for(corpora / "fundus", tmp_path)
+    pipeline.run(settings)
+    before = checksums(settings.warehouse)
+    summary = pipeline.run(settings.model_copy(update={"batch_size": 37}), mode="replace")
+    # Nothing changed on disk, so nothing is re-read; a replace run over changed files is
+    # exercised by making every file look new:
+    assert summary.articles_loaded == 0
+    fresh = settings_for(corpora / "fundus", tmp_path / "other")
+    pipeline.run(fresh, mode="replace")
+    assert checksums(fresh.warehouse) == before
+
+
+def test_quarantine_share_over_the_limit_fails_and_loads_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "landing"
+    root.mkdir()
+    for i in range(5):
+        (root / f"good{i}.txt").write_bytes(_article("2024-03-04", f"Story {i}"))
+    for i in range(20):
+        (root / f"empty{i}.txt").write_bytes(b"")
+    settings = settings_for(root, tmp_path, max_quarantine_share=0.5, quarantine_check_min_files=10)
+    with pytest.raises(BatchValidationError, match="quarantined"):
+        pipeline.run(settings)
+    for table in DATA_TABLES:
+        assert checksums(settings.warehouse, (table,))[table][0] == 0
+    ((status, error),) = query(settings.warehouse, "SELECT status, error FROM etl_run")
+    assert status == "failed" and "over the limit" in error
+    ((ledger,),) = query(settings.warehouse, "SELECT count(*) FROM ingest_ledger")
+    assert ledger == 0  # nothing is marked as seen: a fixed rerun will read the files again
+
+
+def test_validation_failure_quarantines_only_that_record(tmp_path: Path) -> None:
+    root = tmp_path / "landing"
+    root.mkdir()
+    (root / "good.txt").write_bytes(_article("2024-03-04", "Fine text"))
+    damaged = " date 2024-03-04 " + "Broken \ufffd\ufffd\ufffd text " * 20
+    (root / "damaged.txt").write_bytes(damaged.encode())
+    settings = settings_for(root, tmp_path)
+    summary = pipeline.run(settings)
+    assert (summary.articles_loaded, summary.quarantined) == (1, 1)
+    ((path, stage, reason, detail),) = query(
+        settings.warehouse, "SELECT path, stage, reason, detail FROM quarantine"
+    )
+    assert (path, stage, reason) == ("damaged.txt", "validate", "expect_column_values_to_be_between")
+    assert "replacement_ratio" in detail
+    failed = query(
+        settings.warehouse,
+        "SELECT suite, column_name, unexpected_count FROM fact_check_result WHERE NOT success",
+    )
+    assert failed == [("article", "replacement_ratio", 1)]
+    ((checks,),) = query(settings.warehouse, "SELECT count(*) FROM fact_check_result")
+    assert checks > 15

@@ -1,0 +1,127 @@
+"""Property tests of the text stage: cleaning, tokens, sentences and analysis on arbitrary text."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from etl.text.clean import PARAGRAPH_SEPARATOR, clean
+from etl.text.sentences import sentence_spans
+from etl.text.terms import analyse, count_terms
+from etl.text.tokenize import TERM_KINDS, _TOKEN, normal_form, token_kind, tokenize
+
+SETTINGS = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+# st.text() alone rarely builds URLs, acronyms or abbreviations: mix in the characters and
+# fragments that the tokenizer and the sentence splitter treat specially.
+_FRAGMENTS = st.sampled_from(
+    [
+        "Mr.", "U.S.", "Gen.", "3.5", "...", "…", "don't", "COVID-19", "$1.13bn", "155,221",
+        "https://example.com/a?b=1.", "www.bbc.co.uk", "a.b@example.com", "@", "://",
+        "“", "”", "’", "。", "！", "？", "」", "नमस्ते", "مرحبا", "İ", "Σ", "ﬁ", "１２",
+        "\u00a0", "\u0301", "\u093f", "\x00", "\x85", "\u2028", "\r\n", "\r", "\n", "\n\n",
+        " ", "\t", ".", "!", "?", "-", "'", "A", "b", "7",
+    ]
+)
+_TEXTS = st.one_of(
+    st.text(),
+    st.lists(st.one_of(_FRAGMENTS, st.text(max_size=3)), max_size=30).map("".join),
+)
+
+
+def _non_space(text: str) -> set[int]:
+    return {i for i, ch in enumerate(text) if not ch.isspace()}
+
+
+@SETTINGS
+@given(_TEXTS)
+@example("e\x00\u0301")  # a control char between a letter and its accent
+@example("\u1100\x7f\u1161")  # ... or between two Hangul jamo that NFKC composes
+def test_clean_is_idempotent(text: str) -> None:
+    once = clean(text)
+    assert clean(once) == once
+
+
+@SETTINGS
+@given(_TEXTS)
+def test_clean_output_shape(text: str) -> None:
+    cleaned = clean(text)
+    assert cleaned == cleaned.strip()
+    for para in cleaned.split(PARAGRAPH_SEPARATOR) if cleaned else []:
+        assert para and "\n" not in para
+        assert para == " ".join(para.split())
+
+
+@SETTINGS
+@given(_TEXTS)
+@example("ΟΔΟΣ.ΑΘΗΝΑ")  # str.lower() of the whole text makes Σ final or not by context
+@example("Α.Σ ok")
+def test_tokens_are_ordered_slices_covering_all_non_space(text: str) -> None:
+    cleaned = clean(text)
+    covered: set[int] = set()
+    previous_end = 0
+    for token in tokenize(cleaned):
+        assert previous_end <= token.start < token.end <= len(cleaned)
+        surface = cleaned[token.start : token.end]
+        assert surface.strip() == surface
+        assert token.kind == token_kind(surface)
+        assert token.norm == normal_form(surface)
+        covered.update(range(token.start, token.end))
+        previous_end = token.end
+    assert _non_space(cleaned) <= covered
+
+
+@SETTINGS
+@given(_TEXTS)
+def test_tokenize_agrees_with_the_full_grouped_pattern(text: str) -> None:
+    cleaned = clean(text)
+    expected = [
+        (m.start(), m.end()) for m in _TOKEN.finditer(cleaned)
+    ]
+    assert [(t.start, t.end) for t in tokenize(cleaned)] == expected
+
+
+@SETTINGS
+@given(_TEXTS)
+def test_sentence_spans_are_disjoint_trimmed_and_cover_all_non_space(text: str) -> None:
+    cleaned = clean(text)
+    covered: set[int] = set()
+    previous_end = 0
+    for start, end in sentence_spans(cleaned):
+        assert previous_end <= start < end <= len(cleaned)
+        sentence = cleaned[start:end]
+        assert sentence == sentence.strip()
+        assert PARAGRAPH_SEPARATOR not in sentence
+        covered.update(range(start, end))
+        previous_end = end
+    assert covered >= _non_space(cleaned)
+
+
+@SETTINGS
+@given(_TEXTS)
+@example("¯")  # NFKC: " \u0304", a lone combining mark is a word token, hence a term
+def test_analyse_never_raises_and_is_consistent(text: str) -> None:
+    figures = analyse(text)
+    assert figures.clean_text == clean(text)
+    assert figures.n_paragraphs <= figures.n_sentences
+    tokens = tokenize(figures.clean_text)
+    assert figures.n_tokens == len(tokens)
+    expected = Counter(t.norm for t in tokens if t.kind in TERM_KINDS)
+    terms = figures.terms
+    assert dict(zip(terms.terms, terms.counts, strict=True)) == expected
+    first = {}
+    for token in tokens:
+        first.setdefault(token.norm, token.start)
+    assert terms.first_offsets == [first[t] for t in terms.terms]
+    assert count_terms(figures.clean_text)[0] == len(tokens)
+
+
+def test_regex_sanity() -> None:
+    # Guard for the comparison above: the full pattern must still have one group per kind.
+    assert set(_TOKEN.groupindex) >= {"url", "email", "acronym", "number", "word", "other"}
+    assert re.compile(_TOKEN.pattern).pattern == _TOKEN.pattern

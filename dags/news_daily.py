@@ -53,8 +53,13 @@ RETRY_POLICY = ExceptionRetryPolicy(
 
 
 def _partition_date(context: Any) -> date:
-    """The day this run loads: the start of its data interval (manual runs: the run's date)."""
-    for key in ("data_interval_start", "logical_date"):
+    """The day this run loads: its logical date.
+
+    Scheduled and backfill runs of a data-interval timetable get the interval's start as logical
+    date (the day that just ended); a manual run or `airflow dags test news_daily D` gets D. A
+    manual run without a logical date falls back to the day it was triggered.
+    """
+    for key in ("logical_date", "data_interval_start"):
         value = context.get(key)
         if value is not None:
             return date(value.year, value.month, value.day)

@@ -10,8 +10,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-# A leading space (or none), the word "date", whitespace, a date-like token, then the body.
-_HEADER = re.compile(r"\A[ \t]*date[ \t]+(\S+)(?:[ \t]+|\n|\Z)", re.IGNORECASE)
+# A leading space (or none), the word "date", whitespace, a date-like token (it starts with a
+# digit, so a headline or body that opens with the word "Date" is not a header), then the body
+# after a space, a line break (LF, CRLF or CR) or the end.
+_HEADER = re.compile(r"\A[ \t]*date[ \t]+(\d\S*)(?:[ \t]+|\r\n?|\n|\Z)", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 

@@ -7,7 +7,8 @@ One compiled pattern describes a token; its alternatives are the token kinds:
   ``COVID-19``) and dotted acronyms (``U.S.``);
 * ``number``: starts with a digit: ``155,221``, ``5.93``, ``1980s``, ``1.13bn`` (a number with its
   unit stays one token; the ``$`` before it is a symbol token);
-* ``punct``: Unicode punctuation (``...`` as one token); ``symbol``: anything else (``$``, ``%``).
+* ``punct``: Unicode punctuation (``...`` as one token, ``%`` too); ``symbol``: anything else
+  (``$``, ``£``, ``+``).
 
 Scanning is done in bulk: ``re.split`` with the pattern in one capturing group cuts a text into
 alternating whitespace gaps and tokens at C speed, offsets are running sums of the piece lengths,

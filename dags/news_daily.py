@@ -41,12 +41,21 @@ WAREHOUSE_POOL = "news_etl_warehouse"
 
 RETRY_POLICY = ExceptionRetryPolicy(
     rules=[
-        RetryRule(exception="etl.errors.RetryableError", action=RetryAction.RETRY,
-                  reason="transient: the warehouse is busy or a resource is unavailable"),
-        RetryRule(exception="etl.errors.PermanentError", action=RetryAction.FAIL,
-                  reason="permanent: retrying the same input cannot help"),
-        RetryRule(exception=[ConnectionError, TimeoutError, BlockingIOError, InterruptedError],
-                  action=RetryAction.RETRY, reason="transient I/O"),
+        RetryRule(
+            exception="etl.errors.RetryableError",
+            action=RetryAction.RETRY,
+            reason="transient: the warehouse is busy or a resource is unavailable",
+        ),
+        RetryRule(
+            exception="etl.errors.PermanentError",
+            action=RetryAction.FAIL,
+            reason="permanent: retrying the same input cannot help",
+        ),
+        RetryRule(
+            exception=[ConnectionError, TimeoutError, BlockingIOError, InterruptedError],
+            action=RetryAction.RETRY,
+            reason="transient I/O",
+        ),
     ],
     default=RetryAction.FAIL,
 )
@@ -112,24 +121,33 @@ def news_daily() -> None:
         """Read, hash, decode and parse one batch of raw files."""
         from etl import pipeline
 
-        return {"staging_dir": staging_dir, "batch": batch,
-                **pipeline.ingest_batch(staging_dir, batch)}
+        return {
+            "staging_dir": staging_dir,
+            "batch": batch,
+            **pipeline.ingest_batch(staging_dir, batch),
+        }
 
     @task
     def text(staging_dir: str, batch: int, **_counts: int) -> dict[str, Any]:
         """Clean, split and count one batch."""
         from etl import pipeline
 
-        return {"staging_dir": staging_dir, "batch": batch,
-                **pipeline.text_batch(staging_dir, batch)}
+        return {
+            "staging_dir": staging_dir,
+            "batch": batch,
+            **pipeline.text_batch(staging_dir, batch),
+        }
 
     @task
     def validate(staging_dir: str, batch: int, **_counts: int) -> dict[str, Any]:
         """Run the Great Expectations suites on one batch."""
         from etl import pipeline
 
-        return {"staging_dir": staging_dir, "batch": batch,
-                **pipeline.validate_batch(staging_dir, batch)}
+        return {
+            "staging_dir": staging_dir,
+            "batch": batch,
+            **pipeline.validate_batch(staging_dir, batch),
+        }
 
     @task(pool=WAREHOUSE_POOL)
     def load(validated: list[dict[str, Any]]) -> dict[str, Any]:
@@ -150,8 +168,9 @@ def news_daily() -> None:
         """Record the run as failed in `etl_run` when one of its steps failed."""
         from etl import pipeline
 
-        pipeline.record_failure(refs[0]["staging_dir"],
-                                RuntimeError("a task of the Airflow DAG run failed"))
+        pipeline.record_failure(
+            refs[0]["staging_dir"], RuntimeError("a task of the Airflow DAG run failed")
+        )
 
     refs = plan()
     validated = validate.expand_kwargs(text.expand_kwargs(ingest.expand_kwargs(refs)))

@@ -25,7 +25,9 @@ def airflow_home() -> Path:
     return Path(os.environ.get("AIRFLOW_HOME") or PROJECT_ROOT / ".airflow").absolute()
 
 
-def airflow_environment(settings: Settings, base: Mapping[str, str] | None = None) -> dict[str, str]:
+def airflow_environment(
+    settings: Settings, base: Mapping[str, str] | None = None
+) -> dict[str, str]:
     """``base`` (default: this process's environment) plus what our Airflow needs."""
     env = dict(os.environ if base is None else base)
     home = airflow_home()
@@ -68,7 +70,9 @@ def run_airflow(args: Sequence[str], env: Mapping[str, str], *, quiet: bool = Tr
     )
     output = (proc.stdout or "") + (proc.stderr or "")
     if proc.returncode != 0:
-        raise ConfigError(f"`airflow {' '.join(args)}` failed ({proc.returncode}):\n{output[-4000:]}")
+        raise ConfigError(
+            f"`airflow {' '.join(args)}` failed ({proc.returncode}):\n{output[-4000:]}"
+        )
     return output
 
 

@@ -24,13 +24,21 @@ console = Console(stderr=True)
 
 LandingOpt = Annotated[
     Path | None,
-    typer.Option("--landing", "-l", help="Landing zone folder (default: $NEWS_ETL_LANDING, else the demo sample).",
-                 file_okay=False),
+    typer.Option(
+        "--landing",
+        "-l",
+        help="Landing zone folder (default: $NEWS_ETL_LANDING, else the demo sample).",
+        file_okay=False,
+    ),
 ]
 WarehouseOpt = Annotated[
     Path | None,
-    typer.Option("--warehouse", "-w", help="DuckDB warehouse file (default: $NEWS_ETL_WAREHOUSE, else warehouse/news.duckdb).",
-                 dir_okay=False),
+    typer.Option(
+        "--warehouse",
+        "-w",
+        help="DuckDB warehouse file (default: $NEWS_ETL_WAREHOUSE, else warehouse/news.duckdb).",
+        dir_okay=False,
+    ),
 ]
 
 
@@ -56,13 +64,21 @@ def run(
     warehouse: WarehouseOpt = None,
     run_date: Annotated[
         str | None,
-        typer.Option("--date", "-d", metavar="YYYY-MM-DD",
-                     help="Load the partition of this day only (files in its D/ or dt=D/ folder, "
-                          "or whose header says D). Default: every new file."),
+        typer.Option(
+            "--date",
+            "-d",
+            metavar="YYYY-MM-DD",
+            help="Load the partition of this day only (files in its D/ or dt=D/ folder, "
+            "or whose header says D). Default: every new file.",
+        ),
     ] = None,
     replace: Annotated[
-        bool, typer.Option("--replace", help="Rewrite the affected partitions from this run's "
-                           "files instead of merging new articles into them.")
+        bool,
+        typer.Option(
+            "--replace",
+            help="Rewrite the affected partitions from this run's "
+            "files instead of merging new articles into them.",
+        ),
     ] = False,
     batch_size: Annotated[int | None, typer.Option(help="Files per batch.", min=1)] = None,
 ) -> None:
@@ -72,8 +88,14 @@ def run(
 
     settings = _settings(landing=landing, warehouse=warehouse, batch_size=batch_size)
     partition = _parse_date(run_date)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         job = bar.add_task("planning", total=None)
 
         def progress(step: str, batch: int, total: int) -> None:
@@ -85,8 +107,12 @@ def run(
                     bar.update(job, description="loading")
 
         try:
-            summary = pipeline.run(settings, partition_date=partition,
-                                   mode="replace" if replace else "merge", progress=progress)
+            summary = pipeline.run(
+                settings,
+                partition_date=partition,
+                mode="replace" if replace else "merge",
+                progress=progress,
+            )
         except NewsEtlError as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2 if not exc.retryable else 75) from exc
@@ -96,8 +122,10 @@ def run(
         f"{summary.files_unchanged} unchanged, {summary.files_deferred} left for other days"
     )
     if summary.quarantine_reasons:
-        console.print("quarantine reasons: " + ", ".join(
-            f"{reason} ({n})" for reason, n in summary.quarantine_reasons.items()))
+        console.print(
+            "quarantine reasons: "
+            + ", ".join(f"{reason} ({n})" for reason, n in summary.quarantine_reasons.items())
+        )
     typer.echo(format_summary(summarise(settings.warehouse), settings.warehouse))
 
 
@@ -126,7 +154,9 @@ def demo(
 
 @app.command()
 def sample(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to (re)create.", file_okay=False)],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to (re)create.", file_okay=False)
+    ],
     days: Annotated[int, typer.Option(help="Consecutive days.", min=1)] = 3,
     articles: Annotated[
         int | None, typer.Option(help="Generate this many plain articles instead of the demo mix.")

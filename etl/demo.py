@@ -35,7 +35,7 @@ def run_demo(
     fresh: bool = False,
     echo: Callable[[str], None] = print,
 ) -> DemoResult:
-    """Generate the sample into ``settings.landing`` and load every sample day into the warehouse."""
+    """Generate the sample into ``settings.landing`` and load each of its days."""
     if fresh:
         for path in (settings.warehouse, settings.staging_root):
             if path.is_dir():
@@ -43,8 +43,10 @@ def run_demo(
             elif path.exists():
                 path.unlink()
     manifest = generate_sample(settings.landing)
-    echo(f"sample landing zone: {settings.landing} ({len(manifest.files)} files, "
-         f"{len(manifest.dates)} days)")
+    echo(
+        f"sample landing zone: {settings.landing} ({len(manifest.files)} files, "
+        f"{len(manifest.dates)} days)"
+    )
     with writer(settings):
         pass  # creates the warehouse file once and applies migrations, under the writer lock
     dates = [d.isoformat() for d in manifest.dates]
@@ -60,6 +62,8 @@ def run_demo(
 
         for day in dates:
             result = pipeline.run(settings, partition_date=date.fromisoformat(day), trigger="demo")
-            echo(f"{day}: {result.articles_loaded} loaded, {result.duplicates} duplicates, "
-                 f"{result.quarantined} quarantined")
+            echo(
+                f"{day}: {result.articles_loaded} loaded, {result.duplicates} duplicates, "
+                f"{result.quarantined} quarantined"
+            )
     return DemoResult(dates, summarise(settings.warehouse))

@@ -92,13 +92,23 @@ def new_run_id(now: datetime | None = None) -> str:
 
 
 def _file_dict(f: LandingFile) -> dict[str, Any]:
-    return {"path": f.path, "size": f.size, "mtime_ns": f.mtime_ns,
-            "path_date": f.path_date.isoformat() if f.path_date else None, "outside": f.outside}
+    return {
+        "path": f.path,
+        "size": f.size,
+        "mtime_ns": f.mtime_ns,
+        "path_date": f.path_date.isoformat() if f.path_date else None,
+        "outside": f.outside,
+    }
 
 
 def _file_from(d: dict[str, Any]) -> LandingFile:
-    return LandingFile(d["path"], d["size"], d["mtime_ns"],
-                       date.fromisoformat(d["path_date"]) if d["path_date"] else None, d["outside"])
+    return LandingFile(
+        d["path"],
+        d["size"],
+        d["mtime_ns"],
+        date.fromisoformat(d["path_date"]) if d["path_date"] else None,
+        d["outside"],
+    )
 
 
 def plan_run(
@@ -130,9 +140,16 @@ def plan_run(
             continue
         entry = None if f.outside else ledger.unchanged(f.path, f.size, f.mtime_ns)
         if entry is not None:
-            unchanged.append({"path": f.path, "sha256": entry.sha256, "size_bytes": f.size,
-                              "mtime_ns": f.mtime_ns, "outcome": entry.outcome,
-                              "article_id": entry.article_id})
+            unchanged.append(
+                {
+                    "path": f.path,
+                    "sha256": entry.sha256,
+                    "size_bytes": f.size,
+                    "mtime_ns": f.mtime_ns,
+                    "outcome": entry.outcome,
+                    "article_id": entry.article_id,
+                }
+            )
         else:
             todo.append(f)
     size = settings.batch_size
@@ -186,9 +203,17 @@ def _load_known(plan: RunPlan) -> LedgerView:
     return view
 
 
-def _stats(stage: str, n_in: int, n_out: int, dup: int, quar: int, seconds: float) -> dict[str, Any]:
-    return {"stage": stage, "n_in": n_in, "n_out": n_out, "n_duplicate": dup,
-            "n_quarantined": quar, "seconds": seconds}
+def _stats(
+    stage: str, n_in: int, n_out: int, dup: int, quar: int, seconds: float
+) -> dict[str, Any]:
+    return {
+        "stage": stage,
+        "n_in": n_in,
+        "n_out": n_out,
+        "n_duplicate": dup,
+        "n_quarantined": quar,
+        "seconds": seconds,
+    }
 
 
 def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
@@ -212,12 +237,27 @@ def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     staging.write("quarantine", batch, result.quarantine)
     duplicates = sum(1 for row in result.ledger if row["outcome"] == "duplicate")
     quarantined = len(result.quarantine)
-    counts = {"files": len(files), "articles": len(result.articles), "duplicates": duplicates,
-              "quarantined": quarantined, "deferred": result.deferred}
-    staging.write("stage_stats", batch, [
-        _stats("ingest", len(files), len(result.articles), duplicates, quarantined,
-               time.perf_counter() - started)
-    ])
+    counts = {
+        "files": len(files),
+        "articles": len(result.articles),
+        "duplicates": duplicates,
+        "quarantined": quarantined,
+        "deferred": result.deferred,
+    }
+    staging.write(
+        "stage_stats",
+        batch,
+        [
+            _stats(
+                "ingest",
+                len(files),
+                len(result.articles),
+                duplicates,
+                quarantined,
+                time.perf_counter() - started,
+            )
+        ],
+    )
     return counts
 
 
@@ -235,10 +275,23 @@ def text_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     if out.quarantine:
         previous = staging.read("quarantine", batch).to_pylist()
         staging.write("quarantine", batch, previous + out.quarantine)
-    _append_stats(staging, batch, _stats("text", ingested.num_rows, len(out.articles), 0,
-                                         len(out.quarantine), time.perf_counter() - started))
-    return {"articles": len(out.articles), "terms": len(out.terms["term"]),
-            "quarantined": len(out.quarantine)}
+    _append_stats(
+        staging,
+        batch,
+        _stats(
+            "text",
+            ingested.num_rows,
+            len(out.articles),
+            0,
+            len(out.quarantine),
+            time.perf_counter() - started,
+        ),
+    )
+    return {
+        "articles": len(out.articles),
+        "terms": len(out.terms["term"]),
+        "quarantined": len(out.quarantine),
+    }
 
 
 def _append_stats(staging: RunStaging, batch: int, row: dict[str, Any]) -> None:
@@ -277,10 +330,23 @@ def validate_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     staging.write("checks", batch, [{**row, "batch": batch} for row in combined.checks])
     staging.write("rejected", batch, rejected)
     n_articles = tables["articles"].num_rows
-    _append_stats(staging, batch, _stats("validate", n_articles, n_articles - len(rejected), 0,
-                                         len(rejected), time.perf_counter() - started))
-    return {"articles": n_articles, "rejected": len(rejected),
-            "failed_expectations": sum(1 for c in combined.checks if not c["success"])}
+    _append_stats(
+        staging,
+        batch,
+        _stats(
+            "validate",
+            n_articles,
+            n_articles - len(rejected),
+            0,
+            len(rejected),
+            time.perf_counter() - started,
+        ),
+    )
+    return {
+        "articles": n_articles,
+        "rejected": len(rejected),
+        "failed_expectations": sum(1 for c in combined.checks if not c["success"]),
+    }
 
 
 def process_batch(staging_dir: str | Path, batch: int) -> None:
@@ -291,7 +357,7 @@ def process_batch(staging_dir: str | Path, batch: int) -> None:
 
 
 def load_run(staging_dir: str | Path) -> LoadSummary:
-    """Load stage: commit every staged batch of the run in one transaction, under the writer lock."""
+    """Load stage: commit all staged batches of the run in one transaction (writer lock held)."""
     started = time.perf_counter()
     plan = RunPlan.load(staging_dir)
     settings = plan.settings_obj()
@@ -347,10 +413,21 @@ def record_failure(staging_dir: str | Path, error: BaseException) -> None:
                        ? AS files_deferred, 0 AS files_new, 0 AS articles_loaded,
                        0 AS duplicates, 0 AS quarantined, []::DATE[] AS partitions, ? AS error
                 """,
-                [plan.run_id, plan.trigger, plan.external_run_id, plan.partition_date,
-                 plan.mode, str(settings.landing), plan.started_at, __version__, TEXT_VERSION,
-                 schema_version(con), plan.files_seen, plan.files_deferred,
-                 f"{type(error).__name__}: {error}"[:2000]],
+                [
+                    plan.run_id,
+                    plan.trigger,
+                    plan.external_run_id,
+                    plan.partition_date,
+                    plan.mode,
+                    str(settings.landing),
+                    plan.started_at,
+                    __version__,
+                    TEXT_VERSION,
+                    schema_version(con),
+                    plan.files_seen,
+                    plan.files_deferred,
+                    f"{type(error).__name__}: {error}"[:2000],
+                ],
             )
     except (NewsEtlError, OSError, ValueError):
         return
@@ -366,8 +443,13 @@ def run(
     progress: Progress | None = None,
 ) -> LoadSummary:
     """Plan, process every batch and load: a whole run in this process (the CLI's path)."""
-    plan = plan_run(settings, partition_date=partition_date, mode=mode, trigger=trigger,
-                    external_run_id=external_run_id)
+    plan = plan_run(
+        settings,
+        partition_date=partition_date,
+        mode=mode,
+        trigger=trigger,
+        external_run_id=external_run_id,
+    )
     if progress:
         progress("plan", -1, plan.n_batches)
     try:

@@ -44,15 +44,16 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
 
 def _summarise(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) -> WarehouseSummary:
     articles, first, last = _one(
-        con, "SELECT count(*), min(published_date)::VARCHAR, max(published_date)::VARCHAR FROM fact_article"
+        con,
+        "SELECT count(*), min(published_date)::VARCHAR, max(published_date)::VARCHAR"
+        " FROM fact_article",
     )
     (sources,) = _one(con, "SELECT count(*) FROM dim_source")
     (terms,) = _one(con, "SELECT count(*) FROM dim_term")
-    (quarantined,) = _one(
-        con, "SELECT count(*) FROM ingest_ledger WHERE outcome = 'quarantined'"
-    )
+    (quarantined,) = _one(con, "SELECT count(*) FROM ingest_ledger WHERE outcome = 'quarantined'")
     reasons = con.execute(
-        "SELECT reason, count(DISTINCT (landing, path)) FROM quarantine GROUP BY reason ORDER BY 2 DESC"
+        "SELECT reason, count(DISTINCT (landing, path)) FROM quarantine"
+        " GROUP BY reason ORDER BY 2 DESC"
     ).fetchall()
     (runs,) = _one(con, "SELECT count(*) FROM etl_run")
     last_run = con.execute(

@@ -117,32 +117,85 @@ def _lines(block: str) -> tuple[str, ...]:
 
 
 _FIRST_F = (
-    "Anya", "Marta", "Helen", "Sunita", "Greta", "Lena", "Priya", "Mireille", "Renée", "Farah",
-    "Ines", "Odette",
+    "Anya",
+    "Marta",
+    "Helen",
+    "Sunita",
+    "Greta",
+    "Lena",
+    "Priya",
+    "Mireille",
+    "Renée",
+    "Farah",
+    "Ines",
+    "Odette",
 )
 _FIRST_M = (
-    "Tobias", "Idris", "Rafael", "Kwame", "Oskar", "Declan", "José", "Hiroshi", "Callum", "Anton",
-    "Emeka", "Lukas",
+    "Tobias",
+    "Idris",
+    "Rafael",
+    "Kwame",
+    "Oskar",
+    "Declan",
+    "José",
+    "Hiroshi",
+    "Callum",
+    "Anton",
+    "Emeka",
+    "Lukas",
 )
 _FIRST = _FIRST_F + _FIRST_M
 _LAST = (
-    "Holt", "Wren", "Okafor", "Lindqvist", "Marchetti", "Castell", "Brandt", "Ishikawa", "Osei",
-    "Duarte", "Kowal", "Fenwick", "Arden", "Halloran", "Varga", "Quist", "Ferrante", "Adeyemi",
-    "Thorsen", "Beaumont",
+    "Holt",
+    "Wren",
+    "Okafor",
+    "Lindqvist",
+    "Marchetti",
+    "Castell",
+    "Brandt",
+    "Ishikawa",
+    "Osei",
+    "Duarte",
+    "Kowal",
+    "Fenwick",
+    "Arden",
+    "Halloran",
+    "Varga",
+    "Quist",
+    "Ferrante",
+    "Adeyemi",
+    "Thorsen",
+    "Beaumont",
 )
 _COUNTRIES = ("Corrania", "Dastmark", "Aldmere", "Norland", "Kestova")
 _CITIES = (
-    "Port Aldwin", "Marrow Falls", "Eastholm", "New Carrick", "Lisbourne", "Grayhaven",
-    "Kestrel Bay", "Halden",
+    "Port Aldwin",
+    "Marrow Falls",
+    "Eastholm",
+    "New Carrick",
+    "Lisbourne",
+    "Grayhaven",
+    "Kestrel Bay",
+    "Halden",
 )
 _REGIONS = (
-    "the Calder Valley", "the northern highlands", "the eastern lowlands", "western Corrania",
-    "the Ashwater delta", "the southern coast",
+    "the Calder Valley",
+    "the northern highlands",
+    "the eastern lowlands",
+    "western Corrania",
+    "the Ashwater delta",
+    "the southern coast",
 )
 _RIVERS = ("the Calder", "the Ashwater", "the Vell")
 _COMPANIES = (
-    "Norvane Corp.", "Altabridge Inc.", "Bluefin Logistics", "Quarry Point Energy",
-    "Helixa Systems", "Cobaltline", "Orrin Motors", "Tessaract Labs",
+    "Norvane Corp.",
+    "Altabridge Inc.",
+    "Bluefin Logistics",
+    "Quarry Point Energy",
+    "Helixa Systems",
+    "Cobaltline",
+    "Orrin Motors",
+    "Tessaract Labs",
 )
 _BANKS = ("Sablewood Bank", "Merrow Capital", "First Halden", "Castell & Rhee")
 _RESEARCH = ("Lumen Insight", "Datapoint Research", "Vantage Metrics")
@@ -150,19 +203,40 @@ _STARTUPS = ("Brightloom", "Nimbus Forge", "Parcelwise", "Quillion")
 _OUTLETS = ("the Daily Courier", "the Metro Herald", "Tech Review", "the Aldmere Wire")
 _INDEXES = ("Meridian 200 index", "Harbour Composite", "Aldmere All-Share index")
 _PARTIES = (
-    "Unity Alliance", "Reform Party", "Green Compact", "National Union", "Progressive Front",
+    "Unity Alliance",
+    "Reform Party",
+    "Green Compact",
+    "National Union",
+    "Progressive Front",
 )
 _TEAMS = (
-    "Port Aldwin Rovers", "Eastholm City", "Lisbourne Athletic", "Grayhaven United",
-    "New Carrick Wanderers", "Halden Town",
+    "Port Aldwin Rovers",
+    "Eastholm City",
+    "Lisbourne Athletic",
+    "Grayhaven United",
+    "New Carrick Wanderers",
+    "Halden Town",
 )
 _AGENCIES = (
-    "finance ministry", "competition authority", "civil aviation authority", "interior ministry",
+    "finance ministry",
+    "competition authority",
+    "civil aviation authority",
+    "interior ministry",
 )
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 _ORDINALS = ("second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
 
@@ -218,8 +292,13 @@ The market had priced in a lot of good news... today was a reminder that growth 
 Our balance sheet is strong and we have room to invest through the cycle
 Nobody wants to be the last one holding long-dated bonds if inflation turns again
 """),
-    ("chief economist at {bank}", "a portfolio manager at {bank}", "the finance minister",
-     "head of markets research at {bank}", "chief executive of {company}"),
+    (
+        "chief economist at {bank}",
+        "a portfolio manager at {bank}",
+        "the finance minister",
+        "head of markets research at {bank}",
+        "chief executive of {company}",
+    ),
 )
 
 _WEATHER = _Topic(
@@ -258,8 +337,12 @@ We’ve never seen the river come up this fast... it was over the wall in under 
 Please stay off the roads unless your journey is absolutely necessary
 This is the kind of event that used to happen once in a generation
 """),
-    ("a meteorologist at the national weather service", "the mayor of {city}",
-     "a resident of {city}", "head of the regional emergency service"),
+    (
+        "a meteorologist at the national weather service",
+        "the mayor of {city}",
+        "a resident of {city}",
+        "head of the regional emergency service",
+    ),
 )
 
 _ELECTIONS = _Topic(
@@ -297,8 +380,12 @@ The people have spoken, and we will govern for everyone, not just those who vote
 We will look very carefully at every irregularity... every vote must count
 This is a clear mandate for change
 """),
-    ("leader of the {party}", "a political scientist at the University of {city}",
-     "a spokesperson for the electoral commission", "a senior member of the {party2}"),
+    (
+        "leader of the {party}",
+        "a political scientist at the University of {city}",
+        "a spokesperson for the electoral commission",
+        "a senior member of the {party2}",
+    ),
 )
 
 _SPORTS = _Topic(
@@ -368,8 +455,12 @@ We think this is the most important product we’ve shipped in a decade
 Users don’t need to take any action... the fix was applied automatically
 Every company is now an AI company, whether it likes it or not
 """),
-    ("chief executive of {company}", "an analyst at {research}", "a spokesperson for {company}",
-     "a professor of computer science at the University of {city}"),
+    (
+        "chief executive of {company}",
+        "an analyst at {research}",
+        "a spokesperson for {company}",
+        "a professor of computer science at the University of {city}",
+    ),
 )
 
 _TOPICS: dict[str, _Topic] = {
@@ -410,7 +501,8 @@ class _Story:
 
 _STORIES: tuple[_Story, ...] = (
     _Story(
-        "brennick-dam", "weather",
+        "brennick-dam",
+        "weather",
         _lines("""
 Engineers worked through the night to relieve pressure on the Brennick Dam after cracks appeared
   in its spillway, forcing the evacuation of {count2} residents downstream.
@@ -441,7 +533,8 @@ We left with what we could carry... nobody knows when we can go back
 """),
     ),
     _Story(
-        "kestrel-9", "technology",
+        "kestrel-9",
+        "technology",
         _lines("""
 Tessaract Labs said on {weekday} its Kestrel-9 processor would go into mass production next
   quarter, months ahead of schedule.
@@ -467,7 +560,8 @@ Kestrel-9 changes the economics of running large models... that is the whole poi
 """),
     ),
     _Story(
-        "dock-strike", "markets",
+        "dock-strike",
+        "markets",
         _lines("""
 Dockworkers at Port Aldwin extended their strike into a {ordinal} day on {weekday}, leaving
   {small} container ships waiting offshore.
@@ -493,7 +587,8 @@ Every day the dock strike goes on, the damage to the economy gets worse
 """),
     ),
     _Story(
-        "storm-odile", "weather",
+        "storm-odile",
+        "weather",
         _lines("""
 Storm Odile made landfall on the southern coast early on {weekday}, bringing winds of up to
   {wind} km/h and a storm surge of {metres} metres.
@@ -514,7 +609,8 @@ Odile was stronger than anything we have seen here in years
 """),
     ),
     _Story(
-        "velland-runoff", "elections",
+        "velland-runoff",
+        "elections",
         _lines("""
 Marisol Quen and Tomas Berrigan will face each other in a runoff after neither won a majority in
   Velland’s presidential election, results showed on {weekday}.
@@ -539,7 +635,8 @@ We will win the runoff because people are tired of empty promises
 """),
     ),
     _Story(
-        "norvane-merger", "markets",
+        "norvane-merger",
+        "markets",
         _lines("""
 Norvane Corp. agreed on {weekday} to buy the payments unit of Sablewood Bank for {money}, the
   largest merger in the sector this year.
@@ -562,7 +659,8 @@ Regulators will want to look very closely at what this takeover means for fees
 """),
     ),
     _Story(
-        "tarrow-hawks", "sports",
+        "tarrow-hawks",
+        "sports",
         _lines("""
 The Tarrow Hawks reached the cup semifinal on {weekday} with a {score} win over {team2},
   extending the club’s remarkable run.
@@ -594,8 +692,7 @@ The Montréal-based fund paid £{small} a share for its stake, according to the 
 _SOURCE_TOPICS: dict[str, dict[str, float]] = {
     "wire": {"markets": 3, "elections": 3, "weather": 2, "sports": 1, "technology": 2},
     "daily-courier": {"markets": 1, "elections": 2, "weather": 3, "sports": 3, "technology": 1},
-    "tech-review": {"markets": 2, "elections": 0.2, "weather": 0.2, "sports": 0.2,
-                    "technology": 5},
+    "tech-review": {"markets": 2, "elections": 0.2, "weather": 0.2, "sports": 0.2, "technology": 5},
 }
 _STORY_SHARE = 0.6  # share of articles that follow one of the trending stories
 _QUOTE_SHARE = 0.2  # share of sentences (after the lead) that are quotes
@@ -639,8 +736,14 @@ def _score(rng: random.Random) -> str:
 _FRESH: dict[str, Callable[[random.Random], str]] = {
     "money": _money,
     "pct": _pct,
-    "pts": lambda r: r.choice(("a quarter of a percentage point", "0.25 percentage points",
-                               "half a percentage point", "0.5 percentage points")),
+    "pts": lambda r: r.choice(
+        (
+            "a quarter of a percentage point",
+            "0.25 percentage points",
+            "half a percentage point",
+            "0.5 percentage points",
+        )
+    ),
     "count": lambda r: f"{r.randint(12_000, 480_000):,}",
     "count2": lambda r: f"{r.randint(1_200, 9_800):,}",
     "small": lambda r: str(r.randint(3, 19)),
@@ -665,9 +768,18 @@ _FRESH: dict[str, Callable[[random.Random], str]] = {
 
 #: Article-level names: drawn once per article, so an article keeps talking about the same ones.
 _FIXED: dict[str, tuple[str, ...]] = {
-    "company": _COMPANIES, "bank": _BANKS, "research": _RESEARCH, "startup": _STARTUPS,
-    "outlet": _OUTLETS, "index": _INDEXES, "party": _PARTIES, "team": _TEAMS,
-    "agency": _AGENCIES, "country": _COUNTRIES, "city": _CITIES, "region": _REGIONS,
+    "company": _COMPANIES,
+    "bank": _BANKS,
+    "research": _RESEARCH,
+    "startup": _STARTUPS,
+    "outlet": _OUTLETS,
+    "index": _INDEXES,
+    "party": _PARTIES,
+    "team": _TEAMS,
+    "agency": _AGENCIES,
+    "country": _COUNTRIES,
+    "city": _CITIES,
+    "region": _REGIONS,
     "river": _RIVERS,
 }
 _SECOND = {"company2": "company", "party2": "party", "team2": "team"}
@@ -723,8 +835,6 @@ def _quote(rng: random.Random, text: str, speaker: _Speaker) -> str:
     if form < 0.7:
         return f"{speaker.ref} said: “{text}.”"
     return f"“{text},” {speaker.ref} added."
-
-
 
 
 def _article_body(
@@ -852,8 +962,8 @@ def _summarise(manifest: SampleManifest) -> SampleManifest:
     kinds = [f.kind for f in manifest.files]
     manifest.expected_duplicates = kinds.count("duplicate")
     manifest.expected_quarantined = kinds.count("empty")
-    manifest.expected_articles = len(kinds) - manifest.expected_duplicates - (
-        manifest.expected_quarantined
+    manifest.expected_articles = (
+        len(kinds) - manifest.expected_duplicates - (manifest.expected_quarantined)
     )
     return manifest
 
@@ -928,16 +1038,31 @@ def generate_sample(
             original = first_written
             data = (target / original.path).read_bytes()
             manifest.files.append(
-                _write(target, folder, original.source, sequence[original.source], data,
-                       original.sha256, "duplicate", original.date)
+                _write(
+                    target,
+                    folder,
+                    original.source,
+                    sequence[original.source],
+                    data,
+                    original.sha256,
+                    "duplicate",
+                    original.date,
+                )
             )
             sequence[original.source] += 1
             # The empty file: the pipeline must quarantine it (reason ``empty``).
             relative = f"{_day_folder(folder)}/{SOURCES[0]}/{_EMPTY_NAME}"
             (target / relative).write_bytes(b"")
             manifest.files.append(
-                SampleFile(relative, folder, "empty", SOURCES[0], folder,
-                           hashlib.sha256(b"").hexdigest(), 0)
+                SampleFile(
+                    relative,
+                    folder,
+                    "empty",
+                    SOURCES[0],
+                    folder,
+                    hashlib.sha256(b"").hexdigest(),
+                    0,
+                )
             )
     manifest.files.sort(key=lambda e: e.path)
     return _summarise(manifest)
@@ -987,7 +1112,7 @@ def generate_bulk(
     per_day, extra_days = divmod(n_articles, days)
     # Creating files is the bottleneck and overlaps well across threads; every byte and name is
     # decided here, in order, so threads cannot change the output.
-    with ThreadPoolExecutor(max_workers=_WRITER_THREADS) as pool:
+    with ThreadPoolExecutor(max_workers=max(1, _WRITER_THREADS)) as pool:
         pending: deque[Future[None]] = deque()
         batch: list[tuple[str, bytes]] = []
         for day_index in range(days):
@@ -1016,7 +1141,10 @@ def generate_bulk(
                 manifest.files.append(
                     SampleFile(relative, day, "article", source, day, digest, len(data))
                 )
-                if len(batch) >= _WRITE_BATCH:
+                if len(batch) >= _WRITE_BATCH and _WRITER_THREADS == 0:
+                    _write_files(batch)
+                    batch = []
+                elif len(batch) >= _WRITE_BATCH:
                     pending.append(pool.submit(_write_files, batch))
                     batch = []
                     while len(pending) > 4 * _WRITER_THREADS:  # bound the bytes held in memory

@@ -46,7 +46,7 @@ def writer_lock(settings: Settings) -> Iterator[None]:
 
 
 def _connect(path: Path, *, read_only: bool, attempts: int = 20) -> duckdb.DuckDBPyConnection:
-    """Open ``path``; when a process outside our lock (an analyst's shell) holds it, retry briefly."""
+    """Open ``path``; if a process outside our lock (an analyst's shell) holds it, retry briefly."""
     delay = 0.05
     for attempt in range(attempts):
         try:
@@ -65,7 +65,7 @@ def _connect(path: Path, *, read_only: bool, attempts: int = 20) -> duckdb.DuckD
 
 @contextmanager
 def writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A writable connection under the writer lock, with the schema migrated to the latest version."""
+    """A writable connection under the writer lock, with the schema migrated to the latest."""
     from etl.load.migrations import migrate
 
     with writer_lock(settings):

@@ -74,8 +74,10 @@ def decode(raw: bytes) -> Decoded:
     if candidates:
         top = candidates[0]
         western = [
-            m for m in candidates
-            if "cp1252" in m.could_be_from_charset and m.chaos <= top.chaos + 0.02
+            m
+            for m in candidates
+            if "cp1252" in m.could_be_from_charset
+            and m.chaos <= top.chaos + 0.02
             and (m.coherence > 0.0 or top.coherence == 0.0)
         ]
         if western:
@@ -83,8 +85,9 @@ def decode(raw: bytes) -> Decoded:
     best = candidates[0] if candidates else None
     if best is None:
         raise UndecodableError(
-            "undecodable", f"not UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) "
-            "and no other encoding fits"
+            "undecodable",
+            f"not UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) "
+            "and no other encoding fits",
         )
     encoding = "cp1252" if "cp1252" in best.could_be_from_charset else best.encoding
     text = raw.decode(encoding) if encoding != best.encoding else str(best)

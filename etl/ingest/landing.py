@@ -37,7 +37,7 @@ def folder_date(relative_path: str) -> date | None:
 
 
 def source_name(relative_path: str, landing_root: Path) -> str:
-    """The feed a file belongs to: its first folder that is not a date folder, else the zone's name."""
+    """The feed of a file: its first folder that is not a date folder, else the zone's name."""
     for part in relative_path.split("/")[:-1]:
         if not _DATE_DIR.match(part):
             return part
@@ -72,7 +72,9 @@ def list_landing(root: Path) -> list[LandingFile]:
             except OSError:
                 continue  # vanished between listing and stat
             found.append(
-                LandingFile(relative, stat.st_size, stat.st_mtime_ns, folder_date(relative), outside)
+                LandingFile(
+                    relative, stat.st_size, stat.st_mtime_ns, folder_date(relative), outside
+                )
             )
     found.sort(key=lambda f: f.path)
     return found

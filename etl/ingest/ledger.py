@@ -52,5 +52,7 @@ def read_ledger(con: duckdb.DuckDBPyConnection | None, landing: str) -> LedgerVi
     ).fetchall()
     for path, sha, size, mtime, outcome, article_id in rows:
         view.by_path.setdefault(path, []).append(LedgerEntry(sha, size, mtime, outcome, article_id))
-    view.article_ids = {row[0] for row in con.execute("SELECT article_id FROM fact_article").fetchall()}
+    view.article_ids = {
+        row[0] for row in con.execute("SELECT article_id FROM fact_article").fetchall()
+    }
     return view

@@ -56,26 +56,52 @@ def _quarantine(
     detail: str,
 ) -> None:
     result.quarantine.append(
-        {"path": file.path, "sha256": sha256, "record": None, "stage": "ingest",
-         "reason": reason, "detail": detail}
+        {
+            "path": file.path,
+            "sha256": sha256,
+            "record": None,
+            "stage": "ingest",
+            "reason": reason,
+            "detail": detail,
+        }
     )
     if sha256 is not None:
         result.ledger.append(_ledger_row(file, sha256, "quarantined", None))
 
 
-def _ledger_row(file: LandingFile, sha256: str, outcome: str, article_id: str | None) -> dict[str, Any]:
-    return {"path": file.path, "sha256": sha256, "size_bytes": file.size,
-            "mtime_ns": file.mtime_ns, "outcome": outcome, "article_id": article_id}
+def _ledger_row(
+    file: LandingFile, sha256: str, outcome: str, article_id: str | None
+) -> dict[str, Any]:
+    return {
+        "path": file.path,
+        "sha256": sha256,
+        "size_bytes": file.size,
+        "mtime_ns": file.mtime_ns,
+        "outcome": outcome,
+        "article_id": article_id,
+    }
 
 
-def _ingest_one(file: LandingFile, ctx: IngestContext, ledger: LedgerView, result: IngestResult) -> None:
+def _ingest_one(
+    file: LandingFile, ctx: IngestContext, ledger: LedgerView, result: IngestResult
+) -> None:
     if file.outside:
-        _quarantine(result, file, None, "outside_landing",
-                    "symlink points outside the landing zone; refused")
+        _quarantine(
+            result,
+            file,
+            None,
+            "outside_landing",
+            "symlink points outside the landing zone; refused",
+        )
         return
     if file.size > ctx.max_file_bytes:
-        _quarantine(result, file, None, "too_large",
-                    f"{file.size} bytes is over the limit of {ctx.max_file_bytes}")
+        _quarantine(
+            result,
+            file,
+            None,
+            "too_large",
+            f"{file.size} bytes is over the limit of {ctx.max_file_bytes}",
+        )
         return
     try:
         raw = (ctx.landing / file.path).read_bytes()
@@ -91,12 +117,18 @@ def _ingest_one(file: LandingFile, ctx: IngestContext, ledger: LedgerView, resul
         result.ledger.append(_ledger_row(file, sha256, "duplicate", sha256))
         return
     if Path(file.path).suffix.lower() not in TEXT_SUFFIXES:
-        _quarantine(result, file, sha256, "unsupported",
-                    f"no reader for {Path(file.path).suffix!r} files")
+        _quarantine(
+            result, file, sha256, "unsupported", f"no reader for {Path(file.path).suffix!r} files"
+        )
         return
     if not raw.strip():
-        _quarantine(result, file, sha256, "empty",
-                    "file is empty" if not raw else "file holds only whitespace")
+        _quarantine(
+            result,
+            file,
+            sha256,
+            "empty",
+            "file is empty" if not raw else "file holds only whitespace",
+        )
         return
     try:
         decoded = decode(raw)
@@ -114,12 +146,21 @@ def _ingest_one(file: LandingFile, ctx: IngestContext, ledger: LedgerView, resul
         published, date_source = file.path_date, "path"
     else:
         published, date_source = ctx.fallback_date, "run"
-    if ctx.partition_date is not None and file.path_date is None and published != ctx.partition_date:
+    if (
+        ctx.partition_date is not None
+        and file.path_date is None
+        and published != ctx.partition_date
+    ):
         result.deferred += 1  # belongs to another day's run; not recorded, so that run sees it
         return
     if published > ctx.today + timedelta(days=1):
-        _quarantine(result, file, sha256, "future_date",
-                    f"published date {published.isoformat()} is after today ({ctx.today})")
+        _quarantine(
+            result,
+            file,
+            sha256,
+            "future_date",
+            f"published date {published.isoformat()} is after today ({ctx.today})",
+        )
         return
     if not parsed.body.strip():
         _quarantine(result, file, sha256, "no_text", "the file has a header but no body text")

@@ -84,7 +84,10 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None =
 
 
 def load_staged(
-    con: duckdb.DuckDBPyConnection, facts: RunFacts, staged: dict[str, list[Path]], schema_version: int
+    con: duckdb.DuckDBPyConnection,
+    facts: RunFacts,
+    staged: dict[str, list[Path]],
+    schema_version: int,
 ) -> LoadSummary:
     """Commit one run's staged batches to the warehouse (see the module docstring)."""
     for table in STAGED_TABLES:
@@ -100,8 +103,8 @@ def load_staged(
             FROM staged_articles a
             WHERE a.article_id NOT IN (SELECT article_id FROM staged_rejected)
         )
-        SELECT c.*, {stable_id_sql('c.source_name')} AS source_id,
-               (c.rank_in_run = 1 AND ({'true' if facts.mode == 'replace' else 'false'}
+        SELECT c.*, {stable_id_sql("c.source_name")} AS source_id,
+               (c.rank_in_run = 1 AND ({"true" if facts.mode == "replace" else "false"}
                     OR c.article_id NOT IN (SELECT article_id FROM fact_article))) AS is_new
         FROM candidates c
         """
@@ -138,7 +141,7 @@ def load_staged(
     ).fetchone()
     assert counts is not None
     loaded, duplicates, quarantined_read = (int(x) for x in counts)
-    # Files quarantined before they could be hashed (too large, outside the zone) have no ledger row.
+    # Files quarantined before they were hashed (too large, outside the zone) have no ledger row.
     unhashed = int(_scalar(con, "SELECT count(*) FROM staged_quarantine WHERE sha256 IS NULL"))
     quarantined = quarantined_read + unhashed
     ingest_stats = con.execute(
@@ -215,7 +218,9 @@ def _batch_problem(summary: LoadSummary, facts: RunFacts) -> str | None:
 
 
 def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
-    con.execute("CREATE OR REPLACE TEMP TABLE new_articles AS SELECT * FROM run_articles WHERE is_new")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE new_articles AS SELECT * FROM run_articles WHERE is_new"
+    )
     if facts.mode == "replace":
         con.execute(
             "CREATE OR REPLACE TEMP TABLE gone AS SELECT article_id FROM fact_article "
@@ -243,7 +248,7 @@ def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE new_terms AS
-        SELECT t.article_id, t.term, t.kind, {stable_id_sql('t.term')} AS term_id,
+        SELECT t.article_id, t.term, t.kind, {stable_id_sql("t.term")} AS term_id,
                a.published_date, t.count, t.first_offset
         FROM staged_terms t JOIN new_articles a ON a.article_id = t.article_id
         """
@@ -354,11 +359,26 @@ def _write_run(
                ?::DATE[] AS partitions, ? AS error
         """,
         [
-            facts.run_id, facts.trigger, facts.external_run_id, facts.partition_date,
-            facts.mode, facts.landing, facts.started_at, summary.status, facts.code_version,
-            facts.text_version, schema_version, facts.files_seen, summary.files_unchanged,
-            summary.files_deferred, summary.files_new, summary.articles_loaded,
-            summary.duplicates, summary.quarantined, summary.partitions, summary.error,
+            facts.run_id,
+            facts.trigger,
+            facts.external_run_id,
+            facts.partition_date,
+            facts.mode,
+            facts.landing,
+            facts.started_at,
+            summary.status,
+            facts.code_version,
+            facts.text_version,
+            schema_version,
+            facts.files_seen,
+            summary.files_unchanged,
+            summary.files_deferred,
+            summary.files_new,
+            summary.articles_loaded,
+            summary.duplicates,
+            summary.quarantined,
+            summary.partitions,
+            summary.error,
         ],
     )
     con.execute(

@@ -146,9 +146,12 @@ class RunStaging:
         return self.batch_dir(batch) / f"{table}.parquet"
 
     def write(
-        self, table: str, batch: int, data: pa.Table | Sequence[Mapping[str, Any]] | Mapping[str, list[Any]]
+        self,
+        table: str,
+        batch: int,
+        data: pa.Table | Sequence[Mapping[str, Any]] | Mapping[str, list[Any]],
     ) -> Path:
-        """Write ``data`` (an Arrow table, rows, or columns) as ``table`` of ``batch``, atomically."""
+        """Write ``data`` (Arrow table, rows or columns) as ``table`` of ``batch``, atomically."""
         schema = SCHEMAS[table]
         if isinstance(data, pa.Table):
             arrow = data.select(schema.names).cast(schema)

@@ -19,7 +19,11 @@ class TextBatch:
     articles: list[dict[str, Any]] = field(default_factory=list)
     terms: dict[str, list[Any]] = field(
         default_factory=lambda: {
-            "article_id": [], "term": [], "kind": [], "count": [], "first_offset": []
+            "article_id": [],
+            "term": [],
+            "kind": [],
+            "count": [],
+            "first_offset": [],
         }
     )
     quarantine: list[dict[str, Any]] = field(default_factory=list)
@@ -34,9 +38,14 @@ def process_batch(ingested: pa.Table) -> TextBatch:
         figures = analyse(row["body"])
         if not figures.clean_text:
             out.quarantine.append(
-                {"path": row["path"], "sha256": row["article_id"], "record": None,
-                 "stage": "text", "reason": "no_text",
-                 "detail": "no text left after cleaning (only whitespace or control characters)"}
+                {
+                    "path": row["path"],
+                    "sha256": row["article_id"],
+                    "record": None,
+                    "stage": "text",
+                    "reason": "no_text",
+                    "detail": "no text left after cleaning (only whitespace or control characters)",
+                }
             )
             continue
         article_terms = figures.terms

@@ -12,15 +12,17 @@ import re
 
 # Abbreviations after which a period rarely ends a sentence (lowercase, without the period).
 ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof gen sen rep gov lt col maj capt cmdr adm sgt cpl pvt st jr sr rev hon
-    pres supt insp det messrs mt ft no nos vol vols fig figs approx dept est inc corp ltd co bros
-    vs etc al cf ca jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thur thurs
-    fri sat sun""".split()
+    """
+    mr mrs ms dr prof gen sen rep gov lt col maj capt cmdr adm sgt cpl pvt st jr sr rev hon
+    pres supt insp det messrs mt ft no nos vol vols fig figs approx dept est inc corp ltd co
+    bros vs etc al cf ca jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed
+    thu thur thurs fri sat sun
+    """.split()
 )
 
 _BOUNDARY = re.compile(
     r"""(?:
-          [.!?]+["'”’»)\]]*(?=\s+["'“‘«(\[]?[^\W_a-z]|\s*$)   # Latin-style end, then a capital/digit
+          [.!?]+["'”’»)\]]*(?=\s+["'“‘«(\[]?[^\W_a-z]|\s*$)  # Latin end, then capital/digit
         | [。！？]+[」』”’)）]*                                  # CJK end: no space needed
         )""",
     re.VERBOSE,

@@ -70,7 +70,13 @@ def split_pattern(text: str) -> re.Pattern[str]:
     return _splitter("@" in text, "://" in text or "www." in text, text.isascii())
 
 
-_GROUP_KIND = {"acronym": "word", "url": "url", "email": "email", "number": "number", "word": "word"}
+_GROUP_KIND = {
+    "acronym": "word",
+    "url": "url",
+    "email": "email",
+    "number": "number",
+    "word": "word",
+}
 
 
 @lru_cache(maxsize=1 << 16)
@@ -78,8 +84,8 @@ def token_kind(surface: str) -> str:
     """The kind of a token, from its text alone (one of :data:`TOKEN_KINDS`)."""
     match = _TOKEN.match(surface)
     group = match.lastgroup if match else None
-    if group in _GROUP_KIND:
-        return _GROUP_KIND[group]  # type: ignore[index]
+    if group is not None and group in _GROUP_KIND:
+        return _GROUP_KIND[group]
     return "punct" if unicodedata.category(surface[0]).startswith("P") else "symbol"
 
 

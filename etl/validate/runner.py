@@ -26,7 +26,9 @@ class ValidationOutcome:
     """Results of all suites over one batch."""
 
     checks: list[dict[str, Any]] = field(default_factory=list)
-    rejected: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # key -> (reason, detail)
+    rejected: dict[str, list[tuple[str, str]]] = field(
+        default_factory=dict
+    )  # key -> (reason, detail)
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +74,9 @@ def _jsonable(value: Any) -> str | None:
     return json.dumps(value, default=str, ensure_ascii=False)[:500]
 
 
-def validate_frame(spec: SuiteSpec, frame: pd.DataFrame, parameters: dict[str, Any]) -> ValidationOutcome:
+def validate_frame(
+    spec: SuiteSpec, frame: pd.DataFrame, parameters: dict[str, Any]
+) -> ValidationOutcome:
     """Run one suite on one DataFrame."""
     import great_expectations as gx
 
@@ -86,9 +90,14 @@ def validate_frame(spec: SuiteSpec, frame: pd.DataFrame, parameters: dict[str, A
     for item in result.results:
         config = item.expectation_config
         kwargs = config.kwargs
-        column = kwargs.get("column") or ",".join(
-            kwargs.get("column_list") or [c for c in (kwargs.get("column_A"), kwargs.get("column_B")) if c]
-        ) or None
+        column = (
+            kwargs.get("column")
+            or ",".join(
+                kwargs.get("column_list")
+                or [c for c in (kwargs.get("column_A"), kwargs.get("column_B")) if c]
+            )
+            or None
+        )
         res = item.result or {}
         failures = res.get("unexpected_index_list") or []
         raised = bool(item.exception_info and item.exception_info.get("raised_exception"))

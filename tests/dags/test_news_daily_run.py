@@ -41,8 +41,10 @@ def test_daily_dag_over_the_sample_equals_the_cli_runs(tmp_path: Path) -> None:
         pipeline.run(cli, partition_date=day)
 
     assert checksums(dag_warehouse) == checksums(cli.warehouse)
-    runs = query(dag_warehouse,
-                 "SELECT trigger, external_run_id, status, partition_date FROM etl_run ORDER BY 4")
+    runs = query(
+        dag_warehouse,
+        "SELECT trigger, external_run_id, status, partition_date FROM etl_run ORDER BY 4",
+    )
     assert [r[0] for r in runs] == ["airflow"] * len(manifest.dates)
     assert [r[2] for r in runs] == ["success"] * len(manifest.dates)
     assert [r[1] for r in runs] == [f"news_daily/{rid}" for rid in run_ids]

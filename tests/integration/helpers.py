@@ -12,14 +12,23 @@ from etl.warehouse import table_checksum
 
 #: The analyst-facing tables whose content must be identical across reruns.
 DATA_TABLES = (
-    "dim_date", "dim_source", "dim_term", "fact_article", "fact_article_term", "article_text",
+    "dim_date",
+    "dim_source",
+    "dim_term",
+    "fact_article",
+    "fact_article_term",
+    "article_text",
 )
 
 
 def settings_for(landing: Path, tmp: Path, **overrides: Any) -> Settings:
     """Settings for a warehouse in ``tmp`` over ``landing``."""
-    return load_settings(landing=landing, warehouse=tmp / "warehouse.duckdb",
-                         staging_dir=tmp / "staging", **overrides)
+    return load_settings(
+        landing=landing,
+        warehouse=tmp / "warehouse.duckdb",
+        staging_dir=tmp / "staging",
+        **overrides,
+    )
 
 
 def checksums(warehouse: Path, tables: tuple[str, ...] = DATA_TABLES) -> dict[str, tuple[int, int]]:

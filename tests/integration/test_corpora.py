@@ -68,7 +68,7 @@ def test_dates_come_from_headers_or_the_run(loaded: tuple[str, Path, LoadSummary
 def test_rerun_loads_nothing_and_changes_no_table(
     loaded: tuple[str, Path, LoadSummary, Path], tmp_path: Path
 ) -> None:
-    name, warehouse, first, landing = loaded
+    name, warehouse, _, landing = loaded
     before = checksums(warehouse)
     settings = settings_for(landing, warehouse.parent)
     again = pipeline.run(settings)

@@ -69,8 +69,9 @@ def test_every_file_accounted_for(messy: Path, tmp_path: Path) -> None:
         for path, reason in query(settings.warehouse, "SELECT path, reason FROM quarantine")
     }
     assert reasons == EXPECTED_QUARANTINE
-    loaded = {Path(p).name for (p,) in query(settings.warehouse,
-                                             "SELECT source_file FROM fact_article")}
+    loaded = {
+        Path(p).name for (p,) in query(settings.warehouse, "SELECT source_file FROM fact_article")
+    }
     assert loaded == {"a.txt", "b.txt", "café näme\nwith newline.txt", "latin.txt"}
     ((encoding, text),) = query(
         settings.warehouse,
@@ -101,8 +102,12 @@ def test_dates_fall_back_to_folder_then_run(tmp_path: Path) -> None:
     summary = pipeline.run(settings, partition_date=date(2024, 3, 5))
     assert summary.articles_loaded == 3
     assert summary.files_deferred == 1  # other-day.txt waits for its own day's run
-    rows = dict(query(settings.warehouse,
-                      "SELECT source_file, (published_date::VARCHAR, date_source) FROM fact_article"))
+    rows = dict(
+        query(
+            settings.warehouse,
+            "SELECT source_file, (published_date::VARCHAR, date_source) FROM fact_article",
+        )
+    )
     assert rows == {
         "dt=2024-03-05/wire/undated.txt": ("2024-03-05", "path"),
         "dt=2024-03-05/wire/early.txt": ("2024-03-04", "header"),
@@ -158,7 +163,11 @@ def test_validation_failure_quarantines_only_that_record(tmp_path: Path) -> None
     ((path, stage, reason, detail),) = query(
         settings.warehouse, "SELECT path, stage, reason, detail FROM quarantine"
     )
-    assert (path, stage, reason) == ("damaged.txt", "validate", "expect_column_values_to_be_between")
+    assert (path, stage, reason) == (
+        "damaged.txt",
+        "validate",
+        "expect_column_values_to_be_between",
+    )
     assert "replacement_ratio" in detail
     failed = query(
         settings.warehouse,

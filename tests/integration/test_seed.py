@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,7 @@ def test_every_token_offset_slices_the_clean_text(seed_warehouse: Path) -> None:
     for token in tokens:
         assert clean[token.start : token.end].lower() == token.norm
     # Tokens appear in order and never overlap.
-    assert all(a.end <= b.start for a, b in zip(tokens, tokens[1:], strict=False))
+    assert all(a.end <= b.start for a, b in pairwise(tokens))
 
 
 def test_first_offsets_point_at_the_first_occurrence(seed_warehouse: Path) -> None:

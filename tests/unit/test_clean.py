@@ -1,0 +1,108 @@
+"""Cleaning: NFKC, control characters, line breaks, whitespace and paragraphs."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.text.clean import PARAGRAPH_SEPARATOR, clean, paragraphs
+
+from ._corpora import seed_body
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ﬁnal", "final"),  # ligature
+        ("１２３", "123"),  # full-width digits
+        ("ＣＯＶＩＤ－１９", "COVID-19"),  # full-width letters and hyphen-minus
+        ("a\u00a0b", "a b"),  # NBSP
+        ("a\u3000b", "a b"),  # ideographic space
+        ("meeting…in Moscow", "meeting...in Moscow"),  # horizontal ellipsis
+        ("x²", "x2"),
+        ("e\u0301", "é"),  # composed
+    ],
+)
+def test_nfkc(raw: str, expected: str) -> None:
+    assert clean(raw) == expected
+
+
+def test_typographic_quotes_are_kept() -> None:
+    # NFKC leaves “ ” ’ alone (seed/000_b778bd1770123a64.txt uses them).
+    assert clean("Russia’s “peace” process") == "Russia’s “peace” process"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("a\x00b", "ab"),
+        ("a\x07b\x1bc", "abc"),
+        ("a\x7fb", "ab"),
+        ("a\x9fb", "ab"),  # C1 control
+        ("a\x0bb\x0cc", "abc"),  # vertical tab, form feed
+        ("e\x00\u0301", "é"),  # a control between a letter and its accent: still composed
+    ],
+)
+def test_control_characters_are_removed(raw: str, expected: str) -> None:
+    assert clean(raw) == expected
+
+
+def test_tab_is_whitespace_not_removed() -> None:
+    assert clean("a\tb") == "a b"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("one\r\ntwo", "one two"),  # a single line break is not a paragraph break
+        ("one\r\n\r\ntwo", "one\n\ntwo"),
+        ("one\r\rtwo", "one\n\ntwo"),  # old Mac line ends
+        ("one\n\r\ntwo", "one\n\ntwo"),
+        ("one\u2029two", "one two"),
+        ("one\x85\x85two", "one\n\ntwo"),  # NEL is a line break, not a dropped control
+        ("one\u2028\u2028two", "one\n\ntwo"),
+    ],
+)
+def test_line_breaks(raw: str, expected: str) -> None:
+    assert clean(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  a   b \t c  ", "a b c"),
+        ("a\nb", "a b"),
+        ("a \n b", "a b"),
+        ("a\n\n\n\nb", "a\n\nb"),
+        ("a\n \t \nb", "a\n\nb"),  # a whitespace-only line is a blank line
+        ("\n\n  a  \n\n\n  b  \n\n", "a\n\nb"),
+        ("   ", ""),
+        ("", ""),
+        ("\x00\n\n\x00", ""),
+    ],
+)
+def test_whitespace_collapsed_and_paragraphs(raw: str, expected: str) -> None:
+    assert clean(raw) == expected
+
+
+def test_paragraphs_and_clean_agree() -> None:
+    raw = "First  para.\r\n\r\n\r\nSecond\npara.\n\n\n\nThird."
+    assert paragraphs(raw) == ["First para.", "Second para.", "Third."]
+    assert clean(raw) == PARAGRAPH_SEPARATOR.join(paragraphs(raw))
+
+
+def test_seed_has_16_paragraphs() -> None:
+    # seed/000_b778bd1770123a64.txt: paragraphs separated by one or three blank lines.
+    body = seed_body()
+    cleaned = clean(body)
+    paras = cleaned.split(PARAGRAPH_SEPARATOR)
+    assert len(paras) == 16
+    assert paragraphs(body) == paras
+    assert all(p and "\n" not in p and p == p.strip() for p in paras)
+    assert "\n\n\n" not in cleaned
+    assert paras[0].startswith("Russian Foreign Minister Sergei Lavrov on Wednesday met")
+    assert paras[-1] == (
+        "President Joe Biden has said that date will be hard to meet despite Taliban threats "
+        "of more violence if it is not."
+    )
+    assert "the recent meeting...in Moscow,” the statement said" in cleaned
+    assert clean(cleaned) == cleaned

@@ -1,0 +1,194 @@
+"""Sentence spans of cleaned text: abbreviations, initials, decimals, quotes, CJK, paragraphs."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.text.clean import clean
+from etl.text.sentences import sentence_spans
+
+from ._corpora import seed_body
+
+
+def sentences(text: str) -> list[str]:
+    spans = sentence_spans(text)
+    _check_spans(text, spans)
+    return [text[start:end] for start, end in spans]
+
+
+def _check_spans(text: str, spans: list[tuple[int, int]]) -> None:
+    """Spans are ordered, disjoint, trimmed, and cover every non-space character exactly once."""
+    covered = [0] * len(text)
+    previous_end = 0
+    for start, end in spans:
+        assert previous_end <= start < end <= len(text)
+        assert not text[start].isspace() and not text[end - 1].isspace()
+        for i in range(start, end):
+            covered[i] += 1
+        previous_end = end
+    for i, ch in enumerate(text):
+        assert covered[i] == 1 or (ch.isspace() and covered[i] == 0), (i, ch)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # reuters/2229_fbcd886256b3a777.txt
+        (
+            '"He (Foley) is willing to give Mr. Naylor some time in this regard," Moos said. '
+            "Next.",
+            [
+                '"He (Foley) is willing to give Mr. Naylor some time in this regard," Moos said.',
+                "Next.",
+            ],
+        ),
+        # seed/000_b778bd1770123a64.txt ("General Qamar Javed Bajwa", abbreviated)
+        (
+            "Lavrov met Gen. Qamar Javed Bajwa. Talks followed.",
+            ["Lavrov met Gen. Qamar Javed Bajwa.", "Talks followed."],
+        ),
+        # reuters/0358_58dad4b053025aab.txt
+        (
+            "the U.S. Agriculture Department said. It added nothing.",
+            ["the U.S. Agriculture Department said.", "It added nothing."],
+        ),
+        # reuters/0000_bea52abc4d6a4366.txt
+        (
+            "had sold 6,700 shares on the New York Stock Exchange Jan. 19. Trading resumed.",
+            [
+                "had sold 6,700 shares on the New York Stock Exchange Jan. 19.",
+                "Trading resumed.",
+            ],
+        ),
+        (
+            "Prices rose on Jan. 5. They fell on Feb. 2.",
+            ["Prices rose on Jan. 5.", "They fell on Feb. 2."],
+        ),
+        (
+            "Mrs. Smith and Dr. Jones met Prof. Lee. They talked.",
+            ["Mrs. Smith and Dr. Jones met Prof. Lee.", "They talked."],
+        ),
+    ],
+)
+def test_abbreviations_do_not_end_sentences(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # reuters/0297_e640d530fd872a3c.txt
+        (
+            'B. D. Aggarwal said, "There is uncertainty in the market." Prices fell.',
+            ['B. D. Aggarwal said, "There is uncertainty in the market."', "Prices fell."],
+        ),
+        # reuters/0358_58dad4b053025aab.txt
+        (
+            "William H. Gibb has assumed the added post of chairman. He is 56.",
+            ["William H. Gibb has assumed the added post of chairman.", "He is 56."],
+        ),
+        ("George W. Bush spoke. Then he left.", ["George W. Bush spoke.", "Then he left."]),
+    ],
+)
+def test_initials_do_not_end_sentences(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+def test_decimals_do_not_end_sentences() -> None:
+    assert sentences("Output rose 3.5 percent. Exports fell 2.5 pct.") == [
+        "Output rose 3.5 percent.",
+        "Exports fell 2.5 pct.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # seed/000_b778bd1770123a64.txt: the quote closes the sentence.
+        (
+            "“A common concern is the situation in Afghanistan.” Russia’s foreign ministry said.",
+            [
+                "“A common concern is the situation in Afghanistan.”",
+                "Russia’s foreign ministry said.",
+            ],
+        ),
+        ('He said "yes." Then he left.', ['He said "yes."', "Then he left."]),
+        ("He asked: “Why?” She left.", ["He asked: “Why?”", "She left."]),
+        ("(It was late.) Work stopped.", ["(It was late.)", "Work stopped."]),
+        # a sentence may open with a quote
+        ("They left. “We will return,” he said.", ["They left.", "“We will return,” he said."]),
+        # a comma inside the quotes does not end anything
+        (
+            "“Pakistan appreciated Russia’s efforts,” the statement said.",
+            ["“Pakistan appreciated Russia’s efforts,” the statement said."],
+        ),
+    ],
+)
+def test_quotes_and_brackets(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+def test_ellipsis_inside_a_sentence() -> None:
+    # seed/000_b778bd1770123a64.txt
+    text = (
+        "“Pakistan appreciated Russia’s efforts in promoting the Afghan peace process through "
+        "the hosting of the recent meeting...in Moscow,” the statement said."
+    )
+    assert sentences(text) == [text]
+
+
+def test_ellipsis_before_a_capital_ends_a_sentence() -> None:
+    assert sentences("He said... Then he left.") == ["He said...", "Then he left."]
+
+
+def test_question_and_exclamation_marks() -> None:
+    # bbc/tech/379.txt (the tech-folder podcast story)
+    assert sentences("And you know what? You don't need a hell of a lot of talent.") == [
+        "And you know what?",
+        "You don't need a hell of a lot of talent.",
+    ]
+    assert sentences("Really?! Yes! No.") == ["Really?!", "Yes!", "No."]
+
+
+def test_no_split_before_lowercase() -> None:
+    assert sentences("It cost 5 p. m. per unit. e.g. this one.") == [
+        "It cost 5 p. m. per unit. e.g. this one."
+    ]
+
+
+def test_cjk_terminators_need_no_space() -> None:
+    # fundus/144_809cc455abb05675.txt (Japanese)
+    text = (
+        "震源の深さは約30キロ、地震の規模（マグニチュード）は6.9と推定される。"
+        "この地震で、気象庁は高知県と宮崎県に1メートルの津波注意報を出した。"
+    )
+    assert sentences(text) == [
+        "震源の深さは約30キロ、地震の規模（マグニチュード）は6.9と推定される。",
+        "この地震で、気象庁は高知県と宮崎県に1メートルの津波注意報を出した。",
+    ]
+    assert sentences("大家表示！好吗？「好。」他说。") == ["大家表示！", "好吗？", "「好。」", "他说。"]
+
+
+def test_paragraph_breaks_always_split() -> None:
+    # a paragraph break ends a sentence even without final punctuation or after "Mr."
+    text = "New York\n\nMr.\n\nand then"
+    assert sentences(text) == ["New York", "Mr.", "and then"]
+    assert sentences("a\n\nb") == ["a", "b"]
+
+
+def test_empty_and_blank() -> None:
+    assert sentence_spans("") == []
+    assert sentence_spans(" ") == []
+
+
+def test_seed_sentences() -> None:
+    # seed/000_b778bd1770123a64.txt: one sentence per paragraph; none crosses a paragraph.
+    text = clean(seed_body())
+    spans = sentence_spans(text)
+    _check_spans(text, spans)
+    assert len(spans) >= 16
+    assert all("\n" not in text[a:b] for a, b in spans)
+    found = [text[a:b] for a, b in spans]
+    assert "But fighting between the US-backed Afghan government and the Taliban still rages." in (
+        found
+    )

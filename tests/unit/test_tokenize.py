@@ -1,0 +1,260 @@
+"""Tokens: surfaces, kinds, normal forms and offsets; the fast split patterns are exact."""
+
+from __future__ import annotations
+
+import itertools
+import unicodedata
+
+import pytest
+
+from etl.text.clean import clean
+from etl.text.tokenize import (
+    _TOKEN,
+    TOKEN_KINDS,
+    Token,
+    _splitter,
+    normal_form,
+    split_pattern,
+    token_columns,
+    token_kind,
+    tokenize,
+)
+
+from ._corpora import seed_body
+
+
+def surfaces(text: str) -> list[tuple[str, str]]:
+    """(surface, kind) pairs, after checking every token's offsets slice ``text``."""
+    tokens = tokenize(text)
+    _check_offsets(text, tokens)
+    return [(text[t.start : t.end], t.kind) for t in tokens]
+
+
+def _check_offsets(text: str, tokens: list[Token]) -> None:
+    previous_end = 0
+    for token in tokens:
+        assert previous_end <= token.start < token.end <= len(text)
+        assert text[previous_end : token.start].strip() == ""  # only whitespace between tokens
+        assert token.kind in TOKEN_KINDS
+        assert token.norm == normal_form(text[token.start : token.end])
+        previous_end = token.end
+    assert text[previous_end:].strip() == ""
+
+
+def _full_pattern_tokens(text: str) -> list[tuple[int, int, str]]:
+    """Tokens by the full, grouped pattern: (start, end, kind)."""
+    out = []
+    for match in _TOKEN.finditer(text):
+        group = match.lastgroup
+        kind = {"acronym": "word", "other": None}.get(group or "", group)
+        if kind is None:
+            ch = match.group()[0]
+            kind = "punct" if unicodedata.category(ch).startswith("P") else "symbol"
+        out.append((match.start(), match.end(), kind))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("don't", [("don't", "word")]),
+        ("Russia’s", [("Russia’s", "word")]),  # seed: typographic apostrophe
+        ("COVID-19", [("COVID-19", "word")]),  # seed
+        ("US-backed", [("US-backed", "word")]),  # seed
+        ("U.S.", [("U.S.", "word")]),
+        ("the U.S. Agriculture", [("the", "word"), ("U.S.", "word"), ("Agriculture", "word")]),
+        # bbc/business/069.txt: "jumped 76% to $1.13bn (£600m)"
+        (
+            "jumped 76% to $1.13bn (£600m)",
+            [
+                ("jumped", "word"), ("76", "number"), ("%", "punct"), ("to", "word"),
+                ("$", "symbol"), ("1.13bn", "number"), ("(", "punct"), ("£", "symbol"),
+                ("600m", "number"), (")", "punct"),
+            ],
+        ),
+        # reuters/2572_64af10de41644235.txt
+        (
+            "were 155,221 bags",
+            [("were", "word"), ("155,221", "number"), ("bags", "word")],
+        ),
+        ("5.93 mln", [("5.93", "number"), ("mln", "word")]),
+        ("In the 1980s,", [("In", "word"), ("the", "word"), ("1980s", "number"), (",", "punct")]),
+        ("at 9:19", [("at", "word"), ("9:19", "number")]),
+        ("a + b", [("a", "word"), ("+", "symbol"), ("b", "word")]),
+        ("meeting...in", [("meeting", "word"), ("...", "punct"), ("in", "word")]),
+        ("wait....", [("wait", "word"), ("...", "punct"), (".", "punct")]),
+        ("“Now,” he", [("“", "punct"), ("Now", "word"), (",", "punct"), ("”", "punct"),
+                       ("he", "word")]),
+        ("snake_case", [("snake_case", "word")]),
+    ],
+)
+def test_words_numbers_punct_symbols(text: str, expected: list[tuple[str, str]]) -> None:
+    assert surfaces(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # bbc/tech/027.txt-style: "official www.dec.org.uk"
+        ("official www.dec.org.uk", [("official", "word"), ("www.dec.org.uk", "url")]),
+        # fundus/077_22247fa7048b375e.txt
+        (
+            "https://x.com/POTUS/status/1810478997442101422?lang=de",
+            [("https://x.com/POTUS/status/1810478997442101422?lang=de", "url")],
+        ),
+        # trailing sentence punctuation and closing brackets are not part of a URL
+        (
+            "see http://example.com/a.",
+            [("see", "word"), ("http://example.com/a", "url"), (".", "punct")],
+        ),
+        (
+            "(www.das-letzte-kleinod.de).",
+            [("(", "punct"), ("www.das-letzte-kleinod.de", "url"), (")", "punct"),
+             (".", "punct")],
+        ),
+        (
+            "“https://example.com/x”",
+            [("“", "punct"), ("https://example.com/x", "url"), ("”", "punct")],
+        ),
+        (
+            "mail news.desk@example.co.uk.",
+            [("mail", "word"), ("news.desk@example.co.uk", "email"), (".", "punct")],
+        ),
+        ("a@b", [("a", "word"), ("@", "punct"), ("b", "word")]),  # no domain: not an e-mail
+    ],
+)
+def test_urls_and_emails(text: str, expected: list[tuple[str, str]]) -> None:
+    assert surfaces(text) == expected
+
+
+def test_devanagari_words_stay_whole() -> None:
+    # Vowel signs (combining marks) must not cut a word: नमस्ते is one token.
+    assert surfaces("नमस्ते दुनिया") == [("नमस्ते", "word"), ("दुनिया", "word")]
+    # fundus/136_468309f9810e9b79.txt
+    text = "पुलिस ने बुधवार को खुलासा कर लिया है।"
+    assert surfaces(text) == [
+        ("पुलिस", "word"), ("ने", "word"), ("बुधवार", "word"), ("को", "word"),
+        ("खुलासा", "word"), ("कर", "word"), ("लिया", "word"), ("है", "word"), ("।", "punct"),
+    ]
+
+
+def test_arabic_words_stay_whole() -> None:
+    # fundus/157_b55b8367caaf2c79.txt: shadda and tanween are combining marks.
+    text = "بعدما شبّه كثيرون لونه بـ\"حلوى القطن\"، بشعرٍ"
+    assert surfaces(text) == [
+        ("بعدما", "word"), ("شبّه", "word"), ("كثيرون", "word"), ("لونه", "word"),
+        ("بـ", "word"), ('"', "punct"), ("حلوى", "word"), ("القطن", "word"), ('"', "punct"),
+        ("،", "punct"), ("بشعرٍ", "word"),
+    ]
+
+
+def test_cjk_runs() -> None:
+    # fundus/144_809cc455abb05675.txt: CJK has no spaces, so runs of letters are one token and
+    # a run that starts with a digit is a number (with its "unit").
+    assert surfaces("は6.9と推定される。") == [
+        ("は6", "word"), (".", "punct"), ("9と推定される", "number"), ("。", "punct"),
+    ]
+
+
+def test_dotted_i_normal_form_keeps_offsets() -> None:
+    # fundus/184_258e9b9a9a4c629f.txt: 'İ'.lower() is two code points ("i" + U+0307).
+    text = "Ankara ve İstanbul'da, U.S. 5.93"
+    tokens = tokenize(text)
+    _check_offsets(text, tokens)
+    by_surface = {text[t.start : t.end]: t for t in tokens}
+    istanbul = by_surface["İstanbul'da"]
+    assert istanbul.kind == "word"
+    assert istanbul.norm == unicodedata.normalize("NFKC", "İstanbul'da".lower())
+    assert istanbul.norm == "i\u0307stanbul'da"
+    assert text[istanbul.start : istanbul.end] == "İstanbul'da"
+    assert by_surface["U.S."].norm == "u.s."
+    assert [t.start for t in tokens] == [0, 7, 10, 21, 23, 28]
+
+
+def test_final_sigma_normal_form_is_per_token() -> None:
+    # str.lower() on the whole text would make Σ final or not depending on the next token.
+    text = "ΟΔΟΣ.ΑΘΗΝΑ Α.Σ"
+    norms = [t.norm for t in tokenize(text)]
+    assert norms == [normal_form(s) for s in ["ΟΔΟΣ", ".", "ΑΘΗΝΑ", "Α", ".", "Σ"]]
+    assert norms[0] == "οδος"
+
+
+def test_normal_form() -> None:
+    assert normal_form("Taliban") == "taliban"
+    assert normal_form("COVID-19") == "covid-19"
+    assert normal_form("ﬁ") == "fi"
+    assert normal_form("İ") == "i\u0307"
+
+
+def test_token_columns_match_tokenize() -> None:
+    text = clean(seed_body())
+    cols = token_columns(text)
+    tokens = tokenize(text)
+    assert cols.surfaces == [text[t.start : t.end] for t in tokens]
+    assert cols.norms == [t.norm for t in tokens]
+    assert cols.starts == [t.start for t in tokens]
+
+
+@pytest.mark.parametrize(
+    ("surface", "kind"),
+    [
+        ("don't", "word"), ("U.S.", "word"), ("1.13bn", "number"), ("155,221", "number"),
+        ("https://a.b/c", "url"), ("www.a.b", "url"), ("a@b.cd", "email"), ("...", "punct"),
+        ("“", "punct"), ("%", "punct"), ("$", "symbol"), ("£", "symbol"), ("+", "symbol"),
+        ("\u0301", "word"), ("_", "word"), ("€", "symbol"),
+    ],
+)
+def test_token_kind(surface: str, kind: str) -> None:
+    assert token_kind(surface) == kind
+
+
+_SPLIT_TEXTS = [
+    "plain ASCII: don't, U.S. $1.13bn 155,221 5.93... (ok)",
+    "ASCII with a mail: news.desk@example.co.uk, and a@b.",
+    "ASCII with a URL https://x.com/POTUS/status/1?lang=de and www.bbc.co.uk.",
+    "ASCII with both: a@b.cd http://x.y/z?q=a@b",
+    "non-ASCII: İstanbul’da “nə” नमस्ते بشعرٍ 震度5弱。",
+    "non-ASCII mail: ü@ä.de café",
+    "non-ASCII URL: https://de.wikipedia.org/wiki/Köln…",
+    "non-ASCII both: köln@bahn.de https://bahn.de/ä",
+    "tricky: www., ://, @@, a.b.c., U.S.A, 3.5.6, ’’, --, e\u0301",
+]
+
+
+@pytest.mark.parametrize("text", _SPLIT_TEXTS)
+def test_split_pattern_variants_equal_full_pattern(text: str) -> None:
+    text = clean(text)
+    expected = _full_pattern_tokens(text)
+    assert [(t.start, t.end, t.kind) for t in tokenize(text)] == expected
+    # Every variant that keeps the alternatives this text needs gives the same tokens.
+    for has_at, has_url, ascii_only in itertools.product([False, True], repeat=3):
+        if (not has_at and "@" in text) or (not has_url and ("://" in text or "www." in text)):
+            continue
+        if ascii_only and not text.isascii():
+            continue
+        parts = _splitter(has_at, has_url, ascii_only).split(text)
+        starts, pos = [], 0
+        for i, part in enumerate(parts):
+            if i % 2:
+                starts.append((pos, pos + len(part)))
+            pos += len(part)
+        assert starts == [(s, e) for s, e, _ in expected], (has_at, has_url, ascii_only)
+
+
+def test_split_pattern_is_the_minimal_variant() -> None:
+    assert split_pattern("abc") is _splitter(False, False, True)
+    assert split_pattern("a@b") is _splitter(True, False, True)
+    assert split_pattern("http://a") is _splitter(False, True, True)
+    assert split_pattern("www.a") is _splitter(False, True, True)
+    assert split_pattern("é") is _splitter(False, False, False)
+    assert split_pattern("é@ https://x") is _splitter(True, True, False)
+
+
+def test_token_kind_agrees_with_context_on_the_seed() -> None:
+    text = clean(seed_body())
+    assert [(t.start, t.end, t.kind) for t in tokenize(text)] == _full_pattern_tokens(text)
+
+
+def test_empty() -> None:
+    assert tokenize("") == []
+    assert tokenize("   ") == []

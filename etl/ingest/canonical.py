@@ -14,7 +14,7 @@ from datetime import date
 # digit, so a headline or body that opens with the word "Date" is not a header), then the body
 # after a space, a line break (LF, CRLF or CR) or the end.
 _HEADER = re.compile(r"\A[ \t]*date[ \t]+(\d\S*)(?:[ \t]+|\r\n?|\n|\Z)", re.IGNORECASE)
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_ISO_DATE = re.compile(r"\A(\d{4})-(\d{2})-(\d{2})\Z", re.ASCII)  # no "\n" or non-ASCII digits
 
 
 class BadDateError(ValueError):

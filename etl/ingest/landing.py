@@ -10,7 +10,7 @@ from pathlib import Path
 
 from etl.errors import LandingZoneError
 
-_DATE_DIR = re.compile(r"^(?:dt=)?(\d{4})-(\d{2})-(\d{2})$")
+_DATE_DIR = re.compile(r"\A(?:dt=)?(\d{4})-(\d{2})-(\d{2})\Z", re.ASCII)
 
 
 @dataclass(frozen=True)

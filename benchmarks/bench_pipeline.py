@@ -1,0 +1,653 @@
+"""Throughput benchmark of the news-etl pipeline over a real corpus, against a naive baseline.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_pipeline.py [--corpus PATH] [--repeat N]
+                                                  [--naive-files K] [--json OUT]
+
+Every figure is measured in the same process and the same invocation: the machines this runs on
+are shared and noisy, so the ratios (pipeline vs. naive, ``analyse`` vs. a bare regex) are more
+trustworthy than the absolute numbers. What is measured:
+
+1. A whole pipeline run over the corpus into a fresh temporary warehouse, timed step by step
+   (plan, then ingest/text/validate per batch, then load), cross-checked against the per-stage
+   seconds the run itself records in ``etl_run_stage``.
+2. A second run over the same landing zone (``pipeline.run``): every file is in the ledger.
+3. The text stage alone, in-process and without I/O: :func:`etl.text.terms.analyse` over every
+   body, next to a bare ``re.findall(r"\\w+|[^\\w\\s]", text)`` over the same bodies.
+4. A naive per-file script (read, ``lower``, ``split``, ``Counter``, one ``INSERT`` per distinct
+   term) over the first K files only: it runs at roughly 0.01 MB/s.
+5. Peak RSS after the pipeline runs, and the tracemalloc peak of a separate, untimed text pass.
+
+``--repeat N`` repeats the micro-measurements (3 and 4) and keeps the best of each; the two
+pipeline runs happen once. MB means 10**6 bytes. The corpus defaults to ``reuters`` in the shared
+corpora folder (``<repo>/../shared/corpora``, or ``$NEWS_ETL_CORPORA_DIR``); temporary files go
+to ``$TMPDIR`` and are removed at exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import re
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from etl.ingest.landing import LandingFile
+
+SCRIPT = Path(__file__).resolve()
+REPO = SCRIPT.parents[1]
+DEFAULT_CORPUS_NAME = "reuters"
+MB = 1_000_000
+#: The bare tokenisation the text stage is compared with (see the stack notes).
+BARE_TOKENS = re.compile(r"\w+|[^\w\s]")
+
+
+class BenchError(Exception):
+    """A problem that ends the benchmark with a message instead of a traceback."""
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchTiming:
+    """Seconds spent by each per-batch step of one batch."""
+
+    batch: int
+    files: int
+    ingest_s: float
+    text_s: float
+    validate_s: float
+
+
+@dataclass
+class PipelineResult:
+    """The first, full run into a fresh warehouse."""
+
+    run_id: str
+    status: str
+    files: int
+    raw_bytes: int
+    articles_loaded: int
+    duplicates: int
+    quarantined: int
+    batches: int
+    batch_size: int
+    wall_s: float
+    plan_s: float
+    load_s: float
+    stage_s: dict[str, float]
+    recorded_stage_s: dict[str, float]
+    per_batch: list[BatchTiming]
+    mb_per_s: float
+    articles_per_s: float
+    files_per_s: float
+    import_etl_s: float
+
+
+@dataclass
+class RerunResult:
+    """The second run over the same landing zone: nothing new to do."""
+
+    status: str
+    files_seen: int
+    files_unchanged: int
+    files_new: int
+    wall_s: float
+    ms_per_1000_files: float
+
+
+@dataclass
+class TextResult:
+    """``analyse`` against a bare regex tokenisation, in-process, over the same bodies."""
+
+    bodies: int
+    skipped: int
+    body_bytes: int
+    largest_body_bytes: int
+    analyse_s: float
+    bare_s: float
+    analyse_mb_per_s: float
+    bare_mb_per_s: float
+    ratio_analyse_over_bare: float
+    analyse_runs_s: list[float] = field(default_factory=list)
+    bare_runs_s: list[float] = field(default_factory=list)
+
+
+@dataclass
+class NaiveResult:
+    """The naive per-file script over the first K files."""
+
+    files: int
+    raw_bytes: int
+    rows_inserted: int
+    seconds: float
+    mb_per_s: float
+    articles_per_s: float
+    runs_s: list[float] = field(default_factory=list)
+
+
+@dataclass
+class MemoryResult:
+    """Memory figures: OS-level peak RSS and Python-level tracemalloc peak."""
+
+    peak_rss_after_pipeline_kib: int
+    peak_rss_at_end_kib: int
+    text_tracemalloc_peak_kib: float
+    text_tracemalloc_s: float
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+
+
+def log(message: str) -> None:
+    """Progress line on stderr, so stdout holds only the report."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def peak_rss_kib() -> int:
+    """Peak resident set size of this process so far, in KiB (``ru_maxrss``)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // 1024 if sys.platform == "darwin" else peak  # bytes on macOS, KiB on Linux
+
+
+def rate(amount: float, seconds: float) -> float:
+    """``amount / seconds``, or 0 when no time was measured."""
+    return amount / seconds if seconds > 0 else 0.0
+
+
+def resolve_corpus(corpus: Path | None) -> Path:
+    """The landing zone to benchmark: ``--corpus``, else reuters in the corpora folder."""
+    if corpus is not None:
+        return corpus.expanduser().absolute()
+    env = os.environ.get("NEWS_ETL_CORPORA_DIR")
+    corpora = Path(env).expanduser() if env else REPO.parent / "shared" / "corpora"
+    return (corpora / DEFAULT_CORPUS_NAME).absolute()
+
+
+def timed_pass(func: Callable[[str], object], texts: Sequence[str]) -> float:
+    """Seconds to call ``func`` on every text (results discarded), after a garbage collection."""
+    gc.collect()
+    started = time.perf_counter()
+    for text in texts:
+        func(text)
+    return time.perf_counter() - started
+
+
+# --------------------------------------------------------------------------------------------
+# Measurements
+# --------------------------------------------------------------------------------------------
+
+
+def bench_pipeline(
+    landing: Path, tmp: Path, import_etl_s: float
+) -> tuple[PipelineResult, RerunResult, int]:
+    """Run the pipeline twice over ``landing`` into a fresh warehouse below ``tmp``.
+
+    The first run calls the step functions one by one (exactly what ``pipeline.run`` does) so
+    each step is timed; the second run calls ``pipeline.run`` itself. Also returns the peak RSS
+    (KiB) right after the runs.
+    """
+    from etl import pipeline
+    from etl.settings import load_settings
+    from etl.warehouse import reader
+
+    settings = load_settings(
+        landing=landing, warehouse=tmp / "w.duckdb", staging_dir=tmp / "staging"
+    )
+    log(f"pipeline run 1 (fresh warehouse, batch size {settings.batch_size}) ...")
+    started = time.perf_counter()
+    plan = pipeline.plan_run(settings, trigger="bench")
+    plan_s = time.perf_counter() - started
+    per_batch: list[BatchTiming] = []
+    for batch in range(plan.n_batches):
+        t0 = time.perf_counter()
+        pipeline.ingest_batch(plan.staging_dir, batch)
+        t1 = time.perf_counter()
+        pipeline.text_batch(plan.staging_dir, batch)
+        t2 = time.perf_counter()
+        pipeline.validate_batch(plan.staging_dir, batch)
+        t3 = time.perf_counter()
+        per_batch.append(BatchTiming(batch, len(plan.batches[batch]), t1 - t0, t2 - t1, t3 - t2))
+        log(f"  batch {batch + 1}/{plan.n_batches} done ({t3 - t0:.2f} s)")
+    t_load = time.perf_counter()
+    summary = pipeline.load_run(plan.staging_dir)
+    finished = time.perf_counter()
+    wall_s = finished - started
+    load_s = finished - t_load
+
+    con = reader(settings.warehouse)
+    try:
+        rows = con.execute(
+            "SELECT stage, seconds FROM etl_run_stage WHERE run_id = ? ORDER BY stage",
+            [plan.run_id],
+        ).fetchall()
+    finally:
+        con.close()
+    recorded = {str(stage): float(seconds) for stage, seconds in rows}
+
+    files = sum(len(b) for b in plan.batches) + len(plan.unchanged)
+    raw_bytes = sum(int(d["size"]) for b in plan.batches for d in b)
+    first = PipelineResult(
+        run_id=plan.run_id,
+        status=summary.status,
+        files=files,
+        raw_bytes=raw_bytes,
+        articles_loaded=summary.articles_loaded,
+        duplicates=summary.duplicates,
+        quarantined=summary.quarantined,
+        batches=plan.n_batches,
+        batch_size=settings.batch_size,
+        wall_s=wall_s,
+        plan_s=plan_s,
+        load_s=load_s,
+        stage_s={
+            "ingest": sum(b.ingest_s for b in per_batch),
+            "text": sum(b.text_s for b in per_batch),
+            "validate": sum(b.validate_s for b in per_batch),
+        },
+        recorded_stage_s=recorded,
+        per_batch=per_batch,
+        mb_per_s=rate(raw_bytes / MB, wall_s),
+        articles_per_s=rate(summary.articles_loaded, wall_s),
+        files_per_s=rate(files, wall_s),
+        import_etl_s=import_etl_s,
+    )
+
+    log("pipeline run 2 (same landing zone, nothing new) ...")
+    started = time.perf_counter()
+    again = pipeline.run(settings, trigger="bench")
+    rerun_s = time.perf_counter() - started
+    seen = again.files_unchanged + again.files_new + again.files_deferred
+    second = RerunResult(
+        status=again.status,
+        files_seen=seen,
+        files_unchanged=again.files_unchanged,
+        files_new=again.files_new,
+        wall_s=rerun_s,
+        ms_per_1000_files=rate(rerun_s * 1000, seen / 1000),
+    )
+    return first, second, peak_rss_kib()
+
+
+def read_bodies(landing: Path, files: Sequence[LandingFile]) -> tuple[list[str], int]:
+    """Decode every file as the ingest stage does and strip the date header; also the skip count.
+
+    Files that cannot be decoded or carry a malformed header (the pipeline quarantines those) are
+    skipped and counted.
+    """
+    from etl.ingest.canonical import BadDateError, parse_txt
+    from etl.ingest.decode import UndecodableError, decode
+
+    bodies: list[str] = []
+    skipped = 0
+    for f in files:
+        try:
+            text = decode((landing / f.path).read_bytes()).text
+            bodies.append(parse_txt(text).body)
+        except (OSError, UndecodableError, BadDateError):
+            skipped += 1
+    return bodies, skipped
+
+
+def bench_text(bodies: Sequence[str], skipped: int, repeat: int) -> TextResult:
+    """Best-of-``repeat`` seconds of ``analyse`` and of the bare regex, alternated run by run."""
+    from etl.text.terms import analyse
+
+    analyse_runs: list[float] = []
+    bare_runs: list[float] = []
+    for i in range(repeat):
+        log(f"text stage in-process, pass {i + 1}/{repeat} ...")
+        analyse_runs.append(timed_pass(analyse, bodies))
+        bare_runs.append(timed_pass(BARE_TOKENS.findall, bodies))
+    body_bytes = sum(len(b.encode("utf-8")) for b in bodies)
+    analyse_s, bare_s = min(analyse_runs), min(bare_runs)
+    return TextResult(
+        bodies=len(bodies),
+        skipped=skipped,
+        body_bytes=body_bytes,
+        largest_body_bytes=max((len(b.encode("utf-8")) for b in bodies), default=0),
+        analyse_s=analyse_s,
+        bare_s=bare_s,
+        analyse_mb_per_s=rate(body_bytes / MB, analyse_s),
+        bare_mb_per_s=rate(body_bytes / MB, bare_s),
+        ratio_analyse_over_bare=rate(analyse_s, bare_s),
+        analyse_runs_s=analyse_runs,
+        bare_runs_s=bare_runs,
+    )
+
+
+def text_memory(bodies: Sequence[str]) -> tuple[float, float]:
+    """Untimed pass of ``analyse`` under tracemalloc: (peak KiB allocated, seconds it took).
+
+    Results are discarded article by article, as in the timed pass, so the peak is the working
+    set of the text code on the largest article, not of a whole batch.
+    """
+    from etl.text.terms import analyse
+
+    log("text stage under tracemalloc (memory only, not timed) ...")
+    gc.collect()
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        tracemalloc.reset_peak()
+        for body in bodies:
+            analyse(body)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak / 1024, time.perf_counter() - started
+
+
+def naive_once(landing: Path, files: Sequence[LandingFile], db_path: Path) -> tuple[float, int]:
+    """One naive pass into a fresh DuckDB file: (seconds for the file loop, rows inserted)."""
+    import duckdb
+
+    con = duckdb.connect(str(db_path))
+    try:
+        con.execute("CREATE TABLE naive_terms (article_id VARCHAR, term VARCHAR, count INTEGER)")
+        gc.collect()
+        started = time.perf_counter()
+        for f in files:
+            text = (landing / f.path).read_text(encoding="utf-8", errors="replace")
+            counts = Counter(text.lower().split())
+            for term, count in counts.items():
+                con.execute("INSERT INTO naive_terms VALUES (?, ?, ?)", [f.path, term, count])
+        seconds = time.perf_counter() - started
+        row = con.execute("SELECT count(*) FROM naive_terms").fetchone()
+    finally:
+        con.close()
+    return seconds, int(row[0]) if row else 0
+
+
+def bench_naive(landing: Path, files: Sequence[LandingFile], tmp: Path, repeat: int) -> NaiveResult:
+    """Best-of-``repeat`` naive baseline over ``files`` (each pass into a fresh database)."""
+    runs: list[float] = []
+    rows = 0
+    for i in range(repeat):
+        log(f"naive baseline over {len(files)} files, pass {i + 1}/{repeat} (slow) ...")
+        seconds, rows = naive_once(landing, files, tmp / f"naive-{i}.duckdb")
+        runs.append(seconds)
+    raw_bytes = sum(f.size for f in files)
+    best = min(runs)
+    return NaiveResult(
+        files=len(files),
+        raw_bytes=raw_bytes,
+        rows_inserted=rows,
+        seconds=best,
+        mb_per_s=rate(raw_bytes / MB, best),
+        articles_per_s=rate(len(files), best),
+        runs_s=runs,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------------------------
+
+
+def render(
+    meta: dict[str, Any],
+    pipe: PipelineResult,
+    rerun: RerunResult,
+    text: TextResult,
+    naive: NaiveResult,
+    mem: MemoryResult,
+) -> str:
+    """The human-readable report."""
+    out: list[str] = []
+    add = out.append
+    add("news-etl pipeline benchmark  (every figure from this one invocation; MB = 10^6 bytes)")
+    add(f"  corpus    {meta['corpus']}: {pipe.files:,} files, {pipe.raw_bytes / MB:.2f} MB raw")
+    add(
+        f"  machine   {meta['platform']}, {meta['cpus']} CPUs, Python {meta['python']}, "
+        f"duckdb {meta['duckdb']}; load avg {meta['loadavg_start']} at start, "
+        f"{meta['loadavg_end']} at end"
+    )
+    add(
+        f"  settings  batch_size {pipe.batch_size} ({pipe.batches} batches), "
+        f"--repeat {meta['repeat']}, --naive-files {meta['naive_files']}"
+    )
+    add(f"  temp dir  {meta['tmp_dir']} (removed at exit)")
+    add("")
+
+    add("1. End-to-end pipeline run into a fresh warehouse (steps called as pipeline.run does)")
+    add(f"   {'step':<14}{'seconds':>9}{'share':>8}{'etl_run_stage':>15}")
+    steps = [("plan", pipe.plan_s), *pipe.stage_s.items(), ("load", pipe.load_s)]
+    for name, seconds in steps:
+        rec = pipe.recorded_stage_s.get(name)
+        rec_txt = f"{rec:.2f}" if rec is not None else "-"
+        add(f"   {name:<14}{seconds:>9.2f}{rate(100 * seconds, pipe.wall_s):>7.1f}%{rec_txt:>15}")
+    accounted = pipe.plan_s + sum(pipe.stage_s.values()) + pipe.load_s
+    add(f"   {'(other)':<14}{pipe.wall_s - accounted:>9.2f}")
+    add(f"   {'total (wall)':<14}{pipe.wall_s:>9.2f}{100.0:>7.1f}%")
+    add(
+        f"   throughput    {pipe.mb_per_s:.3f} MB/s raw · {pipe.articles_per_s:.0f} articles/s · "
+        f"{pipe.files_per_s:.0f} files/s"
+    )
+    add(
+        f"   outcome       {pipe.status}: {pipe.articles_loaded:,} articles loaded, "
+        f"{pipe.duplicates} duplicates, {pipe.quarantined} quarantined"
+    )
+    add(f"   not in total  import etl.pipeline {pipe.import_etl_s:.2f} s (before the run)")
+    add(f"   {'batch':>7}{'files':>7}{'ingest':>9}{'text':>9}{'validate':>10}")
+    for b in pipe.per_batch:
+        add(f"   {b.batch:>7}{b.files:>7}{b.ingest_s:>9.2f}{b.text_s:>9.2f}{b.validate_s:>10.2f}")
+    if len(pipe.per_batch) > 1:
+        later = [b.validate_s for b in pipe.per_batch[1:]]
+        first_v = pipe.per_batch[0].validate_s
+        mean_later = sum(later) / len(later)
+        add(
+            f"   validate: batch 0 took {first_v:.2f} s, later batches {mean_later:.2f} s on "
+            f"average: the first batch pays the Great Expectations import "
+            f"(~{first_v - mean_later:.2f} s once)"
+        )
+    add(
+        f"   text stage inside the pipeline: {rate(pipe.raw_bytes / MB, pipe.stage_s['text']):.2f}"
+        f" MB/s raw (includes Parquet read/write and Arrow conversion)"
+    )
+    add("")
+
+    add("2. Second run over the same landing zone (everything already in the ledger)")
+    add(
+        f"   {rerun.status}: {rerun.files_seen:,} files seen, {rerun.files_unchanged:,} "
+        f"unchanged, {rerun.files_new} new"
+    )
+    add(
+        f"   {rerun.wall_s:.2f} s wall · {rerun.ms_per_1000_files:.0f} ms per 1,000 files · "
+        f"{rate(rerun.wall_s, pipe.wall_s) * 100:.1f}% of the first run"
+    )
+    add("")
+
+    add(f"3. Text stage in-process, no I/O (best of {meta['repeat']}, passes alternated)")
+    add(
+        f"   {text.bodies:,} bodies ({text.skipped} skipped: undecodable or bad header), "
+        f"{text.body_bytes / MB:.2f} MB of UTF-8 body text"
+    )
+    add(f"   {'':<34}{'seconds':>9}{'MB/s':>9}")
+    add(f"   {'etl.text.terms.analyse':<34}{text.analyse_s:>9.2f}{text.analyse_mb_per_s:>9.2f}")
+    bare_label = f'bare re.findall(r"{BARE_TOKENS.pattern}")'
+    add(f"   {bare_label:<34}{text.bare_s:>9.2f}{text.bare_mb_per_s:>9.2f}")
+    add(f"   ratio analyse / bare = {text.ratio_analyse_over_bare:.1f}x the time")
+    add("")
+
+    add(f"4. Naive baseline over the first {naive.files} files (best of {meta['repeat']})")
+    add(
+        "   read · lower() · split() · Counter · one INSERT per distinct term (autocommit), "
+        "fresh DuckDB file"
+    )
+    add(
+        f"   {naive.raw_bytes / 1000:.1f} kB raw, {naive.rows_inserted:,} rows in "
+        f"{naive.seconds:.2f} s: {naive.mb_per_s:.4f} MB/s · {naive.articles_per_s:.2f} "
+        f"articles/s · {rate(naive.rows_inserted, naive.seconds):.0f} rows/s"
+    )
+    add(
+        f"   pipeline / naive speed-up (MB/s over MB/s): "
+        f"{rate(pipe.mb_per_s, naive.mb_per_s):.0f}x"
+        f"   (articles/s over articles/s: {rate(pipe.articles_per_s, naive.articles_per_s):.0f}x)"
+    )
+    add("")
+
+    add("5. Memory")
+    add(
+        f"   peak RSS after the pipeline runs   {mem.peak_rss_after_pipeline_kib / 1024:>8.1f} MiB"
+        f"   (at the end: {mem.peak_rss_at_end_kib / 1024:.1f} MiB)"
+    )
+    add(
+        f"   tracemalloc peak, text stage       {mem.text_tracemalloc_peak_kib / 1024:>8.2f} MiB"
+        f"   (separate untimed pass, {mem.text_tracemalloc_s:.1f} s; largest body "
+        f"{text.largest_body_bytes / 1000:.1f} kB)"
+    )
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Main
+# --------------------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(
+        description="Throughput benchmark of the news-etl pipeline against a naive baseline.",
+    )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=None,
+        help="landing zone to benchmark (default: $NEWS_ETL_CORPORA_DIR/reuters, else "
+        "<repo>/../shared/corpora/reuters)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="repeat the micro-measurements (text stage, bare regex, naive) and keep the best",
+    )
+    parser.add_argument(
+        "--naive-files",
+        type=int,
+        default=40,
+        help="files the naive baseline processes (it runs at ~0.01 MB/s; default 40)",
+    )
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    if args.naive_files < 1:
+        parser.error("--naive-files must be at least 1")
+    return args
+
+
+def loadavg() -> str:
+    """The 1/5/15-minute load averages, formatted; ``n/a`` where unsupported."""
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run every measurement, print the report, optionally write JSON; return the exit code."""
+    args = parse_args(argv)
+    corpus = resolve_corpus(args.corpus)
+    if not corpus.is_dir():
+        raise BenchError(
+            f"corpus not found: {corpus} is not a folder. Pass --corpus PATH, or set "
+            "NEWS_ETL_CORPORA_DIR to the folder holding reuters/ (default: "
+            f"{REPO.parent / 'shared' / 'corpora'})."
+        )
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    if str(REPO) not in sys.path:  # benchmark the checkout this script belongs to
+        sys.path.insert(0, str(REPO))
+
+    loadavg_start = loadavg()
+    started = time.perf_counter()
+    import etl.pipeline  # noqa: F401  (timed: duckdb, pyarrow, pydantic come with it)
+
+    import_etl_s = time.perf_counter() - started
+
+    import duckdb
+
+    from etl import __version__
+    from etl.ingest.landing import list_landing
+
+    files = list_landing(corpus)
+    if not files:
+        raise BenchError(f"corpus {corpus} holds no files")
+    naive_files = files[: args.naive_files]
+
+    with tempfile.TemporaryDirectory(prefix="news-etl-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        pipe, rerun, rss_after = bench_pipeline(corpus, tmp, import_etl_s)
+        bodies, skipped = read_bodies(corpus, files)
+        text = bench_text(bodies, skipped, args.repeat)
+        peak_kib, mem_s = text_memory(bodies)
+        naive = bench_naive(corpus, naive_files, tmp, args.repeat)
+        mem = MemoryResult(rss_after, peak_rss_kib(), peak_kib, mem_s)
+        meta: dict[str, Any] = {
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "corpus": str(corpus),
+            "tmp_dir": str(tmp),
+            "platform": f"{platform.system()} {platform.machine()}",
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "duckdb": duckdb.__version__,
+            "news_etl": __version__,
+            "repeat": args.repeat,
+            "naive_files": len(naive_files),
+            "loadavg_start": loadavg_start,
+            "loadavg_end": loadavg(),
+            "total_benchmark_s": time.perf_counter() - started,
+        }
+
+    print(render(meta, pipe, rerun, text, naive, mem))
+    if args.json is not None:
+        report = {
+            "meta": meta,
+            "pipeline": asdict(pipe),
+            "rerun": asdict(rerun),
+            "text": asdict(text),
+            "naive": asdict(naive),
+            "memory": asdict(mem),
+            "ratios": {
+                "pipeline_over_naive_mb_per_s": rate(pipe.mb_per_s, naive.mb_per_s),
+                "analyse_over_bare_seconds": text.ratio_analyse_over_bare,
+                "rerun_over_first_run_seconds": rate(rerun.wall_s, pipe.wall_s),
+            },
+        }
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+        log(f"JSON written to {args.json}")
+    if pipe.status != "success" or rerun.status != "success":
+        log(f"warning: run status {pipe.status!r} / {rerun.status!r}, expected 'success'")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchError as exc:
+        print(f"bench_pipeline: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)

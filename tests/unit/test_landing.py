@@ -1,0 +1,144 @@
+"""Listing a landing zone: folder dates, source names, hidden files, symlinks, odd names."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from etl.errors import LandingZoneError
+from etl.ingest.landing import LandingFile, folder_date, list_landing, source_name
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("2021-04-07/x.txt", date(2021, 4, 7)),
+        ("dt=2021-04-07/src/x.txt", date(2021, 4, 7)),
+        ("wire/2021-04-07/x.txt", date(2021, 4, 7)),
+        ("2021-04-06/dt=2021-04-07/x.txt", date(2021, 4, 7)),  # the innermost date folder wins
+        ("2020-02-29/x.txt", date(2020, 2, 29)),
+        ("2021-02-30/x.txt", None),  # not a calendar date
+        ("2021-13-01/x.txt", None),
+        ("2021-04-07.txt", None),  # the file name is not a folder
+        ("x.txt", None),
+        ("2021-4-7/x.txt", None),
+        ("dt=2021-04-07x/x.txt", None),
+        ("date=2021-04-07/x.txt", None),
+        ("2021-04-07\n/x.txt", None),  # a trailing newline is not part of a date
+        ("２０２１-04-07/x.txt", None),  # non-ASCII digits
+    ],
+)
+def test_folder_date(path: str, expected: date | None) -> None:
+    assert folder_date(path) == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("2021-04-07/wire/x.txt", "wire"),
+        ("dt=2021-04-07/reuters/x.txt", "reuters"),
+        ("bbc/sport/199.txt", "bbc"),
+        ("2021-04-07/x.txt", "landing"),
+        ("x.txt", "landing"),
+    ],
+)
+def test_source_name(path: str, expected: str) -> None:
+    assert source_name(path, Path("/data/landing")) == expected
+
+
+def test_source_name_of_the_filesystem_root() -> None:
+    assert source_name("x.txt", Path("/")) == "/"
+
+
+def _write(root: Path, relative: str, data: bytes = b"x") -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_list_landing_sorted_with_dates_and_sizes(tmp_path: Path) -> None:
+    _write(tmp_path, "wire/b.txt", b"bb")
+    _write(tmp_path, "2021-04-07/wire/z.txt", b"zzz")
+    _write(tmp_path, "a.txt", b"")
+    _write(tmp_path, "dt=2021-04-08/feed/sub/c.txt", b"c")
+    found = list_landing(tmp_path)
+    assert [(f.path, f.size, f.path_date, f.outside) for f in found] == [
+        ("2021-04-07/wire/z.txt", 3, date(2021, 4, 7), False),
+        ("a.txt", 0, None, False),
+        ("dt=2021-04-08/feed/sub/c.txt", 1, date(2021, 4, 8), False),
+        ("wire/b.txt", 2, None, False),
+    ]
+    stat = (tmp_path / "wire/b.txt").stat()
+    assert found[-1].mtime_ns == stat.st_mtime_ns
+
+
+def test_list_landing_skips_hidden_files_and_folders(tmp_path: Path) -> None:
+    _write(tmp_path, "wire/.part.txt")
+    _write(tmp_path, ".staging/a.txt")
+    _write(tmp_path, "wire/.git/objects/b.txt")
+    _write(tmp_path, ".DS_Store")
+    _write(tmp_path, "wire/kept.txt")
+    assert [f.path for f in list_landing(tmp_path)] == ["wire/kept.txt"]
+
+
+def test_list_landing_odd_names(tmp_path: Path) -> None:
+    names = ["with space.txt", "café ü.txt", "नमस्ते.txt", "new\nline.txt", "tab\there.txt"]
+    for name in names:
+        _write(tmp_path, f"2021-04-07/{name}", name.encode())
+    found = list_landing(tmp_path)
+    assert [f.path for f in found] == sorted(f"2021-04-07/{n}" for n in names)
+    for f in found:
+        assert f.size == len(f.path.split("/", 1)[1].encode())
+        assert f.path_date == date(2021, 4, 7)
+        assert (tmp_path / f.path).read_bytes() == f.path.split("/", 1)[1].encode()
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_list_landing_symlinks(tmp_path: Path) -> None:
+    root = tmp_path / "landing"
+    target = _write(root, "wire/real.txt", b"real text")
+    outside_file = _write(tmp_path, "elsewhere/secret.txt", b"secret")
+    (root / "wire/inside.txt").symlink_to(target)
+    (root / "wire/passwd.txt").symlink_to("/etc/passwd")
+    (root / "wire/escape.txt").symlink_to(outside_file)
+    (root / "wire/dangling.txt").symlink_to(root / "missing.txt")
+    (root / "linked-dir").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    found = {f.path: f for f in list_landing(root)}
+    assert sorted(found) == [
+        "wire/escape.txt", "wire/inside.txt", "wire/passwd.txt", "wire/real.txt",
+    ]
+    assert found["wire/passwd.txt"].outside is True
+    assert found["wire/escape.txt"].outside is True
+    # a symlink listed as outside is described by lstat: nothing is read from its target
+    assert found["wire/escape.txt"].size == (root / "wire/escape.txt").lstat().st_size
+    assert found["wire/inside.txt"].outside is False
+    assert found["wire/inside.txt"].size == len(b"real text")
+    assert found["wire/real.txt"].outside is False
+
+
+def test_list_landing_through_a_symlinked_root(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    _write(real, "a.txt")
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    (real / "b.txt").symlink_to(real / "a.txt")
+    assert [(f.path, f.outside) for f in list_landing(link)] == [
+        ("a.txt", False), ("b.txt", False),
+    ]
+
+
+def test_list_landing_empty_and_missing(tmp_path: Path) -> None:
+    assert list_landing(tmp_path) == []
+    with pytest.raises(LandingZoneError):
+        list_landing(tmp_path / "missing")
+    _write(tmp_path, "file.txt")
+    with pytest.raises(LandingZoneError):
+        list_landing(tmp_path / "file.txt")
+
+
+def test_landing_file_defaults() -> None:
+    assert LandingFile("a.txt", 1, 2, None).outside is False

@@ -1,0 +1,130 @@
+"""Terms: counts over normal forms of term tokens, first offsets, and per-article figures."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from etl.text.clean import clean
+from etl.text.sentences import sentence_spans
+from etl.text.terms import TermColumns, analyse, count_terms, is_term
+from etl.text.tokenize import TERM_KINDS, tokenize
+
+from ._corpora import seed_body
+
+
+def _expected_terms(text: str) -> tuple[Counter[str], dict[str, int]]:
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for token in tokenize(text):
+        if token.kind in TERM_KINDS:
+            counts[token.norm] += 1
+            first.setdefault(token.norm, token.start)
+    return counts, first
+
+
+def _as_dicts(terms: TermColumns) -> tuple[dict[str, int], dict[str, int]]:
+    assert len(terms.terms) == len(set(terms.terms)) == len(terms.counts)
+    assert len(terms.first_offsets) == len(terms.terms)
+    return (
+        dict(zip(terms.terms, terms.counts, strict=True)),
+        dict(zip(terms.terms, terms.first_offsets, strict=True)),
+    )
+
+
+_TEXTS = [
+    # seed/000_b778bd1770123a64.txt
+    "The United States signed an agreement with the Taliban last year allowing it to withdraw "
+    "its forces in exchange for a Taliban guarantee to prevent international terrorism.",
+    # bbc/business/069.txt
+    "Profits at US media giant TimeWarner jumped 76% to $1.13bn (£600m) for the three months.",
+    "İstanbul'da ISTANBUL istanbul İSTANBUL — a@b.cd A@B.CD www.X.com www.x.com ... ... ! !",
+    "Σ ς σ ΟΔΟΣ.ΟΔΟΣ οδος \u0301 _ 5 5 5.0",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", _TEXTS)
+def test_count_terms_equals_counter_over_term_tokens(text: str) -> None:
+    text = clean(text)
+    n_tokens, terms = count_terms(text)
+    assert n_tokens == len(tokenize(text))
+    counts, first = _as_dicts(terms)
+    expected_counts, expected_first = _expected_terms(text)
+    assert counts == dict(expected_counts)
+    assert first == expected_first
+    # terms come in order of first occurrence
+    assert terms.first_offsets == sorted(terms.first_offsets)
+
+
+def test_case_folding_and_first_offsets() -> None:
+    text = "Taliban said. The TALIBAN, the taliban."
+    _, terms = count_terms(text)
+    counts, first = _as_dicts(terms)
+    assert counts["taliban"] == 3
+    assert first["taliban"] == 0
+    assert counts["the"] == 2
+    assert first["the"] == text.index("The")
+    assert "." not in counts and "," not in counts
+
+
+def test_punct_and_symbols_are_not_terms() -> None:
+    text = "$ £ % + ... . , “ ” ( ) — !"
+    n_tokens, terms = count_terms(text)
+    assert n_tokens == 13
+    assert terms.terms == []
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [
+        ("taliban", True), ("covid-19", True), ("u.s.", True), ("a", True), ("5", True),
+        ("1.13bn", True), ("_", True), ("www.bbc.co.uk", True), ("a@b.cd", True),
+        ("\u0301", True),  # a lone combining mark is a word token
+        ("i\u0307stanbul", True), ("..", True), ("...", False), (".", False), ("$", False),
+        ("%", False), ("“", False), ("—", False), ("£", False), ("。", False),
+    ],
+)
+def test_is_term(token: str, expected: bool) -> None:
+    assert is_term(token) is expected
+
+
+def test_is_term_agrees_with_token_kinds() -> None:
+    text = clean("¯ x ´ 5 ... $ “a” ΟΔΟΣ")  # NFKC makes ¯ and ´ a space + a combining mark
+    for token in tokenize(text):
+        assert is_term(token.norm) is (token.kind in TERM_KINDS), token
+
+
+# letters, digits, apostrophes and hyphens are word-internal
+_TALIBAN = re.compile(r"(?<![\w'’\-])taliban(?![\w'’\-])", re.IGNORECASE)
+
+
+def test_analyse_seed() -> None:
+    # seed/000_b778bd1770123a64.txt
+    figures = analyse(seed_body())
+    text = figures.clean_text
+    assert text == clean(seed_body())
+    assert figures.n_paragraphs == 16
+    assert figures.n_sentences == len(sentence_spans(text))
+    assert figures.n_tokens >= figures.n_sentences >= figures.n_paragraphs
+    assert figures.n_tokens == len(tokenize(text))
+    counts, first = _as_dicts(figures.terms)
+    expected_counts, expected_first = _expected_terms(text)
+    assert counts == dict(expected_counts)
+    assert first == expected_first
+    assert counts["taliban"] == len(_TALIBAN.findall(text)) > 0
+    assert first["taliban"] == _TALIBAN.search(text).start()  # type: ignore[union-attr]
+    assert counts["covid-19"] == 1
+    assert counts["1980s"] == 1
+    assert counts["us-backed"] == 1
+    assert counts["russia’s"] >= 1
+
+
+def test_analyse_empty() -> None:
+    figures = analyse("")
+    assert (figures.clean_text, figures.n_paragraphs, figures.n_sentences, figures.n_tokens) == (
+        "", 0, 0, 0,
+    )
+    assert figures.terms == TermColumns([], [], [])

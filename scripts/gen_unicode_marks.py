@@ -1,7 +1,8 @@
 """Regenerate etl/text/_marks.py: the combining-mark ranges that ``re``'s \\w does not match.
 
 Python's ``re`` treats only alphanumeric characters as word characters, so without these ranges
-Devanagari, Thai or Arabic words would be cut at every vowel sign. Run after a Python upgrade.
+Devanagari, Thai or Arabic words would be cut at every vowel sign. Run it with the newest
+supported Python (3.12): Unicode only adds marks, so its table also covers older versions.
 """
 
 from __future__ import annotations

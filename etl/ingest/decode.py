@@ -14,6 +14,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+
+
 @dataclass(frozen=True)
 class Decoded:
     """Decoded text and how it was decoded."""
@@ -68,8 +71,11 @@ def decode(raw: bytes) -> Decoded:
     # charset-normalizer ranks by "chaos" alone, which lets one stray byte in English text pass
     # for Shift-JIS; prefer candidates whose text is also coherent in some language, and among
     # near-equal ones prefer cp1252, by far the most common legacy encoding of news text.
+    # UTF-16/32 without a BOM is not a guess worth taking: such text from real feeds carries a
+    # BOM, and the guess turns short Western text into CJK noise.
     candidates = sorted(
-        from_bytes(raw), key=lambda m: (m.coherence == 0.0, round(m.chaos, 2), -m.coherence)
+        (m for m in from_bytes(raw) if not m.encoding.startswith(("utf_16", "utf_32"))),
+        key=lambda m: (m.coherence == 0.0, round(m.chaos, 2), -m.coherence),
     )
     if candidates:
         top = candidates[0]
@@ -83,6 +89,19 @@ def decode(raw: bytes) -> Decoded:
         if western:
             candidates.insert(0, western[0])
     best = candidates[0] if candidates else None
+    high_bytes = len(raw) - len(raw.translate(None, _HIGH_BYTES))
+    mostly_ascii = high_bytes <= len(raw) * 0.3
+    if (best is None or best.coherence == 0.0) and mostly_ascii:
+        # No candidate reads as any language (typical of short inputs) and most bytes are ASCII:
+        # the common Western legacy encoding is the best bet, if it fits.
+        try:
+            return Decoded(
+                raw.decode("cp1252"),
+                "cp1252",
+                f"not UTF-8 (byte {utf8_error.start}); no confident detection, cp1252 fits",
+            )
+        except UnicodeDecodeError:
+            pass
     if best is None:
         raise UndecodableError(
             "undecodable",

@@ -55,4 +55,4 @@ def test_stable_id_equals_duckdb() -> None:
         ).fetchall()
     finally:
         con.close()
-    assert {name: key for name, key in rows} == {name: stable_id(name) for name in _NAMES}
+    assert dict(rows) == {name: stable_id(name) for name in _NAMES}

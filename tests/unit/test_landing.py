@@ -109,7 +109,10 @@ def test_list_landing_symlinks(tmp_path: Path) -> None:
     (root / "linked-dir").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     found = {f.path: f for f in list_landing(root)}
     assert sorted(found) == [
-        "wire/escape.txt", "wire/inside.txt", "wire/passwd.txt", "wire/real.txt",
+        "wire/escape.txt",
+        "wire/inside.txt",
+        "wire/passwd.txt",
+        "wire/real.txt",
     ]
     assert found["wire/passwd.txt"].outside is True
     assert found["wire/escape.txt"].outside is True
@@ -127,7 +130,8 @@ def test_list_landing_through_a_symlinked_root(tmp_path: Path) -> None:
     link.symlink_to(real, target_is_directory=True)
     (real / "b.txt").symlink_to(real / "a.txt")
     assert [(f.path, f.outside) for f in list_landing(link)] == [
-        ("a.txt", False), ("b.txt", False),
+        ("a.txt", False),
+        ("b.txt", False),
     ]
 
 

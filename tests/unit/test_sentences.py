@@ -35,8 +35,7 @@ def _check_spans(text: str, spans: list[tuple[int, int]]) -> None:
     [
         # reuters/2229_fbcd886256b3a777.txt
         (
-            '"He (Foley) is willing to give Mr. Naylor some time in this regard," Moos said. '
-            "Next.",
+            '"He (Foley) is willing to give Mr. Naylor some time in this regard," Moos said. Next.',
             [
                 '"He (Foley) is willing to give Mr. Naylor some time in this regard," Moos said.',
                 "Next.",
@@ -166,7 +165,12 @@ def test_cjk_terminators_need_no_space() -> None:
         "震源の深さは約30キロ、地震の規模（マグニチュード）は6.9と推定される。",
         "この地震で、気象庁は高知県と宮崎県に1メートルの津波注意報を出した。",
     ]
-    assert sentences("大家表示！好吗？「好。」他说。") == ["大家表示！", "好吗？", "「好。」", "他说。"]
+    assert sentences("大家表示！好吗？「好。」他说。") == [
+        "大家表示！",
+        "好吗？",
+        "「好。」",
+        "他说。",
+    ]
 
 
 def test_paragraph_breaks_always_split() -> None:

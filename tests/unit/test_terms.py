@@ -80,11 +80,26 @@ def test_punct_and_symbols_are_not_terms() -> None:
 @pytest.mark.parametrize(
     ("token", "expected"),
     [
-        ("taliban", True), ("covid-19", True), ("u.s.", True), ("a", True), ("5", True),
-        ("1.13bn", True), ("_", True), ("www.bbc.co.uk", True), ("a@b.cd", True),
+        ("taliban", True),
+        ("covid-19", True),
+        ("u.s.", True),
+        ("a", True),
+        ("5", True),
+        ("1.13bn", True),
+        ("_", True),
+        ("www.bbc.co.uk", True),
+        ("a@b.cd", True),
         ("\u0301", True),  # a lone combining mark is a word token
-        ("i\u0307stanbul", True), ("..", True), ("...", False), (".", False), ("$", False),
-        ("%", False), ("“", False), ("—", False), ("£", False), ("。", False),
+        ("i\u0307stanbul", True),
+        ("..", True),
+        ("...", False),
+        (".", False),
+        ("$", False),
+        ("%", False),
+        ("“", False),
+        ("—", False),
+        ("£", False),
+        ("。", False),
     ],
 )
 def test_is_term(token: str, expected: bool) -> None:
@@ -125,6 +140,9 @@ def test_analyse_seed() -> None:
 def test_analyse_empty() -> None:
     figures = analyse("")
     assert (figures.clean_text, figures.n_paragraphs, figures.n_sentences, figures.n_tokens) == (
-        "", 0, 0, 0,
+        "",
+        0,
+        0,
+        0,
     )
     assert figures.terms == TermColumns([], [], [])

@@ -67,9 +67,16 @@ def _full_pattern_tokens(text: str) -> list[tuple[int, int, str]]:
         (
             "jumped 76% to $1.13bn (£600m)",
             [
-                ("jumped", "word"), ("76", "number"), ("%", "punct"), ("to", "word"),
-                ("$", "symbol"), ("1.13bn", "number"), ("(", "punct"), ("£", "symbol"),
-                ("600m", "number"), (")", "punct"),
+                ("jumped", "word"),
+                ("76", "number"),
+                ("%", "punct"),
+                ("to", "word"),
+                ("$", "symbol"),
+                ("1.13bn", "number"),
+                ("(", "punct"),
+                ("£", "symbol"),
+                ("600m", "number"),
+                (")", "punct"),
             ],
         ),
         # reuters/2572_64af10de41644235.txt
@@ -83,8 +90,10 @@ def _full_pattern_tokens(text: str) -> list[tuple[int, int, str]]:
         ("a + b", [("a", "word"), ("+", "symbol"), ("b", "word")]),
         ("meeting...in", [("meeting", "word"), ("...", "punct"), ("in", "word")]),
         ("wait....", [("wait", "word"), ("...", "punct"), (".", "punct")]),
-        ("“Now,” he", [("“", "punct"), ("Now", "word"), (",", "punct"), ("”", "punct"),
-                       ("he", "word")]),
+        (
+            "“Now,” he",
+            [("“", "punct"), ("Now", "word"), (",", "punct"), ("”", "punct"), ("he", "word")],
+        ),
         ("snake_case", [("snake_case", "word")]),
     ],
 )
@@ -109,8 +118,7 @@ def test_words_numbers_punct_symbols(text: str, expected: list[tuple[str, str]])
         ),
         (
             "(www.das-letzte-kleinod.de).",
-            [("(", "punct"), ("www.das-letzte-kleinod.de", "url"), (")", "punct"),
-             (".", "punct")],
+            [("(", "punct"), ("www.das-letzte-kleinod.de", "url"), (")", "punct"), (".", "punct")],
         ),
         (
             "“https://example.com/x”",
@@ -133,18 +141,33 @@ def test_devanagari_words_stay_whole() -> None:
     # fundus/136_468309f9810e9b79.txt
     text = "पुलिस ने बुधवार को खुलासा कर लिया है।"
     assert surfaces(text) == [
-        ("पुलिस", "word"), ("ने", "word"), ("बुधवार", "word"), ("को", "word"),
-        ("खुलासा", "word"), ("कर", "word"), ("लिया", "word"), ("है", "word"), ("।", "punct"),
+        ("पुलिस", "word"),
+        ("ने", "word"),
+        ("बुधवार", "word"),
+        ("को", "word"),
+        ("खुलासा", "word"),
+        ("कर", "word"),
+        ("लिया", "word"),
+        ("है", "word"),
+        ("।", "punct"),
     ]
 
 
 def test_arabic_words_stay_whole() -> None:
     # fundus/157_b55b8367caaf2c79.txt: shadda and tanween are combining marks.
-    text = "بعدما شبّه كثيرون لونه بـ\"حلوى القطن\"، بشعرٍ"
+    text = 'بعدما شبّه كثيرون لونه بـ"حلوى القطن"، بشعرٍ'
     assert surfaces(text) == [
-        ("بعدما", "word"), ("شبّه", "word"), ("كثيرون", "word"), ("لونه", "word"),
-        ("بـ", "word"), ('"', "punct"), ("حلوى", "word"), ("القطن", "word"), ('"', "punct"),
-        ("،", "punct"), ("بشعرٍ", "word"),
+        ("بعدما", "word"),
+        ("شبّه", "word"),
+        ("كثيرون", "word"),
+        ("لونه", "word"),
+        ("بـ", "word"),
+        ('"', "punct"),
+        ("حلوى", "word"),
+        ("القطن", "word"),
+        ('"', "punct"),
+        ("،", "punct"),
+        ("بشعرٍ", "word"),
     ]
 
 
@@ -152,7 +175,10 @@ def test_cjk_runs() -> None:
     # fundus/144_809cc455abb05675.txt: CJK has no spaces, so runs of letters are one token and
     # a run that starts with a digit is a number (with its "unit").
     assert surfaces("は6.9と推定される。") == [
-        ("は6", "word"), (".", "punct"), ("9と推定される", "number"), ("。", "punct"),
+        ("は6", "word"),
+        (".", "punct"),
+        ("9と推定される", "number"),
+        ("。", "punct"),
     ]
 
 
@@ -198,10 +224,22 @@ def test_token_columns_match_tokenize() -> None:
 @pytest.mark.parametrize(
     ("surface", "kind"),
     [
-        ("don't", "word"), ("U.S.", "word"), ("1.13bn", "number"), ("155,221", "number"),
-        ("https://a.b/c", "url"), ("www.a.b", "url"), ("a@b.cd", "email"), ("...", "punct"),
-        ("“", "punct"), ("%", "punct"), ("$", "symbol"), ("£", "symbol"), ("+", "symbol"),
-        ("\u0301", "word"), ("_", "word"), ("€", "symbol"),
+        ("don't", "word"),
+        ("U.S.", "word"),
+        ("1.13bn", "number"),
+        ("155,221", "number"),
+        ("https://a.b/c", "url"),
+        ("www.a.b", "url"),
+        ("a@b.cd", "email"),
+        ("...", "punct"),
+        ("“", "punct"),
+        ("%", "punct"),
+        ("$", "symbol"),
+        ("£", "symbol"),
+        ("+", "symbol"),
+        ("\u0301", "word"),
+        ("_", "word"),
+        ("€", "symbol"),
     ],
 )
 def test_token_kind(surface: str, kind: str) -> None:
@@ -258,3 +296,22 @@ def test_token_kind_agrees_with_context_on_the_seed() -> None:
 def test_empty() -> None:
     assert tokenize("") == []
     assert tokenize("   ") == []
+
+
+def test_marks_table_covers_every_mark_of_this_pythons_unicode() -> None:
+    # A stale table would cut words at marks added in a newer Unicode version. The table is
+    # generated with the newest supported Python (3.12), whose Unicode is a superset of 3.11's.
+    import re
+    import sys
+
+    from etl.text._marks import MARKS
+
+    table = re.compile(f"[{MARKS}]")
+    missing = [
+        hex(cp)
+        for cp in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(cp))[0] == "M"
+        and not chr(cp).isalnum()
+        and not table.match(chr(cp))
+    ]
+    assert missing == [], "run scripts/gen_unicode_marks.py with the newest supported Python"

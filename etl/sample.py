@@ -963,7 +963,7 @@ def _summarise(manifest: SampleManifest) -> SampleManifest:
     manifest.expected_duplicates = kinds.count("duplicate")
     manifest.expected_quarantined = kinds.count("empty")
     manifest.expected_articles = (
-        len(kinds) - manifest.expected_duplicates - (manifest.expected_quarantined)
+        len(kinds) - manifest.expected_duplicates - manifest.expected_quarantined
     )
     return manifest
 
@@ -1112,7 +1112,7 @@ def generate_bulk(
     per_day, extra_days = divmod(n_articles, days)
     # Creating files is the bottleneck and overlaps well across threads; every byte and name is
     # decided here, in order, so threads cannot change the output.
-    with ThreadPoolExecutor(max_workers=max(1, _WRITER_THREADS)) as pool:
+    with ThreadPoolExecutor(max_workers=_WRITER_THREADS) as pool:
         pending: deque[Future[None]] = deque()
         batch: list[tuple[str, bytes]] = []
         for day_index in range(days):
@@ -1141,10 +1141,7 @@ def generate_bulk(
                 manifest.files.append(
                     SampleFile(relative, day, "article", source, day, digest, len(data))
                 )
-                if len(batch) >= _WRITE_BATCH and _WRITER_THREADS == 0:
-                    _write_files(batch)
-                    batch = []
-                elif len(batch) >= _WRITE_BATCH:
+                if len(batch) >= _WRITE_BATCH:
                     pending.append(pool.submit(_write_files, batch))
                     batch = []
                     while len(pending) > 4 * _WRITER_THREADS:  # bound the bytes held in memory

@@ -18,8 +18,10 @@ help:
 setup: ## install uv if missing, then the locked environment into .venv (with bytecode)
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
 	  $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
-	@UV="$$(command -v uv || echo "$(PYTHON) -m uv")"; \
-	  $$UV sync --frozen --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')" --quiet
+	@PY="$$($(PYTHON) -c 'import sys; print(sys.executable)')" || \
+	  { echo "make: PYTHON=$(PYTHON) does not run; pass a Python 3.11/3.12 interpreter" >&2; exit 2; }; \
+	  UV="$$(command -v uv || echo "$(PYTHON) -m uv")"; \
+	  $$UV sync --frozen --python "$$PY" --quiet
 
 demo: setup ## generate the sample landing zone and load it through Airflow, then summarise
 	$(BIN)/news-etl demo

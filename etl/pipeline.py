@@ -181,13 +181,16 @@ def _known_path(plan: RunPlan) -> Path:
 
 
 def _save_known(plan: RunPlan, ledger: LedgerView) -> None:
+    """Snapshot what batches need from the ledger: known article ids, and the ledger entries of
+    the files they will read (a file whose content is unchanged keeps its outcome)."""
+    paths = {f["path"] for batch in plan.batches for f in batch}
     known = {
         "article_ids": sorted(ledger.article_ids),
-        "quarantined": sorted(
-            [path, e.sha256]
+        "entries": sorted(
+            [path, e.sha256, e.outcome, e.article_id]
             for path, entries in ledger.by_path.items()
+            if path in paths
             for e in entries
-            if e.outcome == "quarantined"
         ),
     }
     _known_path(plan).write_text(json.dumps(known), encoding="utf-8")
@@ -198,8 +201,8 @@ def _load_known(plan: RunPlan) -> LedgerView:
 
     data = json.loads(_known_path(plan).read_text(encoding="utf-8"))
     view = LedgerView(article_ids=set(data["article_ids"]))
-    for path, sha in data["quarantined"]:
-        view.by_path.setdefault(path, []).append(LedgerEntry(sha, -1, None, "quarantined", None))
+    for path, sha, outcome, article_id in data["entries"]:
+        view.by_path.setdefault(path, []).append(LedgerEntry(sha, -1, None, outcome, article_id))
     return view
 
 
@@ -235,7 +238,9 @@ def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     staging.write("ingested", batch, result.articles)
     staging.write("ledger", batch, result.ledger)
     staging.write("quarantine", batch, result.quarantine)
-    duplicates = sum(1 for row in result.ledger if row["outcome"] == "duplicate")
+    duplicates = sum(
+        1 for row in result.ledger if row["outcome"] == "duplicate" and not row["unchanged"]
+    )
     quarantined = len(result.quarantine)
     counts = {
         "files": len(files),
@@ -243,6 +248,7 @@ def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
         "duplicates": duplicates,
         "quarantined": quarantined,
         "deferred": result.deferred,
+        "unchanged": result.unchanged,
     }
     staging.write(
         "stage_stats",

@@ -25,6 +25,7 @@ class IngestResult:
     ledger: list[dict[str, Any]] = field(default_factory=list)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     deferred: int = 0
+    unchanged: int = 0  # re-read, but the ledger already has this path with this content
     seen: set[str] = field(default_factory=set)  # article ids read in this batch
 
 
@@ -79,6 +80,7 @@ def _ledger_row(
         "mtime_ns": file.mtime_ns,
         "outcome": outcome,
         "article_id": article_id,
+        "unchanged": False,
     }
 
 
@@ -110,9 +112,14 @@ def _ingest_one(
         return
     sha256 = hashlib.sha256(raw).hexdigest()
     known = ledger.entry(file.path, sha256)
-    if known is not None and known.outcome == "quarantined":
-        result.ledger.append(_ledger_row(file, sha256, "quarantined", None))
-        return  # seen and rejected before; `replay` re-runs it after a fix
+    if known is not None:
+        # Same path, same content, only the mtime changed (e.g. the file was copied again): it
+        # keeps its outcome. A quarantined file stays quarantined until its content changes.
+        row = _ledger_row(file, sha256, known.outcome, known.article_id)
+        row["unchanged"] = True
+        result.ledger.append(row)
+        result.unchanged += 1
+        return
     if sha256 in ledger.article_ids or sha256 in result.seen:
         result.ledger.append(_ledger_row(file, sha256, "duplicate", sha256))
         return

@@ -113,7 +113,7 @@ def load_staged(
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE run_ledger AS
-        SELECT l.path, l.sha256, l.size_bytes, l.mtime_ns,
+        SELECT l.path, l.sha256, l.size_bytes, l.mtime_ns, l.unchanged,
                CASE
                  WHEN l.outcome <> 'new' THEN l.outcome
                  WHEN r.article_id IS NOT NULL THEN 'quarantined'
@@ -124,7 +124,8 @@ def load_staged(
                    THEN 'duplicate'
                  ELSE 'quarantined'
                END AS outcome,
-               CASE WHEN l.outcome IN ('new', 'duplicate') AND r.article_id IS NULL
+               CASE WHEN l.unchanged THEN l.article_id
+                    WHEN l.outcome IN ('new', 'duplicate') AND r.article_id IS NULL
                     THEN l.sha256 END AS article_id
         FROM staged_ledger l
         LEFT JOIN (SELECT DISTINCT article_id, path FROM staged_rejected) r
@@ -133,14 +134,15 @@ def load_staged(
     )
     counts = con.execute(
         """
-        SELECT count(*) FILTER (WHERE outcome = 'loaded'),
-               count(*) FILTER (WHERE outcome = 'duplicate'),
-               count(*) FILTER (WHERE outcome = 'quarantined')
+        SELECT count(*) FILTER (WHERE outcome = 'loaded' AND NOT unchanged),
+               count(*) FILTER (WHERE outcome = 'duplicate' AND NOT unchanged),
+               count(*) FILTER (WHERE outcome = 'quarantined' AND NOT unchanged),
+               count(*) FILTER (WHERE unchanged)
         FROM run_ledger
         """
     ).fetchone()
     assert counts is not None
-    loaded, duplicates, quarantined_read = (int(x) for x in counts)
+    loaded, duplicates, quarantined_read, reread_unchanged = (int(x) for x in counts)
     # Files quarantined before they were hashed (too large, outside the zone) have no ledger row.
     unhashed = int(_scalar(con, "SELECT count(*) FROM staged_quarantine WHERE sha256 IS NULL"))
     quarantined = quarantined_read + unhashed
@@ -149,9 +151,8 @@ def load_staged(
         "FROM staged_stage_stats WHERE stage = 'ingest'"
     ).fetchone()
     assert ingest_stats is not None
-    files_read = int(ingest_stats[1])
-    deferred = facts.files_deferred_plan + int(ingest_stats[0]) - files_read
-    files_new = files_read
+    files_new = int(ingest_stats[1])
+    deferred = facts.files_deferred_plan + int(ingest_stats[0]) - files_new - reread_unchanged
     partitions = [
         row[0]
         for row in con.execute(
@@ -172,7 +173,7 @@ def load_staged(
         duplicates=duplicates,
         quarantined=quarantined,
         files_new=files_new,
-        files_unchanged=len(facts.unchanged),
+        files_unchanged=len(facts.unchanged) + reread_unchanged,
         files_deferred=deferred,
         partitions=partitions,
         quarantine_reasons=reasons,

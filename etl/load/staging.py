@@ -43,6 +43,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("mtime_ns", pa.int64()),
             ("outcome", pa.string()),
             ("article_id", pa.string()),
+            ("unchanged", pa.bool_()),  # re-read, but the ledger already had this content
         ]
     ),
     # any stage → load

@@ -176,3 +176,35 @@ def test_validation_failure_quarantines_only_that_record(tmp_path: Path) -> None
     assert failed == [("article", "replacement_ratio", 1)]
     ((checks,),) = query(settings.warehouse, "SELECT count(*) FROM fact_check_result")
     assert checks > 15
+
+
+def test_files_copied_again_keep_their_outcome(tmp_path: Path) -> None:
+    """Same path and bytes with a new mtime (a landing zone re-synced): nothing changes."""
+    root = tmp_path / "landing"
+    root.mkdir()
+    (root / "a.txt").write_bytes(_article("2024-03-04", "Markets rallied"))
+    (root / "b.txt").write_bytes(_article("2024-03-04", "Markets rallied"))  # duplicate of a
+    (root / "empty.txt").write_bytes(b"")
+    settings = settings_for(root, tmp_path)
+    first = pipeline.run(settings)
+    assert (first.articles_loaded, first.duplicates, first.quarantined) == (1, 1, 1)
+    before = checksums(settings.warehouse)
+    ledger_before = query(
+        settings.warehouse, "SELECT path, outcome, article_id FROM ingest_ledger ORDER BY path"
+    )
+    for path in root.iterdir():
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    again = pipeline.run(settings)
+    assert (again.articles_loaded, again.duplicates, again.quarantined) == (0, 0, 0)
+    assert again.files_new == 0
+    assert again.files_unchanged == 3
+    assert again.quarantine_reasons == {}
+    assert checksums(settings.warehouse) == before
+    assert (
+        query(
+            settings.warehouse, "SELECT path, outcome, article_id FROM ingest_ledger ORDER BY path"
+        )
+        == ledger_before
+    )
+    ((rows,),) = query(settings.warehouse, "SELECT count(*) FROM quarantine")
+    assert rows == 1

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from etl.errors import NewsEtlError
 from etl.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from etl.output import OutputFormat
 
 app = typer.Typer(
     name="news-etl",
@@ -198,6 +203,94 @@ def init(warehouse: WarehouseOpt = None) -> None:
     with writer(settings) as con:
         version = schema_version(con)
     typer.echo(f"{settings.warehouse}: schema version {version}")
+
+
+@app.command()
+def query(
+    sql: Annotated[
+        str, typer.Argument(help="SQL to run (read-only: SELECT, WITH, DESCRIBE, ...).")
+    ],
+    warehouse: WarehouseOpt = None,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", help="table | csv | json (one object per line) | parquet"),
+    ] = "table",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
+    wait: Annotated[
+        float, typer.Option(help="Seconds to wait while a load holds the warehouse.")
+    ] = 60.0,
+) -> None:
+    """Run a read-only SQL query on the warehouse; writes are refused."""
+    from etl.output import write_result
+    from etl.query import open_reader, run_query
+
+    if fmt not in ("table", "csv", "json", "parquet"):
+        raise typer.BadParameter("--format must be table, csv, json or parquet")
+    if fmt == "parquet" and out is None and sys.stdout.isatty():
+        raise typer.BadParameter("parquet is binary: give --out FILE or redirect the output")
+    settings = _settings(warehouse=warehouse)
+    try:
+        con = open_reader(settings.warehouse, wait_s=wait, notify=console.print)
+        try:
+            table = run_query(con, sql).table
+        finally:
+            con.close()
+    except NewsEtlError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2 if not exc.retryable else 75) from exc
+    except duckdb.Error as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    if table is not None:
+        write_result(table, cast("OutputFormat", fmt), out)
+
+
+@app.command()
+def shell(warehouse: WarehouseOpt = None) -> None:
+    """Open the DuckDB shell on the warehouse, read-only."""
+    import os
+    import shutil
+
+    settings = _settings(warehouse=warehouse)
+    exe = Path(sys.executable).parent / "duckdb"
+    command = str(exe) if exe.exists() else shutil.which("duckdb")
+    if command is None:
+        console.print("[red]error:[/red] the duckdb shell is not installed; run `make setup`")
+        raise typer.Exit(2)
+    os.execv(command, [command, "-readonly", str(settings.warehouse)])
+
+
+@app.command()
+def status(warehouse: WarehouseOpt = None) -> None:
+    """Partitions, last runs, counts and quarantine of the warehouse."""
+    from etl.output import write_result
+    from etl.query import open_reader
+    from etl.report import format_summary, summarise
+
+    settings = _settings(warehouse=warehouse)
+    try:
+        con = open_reader(settings.warehouse, notify=console.print)
+    except NewsEtlError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    try:
+        runs = con.sql(
+            "SELECT run_id, trigger, partition_date, status, files_new, articles_loaded,"
+            " duplicates, quarantined, round(epoch(ended_at - started_at), 1) AS seconds"
+            " FROM etl_run ORDER BY started_at DESC LIMIT 10"
+        ).fetch_arrow_table()
+        partitions = con.sql(
+            "SELECT published_date, count(*) AS articles, sum(n_tokens) AS tokens,"
+            " min(text_version) AS text_version FROM fact_article"
+            " GROUP BY ALL ORDER BY published_date DESC LIMIT 15"
+        ).fetch_arrow_table()
+    finally:
+        con.close()
+    typer.echo(format_summary(summarise(settings.warehouse), settings.warehouse))
+    typer.echo("\nLatest partitions")
+    write_result(partitions, "table", None)
+    typer.echo("Last runs")
+    write_result(runs, "table", None)
 
 
 if __name__ == "__main__":  # pragma: no cover

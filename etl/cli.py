@@ -293,5 +293,32 @@ def status(warehouse: WarehouseOpt = None) -> None:
     write_result(runs, "table", None)
 
 
+@app.command()
+def dictionary(
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Default: warehouse/README.md.")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only check that the file is up to date.")
+    ] = False,
+) -> None:
+    """Regenerate the data dictionary (warehouse/README.md) from the schema's comments."""
+    from etl.dictionary import build
+    from etl.settings import PROJECT_ROOT
+
+    settings = _settings()
+    target = out or PROJECT_ROOT / "warehouse" / "README.md"
+    text = build(settings.migrations_dir)
+    if check:
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current != text:
+            console.print(f"[red]{target} is stale[/red]: run `news-etl dictionary`")
+            raise typer.Exit(1)
+        typer.echo(f"{target} is up to date")
+        return
+    target.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {target}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

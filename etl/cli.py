@@ -126,6 +126,8 @@ def run(
         f"{summary.duplicates} duplicates, {summary.quarantined} quarantined, "
         f"{summary.files_unchanged} unchanged, {summary.files_deferred} left for other days"
     )
+    if summary.report:
+        console.print(f"report: {summary.report}")
     if summary.quarantine_reasons:
         console.print(
             "quarantine reasons: "
@@ -318,6 +320,27 @@ def dictionary(
         return
     target.write_text(text, encoding="utf-8")
     typer.echo(f"wrote {target}")
+
+
+@app.command()
+def report(
+    warehouse: WarehouseOpt = None,
+    run_id: Annotated[
+        str | None, typer.Option("--run", help="Run id (default: the latest run).")
+    ] = None,
+) -> None:
+    """Rebuild the HTML run report (self-contained: inline CSS and charts)."""
+    from etl.pipeline import write_report
+
+    settings = _settings(warehouse=warehouse)
+    if not settings.warehouse.exists():
+        console.print(f"[red]error:[/red] no warehouse at {settings.warehouse}")
+        raise typer.Exit(2)
+    path = write_report(settings, run_id)
+    if path is None:
+        console.print("[red]error:[/red] the report could not be written (see the log above)")
+        raise typer.Exit(2)
+    typer.echo(str(path))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,6 +12,7 @@ Airflow task calls exactly one of the step functions. Both paths share this code
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -30,6 +31,8 @@ from etl.load.migrations import schema_version
 from etl.load.staging import RunStaging
 from etl.settings import Settings
 from etl.warehouse import locked_reader, writer
+
+log = logging.getLogger(__name__)
 
 Mode = Literal["merge", "replace"]
 #: Called after each finished step with (step name, batch number or -1, batches in the run).
@@ -400,7 +403,29 @@ def load_run(staging_dir: str | Path) -> LoadSummary:
         _ = time.perf_counter() - started
     if not settings.keep_staging:
         staging.remove()
+    if settings.write_reports:
+        summary.report = write_report(settings, plan.run_id)
     return summary
+
+
+def write_report(settings: Settings, run_id: str | None = None) -> Path | None:
+    """Write the HTML report of ``run_id`` (default: the latest run); ``None`` if it failed.
+
+    A report that cannot be rendered never fails a run whose data is already committed; the
+    reason is logged and ``news-etl report`` can rebuild it later.
+    """
+    from etl.query import open_reader
+    from etl.report.run_report import write_run_report
+
+    try:
+        con = open_reader(settings.warehouse, wait_s=settings.lock_timeout_s)
+        try:
+            return write_run_report(con, settings.reports_dir, run_id)
+        finally:
+            con.close()
+    except Exception as exc:  # the data is committed; a report problem must not undo that
+        log.warning("run report for %s not written: %s", run_id, exc)
+        return None
 
 
 def record_failure(staging_dir: str | Path, error: BaseException) -> None:

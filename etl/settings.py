@@ -60,6 +60,9 @@ class Settings(BaseSettings):
         description="Batch-level checks (quarantine share, zero articles) apply only to runs "
         "with at least this many new files.",
     )
+    write_reports: bool = Field(
+        default=True, description="Write the HTML run report after every load."
+    )
     txt_layout: Literal["canonical", "titled"] = Field(
         default="canonical",
         description="How .txt files start: 'canonical' (' date YYYY-MM-DD body') or 'titled' "
@@ -85,6 +88,11 @@ class Settings(BaseSettings):
     def expectations_dir(self) -> Path:
         """Great Expectations suites, one JSON file per record type."""
         return self.schemas_dir / "expectations"
+
+    @property
+    def reports_dir(self) -> Path:
+        """Where run reports are written (next to the warehouse)."""
+        return self.warehouse.parent / "reports"
 
     @property
     def lock_path(self) -> Path:

@@ -20,9 +20,8 @@ os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = os.environ.get(
 )
 os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "WARNING"
 os.environ["GX_ANALYTICS_ENABLED"] = "false"
-for _key in [
-    k for k in os.environ if k.startswith("NEWS_ETL_") and k != "NEWS_ETL_TEST_AIRFLOW_DB"
-]:
+_KEEP = ("NEWS_ETL_TEST_", "NEWS_ETL_CORPORA_DIR")
+for _key in [k for k in os.environ if k.startswith("NEWS_ETL_") and not k.startswith(_KEEP)]:
     del os.environ[_key]
 
 REPO = Path(__file__).resolve().parents[1]

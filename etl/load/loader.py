@@ -65,6 +65,7 @@ class LoadSummary:
     partitions: list[date] = field(default_factory=list)
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
     error: str | None = None
+    report: Path | None = None  # the HTML run report, once written
 
 
 def _attach(con: duckdb.DuckDBPyConnection, table: str, files: list[Path]) -> None:

@@ -299,6 +299,18 @@ def _append_stats(staging: RunStaging, batch: int, row: dict[str, Any]) -> None:
     staging.write("stage_stats", batch, [*rows, row])
 
 
+def _suite_columns(specs: list[Any], table: str) -> set[str]:
+    """Columns of ``table`` that the suites read (plus the ids the validate stage needs)."""
+    from etl.validate.suites import expectation_columns
+
+    columns = {"article_id", "path"}
+    for spec in specs:
+        if spec.table == table:
+            columns.add(spec.key)
+            columns.update(c for e in spec.expectations for c in expectation_columns(e))
+    return columns
+
+
 def validate_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     """Validate stage for one batch: run every expectation suite, reject failing records."""
     from etl.validate.runner import ValidationOutcome, suite_parameters, validate_frame
@@ -308,25 +320,29 @@ def validate_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     plan = RunPlan.load(staging_dir)
     settings = plan.settings_obj()
     staging = plan.staging()
-    tables = {name: staging.read(name, batch) for name in ("articles", "terms")}
-    if tables["articles"].num_rows == 0:
+    articles = staging.read("articles", batch)
+    if articles.num_rows == 0:
         # Nothing to check (e.g. a rerun with nothing new): skip importing GX, which costs seconds.
         staging.write("checks", batch, [])
         staging.write("rejected", batch, [])
         _append_stats(staging, batch, _stats("validate", 0, 0, 0, 0, time.perf_counter() - started))
         return {"articles": 0, "rejected": 0, "failed_expectations": 0}
-    frames = {name: table.to_pandas() for name, table in tables.items()}
-    for frame in frames.values():
-        if "published_date" in frame:
-            frame["published_date"] = frame["published_date"].astype("datetime64[s]")
+    specs = load_suites(settings.expectations_dir)
+    tables = {"articles": articles}
+    for spec in specs:
+        if spec.table not in tables:
+            tables[spec.table] = staging.read(spec.table, batch)
+    frames = {
+        name: table.select(
+            [c for c in table.column_names if c in _suite_columns(specs, name)]
+        ).to_pandas()
+        for name, table in tables.items()
+    }
     run_date = date.fromisoformat(plan.partition_date) if plan.partition_date else None
-    params = suite_parameters(run_date, datetime.now(UTC).date())
+    params = suite_parameters(run_date, datetime.now(UTC).date(), settings)
     combined = ValidationOutcome()
-    for spec in load_suites(settings.expectations_dir):
-        outcome = validate_frame(spec, frames[spec.table], params)
-        combined.checks.extend(outcome.checks)
-        for key, problems in outcome.rejected.items():
-            combined.rejected.setdefault(key, []).extend(problems)
+    for spec in specs:
+        combined.merge(validate_frame(spec, frames[spec.table], params))
     paths = dict(zip(frames["articles"]["article_id"], frames["articles"]["path"], strict=True))
     rejected = [
         {"article_id": key, "path": paths.get(key, ""), "reason": reason, "detail": detail}
@@ -335,7 +351,7 @@ def validate_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     ]
     staging.write("checks", batch, [{**row, "batch": batch} for row in combined.checks])
     staging.write("rejected", batch, rejected)
-    n_articles = tables["articles"].num_rows
+    n_articles = articles.num_rows
     _append_stats(
         staging,
         batch,

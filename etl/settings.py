@@ -60,13 +60,42 @@ class Settings(BaseSettings):
         description="Batch-level checks (quarantine share, zero articles) apply only to runs "
         "with at least this many new files.",
     )
+    max_mojibake_ratio: float = Field(
+        default=0.01,
+        ge=0.0,
+        le=1.0,
+        description="An article whose share of mojibake characters ('Ã©', 'â€™') is larger is "
+        "quarantined (expectation expect_column_values_to_have_few_mojibake_markers).",
+    )
+    max_boilerplate_ratio: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="An article whose share of boilerplate paragraphs (copyright, newsletter, "
+        "cookie prompts) is larger is quarantined.",
+    )
+    min_article_chars: int = Field(
+        default=1, ge=1, description="Articles with fewer cleaned characters are quarantined."
+    )
+    max_article_chars: int = Field(
+        default=2_000_000,
+        ge=1,
+        description="Articles with more cleaned characters are quarantined.",
+    )
+    reports_dir: Path | None = Field(
+        default=None,
+        description="Where each run's quality page goes (<dir>/<run_id>/quality.html); "
+        "default: <warehouse dir>/reports.",
+    )
     txt_layout: Literal["canonical", "titled"] = Field(
         default="canonical",
         description="How .txt files start: 'canonical' (' date YYYY-MM-DD body') or 'titled' "
         "(a title line, then a blank line). Both accept the date header.",
     )
 
-    @field_validator("landing", "warehouse", "schemas_dir", "staging_dir", mode="after")
+    @field_validator(
+        "landing", "warehouse", "schemas_dir", "staging_dir", "reports_dir", mode="after"
+    )
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:
         return None if value is None else value.expanduser().absolute()
@@ -75,6 +104,11 @@ class Settings(BaseSettings):
     def staging_root(self) -> Path:
         """The folder under which each run gets its own staging folder."""
         return self.staging_dir or self.warehouse.parent / "staging"
+
+    @property
+    def reports_root(self) -> Path:
+        """The folder under which each run gets its quality report folder."""
+        return self.reports_dir or self.warehouse.parent / "reports"
 
     @property
     def migrations_dir(self) -> Path:

@@ -25,7 +25,7 @@ from etl.errors import NewsEtlError, StagingError
 from etl.ingest.landing import LandingFile, list_landing
 from etl.ingest.ledger import LedgerView, read_ledger
 from etl.ingest.reader import IngestContext, ingest_files
-from etl.load.loader import STAGED_TABLES, LoadSummary, RunFacts, load_staged
+from etl.load.loader import STAGED_TABLES, LoadSummary, PostLoadCheck, RunFacts, load_staged
 from etl.load.migrations import schema_version
 from etl.load.staging import RunStaging
 from etl.settings import Settings
@@ -378,6 +378,26 @@ def process_batch(staging_dir: str | Path, batch: int) -> None:
     validate_batch(staging_dir, batch)
 
 
+def _post_load_check(settings: Settings, checks: list[Path]) -> PostLoadCheck:
+    """The post-load warehouse suites as the loader's callback.
+
+    When the batches ran GX (they had articles), GX is imported here, before the warehouse's
+    writer lock is taken, so the lock is not held for the seconds the import costs.
+    """
+    import pyarrow.parquet as pq
+
+    from etl.validate.runner import warm_up
+    from etl.validate.warehouse import check_warehouse
+
+    if any(pq.read_metadata(path).num_rows for path in checks):
+        warm_up()
+
+    def check(con: Any, expected: dict[date, int]) -> list[dict[str, Any]]:
+        return check_warehouse(con, expected, settings.expectations_dir)
+
+    return check
+
+
 def load_run(staging_dir: str | Path) -> LoadSummary:
     """Load stage: commit all staged batches of the run in one transaction (writer lock held)."""
     started = time.perf_counter()
@@ -405,8 +425,9 @@ def load_run(staging_dir: str | Path) -> LoadSummary:
         max_quarantine_share=settings.max_quarantine_share,
         quarantine_check_min_files=settings.quarantine_check_min_files,
     )
+    post_load = _post_load_check(settings, staged["checks"])
     with writer(settings) as con:
-        summary = load_staged(con, facts, staged, schema_version(con))
+        summary = load_staged(con, facts, staged, schema_version(con), post_load)
         _ = time.perf_counter() - started
     if not settings.keep_staging:
         staging.remove()

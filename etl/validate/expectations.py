@@ -33,18 +33,19 @@ _CP1252_HIGH = (
 )
 MOJIBAKE_PATTERN = re.compile(f"\u00e2\u20ac[{_CP1252_HIGH}]?|[\u00c2\u00c3][{_CP1252_HIGH}]")
 
-#: Phrases that mark a paragraph as page furniture rather than reporting (lowercase).
+#: Phrases that mark a short paragraph as page furniture rather than reporting (lowercase).
+#: Specific on purpose: news about newsletters or copyright law is not boilerplate.
 BOILERPLATE_PHRASES = (
     "all rights reserved",
     "©",
-    "copyright",
+    "sign up for our",
+    "subscribe to our",
     "subscribe now",
-    "subscribe to",
-    "sign up for",
-    "newsletter",
+    "our newsletter",
     "click here",
-    "read more",
-    "cookie",
+    "read more:",
+    "we use cookies",
+    "accept cookies",
     "privacy policy",
     "terms of use",
     "terms of service",
@@ -55,6 +56,8 @@ BOILERPLATE_PHRASES = (
     "related articles",
     "related stories",
 )
+#: Longer paragraphs are reporting even when they contain a phrase above.
+BOILERPLATE_MAX_CHARS = 300
 
 
 def mojibake_ratio(text: pd.Series) -> pd.Series:
@@ -66,15 +69,19 @@ def mojibake_ratio(text: pd.Series) -> pd.Series:
     return (marker_chars.astype("float64") / lengths.astype("float64")).fillna(0.0)
 
 
+def _has_phrase(text: str) -> bool:
+    return any(phrase in text for phrase in BOILERPLATE_PHRASES)
+
+
 def _is_boilerplate(paragraph: str) -> bool:
-    return any(phrase in paragraph for phrase in BOILERPLATE_PHRASES)
+    return len(paragraph) <= BOILERPLATE_MAX_CHARS and _has_phrase(paragraph)
 
 
 def _boilerplate_share(text: object) -> float:
     if not isinstance(text, str) or not text:
         return 0.0
     lowered = text.lower()
-    if not _is_boilerplate(lowered):  # the common case: one pass of fast substring tests
+    if not _has_phrase(lowered):  # the common case: one pass of fast substring tests
         return 0.0
     paragraphs = [p for p in lowered.split("\n\n") if p.strip()] or [lowered]
     return sum(1 for p in paragraphs if _is_boilerplate(p)) / len(paragraphs)
@@ -125,7 +132,8 @@ class ExpectColumnValuesToHaveFewMojibakeMarkers(ColumnMapExpectation):
 
 class ExpectColumnValuesToHaveBoilerplateRatioBelow(ColumnMapExpectation):
     """Expect each text to have at most ``max_ratio`` of its paragraphs look like boilerplate
-    (copyright lines, newsletter and cookie prompts, "read more", share buttons).
+    (short paragraphs with "all rights reserved", "©", newsletter and cookie prompts, "read more:",
+    share buttons).
 
     Args:
         column: the text column (paragraphs separated by blank lines).

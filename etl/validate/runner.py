@@ -61,6 +61,11 @@ def _context() -> Any:
     return context
 
 
+def warm_up() -> None:
+    """Import GX and build its context now (seconds, once per process)."""
+    _context()
+
+
 @lru_cache(maxsize=64)
 def _batch_definition(name: str) -> Any:
     source_name = "news_etl"

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from etl import TEXT_VERSION, __version__
-from etl.errors import NewsEtlError, StagingError
+from etl.errors import BatchValidationError, NewsEtlError, StagingError
 from etl.ingest.landing import LandingFile, list_landing
 from etl.ingest.ledger import LedgerView, read_ledger
 from etl.ingest.reader import IngestContext, ingest_files
@@ -398,9 +398,15 @@ def _post_load_check(settings: Settings, checks: list[Path]) -> PostLoadCheck:
     return check
 
 
+def _quality_page(settings: Settings, run_id: str) -> Path:
+    """Write the run's self-contained HTML quality page (see :mod:`etl.quality`)."""
+    from etl.quality import write_quality_page
+
+    return write_quality_page(settings.warehouse, run_id, settings.reports_root)
+
+
 def load_run(staging_dir: str | Path) -> LoadSummary:
     """Load stage: commit all staged batches of the run in one transaction (writer lock held)."""
-    started = time.perf_counter()
     plan = RunPlan.load(staging_dir)
     settings = plan.settings_obj()
     staging = plan.staging()
@@ -426,9 +432,13 @@ def load_run(staging_dir: str | Path) -> LoadSummary:
         quarantine_check_min_files=settings.quarantine_check_min_files,
     )
     post_load = _post_load_check(settings, staged["checks"])
-    with writer(settings) as con:
-        summary = load_staged(con, facts, staged, schema_version(con), post_load)
-        _ = time.perf_counter() - started
+    try:
+        with writer(settings) as con:
+            summary = load_staged(con, facts, staged, schema_version(con), post_load)
+    except BatchValidationError:
+        _quality_page(settings, plan.run_id)  # the refused run's results are recorded: show them
+        raise
+    _quality_page(settings, plan.run_id)
     if not settings.keep_staging:
         staging.remove()
     return summary

@@ -37,7 +37,8 @@ MOJIBAKE_PATTERN = re.compile(f"\u00e2\u20ac[{_CP1252_HIGH}]?|[\u00c2\u00c3][{_C
 #: Specific on purpose: news about newsletters or copyright law is not boilerplate.
 BOILERPLATE_PHRASES = (
     "all rights reserved",
-    "©",
+    "© 1",  # a copyright year line; a bare "©" is also the tail of the mojibake "Ã©"
+    "© 2",
     "sign up for our",
     "subscribe to our",
     "subscribe now",
@@ -132,8 +133,8 @@ class ExpectColumnValuesToHaveFewMojibakeMarkers(ColumnMapExpectation):
 
 class ExpectColumnValuesToHaveBoilerplateRatioBelow(ColumnMapExpectation):
     """Expect each text to have at most ``max_ratio`` of its paragraphs look like boilerplate
-    (short paragraphs with "all rights reserved", "©", newsletter and cookie prompts, "read more:",
-    share buttons).
+    (short paragraphs with "all rights reserved", "© 2024", newsletter and cookie prompts,
+    "read more:", share buttons).
 
     Args:
         column: the text column (paragraphs separated by blank lines).

@@ -129,6 +129,20 @@ def _column_of(kwargs: dict[str, Any]) -> str | None:
     )
 
 
+def _unexpected(item: Any) -> int:
+    return int((item.result or {}).get("unexpected_count") or 0)
+
+
+def _identity(item: Any) -> tuple[str, str | None]:
+    config = item.expectation_config
+    return str(config.type), _column_of(config.kwargs)
+
+
+def _definition(item: Any) -> dict[str, Any]:
+    config = item.expectation_config
+    return {"type": config.type, "kwargs": dict(config.kwargs)}
+
+
 def _run(
     spec: SuiteSpec,
     expectations: list[dict[str, Any]],
@@ -159,29 +173,26 @@ def validate_frame(
     if not expectations:
         return outcome
     first = _run(spec, expectations, data, parameters, _FIRST_PASS)
-    failing = [
-        i
-        for i, item in enumerate(first)
-        if not item.success and (item.result or {}).get("unexpected_count")
-    ]
-    unexpected: dict[int, list[dict[str, Any]]] = {}
+    failing = [item for item in first if not item.success and _unexpected(item)]
+    unexpected: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
     if failing and spec.key in data.columns:
         second = _run(
             spec,
-            [expectations[i] for i in failing],
+            [_definition(item) for item in failing],
             data,
             parameters,
             {"result_format": "COMPLETE", "unexpected_index_column_names": [spec.key]},
         )
+        # Matched by (type, column), not position: GX does not promise to keep the order.
         unexpected = {
-            i: list((item.result or {}).get("unexpected_index_list") or [])
-            for i, item in zip(failing, second, strict=True)
+            _identity(item): list((item.result or {}).get("unexpected_index_list") or [])
+            for item in second
         }
-    for i, item in enumerate(first):
+    for item in first:
         config = item.expectation_config
         column = _column_of(config.kwargs)
         res = item.result or {}
-        failures = unexpected.get(i, [])
+        failures = unexpected.get(_identity(item), [])
         exception = item.exception_info or {}
         detail = None
         if exception.get("raised_exception"):

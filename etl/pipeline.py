@@ -444,17 +444,22 @@ def load_run(staging_dir: str | Path) -> LoadSummary:
     return summary
 
 
-def record_failure(staging_dir: str | Path, error: BaseException) -> None:
-    """Best effort: record a run that failed before its load as ``failed`` in ``etl_run``."""
+def record_failure(staging_dir: str | Path, error: BaseException) -> str:
+    """Best effort: record a run that failed before its load as ``failed`` in ``etl_run``.
+
+    Returns why the run failed: the error the load recorded (e.g. a batch-level data-quality
+    failure), else ``error``.
+    """
+    message = f"{type(error).__name__}: {error}"[:2000]
     try:
         plan = RunPlan.load(staging_dir)
         settings = plan.settings_obj()
         with writer(settings) as con:
             exists = con.execute(
-                "SELECT count(*) FROM etl_run WHERE run_id = ?", [plan.run_id]
+                "SELECT error FROM etl_run WHERE run_id = ?", [plan.run_id]
             ).fetchone()
-            if exists and exists[0]:
-                return
+            if exists:
+                return str(exists[0] or message)
             con.execute(
                 """
                 INSERT INTO etl_run BY NAME
@@ -479,11 +484,12 @@ def record_failure(staging_dir: str | Path, error: BaseException) -> None:
                     schema_version(con),
                     plan.files_seen,
                     plan.files_deferred,
-                    f"{type(error).__name__}: {error}"[:2000],
+                    message,
                 ],
             )
     except (NewsEtlError, OSError, ValueError):
-        return
+        pass
+    return message
 
 
 def run(

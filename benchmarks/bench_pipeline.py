@@ -462,6 +462,13 @@ def render(
             f"average: the first batch pays the Great Expectations import "
             f"(~{first_v - mean_later:.2f} s once)"
         )
+        steady = pipe.stage_s["validate"] - (first_v - mean_later)
+        share = rate(100 * pipe.stage_s["validate"], pipe.wall_s)
+        add(
+            f"   validate share of the run: {share:.1f}%"
+            f" ({rate(100 * steady, pipe.wall_s - (first_v - mean_later)):.1f}% without the"
+            " one-off GX import; target < 10 %)"
+        )
     else:
         add("   validate: a single batch, so its time includes the Great Expectations import")
     add(

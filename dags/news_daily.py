@@ -7,7 +7,7 @@ zone's `D/` or `dt=D/` folder, and files outside dated folders whose ` date D` h
 (or that carry no date at all).
 
     plan ─► ingest[batch] ─► text[batch] ─► validate[batch] ─► load (pool: news_etl_warehouse)
-                                                   record_failure (only when a step failed) ◄┘
+                              record_failure (only when a step failed; fails the run) ◄┘
 
 * Each task calls one function of `etl.pipeline`; tasks pass only the staging folder, batch
   numbers and counts through XCom, the data itself goes through run-scoped Parquet files.
@@ -165,12 +165,15 @@ def news_daily() -> None:
 
     @task(pool=WAREHOUSE_POOL, trigger_rule=TriggerRule.ONE_FAILED, retries=0)
     def record_failure(refs: list[dict[str, Any]]) -> None:
-        """Record the run as failed in `etl_run` when one of its steps failed."""
+        """Record the run as failed in `etl_run` when one of its steps failed, then fail with
+        the reason (e.g. the batch-level data-quality message), so the DAG run fails too."""
         from etl import pipeline
+        from etl.errors import RunFailedError
 
-        pipeline.record_failure(
+        reason = pipeline.record_failure(
             refs[0]["staging_dir"], RuntimeError("a task of the Airflow DAG run failed")
         )
+        raise RunFailedError(reason)
 
     refs = plan()
     validated = validate.expand_kwargs(text.expand_kwargs(ingest.expand_kwargs(refs)))

@@ -196,6 +196,34 @@ def summary(warehouse: WarehouseOpt = None) -> None:
 
 
 @app.command()
+def quality(
+    warehouse: WarehouseOpt = None,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--date", "-d", help="Every run for this day (YYYY-MM-DD); default: the latest run."
+        ),
+    ] = None,
+    run_id: Annotated[str | None, typer.Option("--run", help="One run, by its run id.")] = None,
+    html_out: Annotated[
+        Path | None, typer.Option("--html", help="Also write the self-contained HTML page here.")
+    ] = None,
+) -> None:
+    """Print the data-quality summary of a day or a run: failed checks first, then quarantine."""
+    from etl.quality import format_quality, load_report, render_html
+
+    settings = _settings(warehouse=warehouse)
+    if not settings.warehouse.exists():
+        console.print(f"[red]error:[/red] no warehouse at {settings.warehouse}")
+        raise typer.Exit(2)
+    report = load_report(settings.warehouse, day=_parse_date(day), run_id=run_id)
+    typer.echo(format_quality(report))
+    if html_out is not None:
+        html_out.write_text(render_html(report), encoding="utf-8")
+        console.print(f"wrote {html_out}")
+
+
+@app.command()
 def init(warehouse: WarehouseOpt = None) -> None:
     """Create the warehouse file (once) and apply pending schema migrations."""
     from etl.load.migrations import schema_version

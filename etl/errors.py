@@ -56,6 +56,10 @@ class BatchValidationError(PermanentError):
     """A whole batch failed a batch-level data-quality check; nothing was loaded."""
 
 
+class RunFailedError(PermanentError):
+    """A step of the run failed and the run is recorded as failed (``etl_run.error`` says why)."""
+
+
 def is_retryable(exc: BaseException) -> bool:
     """Whether trying the same step again later may succeed.
 

@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from etl import TEXT_VERSION, __version__
-from etl.errors import NewsEtlError, StagingError
+from etl.errors import BatchValidationError, NewsEtlError, StagingError
 from etl.ingest.landing import LandingFile, list_landing
 from etl.ingest.ledger import LedgerView, read_ledger
 from etl.ingest.reader import IngestContext, ingest_files
-from etl.load.loader import STAGED_TABLES, LoadSummary, RunFacts, load_staged
+from etl.load.loader import STAGED_TABLES, LoadSummary, PostLoadCheck, RunFacts, load_staged
 from etl.load.migrations import schema_version
 from etl.load.staging import RunStaging
 from etl.settings import Settings
@@ -308,6 +308,18 @@ def _append_stats(staging: RunStaging, batch: int, row: dict[str, Any]) -> None:
     staging.write("stage_stats", batch, [*rows, row])
 
 
+def _suite_columns(specs: list[Any], table: str) -> set[str]:
+    """Columns of ``table`` that the suites read (plus the ids the validate stage needs)."""
+    from etl.validate.suites import expectation_columns
+
+    columns = {"article_id", "path"}
+    for spec in specs:
+        if spec.table == table:
+            columns.add(spec.key)
+            columns.update(c for e in spec.expectations for c in expectation_columns(e))
+    return columns
+
+
 def validate_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     """Validate stage for one batch: run every expectation suite, reject failing records."""
     from etl.validate.runner import ValidationOutcome, suite_parameters, validate_frame
@@ -317,25 +329,29 @@ def validate_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     plan = RunPlan.load(staging_dir)
     settings = plan.settings_obj()
     staging = plan.staging()
-    tables = {name: staging.read(name, batch) for name in ("articles", "terms")}
-    if tables["articles"].num_rows == 0:
+    articles = staging.read("articles", batch)
+    if articles.num_rows == 0:
         # Nothing to check (e.g. a rerun with nothing new): skip importing GX, which costs seconds.
         staging.write("checks", batch, [])
         staging.write("rejected", batch, [])
         _append_stats(staging, batch, _stats("validate", 0, 0, 0, 0, time.perf_counter() - started))
         return {"articles": 0, "rejected": 0, "failed_expectations": 0}
-    frames = {name: table.to_pandas() for name, table in tables.items()}
-    for frame in frames.values():
-        if "published_date" in frame:
-            frame["published_date"] = frame["published_date"].astype("datetime64[s]")
+    specs = load_suites(settings.expectations_dir)
+    tables = {"articles": articles}
+    for spec in specs:
+        if spec.table not in tables:
+            tables[spec.table] = staging.read(spec.table, batch)
+    frames = {
+        name: table.select(
+            [c for c in table.column_names if c in _suite_columns(specs, name)]
+        ).to_pandas()
+        for name, table in tables.items()
+    }
     run_date = date.fromisoformat(plan.partition_date) if plan.partition_date else None
-    params = suite_parameters(run_date, datetime.now(UTC).date())
+    params = suite_parameters(run_date, datetime.now(UTC).date(), settings)
     combined = ValidationOutcome()
-    for spec in load_suites(settings.expectations_dir):
-        outcome = validate_frame(spec, frames[spec.table], params)
-        combined.checks.extend(outcome.checks)
-        for key, problems in outcome.rejected.items():
-            combined.rejected.setdefault(key, []).extend(problems)
+    for spec in specs:
+        combined.merge(validate_frame(spec, frames[spec.table], params))
     paths = dict(zip(frames["articles"]["article_id"], frames["articles"]["path"], strict=True))
     rejected = [
         {"article_id": key, "path": paths.get(key, ""), "reason": reason, "detail": detail}
@@ -344,7 +360,7 @@ def validate_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     ]
     staging.write("checks", batch, [{**row, "batch": batch} for row in combined.checks])
     staging.write("rejected", batch, rejected)
-    n_articles = tables["articles"].num_rows
+    n_articles = articles.num_rows
     _append_stats(
         staging,
         batch,
@@ -371,9 +387,35 @@ def process_batch(staging_dir: str | Path, batch: int) -> None:
     validate_batch(staging_dir, batch)
 
 
+def _post_load_check(settings: Settings, checks: list[Path]) -> PostLoadCheck:
+    """The post-load warehouse suites as the loader's callback.
+
+    When the batches ran GX (they had articles), GX is imported here, before the warehouse's
+    writer lock is taken, so the lock is not held for the seconds the import costs.
+    """
+    import pyarrow.parquet as pq
+
+    from etl.validate.runner import warm_up
+    from etl.validate.warehouse import check_warehouse
+
+    if any(pq.read_metadata(path).num_rows for path in checks):
+        warm_up()
+
+    def check(con: Any, expected: dict[date, int]) -> list[dict[str, Any]]:
+        return check_warehouse(con, expected, settings.expectations_dir)
+
+    return check
+
+
+def _quality_page(settings: Settings, run_id: str) -> Path:
+    """Write the run's self-contained HTML quality page (see :mod:`etl.quality`)."""
+    from etl.quality import write_quality_page
+
+    return write_quality_page(settings.warehouse, run_id, settings.reports_root)
+
+
 def load_run(staging_dir: str | Path) -> LoadSummary:
     """Load stage: commit all staged batches of the run in one transaction (writer lock held)."""
-    started = time.perf_counter()
     plan = RunPlan.load(staging_dir)
     settings = plan.settings_obj()
     staging = plan.staging()
@@ -398,9 +440,14 @@ def load_run(staging_dir: str | Path) -> LoadSummary:
         max_quarantine_share=settings.max_quarantine_share,
         quarantine_check_min_files=settings.quarantine_check_min_files,
     )
-    with writer(settings) as con:
-        summary = load_staged(con, facts, staged, schema_version(con))
-        _ = time.perf_counter() - started
+    post_load = _post_load_check(settings, staged["checks"])
+    try:
+        with writer(settings) as con:
+            summary = load_staged(con, facts, staged, schema_version(con), post_load)
+    except BatchValidationError:
+        _quality_page(settings, plan.run_id)  # the refused run's results are recorded: show them
+        raise
+    _quality_page(settings, plan.run_id)
     if not settings.keep_staging:
         staging.remove()
     if settings.write_reports:
@@ -420,7 +467,7 @@ def write_report(settings: Settings, run_id: str | None = None) -> Path | None:
     try:
         con = open_reader(settings.warehouse, wait_s=settings.lock_timeout_s)
         try:
-            return write_run_report(con, settings.reports_dir, run_id)
+            return write_run_report(con, settings.reports_root, run_id)
         finally:
             con.close()
     except Exception as exc:  # the data is committed; a report problem must not undo that
@@ -428,17 +475,22 @@ def write_report(settings: Settings, run_id: str | None = None) -> Path | None:
         return None
 
 
-def record_failure(staging_dir: str | Path, error: BaseException) -> None:
-    """Best effort: record a run that failed before its load as ``failed`` in ``etl_run``."""
+def record_failure(staging_dir: str | Path, error: BaseException) -> str:
+    """Best effort: record a run that failed before its load as ``failed`` in ``etl_run``.
+
+    Returns why the run failed: the error the load recorded (e.g. a batch-level data-quality
+    failure), else ``error``.
+    """
+    message = f"{type(error).__name__}: {error}"[:2000]
     try:
         plan = RunPlan.load(staging_dir)
         settings = plan.settings_obj()
         with writer(settings) as con:
             exists = con.execute(
-                "SELECT count(*) FROM etl_run WHERE run_id = ?", [plan.run_id]
+                "SELECT error FROM etl_run WHERE run_id = ?", [plan.run_id]
             ).fetchone()
-            if exists and exists[0]:
-                return
+            if exists:
+                return str(exists[0] or message)
             con.execute(
                 """
                 INSERT INTO etl_run BY NAME
@@ -463,11 +515,12 @@ def record_failure(staging_dir: str | Path, error: BaseException) -> None:
                     schema_version(con),
                     plan.files_seen,
                     plan.files_deferred,
-                    f"{type(error).__name__}: {error}"[:2000],
+                    message,
                 ],
             )
     except (NewsEtlError, OSError, ValueError):
-        return
+        pass
+    return message
 
 
 def run(

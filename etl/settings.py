@@ -63,13 +63,42 @@ class Settings(BaseSettings):
     write_reports: bool = Field(
         default=True, description="Write the HTML run report after every load."
     )
+    max_mojibake_ratio: float = Field(
+        default=0.01,
+        ge=0.0,
+        le=1.0,
+        description="An article whose share of mojibake characters ('Ã©', 'â€™') is larger is "
+        "quarantined (expectation expect_column_values_to_have_few_mojibake_markers).",
+    )
+    max_boilerplate_ratio: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="An article whose share of boilerplate paragraphs (copyright, newsletter, "
+        "cookie prompts) is larger is quarantined.",
+    )
+    min_article_chars: int = Field(
+        default=1, ge=1, description="Articles with fewer cleaned characters are quarantined."
+    )
+    max_article_chars: int = Field(
+        default=2_000_000,
+        ge=1,
+        description="Articles with more cleaned characters are quarantined.",
+    )
+    reports_dir: Path | None = Field(
+        default=None,
+        description="Where each run's quality page goes (<dir>/<run_id>/quality.html); "
+        "default: <warehouse dir>/reports.",
+    )
     txt_layout: Literal["canonical", "titled"] = Field(
         default="canonical",
         description="How .txt files start: 'canonical' (' date YYYY-MM-DD body') or 'titled' "
         "(a title line, then a blank line). Both accept the date header.",
     )
 
-    @field_validator("landing", "warehouse", "schemas_dir", "staging_dir", mode="after")
+    @field_validator(
+        "landing", "warehouse", "schemas_dir", "staging_dir", "reports_dir", mode="after"
+    )
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:
         return None if value is None else value.expanduser().absolute()
@@ -80,6 +109,11 @@ class Settings(BaseSettings):
         return self.staging_dir or self.warehouse.parent / "staging"
 
     @property
+    def reports_root(self) -> Path:
+        """The folder under which each run gets its quality report folder."""
+        return self.reports_dir or self.warehouse.parent / "reports"
+
+    @property
     def migrations_dir(self) -> Path:
         """Numbered SQL migrations of the warehouse schema."""
         return self.schemas_dir / "migrations"
@@ -88,11 +122,6 @@ class Settings(BaseSettings):
     def expectations_dir(self) -> Path:
         """Great Expectations suites, one JSON file per record type."""
         return self.schemas_dir / "expectations"
-
-    @property
-    def reports_dir(self) -> Path:
-        """Where run reports are written (next to the warehouse)."""
-        return self.warehouse.parent / "reports"
 
     @property
     def lock_path(self) -> Path:

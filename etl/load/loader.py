@@ -15,6 +15,7 @@ it was, and the next run simply tries again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -26,6 +27,10 @@ import pyarrow as pa
 from etl.errors import BatchValidationError
 from etl.load.keys import stable_id_sql
 from etl.load.staging import SCHEMAS
+
+#: Post-load checks: given the writer connection (inside the load transaction, facts written) and
+#: the article count each written partition must hold, return ``fact_check_result`` rows.
+PostLoadCheck = Callable[[duckdb.DuckDBPyConnection, dict[date, int]], list[dict[str, Any]]]
 
 STAGED_TABLES = ("ledger", "quarantine", "articles", "terms", "rejected", "checks", "stage_stats")
 
@@ -89,8 +94,13 @@ def load_staged(
     facts: RunFacts,
     staged: dict[str, list[Path]],
     schema_version: int,
+    post_load: PostLoadCheck | None = None,
 ) -> LoadSummary:
-    """Commit one run's staged batches to the warehouse (see the module docstring)."""
+    """Commit one run's staged batches to the warehouse (see the module docstring).
+
+    ``post_load`` checks the written partitions inside the transaction; if any of its results
+    failed, the data writes are rolled back and the run is recorded as failed with its results.
+    """
     for table in STAGED_TABLES:
         _attach(con, table, staged.get(table, []))
     con.register("run_unchanged", pa.Table.from_pylist(facts.unchanged, schema=SCHEMAS["ledger"]))
@@ -180,16 +190,26 @@ def load_staged(
         quarantine_reasons=reasons,
     )
     problem = _batch_problem(summary, facts)
+    results = _run_level_results(summary, facts, problem)
+    expected = _expected_partition_counts(con, facts)
 
     con.execute("BEGIN TRANSACTION")
     try:
         if problem is None:
             _write_facts(con, facts)
             _write_ledger(con, facts)
-        else:
+            if post_load is not None and expected:
+                checked = post_load(con, expected)
+                results += checked
+                problem = _post_load_problem(checked, facts)
+                if problem is not None:  # nothing half-loaded: undo the data, keep the evidence
+                    con.execute("ROLLBACK")
+                    con.execute("BEGIN TRANSACTION")
+        if problem is not None:
             summary.status, summary.error = "failed", problem
             summary.articles_loaded, summary.partitions = 0, []
         _write_quarantine(con, facts)
+        _write_results(con, facts, results)
         _write_run(con, facts, summary, schema_version)
         con.execute("COMMIT")
     except BaseException:
@@ -217,6 +237,82 @@ def _batch_problem(summary: LoadSummary, facts: RunFacts) -> str | None:
             f"(reasons: {summary.quarantine_reasons}); nothing was loaded"
         )
     return None
+
+
+def _run_level_results(
+    summary: LoadSummary, facts: RunFacts, problem: str | None
+) -> list[dict[str, Any]]:
+    """The batch-level rules of :func:`_batch_problem` as ``fact_check_result`` rows (suite
+    ``run``, batch -1), so a refused day shows up next to the GX results."""
+    applies = summary.files_new >= facts.quarantine_check_min_files
+    share = summary.quarantined / summary.files_new if summary.files_new else 0.0
+    articles = summary.articles_loaded + summary.duplicates
+    base = {"batch": -1, "suite": "run", "column_name": None, "element_count": summary.files_new}
+    return [
+        {
+            **base,
+            "expectation": "max_quarantine_share",
+            "success": not applies or share <= facts.max_quarantine_share,
+            "unexpected_count": summary.quarantined,
+            "observed_value": f"{share:.4f}",
+            "detail": f"limit {facts.max_quarantine_share} from {facts.quarantine_check_min_files}"
+            f" new files; reasons {summary.quarantine_reasons}",
+        },
+        {
+            **base,
+            "expectation": "articles_on_a_day_with_files",
+            "success": not applies or articles > 0,
+            "unexpected_count": None,
+            "observed_value": str(articles),
+            "detail": problem if applies and articles == 0 else None,
+        },
+    ]
+
+
+def _expected_partition_counts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> dict[date, int]:
+    """Articles each partition the run writes must hold afterwards (before the transaction)."""
+    keep_current = "false" if facts.mode == "replace" else "true"
+    rows = con.execute(
+        f"""
+        SELECT n.published_date,
+               n.new_articles + CASE WHEN {keep_current} THEN
+                   (SELECT count(*) FROM fact_article f
+                    WHERE f.published_date = n.published_date) ELSE 0 END
+        FROM (SELECT published_date, count(*) AS new_articles FROM run_articles
+              WHERE is_new GROUP BY published_date) n
+        """
+    ).fetchall()
+    return {d: int(n) for d, n in rows}
+
+
+def _post_load_problem(results: list[dict[str, Any]], facts: RunFacts) -> str | None:
+    failed = [r for r in results if not r["success"]]
+    if not failed:
+        return None
+    names = ", ".join(
+        f"{r['suite']}.{r['expectation']}({r['column_name'] or ''})"
+        f" unexpected={r['unexpected_count']}"
+        for r in failed
+    )
+    return f"run {facts.run_id}: post-load warehouse checks failed: {names}; nothing was loaded"
+
+
+def _write_results(
+    con: duckdb.DuckDBPyConnection, facts: RunFacts, results: list[dict[str, Any]]
+) -> None:
+    if not results:
+        return
+    con.register("run_results", pa.Table.from_pylist(results, schema=SCHEMAS["checks"]))
+    con.execute(
+        """
+        INSERT INTO fact_check_result BY NAME
+        SELECT ? AS run_id, ?::DATE AS partition_date, batch, suite, expectation, column_name,
+               success, element_count, unexpected_count, observed_value, detail
+        FROM run_results
+        """,
+        [facts.run_id, facts.partition_date],
+    )
+    con.unregister("run_results")
 
 
 def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
@@ -252,7 +348,10 @@ def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
         CREATE OR REPLACE TEMP TABLE new_terms AS
         SELECT t.article_id, t.term, t.kind, {stable_id_sql("t.term")} AS term_id,
                a.published_date, t.count, t.first_offset
-        FROM staged_terms t JOIN new_articles a ON a.article_id = t.article_id
+        -- DISTINCT: the same content read under two paths in different batches is staged
+        -- (with identical terms) by both; the article is loaded once, so are its terms.
+        FROM (SELECT DISTINCT article_id, term, kind, count, first_offset FROM staged_terms) t
+        JOIN new_articles a ON a.article_id = t.article_id
         """
     )
     # A term's kind follows from its text alone (etl.text.tokenize.token_kind).

@@ -2,7 +2,8 @@
 
 It shows the run's counts per stage, quarantine reasons, data-quality results (failures first),
 articles per day and source, the top terms of the days the run wrote and their trend. Written to
-``<warehouse dir>/reports/run-<run_id>.html`` and ``latest.html`` after every load; rebuilt with
+``<reports dir>/<run_id>/report.html`` (next to the run's ``quality.html``) and
+``<reports dir>/latest.html`` after every load; rebuilt with
 ``news-etl report [--run ID]``.
 """
 
@@ -208,7 +209,8 @@ def write_run_report(
     """Render and write the report of ``run_id``; also refresh ``latest.html``."""
     rid, page = render_run_report(con, run_id)
     reports_dir.mkdir(parents=True, exist_ok=True)
-    target = reports_dir / f"run-{rid}.html"
+    target = reports_dir / rid / "report.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(page, encoding="utf-8")
     (reports_dir / "latest.html").write_text(page, encoding="utf-8")
     return target

@@ -1,27 +1,69 @@
-"""Expectation suites as code: JSON files under ``schemas/expectations``, reviewed like schema."""
+"""Expectation suites as code: JSON files under ``schemas/expectations``, reviewed like schema.
+
+Each file is a GX suite (``name``, ``expectations``) plus ``meta``:
+
+* ``table``: the DataFrame it checks: a staged table (``ledger``, ``articles``, ``terms``) for
+  suites of the ``batch`` stage, or a warehouse frame (see :mod:`etl.validate.warehouse`) for
+  suites of the ``post_load`` stage;
+* ``key``: the column naming the record a failing row belongs to (``batch`` suites quarantine
+  that record);
+* ``stage``: ``batch`` (default: run on every batch before staging for load) or ``post_load``
+  (run on the warehouse inside the load transaction).
+
+An expectation whose ``meta.optional`` is true is skipped when one of its columns is absent
+(e.g. ``language`` before language identification exists); any other missing column is a failure.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from etl.errors import ConfigError
+
+Stage = Literal["batch", "post_load"]
 
 
 @dataclass(frozen=True)
 class SuiteSpec:
-    """One suite file: the GX suite definition plus which staged table it checks."""
+    """One suite file: the GX suite definition plus which table it checks."""
 
     name: str
-    table: str  # staged table name (see etl.load.staging.SCHEMAS)
+    table: str  # staged table name (etl.load.staging.SCHEMAS) or warehouse frame name
     key: str  # column identifying the record a failing row belongs to
     definition: dict[str, Any]
+    stage: str = "batch"
+
+    @property
+    def expectations(self) -> list[dict[str, Any]]:
+        """The suite's expectation definitions (``type``, ``kwargs``, optional ``meta``)."""
+        return list(self.definition.get("expectations", []))
 
 
-def load_suites(expectations_dir: Path) -> list[SuiteSpec]:
-    """Every suite under ``expectations_dir``, sorted by name."""
+def expectation_columns(expectation: dict[str, Any]) -> list[str]:
+    """The columns an expectation definition refers to, in order."""
+    kwargs = expectation.get("kwargs", {})
+    columns = [kwargs.get(k) for k in ("column", "column_A", "column_B")]
+    columns += list(kwargs.get("column_list") or [])
+    return [c for c in columns if isinstance(c, str)]
+
+
+def active_expectations(spec: SuiteSpec, columns: set[str]) -> list[dict[str, Any]]:
+    """The expectations of ``spec`` that apply to a frame with ``columns``.
+
+    Optional expectations (``meta.optional``) whose columns are missing are left out.
+    """
+    return [
+        e
+        for e in spec.expectations
+        if not (e.get("meta", {}).get("optional") and not set(expectation_columns(e)) <= columns)
+    ]
+
+
+def load_suites(expectations_dir: Path, stage: Stage = "batch") -> list[SuiteSpec]:
+    """Every suite of ``stage`` under ``expectations_dir``, sorted by file name."""
     if not expectations_dir.is_dir():
         raise ConfigError(f"no expectation suites at {expectations_dir}")
     specs: list[SuiteSpec] = []
@@ -29,7 +71,17 @@ def load_suites(expectations_dir: Path) -> list[SuiteSpec]:
         try:
             definition = json.loads(path.read_text(encoding="utf-8"))
             meta = definition.get("meta", {})
-            specs.append(SuiteSpec(definition["name"], meta["table"], meta["key"], definition))
+            spec = SuiteSpec(
+                definition["name"],
+                meta["table"],
+                meta["key"],
+                definition,
+                meta.get("stage", "batch"),
+            )
         except (ValueError, KeyError) as exc:
             raise ConfigError(f"suite {path} is not a valid suite file: {exc}") from exc
+        if spec.stage not in ("batch", "post_load"):
+            raise ConfigError(f"suite {path}: unknown stage {spec.stage!r}")
+        if spec.stage == stage:
+            specs.append(spec)
     return specs

@@ -37,9 +37,9 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def test_a_report_is_written_after_every_load(report: tuple[Path, str]) -> None:
     path, run_id = report
-    assert path.name == f"run-{run_id}.html"
-    assert (path.parent / "latest.html").read_text() == path.read_text()
-    assert len(list(path.parent.glob("run-*.html"))) == 3
+    assert path.name == "report.html" and path.parent.name == run_id
+    assert (path.parent.parent / "latest.html").read_text() == path.read_text()
+    assert len(list(path.parent.parent.glob("*/report.html"))) == 3
 
 
 def test_report_is_self_contained(report: tuple[Path, str]) -> None:
@@ -76,7 +76,7 @@ def test_first_days_report_shows_its_quarantine_and_failures_first(tmp_path: Pat
 def test_cli_rebuilds_a_report(report: tuple[Path, str]) -> None:
     path, run_id = report
     path.unlink()
-    warehouse = path.parent.parent / "warehouse.duckdb"
+    warehouse = path.parent.parent.parent / "warehouse.duckdb"
     result = CliRunner().invoke(app, ["report", "--warehouse", str(warehouse), "--run", run_id])
     assert result.exit_code == 0, result.output
     assert path.exists()

@@ -1,0 +1,173 @@
+"""Quality reports people read: a terminal summary and a self-contained HTML page per run.
+
+Both read ``fact_check_result``, ``quarantine`` and ``etl_run`` through a read-only connection
+and list failures first. The HTML page embeds its CSS and loads nothing from the network (GX's
+own Data Docs pull JS/CSS from CDNs and render unstyled offline).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from etl.warehouse import reader
+
+
+@dataclass
+class QualityReport:
+    """Check results and quarantine of the runs of one day (or one run), failures first."""
+
+    title: str
+    runs: list[tuple[str, str, str | None]] = field(default_factory=list)  # id, status, error
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    passes: list[dict[str, Any]] = field(default_factory=list)
+    quarantine: list[tuple[str, str, int]] = field(default_factory=list)  # stage, reason, n
+
+
+_CHECKS_SQL = """
+SELECT suite, expectation, column_name, bool_and(success) AS success,
+       sum(element_count)::BIGINT AS elements, sum(unexpected_count)::BIGINT AS unexpected,
+       any_value(observed_value) FILTER (WHERE NOT success) AS observed,
+       any_value(detail) FILTER (WHERE NOT success) AS detail, count(*) AS batches
+FROM fact_check_result WHERE run_id IN (SELECT unnest(?::VARCHAR[]))
+GROUP BY ALL ORDER BY success, suite, expectation, column_name
+"""
+
+
+def _runs(con: duckdb.DuckDBPyConnection, day: date | None, run_id: str | None) -> list[Any]:
+    params: list[Any] = []
+    if run_id:
+        where, params = "run_id = ?", [run_id]
+    elif day:
+        where, params = "coalesce(partition_date, started_at::DATE) = ?", [day]
+    else:
+        where = "run_id = (SELECT run_id FROM etl_run ORDER BY started_at DESC LIMIT 1)"
+    return con.execute(
+        f"SELECT run_id, status, error FROM etl_run WHERE {where} ORDER BY started_at", params
+    ).fetchall()
+
+
+def quality_report(
+    con: duckdb.DuckDBPyConnection, *, day: date | None = None, run_id: str | None = None
+) -> QualityReport:
+    """The report of ``run_id``, else of every run for ``day``, else of the latest run."""
+    runs = [(str(r), str(s), e) for r, s, e in _runs(con, day, run_id)]
+    title = f"run {run_id}" if run_id else (f"day {day}" if day else "latest run")
+    report = QualityReport(title=f"Data quality: {title}", runs=runs)
+    ids = [r[0] for r in runs]
+    cur = con.execute(_CHECKS_SQL, [ids])
+    names = [d[0] for d in cur.description]
+    for row in cur.fetchall():
+        item = dict(zip(names, row, strict=True))
+        (report.passes if item["success"] else report.failures).append(item)
+    report.quarantine = [
+        (str(s), str(r), int(n))
+        for s, r, n in con.execute(
+            "SELECT stage, reason, count(*) FROM quarantine"
+            " WHERE run_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL ORDER BY 3 DESC, 2",
+            [ids],
+        ).fetchall()
+    ]
+    return report
+
+
+def load_report(
+    warehouse: Path, *, day: date | None = None, run_id: str | None = None
+) -> QualityReport:
+    """:func:`quality_report` over a read-only connection to ``warehouse``."""
+    con = reader(warehouse)
+    try:
+        return quality_report(con, day=day, run_id=run_id)
+    finally:
+        con.close()
+
+
+def _check_line(item: dict[str, Any]) -> str:
+    column = f"({item['column_name']})" if item["column_name"] else ""
+    return f"{item['suite']}.{item['expectation']}{column}"
+
+
+def format_quality(report: QualityReport) -> str:
+    """The report as terminal text: runs, failed checks with values, quarantine, pass count."""
+    lines = [report.title]
+    if not report.runs:
+        return "\n".join([*lines, "  no runs found"])
+    for run_id, status, error in report.runs:
+        lines.append(f"  run {run_id}: {status}" + (f" - {error}" if error else ""))
+    lines.append(f"  failed checks ({len(report.failures)}):")
+    for item in report.failures:
+        lines.append(
+            f"    FAIL {_check_line(item)}: {item['unexpected'] or 0} unexpected"
+            f" of {item['elements'] or 0}"
+            + (f"; observed {item['observed']}" if item["observed"] else "")
+            + (f"; e.g. {item['detail']}" if item["detail"] else "")
+        )
+    lines.append(f"  quarantined ({sum(n for _, _, n in report.quarantine)}):")
+    lines += [f"    {stage:<9}{reason}: {n}" for stage, reason, n in report.quarantine]
+    lines.append(f"  passed checks: {len(report.passes)}")
+    return "\n".join(lines)
+
+
+_CSS = """
+body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
+h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.5em}
+table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:4px 8px;
+text-align:left;vertical-align:top}th{background:#f3f3f3}
+tr.fail td{background:#fde8e8}tr.pass td{background:#eef8ee}
+.status-failed{color:#b00;font-weight:bold}.status-success{color:#070}
+code{font-size:12px;word-break:break-all}
+"""
+
+
+def _rows(items: list[dict[str, Any]], css: str) -> str:
+    esc = html.escape
+    return "".join(
+        f'<tr class="{css}"><td>{esc(str(i["suite"]))}</td><td>{esc(str(i["expectation"]))}</td>'
+        f"<td>{esc(str(i['column_name'] or ''))}</td><td>{i['elements'] or 0}</td>"
+        f"<td>{i['unexpected'] or 0}</td><td><code>{esc(str(i['observed'] or ''))}</code></td>"
+        f"<td><code>{esc(str(i['detail'] or ''))}</code></td></tr>"
+        for i in items
+    )
+
+
+def render_html(report: QualityReport) -> str:
+    """The report as one self-contained HTML page (inline CSS, no external URL), failures first."""
+    esc = html.escape
+    head = (
+        "<tr><th>suite</th><th>expectation</th><th>column</th><th>rows</th>"
+        "<th>unexpected</th><th>observed</th><th>detail</th></tr>"
+    )
+    runs = "".join(
+        f'<li>{esc(r)}: <span class="status-{esc(s)}">{esc(s)}</span>'
+        + (f" &mdash; {esc(e)}" if e else "")
+        + "</li>"
+        for r, s, e in report.runs
+    )
+    quarantine = "".join(
+        f"<tr><td>{esc(s)}</td><td>{esc(r)}</td><td>{n}</td></tr>" for s, r, n in report.quarantine
+    )
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{esc(report.title)}</title><style>{_CSS}</style></head><body>"
+        f"<h1>{esc(report.title)}</h1><ul>{runs}</ul>"
+        f'<h2 id="failures">Failed checks ({len(report.failures)})</h2>'
+        f"<table>{head}{_rows(report.failures, 'fail')}</table>"
+        f"<h2>Quarantined records</h2><table><tr><th>stage</th><th>reason</th><th>records</th>"
+        f"</tr>{quarantine}</table>"
+        f'<h2 id="passes">Passed checks ({len(report.passes)})</h2>'
+        f"<table>{head}{_rows(report.passes, 'pass')}</table></body></html>"
+    )
+
+
+def write_quality_page(warehouse: Path, run_id: str, reports_root: Path) -> Path:
+    """Write ``<reports_root>/<run_id>/quality.html`` for one run and return its path."""
+    page = render_html(load_report(warehouse, run_id=run_id))
+    target = reports_root / run_id / "quality.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page, encoding="utf-8")
+    return target

@@ -1,0 +1,148 @@
+"""Data quality end to end: seeded bad records, post-load checks, results as facts, reports."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from etl import pipeline
+from etl.errors import BatchValidationError
+from etl.quality import format_quality, load_report
+
+from .helpers import DATA_TABLES, checksums, query, settings_for
+
+DAY = "2024-03-04"
+
+
+def _article(words: str, day: str = DAY) -> bytes:
+    body = f"{words} said the spokesman on Monday.\n\nA second paragraph follows here."
+    return f" date {day} {body}".encode()
+
+
+BAD = {
+    "mojibake.txt": (
+        f" date {DAY} CafÃ© owners said â€™no commentâ€ about the naÃ¯ve plan for Ã©lan.".encode(),
+        "expect_column_values_to_have_few_mojibake_markers",
+    ),
+    "boilerplate.txt": (
+        f" date {DAY} All rights reserved.\n\nSign up for our newsletter today.\n\n"
+        "Click here to read more.\n\nShares rose.".encode(),
+        "expect_column_values_to_have_boilerplate_ratio_below",
+    ),
+    "ancient.txt": (_article("An old story", "1850-06-01"), "expect_column_values_to_be_between"),
+    "damaged.txt": (
+        f" date {DAY} ".encode() + ("Broken \ufffd\ufffd text " * 20).encode(),
+        "expect_column_values_to_be_between",
+    ),
+}
+
+
+def test_bad_records_are_quarantined_with_the_expectation_and_the_rest_loaded(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "landing"
+    root.mkdir()
+    for i in range(6):
+        (root / f"good{i}.txt").write_bytes(_article(f"Story number {i}"))
+    for name, (data, _) in BAD.items():
+        (root / name).write_bytes(data)
+    settings = settings_for(root, tmp_path)
+    summary = pipeline.run(settings)
+    assert (summary.articles_loaded, summary.quarantined) == (6, len(BAD))
+    rows = query(settings.warehouse, "SELECT path, stage, reason, detail FROM quarantine")
+    assert {p: r for p, _, r, _ in rows} == {name: reason for name, (_, reason) in BAD.items()}
+    assert {s for _, s, _, _ in rows} == {"validate"}
+    details = {p: d for p, _, _, d in rows}
+    assert "published_date" in details["ancient.txt"] and "1850-06-01" in details["ancient.txt"]
+    assert "replacement_ratio" in details["damaged.txt"]
+    loaded = {p for (p,) in query(settings.warehouse, "SELECT source_file FROM fact_article")}
+    assert loaded == {f"good{i}.txt" for i in range(6)}
+
+    failed = query(
+        settings.warehouse,
+        "SELECT suite, expectation, column_name, unexpected_count FROM fact_check_result"
+        " WHERE NOT success ORDER BY ALL",
+    )
+    assert failed == sorted(
+        [
+            ("article", "expect_column_values_to_be_between", "published_date", 1),
+            ("article", "expect_column_values_to_be_between", "replacement_ratio", 1),
+            ("article", "expect_column_values_to_have_boilerplate_ratio_below", "clean_text", 1),
+            ("article", "expect_column_values_to_have_few_mojibake_markers", "clean_text", 1),
+        ]
+    )
+    suites = {
+        s for (s,) in query(settings.warehouse, "SELECT DISTINCT suite FROM fact_check_result")
+    }
+    assert suites == {
+        "article",
+        "article_term",
+        "raw_file",
+        "run",
+        "warehouse_article",
+        "warehouse_dimension",
+        "warehouse_partition",
+    }
+    # Joinable to etl_run and dim_date; summarised per day by the view.
+    ((joined,),) = query(
+        settings.warehouse,
+        "SELECT count(*) FROM fact_check_result c JOIN etl_run USING (run_id)"
+        " JOIN dim_date d ON d.date_key = coalesce(c.partition_date, etl_run.started_at::DATE)"
+        " OR d.date_key = DATE '2024-03-04'",
+    )
+    assert joined > 0
+    by_day = query(
+        settings.warehouse,
+        "SELECT suite, failed_checks, unexpected_rows, failed_expectations FROM v_quality_by_day"
+        " WHERE suite = 'article'",
+    )
+    ((suite, failed_checks, unexpected, names),) = by_day
+    assert (suite, failed_checks, unexpected) == ("article", 4, 4)
+    assert "expect_column_values_to_have_few_mojibake_markers(clean_text)" in names
+
+    # The terminal summary and the HTML page list the failures first.
+    report = load_report(settings.warehouse)
+    text = format_quality(report)
+    assert text.index("FAIL") < text.index("passed checks")
+    assert "mojibake" in text and "validate" in text
+    (page,) = (settings.warehouse.parent / "reports").glob("*/quality.html")
+    html = page.read_text(encoding="utf-8")
+    assert not re.search(r"(src|href)\s*=|https?://|//cdn|@import|url\(", html)
+    assert html.index('id="failures"') < html.index('id="passes"')
+    assert html.index("few_mojibake_markers") < html.index('id="passes"')
+
+
+def test_post_load_check_failure_rolls_the_partition_back(tmp_path: Path) -> None:
+    root = tmp_path / "landing"
+    (root / DAY).mkdir(parents=True)
+    (root / DAY / "a.txt").write_bytes(_article("First story"))
+    settings = settings_for(root, tmp_path)
+    pipeline.run(settings, partition_date=date(2024, 3, 4))
+    # Corrupt the partition behind the pipeline's back: a fact row without its dimension.
+    con = duckdb.connect(str(settings.warehouse))
+    con.execute(
+        "INSERT INTO fact_article SELECT * REPLACE (repeat('f', 64) AS article_id,"
+        " 42 AS source_id) FROM fact_article"
+    )
+    con.close()
+    before = checksums(settings.warehouse)
+    (root / DAY / "b.txt").write_bytes(_article("Second story"))
+    with pytest.raises(BatchValidationError, match="post-load warehouse checks failed"):
+        pipeline.run(settings, partition_date=date(2024, 3, 4))
+    assert checksums(settings.warehouse) == before  # nothing half-loaded
+    ((status, error),) = query(
+        settings.warehouse, "SELECT status, error FROM etl_run ORDER BY started_at DESC LIMIT 1"
+    )
+    assert status == "failed" and "dim_source_id" in error
+    failed = query(
+        settings.warehouse,
+        "SELECT suite, column_name FROM fact_check_result WHERE NOT success ORDER BY ALL",
+    )
+    assert ("warehouse_article", "dim_source_id") in failed
+    assert ("warehouse_article", "text_rows") in failed
+    for table in DATA_TABLES:
+        assert checksums(settings.warehouse, (table,))[table] == before[table]

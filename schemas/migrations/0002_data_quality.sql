@@ -20,3 +20,12 @@ FROM fact_check_result c
 JOIN etl_run r USING (run_id)
 GROUP BY ALL;
 COMMENT ON VIEW v_quality_by_day IS 'Data quality per day and suite: runs, checks, failed checks, unexpected rows, which expectations failed. Grain: one row per day (partition date, else run date) and suite. Key: (day, suite).';
+COMMENT ON COLUMN v_quality_by_day.day IS 'the run''s partition date, else the day it ran';
+COMMENT ON COLUMN v_quality_by_day.suite IS 'Great Expectations suite';
+COMMENT ON COLUMN v_quality_by_day.runs IS 'runs that checked this day with this suite';
+COMMENT ON COLUMN v_quality_by_day.failed_runs IS 'of those, runs that did not succeed';
+COMMENT ON COLUMN v_quality_by_day.checks IS 'expectation results recorded';
+COMMENT ON COLUMN v_quality_by_day.failed_checks IS 'expectation results that failed';
+COMMENT ON COLUMN v_quality_by_day.unexpected_rows IS 'rows that failed, summed over the checks';
+COMMENT ON COLUMN v_quality_by_day.failed_expectations IS 'which expectations failed (with their column)';
+COMMENT ON COLUMN v_quality_by_day.last_run_started_at IS 'start of the latest run that checked the day';

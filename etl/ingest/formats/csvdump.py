@@ -17,13 +17,14 @@ def parse_csv(text: str, layout: str) -> list[Parsed]:
     if not reader.fieldnames:
         return [RecordError(None, "malformed_csv", "no header row")]
     out: list[Parsed] = []
+    number = 0
     try:
-        for row in reader:
-            key = f"row {reader.line_num}"
+        for number, row in enumerate(reader, start=1):
+            key = f"row {number}"  # data rows, counted from 1 after the header
             if "_extra" in row or None in row.values():
                 out.append(RecordError(key, "malformed_csv", "wrong number of fields"))
                 continue
             out.append(record_from_mapping(row, key))
     except csv.Error as exc:
-        out.append(RecordError(f"row {reader.line_num}", "malformed_csv", str(exc)))
+        out.append(RecordError(f"row {number + 1}", "malformed_csv", str(exc)))
     return out

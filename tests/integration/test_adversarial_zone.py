@@ -1,4 +1,4 @@
-"""An adversarial landing zone: every file loaded, duplicate or quarantined with the right reason."""
+"""An adversarial landing zone: every file loaded, duplicate or quarantined with its reason."""
 
 from __future__ import annotations
 
@@ -138,7 +138,7 @@ def test_every_file_is_accounted_for(zone: Path, tmp_path: Path) -> None:
     assert "Zürich bankers" in articles[("utf16.txt", None)][5]
     assert articles[("cp1252.txt", None)][0] == "cp1252"
     assert "Café prices rose to £5 – “sharply”" in articles[("cp1252.txt", None)][5]
-    encoding, repair, *_, text = articles[("mojibake.txt", None)]
+    _, repair, *_, text = articles[("mojibake.txt", None)]
     assert repair and "ftfy" in repair
     assert "Señora Müller’s café reopened" in text
     assert articles[("a.txt", None)][2] == "wire"  # the landing subfolder

@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from etl import pipeline
+from etl.ingest.landing import list_landing
 from etl.sample import generate_bulk
 from etl.settings import load_settings
 
@@ -33,7 +34,7 @@ def main() -> None:
         root = Path(tmp)
         landing = root / "landing"
         generate_bulk(landing, args.files, start=date(2024, 3, 4), days=5)
-        n_files = sum(1 for p in landing.rglob("*") if p.is_file())
+        n_files = len(list_landing(landing))  # hidden files (the sample's manifest) are skipped
         settings = load_settings(
             landing=landing,
             warehouse=root / "w.duckdb",

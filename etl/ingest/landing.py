@@ -59,8 +59,8 @@ def local_root(landing: str | Path) -> Path:
 
 def zone_name(landing: str | Path) -> str:
     """The last path component of the landing zone (its default source name)."""
-    text = str(landing).rstrip("/")
-    return text.rsplit("/", 1)[-1] or text
+    text = str(landing)
+    return text.rstrip("/").rsplit("/", 1)[-1] or text
 
 
 def source_name(relative_path: str, landing_root: str | Path) -> str:

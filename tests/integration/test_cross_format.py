@@ -28,7 +28,7 @@ def _fundus_jsonl(corpora: Path) -> str:
             json.dumps(
                 {
                     "title": truth["title"],
-                    "authors": truth["authors"],
+                    "authors": truth.get("authors"),
                     "date_publish": truth["publishing_date"],
                     "source": publisher,
                     "body": truth["body"],  # fundus' {summary, sections} structure
@@ -60,13 +60,18 @@ def test_same_text_from_three_formats_is_one_article(corpora: Path, tmp_path: Pa
     second = pipeline.run(settings)
     ledger = dict(query(settings.warehouse, "SELECT path, outcome FROM ingest_ledger"))
     assert ledger["jsonl/fundus.jsonl"] == "duplicate"  # every record is a .txt article
-    assert second.duplicates == 258
-    html_loaded = query(
-        settings.warehouse, "SELECT count(*) FROM fact_article WHERE source_format = 'html.gz'"
-    )[0][0]
-    # Each HTML page is one article: a new one unless its extracted text equals a known one.
-    assert second.articles_loaded == html_loaded
-    assert html_loaded + second.duplicates - 258 + second.files_quarantined == n_html
+    html = dict(
+        query(
+            settings.warehouse,
+            "SELECT outcome, count(*) FROM ingest_ledger WHERE path LIKE 'html/%' GROUP BY 1",
+        )
+    )
+    assert sum(html.values()) == n_html  # every page loaded, duplicate or quarantined
+    # Pages whose extracted text is exactly the hand-checked text are the same article.
+    assert second.duplicates == 258 + html.get("duplicate", 0)
+    assert second.articles_loaded == html.get("loaded", 0)
+    html_loaded = second.articles_loaded
+    assert html.get("quarantined", 0) <= 3  # pages trafilatura finds no main text in
     ((total,),) = query(settings.warehouse, "SELECT count(*) FROM fact_article")
     assert total == n_txt + html_loaded
     # HTML articles carry their metadata: a URL host as source, a title, and mostly a date.

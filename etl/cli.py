@@ -28,12 +28,12 @@ app = typer.Typer(
 console = Console(stderr=True)
 
 LandingOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--landing",
         "-l",
-        help="Landing zone folder (default: $NEWS_ETL_LANDING, else the demo sample).",
-        file_okay=False,
+        help="Landing zone: a folder or an fsspec URL such as s3://bucket/prefix "
+        "(default: $NEWS_ETL_LANDING, else the demo sample).",
     ),
 ]
 WarehouseOpt = Annotated[
@@ -122,6 +122,10 @@ def run(
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2 if not exc.retryable else 75) from exc
     console.print(
+        f"files read {summary.files_new} = {summary.files_loaded} loaded + "
+        f"{summary.files_duplicate} duplicate + {summary.files_quarantined} quarantined"
+    )
+    console.print(
         f"run {summary.run_id}: {summary.articles_loaded} articles loaded, "
         f"{summary.duplicates} duplicates, {summary.quarantined} quarantined, "
         f"{summary.files_unchanged} unchanged, {summary.files_deferred} left for other days"
@@ -134,6 +138,57 @@ def run(
             + ", ".join(f"{reason} ({n})" for reason, n in summary.quarantine_reasons.items())
         )
     typer.echo(format_summary(summarise(settings.warehouse), settings.warehouse))
+
+
+quarantine_app = typer.Typer(help="Inspect quarantined files and records.", no_args_is_help=True)
+app.add_typer(quarantine_app, name="quarantine")
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    warehouse: WarehouseOpt = None,
+    reason: Annotated[str | None, typer.Option(help="Only this reason code.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows.", min=1)] = 200,
+) -> None:
+    """List quarantined files and records, newest first: path, record, stage, reason, detail."""
+    from etl.load.replay import list_quarantine
+    from etl.warehouse import locked_reader
+
+    settings = _settings(warehouse=warehouse)
+    with locked_reader(settings) as con:
+        rows = [] if con is None else list_quarantine(con, reason, limit)
+    for row in rows:
+        where = row["path"] + (f" [{row['record']}]" if row["record"] else "")
+        typer.echo(f"{row['reason']}\t{row['stage']}\t{where!r}\t{row['detail']}\t{row['run_id']}")
+    console.print(f"{len(rows)} quarantine rows")
+
+
+@app.command()
+def replay(
+    landing: LandingOpt = None,
+    warehouse: WarehouseOpt = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Replay only files quarantined for this reason.")
+    ] = None,
+) -> None:
+    """Re-run quarantined files after a fix: those that now pass load, the rest stay quarantined."""
+    from etl import pipeline
+    from etl.load.replay import forget_quarantined
+    from etl.warehouse import writer
+
+    settings = _settings(landing=landing, warehouse=warehouse)
+    try:
+        with writer(settings) as con:
+            forgotten = forget_quarantined(con, str(settings.landing), reason)
+        summary = pipeline.run(settings, trigger="replay")
+    except NewsEtlError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2 if not exc.retryable else 75) from exc
+    typer.echo(
+        f"replayed {forgotten} quarantined files: run {summary.run_id} loaded "
+        f"{summary.articles_loaded} articles, {summary.duplicates} duplicates, "
+        f"{summary.quarantined} still quarantined"
+    )
 
 
 @app.command()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from etl import pipeline
 from etl.airflow_env import airflow_environment, prepare_airflow, run_airflow
@@ -42,7 +43,7 @@ def run_demo(
                 shutil.rmtree(path)
             elif path.exists():
                 path.unlink()
-    manifest = generate_sample(settings.landing)
+    manifest = generate_sample(Path(settings.landing))
     echo(
         f"sample landing zone: {settings.landing} ({len(manifest.files)} files, "
         f"{len(manifest.dates)} days)"

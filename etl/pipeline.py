@@ -189,6 +189,7 @@ def _save_known(plan: RunPlan, ledger: LedgerView) -> None:
     paths = {f["path"] for batch in plan.batches for f in batch}
     known = {
         "article_ids": sorted(ledger.article_ids),
+        "file_articles": ledger.file_articles,
         "entries": sorted(
             [path, e.sha256, e.outcome, e.article_id]
             for path, entries in ledger.by_path.items()
@@ -203,7 +204,7 @@ def _load_known(plan: RunPlan) -> LedgerView:
     from etl.ingest.ledger import LedgerEntry
 
     data = json.loads(_known_path(plan).read_text(encoding="utf-8"))
-    view = LedgerView(article_ids=set(data["article_ids"]))
+    view = LedgerView(article_ids=set(data["article_ids"]), file_articles=data["file_articles"])
     for path, sha, outcome, article_id in data["entries"]:
         view.by_path.setdefault(path, []).append(LedgerEntry(sha, -1, None, outcome, article_id))
     return view
@@ -241,10 +242,10 @@ def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     staging.write("ingested", batch, result.articles)
     staging.write("ledger", batch, result.ledger)
     staging.write("quarantine", batch, result.quarantine)
-    duplicates = sum(
-        1 for row in result.ledger if row["outcome"] == "duplicate" and not row["unchanged"]
-    )
-    quarantined = len(result.quarantine)
+    # Counted in files: passed on (with at least one record), duplicate, quarantined; the rest
+    # were deferred to another day's run.
+    duplicates = result.files_duplicate
+    quarantined = result.files_quarantined
     counts = {
         "files": len(files),
         "articles": len(result.articles),
@@ -260,7 +261,7 @@ def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
             _stats(
                 "ingest",
                 len(files),
-                len(result.articles),
+                result.files_out,
                 duplicates,
                 quarantined,
                 time.perf_counter() - started,
@@ -350,12 +351,27 @@ def validate_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     run_date = date.fromisoformat(plan.partition_date) if plan.partition_date else None
     params = suite_parameters(run_date, datetime.now(UTC).date(), settings)
     combined = ValidationOutcome()
+    # The same article (same cleaned text) may come from several files of a batch; check it once.
+    checked = {**frames, "articles": frames["articles"].drop_duplicates("article_id")}
     for spec in specs:
-        combined.merge(validate_frame(spec, frames[spec.table], params))
-    paths = dict(zip(frames["articles"]["article_id"], frames["articles"]["path"], strict=True))
+        combined.merge(validate_frame(spec, checked[spec.table], params))
+    articles = frames["articles"]
     rejected = [
-        {"article_id": key, "path": paths.get(key, ""), "reason": reason, "detail": detail}
+        {
+            "article_id": key,
+            "path": path,
+            "file_sha256": sha,
+            "record": record if isinstance(record, str) else None,  # pandas turns None into NaN
+            "reason": reason,
+            "detail": detail,
+        }
         for key, problems in combined.rejected.items()
+        for path, sha, record in zip(
+            articles.loc[articles["article_id"] == key, "path"],
+            articles.loc[articles["article_id"] == key, "file_sha256"],
+            articles.loc[articles["article_id"] == key, "record"],
+            strict=True,
+        )
         for reason, detail in problems[:1]  # the first failed expectation names the reason
     ]
     staging.write("checks", batch, [{**row, "batch": batch} for row in combined.checks])

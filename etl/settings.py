@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,9 +23,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="NEWS_ETL_", extra="ignore", frozen=True)
 
-    landing: Path = Field(
+    landing: Path | str = Field(
         default=PROJECT_ROOT / "warehouse" / "sample-landing",
-        description="Landing zone folder holding raw article files.",
+        description="Landing zone holding raw article files: a folder, or an object-storage URL "
+        "(s3://, gs://, memory:// ... read through fsspec; file:// URLs are folders).",
     )
     warehouse: Path = Field(
         default=PROJECT_ROOT / "warehouse" / "news.duckdb",
@@ -96,9 +98,18 @@ class Settings(BaseSettings):
         "(a title line, then a blank line). Both accept the date header.",
     )
 
-    @field_validator(
-        "landing", "warehouse", "schemas_dir", "staging_dir", "reports_dir", mode="after"
-    )
+    @field_validator("landing", mode="before")
+    @classmethod
+    def _landing(cls, value: object) -> object:
+        # A URL stays a string (fsspec reads it); anything else is a local folder.
+        text = str(value)
+        if text.startswith("file://"):
+            return Path(unquote(urlsplit(text).path)).absolute()
+        if "://" in text:
+            return text
+        return Path(text).expanduser().absolute()
+
+    @field_validator("warehouse", "schemas_dir", "staging_dir", "reports_dir", mode="after")
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:
         return None if value is None else value.expanduser().absolute()

@@ -1,4 +1,9 @@
-"""Listing a landing zone: which raw files exist, their size, mtime, folder date and source."""
+"""Listing a landing zone: which raw files exist, their size, mtime, folder date and source.
+
+A landing zone is a local folder or an object-storage URL (``s3://``, ``gs://``, ``memory://`` …)
+read through fsspec; ``file://`` URLs are local folders. Both give the same :class:`LandingFile`
+rows, and :func:`open_landing_file` reads either.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import IO, Any
+from urllib.parse import unquote, urlsplit
 
 from etl.errors import LandingZoneError
 
@@ -36,20 +43,94 @@ def folder_date(relative_path: str) -> date | None:
     return None
 
 
-def source_name(relative_path: str, landing_root: Path) -> str:
+def is_remote(landing: str | Path) -> bool:
+    """True for a landing zone given as a URL other than ``file://``."""
+    text = str(landing)
+    return "://" in text and not text.startswith("file://")
+
+
+def local_root(landing: str | Path) -> Path:
+    """The local folder of a landing zone given as a path or a ``file://`` URL."""
+    text = str(landing)
+    if text.startswith("file://"):
+        return Path(unquote(urlsplit(text).path))
+    return Path(landing)
+
+
+def zone_name(landing: str | Path) -> str:
+    """The last path component of the landing zone (its default source name)."""
+    text = str(landing)
+    return text.rstrip("/").rsplit("/", 1)[-1] or text
+
+
+def source_name(relative_path: str, landing_root: str | Path) -> str:
     """The feed of a file: its first folder that is not a date folder, else the zone's name."""
     for part in relative_path.split("/")[:-1]:
         if not _DATE_DIR.match(part):
             return part
-    return landing_root.name or str(landing_root)
+    return zone_name(landing_root)
 
 
-def list_landing(root: Path) -> list[LandingFile]:
+def _fs(landing: str) -> tuple[Any, str]:
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(landing)
+    return fs, str(root).rstrip("/")
+
+
+def _mtime_ns(info: dict[str, Any]) -> int:
+    for key in ("mtime", "LastModified", "updated", "created", "last_modified"):
+        value = info.get(key)
+        if value is None:
+            continue
+        if hasattr(value, "timestamp"):
+            return int(value.timestamp() * 1_000_000_000)
+        try:
+            return int(float(value) * 1_000_000_000)
+        except (TypeError, ValueError):
+            continue
+    return 0
+
+
+def _list_remote(landing: str) -> list[LandingFile]:
+    fs, root = _fs(landing)
+    try:
+        if not fs.isdir(root):
+            raise LandingZoneError(f"landing zone {landing} does not exist or is not a folder")
+        entries = fs.find(root, detail=True)
+    except OSError as exc:
+        raise LandingZoneError(f"cannot list landing zone {landing}: {exc}") from exc
+    found: list[LandingFile] = []
+    for name, info in entries.items():
+        relative = str(name).rstrip("/")[len(root) :].lstrip("/")
+        if not relative or any(part.startswith(".") for part in relative.split("/")):
+            continue
+        if info.get("type", "file") != "file":
+            continue
+        size = int(info.get("size") or 0)
+        found.append(LandingFile(relative, size, _mtime_ns(info), folder_date(relative)))
+    found.sort(key=lambda f: f.path)
+    return found
+
+
+def open_landing_file(landing: str | Path, relative_path: str) -> IO[bytes]:
+    """Open one landing file for binary reading, locally or through fsspec."""
+    if is_remote(landing):
+        fs, root = _fs(str(landing))
+        handle: IO[bytes] = fs.open(f"{root}/{relative_path}", "rb")
+        return handle
+    return (local_root(landing) / relative_path).open("rb")
+
+
+def list_landing(landing: str | Path) -> list[LandingFile]:
     """Every regular file below ``root`` (hidden files and folders skipped), sorted by path.
 
     Symlinks are followed only for the answer to "where does it point": one that resolves outside
     the landing zone is listed with ``outside=True`` so the ingest stage can quarantine it.
     """
+    if is_remote(landing):
+        return _list_remote(str(landing))
+    root = local_root(landing)
     if not root.is_dir():
         raise LandingZoneError(f"landing zone {root} does not exist or is not a folder")
     real_root = root.resolve()

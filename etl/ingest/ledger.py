@@ -24,6 +24,8 @@ class LedgerView:
 
     by_path: dict[str, list[LedgerEntry]] = field(default_factory=dict)
     article_ids: set[str] = field(default_factory=set)
+    #: raw-file hash → article id, for files already loaded (or duplicates) under any path
+    file_articles: dict[str, str] = field(default_factory=dict)
 
     def unchanged(self, path: str, size: int, mtime_ns: int) -> LedgerEntry | None:
         """The entry of a file that has not changed since it was last read, if any."""
@@ -52,6 +54,8 @@ def read_ledger(con: duckdb.DuckDBPyConnection | None, landing: str) -> LedgerVi
     ).fetchall()
     for path, sha, size, mtime, outcome, article_id in rows:
         view.by_path.setdefault(path, []).append(LedgerEntry(sha, size, mtime, outcome, article_id))
+        if outcome in ("loaded", "duplicate") and article_id is not None:
+            view.file_articles[sha] = article_id
     view.article_ids = {
         row[0] for row in con.execute("SELECT article_id FROM fact_article").fetchall()
     }

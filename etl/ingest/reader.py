@@ -1,20 +1,29 @@
-"""Reading one batch of landing files into article records, ledger rows and quarantine rows."""
+"""Reading one batch of landing files into article records, ledger rows and quarantine rows.
+
+Every file read ends as exactly one ledger row (``new``: it produced at least one record for the
+text stage; ``duplicate``: the same bytes are already known; ``quarantined``: nothing usable) or,
+when its bytes could not be read or trusted, as a quarantine row without a hash that the next run
+retries. Records that fail inside a multi-record file (a broken JSONL line) are quarantined alone,
+with the line in ``record``.
+"""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from etl.ingest.canonical import BadDateError, parse_txt
 from etl.ingest.decode import UndecodableError, decode
+from etl.ingest.formats import ADAPTERS, Record, RecordError, choose_format
 from etl.ingest.landing import LandingFile, source_name
 from etl.ingest.ledger import LedgerView
+from etl.ingest.mojibake import repair_mojibake
+from etl.ingest.rawfile import RawFile, RawFileError, read_raw
 
-#: File extensions the ingest stage reads; anything else is quarantined as ``unsupported``.
-TEXT_SUFFIXES = frozenset({".txt", ".text", ""})
+#: Formats whose files hold many articles; their records are never deferred to another day.
+MULTI_RECORD_FORMATS = frozenset({"jsonl", "json", "csv"})
 
 
 @dataclass
@@ -25,15 +34,17 @@ class IngestResult:
     ledger: list[dict[str, Any]] = field(default_factory=list)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     deferred: int = 0
+    files_out: int = 0  # files that produced at least one record
+    files_duplicate: int = 0
+    files_quarantined: int = 0
     unchanged: int = 0  # re-read, but the ledger already has this path with this content
-    seen: set[str] = field(default_factory=set)  # article ids read in this batch
 
 
 @dataclass(frozen=True)
 class IngestContext:
     """Run-level facts the ingest stage needs."""
 
-    landing: Path
+    landing: Path | str
     partition_date: date | None  # the run's logical date (None: take every new file)
     fallback_date: date  # date for files with neither a header nor a dated folder
     today: date  # wall-clock date, for the future-date check
@@ -49,23 +60,24 @@ def ingest_files(files: list[LandingFile], ctx: IngestContext, ledger: LedgerVie
     return result
 
 
+def _quarantine_row(
+    file: LandingFile, sha256: str | None, reason: str, detail: str, record: str | None = None
+) -> dict[str, Any]:
+    return {
+        "path": file.path,
+        "sha256": sha256,
+        "record": record,
+        "stage": "ingest",
+        "reason": reason,
+        "detail": detail,
+    }
+
+
 def _quarantine(
-    result: IngestResult,
-    file: LandingFile,
-    sha256: str | None,
-    reason: str,
-    detail: str,
+    result: IngestResult, file: LandingFile, sha256: str | None, reason: str, detail: str
 ) -> None:
-    result.quarantine.append(
-        {
-            "path": file.path,
-            "sha256": sha256,
-            "record": None,
-            "stage": "ingest",
-            "reason": reason,
-            "detail": detail,
-        }
-    )
+    result.quarantine.append(_quarantine_row(file, sha256, reason, detail))
+    result.files_quarantined += 1
     if sha256 is not None:
         result.ledger.append(_ledger_row(file, sha256, "quarantined", None))
 
@@ -84,108 +96,129 @@ def _ledger_row(
     }
 
 
+def record_source(record: Record, path: str, landing: Path | str) -> str:
+    """A record's source: its metadata, else its URL's host, else the landing subfolder or zone."""
+    if record.source:
+        return record.source
+    if record.url:
+        host = (urlsplit(record.url).hostname or "").removeprefix("www.")
+        if host:
+            return host
+    return source_name(path, landing)
+
+
 def _ingest_one(
     file: LandingFile, ctx: IngestContext, ledger: LedgerView, result: IngestResult
 ) -> None:
     if file.outside:
         _quarantine(
-            result,
-            file,
-            None,
-            "outside_landing",
-            "symlink points outside the landing zone; refused",
+            result, file, None, "outside_landing", "symlink points outside the landing zone"
         )
         return
     if file.size > ctx.max_file_bytes:
-        _quarantine(
-            result,
-            file,
-            None,
-            "too_large",
-            f"{file.size} bytes is over the limit of {ctx.max_file_bytes}",
-        )
+        detail = f"{file.size} bytes is over the limit of {ctx.max_file_bytes}"
+        _quarantine(result, file, None, "too_large", detail)
         return
     try:
-        raw = (ctx.landing / file.path).read_bytes()
-    except OSError as exc:
-        _quarantine(result, file, None, "unreadable", f"cannot read: {exc}")
+        raw = read_raw(ctx.landing, file, ctx.max_file_bytes)
+    except RawFileError as exc:
+        _quarantine(result, file, exc.sha256, exc.reason, exc.detail)
         return
-    sha256 = hashlib.sha256(raw).hexdigest()
-    known = ledger.entry(file.path, sha256)
+    known = ledger.entry(file.path, raw.sha256)
     if known is not None:
-        # Same path, same content, only the mtime changed (e.g. the file was copied again): it
-        # keeps its outcome. A quarantined file stays quarantined until its content changes.
-        row = _ledger_row(file, sha256, known.outcome, known.article_id)
+        # Same path, same content, only the mtime changed (e.g. the zone was synced again): the
+        # file keeps its outcome. A quarantined file stays quarantined until its content changes
+        # or `news-etl replay` forgets the verdict.
+        row = _ledger_row(file, raw.sha256, known.outcome, known.article_id)
         row["unchanged"] = True
         result.ledger.append(row)
         result.unchanged += 1
         return
-    if sha256 in ledger.article_ids or sha256 in result.seen:
-        result.ledger.append(_ledger_row(file, sha256, "duplicate", sha256))
+    if raw.sha256 in ledger.file_articles:
+        article_id = ledger.file_articles[raw.sha256]
+        result.ledger.append(_ledger_row(file, raw.sha256, "duplicate", article_id))
+        result.files_duplicate += 1
         return
-    if Path(file.path).suffix.lower() not in TEXT_SUFFIXES:
-        _quarantine(
-            result, file, sha256, "unsupported", f"no reader for {Path(file.path).suffix!r} files"
-        )
+    _parse_file(file, raw, ctx, result)
+
+
+def _parse_file(file: LandingFile, raw: RawFile, ctx: IngestContext, result: IngestResult) -> None:
+    head = raw.data[:2048].decode("utf-8", "replace")
+    fmt = choose_format(file.path, head)
+    if fmt is None:
+        suffix = Path(file.path).suffix
+        _quarantine(result, file, raw.sha256, "unsupported", f"no reader for {suffix!r} files")
         return
-    if not raw.strip():
-        _quarantine(
-            result,
-            file,
-            sha256,
-            "empty",
-            "file is empty" if not raw else "file holds only whitespace",
-        )
+    if not raw.data.strip():
+        detail = "file is empty" if not raw.data else "file holds only whitespace"
+        _quarantine(result, file, raw.sha256, "empty", detail)
         return
     try:
-        decoded = decode(raw)
+        decoded = decode(raw.data)
     except UndecodableError as exc:
-        _quarantine(result, file, sha256, exc.reason, exc.detail)
+        _quarantine(result, file, raw.sha256, exc.reason, exc.detail)
         return
-    try:
-        parsed = parse_txt(decoded.text, ctx.txt_layout)
-    except BadDateError as exc:
-        _quarantine(result, file, sha256, "bad_date", str(exc))
-        return
-    if parsed.header_date is not None:
-        published, date_source = parsed.header_date, "header"
-    elif file.path_date is not None:
-        published, date_source = file.path_date, "path"
-    else:
-        published, date_source = ctx.fallback_date, "run"
-    if (
-        ctx.partition_date is not None
-        and file.path_date is None
-        and published != ctx.partition_date
-    ):
-        result.deferred += 1  # belongs to another day's run; not recorded, so that run sees it
-        return
-    if published > ctx.today + timedelta(days=1):
-        _quarantine(
-            result,
-            file,
-            sha256,
-            "future_date",
-            f"published date {published.isoformat()} is after today ({ctx.today})",
+    text, repair = repair_mojibake(decoded.text)
+    parsed = ADAPTERS[fmt](text, ctx.txt_layout)
+    multi = fmt in MULTI_RECORD_FORMATS
+    rows: list[dict[str, Any]] = []
+    problems: list[dict[str, Any]] = []
+    deferred = False
+    for item in parsed:
+        if isinstance(item, RecordError):
+            problems.append(_quarantine_row(file, raw.sha256, item.reason, item.detail, item.key))
+            continue
+        if item.published is not None:
+            published, date_source = item.published, "header" if fmt == "txt" else "metadata"
+        elif file.path_date is not None:
+            published, date_source = file.path_date, "path"
+        else:
+            published, date_source = ctx.fallback_date, "run"
+        if (
+            not multi
+            and ctx.partition_date is not None
+            and file.path_date is None
+            and published != ctx.partition_date
+        ):
+            deferred = True  # belongs to another day's run; not recorded, so that run sees it
+            continue
+        if published > ctx.today + timedelta(days=1):
+            detail = f"published date {published.isoformat()} is after today ({ctx.today})"
+            problems.append(_quarantine_row(file, raw.sha256, "future_date", detail, item.key))
+            continue
+        rows.append(
+            {
+                "file_sha256": raw.sha256,
+                "record": item.key,
+                "path": file.path,
+                "raw_bytes": raw.size if not multi else len(item.body.encode()),
+                "source_format": fmt + (".gz" if raw.compressed else ""),
+                "encoding": decoded.encoding,
+                "encoding_note": decoded.note,
+                "text_repair": repair,
+                "published_date": published,
+                "date_source": date_source,
+                "source_name": record_source(item, file.path, ctx.landing),
+                "title": item.title,
+                "url": item.url,
+                "authors": list(item.authors) or None,
+                "raw_text": text if not multi else item.body,
+                "body": item.body,
+            }
         )
+    if deferred and not rows and not problems:
+        result.deferred += 1
         return
-    if not parsed.body.strip():
-        _quarantine(result, file, sha256, "no_text", "the file has a header but no body text")
+    if not rows:
+        if not problems:
+            problems.append(_quarantine_row(file, raw.sha256, "no_text", "no article in the file"))
+        for row in problems:
+            row["record"] = row["record"] if multi else None
+        result.quarantine.extend(problems)
+        result.ledger.append(_ledger_row(file, raw.sha256, "quarantined", None))
+        result.files_quarantined += 1
         return
-    result.seen.add(sha256)
-    result.ledger.append(_ledger_row(file, sha256, "new", sha256))
-    result.articles.append(
-        {
-            "article_id": sha256,
-            "path": file.path,
-            "raw_bytes": len(raw),
-            "encoding": decoded.encoding,
-            "encoding_note": decoded.note,
-            "published_date": published,
-            "date_source": date_source,
-            "source_name": source_name(file.path, ctx.landing),
-            "title": parsed.title,
-            "raw_text": decoded.text,
-            "body": parsed.body,
-        }
-    )
+    result.quarantine.extend(problems)
+    result.articles.extend(rows)
+    result.ledger.append(_ledger_row(file, raw.sha256, "new", None))
+    result.files_out += 1

@@ -61,10 +61,13 @@ class LoadSummary:
 
     run_id: str
     status: str
-    articles_loaded: int = 0
-    duplicates: int = 0
-    quarantined: int = 0
-    files_new: int = 0
+    articles_loaded: int = 0  # new articles (records)
+    duplicates: int = 0  # records or files whose article was already known
+    quarantined: int = 0  # quarantined files plus bad records inside files that loaded
+    files_new: int = 0  # files read = files_loaded + files_duplicate + files_quarantined
+    files_loaded: int = 0
+    files_duplicate: int = 0
+    files_quarantined: int = 0
     files_unchanged: int = 0
     files_deferred: int = 0
     partitions: list[date] = field(default_factory=list)
@@ -110,7 +113,9 @@ def load_staged(
         f"""
         CREATE OR REPLACE TEMP TABLE run_articles AS
         WITH candidates AS (
-            SELECT a.*, row_number() OVER (PARTITION BY a.article_id ORDER BY a.path) AS rank_in_run
+            SELECT a.*, row_number() OVER (
+                       PARTITION BY a.article_id ORDER BY a.path, a.record NULLS FIRST
+                   ) AS rank_in_run
             FROM staged_articles a
             WHERE a.article_id NOT IN (SELECT article_id FROM staged_rejected)
         )
@@ -120,27 +125,26 @@ def load_staged(
         FROM candidates c
         """
     )
-    # Final outcome of every file the run read.
+    # Final outcome of every file the run read: loaded when it gave at least one new article,
+    # duplicate when all its articles were known, quarantined when it gave none.
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE run_ledger AS
-        SELECT l.path, l.sha256, l.size_bytes, l.mtime_ns, l.unchanged,
+        SELECT l.path, l.sha256, l.size_bytes, l.mtime_ns,
+               coalesce(l.unchanged, false) AS unchanged,
                CASE
                  WHEN l.outcome <> 'new' THEN l.outcome
-                 WHEN r.article_id IS NOT NULL THEN 'quarantined'
-                 WHEN EXISTS (SELECT 1 FROM run_articles a
-                              WHERE a.path = l.path AND a.article_id = l.sha256 AND a.is_new)
-                   THEN 'loaded'
-                 WHEN EXISTS (SELECT 1 FROM run_articles a WHERE a.path = l.path)
-                   THEN 'duplicate'
+                 WHEN a.n_new > 0 THEN 'loaded'
+                 WHEN a.n_ok > 0 THEN 'duplicate'
                  ELSE 'quarantined'
                END AS outcome,
-               CASE WHEN l.unchanged THEN l.article_id
-                    WHEN l.outcome IN ('new', 'duplicate') AND r.article_id IS NULL
-                    THEN l.sha256 END AS article_id
+               CASE WHEN l.outcome <> 'new' THEN l.article_id ELSE a.first_id END AS article_id
         FROM staged_ledger l
-        LEFT JOIN (SELECT DISTINCT article_id, path FROM staged_rejected) r
-          ON r.article_id = l.sha256 AND r.path = l.path
+        LEFT JOIN (
+            SELECT path, file_sha256, count(*) FILTER (WHERE is_new) AS n_new,
+                   count(*) AS n_ok, min(article_id) AS first_id
+            FROM run_articles GROUP BY ALL
+        ) a ON a.path = l.path AND a.file_sha256 = l.sha256
         """
     )
     counts = con.execute(
@@ -148,22 +152,42 @@ def load_staged(
         SELECT count(*) FILTER (WHERE outcome = 'loaded' AND NOT unchanged),
                count(*) FILTER (WHERE outcome = 'duplicate' AND NOT unchanged),
                count(*) FILTER (WHERE outcome = 'quarantined' AND NOT unchanged),
+               (SELECT count(*) FROM run_articles WHERE is_new),
+               (SELECT count(*) FROM run_articles WHERE NOT is_new)
+                 + count(*) FILTER (WHERE outcome = 'duplicate' AND NOT unchanged AND sha256 NOT IN
+                                    (SELECT file_sha256 FROM run_articles)),
+               -- records quarantined inside files that still gave articles
+               (SELECT count(*) FROM (
+                    SELECT path, sha256 FROM staged_quarantine WHERE record IS NOT NULL
+                    UNION ALL SELECT path, file_sha256 FROM staged_rejected
+                ) q WHERE EXISTS (SELECT 1 FROM run_ledger f WHERE f.path = q.path
+                                  AND f.sha256 = q.sha256 AND f.outcome <> 'quarantined')),
                count(*) FILTER (WHERE unchanged)
         FROM run_ledger
         """
     ).fetchone()
     assert counts is not None
-    loaded, duplicates, quarantined_read, reread_unchanged = (int(x) for x in counts)
+    (
+        files_loaded,
+        files_duplicate,
+        quarantined_read,
+        loaded,
+        duplicates,
+        records_quarantined,
+        reread_unchanged,
+    ) = (int(x) for x in counts)
     # Files quarantined before they were hashed (too large, outside the zone) have no ledger row.
     unhashed = int(_scalar(con, "SELECT count(*) FROM staged_quarantine WHERE sha256 IS NULL"))
-    quarantined = quarantined_read + unhashed
+    files_quarantined = quarantined_read + unhashed
+    quarantined = files_quarantined + records_quarantined
     ingest_stats = con.execute(
         "SELECT coalesce(sum(n_in), 0), coalesce(sum(n_out + n_duplicate + n_quarantined), 0) "
         "FROM staged_stage_stats WHERE stage = 'ingest'"
     ).fetchone()
     assert ingest_stats is not None
-    files_new = int(ingest_stats[1])
-    deferred = facts.files_deferred_plan + int(ingest_stats[0]) - files_new - reread_unchanged
+    files_read = int(ingest_stats[1])
+    deferred = facts.files_deferred_plan + int(ingest_stats[0]) - files_read - reread_unchanged
+    files_new = files_loaded + files_duplicate + files_quarantined
     partitions = [
         row[0]
         for row in con.execute(
@@ -184,6 +208,9 @@ def load_staged(
         duplicates=duplicates,
         quarantined=quarantined,
         files_new=files_new,
+        files_loaded=files_loaded,
+        files_duplicate=files_duplicate,
+        files_quarantined=files_quarantined,
         files_unchanged=len(facts.unchanged) + reread_unchanged,
         files_deferred=deferred,
         partitions=partitions,
@@ -229,10 +256,10 @@ def _batch_problem(summary: LoadSummary, facts: RunFacts) -> str | None:
             f"run {facts.run_id}: none of the {summary.files_new} new files produced an article "
             f"(quarantine reasons: {summary.quarantine_reasons}); nothing was loaded"
         )
-    share = summary.quarantined / summary.files_new
+    share = summary.files_quarantined / summary.files_new
     if share > facts.max_quarantine_share:
         return (
-            f"run {facts.run_id}: {summary.quarantined} of {summary.files_new} new files "
+            f"run {facts.run_id}: {summary.files_quarantined} of {summary.files_new} new files "
             f"({share:.0%}) were quarantined, over the limit of {facts.max_quarantine_share:.0%} "
             f"(reasons: {summary.quarantine_reasons}); nothing was loaded"
         )
@@ -369,7 +396,8 @@ def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
         INSERT INTO fact_article BY NAME
         SELECT article_id, published_date, date_source, source_id, path AS source_file, title,
                encoding, encoding_note, raw_bytes, n_chars, n_paragraphs, n_sentences, n_tokens,
-               n_terms, text_version
+               n_terms, text_version, url, authors, source_format, record AS source_record,
+               text_repair
         FROM new_articles
         """
     )
@@ -429,7 +457,8 @@ def _write_quarantine(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
         FROM (
             SELECT path, sha256, record, stage, reason, detail FROM staged_quarantine
             UNION ALL
-            SELECT path, article_id, article_id, 'validate', reason, detail FROM staged_rejected
+            SELECT path, file_sha256, coalesce(record, article_id), 'validate', reason, detail
+            FROM staged_rejected
         )
         """,
         [facts.run_id, facts.landing, facts.partition_date],
@@ -457,7 +486,8 @@ def _write_run(
                ? AS text_version, ? AS schema_version, ? AS files_seen,
                ? AS files_unchanged, ? AS files_deferred, ? AS files_new,
                ? AS articles_loaded, ? AS duplicates, ? AS quarantined,
-               ?::DATE[] AS partitions, ? AS error
+               ?::DATE[] AS partitions, ? AS error, ? AS files_loaded,
+               ? AS files_duplicate, ? AS files_quarantined
         """,
         [
             facts.run_id,
@@ -480,6 +510,9 @@ def _write_run(
             summary.quarantined,
             summary.partitions,
             summary.error,
+            summary.files_loaded,
+            summary.files_duplicate,
+            summary.files_quarantined,
         ],
     )
     con.execute(

@@ -17,19 +17,29 @@ import pyarrow.parquet as pq
 
 from etl.errors import StagingError
 
+#: Per-article facts the ingest stage finds and the loader writes to ``fact_article``.
+_ARTICLE_META: list[tuple[str, pa.DataType]] = [
+    ("raw_bytes", pa.int64()),
+    ("source_format", pa.string()),  # txt | jsonl | json | csv | html, with .gz when compressed
+    ("encoding", pa.string()),
+    ("encoding_note", pa.string()),
+    ("text_repair", pa.string()),  # mojibake repair applied (ftfy), if any
+    ("published_date", pa.date32()),
+    ("date_source", pa.string()),
+    ("source_name", pa.string()),
+    ("title", pa.string()),
+    ("url", pa.string()),
+    ("authors", pa.list_(pa.string())),
+]
+
 SCHEMAS: dict[str, pa.Schema] = {
     # ingest → text: one row per new article
     "ingested": pa.schema(
         [
-            ("article_id", pa.string()),
+            ("file_sha256", pa.string()),  # of the raw file (the ledger's key)
+            ("record", pa.string()),  # the record in a multi-record file (None: whole file)
             ("path", pa.string()),
-            ("raw_bytes", pa.int64()),
-            ("encoding", pa.string()),
-            ("encoding_note", pa.string()),
-            ("published_date", pa.date32()),
-            ("date_source", pa.string()),
-            ("source_name", pa.string()),
-            ("title", pa.string()),
+            *_ARTICLE_META,
             ("raw_text", pa.string()),
             ("body", pa.string()),
         ]
@@ -60,15 +70,11 @@ SCHEMAS: dict[str, pa.Schema] = {
     # text → validate → load: one row per article
     "articles": pa.schema(
         [
-            ("article_id", pa.string()),
+            ("article_id", pa.string()),  # SHA-256 of clean_text (content identity)
+            ("file_sha256", pa.string()),
+            ("record", pa.string()),
             ("path", pa.string()),
-            ("raw_bytes", pa.int64()),
-            ("encoding", pa.string()),
-            ("encoding_note", pa.string()),
-            ("published_date", pa.date32()),
-            ("date_source", pa.string()),
-            ("source_name", pa.string()),
-            ("title", pa.string()),
+            *_ARTICLE_META,
             ("raw_text", pa.string()),
             ("clean_text", pa.string()),
             ("n_chars", pa.int32()),
@@ -95,6 +101,8 @@ SCHEMAS: dict[str, pa.Schema] = {
         [
             ("article_id", pa.string()),
             ("path", pa.string()),
+            ("file_sha256", pa.string()),
+            ("record", pa.string()),
             ("reason", pa.string()),
             ("detail", pa.string()),
         ]

@@ -27,17 +27,22 @@ def seed_warehouse(corpora: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 
 
 def test_seed_article_facts(seed_warehouse: Path, corpora: Path) -> None:
-    raw = (corpora / "seed" / SEED_FILE).read_bytes()
     import hashlib
 
+    # The article's identity is the SHA-256 of its cleaned text (same text, same id, any format);
+    # the raw file's hash is kept in the ledger.
+    raw = (corpora / "seed" / SEED_FILE).read_bytes()
+    ((clean,),) = query(seed_warehouse, "SELECT clean_text FROM article_text")
     rows = query(
         seed_warehouse,
         "SELECT article_id, published_date::VARCHAR, date_source, n_paragraphs, source_file,"
         " encoding FROM fact_article",
     )
     assert rows == [
-        (hashlib.sha256(raw).hexdigest(), "2021-04-07", "header", 16, SEED_FILE, "utf-8")
+        (hashlib.sha256(clean.encode()).hexdigest(), "2021-04-07", "header", 16, SEED_FILE, "utf-8")
     ]
+    ((sha,),) = query(seed_warehouse, "SELECT sha256 FROM ingest_ledger")
+    assert sha == hashlib.sha256(raw).hexdigest()
 
 
 def test_every_token_offset_slices_the_clean_text(seed_warehouse: Path) -> None:

@@ -1,0 +1,65 @@
+"""Format adapters behind one interface, chosen by file extension and, failing that, sniffing.
+
+Each adapter is a function ``(text, layout) -> list[Record | RecordError]`` (see
+:mod:`etl.ingest.formats.base`). A ``.gz`` suffix is stripped before choosing (the reader
+decompresses first).
+"""
+
+from __future__ import annotations
+
+from etl.ingest.formats.base import Adapter, Parsed, Record, RecordError
+from etl.ingest.formats.csvdump import parse_csv
+from etl.ingest.formats.html import parse_html
+from etl.ingest.formats.jsonl import parse_json, parse_jsonl
+from etl.ingest.formats.txt import parse_text_file
+
+__all__ = ["ADAPTERS", "Adapter", "Parsed", "Record", "RecordError", "choose_format"]
+
+ADAPTERS: dict[str, Adapter] = {
+    "txt": parse_text_file,
+    "jsonl": parse_jsonl,
+    "json": parse_json,
+    "csv": parse_csv,
+    "html": parse_html,
+}
+
+_BY_SUFFIX = {
+    ".txt": "txt",
+    ".text": "txt",
+    "": "txt",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+}
+
+
+def _suffix(name: str) -> str:
+    base = name.rsplit("/", 1)[-1]
+    if base.lower().endswith(".gz"):
+        base = base[:-3]
+    dot = base.rfind(".")
+    return base[dot:].lower() if dot > 0 else ""
+
+
+def sniff(head: str) -> str | None:
+    """The format that decoded text starting with ``head`` looks like, if it is recognisable."""
+    start = head.lstrip()[:200].lower()
+    if start.startswith(("<!doctype html", "<html", "<?xml")) or "<html" in start:
+        return "html"
+    if start.startswith("{"):
+        return "jsonl" if "}\n{" in head.replace("\r", "") or head.count("\n") > 1 else "json"
+    if start.startswith("["):
+        return "json"
+    return None
+
+
+def choose_format(name: str, head: str) -> str | None:
+    """The adapter name for a file, by extension; files without one are sniffed (else ``txt``)."""
+    suffix = _suffix(name)
+    if suffix == "":
+        return sniff(head) or "txt"
+    return _BY_SUFFIX.get(suffix)

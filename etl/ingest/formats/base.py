@@ -1,0 +1,133 @@
+"""What every format adapter returns: article records, or per-record errors with a reason."""
+
+from __future__ import annotations
+
+import email.utils
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from etl.ingest.canonical import BadDateError, parse_iso_date
+
+_ISO_PREFIX = re.compile(r"\A(\d{4}-\d{2}-\d{2})(?:[T ]\S.*)?\Z", re.ASCII | re.DOTALL)
+
+#: Scraper field names, in order of preference, for each record field.
+TEXT_FIELDS = ("text", "maintext", "body", "content", "article")
+DATE_FIELDS = ("published", "date_publish", "publishing_date", "date", "published_at")
+TITLE_FIELDS = ("title", "headline")
+URL_FIELDS = ("url", "link")
+SOURCE_FIELDS = ("source", "source_domain", "publisher", "sitename")
+AUTHOR_FIELDS = ("authors", "author", "byline")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One article found in a file, before text processing."""
+
+    body: str
+    key: str | None = None  # the record inside the file (e.g. ``line 3``); None: the whole file
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None  # from the record's metadata, when it names one
+    authors: tuple[str, ...] = ()
+    published: date | None = None  # from the date header or the record's metadata
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """A record (or the whole file, ``key=None``) that cannot become an article."""
+
+    key: str | None
+    reason: str
+    detail: str
+
+
+Parsed = Record | RecordError
+
+
+class Adapter(Protocol):
+    """Turns the decoded text of one file into records; never raises for bad content."""
+
+    def __call__(self, text: str, layout: str) -> list[Parsed]:
+        """Parse ``text`` (``layout`` is the landing zone's ``.txt`` layout setting)."""
+        ...
+
+
+def parse_published(value: object) -> date:
+    """A publication date from metadata: ISO date or datetime, or RFC 2822; else BadDateError."""
+    text = str(value).strip()
+    match = _ISO_PREFIX.match(text)
+    if match:
+        return parse_iso_date(match[1])
+    try:
+        return email.utils.parsedate_to_datetime(text).date()
+    except (TypeError, ValueError, IndexError):
+        pass
+    try:
+        return datetime.fromisoformat(text).date()
+    except ValueError as exc:
+        raise BadDateError(f"publication date {text!r} is not a recognised date") from exc
+
+
+def _first(obj: Mapping[str, Any], names: tuple[str, ...]) -> Any:
+    for name in names:
+        value = obj.get(name)
+        if value not in (None, "", [], {}):
+            return value
+    return None
+
+
+def _text_of(value: Any) -> str:
+    """Body text from a string, a list of paragraphs, or fundus-style ``{summary, sections}``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "\n\n".join(_text_of(v) for v in value if v)
+    if isinstance(value, Mapping):
+        parts = [_text_of(value.get("summary") or [])]
+        for section in value.get("sections") or []:
+            if isinstance(section, Mapping):
+                parts.append(_text_of(section.get("headline") or []))
+                parts.append(_text_of(section.get("paragraphs") or []))
+        return "\n\n".join(p for p in parts if p)
+    return "" if value is None else str(value)
+
+
+def _authors(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        parts = re.split(r"\s*[;|]\s*", value)
+    elif isinstance(value, list):
+        parts = [a.get("name", "") if isinstance(a, Mapping) else str(a) for a in value]
+    else:
+        parts = [str(value)]
+    return tuple(p.strip() for p in parts if p and p.strip())
+
+
+def record_from_mapping(obj: object, key: str | None) -> Parsed:
+    """One record from a scraper's JSON object or CSV row (the usual field names)."""
+    if not isinstance(obj, Mapping):
+        return RecordError(key, "malformed_record", f"expected an object, got {type(obj).__name__}")
+    body = _text_of(_first(obj, TEXT_FIELDS))
+    if not body.strip():
+        return RecordError(key, "no_text", f"no text in any of the fields {', '.join(TEXT_FIELDS)}")
+    published = None
+    raw_date = _first(obj, DATE_FIELDS)
+    if raw_date is not None:
+        try:
+            published = parse_published(raw_date)
+        except BadDateError as exc:
+            return RecordError(key, "bad_date", str(exc))
+    title, url, source = (_first(obj, names) for names in (TITLE_FIELDS, URL_FIELDS, SOURCE_FIELDS))
+    return Record(
+        body=body,
+        key=key,
+        title=str(title).strip() if title else None,
+        url=str(url).strip() if url else None,
+        source=str(source).strip() if source else None,
+        authors=_authors(_first(obj, AUTHOR_FIELDS)),
+        published=published,
+    )

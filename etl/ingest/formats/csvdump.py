@@ -1,0 +1,30 @@
+"""CSV article dumps with a header row naming the usual scraper fields."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+
+from etl.ingest.formats.base import Parsed, RecordError, record_from_mapping
+
+csv.field_size_limit(sys.maxsize)
+
+
+def parse_csv(text: str, layout: str) -> list[Parsed]:
+    """One record per data row; a row with the wrong number of fields is quarantined alone."""
+    reader = csv.DictReader(io.StringIO(text, newline=""), restkey="_extra")
+    if not reader.fieldnames:
+        return [RecordError(None, "malformed_csv", "no header row")]
+    out: list[Parsed] = []
+    number = 0
+    try:
+        for number, row in enumerate(reader, start=1):
+            key = f"row {number}"  # data rows, counted from 1 after the header
+            if "_extra" in row or None in row.values():
+                out.append(RecordError(key, "malformed_csv", "wrong number of fields"))
+                continue
+            out.append(record_from_mapping(row, key))
+    except csv.Error as exc:
+        out.append(RecordError(f"row {number + 1}", "malformed_csv", str(exc)))
+    return out

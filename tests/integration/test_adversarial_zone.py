@@ -1,0 +1,186 @@
+"""An adversarial landing zone: every file loaded, duplicate or quarantined with its reason."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from etl import pipeline
+from etl.cli import app
+
+from .helpers import query, settings_for
+
+LIMIT = 1024 * 1024  # 1 MiB per file (compressed or not) in these tests
+
+
+def _body(words: str) -> str:
+    return f"{words} said the spokesman on Monday.\n\nA second paragraph follows here."
+
+
+def _article(day: str | None, words: str) -> str:
+    return f" date {day} {_body(words)}" if day else _body(words)
+
+
+@pytest.fixture
+def zone(tmp_path: Path) -> Path:
+    root = tmp_path / "landing"
+    wire = root / "wire"
+    wire.mkdir(parents=True)
+    good = _article("2024-03-04", "Markets rallied").encode()
+    (wire / "a.txt").write_bytes(good)
+    (wire / "same article, other name.txt").write_bytes(good)
+    (wire / "empty.txt").write_bytes(b"")
+    (wire / "blank.txt").write_bytes(b" \n\t\n ")
+    (wire / "noise.txt").write_bytes(os.urandom(4096) + b"\x00")
+    (wire / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + os.urandom(512))
+    (wire / "utf16.txt").write_bytes(
+        "\ufeff".encode("utf-16-le") + _article("2024-03-04", "Zürich bankers").encode("utf-16-le")
+    )
+    (wire / "cp1252.txt").write_bytes(
+        _article("2024-03-04", "Café prices rose to £5 – “sharply”").encode("cp1252")
+    )
+    mojibake = _article("2024-03-04", "Señora Müller’s café reopened").encode().decode("cp1252")
+    (wire / "mojibake.txt").write_bytes(mojibake.encode("utf-8"))
+    with (wire / "huge.txt").open("wb") as f:
+        f.truncate(200 * 1024 * 1024)  # 200 MB (sparse): refused by size, never read
+    (wire / "baddate.txt").write_bytes(_article("2021-13-45", "Odd date").encode())
+    future = (date.today() + timedelta(days=30)).isoformat()
+    (wire / "future.txt").write_bytes(_article(future, "Tomorrow's news").encode())
+    lines = [
+        json.dumps({"title": "One", "url": "https://www.example.org/1", "text": _body("First")}),
+        '{"title": "Broken", "text": "unterminated',
+        json.dumps({"title": "Two", "source": "Wire Co", "maintext": _body("Second")}),
+        json.dumps({"title": "Three", "date_publish": "2024-03-04 10:00:00", "body": _body("3")}),
+    ]
+    (wire / "dump.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (wire / "rows.csv").write_text(
+        'title,url,authors,published,text\nCSV,https://news.example.com/x,"A; B",2024-03-04,'
+        f'"{_body("From a CSV row")}"\n',
+        encoding="utf-8",
+    )
+    (wire / "page.html.gz").write_bytes(
+        gzip.compress(
+            b"<html><head><title>Page</title></head><body><article><h1>Page</h1>"
+            + b"".join(
+                f"<p>{_body(f'Paragraph {i} of the HTML page')}</p>".encode() for i in range(6)
+            )
+            + b"</article></body></html>"
+        )
+    )
+    (wire / "bomb.txt.gz").write_bytes(gzip.compress(b"a" * (LIMIT * 20)))
+    (wire / "caf\u00e9 n\u00e4me\nwith newline.txt").write_bytes(
+        _article("2024-03-04", "Unicode file names work").encode()
+    )
+    os.symlink("/etc/passwd", wire / "passwd.txt")
+    return root
+
+
+EXPECTED_QUARANTINE = {
+    ("empty.txt", None): "empty",
+    ("blank.txt", None): "empty",
+    ("noise.txt", None): "binary",
+    ("photo.txt", None): "binary",
+    ("huge.txt", None): "too_large",
+    ("baddate.txt", None): "bad_date",
+    ("future.txt", None): "future_date",
+    ("dump.jsonl", "line 2"): "malformed_json",
+    ("bomb.txt.gz", None): "too_large",
+    ("passwd.txt", None): "outside_landing",
+}
+LOADED_FILES = {
+    "a.txt",
+    "utf16.txt",
+    "cp1252.txt",
+    "mojibake.txt",
+    "dump.jsonl",
+    "rows.csv",
+    "page.html.gz",
+    "café näme\nwith newline.txt",
+}
+
+
+def test_every_file_is_accounted_for(zone: Path, tmp_path: Path) -> None:
+    settings = settings_for(zone, tmp_path, max_file_bytes=LIMIT)
+    summary = pipeline.run(settings)
+    files = sum(1 for _ in (zone / "wire").iterdir())
+    assert summary.files_new == files == 18
+    assert summary.files_loaded + summary.files_duplicate + summary.files_quarantined == files
+    assert (summary.files_loaded, summary.files_duplicate, summary.files_quarantined) == (8, 1, 9)
+    assert summary.articles_loaded == 10  # 3 from the JSONL file
+    assert summary.quarantined == len(EXPECTED_QUARANTINE)
+    reasons = {
+        (Path(path).name, record): reason
+        for path, record, reason in query(
+            settings.warehouse, "SELECT path, record, reason FROM quarantine"
+        )
+    }
+    assert reasons == EXPECTED_QUARANTINE
+    outcomes = dict(query(settings.warehouse, "SELECT path, outcome FROM ingest_ledger"))
+    assert {Path(p).name for p, o in outcomes.items() if o == "loaded"} == LOADED_FILES
+    assert outcomes["wire/same article, other name.txt"] == "duplicate"
+    articles = {
+        (Path(path).name, record): (encoding, repair, source, fmt, title, text)
+        for path, record, encoding, repair, source, fmt, title, text in query(
+            settings.warehouse,
+            "SELECT source_file, source_record, encoding, text_repair, source_name, source_format,"
+            " title, clean_text FROM fact_article JOIN article_text USING (article_id)"
+            " JOIN dim_source USING (source_id)",
+        )
+    }
+    assert len(articles) == 10
+    assert articles[("utf16.txt", None)][0] == "utf-16-le"
+    assert "Zürich bankers" in articles[("utf16.txt", None)][5]
+    assert articles[("cp1252.txt", None)][0] == "cp1252"
+    assert "Café prices rose to £5 – “sharply”" in articles[("cp1252.txt", None)][5]
+    _, repair, *_, text = articles[("mojibake.txt", None)]
+    assert repair and "ftfy" in repair
+    assert "Señora Müller’s café reopened" in text
+    assert articles[("a.txt", None)][2] == "wire"  # the landing subfolder
+    assert articles[("dump.jsonl", "line 1")][2] == "example.org"  # the URL's host
+    assert articles[("dump.jsonl", "line 3")][2] == "Wire Co"  # the record's metadata
+    assert articles[("rows.csv", "row 1")][3] == "csv"
+    assert articles[("page.html.gz", None)][3] == "html.gz"
+    ((authors,),) = query(
+        settings.warehouse, "SELECT authors FROM fact_article WHERE source_format = 'csv'"
+    )
+    assert authors == ["A", "B"]
+    # A second run reads nothing again except the files that were never hashed.
+    again = pipeline.run(settings)
+    assert again.articles_loaded == 0
+    assert again.files_new == 2  # huge.txt and the symlink are refused again on every run
+    assert again.files_unchanged == files - 2
+
+
+def test_replay_loads_what_now_passes(zone: Path, tmp_path: Path) -> None:
+    landing = tmp_path / "replay"
+    landing.mkdir()
+    text = _article("2024-03-04", "A long story") * 20_000  # ~1.5 MB decompressed
+    (landing / "long.txt.gz").write_bytes(gzip.compress(text.encode()))
+    (landing / "empty.txt").write_bytes(b"")
+    settings = settings_for(landing, tmp_path, max_file_bytes=LIMIT)
+    first = pipeline.run(settings)
+    assert (first.articles_loaded, first.files_quarantined) == (0, 2)
+    env = {
+        "NEWS_ETL_LANDING": str(landing),
+        "NEWS_ETL_WAREHOUSE": str(settings.warehouse),
+        "NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"),
+    }
+    runner = CliRunner()
+    listed = runner.invoke(app, ["quarantine", "list"], env=env)
+    assert listed.exit_code == 0, listed.output
+    assert "too_large" in listed.output and "empty" in listed.output
+    # The fix: a higher limit. Replay only the too_large files.
+    env["NEWS_ETL_MAX_FILE_BYTES"] = str(4 * LIMIT)
+    replayed = runner.invoke(app, ["replay", "--reason", "too_large"], env=env)
+    assert replayed.exit_code == 0, replayed.output
+    assert "replayed 1 quarantined files" in replayed.output
+    rows = query(settings.warehouse, "SELECT source_file FROM fact_article")
+    assert rows == [("long.txt.gz",)]
+    ledger = dict(query(settings.warehouse, "SELECT path, outcome FROM ingest_ledger"))
+    assert ledger == {"long.txt.gz": "loaded", "empty.txt": "quarantined"}

@@ -355,7 +355,9 @@ def validate_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     checked = {**frames, "articles": frames["articles"].drop_duplicates("article_id")}
     for spec in specs:
         combined.merge(validate_frame(spec, checked[spec.table], params))
-    articles = frames["articles"]
+    articles = (
+        tables["articles"].select(["article_id", "path", "file_sha256", "record"]).to_pandas()
+    )
     rejected = [
         {
             "article_id": key,
@@ -376,7 +378,7 @@ def validate_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     ]
     staging.write("checks", batch, [{**row, "batch": batch} for row in combined.checks])
     staging.write("rejected", batch, rejected)
-    n_articles = articles.num_rows
+    n_articles = tables["articles"].num_rows
     _append_stats(
         staging,
         batch,

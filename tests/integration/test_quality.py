@@ -24,8 +24,10 @@ def _article(words: str, day: str = DAY) -> bytes:
 
 
 BAD = {
+    # Mojibake that ftfy cannot undo: ingest repairs what it can (see test_formats), the
+    # expectation rejects what is left.
     "mojibake.txt": (
-        f" date {DAY} CafÃ© owners said â€™no commentâ€ about the naÃ¯ve plan for Ã©lan.".encode(),
+        f" date {DAY} Ã… Ã… ÃŽ The mayor ÃŽ said Ã… ÃŽ that Ã… the ÃŽ plan Ã… was ÃŽ fine.".encode(),
         "expect_column_values_to_have_few_mojibake_markers",
     ),
     "boilerplate.txt": (

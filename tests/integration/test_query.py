@@ -111,7 +111,7 @@ def test_query_gives_up_with_a_clear_message(warehouse: Path) -> None:
             sys.executable,
             "-c",
             "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
-            "print('locked', flush=True); time.sleep(4); con.close()",
+            "print('locked', flush=True); time.sleep(60); con.close()",
             str(warehouse),
         ],
         stdout=subprocess.PIPE,
@@ -121,6 +121,7 @@ def test_query_gives_up_with_a_clear_message(warehouse: Path) -> None:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         code, output = _query(warehouse, "SELECT 1", "--wait", "0.5")
     finally:
+        holder.kill()
         holder.wait(timeout=30)
     assert code == 75
     assert "being written" in output and "try again" in output

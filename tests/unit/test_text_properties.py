@@ -114,7 +114,7 @@ def test_tokens_are_ordered_slices_covering_all_non_space(text: str) -> None:
 
 def _kind_in_context(match: re.Match[str]) -> str:
     group = match.lastgroup
-    if group == "acronym":
+    if group in ("acronym", "cjk"):
         return "word"
     if group == "other":
         return "punct" if unicodedata.category(match.group()[0]).startswith("P") else "symbol"
@@ -169,4 +169,4 @@ def test_analyse_never_raises_and_is_consistent(text: str) -> None:
 
 def test_full_pattern_groups() -> None:
     # Guard for the comparison above: the full pattern has one named group per alternative.
-    assert set(_TOKEN.groupindex) == {"url", "email", "acronym", "number", "word", "other"}
+    assert set(_TOKEN.groupindex) == {"url", "email", "acronym", "number", "word", "cjk", "other"}

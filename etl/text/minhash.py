@@ -4,9 +4,9 @@ Two articles whose sets of word 4-shingles have a Jaccard similarity ``J`` agree
 :data:`NUM_PERM` signature positions with probability ``J``. Syndicated copies and light rewrites
 share most shingles; unrelated articles almost none. The signature is cut into :data:`BANDS`
 bands of :data:`ROWS` positions; two articles become candidates when one band matches exactly
-(probability ``1 - (1 - J**ROWS)**BANDS``: 0.99 at J = 0.6, 0.04 at J = 0.2), and candidates are
-confirmed by the signature agreement itself (:data:`THRESHOLD`). The loader stores the band keys,
-so candidate search is a join in DuckDB rather than an index held in memory.
+(probability ``1 - (1 - J**ROWS)**BANDS``: 0.99 at J = 0.6, 0.04 at J = 0.2). The loader stores
+the band keys, so candidate search is a join in DuckDB rather than an index held in memory, and
+confirms candidates by the signatures' agreement (``etl.load.stories``).
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ BANDS = 32
 ROWS = NUM_PERM // BANDS
 SHINGLE = 4
 SEED = 1
-#: Estimated Jaccard similarity from which two articles are the same story.
-THRESHOLD = 0.5
 
 SCHEME = "affine32"
 _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
@@ -58,8 +56,15 @@ def signature(words: Sequence[str]) -> list[int] | None:
     return [int(v) for v in m.hashvalues]
 
 
-def band_keys(signatures: np.ndarray) -> np.ndarray:
-    """LSH bucket keys, shape ``(n, BANDS)``, of ``(n, NUM_PERM)`` signatures (deterministic)."""
+def band_keys(sig: Sequence[int] | None) -> list[int] | None:
+    """The ``BANDS`` LSH bucket keys of one signature (deterministic, non-negative BIGINTs)."""
+    if sig is None:
+        return None
+    return [int(k) for k in band_key_matrix(np.asarray([sig]))[0]]
+
+
+def band_key_matrix(signatures: np.ndarray) -> np.ndarray:
+    """LSH bucket keys, shape ``(n, BANDS)``, of ``(n, NUM_PERM)`` signatures."""
     sig = np.asarray(signatures, dtype=np.uint64).reshape(-1, BANDS, ROWS)
     key = np.zeros(sig.shape[:2], dtype=np.uint64)
     with np.errstate(over="ignore"):

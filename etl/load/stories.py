@@ -4,7 +4,8 @@ The text stage stages each article's MinHash signature and LSH band keys. Inside
 transaction, every new article that has no story yet is taken in ``(published_date,
 article_id)`` order and compared with its LSH candidates (a join of its band keys with
 ``story_lsh`` and with the run's other articles); a candidate whose signature agrees on at least
-:data:`THRESHOLD` of its positions is a match (estimated Jaccard similarity of word 4-shingles).
+:data:`THRESHOLD` of its positions (:data:`SHORT_THRESHOLD` when the new article is short) is
+a match (estimated Jaccard similarity of word 4-shingles).
 
 * A matching article joins its match's story; when it matches several stories it joins the
   oldest (earliest ``first_published_date``, then smallest ``story_id``). Stories are never merged
@@ -28,6 +29,11 @@ from etl.load.keys import stable_id
 
 #: Share of equal MinHash positions from which two articles belong to one story.
 THRESHOLD = 0.5
+#: Short items (under SHORT_TOKENS tokens, e.g. dividend notices: "Qtly div six cts vs six cts
+#: prior, Pay April one, Record March 23") share boilerplate with different news: they need
+#: SHORT_THRESHOLD.
+SHORT_TOKENS = 60
+SHORT_THRESHOLD = 0.8
 NUM_PERM = 128
 
 
@@ -51,7 +57,7 @@ def assign_stories(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE story_todo AS
-        SELECT article_id, published_date, minhash, lsh_bands FROM new_articles n
+        SELECT article_id, published_date, minhash, lsh_bands, n_tokens FROM new_articles n
         WHERE NOT EXISTS (SELECT 1 FROM story_member m WHERE m.article_id = n.article_id)
         """
     )
@@ -83,7 +89,8 @@ def assign_stories(con: duckdb.DuckDBPyConnection) -> int:
         FROM pairs p
         JOIN story_todo a ON a.article_id = p.article_id
         JOIN sigs b ON b.article_id = p.other
-        WHERE {agree} >= {THRESHOLD}
+        WHERE {agree} >= CASE WHEN a.n_tokens < {SHORT_TOKENS} THEN {SHORT_THRESHOLD}
+                              ELSE {THRESHOLD} END
         """
     ).fetchall()
     by_article: dict[str, list[tuple[str, float]]] = {}
@@ -107,7 +114,9 @@ def assign_stories(con: duckdb.DuckDBPyConnection) -> int:
     members: list[dict[str, object]] = []
     new_stories: list[dict[str, object]] = []
     for article_id, published in todo:
-        candidates = [(other, sim) for other, sim in by_article.get(article_id, []) if other in known]
+        candidates = [
+            (other, sim) for other, sim in by_article.get(article_id, []) if other in known
+        ]
         if candidates:
             other, sim = min(
                 candidates, key=lambda c: (known[c[0]].first_date, known[c[0]].story_id, -c[1])
@@ -178,7 +187,9 @@ def _insert(
         SELECT m.*, t.minhash FROM story_new_members m JOIN story_todo t USING (article_id)
         """
     )
-    con.execute("INSERT INTO story_lsh BY NAME SELECT band, bucket, article_id FROM story_todo_bands")
+    con.execute(
+        "INSERT INTO story_lsh BY NAME SELECT band, bucket, article_id FROM story_todo_bands"
+    )
     con.execute("INSERT INTO dim_story BY NAME SELECT * FROM story_new_stories")
     con.unregister("story_new_members")
     con.unregister("story_new_stories")

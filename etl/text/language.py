@@ -1,10 +1,10 @@
 """Language identification per article with py3langid (its model ships in the wheel).
 
-py3langid is a maintained fork of langid.py: a naive Bayes model over byte n-grams for 97
-languages, loaded from the package itself, so nothing is downloaded at run time. Confidence is the
-normalised posterior probability of the chosen language (0..1). Only the first
-:data:`SAMPLE_CHARS` characters are scored: a news article's language is settled long before that,
-and it bounds the cost per article.
+py3langid is a maintained fork of langid.py: a naive Bayes model over byte n-grams (here
+restricted to its ISO 639-1 languages, see :data:`EXCLUDED`), loaded from the package itself, so
+nothing is downloaded at run time. Confidence is the normalised posterior probability of the
+chosen language (0..1). Only the first :data:`SAMPLE_CHARS` characters are scored: a news
+article's language is settled long before that, and it bounds the cost per article.
 """
 
 from __future__ import annotations
@@ -28,9 +28,18 @@ class Language(NamedTuple):
     confidence: float
 
 
+#: Model classes never chosen: an artificial language that wins on terse wire copy (tables,
+#: all-caps headlines). Three-letter codes (regional varieties such as ``pcm``, ``zxx``) are
+#: left out too, so every answer is an ISO 639-1 code.
+EXCLUDED = frozenset({"vo"})
+
+
 @lru_cache(maxsize=1)
 def _identifier() -> LanguageIdentifier:
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    keep = [c for c in identifier.nb_classes if len(c) == 2 and c not in EXCLUDED]
+    identifier.set_languages(sorted(set(keep)))
+    return identifier
 
 
 def detect_language(text: str) -> Language:

@@ -2,8 +2,9 @@
 
 A rule-based splitter (fast enough to run on every article): a sentence ends at ``.``, ``!``,
 ``?``, the Arabic ``؟`` or the Devanagari ``।`` (plus closing quotes and brackets) followed by
-whitespace and a plausible sentence start, unless the period ends a known abbreviation, an initial or a dotted acronym; ``。！？`` end a
-sentence without needing a space; a paragraph break always ends one.
+whitespace and a plausible sentence start, unless the period ends a known abbreviation, an
+initial or a dotted acronym; ``。！？`` end a sentence without needing a space; a paragraph
+break always ends one.
 """
 
 from __future__ import annotations

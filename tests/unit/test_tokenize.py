@@ -188,7 +188,8 @@ def test_cjk_is_segmented_per_character() -> None:
 
 
 def test_japanese_katakana_runs_and_numbers() -> None:
-    # fundus/144_809cc455abb05675.txt (AsahiShimbun): "気象庁は13日、午後9時19分ごろ、日向灘（北緯31.8度、..."
+    # fundus/144_809cc455abb05675.txt (AsahiShimbun):
+    # "気象庁は13日、午後9時19分ごろ、日向灘（北緯31.8度、..."
     text = clean("気象庁は13日、午後9時19分ごろ、日向灘（北緯31.8度")
     assert surfaces(text) == [
         ("気", "word"),

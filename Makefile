@@ -39,7 +39,8 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-bench: setup ## throughput benchmark over the reuters corpus, against a naive baseline
+bench: setup ## throughput benchmark over the reuters corpus, against naive, regex and spaCy baselines
+	@UV="$$(command -v uv || echo "$(PYTHON) -m uv")"; $$UV sync --frozen --group bench --quiet
 	$(BIN)/python benchmarks/bench_pipeline.py
 
 clean: ## remove the virtualenv, the demo warehouse and Airflow's local state

@@ -127,6 +127,10 @@ class TextResult:
     bare_mb_per_s: float
     ratio_analyse_over_bare: float
     analyse_runs_s: list[float] = field(default_factory=list)
+    #: the whole text stage (analyse + language + stems + MinHash) over batches of 500 articles
+    stage_s: float = 0.0
+    #: spaCy's blank English tokenizer over the same bodies (0 when spaCy is not installed)
+    spacy_s: float = 0.0
     bare_runs_s: list[float] = field(default_factory=list)
 
 
@@ -321,6 +325,9 @@ def bench_text(bodies: Sequence[str], skipped: int, repeat: int) -> TextResult:
         bare_runs.append(timed_pass(BARE_TOKENS.findall, bodies))
     body_bytes = sum(len(b.encode("utf-8")) for b in bodies)
     analyse_s, bare_s = min(analyse_runs), min(bare_runs)
+    log("whole text stage (process_batch, batches of 500) ...")
+    stage_s = bench_stage(bodies)
+    spacy_s = bench_spacy(bodies)
     return TextResult(
         bodies=len(bodies),
         skipped=skipped,
@@ -332,8 +339,43 @@ def bench_text(bodies: Sequence[str], skipped: int, repeat: int) -> TextResult:
         bare_mb_per_s=rate(body_bytes / MB, bare_s),
         ratio_analyse_over_bare=rate(analyse_s, bare_s),
         analyse_runs_s=analyse_runs,
+        stage_s=stage_s,
+        spacy_s=spacy_s,
         bare_runs_s=bare_runs,
     )
+
+
+def bench_stage(bodies: Sequence[str], batch: int = 500) -> float:
+    """Seconds of :func:`etl.text.batch.process_batch` over ``bodies`` in batches."""
+    import pyarrow as pa
+
+    from etl.load.staging import SCHEMAS
+    from etl.text.batch import process_batch
+
+    schema = SCHEMAS["ingested"]
+    tables = []
+    for i in range(0, len(bodies), batch):
+        rows = [
+            {**dict.fromkeys(schema.names), "article_id": f"{n:064x}", "path": "p", "body": b}
+            for n, b in enumerate(bodies[i : i + batch])
+        ]
+        tables.append(pa.Table.from_pylist(rows, schema=schema))
+    started = time.perf_counter()
+    for table in tables:
+        process_batch(table)
+    return time.perf_counter() - started
+
+
+def bench_spacy(bodies: Sequence[str]) -> float:
+    """Seconds of spaCy's blank English tokenizer over ``bodies``; 0 when spaCy is missing."""
+    try:
+        import spacy
+    except ImportError:
+        log("spaCy not installed (uv sync --group bench): skipping its comparison")
+        return 0.0
+    log("spaCy blank English tokenizer ...")
+    tokenizer = spacy.blank("en").tokenizer
+    return timed_pass(tokenizer, bodies)
 
 
 def text_memory(bodies: Sequence[str]) -> tuple[float, float]:
@@ -502,6 +544,20 @@ def render(
     bare_label = f'bare re.findall(r"{BARE_TOKENS.pattern}")'
     add(f"   {bare_label:<34}{text.bare_s:>9.2f}{text.bare_mb_per_s:>9.2f}")
     add(f"   ratio analyse / bare = {text.ratio_analyse_over_bare:.1f}x the time")
+    add(f"   analyse speed = {1 / text.ratio_analyse_over_bare:.2f}x the bare regex (target 0.4)")
+    stage_mb_s = rate(text.body_bytes / MB, text.stage_s)
+    add(
+        f"   whole text stage (+ language, stems, MinHash): {text.stage_s:.2f} s, "
+        f"{stage_mb_s:.2f} MB/s, {rate(text.bodies, text.stage_s):,.0f} articles/s, "
+        f"{text.bare_s / text.stage_s if text.stage_s else 0:.2f}x the bare regex"
+    )
+    if text.spacy_s:
+        add(
+            f"   spaCy blank tokenizer: {text.spacy_s:.2f} s, "
+            f"{rate(text.body_bytes / MB, text.spacy_s):.2f} MB/s; analyse is "
+            f"{text.spacy_s / text.analyse_s:.1f}x faster, the whole stage "
+            f"{text.spacy_s / text.stage_s:.1f}x"
+        )
     add("")
 
     add(f"4. Naive baseline over the first {naive.files} files (best of {meta['repeat']})")

@@ -4,6 +4,7 @@ The package holds all of the pipeline's logic and never imports Airflow: every s
 tested on its own, and :mod:`etl.pipeline` composes them for both the CLI and the DAGs.
 """
 
+import unicodedata
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -11,8 +12,22 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a bare source tree
     __version__ = "0.0.0+unknown"
 
-#: Changes whenever cleaning, tokenization or normalisation can produce different output for the
-#: same input. Every loaded article records it, so a backfill can find stale partitions.
-TEXT_VERSION = "text-1"
+
+def _text_version(rules: str) -> str:
+    """``rules`` plus every library version and the Unicode version the text output depends on."""
+    parts = [rules, f"unicode-{unicodedata.unidata_version}"]
+    for package in ("py3langid", "pystemmer", "stop-words", "datasketch"):
+        try:
+            parts.append(f"{package}-{version(package)}")
+        except PackageNotFoundError:  # pragma: no cover - a broken environment
+            parts.append(f"{package}-missing")
+    return "+".join(parts)
+
+
+#: Changes whenever cleaning, tokenization, normalisation, language id, stems, stopwords or
+#: signatures can produce different output for the same input: bump the ``text-N`` part when our
+#: rules change; the library and Unicode versions are part of it, so an upgrade changes it too.
+#: Every loaded article records it, so a backfill can find stale partitions.
+TEXT_VERSION = _text_version("text-2")
 
 __all__ = ["TEXT_VERSION", "__version__"]

@@ -323,6 +323,7 @@ def _suite_columns(specs: list[Any], table: str) -> set[str]:
 
 def validate_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     """Validate stage for one batch: run every expectation suite, reject failing records."""
+    from etl.text.language import known_languages
     from etl.validate.runner import ValidationOutcome, suite_parameters, validate_frame
     from etl.validate.suites import load_suites
 
@@ -349,7 +350,7 @@ def validate_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
         for name, table in tables.items()
     }
     run_date = date.fromisoformat(plan.partition_date) if plan.partition_date else None
-    params = suite_parameters(run_date, datetime.now(UTC).date(), settings)
+    params = suite_parameters(run_date, datetime.now(UTC).date(), settings, known_languages())
     combined = ValidationOutcome()
     # The same article (same cleaned text) may come from several files of a batch; check it once.
     checked = {**frames, "articles": frames["articles"].drop_duplicates("article_id")}

@@ -27,6 +27,7 @@ import pyarrow as pa
 from etl.errors import BatchValidationError
 from etl.load.keys import stable_id_sql
 from etl.load.staging import SCHEMAS
+from etl.load.stories import assign_stories
 
 #: Post-load checks: given the writer connection (inside the load transaction, facts written) and
 #: the article count each written partition must hold, return ``fact_check_result`` rows.
@@ -374,10 +375,11 @@ def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
         f"""
         CREATE OR REPLACE TEMP TABLE new_terms AS
         SELECT t.article_id, t.term, t.kind, {stable_id_sql("t.term")} AS term_id,
-               a.published_date, t.count, t.first_offset
+               a.published_date, t.count, t.first_offset, a.language_code, t.stem,
+               {stable_id_sql("a.language_code || ':' || t.stem")} AS stem_id, t.is_stopword
         -- DISTINCT: the same content read under two paths in different batches is staged
         -- (with identical terms) by both; the article is loaded once, so are its terms.
-        FROM (SELECT DISTINCT article_id, term, kind, count, first_offset FROM staged_terms) t
+        FROM (SELECT DISTINCT * FROM staged_terms) t
         JOIN new_articles a ON a.article_id = t.article_id
         """
     )
@@ -393,12 +395,28 @@ def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
     )
     con.execute(
         """
+        INSERT INTO dim_stem
+        SELECT DISTINCT stem_id, language_code, stem FROM new_terms
+        WHERE stem_id NOT IN (SELECT stem_id FROM dim_stem)
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO dim_language
+        SELECT DISTINCT language_code, language_name FROM new_articles
+        WHERE language_code NOT IN (SELECT language_code FROM dim_language)
+        """
+    )
+    assign_stories(con)
+    con.execute(
+        """
         INSERT INTO fact_article BY NAME
-        SELECT article_id, published_date, date_source, source_id, path AS source_file, title,
-               encoding, encoding_note, raw_bytes, n_chars, n_paragraphs, n_sentences, n_tokens,
-               n_terms, text_version, url, authors, source_format, record AS source_record,
-               text_repair
-        FROM new_articles
+        SELECT a.article_id, a.published_date, a.date_source, a.source_id,
+               a.path AS source_file, a.title, a.encoding, a.encoding_note, a.raw_bytes,
+               a.n_chars, a.n_paragraphs, a.n_sentences, a.n_tokens, a.n_terms, a.text_version,
+               a.url, a.authors, a.source_format, a.record AS source_record, a.text_repair,
+               a.language_code, a.language_confidence, m.story_id
+        FROM new_articles a JOIN story_member m USING (article_id)
         """
     )
     con.execute(
@@ -410,7 +428,8 @@ def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
     con.execute(
         """
         INSERT INTO fact_article_term BY NAME
-        SELECT article_id, term_id, published_date, count, first_offset FROM new_terms
+        SELECT article_id, term_id, published_date, count, first_offset, stem_id, is_stopword
+        FROM new_terms
         """
     )
 

@@ -84,6 +84,11 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("n_terms", pa.int32()),
             ("replacement_ratio", pa.float64()),  # share of U+FFFD characters (decoding damage)
             ("text_version", pa.string()),
+            ("language_code", pa.string()),  # ISO 639-1, or "und" without letters
+            ("language_name", pa.string()),
+            ("language_confidence", pa.float64()),  # the language model's probability, 0..1
+            ("minhash", pa.list_(pa.uint32())),  # MinHash of word shingles; NULL without words
+            ("lsh_bands", pa.list_(pa.int64())),  # LSH bucket key per band of the MinHash
         ]
     ),
     # text → validate → load: one row per article and term
@@ -94,6 +99,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("kind", pa.string()),
             ("count", pa.int32()),
             ("first_offset", pa.int32()),
+            ("stem", pa.string()),  # Snowball stem in the article's language (else the term)
+            ("is_stopword", pa.bool_()),  # a stopword of the article's language
         ]
     ),
     # validate → load: records that failed a row-level expectation

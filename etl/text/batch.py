@@ -1,4 +1,9 @@
-"""The text stage over a whole batch: ingested articles in, article figures and term rows out."""
+"""The text stage over a whole batch: ingested articles in, article figures and term rows out.
+
+Per article: clean, sentences, tokens and term counts (:func:`etl.text.terms.analyse`), the
+language with its confidence, and a MinHash signature for near-duplicate detection. Per batch:
+stems and stopword flags, computed once per distinct (language, term) pair.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,9 @@ from typing import Any
 import pyarrow as pa
 
 from etl import TEXT_VERSION
+from etl.text.language import detect_language, language_name
+from etl.text.minhash import band_keys, signature
+from etl.text.stems import stem_terms, stopword_flags
 from etl.text.terms import analyse
 from etl.text.tokenize import token_kind
 
@@ -25,6 +33,8 @@ class TextBatch:
             "kind": [],
             "count": [],
             "first_offset": [],
+            "stem": [],
+            "is_stopword": [],
         }
     )
     quarantine: list[dict[str, Any]] = field(default_factory=list)
@@ -46,6 +56,7 @@ def process_batch(ingested: pa.Table) -> TextBatch:
     kinds: dict[str, str] = {}
     terms = out.terms
     seen: set[str] = set()
+    languages: list[str] = []  # language of each term row, for the stems below
     for row in ingested.to_pylist():
         figures = analyse(row["body"])
         if not figures.clean_text:
@@ -61,6 +72,7 @@ def process_batch(ingested: pa.Table) -> TextBatch:
             )
             continue
         article_id = article_id_of(figures.clean_text)
+        language = detect_language(figures.clean_text)
         article_terms = figures.terms
         n = len(article_terms.terms)
         record = {key: value for key, value in row.items() if key != "body"}
@@ -74,6 +86,11 @@ def process_batch(ingested: pa.Table) -> TextBatch:
             n_terms=n,
             replacement_ratio=figures.clean_text.count("\ufffd") / len(figures.clean_text),
             text_version=TEXT_VERSION,
+            language_code=language.code,
+            language_name=language_name(language.code),
+            language_confidence=language.confidence,
+            minhash=(sig := signature(figures.words)),
+            lsh_bands=band_keys(sig),
         )
         out.articles.append(record)
         if article_id in seen:
@@ -83,9 +100,34 @@ def process_batch(ingested: pa.Table) -> TextBatch:
         terms["term"].extend(article_terms.terms)
         terms["count"].extend(article_terms.counts)
         terms["first_offset"].extend(article_terms.first_offsets)
+        languages.extend([language.code] * n)
         for term in article_terms.terms:
             kind = kinds.get(term)
             if kind is None:
                 kind = kinds[term] = token_kind(term)
             terms["kind"].append(kind)
+    terms["stem"], terms["is_stopword"] = normal_forms(terms["term"], terms["kind"], languages)
     return out
+
+
+def normal_forms(
+    term_rows: list[str], kind_rows: list[str], language_rows: list[str]
+) -> tuple[list[str], list[bool]]:
+    """Stem and stopword flag of each term row, computed once per distinct (language, term)."""
+    by_language: dict[str, dict[str, str]] = {}
+    for term, kind, language in zip(term_rows, kind_rows, language_rows, strict=True):
+        by_language.setdefault(language, {})[term] = kind
+    stems: dict[tuple[str, str], str] = {}
+    stops: dict[tuple[str, str], bool] = {}
+    for language, term_kinds in by_language.items():
+        distinct = list(term_kinds)
+        for term, stem, stop in zip(
+            distinct,
+            stem_terms(language, distinct, list(term_kinds.values())),
+            stopword_flags(language, distinct),
+            strict=True,
+        ):
+            stems[language, term] = stem
+            stops[language, term] = stop
+    keys = list(zip(language_rows, term_rows, strict=True))
+    return [stems[k] for k in keys], [stops[k] for k in keys]

@@ -1,9 +1,10 @@
 """Sentence boundaries as character spans of the cleaned text.
 
 A rule-based splitter (fast enough to run on every article): a sentence ends at ``.``, ``!``,
-``?`` (plus closing quotes and brackets) followed by whitespace and a plausible sentence start,
-unless the period ends a known abbreviation, an initial or a dotted acronym; ``。！？`` end a
-sentence without needing a space; a paragraph break always ends one.
+``?``, the Arabic ``؟`` or the Devanagari ``।`` (plus closing quotes and brackets) followed by
+whitespace and a plausible sentence start, unless the period ends a known abbreviation, an
+initial or a dotted acronym; ``。！？`` end a sentence without needing a space; a paragraph
+break always ends one.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ ABBREVIATIONS = frozenset(
 
 _BOUNDARY = re.compile(
     r"""(?:
-          [.!?]+["'”’»)\]]*(?=\s+["'“‘«(\[]?[^\W_a-z]|\s*$)  # Latin end, then capital/digit
+          [.!?؟।॥]+["'”’»)\]]*(?=\s+["'“‘«„(\[]?[^\W_a-z]|\s*$)  # end, then capital/digit
         | [。！？]+[」』”’)）]*                                  # CJK end: no space needed
         )""",
     re.VERBOSE,

@@ -39,10 +39,16 @@ class TextFigures:
     n_sentences: int
     n_tokens: int
     terms: TermColumns
+    words: list[str]  # normal forms of the term tokens, in text order (for shingles)
 
 
 def count_terms(text: str) -> tuple[int, TermColumns]:
     """Number of tokens in cleaned ``text``, and its terms with counts and first offsets."""
+    n_tokens, terms, _ = _count(text)
+    return n_tokens, terms
+
+
+def _count(text: str) -> tuple[int, TermColumns, list[str]]:
     cols = token_columns(text)
     norms = cols.norms
     counts = Counter(norms)
@@ -50,8 +56,11 @@ def count_terms(text: str) -> tuple[int, TermColumns]:
     first_index = dict(zip(reversed(norms), range(len(norms) - 1, -1, -1), strict=True))
     terms = [norm for norm in counts if is_term(norm)]
     starts = cols.starts
-    return len(norms), TermColumns(
-        terms, [counts[t] for t in terms], [starts[first_index[t]] for t in terms]
+    term_set = set(terms)
+    return (
+        len(norms),
+        TermColumns(terms, [counts[t] for t in terms], [starts[first_index[t]] for t in terms]),
+        [n for n in norms if n in term_set],
     )
 
 
@@ -59,5 +68,5 @@ def analyse(body: str) -> TextFigures:
     """Clean ``body`` and count its paragraphs, sentences, tokens and terms."""
     paras = paragraphs(body)
     text = PARAGRAPH_SEPARATOR.join(paras)
-    n_tokens, terms = count_terms(text)
-    return TextFigures(text, len(paras), len(sentence_spans(text)), n_tokens, terms)
+    n_tokens, terms, words = _count(text)
+    return TextFigures(text, len(paras), len(sentence_spans(text)), n_tokens, terms, words)

@@ -5,6 +5,8 @@ One compiled pattern describes a token; its alternatives are the token kinds:
 * ``url``, ``email``: kept whole;
 * ``word``: letters, marks and digits, with inner apostrophes and hyphens (``don't``,
   ``COVID-19``) and dotted acronyms (``U.S.``);
+* CJK: each Han ideograph and hiragana is a token, a katakana run is one token (a per-character
+  segmentation: no dictionary, but counts and n-grams stay meaningful);
 * ``number``: starts with a digit: ``155,221``, ``5.93``, ``1980s``, ``1.13bn`` (a number with its
   unit stays one token; the ``$`` before it is a symbol token);
 * ``punct``: Unicode punctuation (``...`` as one token, ``%`` too); ``symbol``: anything else
@@ -30,20 +32,32 @@ TOKEN_KINDS = ("word", "number", "url", "email", "punct", "symbol")
 #: Kinds that count as terms (stored in ``fact_article_term`` / ``dim_term``).
 TERM_KINDS = frozenset({"word", "number", "url", "email"})
 
+# Scripts written without spaces between words: every Han ideograph (with 々〆〇) and every
+# hiragana is a token of its own; a katakana run (mostly a loanword, with its ー) stays whole.
+# Hangul is written with spaces and is an ordinary word character.
+_HAN = "\u3005-\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_HIRAGANA = "\u3041-\u309f"
+_KATAKANA = "\u30a0-\u30ff\u31f0-\u31ff"
+_CJK = _HAN + _HIRAGANA + _KATAKANA
+
 # Python's ``re`` counts letters and digits as \w but not combining marks: add them, so
-# Devanagari, Thai or Arabic words are not cut at every vowel sign. Possessive quantifiers keep
-# every alternative linear in the token's length.
-_W = f"[\\w{MARKS}]++"
+# Devanagari, Thai or Arabic words are not cut at every vowel sign. CJK characters are word
+# characters for ``re`` but are segmented by the ``cjk`` alternative instead. Possessive
+# quantifiers keep every alternative linear in the token's length.
+_W = f"(?:[^\\W{_CJK}]++|[{MARKS}]++)++"
 _ALTERNATIVES = {
     "url": r"(?:https?://|www\.)[^\s<>\"“”‘’]*(?<![.,;:!?)\]'])",
     "email": r"[\w.%+\-]++@[\w\-]++(?:\.[\w\-]++)++",
     "acronym": r"[^\W\d_](?:\.[^\W\d_])++\.",
     "number": rf"\d++(?:[.,:/]\d++)*+(?:{_W})?+",
     "word": rf"{_W}(?:['’\-]{_W})*+",
+    "cjk": f"[{_KATAKANA}]++|[{_HAN}{_HIRAGANA}]",
     "other": r"\.\.\.|[^\w\s]",
 }
 _GROUPED = "|".join(f"(?P<{name}>{body})" for name, body in _ALTERNATIVES.items())
 _TOKEN = re.compile(_GROUPED)
+#: Plain-ASCII text has neither combining marks nor CJK: its word pattern is a bare \w run.
+_ASCII_W = "\\w++"
 
 
 @lru_cache(maxsize=8)
@@ -55,13 +69,13 @@ def _splitter(has_at: bool, has_url: bool, ascii_only: bool) -> re.Pattern[str]:
     cannot change the result, because a dropped alternative could not have matched anywhere.
     """
     bodies = [
-        body
+        body.replace(_W, _ASCII_W) if ascii_only else body
         for name, body in _ALTERNATIVES.items()
-        if (name != "email" or has_at) and (name != "url" or has_url)
+        if (name != "email" or has_at)
+        and (name != "url" or has_url)
+        and (name != "cjk" or not ascii_only)
     ]
     pattern = "(" + "|".join(f"(?:{body})" for body in bodies) + ")"
-    if ascii_only:
-        pattern = pattern.replace(MARKS, "")
     return re.compile(pattern)
 
 
@@ -76,6 +90,7 @@ _GROUP_KIND = {
     "email": "email",
     "number": "number",
     "word": "word",
+    "cjk": "word",
 }
 
 

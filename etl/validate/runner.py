@@ -79,11 +79,14 @@ def _batch_definition(name: str) -> Any:
 
 
 def suite_parameters(
-    run_date: date | None, today: date, settings: Settings | None = None
+    run_date: date | None,
+    today: date,
+    settings: Settings | None = None,
+    known_languages: list[str] | None = None,
 ) -> dict[str, Any]:
     """Values for the ``$PARAMETER`` placeholders of the suites: the plausible date range
-    (1900-01-01 .. the day after the later of the run date and today) and the text-quality
-    thresholds from settings."""
+    (1900-01-01 .. the day after the later of the run date and today), the text-quality
+    thresholds from settings, and the language codes the text stage can produce."""
     latest = max(run_date, today) if run_date else today
     settings = settings or Settings()
     return {
@@ -93,6 +96,7 @@ def suite_parameters(
         "max_boilerplate_ratio": settings.max_boilerplate_ratio,
         "min_article_chars": settings.min_article_chars,
         "max_article_chars": settings.max_article_chars,
+        "known_languages": known_languages or ["und"],
     }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from etl.text.language import known_languages
 from etl.validate.runner import suite_parameters, validate_frame
 from etl.validate.suites import SuiteSpec, active_expectations, load_suites
 
@@ -41,7 +42,7 @@ def _articles() -> pd.DataFrame:
             "n_tokens": [10] * 3,
             "n_terms": [8] * 3,
             "replacement_ratio": [0.0] * 3,
-            "language": ["en", "de", "en"],
+            "language_code": ["en", "de", "en"],
             "text_version": ["1"] * 3,
         }
     )
@@ -173,7 +174,7 @@ CASES: dict[tuple[str, str, str | None], Callable[[pd.DataFrame], pd.DataFrame]]
     ("article", "expect_column_values_to_have_boilerplate_ratio_below", "clean_text"): _set(
         "clean_text", BOILERPLATE
     ),
-    ("article", "expect_column_values_to_be_in_set", "language"): _set("language", "xx"),
+    ("article", "expect_column_values_to_be_in_set", "language_code"): _set("language_code", "xx"),
     ("article", "expect_column_values_to_not_be_null", "text_version"): _set("text_version", None),
     ("article_term", "expect_column_values_to_not_be_null", "article_id"): _set("article_id", None),
     ("article_term", "expect_column_values_to_not_be_null", "term"): _set("term", None),
@@ -244,7 +245,7 @@ def _id(item: tuple[SuiteSpec, dict[str, Any]]) -> str:
     return f"{spec.name}-{e['type']}-{_column(e['kwargs'])}"
 
 
-PARAMS = suite_parameters(date(2024, 3, 5), date(2024, 3, 5))
+PARAMS = suite_parameters(date(2024, 3, 5), date(2024, 3, 5), None, known_languages())
 
 
 def _single(spec: SuiteSpec, expectation: dict[str, Any]) -> SuiteSpec:
@@ -285,14 +286,14 @@ def test_expectation_passes_a_good_batch_and_fails_a_bad_one(
 
 def test_language_check_is_skipped_without_a_language_column() -> None:
     (spec,) = [s for s in load_suites(SCHEMAS) if s.name == "article"]
-    frame = _articles().drop(columns=["language"])
+    frame = _articles().drop(columns=["language_code"])
     active = active_expectations(spec, set(frame.columns))
     assert len(active) == len(spec.expectations) - 1
     outcome = validate_frame(spec, frame, PARAMS)
     assert all(c["success"] for c in outcome.checks), [
         c for c in outcome.checks if not c["success"]
     ]
-    assert "language" not in {c["column_name"] for c in outcome.checks}
+    assert "language_code" not in {c["column_name"] for c in outcome.checks}
     # A required column that is missing is a failure, not a silent skip.
     broken = validate_frame(spec, frame.drop(columns=["encoding"]), PARAMS)
     assert [c["column_name"] for c in broken.checks if not c["success"]] == ["encoding"]

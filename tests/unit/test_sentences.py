@@ -196,3 +196,35 @@ def test_seed_sentences() -> None:
     assert "But fighting between the US-backed Afghan government and the Taliban still rages." in (
         found
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # fundus/000_d0850ae99502154d.txt (DerStandard, German): a question, then a new sentence
+        (
+            "Nach Kalifat-Rufen in Hamburg: Sind wir zu sanft zu Islamisten? Die Debatte läuft.",
+            [
+                "Nach Kalifat-Rufen in Hamburg: Sind wir zu sanft zu Islamisten?",
+                "Die Debatte läuft.",
+            ],
+        ),
+        # fundus/144_809cc455abb05675.txt (AsahiShimbun, Japanese): 。 ends a sentence, no space
+        (
+            "日向灘で震度5弱の地震があったと発表した。津波の心配はない。",
+            ["日向灘で震度5弱の地震があったと発表した。", "津波の心配はない。"],
+        ),
+        # fundus/157_b55b8367caaf2c79.txt (LBCGroup, Arabic) with the Arabic question mark
+        (
+            "هل هو لون جديد؟ أثار ظهور دونالد ترامب جدلا.",
+            ["هل هو لون جديد؟", "أثار ظهور دونالد ترامب جدلا."],
+        ),
+        # fundus/136_468309f9810e9b79.txt (Bhaskar, Hindi): the danda ends a sentence
+        (
+            "पुलिस ने बुधवार को खुलासा कर लिया है। आरोपी फरार है।",
+            ["पुलिस ने बुधवार को खुलासा कर लिया है।", "आरोपी फरार है।"],
+        ),
+    ],
+)
+def test_other_languages(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected

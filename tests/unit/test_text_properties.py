@@ -114,7 +114,7 @@ def test_tokens_are_ordered_slices_covering_all_non_space(text: str) -> None:
 
 def _kind_in_context(match: re.Match[str]) -> str:
     group = match.lastgroup
-    if group == "acronym":
+    if group in ("acronym", "cjk"):
         return "word"
     if group == "other":
         return "punct" if unicodedata.category(match.group()[0]).startswith("P") else "symbol"
@@ -169,4 +169,26 @@ def test_analyse_never_raises_and_is_consistent(text: str) -> None:
 
 def test_full_pattern_groups() -> None:
     # Guard for the comparison above: the full pattern has one named group per alternative.
-    assert set(_TOKEN.groupindex) == {"url", "email", "acronym", "number", "word", "other"}
+    assert set(_TOKEN.groupindex) == {"url", "email", "acronym", "number", "word", "cjk", "other"}
+
+
+@SETTINGS
+@given(_TEXTS)
+def test_text_stage_never_raises_and_its_columns_line_up(text: str) -> None:
+    import pyarrow as pa
+
+    from etl.load.staging import SCHEMAS
+    from etl.text.batch import process_batch
+
+    row = dict.fromkeys(SCHEMAS["ingested"].names)
+    row.update(article_id="0" * 64, path="p.txt", body=text, raw_text=text)
+    out = process_batch(pa.Table.from_pylist([row], schema=SCHEMAS["ingested"]))
+    assert len(out.articles) + len(out.quarantine) == 1
+    lengths = {len(column) for column in out.terms.values()}
+    assert len(lengths) == 1
+    for article in out.articles:
+        assert 0.0 <= article["language_confidence"] <= 1.0
+        assert (article["minhash"] is None) == (article["lsh_bands"] is None)
+    # the staged tables accept every column as typed
+    pa.Table.from_pylist(out.articles, schema=SCHEMAS["articles"])
+    pa.table(out.terms, schema=SCHEMAS["terms"])

@@ -46,7 +46,7 @@ def _full_pattern_tokens(text: str) -> list[tuple[int, int, str]]:
     out = []
     for match in _TOKEN.finditer(text):
         group = match.lastgroup
-        kind = {"acronym": "word", "other": None}.get(group or "", group)
+        kind = {"acronym": "word", "cjk": "word", "other": None}.get(group or "", group)
         if kind is None:
             ch = match.group()[0]
             kind = "punct" if unicodedata.category(ch).startswith("P") else "symbol"
@@ -171,14 +171,78 @@ def test_arabic_words_stay_whole() -> None:
     ]
 
 
-def test_cjk_runs() -> None:
-    # fundus/144_809cc455abb05675.txt: CJK has no spaces, so runs of letters are one token and
-    # a run that starts with a digit is a number (with its "unit").
+def test_cjk_is_segmented_per_character() -> None:
+    # fundus/144_809cc455abb05675.txt: CJK has no spaces. Each Han ideograph and hiragana is a
+    # token, a katakana run stays whole, and a number stays a number (no CJK "unit" glued on).
     assert surfaces("は6.9と推定される。") == [
-        ("は6", "word"),
-        (".", "punct"),
-        ("9と推定される", "number"),
+        ("は", "word"),
+        ("6.9", "number"),
+        ("と", "word"),
+        ("推", "word"),
+        ("定", "word"),
+        ("さ", "word"),
+        ("れ", "word"),
+        ("る", "word"),
         ("。", "punct"),
+    ]
+
+
+def test_japanese_katakana_runs_and_numbers() -> None:
+    # fundus/144_809cc455abb05675.txt (AsahiShimbun):
+    # "気象庁は13日、午後9時19分ごろ、日向灘（北緯31.8度、..."
+    text = clean("気象庁は13日、午後9時19分ごろ、日向灘（北緯31.8度")
+    assert surfaces(text) == [
+        ("気", "word"),
+        ("象", "word"),
+        ("庁", "word"),
+        ("は", "word"),
+        ("13", "number"),
+        ("日", "word"),
+        ("、", "punct"),
+        ("午", "word"),
+        ("後", "word"),
+        ("9", "number"),
+        ("時", "word"),
+        ("19", "number"),
+        ("分", "word"),
+        ("ご", "word"),
+        ("ろ", "word"),
+        ("、", "punct"),
+        ("日", "word"),
+        ("向", "word"),
+        ("灘", "word"),
+        ("(", "punct"),
+        ("北", "word"),
+        ("緯", "word"),
+        ("31.8", "number"),
+        ("度", "word"),
+    ]
+    assert surfaces("マグニチュード6.8") == [("マグニチュード", "word"), ("6.8", "number")]
+
+
+def test_chinese_and_korean() -> None:
+    # fundus/027_a7f98947a4571cf3.txt (People): Chinese is segmented per character.
+    assert surfaces("新华社北京4月24日电") == [
+        ("新", "word"),
+        ("华", "word"),
+        ("社", "word"),
+        ("北", "word"),
+        ("京", "word"),
+        ("4", "number"),
+        ("月", "word"),
+        ("24", "number"),
+        ("日", "word"),
+        ("电", "word"),
+    ]
+    # fundus/153_89ac5664d0d88d4f.txt (MBN): Korean is written with spaces and keeps its words;
+    # a number with a Hangul counter stays one number token, like "1980s".
+    assert surfaces("이재명 더불어민주당 대선 후보는 15일 텃밭") == [
+        ("이재명", "word"),
+        ("더불어민주당", "word"),
+        ("대선", "word"),
+        ("후보는", "word"),
+        ("15일", "number"),
+        ("텃밭", "word"),
     ]
 
 

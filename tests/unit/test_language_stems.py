@@ -1,0 +1,90 @@
+"""Language id, stems and stopwords on real sentences from ../shared/corpora."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from etl.load.staging import SCHEMAS
+from etl.text.batch import normal_forms, process_batch
+from etl.text.clean import clean
+from etl.text.language import UNDETERMINED, detect_language, language_name
+from etl.text.minhash import NUM_PERM, band_keys, signature, similarity
+from etl.text.stems import stem_terms, stopword_flags
+
+from ._corpora import seed_body
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        # seed/000_b778bd1770123a64.txt
+        ("Russian Foreign Minister Sergei Lavrov on Wednesday met Pakistan's army chief.", "en"),
+        # fundus/000_d0850ae99502154d.txt (DerStandard)
+        ("Nach Kalifat-Rufen in Hamburg: Sind wir zu sanft zu Islamisten?", "de"),
+        # fundus/144_809cc455abb05675.txt (AsahiShimbun)
+        ("気象庁は13日、午後9時19分ごろ、日向灘で震度5弱の地震があったと発表した。", "ja"),
+        # fundus/157_b55b8367caaf2c79.txt (LBCGroup)
+        ("أثار ظهور دونالد ترامب بشعرٍ مائل إلى اللون الوردي خلال خطاب ألقاه في واشنطن", "ar"),
+    ],
+)
+def test_detect_language_on_real_sentences(text: str, code: str) -> None:
+    language = detect_language(clean(text))
+    assert language.code == code
+    assert 0.5 < language.confidence <= 1.0
+
+
+def test_undetermined_without_letters() -> None:
+    assert detect_language("12,5 % — 3/4") == (UNDETERMINED, 0.0)
+    assert language_name("de") == "German"
+    assert language_name(UNDETERMINED) == "Undetermined"
+
+
+def test_stems_count_troops_with_troop() -> None:
+    # A stem per language, and only words are stemmed ("troops": reuters/0224_865c210f5acb2e91.txt).
+    terms = ["troops", "troop", "talks", "1.13bn", "u.s."]
+    kinds = ["word", "word", "word", "number", "word"]
+    assert stem_terms("en", terms, kinds) == ["troop", "troop", "talk", "1.13bn", "u.s."]
+    # fundus/000_d0850ae99502154d.txt: "Islamisten"
+    assert stem_terms("de", ["islamisten", "islamist"], ["word", "word"]) == ["islamist"] * 2
+    # no Snowball stemmer for Japanese: the term is its own stem
+    assert stem_terms("ja", ["地震"], ["word"]) == ["地震"]
+
+
+def test_stopwords_per_language() -> None:
+    assert stopword_flags("en", ["the", "troops", "on"]) == [True, False, True]
+    assert stopword_flags("de", ["sind", "wir", "hamburg"]) == [True, True, False]
+    assert stopword_flags("no", ["og", "fjord"]) == [True, False]  # py3langid "no" → list "nb"
+    assert stopword_flags("xx", ["the"]) == [False]
+
+
+def test_normal_forms_depend_on_the_language() -> None:
+    stems, stops = normal_forms(["die", "die"], ["word", "word"], ["en", "de"])
+    assert stems == ["die", "die"]
+    assert stops == [False, True]  # "die" is a German article, an English verb
+
+
+def test_minhash_of_a_reworded_copy() -> None:
+    words = clean(seed_body()).lower().split()
+    original = signature(words)
+    assert original is not None and len(original) == NUM_PERM
+    reworded = signature([*words[:40], "entirely", "new", "words", "here", *words[48:]])
+    assert reworded is not None
+    assert similarity(original, reworded) > 0.8
+    assert signature([]) is None and band_keys(None) is None
+    keys = band_keys(original)
+    assert keys is not None and all(k >= 0 for k in keys)
+
+
+def test_process_batch_columns() -> None:
+    row = dict.fromkeys(SCHEMAS["ingested"].names)
+    row.update(article_id="a" * 64, path="x.txt", body=seed_body(), raw_text=seed_body())
+    out = process_batch(pa.Table.from_pylist([row], schema=SCHEMAS["ingested"]))
+    (article,) = out.articles
+    assert article["language_code"] == "en"
+    assert article["language_name"] == "English"
+    terms = dict(zip(out.terms["term"], out.terms["stem"], strict=True))
+    assert terms["relations"] == "relat"
+    stops = dict(zip(out.terms["term"], out.terms["is_stopword"], strict=True))
+    assert stops["the"] and not stops["relations"]
+    assert len(article["lsh_bands"]) == 32

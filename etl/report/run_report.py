@@ -173,14 +173,15 @@ def _charts(con: duckdb.DuckDBPyConnection, days: list[date], window_start: date
     top = con.execute(
         "SELECT t.term, sum(f.count)::BIGINT AS n FROM fact_article_term f"
         " JOIN dim_term t USING (term_id) WHERE f.published_date IN (SELECT unnest(?::DATE[]))"
-        " AND t.term_kind = 'word' AND t.n_chars >= 4 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 15",
+        " AND t.term_kind = 'word' AND t.n_chars >= 2 AND NOT coalesce(f.is_stopword, false)"
+        " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 15",
         [days],
     ).fetchall()
     if top:
         out.append(
             "<h2>Top terms of the run's days</h2><div class='chart'>"
             + charts.bar_chart(
-                [t for t, _ in top], [float(n) for _, n in top], "occurrences (words of 4+ letters)"
+                [t for t, _ in top], [float(n) for _, n in top], "occurrences (stopwords excluded)"
             )
             + "</div>"
         )

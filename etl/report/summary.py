@@ -27,7 +27,7 @@ class WarehouseSummary:
     top_terms: list[tuple[str, int]]
 
 
-def summarise(path: Path, *, top: int = 10, min_term_chars: int = 4) -> WarehouseSummary:
+def summarise(path: Path, *, top: int = 10, min_term_chars: int = 2) -> WarehouseSummary:
     """Read the headline figures of the warehouse at ``path`` (read-only)."""
     con = reader(path)
     try:
@@ -59,12 +59,12 @@ def _summarise(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) -> Ware
     last_run = con.execute(
         "SELECT run_id, status, articles_loaded FROM etl_run ORDER BY started_at DESC LIMIT 1"
     ).fetchone()
-    # Until stopwords land (dim_term gains a flag), "interesting" = words of a minimum length.
+    # Words that are not stopwords of their article's language, and not single letters.
     top_terms = con.execute(
         """
         SELECT t.term, sum(f.count)::BIGINT AS n
         FROM fact_article_term f JOIN dim_term t USING (term_id)
-        WHERE t.term_kind = 'word' AND t.n_chars >= ?
+        WHERE t.term_kind = 'word' AND t.n_chars >= ? AND NOT coalesce(f.is_stopword, false)
         GROUP BY t.term ORDER BY n DESC, t.term LIMIT ?
         """,
         [min_chars, top],

@@ -1,0 +1,145 @@
+"""Analyst views and macros on the reuters warehouse, each against an independent computation."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from etl import pipeline
+
+from .helpers import query, settings_for
+
+
+@pytest.fixture(scope="module")
+def wh(corpora: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("analyst")
+    settings = settings_for(corpora / "reuters", tmp, write_reports=False)
+    pipeline.run(settings)
+    return settings.warehouse
+
+
+def _rows(wh: Path) -> list[tuple[Any, ...]]:
+    """(article_id, date, term, kind, count, is_stopword) of every word row, read plainly."""
+    return query(
+        wh,
+        "SELECT f.article_id, f.published_date, t.term, t.term_kind, f.count, f.is_stopword"
+        " FROM fact_article_term f JOIN dim_term t USING (term_id)",
+    )
+
+
+def _busiest_day(wh: Path) -> date:
+    ((day,),) = query(
+        wh, "SELECT published_date FROM fact_article GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1"
+    )
+    return day  # type: ignore[no-any-return]
+
+
+def test_top_terms_equal_a_counter_minus_stopwords(wh: Path) -> None:
+    day = _busiest_day(wh)
+    counter: Counter[str] = Counter()
+    for _, d, term, kind, count, stop in _rows(wh):
+        if d == day and kind == "word" and not stop:
+            counter[term] += count
+    expected = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:15]
+    got = query(wh, "SELECT term, occurrences FROM top_terms(?, ?, 15)", [day, day])
+    assert got == expected
+    assert "the" not in {t for t, _ in got}
+
+
+def test_search_cocoa_puts_cocoa_articles_first(wh: Path) -> None:
+    with_cocoa = {r[0]: r[4] for r in _rows(wh) if r[2] == "cocoa"}
+    assert len(with_cocoa) >= 3
+    got = query(wh, "SELECT article_id, score, title FROM search('cocoa', 5)")
+    # Only articles that contain the word score, best first, and the best is about cocoa.
+    assert {a for a, _, _ in got} == set(sorted(with_cocoa, key=lambda a: -with_cocoa[a])[:5])
+    assert [s for _, s, _ in got] == sorted((s for _, s, _ in got), reverse=True)
+    assert "COCOA" in (got[0][2] or "").upper() or with_cocoa[got[0][0]] == max(with_cocoa.values())
+    # A query of several words ranks articles matching more of them first.
+    two = query(wh, "SELECT article_id FROM search('cocoa bahia', 3)")
+    ((best_text,),) = query(
+        wh, "SELECT clean_text FROM article_text WHERE article_id = ?", [two[0][0]]
+    )
+    assert "cocoa" in best_text.lower() and "bahia" in best_text.lower()
+
+
+def test_term_trend_matches_daily_sums(wh: Path) -> None:
+    ((first, last),) = query(
+        wh, "SELECT min(published_date), max(published_date) FROM fact_article"
+    )
+    per_day: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for _, d, term, _, count, _ in _rows(wh):
+        if term == "oil":
+            per_day[d][0] += 1
+            per_day[d][1] += count
+    got = query(wh, "SELECT day, articles, occurrences FROM term_trend('Oil', ?, ?)", [first, last])
+    assert [r[0] for r in got] == [
+        first + timedelta(days=i) for i in range((last - first).days + 1)
+    ]
+    assert {r[0]: [r[1], r[2]] for r in got if r[1]} == dict(per_day)
+
+
+def test_tfidf_of_one_article(wh: Path) -> None:
+    rows = _rows(wh)
+    ((article,),) = query(wh, "SELECT article_id FROM fact_article ORDER BY n_terms DESC LIMIT 1")
+    n_docs = len({r[0] for r in rows})
+    df = Counter(r[2] for r in rows)
+    mine = [
+        (term, count)
+        for aid, _, term, kind, count, stop in rows
+        if aid == article and kind == "word" and not stop
+    ]
+    expected = sorted(
+        ((t, c * math.log(n_docs / df[t])) for t, c in mine), key=lambda kv: (-kv[1], kv[0])
+    )[:10]
+    got = query(wh, "SELECT term, tfidf FROM tfidf(?, 10)", [article])
+    assert [t for t, _ in got] == [t for t, _ in expected]
+    assert all(abs(a - b) < 1e-9 for (_, a), (_, b) in zip(got, expected, strict=True))
+
+
+def test_cooccurring_terms(wh: Path) -> None:
+    rows = _rows(wh)
+    with_cocoa = {r[0] for r in rows if r[2] == "cocoa"}
+    shared: Counter[str] = Counter()
+    occ: Counter[str] = Counter()
+    for aid, _, term, kind, count, stop in rows:
+        if aid in with_cocoa and term != "cocoa" and kind == "word" and not stop:
+            shared[term] += 1
+            occ[term] += count
+    expected = sorted(shared, key=lambda t: (-shared[t], -occ[t], t))[:10]
+    got = query(wh, "SELECT term FROM cooccurring_terms('cocoa', 10)")
+    assert [t for (t,) in got] == expected
+
+
+def test_trending_terms_lift(wh: Path) -> None:
+    day = _busiest_day(wh)
+    today: Counter[int | str] = Counter()
+    base: Counter[str] = Counter()
+    for _, d, term, kind, count, stop in _rows(wh):
+        if kind != "word" or stop:
+            continue
+        if d == day:
+            today[term] += count
+        elif day - timedelta(days=7) <= d < day:
+            base[term] += count
+    lift = {t: (c + 1) / (base[t] / 7 + 1) for t, c in today.items()}
+    expected = sorted(lift, key=lambda t: (-lift[t], -today[t], t))[:10]
+    got = query(wh, "SELECT term FROM trending_terms(?, 7, 10)", [day])
+    assert [t for (t,) in got] == expected
+
+
+def test_kwic_and_views(wh: Path) -> None:
+    rows = query(wh, "SELECT left_context, keyword, right_context FROM kwic('cocoa', 30)")
+    assert len(rows) == len({r[0] for r in _rows(wh) if r[2] == "cocoa"}) >= 3
+    assert all(k.lower() == "cocoa" for _, k, _ in rows)
+    assert all(len(left) <= 30 and len(right) <= 30 for left, _, right in rows)
+    ((n_view, n_fact),) = query(
+        wh, "SELECT (SELECT count(*) FROM v_articles), (SELECT count(*) FROM fact_article)"
+    )
+    assert n_view == n_fact
+    ((occ,),) = query(wh, "SELECT sum(occurrences) FROM v_daily_term_counts WHERE term = 'cocoa'")
+    assert occ == sum(r[4] for r in _rows(wh) if r[2] == "cocoa")

@@ -130,6 +130,81 @@ def run(
 
 
 @app.command()
+def backfill(
+    start: Annotated[str, typer.Option("--start", metavar="YYYY-MM-DD", help="First day.")],
+    end: Annotated[str, typer.Option("--end", metavar="YYYY-MM-DD", help="Last day (inclusive).")],
+    landing: LandingOpt = None,
+    warehouse: WarehouseOpt = None,
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            "-m",
+            help="missing: days never loaded; all: every day with files or articles; "
+            "stale: days built by an older text-processing or schema version.",
+        ),
+    ] = "missing",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only show what would be rebuilt.")
+    ] = False,
+) -> None:
+    """Rebuild day partitions over a date range, without Airflow (see README, Backfills)."""
+    from rich.table import Table
+
+    from etl import backfill as bf
+
+    settings = _settings(landing=landing, warehouse=warehouse)
+    first, last = _parse_date(start), _parse_date(end)
+    assert first is not None and last is not None
+    if mode not in bf.MODES:
+        raise typer.BadParameter(f"--mode must be one of {', '.join(bf.MODES)}")
+    try:
+        plan = bf.plan_backfill(settings, first, last, mode)
+    except NewsEtlError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2 if not exc.retryable else 75) from exc
+    table = Table(title=f"backfill {first} .. {last}, mode {mode}")
+    for column in ("day", "files", "articles now", "text versions", "rebuild"):
+        table.add_column(column)
+    for p in plan.partitions:
+        table.add_row(
+            p.day.isoformat(),
+            str(p.files),
+            str(p.articles),
+            ", ".join(p.text_versions) or "-",
+            p.reason or "-",
+        )
+    Console().print(table)
+    selected = plan.selected
+    typer.echo(
+        f"{len(selected)} of {len(plan.partitions)} partitions to rebuild, "
+        f"{sum(p.files for p in selected)} files"
+    )
+    if dry_run or not selected:
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        job = bar.add_task("rebuilding", total=len(selected))
+        for p in selected:
+            bar.update(job, description=f"rebuilding {p.day}")
+            try:
+                summary = bf.rebuild_partition(settings, p.day, trigger="cli-backfill")
+            except NewsEtlError as exc:
+                console.print(f"[red]error:[/red] {p.day}: {exc}")
+                raise typer.Exit(2 if not exc.retryable else 75) from exc
+            bar.advance(job)
+            typer.echo(
+                f"{p.day}: {summary.articles_loaded} articles, {summary.duplicates} duplicates, "
+                f"{summary.quarantined} quarantined"
+            )
+
+
+@app.command()
 def demo(
     airflow: Annotated[bool, typer.Option(help="Run the news_daily DAG through Airflow.")] = True,
     fresh: Annotated[bool, typer.Option(help="Start from an empty warehouse.")] = False,

@@ -275,5 +275,45 @@ def init(warehouse: WarehouseOpt = None) -> None:
     typer.echo(f"{settings.warehouse}: schema version {version}")
 
 
+airflow_app = typer.Typer(help="A local Airflow (standalone, loopback) for this project.")
+app.add_typer(airflow_app, name="airflow")
+
+
+@airflow_app.command("start")
+def airflow_start(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8080,
+) -> None:
+    """Prepare metadata DB, pool and warehouse, then start `airflow standalone` (make airflow)."""
+    from etl.airflow_service import start_standalone
+
+    try:
+        info = start_standalone(_settings(), port=port, echo=typer.echo)
+    except NewsEtlError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    typer.echo(f"Airflow is up at {info.url}  (pid {info.pid}, log {info.log})")
+    typer.echo(f"  user: {info.user}   password: {info.password}")
+    typer.echo("  stop it with: make airflow-stop")
+
+
+@airflow_app.command("stop")
+def airflow_stop() -> None:
+    """Stop the standalone Airflow and every process it started (make airflow-stop)."""
+    from etl.airflow_env import airflow_home
+    from etl.airflow_service import stop_standalone
+
+    stopped = stop_standalone(airflow_home())
+    typer.echo(f"stopped ({stopped} process group(s)/process(es) signalled)")
+
+
+@app.command()
+def marts(warehouse: WarehouseOpt = None) -> None:
+    """Rebuild the marts from the star schema (what the news_marts DAG does)."""
+    from etl.marts import refresh_marts
+
+    for name, rows in refresh_marts(_settings(warehouse=warehouse)).items():
+        typer.echo(f"{name}: {rows} rows")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

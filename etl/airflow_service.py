@@ -232,6 +232,8 @@ def trigger_run(
         token,
         "POST",
         f"/dags/{dag_id}/dagRuns",
-        {"logical_date": logical_date, "conf": conf or {}},
+        # An explicit id: Airflow derives the default from the trigger time, which clashes when
+        # several days are triggered within the same instant.
+        {"dag_run_id": f"manual__{logical_date}", "logical_date": logical_date, "conf": conf or {}},
     )
     return str(answer["dag_run_id"])

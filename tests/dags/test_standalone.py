@@ -82,8 +82,10 @@ def test_standalone_daily_runs_backfill_and_cli_at_once(tmp_path: Path) -> None:
     info = start_standalone(settings, port=port, base_env=base, echo=lambda _: None)
     try:
         url, token = info.url, api_token(info.url, info.user, info.password)
-        for day in days:
+        for day in days:  # queued while the DAG is still paused, started when it is unpaused
             trigger_run(url, token, "news_daily", f"{day.isoformat()}T00:00:00Z")
+        for dag_id in ("news_daily", "news_marts"):
+            api_call(url, token, "PATCH", f"/dags/{dag_id}", {"is_paused": False})
         _wait(
             url,
             token,

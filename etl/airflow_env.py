@@ -30,8 +30,8 @@ def airflow_environment(
 ) -> dict[str, str]:
     """``base`` (default: this process's environment) plus what our Airflow needs."""
     env = dict(os.environ if base is None else base)
-    home = airflow_home()
-    env.setdefault("AIRFLOW_HOME", str(home))
+    home = Path(env["AIRFLOW_HOME"]).absolute() if env.get("AIRFLOW_HOME") else airflow_home()
+    env["AIRFLOW_HOME"] = str(home)
     env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(PROJECT_ROOT / "dags"))
     env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     env.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "False")

@@ -95,7 +95,8 @@ def _mode(context: Any) -> str:
     chosen = context["params"].get("mode") or "auto"
     if chosen != "auto":
         return str(chosen)
-    return "rebuild" if str(context["dag_run"].run_type).endswith("backfill") else "merge"
+    run_type = context["dag_run"].run_type  # a DagRunType enum; its value is "backfill"
+    return "rebuild" if getattr(run_type, "value", str(run_type)) == "backfill" else "merge"
 
 
 @dag(

@@ -28,7 +28,7 @@ if "NEWS_ETL_TEST_AIRFLOW_DB" in os.environ:
 os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "WARNING"
 os.environ["GX_ANALYTICS_ENABLED"] = "false"
 for _key in [
-    k for k in os.environ if k.startswith("NEWS_ETL_") and k != "NEWS_ETL_TEST_AIRFLOW_DB"
+    k for k in os.environ if k.startswith("NEWS_ETL_") and not k.startswith("NEWS_ETL_TEST_")
 ]:
     del os.environ[_key]
 

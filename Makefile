@@ -5,12 +5,13 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+AIRFLOW_PORT ?= 8080
 export UV_PYTHON_DOWNLOADS := never
 export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup demo test test-fast lint typecheck bench airflow-env clean help
+.PHONY: setup demo test test-fast lint typecheck bench airflow airflow-stop clean help
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/'
@@ -38,6 +39,12 @@ lint: setup
 
 typecheck: setup
 	$(BIN)/mypy
+
+airflow: setup ## start Airflow standalone on 127.0.0.1:$(AIRFLOW_PORT) (.airflow/, pool, warehouse), print the password
+	$(BIN)/news-etl airflow start --port $(AIRFLOW_PORT)
+
+airflow-stop: ## stop the standalone Airflow and every process it started
+	$(BIN)/news-etl airflow stop
 
 bench: setup ## throughput benchmark over the reuters corpus, against naive, regex and spaCy baselines
 	@UV="$$(command -v uv || echo "$(PYTHON) -m uv")"; $$UV sync --frozen --group bench --quiet

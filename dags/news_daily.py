@@ -17,6 +17,15 @@ zone's `D/` or `dt=D/` folder, and files outside dated folders whose ` date D` h
   and bugs fail at once.
 
 Params `landing` and `warehouse` override `NEWS_ETL_LANDING` / `NEWS_ETL_WAREHOUSE`.
+
+**Backfills.** `airflow backfill create --dag-id news_daily --from-date A --to-date B
+--reprocess-behavior none|failed|completed` creates one run per day. A backfill run *rebuilds*
+its day (param `mode` = `auto`: re-reads every file of day D and replaces the articles they
+produced, in one transaction); scheduled and manual runs *merge* new files only. Set `mode` to
+`merge` or `rebuild` to force either. For range/mode choices in the UI, use `news_backfill`.
+
+**Assets.** `publish` announces the warehouse tables (`news_etl.fact_article`, ...) when the load
+wrote new articles, which triggers `news_marts`; a run that loaded nothing new announces nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from typing import Any
 
 import pendulum
 from airflow.sdk import (
+    Asset,
     CronDataIntervalTimetable,
     ExceptionRetryPolicy,
     Param,
@@ -36,8 +46,12 @@ from airflow.sdk import (
     get_current_context,
     task,
 )
+from airflow.sdk.exceptions import AirflowSkipException
+
+from etl.warehouse import PUBLISHED_TABLES, asset_uri
 
 WAREHOUSE_POOL = "news_etl_warehouse"
+WAREHOUSE_ASSETS = [Asset(name=f"news_etl.{t}", uri=asset_uri(t)) for t in PUBLISHED_TABLES]
 
 RETRY_POLICY = ExceptionRetryPolicy(
     rules=[
@@ -76,6 +90,15 @@ def _partition_date(context: Any) -> date:
     return date(run_after.year, run_after.month, run_after.day)
 
 
+def _mode(context: Any) -> str:
+    """`merge` for scheduled and manual runs, `rebuild` for backfill runs, unless forced."""
+    chosen = context["params"].get("mode") or "auto"
+    if chosen != "auto":
+        return str(chosen)
+    run_type = context["dag_run"].run_type  # a DagRunType enum; its value is "backfill"
+    return "rebuild" if getattr(run_type, "value", str(run_type)) == "backfill" else "merge"
+
+
 @dag(
     dag_id="news_daily",
     description="Daily load of raw news articles into the DuckDB warehouse",
@@ -89,6 +112,11 @@ def _partition_date(context: Any) -> date:
     params={
         "landing": Param(None, type=["null", "string"], description="Landing zone folder"),
         "warehouse": Param(None, type=["null", "string"], description="DuckDB warehouse file"),
+        "mode": Param(
+            "auto",
+            enum=["auto", "merge", "rebuild"],
+            description="auto: rebuild the day in backfill runs, merge new files otherwise",
+        ),
     },
     default_args={
         "retries": 3,
@@ -111,6 +139,7 @@ def news_daily() -> None:
         run = pipeline.plan_run(
             settings,
             partition_date=_partition_date(context),
+            mode=_mode(context),
             trigger="airflow",
             external_run_id=f"{context['dag'].dag_id}/{context['run_id']}",
         )
@@ -175,9 +204,17 @@ def news_daily() -> None:
         )
         raise RunFailedError(reason)
 
+    @task(outlets=WAREHOUSE_ASSETS)
+    def publish(loaded: dict[str, Any]) -> list[str]:
+        """Announce the warehouse tables (Airflow Assets) when the load wrote new articles."""
+        if not loaded["partitions"]:
+            raise AirflowSkipException("nothing new was loaded: no asset event")
+        return list(loaded["partitions"])
+
     refs = plan()
     validated = validate.expand_kwargs(text.expand_kwargs(ingest.expand_kwargs(refs)))
     loaded = load(validated)
+    publish(loaded)
     [validated, loaded] >> record_failure(refs)
 
 

@@ -30,8 +30,8 @@ def airflow_environment(
 ) -> dict[str, str]:
     """``base`` (default: this process's environment) plus what our Airflow needs."""
     env = dict(os.environ if base is None else base)
-    home = airflow_home()
-    env.setdefault("AIRFLOW_HOME", str(home))
+    home = Path(env["AIRFLOW_HOME"]).absolute() if env.get("AIRFLOW_HOME") else airflow_home()
+    env["AIRFLOW_HOME"] = str(home)
     env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(PROJECT_ROOT / "dags"))
     env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     env.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
@@ -40,6 +40,8 @@ def airflow_environment(
     db = env.get("NEWS_ETL_AIRFLOW_DB")
     if db:
         env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", db)
+        # Airflow 3 also opens an async engine; psycopg 3 URLs serve both.
+        env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC", async_url(db))
     else:
         env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{home / 'airflow.db'}")
     env["NEWS_ETL_LANDING"] = str(settings.landing)
@@ -47,6 +49,14 @@ def airflow_environment(
     if settings.staging_dir is not None:
         env["NEWS_ETL_STAGING_DIR"] = str(settings.staging_dir)
     return env
+
+
+def async_url(url: str) -> str:
+    """The async twin of a metadata database URL (Postgres via psycopg 3; others unchanged)."""
+    for prefix in ("postgresql+psycopg2://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
 
 
 def airflow_executable() -> str:

@@ -192,6 +192,81 @@ def replay(
 
 
 @app.command()
+def backfill(
+    start: Annotated[str, typer.Option("--start", metavar="YYYY-MM-DD", help="First day.")],
+    end: Annotated[str, typer.Option("--end", metavar="YYYY-MM-DD", help="Last day (inclusive).")],
+    landing: LandingOpt = None,
+    warehouse: WarehouseOpt = None,
+    mode: Annotated[
+        str,
+        typer.Option(
+            "--mode",
+            "-m",
+            help="missing: days never loaded; all: every day with files or articles; "
+            "stale: days built by an older text-processing or schema version.",
+        ),
+    ] = "missing",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only show what would be rebuilt.")
+    ] = False,
+) -> None:
+    """Rebuild day partitions over a date range, without Airflow (see README, Backfills)."""
+    from rich.table import Table
+
+    from etl import backfill as bf
+
+    settings = _settings(landing=landing, warehouse=warehouse)
+    first, last = _parse_date(start), _parse_date(end)
+    assert first is not None and last is not None
+    if mode not in bf.MODES:
+        raise typer.BadParameter(f"--mode must be one of {', '.join(bf.MODES)}")
+    try:
+        plan = bf.plan_backfill(settings, first, last, mode)
+    except NewsEtlError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2 if not exc.retryable else 75) from exc
+    table = Table(title=f"backfill {first} .. {last}, mode {mode}")
+    for column in ("day", "files", "articles now", "text versions", "rebuild"):
+        table.add_column(column)
+    for p in plan.partitions:
+        table.add_row(
+            p.day.isoformat(),
+            str(p.files),
+            str(p.articles),
+            ", ".join(p.text_versions) or "-",
+            p.reason or "-",
+        )
+    Console().print(table)
+    selected = plan.selected
+    typer.echo(
+        f"{len(selected)} of {len(plan.partitions)} partitions to rebuild, "
+        f"{sum(p.files for p in selected)} files"
+    )
+    if dry_run or not selected:
+        return
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        job = bar.add_task("rebuilding", total=len(selected))
+        for p in selected:
+            bar.update(job, description=f"rebuilding {p.day}")
+            try:
+                summary = bf.rebuild_partition(settings, p.day, trigger="cli-backfill")
+            except NewsEtlError as exc:
+                console.print(f"[red]error:[/red] {p.day}: {exc}")
+                raise typer.Exit(2 if not exc.retryable else 75) from exc
+            bar.advance(job)
+            typer.echo(
+                f"{p.day}: {summary.articles_loaded} articles, {summary.duplicates} duplicates, "
+                f"{summary.quarantined} quarantined"
+            )
+
+
+@app.command()
 def demo(
     airflow: Annotated[bool, typer.Option(help="Run the news_daily DAG through Airflow.")] = True,
     fresh: Annotated[bool, typer.Option(help="Start from an empty warehouse.")] = False,
@@ -424,6 +499,46 @@ def report(
         console.print("[red]error:[/red] the report could not be written (see the log above)")
         raise typer.Exit(2)
     typer.echo(str(path))
+
+
+airflow_app = typer.Typer(help="A local Airflow (standalone, loopback) for this project.")
+app.add_typer(airflow_app, name="airflow")
+
+
+@airflow_app.command("start")
+def airflow_start(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8080,
+) -> None:
+    """Prepare metadata DB, pool and warehouse, then start `airflow standalone` (make airflow)."""
+    from etl.airflow_service import start_standalone
+
+    try:
+        info = start_standalone(_settings(), port=port, echo=typer.echo)
+    except NewsEtlError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    typer.echo(f"Airflow is up at {info.url}  (pid {info.pid}, log {info.log})")
+    typer.echo(f"  user: {info.user}   password: {info.password}")
+    typer.echo("  stop it with: make airflow-stop")
+
+
+@airflow_app.command("stop")
+def airflow_stop() -> None:
+    """Stop the standalone Airflow and every process it started (make airflow-stop)."""
+    from etl.airflow_env import airflow_home
+    from etl.airflow_service import stop_standalone
+
+    stopped = stop_standalone(airflow_home())
+    typer.echo(f"stopped ({stopped} process group(s)/process(es) signalled)")
+
+
+@app.command()
+def marts(warehouse: WarehouseOpt = None) -> None:
+    """Rebuild the marts from the star schema (what the news_marts DAG does)."""
+    from etl.marts import refresh_marts
+
+    for name, rows in refresh_marts(_settings(warehouse=warehouse)).items():
+        typer.echo(f"{name}: {rows} rows")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -34,7 +34,10 @@ from etl.warehouse import locked_reader, writer
 
 log = logging.getLogger(__name__)
 
-Mode = Literal["merge", "replace"]
+#: ``merge``: add new articles; ``replace``: rewrite the published-date partitions the run's new
+#: articles fall in; ``rebuild``: re-read every file selected for the run's partition date (ledger
+#: ignored) and replace exactly the articles those files produced before (see README, Backfills).
+Mode = Literal["merge", "replace", "rebuild"]
 #: Called after each finished step with (step name, batch number or -1, batches in the run).
 Progress = Callable[[str, int, int], None]
 
@@ -141,7 +144,8 @@ def plan_run(
         if partition_date is not None and f.path_date is not None and f.path_date != partition_date:
             deferred += 1
             continue
-        entry = None if f.outside else ledger.unchanged(f.path, f.size, f.mtime_ns)
+        reread = mode == "rebuild" or f.outside
+        entry = None if reread else ledger.unchanged(f.path, f.size, f.mtime_ns)
         if entry is not None:
             unchanged.append(
                 {
@@ -175,8 +179,26 @@ def plan_run(
     )
     plan.save()
     # The ledger snapshot lets batches recognise known content without opening the warehouse.
+    if mode == "rebuild":
+        ledger = _forget(ledger, {f.path for f in todo})
     _save_known(plan, ledger)
     return plan
+
+
+def _forget(ledger: LedgerView, paths: set[str]) -> LedgerView:
+    """The ledger as a rebuild of ``paths`` sees it: their articles and quarantine verdicts unknown.
+
+    Content loaded from a file outside ``paths`` stays known, so a copy of it inside the rebuilt
+    partition is still a duplicate.
+    """
+    owned = {
+        e.article_id
+        for path in paths
+        for e in ledger.by_path.get(path, ())
+        if e.outcome == "loaded" and e.article_id
+    }
+    kept = {path: entries for path, entries in ledger.by_path.items() if path not in paths}
+    return LedgerView(by_path=kept, article_ids=ledger.article_ids - owned)
 
 
 def _known_path(plan: RunPlan) -> Path:

@@ -104,3 +104,13 @@ def table_checksum(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int
     ).fetchone()
     assert row is not None
     return int(row[0]), int(row[1])
+
+
+#: Warehouse tables a load publishes; orchestrators announce them (Airflow Assets named
+#: ``news_etl.<table>`` with URI ``duckdb://news-etl/<table>``) so downstream marts can follow.
+PUBLISHED_TABLES = ("fact_article", "fact_article_term", "article_text", "dim_term")
+
+
+def asset_uri(table: str) -> str:
+    """The URI under which orchestrators announce updates of ``table``."""
+    return f"duckdb://news-etl/{table}"

@@ -15,9 +15,16 @@ _AIRFLOW_HOME = Path(tempfile.gettempdir()) / f"news-etl-tests-airflow-{os.getui
 os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(Path(__file__).resolve().parents[1] / "dags")
+# NEWS_ETL_TEST_AIRFLOW_DB (set by .ci/run) may hold "{worker}": one database per xdist worker.
 os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = os.environ.get(
     "NEWS_ETL_TEST_AIRFLOW_DB", f"sqlite:///{_AIRFLOW_HOME / 'airflow.db'}"
-)
+).replace("{worker}", _WORKER)
+if "NEWS_ETL_TEST_AIRFLOW_DB" in os.environ:
+    from etl.airflow_env import async_url
+
+    os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC"] = async_url(
+        os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+    )
 os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "WARNING"
 os.environ["GX_ANALYTICS_ENABLED"] = "false"
 _KEEP = ("NEWS_ETL_TEST_", "NEWS_ETL_CORPORA_DIR")

@@ -6,8 +6,11 @@ warehouse, and every affected ``published_date`` partition is rewritten inside o
 * ``merge`` (scheduled and CLI runs): a partition becomes its current articles plus the run's new
   ones; articles already in the warehouse are duplicates and are not written again, so a rerun
   over the same files changes no dimension or fact table;
-* ``replace`` (rebuilds): the partitions the run covers are emptied first and then hold exactly
-  the run's articles.
+* ``replace``: the partitions the run covers are emptied first and then hold exactly the run's
+  articles;
+* ``rebuild`` (backfills): the articles that the run's files produced before (the ledger records
+  every file's path and article) are deleted and replaced by what the files produce now, so a
+  rebuild of day *D* touches nothing that came from another day's files.
 
 Either all of a run's rows appear or none do: a crash or a failed check leaves every partition as
 it was, and the next run simply tries again.
@@ -15,6 +18,8 @@ it was, and the next run simply tries again.
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -32,6 +37,10 @@ from etl.load.stories import assign_stories
 #: Post-load checks: given the writer connection (inside the load transaction, facts written) and
 #: the article count each written partition must hold, return ``fact_check_result`` rows.
 PostLoadCheck = Callable[[duckdb.DuckDBPyConnection, dict[date, int]], list[dict[str, Any]]]
+
+#: Test hook (documented in the README): when this variable names a file, the loader creates it
+#: right before COMMIT and then waits there, so a test can kill the process mid-transaction.
+PAUSE_BEFORE_COMMIT_ENV = "NEWS_ETL_TEST_PAUSE_BEFORE_COMMIT"
 
 STAGED_TABLES = ("ledger", "quarantine", "articles", "terms", "rejected", "checks", "stage_stats")
 
@@ -108,6 +117,17 @@ def load_staged(
     for table in STAGED_TABLES:
         _attach(con, table, staged.get(table, []))
     con.register("run_unchanged", pa.Table.from_pylist(facts.unchanged, schema=SCHEMAS["ledger"]))
+    # What a rebuild replaces: the articles the run's files produced when they were last loaded.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE rebuild_scope AS
+        SELECT DISTINCT l.article_id FROM ingest_ledger l
+        WHERE ? AND l.landing = ? AND l.outcome = 'loaded' AND l.article_id IS NOT NULL
+          AND l.path IN (SELECT path FROM staged_ledger)
+          AND l.article_id IN (SELECT article_id FROM fact_article)
+        """,
+        [facts.mode == "rebuild", facts.landing],
+    )
 
     # Settle every staged article: rejected by validation, duplicate, or new.
     con.execute(
@@ -122,7 +142,8 @@ def load_staged(
         )
         SELECT c.*, {stable_id_sql("c.source_name")} AS source_id,
                (c.rank_in_run = 1 AND ({"true" if facts.mode == "replace" else "false"}
-                    OR c.article_id NOT IN (SELECT article_id FROM fact_article))) AS is_new
+                    OR c.article_id NOT IN (SELECT article_id FROM fact_article)
+                    OR c.article_id IN (SELECT article_id FROM rebuild_scope))) AS is_new
         FROM candidates c
         """
     )
@@ -192,7 +213,9 @@ def load_staged(
     partitions = [
         row[0]
         for row in con.execute(
-            "SELECT DISTINCT published_date FROM run_articles WHERE is_new ORDER BY 1"
+            "SELECT published_date FROM run_articles WHERE is_new UNION "
+            "SELECT published_date FROM fact_article "
+            "WHERE article_id IN (SELECT article_id FROM rebuild_scope) ORDER BY 1"
         ).fetchall()
     ]
     reasons = dict(
@@ -239,6 +262,7 @@ def load_staged(
         _write_quarantine(con, facts)
         _write_results(con, facts, results)
         _write_run(con, facts, summary, schema_version)
+        _pause_before_commit()
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -246,6 +270,16 @@ def load_staged(
     if problem is not None:
         raise BatchValidationError(problem)
     return summary
+
+
+def _pause_before_commit() -> None:
+    """The test hook: announce "about to commit" through a file, then wait to be killed."""
+    marker = os.environ.get(PAUSE_BEFORE_COMMIT_ENV)
+    if not marker:
+        return
+    with open(marker, "w", encoding="utf-8") as fh:
+        fh.write(str(os.getpid()))
+    time.sleep(120)  # bounded: if nobody kills us, the commit simply goes ahead
 
 
 def _batch_problem(summary: LoadSummary, facts: RunFacts) -> str | None:
@@ -347,6 +381,11 @@ def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
     con.execute(
         "CREATE OR REPLACE TEMP TABLE new_articles AS SELECT * FROM run_articles WHERE is_new"
     )
+    if facts.mode == "rebuild":
+        for table in ("fact_article_term", "article_text", "fact_article"):
+            con.execute(
+                f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM rebuild_scope)"
+            )
     if facts.mode == "replace":
         con.execute(
             "CREATE OR REPLACE TEMP TABLE gone AS SELECT article_id FROM fact_article "

@@ -27,7 +27,15 @@ def test_every_dag_file_imports_without_errors(dagbag) -> None:  # type: ignore[
 def test_news_daily_shape(dagbag) -> None:  # type: ignore[no-untyped-def]
     dag = dagbag.dags["news_daily"]
     assert dag is not None
-    assert set(dag.task_ids) == {"plan", "ingest", "text", "validate", "load", "record_failure"}
+    assert set(dag.task_ids) == {
+        "plan",
+        "ingest",
+        "text",
+        "validate",
+        "load",
+        "publish",
+        "record_failure",
+    }
     assert dag.doc_md and "data interval" in dag.doc_md
     assert type(dag.timetable).__name__ == "CronDataIntervalTimetable"
     assert dag.max_active_runs == 1

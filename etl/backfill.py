@@ -1,0 +1,179 @@
+"""Backfills: which day partitions to rebuild over a date range, and rebuilding them.
+
+A *partition* is a run date D: the files a run for D selects (those in a ``D/`` or ``dt=D/``
+folder, and files outside dated folders whose header says D). An article belongs to the partition
+of its file's folder date, else to its published date. *Rebuilding* D runs the pipeline for D in
+``rebuild`` mode: every selected file is read again (the ledger's "unchanged" shortcut is ignored)
+and the articles those files produced before are replaced, in one transaction, by what they produce
+now. Three ways to choose the partitions of ``[start, end]``:
+
+* ``missing``: days with selectable files but neither a successful run for D nor articles of D;
+* ``all``: days with selectable files or articles;
+* ``stale``: days whose articles carry a ``text_version`` other than :data:`etl.TEXT_VERSION`, or
+  whose latest successful run used an older warehouse schema than the migrations define.
+
+Like :mod:`etl.pipeline`, this module composes stages; the CLI and the ``news_backfill`` DAG call
+it, so both choose and rebuild exactly the same partitions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal
+
+from etl import TEXT_VERSION, pipeline
+from etl.errors import ConfigError
+from etl.ingest.canonical import BadDateError, parse_txt
+from etl.ingest.decode import UndecodableError, decode
+from etl.ingest.landing import folder_date, list_landing, open_landing_file
+from etl.load.loader import LoadSummary
+from etl.load.migrations import discover
+from etl.settings import Settings
+from etl.warehouse import locked_reader
+
+BackfillMode = Literal["missing", "all", "stale"]
+MODES: tuple[str, ...] = ("missing", "all", "stale")
+
+
+@dataclass(frozen=True)
+class PartitionState:
+    """What the landing zone and the warehouse hold for one day, and why it is (not) rebuilt."""
+
+    day: date
+    files: int  # files a run for this day selects
+    articles: int  # articles of this partition in the warehouse now
+    text_versions: tuple[str, ...]  # text versions those articles were built with
+    schema_version: int | None  # schema version of the latest successful run for the day
+    loaded: bool  # a successful run for the day exists, or the day has articles
+    reason: str  # why it is selected ("" when it is not)
+
+
+@dataclass
+class BackfillPlan:
+    """The partitions of a range, and the ones the mode selects."""
+
+    start: date
+    end: date
+    mode: str
+    partitions: list[PartitionState] = field(default_factory=list)
+
+    @property
+    def selected(self) -> list[PartitionState]:
+        """Partitions to rebuild, in date order."""
+        return [p for p in self.partitions if p.reason]
+
+
+def _days(start: date, end: date) -> list[date]:
+    if end < start:
+        raise ConfigError(f"backfill range ends ({end}) before it starts ({start})")
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def _header_date(settings: Settings, path: str) -> date | None:
+    """The header date of a file outside dated folders (``None``: no or unreadable date)."""
+    try:
+        with open_landing_file(settings.landing, path) as handle:
+            raw = handle.read(settings.max_file_bytes + 1)
+        if len(raw) > settings.max_file_bytes:
+            return None
+        return parse_txt(decode(raw).text, settings.txt_layout).header_date
+    except (OSError, UndecodableError, BadDateError):
+        return None
+
+
+def plan_backfill(settings: Settings, start: date, end: date, mode: str) -> BackfillPlan:
+    """Inspect landing zone and warehouse and choose the partitions ``mode`` rebuilds."""
+    if mode not in MODES:
+        raise ConfigError(f"backfill mode must be one of {', '.join(MODES)}, not {mode!r}")
+    days = _days(start, end)
+    wanted = set(days)
+    landing = str(settings.landing)
+    files: Counter[date] = Counter()
+    articles: Counter[date] = Counter()
+    versions: dict[date, set[str]] = {}
+    run_schema: dict[date, int] = {}
+    succeeded: set[date] = set()
+    known_flat: dict[str, date] = {}
+    with locked_reader(settings) as con:
+        if con is not None:
+            for source_file, published, text_version in con.execute(
+                "SELECT source_file, published_date, text_version FROM fact_article"
+            ).fetchall():
+                day = folder_date(source_file) or published
+                if day in wanted:
+                    articles[day] += 1
+                    versions.setdefault(day, set()).add(text_version)
+                    if folder_date(source_file) is None:
+                        known_flat[source_file] = day
+            for path, day in con.execute(
+                "SELECT l.path, a.published_date FROM ingest_ledger l "
+                "JOIN fact_article a ON a.article_id = l.article_id WHERE l.landing = ?",
+                [landing],
+            ).fetchall():
+                if folder_date(path) is None:
+                    known_flat.setdefault(path, day)
+            # Latest successful run per day (ordered by start, the last one wins).
+            for day, schema in con.execute(
+                "SELECT partition_date, schema_version FROM etl_run "
+                "WHERE status = 'success' AND partition_date IS NOT NULL ORDER BY started_at"
+            ).fetchall():
+                if day in wanted:
+                    run_schema[day] = int(schema)
+                    succeeded.add(day)
+    for f in list_landing(settings.landing):
+        if f.outside:
+            continue
+        day = f.path_date
+        if day is None:
+            day = known_flat.get(f.path) or _header_date(settings, f.path)
+        if day in wanted:
+            files[day] += 1
+    current_schema = len(discover(settings.migrations_dir))
+    plan = BackfillPlan(start, end, mode)
+    for day in days:
+        loaded = day in succeeded or articles[day] > 0
+        stale_text = sorted(v for v in versions.get(day, set()) if v != TEXT_VERSION)
+        schema = run_schema.get(day)
+        reason = ""
+        if mode == "missing" and files[day] and not loaded:
+            reason = "missing"
+        elif mode == "all" and (files[day] or articles[day]):
+            reason = "all"
+        elif mode == "stale" and articles[day]:
+            if stale_text:
+                reason = f"text version {', '.join(stale_text)} != {TEXT_VERSION}"
+            elif schema is not None and schema < current_schema:
+                reason = f"schema version {schema} < {current_schema}"
+        plan.partitions.append(
+            PartitionState(
+                day=day,
+                files=files[day],
+                articles=articles[day],
+                text_versions=tuple(sorted(versions.get(day, set()))),
+                schema_version=schema,
+                loaded=loaded,
+                reason=reason,
+            )
+        )
+    return plan
+
+
+def rebuild_partition(
+    settings: Settings,
+    day: date,
+    *,
+    trigger: str = "backfill",
+    external_run_id: str | None = None,
+    progress: pipeline.Progress | None = None,
+) -> LoadSummary:
+    """Rebuild one partition: a ``rebuild`` run of the pipeline for ``day``."""
+    return pipeline.run(
+        settings,
+        partition_date=day,
+        mode="rebuild",
+        trigger=trigger,
+        external_run_id=external_run_id,
+        progress=progress,
+    )

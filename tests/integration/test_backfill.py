@@ -1,0 +1,110 @@
+"""Backfills without Airflow: partition selection, the CLI, rebuild equality, a killed loader."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from etl import backfill, pipeline
+from etl.cli import app
+from etl.load.loader import PAUSE_BEFORE_COMMIT_ENV
+from etl.sample import generate_sample
+
+from .helpers import checksums, query, settings_for
+
+NEWS_ETL = str(Path(sys.executable).parent / "news-etl")
+
+
+def test_missing_all_and_stale_select_the_right_days(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    days = generate_sample(landing).dates
+    settings = settings_for(landing, tmp_path / "w")
+    pipeline.run(settings, partition_date=days[0])
+    missing = backfill.plan_backfill(settings, days[0], days[-1], "missing")
+    assert [p.day for p in missing.selected] == days[1:]
+    everything = backfill.plan_backfill(settings, days[0], days[-1], "all")
+    assert [p.day for p in everything.selected] == days
+    assert backfill.plan_backfill(settings, days[0], days[-1], "stale").selected == []
+    assert missing.partitions[0].articles > 0 and missing.partitions[0].files > 0
+
+
+def test_cli_backfill_dry_run_then_rebuild_equals_a_single_run(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    days = generate_sample(landing).dates
+    settings = settings_for(landing, tmp_path / "w")
+    pipeline.run(settings, partition_date=days[0])
+    before = checksums(settings.warehouse)
+    runner = CliRunner()
+    args = ["backfill", "--landing", str(landing), "--warehouse", str(settings.warehouse)]
+    args += ["--start", days[0].isoformat(), "--end", days[-1].isoformat()]
+    env = {"NEWS_ETL_STAGING_DIR": str(tmp_path / "staging")}
+    dry = runner.invoke(app, [*args, "--dry-run"], env=env)
+    assert dry.exit_code == 0, dry.output
+    assert "2 of 3 partitions to rebuild" in dry.output
+    assert days[1].isoformat() in dry.output and "missing" in dry.output
+    assert checksums(settings.warehouse) == before  # a dry run writes nothing
+    done = runner.invoke(app, args, env=env)
+    assert done.exit_code == 0, done.output
+    again = runner.invoke(app, [*args, "--mode", "all"], env=env)
+    assert again.exit_code == 0, again.output
+    serial = settings_for(landing, tmp_path / "serial")
+    pipeline.run(serial)
+    assert checksums(settings.warehouse) == checksums(serial.warehouse)
+    runs = query(
+        settings.warehouse,
+        "SELECT mode, count(*) FROM etl_run WHERE trigger = 'cli-backfill' GROUP BY 1",
+    )
+    assert runs == [("rebuild", 5)]
+
+
+def test_a_loader_killed_mid_transaction_leaves_the_warehouse_unchanged(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    days = generate_sample(landing).dates
+    settings = settings_for(landing, tmp_path / "w")
+    pipeline.run(settings, partition_date=days[0])
+    before = checksums(settings.warehouse)
+    runs_before = query(settings.warehouse, "SELECT count(*) FROM etl_run")
+    marker = tmp_path / "about-to-commit"
+    cmd = [NEWS_ETL, "run", "--landing", str(landing), "--warehouse", str(settings.warehouse)]
+    cmd += ["--date", days[1].isoformat()]
+    env = {**os.environ, "NEWS_ETL_STAGING_DIR": str(settings.staging_root)}
+    proc = subprocess.Popen(
+        cmd,
+        env={**env, PAUSE_BEFORE_COMMIT_ENV: str(marker)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 180
+    while not marker.exists():  # the loader has written everything and waits before COMMIT
+        assert proc.poll() is None, "the loader exited before reaching its commit"
+        assert time.monotonic() < deadline, "the loader never reached its commit"
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=60) == -signal.SIGKILL
+
+    assert checksums(settings.warehouse) == before  # unchanged and readable
+    assert query(settings.warehouse, "SELECT count(*) FROM etl_run") == runs_before
+    rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    serial = settings_for(landing, tmp_path / "serial")
+    for day in days[:2]:
+        pipeline.run(serial, partition_date=day)
+    assert checksums(settings.warehouse) == checksums(serial.warehouse)
+
+
+def test_a_bad_range_or_mode_is_refused(tmp_path: Path) -> None:
+    from etl.errors import ConfigError
+
+    settings = settings_for(tmp_path, tmp_path / "w")
+    days = generate_sample(tmp_path / "landing").dates
+    with pytest.raises(ConfigError):
+        backfill.plan_backfill(settings, days[1], days[0], "all")
+    with pytest.raises(ConfigError):
+        backfill.plan_backfill(settings, days[0], days[1], "everything")

@@ -334,12 +334,19 @@ def _run_level_results(
 def _expected_partition_counts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> dict[date, int]:
     """Articles each partition the run writes must hold afterwards (before the transaction)."""
     keep_current = "false" if facts.mode == "replace" else "true"
+    # A rebuild first removes the articles its files produced before (rebuild_scope).
+    replaced = (
+        "(SELECT count(*) FROM fact_article f WHERE f.published_date = n.published_date"
+        " AND f.article_id IN (SELECT article_id FROM rebuild_scope))"
+        if facts.mode == "rebuild"
+        else "0"
+    )
     rows = con.execute(
         f"""
         SELECT n.published_date,
                n.new_articles + CASE WHEN {keep_current} THEN
                    (SELECT count(*) FROM fact_article f
-                    WHERE f.published_date = n.published_date) ELSE 0 END
+                    WHERE f.published_date = n.published_date) - {replaced} ELSE 0 END
         FROM (SELECT published_date, count(*) AS new_articles FROM run_articles
               WHERE is_new GROUP BY published_date) n
         """

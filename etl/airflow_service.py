@@ -196,6 +196,18 @@ def stop_standalone(home: Path, *, grace_s: float = 30) -> int:
     return stopped
 
 
+#: REST calls answered with a server error are tried this many times, with backoff.
+API_ATTEMPTS = 6
+
+
+class ApiError(ConfigError):
+    """The Airflow REST API refused a call (``status`` is the HTTP status)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 def api_token(url: str, user: str, password: str) -> str:
     """A bearer token for the REST API."""
     body = json.dumps({"username": user, "password": password}).encode()
@@ -216,24 +228,41 @@ def api_call(
         method=method,
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        raise ConfigError(f"{method} {path}: HTTP {exc.code}: {exc.read()[:500]!r}") from exc
+    delay = 0.5
+    for attempt in range(API_ATTEMPTS):
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            detail = f"{method} {path}: HTTP {exc.code}: {exc.read()[:500]!r}"
+            # A 5xx is the server's trouble (with SQLite metadata: "database is locked" while
+            # the scheduler writes): wait and try again. A 4xx is ours: report it at once.
+            if exc.code < 500:
+                raise ApiError(exc.code, detail) from exc
+            if attempt == API_ATTEMPTS - 1:
+                raise ApiError(exc.code, detail + f" (after {API_ATTEMPTS} attempts)") from exc
+        time.sleep(delay)
+        delay = min(delay * 2, 8.0)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def trigger_run(
     url: str, token: str, dag_id: str, logical_date: str, conf: dict[str, Any] | None = None
 ) -> str:
     """Trigger ``dag_id`` for ``logical_date`` (ISO timestamp); return the new run's id."""
-    answer = api_call(
-        url,
-        token,
-        "POST",
-        f"/dags/{dag_id}/dagRuns",
-        # An explicit id: Airflow derives the default from the trigger time, which clashes when
-        # several days are triggered within the same instant.
-        {"dag_run_id": f"manual__{logical_date}", "logical_date": logical_date, "conf": conf or {}},
-    )
+    run_id = f"manual__{logical_date}"
+    try:
+        answer = api_call(
+            url,
+            token,
+            "POST",
+            f"/dags/{dag_id}/dagRuns",
+            # An explicit id: Airflow derives the default from the trigger time, which clashes
+            # when several days are triggered within the same instant.
+            {"dag_run_id": run_id, "logical_date": logical_date, "conf": conf or {}},
+        )
+    except ApiError as exc:
+        if exc.status != 409:  # 409: a retried POST whose first attempt did create the run
+            raise
+        return run_id
     return str(answer["dag_run_id"])

@@ -56,6 +56,13 @@ def _parse_date(value: str | None) -> date | None:
         raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from exc
 
 
+def _require_warehouse(settings: Settings) -> None:
+    """Exit with a clear error (code 2) when the warehouse file does not exist."""
+    if not settings.warehouse.exists():
+        console.print(f"[red]error:[/red] no warehouse at {settings.warehouse}")
+        raise typer.Exit(2)
+
+
 def _settings(**overrides: object) -> Settings:
     try:
         return load_settings(**overrides)
@@ -319,9 +326,7 @@ def summary(warehouse: WarehouseOpt = None) -> None:
     from etl.report import format_summary, summarise
 
     settings = _settings(warehouse=warehouse)
-    if not settings.warehouse.exists():
-        console.print(f"[red]error:[/red] no warehouse at {settings.warehouse}")
-        raise typer.Exit(2)
+    _require_warehouse(settings)
     typer.echo(format_summary(summarise(settings.warehouse), settings.warehouse))
 
 
@@ -343,9 +348,7 @@ def quality(
     from etl.quality import format_quality, load_report, render_html
 
     settings = _settings(warehouse=warehouse)
-    if not settings.warehouse.exists():
-        console.print(f"[red]error:[/red] no warehouse at {settings.warehouse}")
-        raise typer.Exit(2)
+    _require_warehouse(settings)
     report = load_report(settings.warehouse, day=_parse_date(day), run_id=run_id)
     typer.echo(format_quality(report))
     if html_out is not None:
@@ -491,9 +494,7 @@ def report(
     from etl.pipeline import write_report
 
     settings = _settings(warehouse=warehouse)
-    if not settings.warehouse.exists():
-        console.print(f"[red]error:[/red] no warehouse at {settings.warehouse}")
-        raise typer.Exit(2)
+    _require_warehouse(settings)
     path = write_report(settings, run_id)
     if path is None:
         console.print("[red]error:[/red] the report could not be written (see the log above)")

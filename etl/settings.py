@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     lock_timeout_s: float = Field(
         default=600.0, ge=0, description="How long a writer waits for the warehouse lock."
     )
+    duckdb_memory_limit: str = Field(
+        default="4GB",
+        pattern=r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="Memory the load's DuckDB connection may use before it spills to disk "
+        "(DuckDB's own default is 80% of the machine's memory).",
+    )
     keep_staging: bool = Field(
         default=False, description="Keep a run's staging folder after a successful load."
     )

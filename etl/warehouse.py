@@ -72,6 +72,8 @@ def writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
         con = _connect(settings.warehouse, read_only=False)
         try:
+            # A big load spills to <warehouse>.tmp instead of taking most of the machine's memory.
+            con.execute(f"SET memory_limit = '{settings.duckdb_memory_limit}'")
             migrate(con, settings.migrations_dir)
             yield con
         finally:

@@ -8,6 +8,9 @@ so the loader derives keys in SQL and tests (or other tools) can reproduce them 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+
+import numpy as np
 
 #: SQL expression template computing :func:`stable_id` of a VARCHAR expression in DuckDB.
 STABLE_ID_SQL = "(md5_number_lower({expr}) >> 1)::BIGINT"
@@ -22,3 +25,21 @@ def stable_id(name: str) -> int:
 def stable_id_sql(expr: str) -> str:
     """The DuckDB SQL for the stable key of the VARCHAR expression ``expr``."""
     return STABLE_ID_SQL.format(expr=expr)
+
+
+#: Keys already computed in this process (names recur from batch to batch: a day's vocabulary
+#: is mostly yesterday's), cleared when it grows past :data:`_CACHE_LIMIT` names.
+_CACHE: dict[str, int] = {}
+_CACHE_LIMIT = 1 << 21
+
+
+def stable_ids(names: Sequence[str]) -> np.ndarray:
+    """:func:`stable_id` of every name, as int64; each distinct name is hashed once a process."""
+    if len(_CACHE) > _CACHE_LIMIT:
+        _CACHE.clear()
+    keys = list(map(_CACHE.get, names))
+    if None in keys:
+        for i, key in enumerate(keys):
+            if key is None:
+                keys[i] = _CACHE[names[i]] = stable_id(names[i])
+    return np.fromiter(keys, dtype=np.int64, count=len(keys))

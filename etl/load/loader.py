@@ -417,12 +417,14 @@ def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
         WHERE source_id NOT IN (SELECT source_id FROM dim_source)
         """
     )
+    # Term and stem keys come staged: the text stage hashes each distinct name once
+    # (etl.load.keys.stable_ids), which equals stable_id_sql() of the same name.
     con.execute(
-        f"""
+        """
         CREATE OR REPLACE TEMP TABLE new_terms AS
-        SELECT t.article_id, t.term, t.kind, {stable_id_sql("t.term")} AS term_id,
+        SELECT t.article_id, t.term, t.kind, t.term_id,
                a.published_date, t.count, t.first_offset, a.language_code, t.stem,
-               {stable_id_sql("a.language_code || ':' || t.stem")} AS stem_id, t.is_stopword
+               t.stem_id, t.is_stopword
         -- DISTINCT: the same content read under two paths in different batches is staged
         -- (with identical terms) by both; the article is loaded once, so are its terms.
         FROM (SELECT DISTINCT * FROM staged_terms) t

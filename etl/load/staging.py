@@ -101,6 +101,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("first_offset", pa.int32()),
             ("stem", pa.string()),  # Snowball stem in the article's language (else the term)
             ("is_stopword", pa.bool_()),  # a stopword of the article's language
+            ("term_id", pa.int64()),  # stable_id(term): dim_term's key
+            ("stem_id", pa.int64()),  # stable_id(language_code || ':' || stem): dim_stem's key
         ]
     ),
     # validate → load: records that failed a row-level expectation

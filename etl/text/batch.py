@@ -1,8 +1,9 @@
 """The text stage over a whole batch: ingested articles in, article figures and term rows out.
 
-Per article: clean, sentences, tokens and term counts (:func:`etl.text.terms.analyse`), the
-language with its confidence, and a MinHash signature for near-duplicate detection. Per batch:
-stems and stopword flags, computed once per distinct (language, term) pair.
+Per article: clean (:func:`etl.text.clean.paragraphs`), the content identity, sentences, the
+language with its confidence, and a MinHash signature for near-duplicate detection. Per batch, in
+bulk: tokens and term counts (:func:`etl.text.terms.count_batch`), then stems and stopword flags,
+computed once per distinct (language, term) pair and joined back with Arrow.
 """
 
 from __future__ import annotations
@@ -11,32 +12,27 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl import TEXT_VERSION
+from etl.load.keys import stable_ids
+from etl.load.staging import SCHEMAS
+from etl.text.clean import PARAGRAPH_SEPARATOR, paragraphs
 from etl.text.language import detect_language, language_name
 from etl.text.minhash import band_keys, signature
+from etl.text.sentences import sentence_count
 from etl.text.stems import stem_terms, stopword_flags
-from etl.text.terms import analyse
-from etl.text.tokenize import token_kind
+from etl.text.terms import count_batch
 
 
 @dataclass
 class TextBatch:
-    """Columns for the staged ``articles`` and ``terms`` tables, plus quarantine rows."""
+    """The staged ``articles`` rows and ``terms`` table of a batch, plus quarantine rows."""
 
     articles: list[dict[str, Any]] = field(default_factory=list)
-    terms: dict[str, list[Any]] = field(
-        default_factory=lambda: {
-            "article_id": [],
-            "term": [],
-            "kind": [],
-            "count": [],
-            "first_offset": [],
-            "stem": [],
-            "is_stopword": [],
-        }
-    )
+    terms: pa.Table = field(default_factory=SCHEMAS["terms"].empty_table)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -53,13 +49,14 @@ def process_batch(ingested: pa.Table) -> TextBatch:
     term rows.
     """
     out = TextBatch()
-    kinds: dict[str, str] = {}
-    terms = out.terms
-    seen: set[str] = set()
-    languages: list[str] = []  # language of each term row, for the stems below
+    kept: list[tuple[dict[str, Any], int, int]] = []  # (row, paragraphs, index of its text)
+    texts: list[str] = []
+    ids: list[str] = []
+    index_of: dict[str, int] = {}
     for row in ingested.to_pylist():
-        figures = analyse(row["body"])
-        if not figures.clean_text:
+        paras = paragraphs(row.pop("body"))
+        text = PARAGRAPH_SEPARATOR.join(paras)
+        if not text:
             out.quarantine.append(
                 {
                     "path": row["path"],
@@ -71,63 +68,99 @@ def process_batch(ingested: pa.Table) -> TextBatch:
                 }
             )
             continue
-        article_id = article_id_of(figures.clean_text)
-        language = detect_language(figures.clean_text)
-        article_terms = figures.terms
-        n = len(article_terms.terms)
-        record = {key: value for key, value in row.items() if key != "body"}
-        record.update(
-            article_id=article_id,
-            clean_text=figures.clean_text,
-            n_chars=len(figures.clean_text),
-            n_paragraphs=figures.n_paragraphs,
-            n_sentences=figures.n_sentences,
-            n_tokens=figures.n_tokens,
-            n_terms=n,
-            replacement_ratio=figures.clean_text.count("\ufffd") / len(figures.clean_text),
+        article_id = article_id_of(text)
+        if article_id not in index_of:
+            index_of[article_id] = len(texts)
+            texts.append(text)
+            ids.append(article_id)
+        kept.append((row, len(paras), index_of[article_id]))
+    counted = count_batch(texts)
+    languages = [detect_language(text) for text in texts]
+    signatures = [signature(counted.words(i)) for i in range(len(texts))]
+    n_terms = np.bincount(counted.terms["text"].to_numpy(), minlength=len(texts))
+    for row, n_paragraphs, i in kept:
+        text, language, sig = texts[i], languages[i], signatures[i]
+        row.update(
+            article_id=ids[i],
+            clean_text=text,
+            n_chars=len(text),
+            n_paragraphs=n_paragraphs,
+            n_sentences=sentence_count(text),
+            n_tokens=counted.n_tokens[i],
+            n_terms=int(n_terms[i]),
+            replacement_ratio=text.count("\ufffd") / len(text),
             text_version=TEXT_VERSION,
             language_code=language.code,
             language_name=language_name(language.code),
             language_confidence=language.confidence,
-            minhash=(sig := signature(figures.words)),
+            minhash=sig,
             lsh_bands=band_keys(sig),
         )
-        out.articles.append(record)
-        if article_id in seen:
-            continue
-        seen.add(article_id)
-        terms["article_id"].extend([article_id] * n)
-        terms["term"].extend(article_terms.terms)
-        terms["count"].extend(article_terms.counts)
-        terms["first_offset"].extend(article_terms.first_offsets)
-        languages.extend([language.code] * n)
-        for term in article_terms.terms:
-            kind = kinds.get(term)
-            if kind is None:
-                kind = kinds[term] = token_kind(term)
-            terms["kind"].append(kind)
-    terms["stem"], terms["is_stopword"] = normal_forms(terms["term"], terms["kind"], languages)
+        out.articles.append(row)
+    terms = counted.terms
+    text_index = terms["text"]
+    term_languages = pc.take(pa.array([lang.code for lang in languages], pa.string()), text_index)
+    stems, stops = normal_form_columns(terms["term"], terms["kind"], term_languages)
+    out.terms = pa.table(
+        {
+            "article_id": pc.take(pa.array(ids, pa.string()), text_index),
+            "term": terms["term"],
+            "kind": terms["kind"],
+            "count": terms["count"],
+            "first_offset": terms["first_offset"],
+            "stem": stems,
+            "is_stopword": stops,
+            "term_id": counted.term_keys(),
+            "stem_id": term_keys(pc.binary_join_element_wise(term_languages, stems, ":")),
+        },
+        schema=SCHEMAS["terms"],
+    )
     return out
+
+
+def term_keys(names: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """The stable key (:func:`etl.load.keys.stable_id`) of each name, hashing each distinct
+    name once (and only once per process: see :func:`etl.load.keys.stable_ids`)."""
+    if isinstance(names, pa.ChunkedArray):
+        names = names.combine_chunks()
+    encoded = pc.dictionary_encode(names)
+    keys = stable_ids(encoded.dictionary.to_pylist())
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    return pa.array(keys[indices] if len(indices) else np.zeros(0, np.int64), type=pa.int64())
+
+
+def normal_form_columns(
+    terms: pa.Array | pa.ChunkedArray,
+    kinds: pa.Array | pa.ChunkedArray,
+    languages: pa.Array | pa.ChunkedArray,
+) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
+    """Stem and stopword flag of each term row, computed once per distinct (language, term)."""
+    rows = pa.table({"language": languages, "term": terms, "kind": kinds})
+    rows = rows.append_column("row", pa.array(np.arange(rows.num_rows, dtype=np.int64)))
+    distinct = rows.group_by(["language", "term", "kind"], use_threads=False).aggregate([])
+    stem_of: list[str] = []
+    stop_of: list[bool] = []
+    by_language = distinct.sort_by("language")
+    for language in pc.unique(by_language["language"]).to_pylist():
+        part = by_language.filter(pc.equal(by_language["language"], language))
+        words, word_kinds = part["term"].to_pylist(), part["kind"].to_pylist()
+        stem_of += stem_terms(language, words, word_kinds)
+        stop_of += stopword_flags(language, words)
+    forms = by_language.append_column("stem", pa.array(stem_of, pa.string())).append_column(
+        "is_stopword", pa.array(stop_of, pa.bool_())
+    )
+    joined = rows.join(forms, keys=["language", "term", "kind"], use_threads=False)
+    joined = joined.sort_by("row")
+    return joined["stem"], joined["is_stopword"]
 
 
 def normal_forms(
     term_rows: list[str], kind_rows: list[str], language_rows: list[str]
 ) -> tuple[list[str], list[bool]]:
-    """Stem and stopword flag of each term row, computed once per distinct (language, term)."""
-    by_language: dict[str, dict[str, str]] = {}
-    for term, kind, language in zip(term_rows, kind_rows, language_rows, strict=True):
-        by_language.setdefault(language, {})[term] = kind
-    stems: dict[tuple[str, str], str] = {}
-    stops: dict[tuple[str, str], bool] = {}
-    for language, term_kinds in by_language.items():
-        distinct = list(term_kinds)
-        for term, stem, stop in zip(
-            distinct,
-            stem_terms(language, distinct, list(term_kinds.values())),
-            stopword_flags(language, distinct),
-            strict=True,
-        ):
-            stems[language, term] = stem
-            stops[language, term] = stop
-    keys = list(zip(language_rows, term_rows, strict=True))
-    return [stems[k] for k in keys], [stops[k] for k in keys]
+    """:func:`normal_form_columns` over plain lists."""
+    stems, stops = normal_form_columns(
+        pa.array(term_rows, pa.string()),
+        pa.array(kind_rows, pa.string()),
+        pa.array(language_rows, pa.string()),
+    )
+    return stems.to_pylist(), stops.to_pylist()

@@ -10,6 +10,7 @@ break always ends one.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 # Abbreviations after which a period rarely ends a sentence (lowercase, without the period).
 ABBREVIATIONS = frozenset(
@@ -21,10 +22,12 @@ ABBREVIATIONS = frozenset(
     """.split()
 )
 
+# One leading character class, so that the regex engine skips to candidate positions quickly;
+# the lookbehind then picks the rule of that character's script.
 _BOUNDARY = re.compile(
-    r"""(?:
-          [.!?؟।॥]+["'”’»)\]]*(?=\s+["'“‘«„(\[]?[^\W_a-z]|\s*$)  # end, then capital/digit
-        | [。！？]+[」』”’)）]*                                  # CJK end: no space needed
+    r"""[.!?؟।॥。！？](?:
+          (?<=[.!?؟।॥])[.!?؟।॥]*["'”’»)\]]*(?=\s+["'“‘«„(\[]?[^\W_a-z]|\s*$)  # capital/digit next
+        | (?<=[。！？])[。！？]*[」』”’)）]*  # CJK: no space needed
         )""",
     re.VERBOSE,
 )
@@ -47,7 +50,16 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` spans of the sentences of cleaned ``text``; they never overlap and every
     non-space character belongs to exactly one span."""
-    spans: list[tuple[int, int]] = []
+    return [_trim(text, start, end) for start, end in _segments(text)]
+
+
+def sentence_count(text: str) -> int:
+    """The number of sentences of cleaned ``text`` (``len(sentence_spans(text))``, cheaper)."""
+    return sum(1 for _ in _segments(text))
+
+
+def _segments(text: str) -> Iterator[tuple[int, int]]:
+    """Untrimmed spans of the sentences, each with some non-space character, in order."""
     para_start = 0
     length = len(text)
     while para_start < length:
@@ -56,18 +68,20 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             para_end = length
         start = para_start
         for match in _BOUNDARY.finditer(text, para_start, para_end):
+            first = match.start()
+            if (
+                text[first] == "."
+                and text[first : first + 3] != "..."
+                and _is_abbreviation(text, first)
+            ):
+                continue
             end = match.end()
-            if text[match.start()] == "." and match.end() - match.start() >= 1:
-                first_dot = match.start()
-                if text[first_dot : first_dot + 3] != "..." and _is_abbreviation(text, first_dot):
-                    continue
             if text[start:end].strip():
-                spans.append(_trim(text, start, end))
+                yield start, end
             start = end
         if text[start:para_end].strip():
-            spans.append(_trim(text, start, para_end))
+            yield start, para_end
         para_start = para_end + 2
-    return spans
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

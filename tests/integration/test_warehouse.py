@@ -142,3 +142,12 @@ def test_readers_see_the_data_after_commit_only(corpora: Path, tmp_path: Path) -
         assert con.execute("SELECT count(*) FROM fact_article").fetchone() == (1,)
     finally:
         con.close()
+
+
+def test_the_writer_bounds_duckdb_memory(tmp_path: Path) -> None:
+    settings = load_settings(warehouse=tmp_path / "w.duckdb", duckdb_memory_limit="300MB")
+    with writer(settings) as con:
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert limit is not None and limit[0] in {"286.1 MiB", "300.0 MB", "286.1MiB"}, limit
+    with pytest.raises(ValueError, match="duckdb_memory_limit"):
+        load_settings(warehouse=tmp_path / "w.duckdb", duckdb_memory_limit="lots")

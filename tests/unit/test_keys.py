@@ -56,3 +56,12 @@ def test_stable_id_equals_duckdb() -> None:
     finally:
         con.close()
     assert dict(rows) == {name: stable_id(name) for name in _NAMES}
+
+
+def test_stable_ids_in_bulk_equal_one_by_one() -> None:
+    from etl.load.keys import stable_ids
+
+    names = [*_NAMES, *_NAMES[:3], ""]
+    assert stable_ids(names).tolist() == [stable_id(n) for n in names]
+    assert stable_ids(names).tolist() == [stable_id(n) for n in names]  # now from the cache
+    assert stable_ids([]).tolist() == []

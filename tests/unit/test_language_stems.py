@@ -83,8 +83,20 @@ def test_process_batch_columns() -> None:
     (article,) = out.articles
     assert article["language_code"] == "en"
     assert article["language_name"] == "English"
-    terms = dict(zip(out.terms["term"], out.terms["stem"], strict=True))
+    columns = out.terms.to_pydict()
+    terms = dict(zip(columns["term"], columns["stem"], strict=True))
     assert terms["relations"] == "relat"
-    stops = dict(zip(out.terms["term"], out.terms["is_stopword"], strict=True))
+    stops = dict(zip(columns["term"], columns["is_stopword"], strict=True))
     assert stops["the"] and not stops["relations"]
     assert len(article["lsh_bands"]) == 32
+
+
+def test_process_batch_stages_the_loaders_keys() -> None:
+    from etl.load.keys import stable_id
+
+    row = dict.fromkeys(SCHEMAS["ingested"].names)
+    row.update(article_id="a" * 64, path="x.txt", body=seed_body(), raw_text=seed_body())
+    out = process_batch(pa.Table.from_pylist([row], schema=SCHEMAS["ingested"]))
+    columns = out.terms.to_pydict()
+    assert columns["term_id"] == [stable_id(t) for t in columns["term"]]
+    assert columns["stem_id"] == [stable_id(f"en:{s}") for s in columns["stem"]]

@@ -184,11 +184,63 @@ def test_text_stage_never_raises_and_its_columns_line_up(text: str) -> None:
     row.update(article_id="0" * 64, path="p.txt", body=text, raw_text=text)
     out = process_batch(pa.Table.from_pylist([row], schema=SCHEMAS["ingested"]))
     assert len(out.articles) + len(out.quarantine) == 1
-    lengths = {len(column) for column in out.terms.values()}
-    assert len(lengths) == 1
+    assert out.terms.schema == SCHEMAS["terms"]
     for article in out.articles:
         assert 0.0 <= article["language_confidence"] <= 1.0
         assert (article["minhash"] is None) == (article["lsh_bands"] is None)
     # the staged tables accept every column as typed
     pa.Table.from_pylist(out.articles, schema=SCHEMAS["articles"])
-    pa.table(out.terms, schema=SCHEMAS["terms"])
+    pa.table(out.terms.to_pydict(), schema=SCHEMAS["terms"])
+
+
+@SETTINGS
+@given(st.lists(_TEXTS, max_size=4))
+def test_count_batch_equals_each_text_on_its_own(texts: list[str]) -> None:
+    from etl.text.terms import count_batch
+
+    cleaned = [clean(t) for t in texts]
+    counted = count_batch(cleaned)
+    assert counted.n_tokens == [len(tokenize(t)) for t in cleaned]
+    rows = counted.terms.to_pylist()
+    for i, text in enumerate(cleaned):
+        tokens = tokenize(text)
+        first: dict[str, int] = {}
+        counts: Counter[str] = Counter()
+        for token in tokens:
+            if token.kind in TERM_KINDS:
+                first.setdefault(token.norm, token.start)
+                counts[token.norm] += 1
+        mine = [r for r in rows if r["text"] == i]
+        assert [(r["term"], r["count"], r["first_offset"]) for r in mine] == [
+            (term, counts[term], offset) for term, offset in first.items()
+        ]
+        assert counted.words(i) == [t.norm for t in tokens if t.kind in TERM_KINDS]
+        for r in mine:
+            assert r["kind"] == token_kind(r["term"])
+
+
+@SETTINGS
+@given(_TEXTS)
+def test_sentence_count_equals_the_spans(text: str) -> None:
+    from etl.text.sentences import sentence_count
+
+    cleaned = clean(text)
+    assert sentence_count(cleaned) == len(sentence_spans(cleaned))
+
+
+def _paragraphs_block_by_block(text: str) -> list[str]:
+    """The first implementation of :func:`etl.text.clean.paragraphs`, kept as its reference."""
+    from etl.text.clean import _CONTROL, _NEWLINES, _PARAGRAPH_BREAK
+
+    text = unicodedata.normalize("NFKC", _CONTROL.sub("", _NEWLINES.sub("\n", text)))
+    blocks = (" ".join(block.split()) for block in _PARAGRAPH_BREAK.split(text))
+    return [block for block in blocks if block]
+
+
+@SETTINGS
+@given(_TEXTS)
+@example("a \n \n b\n\n\n\n c \x00 d\x01\n")
+def test_paragraphs_equal_the_block_by_block_reference(text: str) -> None:
+    from etl.text.clean import paragraphs
+
+    assert paragraphs(text) == _paragraphs_block_by_block(text)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import re
 import unicodedata
 
 import pytest
 
+from etl.text._marks import MARKS
 from etl.text.clean import clean
 from etl.text.tokenize import (
     _TOKEN,
@@ -379,3 +381,46 @@ def test_marks_table_covers_every_mark_of_this_pythons_unicode() -> None:
         and not table.match(chr(cp))
     ]
     assert missing == [], "run scripts/gen_unicode_marks.py with the newest supported Python"
+
+
+def test_lowercase_keeps_every_token_pattern_class() -> None:
+    """The fast path splits the lowercased text: that is exact only if, for every character
+    whose lowercase is one NFKC code point, both belong to the same classes of the pattern."""
+    from etl.text.tokenize import _CJK
+
+    classes = [
+        re.compile(r"\w"),
+        re.compile(r"\d"),
+        re.compile(r"\s"),
+        re.compile(r"[^\W\d_]"),
+        re.compile(f"[{MARKS}]"),
+        re.compile(f"[{_CJK}]"),
+        re.compile(r"""[.,;:!?)\]'’“”‘<>"%+\-/@]"""),
+    ]
+    checked = 0
+    for code in range(0x110000):
+        char = chr(code)
+        lower = char.lower()
+        if lower == char or len(lower) != 1 or not unicodedata.is_normalized("NFKC", lower):
+            continue
+        if not unicodedata.is_normalized("NFKC", char):
+            continue
+        checked += 1
+        for cls in classes:
+            assert bool(cls.match(char)) == bool(cls.match(lower)), (hex(code), cls.pattern)
+    assert checked > 1000
+
+
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        ("see HTTP://EXAMPLE.COM/A now", "HTTP://EXAMPLE.COM/A"),
+        ("see WWW.BBC.CO.UK.", "WWW.BBC.CO.UK"),
+        ("see Https://x.y/Z", "Https://x.y/Z"),
+    ],
+)
+def test_url_prefixes_in_any_case(text: str, url: str) -> None:
+    tokens = tokenize(text)
+    urls = [text[t.start : t.end] for t in tokens if t.kind == "url"]
+    assert urls == [url]
+    assert [t.norm for t in tokens if t.kind == "url"] == [url.lower()]

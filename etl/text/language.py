@@ -16,7 +16,7 @@ from babel import Locale, UnknownLocaleError
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 #: Characters of cleaned text scored per article.
-SAMPLE_CHARS = 4000
+SAMPLE_CHARS = 1000
 #: Code for text without letters (numbers, symbols only): no language can be told.
 UNDETERMINED = "und"
 

@@ -387,7 +387,7 @@ def bench_stage(batches: Sequence[Sequence[str]]) -> tuple[float, dict[str, floa
     from etl.load.staging import SCHEMAS
     from etl.text.batch import normal_form_columns, process_batch
     from etl.text.clean import PARAGRAPH_SEPARATOR, paragraphs
-    from etl.text.language import detect_language
+    from etl.text.language import detect_languages
     from etl.text.minhash import signature
     from etl.text.sentences import sentence_count
     from etl.text.terms import count_batch
@@ -413,7 +413,7 @@ def bench_stage(batches: Sequence[Sequence[str]]) -> tuple[float, dict[str, floa
         counted = count_batch(cleaned)
         for name, run in (
             ("sentences", lambda cleaned=cleaned: [sentence_count(t) for t in cleaned]),
-            ("language", lambda cleaned=cleaned: [detect_language(t) for t in cleaned]),
+            ("language", lambda cleaned=cleaned: detect_languages(cleaned)),
             ("minhash", lambda c=counted: [signature(c.words(i)) for i in range(len(c.n_tokens))]),
         ):
             started = time.perf_counter()

@@ -20,7 +20,7 @@ from etl import TEXT_VERSION
 from etl.load.keys import stable_ids
 from etl.load.staging import SCHEMAS
 from etl.text.clean import PARAGRAPH_SEPARATOR, paragraphs
-from etl.text.language import detect_language, language_name
+from etl.text.language import detect_languages, language_name
 from etl.text.minhash import band_keys, signature
 from etl.text.sentences import sentence_count
 from etl.text.stems import stem_terms, stopword_flags
@@ -75,7 +75,7 @@ def process_batch(ingested: pa.Table) -> TextBatch:
             ids.append(article_id)
         kept.append((row, len(paras), index_of[article_id]))
     counted = count_batch(texts)
-    languages = [detect_language(text) for text in texts]
+    languages = detect_languages(texts)
     signatures = [signature(counted.words(i)) for i in range(len(texts))]
     n_terms = np.bincount(counted.terms["text"].to_numpy(), minlength=len(texts))
     for row, n_paragraphs, i in kept:

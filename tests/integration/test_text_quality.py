@@ -129,3 +129,26 @@ def test_reuters_repeated_wire_items_are_grouped(reuters_warehouse: Path) -> Non
         "WHERE s.story_id IS NULL OR l.language_code IS NULL",
     )
     assert orphans == 0
+
+
+def test_bulk_language_id_equals_py3langid(corpora: Path) -> None:
+    """detect_languages runs py3langid's byte automaton for a whole batch in numpy: the answers
+    must be py3langid's own, text for text."""
+    from etl.text.language import SAMPLE_CHARS, UNDETERMINED, _identifier, detect_languages
+
+    files = sorted((corpora / "fundus").rglob("*.txt")) + sorted(
+        (corpora / "reuters").rglob("*.txt")
+    )[:300]
+    texts = [clean(f.read_text(encoding="utf-8", errors="replace")) for f in files]
+    texts += ["", "123 456", "ΟΔΟΣ ΑΘΗΝΩΝ", "ALL CAPS HEADLINE HERE", "日本語のテキスト", "x"]
+    identifier = _identifier()
+
+    def reference(text: str) -> tuple[str, float]:
+        sample = text[:SAMPLE_CHARS]
+        if not any(ch.isalpha() for ch in sample):
+            return UNDETERMINED, 0.0
+        code, prob = identifier.classify(sample)
+        return str(code), round(float(prob), 4)
+
+    got = [tuple(language) for language in detect_languages(texts)]
+    assert got == [reference(text) for text in texts]

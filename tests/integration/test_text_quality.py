@@ -136,9 +136,10 @@ def test_bulk_language_id_equals_py3langid(corpora: Path) -> None:
     must be py3langid's own, text for text."""
     from etl.text.language import SAMPLE_CHARS, UNDETERMINED, _identifier, detect_languages
 
-    files = sorted((corpora / "fundus").rglob("*.txt")) + sorted(
-        (corpora / "reuters").rglob("*.txt")
-    )[:300]
+    files = (
+        sorted((corpora / "fundus").rglob("*.txt"))
+        + sorted((corpora / "reuters").rglob("*.txt"))[:300]
+    )
     texts = [clean(f.read_text(encoding="utf-8", errors="replace")) for f in files]
     texts += ["", "123 456", "ΟΔΟΣ ΑΘΗΝΩΝ", "ALL CAPS HEADLINE HERE", "日本語のテキスト", "x"]
     identifier = _identifier()

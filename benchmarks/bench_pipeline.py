@@ -388,9 +388,15 @@ def bench_stage(batches: Sequence[Sequence[str]]) -> tuple[float, dict[str, floa
     from etl.text.batch import normal_form_columns, process_batch
     from etl.text.clean import PARAGRAPH_SEPARATOR, paragraphs
     from etl.text.language import detect_languages
-    from etl.text.minhash import signature
+    from etl.text.minhash import signatures, word_hashes
     from etl.text.sentences import sentence_count
     from etl.text.terms import count_batch
+
+    def minhash_of(counted: Any) -> object:
+        vocabulary_hash = word_hashes(counted.vocabulary)
+        return signatures(
+            [vocabulary_hash[counted.word_ids(i)] for i in range(len(counted.n_tokens))]
+        )
 
     schema = SCHEMAS["ingested"]
     stage_s = 0.0
@@ -414,7 +420,7 @@ def bench_stage(batches: Sequence[Sequence[str]]) -> tuple[float, dict[str, floa
         for name, run in (
             ("sentences", lambda cleaned=cleaned: [sentence_count(t) for t in cleaned]),
             ("language", lambda cleaned=cleaned: detect_languages(cleaned)),
-            ("minhash", lambda c=counted: [signature(c.words(i)) for i in range(len(c.n_tokens))]),
+            ("minhash", lambda c=counted: minhash_of(c)),
         ):
             started = time.perf_counter()
             result = run()

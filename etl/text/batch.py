@@ -21,7 +21,7 @@ from etl.load.keys import stable_ids
 from etl.load.staging import SCHEMAS
 from etl.text.clean import PARAGRAPH_SEPARATOR, paragraphs
 from etl.text.language import detect_languages, language_name
-from etl.text.minhash import band_keys, signature
+from etl.text.minhash import band_keys, signatures, word_hashes
 from etl.text.sentences import sentence_count
 from etl.text.stems import stem_terms, stopword_flags
 from etl.text.terms import count_batch
@@ -76,10 +76,11 @@ def process_batch(ingested: pa.Table) -> TextBatch:
         kept.append((row, len(paras), index_of[article_id]))
     counted = count_batch(texts)
     languages = detect_languages(texts)
-    signatures = [signature(counted.words(i)) for i in range(len(texts))]
+    vocabulary_hash = word_hashes(counted.vocabulary)
+    sigs = signatures([vocabulary_hash[counted.word_ids(i)] for i in range(len(texts))])
     n_terms = np.bincount(counted.terms["text"].to_numpy(), minlength=len(texts))
     for row, n_paragraphs, i in kept:
-        text, language, sig = texts[i], languages[i], signatures[i]
+        text, language, sig = texts[i], languages[i], sigs[i]
         row.update(
             article_id=ids[i],
             clean_text=text,

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from datasketch import MinHash
+from datasketch.minhash import _fmix  # its permutation's pre-mix (see signatures)
 
 NUM_PERM = 128
 BANDS = 32
@@ -27,21 +28,28 @@ SCHEME = "affine32"
 _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
 
 
+def word_hashes(words: Sequence[str]) -> np.ndarray:
+    """The CRC-32 of each word (UTF-8), as uint64: deterministic across processes."""
+    return np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+
+
 def shingle_hashes(words: Sequence[str]) -> np.ndarray:
     """32-bit hashes of the distinct word ``SHINGLE``-grams of ``words`` (normal forms).
 
     Each word is hashed once (CRC-32, deterministic across processes) and the hashes of a
     shingle's words are combined in bulk with numpy, instead of hashing every shingle's text.
     """
-    if not words:
+    return shingles_of(word_hashes(words))
+
+
+def shingles_of(word_hash: np.ndarray) -> np.ndarray:
+    """:func:`shingle_hashes` from the words' hashes (uint64, in text order)."""
+    if not len(word_hash):
         return np.zeros(0, dtype=np.uint32)
-    word_hash = np.fromiter(
-        (zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words)
-    )
-    n = max(1, len(words) - SHINGLE + 1)
+    n = max(1, len(word_hash) - SHINGLE + 1)
     combined = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for i in range(min(SHINGLE, len(words))):
+        for i in range(min(SHINGLE, len(word_hash))):
             combined = combined * np.uint64(0x9E3779B1) + word_hash[i : i + n]
     return np.unique((combined ^ (combined >> np.uint64(32))).astype(np.uint32))
 
@@ -54,6 +62,53 @@ def signature(words: Sequence[str]) -> list[int] | None:
     m = MinHash(seed=SEED, permutations=_TEMPLATE.permutations, scheme=SCHEME, hashfunc=int)
     m.update_batch(shingle_hashes(words).tolist())
     return [int(v) for v in m.hashvalues]
+
+
+#: Shingles permuted at once by :func:`signatures` (rows of NUM_PERM uint32: 8 MB).
+_CHUNK_SHINGLES = 16_000
+
+
+def signatures(word_hash_seqs: Sequence[np.ndarray]) -> list[list[int] | None]:
+    """:func:`signature` of many articles at once, from their words' hashes (uint64, in order).
+
+    datasketch's own permutation (its 32-bit MurmurHash3 pre-mix, then ``a * h + b`` with
+    wrap-around) is applied to the shingles of many articles in one numpy product, and each
+    article's minimum is taken with ``np.minimum.reduceat``; a test checks the result equals
+    :func:`signature` article by article.
+    """
+    a, b = _TEMPLATE.permutations
+    initial = _TEMPLATE.hashvalues
+    out: list[list[int] | None] = [None] * len(word_hash_seqs)
+    pending: list[tuple[int, np.ndarray]] = []
+    size = 0
+    for i, word_hash in enumerate(word_hash_seqs):
+        if not len(word_hash):
+            continue
+        shingles = shingles_of(word_hash)
+        pending.append((i, shingles))
+        size += len(shingles)
+        if size >= _CHUNK_SHINGLES:
+            _permute(pending, a, b, initial, out)
+            pending, size = [], 0
+    if pending:
+        _permute(pending, a, b, initial, out)
+    return out
+
+
+def _permute(
+    pending: Sequence[tuple[int, np.ndarray]],
+    a: np.ndarray,
+    b: np.ndarray,
+    initial: np.ndarray,
+    out: list[list[int] | None],
+) -> None:
+    hv = np.concatenate([s for _, s in pending]).astype(initial.dtype).reshape(-1, 1)
+    with np.errstate(over="ignore"):
+        permuted = _fmix(hv, 32) * a + b
+    starts = np.cumsum([0, *(len(s) for _, s in pending[:-1])])
+    minima = np.minimum(np.minimum.reduceat(permuted, starts, axis=0), initial)
+    for (i, _), row in zip(pending, minima.tolist(), strict=True):
+        out[i] = row
 
 
 def band_keys(sig: Sequence[int] | None) -> list[int] | None:

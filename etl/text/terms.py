@@ -66,6 +66,15 @@ class BatchCounts:
     not_terms: frozenset[str]  # the distinct tokens of the batch that are not terms
     vocabulary: list[str]  # the batch's distinct tokens
     term_index: np.ndarray  # for each row of ``terms``, its term's index in ``vocabulary``
+    token_ids: np.ndarray  # every token's index in ``vocabulary``, text by text
+    is_term: np.ndarray  # for each vocabulary entry, whether it is a term
+
+    def word_ids(self, text: int) -> np.ndarray:
+        """Vocabulary indices of the term tokens of text ``text``, in order (for shingles)."""
+        start = sum(self.n_tokens[:text])
+        ids: np.ndarray = self.token_ids[start : start + self.n_tokens[text]]
+        words: np.ndarray = ids[self.is_term[ids]]
+        return words
 
     def term_keys(self) -> np.ndarray:
         """The stable key of each row's term (:func:`etl.load.keys.stable_id`), hashing each
@@ -150,7 +159,9 @@ def count_batch(texts: Sequence[str]) -> BatchCounts:
     n_tokens = np.bincount(scan.text, minlength=len(texts)).tolist()
     not_terms = frozenset(compress(vocabulary, (~is_term).tolist()))
     tokens = scan.norms if in_text_order else list(map(vocabulary.__getitem__, scan.ids.tolist()))
-    return BatchCounts(n_tokens, table, tokens, not_terms, vocabulary, term_index)
+    return BatchCounts(
+        n_tokens, table, tokens, not_terms, vocabulary, term_index, scan.ids, is_term
+    )
 
 
 def _merge(scans: Sequence[tuple[list[int], TokenScan]]) -> TokenScan:

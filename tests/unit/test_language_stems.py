@@ -100,3 +100,13 @@ def test_process_batch_stages_the_loaders_keys() -> None:
     columns = out.terms.to_pydict()
     assert columns["term_id"] == [stable_id(t) for t in columns["term"]]
     assert columns["stem_id"] == [stable_id(f"en:{s}") for s in columns["stem"]]
+
+
+def test_bulk_signatures_over_chunks_equal_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    import etl.text.minhash as minhash
+
+    words = clean(seed_body()).lower().split()
+    texts = [words, [], words[:3], words[10:200], ["one"], words[::-1]]
+    expected = [minhash.signature(w) for w in texts]
+    monkeypatch.setattr(minhash, "_CHUNK_SHINGLES", 50)  # several chunks, split mid-list
+    assert minhash.signatures([minhash.word_hashes(w) for w in texts]) == expected

@@ -244,3 +244,15 @@ def test_paragraphs_equal_the_block_by_block_reference(text: str) -> None:
     from etl.text.clean import paragraphs
 
     assert paragraphs(text) == _paragraphs_block_by_block(text)
+
+
+@SETTINGS
+@given(st.lists(_TEXTS, max_size=5))
+def test_bulk_signatures_equal_one_by_one(texts: list[str]) -> None:
+    from etl.text.minhash import signature, signatures, word_hashes
+    from etl.text.terms import count_batch
+
+    counted = count_batch([clean(t) for t in texts])
+    vocabulary_hash = word_hashes(counted.vocabulary)
+    bulk = signatures([vocabulary_hash[counted.word_ids(i)] for i in range(len(texts))])
+    assert bulk == [signature(counted.words(i)) for i in range(len(texts))]

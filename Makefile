@@ -11,7 +11,7 @@ export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup demo test test-fast lint typecheck bench airflow airflow-stop clean help
+.PHONY: setup demo test test-fast lint typecheck bench bench-day airflow airflow-stop clean help
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/'
@@ -49,6 +49,10 @@ airflow-stop: ## stop the standalone Airflow and every process it started
 bench: setup ## throughput benchmark over the reuters corpus, against naive, regex and spaCy baselines
 	@UV="$$(command -v uv || echo "$(PYTHON) -m uv")"; $$UV sync --frozen --group bench --quiet
 	$(BIN)/python benchmarks/bench_pipeline.py
+
+bench-day: setup ## the benchmark over a generated 10,000-article day: validate share of the run
+	@UV="$$(command -v uv || echo "$(PYTHON) -m uv")"; $$UV sync --frozen --group bench --quiet
+	$(BIN)/python benchmarks/bench_pipeline.py --articles 10000
 
 clean: ## remove the virtualenv, the demo warehouse and Airflow's local state
 	rm -rf $(VENV) .airflow warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.lock \

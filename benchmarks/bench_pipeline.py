@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_pipeline.py [--corpus PATH] [--repeat N]
+    .venv/bin/python benchmarks/bench_pipeline.py [--corpus PATH | --articles N] [--repeat N]
                                                   [--naive-files K] [--json OUT]
 
 Every figure is measured in the same process and the same invocation: the machines this runs on
@@ -10,8 +10,10 @@ are shared and noisy, so the ratios (pipeline vs. naive, text core vs. a bare re
 trustworthy than the absolute numbers. What is measured:
 
 1. A whole pipeline run over the corpus into a fresh temporary warehouse, timed step by step
-   (plan, then ingest/text/validate per batch, then load), cross-checked against the per-stage
-   seconds the run itself records in ``etl_run_stage``.
+   (plan, then ingest/text per batch, then validate over the run, then load), cross-checked
+   against the per-stage seconds the run itself records in ``etl_run_stage``. The validate share
+   of the run is printed with its two parts (the one-off Great Expectations import, the checks);
+   inside the load, the post-load warehouse checks and the GX Data Docs build are timed too.
 2. A second run over the same landing zone (``pipeline.run``): every file is in the ledger.
 3. The text stage alone, in-process and without I/O, in batches of 500 bodies: its core (clean
    + tokenize with offsets + count + term keys: the issue's speed target), a bare
@@ -23,8 +25,10 @@ trustworthy than the absolute numbers. What is measured:
 
 ``--repeat N`` repeats the micro-measurements (3 and 4) and keeps the best of each; the two
 pipeline runs happen once. MB means 10**6 bytes. The corpus defaults to ``reuters`` in the shared
-corpora folder (``<repo>/../shared/corpora``, or ``$NEWS_ETL_CORPORA_DIR``); temporary files go
-to ``$TMPDIR`` and are removed at exit.
+corpora folder (``<repo>/../shared/corpora``, or ``$NEWS_ETL_CORPORA_DIR``); ``--articles N``
+benchmarks a generated one-day landing zone of N articles instead (``news-etl sample``'s bulk
+generator; ``make bench-day`` uses 10,000). Temporary files go to ``$TMPDIR`` and are removed at
+exit.
 """
 
 from __future__ import annotations
@@ -41,9 +45,10 @@ import tempfile
 import time
 import tracemalloc
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,7 +80,6 @@ class BatchTiming:
     files: int
     ingest_s: float
     text_s: float
-    validate_s: float
 
 
 @dataclass
@@ -97,6 +101,12 @@ class PipelineResult:
     stage_s: dict[str, float]
     recorded_stage_s: dict[str, float]
     per_batch: list[BatchTiming]
+    #: the validate step's two parts: importing GX (once per process) and the checks themselves
+    gx_import_s: float
+    validate_checks_s: float
+    #: inside the load step: the post-load warehouse suites and building the GX Data Docs
+    post_load_checks_s: float
+    data_docs_s: float
     mb_per_s: float
     articles_per_s: float
     files_per_s: float
@@ -199,6 +209,29 @@ def resolve_corpus(corpus: Path | None) -> Path:
     return (corpora / DEFAULT_CORPUS_NAME).resolve()
 
 
+@contextmanager
+def stopwatch(module: Any, name: str, spent: list[float]) -> Iterator[None]:
+    """Time every call of ``module.name`` while the block runs, appending seconds to ``spent``.
+
+    The pipeline imports what it needs inside its functions, at call time, so the wrapper is
+    what it calls; a missing attribute fails loudly instead of measuring nothing.
+    """
+    original = getattr(module, name)
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - started)
+
+    setattr(module, name, timed)
+    try:
+        yield
+    finally:
+        setattr(module, name, original)
+
+
 def timed_pass(func: Callable[[str], object], texts: Sequence[str]) -> float:
     """Seconds to call ``func`` on every text (results discarded), after a garbage collection."""
     gc.collect()
@@ -219,8 +252,9 @@ def bench_pipeline(
     """Run the pipeline twice over ``landing`` into a fresh warehouse below ``tmp``.
 
     The first run calls the step functions one by one (exactly what ``pipeline.run`` does) so
-    each step is timed; the second run calls ``pipeline.run`` itself. Also returns the peak RSS
-    (KiB) right after the runs.
+    each step is timed; the validate step is timed in two parts, importing Great Expectations
+    (what its first use in a process costs) and then the checks. The second run calls
+    ``pipeline.run`` itself. Also returns the peak RSS (KiB) right after the runs.
     """
     from etl import pipeline
     from etl.settings import load_settings
@@ -240,12 +274,27 @@ def bench_pipeline(
         t1 = time.perf_counter()
         pipeline.text_batch(plan.staging_dir, batch)
         t2 = time.perf_counter()
-        pipeline.validate_batch(plan.staging_dir, batch)
-        t3 = time.perf_counter()
-        per_batch.append(BatchTiming(batch, len(plan.batches[batch]), t1 - t0, t2 - t1, t3 - t2))
-        log(f"  batch {batch + 1}/{plan.n_batches} done ({t3 - t0:.2f} s)")
+        per_batch.append(BatchTiming(batch, len(plan.batches[batch]), t1 - t0, t2 - t1))
+        log(f"  batch {batch + 1}/{plan.n_batches} done ({t2 - t0:.2f} s)")
+    log("  validate (the run's batches together) ...")
+    t_validate = time.perf_counter()
+    import etl.validate.stage  # what validate_run imports first: pandas, pyarrow.compute
+    from etl.validate.runner import warm_up
+
+    warm_up()  # the GX import validate_run would otherwise pay on its first check
+    t_checks = time.perf_counter()
+    pipeline.validate_run(plan.staging_dir)
     t_load = time.perf_counter()
-    summary = pipeline.load_run(plan.staging_dir)
+    import etl.validate.docs
+    import etl.validate.warehouse
+
+    post_load: list[float] = []
+    docs: list[float] = []
+    with (
+        stopwatch(etl.validate.warehouse, "check_warehouse", post_load),
+        stopwatch(etl.validate.docs, "build_data_docs", docs),
+    ):
+        summary = pipeline.load_run(plan.staging_dir)
     finished = time.perf_counter()
     wall_s = finished - started
     load_s = finished - t_load
@@ -278,10 +327,14 @@ def bench_pipeline(
         stage_s={
             "ingest": sum(b.ingest_s for b in per_batch),
             "text": sum(b.text_s for b in per_batch),
-            "validate": sum(b.validate_s for b in per_batch),
+            "validate": t_load - t_validate,
         },
         recorded_stage_s=recorded,
         per_batch=per_batch,
+        gx_import_s=t_checks - t_validate,
+        validate_checks_s=t_load - t_checks,
+        post_load_checks_s=sum(post_load),
+        data_docs_s=sum(docs),
         mb_per_s=rate(raw_bytes / MB, wall_s),
         articles_per_s=rate(summary.articles_loaded, wall_s),
         files_per_s=rate(files, wall_s),
@@ -557,27 +610,27 @@ def render(
         f"{pipe.duplicates} duplicates, {pipe.quarantined} quarantined"
     )
     add(f"   not in total  import etl.pipeline {pipe.import_etl_s:.2f} s (before the run)")
-    add(f"   {'batch':>7}{'files':>7}{'ingest':>9}{'text':>9}{'validate':>10}")
+    add(f"   {'batch':>7}{'files':>7}{'ingest':>9}{'text':>9}")
     for b in pipe.per_batch:
-        add(f"   {b.batch:>7}{b.files:>7}{b.ingest_s:>9.2f}{b.text_s:>9.2f}{b.validate_s:>10.2f}")
-    if len(pipe.per_batch) > 1:
-        later = [b.validate_s for b in pipe.per_batch[1:]]
-        first_v = pipe.per_batch[0].validate_s
-        mean_later = sum(later) / len(later)
-        add(
-            f"   validate: batch 0 took {first_v:.2f} s, later batches {mean_later:.2f} s on "
-            f"average: the first batch pays the Great Expectations import "
-            f"(~{first_v - mean_later:.2f} s once)"
-        )
-        steady = pipe.stage_s["validate"] - (first_v - mean_later)
-        share = rate(100 * pipe.stage_s["validate"], pipe.wall_s)
-        add(
-            f"   validate share of the run: {share:.1f}%"
-            f" ({rate(100 * steady, pipe.wall_s - (first_v - mean_later)):.1f}% without the"
-            " one-off GX import; target < 10 %)"
-        )
-    else:
-        add("   validate: a single batch, so its time includes the Great Expectations import")
+        add(f"   {b.batch:>7}{b.files:>7}{b.ingest_s:>9.2f}{b.text_s:>9.2f}")
+    validate_s = pipe.stage_s["validate"]
+    share = rate(100 * validate_s, pipe.wall_s)
+    add(
+        f"   VALIDATE SHARE OF THE RUN: {share:.1f}% ({validate_s:.2f} s of {pipe.wall_s:.2f} s;"
+        f" target < 10%: {'met' if share < 10 else 'NOT met'})"
+    )
+    add(
+        f"     = Great Expectations import {pipe.gx_import_s:.2f} s (once per process;"
+        f" {rate(100 * pipe.gx_import_s, pipe.wall_s):.1f}% of the run)"
+        f" + checks {pipe.validate_checks_s:.2f} s"
+        f" ({rate(100 * pipe.validate_checks_s, pipe.wall_s):.1f}%; etl_run_stage records"
+        " only this part, the import having happened first)"
+    )
+    add(
+        f"   inside load: post-load warehouse checks {pipe.post_load_checks_s:.2f} s"
+        f" ({rate(100 * pipe.post_load_checks_s, pipe.wall_s):.1f}%), GX Data Docs build "
+        f"{pipe.data_docs_s:.2f} s ({rate(100 * pipe.data_docs_s, pipe.wall_s):.1f}%)"
+    )
     add(
         f"   text stage inside the pipeline: {rate(pipe.raw_bytes / MB, pipe.stage_s['text']):.2f}"
         f" MB/s raw (includes Parquet read/write and Arrow conversion)"
@@ -594,8 +647,8 @@ def render(
         f"{rate(rerun.wall_s, pipe.wall_s) * 100:.1f}% of the first run"
     )
     add(
-        "   (warm process: Great Expectations is already imported; a fresh CLI process pays that"
-        " import again, as the empty batch is still validated)"
+        "   (nothing new to check: the validate step does not need Great Expectations, so a"
+        " fresh CLI process does not import it either)"
     )
     add("")
 
@@ -680,6 +733,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "<repo>/../shared/corpora/reuters)",
     )
     parser.add_argument(
+        "--articles",
+        type=int,
+        default=None,
+        help="instead of a corpus, benchmark a generated one-day landing zone of this many "
+        "articles (e.g. 10000: the validate-share target is stated for such a day)",
+    )
+    parser.add_argument(
         "--repeat",
         type=int,
         default=1,
@@ -697,7 +757,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("--repeat must be at least 1")
     if args.naive_files < 1:
         parser.error("--naive-files must be at least 1")
+    if args.articles is not None and (args.articles < 1 or args.corpus is not None):
+        parser.error("--articles takes a positive count and excludes --corpus")
     return args
+
+
+def generated_day(target: Path, articles: int) -> Path:
+    """A one-day landing zone of ``articles`` generated articles (``news-etl sample``'s bulk
+    generator, deterministic) in ``target``."""
+    from etl.sample import generate_bulk
+
+    log(f"generating a one-day landing zone of {articles:,} articles ...")
+    generate_bulk(target, articles, start=date(2024, 3, 4), days=1)
+    return target
 
 
 def loadavg() -> str:
@@ -711,7 +783,19 @@ def loadavg() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run every measurement, print the report, optionally write JSON; return the exit code."""
     args = parse_args(argv)
-    corpus = resolve_corpus(args.corpus)
+    with tempfile.TemporaryDirectory(prefix="news-etl-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        if args.articles is not None:
+            if str(REPO) not in sys.path:
+                sys.path.insert(0, str(REPO))
+            corpus = generated_day(tmp / "landing", args.articles)
+        else:
+            corpus = resolve_corpus(args.corpus)
+        return measure(args, corpus, tmp)
+
+
+def measure(args: argparse.Namespace, corpus: Path, tmp: Path) -> int:
+    """Every measurement over ``corpus`` (temporary files in ``tmp``); the exit code."""
     if not corpus.is_dir():
         raise BenchError(
             f"corpus not found: {corpus} is not a folder. Pass --corpus PATH, or set "
@@ -739,29 +823,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise BenchError(f"corpus {corpus} holds no files")
     naive_files = files[: args.naive_files]
 
-    with tempfile.TemporaryDirectory(prefix="news-etl-bench-") as tmp_name:
-        tmp = Path(tmp_name)
-        pipe, rerun, rss_after = bench_pipeline(corpus, tmp, import_etl_s)
-        bodies, skipped = read_bodies(corpus, files)
-        text = bench_text(bodies, skipped, args.repeat)
-        peak_kib, mem_s = text_memory(bodies)
-        naive = bench_naive(corpus, naive_files, tmp, args.repeat)
-        mem = MemoryResult(rss_import, rss_after, peak_rss_kib(), peak_kib, mem_s)
-        meta: dict[str, Any] = {
-            "when": datetime.now(UTC).isoformat(timespec="seconds"),
-            "corpus": str(corpus),
-            "tmp_dir": str(tmp),
-            "platform": f"{platform.system()} {platform.machine()}",
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "duckdb": duckdb.__version__,
-            "news_etl": __version__,
-            "repeat": args.repeat,
-            "naive_files": len(naive_files),
-            "loadavg_start": loadavg_start,
-            "loadavg_end": loadavg(),
-            "total_benchmark_s": time.perf_counter() - started,
-        }
+    pipe, rerun, rss_after = bench_pipeline(corpus, tmp, import_etl_s)
+    bodies, skipped = read_bodies(corpus, files)
+    text = bench_text(bodies, skipped, args.repeat)
+    peak_kib, mem_s = text_memory(bodies)
+    naive = bench_naive(corpus, naive_files, tmp, args.repeat)
+    mem = MemoryResult(rss_import, rss_after, peak_rss_kib(), peak_kib, mem_s)
+    meta: dict[str, Any] = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "corpus": str(corpus)
+        if args.articles is None
+        else f"generated one-day landing zone ({args.articles:,} articles)",
+        "tmp_dir": str(tmp),
+        "platform": f"{platform.system()} {platform.machine()}",
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "news_etl": __version__,
+        "repeat": args.repeat,
+        "naive_files": len(naive_files),
+        "loadavg_start": loadavg_start,
+        "loadavg_end": loadavg(),
+        "total_benchmark_s": time.perf_counter() - started,
+    }
 
     print(render(meta, pipe, rerun, text, naive, mem))
     if args.json is not None:
@@ -773,6 +857,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "naive": asdict(naive),
             "memory": asdict(mem),
             "ratios": {
+                "validate_share_of_run": rate(pipe.stage_s["validate"], pipe.wall_s),
+                "data_docs_share_of_run": rate(pipe.data_docs_s, pipe.wall_s),
                 "pipeline_over_naive_mb_per_s": rate(pipe.mb_per_s, naive.mb_per_s),
                 "text_core_speed_vs_bare": text.core_speed_vs_bare,
                 "rerun_over_first_run_seconds": rate(rerun.wall_s, pipe.wall_s),

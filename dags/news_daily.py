@@ -6,11 +6,13 @@ Runs once a day for the **data interval** that just ended: the run with logical 
 zone's `D/` or `dt=D/` folder, and files outside dated folders whose ` date D` header says *D*
 (or that carry no date at all).
 
-    plan ─► ingest[batch] ─► text[batch] ─► validate[batch] ─► load (pool: news_etl_warehouse)
+    plan ─► ingest[batch] ─► text[batch] ─► validate ─► load (pool: news_etl_warehouse)
                               record_failure (only when a step failed; fails the run) ◄┘
 
 * Each task calls one function of `etl.pipeline`; tasks pass only the staging folder, batch
   numbers and counts through XCom, the data itself goes through run-scoped Parquet files.
+* `validate` checks the run's batches together (Great Expectations runs once per suite, not
+  once per batch, and is imported by one task instead of one per batch).
 * `load` is the only writer of the warehouse: one transaction, in a pool of one slot, under the
   warehouse's file lock, so scheduled runs, backfills and the CLI never write at the same time.
 * Retries happen only for transient errors (`etl.errors.RetryableError`, I/O hiccups); bad data
@@ -168,22 +170,19 @@ def news_daily() -> None:
         }
 
     @task
-    def validate(staging_dir: str, batch: int, **_counts: int) -> dict[str, Any]:
-        """Run the Great Expectations suites on one batch."""
+    def validate(texts: list[dict[str, Any]]) -> dict[str, Any]:
+        """Run the Great Expectations suites over the run's batches, together."""
         from etl import pipeline
 
-        return {
-            "staging_dir": staging_dir,
-            "batch": batch,
-            **pipeline.validate_batch(staging_dir, batch),
-        }
+        staging_dir = texts[0]["staging_dir"]
+        return {"staging_dir": staging_dir, **pipeline.validate_run(staging_dir)}
 
     @task(pool=WAREHOUSE_POOL)
-    def load(validated: list[dict[str, Any]]) -> dict[str, Any]:
+    def load(validated: dict[str, Any]) -> dict[str, Any]:
         """Commit the run's partitions in one transaction (the only warehouse writer)."""
         from etl import pipeline
 
-        summary = pipeline.load_run(validated[0]["staging_dir"])
+        summary = pipeline.load_run(validated["staging_dir"])
         return {
             "run_id": summary.run_id,
             "articles_loaded": summary.articles_loaded,
@@ -212,7 +211,7 @@ def news_daily() -> None:
         return list(loaded["partitions"])
 
     refs = plan()
-    validated = validate.expand_kwargs(text.expand_kwargs(ingest.expand_kwargs(refs)))
+    validated = validate(text.expand_kwargs(ingest.expand_kwargs(refs)))
     loaded = load(validated)
     publish(loaded)
     [validated, loaded] >> record_failure(refs)

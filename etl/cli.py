@@ -116,7 +116,9 @@ def run(
             elif step == "batch":
                 bar.update(job, completed=batch + 1)
                 if batch + 1 == total:
-                    bar.update(job, description="loading")
+                    bar.update(job, description="validating")
+            elif step == "validate":
+                bar.update(job, description="loading")
 
         try:
             summary = pipeline.run(

@@ -1,8 +1,9 @@
 """One run of the pipeline, composed from the stages; the only module that knows them all.
 
-A run is planned once, then processed batch by batch, then loaded in one transaction::
+A run is planned once, then processed batch by batch, then validated as a whole, then loaded in
+one transaction::
 
-    plan_run ─► for each batch: ingest_batch ─► text_batch ─► validate_batch ─► load_run
+    plan_run ─► for each batch: ingest_batch ─► text_batch ─► validate_run ─► load_run
 
 Every step reads and writes the run's staging folder (``<staging_root>/<run_id>``), so each can
 run in a different process: the CLI calls :func:`run`, which does all steps in order, and each
@@ -331,105 +332,76 @@ def _append_stats(staging: RunStaging, batch: int, row: dict[str, Any]) -> None:
     staging.write("stage_stats", batch, [*rows, row])
 
 
-def _suite_columns(specs: list[Any], table: str) -> set[str]:
-    """Columns of ``table`` that the suites read (plus the ids the validate stage needs)."""
-    from etl.validate.suites import expectation_columns
-
-    columns = {"article_id", "path"}
-    for spec in specs:
-        if spec.table == table:
-            columns.add(spec.key)
-            columns.update(c for e in spec.expectations for c in expectation_columns(e))
-    return columns
-
-
-def validate_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
-    """Validate stage for one batch: run every expectation suite, reject failing records."""
-    from etl.text.language import known_languages
-    from etl.validate.runner import ValidationOutcome, suite_parameters, validate_frame
+def validate_run(staging_dir: str | Path) -> dict[str, int]:
+    """Validate stage for the whole run: every expectation suite over the run's batches, checked
+    together (see :mod:`etl.validate.stage`); failing records are rejected."""
+    from etl.validate.stage import validate_staged
     from etl.validate.suites import load_suites
 
     started = time.perf_counter()
     plan = RunPlan.load(staging_dir)
     settings = plan.settings_obj()
     staging = plan.staging()
-    articles = staging.read("articles", batch)
-    if articles.num_rows == 0:
-        # Nothing to check (e.g. a rerun with nothing new): skip importing GX, which costs seconds.
-        staging.write("checks", batch, [])
-        staging.write("rejected", batch, [])
-        _append_stats(staging, batch, _stats("validate", 0, 0, 0, 0, time.perf_counter() - started))
-        return {"articles": 0, "rejected": 0, "failed_expectations": 0}
+    has_articles = any(_rows(staging.path("articles", b)) for b in range(plan.n_batches))
+    # Without articles (e.g. a rerun with nothing new) GX, which costs seconds to import, and
+    # the language model behind the suite parameters are not loaded at all.
+    params = _suite_parameters(plan, settings) if has_articles else {}
     specs = load_suites(settings.expectations_dir)
-    tables = {"articles": articles}
-    for spec in specs:
-        if spec.table not in tables:
-            tables[spec.table] = staging.read(spec.table, batch)
-    frames = {
-        name: table.select(
-            [c for c in table.column_names if c in _suite_columns(specs, name)]
-        ).to_pandas()
-        for name, table in tables.items()
-    }
-    run_date = date.fromisoformat(plan.partition_date) if plan.partition_date else None
-    params = suite_parameters(run_date, datetime.now(UTC).date(), settings, known_languages())
-    combined = ValidationOutcome()
-    # The same article (same cleaned text) may come from several files of a batch; check it once.
-    checked = {**frames, "articles": frames["articles"].drop_duplicates("article_id")}
-    for spec in specs:
-        combined.merge(validate_frame(spec, checked[spec.table], params))
-    articles = (
-        tables["articles"].select(["article_id", "path", "file_sha256", "record"]).to_pandas()
+    staging.clear_gx_results()  # a retried step leaves no stale results behind
+    result = validate_staged(
+        staging, plan.n_batches, specs, params, settings.validate_chunk_articles
     )
-    rejected = [
-        {
-            "article_id": key,
-            "path": path,
-            "file_sha256": sha,
-            "record": record if isinstance(record, str) else None,  # pandas turns None into NaN
-            "reason": reason,
-            "detail": detail,
-        }
-        for key, problems in combined.rejected.items()
-        for path, sha, record in zip(
-            articles.loc[articles["article_id"] == key, "path"],
-            articles.loc[articles["article_id"] == key, "file_sha256"],
-            articles.loc[articles["article_id"] == key, "record"],
-            strict=True,
+    for batch in range(plan.n_batches):
+        staging.write("checks", batch, result.checks.get(batch, []))
+        staging.write("rejected", batch, result.rejected.get(batch, []))
+    for index, (name, gx_result) in enumerate(result.results):
+        staging.write_gx_result(
+            f"{index:03d}-{gx_result.get('suite_name', 'suite')}",
+            {"batch_identifier": name, "result": gx_result},
         )
-        for reason, detail in problems[:1]  # the first failed expectation names the reason
-    ]
-    staging.write("checks", batch, [{**row, "batch": batch} for row in combined.checks])
-    staging.write("rejected", batch, rejected)
-    n_articles = tables["articles"].num_rows
-    _append_stats(
-        staging,
-        batch,
-        _stats(
-            "validate",
-            n_articles,
-            n_articles - len(rejected),
-            0,
-            len(rejected),
-            time.perf_counter() - started,
-        ),
-    )
+    seconds = time.perf_counter() - started
+    total = sum(result.articles.values())
+    for batch in range(plan.n_batches):
+        n_in, n_rejected = result.articles[batch], len(result.rejected.get(batch, []))
+        # The run is checked as a whole: each batch is charged its share of the time.
+        share = n_in / total if total else 1 / plan.n_batches
+        _append_stats(
+            staging,
+            batch,
+            _stats("validate", n_in, n_in - n_rejected, 0, n_rejected, seconds * share),
+        )
     return {
-        "articles": n_articles,
-        "rejected": len(rejected),
-        "failed_expectations": sum(1 for c in combined.checks if not c["success"]),
+        "articles": total,
+        "rejected": sum(len(rows) for rows in result.rejected.values()),
+        "failed_expectations": result.failed_expectations,
     }
+
+
+def _suite_parameters(plan: RunPlan, settings: Settings) -> dict[str, Any]:
+    """The ``$PARAMETER`` values of the run's suites (date range, thresholds, languages)."""
+    from etl.text.language import known_languages
+    from etl.validate.runner import suite_parameters
+
+    run_date = date.fromisoformat(plan.partition_date) if plan.partition_date else None
+    return suite_parameters(run_date, datetime.now(UTC).date(), settings, known_languages())
+
+
+def _rows(path: Path) -> int:
+    """Rows of a staged Parquet file, from its footer (0 when it does not exist)."""
+    import pyarrow.parquet as pq
+
+    return pq.read_metadata(path).num_rows if path.exists() else 0
 
 
 def process_batch(staging_dir: str | Path, batch: int) -> None:
-    """Ingest, text and validate stages of one batch, in order."""
+    """Ingest and text stages of one batch, in order (validation runs over the whole run)."""
     ingest_batch(staging_dir, batch)
     text_batch(staging_dir, batch)
-    validate_batch(staging_dir, batch)
 
 
-def _post_load_check(settings: Settings, checks: list[Path]) -> PostLoadCheck:
-    """The post-load warehouse suites as the loader's callback.
+def _post_load_check(settings: Settings, checks: list[Path], staging: RunStaging) -> PostLoadCheck:
+    """The post-load warehouse suites as the loader's callback; GX's results of each suite are
+    staged for the run's Data Docs.
 
     When the batches ran GX (they had articles), GX is imported here, before the warehouse's
     writer lock is taken, so the lock is not held for the seconds the import costs.
@@ -443,7 +415,13 @@ def _post_load_check(settings: Settings, checks: list[Path]) -> PostLoadCheck:
         warm_up()
 
     def check(con: Any, expected: dict[date, int]) -> list[dict[str, Any]]:
-        return check_warehouse(con, expected, settings.expectations_dir)
+        outcome = check_warehouse(con, expected, settings.expectations_dir)
+        for index, result in enumerate(outcome.results):
+            staging.write_gx_result(
+                f"post-load-{index:03d}-{result.get('suite_name', 'suite')}",
+                {"batch_identifier": "warehouse", "result": result},
+            )
+        return outcome.checks
 
     return check
 
@@ -453,6 +431,41 @@ def _quality_page(settings: Settings, run_id: str) -> Path:
     from etl.quality import write_quality_page
 
     return write_quality_page(settings.warehouse, run_id, settings.reports_root)
+
+
+def write_data_docs(settings: Settings, plan: RunPlan) -> Path | None:
+    """Build the GX Data Docs of a run from its staged validation results into
+    ``<reports dir>/<run_id>/data_docs/``; the path of its ``index.html``, or ``None`` when the
+    run validated nothing or the docs could not be built (logged: the data is committed)."""
+    from etl.validate.suites import load_suites
+
+    results = plan.staging().read_gx_results()
+    if not results:
+        return None
+    try:
+        from etl.report.run_report import DOCS_DIR
+        from etl.validate.docs import build_data_docs
+
+        specs = load_suites(settings.expectations_dir)
+        specs += load_suites(settings.expectations_dir, stage="post_load")
+        return build_data_docs(
+            results,
+            specs,
+            settings.reports_root / plan.run_id / DOCS_DIR,
+            plan.run_id,
+            datetime.fromisoformat(plan.started_at),
+        )
+    except Exception as exc:  # a rendering problem must not fail a committed run
+        log.warning("GX Data Docs for %s not built: %s", plan.run_id, exc)
+        return None
+
+
+def _publish(settings: Settings, plan: RunPlan) -> Path | None:
+    """The run's GX Data Docs when reports are written, then its quality page (which names
+    them); the Data Docs' index, if built."""
+    docs = write_data_docs(settings, plan) if settings.write_reports else None
+    _quality_page(settings, plan.run_id)
+    return docs
 
 
 def load_run(staging_dir: str | Path) -> LoadSummary:
@@ -481,14 +494,14 @@ def load_run(staging_dir: str | Path) -> LoadSummary:
         max_quarantine_share=settings.max_quarantine_share,
         quarantine_check_min_files=settings.quarantine_check_min_files,
     )
-    post_load = _post_load_check(settings, staged["checks"])
+    post_load = _post_load_check(settings, staged["checks"], staging)
     try:
         with writer(settings) as con:
             summary = load_staged(con, facts, staged, schema_version(con), post_load)
     except BatchValidationError:
-        _quality_page(settings, plan.run_id)  # the refused run's results are recorded: show them
+        _publish(settings, plan)  # the refused run's results are recorded: show them
         raise
-    _quality_page(settings, plan.run_id)
+    summary.data_docs = _publish(settings, plan)
     if not settings.keep_staging:
         staging.remove()
     if settings.write_reports:
@@ -588,6 +601,9 @@ def run(
             process_batch(plan.staging_dir, batch)
             if progress:
                 progress("batch", batch, plan.n_batches)
+        validate_run(plan.staging_dir)
+        if progress:
+            progress("validate", -1, plan.n_batches)
         summary = load_run(plan.staging_dir)
     except NewsEtlError:
         raise

@@ -2,7 +2,9 @@
 
 Both read ``fact_check_result``, ``quarantine`` and ``etl_run`` through a read-only connection
 and list failures first. The HTML page embeds its CSS and loads nothing from the network (GX's
-own Data Docs pull JS/CSS from CDNs and render unstyled offline).
+own Data Docs, built next to it in ``data_docs/`` by :mod:`etl.validate.docs`, pull JS/CSS from
+CDNs and render unstyled offline); it names the Data Docs' index as text, not as a link, so it
+stays one file that references nothing.
 """
 
 from __future__ import annotations
@@ -135,8 +137,9 @@ def _rows(items: list[dict[str, Any]], css: str) -> str:
     )
 
 
-def render_html(report: QualityReport) -> str:
-    """The report as one self-contained HTML page (inline CSS, no external URL), failures first."""
+def render_html(report: QualityReport, data_docs: str | None = None) -> str:
+    """The report as one self-contained HTML page (inline CSS, no external URL), failures first;
+    ``data_docs`` is the path of the run's GX Data Docs index, relative to the page."""
     esc = html.escape
     head = (
         "<tr><th>suite</th><th>expectation</th><th>column</th><th>rows</th>"
@@ -151,10 +154,16 @@ def render_html(report: QualityReport) -> str:
     quarantine = "".join(
         f"<tr><td>{esc(s)}</td><td>{esc(r)}</td><td>{n}</td></tr>" for s, r, n in report.quarantine
     )
+    docs = (
+        "<p>GX Data Docs of this run (Great Expectations' own pages, styled only online): "
+        f"<code>{esc(data_docs)}</code> next to this page.</p>"
+        if data_docs
+        else ""
+    )
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{esc(report.title)}</title><style>{_CSS}</style></head><body>"
-        f"<h1>{esc(report.title)}</h1><ul>{runs}</ul>"
+        f"<h1>{esc(report.title)}</h1><ul>{runs}</ul>{docs}"
         f'<h2 id="failures">Failed checks ({len(report.failures)})</h2>'
         f"<table>{head}{_rows(report.failures, 'fail')}</table>"
         f"<h2>Quarantined records</h2><table><tr><th>stage</th><th>reason</th><th>records</th>"
@@ -165,8 +174,13 @@ def render_html(report: QualityReport) -> str:
 
 
 def write_quality_page(warehouse: Path, run_id: str, reports_root: Path) -> Path:
-    """Write ``<reports_root>/<run_id>/quality.html`` for one run and return its path."""
-    page = render_html(load_report(warehouse, run_id=run_id))
+    """Write ``<reports_root>/<run_id>/quality.html`` for one run and return its path; it names
+    the run's GX Data Docs when they were built (``data_docs/index.html`` next to it)."""
+    docs = reports_root / run_id / "data_docs" / "index.html"
+    page = render_html(
+        load_report(warehouse, run_id=run_id),
+        docs.relative_to(reports_root / run_id).as_posix() if docs.is_file() else None,
+    )
     target = reports_root / run_id / "quality.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(page, encoding="utf-8")

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
         description="Folder with migrations/ (warehouse DDL) and expectations/ (GX suites).",
     )
     batch_size: int = Field(default=500, ge=1, description="Files per text-processing batch.")
+    validate_chunk_articles: int = Field(
+        default=20_000,
+        ge=1,
+        description="The validate stage checks a run's batches together, in chunks of up to "
+        "this many articles (one Great Expectations validation per suite and chunk).",
+    )
     max_file_bytes: int = Field(
         default=50 * 1024 * 1024, ge=1, description="Files larger than this are quarantined."
     )
@@ -69,7 +75,8 @@ class Settings(BaseSettings):
         "with at least this many new files.",
     )
     write_reports: bool = Field(
-        default=True, description="Write the HTML run report after every load."
+        default=True,
+        description="Write the HTML run report and the run's GX Data Docs after every load.",
     )
     max_mojibake_ratio: float = Field(
         default=0.01,
@@ -95,8 +102,8 @@ class Settings(BaseSettings):
     )
     reports_dir: Path | None = Field(
         default=None,
-        description="Where each run's quality page goes (<dir>/<run_id>/quality.html); "
-        "default: <warehouse dir>/reports.",
+        description="Where each run's pages go (<dir>/<run_id>/quality.html, report.html, "
+        "data_docs/index.html); default: <warehouse dir>/reports.",
     )
     txt_layout: Literal["canonical", "titled"] = Field(
         default="canonical",

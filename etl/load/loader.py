@@ -84,6 +84,7 @@ class LoadSummary:
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     report: Path | None = None  # the HTML run report, once written
+    data_docs: Path | None = None  # the index.html of the run's GX Data Docs, once built
 
 
 def _attach(con: duckdb.DuckDBPyConnection, table: str, files: list[Path]) -> None:

@@ -1,10 +1,10 @@
 """The run report: one self-contained HTML page per run (inline CSS and SVG, no external assets).
 
-It shows the run's counts per stage, quarantine reasons, data-quality results (failures first),
-articles per day and source, the top terms of the days the run wrote and their trend. Written to
-``<reports dir>/<run_id>/report.html`` (next to the run's ``quality.html``) and
-``<reports dir>/latest.html`` after every load; rebuilt with
-``news-etl report [--run ID]``.
+It shows the run's counts per stage, quarantine reasons, data-quality results (failures first)
+with links to the run's GX Data Docs, articles per day and source, the top terms of the days the
+run wrote and their trend. Written to ``<reports dir>/<run_id>/report.html`` (next to the run's
+``quality.html`` and ``data_docs/``) and ``<reports dir>/latest.html`` after every load; rebuilt
+with ``news-etl report [--run ID]``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ import duckdb
 
 from etl.errors import PermanentError
 from etl.report import charts
+
+#: The folder of a run's GX Data Docs, next to its report (``etl.pipeline.write_data_docs``).
+DOCS_DIR = "data_docs"
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;
@@ -75,8 +78,41 @@ def _days(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> list[date]:
     return [end - timedelta(days=i) for i in range(13, -1, -1)]
 
 
-def render_run_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tuple[str, str]:
-    """``(run_id, html)`` of the report of ``run_id`` (default: the latest run)."""
+def data_docs_links(run_dir: Path) -> list[tuple[str, str]]:
+    """``(label, href)`` of the run's GX Data Docs pages, relative to ``run_dir``: the index, then
+    one page per validation result (the index lists those with JavaScript from a CDN, so offline
+    these direct links are the way in). Empty when the run has no Data Docs."""
+    docs = run_dir / DOCS_DIR
+    if not (docs / "index.html").is_file():
+        return []
+    links = [("index: every suite and validation result", f"{DOCS_DIR}/index.html")]
+    for page in sorted((docs / "validations").rglob("*.html")):
+        parts = page.relative_to(docs / "validations").parts  # suite, run, time, batches.html
+        label = f"{parts[0]}: {page.stem}"
+        links.append((label, page.relative_to(run_dir).as_posix()))
+    return links
+
+
+def _docs_section(links: list[tuple[str, str]]) -> str:
+    if not links:
+        return ""
+    items = "".join(
+        f"<li><a href='{html.escape(href)}'>{html.escape(label)}</a></li>" for label, href in links
+    )
+    return (
+        "<h3>GX Data Docs</h3><p><small>Great Expectations' own pages of this run's validation "
+        "results (they load their styles from the internet and look plain offline).</small></p>"
+        f"<ul>{items}</ul>"
+    )
+
+
+def render_run_report(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str | None = None,
+    docs: list[tuple[str, str]] | None = None,
+) -> tuple[str, str]:
+    """``(run_id, html)`` of the report of ``run_id`` (default: the latest run); ``docs`` are
+    the links to its GX Data Docs (:func:`data_docs_links`)."""
     run = _run_row(con, run_id)
     rid = str(run["run_id"])
     days = _days(con, run)
@@ -145,6 +181,7 @@ def render_run_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None)
             ["success", "suite", "expectation", "column", "unexpected", "detail"],
             [("FAILED" if not c[0] else "ok", *c[1:]) for c in checks],
         )
+        + _docs_section(docs or [])
     )
     parts.append(_charts(con, days, window_start))
     parts.append("</body></html>")
@@ -208,10 +245,17 @@ def write_run_report(
     con: duckdb.DuckDBPyConnection, reports_dir: Path, run_id: str | None = None
 ) -> Path:
     """Render and write the report of ``run_id``; also refresh ``latest.html``."""
-    rid, page = render_run_report(con, run_id)
-    reports_dir.mkdir(parents=True, exist_ok=True)
+    rid = str(_run_row(con, run_id)["run_id"])
+    docs = data_docs_links(reports_dir / rid)
+    rid, page = render_run_report(con, rid, docs)
     target = reports_dir / rid / "report.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(page, encoding="utf-8")
-    (reports_dir / "latest.html").write_text(page, encoding="utf-8")
+    (reports_dir / "latest.html").write_text(latest_page(page, rid), encoding="utf-8")
     return target
+
+
+def latest_page(page: str, run_id: str) -> str:
+    """The run's report as ``latest.html``, one folder up: the same page, its Data Docs links
+    pointing into the run's folder."""
+    return page.replace(f"href='{DOCS_DIR}/", f"href='{run_id}/{DOCS_DIR}/")

@@ -1,1 +1,2 @@
-"""Validate stage: Great Expectations suites (under ``schemas/expectations``) run per batch."""
+"""Validate stage: Great Expectations suites (under ``schemas/expectations``) run per run,
+over chunks of its batches, and the run's GX Data Docs."""

@@ -16,6 +16,8 @@ import re
 from typing import Any, ClassVar
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from great_expectations.core.suite_parameters import SuiteParameterDict
 from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.expectation import ColumnMapExpectation
@@ -61,11 +63,32 @@ BOILERPLATE_PHRASES = (
 BOILERPLATE_MAX_CHARS = 300
 
 
+#: Every mojibake marker starts with one of these characters: a text without any has no marker.
+_MOJIBAKE_LEADS = "[\u00c2\u00c3\u00e2]"
+#: Any boilerplate phrase, case-insensitively (RE2 syntax). RE2's case folding matches every
+#: character whose ``str.lower()`` is the phrase's character (none of the phrases ends in the
+#: "i" that "İ" lowercases to), so it finds at least the texts that ``_has_phrase`` finds.
+_ANY_PHRASE = "|".join(re.escape(phrase) for phrase in BOILERPLATE_PHRASES)
+
+
+def _matching(text: pd.Series, pattern: str, ignore_case: bool = False) -> pd.Series:
+    """Which texts contain a match of ``pattern``: one vectorised RE2 pass over the column."""
+    found = pc.match_substring_regex(
+        pa.array(text, type=pa.large_string(), from_pandas=True), pattern, ignore_case=ignore_case
+    )
+    return pd.Series(pc.fill_null(found, False).to_numpy(zero_copy_only=False), index=text.index)
+
+
+def _marker_chars(text: str) -> int:
+    return sum(len(m) for m in MOJIBAKE_PATTERN.findall(text))
+
+
 def mojibake_ratio(text: pd.Series) -> pd.Series:
     """Share of characters of each text that belong to a mojibake marker."""
-    marker_chars = text.str.findall(MOJIBAKE_PATTERN).map(
-        lambda found: sum(len(m) for m in found) if isinstance(found, list) else 0
-    )
+    marker_chars = pd.Series(0, index=text.index, dtype="int64")
+    suspects = _matching(text, _MOJIBAKE_LEADS)  # the common case: no lead character at all
+    if suspects.any():
+        marker_chars[suspects] = text[suspects].map(_marker_chars).astype("int64")
     lengths = text.str.len().fillna(0).clip(lower=1)
     return (marker_chars.astype("float64") / lengths.astype("float64")).fillna(0.0)
 
@@ -82,7 +105,7 @@ def _boilerplate_share(text: object) -> float:
     if not isinstance(text, str) or not text:
         return 0.0
     lowered = text.lower()
-    if not _has_phrase(lowered):  # the common case: one pass of fast substring tests
+    if not _has_phrase(lowered):
         return 0.0
     paragraphs = [p for p in lowered.split("\n\n") if p.strip()] or [lowered]
     return sum(1 for p in paragraphs if _is_boilerplate(p)) / len(paragraphs)
@@ -90,7 +113,11 @@ def _boilerplate_share(text: object) -> float:
 
 def boilerplate_ratio(text: pd.Series) -> pd.Series:
     """Share of each text's paragraphs (separated by a blank line) that look like boilerplate."""
-    return text.map(_boilerplate_share).astype("float64")
+    share = pd.Series(0.0, index=text.index, dtype="float64")
+    suspects = _matching(text, _ANY_PHRASE, ignore_case=True)  # most texts have no phrase
+    if suspects.any():
+        share[suspects] = text[suspects].map(_boilerplate_share).astype("float64")
+    return share
 
 
 class ColumnValuesMojibakeRatioBelow(ColumnMapMetricProvider):

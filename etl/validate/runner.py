@@ -1,8 +1,10 @@
 """Run expectation suites on DataFrames with Great Expectations (imported lazily: it costs seconds).
 
-A suite runs once per table and batch, never per record. Each expectation result becomes a row for
-``fact_check_result``; each failing row of a row-level expectation rejects the record it belongs
-to (the suite's ``key``), with the expectation's name as the reason and the offending value.
+A suite runs once per table and validated chunk of the run (see :mod:`etl.validate.stage`), never
+per record. Each expectation result becomes a row for ``fact_check_result``; each failing row of a
+row-level expectation rejects the record it belongs to (the suite's ``key``), with the
+expectation's name as the reason and the offending value. GX's own validation result is kept
+too (as JSON), for the run's Data Docs (:mod:`etl.validate.docs`).
 
 Speed (GX spends its time in per-expectation bookkeeping, not in pandas):
 
@@ -30,6 +32,8 @@ from etl.validate.suites import SuiteSpec, active_expectations, expectation_colu
 
 _MAX_DETAIL_VALUES = 5
 _FIRST_PASS = {"result_format": "BASIC", "partial_unexpected_count": 0}
+#: Unexpected values kept per expectation in the GX results handed to Data Docs.
+_MAX_DOCS_VALUES = 20
 
 
 @dataclass
@@ -40,12 +44,15 @@ class ValidationOutcome:
     rejected: dict[str, list[tuple[str, str]]] = field(
         default_factory=dict
     )  # key -> (reason, detail)
+    #: GX's validation result of each suite run (``ExpectationSuiteValidationResult`` as JSON)
+    results: list[dict[str, Any]] = field(default_factory=list)
 
     def merge(self, other: ValidationOutcome) -> None:
-        """Add ``other``'s checks and rejections to this outcome."""
+        """Add ``other``'s checks, rejections and GX results to this outcome."""
         self.checks.extend(other.checks)
         for key, problems in other.rejected.items():
             self.rejected.setdefault(key, []).extend(problems)
+        self.results.extend(other.results)
 
 
 @lru_cache(maxsize=1)
@@ -116,6 +123,19 @@ def prepare_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return out
 
 
+def _is_missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or another non-scalar: a value, not a gap
+        return False
+
+
+def _missing_as_none(row: dict[str, Any]) -> dict[str, Any]:
+    """A failing row with pandas' missing markers (NaN, NA, NaT: whichever the column's dtype
+    uses) as ``None``, so details read the same for every dtype and stay valid JSON."""
+    return {key: None if _is_missing(value) else value for key, value in row.items()}
+
+
 def _jsonable(value: Any) -> str | None:
     if value is None:
         return None
@@ -153,16 +173,32 @@ def _run(
     frame: pd.DataFrame,
     parameters: dict[str, Any],
     result_format: dict[str, Any],
-) -> list[Any]:
+) -> Any:
+    """GX's ``ExpectationSuiteValidationResult`` of ``expectations`` over ``frame``."""
     import great_expectations as gx
 
     suite = gx.ExpectationSuite(name=spec.name, expectations=expectations)
     batch = _batch_definition(spec.table).get_batch(batch_parameters={"dataframe": frame})
-    return list(
-        batch.validate(
-            suite, result_format=result_format, expectation_parameters=parameters
-        ).results
-    )
+    return batch.validate(suite, result_format=result_format, expectation_parameters=parameters)
+
+
+def _trimmed(item: Any) -> Any:
+    """A second-pass (``COMPLETE``) result with its value lists cut to what Data Docs shows."""
+    res = item.result or {}
+    for name in ("unexpected_list", "unexpected_index_list", "partial_unexpected_list"):
+        if isinstance(res.get(name), list):
+            res[name] = res[name][:_MAX_DOCS_VALUES]
+    res.pop("unexpected_index_query", None)  # one pandas filter naming every failing row
+    return item
+
+
+def _docs_result(first: Any, second: list[Any]) -> dict[str, Any]:
+    """The first-pass suite result as JSON, failing expectations replaced by their second-pass
+    results (which carry the unexpected values), for Data Docs."""
+    detailed = {_identity(item): _trimmed(item) for item in second}
+    first.results = [detailed.get(_identity(item), item) for item in first.results]
+    result: dict[str, Any] = first.to_json_dict()
+    return result
 
 
 def validate_frame(
@@ -176,20 +212,27 @@ def validate_frame(
     outcome = ValidationOutcome()
     if not expectations:
         return outcome
-    first = _run(spec, expectations, data, parameters, _FIRST_PASS)
+    suite_result = _run(spec, expectations, data, parameters, _FIRST_PASS)
+    first = list(suite_result.results)
     failing = [item for item in first if not item.success and _unexpected(item)]
     unexpected: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
+    second: list[Any] = []
     if failing and spec.key in data.columns:
-        second = _run(
-            spec,
-            [_definition(item) for item in failing],
-            data,
-            parameters,
-            {"result_format": "COMPLETE", "unexpected_index_column_names": [spec.key]},
+        second = list(
+            _run(
+                spec,
+                [_definition(item) for item in failing],
+                data,
+                parameters,
+                {"result_format": "COMPLETE", "unexpected_index_column_names": [spec.key]},
+            ).results
         )
         # Matched by (type, column), not position: GX does not promise to keep the order.
         unexpected = {
-            _identity(item): list((item.result or {}).get("unexpected_index_list") or [])
+            _identity(item): [
+                _missing_as_none(row)
+                for row in (item.result or {}).get("unexpected_index_list") or []
+            ]
             for item in second
         }
     for item in first:
@@ -221,4 +264,5 @@ def validate_frame(
             outcome.rejected.setdefault(key, []).append(
                 (config.type, f"{column}: {_jsonable(values)}")
             )
+    outcome.results.append(_docs_result(suite_result, second))
     return outcome

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pandas as pd
@@ -94,13 +93,15 @@ def warehouse_frames(
 
 def check_warehouse(
     con: duckdb.DuckDBPyConnection, expected: dict[date, int], expectations_dir: Path
-) -> list[dict[str, Any]]:
-    """Run every ``post_load`` suite; one ``fact_check_result`` row (batch -1) per expectation."""
+) -> ValidationOutcome:
+    """Run every ``post_load`` suite: one ``fact_check_result`` row (batch -1) per expectation
+    in ``checks``, GX's validation result of each suite in ``results``."""
+    outcome = ValidationOutcome()
     if not expected:
-        return []
+        return outcome
     frames = warehouse_frames(con, expected)
     params = suite_parameters(None, datetime.now(UTC).date())
-    outcome = ValidationOutcome()
     for spec in load_suites(expectations_dir, stage="post_load"):
         outcome.merge(validate_frame(spec, frames[spec.table], params))
-    return [{**row, "batch": -1} for row in outcome.checks]
+    outcome.checks = [{**row, "batch": -1} for row in outcome.checks]
+    return outcome

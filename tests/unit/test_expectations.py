@@ -297,3 +297,23 @@ def test_language_check_is_skipped_without_a_language_column() -> None:
     # A required column that is missing is a failure, not a silent skip.
     broken = validate_frame(spec, frame.drop(columns=["encoding"]), PARAMS)
     assert [c["column_name"] for c in broken.checks if not c["success"]] == ["encoding"]
+
+
+@pytest.mark.parametrize(
+    "item", [i for i in _all() if i[0].table == "terms"], ids=lambda i: _id(i) + "-categorical"
+)
+def test_term_expectations_hold_on_dictionary_encoded_columns(
+    item: tuple[SuiteSpec, dict[str, Any]],
+) -> None:
+    """The validate stage reads the term rows' article id and term dictionary-encoded (pandas
+    categoricals): every term expectation passes and fails exactly as on plain strings."""
+    spec, expectation = item
+    single = _single(spec, expectation)
+    categorical = {"article_id": "category", "term": "category"}
+    good = validate_frame(single, _terms().astype(categorical), PARAMS)
+    assert [c["success"] for c in good.checks] == [True], good.checks
+    key = (spec.name, expectation["type"], _column(expectation["kwargs"]))
+    plain = validate_frame(single, CASES[key](_terms()), PARAMS)
+    bad = validate_frame(single, CASES[key](_terms()).astype(categorical), PARAMS)
+    assert bad.checks == plain.checks
+    assert bad.rejected == plain.rejected and bad.rejected

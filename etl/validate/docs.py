@@ -1,0 +1,135 @@
+"""GX Data Docs of one run: Great Expectations' own HTML pages of the run's validation results.
+
+The validate and load steps stage GX's ``ExpectationSuiteValidationResult`` of every suite they
+ran (the batch suites once per validated chunk, the ``post_load`` suites once) as JSON
+(:meth:`etl.load.staging.RunStaging.write_gx_result`). After the load, :func:`build_data_docs`
+puts them, with the suites' definitions, into a fresh ephemeral GX context whose only Data Docs
+site is a folder, and lets GX's ``SiteBuilder`` render it: ``index.html`` lists the suites and
+the validation results, one page per result shows every expectation with its observed value and,
+for failures, the unexpected values.
+
+Data Docs pages load Bootstrap, jQuery and fonts from CDNs, so they render unstyled offline; the
+run's self-contained ``quality.html`` (:mod:`etl.quality`) is the page that always works.
+Building needs no network. Static files that no page references (GX's 3 MB of how-to GIFs and
+fonts) are removed, so a run's Data Docs stay small.
+
+Importing this module imports GX (seconds): :mod:`etl.pipeline` imports it lazily.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from etl.validate.suites import SuiteSpec
+
+#: The Data Docs site of a run is a folder (GX's filesystem store backend).
+SITE_NAME = "run"
+
+
+def _context(target: Path) -> Any:
+    """A fresh ephemeral GX context with one filesystem Data Docs site at ``target``."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+
+    import etl.validate.expectations  # noqa: F401  (the custom expectations render too)
+
+    context = gx.get_context(mode="ephemeral")
+    context.add_data_docs_site(
+        SITE_NAME,
+        {
+            "class_name": "SiteBuilder",
+            "show_how_to_buttons": False,
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(target),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    return context
+
+
+def _store_results(
+    context: Any, results: Iterable[dict[str, Any]], run_id: str, run_time: datetime
+) -> set[str]:
+    """Put each staged result into the context's validation results store; the suite names."""
+    from great_expectations.core.expectation_validation_result import (
+        expectationSuiteValidationResultSchema,
+    )
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    run = RunIdentifier(run_name=run_id, run_time=run_time)
+    suites: set[str] = set()
+    for staged in results:
+        result = expectationSuiteValidationResultSchema.load(staged["result"])
+        # What the page header shows: the run, and the checked table with the batches it held.
+        result.meta["run_id"] = {"run_name": run_id, "run_time": run_time.isoformat()}
+        asset = (result.meta.get("active_batch_definition") or {}).get("data_asset_name")
+        if asset:
+            spec = dict(result.meta.get("batch_spec") or {})
+            spec["data_asset_name"] = f"{asset} ({staged['batch_identifier']})"
+            result.meta["batch_spec"] = spec
+        key = ValidationResultIdentifier(
+            expectation_suite_identifier=ExpectationSuiteIdentifier(name=result.suite_name),
+            run_id=run,
+            batch_identifier=staged["batch_identifier"],
+        )
+        context.validation_results_store.set(key, result)
+        suites.add(result.suite_name)
+    return suites
+
+
+def _prune_static(site: Path) -> None:
+    """Delete the site's static files that no page or referenced stylesheet names."""
+    static = site / "static"
+    if not static.is_dir():
+        return
+    pages = "".join(p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
+    files = [p for p in static.rglob("*") if p.is_file()]
+    styles = [p for p in files if p.suffix == ".css" and p.relative_to(site).as_posix() in pages]
+    texts = pages + "".join(p.read_text(encoding="utf-8") for p in styles)
+    for path in files:
+        relative = path.relative_to(site).as_posix()
+        if relative not in texts and relative.removeprefix("static/") not in texts:
+            path.unlink()
+    for folder in sorted((p for p in static.rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def build_data_docs(
+    results: Sequence[dict[str, Any]],
+    specs: Sequence[SuiteSpec],
+    target: Path,
+    run_id: str,
+    run_time: datetime,
+) -> Path:
+    """Render GX Data Docs of a run's staged validation ``results`` into ``target`` (replaced
+    if it exists) and return its ``index.html``.
+
+    ``results`` are what :meth:`~etl.load.staging.RunStaging.read_gx_results` returns; the suites
+    of ``specs`` that were validated get their own pages too.
+    """
+    import great_expectations as gx
+
+    building = target.with_name(target.name + ".tmp")
+    shutil.rmtree(building, ignore_errors=True)
+    context = _context(building)
+    validated = _store_results(context, results, run_id, run_time)
+    for spec in specs:
+        if spec.name in validated:
+            context.suites.add(gx.ExpectationSuite(name=spec.name, expectations=spec.expectations))
+    context.build_data_docs(site_names=[SITE_NAME])
+    _prune_static(building)
+    shutil.rmtree(target, ignore_errors=True)
+    building.replace(target)
+    return target / "index.html"

@@ -1,0 +1,113 @@
+"""GX Data Docs: built offline into a folder per run, listing every suite the run validated and
+showing the results, including a seeded bad record's failure; linked from the run report."""
+
+from __future__ import annotations
+
+import re
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from etl import pipeline
+
+from .helpers import settings_for
+
+DAY = "2024-03-04"
+SUITES = (
+    "article",
+    "article_term",
+    "raw_file",
+    "warehouse_article",
+    "warehouse_dimension",
+    "warehouse_partition",
+)
+MOJIBAKE = "expect_column_values_to_have_few_mojibake_markers"
+
+
+def _article(words: str) -> bytes:
+    return f" date {DAY} {words} said the spokesman.\n\nA second paragraph follows.".encode()
+
+
+def _landing(root: Path) -> Path:
+    root.mkdir()
+    for i in range(4):
+        (root / f"good{i}.txt").write_bytes(_article(f"Story number {i}"))
+    (root / "mojibake.txt").write_bytes(
+        f" date {DAY} Ã… Ã… ÃŽ The mayor ÃŽ said Ã… ÃŽ that Ã… the plan Ã… was ÃŽ fine.".encode()
+    )
+    return root
+
+
+def _text(page: Path) -> str:
+    """The page's visible text: no scripts, styles or tags."""
+    html = page.read_text(encoding="utf-8")
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any attempt to open a network connection fails the test."""
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError(f"network access while building: {args}")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+def test_data_docs_are_built_per_run_with_every_suite_and_result(
+    tmp_path: Path, offline: None
+) -> None:
+    settings = settings_for(_landing(tmp_path / "landing"), tmp_path)
+    summary = pipeline.run(settings)
+    assert summary.quarantined == 1
+    docs = settings.warehouse.parent / "reports" / summary.run_id / "data_docs"
+    assert summary.data_docs == docs / "index.html"
+
+    # The index lists every suite the run validated: the batch suites and the post-load ones.
+    index = (docs / "index.html").read_text(encoding="utf-8")
+    for suite in SUITES:
+        assert f"expectations/{suite}.html" in index
+        assert f"validations/{suite}/{summary.run_id}/" in index
+        assert (docs / "expectations" / f"{suite}.html").is_file()
+    pages = {p.parent.parent.parent.name: p for p in (docs / "validations").rglob("*.html")}
+    assert set(pages) == set(SUITES)
+    assert pages["article"].name == "batches-0000-0000.html"
+    assert pages["warehouse_article"].name == "warehouse.html"
+
+    # The article page shows the results: the seeded record's failure with its value, and the
+    # expectations that held.
+    article = _text(pages["article"])
+    assert summary.run_id in article and "Status: Failed" in article
+    assert re.search(r"Evaluated Expectations 21 Successful Expectations 20", article)
+    failure = article[article.index(MOJIBAKE) :]
+    assert "1 unexpected values found" in failure and "The mayor" in failure
+    assert "values must never be null" in article and "^[0-9a-f]{64}$" in article
+    assert "Status: Succeeded" in _text(pages["warehouse_partition"])
+    # GX's how-to GIFs and unused fonts are not copied into every run's folder.
+    assert not list(docs.rglob("*.gif")) and not list(docs.rglob("*.otf"))
+
+    # The run report links to the index and to every result page; the quality page names it.
+    report = summary.report
+    assert report is not None
+    html = report.read_text(encoding="utf-8")
+    assert "href='data_docs/index.html'" in html
+    for page in pages.values():
+        assert f"href='{page.relative_to(report.parent).as_posix()}'" in html
+    latest = (report.parent.parent / "latest.html").read_text(encoding="utf-8")
+    assert f"href='{summary.run_id}/data_docs/index.html'" in latest
+    quality = (report.parent / "quality.html").read_text(encoding="utf-8")
+    assert "<code>data_docs/index.html</code>" in quality
+
+
+def test_no_data_docs_without_reports(tmp_path: Path) -> None:
+    settings = settings_for(_landing(tmp_path / "landing"), tmp_path, write_reports=False)
+    summary = pipeline.run(settings)
+    assert summary.data_docs is None and summary.report is None
+    run_dir = settings.warehouse.parent / "reports" / summary.run_id
+    assert (run_dir / "quality.html").is_file()
+    assert not (run_dir / "data_docs").exists()
+    assert "data_docs" not in (run_dir / "quality.html").read_text(encoding="utf-8")

@@ -1,0 +1,82 @@
+"""The validate stage checks a run's batches together, in chunks, and still rejects exactly the
+bad records, in whichever batch they appear, with the expectation's name and the value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl import pipeline
+
+from .helpers import DATA_TABLES, checksums, query, settings_for
+
+OLD = "An old story said the spokesman on Monday.\n\nA second paragraph follows here."
+
+
+def _article(day: str, words: str, padding: str = "") -> bytes:
+    body = f"{words} said the spokesman on Monday.\n\nA second paragraph follows here."
+    return f" date {day} {body}{padding}".encode()
+
+
+def _landing(root: Path) -> Path:
+    """Batches of two files (sorted by name): [a-old, b0] [b1, b2] [b3, b4] [b5, c-dup] [d-old].
+
+    ``c-dup`` and ``d-old`` differ from ``b0`` and ``a-old`` in their bytes only (trailing
+    spaces): the same cleaned text, so the same article, met again in a later batch.
+    """
+    root.mkdir()
+    (root / "a-old.txt").write_bytes(f" date 1850-06-01 {OLD}".encode())
+    for i in range(6):
+        (root / f"b{i}.txt").write_bytes(_article("2024-03-04", f"Story number {i}"))
+    (root / "c-dup.txt").write_bytes(_article("2024-03-04", "Story number 0", "   "))
+    (root / "d-old.txt").write_bytes(f" date 1850-06-01 {OLD}   ".encode())
+    return root
+
+
+def test_chunks_check_each_article_once_and_reject_every_copy(tmp_path: Path) -> None:
+    root = _landing(tmp_path / "landing")
+    chunked = settings_for(
+        root, tmp_path / "chunked", batch_size=2, validate_chunk_articles=4, write_reports=False
+    )
+    summary = pipeline.run(chunked)
+    assert summary.articles_loaded == 6
+
+    rows = query(chunked.warehouse, "SELECT path, stage, reason, detail FROM quarantine")
+    assert sorted((p, s, r) for p, s, r, _ in rows) == [
+        ("a-old.txt", "validate", "expect_column_values_to_be_between"),
+        ("d-old.txt", "validate", "expect_column_values_to_be_between"),
+    ]
+    assert all("published_date" in d and "1850-06-01" in d for *_, d in rows)
+    loaded = {p for (p,) in query(chunked.warehouse, "SELECT source_file FROM fact_article")}
+    assert loaded == {f"b{i}.txt" for i in range(6)}
+
+    # Chunks [0, 1] and [2, 3] ran the suites; chunk [4] held only a copy of a checked article.
+    # The copy of b0 in batch 3 was left out: article_id stays unique, terms too.
+    failed = query(
+        chunked.warehouse,
+        "SELECT batch, suite, column_name, unexpected_count FROM fact_check_result"
+        " WHERE NOT success ORDER BY ALL",
+    )
+    assert failed == [(0, "article", "published_date", 1)]
+    batches = query(
+        chunked.warehouse,
+        "SELECT suite, list(DISTINCT batch ORDER BY batch) FROM fact_check_result"
+        " WHERE batch >= 0 GROUP BY suite ORDER BY suite",
+    )
+    assert batches == [("article", [0, 2]), ("article_term", [0, 2]), ("raw_file", [0, 2])]
+    stages = query(
+        chunked.warehouse,
+        "SELECT n_in, n_out, n_quarantined FROM etl_run_stage WHERE stage = 'validate'",
+    )
+    assert stages == [(9, 7, 2)]
+
+    # One chunk for the whole run (the default) loads and rejects exactly the same.
+    whole = settings_for(root, tmp_path / "whole", batch_size=2, write_reports=False)
+    pipeline.run(whole)
+    assert checksums(whole.warehouse) == checksums(chunked.warehouse, DATA_TABLES)
+    assert sorted(query(whole.warehouse, "SELECT path, reason, detail FROM quarantine")) == sorted(
+        (p, r, d) for p, _, r, d in rows
+    )
+    ((batch,),) = query(
+        whole.warehouse, "SELECT list(DISTINCT batch) FROM fact_check_result WHERE batch >= 0"
+    )
+    assert batch == [0]

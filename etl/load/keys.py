@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from etl.memo import Memo
+
 #: SQL expression template computing :func:`stable_id` of a VARCHAR expression in DuckDB.
 STABLE_ID_SQL = "(md5_number_lower({expr}) >> 1)::BIGINT"
 
@@ -27,19 +29,11 @@ def stable_id_sql(expr: str) -> str:
     return STABLE_ID_SQL.format(expr=expr)
 
 
-#: Keys already computed in this process (names recur from batch to batch: a day's vocabulary
-#: is mostly yesterday's), cleared when it grows past :data:`_CACHE_LIMIT` names.
-_CACHE: dict[str, int] = {}
-_CACHE_LIMIT = 1 << 21
+#: Keys already computed in this process: names recur from batch to batch (a day's vocabulary is
+#: mostly yesterday's).
+_KEYS: Memo[int] = Memo(stable_id, limit=1 << 21)
 
 
 def stable_ids(names: Sequence[str]) -> np.ndarray:
     """:func:`stable_id` of every name, as int64; each distinct name is hashed once a process."""
-    if len(_CACHE) > _CACHE_LIMIT:
-        _CACHE.clear()
-    keys = list(map(_CACHE.get, names))
-    if None in keys:
-        for i, key in enumerate(keys):
-            if key is None:
-                keys[i] = _CACHE[names[i]] = stable_id(names[i])
-    return np.fromiter(keys, dtype=np.int64, count=len(keys))
+    return np.fromiter(_KEYS(names), dtype=np.int64, count=len(names))

@@ -31,6 +31,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.memo import Memo
 from etl.text._marks import MARKS
 
 TOKEN_KINDS = ("word", "number", "url", "email", "punct", "symbol")
@@ -189,20 +190,9 @@ _GROUP_KIND = {
 }
 
 
-_KIND_CACHE: dict[str, str] = {}
-_KIND_CACHE_LIMIT = 1 << 20
-
-
 def token_kinds(surfaces: Sequence[str]) -> list[str]:
-    """:func:`token_kind` of many tokens, from a cache of every kind seen (C-speed lookups)."""
-    if len(_KIND_CACHE) > _KIND_CACHE_LIMIT:
-        _KIND_CACHE.clear()
-    kinds = list(map(_KIND_CACHE.get, surfaces))
-    if None in kinds:
-        for i, kind in enumerate(kinds):
-            if kind is None:
-                kinds[i] = _KIND_CACHE[surfaces[i]] = token_kind(surfaces[i])
-    return kinds  # type: ignore[return-value]  # every None is filled in
+    """:func:`token_kind` of many tokens, each distinct one worked out once per process."""
+    return _KINDS(surfaces)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -288,3 +278,6 @@ def tokenize(text: str) -> list[Token]:
         Token(start, start + len(surface), token_kind(surface), norm)
         for surface, norm, start in zip(cols.surfaces, cols.norms, cols.starts, strict=True)
     ]
+
+
+_KINDS: Memo[str] = Memo(token_kind, limit=1 << 20)

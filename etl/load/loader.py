@@ -30,6 +30,7 @@ import duckdb
 import pyarrow as pa
 
 from etl.errors import BatchValidationError
+from etl.load import daily_terms
 from etl.load.keys import stable_id_sql
 from etl.load.staging import SCHEMAS
 from etl.load.stories import assign_stories
@@ -388,7 +389,15 @@ def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
     con.execute(
         "CREATE OR REPLACE TEMP TABLE new_articles AS SELECT * FROM run_articles WHERE is_new"
     )
+    # Days whose term counts change: the new articles' and those of every article removed below.
+    daily_terms.start(con)
+    daily_terms.touch(con, "SELECT published_date FROM new_articles")
     if facts.mode == "rebuild":
+        daily_terms.touch(
+            con,
+            "SELECT published_date FROM fact_article "
+            "WHERE article_id IN (SELECT article_id FROM rebuild_scope)",
+        )
         for table in ("fact_article_term", "article_text", "fact_article"):
             con.execute(
                 f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM rebuild_scope)"
@@ -398,6 +407,11 @@ def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
             "CREATE OR REPLACE TEMP TABLE gone AS SELECT article_id FROM fact_article "
             "WHERE published_date IN (SELECT published_date FROM new_articles) "
             "   OR article_id IN (SELECT article_id FROM new_articles)"
+        )
+        daily_terms.touch(
+            con,
+            "SELECT published_date FROM fact_article "
+            "WHERE article_id IN (SELECT article_id FROM gone)",
         )
         for table in ("fact_article_term", "article_text", "fact_article"):
             con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM gone)")
@@ -478,6 +492,7 @@ def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
         FROM new_terms
         """
     )
+    daily_terms.refresh_days(con)
 
 
 def _write_ledger(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:

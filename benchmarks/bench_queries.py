@@ -42,6 +42,8 @@ from typing import Any
 
 import duckdb
 
+from etl.load.migrations import discover, schema_version
+
 REPO = Path(__file__).resolve().parents[1]
 QUERIES_DIR = REPO / "warehouse" / "queries"
 
@@ -205,8 +207,15 @@ def main(argv: list[str] | None = None) -> int:
     con = duckdb.connect(str(args.warehouse), read_only=True)
     try:
         picked = pick_arguments(con)
+        version = schema_version(con)
     finally:
         con.close()
+    latest = len(discover(REPO / "schemas" / "migrations"))
+    if version < latest:
+        print(
+            f"warning: the warehouse is at schema version {version}, this checkout at {latest}: "
+            "these are the old views and macros (measure a copy after `news-etl init -w COPY`)"
+        )
     picked["topical"] = args.term or picked["topical"]
     picked["common"] = args.common_term or picked["common"]
     sizes = counts(args.warehouse)

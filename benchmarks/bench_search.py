@@ -42,12 +42,17 @@ import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from etl import pipeline
+from etl.load import daily_terms
 from etl.load.migrations import migrate
+from etl.sample import generate_bulk
+from etl.settings import load_settings
 
 REPO = Path(__file__).resolve().parents[1]
 FTS_SCHEMA = "fts_main_article_text"
@@ -169,6 +174,53 @@ def build_index(db: Path) -> dict[str, Any]:
     finally:
         con.close()
     return figures
+
+
+def one_day_load(db: Path, scratch: Path, n_articles: int) -> dict[str, Any]:
+    """Load one more day of ``n_articles`` into ``db`` as a daily run would; time its parts.
+
+    Returns the whole run's seconds (ingest to commit, ``agg_daily_term`` refresh included),
+    the refresh alone (repeated in a transaction that is rolled back) and the fts rebuild the
+    run would need on top to keep the index fresh.
+    """
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        last = con.execute("SELECT max(published_date) FROM fact_article").fetchall()[0][0]
+    finally:
+        con.close()
+    day = last + timedelta(days=1)
+    landing = scratch / "one-day"
+    generate_bulk(landing, n_articles, start=day, days=1, seed=20240)
+    settings = load_settings(
+        landing=landing, warehouse=db, staging_dir=scratch / "staging", write_reports=False
+    )
+    started = time.perf_counter()
+    summary = pipeline.run(settings, partition_date=day)
+    run_s = time.perf_counter() - started
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("BEGIN TRANSACTION")
+        daily_terms.start(con)
+        daily_terms.touch(con, f"SELECT DATE '{day.isoformat()}'")
+        started = time.perf_counter()
+        daily_terms.refresh_days(con)
+        refresh_s = time.perf_counter() - started
+        con.execute("ROLLBACK")
+        load_fts(con)
+        started = time.perf_counter()
+        con.execute("BEGIN TRANSACTION")
+        con.execute(BUILD)
+        con.execute("COMMIT")
+        fts_s = time.perf_counter() - started
+    finally:
+        con.close()
+    return {
+        "day": day.isoformat(),
+        "articles_loaded": summary.articles_loaded,
+        "run_s": round(run_s, 2),
+        "agg_daily_term_refresh_s": round(refresh_s, 3),
+        "fts_rebuild_s": round(fts_s, 2),
+    }
 
 
 def _timed(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> tuple[float, list]:
@@ -337,11 +389,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="runs per query (median)")
     parser.add_argument("--manifest", type=Path, help="corpus manifest with headlines (TSV)")
     parser.add_argument("--queries", nargs="+", default=list(DEFAULT_QUERIES))
+    parser.add_argument(
+        "--load-articles",
+        type=int,
+        default=0,
+        help="then load one more day of N articles into the copy and time the refreshes",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     if not args.warehouse.is_file():
         parser.error(f"no warehouse at {args.warehouse}")
 
+    per_load: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="bench-search-", dir=args.scratch) as tmp:
         db = Path(tmp) / "search.duckdb"
         print(f"copying {args.warehouse} ({_mb(args.warehouse)} MB) to {db}", flush=True)
@@ -363,6 +422,9 @@ def main(argv: list[str] | None = None) -> int:
         client = plain_client(db, args.queries[0])
         for label, outcome in client.items():
             print(f"duckdb CLI, empty home, autoinstall off: {label}: {outcome}")
+        if args.load_articles:
+            per_load = one_day_load(db, Path(tmp), args.load_articles)
+            print(f"one more day: {per_load}")
         load_after = _load()
         print(f"load average after: {load_after}")
     if args.json:
@@ -374,6 +436,7 @@ def main(argv: list[str] | None = None) -> int:
                     "queries": [asdict(r) for r in rows],
                     "summary": summary,
                     "plain_client": client,
+                    "one_day_load": per_load,
                     "load_average": [load_before, load_after],
                 },
                 indent=2,

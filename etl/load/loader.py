@@ -12,6 +12,11 @@ warehouse, and every affected ``published_date`` partition is rewritten inside o
   every file's path and article) are deleted and replaced by what the files produce now, so a
   rebuild of day *D* touches nothing that came from another day's files.
 
+Facts are appended in ``(published_date, article_id)`` order, so each day's rows and each
+article's terms are stored together: DuckDB then skips the row groups of other days and stores
+the repeated ``article_id`` as a dictionary, which keeps the analyst macros fast at 100,000
+articles (docs/query-performance.md).
+
 Either all of a run's rows appear or none do: a crash or a failed check leaves every partition as
 it was, and the next run simply tries again.
 """
@@ -477,12 +482,14 @@ def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
                a.url, a.authors, a.source_format, a.record AS source_record, a.text_repair,
                a.language_code, a.language_confidence, m.story_id
         FROM new_articles a JOIN story_member m USING (article_id)
+        ORDER BY a.published_date, a.article_id
         """
     )
     con.execute(
         """
         INSERT INTO article_text BY NAME
         SELECT article_id, published_date, raw_text, clean_text FROM new_articles
+        ORDER BY published_date, article_id
         """
     )
     con.execute(
@@ -490,6 +497,7 @@ def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
         INSERT INTO fact_article_term BY NAME
         SELECT article_id, term_id, published_date, count, first_offset, stem_id, is_stopword
         FROM new_terms
+        ORDER BY published_date, article_id, term_id
         """
     )
     daily_terms.refresh_days(con)

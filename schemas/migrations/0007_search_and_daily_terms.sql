@@ -1,5 +1,6 @@
 -- Analyst queries at 100,000 articles (issue 6). Figures in docs/search-bm25.md and
 -- docs/query-performance.md; results are unchanged (tests compare each macro with Python).
+--   * facts stored in (published_date, article_id) order (the loader keeps it from now on);
 --   * search stays BM25 in plain SQL (measured against the fts extension: docs/search-bm25.md),
 --     now splitting its query the way the loader splits text (search_terms) and reading the
 --     text of the n best articles only;
@@ -7,6 +8,28 @@
 --     day-based views and macros no longer aggregate the whole of fact_article_term;
 --   * tfidf, kwic and cooccurring_terms: the same results with less work.
 -- Renumbered at merge if another migration lands first; never hard-code its number.
+
+-- ---------------------------------------------------------------- clustering
+-- The loader now appends facts in (published_date, article_id) order: a day's rows and an
+-- article's terms lie together, so scans skip other days and article_id compresses to a
+-- dictionary instead of FSST (tfidf 1.8 s -> 0.06 s at 100,000 articles). Rows loaded before
+-- are rewritten in that order once; the file keeps the freed blocks for later loads.
+CREATE TEMP TABLE clustered_terms AS
+SELECT * FROM fact_article_term ORDER BY published_date, article_id, term_id;
+DELETE FROM fact_article_term;
+INSERT INTO fact_article_term SELECT * FROM clustered_terms;
+DROP TABLE clustered_terms;
+
+CREATE TEMP TABLE clustered_text AS SELECT * FROM article_text ORDER BY published_date, article_id;
+DELETE FROM article_text;
+INSERT INTO article_text SELECT * FROM clustered_text;
+DROP TABLE clustered_text;
+
+CREATE TEMP TABLE clustered_articles AS
+SELECT * FROM fact_article ORDER BY published_date, article_id;
+DELETE FROM fact_article;
+INSERT INTO fact_article SELECT * FROM clustered_articles;
+DROP TABLE clustered_articles;
 
 -- ---------------------------------------------------------------- daily term counts
 CREATE TABLE agg_daily_term (

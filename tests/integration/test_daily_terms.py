@@ -74,3 +74,24 @@ def test_daily_term_counts_follow_merge_replace_and_rebuild(tmp_path: Path) -> N
     pipeline.run(settings, partition_date=days[2], mode="replace")
     assert _stored(settings.warehouse) == _from_facts(settings.warehouse)
     assert _terms_on(settings.warehouse, days[2]) == {"wombats", "voted"}
+
+
+def test_a_run_appends_its_facts_in_day_and_article_order(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    generate_sample(landing)
+    settings = settings_for(landing, tmp_path / "w", write_reports=False)
+    pipeline.run(settings)
+    for table in ("fact_article_term", "article_text", "fact_article"):
+        ((out_of_order, rows),) = query(
+            settings.warehouse,
+            f"""
+            SELECT count(*) FILTER (WHERE prev_date IS NOT NULL
+                                    AND (published_date, article_id) < (prev_date, prev_id)),
+                   count(*)
+            FROM (SELECT published_date, article_id,
+                         lag(published_date) OVER (ORDER BY rowid) AS prev_date,
+                         lag(article_id) OVER (ORDER BY rowid) AS prev_id
+                  FROM {table})
+            """,
+        )
+        assert rows > 30 and out_of_order == 0, table

@@ -6,12 +6,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 AIRFLOW_PORT ?= 8080
+WAREHOUSE ?= warehouse/news.duckdb
 export UV_PYTHON_DOWNLOADS := never
 export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup demo test test-fast lint typecheck bench bench-day airflow airflow-stop clean help
+.PHONY: setup demo test test-fast lint typecheck bench bench-day bench-queries bench-search airflow \
+  airflow-stop clean help
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/'
@@ -39,6 +41,12 @@ lint: setup
 
 typecheck: setup
 	$(BIN)/mypy
+
+bench-queries: setup ## time every example query, view and macro on WAREHOUSE=FILE (read-only), flag any >= 1 s
+	$(BIN)/python benchmarks/bench_queries.py --warehouse $(WAREHOUSE)
+
+bench-search: setup ## fts extension vs SQL BM25 search, on a scratch copy of WAREHOUSE=FILE
+	$(BIN)/python benchmarks/bench_search.py --warehouse $(WAREHOUSE)
 
 airflow: setup ## start Airflow standalone on 127.0.0.1:$(AIRFLOW_PORT) (.airflow/, pool, warehouse), print the password
 	$(BIN)/news-etl airflow start --port $(AIRFLOW_PORT)

@@ -12,6 +12,11 @@ warehouse, and every affected ``published_date`` partition is rewritten inside o
   every file's path and article) are deleted and replaced by what the files produce now, so a
   rebuild of day *D* touches nothing that came from another day's files.
 
+Facts are appended in ``(published_date, article_id)`` order, so each day's rows and each
+article's terms are stored together: DuckDB then skips the row groups of other days and stores
+the repeated ``article_id`` as a dictionary, which keeps the analyst macros fast at 100,000
+articles (docs/query-performance.md).
+
 Either all of a run's rows appear or none do: a crash or a failed check leaves every partition as
 it was, and the next run simply tries again.
 """
@@ -30,6 +35,7 @@ import duckdb
 import pyarrow as pa
 
 from etl.errors import BatchValidationError
+from etl.load import daily_terms
 from etl.load.keys import stable_id_sql
 from etl.load.staging import SCHEMAS
 from etl.load.stories import assign_stories
@@ -389,7 +395,15 @@ def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
     con.execute(
         "CREATE OR REPLACE TEMP TABLE new_articles AS SELECT * FROM run_articles WHERE is_new"
     )
+    # Days whose term counts change: the new articles' and those of every article removed below.
+    daily_terms.start(con)
+    daily_terms.touch(con, "SELECT published_date FROM new_articles")
     if facts.mode == "rebuild":
+        daily_terms.touch(
+            con,
+            "SELECT published_date FROM fact_article "
+            "WHERE article_id IN (SELECT article_id FROM rebuild_scope)",
+        )
         for table in ("fact_article_term", "article_text", "fact_article"):
             con.execute(
                 f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM rebuild_scope)"
@@ -399,6 +413,11 @@ def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
             "CREATE OR REPLACE TEMP TABLE gone AS SELECT article_id FROM fact_article "
             "WHERE published_date IN (SELECT published_date FROM new_articles) "
             "   OR article_id IN (SELECT article_id FROM new_articles)"
+        )
+        daily_terms.touch(
+            con,
+            "SELECT published_date FROM fact_article "
+            "WHERE article_id IN (SELECT article_id FROM gone)",
         )
         for table in ("fact_article_term", "article_text", "fact_article"):
             con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM gone)")
@@ -466,12 +485,14 @@ def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
                a.url, a.authors, a.source_format, a.record AS source_record, a.text_repair,
                a.language_code, a.language_confidence, m.story_id
         FROM new_articles a JOIN story_member m USING (article_id)
+        ORDER BY a.published_date, a.article_id
         """
     )
     con.execute(
         """
         INSERT INTO article_text BY NAME
         SELECT article_id, published_date, raw_text, clean_text FROM new_articles
+        ORDER BY published_date, article_id
         """
     )
     con.execute(
@@ -479,8 +500,10 @@ def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
         INSERT INTO fact_article_term BY NAME
         SELECT article_id, term_id, published_date, count, first_offset, stem_id, is_stopword
         FROM new_terms
+        ORDER BY published_date, article_id, term_id
         """
     )
+    daily_terms.refresh_days(con)
 
 
 def _write_ledger(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:

@@ -18,6 +18,7 @@ DATA_TABLES = (
     "fact_article",
     "fact_article_term",
     "article_text",
+    "agg_daily_term",
 )
 
 

@@ -11,8 +11,12 @@ from typing import Any
 import pytest
 
 from etl import pipeline
+from etl.text.terms import is_term
+from etl.text.tokenize import token_columns, token_kind
 
 from .helpers import query, settings_for
+
+QUERIES = Path(__file__).resolve().parents[2] / "warehouse" / "queries"
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +147,92 @@ def test_kwic_and_views(wh: Path) -> None:
     assert n_view == n_fact
     ((occ,),) = query(wh, "SELECT sum(occurrences) FROM v_daily_term_counts WHERE term = 'cocoa'")
     assert occ == sum(r[4] for r in _rows(wh) if r[2] == "cocoa")
+
+
+def test_search_scores_equal_a_python_bm25(wh: Path) -> None:
+    n_tokens = dict(query(wh, "SELECT article_id, n_tokens FROM fact_article"))
+    n_docs, avgdl = len(n_tokens), sum(n_tokens.values()) / len(n_tokens)
+    words = {"oil", "prices", "opec"}
+    hits = [(aid, term, count) for aid, _, term, _, count, _ in _rows(wh) if term in words]
+    df = Counter(term for _, term, _ in hits)
+    scores: defaultdict[str, float] = defaultdict(float)
+    for aid, term, count in hits:
+        idf = math.log(1 + (n_docs - df[term] + 0.5) / (df[term] + 0.5))
+        norm = count + 1.2 * (0.25 + 0.75 * n_tokens[aid] / avgdl)
+        scores[aid] += idf * count * 2.2 / norm
+    expected = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    got = query(wh, "SELECT article_id, score FROM search('OPEC: oil prices?', 10)")
+    assert [a for a, _ in got] == [a for a, _ in expected]
+    assert all(abs(a - b) < 1e-9 for (_, a), (_, b) in zip(got, expected, strict=True))
+
+
+def _loader_terms(text: str) -> set[str]:
+    """The terms the loader stores for ``text`` (but URLs and e-mails, rare in a query)."""
+    norms = token_columns(text).norms
+    return {n for n in norms if is_term(n) and token_kind(n) in ("word", "number")}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Cocoa prices, Bahia!",
+        "U.S. trade-deficit widened year-on-year",
+        "Sablewood's o’brien don't",
+        "$5.93bn, 155,221 bags, 10% in the 1980s; COVID-19",
+        "中国经济 カタカナー テスト 2020年2月",
+        "Müller café naïve İstanbul'da",
+        "u.s exports",
+    ],
+)
+def test_search_terms_split_a_query_like_the_loader(wh: Path, text: str) -> None:
+    ((got,),) = query(wh, "SELECT search_terms(?)", [text])
+    assert set(got) == _loader_terms(text)
+    assert len(got) == len(set(got))
+
+
+def test_search_terms_agree_with_the_stored_terms_of_the_corpus(wh: Path) -> None:
+    stored: defaultdict[str, set[str]] = defaultdict(set)
+    for aid, _, term, kind, _, _ in _rows(wh):
+        if kind in ("word", "number"):
+            stored[aid].add(term)
+    texts = query(wh, "SELECT article_id, search_terms(clean_text) FROM article_text")
+    differ = [aid for aid, terms in texts if set(terms) != stored[aid]]
+    # Known and rare: 'J.P.Morgan' (the loader's acronym rule is possessive; RE2 has none).
+    assert len(differ) <= len(texts) // 500, differ[:5]
+
+
+def test_top_terms_per_day_example_equals_a_counter_per_day(wh: Path) -> None:
+    per_day: defaultdict[date, Counter[str]] = defaultdict(Counter)
+    articles: Counter[tuple[date, str]] = Counter()
+    for _, day, term, kind, count, _ in _rows(wh):
+        if kind == "word" and len(term) >= 4:
+            per_day[day][term] += count
+            articles[(day, term)] += 1
+    expected = [
+        (day, term, n, articles[(day, term)])
+        for day in sorted(per_day)
+        for term, n in sorted(per_day[day].items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    ]
+    sql = (QUERIES / "top_terms_per_day.sql").read_text(encoding="utf-8")
+    assert query(wh, sql) == expected
+
+
+def test_kwic_contexts_are_slices_of_the_clean_text(wh: Path) -> None:
+    texts = dict(query(wh, "SELECT article_id, clean_text FROM article_text"))
+    width = 25
+    expected = sorted(
+        (
+            day,
+            aid,
+            texts[aid][max(off - width, 0) : off],
+            texts[aid][off : off + len(term)],
+            texts[aid][off + len(term) : off + len(term) + width],
+        )
+        for aid, day, term, off in query(
+            wh,
+            "SELECT f.article_id, f.published_date, t.term, f.first_offset"
+            " FROM fact_article_term f JOIN dim_term t USING (term_id) WHERE t.term = 'oil'",
+        )
+    )
+    got = query(wh, "SELECT * FROM kwic('Oil', ?)", [width])
+    assert got == expected and len(got) > 50

@@ -9,4 +9,5 @@ JOIN latest ON a.published_date = latest.day
 JOIN dim_source s USING (source_id)
 LEFT JOIN dim_story st USING (story_id)
 JOIN article_text x USING (article_id)
+WHERE x.published_date = (SELECT day FROM latest)  -- so only that day's texts are read
 ORDER BY a.n_tokens DESC, a.article_id;

@@ -102,9 +102,9 @@ def _visits(
     next_move, row_base, output = _automaton()
     lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
     order = np.argsort(-lengths, kind="stable")  # longest first: the active texts are a prefix
-    width = int(lengths.max()) if len(lengths) else 0
+    width = max(map(len, encoded), default=0)
     grid = np.zeros((len(encoded), width), dtype=np.uint8)
-    for row, i in enumerate(order):
+    for row, i in enumerate(order.tolist()):
         grid[row, : lengths[i]] = np.frombuffer(encoded[i], dtype=np.uint8)
     # active[j]: how many texts (a prefix, longest first) have a byte at position j
     active = np.searchsorted(-lengths[order], -np.arange(width), side="left")
@@ -125,7 +125,7 @@ def _visits(
     texts, features = texts[by_text], features[by_text]
     bounds = np.searchsorted(texts, np.arange(len(encoded) + 1))
     result: list[tuple[np.ndarray, np.ndarray]] = [(np.zeros(0, np.int64),) * 2] * len(encoded)
-    for row, i in enumerate(order):
+    for row, i in enumerate(order.tolist()):
         visited = features[bounds[row] : bounds[row + 1]]
         unique, first, counts = np.unique(visited, return_index=True, return_counts=True)
         in_order = np.argsort(first, kind="stable")  # py3langid's Counter keeps first visits

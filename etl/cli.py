@@ -70,6 +70,12 @@ def _settings(**overrides: object) -> Settings:
         raise typer.BadParameter(str(exc)) from exc
 
 
+def _failed(exc: NewsEtlError, where: str = "") -> typer.Exit:
+    """Print a pipeline error; the exit to raise: 75 (EX_TEMPFAIL) if a retry may help, else 2."""
+    console.print(f"[red]error:[/red] {where}{exc}")
+    return typer.Exit(75 if exc.retryable else 2)
+
+
 @app.command()
 def run(
     landing: LandingOpt = None,
@@ -128,8 +134,7 @@ def run(
                 progress=progress,
             )
         except NewsEtlError as exc:
-            console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2 if not exc.retryable else 75) from exc
+            raise _failed(exc) from exc
     console.print(
         f"files read {summary.files_new} = {summary.files_loaded} loaded + "
         f"{summary.files_duplicate} duplicate + {summary.files_quarantined} quarantined"
@@ -191,8 +196,7 @@ def replay(
             forgotten = forget_quarantined(con, str(settings.landing), reason)
         summary = pipeline.run(settings, trigger="replay")
     except NewsEtlError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2 if not exc.retryable else 75) from exc
+        raise _failed(exc) from exc
     typer.echo(
         f"replayed {forgotten} quarantined files: run {summary.run_id} loaded "
         f"{summary.articles_loaded} articles, {summary.duplicates} duplicates, "
@@ -232,8 +236,7 @@ def backfill(
     try:
         plan = bf.plan_backfill(settings, first, last, mode)
     except NewsEtlError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2 if not exc.retryable else 75) from exc
+        raise _failed(exc) from exc
     table = Table(title=f"backfill {first} .. {last}, mode {mode}")
     for column in ("day", "files", "articles now", "text versions", "rebuild"):
         table.add_column(column)
@@ -266,8 +269,7 @@ def backfill(
             try:
                 summary = bf.rebuild_partition(settings, p.day, trigger="cli-backfill")
             except NewsEtlError as exc:
-                console.print(f"[red]error:[/red] {p.day}: {exc}")
-                raise typer.Exit(2 if not exc.retryable else 75) from exc
+                raise _failed(exc, f"{p.day}: ") from exc
             bar.advance(job)
             typer.echo(
                 f"{p.day}: {summary.articles_loaded} articles, {summary.duplicates} duplicates, "
@@ -401,8 +403,7 @@ def query(
         finally:
             con.close()
     except NewsEtlError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2 if not exc.retryable else 75) from exc
+        raise _failed(exc) from exc
     except duckdb.Error as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc

@@ -21,7 +21,8 @@ trustworthy than the absolute numbers. What is measured:
    batch by batch; then the whole stage (``process_batch``) and each of its extra steps.
 4. A naive per-file script (read, ``lower``, ``split``, ``Counter``, one ``INSERT`` per distinct
    term) over the first K files only: it runs at roughly 0.01 MB/s.
-5. Peak RSS after the pipeline runs, and the tracemalloc peak of a separate, untimed text pass.
+5. Peak RSS after the pipeline runs, the tracemalloc peak of a separate, untimed text pass, and
+   the peak RSS of fresh processes running the text core over one batch and over many.
 
 ``--repeat N`` repeats the micro-measurements (3 and 4) and keeps the best of each; the two
 pipeline runs happen once. MB means 10**6 bytes. The corpus defaults to ``reuters`` in the shared
@@ -54,6 +55,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from etl.ingest.landing import LandingFile
+
+# One core: the text stage's compiled tokenizer runs in Polars, whose thread pool is sized when it
+# is first imported (etl.text.compiled_scan defaults it to one thread; here it is forced).
+os.environ["POLARS_MAX_THREADS"] = "1"
 
 SCRIPT = Path(__file__).resolve()
 REPO = SCRIPT.parents[1]
@@ -177,6 +182,10 @@ class MemoryResult:
     peak_rss_at_end_kib: int
     text_tracemalloc_peak_kib: float
     text_tracemalloc_s: float
+    #: peak RSS of a fresh process running the text core over 1 batch, and over many batches
+    text_rss_one_batch_kib: int = 0
+    text_rss_many_batches_kib: int = 0
+    text_rss_many_batches: int = 0
 
 
 # --------------------------------------------------------------------------------------------
@@ -518,6 +527,36 @@ def text_memory(bodies: Sequence[str], batch: int = 500) -> tuple[float, float]:
     return peak / 1024, time.perf_counter() - started
 
 
+def text_rss(corpus: Path, batches: int) -> int:
+    """Peak RSS (KiB) of a fresh process that runs the text core over ``batches`` batches of 500
+    bodies of ``corpus`` (cycling through it), one batch after the other as the pipeline does.
+
+    tracemalloc sees only Python's allocations; Arrow and Polars allocate outside it. Comparing
+    the peak RSS over one batch with that over many shows whether memory follows the batch size
+    or the volume.
+    """
+    import subprocess
+
+    log(f"text core over {batches} batch(es) in a fresh process (peak RSS) ...")
+    command = [sys.executable, str(SCRIPT), "--corpus", str(corpus), "--rss-probe", str(batches)]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    return int(json.loads(done.stdout)["peak_rss_kib"])
+
+
+def rss_probe(corpus: Path, batches: int, batch: int = 500) -> int:
+    """The body of :func:`text_rss`, in the child process: prints its peak RSS as JSON."""
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    from etl.ingest.landing import list_landing
+
+    bodies, _ = read_bodies(corpus, list_landing(corpus))
+    groups = [bodies[i : i + batch] for i in range(0, len(bodies), batch)]
+    for n in range(batches):
+        text_core(groups[n % len(groups)])
+    print(json.dumps({"batches": batches, "peak_rss_kib": peak_rss_kib()}))
+    return 0
+
+
 def naive_once(landing: Path, files: Sequence[LandingFile], db_path: Path) -> tuple[float, int]:
     """One naive pass into a fresh DuckDB file: (seconds for the file loop, rows inserted)."""
     import duckdb
@@ -654,7 +693,7 @@ def render(
 
     add(
         f"3. Text stage in-process, no I/O (batches of {text.batch_size}, each batch's best of "
-        f"{meta['repeat']}, core / bare / spaCy alternated batch by batch)"
+        f"{meta['repeat']}, core / bare / spaCy alternated batch by batch; one thread)"
     )
     add(
         f"   {text.bodies:,} bodies ({text.skipped} skipped: undecodable or bad header), "
@@ -712,6 +751,11 @@ def render(
         f"   (separate untimed pass, {mem.text_tracemalloc_s:.1f} s; largest body "
         f"{text.largest_body_bytes / 1000:.1f} kB)"
     )
+    add(
+        f"   peak RSS, text core, fresh process: {mem.text_rss_one_batch_kib / 1024:.1f} MiB after"
+        f" 1 batch, {mem.text_rss_many_batches_kib / 1024:.1f} MiB after"
+        f" {mem.text_rss_many_batches} batches ({mem.text_rss_many_batches * 500:,} articles)"
+    )
     return "\n".join(out)
 
 
@@ -752,6 +796,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="files the naive baseline processes (it runs at ~0.01 MB/s; default 40)",
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--rss-probe", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -791,6 +836,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             corpus = generated_day(tmp / "landing", args.articles)
         else:
             corpus = resolve_corpus(args.corpus)
+        if args.rss_probe is not None:
+            return rss_probe(corpus, args.rss_probe)
         return measure(args, corpus, tmp)
 
 
@@ -827,8 +874,12 @@ def measure(args: argparse.Namespace, corpus: Path, tmp: Path) -> int:
     bodies, skipped = read_bodies(corpus, files)
     text = bench_text(bodies, skipped, args.repeat)
     peak_kib, mem_s = text_memory(bodies)
+    many = max(20, 4 * -(-len(bodies) // 500))  # at least 10,000 articles' worth of batches
+    rss_one, rss_many = text_rss(corpus, 1), text_rss(corpus, many)
     naive = bench_naive(corpus, naive_files, tmp, args.repeat)
-    mem = MemoryResult(rss_import, rss_after, peak_rss_kib(), peak_kib, mem_s)
+    mem = MemoryResult(
+        rss_import, rss_after, peak_rss_kib(), peak_kib, mem_s, rss_one, rss_many, many
+    )
     meta: dict[str, Any] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "corpus": str(corpus)

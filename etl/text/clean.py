@@ -38,12 +38,38 @@ def paragraphs(text: str) -> list[str]:
         text = _NEWLINES.sub("\n", text)  # (the test first is much cheaper than the pass)
     text = _without_controls(text)
     text = unicodedata.normalize("NFKC", text)
+    if _already_clean(text):  # most news text: nothing to collapse, a few fast C-level tests
+        return text.split(PARAGRAPH_SEPARATOR) if text else []
+    return _collapsed_paragraphs(text)
+
+
+def _collapsed_paragraphs(text: str) -> list[str]:
+    """The paragraphs of ``text`` (without controls, NFKC) with whitespace collapsed."""
     # Whitespace is collapsed over the whole text at once (one C-level split and join), with
     # each paragraph break held by a marker that is not whitespace.
     flat = " ".join(_PARAGRAPH_BREAK.sub(_BREAK, text).split())
     if _BREAK not in flat:
         return [flat] if flat else []
     return [p for p in (block.strip(" ") for block in flat.split(_BREAK)) if p]
+
+
+#: Whitespace other than the space and the line feed.
+_OTHER_SPACE = re.compile(r"[^\S \n]")
+
+
+def _already_clean(text: str) -> bool:
+    """Whether ``text`` (without controls, NFKC) is already laid out as :func:`clean` lays it out:
+    single spaces inside paragraphs, paragraphs apart by exactly one blank line, no whitespace at
+    either end, no other whitespace character. Then its paragraphs are ``text.split("\\n\\n")``.
+    """
+    # With each paragraph break made a space, any other line break, a space next to a break, a
+    # break at either end or a longer run of blank lines shows up as "\n" or a doubled space.
+    flat = text.replace(PARAGRAPH_SEPARATOR, " ")
+    if "\n" in flat or "  " in flat or flat[:1] == " " or flat[-1:] == " ":
+        return False
+    if flat.isascii():
+        return "\t" not in flat and "\x0b" not in flat and "\x0c" not in flat
+    return _OTHER_SPACE.search(flat) is None
 
 
 def _without_controls(text: str) -> str:

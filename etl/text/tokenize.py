@@ -12,9 +12,11 @@ One compiled pattern describes a token; its alternatives are the token kinds:
 * ``punct``: Unicode punctuation (``...`` as one token, ``%`` too); ``symbol``: anything else
   (``$``, ``£``, ``+``).
 
-Scanning is done in bulk: ``re.split`` with the pattern in one capturing group cuts a text into
-alternating whitespace gaps and tokens at C speed, offsets are running sums of the piece lengths,
-and the kind of a token, which depends only on its text, is looked up once per distinct token.
+This module holds the grammar as a Python ``re`` pattern: the reference. Batches are scanned by
+the same grammar compiled to a Rust automaton (:mod:`etl.text.compiled_scan`), checked against
+it; :func:`scan_from_tokens` turns a batch's tokens into vocabulary ids and offsets in bulk. For
+one text, ``re.split`` with the pattern in one capturing group cuts it into alternating
+whitespace gaps and tokens (:func:`token_columns`). The kind of a token depends only on its text.
 The normal form is the lowercased NFKC surface form (``dim_term.term``).
 """
 
@@ -31,7 +33,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.memo import Memo
 from etl.text._marks import MARKS
 
 TOKEN_KINDS = ("word", "number", "url", "email", "punct", "symbol")
@@ -128,9 +129,9 @@ _IS_SPACE[-1] = False
 class TokenScan:
     """The tokens of several texts at once: normal forms, owning text and start offsets."""
 
-    norms: list[str]  # in text order, then token order
-    ids: np.ndarray  # int64: each token's index in ``vocabulary``
+    ids: np.ndarray  # int64: each token's index in ``vocabulary``, in text order, then token order
     vocabulary: list[str]  # the distinct normal forms, in order of first appearance
+    terms: pa.Array  # ``vocabulary`` as Arrow strings
     text: np.ndarray  # int64: which text (index into the scanned sequence) each token is from
     starts: np.ndarray  # int64: the token's start offset within its own text
 
@@ -144,35 +145,48 @@ def vocabulary_ids(norms: list[str]) -> tuple[list[str], np.ndarray, pa.Array]:
     return encoded.dictionary.to_pylist(), ids, terms
 
 
-def scan_lowercase(lowered: Sequence[str]) -> TokenScan:
-    """Tokenize lowercase, NFKC-normal texts in one regex pass over all of them.
+def lowercase_tokens(lowered: str) -> list[str]:
+    """The tokens of a lowercase, NFKC-normal text, by Python's ``re``: they are their own normal
+    forms. (:mod:`etl.text.compiled_scan` tokenizes whole batches faster; this is the reference
+    it is checked against, and the path for the few texts it leaves to ``re``.)"""
+    finder = _finder("@" in lowered, "://" in lowered or "www." in lowered, lowered.isascii())
+    return finder.findall(lowered)
 
-    The texts are joined by newlines (no token spans whitespace) and ``findall`` returns the
-    tokens, which are their own normal forms. Offsets come in bulk: every non-space character
-    belongs to exactly one token, so token ``i`` starts at the non-space character whose rank is
-    the total length of the tokens before it; numpy finds those positions and which text they
-    fall in.
+
+def scan_from_tokens(lowered: Sequence[str], token_lists: pa.Array) -> TokenScan:
+    """The :class:`TokenScan` of lowercase texts, given each text's tokens (a list of Arrow
+    strings per text, in order).
+
+    Arrow's hash table encodes the tokens as vocabulary indices. Offsets come in bulk: every
+    non-space character belongs to exactly one token, so token ``i`` starts at the non-space
+    character whose rank is the total length of the tokens before it; numpy finds those positions
+    in the newline-joined texts.
     """
+    tokens = token_lists.flatten()
+    encoded = pc.dictionary_encode(tokens)
+    ids = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     joined = "\n".join(lowered)
-    ascii_only = joined.isascii()
-    finder = _finder("@" in joined, "://" in joined or "www." in joined, ascii_only)
-    norms = finder.findall(joined)
-    vocabulary, ids, terms = vocabulary_ids(norms)
-    if ascii_only:
-        codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-        non_space = np.flatnonzero(~_IS_SPACE[codes])
-        lengths = pc.binary_length(terms).to_numpy().astype(np.int64)  # bytes = characters
+    if joined.isascii():  # one byte a character: a byte table marks the non-space ones
+        marks = joined.encode("ascii").translate(_ASCII_NON_SPACE)
+        non_space = np.flatnonzero(np.frombuffer(marks, dtype=np.bool_))
+        lengths = pc.binary_length(tokens).to_numpy().astype(np.int64)
     else:
         codes32 = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
         non_space = np.flatnonzero(~_IS_SPACE[np.minimum(codes32, len(_IS_SPACE) - 1)])
-        lengths = pc.utf8_length(terms).to_numpy().astype(np.int64)
+        lengths = pc.utf8_length(tokens).to_numpy().astype(np.int64)
     ends = np.cumsum(lengths)
-    if len(norms) and ends[-1] != len(non_space):  # pragma: no cover - a broken invariant
+    if len(ends) and ends[-1] != len(non_space):  # pragma: no cover - a broken invariant
         raise AssertionError("tokens do not cover the non-space characters exactly")
-    global_starts = non_space[ends - lengths]
-    text_starts = np.cumsum([0, *(len(t) + 1 for t in lowered)])[:-1]
-    text = np.searchsorted(text_starts, global_starts, side="right") - 1
-    return TokenScan(norms, ids, vocabulary, text, global_starts - text_starts[text])
+    per_text = token_lists.value_lengths().to_numpy(zero_copy_only=False)
+    text = np.repeat(np.arange(len(lowered), dtype=np.int64), per_text)
+    text_lengths = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered)) + 1
+    text_starts = np.cumsum(text_lengths) - text_lengths
+    starts = non_space[ends - lengths] - text_starts[text]
+    return TokenScan(ids, encoded.dictionary.to_pylist(), encoded.dictionary, text, starts)
+
+
+#: For ``bytes.translate`` of ASCII text: 1 for a non-space character, 0 for whitespace (``\s``).
+_ASCII_NON_SPACE = bytes(0 if chr(b).isspace() else 1 for b in range(128)) + bytes(128)
 
 
 def lowercase_form(text: str) -> str | None:
@@ -188,11 +202,6 @@ _GROUP_KIND = {
     "word": "word",
     "cjk": "word",
 }
-
-
-def token_kinds(surfaces: Sequence[str]) -> list[str]:
-    """:func:`token_kind` of many tokens, each distinct one worked out once per process."""
-    return _KINDS(surfaces)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -278,6 +287,3 @@ def tokenize(text: str) -> list[Token]:
         Token(start, start + len(surface), token_kind(surface), norm)
         for surface, norm, start in zip(cols.surfaces, cols.norms, cols.starts, strict=True)
     ]
-
-
-_KINDS: Memo[str] = Memo(token_kind, limit=1 << 20)

@@ -153,3 +153,24 @@ def test_bulk_language_id_equals_py3langid(corpora: Path) -> None:
 
     got = [tuple(language) for language in detect_languages(texts)]
     assert got == [reference(text) for text in texts]
+
+
+def test_compiled_scan_equals_re_on_the_corpora(corpora: Path) -> None:
+    """The compiled automaton gives ``re``'s tokens on every real text it is given (all of
+    fundus's languages and all of reuters), and flags only a few texts for ``re``."""
+    from etl.text.compiled_scan import compiled_token_lists, needs_re
+    from etl.text.tokenize import lowercase_form, lowercase_tokens
+
+    files = sorted((corpora / "fundus").rglob("*.txt")) + sorted((corpora / "reuters").glob("*"))
+    cleaned = [clean(f.read_text(encoding="utf-8", errors="replace")) for f in files]
+    lowered = [low for low in map(lowercase_form, cleaned) if low is not None]
+    assert len(lowered) > 0.99 * len(cleaned)
+    risky = needs_re(lowered)
+    assert 0 < risky.sum() < 0.02 * len(lowered)
+    taken = [low for low, flag in zip(lowered, risky, strict=True) if not flag]
+    for start in range(0, len(taken), 500):
+        batch = taken[start : start + 500]
+        for group in ([t for t in batch if t.isascii()], [t for t in batch if not t.isascii()]):
+            if group:
+                got = compiled_token_lists(group).to_pylist()
+                assert got == [lowercase_tokens(text) for text in group]

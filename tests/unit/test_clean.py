@@ -106,3 +106,30 @@ def test_seed_has_16_paragraphs() -> None:
     )
     assert "the recent meeting...in Moscow,” the statement said" in cleaned
     assert clean(cleaned) == cleaned
+
+
+@pytest.mark.parametrize(
+    ("text", "fast"),
+    [
+        ("One paragraph. Two sentences.\n\nA second one.", True),
+        ("Ünïcödé, 日本語 und مرحبا.\n\nZwei.", True),
+        ("", True),
+        ("Two  spaces.", False),
+        ("A line\nbreak.", False),
+        ("Three\n\n\nnewlines.", False),
+        ("Space \n\nbefore a break.", False),
+        ("Tab\there.", False),
+        ("Ogham\u1680space.", False),
+        ("Trailing space. ", False),
+        ("\n\nLeading break.", False),
+    ],
+)
+def test_already_clean_text_takes_the_fast_path_with_the_same_result(text: str, fast: bool) -> None:
+    """Text already laid out as clean() lays it out is split as it is; the result equals the
+    general path's."""
+    from etl.text.clean import _already_clean, _collapsed_paragraphs
+
+    assert _already_clean(text) is fast
+    assert paragraphs(text) == _collapsed_paragraphs(text)
+    if fast:
+        assert clean(text) == text

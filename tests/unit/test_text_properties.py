@@ -22,6 +22,7 @@ _FRAGMENTS = st.sampled_from(
     [
         "Mr.",
         "U.S.",
+        "U.S.A",
         "Gen.",
         "3.5",
         "...",
@@ -60,6 +61,8 @@ _FRAGMENTS = st.sampled_from(
         "\n\n",
         " ",
         "\t",
+        "\x0b",
+        "\u1680",
         ".",
         "!",
         "?",

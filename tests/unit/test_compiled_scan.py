@@ -1,0 +1,182 @@
+"""The compiled token automaton (Rust's regex through Polars) against Python's ``re`` grammar."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from etl.text.clean import clean
+from etl.text.compiled_scan import (
+    _python_classes,
+    compiled_token_lists,
+    needs_re,
+    rust_class,
+    token_pattern,
+)
+from etl.text.terms import _first_occurrences, count_batch
+from etl.text.tokenize import lowercase_form, lowercase_tokens
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Characters and fragments where the two grammars could part: class edges (marks, CJK, digits
+# that are not decimal, `_`), the possessive loops (acronyms, numbers, words), the URL's trailing
+# punctuation, e-mail addresses, and whitespace other than the space.
+_PIECES = st.sampled_from(
+    [
+        "u.s.",
+        "u.s.a",
+        "a.b.c.",
+        "e.g.,",
+        "i.e.",
+        "1.5",
+        "1,000.25bn",
+        "3/4",
+        "12:30",
+        "don't",
+        "covid-19",
+        "rock’n’roll",
+        "http://x.org/a.",
+        "https://a.b/c?d=e).",
+        "https://",
+        "www.",
+        "www.bbc.co.uk,",
+        "a.b@c.de",
+        "x@y",
+        "@",
+        "...",
+        "..",
+        "_",
+        "__init__",
+        "²",
+        "½",
+        "ⅻ",
+        "नमस्ते",
+        "\u093f",
+        "\u0301",
+        "مرحبا",
+        "日本語",
+        "カタカナー",
+        "ひらがな",
+        "々",
+        "한국어",
+        "١٢٣",
+        "\u1680",
+        "\u3000",
+        "\t",
+        "\n",
+        "\n\n",
+        " ",
+        "-",
+        "'",
+        "’",
+        ".",
+        ",",
+        "a",
+        "z",
+        "7",
+        "$",
+        "€",
+        "“",
+        "”",
+    ]
+)
+_TEXTS = st.one_of(
+    st.text(),
+    st.lists(st.one_of(_PIECES, st.text(max_size=2)), max_size=40).map("".join),
+)
+
+
+def test_python_classes_are_those_of_re() -> None:
+    """``\\w``, ``\\d`` and ``\\s`` of ``re`` are the string predicates the masks are built from,
+    for every code point (surrogates included)."""
+    word, digit, space = _python_classes()
+    every = "".join(map(chr, range(0x110000)))
+    for mask, pattern in ((word, r"\w"), (digit, r"\d"), (space, r"\s")):
+        points = np.frombuffer(
+            "".join(re.findall(pattern, every)).encode("utf-32-le", "surrogatepass"), np.uint32
+        )
+        expected = np.zeros(0x110000, dtype=bool)
+        expected[points] = True
+        assert np.array_equal(mask, expected), pattern
+
+
+def test_rust_class_spells_out_ranges() -> None:
+    mask = np.zeros(0x110000, dtype=bool)
+    mask[[ord("a"), ord("b"), ord("c"), ord("x"), 0xE9, 0xD800]] = True
+    assert rust_class(mask) == r"[\x{61}-\x{63}\x{78}\x{E9}]"  # no surrogate
+    assert rust_class(mask, ascii_only=True) == r"[\x{61}-\x{63}\x{78}]"
+    assert rust_class(np.zeros(0x110000, dtype=bool)) == ""
+
+
+def _compiled(texts: list[str]) -> list[list[str]]:
+    lists: list[list[str]] = compiled_token_lists(texts).to_pylist()
+    return lists
+
+
+@SETTINGS
+@given(st.lists(_TEXTS, min_size=1, max_size=4))
+@example(["u.s. troops", "the u.s.a team", "www. and www.x."])
+def test_compiled_tokens_equal_re_tokens(texts: list[str]) -> None:
+    """For every lowercase text the automaton may take, it gives ``re``'s tokens exactly."""
+    lowered = [low for low in (lowercase_form(clean(t)) for t in texts) if low is not None]
+    if not lowered:
+        return
+    taken = [low for low, risky in zip(lowered, needs_re(lowered), strict=True) if not risky]
+    if not taken:
+        return
+    assert _compiled(taken) == [lowercase_tokens(low) for low in taken]
+    ascii_texts = [low for low in taken if low.isascii()]  # the ASCII pattern, on its own
+    if ascii_texts:
+        assert _compiled(ascii_texts) == [lowercase_tokens(low) for low in ascii_texts]
+
+
+def test_possessive_acronym_is_why_some_texts_go_to_re() -> None:
+    """Without possessive loops the automaton would read ``u.s.a`` as ``u.s.`` + ``a``; ``re``
+    reads ``u``, ``.``, ``s``, ``.``, ``a``. Such texts are flagged and left to ``re``."""
+    text = "the u.s.a team"
+    assert _compiled([text]) != [lowercase_tokens(text)]
+    assert needs_re([text, "the u.s. team", "a.b"]).tolist() == [True, False, False]
+    assert count_batch([text]).words(0) == ["the", "u", "s", "a", "team"]
+
+
+def test_patterns_leave_out_what_cannot_match() -> None:
+    full = token_pattern(has_at=True, has_url=True, ascii_only=False)
+    plain = token_pattern(has_at=False, has_url=False, ascii_only=True)
+    assert "@" in full and "https?" in full
+    assert "@" not in plain and "https?" not in plain
+    assert len(plain) < len(full) / 10
+
+
+def test_mixed_batch_keeps_text_order() -> None:
+    """ASCII texts, other texts and texts left to ``re`` are scanned apart and put back in order."""
+    texts = ["Plain ASCII text.", "Ünïcödé text, 日本語.", "The U.S.A team.", "More ASCII"]
+    counted = count_batch(texts)
+    assert [counted.words(i) for i in range(len(texts))] == [
+        ["plain", "ascii", "text"],
+        ["ünïcödé", "text", "日", "本", "語"],
+        ["the", "u", "s", "a", "team"],
+        ["more", "ascii"],
+    ]
+
+
+@pytest.mark.parametrize("wide", [False, True])
+def test_first_occurrences_equal_a_dictionary_count(wide: bool) -> None:
+    rng = np.random.default_rng(7)
+    n = 5000
+    text = np.sort(rng.integers(0, 40, n))
+    ids = rng.integers(0, 300, n) + (70_000 if wide else 0)  # past 2**16: the 32-bit sort
+    rows, counts = _first_occurrences(text, ids)
+    first: dict[tuple[int, int], int] = {}
+    tally: Counter[tuple[int, int]] = Counter()
+    for i, pair in enumerate(zip(text.tolist(), ids.tolist(), strict=True)):
+        first.setdefault(pair, i)
+        tally[pair] += 1
+    assert rows.tolist() == list(first.values())
+    assert counts.tolist() == [tally[pair] for pair in first]
+    empty_rows, empty_counts = _first_occurrences(np.zeros(0, np.int64), np.zeros(0, np.int64))
+    assert len(empty_rows) == len(empty_counts) == 0

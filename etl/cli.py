@@ -444,12 +444,12 @@ def status(warehouse: WarehouseOpt = None) -> None:
             "SELECT run_id, trigger, partition_date, status, files_new, articles_loaded,"
             " duplicates, quarantined, round(epoch(ended_at - started_at), 1) AS seconds"
             " FROM etl_run ORDER BY started_at DESC LIMIT 10"
-        ).fetch_arrow_table()
+        ).to_arrow_table()
         partitions = con.sql(
             "SELECT published_date, count(*) AS articles, sum(n_tokens) AS tokens,"
             " min(text_version) AS text_version FROM fact_article"
             " GROUP BY ALL ORDER BY published_date DESC LIMIT 15"
-        ).fetch_arrow_table()
+        ).to_arrow_table()
     finally:
         con.close()
     typer.echo(format_summary(summarise(settings.warehouse), settings.warehouse))

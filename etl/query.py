@@ -112,4 +112,4 @@ def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> QueryResult:
     for statement in statements[:-1]:
         con.execute(statement.query)
     relation = con.sql(statements[-1].query)
-    return QueryResult(None if relation is None else relation.fetch_arrow_table())
+    return QueryResult(None if relation is None else relation.to_arrow_table())

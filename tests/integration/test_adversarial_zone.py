@@ -57,6 +57,8 @@ def zone(tmp_path: Path) -> Path:
         '{"title": "Broken", "text": "unterminated',
         json.dumps({"title": "Two", "source": "Wire Co", "maintext": _body("Second")}),
         json.dumps({"title": "Three", "date_publish": "2024-03-04 10:00:00", "body": _body("3")}),
+        # half a UTF-16 pair, escaped alone: no UTF-8 text can hold it
+        json.dumps({"title": "Four @", "text": _body("Fourth")}).replace("@", "\\ud800"),
     ]
     (wire / "dump.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (wire / "rows.csv").write_text(
@@ -112,7 +114,7 @@ def test_every_file_is_accounted_for(zone: Path, tmp_path: Path) -> None:
     assert summary.files_new == files == 18
     assert summary.files_loaded + summary.files_duplicate + summary.files_quarantined == files
     assert (summary.files_loaded, summary.files_duplicate, summary.files_quarantined) == (8, 1, 9)
-    assert summary.articles_loaded == 10  # 3 from the JSONL file
+    assert summary.articles_loaded == 11  # 4 from the JSONL file
     assert summary.quarantined == len(EXPECTED_QUARANTINE)
     reasons = {
         (Path(path).name, record): reason
@@ -133,7 +135,8 @@ def test_every_file_is_accounted_for(zone: Path, tmp_path: Path) -> None:
             " JOIN dim_source USING (source_id)",
         )
     }
-    assert len(articles) == 10
+    assert len(articles) == 11
+    assert articles[("dump.jsonl", "line 5")][4] == "Four \ufffd"
     assert articles[("utf16.txt", None)][0] == "utf-16-le"
     assert "Zürich bankers" in articles[("utf16.txt", None)][5]
     assert articles[("cp1252.txt", None)][0] == "cp1252"

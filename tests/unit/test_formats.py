@@ -67,6 +67,22 @@ def test_jsonl_bad_line_is_quarantined_alone() -> None:
     assert isinstance(out[2], Record) and out[2].key == "line 4" and out[2].body == "Beta."
 
 
+def test_lone_surrogate_escapes_become_replacement_characters() -> None:
+    """JSON can escape half a UTF-16 pair alone; no UTF-8 text can hold it, so it becomes U+FFFD
+    (in every field), and the article is kept. A whole pair (an emoji) stays as it is."""
+    text = (
+        '{"title": "T\\ud800", "text": "Bad \\uDC00 half, good \\ud83d\\ude00 pair.",'
+        ' "authors": ["A\\udbff"]}\n'
+    )
+    (record,) = parse_jsonl(text, "canonical")
+    assert isinstance(record, Record)
+    assert record.body == "Bad \ufffd half, good \U0001f600 pair."
+    assert record.title == "T\ufffd" and record.authors == ("A\ufffd",)
+    (whole,) = parse_json('{"text": "x\\ud800"}', "canonical")
+    assert isinstance(whole, Record) and whole.body == "x\ufffd"
+    record.body.encode("utf-8")  # no surrogate left
+
+
 def test_json_document_forms() -> None:
     one = parse_json(json.dumps({"body": "One.", "authors": ["X", "Y"]}), "canonical")
     assert one == [Record(body="One.", authors=("X", "Y"))]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
+from typing import Any
 
 from etl.ingest.formats.base import Parsed, RecordError, record_from_mapping
 
@@ -16,7 +18,7 @@ def parse_jsonl(text: str, layout: str) -> list[Parsed]:
             continue
         key = f"line {number}"
         try:
-            obj = json.loads(line)
+            obj = _loads(line)
         except json.JSONDecodeError as exc:
             out.append(RecordError(key, "malformed_json", f"{exc.msg} at column {exc.colno}"))
             continue
@@ -27,7 +29,7 @@ def parse_jsonl(text: str, layout: str) -> list[Parsed]:
 def parse_json(text: str, layout: str) -> list[Parsed]:
     """An object (one article), a list of objects, or ``{"articles": [...]}``."""
     try:
-        doc = json.loads(text)
+        doc = _loads(text)
     except json.JSONDecodeError as exc:
         if "\n{" in text or text.lstrip().startswith("{"):
             lines = parse_jsonl(text, layout)  # a JSON-lines file named .json
@@ -39,3 +41,30 @@ def parse_json(text: str, layout: str) -> list[Parsed]:
     if isinstance(doc, list):
         return [record_from_mapping(obj, f"item {i}") for i, obj in enumerate(doc)]
     return [record_from_mapping(doc, None)]
+
+
+#: A JSON escape of a UTF-16 surrogate (``\\ud83d``): one half of a pair, or a lone one.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _loads(text: str) -> Any:
+    """``json.loads``, with each lone surrogate escape made U+FFFD.
+
+    JSON may escape half of a UTF-16 pair alone (``"\\ud800"``); ``json`` then returns a string
+    that no UTF-8 text can hold, and every later stage would fail on it. Like an undecodable byte,
+    it becomes the replacement character (counted in ``replacement_ratio``); pairs that are
+    whole are joined by ``json`` itself and stay as they are.
+    """
+    value = json.loads(text)
+    return _replace_surrogates(value) if _SURROGATE_ESCAPE.search(text) else value
+
+
+def _replace_surrogates(value: object) -> object:
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_replace_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_replace_surrogates(k): _replace_surrogates(v) for k, v in value.items()}
+    return value

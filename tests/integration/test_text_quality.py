@@ -111,7 +111,7 @@ def test_reuters_repeated_wire_items_are_grouped(reuters_warehouse: Path) -> Non
         reuters_warehouse, "SELECT count(DISTINCT clean_text) FROM article_text"
     )
     assert articles == distinct_texts > 2700
-    # Measured with text-2: 2687 stories, 52 of them with more than one article (105 articles).
+    # Measured with text-3: 2686 stories, 50 of them with more than one article (101 articles).
     assert 40 <= multi <= 80, (stories, multi, in_multi)
     assert stories == articles - in_multi + multi
     # every member of a multi-article story was matched at or above the threshold

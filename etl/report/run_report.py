@@ -208,10 +208,11 @@ def _charts(con: duckdb.DuckDBPyConnection, days: list[date], window_start: date
         + "</div>"
     )
     top = con.execute(
-        "SELECT t.term, sum(f.count)::BIGINT AS n FROM fact_article_term f"
-        " JOIN dim_term t USING (term_id) WHERE f.published_date IN (SELECT unnest(?::DATE[]))"
-        " AND t.term_kind = 'word' AND t.n_chars >= 2 AND NOT coalesce(f.is_stopword, false)"
-        " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 15",
+        "SELECT t.term, sum(a.occurrences - a.stopword_occurrences)::BIGINT AS n"
+        " FROM agg_daily_term a JOIN dim_term t USING (term_id)"
+        " WHERE a.published_date IN (SELECT unnest(?::DATE[]))"
+        " AND t.term_kind = 'word' AND t.n_chars >= 2"
+        " GROUP BY 1 HAVING n > 0 ORDER BY 2 DESC, 1 LIMIT 15",
         [days],
     ).fetchall()
     if top:
@@ -224,9 +225,9 @@ def _charts(con: duckdb.DuckDBPyConnection, days: list[date], window_start: date
         )
         terms = [t for t, _ in top[:5]]
         trend = con.execute(
-            "SELECT f.published_date, t.term, sum(f.count)::BIGINT FROM fact_article_term f"
+            "SELECT a.published_date, t.term, sum(a.occurrences)::BIGINT FROM agg_daily_term a"
             " JOIN dim_term t USING (term_id) WHERE t.term IN (SELECT unnest(?::VARCHAR[]))"
-            " AND f.published_date BETWEEN ? AND ? GROUP BY ALL ORDER BY 1",
+            " AND a.published_date BETWEEN ? AND ? GROUP BY ALL ORDER BY 1",
             [terms, window_start, max(days)],
         ).fetchall()
         lines = {t: [0.0] * len(span) for t in terms}

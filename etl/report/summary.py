@@ -59,13 +59,14 @@ def _summarise(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) -> Ware
     last_run = con.execute(
         "SELECT run_id, status, articles_loaded FROM etl_run ORDER BY started_at DESC LIMIT 1"
     ).fetchone()
-    # Words that are not stopwords of their article's language, and not single letters.
+    # Words that are not stopwords of their article's language, and not single letters: the
+    # per-day sums the loader keeps (agg_daily_term), not the whole term fact table.
     top_terms = con.execute(
         """
-        SELECT t.term, sum(f.count)::BIGINT AS n
-        FROM fact_article_term f JOIN dim_term t USING (term_id)
-        WHERE t.term_kind = 'word' AND t.n_chars >= ? AND NOT coalesce(f.is_stopword, false)
-        GROUP BY t.term ORDER BY n DESC, t.term LIMIT ?
+        SELECT t.term, sum(a.occurrences - a.stopword_occurrences)::BIGINT AS n
+        FROM agg_daily_term a JOIN dim_term t USING (term_id)
+        WHERE t.term_kind = 'word' AND t.n_chars >= ?
+        GROUP BY t.term HAVING n > 0 ORDER BY n DESC, t.term LIMIT ?
         """,
         [min_chars, top],
     ).fetchall()

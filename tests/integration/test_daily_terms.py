@@ -95,3 +95,25 @@ def test_a_run_appends_its_facts_in_day_and_article_order(tmp_path: Path) -> Non
             """,
         )
         assert rows > 30 and out_of_order == 0, table
+
+
+def test_status_top_terms_equal_the_sums_of_the_facts(tmp_path: Path) -> None:
+    """``news-etl status`` reads its top terms from agg_daily_term; they are the facts' sums of
+    non-stopword occurrences of words, counted here in Python."""
+    from etl.report.summary import summarise
+
+    manifest = generate_sample(tmp_path / "landing")
+    settings = settings_for(tmp_path / "landing", tmp_path)
+    pipeline.run(settings)
+    rows = query(
+        settings.warehouse,
+        "SELECT t.term, t.term_kind, t.n_chars, f.count, f.is_stopword"
+        " FROM fact_article_term f JOIN dim_term t USING (term_id)",
+    )
+    assert len(set(manifest.dates)) > 1
+    totals: defaultdict[str, int] = defaultdict(int)
+    for term, kind, n_chars, count, stop in rows:
+        if kind == "word" and n_chars >= 3 and not stop:
+            totals[term] += count
+    expected = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:12]
+    assert summarise(settings.warehouse, top=12, min_term_chars=3).top_terms == expected

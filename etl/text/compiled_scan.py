@@ -2,8 +2,9 @@
 
 Python's ``re`` is a backtracking interpreter that builds a ``str`` object per token; Polars'
 ``str.extract_all`` runs Rust's ``regex`` crate (a lazy DFA) over a whole batch of texts and
-leaves the tokens in Arrow memory, where Arrow encodes and counts them
-(:func:`etl.text.tokenize.scan_from_tokens`). It is 2-3x faster than ``findall`` on news text.
+leaves the tokens in Arrow memory, where Arrow encodes them
+(:func:`etl.text.tokenize.scan_from_tokens`). It is about twice as fast as ``findall`` on news
+text.
 
 The grammar is :mod:`etl.text.tokenize`'s, spelled in the syntax the Rust engine accepts, and
 gives the same tokens (tests compare the two on the corpora and on generated text):
@@ -50,7 +51,7 @@ def _python_classes() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Masks over all code points of ``re``'s ``\\w``, ``\\d`` and ``\\s`` (for ``str`` patterns).
 
     ``sre`` defines them by the same predicates as ``str.isalnum``, ``str.isdecimal`` and
-    ``str.isspace`` (``\\w`` adds ``_``). Built once per process (~0.3 s).
+    ``str.isspace`` (``\\w`` adds ``_``). Built once per process (a few tenths of a second).
     """
     chars = list(map(chr, range(_CODE_POINTS)))
     word = np.fromiter(map(str.isalnum, chars), dtype=bool, count=_CODE_POINTS)

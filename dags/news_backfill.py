@@ -19,7 +19,7 @@ processing out over batches instead, backfill `news_daily` itself (`airflow back
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pendulum
@@ -27,34 +27,20 @@ from airflow.sdk import (
     Asset,
     ExceptionRetryPolicy,
     Param,
-    RetryAction,
-    RetryRule,
     dag,
     get_current_context,
     task,
 )
 from airflow.sdk.exceptions import AirflowSkipException
 
+from etl.errors import RETRY_POLICY as RETRY_POLICY_SPEC
+from etl.errors import RETRY_TIMING
 from etl.warehouse import PUBLISHED_TABLES, asset_uri
 
 WAREHOUSE_POOL = "news_etl_warehouse"
 WAREHOUSE_ASSETS = [Asset(name=f"news_etl.{t}", uri=asset_uri(t)) for t in PUBLISHED_TABLES]
 
-RETRY_POLICY = ExceptionRetryPolicy(
-    rules=[
-        RetryRule(
-            exception="etl.errors.RetryableError",
-            action=RetryAction.RETRY,
-            reason="transient: the warehouse is busy or a resource is unavailable",
-        ),
-        RetryRule(
-            exception="etl.errors.PermanentError",
-            action=RetryAction.FAIL,
-            reason="permanent: retrying the same input cannot help",
-        ),
-    ],
-    default=RetryAction.FAIL,
-)
+RETRY_POLICY = ExceptionRetryPolicy.deserialize(RETRY_POLICY_SPEC)
 
 
 def _settings(params: dict[str, Any]) -> Any:
@@ -79,13 +65,7 @@ def _settings(params: dict[str, Any]) -> Any:
         "landing": Param(None, type=["null", "string"], description="Landing zone folder"),
         "warehouse": Param(None, type=["null", "string"], description="DuckDB warehouse file"),
     },
-    default_args={
-        "retries": 3,
-        "retry_delay": timedelta(seconds=20),
-        "retry_exponential_backoff": 2.0,
-        "max_retry_delay": timedelta(minutes=10),
-        "retry_policy": RETRY_POLICY,
-    },
+    default_args={**RETRY_TIMING, "retry_policy": RETRY_POLICY},
 )
 def news_backfill() -> None:
     @task

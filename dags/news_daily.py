@@ -32,7 +32,7 @@ wrote new articles, which triggers `news_marts`; a run that loaded nothing new a
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pendulum
@@ -41,8 +41,6 @@ from airflow.sdk import (
     CronDataIntervalTimetable,
     ExceptionRetryPolicy,
     Param,
-    RetryAction,
-    RetryRule,
     TriggerRule,
     dag,
     get_current_context,
@@ -50,31 +48,14 @@ from airflow.sdk import (
 )
 from airflow.sdk.exceptions import AirflowSkipException
 
+from etl.errors import RETRY_POLICY as RETRY_POLICY_SPEC
+from etl.errors import RETRY_TIMING
 from etl.warehouse import PUBLISHED_TABLES, asset_uri
 
 WAREHOUSE_POOL = "news_etl_warehouse"
 WAREHOUSE_ASSETS = [Asset(name=f"news_etl.{t}", uri=asset_uri(t)) for t in PUBLISHED_TABLES]
 
-RETRY_POLICY = ExceptionRetryPolicy(
-    rules=[
-        RetryRule(
-            exception="etl.errors.RetryableError",
-            action=RetryAction.RETRY,
-            reason="transient: the warehouse is busy or a resource is unavailable",
-        ),
-        RetryRule(
-            exception="etl.errors.PermanentError",
-            action=RetryAction.FAIL,
-            reason="permanent: retrying the same input cannot help",
-        ),
-        RetryRule(
-            exception=[ConnectionError, TimeoutError, BlockingIOError, InterruptedError],
-            action=RetryAction.RETRY,
-            reason="transient I/O",
-        ),
-    ],
-    default=RetryAction.FAIL,
-)
+RETRY_POLICY = ExceptionRetryPolicy.deserialize(RETRY_POLICY_SPEC)
 
 
 def _partition_date(context: Any) -> date:
@@ -120,13 +101,7 @@ def _mode(context: Any) -> str:
             description="auto: rebuild the day in backfill runs, merge new files otherwise",
         ),
     },
-    default_args={
-        "retries": 3,
-        "retry_delay": timedelta(seconds=20),
-        "retry_exponential_backoff": 2.0,
-        "max_retry_delay": timedelta(minutes=10),
-        "retry_policy": RETRY_POLICY,
-    },
+    default_args={**RETRY_TIMING, "retry_policy": RETRY_POLICY},
 )
 def news_daily() -> None:
     @task

@@ -12,17 +12,27 @@ under the warehouse's writer lock. Param `warehouse` overrides `NEWS_ETL_WAREHOU
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import reduce
 from typing import Any
 
 import pendulum
-from airflow.sdk import Asset, Param, dag, get_current_context, task
+from airflow.sdk import (
+    Asset,
+    ExceptionRetryPolicy,
+    Param,
+    dag,
+    get_current_context,
+    task,
+)
 
+from etl.errors import RETRY_POLICY as RETRY_POLICY_SPEC
+from etl.errors import RETRY_TIMING
 from etl.warehouse import PUBLISHED_TABLES, asset_uri
 
 WAREHOUSE_POOL = "news_etl_warehouse"
 WAREHOUSE_ASSETS = [Asset(name=f"news_etl.{t}", uri=asset_uri(t)) for t in PUBLISHED_TABLES]
+
+RETRY_POLICY = ExceptionRetryPolicy.deserialize(RETRY_POLICY_SPEC)
 
 
 @dag(
@@ -37,11 +47,7 @@ WAREHOUSE_ASSETS = [Asset(name=f"news_etl.{t}", uri=asset_uri(t)) for t in PUBLI
     params={
         "warehouse": Param(None, type=["null", "string"], description="DuckDB warehouse file"),
     },
-    default_args={
-        "retries": 3,
-        "retry_delay": timedelta(seconds=20),
-        "retry_exponential_backoff": 2.0,
-    },
+    default_args={**RETRY_TIMING, "retry_policy": RETRY_POLICY},
 )
 def news_marts() -> None:
     @task(pool=WAREHOUSE_POOL)

@@ -9,6 +9,8 @@ all but quarantine rows.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 
 class NewsEtlError(Exception):
     """Base class of every error raised by news-etl on purpose."""
@@ -72,3 +74,45 @@ def is_retryable(exc: BaseException) -> bool:
     if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)):
         return False
     return isinstance(exc, (OSError, TimeoutError))
+
+
+#: How an orchestrator treats an exception, rule by rule, first match wins; anything else fails
+#: at once. Written as plain data in the form of Airflow's ``ExceptionRetryPolicy.serialize()``
+#: (this package never imports Airflow): every DAG builds its policy from it with
+#: ``ExceptionRetryPolicy.deserialize``, so no two DAGs retry different things.
+RETRY_POLICY: dict[str, object] = {
+    "rules": [
+        {
+            "exception": "etl.errors.RetryableError",
+            "action": "retry",
+            "match_subclasses": True,
+            "reason": "transient: the warehouse is busy or a resource is unavailable",
+        },
+        {
+            "exception": "etl.errors.PermanentError",
+            "action": "fail",
+            "match_subclasses": True,
+            "reason": "permanent: retrying the same input cannot help",
+        },
+        {
+            "exception": [
+                "builtins.ConnectionError",
+                "builtins.TimeoutError",
+                "builtins.BlockingIOError",
+                "builtins.InterruptedError",
+            ],
+            "action": "retry",
+            "match_subclasses": True,
+            "reason": "transient I/O",
+        },
+    ],
+    "default": "fail",
+}
+
+#: When a retry happens: attempts after the first, the first delay, its growth, the cap.
+RETRY_TIMING: dict[str, object] = {
+    "retries": 3,
+    "retry_delay": timedelta(seconds=20),
+    "retry_exponential_backoff": 2.0,
+    "max_retry_delay": timedelta(minutes=10),
+}

@@ -19,6 +19,12 @@ from etl.settings import PROJECT_ROOT, Settings
 #: The Airflow pool of one slot that every warehouse-writing task uses.
 WAREHOUSE_POOL = "news_etl_warehouse"
 
+#: Connection arguments for a SQLite metadata database (Airflow imports them by this module's
+#: path): a connection waits up to a minute for another's write lock instead of failing with
+#: "database is locked" after sqlite3's default five seconds. The scheduler, DAG processor,
+#: API server, triggerer and an operator's CLI command all write to the one file.
+SQLITE_CONNECT_ARGS: dict[str, object] = {"timeout": 60}
+
 
 def airflow_home() -> Path:
     """``$AIRFLOW_HOME`` if set, else ``<project>/.airflow``."""
@@ -44,6 +50,9 @@ def airflow_environment(
         env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC", async_url(db))
     else:
         env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{home / 'airflow.db'}")
+    if env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("sqlite"):
+        for key in ("SQL_ALCHEMY_CONNECT_ARGS", "SQL_ALCHEMY_CONNECT_ARGS_ASYNC"):
+            env.setdefault(f"AIRFLOW__DATABASE__{key}", f"{__name__}.SQLITE_CONNECT_ARGS")
     env["NEWS_ETL_LANDING"] = str(settings.landing)
     env["NEWS_ETL_WAREHOUSE"] = str(settings.warehouse)
     if settings.staging_dir is not None:

@@ -6,6 +6,7 @@ Every knob of the pipeline lives here; CLI options and DAG params override singl
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -105,6 +106,12 @@ class Settings(BaseSettings):
         description="Where each run's pages go (<dir>/<run_id>/quality.html, report.html, "
         "data_docs/index.html); default: <warehouse dir>/reports.",
     )
+    cache_dir: Path | None = Field(
+        default=None,
+        description="Where derived model data that is slow to build (the language model's "
+        "arrays, ~60 MB) is kept between processes; default: $XDG_CACHE_HOME/news-etl, else "
+        "~/.cache/news-etl. Safe to delete.",
+    )
     txt_layout: Literal["canonical", "titled"] = Field(
         default="canonical",
         description="How .txt files start: 'canonical' (' date YYYY-MM-DD body') or 'titled' "
@@ -122,7 +129,9 @@ class Settings(BaseSettings):
             return text
         return Path(text).expanduser().absolute()
 
-    @field_validator("warehouse", "schemas_dir", "staging_dir", "reports_dir", mode="after")
+    @field_validator(
+        "warehouse", "schemas_dir", "staging_dir", "reports_dir", "cache_dir", mode="after"
+    )
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:
         return None if value is None else value.expanduser().absolute()
@@ -131,6 +140,14 @@ class Settings(BaseSettings):
     def staging_root(self) -> Path:
         """The folder under which each run gets its own staging folder."""
         return self.staging_dir or self.warehouse.parent / "staging"
+
+    @property
+    def cache_root(self) -> Path:
+        """The folder of the cross-process cache (:mod:`etl.cache`)."""
+        if self.cache_dir is not None:
+            return self.cache_dir
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        return (Path(xdg) if xdg else Path.home() / ".cache") / "news-etl"
 
     @property
     def reports_root(self) -> Path:

@@ -26,6 +26,8 @@ if "NEWS_ETL_TEST_AIRFLOW_DB" in os.environ:
         os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
     )
 os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "WARNING"
+# The cross-process cache (etl.cache) of the test run, shared by its workers, not the user's.
+os.environ["XDG_CACHE_HOME"] = str(Path(tempfile.gettempdir()) / f"news-etl-tests-{os.getuid()}")
 os.environ["GX_ANALYTICS_ENABLED"] = "false"
 _KEEP = ("NEWS_ETL_TEST_", "NEWS_ETL_CORPORA_DIR")
 for _key in [k for k in os.environ if k.startswith("NEWS_ETL_") and not k.startswith(_KEEP)]:

@@ -27,12 +27,15 @@ gives the same tokens (tests compare the two on the corpora and on generated tex
 from __future__ import annotations
 
 import os
+import sys
+import unicodedata
 from collections.abc import Sequence
 from functools import cache
 
 import numpy as np
 import pyarrow as pa
 
+from etl.cache import cached_arrays
 from etl.text._marks import MARKS
 from etl.text.tokenize import _CJK, _HAN, _HIRAGANA, _KATAKANA
 
@@ -51,14 +54,22 @@ def _python_classes() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Masks over all code points of ``re``'s ``\\w``, ``\\d`` and ``\\s`` (for ``str`` patterns).
 
     ``sre`` defines them by the same predicates as ``str.isalnum``, ``str.isdecimal`` and
-    ``str.isspace`` (``\\w`` adds ``_``). Built once per process (a few tenths of a second).
+    ``str.isspace`` (``\\w`` adds ``_``). Building them takes a few tenths of a second, so they
+    are kept in the cross-process cache (:mod:`etl.cache`), keyed by the Python build and its
+    Unicode version.
     """
+    inputs = {"python": sys.version, "unicode": unicodedata.unidata_version, "layout": 1}
+    masks = cached_arrays("python-re-classes", inputs, _build_python_classes)
+    return masks["word"], masks["digit"], masks["space"]
+
+
+def _build_python_classes() -> dict[str, np.ndarray]:
     chars = list(map(chr, range(_CODE_POINTS)))
     word = np.fromiter(map(str.isalnum, chars), dtype=bool, count=_CODE_POINTS)
     word[ord("_")] = True
     digit = np.fromiter(map(str.isdecimal, chars), dtype=bool, count=_CODE_POINTS)
     space = np.fromiter(map(str.isspace, chars), dtype=bool, count=_CODE_POINTS)
-    return word, digit, space
+    return {"word": word, "digit": digit, "space": space}
 
 
 def _ranges_mask(ranges: str) -> np.ndarray:

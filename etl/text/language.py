@@ -9,14 +9,17 @@ article's language is settled long before that, and it bounds the cost per artic
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 from babel import Locale, UnknownLocaleError
-from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 from scipy.sparse import csr_matrix
+
+from etl.cache import cached_arrays
 
 #: Characters of cleaned text scored per article.
 SAMPLE_CHARS = 1000
@@ -45,9 +48,54 @@ def _identifier() -> LanguageIdentifier:
     return identifier
 
 
+class _Model(NamedTuple):
+    """py3langid's model (restricted as in :func:`_identifier`) as the arrays the bulk walk and
+    scoring use."""
+
+    next_move: np.ndarray  # int64: the byte automaton's transitions
+    row_base: np.ndarray  # int64: each state's first transition (row << 8)
+    output: np.ndarray  # int64: the feature a state emits, or -1
+    table: np.ndarray  # float32, row-major: feature x language log-probabilities
+    prior: np.ndarray  # float32: each language's prior
+    classes: np.ndarray  # str: the language codes, in the table's column order
+    aliases: np.ndarray  # int64 (k, 2): (first, duplicate) columns of a code listed twice
+
+
+@lru_cache(maxsize=1)
+def _model() -> _Model:
+    """The model's arrays, from the cross-process cache (:mod:`etl.cache`) when they are there.
+
+    Building them means decompressing py3langid's model (~1.3 s) and converting its tables
+    (~0.4 s), which every text task process would pay; a cached copy loads in milliseconds.
+    The cache entry is keyed by the model file's content and the languages left out.
+    """
+    model_file = MODEL_DIR / MODEL_FILE
+    inputs = {
+        "model_sha256": hashlib.sha256(model_file.read_bytes()).hexdigest(),
+        "excluded": sorted(EXCLUDED),
+        "layout": 1,
+    }
+    return _Model(**cached_arrays("py3langid-model", inputs, _model_arrays))
+
+
+def _model_arrays() -> dict[str, np.ndarray]:
+    identifier = _identifier()
+    return {
+        "next_move": np.asarray(identifier.tk_nextmove, dtype=np.int64),
+        "row_base": np.asarray(identifier._rowbase, dtype=np.int64),
+        "output": np.asarray(identifier.tk_output, dtype=np.int64),
+        # float32 (it ships as float16, which numpy multiplies without BLAS), row-major for the
+        # sparse product; the scores come out the same (a test compares with py3langid)
+        "table": np.ascontiguousarray(identifier.nb_ptc, dtype=np.float32),
+        "prior": np.asarray(identifier.nb_pc, dtype=np.float32),
+        "classes": np.asarray([str(c) for c in identifier.nb_classes]),
+        "aliases": np.asarray(identifier._alias_pairs, dtype=np.int64).reshape(-1, 2),
+    }
+
+
 def known_languages() -> list[str]:
     """Every code :func:`detect_language` can return (ISO 639-1 codes and ``und``), sorted."""
-    codes = {c for c in _identifier().nb_classes if len(c) == 2 and c not in EXCLUDED}
+    codes = {str(c) for c in _model().classes if len(c) == 2 and c not in EXCLUDED}
     return sorted({*codes, UNDETERMINED})
 
 
@@ -66,41 +114,22 @@ def detect_languages(texts: Sequence[str]) -> list[Language]:
     (float32, summed in another order than py3langid's float16 loop), and the answers, rounded
     to four decimals, equal ``LanguageIdentifier.classify``'s (a test checks it on the corpora).
     """
-    identifier = _identifier()
+    model = _model()
     samples = [text[:SAMPLE_CHARS] for text in texts]
     lettered = [i for i, sample in enumerate(samples) if any(ch.isalpha() for ch in sample)]
     out = [Language(UNDETERMINED, 0.0)] * len(texts)
-    encoded = [identifier._encode(samples[i]) for i in lettered]
-    text, feature = _visits(encoded)
+    encoded = [LanguageIdentifier._encode(samples[i]) for i in lettered]
+    text, feature = _visits(model, encoded)
     n_bytes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-    for i, (code, prob) in zip(
-        lettered, _classify(identifier, text, feature, n_bytes), strict=True
-    ):
+    answers = _classify(model, text, feature, n_bytes)
+    for i, (code, prob) in zip(lettered, answers, strict=True):
         out[i] = Language(code, round(prob, 4))
     return out
 
 
-@lru_cache(maxsize=1)
-def _automaton() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    identifier = _identifier()
-    return (
-        np.asarray(identifier.tk_nextmove, dtype=np.int64),
-        np.asarray(identifier._rowbase, dtype=np.int64),
-        np.asarray(identifier.tk_output, dtype=np.int64),
-    )
-
-
-@lru_cache(maxsize=1)
-def _table() -> np.ndarray:
-    """The model's feature-by-language table in float32 (it ships as float16, which numpy
-    multiplies without BLAS), row-major for the sparse product; the scores come out the same (a
-    test compares with py3langid)."""
-    return np.ascontiguousarray(_identifier().nb_ptc, dtype=np.float32)
-
-
-def _visits(encoded: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
+def _visits(model: _Model, encoded: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
     """Every feature the DFA walk of each text emits: (text index, feature) pairs."""
-    next_move, row_base, output = _automaton()
+    next_move, row_base, output = model.next_move, model.row_base, model.output
     lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
     order = np.argsort(-lengths, kind="stable")  # longest first: the active texts are a prefix
     width = max(map(len, encoded), default=0)
@@ -125,7 +154,7 @@ def _visits(encoded: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _classify(
-    identifier: LanguageIdentifier, text: np.ndarray, feature: np.ndarray, n_bytes: np.ndarray
+    model: _Model, text: np.ndarray, feature: np.ndarray, n_bytes: np.ndarray
 ) -> list[tuple[str, float]]:
     """py3langid's ``classify`` (normalised probabilities) of every text at once.
 
@@ -133,24 +162,24 @@ def _classify(
     sparse (texts x features) by dense (features x languages) product for the whole batch, in
     float32 as before, instead of a gather and a product per text.
     """
-    n_texts, table = len(n_bytes), _table()
+    n_texts, table = len(n_bytes), model.table
     visits = csr_matrix(
         (np.ones(len(feature), dtype=np.float32), (text, feature)),
         shape=(n_texts, table.shape[0]),
     )
     visits.sum_duplicates()
     np.log1p(visits.data, out=visits.data)
-    scores = np.asarray(visits @ table, dtype=np.float32) + identifier.nb_pc
+    scores = np.asarray(visits @ table, dtype=np.float32) + model.prior
     scores[np.diff(visits.indptr) == 0] = 0.0  # no feature at all: py3langid scores zeros
     scores *= (1.0 / np.sqrt(np.maximum(n_bytes, 1))).astype(np.float32)[:, None]
     np.exp(scores - scores.max(axis=1, keepdims=True), out=scores)
     scores /= scores.sum(axis=1, keepdims=True)
-    for i, j in identifier._alias_pairs:
+    for i, j in model.aliases.tolist():
         scores[:, i] += scores[:, j]
         scores[:, j] = 0.0
     best = scores.argmax(axis=1)
     probs = scores[np.arange(n_texts), best]
-    classes = identifier.nb_classes
+    classes = model.classes
     return [(str(classes[b]), float(p)) for b, p in zip(best.tolist(), probs.tolist(), strict=True)]
 
 

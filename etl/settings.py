@@ -109,7 +109,7 @@ class Settings(BaseSettings):
     cache_dir: Path | None = Field(
         default=None,
         description="Where derived model data that is slow to build (the language model's "
-        "arrays, ~60 MB) is kept between processes; default: $XDG_CACHE_HOME/news-etl, else "
+        "arrays, ~85 MB) is kept between processes; default: $XDG_CACHE_HOME/news-etl, else "
         "~/.cache/news-etl. Safe to delete.",
     )
     txt_layout: Literal["canonical", "titled"] = Field(

@@ -52,9 +52,9 @@ class _Model(NamedTuple):
     """py3langid's model (restricted as in :func:`_identifier`) as the arrays the bulk walk and
     scoring use."""
 
-    next_move: np.ndarray  # int64: the byte automaton's transitions
-    row_base: np.ndarray  # int64: each state's first transition (row << 8)
-    output: np.ndarray  # int64: the feature a state emits, or -1
+    next_move: np.ndarray  # int32: the byte automaton's transitions
+    row_base: np.ndarray  # int32: each state's first transition (row << 8)
+    output: np.ndarray  # int32: the feature a state emits, or -1
     table: np.ndarray  # float32, row-major: feature x language log-probabilities
     prior: np.ndarray  # float32: each language's prior
     classes: np.ndarray  # str: the language codes, in the table's column order
@@ -73,7 +73,7 @@ def _model() -> _Model:
     inputs = {
         "model_sha256": hashlib.sha256(model_file.read_bytes()).hexdigest(),
         "excluded": sorted(EXCLUDED),
-        "layout": 1,
+        "layout": 2,
     }
     return _Model(**cached_arrays("py3langid-model", inputs, _model_arrays))
 
@@ -81,9 +81,10 @@ def _model() -> _Model:
 def _model_arrays() -> dict[str, np.ndarray]:
     identifier = _identifier()
     return {
-        "next_move": np.asarray(identifier.tk_nextmove, dtype=np.int64),
-        "row_base": np.asarray(identifier._rowbase, dtype=np.int64),
-        "output": np.asarray(identifier.tk_output, dtype=np.int64),
+        # int32 halves the cache entry; states, transitions and features all fit
+        "next_move": _int32(identifier.tk_nextmove),
+        "row_base": _int32(identifier._rowbase),
+        "output": _int32(identifier.tk_output),
         # float32 (it ships as float16, which numpy multiplies without BLAS), row-major for the
         # sparse product; the scores come out the same (a test compares with py3langid)
         "table": np.ascontiguousarray(identifier.nb_ptc, dtype=np.float32),
@@ -91,6 +92,13 @@ def _model_arrays() -> dict[str, np.ndarray]:
         "classes": np.asarray([str(c) for c in identifier.nb_classes]),
         "aliases": np.asarray(identifier._alias_pairs, dtype=np.int64).reshape(-1, 2),
     }
+
+
+def _int32(values: object) -> np.ndarray:
+    wide = np.asarray(values, dtype=np.int64)
+    if len(wide) and (wide.max() >= 2**31 or wide.min() < -(2**31)):  # pragma: no cover
+        raise ValueError("py3langid's automaton no longer fits in 32-bit integers")
+    return wide.astype(np.int32)
 
 
 def known_languages() -> list[str]:

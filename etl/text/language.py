@@ -96,9 +96,10 @@ def _model_arrays() -> dict[str, np.ndarray]:
 
 def _int32(values: object) -> np.ndarray:
     wide = np.asarray(values, dtype=np.int64)
-    if len(wide) and (wide.max() >= 2**31 or wide.min() < -(2**31)):  # pragma: no cover
+    narrow = wide.astype(np.int32)
+    if not np.array_equal(narrow, wide):  # pragma: no cover - a model that outgrew 32 bits
         raise ValueError("py3langid's automaton no longer fits in 32-bit integers")
-    return wide.astype(np.int32)
+    return narrow
 
 
 def known_languages() -> list[str]:

@@ -185,8 +185,9 @@ def scan_from_tokens(lowered: Sequence[str], token_lists: pa.Array) -> TokenScan
     return TokenScan(ids, encoded.dictionary.to_pylist(), encoded.dictionary, text, starts)
 
 
-#: For ``bytes.translate`` of ASCII text: 1 for a non-space character, 0 for whitespace (``\s``).
-_ASCII_NON_SPACE = bytes(0 if chr(b).isspace() else 1 for b in range(128)) + bytes(128)
+#: For ``bytes.translate`` of ASCII text: 1 for a non-space character, 0 for whitespace (``\s``),
+#: from the same table as :data:`_IS_SPACE`.
+_ASCII_NON_SPACE = bytes((~_IS_SPACE[:128]).astype(np.uint8)) + bytes(128)
 
 
 def lowercase_form(text: str) -> str | None:

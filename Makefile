@@ -14,7 +14,7 @@ export UV_LINK_MODE := copy
 export GX_ANALYTICS_ENABLED := false
 
 .PHONY: setup demo test test-fast lint typecheck bench bench-day bench-queries bench-search airflow \
-  airflow-stop clean help
+  airflow-stop clean help mutation
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/'
@@ -35,6 +35,17 @@ test: setup lint typecheck ## lint, type-check and run every test (unit, integra
 
 test-fast: setup ## unit tests only
 	$(BIN)/pytest tests/unit -q
+
+# Mutation testing (mutmut, config in pyproject.toml's [tool.mutmut]): not part of `make test`.
+# MUTANTS selects mutants by name glob (default: every module in scope); MUTATION_JOBS the
+# parallel workers. Results stay in mutants/ (resumable); scripts/mutation_report.py prints the
+# per-module table.
+MUTANTS ?=
+MUTATION_JOBS ?= 2
+CORPORA_DIR ?= $(abspath ../shared/corpora)
+mutation: setup ## mutation testing of ingest, load, validate, errors and query (slow: hours)
+	NEWS_ETL_CORPORA_DIR=$(CORPORA_DIR) $(BIN)/mutmut run --max-children $(MUTATION_JOBS) $(MUTANTS)
+	$(BIN)/python scripts/mutation_report.py
 
 lint: setup
 	$(BIN)/ruff check .
@@ -65,4 +76,4 @@ bench-day: setup ## the benchmark over a generated 10,000-article day: validate 
 
 clean: ## remove the virtualenv, the demo warehouse and Airflow's local state
 	rm -rf $(VENV) .airflow warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.lock \
-	  warehouse/staging warehouse/sample-landing
+	  warehouse/staging warehouse/sample-landing mutants

@@ -10,6 +10,7 @@ all but quarantine rows.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, cast
 
 
 class NewsEtlError(Exception):
@@ -62,20 +63,6 @@ class RunFailedError(PermanentError):
     """A step of the run failed and the run is recorded as failed (``etl_run.error`` says why)."""
 
 
-def is_retryable(exc: BaseException) -> bool:
-    """Whether trying the same step again later may succeed.
-
-    :class:`RetryableError` says so explicitly; an ``OSError`` other than a missing file or a
-    permission problem (a network filesystem hiccup, a full disk being cleaned) is treated as
-    transient too. Everything else, bugs included, is permanent.
-    """
-    if isinstance(exc, NewsEtlError):
-        return exc.retryable
-    if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError)):
-        return False
-    return isinstance(exc, (OSError, TimeoutError))
-
-
 #: How an orchestrator treats an exception, rule by rule, first match wins; anything else fails
 #: at once. Written as plain data in the form of Airflow's ``ExceptionRetryPolicy.serialize()``
 #: (this package never imports Airflow): every DAG builds its policy from it with
@@ -96,6 +83,17 @@ RETRY_POLICY: dict[str, object] = {
         },
         {
             "exception": [
+                "builtins.FileNotFoundError",
+                "builtins.PermissionError",
+                "builtins.IsADirectoryError",
+                "builtins.NotADirectoryError",
+            ],
+            "action": "fail",
+            "match_subclasses": True,
+            "reason": "permanent I/O: the path or its permissions are wrong; waiting cannot help",
+        },
+        {
+            "exception": [
                 "builtins.ConnectionError",
                 "builtins.TimeoutError",
                 "builtins.BlockingIOError",
@@ -108,6 +106,31 @@ RETRY_POLICY: dict[str, object] = {
     ],
     "default": "fail",
 }
+
+
+def _rule_matches(rule: dict[str, Any], exc: BaseException) -> bool:
+    """Whether ``exc`` matches one rule of :data:`RETRY_POLICY` (as Airflow's ``RetryRule``)."""
+    spec = rule["exception"]
+    names = spec if isinstance(spec, list) else [spec]
+    classes = (type(exc),) if not rule.get("match_subclasses", True) else type(exc).__mro__
+    return any(f"{cls.__module__}.{cls.__qualname__}" in names for cls in classes)
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether trying the same step again later may succeed, by :data:`RETRY_POLICY`'s rules.
+
+    The one rule for every caller (the DAGs' retry policy is built from the same data): the
+    first matching rule decides, anything no rule matches is permanent. :class:`RetryableError`
+    and transient I/O (connection resets, timeouts, interrupted or would-block calls) are
+    retried; :class:`PermanentError`, a missing file, a permission problem, any other
+    ``OSError`` and every bug fail at once.
+    """
+    rules = cast(list[dict[str, Any]], RETRY_POLICY["rules"])
+    for rule in rules:
+        if _rule_matches(rule, exc):
+            return bool(rule["action"] == "retry")
+    return RETRY_POLICY["default"] == "retry"
+
 
 #: When a retry happens: attempts after the first, the first delay, its growth, the cap.
 RETRY_TIMING: dict[str, object] = {

@@ -34,12 +34,14 @@ for _key in [k for k in os.environ if k.startswith("NEWS_ETL_") and not k.starts
     del os.environ[_key]
 
 REPO = Path(__file__).resolve().parents[1]
-CORPORA = Path(os.environ.get("NEWS_ETL_CORPORA_DIR", REPO.parent / "shared" / "corpora"))
+
+from tests.unit._corpora import CORPORA, corpora_missing  # noqa: E402  (after the env set-up)
 
 
 @pytest.fixture(scope="session")
 def corpora() -> Path:
-    """The shared real corpora (seed, reuters, fundus, bbc); skips when they are absent."""
+    """The shared real corpora (seed, reuters, fundus, bbc). When they are absent the test
+    skips on a developer's machine and FAILS in CI (``CI`` set): CI must run every test."""
     if not (CORPORA / "seed").is_dir():
-        pytest.skip(f"real corpora not found at {CORPORA}")
+        corpora_missing()
     return CORPORA

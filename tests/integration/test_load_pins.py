@@ -1,0 +1,341 @@
+"""Pins of the behaviours a user would feel, each at its exact boundary, through public runs.
+
+Every test builds a small landing zone in ``tmp_path``, runs the whole pipeline
+(:func:`etl.pipeline.run`, the CLI's path) and reads the warehouse tables; none calls a private
+loader function, so the pins survive a rewrite of ``etl/load``. Expected values come from the
+test's own inputs (literal dates and bounds, the text written, a second aggregation in Python),
+never from the code under test. Each test names the planted bug (mutant) it was seen to catch.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from etl import pipeline
+from etl.errors import BatchValidationError
+from etl.settings import Settings
+
+from .helpers import query, settings_for
+
+BODY = "{words} said the spokesman on Monday.\n\nA second paragraph follows here."
+
+
+def _article(day: str | None, words: str) -> bytes:
+    body = BODY.format(words=words)
+    return (f" date {day} {body}" if day else body).encode()
+
+
+def _settings(landing: Path, tmp: Path, **overrides: object) -> Settings:
+    return settings_for(landing, tmp / "wh", write_reports=False, **overrides)
+
+
+def _ledger(s: Settings) -> dict[str, tuple[str, str | None]]:
+    rows = query(s.warehouse, "SELECT path, outcome, article_id FROM ingest_ledger")
+    return {path: (outcome, article_id) for path, outcome, article_id in rows}
+
+
+def _quarantine(s: Settings) -> dict[str, tuple[str, str, str]]:
+    rows = query(s.warehouse, "SELECT path, stage, reason, detail FROM quarantine")
+    return {Path(p).name: (stage, reason, detail) for p, stage, reason, detail in rows}
+
+
+def _loaded_files(s: Settings) -> dict[str, str]:
+    rows = query(s.warehouse, "SELECT source_file, published_date::VARCHAR FROM fact_article")
+    return {Path(p).name: d for p, d in rows}
+
+
+# --------------------------------------------------------------------------- validation bounds
+
+
+def _ratio_text(bad: int, length: int = 10_000) -> str:
+    """A clean text of exactly ``length`` characters with ``bad`` U+FFFD among its letters."""
+    unit = "Prices rose again today. "
+    text = (unit * (length // len(unit) + 1))[:length].rstrip()
+    text += "s" * (length - len(text))
+    letters = [i for i, ch in enumerate(text) if ch.isalpha()]
+    step = len(letters) // bad
+    chars = list(text)
+    for i in letters[::step][:bad]:
+        chars[i] = "\ufffd"
+    out = "".join(chars)
+    assert len(out) == length and out.count("\ufffd") == bad
+    return out
+
+
+def test_replacement_ratio_bound_is_exactly_one_percent(tmp_path: Path) -> None:
+    """0.0100 passes, 0.0101 is quarantined (mutant: bound loosened from 0.01 to 0.05)."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    at_bound, over = _ratio_text(100), _ratio_text(101)  # 100/10000 and 101/10000
+    (landing / "at-bound.txt").write_text(f" date 2024-03-04 {at_bound}", encoding="utf-8")
+    (landing / "over.txt").write_text(f" date 2024-03-04 {over}", encoding="utf-8")
+    s = _settings(landing, tmp_path)
+    summary = pipeline.run(s)
+    assert (summary.articles_loaded, summary.quarantined) == (1, 1)
+    ((clean, n_chars),) = query(
+        s.warehouse,
+        "SELECT clean_text, n_chars FROM article_text JOIN fact_article USING (article_id)",
+    )
+    assert (clean, n_chars) == (at_bound, 10_000)  # the ratio's denominator is this text
+    stage, reason, detail = _quarantine(s)["over.txt"]
+    assert (stage, reason) == ("validate", "expect_column_values_to_be_between")
+    assert "replacement_ratio" in detail and "0.0101" in detail
+
+
+def test_published_date_lower_bound_is_1900_01_01(tmp_path: Path) -> None:
+    """1900-01-01 loads, 1899-12-31 is quarantined by the article suite."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "first-day.txt").write_bytes(_article("1900-01-01", "The century begins"))
+    (landing / "day-before.txt").write_bytes(_article("1899-12-31", "The century ends"))
+    s = _settings(landing, tmp_path)
+    pipeline.run(s)
+    assert _loaded_files(s) == {"first-day.txt": "1900-01-01"}
+    stage, reason, detail = _quarantine(s)["day-before.txt"]
+    assert (stage, reason) == ("validate", "expect_column_values_to_be_between")
+    assert "published_date" in detail and "1899-12-31" in detail
+
+
+def test_tomorrow_loads_and_the_day_after_is_future_date_at_ingest(tmp_path: Path) -> None:
+    """Mutant: the ingest cut-off moved by a day (then GX, not ``future_date``, refuses it)."""
+    today = datetime.now(UTC).date()
+    tomorrow, after = today + timedelta(days=1), today + timedelta(days=2)
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "tomorrow.txt").write_bytes(_article(tomorrow.isoformat(), "Early edition"))
+    (landing / "after.txt").write_bytes(_article(after.isoformat(), "Far too early"))
+    s = _settings(landing, tmp_path)
+    pipeline.run(s)
+    assert _loaded_files(s) == {"tomorrow.txt": tomorrow.isoformat()}
+    stage, reason, detail = _quarantine(s)["after.txt"]
+    assert (stage, reason) == ("ingest", "future_date")
+    assert after.isoformat() in detail
+    assert _ledger(s)["after.txt"] == ("quarantined", None)
+
+
+def test_every_failing_row_of_an_expectation_is_quarantined(tmp_path: Path) -> None:
+    """25 articles dated 1850: all 25 quarantined, none loaded (mutant: only the first 5, or
+    GX's partial list of 20, named as rejected)."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    for i in range(25):
+        (landing / f"old{i:02}.txt").write_bytes(_article("1850-06-01", f"Old story {i} of {i}"))
+    for i in range(3):
+        (landing / f"new{i}.txt").write_bytes(_article("2024-03-04", f"New story {i} of {i}"))
+    s = _settings(landing, tmp_path, quarantine_check_min_files=1000)
+    summary = pipeline.run(s)
+    assert (summary.articles_loaded, summary.quarantined) == (3, 25)
+    assert set(_loaded_files(s)) == {"new0.txt", "new1.txt", "new2.txt"}
+    reasons = _quarantine(s)
+    assert {name for name in reasons if name.startswith("old")} == {
+        f"old{i:02}.txt" for i in range(25)
+    }
+    assert all(r[1] == "expect_column_values_to_be_between" for r in reasons.values())
+    ((unexpected,),) = query(
+        s.warehouse,
+        "SELECT unexpected_count FROM fact_check_result"
+        " WHERE NOT success AND column_name = 'published_date'",
+    )
+    assert unexpected == 25
+
+
+# --------------------------------------------------------------------------- run-level rules
+
+
+def _share_zone(root: Path, good: int, empty: int) -> Path:
+    root.mkdir(parents=True)
+    for i in range(good):
+        (root / f"good{i:02}.txt").write_bytes(_article("2024-03-04", f"Story {i} and {i}"))
+    for i in range(empty):
+        (root / f"empty{i:02}.txt").write_bytes(b"")
+    return root
+
+
+def test_exactly_half_quarantined_still_loads(tmp_path: Path) -> None:
+    """Defaults (share 0.5 from 20 new files): 10 of 20 quarantined loads (mutant: ``>=``)."""
+    s = _settings(_share_zone(tmp_path / "landing", 10, 10), tmp_path)
+    summary = pipeline.run(s)
+    assert (summary.status, summary.articles_loaded, summary.files_quarantined) == (
+        "success",
+        10,
+        10,
+    )
+    ((ok, observed),) = query(
+        s.warehouse,
+        "SELECT success, observed_value FROM fact_check_result"
+        " WHERE expectation = 'max_quarantine_share'",
+    )
+    assert (ok, observed) == (True, "0.5000")
+
+
+def test_just_over_half_quarantined_is_refused(tmp_path: Path) -> None:
+    """11 of 21 new files quarantined (0.52 > 0.5): nothing loads, the run is failed."""
+    s = _settings(_share_zone(tmp_path / "landing", 10, 11), tmp_path)
+    with pytest.raises(BatchValidationError, match="11 of 21"):
+        pipeline.run(s)
+    assert query(s.warehouse, "SELECT count(*) FROM fact_article") == [(0,)]
+    assert query(s.warehouse, "SELECT status FROM etl_run") == [("failed",)]
+
+
+def test_the_share_rule_needs_twenty_new_files(tmp_path: Path) -> None:
+    """10 of 19 quarantined (0.53) still loads: the rule applies from 20 new files."""
+    s = _settings(_share_zone(tmp_path / "landing", 9, 10), tmp_path)
+    summary = pipeline.run(s)
+    assert (summary.status, summary.articles_loaded) == ("success", 9)
+
+
+def test_file_size_limit_is_inclusive(tmp_path: Path) -> None:
+    """A file of exactly ``max_file_bytes`` is read; one byte more is ``too_large`` unread."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    exact = _article("2024-03-04", "Exactly at the limit")
+    (landing / "exact.txt").write_bytes(exact)
+    (landing / "over.txt").write_bytes(_article("2024-03-04", "Exactly at the limit!"))
+    assert len((landing / "over.txt").read_bytes()) == len(exact) + 1
+    s = _settings(landing, tmp_path, max_file_bytes=len(exact))
+    pipeline.run(s)
+    assert set(_loaded_files(s)) == {"exact.txt"}
+    stage, reason, detail = _quarantine(s)["over.txt"]
+    assert (stage, reason) == ("ingest", "too_large")
+    assert str(len(exact)) in detail
+
+
+# --------------------------------------------------------------------------- file outcomes
+
+
+def test_a_renamed_copy_of_loaded_bytes_is_a_duplicate(tmp_path: Path) -> None:
+    """Bytes an earlier run loaded, arriving under another name in another day's folder, are
+    ``duplicate``; rebuilding the copy's day leaves the article on its own day."""
+    landing = tmp_path / "landing"
+    (landing / "wire").mkdir(parents=True)
+    original = _article("2024-03-04", "Markets rallied on the news")
+    (landing / "wire" / "a.txt").write_bytes(original)
+    s = _settings(landing, tmp_path)
+    first = pipeline.run(s)
+    assert first.articles_loaded == 1
+    ((article_id,),) = query(s.warehouse, "SELECT article_id FROM fact_article")
+
+    (landing / "2024-03-06").mkdir()
+    (landing / "2024-03-06" / "copy.txt").write_bytes(original)
+    second = pipeline.run(s, partition_date=date(2024, 3, 6))
+    assert (second.articles_loaded, second.files_duplicate, second.files_loaded) == (0, 1, 0)
+    assert _ledger(s)["2024-03-06/copy.txt"] == ("duplicate", article_id)
+
+    pipeline.run(s, partition_date=date(2024, 3, 6), mode="rebuild")
+    assert query(s.warehouse, "SELECT source_file, published_date::VARCHAR FROM fact_article") == [
+        ("wire/a.txt", "2024-03-04")
+    ]
+    assert _ledger(s)["2024-03-06/copy.txt"] == ("duplicate", article_id)
+    assert _ledger(s)["wire/a.txt"] == ("loaded", article_id)
+
+
+def test_a_file_whose_records_all_failed_validation_is_quarantined(tmp_path: Path) -> None:
+    """Not ``loaded`` with a NULL article: a .txt and a JSONL file whose every record fails the
+    article suite are ``quarantined``; a JSONL file with one good record is ``loaded``."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "old.txt").write_bytes(_article("1850-06-01", "An old story"))
+
+    def line(day: str, words: str) -> str:
+        return json.dumps({"published": day, "text": BODY.format(words=words)})
+
+    (landing / "all-old.jsonl").write_text(
+        line("1850-06-02", "First old") + "\n" + line("1850-06-03", "Second old") + "\n"
+    )
+    (landing / "mixed.jsonl").write_text(
+        line("1850-06-04", "Third old") + "\n" + line("2024-03-04", "A fresh one") + "\n"
+    )
+    s = _settings(landing, tmp_path)
+    summary = pipeline.run(s)
+    assert (summary.files_loaded, summary.files_quarantined) == (1, 2)
+    ledger = _ledger(s)
+    assert ledger["old.txt"] == ("quarantined", None)
+    assert ledger["all-old.jsonl"] == ("quarantined", None)
+    outcome, article_id = ledger["mixed.jsonl"]
+    assert outcome == "loaded"
+    assert query(s.warehouse, "SELECT article_id FROM fact_article") == [(article_id,)]
+    assert query(s.warehouse, "SELECT files_loaded, files_quarantined FROM etl_run") == [(1, 2)]
+
+
+# --------------------------------------------------------------------------- daily sums
+
+
+def _sums_from_facts(s: Settings) -> Counter[tuple[date, int]]:
+    """(day, term) → occurrences, summed in Python from ``fact_article_term``."""
+    sums: Counter[tuple[date, int]] = Counter()
+    for day, term_id, count in query(
+        s.warehouse, "SELECT published_date, term_id, count FROM fact_article_term"
+    ):
+        sums[(day, term_id)] += count
+    return sums
+
+
+def test_a_rebuild_that_moves_an_article_leaves_no_stale_daily_terms(tmp_path: Path) -> None:
+    """An article whose header date changes moves to its new day on a rebuild of that day; the
+    old day's ``agg_daily_term`` rows lose its terms (mutant: the old day not refreshed)."""
+    landing = tmp_path / "landing"
+    (landing / "flat").mkdir(parents=True)
+    moving = BODY.format(words="Zanzibar cloves shipped")
+    (landing / "flat" / "moving.txt").write_text(f" date 2024-03-04 {moving}")
+    (landing / "flat" / "staying.txt").write_bytes(_article("2024-03-04", "Copper fell"))
+    s = _settings(landing, tmp_path)
+    pipeline.run(s, partition_date=date(2024, 3, 4))
+    (landing / "flat" / "moving.txt").write_text(f" date 2024-03-05 {moving}")
+    pipeline.run(s, partition_date=date(2024, 3, 5), mode="rebuild")
+
+    assert _loaded_files(s) == {"moving.txt": "2024-03-05", "staying.txt": "2024-03-04"}
+    stored = {
+        (d, t): o
+        for d, t, o in query(
+            s.warehouse, "SELECT published_date, term_id, occurrences FROM agg_daily_term"
+        )
+    }
+    assert stored == dict(_sums_from_facts(s))
+    old_day = {
+        term
+        for (term,) in query(
+            s.warehouse,
+            "SELECT term FROM agg_daily_term JOIN dim_term USING (term_id)"
+            " WHERE published_date = DATE '2024-03-04'",
+        )
+    }
+    assert "zanzibar" not in old_day and "copper" in old_day
+
+
+# --------------------------------------------------------------------------- replace mode
+
+
+def test_replace_rewrites_existing_rows_of_its_partitions(tmp_path: Path) -> None:
+    """A replace run over a partition holding other (stale) articles leaves exactly the run's
+    articles, and its daily sums follow."""
+    first = tmp_path / "one" / "zone"
+    first.mkdir(parents=True)
+    (first / "stale.txt").write_bytes(_article("2024-03-04", "Stale story"))
+    (first / "kept.txt").write_bytes(_article("2024-03-04", "Kept story"))
+    (first / "other-day.txt").write_bytes(_article("2024-03-05", "Other day"))
+    s = _settings(first, tmp_path)
+    pipeline.run(s)
+    second = tmp_path / "two" / "zone"
+    second.mkdir(parents=True)
+    shutil.copy2(first / "kept.txt", second / "kept.txt")
+    (second / "fresh.txt").write_bytes(_article("2024-03-04", "Fresh story"))
+    summary = pipeline.run(s.model_copy(update={"landing": second}), mode="replace")
+    assert summary.partitions == [date(2024, 3, 4)]
+    assert _loaded_files(s) == {
+        "kept.txt": "2024-03-04",
+        "fresh.txt": "2024-03-04",
+        "other-day.txt": "2024-03-05",  # another partition: untouched
+    }
+    stored = {
+        (d, t): o
+        for d, t, o in query(
+            s.warehouse, "SELECT published_date, term_id, occurrences FROM agg_daily_term"
+        )
+    }
+    assert stored == dict(_sums_from_facts(s))

@@ -23,8 +23,12 @@ WITH part AS (SELECT unnest(?::DATE[]) AS d),
 terms AS (
     SELECT f.article_id, count(*) AS term_rows,
            count(*) FILTER (WHERE t.term_id IS NULL) AS orphan_term_rows,
+           count(*) FILTER (WHERE f.stem_id IS NOT NULL AND s.stem_id IS NULL)
+               AS orphan_stem_rows,
            count(*) - count(DISTINCT f.term_id) AS duplicate_term_rows
+    -- LEFT JOINs: a duplicated dimension row fans the term rows out (term_rows > n_terms)
     FROM fact_article_term f LEFT JOIN dim_term t USING (term_id)
+    LEFT JOIN dim_stem s ON s.stem_id = f.stem_id
     WHERE f.published_date IN (SELECT d FROM part)
     GROUP BY f.article_id
 ),
@@ -36,11 +40,16 @@ SELECT a.article_id, a.published_date, dd.date_key AS dim_date_key,
        ds.source_id AS dim_source_id, a.n_terms::BIGINT AS n_terms,
        coalesce(t.term_rows, 0)::BIGINT AS term_rows,
        coalesce(t.orphan_term_rows, 0)::BIGINT AS orphan_term_rows,
+       coalesce(t.orphan_stem_rows, 0)::BIGINT AS orphan_stem_rows,
        coalesce(t.duplicate_term_rows, 0)::BIGINT AS duplicate_term_rows,
+       dl.language_code AS dim_language_code, dst.story_id AS dim_story_id,
        coalesce(x.text_rows, 0)::BIGINT AS text_rows
 FROM fact_article a
 LEFT JOIN dim_date dd ON dd.date_key = a.published_date
 LEFT JOIN dim_source ds ON ds.source_id = a.source_id
+-- a duplicated dimension row fans the article out (article_id no longer unique)
+LEFT JOIN dim_language dl ON dl.language_code = a.language_code
+LEFT JOIN dim_story dst ON dst.story_id = a.story_id
 LEFT JOIN terms t USING (article_id)
 LEFT JOIN texts x USING (article_id)
 WHERE a.published_date IN (SELECT d FROM part)
@@ -55,19 +64,38 @@ FROM (SELECT unnest(?::DATE[]) AS d) p
 """
 
 _DIMENSIONS_SQL = """
-WITH used AS (
-    SELECT DISTINCT term_id FROM fact_article_term
-    WHERE published_date IN (SELECT unnest(?::DATE[]))
+WITH part AS (SELECT unnest(?::DATE[]) AS d),
+facts AS (
+    SELECT term_id, stem_id FROM fact_article_term WHERE published_date IN (SELECT d FROM part)
 ),
-touched AS (
-    SELECT term FROM dim_term WHERE term_id IN (SELECT term_id FROM used)
+used_terms AS (SELECT DISTINCT term_id FROM facts),
+touched_terms AS (SELECT term FROM dim_term WHERE term_id IN (SELECT term_id FROM used_terms)),
+used_stems AS (SELECT DISTINCT stem_id FROM facts),
+touched_stems AS (
+    SELECT language_code, stem FROM dim_stem WHERE stem_id IN (SELECT stem_id FROM used_stems)
+),
+used_stories AS (
+    SELECT DISTINCT story_id FROM fact_article WHERE published_date IN (SELECT d FROM part)
+),
+touched_stories AS (
+    SELECT founding_article_id FROM dim_story WHERE story_id IN (SELECT story_id FROM used_stories)
 )
 SELECT 'dim_date' AS dimension, date_key::VARCHAR AS key, date_key::VARCHAR AS name FROM dim_date
 UNION ALL
 SELECT 'dim_source', source_id::VARCHAR, source_name FROM dim_source
 UNION ALL
 SELECT 'dim_term', term_id::VARCHAR, term FROM dim_term
-WHERE term_id IN (SELECT term_id FROM used) OR term IN (SELECT term FROM touched)
+WHERE term_id IN (SELECT term_id FROM used_terms) OR term IN (SELECT term FROM touched_terms)
+UNION ALL
+SELECT 'dim_stem', stem_id::VARCHAR, language_code || ':' || stem FROM dim_stem
+WHERE stem_id IN (SELECT stem_id FROM used_stems)
+   OR (language_code, stem) IN (SELECT (language_code, stem) FROM touched_stems)
+UNION ALL
+SELECT 'dim_language', language_code, language_code FROM dim_language
+UNION ALL
+SELECT 'dim_story', story_id::VARCHAR, founding_article_id FROM dim_story
+WHERE story_id IN (SELECT story_id FROM used_stories)
+   OR founding_article_id IN (SELECT founding_article_id FROM touched_stories)
 """
 
 

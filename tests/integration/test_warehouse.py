@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 from filelock import FileLock
 from typer.testing import CliRunner
@@ -130,18 +130,69 @@ def test_cli_rejects_a_bad_date(tmp_path: Path) -> None:
     assert "YYYY-MM-DD" in result.output
 
 
-def test_readers_see_the_data_after_commit_only(corpora: Path, tmp_path: Path) -> None:
-    from etl import pipeline
+def test_readers_see_the_data_after_commit_only(tmp_path: Path) -> None:
+    """A reader that arrives while a load waits before its COMMIT (the loader's test hook) is
+    told the warehouse is busy and never sees the load's rows; once the writer is gone it
+    reads the last committed state, and after a load that commits, that load's rows."""
+    import os
+    import signal
+    import subprocess
+    import sys
 
+    from etl import pipeline
+    from etl.errors import WarehouseBusyError
+    from etl.load.loader import PAUSE_BEFORE_COMMIT_ENV
+    from etl.query import open_reader
+
+    landing = tmp_path / "landing"
+    for day, words in (("2024-03-04", "Copper fell"), ("2024-03-05", "Tin rose")):
+        (landing / day).mkdir(parents=True)
+        body = f"{words} said the spokesman on Monday.\n\nA second paragraph follows here."
+        (landing / day / "a.txt").write_text(f" date {day} {body}", encoding="utf-8")
     settings = load_settings(
-        landing=corpora / "seed", warehouse=tmp_path / "w.duckdb", staging_dir=tmp_path / "staging"
+        landing=landing,
+        warehouse=tmp_path / "w.duckdb",
+        staging_dir=tmp_path / "staging",
+        write_reports=False,
     )
-    pipeline.run(settings)
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    pipeline.run(settings, partition_date=date(2024, 3, 4))
+
+    def articles() -> int:
+        con = open_reader(settings.warehouse, wait_s=5)
+        try:
+            row = con.execute("SELECT count(*) FROM fact_article").fetchone()
+        finally:
+            con.close()
+        assert row is not None
+        return int(row[0])
+
+    assert articles() == 1
+    marker = tmp_path / "paused"
+    cmd = [str(Path(sys.executable).parent / "news-etl"), "run", "--landing", str(landing)]
+    cmd += ["--warehouse", str(settings.warehouse), "--date", "2024-03-05"]
+    env = {**os.environ, "NEWS_ETL_STAGING_DIR": str(tmp_path / "staging")}
+    env["NEWS_ETL_WRITE_REPORTS"] = "false"
+    proc = subprocess.Popen(
+        cmd,
+        env={**env, PAUSE_BEFORE_COMMIT_ENV: str(marker)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
-        assert con.execute("SELECT count(*) FROM fact_article").fetchone() == (1,)
+        deadline = time.monotonic() + 180
+        while not marker.exists():  # the load has written its rows and waits before COMMIT
+            assert proc.poll() is None, "the loader exited before reaching its commit"
+            assert time.monotonic() < deadline, "the loader never reached its commit"
+            time.sleep(0.2)
+        with pytest.raises(WarehouseBusyError):
+            open_reader(settings.warehouse, wait_s=1)
     finally:
-        con.close()
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+    assert articles() == 1  # the uncommitted rows never became visible
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert articles() == 2
 
 
 def test_the_writer_bounds_duckdb_memory(tmp_path: Path) -> None:

@@ -79,7 +79,10 @@ def _wh_articles() -> pd.DataFrame:
             "n_terms": [8, 5],
             "term_rows": [8, 5],
             "orphan_term_rows": [0, 0],
+            "orphan_stem_rows": [0, 0],
             "duplicate_term_rows": [0, 0],
+            "dim_language_code": ["en", "fr"],
+            "dim_story_id": [11, 12],
             "text_rows": [1, 1],
         }
     )
@@ -99,9 +102,12 @@ def _wh_partitions() -> pd.DataFrame:
 def _wh_dimension_keys() -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "dimension": ["dim_term", "dim_term", "dim_source"],
-            "key": ["1", "2", "1"],
-            "name": ["markets", "rallied", "wire"],
+            "dimension": [
+                *("dim_term", "dim_term", "dim_source", "dim_stem", "dim_stem"),
+                *("dim_language", "dim_story"),
+            ],
+            "key": ["1", "2", "1", "5", "6", "fr", "11"],
+            "name": ["markets", "rallied", "wire", "en:market", "fr:market", "fr", A],
         }
     )
 
@@ -202,6 +208,15 @@ CASES: dict[tuple[str, str, str | None], Callable[[pd.DataFrame], pd.DataFrame]]
         "dim_source_id", None
     ),
     ("warehouse_article", "expect_column_values_to_be_between", "text_rows"): _set("text_rows", 2),
+    ("warehouse_article", "expect_column_values_to_not_be_null", "dim_language_code"): _set(
+        "dim_language_code", None
+    ),
+    ("warehouse_article", "expect_column_values_to_not_be_null", "dim_story_id"): _set(
+        "dim_story_id", None
+    ),
+    ("warehouse_article", "expect_column_values_to_be_between", "orphan_stem_rows"): _set(
+        "orphan_stem_rows", 1
+    ),
     ("warehouse_article", "expect_column_pair_values_to_be_equal", "term_rows,n_terms"): _set(
         "term_rows", 10
     ),
@@ -317,3 +332,76 @@ def test_term_expectations_hold_on_dictionary_encoded_columns(
     bad = validate_frame(single, CASES[key](_terms()).astype(categorical), PARAMS)
     assert bad.checks == plain.checks
     assert bad.rejected == plain.rejected and bad.rejected
+
+
+def _at(column: str, values: dict[int, Any]) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def mutate(frame: pd.DataFrame) -> pd.DataFrame:
+        frame[column] = frame[column].astype(object)
+        for row, value in values.items():
+            frame.at[row, column] = value
+        if pd.api.types.is_datetime64_any_dtype(pd.Series(list(values.values()))):
+            frame[column] = pd.to_datetime(frame[column])
+        return frame
+
+    return mutate
+
+
+HALF_BOILERPLATE = "All rights reserved.\n\nPrices rose sharply on Monday."
+OVER_HALF_BOILERPLATE = "All rights reserved.\n\nSign up for our newsletter.\n\nPrices rose."
+
+#: (suite, column, expectation) -> (value at the bound: passes, value just past it: fails).
+#: The bounds by hand: the suites' literals and the run parameters of PARAMS (run date and today
+#: 2024-03-05: dates 1900-01-01 .. 2024-03-06) and the settings' defaults.
+BOUNDS: dict[tuple[str, str, str], tuple[Any, Any]] = {
+    ("article", "published_date", "between"): (
+        pd.Timestamp("1900-01-01"),
+        pd.Timestamp("1899-12-31"),
+    ),
+    ("article", "published_date", "between-max"): (
+        pd.Timestamp("2024-03-06"),
+        pd.Timestamp("2024-03-07"),
+    ),
+    ("article", "replacement_ratio", "between"): (0.01, 0.0101),
+    ("article", "n_chars", "between"): (1, 0),
+    ("article", "n_chars", "between-max"): (2_000_000, 2_000_001),
+    ("article", "raw_bytes", "between"): (1, 0),
+    ("article", "n_paragraphs", "between"): (1, 0),
+    ("article", "n_terms", "between"): (1, 0),
+    ("article", "clean_text", "boilerplate"): (HALF_BOILERPLATE, OVER_HALF_BOILERPLATE),
+    ("article_term", "count", "between"): (1, 0),
+    ("article_term", "first_offset", "between"): (0, -1),
+    ("raw_file", "size_bytes", "between"): (0, -1),
+    ("warehouse_article", "text_rows", "between"): (1, 0),
+    ("warehouse_article", "orphan_stem_rows", "between"): (0, 1),
+}
+
+
+def _bounded(suite: str, column: str) -> tuple[SuiteSpec, dict[str, Any]]:
+    (item,) = [
+        (spec, e)
+        for spec, e in _all()
+        if spec.name == suite
+        and e["kwargs"].get("column") == column
+        and e["type"] != "expect_column_values_to_not_be_null"
+        and (column != "clean_text" or "boilerplate" in e["type"])
+    ]
+    return item
+
+
+@pytest.mark.parametrize(("key", "values"), list(BOUNDS.items()), ids=lambda v: str(v))
+def test_bounds_are_exact_and_every_failing_row_is_named(
+    key: tuple[str, str, str], values: tuple[Any, Any]
+) -> None:
+    """The value at the bound passes; the value just past it fails, and with two such rows both
+    are rejected (not only the first)."""
+    suite, column, _ = key
+    spec, expectation = _bounded(suite, column)
+    single = _single(spec, expectation)
+    at_bound, past = values
+    good = validate_frame(single, _at(column, {1: at_bound})(GOOD[spec.table]()), PARAMS)
+    assert [c["success"] for c in good.checks] == [True], good.checks
+    frame = GOOD[spec.table]()
+    bad = validate_frame(single, _at(column, {0: past, 1: past})(frame), PARAMS)
+    ((check,),) = [bad.checks]
+    assert (check["success"], check["unexpected_count"]) == (False, 2), check
+    assert set(bad.rejected) == {str(frame.at[0, spec.key]), str(frame.at[1, spec.key])}

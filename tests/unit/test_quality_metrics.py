@@ -60,3 +60,41 @@ def test_boilerplate_ratio_equals_the_exact_share_of_every_text(texts: list[str 
     series = pd.Series(texts, dtype="string")
     expected = [_boilerplate_share(t) for t in texts]
     assert boilerplate_ratio(series).tolist() == expected
+
+
+#: text -> share of its characters in mojibake markers, counted by hand (markers: "Ã©" 2 chars,
+#: "â€™" 3 chars, "Â" + no-break space 2 chars; "café", "Â" + a plain space and a lone "Ã" at the
+#: end are not markers).
+MOJIBAKE_BY_HAND = [
+    ("CafÃ© ok", 2 / 8),
+    ("itâ€™s", 3 / 6),
+    ("plain café text", 0.0),
+    ("Â\u00a010", 2 / 4),
+    ("Â 10", 0.0),
+    ("CafÃ© and NaÃ¯ve", 4 / 16),
+    ("ends with Ã", 0.0),
+    ("", 0.0),
+]
+
+#: text -> share of its paragraphs that are boilerplate, counted by hand.
+BOILERPLATE_BY_HAND = [
+    ("All rights reserved.\n\nPrices rose.", 1 / 2),
+    ("All rights reserved.\n\nSign up for our newsletter.\n\nPrices rose.", 2 / 3),
+    ("Prices rose.\n\nTraders were calm.", 0.0),
+    ("CLICK HERE to read more", 1.0),
+    ("Newsletters are a growing business for publishers.", 0.0),
+    ("Advertisement\n\n" + "Reporting " * 40 + "advertisement", 1 / 2),  # the long one is news
+    ("", 0.0),
+]
+
+
+def test_mojibake_ratio_by_hand() -> None:
+    texts, expected = zip(*MOJIBAKE_BY_HAND, strict=True)
+    got = mojibake_ratio(pd.Series(list(texts), dtype="string")).tolist()
+    assert got == list(expected)
+
+
+def test_boilerplate_ratio_by_hand() -> None:
+    texts, expected = zip(*BOILERPLATE_BY_HAND, strict=True)
+    got = boilerplate_ratio(pd.Series(list(texts), dtype="string")).tolist()
+    assert got == list(expected)

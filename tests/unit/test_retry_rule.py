@@ -77,3 +77,25 @@ def test_a_subclass_matches_only_when_the_rule_says_so() -> None:
     assert not errors._rule_matches(exact, SlowLinkError("x"))
     assert errors._rule_matches(loose, SlowLinkError("x"))
     assert not errors._rule_matches(loose, OSError("x"))
+
+
+def test_a_rule_names_exceptions_by_their_exact_dotted_path() -> None:
+    """A single name is a path, not a substring to search in (Airflow imports it)."""
+    longer = {"exception": "builtins.ConnectionErrorX", "action": "retry"}
+    assert not errors._rule_matches(longer, ConnectionError("x"))
+    exact = {"exception": "builtins.ConnectionError", "action": "retry"}
+    assert errors._rule_matches(exact, ConnectionError("x"))
+
+
+def test_subclasses_match_unless_a_rule_says_otherwise() -> None:
+    """Airflow's RetryRule defaults ``match_subclasses`` to true."""
+    rule = {"exception": "builtins.ConnectionError", "action": "retry"}
+    assert errors._rule_matches(rule, ConnectionResetError("x"))
+
+
+def test_the_default_applies_to_what_no_rule_matches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(errors.RETRY_POLICY, "default", "retry")
+    assert is_retryable(ValueError("unmatched"))
+    assert not is_retryable(FileNotFoundError("matched by a fail rule"))
+    monkeypatch.setitem(errors.RETRY_POLICY, "default", "fail")
+    assert not is_retryable(ValueError("unmatched"))

@@ -1,0 +1,156 @@
+"""Adapters turn bytes into exactly these records and errors (literal expectations, written from
+the input text), including every error path a user sees as a quarantine reason."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import date
+
+import pytest
+
+from etl.ingest.formats.base import Record, RecordError
+from etl.ingest.formats.csvdump import parse_csv
+from etl.ingest.formats.html import parse_html
+from etl.ingest.formats.jsonl import parse_json, parse_jsonl
+from etl.ingest.rawfile import RawFileError, gunzip_limited
+
+L = "canonical"
+
+
+def test_csv_without_a_header() -> None:
+    assert parse_csv("", L) == [RecordError(None, "malformed_csv", "no header row")]
+
+
+def test_csv_rows_with_the_wrong_number_of_fields_are_quarantined_alone() -> None:
+    text = "title,text\nA,Body one\nB\nC,Body three,extra\nD,Body four\n"
+    assert parse_csv(text, L) == [
+        Record(body="Body one", key="row 1", title="A"),
+        RecordError("row 2", "malformed_csv", "wrong number of fields"),
+        RecordError("row 3", "malformed_csv", "wrong number of fields"),
+        Record(body="Body four", key="row 4", title="D"),
+    ]
+
+
+def test_csv_keeps_line_breaks_inside_quoted_fields_as_written() -> None:
+    text = 'title,text\r\nA,"Para one.\r\n\r\nPara two."\r\n'
+    assert parse_csv(text, L) == [Record(body="Para one.\r\n\r\nPara two.", key="row 1", title="A")]
+
+
+def test_json_shapes() -> None:
+    assert parse_json('{"text": "A"}', L) == [Record(body="A")]
+    assert parse_json('{"articles": [{"text": "A"}, {"text": "B"}]}', L) == [
+        Record(body="A", key="item 0"),
+        Record(body="B", key="item 1"),
+    ]
+    assert parse_json('[{"text": "A"}, 5]', L) == [
+        Record(body="A", key="item 0"),
+        RecordError("item 1", "malformed_record", "expected an object, got int"),
+    ]
+    assert parse_json('{"articles": "not a list", "text": "A"}', L) == [Record(body="A")]
+
+
+def test_json_lines_named_json_are_read_as_lines() -> None:
+    assert parse_json('{"text": "A"}\n{"text": "B"}', L) == [
+        Record(body="A", key="line 1"),
+        Record(body="B", key="line 2"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ('{"text": ', "Expecting value at line 1"),
+        ("not json", "Expecting value at line 1"),
+        ("{bad}\n{bad}", "Expecting property name enclosed in double quotes at line 1"),
+        ('\n\n{"text": "A"', "Expecting ',' delimiter at line 3"),
+    ],
+)
+def test_broken_json_is_one_file_error(text: str, detail: str) -> None:
+    assert parse_json(text, L) == [RecordError(None, "malformed_json", detail)]
+
+
+def test_jsonl_quarantines_a_broken_line_alone_and_skips_blank_ones() -> None:
+    text = '{"text": "A"}\n\n   \nnot json\n{"text": "B"}\n'
+    assert parse_jsonl(text, L) == [
+        Record(body="A", key="line 1"),
+        RecordError("line 4", "malformed_json", "Expecting value at column 1"),
+        Record(body="B", key="line 5"),
+    ]
+
+
+def test_lone_surrogate_escapes_become_replacement_characters() -> None:
+    assert parse_jsonl('{"text": "a\\ud800b"}', L) == [Record(body="a\ufffdb", key="line 1")]
+    assert parse_jsonl('{"text": "\\ud83d\\ude00"}', L) == [Record(body="😀", key="line 1")]
+    assert parse_jsonl('{"text": ["x\\udc00", "y"], "title": "t\\ud800"}', L) == [
+        Record(body="x\ufffd\n\ny", key="line 1", title="t\ufffd")
+    ]
+    assert parse_jsonl('{"te\\udc00xt": "k", "text": "v"}', L) == [Record(body="v", key="line 1")]
+
+
+def test_body_from_paragraph_lists_and_fundus_sections() -> None:
+    fundus = (
+        '{"text": {"summary": ["S1"], "sections": [{"headline": ["H"],'
+        ' "paragraphs": ["P1", "P2"]}, "junk", {"paragraphs": []}]}}'
+    )
+    assert parse_json(fundus, L) == [Record(body="S1\n\nH\n\nP1\n\nP2")]
+    assert parse_json('{"text": ["A", "", null, "B"]}', L) == [Record(body="A\n\nB")]
+    assert parse_json('{"text": 42}', L) == [Record(body="42")]
+    assert parse_json('{"text": {"sections": [{"paragraphs": ["P"]}]}}', L) == [Record(body="P")]
+    assert parse_json('{"text": {"summary": "S"}}', L) == [Record(body="S")]
+
+
+PAGE = """<html><head><title>Cocoa prices rise</title>
+<link rel="canonical" href="https://example.com/cocoa">
+<meta name="author" content="Jane Doe; John Roe">
+<meta property="article:published_time" content="2024-03-04"></head>
+<body><article><h1>Cocoa prices rise</h1>
+<p>Cocoa prices rose sharply on Monday as dry weather in West Africa threatened the coming
+harvest, traders said.</p>
+<p>Futures in London gained four percent, the biggest daily rise in a month, while New York
+prices followed.</p></article></body></html>"""
+
+
+def test_html_page_to_one_record() -> None:
+    """Paragraphs separated by a blank line; a line break inside a <p> is a space, as in HTML."""
+    ((record),) = parse_html(PAGE, L)
+    assert record == Record(
+        body="Cocoa prices rise\n\n"
+        "Cocoa prices rose sharply on Monday as dry weather in West Africa threatened the "
+        "coming harvest, traders said.\n\n"
+        "Futures in London gained four percent, the biggest daily rise in a month, while New "
+        "York prices followed.",
+        title="Cocoa prices rise",
+        url="https://example.com/cocoa",
+        authors=("Jane Doe", "John Roe"),
+        published=date(2024, 3, 4),
+    )
+
+
+def test_html_without_main_text() -> None:
+    assert parse_html("<html><body></body></html>", L) == [
+        RecordError(None, "no_text", "no main text found in the HTML page")
+    ]
+
+
+def test_gunzip_limit_is_inclusive_and_errors_say_why() -> None:
+    data = b"x" * 100
+    assert gunzip_limited(gzip.compress(data), 100) == data
+    with pytest.raises(RawFileError) as over:
+        gunzip_limited(gzip.compress(data), 99)
+    assert (over.value.reason, over.value.sha256) == ("too_large", None)
+    assert over.value.detail == "decompresses to more than 99 bytes (limit); a gzip bomb?"
+    assert str(over.value) == over.value.detail
+    with pytest.raises(RawFileError) as bad:
+        gunzip_limited(b"\x1f\x8bnot gzip at all", 100)
+    assert bad.value.reason == "bad_gzip"
+    assert bad.value.detail.startswith("not a valid gzip stream: ")
+
+
+def test_raw_file_error_carries_reason_detail_and_hash() -> None:
+    exc = RawFileError("unreadable", "cannot read: gone", "ab" * 32)
+    assert (exc.reason, exc.detail, exc.sha256, str(exc)) == (
+        "unreadable",
+        "cannot read: gone",
+        "ab" * 32,
+        "cannot read: gone",
+    )

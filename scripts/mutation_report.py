@@ -1,10 +1,12 @@
 """Print the per-module table of a `make mutation` run from mutmut's results in mutants/.
 
 Modules are the scopes of the mutation run (etl/ingest, etl/load, etl/validate, etl/errors.py,
-etl/query.py). Killed counts test failures and timeouts (the mutant was detected); the score is
-killed / (killed + survived), the mutants a test could have told apart; mutants marked
-equivalent in the code (``# pragma: no mutate``, with the reason next to it) are not generated
-and are counted as marked lines. Survivors are listed by name (``mutmut show NAME``).
+etl/query.py). Killed counts test failures and timeouts (the mutant was detected); "no tests"
+are mutants in functions no selected test reaches (undetected, so they count as surviving);
+the score is killed / (killed + survived + no tests), over the mutants that were run. Mutants
+marked equivalent in the code (``# pragma: no mutate``, with the reason next to it) are not
+generated; the table counts the marked places. Survivors are listed by name
+(``mutmut show NAME``).
 """
 
 from __future__ import annotations
@@ -46,23 +48,36 @@ def main() -> int:
                 survivors[scope].append(name)
             elif code is None:
                 rows[scope]["not run"] += 1
+            elif code in (5, 33):
+                rows[scope]["no tests"] += 1
             else:
-                rows[scope]["other"] += 1  # no tests, skipped, suspicious, segfault
+                rows[scope]["other"] += 1  # skipped, suspicious, segfault
             rows[scope]["mutants"] += 1
     for scope in SCOPES:
         files = [ROOT / scope] if scope.endswith(".py") else (ROOT / scope).rglob("*.py")
         rows[scope]["equivalent"] = sum(
-            path.read_text(encoding="utf-8").count("pragma: no mutate") for path in files
+            text.count("pragma: no mutate") - text.count("pragma: no mutate end")
+            for text in (path.read_text(encoding="utf-8") for path in files)
         )
     if not any(rows[s]["mutants"] for s in SCOPES):
         print("no mutation results yet: run `make mutation` first", file=sys.stderr)
         return 1
-    head = ("module", "mutants", "killed", "survived", "not run", "other", "equivalent", "score")
+    head = (
+        "module",
+        "mutants",
+        "killed",
+        "survived",
+        "no tests",
+        "not run",
+        "other",
+        "equivalent",
+        "score",
+    )
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for scope in SCOPES:
         r = rows[scope]
-        decided = r["killed"] + r["survived"]
+        decided = r["killed"] + r["survived"] + r["no tests"]
         score = f"{100 * r['killed'] / decided:.1f} %" if decided else "-"
         cells = [scope, *(str(r[k]) for k in head[1:-1]), score]
         print("| " + " | ".join(cells) + " |")

@@ -154,3 +154,68 @@ def test_raw_file_error_carries_reason_detail_and_hash() -> None:
         "ab" * 32,
         "cannot read: gone",
     )
+
+
+def test_record_fields_and_their_errors() -> None:
+    full = (
+        '{"headline": " Title ", "link": " https://x.org/a ", "publisher": " Wire ",'
+        ' "byline": "Ann; Bob | Cy", "date_publish": "2024-03-04T10:00:00Z", "maintext": "Body"}'
+    )
+    assert parse_json(full, L) == [
+        Record(
+            body="Body",
+            title="Title",
+            url="https://x.org/a",
+            source="Wire",
+            authors=("Ann", "Bob", "Cy"),
+            published=date(2024, 3, 4),
+        )
+    ]
+    assert parse_jsonl('{"title": "t", "text": "  "}', L) == [
+        RecordError(
+            "line 1",
+            "no_text",
+            "no text in any of the fields text, maintext, body, content, article",
+        )
+    ]
+    assert parse_jsonl('{"text": "A", "date": "yesterday"}', L) == [
+        RecordError("line 1", "bad_date", "publication date 'yesterday' is not a recognised date")
+    ]
+    assert parse_jsonl('{"text": "A", "date": "2024-02-30"}', L) == [
+        RecordError(
+            "line 1",
+            "bad_date",
+            "date header '2024-02-30' is not a calendar date: day is out of range for month",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("authors", "expected"),
+    [
+        ('[{"name": "Ann"}, {"name": " "}, "Bob", {"role": "x"}]', ("Ann", "Bob")),
+        ('"Ann ;Bob"', ("Ann", "Bob")),
+        ("7", ("7",)),
+        ("[]", ()),
+        ('""', ()),
+    ],
+)
+def test_authors(authors: str, expected: tuple[str, ...]) -> None:
+    ((record,),) = [parse_json(f'{{"text": "A", "authors": {authors}}}', L)]
+    assert isinstance(record, Record)
+    assert record.authors == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "day"),
+    [
+        ("2024-03-04", date(2024, 3, 4)),
+        ("2024-03-04 23:59:59+05:00", date(2024, 3, 4)),
+        ("Mon, 04 Mar 2024 10:00:00 GMT", date(2024, 3, 4)),
+        ("20240304", date(2024, 3, 4)),
+    ],
+)
+def test_published_date_forms(value: str, day: date) -> None:
+    from etl.ingest.formats.base import parse_published
+
+    assert parse_published(value) == day

@@ -219,3 +219,29 @@ def test_published_date_forms(value: str, day: date) -> None:
     from etl.ingest.formats.base import parse_published
 
     assert parse_published(value) == day
+
+
+@pytest.mark.parametrize(
+    ("raw", "binary"),
+    [
+        (b"", False),
+        (b"a" * 95 + b"\x01" * 5, False),  # 5 % control bytes: still text
+        (b"a" * 94 + b"\x01" * 6, True),  # just over 5 %
+        (b"a" * 99 + b"\x00", True),  # any NUL byte
+        (b"a" * 8192 + b"\x00", False),  # only the first 8 KiB are looked at
+        (b"\t\n\x0b\x0c\r" * 20, False),  # whitespace controls are text
+        (b"a" * 90 + b"\x08\x0e\x1f\x08\x0e\x1f", True),  # 8, 14 and 31 are control bytes
+        (b"a" * 90 + b" " * 10, False),
+    ],
+)
+def test_looks_binary(raw: bytes, binary: bool) -> None:
+    from etl.ingest.decode import looks_binary
+
+    assert looks_binary(raw) is binary
+
+
+def test_undecodable_error_carries_reason_and_detail() -> None:
+    from etl.ingest.decode import UndecodableError
+
+    exc = UndecodableError("binary", "NUL bytes")
+    assert (exc.reason, exc.detail, str(exc)) == ("binary", "NUL bytes", "NUL bytes")

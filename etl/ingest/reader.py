@@ -50,6 +50,7 @@ class IngestContext:
     today: date  # wall-clock date, for the future-date check
     max_file_bytes: int
     txt_layout: str
+    future_date_allowance_days: int  # published dates up to today + this are not in the future
 
 
 def ingest_files(files: list[LandingFile], ctx: IngestContext, ledger: LedgerView) -> IngestResult:
@@ -182,7 +183,7 @@ def _parse_file(file: LandingFile, raw: RawFile, ctx: IngestContext, result: Ing
         ):
             deferred = True  # belongs to another day's run; not recorded, so that run sees it
             continue
-        if published > ctx.today + timedelta(days=1):
+        if published > ctx.today + timedelta(days=ctx.future_date_allowance_days):
             detail = f"published date {published.isoformat()} is after today ({ctx.today})"
             problems.append(_quarantine_row(file, raw.sha256, "future_date", detail, item.key))
             continue

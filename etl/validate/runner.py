@@ -92,13 +92,14 @@ def suite_parameters(
     known_languages: list[str] | None = None,
 ) -> dict[str, Any]:
     """Values for the ``$PARAMETER`` placeholders of the suites: the plausible date range
-    (1900-01-01 .. the day after the later of the run date and today), the text-quality
-    thresholds from settings, and the language codes the text stage can produce."""
+    (1900-01-01 .. the later of the run date and today, plus the future-date allowance), the
+    text-quality thresholds from settings, and the language codes the text stage can produce."""
     latest = max(run_date, today) if run_date else today
     settings = settings or Settings()
     return {
         "min_date": pd.Timestamp("1900-01-01"),
-        "max_date": pd.Timestamp(latest) + pd.Timedelta(days=1),
+        "max_date": pd.Timestamp(latest) + pd.Timedelta(days=settings.future_date_allowance_days),
+        "max_replacement_ratio": settings.max_replacement_ratio,
         "max_mojibake_ratio": settings.max_mojibake_ratio,
         "max_boilerplate_ratio": settings.max_boilerplate_ratio,
         "min_article_chars": settings.min_article_chars,

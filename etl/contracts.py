@@ -116,7 +116,8 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
         "the date header is not a valid `YYYY-MM-DD`", "fix the header"
     ),
     QuarantineReason.FUTURE_DATE: ReasonDoc(
-        "published after tomorrow (`NEWS_ETL_FUTURE_DATE_ALLOWANCE_DAYS`)", "fix the header"
+        "published after tomorrow (`NEWS_ETL_FUTURE_DATE_ALLOWANCE_DAYS` days after today)",
+        "fix the header",
     ),
     QuarantineReason.NO_TEXT: ReasonDoc(
         "a header but no body; a record or page without text", "fix the producer"

@@ -159,7 +159,7 @@ def plan_run(
                 max_quarantine_share=settings.max_quarantine_share,
                 quarantine_check_min_files=settings.quarantine_check_min_files,
             )
-            _record(settings, facts, describe_error(exc))
+            exc.add_note(_record(settings, facts, describe_error(exc)).note(run_id))
         raise
     faults.reach(faults.FaultPoint.AFTER_PLAN)
     return plan
@@ -651,25 +651,52 @@ def write_report(settings: Settings, run_id: str | None = None) -> Path | None:
         return None
 
 
-def _record(settings: Settings, facts: RunFacts, cause: str) -> str:
+@dataclass(frozen=True)
+class RecordedFailure:
+    """What became of a failure: the error the warehouse holds for the run, and whether the
+    run's row is there."""
+
+    error: str
+    recorded: bool
+
+    def note(self, run_id: str) -> str:
+        """Where an operator finds the failed run (said after the error by the CLI)."""
+        if self.recorded:
+            return f"run {run_id} is recorded as failed in etl_run (news-etl status)"
+        return f"run {run_id} could not be recorded as failed: {self.error}"
+
+
+def _record(settings: Settings, facts: RunFacts, cause: str) -> RecordedFailure:
     """Record ``facts``' run as failed with ``cause`` (see
-    :func:`etl.load.record.record_failed_run`); the error the warehouse holds for it. A failure
-    that cannot be recorded is logged and said in the returned text, never raised over the
-    run's own error."""
+    :func:`etl.load.record.record_failed_run`). A failure that cannot be recorded is logged and
+    said in the result, never raised over the run's own error."""
     if not settings.warehouse.exists():
         log.warning("run %s failed (%s); no warehouse at %s to record it in",
                     facts.run_id, cause, settings.warehouse)  # fmt: skip
-        return cause
+        return RecordedFailure(
+            f"{cause} (not recorded: no warehouse at {settings.warehouse})", False
+        )
     try:
         with writer(settings) as con:
-            return record_failed_run(con, facts, cause, schema_version(con))
+            return RecordedFailure(record_failed_run(con, facts, cause, schema_version(con)), True)
     except (NewsEtlError, OSError) as exc:
         log.warning("run %s failed (%s) and could not be recorded: %s", facts.run_id, cause, exc)
-        return f"{cause} (not recorded in etl_run: {describe_error(exc)})"
+        return RecordedFailure(f"{cause} (not recorded in etl_run: {describe_error(exc)})", False)
 
 
 #: The cause recorded when a step failed without noting why (e.g. its process was killed).
 UNNOTED_CAUSE = "a step of the run failed without noting why (killed?); see its log"
+
+
+def _record_failure(staging_dir: str | Path, error: BaseException | None) -> RecordedFailure:
+    plan = RunPlan.load(staging_dir)
+    notes = noted_failures(staging_dir)
+    if notes:
+        cause = f"{notes[0]['step']}: {notes[0]['error']}"
+    else:
+        cause = describe_error(error) if error is not None else UNNOTED_CAUSE
+    settings = plan.settings_obj()
+    return _record(settings, run_facts(plan, settings), cause)
 
 
 def record_failure(staging_dir: str | Path, error: BaseException | None = None) -> str:
@@ -679,14 +706,7 @@ def record_failure(staging_dir: str | Path, error: BaseException | None = None) 
     The cause is the first failure a step noted in the run's staging folder, else ``error``.
     Returns the error the warehouse holds for the run (or would, when it cannot be written).
     """
-    plan = RunPlan.load(staging_dir)
-    notes = noted_failures(staging_dir)
-    if notes:
-        cause = f"{notes[0]['step']}: {notes[0]['error']}"
-    else:
-        cause = describe_error(error) if error is not None else UNNOTED_CAUSE
-    settings = plan.settings_obj()
-    return _record(settings, run_facts(plan, settings), cause)
+    return _record_failure(staging_dir, error).error
 
 
 def record_plan_failure(
@@ -724,7 +744,8 @@ def record_plan_failure(
         max_quarantine_share=settings.max_quarantine_share,
         quarantine_check_min_files=settings.quarantine_check_min_files,
     )
-    return _record(settings, facts, "plan: the plan step failed without recording why; see its log")
+    cause = "plan: the plan step failed without recording why; see its log"
+    return _record(settings, facts, cause).error
 
 
 def run(
@@ -757,8 +778,7 @@ def run(
         summary = load_run(plan.staging_dir)
     except Exception as exc:
         if not _is_transient(exc):
-            recorded = record_failure(plan.staging_dir, exc)
-            exc.add_note(f"run {plan.run_id} is recorded as failed: {recorded}")
+            exc.add_note(_record_failure(plan.staging_dir, exc).note(plan.run_id))
         raise
     if progress:
         progress("load", -1, plan.n_batches)

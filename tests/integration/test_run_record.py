@@ -89,6 +89,7 @@ def test_a_pipeline_error_before_the_load_leaves_a_failed_run_row_with_its_cause
 
     assert result.exit_code == 2, result.output
     assert "no expectation suites" in result.output
+    assert "is recorded as failed in etl_run" in result.output
     rows = query(
         warehouse,
         "SELECT status, error, files_seen, files_new, files_loaded, files_duplicate,"
@@ -114,6 +115,7 @@ def test_a_missing_landing_zone_is_recorded_as_a_failed_run(tmp_path: Path) -> N
         env=env,
     )
     assert result.exit_code == 2, result.output
+    assert "is recorded as failed in etl_run" in result.output
     ((status, error),) = query(settings.warehouse, "SELECT status, error FROM etl_run")
     assert status == "failed"
     assert error.startswith("LandingZoneError: ") and "no-such-landing" in error

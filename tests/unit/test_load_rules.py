@@ -89,3 +89,15 @@ def test_an_injected_fault_can_raise() -> None:
         pytest.raises(RuntimeError, match="injected"),
     ):
         faults.reach(faults.FaultPoint.AFTER_PLAN)
+
+
+def test_a_long_observed_value_is_cut_with_a_marker_never_silently() -> None:
+    from etl.validate.runner import MAX_RESULT_CHARS, _jsonable
+
+    value = "x" * (MAX_RESULT_CHARS * 2)
+    stored = _jsonable(value)
+    assert stored is not None
+    text = '"' + value + '"'
+    assert stored.startswith(text[:MAX_RESULT_CHARS])
+    assert stored.endswith(f"… [{len(text) - MAX_RESULT_CHARS} more characters]")
+    assert _jsonable("short") == '"short"'

@@ -7,6 +7,7 @@ import tomllib
 from importlib.metadata import version
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
@@ -59,4 +60,5 @@ def test_datasketch_internals_exist() -> None:
     m = MinHash(num_perm=4, seed=1, scheme="affine32")
     a, b = m.permutations
     assert len(a) == len(b) == 4
-    assert isinstance(int(_fmix(12345, 32)), int)
+    mixed = _fmix(np.array([12345], dtype=np.uint64), 32)
+    assert mixed.shape == (1,)

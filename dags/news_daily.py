@@ -167,15 +167,25 @@ def news_daily() -> None:
         }
 
     @task(pool=WAREHOUSE_POOL, trigger_rule=TriggerRule.ONE_FAILED, retries=0)
-    def record_failure(refs: list[dict[str, Any]]) -> None:
-        """Record the run as failed in `etl_run` when one of its steps failed, then fail with
-        the reason (e.g. the batch-level data-quality message), so the DAG run fails too."""
+    def record_failure(refs: list[dict[str, Any]] | None) -> None:
+        """Record the run as failed in `etl_run` when one of its steps failed, with the cause
+        the failed step noted (e.g. the batch-level data-quality message, a missing landing
+        zone), then fail with it, so the DAG run fails with the real reason too."""
         from etl import pipeline
         from etl.errors import RunFailedError
+        from etl.settings import load_settings
 
-        reason = pipeline.record_failure(
-            refs[0]["staging_dir"], RuntimeError("a task of the Airflow DAG run failed")
-        )
+        if refs:  # planned: the failed step noted its cause in the run's staging folder
+            reason = pipeline.record_failure(refs[0]["staging_dir"])
+        else:  # the plan failed (and recorded its own error when it could)
+            context = get_current_context()
+            params = context["params"]
+            reason = pipeline.record_plan_failure(
+                load_settings(landing=params.get("landing"), warehouse=params.get("warehouse")),
+                external_run_id=f"{context['dag'].dag_id}/{context['run_id']}",
+                partition_date=_partition_date(context),
+                mode=_mode(context),
+            )
         raise RunFailedError(reason)
 
     @task(outlets=WAREHOUSE_ASSETS)

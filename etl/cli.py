@@ -73,6 +73,8 @@ def _settings(**overrides: object) -> Settings:
 def _failed(exc: NewsEtlError, where: str = "") -> typer.Exit:
     """Print a pipeline error; the exit to raise: 75 (EX_TEMPFAIL) if a retry may help, else 2."""
     console.print(f"[red]error:[/red] {where}{exc}")
+    for note in getattr(exc, "__notes__", ()):  # e.g. the failed run's id in etl_run
+        console.print(f"  {note}", markup=False, highlight=False)
     return typer.Exit(75 if exc.retryable else 2)
 
 

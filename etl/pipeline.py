@@ -12,6 +12,7 @@ Airflow task calls exactly one of the step functions. Both paths share this code
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -20,15 +21,17 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
 
 from etl import TEXT_VERSION, __version__
 from etl.errors import BatchValidationError, NewsEtlError, StagingError
 from etl.ingest.landing import LandingFile, list_landing
 from etl.ingest.ledger import LedgerView, read_ledger
 from etl.ingest.reader import IngestContext, ingest_files
+from etl.load import faults
 from etl.load.loader import STAGED_TABLES, LoadSummary, PostLoadCheck, RunFacts, load_staged
 from etl.load.migrations import schema_version
+from etl.load.record import record_failed_run
 from etl.load.staging import RunStaging
 from etl.settings import Settings
 from etl.warehouse import locked_reader, writer
@@ -131,9 +134,46 @@ def plan_run(
 
     With ``partition_date`` D, files in a dated folder other than D are left for their own run;
     files without a dated folder are read and kept when their header date is D (or absent).
+    A plan that fails (e.g. the landing zone is missing) is recorded as a failed run with its
+    error when the warehouse exists, then the error is raised.
     """
     started = datetime.now(UTC)
     run_id = run_id or new_run_id(started)
+    try:
+        plan = _plan(settings, partition_date, mode, trigger, external_run_id, run_id, started)
+    except Exception as exc:
+        if not _is_transient(exc):
+            facts = RunFacts(
+                run_id=run_id,
+                trigger=trigger,
+                external_run_id=external_run_id,
+                partition_date=partition_date,
+                mode=mode,
+                landing=str(settings.landing),
+                started_at=started,
+                code_version=__version__,
+                text_version=TEXT_VERSION,
+                files_seen=0,
+                unchanged=[],
+                files_deferred_plan=0,
+                max_quarantine_share=settings.max_quarantine_share,
+                quarantine_check_min_files=settings.quarantine_check_min_files,
+            )
+            exc.add_note(_record(settings, facts, describe_error(exc)).note(run_id))
+        raise
+    faults.reach(faults.FaultPoint.AFTER_PLAN)
+    return plan
+
+
+def _plan(
+    settings: Settings,
+    partition_date: date | None,
+    mode: Mode,
+    trigger: str,
+    external_run_id: str | None,
+    run_id: str,
+    started: datetime,
+) -> RunPlan:
     landing = str(settings.landing)
     files = list_landing(settings.landing)
     with locked_reader(settings) as con:
@@ -246,6 +286,72 @@ def _stats(
     }
 
 
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+#: Where each step of a run notes why it failed, inside the run's staging folder.
+FAILURES_DIR = "failures"
+
+
+def describe_error(error: BaseException) -> str:
+    """How a run's failure is recorded: the error's type and its whole message."""
+    return f"{type(error).__name__}: {error}"
+
+
+def _is_transient(error: BaseException) -> bool:
+    """Whether recording the failure would only wait for the lock the error says is held."""
+    return isinstance(error, NewsEtlError) and error.retryable
+
+
+def note_failure(staging_dir: str | Path, step: str, error: BaseException) -> None:
+    """Write why ``step`` failed into the run's staging folder, for :func:`record_failure`
+    (which may run in another process, e.g. the DAG's ``record_failure`` task)."""
+    root = Path(staging_dir)
+    if not root.is_dir():
+        return  # no run staged there: nothing to note against
+    folder = root / FAILURES_DIR
+    folder.mkdir(exist_ok=True)
+    note = {"step": step, "error": describe_error(error), "at": datetime.now(UTC).isoformat()}
+    target = folder / f"{step}.json"
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(json.dumps(note), encoding="utf-8")
+    tmp.replace(target)
+
+
+def noted_failures(staging_dir: str | Path) -> list[dict[str, str]]:
+    """The failures the run's steps noted, earliest first."""
+    folder = Path(staging_dir) / FAILURES_DIR
+    if not folder.is_dir():
+        return []
+    notes = [json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.json")]
+    return sorted(notes, key=lambda n: (n["at"], n["step"]))
+
+
+def _notes_failure(
+    step: str,
+) -> Callable[
+    [Callable[Concatenate[str | Path, _P], _R]], Callable[Concatenate[str | Path, _P], _R]
+]:
+    """A run step that notes its failure (see :func:`note_failure`) before raising it."""
+
+    def wrap(
+        fn: Callable[Concatenate[str | Path, _P], _R],
+    ) -> Callable[Concatenate[str | Path, _P], _R]:
+        @functools.wraps(fn)
+        def noted(staging_dir: str | Path, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+            try:
+                return fn(staging_dir, *args, **kwargs)
+            except Exception as exc:
+                name = "-".join([step, *(str(a) for a in args)])
+                note_failure(staging_dir, name, exc)
+                raise
+
+        return noted
+
+    return wrap
+
+
+@_notes_failure("ingest")
 def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     """Ingest stage for one batch: read, hash, decode and parse its files."""
     started = time.perf_counter()
@@ -258,6 +364,7 @@ def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
         today=datetime.now(UTC).date(),
         max_file_bytes=settings.max_file_bytes,
         txt_layout=settings.txt_layout,
+        future_date_allowance_days=settings.future_date_allowance_days,
     )
     files = [_file_from(d) for d in plan.batches[batch]]
     result = ingest_files(files, ctx, _load_known(plan))
@@ -294,6 +401,7 @@ def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     return counts
 
 
+@_notes_failure("text")
 def text_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     """Text stage for one batch: clean, split into sentences and tokens, count terms."""
     from etl.text.batch import process_batch
@@ -332,6 +440,7 @@ def _append_stats(staging: RunStaging, batch: int, row: dict[str, Any]) -> None:
     staging.write("stage_stats", batch, [*rows, row])
 
 
+@_notes_failure("validate")
 def validate_run(staging_dir: str | Path) -> dict[str, int]:
     """Validate stage for the whole run: every expectation suite over the run's batches, checked
     together (see :mod:`etl.validate.stage`); failing records are rejected."""
@@ -399,7 +508,9 @@ def process_batch(staging_dir: str | Path, batch: int) -> None:
     text_batch(staging_dir, batch)
 
 
-def _post_load_check(settings: Settings, checks: list[Path], staging: RunStaging) -> PostLoadCheck:
+def _post_load_check(
+    plan: RunPlan, settings: Settings, checks: list[Path], staging: RunStaging
+) -> PostLoadCheck:
     """The post-load warehouse suites as the loader's callback; GX's results of each suite are
     staged for the run's Data Docs.
 
@@ -408,14 +519,19 @@ def _post_load_check(settings: Settings, checks: list[Path], staging: RunStaging
     """
     import pyarrow.parquet as pq
 
-    from etl.validate.runner import warm_up
+    from etl.validate.runner import suite_parameters, warm_up
     from etl.validate.warehouse import check_warehouse
 
     if any(pq.read_metadata(path).num_rows for path in checks):
         warm_up()
 
+    # The suites' parameters come from the run's planned settings, never from this process's
+    # environment (an Airflow load task may run with other variables than the plan task).
+    run_date = date.fromisoformat(plan.partition_date) if plan.partition_date else None
+    params = suite_parameters(run_date, datetime.now(UTC).date(), settings)
+
     def check(con: Any, expected: dict[date, int]) -> list[dict[str, Any]]:
-        outcome = check_warehouse(con, expected, settings.expectations_dir)
+        outcome = check_warehouse(con, expected, settings.expectations_dir, params)
         for index, result in enumerate(outcome.results):
             staging.write_gx_result(
                 f"post-load-{index:03d}-{result.get('suite_name', 'suite')}",
@@ -468,17 +584,9 @@ def _publish(settings: Settings, plan: RunPlan) -> Path | None:
     return docs
 
 
-def load_run(staging_dir: str | Path) -> LoadSummary:
-    """Load stage: commit all staged batches of the run in one transaction (writer lock held)."""
-    plan = RunPlan.load(staging_dir)
-    settings = plan.settings_obj()
-    staging = plan.staging()
-    batches = range(plan.n_batches)
-    staged = {table: staging.files(table, batches) for table in STAGED_TABLES}
-    missing = [b for b in batches if not staging.path("rejected", b).exists()]
-    if missing:
-        raise StagingError(f"run {plan.run_id}: batches {missing} were not validated")
-    facts = RunFacts(
+def run_facts(plan: RunPlan, settings: Settings) -> RunFacts:
+    """What the loader and the run record know of a planned run besides its staged data."""
+    return RunFacts(
         run_id=plan.run_id,
         trigger=plan.trigger,
         external_run_id=plan.external_run_id,
@@ -494,7 +602,21 @@ def load_run(staging_dir: str | Path) -> LoadSummary:
         max_quarantine_share=settings.max_quarantine_share,
         quarantine_check_min_files=settings.quarantine_check_min_files,
     )
-    post_load = _post_load_check(settings, staged["checks"], staging)
+
+
+@_notes_failure("load")
+def load_run(staging_dir: str | Path) -> LoadSummary:
+    """Load stage: commit all staged batches of the run in one transaction (writer lock held)."""
+    plan = RunPlan.load(staging_dir)
+    settings = plan.settings_obj()
+    staging = plan.staging()
+    batches = range(plan.n_batches)
+    staged = {table: staging.files(table, batches) for table in STAGED_TABLES}
+    missing = [b for b in batches if not staging.path("rejected", b).exists()]
+    if missing:
+        raise StagingError(f"run {plan.run_id}: batches {missing} were not validated")
+    facts = run_facts(plan, settings)
+    post_load = _post_load_check(plan, settings, staged["checks"], staging)
     try:
         with writer(settings) as con:
             summary = load_staged(con, facts, staged, schema_version(con), post_load)
@@ -529,52 +651,101 @@ def write_report(settings: Settings, run_id: str | None = None) -> Path | None:
         return None
 
 
-def record_failure(staging_dir: str | Path, error: BaseException) -> str:
-    """Best effort: record a run that failed before its load as ``failed`` in ``etl_run``.
+@dataclass(frozen=True)
+class RecordedFailure:
+    """What became of a failure: the error the warehouse holds for the run, and whether the
+    run's row is there."""
 
-    Returns why the run failed: the error the load recorded (e.g. a batch-level data-quality
-    failure), else ``error``.
-    """
-    message = f"{type(error).__name__}: {error}"[:2000]
+    error: str
+    recorded: bool
+
+    def note(self, run_id: str) -> str:
+        """Where an operator finds the failed run (said after the error by the CLI)."""
+        if self.recorded:
+            return f"run {run_id} is recorded as failed in etl_run (news-etl status)"
+        return f"run {run_id} could not be recorded as failed: {self.error}"
+
+
+def _record(settings: Settings, facts: RunFacts, cause: str) -> RecordedFailure:
+    """Record ``facts``' run as failed with ``cause`` (see
+    :func:`etl.load.record.record_failed_run`). A failure that cannot be recorded is logged and
+    said in the result, never raised over the run's own error."""
+    if not settings.warehouse.exists():
+        log.warning("run %s failed (%s); no warehouse at %s to record it in",
+                    facts.run_id, cause, settings.warehouse)  # fmt: skip
+        return RecordedFailure(
+            f"{cause} (not recorded: no warehouse at {settings.warehouse})", False
+        )
     try:
-        plan = RunPlan.load(staging_dir)
-        settings = plan.settings_obj()
         with writer(settings) as con:
-            exists = con.execute(
-                "SELECT error FROM etl_run WHERE run_id = ?", [plan.run_id]
-            ).fetchone()
-            if exists:
-                return str(exists[0] or message)
-            con.execute(
-                """
-                INSERT INTO etl_run BY NAME
-                SELECT ? AS run_id, ? AS trigger, ? AS external_run_id,
-                       ?::DATE AS partition_date, ? AS mode, ? AS landing,
-                       ?::TIMESTAMPTZ AS started_at, current_timestamp AS ended_at,
-                       'failed' AS status, ? AS code_version, ? AS text_version,
-                       ? AS schema_version, ? AS files_seen, 0 AS files_unchanged,
-                       ? AS files_deferred, 0 AS files_new, 0 AS articles_loaded,
-                       0 AS duplicates, 0 AS quarantined, []::DATE[] AS partitions, ? AS error
-                """,
-                [
-                    plan.run_id,
-                    plan.trigger,
-                    plan.external_run_id,
-                    plan.partition_date,
-                    plan.mode,
-                    str(settings.landing),
-                    plan.started_at,
-                    __version__,
-                    TEXT_VERSION,
-                    schema_version(con),
-                    plan.files_seen,
-                    plan.files_deferred,
-                    message,
-                ],
-            )
-    except (NewsEtlError, OSError, ValueError):
-        pass
-    return message
+            return RecordedFailure(record_failed_run(con, facts, cause, schema_version(con)), True)
+    except (NewsEtlError, OSError) as exc:
+        log.warning("run %s failed (%s) and could not be recorded: %s", facts.run_id, cause, exc)
+        return RecordedFailure(f"{cause} (not recorded in etl_run: {describe_error(exc)})", False)
+
+
+#: The cause recorded when a step failed without noting why (e.g. its process was killed).
+UNNOTED_CAUSE = "a step of the run failed without noting why (killed?); see its log"
+
+
+def _record_failure(staging_dir: str | Path, error: BaseException | None) -> RecordedFailure:
+    plan = RunPlan.load(staging_dir)
+    notes = noted_failures(staging_dir)
+    if notes:
+        cause = f"{notes[0]['step']}: {notes[0]['error']}"
+    else:
+        cause = describe_error(error) if error is not None else UNNOTED_CAUSE
+    settings = plan.settings_obj()
+    return _record(settings, run_facts(plan, settings), cause)
+
+
+def record_failure(staging_dir: str | Path, error: BaseException | None = None) -> str:
+    """Record a run that failed as ``failed`` in ``etl_run``, with the real cause, unless the
+    load already recorded it (e.g. a batch-level data-quality refusal).
+
+    The cause is the first failure a step noted in the run's staging folder, else ``error``.
+    Returns the error the warehouse holds for the run (or would, when it cannot be written).
+    """
+    return _record_failure(staging_dir, error).error
+
+
+def record_plan_failure(
+    settings: Settings,
+    *,
+    external_run_id: str,
+    partition_date: date | None = None,
+    mode: Mode = "merge",
+    trigger: str = "airflow",
+) -> str:
+    """The recorded error of the run ``external_run_id`` whose plan failed (the plan records its
+    own failure); when the plan could not record it, record the failure now."""
+    if settings.warehouse.exists():
+        with locked_reader(settings) as con:
+            row = None if con is None else con.execute(
+                "SELECT error FROM etl_run WHERE external_run_id = ? AND status = 'failed' "
+                "ORDER BY started_at DESC LIMIT 1",
+                [external_run_id],
+            ).fetchone()  # fmt: skip
+        if row is not None and row[0]:
+            return str(row[0])
+    facts = RunFacts(
+        run_id=new_run_id(),
+        trigger=trigger,
+        external_run_id=external_run_id,
+        partition_date=partition_date,
+        mode=mode,
+        landing=str(settings.landing),
+        started_at=datetime.now(UTC),
+        code_version=__version__,
+        text_version=TEXT_VERSION,
+        files_seen=0,
+        unchanged=[],
+        files_deferred_plan=0,
+        max_quarantine_share=settings.max_quarantine_share,
+        quarantine_check_min_files=settings.quarantine_check_min_files,
+    )
+    cause = "plan: the plan step failed without recording why; see its log"
+    return _record(settings, facts, cause).error
 
 
 def run(
@@ -605,10 +776,9 @@ def run(
         if progress:
             progress("validate", -1, plan.n_batches)
         summary = load_run(plan.staging_dir)
-    except NewsEtlError:
-        raise
     except Exception as exc:
-        record_failure(plan.staging_dir, exc)
+        if not _is_transient(exc):
+            exc.add_note(_record_failure(plan.staging_dir, exc).note(plan.run_id))
         raise
     if progress:
         progress("load", -1, plan.n_batches)

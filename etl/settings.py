@@ -79,6 +79,20 @@ class Settings(BaseSettings):
         default=True,
         description="Write the HTML run report and the run's GX Data Docs after every load.",
     )
+    future_date_allowance_days: int = Field(
+        default=1,
+        ge=0,
+        description="How many days after today (or the run's date) a published date may lie: "
+        "later dates are quarantined as future_date by ingest and fail the article suite's "
+        "date range (time zones put a publisher's today up to a day ahead of ours).",
+    )
+    max_replacement_ratio: float = Field(
+        default=0.01,
+        ge=0.0,
+        le=1.0,
+        description="An article whose share of U+FFFD replacement characters is larger is "
+        "quarantined: the text was damaged before it reached the landing zone.",
+    )
     max_mojibake_ratio: float = Field(
         default=0.01,
         ge=0.0,

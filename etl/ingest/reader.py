@@ -22,6 +22,9 @@ from etl.ingest.ledger import LedgerView
 from etl.ingest.mojibake import repair_mojibake
 from etl.ingest.rawfile import RawFile, RawFileError, read_raw
 
+#: Bytes of a file's start decoded for format sniffing: enough for an HTML doctype plus a long
+#: <head> preamble or the first JSON lines, small enough to decode for every file.
+SNIFF_BYTES = 2048
 #: Formats whose files hold many articles; their records are never deferred to another day.
 MULTI_RECORD_FORMATS = frozenset({"jsonl", "json", "csv"})
 
@@ -50,6 +53,7 @@ class IngestContext:
     today: date  # wall-clock date, for the future-date check
     max_file_bytes: int
     txt_layout: str
+    future_date_allowance_days: int  # published dates up to today + this are not in the future
 
 
 def ingest_files(files: list[LandingFile], ctx: IngestContext, ledger: LedgerView) -> IngestResult:
@@ -143,7 +147,7 @@ def _ingest_one(
 
 
 def _parse_file(file: LandingFile, raw: RawFile, ctx: IngestContext, result: IngestResult) -> None:
-    head = raw.data[:2048].decode("utf-8", "replace")
+    head = raw.data[:SNIFF_BYTES].decode("utf-8", "replace")
     fmt = choose_format(file.path, head)
     if fmt is None:
         suffix = Path(file.path).suffix
@@ -182,7 +186,7 @@ def _parse_file(file: LandingFile, raw: RawFile, ctx: IngestContext, result: Ing
         ):
             deferred = True  # belongs to another day's run; not recorded, so that run sees it
             continue
-        if published > ctx.today + timedelta(days=1):
+        if published > ctx.today + timedelta(days=ctx.future_date_allowance_days):
             detail = f"published date {published.isoformat()} is after today ({ctx.today})"
             problems.append(_quarantine_row(file, raw.sha256, "future_date", detail, item.key))
             continue

@@ -1,8 +1,11 @@
 """Numbered, append-only SQL migrations of the warehouse schema.
 
 Files are named ``NNNN_description.sql`` and applied in order, each in its own transaction, and
-recorded in ``schema_migrations`` with a checksum. Editing a migration that a warehouse has
-already applied is refused: schema changes are always a new file.
+recorded in ``schema_migrations`` with a checksum of the whole file, comments included. Editing a
+migration that a warehouse has already applied, even its header comment, is refused: schema
+changes are always a new file, and an applied migration keeps its number for ever (only a
+migration no warehouse has applied yet may be renumbered, e.g. when two branches pick the same
+number).
 """
 
 from __future__ import annotations

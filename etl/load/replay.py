@@ -6,9 +6,13 @@ from typing import Any
 
 import duckdb
 
+#: Rows ``news-etl quarantine list`` shows unless told otherwise: a screenful of recent
+#: problems; ``--limit`` shows more, and the CLI says how many rows it printed.
+DEFAULT_LIST_LIMIT = 200
+
 
 def list_quarantine(
-    con: duckdb.DuckDBPyConnection, reason: str | None = None, limit: int = 200
+    con: duckdb.DuckDBPyConnection, reason: str | None = None, limit: int = DEFAULT_LIST_LIMIT
 ) -> list[dict[str, Any]]:
     """The latest quarantine rows (newest first), optionally of one reason."""
     rows = con.execute(

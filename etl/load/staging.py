@@ -2,7 +2,8 @@
 
 Each run owns ``<staging_root>/<run_id>/``: ``plan.json`` describes the run, and every batch
 writes ``batch-NNNN/<table>.parquet`` files that the next stage (possibly another process or
-Airflow task) reads. Schemas are explicit so that an all-NULL column keeps its type.
+Airflow task) reads. The tables and their schemas are declared in :mod:`etl.contracts`; schemas
+are explicit so that an all-NULL column keeps its type.
 """
 
 from __future__ import annotations
@@ -16,133 +17,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from etl.contracts import SCHEMAS
 from etl.errors import StagingError
 
-#: Per-article facts the ingest stage finds and the loader writes to ``fact_article``.
-_ARTICLE_META: list[tuple[str, pa.DataType]] = [
-    ("raw_bytes", pa.int64()),
-    ("source_format", pa.string()),  # txt | jsonl | json | csv | html, with .gz when compressed
-    ("encoding", pa.string()),
-    ("encoding_note", pa.string()),
-    ("text_repair", pa.string()),  # mojibake repair applied (ftfy), if any
-    ("published_date", pa.date32()),
-    ("date_source", pa.string()),
-    ("source_name", pa.string()),
-    ("title", pa.string()),
-    ("url", pa.string()),
-    ("authors", pa.list_(pa.string())),
-]
-
-SCHEMAS: dict[str, pa.Schema] = {
-    # ingest → text: one row per new article
-    "ingested": pa.schema(
-        [
-            ("file_sha256", pa.string()),  # of the raw file (the ledger's key)
-            ("record", pa.string()),  # the record in a multi-record file (None: whole file)
-            ("path", pa.string()),
-            *_ARTICLE_META,
-            ("raw_text", pa.string()),
-            ("body", pa.string()),
-        ]
-    ),
-    # ingest → load: one row per file read
-    "ledger": pa.schema(
-        [
-            ("path", pa.string()),
-            ("sha256", pa.string()),
-            ("size_bytes", pa.int64()),
-            ("mtime_ns", pa.int64()),
-            ("outcome", pa.string()),
-            ("article_id", pa.string()),
-            ("unchanged", pa.bool_()),  # re-read, but the ledger already had this content
-        ]
-    ),
-    # any stage → load
-    "quarantine": pa.schema(
-        [
-            ("path", pa.string()),
-            ("sha256", pa.string()),
-            ("record", pa.string()),
-            ("stage", pa.string()),
-            ("reason", pa.string()),
-            ("detail", pa.string()),
-        ]
-    ),
-    # text → validate → load: one row per article
-    "articles": pa.schema(
-        [
-            ("article_id", pa.string()),  # SHA-256 of clean_text (content identity)
-            ("file_sha256", pa.string()),
-            ("record", pa.string()),
-            ("path", pa.string()),
-            *_ARTICLE_META,
-            ("raw_text", pa.string()),
-            ("clean_text", pa.string()),
-            ("n_chars", pa.int32()),
-            ("n_paragraphs", pa.int32()),
-            ("n_sentences", pa.int32()),
-            ("n_tokens", pa.int32()),
-            ("n_terms", pa.int32()),
-            ("replacement_ratio", pa.float64()),  # share of U+FFFD characters (decoding damage)
-            ("text_version", pa.string()),
-            ("language_code", pa.string()),  # ISO 639-1, or "und" without letters
-            ("language_name", pa.string()),
-            ("language_confidence", pa.float64()),  # the language model's probability, 0..1
-            ("minhash", pa.list_(pa.uint32())),  # MinHash of word shingles; NULL without words
-            ("lsh_bands", pa.list_(pa.int64())),  # LSH bucket key per band of the MinHash
-        ]
-    ),
-    # text → validate → load: one row per article and term
-    "terms": pa.schema(
-        [
-            ("article_id", pa.string()),
-            ("term", pa.string()),
-            ("kind", pa.string()),
-            ("count", pa.int32()),
-            ("first_offset", pa.int32()),
-            ("stem", pa.string()),  # Snowball stem in the article's language (else the term)
-            ("is_stopword", pa.bool_()),  # a stopword of the article's language
-            ("term_id", pa.int64()),  # stable_id(term): dim_term's key
-            ("stem_id", pa.int64()),  # stable_id(language_code || ':' || stem): dim_stem's key
-        ]
-    ),
-    # validate → load: records that failed a row-level expectation
-    "rejected": pa.schema(
-        [
-            ("article_id", pa.string()),
-            ("path", pa.string()),
-            ("file_sha256", pa.string()),
-            ("record", pa.string()),
-            ("reason", pa.string()),
-            ("detail", pa.string()),
-        ]
-    ),
-    # validate → load: one row per expectation result
-    "checks": pa.schema(
-        [
-            ("batch", pa.int32()),
-            ("suite", pa.string()),
-            ("expectation", pa.string()),
-            ("column_name", pa.string()),
-            ("success", pa.bool_()),
-            ("element_count", pa.int64()),
-            ("unexpected_count", pa.int64()),
-            ("observed_value", pa.string()),
-            ("detail", pa.string()),
-        ]
-    ),
-    # every stage → load: one row per stage and batch
-    "stage_stats": pa.schema(
-        [
-            ("stage", pa.string()),
-            ("n_in", pa.int64()),
-            ("n_out", pa.int64()),
-            ("n_duplicate", pa.int64()),
-            ("n_quarantined", pa.int64()),
-            ("seconds", pa.float64()),
-        ]
-    ),
-}
+__all__ = ["SCHEMAS", "RunStaging"]
 
 
 class RunStaging:

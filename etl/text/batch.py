@@ -17,8 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl import TEXT_VERSION
+from etl.contracts import SCHEMAS
 from etl.load.keys import stable_ids
-from etl.load.staging import SCHEMAS
 from etl.text.clean import PARAGRAPH_SEPARATOR, paragraphs
 from etl.text.language import detect_languages, language_name
 from etl.text.minhash import band_keys, signatures, word_hashes

@@ -92,13 +92,14 @@ def suite_parameters(
     known_languages: list[str] | None = None,
 ) -> dict[str, Any]:
     """Values for the ``$PARAMETER`` placeholders of the suites: the plausible date range
-    (1900-01-01 .. the day after the later of the run date and today), the text-quality
-    thresholds from settings, and the language codes the text stage can produce."""
+    (1900-01-01 .. the later of the run date and today, plus the future-date allowance), the
+    text-quality thresholds from settings, and the language codes the text stage can produce."""
     latest = max(run_date, today) if run_date else today
     settings = settings or Settings()
     return {
         "min_date": pd.Timestamp("1900-01-01"),
-        "max_date": pd.Timestamp(latest) + pd.Timedelta(days=1),
+        "max_date": pd.Timestamp(latest) + pd.Timedelta(days=settings.future_date_allowance_days),
+        "max_replacement_ratio": settings.max_replacement_ratio,
         "max_mojibake_ratio": settings.max_mojibake_ratio,
         "max_boilerplate_ratio": settings.max_boilerplate_ratio,
         "min_article_chars": settings.min_article_chars,
@@ -136,10 +137,22 @@ def _missing_as_none(row: dict[str, Any]) -> dict[str, Any]:
     return {key: None if _is_missing(value) else value for key, value in row.items()}
 
 
+#: Characters of an observed value or an exception message kept in ``fact_check_result`` (the
+#: failing records themselves are in ``quarantine.detail`` and the GX Data Docs); a longer text
+#: is cut with a marker saying how much was left out, never silently.
+MAX_RESULT_CHARS = 500
+
+
+def _clip(text: str) -> str:
+    if len(text) <= MAX_RESULT_CHARS:
+        return text
+    return f"{text[:MAX_RESULT_CHARS]}… [{len(text) - MAX_RESULT_CHARS} more characters]"
+
+
 def _jsonable(value: Any) -> str | None:
     if value is None:
         return None
-    return json.dumps(value, default=str, ensure_ascii=False)[:500]
+    return _clip(json.dumps(value, default=str, ensure_ascii=False))
 
 
 def _column_of(kwargs: dict[str, Any]) -> str | None:
@@ -243,7 +256,7 @@ def validate_frame(
         exception = item.exception_info or {}
         detail = None
         if exception.get("raised_exception"):
-            detail = str(exception.get("exception_message"))[:500]
+            detail = _clip(str(exception.get("exception_message")))
         elif failures:
             detail = _jsonable(failures[:_MAX_DETAIL_VALUES])
         outcome.checks.append(

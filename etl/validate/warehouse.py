@@ -9,13 +9,14 @@ Aggregation (terms per article) happens in DuckDB, so the frames stay one row pe
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
 
-from etl.validate.runner import ValidationOutcome, suite_parameters, validate_frame
+from etl.validate.runner import ValidationOutcome, validate_frame
 from etl.validate.suites import load_suites
 
 _ARTICLES_SQL = """
@@ -120,15 +121,19 @@ def warehouse_frames(
 
 
 def check_warehouse(
-    con: duckdb.DuckDBPyConnection, expected: dict[date, int], expectations_dir: Path
+    con: duckdb.DuckDBPyConnection,
+    expected: dict[date, int],
+    expectations_dir: Path,
+    params: dict[str, Any],
 ) -> ValidationOutcome:
     """Run every ``post_load`` suite: one ``fact_check_result`` row (batch -1) per expectation
-    in ``checks``, GX's validation result of each suite in ``results``."""
+    in ``checks``, GX's validation result of each suite in ``results``. ``params`` are the
+    suites' ``$PARAMETER`` values, from the run's planned settings
+    (:func:`etl.validate.runner.suite_parameters`)."""
     outcome = ValidationOutcome()
     if not expected:
         return outcome
     frames = warehouse_frames(con, expected)
-    params = suite_parameters(None, datetime.now(UTC).date())
     for spec in load_suites(expectations_dir, stage="post_load"):
         outcome.merge(validate_frame(spec, frames[spec.table], params))
     outcome.checks = [{**row, "batch": -1} for row in outcome.checks]

@@ -14,12 +14,29 @@ from typer.testing import CliRunner
 
 from etl import backfill, pipeline
 from etl.cli import app
-from etl.load.loader import PAUSE_BEFORE_COMMIT_ENV
 from etl.sample import generate_sample
 
 from .helpers import checksums, query, settings_for
 
 NEWS_ETL = str(Path(sys.executable).parent / "news-etl")
+
+#: ``news-etl`` with an action injected before COMMIT: announce it through the file named by the
+#: first argument, then wait to be killed (the rest of the arguments go to the CLI).
+PAUSED_CLI = """
+import os, sys, time
+from pathlib import Path
+from etl.cli import app
+from etl.load import faults
+
+marker = Path(sys.argv.pop(1))
+
+def pause():
+    marker.write_text(str(os.getpid()), encoding="utf-8")
+    time.sleep(600)
+
+with faults.inject(faults.FaultPoint.BEFORE_COMMIT, pause):
+    app(prog_name="news-etl")
+"""
 
 
 def test_missing_all_and_stale_select_the_right_days(tmp_path: Path) -> None:
@@ -72,12 +89,12 @@ def test_a_loader_killed_mid_transaction_leaves_the_warehouse_unchanged(tmp_path
     before = checksums(settings.warehouse)
     runs_before = query(settings.warehouse, "SELECT count(*) FROM etl_run")
     marker = tmp_path / "about-to-commit"
-    cmd = [NEWS_ETL, "run", "--landing", str(landing), "--warehouse", str(settings.warehouse)]
-    cmd += ["--date", days[1].isoformat()]
+    args = ["run", "--landing", str(landing), "--warehouse", str(settings.warehouse)]
+    args += ["--date", days[1].isoformat()]
     env = {**os.environ, "NEWS_ETL_STAGING_DIR": str(settings.staging_root)}
     proc = subprocess.Popen(
-        cmd,
-        env={**env, PAUSE_BEFORE_COMMIT_ENV: str(marker)},
+        [sys.executable, "-c", PAUSED_CLI, str(marker), *args],
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -91,7 +108,7 @@ def test_a_loader_killed_mid_transaction_leaves_the_warehouse_unchanged(tmp_path
 
     assert checksums(settings.warehouse) == before  # unchanged and readable
     assert query(settings.warehouse, "SELECT count(*) FROM etl_run") == runs_before
-    rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    rerun = subprocess.run([NEWS_ETL, *args], env=env, capture_output=True, text=True, check=False)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     serial = settings_for(landing, tmp_path / "serial")
     for day in days[:2]:

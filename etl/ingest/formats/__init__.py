@@ -45,9 +45,14 @@ def _suffix(name: str) -> str:
     return base[dot:].lower() if dot > 0 else ""
 
 
+#: Characters after leading whitespace where an HTML root (``<html`` after a doctype, a comment
+#: or an XML declaration) must appear for a file to be sniffed as HTML.
+SNIFF_CHARS = 200
+
+
 def sniff(head: str) -> str | None:
     """The format that decoded text starting with ``head`` looks like, if it is recognisable."""
-    start = head.lstrip()[:200].lower()
+    start = head.lstrip()[:SNIFF_CHARS].lower()
     if start.startswith(("<!doctype html", "<html", "<?xml")) or "<html" in start:
         return "html"
     if start.startswith("{"):

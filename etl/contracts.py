@@ -1,0 +1,359 @@
+"""The contracts between stages: each staged table once, and every fixed vocabulary once.
+
+This module is on the ground floor (next to :mod:`etl.settings` and :mod:`etl.errors`): ingest,
+text, validate and load import it, and it imports none of them. A staged table is declared here
+with its Arrow schema, its grain, the stage that writes it and the stages that read it; the
+staging folder, the loader and the contract tests derive their lists from these declarations.
+A vocabulary (load modes, ledger outcomes, date sources, quarantine reasons, run statuses) is a
+``StrEnum``; the runtime sets are derived from it, and a test checks that the Great Expectations
+suites under ``schemas/expectations/`` allow exactly these values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import pyarrow as pa
+
+
+class Stage(StrEnum):
+    """The pipeline's stages, in the order a run passes them."""
+
+    PLAN = "plan"
+    INGEST = "ingest"
+    TEXT = "text"
+    VALIDATE = "validate"
+    LOAD = "load"
+
+
+class LoadMode(StrEnum):
+    """How a run's articles enter their partitions (see :mod:`etl.load.modes`)."""
+
+    MERGE = "merge"  # add the run's new articles to the partitions
+    REPLACE = "replace"  # the partitions the run's new articles fall in hold exactly them
+    REBUILD = "rebuild"  # replace what the run's files produced before (backfills)
+
+
+class LedgerOutcome(StrEnum):
+    """What the warehouse's ledger (``ingest_ledger.outcome``) says became of a file."""
+
+    LOADED = "loaded"  # gave at least one new article
+    DUPLICATE = "duplicate"  # every article it gave was already known
+    QUARANTINED = "quarantined"  # gave no article
+
+
+class StagedOutcome(StrEnum):
+    """What ingest says of a file it read (staged ``ledger.outcome``); the load settles ``new``
+    into a :class:`LedgerOutcome`."""
+
+    NEW = "new"
+    DUPLICATE = "duplicate"
+    QUARANTINED = "quarantined"
+
+
+class DateSource(StrEnum):
+    """Where an article's ``published_date`` comes from (``fact_article.date_source``)."""
+
+    HEADER = "header"  # the `` date YYYY-MM-DD `` header of a .txt file
+    METADATA = "metadata"  # the record's or page's metadata (JSON/CSV fields, HTML meta tags)
+    PATH = "path"  # the dated folder the file lies in
+    RUN = "run"  # the run's date (nothing else said)
+
+
+class RunStatus(StrEnum):
+    """``etl_run.status``."""
+
+    SUCCESS = "success"
+    FAILED = "failed"
+
+
+class QuarantineReason(StrEnum):
+    """Why a file or record was quarantined by ingest or text (``quarantine.reason``); the
+    validate stage adds reasons named after the failed expectation (``expect_…``)."""
+
+    EMPTY = "empty"
+    BINARY = "binary"
+    UNDECODABLE = "undecodable"
+    UNSUPPORTED = "unsupported"
+    TOO_LARGE = "too_large"
+    OUTSIDE_LANDING = "outside_landing"
+    BAD_DATE = "bad_date"
+    FUTURE_DATE = "future_date"
+    NO_TEXT = "no_text"
+    MALFORMED_JSON = "malformed_json"
+    MALFORMED_CSV = "malformed_csv"
+    MALFORMED_RECORD = "malformed_record"
+    MALFORMED_HTML = "malformed_html"
+    BAD_GZIP = "bad_gzip"
+    CHANGED_WHILE_READING = "changed_while_reading"
+    UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True)
+class ReasonDoc:
+    """What a quarantine reason means and what an operator should do about it."""
+
+    meaning: str
+    action: str
+
+
+#: The one registry of quarantine reasons: the README's table is checked against it.
+QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
+    QuarantineReason.EMPTY: ReasonDoc("0 bytes or only whitespace", "fix the producer"),
+    QuarantineReason.BINARY: ReasonDoc("NUL or control bytes: not a text file", "remove it"),
+    QuarantineReason.UNDECODABLE: ReasonDoc("not UTF-8 and no encoding fits", "re-export as UTF-8"),
+    QuarantineReason.UNSUPPORTED: ReasonDoc(
+        "an extension the ingest stage cannot read", "convert it"
+    ),
+    QuarantineReason.TOO_LARGE: ReasonDoc(
+        "over `NEWS_ETL_MAX_FILE_BYTES`", "raise the limit or split it"
+    ),
+    QuarantineReason.OUTSIDE_LANDING: ReasonDoc(
+        "a symlink pointing outside the landing zone", "remove it"
+    ),
+    QuarantineReason.BAD_DATE: ReasonDoc(
+        "the date header is not a valid `YYYY-MM-DD`", "fix the header"
+    ),
+    QuarantineReason.FUTURE_DATE: ReasonDoc(
+        "published after tomorrow (`NEWS_ETL_FUTURE_DATE_ALLOWANCE_DAYS` days after today)",
+        "fix the header",
+    ),
+    QuarantineReason.NO_TEXT: ReasonDoc(
+        "a header but no body; a record or page without text", "fix the producer"
+    ),
+    QuarantineReason.MALFORMED_JSON: ReasonDoc(
+        "a JSON document, or one JSONL line (quarantined alone), is not JSON",
+        "fix the producer, then `news-etl replay --reason malformed_json`",
+    ),
+    QuarantineReason.MALFORMED_CSV: ReasonDoc(
+        "a CSV file without a header, or a row with the wrong number of fields",
+        "fix the producer",
+    ),
+    QuarantineReason.MALFORMED_RECORD: ReasonDoc(
+        "a JSON item that is not an object", "fix the producer"
+    ),
+    QuarantineReason.MALFORMED_HTML: ReasonDoc(
+        "the HTML parser refused the page", "inspect the file"
+    ),
+    QuarantineReason.BAD_GZIP: ReasonDoc(
+        "a `.gz` file that is not a valid gzip stream", "re-deliver it"
+    ),
+    QuarantineReason.CHANGED_WHILE_READING: ReasonDoc(
+        "the file changed while it was read (hash differs between two reads)",
+        "nothing: the next run reads it again",
+    ),
+    QuarantineReason.UNREADABLE: ReasonDoc(
+        "the file could not be read (permissions, vanished)", "check the file system"
+    ),
+}
+
+#: Reasons the validate stage gives: the failed expectation's type, which starts with this.
+EXPECTATION_REASON_PREFIX = "expect_"
+#: The README row for the validate stage's reasons (not one fixed code each).
+EXPECTATION_REASON_DOC = ReasonDoc(
+    "a Great Expectations expectation failed (the detail names column and value)",
+    "inspect `quarantine.detail`",
+)
+
+#: Runtime sets, derived from the types above.
+LOAD_MODES: frozenset[str] = frozenset(LoadMode)
+LEDGER_OUTCOMES: frozenset[str] = frozenset(LedgerOutcome)
+STAGED_OUTCOMES: frozenset[str] = frozenset(StagedOutcome)
+DATE_SOURCES: frozenset[str] = frozenset(DateSource)
+RUN_STATUSES: frozenset[str] = frozenset(RunStatus)
+
+
+def is_quarantine_reason(reason: str) -> bool:
+    """Whether ``reason`` is a registered reason or an expectation's name."""
+    return reason in QUARANTINE_REASONS or reason.startswith(EXPECTATION_REASON_PREFIX)
+
+
+# --- staged tables -------------------------------------------------------------------------
+
+#: Per-article facts the ingest stage finds and the loader writes to ``fact_article``.
+_ARTICLE_META: list[tuple[str, pa.DataType]] = [
+    ("raw_bytes", pa.int64()),
+    ("source_format", pa.string()),  # txt | jsonl | json | csv | html, with .gz when compressed
+    ("encoding", pa.string()),
+    ("encoding_note", pa.string()),
+    ("text_repair", pa.string()),  # mojibake repair applied (ftfy), if any
+    ("published_date", pa.date32()),
+    ("date_source", pa.string()),  # a DateSource
+    ("source_name", pa.string()),
+    ("title", pa.string()),
+    ("url", pa.string()),
+    ("authors", pa.list_(pa.string())),
+]
+
+
+@dataclass(frozen=True)
+class StagedTable:
+    """One table stages hand each other through the run's staging folder
+    (``batch-NNNN/<name>.parquet``)."""
+
+    name: str
+    schema: pa.Schema
+    grain: str
+    writer: Stage  # the stage that first writes it (later stages may append, see readers)
+    readers: tuple[Stage, ...]
+
+
+STAGED: tuple[StagedTable, ...] = (
+    StagedTable(
+        "ingested",
+        pa.schema(
+            [
+                ("file_sha256", pa.string()),  # of the raw file (the ledger's key)
+                ("record", pa.string()),  # the record in a multi-record file (None: whole file)
+                ("path", pa.string()),
+                *_ARTICLE_META,
+                ("raw_text", pa.string()),
+                ("body", pa.string()),
+            ]
+        ),
+        "one row per new record (article candidate) of a file",
+        Stage.INGEST,
+        (Stage.TEXT,),
+    ),
+    StagedTable(
+        "ledger",
+        pa.schema(
+            [
+                ("path", pa.string()),
+                ("sha256", pa.string()),
+                ("size_bytes", pa.int64()),
+                ("mtime_ns", pa.int64()),
+                ("outcome", pa.string()),  # a StagedOutcome
+                ("article_id", pa.string()),
+                ("unchanged", pa.bool_()),  # re-read, but the ledger already had this content
+            ]
+        ),
+        "one row per file read",
+        Stage.INGEST,
+        (Stage.VALIDATE, Stage.LOAD),
+    ),
+    StagedTable(
+        "quarantine",
+        pa.schema(
+            [
+                ("path", pa.string()),
+                ("sha256", pa.string()),
+                ("record", pa.string()),
+                ("stage", pa.string()),  # a Stage
+                ("reason", pa.string()),  # a QuarantineReason
+                ("detail", pa.string()),
+            ]
+        ),
+        "one row per quarantined file or record (ingest, then text appends)",
+        Stage.INGEST,
+        (Stage.TEXT, Stage.LOAD),
+    ),
+    StagedTable(
+        "articles",
+        pa.schema(
+            [
+                ("article_id", pa.string()),  # SHA-256 of clean_text (content identity)
+                ("file_sha256", pa.string()),
+                ("record", pa.string()),
+                ("path", pa.string()),
+                *_ARTICLE_META,
+                ("raw_text", pa.string()),
+                ("clean_text", pa.string()),
+                ("n_chars", pa.int32()),
+                ("n_paragraphs", pa.int32()),
+                ("n_sentences", pa.int32()),
+                ("n_tokens", pa.int32()),
+                ("n_terms", pa.int32()),
+                ("replacement_ratio", pa.float64()),  # share of U+FFFD characters
+                ("text_version", pa.string()),
+                ("language_code", pa.string()),  # ISO 639-1, or "und" without letters
+                ("language_name", pa.string()),
+                ("language_confidence", pa.float64()),  # the language model's probability
+                ("minhash", pa.list_(pa.uint32())),  # MinHash of word shingles; NULL w/o words
+                ("lsh_bands", pa.list_(pa.int64())),  # LSH bucket key per band of the MinHash
+            ]
+        ),
+        "one row per article a record gave (the same article may come from several records)",
+        Stage.TEXT,
+        (Stage.VALIDATE, Stage.LOAD),
+    ),
+    StagedTable(
+        "terms",
+        pa.schema(
+            [
+                ("article_id", pa.string()),
+                ("term", pa.string()),
+                ("kind", pa.string()),
+                ("count", pa.int32()),
+                ("first_offset", pa.int32()),
+                ("stem", pa.string()),  # Snowball stem in the article's language (else the term)
+                ("is_stopword", pa.bool_()),  # a stopword of the article's language
+                ("term_id", pa.int64()),  # stable_id(term): dim_term's key
+                ("stem_id", pa.int64()),  # stable_id(language_code || ':' || stem)
+            ]
+        ),
+        "one row per article and term",
+        Stage.TEXT,
+        (Stage.VALIDATE, Stage.LOAD),
+    ),
+    StagedTable(
+        "rejected",
+        pa.schema(
+            [
+                ("article_id", pa.string()),
+                ("path", pa.string()),
+                ("file_sha256", pa.string()),
+                ("record", pa.string()),
+                ("reason", pa.string()),  # the failed expectation
+                ("detail", pa.string()),
+            ]
+        ),
+        "one row per record that failed a row-level expectation",
+        Stage.VALIDATE,
+        (Stage.LOAD,),
+    ),
+    StagedTable(
+        "checks",
+        pa.schema(
+            [
+                ("batch", pa.int32()),
+                ("suite", pa.string()),
+                ("expectation", pa.string()),
+                ("column_name", pa.string()),
+                ("success", pa.bool_()),
+                ("element_count", pa.int64()),
+                ("unexpected_count", pa.int64()),
+                ("observed_value", pa.string()),
+                ("detail", pa.string()),
+            ]
+        ),
+        "one row per expectation result",
+        Stage.VALIDATE,
+        (Stage.LOAD,),
+    ),
+    StagedTable(
+        "stage_stats",
+        pa.schema(
+            [
+                ("stage", pa.string()),  # a Stage
+                ("n_in", pa.int64()),
+                ("n_out", pa.int64()),
+                ("n_duplicate", pa.int64()),
+                ("n_quarantined", pa.int64()),
+                ("seconds", pa.float64()),
+            ]
+        ),
+        "one row per stage and batch",
+        Stage.INGEST,
+        (Stage.TEXT, Stage.VALIDATE, Stage.LOAD),
+    ),
+)
+
+#: Each staged table's Arrow schema, by name.
+SCHEMAS: dict[str, pa.Schema] = {table.name: table.schema for table in STAGED}
+
+
+def read_by(stage: Stage) -> tuple[str, ...]:
+    """The names of the staged tables ``stage`` reads, in declaration order."""
+    return tuple(table.name for table in STAGED if stage in table.readers)

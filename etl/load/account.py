@@ -1,0 +1,241 @@
+"""Settling a run: its staged rows and the ledger become a :class:`RunAccount`.
+
+This module holds the one definition of what a run did with each file and article. Settling
+attaches the run's staged Parquet as temporary views and builds, before any write:
+
+* ``run_articles``: every staged article that passed validation, with ``is_new`` (the first copy
+  in the run, not known to the warehouse under the run's mode);
+* ``run_ledger``: the final outcome of every file the run read: ``loaded`` when it gave at least
+  one new article, ``duplicate`` when all its articles were known, ``quarantined`` when it gave
+  none; a file the ledger already records with the same content keeps that verdict (it counts as
+  unchanged: a run that read it at the same time as another one ends as if it had run after it);
+* ``run_quarantine`` / ``run_rejected``: the quarantine rows of the files the run settles;
+* ``removed``: the warehouse articles the run deletes before writing (see :mod:`etl.load.modes`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from etl.contracts import SCHEMAS, LedgerOutcome, Stage, read_by
+from etl.load.keys import stable_id_sql
+from etl.load.modes import REMOVED, Mode
+
+#: The staged tables the loader reads (from the contracts).
+STAGED_TABLES: tuple[str, ...] = read_by(Stage.LOAD)
+
+
+@dataclass(kw_only=True)
+class RunAccount:
+    """What a run did, in files and articles: ``files_new = files_loaded + files_duplicate +
+    files_quarantined``; ``quarantined`` = quarantined files + bad records in files that loaded."""
+
+    articles_loaded: int = 0  # new articles (records)
+    duplicates: int = 0  # records or files whose article was already known
+    quarantined: int = 0  # quarantined files plus bad records inside files that loaded
+    files_new: int = 0  # files read = files_loaded + files_duplicate + files_quarantined
+    files_loaded: int = 0
+    files_duplicate: int = 0
+    files_quarantined: int = 0
+    files_unchanged: int = 0
+    files_deferred: int = 0
+    partitions: list[date] = field(default_factory=list)
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+
+    def refused(self) -> RunAccount:
+        """The account of the same run when it is refused: nothing was loaded."""
+        return replace(self, articles_loaded=0, partitions=[])
+
+
+def attach_staged(
+    con: duckdb.DuckDBPyConnection, staged: dict[str, list[Path]], unchanged: list[dict[str, Any]]
+) -> None:
+    """Attach the run's staged Parquet files as ``staged_<table>`` views, and the ledger rows of
+    the files the plan skipped as unchanged as ``run_unchanged``."""
+    for table in STAGED_TABLES:
+        view, files = f"staged_{table}", staged.get(table, [])
+        if files:
+            paths = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM read_parquet([{paths}])"
+            )
+        else:
+            con.register(f"{view}_arrow", pa.Table.from_pylist([], schema=SCHEMAS[table]))
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {view}_arrow")
+    con.register("run_unchanged", pa.Table.from_pylist(unchanged, schema=SCHEMAS["ledger"]))
+
+
+def _settle_files(con: duckdb.DuckDBPyConnection, landing: str, mode: Mode) -> None:
+    # Files whose (path, content) the ledger recorded after this run was planned.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE late_known AS
+        SELECT l.path, l.sha256, k.outcome, k.article_id
+        FROM staged_ledger l JOIN ingest_ledger k
+          ON k.landing = ? AND k.path = l.path AND k.sha256 = l.sha256
+        WHERE ? AND NOT coalesce(l.unchanged, false)
+        """,
+        [landing, mode.honours_ledger],
+    )
+    for table, sha in (("quarantine", "sha256"), ("rejected", "file_sha256")):
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP VIEW run_{table} AS SELECT * FROM staged_{table} q
+            WHERE NOT EXISTS (SELECT 1 FROM late_known k
+                              WHERE k.path = q.path AND k.sha256 = q.{sha})
+            """
+        )
+
+
+def _settle_articles(con: duckdb.DuckDBPyConnection, mode: Mode) -> None:
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE run_articles AS
+        WITH candidates AS (
+            SELECT a.*, row_number() OVER (
+                       PARTITION BY a.article_id ORDER BY a.path, a.record NULLS FIRST
+                   ) AS rank_in_run
+            FROM staged_articles a
+            WHERE a.article_id NOT IN (SELECT article_id FROM staged_rejected)
+              AND NOT EXISTS (SELECT 1 FROM late_known k
+                              WHERE k.path = a.path AND k.sha256 = a.file_sha256)
+        )
+        SELECT c.*, {stable_id_sql("c.source_name")} AS source_id,
+               (c.rank_in_run = 1 AND NOT {mode.known_sql("c.article_id")}) AS is_new
+        FROM candidates c
+        """
+    )
+
+
+def _settle_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    loaded, duplicate, quarantined = (
+        LedgerOutcome.LOADED,
+        LedgerOutcome.DUPLICATE,
+        LedgerOutcome.QUARANTINED,
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE run_ledger AS
+        SELECT l.path, l.sha256, l.size_bytes, l.mtime_ns,
+               coalesce(l.unchanged, false) OR k.path IS NOT NULL AS unchanged,
+               k.path IS NOT NULL AS late_known,
+               CASE
+                 WHEN k.path IS NOT NULL THEN k.outcome
+                 WHEN l.outcome <> 'new' THEN l.outcome
+                 WHEN a.n_new > 0 THEN '{loaded}'
+                 WHEN a.n_ok > 0 THEN '{duplicate}'
+                 ELSE '{quarantined}'
+               END AS outcome,
+               CASE
+                 WHEN k.path IS NOT NULL THEN k.article_id
+                 WHEN l.outcome <> 'new' THEN l.article_id
+                 ELSE a.first_id
+               END AS article_id
+        FROM staged_ledger l
+        LEFT JOIN late_known k ON k.path = l.path AND k.sha256 = l.sha256
+        LEFT JOIN (
+            SELECT path, file_sha256, count(*) FILTER (WHERE is_new) AS n_new,
+                   count(*) AS n_ok, min(article_id) AS first_id
+            FROM run_articles GROUP BY ALL
+        ) a ON a.path = l.path AND a.file_sha256 = l.sha256
+        """
+    )
+
+
+_COUNTS = """
+SELECT count(*) FILTER (WHERE outcome = 'loaded' AND NOT unchanged),
+       count(*) FILTER (WHERE outcome = 'duplicate' AND NOT unchanged),
+       count(*) FILTER (WHERE outcome = 'quarantined' AND NOT unchanged),
+       (SELECT count(*) FROM run_articles WHERE is_new),
+       (SELECT count(*) FROM run_articles WHERE NOT is_new)
+         + count(*) FILTER (WHERE outcome = 'duplicate' AND NOT unchanged AND sha256 NOT IN
+                            (SELECT file_sha256 FROM run_articles)),
+       -- records quarantined inside files that still gave articles
+       (SELECT count(*) FROM (
+            SELECT path, sha256 FROM run_quarantine WHERE record IS NOT NULL
+            UNION ALL SELECT path, file_sha256 FROM run_rejected
+        ) q WHERE EXISTS (SELECT 1 FROM run_ledger f WHERE f.path = q.path
+                          AND f.sha256 = q.sha256 AND f.outcome <> 'quarantined')),
+       count(*) FILTER (WHERE unchanged AND NOT late_known),
+       count(*) FILTER (WHERE late_known),
+       -- files quarantined before they were hashed (too large, outside the zone): no ledger row
+       (SELECT count(*) FROM run_quarantine WHERE sha256 IS NULL),
+       (SELECT coalesce(sum(n_in), 0) - coalesce(sum(n_out + n_duplicate + n_quarantined), 0)
+        FROM staged_stage_stats WHERE stage = 'ingest')
+FROM run_ledger
+"""
+
+
+def settle(
+    con: duckdb.DuckDBPyConnection,
+    mode: Mode,
+    landing: str,
+    planned_unchanged: int,
+    planned_deferred: int,
+) -> RunAccount:
+    """Settle the attached staged run (see the module docstring) into its account."""
+    mode.prepare(con, landing)
+    _settle_files(con, landing, mode)
+    _settle_articles(con, mode)
+    _settle_ledger(con)
+    mode.settle_removal(con)
+    row = con.execute(_COUNTS).fetchone()
+    assert row is not None
+    (loaded_files, duplicate_files, quarantined_read, loaded, duplicates, bad_records,
+     reread_unchanged, late, unhashed, not_read) = (int(x) for x in row)  # fmt: skip
+    files_quarantined = quarantined_read + unhashed
+    return RunAccount(
+        articles_loaded=loaded,
+        duplicates=duplicates,
+        quarantined=files_quarantined + bad_records,
+        files_new=loaded_files + duplicate_files + files_quarantined,
+        files_loaded=loaded_files,
+        files_duplicate=duplicate_files,
+        files_quarantined=files_quarantined,
+        files_unchanged=planned_unchanged + reread_unchanged + late,
+        # Files of the batches that ingest neither read nor found unchanged: other days' files.
+        files_deferred=planned_deferred + not_read - reread_unchanged,
+        partitions=[row[0] for row in con.execute(_TOUCHED_DAYS + " ORDER BY 1").fetchall()],
+        quarantine_reasons=dict(
+            con.execute(
+                "SELECT reason, count(*) FROM (SELECT reason FROM run_quarantine"
+                " UNION ALL SELECT reason FROM run_rejected) GROUP BY reason ORDER BY reason"
+            ).fetchall()
+        ),
+    )
+
+
+#: The days a run writes: those of its new articles and of the articles it removes.
+_TOUCHED_DAYS = (
+    "SELECT published_date FROM run_articles WHERE is_new UNION "
+    "SELECT published_date FROM fact_article "
+    f"WHERE article_id IN (SELECT article_id FROM {REMOVED})"
+)
+
+
+def touched_days_sql() -> str:
+    """SQL of the days the settled run writes (one DATE column)."""
+    return _TOUCHED_DAYS
+
+
+def expected_counts(con: duckdb.DuckDBPyConnection) -> dict[date, int]:
+    """Articles each partition the settled run writes must hold afterwards: the articles there
+    now, less those it removes, plus its new ones (read before the transaction)."""
+    rows = con.execute(
+        f"""
+        WITH days AS ({_TOUCHED_DAYS})
+        SELECT d.published_date,
+               (SELECT count(*) FROM run_articles n
+                WHERE n.is_new AND n.published_date = d.published_date)
+             + (SELECT count(*) FROM fact_article f WHERE f.published_date = d.published_date
+                  AND f.article_id NOT IN (SELECT article_id FROM {REMOVED}))
+        FROM days d
+        """
+    ).fetchall()
+    return {day: int(n) for day, n in rows}

@@ -1,0 +1,133 @@
+"""The three load modes, one small class each: what a run may replace and what counts as new.
+
+Like dlt's write dispositions, a mode is data the loader consults, not a branch in it. Each mode
+answers three questions in SQL over the run's temporary tables (see :mod:`etl.load.account`):
+
+* **scope** (before settling): which articles already in the warehouse the run's files may
+  replace (``replace_scope``): none for ``merge`` and ``replace``, the articles the run's files
+  produced when they were last loaded for ``rebuild``;
+* **is new**: when a staged article is written rather than counted as a duplicate;
+* **removal** (after settling, before the transaction): which warehouse articles the run deletes
+  before it writes its new ones (``removed``).
+
+The partitions a run writes, the days whose term sums are refreshed and the article count each
+partition must hold afterwards all follow from the new articles and ``removed``, the same way for
+every mode (:func:`etl.load.account.expected_counts`).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+import duckdb
+
+from etl.contracts import LoadMode
+
+#: Temporary tables the modes fill (one ``article_id`` column each).
+REPLACE_SCOPE = "replace_scope"
+REMOVED = "removed"
+
+_NOTHING = "SELECT NULL::VARCHAR AS article_id WHERE false"
+
+
+class Mode(ABC):
+    """A load mode: its scope, its "is new" rule and its removal set."""
+
+    name: ClassVar[LoadMode]
+    #: Whether a file the ledger already records with the same content keeps its verdict when
+    #: it was read anyway (a concurrent run recorded it first); a rebuild decides afresh.
+    honours_ledger: ClassVar[bool] = True
+
+    def scope_sql(self) -> str:
+        """Articles already in the warehouse that the run's files may replace (parameter:
+        the landing zone)."""
+        return _NOTHING + " AND ?::VARCHAR IS NULL"
+
+    @abstractmethod
+    def known_sql(self, article: str) -> str:
+        """A predicate: the staged article ``article`` (an SQL expression) is already in the
+        warehouse and not replaced by this run, so it is a duplicate."""
+
+    @abstractmethod
+    def removed_sql(self) -> str:
+        """Warehouse articles deleted before the run's new articles are written (may read the
+        settled ``run_articles``)."""
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, landing: str) -> None:
+        """Create ``replace_scope`` for the run (before settling)."""
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {REPLACE_SCOPE} AS {self.scope_sql()}", [landing]
+        )
+
+    def settle_removal(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Create ``removed`` for the run (after settling)."""
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {REMOVED} AS {self.removed_sql()}")
+
+
+class Merge(Mode):
+    """Add the run's new articles; known articles are duplicates; nothing is removed."""
+
+    name = LoadMode.MERGE
+
+    def known_sql(self, article: str) -> str:
+        """Known: any article already in ``fact_article``."""
+        return f"{article} IN (SELECT article_id FROM fact_article)"
+
+    def removed_sql(self) -> str:
+        """Nothing is removed."""
+        return _NOTHING
+
+
+class Replace(Mode):
+    """The partitions the run's new articles fall in hold exactly the run's articles."""
+
+    name = LoadMode.REPLACE
+
+    def known_sql(self, article: str) -> str:
+        """Nothing is known: every distinct staged article is written again."""
+        return "false"
+
+    def removed_sql(self) -> str:
+        """Every article of those partitions, and older copies of the run's articles."""
+        return (
+            "SELECT article_id FROM fact_article "
+            "WHERE published_date IN (SELECT published_date FROM run_articles WHERE is_new) "
+            "   OR article_id IN (SELECT article_id FROM run_articles WHERE is_new)"
+        )
+
+
+class Rebuild(Mode):
+    """Replace what the run's files produced before (their ledger rows name the articles);
+    nothing that came from another file is touched."""
+
+    name = LoadMode.REBUILD
+    honours_ledger = False
+
+    def scope_sql(self) -> str:
+        """The articles the run's files gave when they were last loaded."""
+        return """
+            SELECT DISTINCT l.article_id FROM ingest_ledger l
+            WHERE l.landing = ? AND l.outcome = 'loaded' AND l.article_id IS NOT NULL
+              AND l.path IN (SELECT path FROM staged_ledger)
+              AND l.article_id IN (SELECT article_id FROM fact_article)
+        """
+
+    def known_sql(self, article: str) -> str:
+        """Known: in ``fact_article`` and not one of the articles being rebuilt."""
+        return (
+            f"({article} IN (SELECT article_id FROM fact_article) "
+            f"AND {article} NOT IN (SELECT article_id FROM {REPLACE_SCOPE}))"
+        )
+
+    def removed_sql(self) -> str:
+        """The scope: the articles the run's files produced before."""
+        return f"SELECT article_id FROM {REPLACE_SCOPE}"
+
+
+MODES: dict[LoadMode, Mode] = {mode.name: mode for mode in (Merge(), Replace(), Rebuild())}
+
+
+def mode_for(name: str) -> Mode:
+    """The mode called ``name`` (a :class:`~etl.contracts.LoadMode` value)."""
+    return MODES[LoadMode(name)]

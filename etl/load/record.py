@@ -1,0 +1,199 @@
+"""The run record: the one writer of ``etl_run``, ``etl_run_stage``, ``quarantine`` and
+``fact_check_result``.
+
+The loader records every run it settles here (committed or refused), and so do the paths that
+record a run that failed before its load (:func:`record_failed_run`: the pipeline, the CLI and
+the DAG's ``record_failure`` task all end there), so a failed run's row has the same columns and
+the real cause whichever way it failed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from etl.contracts import SCHEMAS, RunStatus
+from etl.load.account import RunAccount
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What the record (and the loader) knows about a run besides its staged data."""
+
+    run_id: str
+    trigger: str
+    external_run_id: str | None
+    partition_date: date | None
+    mode: str
+    landing: str
+    started_at: datetime
+    code_version: str
+    text_version: str
+    files_seen: int
+    unchanged: list[dict[str, Any]]  # ledger rows of files skipped as unchanged
+    files_deferred_plan: int
+    max_quarantine_share: float
+    quarantine_check_min_files: int
+
+    def planned_account(self) -> RunAccount:
+        """What the plan alone knows of the run (the account of a run that failed before its
+        load): the files it skipped as unchanged and those it left for other days."""
+        return RunAccount(
+            files_unchanged=len(self.unchanged), files_deferred=self.files_deferred_plan
+        )
+
+
+def write_run(
+    con: duckdb.DuckDBPyConnection,
+    facts: RunFacts,
+    account: RunAccount,
+    status: RunStatus,
+    error: str | None,
+    schema_version: int,
+) -> None:
+    """Insert the run's ``etl_run`` row."""
+    con.execute(
+        """
+        INSERT INTO etl_run BY NAME
+        SELECT ? AS run_id, ? AS trigger, ? AS external_run_id, ?::DATE AS partition_date,
+               ? AS mode, ? AS landing, ?::TIMESTAMPTZ AS started_at,
+               current_timestamp AS ended_at, ? AS status, ? AS code_version,
+               ? AS text_version, ? AS schema_version, ? AS files_seen,
+               ? AS files_unchanged, ? AS files_deferred, ? AS files_new,
+               ? AS articles_loaded, ? AS duplicates, ? AS quarantined,
+               ?::DATE[] AS partitions, ? AS error, ? AS files_loaded,
+               ? AS files_duplicate, ? AS files_quarantined
+        """,
+        [
+            facts.run_id,
+            facts.trigger,
+            facts.external_run_id,
+            facts.partition_date,
+            facts.mode,
+            facts.landing,
+            facts.started_at,
+            str(status),
+            facts.code_version,
+            facts.text_version,
+            schema_version,
+            facts.files_seen,
+            account.files_unchanged,
+            account.files_deferred,
+            account.files_new,
+            account.articles_loaded,
+            account.duplicates,
+            account.quarantined,
+            account.partitions,
+            error,
+            account.files_loaded,
+            account.files_duplicate,
+            account.files_quarantined,
+        ],
+    )
+
+
+def write_stages(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
+    """Insert the run's ``etl_run_stage`` rows from its staged stage statistics."""
+    con.execute(
+        """
+        INSERT INTO etl_run_stage BY NAME
+        SELECT ? AS run_id, stage, sum(n_in)::INTEGER AS n_in, sum(n_out)::INTEGER AS n_out,
+               sum(n_duplicate)::INTEGER AS n_duplicate,
+               sum(n_quarantined)::INTEGER AS n_quarantined, sum(seconds) AS seconds
+        FROM staged_stage_stats GROUP BY stage
+        """,
+        [facts.run_id],
+    )
+
+
+def write_quarantine(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
+    """Insert the settled run's quarantine rows and its staged check results."""
+    con.execute(
+        """
+        INSERT INTO quarantine BY NAME
+        SELECT ? AS run_id, ? AS landing, path, sha256, record, stage, reason, detail,
+               ?::DATE AS partition_date, current_timestamp AS quarantined_at
+        FROM (
+            SELECT path, sha256, record, stage, reason, detail FROM run_quarantine
+            UNION ALL
+            SELECT path, file_sha256, coalesce(record, article_id), 'validate', reason, detail
+            FROM run_rejected
+        )
+        """,
+        [facts.run_id, facts.landing, facts.partition_date],
+    )
+    con.execute(
+        """
+        INSERT INTO fact_check_result BY NAME
+        SELECT ? AS run_id, ?::DATE AS partition_date, batch, suite, expectation, column_name,
+               success, element_count, unexpected_count, observed_value, detail
+        FROM staged_checks
+        """,
+        [facts.run_id, facts.partition_date],
+    )
+
+
+def write_results(
+    con: duckdb.DuckDBPyConnection, facts: RunFacts, results: list[dict[str, Any]]
+) -> None:
+    """Insert run-level and post-load check rows (``fact_check_result``)."""
+    if not results:
+        return
+    con.register("run_results", pa.Table.from_pylist(results, schema=SCHEMAS["checks"]))
+    con.execute(
+        """
+        INSERT INTO fact_check_result BY NAME
+        SELECT ? AS run_id, ?::DATE AS partition_date, batch, suite, expectation, column_name,
+               success, element_count, unexpected_count, observed_value, detail
+        FROM run_results
+        """,
+        [facts.run_id, facts.partition_date],
+    )
+    con.unregister("run_results")
+
+
+def record_settled_run(
+    con: duckdb.DuckDBPyConnection,
+    facts: RunFacts,
+    account: RunAccount,
+    results: list[dict[str, Any]],
+    refusal: str | None,
+    schema_version: int,
+) -> None:
+    """Everything the record keeps of a settled run, inside the load transaction: quarantine
+    rows, check results, the run row (``failed`` with ``refusal`` when refused) and its stages."""
+    write_quarantine(con, facts)
+    write_results(con, facts, results)
+    status = RunStatus.SUCCESS if refusal is None else RunStatus.FAILED
+    write_run(con, facts, account, status, refusal, schema_version)
+    write_stages(con, facts)
+
+
+def recorded_error(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
+    """The error recorded for ``run_id``, ``""`` for a run recorded without one, ``None`` when
+    the run has no row."""
+    row = con.execute("SELECT coalesce(error, '') FROM etl_run WHERE run_id = ?", [run_id])
+    found = row.fetchone()
+    return None if found is None else str(found[0])
+
+
+def record_failed_run(
+    con: duckdb.DuckDBPyConnection, facts: RunFacts, cause: str, schema_version: int
+) -> str:
+    """Record a run that failed before (or outside) its load as ``failed`` with ``cause``, in
+    one transaction, unless it already has a row (the loader recorded its refusal); return the
+    error the warehouse now holds for it."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        existing = recorded_error(con, facts.run_id)
+        if existing is None:
+            write_run(con, facts, facts.planned_account(), RunStatus.FAILED, cause, schema_version)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return existing or cause

@@ -1,0 +1,105 @@
+"""The run-level rules: a pure function from a run's account and limits to check rows and a
+refusal.
+
+Each rule is written once and gives both the decision (refuse the whole run, load nothing) and
+its ``fact_check_result`` row (suite ``run``, batch -1), so the stored check can never disagree
+with the decision. Rules apply only to runs with at least ``quarantine_check_min_files`` new
+files: below that a share means nothing.
+
+* ``max_quarantine_share``: quarantined files / new files must not exceed the limit (records
+  quarantined inside files that loaded do not count: the file gave articles);
+* ``articles_on_a_day_with_files``: at least one article (new or duplicate) from the new files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from etl.load.account import RunAccount
+
+#: The suite and batch under which run-level and post-load results are stored.
+RUN_SUITE = "run"
+RUN_BATCH = -1
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    """The limits the run-level rules apply (from the run's settings)."""
+
+    max_quarantine_share: float
+    quarantine_check_min_files: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The rules' check rows, and why the run is refused (``None``: it may load)."""
+
+    checks: list[dict[str, Any]]
+    refusal: str | None
+
+
+def quarantine_share(account: RunAccount) -> float:
+    """Quarantined files per new file (0 without new files): the one formula of the rule."""
+    return account.files_quarantined / account.files_new if account.files_new else 0.0
+
+
+def judge(run_id: str, account: RunAccount, limits: RunLimits) -> Verdict:
+    """Apply the run-level rules to ``account`` (see the module docstring)."""
+    applies = account.files_new >= limits.quarantine_check_min_files
+    share = quarantine_share(account)
+    articles = account.articles_loaded + account.duplicates
+    reasons = account.quarantine_reasons
+    no_articles = applies and articles == 0
+    too_many = applies and share > limits.max_quarantine_share
+    refusal = None
+    if no_articles:
+        refusal = (
+            f"run {run_id}: none of the {account.files_new} new files produced an article "
+            f"(quarantine reasons: {reasons}); nothing was loaded"
+        )
+    elif too_many:
+        refusal = (
+            f"run {run_id}: {account.files_quarantined} of {account.files_new} new files "
+            f"({share:.0%}) were quarantined, over the limit of "
+            f"{limits.max_quarantine_share:.0%} (reasons: {reasons}); nothing was loaded"
+        )
+    base = {
+        "batch": RUN_BATCH,
+        "suite": RUN_SUITE,
+        "column_name": None,
+        "element_count": account.files_new,
+    }
+    checks = [
+        {
+            **base,
+            "expectation": "max_quarantine_share",
+            "success": not too_many,
+            "unexpected_count": account.files_quarantined,
+            "observed_value": f"{share:.4f}",
+            "detail": f"limit {limits.max_quarantine_share} from "
+            f"{limits.quarantine_check_min_files} new files; reasons {reasons}",
+        },
+        {
+            **base,
+            "expectation": "articles_on_a_day_with_files",
+            "success": not no_articles,
+            "unexpected_count": None,
+            "observed_value": str(articles),
+            "detail": refusal if no_articles else None,
+        },
+    ]
+    return Verdict(checks, refusal)
+
+
+def post_load_refusal(run_id: str, results: list[dict[str, Any]]) -> str | None:
+    """Why the post-load warehouse checks refuse the run (``None``: every result passed)."""
+    failed = [r for r in results if not r["success"]]
+    if not failed:
+        return None
+    names = ", ".join(
+        f"{r['suite']}.{r['expectation']}({r['column_name'] or ''})"
+        f" unexpected={r['unexpected_count']}"
+        for r in failed
+    )
+    return f"run {run_id}: post-load warehouse checks failed: {names}; nothing was loaded"

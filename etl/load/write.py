@@ -1,0 +1,158 @@
+"""The writes of a settled run, the same for every load mode: remove what the mode removes, add
+the dimension rows the new articles need, assign stories, append the facts, refresh the daily
+term sums, record the ledger.
+
+Facts are appended in ``(published_date, article_id)`` order, so each day's rows and each
+article's terms are stored together: DuckDB then skips the row groups of other days and stores
+the repeated ``article_id`` as a dictionary, which keeps the analyst macros fast at 100,000
+articles (docs/query-performance.md).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from etl.load import daily_terms
+from etl.load.account import touched_days_sql
+from etl.load.modes import REMOVED
+from etl.load.stories import assign_stories
+
+#: The article tables a removal deletes from, children first.
+ARTICLE_TABLES = ("fact_article_term", "article_text", "fact_article")
+
+
+def write_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """Write the settled run's new articles (``run_articles.is_new``) and their dimensions."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE new_articles AS SELECT * FROM run_articles WHERE is_new"
+    )
+    daily_terms.start(con)
+    daily_terms.touch(con, touched_days_sql())
+    for table in ARTICLE_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM {REMOVED})")
+    _write_dimensions(con)
+    assign_stories(con)
+    _append_facts(con)
+    daily_terms.refresh_days(con)
+
+
+def _write_dimensions(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """
+        INSERT INTO dim_date
+        SELECT d, year(d), quarter(d), month(d), day(d), isodow(d), dayname(d),
+               isoyear(d), week(d), isodow(d) >= 6
+        FROM (SELECT DISTINCT published_date AS d FROM new_articles)
+        WHERE d NOT IN (SELECT date_key FROM dim_date)
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO dim_source
+        SELECT DISTINCT source_id, source_name FROM new_articles
+        WHERE source_id NOT IN (SELECT source_id FROM dim_source)
+        """
+    )
+    # Term and stem keys come staged: the text stage hashes each distinct name once
+    # (etl.load.keys.stable_ids), which equals stable_id_sql() of the same name.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE new_terms AS
+        SELECT t.article_id, t.term, t.kind, t.term_id,
+               a.published_date, t.count, t.first_offset, a.language_code, t.stem,
+               t.stem_id, t.is_stopword
+        -- DISTINCT: the same content read under two paths in different batches is staged
+        -- (with identical terms) by both; the article is loaded once, so are its terms.
+        FROM (SELECT DISTINCT * FROM staged_terms) t
+        JOIN new_articles a ON a.article_id = t.article_id
+        """
+    )
+    # A term's kind follows from its text alone (etl.text.tokenize.token_kind).
+    con.execute(
+        """
+        INSERT INTO dim_term
+        SELECT term_id, term, min(kind), length(term)
+        FROM new_terms
+        WHERE term_id NOT IN (SELECT term_id FROM dim_term)
+        GROUP BY term_id, term
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO dim_stem
+        SELECT DISTINCT stem_id, language_code, stem FROM new_terms
+        WHERE stem_id NOT IN (SELECT stem_id FROM dim_stem)
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO dim_language
+        SELECT DISTINCT language_code, language_name FROM new_articles
+        WHERE language_code NOT IN (SELECT language_code FROM dim_language)
+        """
+    )
+
+
+def _append_facts(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        """
+        INSERT INTO fact_article BY NAME
+        SELECT a.article_id, a.published_date, a.date_source, a.source_id,
+               a.path AS source_file, a.title, a.encoding, a.encoding_note, a.raw_bytes,
+               a.n_chars, a.n_paragraphs, a.n_sentences, a.n_tokens, a.n_terms, a.text_version,
+               a.url, a.authors, a.source_format, a.record AS source_record, a.text_repair,
+               a.language_code, a.language_confidence, m.story_id
+        FROM new_articles a JOIN story_member m USING (article_id)
+        ORDER BY a.published_date, a.article_id
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO article_text BY NAME
+        SELECT article_id, published_date, raw_text, clean_text FROM new_articles
+        ORDER BY published_date, article_id
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO fact_article_term BY NAME
+        SELECT article_id, term_id, published_date, count, first_offset, stem_id, is_stopword
+        FROM new_terms
+        ORDER BY published_date, article_id, term_id
+        """
+    )
+
+
+def write_ledger(con: duckdb.DuckDBPyConnection, run_id: str, landing: str) -> None:
+    """Record every file the run saw in ``ingest_ledger``: the settled files with their final
+    outcome, and the files the plan skipped as unchanged (their last sighting)."""
+    params = [run_id, landing]
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE seen AS
+        SELECT path, sha256, size_bytes, mtime_ns, outcome, article_id FROM run_ledger
+        UNION ALL
+        SELECT path, sha256, size_bytes, mtime_ns, outcome, article_id FROM run_unchanged
+        """
+    )
+    con.execute(
+        """
+        UPDATE ingest_ledger AS l
+        SET last_seen = current_timestamp, last_run_id = ?, outcome = s.outcome,
+            article_id = s.article_id, size_bytes = s.size_bytes, mtime_ns = s.mtime_ns
+        FROM seen s
+        WHERE l.landing = ? AND l.path = s.path AND l.sha256 = s.sha256
+        """,
+        params,
+    )
+    con.execute(
+        """
+        INSERT INTO ingest_ledger
+        SELECT s.path, ?2, s.sha256, s.size_bytes, s.mtime_ns, s.outcome, s.article_id,
+               current_timestamp, current_timestamp, ?1, ?1
+        FROM seen s
+        WHERE NOT EXISTS (SELECT 1 FROM ingest_ledger l
+                          WHERE l.landing = ?2 AND l.path = s.path AND l.sha256 = s.sha256)
+        """,
+        params,
+    )

@@ -1,0 +1,103 @@
+"""The run-level rules (a pure function of the account and limits) and the fault points."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.load import faults
+from etl.load.account import RunAccount
+from etl.load.rules import RunLimits, judge, post_load_refusal
+
+LIMITS = RunLimits(max_quarantine_share=0.5, quarantine_check_min_files=20)
+
+
+def _checks(verdict_checks: list[dict[str, object]]) -> dict[object, dict[str, object]]:
+    return {c["expectation"]: c for c in verdict_checks}
+
+
+def test_bad_records_in_loaded_files_do_not_count_towards_the_file_share() -> None:
+    account = RunAccount(
+        files_new=20, files_loaded=15, files_quarantined=5, quarantined=15, articles_loaded=20
+    )
+    verdict = judge("r", account, LIMITS)
+    assert verdict.refusal is None
+    share = _checks(verdict.checks)["max_quarantine_share"]
+    assert share["success"] is True
+    assert share["observed_value"] == "0.2500"  # 5 / 20
+    assert share["unexpected_count"] == 5
+
+
+def test_over_the_share_the_run_is_refused_and_its_check_row_failed() -> None:
+    account = RunAccount(files_new=20, files_loaded=9, files_quarantined=11, articles_loaded=9)
+    verdict = judge("r", account, LIMITS)
+    assert verdict.refusal is not None and "11 of 20 new files (55%)" in verdict.refusal
+    share = _checks(verdict.checks)["max_quarantine_share"]
+    assert (share["success"], share["observed_value"]) == (False, "0.5500")
+
+
+def test_exactly_the_limit_passes() -> None:
+    account = RunAccount(files_new=20, files_quarantined=10, articles_loaded=10)
+    assert judge("r", account, LIMITS).refusal is None
+
+
+def test_no_article_from_enough_files_is_refused() -> None:
+    account = RunAccount(files_new=20, files_quarantined=0, files_duplicate=0)
+    verdict = judge("r", account, LIMITS)
+    assert verdict.refusal is not None and "none of the 20 new files" in verdict.refusal
+    checks = _checks(verdict.checks)
+    assert checks["articles_on_a_day_with_files"]["success"] is False
+    assert checks["articles_on_a_day_with_files"]["detail"] == verdict.refusal
+
+
+def test_below_the_minimum_of_files_no_rule_applies() -> None:
+    account = RunAccount(files_new=19, files_quarantined=19)
+    verdict = judge("r", account, LIMITS)
+    assert verdict.refusal is None
+    assert all(c["success"] for c in verdict.checks)
+    assert _checks(verdict.checks)["max_quarantine_share"]["observed_value"] == "1.0000"
+
+
+def test_a_run_without_new_files_has_share_zero() -> None:
+    verdict = judge("r", RunAccount(), LIMITS)
+    assert _checks(verdict.checks)["max_quarantine_share"]["observed_value"] == "0.0000"
+
+
+def test_post_load_refusal_names_the_failed_checks() -> None:
+    ok = {"suite": "s", "expectation": "e", "column_name": None, "success": True}
+    bad = {**ok, "success": False, "column_name": "c", "unexpected_count": 2}
+    assert post_load_refusal("r", [ok]) is None
+    refusal = post_load_refusal("r", [ok, bad])
+    assert refusal is not None and "s.e(c) unexpected=2" in refusal
+
+
+def test_a_fault_point_does_nothing_until_a_test_injects_an_action() -> None:
+    hits: list[str] = []
+    faults.reach(faults.FaultPoint.BEFORE_COMMIT)
+    with faults.inject(faults.FaultPoint.BEFORE_COMMIT, lambda: hits.append("hit")):
+        faults.reach(faults.FaultPoint.BEFORE_COMMIT)
+        faults.reach(faults.FaultPoint.AFTER_PLAN)
+    faults.reach(faults.FaultPoint.BEFORE_COMMIT)
+    assert hits == ["hit"]
+
+
+def test_an_injected_fault_can_raise() -> None:
+    def boom() -> None:
+        raise RuntimeError("injected")
+
+    with (
+        faults.inject(faults.FaultPoint.AFTER_PLAN, boom),
+        pytest.raises(RuntimeError, match="injected"),
+    ):
+        faults.reach(faults.FaultPoint.AFTER_PLAN)
+
+
+def test_a_long_observed_value_is_cut_with_a_marker_never_silently() -> None:
+    from etl.validate.runner import MAX_RESULT_CHARS, _jsonable
+
+    value = "x" * (MAX_RESULT_CHARS * 2)
+    stored = _jsonable(value)
+    assert stored is not None
+    text = '"' + value + '"'
+    assert stored.startswith(text[:MAX_RESULT_CHARS])
+    assert stored.endswith(f"… [{len(text) - MAX_RESULT_CHARS} more characters]")
+    assert _jsonable("short") == '"short"'

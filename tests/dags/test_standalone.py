@@ -37,6 +37,7 @@ from etl.airflow_service import (
     api_token,
     dag_pause_states,
     processes_of,
+    standalone_banner,
     standalone_environment,
     start_standalone,
     stop_standalone,
@@ -126,6 +127,10 @@ def test_standalone_daily_runs_backfill_and_cli_at_once(tmp_path: Path) -> None:
         # `make airflow` on a fresh home: the three DAGs come up unpaused, nobody unpauses them.
         paused = _wait_dags(url, token)
         assert paused == {"news_daily": False, "news_backfill": False, "news_marts": False}
+        banner = "\n".join(standalone_banner(info, served))  # what `make airflow` prints
+        assert f"landing zone: {landing}" in banner
+        assert f"warehouse:    {served.warehouse}" in banner
+        assert "news_daily (unpaused), news_backfill (unpaused), news_marts (unpaused)" in banner
         for day in days:
             trigger_run(url, token, "news_daily", f"{day.isoformat()}T00:00:00Z", conf)
         _wait(

@@ -77,7 +77,8 @@ def _partition_date(context: Any) -> date:
     """The day this run loads: its logical date.
 
     Scheduled and backfill runs of a data-interval timetable get the interval's start as logical
-    date (the day that just ended); a manual run or `airflow dags test news_daily D` gets D. A
+    date (the day that just ended); a manual run or `airflow dags test news_daily D` gets D (and
+    the interval that ends at D: the partition follows the logical date, never the interval). A
     manual run without a logical date falls back to the day it was triggered.
     """
     for key in ("logical_date", "data_interval_start"):

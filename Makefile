@@ -60,10 +60,10 @@ bench-queries: setup ## time every example query, view and macro on WAREHOUSE=FI
 bench-search: setup ## fts extension vs SQL BM25 search, on a scratch copy of WAREHOUSE=FILE
 	$(BIN)/python benchmarks/bench_search.py --warehouse $(WAREHOUSE)
 
-airflow: setup ## start Airflow standalone on 127.0.0.1:$(AIRFLOW_PORT) (.airflow/, pool, warehouse), print the password
+airflow: setup ## start Airflow standalone on 127.0.0.1:$(AIRFLOW_PORT) (.airflow/, pool, warehouse); print the password, landing zone, warehouse, DAG states
 	$(BIN)/news-etl airflow start --port $(AIRFLOW_PORT)
 
-airflow-stop: ## stop the standalone Airflow and every process it started
+airflow-stop: ## stop exactly the processes `make airflow` started (its process group and their children)
 	$(BIN)/news-etl airflow stop
 
 bench: setup ## throughput benchmark over the reuters corpus, against naive, regex and spaCy baselines (best of REPEAT=5)

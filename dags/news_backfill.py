@@ -19,34 +19,22 @@ processing out over batches instead, backfill `news_daily` itself (`airflow back
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
-import pendulum
-from airflow.sdk import (
-    Asset,
-    ExceptionRetryPolicy,
-    Param,
-    dag,
-    get_current_context,
-    task,
-)
+from airflow.sdk import Param, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
+from news_etl_shared import (
+    DEFAULT_ARGS,
+    START_DATE,
+    WAREHOUSE_ASSETS,
+    WAREHOUSE_POOL,
+    announce_warehouse,
+    settings_from,
+)
 
-from etl.errors import RETRY_POLICY as RETRY_POLICY_SPEC
-from etl.errors import RETRY_TIMING
-from etl.warehouse import PUBLISHED_TABLES, asset_uri
-
-WAREHOUSE_POOL = "news_etl_warehouse"
-WAREHOUSE_ASSETS = [Asset(name=f"news_etl.{t}", uri=asset_uri(t)) for t in PUBLISHED_TABLES]
-
-RETRY_POLICY = ExceptionRetryPolicy.deserialize(RETRY_POLICY_SPEC)
-
-
-def _settings(params: dict[str, Any]) -> Any:
-    from etl.settings import load_settings
-
-    return load_settings(landing=params.get("landing"), warehouse=params.get("warehouse"))
+log = logging.getLogger("airflow.task")
 
 
 @dag(
@@ -54,7 +42,7 @@ def _settings(params: dict[str, Any]) -> Any:
     description="Rebuild missing, all or stale day partitions of the news warehouse",
     doc_md=__doc__,
     schedule=None,
-    start_date=pendulum.datetime(1970, 1, 1, tz="UTC"),
+    start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
     tags=["news-etl"],
@@ -65,7 +53,7 @@ def _settings(params: dict[str, Any]) -> Any:
         "landing": Param(None, type=["null", "string"], description="Landing zone folder"),
         "warehouse": Param(None, type=["null", "string"], description="DuckDB warehouse file"),
     },
-    default_args={**RETRY_TIMING, "retry_policy": RETRY_POLICY},
+    default_args=DEFAULT_ARGS,
 )
 def news_backfill() -> None:
     @task
@@ -74,36 +62,60 @@ def news_backfill() -> None:
         from etl import backfill
 
         params = get_current_context()["params"]
+        settings = settings_from(params)
         plan = backfill.plan_backfill(
-            _settings(params),
+            settings,
             date.fromisoformat(params["start"]),
             date.fromisoformat(params["end"]),
             params["mode"],
         )
+        log.info(
+            "select: landing %s, warehouse %s, %s to %s, mode %s: %d of %d day(s) selected",
+            settings.landing,
+            settings.warehouse,
+            params["start"],
+            params["end"],
+            params["mode"],
+            len(plan.selected),
+            len(plan.partitions),
+        )
         for p in plan.partitions:
-            print(f"{p.day} files={p.files} articles={p.articles} rebuild={p.reason or '-'}")
+            log.info(
+                "%s files=%s articles=%s rebuild=%s", p.day, p.files, p.articles, p.reason or "-"
+            )
         return [p.day.isoformat() for p in plan.selected]
 
     @task(pool=WAREHOUSE_POOL, max_active_tis_per_dagrun=1)
     def rebuild(day: str) -> dict[str, Any]:
         """Rebuild one day partition in one transaction (the warehouse's only writer)."""
         from etl import backfill
+        from etl.task_log import load_line
 
         context = get_current_context()
         summary = backfill.rebuild_partition(
-            _settings(context["params"]),
+            settings_from(context["params"]),
             date.fromisoformat(day),
             trigger="airflow-backfill",
             external_run_id=f"news_backfill/{context['run_id']}/{day}",
         )
+        log.info("rebuild %s: %s", day, load_line(summary))
         return {"day": day, "articles_loaded": summary.articles_loaded}
 
     @task(outlets=WAREHOUSE_ASSETS)
     def publish(rebuilt: list[dict[str, Any]]) -> list[str]:
-        """Announce the warehouse tables (Airflow Assets) once the partitions are rebuilt."""
+        """Announce the warehouse tables (Airflow Assets) once the partitions are rebuilt; each
+        event's extra names the warehouse, which is the one ``news_marts`` refreshes."""
+        from etl.task_log import publish_line
+
         days = [r["day"] for r in rebuilt]
         if not days:
-            raise AirflowSkipException("no partition was rebuilt: no asset event")
+            reason = "no partition was selected, so none was rebuilt: no asset event"
+            log.info("publish skipped: %s", reason)
+            raise AirflowSkipException(reason)
+        context = get_current_context()
+        settings = settings_from(context["params"])
+        announce_warehouse(context["outlet_events"], settings)
+        log.info("publish: %s", publish_line(settings.warehouse, days))
         return days
 
     publish(rebuild.expand(day=select()))

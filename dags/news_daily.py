@@ -1,10 +1,19 @@
 """
 ### news_daily — load one day of raw news articles into the DuckDB warehouse
 
-Runs once a day for the **data interval** that just ended: the run with logical date *D*
-(interval *D* 00:00 → *D+1* 00:00 UTC) loads partition *D*. It picks up files in the landing
-zone's `D/` or `dt=D/` folder, and files outside dated folders whose ` date D` header says *D*
-(or that carry no date at all).
+**Which day a run loads: its logical date *D*.** It picks up files in the landing zone's `D/` or
+`dt=D/` folder, and files outside dated folders whose ` date D` header says *D* (or that carry no
+date at all). The data interval Airflow shows depends on how the run was made:
+
+| run | logical date | data interval (00:00 UTC) | loads |
+|---|---|---|---|
+| scheduled (after *D* ends) or backfill | *D* | *D* → *D+1* | *D* |
+| manual with logical date *D* (UI, REST, `airflow dags test`) | *D* | *D-1* → *D* | *D* |
+| manual, without a logical date | none | none | the day it was triggered |
+
+A manual run gets the interval that *ends* at its logical date (Airflow's rule for data-interval
+timetables), yet loads its logical date like every other run: the partition follows the logical
+date, never the interval.
 
     plan ─► ingest[batch] ─► text[batch] ─► validate ─► load (pool: news_etl_warehouse)
                               record_failure (only when a step failed; fails the run) ◄┘
@@ -27,19 +36,24 @@ produced, in one transaction); scheduled and manual runs *merge* new files only.
 `merge` or `rebuild` to force either. For range/mode choices in the UI, use `news_backfill`.
 
 **Assets.** `publish` announces the warehouse tables (`news_etl.fact_article`, ...) when the load
-wrote new articles, which triggers `news_marts`; a run that loaded nothing new announces nothing.
+wrote new articles, which triggers `news_marts`; each event's extra names the warehouse the run
+wrote (`{"warehouse": "<warehouse file>"}`), and that is the warehouse `news_marts` refreshes. A
+run that loaded nothing new announces nothing (its `publish` is skipped and its log says why).
+
+**Logs.** Every task logs what it did at INFO: `plan` the run id, landing zone, partition, mode
+and files seen / unchanged / deferred / new; `ingest` and `text` each batch's counts; `validate`
+the rejected records; `load` the articles loaded, duplicates, quarantined by reason and the
+report's path.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
-import pendulum
 from airflow.sdk import (
-    Asset,
     CronDataIntervalTimetable,
-    ExceptionRetryPolicy,
     Param,
     TriggerRule,
     dag,
@@ -47,22 +61,24 @@ from airflow.sdk import (
     task,
 )
 from airflow.sdk.exceptions import AirflowSkipException
+from news_etl_shared import (
+    DEFAULT_ARGS,
+    START_DATE,
+    WAREHOUSE_ASSETS,
+    WAREHOUSE_POOL,
+    announce_warehouse,
+    settings_from,
+)
 
-from etl.errors import RETRY_POLICY as RETRY_POLICY_SPEC
-from etl.errors import RETRY_TIMING
-from etl.warehouse import PUBLISHED_TABLES, asset_uri
-
-WAREHOUSE_POOL = "news_etl_warehouse"
-WAREHOUSE_ASSETS = [Asset(name=f"news_etl.{t}", uri=asset_uri(t)) for t in PUBLISHED_TABLES]
-
-RETRY_POLICY = ExceptionRetryPolicy.deserialize(RETRY_POLICY_SPEC)
+log = logging.getLogger("airflow.task")
 
 
 def _partition_date(context: Any) -> date:
     """The day this run loads: its logical date.
 
     Scheduled and backfill runs of a data-interval timetable get the interval's start as logical
-    date (the day that just ended); a manual run or `airflow dags test news_daily D` gets D. A
+    date (the day that just ended); a manual run or `airflow dags test news_daily D` gets D (and
+    the interval that ends at D: the partition follows the logical date, never the interval). A
     manual run without a logical date falls back to the day it was triggered.
     """
     for key in ("logical_date", "data_interval_start"):
@@ -87,8 +103,7 @@ def _mode(context: Any) -> str:
     description="Daily load of raw news articles into the DuckDB warehouse",
     doc_md=__doc__,
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
-    # Early on purpose: runs (and backfills) for older dates get no tasks before start_date.
-    start_date=pendulum.datetime(1970, 1, 1, tz="UTC"),
+    start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
     tags=["news-etl"],
@@ -101,63 +116,65 @@ def _mode(context: Any) -> str:
             description="auto: rebuild the day in backfill runs, merge new files otherwise",
         ),
     },
-    default_args={**RETRY_TIMING, "retry_policy": RETRY_POLICY},
+    default_args=DEFAULT_ARGS,
 )
 def news_daily() -> None:
     @task
     def plan() -> list[dict[str, Any]]:
         """List the landing zone, consult the ledger, cut new files into batches."""
         from etl import pipeline
-        from etl.settings import load_settings
+        from etl.task_log import plan_line
 
         context = get_current_context()
-        params = context["params"]
-        settings = load_settings(landing=params.get("landing"), warehouse=params.get("warehouse"))
         run = pipeline.plan_run(
-            settings,
+            settings_from(context["params"]),
             partition_date=_partition_date(context),
             mode=_mode(context),
             trigger="airflow",
             external_run_id=f"{context['dag'].dag_id}/{context['run_id']}",
         )
+        log.info("plan: %s", plan_line(run))
         return [{"staging_dir": run.staging_dir, "batch": b} for b in range(run.n_batches)]
 
     @task
     def ingest(staging_dir: str, batch: int) -> dict[str, Any]:
         """Read, hash, decode and parse one batch of raw files."""
         from etl import pipeline
+        from etl.task_log import ingest_line
 
-        return {
-            "staging_dir": staging_dir,
-            "batch": batch,
-            **pipeline.ingest_batch(staging_dir, batch),
-        }
+        counts = pipeline.ingest_batch(staging_dir, batch)
+        log.info("%s", ingest_line(batch, counts))
+        return {"staging_dir": staging_dir, "batch": batch, **counts}
 
     @task
     def text(staging_dir: str, batch: int, **_counts: int) -> dict[str, Any]:
         """Clean, split and count one batch."""
         from etl import pipeline
+        from etl.task_log import text_line
 
-        return {
-            "staging_dir": staging_dir,
-            "batch": batch,
-            **pipeline.text_batch(staging_dir, batch),
-        }
+        counts = pipeline.text_batch(staging_dir, batch)
+        log.info("%s", text_line(batch, counts))
+        return {"staging_dir": staging_dir, "batch": batch, **counts}
 
     @task
     def validate(texts: list[dict[str, Any]]) -> dict[str, Any]:
         """Run the Great Expectations suites over the run's batches, together."""
         from etl import pipeline
+        from etl.task_log import validate_line
 
         staging_dir = texts[0]["staging_dir"]
-        return {"staging_dir": staging_dir, **pipeline.validate_run(staging_dir)}
+        counts = pipeline.validate_run(staging_dir)
+        log.info("%s", validate_line(counts))
+        return {"staging_dir": staging_dir, **counts}
 
     @task(pool=WAREHOUSE_POOL)
     def load(validated: dict[str, Any]) -> dict[str, Any]:
         """Commit the run's partitions in one transaction (the only warehouse writer)."""
         from etl import pipeline
+        from etl.task_log import load_line
 
         summary = pipeline.load_run(validated["staging_dir"])
+        log.info("load: %s", load_line(summary))
         return {
             "run_id": summary.run_id,
             "articles_loaded": summary.articles_loaded,
@@ -190,10 +207,20 @@ def news_daily() -> None:
 
     @task(outlets=WAREHOUSE_ASSETS)
     def publish(loaded: dict[str, Any]) -> list[str]:
-        """Announce the warehouse tables (Airflow Assets) when the load wrote new articles."""
-        if not loaded["partitions"]:
-            raise AirflowSkipException("nothing new was loaded: no asset event")
-        return list(loaded["partitions"])
+        """Announce the warehouse tables (Airflow Assets) when the load wrote new articles; each
+        event's extra names the warehouse, which is the one ``news_marts`` refreshes."""
+        from etl.task_log import publish_line, publish_skip_reason
+
+        partitions = list(loaded["partitions"])
+        if not partitions:
+            reason = publish_skip_reason(loaded["run_id"], partitions)
+            log.info("publish skipped: %s", reason)
+            raise AirflowSkipException(reason)
+        context = get_current_context()
+        settings = settings_from(context["params"])
+        announce_warehouse(context["outlet_events"], settings)
+        log.info("publish: %s", publish_line(settings.warehouse, partitions))
+        return partitions
 
     refs = plan()
     validated = validate(text.expand_kwargs(ingest.expand_kwargs(refs)))

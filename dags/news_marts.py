@@ -7,32 +7,28 @@ warehouse tables (`news_etl.fact_article`, ...), i.e. after a load that wrote ne
     refresh (pool: news_etl_warehouse)
 
 `refresh` rebuilds every mart (`mart_daily_source`, ...) from the star schema in one transaction
-under the warehouse's writer lock. Param `warehouse` overrides `NEWS_ETL_WAREHOUSE`.
+under the warehouse's writer lock, in **the warehouse the triggering run loaded**: each Asset
+event names it in its extra (`warehouse`); events of several warehouses refresh each of them.
+Param `warehouse` (a manual run, or events that name none) overrides `NEWS_ETL_WAREHOUSE`.
 """
 
 from __future__ import annotations
 
+import logging
 from functools import reduce
 from typing import Any
 
-import pendulum
-from airflow.sdk import (
-    Asset,
-    ExceptionRetryPolicy,
-    Param,
-    dag,
-    get_current_context,
-    task,
+from airflow.sdk import Param, dag, get_current_context, task
+from news_etl_shared import (
+    DEFAULT_ARGS,
+    START_DATE,
+    WAREHOUSE_ASSETS,
+    WAREHOUSE_POOL,
+    settings_from,
+    warehouses_of,
 )
 
-from etl.errors import RETRY_POLICY as RETRY_POLICY_SPEC
-from etl.errors import RETRY_TIMING
-from etl.warehouse import PUBLISHED_TABLES, asset_uri
-
-WAREHOUSE_POOL = "news_etl_warehouse"
-WAREHOUSE_ASSETS = [Asset(name=f"news_etl.{t}", uri=asset_uri(t)) for t in PUBLISHED_TABLES]
-
-RETRY_POLICY = ExceptionRetryPolicy.deserialize(RETRY_POLICY_SPEC)
+log = logging.getLogger("airflow.task")
 
 
 @dag(
@@ -40,24 +36,33 @@ RETRY_POLICY = ExceptionRetryPolicy.deserialize(RETRY_POLICY_SPEC)
     description="Refresh marts when the news warehouse has new data",
     doc_md=__doc__,
     schedule=reduce(lambda a, b: a | b, WAREHOUSE_ASSETS),
-    start_date=pendulum.datetime(1970, 1, 1, tz="UTC"),
+    start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
     tags=["news-etl"],
     params={
         "warehouse": Param(None, type=["null", "string"], description="DuckDB warehouse file"),
     },
-    default_args={**RETRY_TIMING, "retry_policy": RETRY_POLICY},
+    default_args=DEFAULT_ARGS,
 )
 def news_marts() -> None:
     @task(pool=WAREHOUSE_POOL)
-    def refresh() -> dict[str, Any]:
-        """Rebuild every mart from the star schema in one transaction."""
+    def refresh() -> dict[str, dict[str, int]]:
+        """Rebuild every mart from the star schema in one transaction, in each warehouse the
+        triggering Asset events name (else the param's or the environment's)."""
         from etl.marts import refresh_marts
-        from etl.settings import load_settings
+        from etl.task_log import marts_line
 
-        params = get_current_context()["params"]
-        return refresh_marts(load_settings(warehouse=params.get("warehouse")))
+        context = get_current_context()
+        events: Any = context.get("triggering_asset_events") or {}
+        warehouses = warehouses_of(events) or [context["params"].get("warehouse")]
+        refreshed = {}
+        for warehouse in warehouses:
+            settings = settings_from({"warehouse": warehouse})
+            rows = refresh_marts(settings)
+            log.info("refresh: %s", marts_line(settings.warehouse, rows))
+            refreshed[str(settings.warehouse)] = rows
+        return refreshed
 
     refresh()
 

@@ -19,6 +19,12 @@ from etl.settings import PROJECT_ROOT, Settings
 #: The Airflow pool of one slot that every warehouse-writing task uses.
 WAREHOUSE_POOL = "news_etl_warehouse"
 
+#: The project's DAGs (``dags/news_*.py``; a DAG test checks the folder defines exactly these).
+DAG_IDS = ("news_daily", "news_backfill", "news_marts")
+
+#: Task logs at INFO (each task logs what it did); these libraries' INFO chatter stays out of them.
+QUIET_LOGGERS = ("great_expectations", "matplotlib", "fsspec", "numba", "urllib3")
+
 #: Connection arguments for a SQLite metadata database (Airflow imports them by this module's
 #: path): a connection waits up to a minute for another's write lock instead of failing with
 #: "database is locked" after sqlite3's default five seconds. The scheduler, DAG processor,
@@ -41,7 +47,15 @@ def airflow_environment(
     env.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(PROJECT_ROOT / "dags"))
     env.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
     env.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
-    env.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
+    env.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO")
+    env.setdefault(
+        "AIRFLOW__LOGGING__NAMESPACE_LEVELS", " ".join(f"{name}=WARNING" for name in QUIET_LOGGERS)
+    )
+    # DAGs registered by any command (the demo's `airflow dags test`, the DAG processor) start
+    # unpaused: set-up leaves them ready to run (see prepare_airflow).
+    env.setdefault("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION", "False")
+    # Sized from the machine: Airflow's default of 32 starts 32 LocalExecutor workers anywhere.
+    env.setdefault("AIRFLOW__CORE__PARALLELISM", str(settings.airflow_workers))
     env.setdefault("GX_ANALYTICS_ENABLED", "false")
     db = env.get("NEWS_ETL_AIRFLOW_DB")
     if db:
@@ -93,6 +107,17 @@ def run_airflow(args: Sequence[str], env: Mapping[str, str], *, quiet: bool = Tr
             f"`airflow {' '.join(args)}` failed ({proc.returncode}):\n{output[-4000:]}"
         )
     return output
+
+
+def unpause_dags(env: Mapping[str, str]) -> None:
+    """Unpause the project's DAGs (:data:`DAG_IDS`), e.g. ones an earlier set-up registered paused.
+
+    Once unpaused, a running scheduler starts ``news_daily`` for the latest complete day at
+    once (``catchup`` is off, so no older day); ``news_marts`` waits for Asset events and
+    ``news_backfill`` for a trigger.
+    """
+    pattern = "^(" + "|".join(DAG_IDS) + ")$"
+    run_airflow(["dags", "unpause", "--treat-dag-id-as-regex", "--yes", pattern], env)
 
 
 def prepare_airflow(env: Mapping[str, str]) -> None:

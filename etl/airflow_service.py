@@ -4,8 +4,9 @@
 warehouse pool, creates the warehouse file once (so no task ever races to create it), starts
 ``airflow standalone`` in its own process group bound to 127.0.0.1, waits until the API answers
 and the scheduler is healthy, and returns the admin password. ``make airflow-stop`` calls
-:func:`stop_standalone`, which signals the whole process group (standalone does not pass SIGTERM
-on to its children) and then kills whatever is left that runs with this ``AIRFLOW_HOME``.
+:func:`stop_standalone`, which signals exactly the processes ``start`` launched: the whole process
+group (standalone does not pass SIGTERM on to its children) and their descendants, never the
+caller or its parents.
 
 The small REST helpers (:func:`api_token`, :func:`trigger_run`, ...) use the public API v2 with a
 bearer token from ``POST /auth/token``; nothing here imports Airflow.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -26,7 +28,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from etl.airflow_env import airflow_environment, airflow_executable, prepare_airflow
+from etl.airflow_env import (
+    DAG_IDS,
+    airflow_environment,
+    airflow_executable,
+    prepare_airflow,
+    run_airflow,
+)
 from etl.errors import ConfigError
 from etl.settings import Settings
 from etl.warehouse import writer
@@ -146,7 +154,11 @@ def start_standalone(
 
 
 def processes_of(home: Path) -> list[int]:
-    """Process ids (other than this one) whose environment has ``AIRFLOW_HOME=home``."""
+    """Process ids (other than this one) whose environment has ``AIRFLOW_HOME=home``.
+
+    A read-only listing (the tests check that nothing is left after a stop); never a list of
+    processes to kill: the caller of ``make airflow-stop`` has the same ``AIRFLOW_HOME``.
+    """
     needle = f"AIRFLOW_HOME={home}".encode()
     found = []
     for entry in Path("/proc").iterdir():
@@ -161,39 +173,110 @@ def processes_of(home: Path) -> list[int]:
     return found
 
 
-def _group_alive(pgid: int) -> bool:
+def _stat(pid: int) -> tuple[int, int, int] | None:
+    """``(parent pid, process group, start time)`` of ``pid`` from ``/proc``; ``None`` once it
+    is gone. The start time tells a process from a later one that got the same pid."""
     try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    # pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses: split after the last.
+    fields = text[text.rindex(")") + 2 :].split()
+    if fields[0] in ("Z", "X"):  # exited, only not yet reaped by its parent
+        return None
+    return int(fields[1]), int(fields[2]), int(fields[19])
+
+
+def _ancestors(pid: int) -> set[int]:
+    """``pid`` and every process above it: never to be signalled by a stop."""
+    found = set()
+    while pid > 0 and pid not in found:
+        found.add(pid)
+        stat = _stat(pid)
+        if stat is None:
+            break
+        pid = stat[0]
+    return found
+
+
+def started_processes(pgid: int) -> dict[int, int]:
+    """The processes ``start`` launched, by pid with their start time: the members of its process
+    group and every descendant of them (a task supervisor that called ``setsid`` has left the
+    group but not the tree), never this process or its ancestors."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            stat = _stat(int(entry.name))
+            if stat is not None:
+                stats[int(entry.name)] = stat
+    found = {pid for pid, (_, group, _) in stats.items() if group == pgid}
+    grew = True
+    while grew:
+        more = {pid for pid, (parent, _, _) in stats.items() if parent in found} - found
+        found |= more
+        grew = bool(more)
+    mine = _ancestors(os.getpid())
+    return {pid: stats[pid][2] for pid in found - mine}
+
+
+def _alive(pid: int, started: int) -> bool:
+    """Whether the process ``pid`` that started at ``started`` still runs."""
+    stat = _stat(pid)
+    return stat is not None and stat[2] == started
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether a process of group ``pgid`` still runs (exited ones awaiting their reaper aside)."""
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pgid, os.WNOHANG)  # reap the group's leader when this process started it
+    return any(
+        stat is not None and stat[1] == pgid
+        for stat in (_stat(int(e.name)) for e in Path("/proc").iterdir() if e.name.isdigit())
+    )
+
+
+def _signal(targets: dict[int, int], sig: signal.Signals) -> None:
+    mine = _ancestors(os.getpid())
+    for pid, started in targets.items():
+        if pid not in mine and _alive(pid, started):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, sig)
 
 
 def stop_standalone(home: Path, *, grace_s: float = 30) -> int:
-    """Stop the standalone started from ``home`` and every process it left; return how many."""
+    """Stop the standalone started from ``home`` and every process it started; return how many.
+
+    Exactly the processes ``start`` launched are signalled: its process group (recorded in
+    ``standalone.pid``) and their descendants, SIGTERM first, SIGKILL after ``grace_s``. Nothing
+    is chosen by its environment, so the caller (whose ``AIRFLOW_HOME`` is the same) and its
+    parents are never touched. Without a pid file nothing runs from ``home`` and nothing is done.
+    """
     pid_file = _pid_file(home)
-    stopped = 0
-    if pid_file.exists():
-        pgid = int(pid_file.read_text(encoding="utf-8").strip())
-        if _group_alive(pgid):
-            stopped += 1
-            os.killpg(pgid, signal.SIGTERM)
-            deadline = time.monotonic() + grace_s
-            while _group_alive(pgid) and time.monotonic() < deadline:
-                time.sleep(0.5)
-            if _group_alive(pgid):
-                os.killpg(pgid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pgid, os.WNOHANG)  # reap it when this process started it
+    if not pid_file.exists():
+        return 0
+    pgid = int(pid_file.read_text(encoding="utf-8").strip())
+    mine = {stat[1] for pid in _ancestors(os.getpid()) if (stat := _stat(pid)) is not None}
+    if pgid in mine:  # a stale pid file whose number now names the caller's own group
         pid_file.unlink(missing_ok=True)
-    # Anything that escaped the group (a task supervisor that called setsid) still carries our home.
-    for pid in processes_of(home):
-        stopped += 1
+        return 0
+    targets = started_processes(pgid)
+    if _group_alive(pgid):
         with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-    return stopped
+            os.killpg(pgid, signal.SIGTERM)
+    _signal(targets, signal.SIGTERM)
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline and (
+        _group_alive(pgid) or any(_alive(pid, t) for pid, t in targets.items())
+    ):
+        time.sleep(0.5)
+        targets.update(started_processes(pgid))  # children spawned while the group shut down
+    if _group_alive(pgid):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGKILL)
+    _signal(targets, signal.SIGKILL)
+    _group_alive(pgid)  # reaps the leader when this process started it
+    pid_file.unlink(missing_ok=True)
+    return len(targets)
 
 
 #: REST calls answered with a server error are tried this many times, with backoff.
@@ -266,3 +349,107 @@ def trigger_run(
             raise
         return run_id
     return str(answer["dag_run_id"])
+
+
+def dag_pause_states(url: str, token: str) -> dict[str, bool]:
+    """Whether each of the project's DAGs is paused, as the running Airflow sees it."""
+    answer = api_call(url, token, "GET", "/dags?dag_id_pattern=news_&limit=100")
+    return {d["dag_id"]: bool(d["is_paused"]) for d in answer["dags"] if d["dag_id"] in DAG_IDS}
+
+
+def days_with_runs(url: str, token: str, dag_id: str = "news_daily") -> list[str]:
+    """The logical dates (YYYY-MM-DD) that already have a run of ``dag_id``, oldest first."""
+    answer = api_call(url, token, "GET", f"/dags/{dag_id}/dagRuns?limit=100&order_by=logical_date")
+    return sorted({r["logical_date"][:10] for r in answer["dag_runs"] if r.get("logical_date")})
+
+
+def standalone_banner(info: Standalone, settings: Settings) -> list[str]:
+    """What ``make airflow`` prints once Airflow is up: where it is, what it serves, the DAGs'
+    state and what a trigger of an already-loaded day needs."""
+    try:
+        token = api_token(info.url, info.user, info.password)
+        paused = dag_pause_states(info.url, token)
+        loaded = days_with_runs(info.url, token)
+    except (OSError, ValueError, KeyError, ConfigError) as exc:  # the banner never fails a start
+        paused, loaded = {}, []
+        problem = f"  (the DAGs' state could not be read from the REST API: {exc})"
+    else:
+        problem = ""
+    lines = [
+        f"Airflow is up at {info.url}  (pid {info.pid}, log {info.log})",
+        f"  user: {info.user}   password: {info.password}",
+        f"  landing zone: {settings.landing}",
+        f"  warehouse:    {settings.warehouse}",
+        "  DAGs: "
+        + ", ".join(
+            f"{dag_id} ({'paused' if paused[dag_id] else 'unpaused'})"
+            if dag_id in paused
+            else f"{dag_id} ({'state unknown' if problem else 'not parsed yet'})"
+            for dag_id in DAG_IDS
+        )
+        + problem,
+    ]
+    if paused.get("news_daily") is False:
+        lines.append(
+            "  news_daily runs each day after it ends (00:00 UTC) for that day; unpaused, it "
+            "runs the latest complete day at once (catchup is off: no older days)."
+        )
+    if loaded:
+        shown = ", ".join(loaded) if len(loaded) <= 6 else f"{loaded[0]} .. {loaded[-1]}"
+        lines += [
+            f"  news_daily already has runs for {shown} (e.g. the demo's sample days). A day's",
+            "  logical date can have one run only: trigger such a day with another logical "
+            "date, or rerun it with",
+            f"    airflow backfill create --dag-id news_daily --from-date {loaded[0]} "
+            f"--to-date {loaded[-1]} --reprocess-behavior completed",
+        ]
+    lines.append("  stop it with: make airflow-stop")
+    return lines
+
+
+@dataclass(frozen=True)
+class BackfillResult:
+    """What ``airflow backfill create`` selected (``runs``: logical dates) and said."""
+
+    runs: list[str]
+    output: str
+    explanation: str | None
+
+
+def backfill_dag(
+    settings: Settings,
+    start: str,
+    end: str,
+    *,
+    dag_id: str = "news_daily",
+    reprocess_behavior: str = "none",
+    dry_run: bool = False,
+    conf: Mapping[str, Any] | None = None,
+    base_env: Mapping[str, str] | None = None,
+) -> BackfillResult:
+    """``airflow backfill create`` over ``start`` .. ``end`` in the project's Airflow; when it
+    selects no run, ``explanation`` says why (Airflow's dry run prints an empty list).
+
+    The runs are created for the scheduler to execute; a dry run only lists them.
+    """
+    args = ["backfill", "create", "--dag-id", dag_id, "--from-date", start, "--to-date", end]
+    args += ["--reprocess-behavior", reprocess_behavior]
+    if conf:
+        args += ["--dag-run-conf", json.dumps(dict(conf))]
+    if dry_run:
+        args.append("--dry-run")
+    output = run_airflow(args, airflow_environment(settings, base_env))
+    _, _, listed = output.partition("Runs to be attempted:")
+    # Airflow prints a table with one row per run: "| 2024-03-05 00:00:00+00:00 | ...".
+    runs = re.findall(r"^\|\s*(\d{4}-\d{2}-\d{2})[ T]", listed, flags=re.MULTILINE)
+    explanation = None
+    if not runs:
+        explanation = (
+            f"no run selected: every day from {start} to {end} already has a {dag_id} run "
+            f"(the demo's sample days have one) and --reprocess-behavior {reprocess_behavior} "
+            "skips those days; rerun them with --reprocess-behavior completed (or failed, for "
+            "the days whose run failed), or pick days without runs"
+            if reprocess_behavior != "completed"
+            else f"no run selected: no day from {start} to {end} is schedulable for {dag_id}"
+        )
+    return BackfillResult(sorted(runs), output, explanation)

@@ -516,16 +516,48 @@ def airflow_start(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8080,
 ) -> None:
     """Prepare metadata DB, pool and warehouse, then start `airflow standalone` (make airflow)."""
-    from etl.airflow_service import start_standalone
+    from etl.airflow_service import standalone_banner, start_standalone
 
+    settings = _settings()
     try:
-        info = start_standalone(_settings(), port=port, echo=typer.echo)
+        info = start_standalone(settings, port=port, echo=typer.echo)
+        for line in standalone_banner(info, settings):
+            typer.echo(line)
     except NewsEtlError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
-    typer.echo(f"Airflow is up at {info.url}  (pid {info.pid}, log {info.log})")
-    typer.echo(f"  user: {info.user}   password: {info.password}")
-    typer.echo("  stop it with: make airflow-stop")
+
+
+@airflow_app.command("backfill")
+def airflow_backfill(
+    from_date: Annotated[str, typer.Option("--from-date", help="First day (YYYY-MM-DD).")],
+    to_date: Annotated[str, typer.Option("--to-date", help="Last day, inclusive.")],
+    reprocess_behavior: Annotated[
+        str,
+        typer.Option(help="none: skip days with a run; failed: rerun failed ones; completed: all."),
+    ] = "none",
+    dry_run: Annotated[bool, typer.Option(help="List the runs it would create.")] = False,
+    dag_id: Annotated[str, typer.Option(help="The DAG to backfill.")] = "news_daily",
+) -> None:
+    """`airflow backfill create` in the project's Airflow; says why when it selects no run."""
+    from etl.airflow_service import backfill_dag
+
+    try:
+        result = backfill_dag(
+            _settings(),
+            from_date,
+            to_date,
+            dag_id=dag_id,
+            reprocess_behavior=reprocess_behavior,
+            dry_run=dry_run,
+        )
+    except NewsEtlError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    verb = "would create" if dry_run else "created"
+    typer.echo(f"{dag_id}: {verb} {len(result.runs)} run(s): {', '.join(result.runs) or '-'}")
+    if result.explanation:
+        typer.echo(result.explanation)
 
 
 @airflow_app.command("stop")

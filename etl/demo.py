@@ -3,7 +3,8 @@
 ``make demo`` calls ``news-etl demo``, which calls :func:`run_demo`. Airflow runs as a
 subprocess (``airflow dags test news_daily DATE``) with a project-local ``AIRFLOW_HOME`` and
 SQLite metadata, so the demo exercises the same DAG as production; ``--no-airflow`` runs the
-identical pipeline through the CLI path instead.
+identical pipeline through the CLI path instead. The demo leaves the project's DAGs unpaused,
+ready for ``make airflow``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from etl import pipeline
-from etl.airflow_env import airflow_environment, prepare_airflow, run_airflow
+from etl.airflow_env import (
+    DAG_IDS,
+    airflow_environment,
+    prepare_airflow,
+    run_airflow,
+    unpause_dags,
+)
 from etl.report import WarehouseSummary, summarise
 from etl.sample import generate_sample
 from etl.settings import Settings
@@ -58,6 +65,17 @@ def run_demo(
         for day in dates:
             echo(f"airflow dags test news_daily {day} ...")
             run_airflow(["dags", "test", "news_daily", day], env)
+        unpause_dags(env)
+        echo(
+            f"DAGs {', '.join(DAG_IDS)} are unpaused: `make airflow` starts the scheduler, which "
+            "at once runs news_daily for the latest complete day (yesterday, UTC; catchup is off)."
+        )
+        if dates:
+            echo(
+                f"The sample days ({dates[0]} .. {dates[-1]}) already have news_daily runs: "
+                "trigger them again with another logical date, or backfill them with "
+                "`--reprocess-behavior completed`."
+            )
     else:
         from datetime import date
 

@@ -126,6 +126,13 @@ class Settings(BaseSettings):
         "arrays, ~85 MB) is kept between processes; default: $XDG_CACHE_HOME/news-etl, else "
         "~/.cache/news-etl. Safe to delete.",
     )
+    airflow_parallelism: int | None = Field(
+        default=None,
+        ge=1,
+        description="How many Airflow tasks run at once, which is also the number of "
+        "LocalExecutor worker processes the project's Airflow starts; default: the CPUs this "
+        "process may use, at least 2 (Airflow's own default is 32 whatever the machine).",
+    )
     txt_layout: Literal["canonical", "titled"] = Field(
         default="canonical",
         description="How .txt files start: 'canonical' (' date YYYY-MM-DD body') or 'titled' "
@@ -177,6 +184,13 @@ class Settings(BaseSettings):
     def expectations_dir(self) -> Path:
         """Great Expectations suites, one JSON file per record type."""
         return self.schemas_dir / "expectations"
+
+    @property
+    def airflow_workers(self) -> int:
+        """Airflow's ``parallelism`` (and LocalExecutor worker processes) for this machine."""
+        if self.airflow_parallelism is not None:
+            return self.airflow_parallelism
+        return max(2, len(os.sched_getaffinity(0)))
 
     @property
     def lock_path(self) -> Path:

@@ -10,14 +10,13 @@ import pytest
 
 from etl import pipeline
 from etl.sample import generate_sample
+from tests.dags.conftest import load_dag
 from tests.integration.helpers import checksums, query, settings_for
 
 pytestmark = pytest.mark.usefixtures("airflow_db")
 
 
 def test_stale_mode_rebuilds_only_partitions_built_by_another_version(tmp_path: Path) -> None:
-    from airflow.dag_processing.dagbag import DagBag
-
     landing = tmp_path / "landing"
     days = generate_sample(landing).dates
     settings = settings_for(landing, tmp_path / "w")
@@ -34,7 +33,7 @@ def test_stale_mode_rebuilds_only_partitions_built_by_another_version(tmp_path: 
     finally:
         con.close()
 
-    dag = DagBag(dag_folder=str(Path(__file__).resolve().parents[2] / "dags")).dags["news_backfill"]
+    dag = load_dag("news_backfill")
     conf = {
         "start": days[0].isoformat(),
         "end": days[-1].isoformat(),

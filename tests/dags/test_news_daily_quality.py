@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from etl import pipeline
+from tests.dags.conftest import load_dag
 from tests.integration.helpers import checksums, query, settings_for
 
 pytestmark = pytest.mark.usefixtures("airflow_db")
@@ -22,8 +23,6 @@ def _article(words: str) -> bytes:
 def test_quarantine_share_over_the_threshold_fails_the_run_and_keeps_the_partition(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from airflow.dag_processing.dagbag import DagBag
-
     landing = tmp_path / "landing"
     folder = landing / DAY.isoformat() / "wire"
     folder.mkdir(parents=True)
@@ -40,7 +39,7 @@ def test_quarantine_share_over_the_threshold_fails_the_run_and_keeps_the_partiti
     monkeypatch.setenv("NEWS_ETL_QUARANTINE_CHECK_MIN_FILES", "5")
     monkeypatch.setenv("NEWS_ETL_STAGING_DIR", str(tmp_path / "staging"))
 
-    dag = DagBag(dag_folder=str(Path(__file__).resolve().parents[2] / "dags")).dags["news_daily"]
+    dag = load_dag("news_daily")
     run = dag.test(
         logical_date=datetime(DAY.year, DAY.month, DAY.day, tzinfo=UTC),
         run_conf={"landing": str(landing), "warehouse": str(settings.warehouse)},

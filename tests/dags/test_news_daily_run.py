@@ -9,15 +9,14 @@ import pytest
 
 from etl import pipeline
 from etl.sample import generate_sample
+from tests.dags.conftest import load_dag
 from tests.integration.helpers import checksums, query, settings_for
 
 pytestmark = pytest.mark.usefixtures("airflow_db")
 
 
 def _run_dag(day: date, landing: Path, warehouse: Path) -> str:
-    from airflow.dag_processing.dagbag import DagBag
-
-    dag = DagBag(dag_folder=str(Path(__file__).resolve().parents[2] / "dags")).dags["news_daily"]
+    dag = load_dag("news_daily")
     run = dag.test(
         logical_date=datetime(day.year, day.month, day.day, tzinfo=UTC),
         run_conf={"landing": str(landing), "warehouse": str(warehouse)},

@@ -1,0 +1,102 @@
+"""One log line per stage result: what an orchestrator task writes to its log after its one call.
+
+The DAG tasks call one function of :mod:`etl.pipeline` (or :mod:`etl.backfill`, :mod:`etl.marts`)
+and log what it returned with these formatters, so an operator reading a task's log sees the
+landing zone, partition, mode, file and article counts, quarantine reasons, run id and report
+path without opening XCom. Pure functions of the results: no I/O, no Airflow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from etl.load.loader import LoadSummary
+    from etl.pipeline import RunPlan
+
+
+def _reasons(reasons: Mapping[str, int]) -> str:
+    """``(empty: 2, no_text: 1)``, most frequent first; empty when there are none."""
+    if not reasons:
+        return ""
+    ordered = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+    return " (" + ", ".join(f"{reason}: {n}" for reason, n in ordered) + ")"
+
+
+def plan_line(plan: RunPlan) -> str:
+    """What ``plan`` decided: where it looked, for which partition and mode, and the files."""
+    new = sum(len(batch) for batch in plan.batches)
+    partition = plan.partition_date or f"none (undated files dated {plan.fallback_date})"
+    return (
+        f"run {plan.run_id}: landing {plan.settings.get('landing')}, partition {partition}, "
+        f"mode {plan.mode}, warehouse {plan.settings.get('warehouse')}; files seen "
+        f"{plan.files_seen}: {len(plan.unchanged)} unchanged, {plan.files_deferred} deferred to "
+        f"other days, {new} new in {plan.n_batches} batch(es)"
+    )
+
+
+def ingest_line(batch: int, counts: Mapping[str, int]) -> str:
+    """What ``ingest`` did with one batch of files."""
+    return (
+        f"ingest batch {batch}: {counts.get('files', 0)} files read: "
+        f"{counts.get('articles', 0)} article records, {counts.get('duplicates', 0)} duplicate "
+        f"files, {counts.get('quarantined', 0)} quarantined, {counts.get('deferred', 0)} "
+        f"deferred to other days, {counts.get('unchanged', 0)} unchanged"
+    )
+
+
+def text_line(batch: int, counts: Mapping[str, int]) -> str:
+    """What ``text`` did with one batch of articles."""
+    return (
+        f"text batch {batch}: {counts.get('articles', 0)} articles cleaned and tokenized, "
+        f"{counts.get('terms', 0)} article-term rows, {counts.get('quarantined', 0)} quarantined"
+    )
+
+
+def validate_line(counts: Mapping[str, int]) -> str:
+    """What ``validate`` found over the run's batches."""
+    return (
+        f"validate: {counts.get('articles', 0)} articles checked, {counts.get('rejected', 0)} "
+        f"records rejected (quarantined), {counts.get('failed_expectations', 0)} failed "
+        "expectation(s)"
+    )
+
+
+def load_line(summary: LoadSummary) -> str:
+    """What ``load`` committed: the run's outcome, counts, reasons and report."""
+    partitions = ", ".join(d.isoformat() for d in summary.partitions) or "none"
+    report = summary.report or "not written"
+    return (
+        f"run {summary.run_id} {summary.status}: partitions written: {partitions}; "
+        f"{summary.articles_loaded} articles loaded, {summary.duplicates} duplicates, "
+        f"{summary.quarantined} quarantined{_reasons(summary.quarantine_reasons)}; files new "
+        f"{summary.files_new} (loaded {summary.files_loaded}, duplicate "
+        f"{summary.files_duplicate}, quarantined {summary.files_quarantined}), unchanged "
+        f"{summary.files_unchanged}, deferred {summary.files_deferred}; report {report}"
+    )
+
+
+def publish_skip_reason(run_id: str | None, partitions: list[str]) -> str:
+    """Why ``publish`` announces nothing (the reason its skip carries into the log)."""
+    if partitions:
+        raise ValueError("a run that wrote partitions is published, not skipped")
+    return (
+        f"run {run_id or '-'} wrote no new articles (nothing new in the landing zone for this "
+        "partition): no Asset event, so news_marts is not triggered"
+    )
+
+
+def publish_line(warehouse: Path | str, partitions: list[str]) -> str:
+    """What ``publish`` announced."""
+    return (
+        f"announced the warehouse tables of {warehouse} (partitions {', '.join(partitions)}): "
+        "news_marts will refresh that warehouse"
+    )
+
+
+def marts_line(warehouse: Path | str, rows: Mapping[str, Any]) -> str:
+    """What ``refresh`` rebuilt."""
+    parts = ", ".join(f"{name}: {n} rows" for name, n in rows.items())
+    return f"marts of {warehouse} rebuilt: {parts}"

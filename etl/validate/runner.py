@@ -139,7 +139,8 @@ def _missing_as_none(row: dict[str, Any]) -> dict[str, Any]:
 def _jsonable(value: Any) -> str | None:
     if value is None:
         return None
-    return json.dumps(value, default=str, ensure_ascii=False)[:500]
+    # Whole: a value cut mid-id cannot be looked up (the number of values is capped instead).
+    return json.dumps(value, default=str, ensure_ascii=False)
 
 
 def _column_of(kwargs: dict[str, Any]) -> str | None:

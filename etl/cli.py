@@ -365,7 +365,7 @@ def demo(
         error(str(exc))
         raise typer.Exit(2) from exc
     typer.echo("")
-    typer.echo(format_summary(result.summary, settings.warehouse))
+    say(format_summary(result.summary, settings.warehouse))
     typer.echo("")
     typer.echo("Open the warehouse read-only with the DuckDB shell:")
     typer.echo(f"  .venv/bin/duckdb -readonly {settings.warehouse}")

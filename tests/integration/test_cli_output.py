@@ -58,7 +58,16 @@ def warehouse(corpora: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         "published": "1987-03-02",
         "text": body.split(" ", 3)[3],
     }
-    (landing / "dump.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    boilerplate = {  # quarantined by the boilerplate expectation; its detail is long
+        "title": "Newsletter",
+        "published": "1987-03-02",
+        "text": "\n\n".join(
+            ["Subscribe to our newsletter for the latest news.", "All rights reserved."] * 40
+        ),
+    }
+    (landing / "dump.jsonl").write_text(
+        json.dumps(record) + "\n" + json.dumps(boilerplate) + "\n", encoding="utf-8"
+    )
     (landing / HOSTILE_NAME).write_bytes(b"")
     settings = settings_for(landing, tmp)
     pipeline.run(settings)
@@ -506,6 +515,22 @@ def test_quality_by_partition_day_shows_bounds_and_whole_details(
     assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
+def test_check_details_are_stored_and_shown_whole(warehouse: Path) -> None:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        details = con.execute(
+            "SELECT run_id, detail FROM fact_check_result WHERE NOT success AND detail LIKE '[%'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert any(len(detail) > 500 for _, detail in details)  # the long boilerplate record
+    for run_id, detail in details:
+        json.loads(detail)  # whole JSON: a value cut mid-way would not parse
+        code, out, err = _cli("quality", "--run", run_id, "-w", str(warehouse))
+        assert code == 0, err
+        assert detail in out
+
+
 def test_version() -> None:
     code, out, _ = _cli("--version")
     assert code == 0 and re.match(r"^news-etl \d+\.\d+", out)
@@ -562,3 +587,21 @@ def test_shell_still_answers_queries(warehouse: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["n", "3"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["dictionary", "--out", "/nonexistent-folder/README.md"],
+        ["init", "--warehouse", "/proc/news-etl-cannot/news.duckdb"],
+        ["quality", "--html", "/nonexistent-folder/q.html", "-w", "{warehouse}"],
+        ["quarantine", "list", "-f", "csv", "-o", "/nonexistent-folder/q.csv", "-w", "{warehouse}"],
+        ["report", "--run", "no-such-run", "-w", "{warehouse}"],
+    ],
+)
+def test_no_command_ends_in_a_traceback(warehouse: Path, args: list[str]) -> None:
+    result = CliRunner().invoke(app, [a.format(warehouse=warehouse) for a in args])
+    assert result.exit_code in (2, 75), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr

@@ -302,6 +302,30 @@ def rows_footer(n: int) -> str:
     return f"{n:,} row" + ("" if n == 1 else "s")
 
 
+_UNSPLIT_WORD = 64
+
+
+def _terminal_widths(texts: list[list[str]], width: int) -> list[int] | None:
+    """Column widths for a terminal ``width`` wide: text wraps at spaces and a word (an id, a
+    URL) of up to 64 characters is never split, so it can be copied whole; ``None`` when even
+    that does not fit (then Rich folds every column)."""
+    n = len(texts[0])
+    room = width - (3 * n + 1)  # one space each side of a cell, a border between and around
+    desired = [max(len(r[i]) for r in texts) for i in range(n)]
+    least = [
+        max(min(max((len(w) for w in r[i].split()), default=0), _UNSPLIT_WORD) for r in texts)
+        for i in range(n)
+    ]
+    least = [max(1, m) for m in least]
+    if sum(desired) <= room:
+        return desired
+    if sum(least) > room:
+        return None
+    spare, wants = room - sum(least), [d - m for d, m in zip(desired, least, strict=True)]
+    total = sum(wants) or 1
+    return [m + spare * w // total for m, w in zip(least, wants, strict=True)]
+
+
 def render_table(
     columns: Sequence[str],
     rows: Sequence[Sequence[str | None]],
@@ -314,7 +338,8 @@ def render_table(
     """Print a table of text cells, as data: plain text, control characters escaped.
 
     ``whole`` (default: when ``file`` is not a terminal) makes the table as wide as its widest
-    row so no value is cut or wrapped; otherwise long values fold inside their cells.
+    row so no value is cut or wrapped; otherwise long values wrap inside their cells (at spaces;
+    words up to 64 characters, such as ids, stay whole).
     """
     stream = file or sys.stdout
     if whole is None:
@@ -329,12 +354,15 @@ def render_table(
         widths = [max((len(r[i]) for r in texts), default=0) for i in range(len(columns))]
         width = sum(widths) + 3 * len(columns) + 1 + (len(title or "") if title else 0)
     view = Table(title=title, show_lines=False)
-    for name, is_right in zip(texts[0], right, strict=True):
+    console = make_console(file=stream, width=width)
+    fixed = None if whole else _terminal_widths(texts, console.width)
+    for i, (name, is_right) in enumerate(zip(texts[0], right, strict=True)):
         view.add_column(
             Text(name),
             justify="right" if is_right else "left",
             overflow="ignore" if whole else "fold",
             no_wrap=bool(whole),
+            width=fixed[i] if fixed else None,
         )
     for raw, shown in zip(rows, texts[1:], strict=True):
         view.add_row(
@@ -343,7 +371,7 @@ def render_table(
                 for cell, s in zip(raw, shown, strict=True)
             )
         )
-    make_console(file=stream, width=width).print(view)
+    console.print(view)
 
 
 def write_result(relation: duckdb.DuckDBPyRelation, fmt: OutputFormat, out: Path | None) -> int:

@@ -152,3 +152,14 @@ def test_deadline_interrupts_the_connection() -> None:
         con.execute("SELECT count(*) FROM range(100000000000000)").fetchall()
     with deadline(con, 5):
         assert con.execute("SELECT 42").fetchall() == [(42,)]
+
+
+def test_a_terminal_table_fits_and_keeps_ids_whole() -> None:
+    an_id = "0123456789abcdef" * 4
+    text = "word " * 60
+    buffer = io.StringIO()
+    render_table(["id", "n", "text"], [[an_id, "7", text]], file=buffer, whole=False)
+    lines = buffer.getvalue().splitlines()
+    assert all(len(line) <= 80 for line in lines)  # Rich's width for a non-terminal file
+    assert any(an_id in line for line in lines)
+    assert sum(line.count("word") for line in lines) == 60  # wrapped, nothing cut

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -467,6 +468,17 @@ def _read_sql(sql: str | None, sql_file: Path | None) -> str:
     return sql
 
 
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so flushing at exit does not fail on a closed pipe."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return
+
+
 def _check_out(out: Path | None) -> None:
     """Refuse an --out path whose folder is missing or that is a folder (before any work)."""
     if out is None:
@@ -547,8 +559,8 @@ def query(
     except duckdb.Error as exc:
         error(str(exc))
         raise typer.Exit(2) from exc
-    except BrokenPipeError:  # the reader of the pipe (head, less) stopped early
-        sys.stderr.close()
+    except BrokenPipeError:  # the reader of the pipe (head, less) stopped early: not an error
+        _silence_stdout()
         raise typer.Exit(0) from None
     if rows is not None and fmt != "table" and (out is not None or sys.stderr.isatty()):
         from etl.output import rows_footer

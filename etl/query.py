@@ -111,13 +111,21 @@ def open_reader(
 
 
 def _load_extensions(con: duckdb.DuckDBPyConnection) -> None:
-    """Load the full-text-search extension (from its PyPI wheel) when it is installed."""
-    try:
-        from duckdb_extensions import import_extension
+    """Load the full-text-search extension straight from its PyPI wheel when it is installed
+    (``LOAD 'file'``, not ``INSTALL``, which would copy it into ``~/.duckdb``: a reader
+    creates no file anywhere)."""
+    import importlib.util
 
-        import_extension("fts", con=con)
-        con.execute("LOAD fts")
-    except (ImportError, duckdb.Error):
+    spec = importlib.util.find_spec("duckdb_extension_fts")
+    row = con.execute("PRAGMA version").fetchone()
+    if spec is None or spec.origin is None or row is None:
+        return
+    path = Path(spec.origin).parent / "extensions" / str(row[0]) / "fts.duckdb_extension"
+    if not path.is_file():
+        return
+    try:
+        con.execute(f"LOAD '{path.as_posix().replace(chr(39), chr(39) * 2)}'")
+    except duckdb.Error:
         return
 
 

@@ -605,3 +605,34 @@ def test_no_command_ends_in_a_traceback(warehouse: Path, args: list[str]) -> Non
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_a_reader_that_stops_early_is_not_an_error(warehouse: Path) -> None:
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "etl.cli", "query", "SELECT * FROM range(2000000)", "-f", "csv",
+         "-w", str(warehouse)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline() == b"range\r\n"
+    process.stdout.close()  # as `| head -1` does
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_a_query_creates_no_file_anywhere(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fts extension is loaded from its wheel, not INSTALLed into ~/.duckdb."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    code, out, err = _cli(
+        "query", "SELECT stem('running', 'english') AS s", "-f", "csv", "-w", str(warehouse)
+    )
+    assert code == 0, err
+    assert out.splitlines() == ["s", "run"]
+    assert not home.exists()

@@ -2,21 +2,44 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import duckdb
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typer.core import TyperGroup
 
-from etl.errors import NewsEtlError
+from etl.errors import NewsEtlError, is_retryable
+from etl.output import FORMATS, error, make_console, say
 from etl.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from etl.output import OutputFormat
+
+
+class _OneLineErrors(TyperGroup):
+    """Every command's failure ends as one line on standard error with exit code 2 (permanent)
+    or 75 (transient, try again later), never as a traceback with exit code 1."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        """Run the command; turn an error that escaped it into one line and exit 2 or 75."""
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except NewsEtlError as exc:
+            raise _failed(exc) from exc
+        except (OSError, duckdb.Error) as exc:
+            error(f"{type(exc).__name__}: {exc}")
+            raise typer.Exit(75 if is_retryable(exc) else 2) from exc
+        except Exception as exc:
+            error(f"unexpected {type(exc).__name__}: {exc} (a bug in news-etl: please report it)")
+            raise typer.Exit(2) from exc
+
 
 app = typer.Typer(
     name="news-etl",
@@ -24,8 +47,33 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_OneLineErrors,
 )
-console = Console(stderr=True, soft_wrap=True)  # error messages stay on one line
+console = make_console(stderr=True)  # never interprets markup from values; errors on one line
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"news-etl {version('news-etl')}")
+        except PackageNotFoundError:  # pragma: no cover - running from an uninstalled checkout
+            typer.echo("news-etl (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Turn raw news-article files into a DuckDB warehouse (see README.md)."""
+
 
 LandingOpt = Annotated[
     str | None,
@@ -59,7 +107,7 @@ def _parse_date(value: str | None) -> date | None:
 def _require_warehouse(settings: Settings) -> None:
     """Exit with a clear error (code 2) when the warehouse file does not exist."""
     if not settings.warehouse.exists():
-        console.print(f"[red]error:[/red] no warehouse at {settings.warehouse}")
+        error(f"no warehouse at {settings.warehouse}")
         raise typer.Exit(2)
 
 
@@ -72,9 +120,9 @@ def _settings(**overrides: object) -> Settings:
 
 def _failed(exc: NewsEtlError, where: str = "") -> typer.Exit:
     """Print a pipeline error; the exit to raise: 75 (EX_TEMPFAIL) if a retry may help, else 2."""
-    console.print(f"[red]error:[/red] {where}{exc}")
+    error(f"{where}{exc}")
     for note in getattr(exc, "__notes__", ()):  # e.g. the failed run's id in etl_run
-        console.print(f"  {note}", markup=False, highlight=False)
+        say(f"  {note}", err=True)
     return typer.Exit(75 if exc.retryable else 2)
 
 
@@ -153,7 +201,7 @@ def run(
             "quarantine reasons: "
             + ", ".join(f"{reason} ({n})" for reason, n in summary.quarantine_reasons.items())
         )
-    typer.echo(format_summary(summarise(settings.warehouse), settings.warehouse))
+    say(format_summary(summarise(settings.warehouse), settings.warehouse))
 
 
 quarantine_app = typer.Typer(help="Inspect quarantined files and records.", no_args_is_help=True)
@@ -164,19 +212,44 @@ app.add_typer(quarantine_app, name="quarantine")
 def quarantine_list(
     warehouse: WarehouseOpt = None,
     reason: Annotated[str | None, typer.Option(help="Only this reason code.")] = None,
+    run_id: Annotated[str | None, typer.Option("--run", help="Only this run, by its id.")] = None,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            "-d",
+            metavar="YYYY-MM-DD",
+            help="Only rows of runs for this partition day (a run without a partition: by the "
+            "day it quarantined them).",
+        ),
+    ] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows.", min=1)] = 200,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", help="table | csv | json (one object per line) | parquet"),
+    ] = "table",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
 ) -> None:
-    """List quarantined files and records, newest first: path, record, stage, reason, detail."""
-    from etl.load.replay import list_quarantine
-    from etl.warehouse import locked_reader
+    """List quarantined files and records, newest first: reason, stage, path, record, detail,
+    run. Reads only: a missing warehouse is an error, and nothing is created."""
+    from etl.output import write_result
+    from etl.quality import quarantine_relation
+    from etl.query import open_reader
 
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
+    _check_out(out)
     settings = _settings(warehouse=warehouse)
-    with locked_reader(settings) as con:
-        rows = [] if con is None else list_quarantine(con, reason, limit)
-    for row in rows:
-        where = row["path"] + (f" [{row['record']}]" if row["record"] else "")
-        typer.echo(f"{row['reason']}\t{row['stage']}\t{where!r}\t{row['detail']}\t{row['run_id']}")
-    console.print(f"{len(rows)} quarantine rows")
+    con = open_reader(settings.warehouse, notify=lambda message: say(message, err=True))
+    try:
+        relation = quarantine_relation(
+            con, reason=reason, run_id=run_id, day=_parse_date(day), limit=limit
+        )
+        rows = write_result(relation, cast("OutputFormat", fmt), out)
+    finally:
+        con.close()
+    if fmt != "table" and (out is not None or sys.stderr.isatty()):
+        say(f"{rows:,} quarantine rows" + (f" written to {out}" if out else ""), err=True)
 
 
 @app.command()
@@ -250,7 +323,7 @@ def backfill(
             ", ".join(p.text_versions) or "-",
             p.reason or "-",
         )
-    Console().print(table)
+    make_console().print(table)
     selected = plan.selected
     typer.echo(
         f"{len(selected)} of {len(plan.partitions)} partitions to rebuild, "
@@ -292,10 +365,10 @@ def demo(
     try:
         result = run_demo(settings, use_airflow=airflow, fresh=fresh, echo=typer.echo)
     except NewsEtlError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        error(str(exc))
         raise typer.Exit(2) from exc
     typer.echo("")
-    typer.echo(format_summary(result.summary, settings.warehouse))
+    say(format_summary(result.summary, settings.warehouse))
     typer.echo("")
     typer.echo("Open the warehouse read-only with the DuckDB shell:")
     typer.echo(f"  .venv/bin/duckdb -readonly {settings.warehouse}")
@@ -333,7 +406,7 @@ def summary(warehouse: WarehouseOpt = None) -> None:
 
     settings = _settings(warehouse=warehouse)
     _require_warehouse(settings)
-    typer.echo(format_summary(summarise(settings.warehouse), settings.warehouse))
+    say(format_summary(summarise(settings.warehouse), settings.warehouse))
 
 
 @app.command()
@@ -355,11 +428,17 @@ def quality(
 
     settings = _settings(warehouse=warehouse)
     _require_warehouse(settings)
-    report = load_report(settings.warehouse, day=_parse_date(day), run_id=run_id)
-    typer.echo(format_quality(report))
+    _check_out(html_out)
+    report = load_report(
+        settings.warehouse,
+        day=_parse_date(day),
+        run_id=run_id,
+        expectations_dir=settings.expectations_dir,
+    )
+    say(format_quality(report))
     if html_out is not None:
         html_out.write_text(render_html(report), encoding="utf-8")
-        console.print(f"wrote {html_out}")
+        say(f"wrote {html_out}", err=True)
 
 
 @app.command()
@@ -374,11 +453,59 @@ def init(warehouse: WarehouseOpt = None) -> None:
     typer.echo(f"{settings.warehouse}: schema version {version}")
 
 
+def _read_sql(sql: str | None, sql_file: Path | None) -> str:
+    """The SQL to run: the argument, standard input for ``-``, or the file given with --file."""
+    if (sql is None) == (sql_file is None):
+        error("give the SQL as an argument, as - (standard input) or with --file FILE")
+        raise typer.Exit(2)
+    if sql_file is not None:
+        try:
+            return sql_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            error(f"cannot read {sql_file}: {exc}")
+            raise typer.Exit(2) from exc
+    if sql == "-":
+        return sys.stdin.read()
+    assert sql is not None
+    return sql
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so flushing at exit does not fail on a closed pipe."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return
+
+
+def _check_out(out: Path | None) -> None:
+    """Refuse an --out path whose folder is missing or that is a folder (before any work)."""
+    if out is None:
+        return
+    if out.is_dir():
+        error(f"{out} is a folder; give a file name")
+        raise typer.Exit(2)
+    if not out.parent.is_dir():
+        error(f"cannot write {out}: the folder {out.parent} does not exist")
+        raise typer.Exit(2)
+
+
 @app.command()
 def query(
     sql: Annotated[
-        str, typer.Argument(help="SQL to run (read-only: SELECT, WITH, DESCRIBE, ...).")
-    ],
+        str | None,
+        typer.Argument(
+            help="SQL to run (read-only: SELECT, WITH, DESCRIBE, ...); - reads it from "
+            "standard input."
+        ),
+    ] = None,
+    sql_file: Annotated[
+        Path | None,
+        typer.Option("--file", "-F", help="Read the SQL from this file.", dir_okay=False),
+    ] = None,
     warehouse: WarehouseOpt = None,
     fmt: Annotated[
         str,
@@ -388,77 +515,94 @@ def query(
     wait: Annotated[
         float, typer.Option(help="Seconds to wait while a load holds the warehouse.")
     ] = 60.0,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            help="Stop the query after this many seconds (0: no limit; "
+            "default: $NEWS_ETL_QUERY_TIMEOUT_S, 300).",
+            min=0,
+        ),
+    ] = None,
 ) -> None:
-    """Run a read-only SQL query on the warehouse; writes are refused."""
-    from etl.output import write_result
-    from etl.query import open_reader, run_query
+    """Run a read-only SQL query on the warehouse; writes are refused.
 
-    if fmt not in ("table", "csv", "json", "parquet"):
-        raise typer.BadParameter("--format must be table, csv, json or parquet")
+    Values are written whole and exactly (see README, The CLI); the row count goes to standard
+    error (and under the table). Every failure is one line on standard error, exit code 2.
+    """
+    from etl.output import write_result
+    from etl.query import deadline, open_reader, run_query
+
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
     if fmt == "parquet" and out is None and sys.stdout.isatty():
         raise typer.BadParameter("parquet is binary: give --out FILE or redirect the output")
-    settings = _settings(warehouse=warehouse)
+    _check_out(out)
+    text = _read_sql(sql, sql_file)
+    settings = _settings(warehouse=warehouse, query_timeout_s=timeout)
     try:
-        con = open_reader(settings.warehouse, wait_s=wait, notify=console.print)
+        con = open_reader(
+            settings.warehouse,
+            wait_s=wait,
+            notify=lambda message: say(message, err=True),
+            memory_limit=settings.reader_memory_limit,
+        )
         try:
-            table = run_query(con, sql).table
+            with deadline(con, settings.query_timeout_s):
+                relation = run_query(con, text)
+                rows = (
+                    None
+                    if relation is None
+                    else write_result(relation, cast("OutputFormat", fmt), out)
+                )
         finally:
             con.close()
     except NewsEtlError as exc:
         raise _failed(exc) from exc
     except duckdb.Error as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        error(str(exc))
         raise typer.Exit(2) from exc
-    if table is not None:
-        write_result(table, cast("OutputFormat", fmt), out)
+    except BrokenPipeError:  # the reader of the pipe (head, less) stopped early: not an error
+        _silence_stdout()
+        raise typer.Exit(0) from None
+    if rows is not None and fmt != "table" and (out is not None or sys.stderr.isatty()):
+        from etl.output import rows_footer
+
+        say(rows_footer(rows) + (f" written to {out}" if out else ""), err=True)
 
 
 @app.command()
 def shell(warehouse: WarehouseOpt = None) -> None:
-    """Open the DuckDB shell on the warehouse, read-only."""
+    """Open the DuckDB shell on the warehouse: read-only and in DuckDB's safe mode (no .open,
+    .sh, .output; no other files; configuration locked)."""
     import os
-    import shutil
+
+    from etl.query import shell_command
 
     settings = _settings(warehouse=warehouse)
-    exe = Path(sys.executable).parent / "duckdb"
-    command = str(exe) if exe.exists() else shutil.which("duckdb")
-    if command is None:
-        console.print("[red]error:[/red] the duckdb shell is not installed; run `make setup`")
-        raise typer.Exit(2)
-    os.execv(command, [command, "-readonly", str(settings.warehouse)])
+    command = shell_command(settings.warehouse)
+    say(
+        "read-only, safe mode: dot-commands that touch files or processes, other files and "
+        "SET are refused",
+        err=True,
+    )
+    os.execv(command[0], command)
 
 
 @app.command()
 def status(warehouse: WarehouseOpt = None) -> None:
-    """Partitions, last runs, counts and quarantine of the warehouse."""
-    from etl.output import write_result
+    """Headline figures, partitions (missing days flagged) and the last runs with their errors."""
     from etl.query import open_reader
-    from etl.report import format_summary, summarise
+    from etl.report import format_status, format_summary, summarise
 
     settings = _settings(warehouse=warehouse)
+    con = open_reader(settings.warehouse, notify=lambda message: say(message, err=True))
     try:
-        con = open_reader(settings.warehouse, notify=console.print)
-    except NewsEtlError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    try:
-        runs = con.sql(
-            "SELECT run_id, trigger, partition_date, status, files_new, articles_loaded,"
-            " duplicates, quarantined, round(epoch(ended_at - started_at), 1) AS seconds"
-            " FROM etl_run ORDER BY started_at DESC LIMIT 10"
-        ).to_arrow_table()
-        partitions = con.sql(
-            "SELECT published_date, count(*) AS articles, sum(n_tokens) AS tokens,"
-            " min(text_version) AS text_version FROM fact_article"
-            " GROUP BY ALL ORDER BY published_date DESC LIMIT 15"
-        ).to_arrow_table()
+        text = format_status(con, min_files=settings.quarantine_check_min_files)
     finally:
         con.close()
-    typer.echo(format_summary(summarise(settings.warehouse), settings.warehouse))
-    typer.echo("\nLatest partitions")
-    write_result(partitions, "table", None)
-    typer.echo("Last runs")
-    write_result(runs, "table", None)
+    say(format_summary(summarise(settings.warehouse), settings.warehouse))
+    say("")
+    say(text)
 
 
 @app.command()
@@ -480,7 +624,7 @@ def dictionary(
     if check:
         current = target.read_text(encoding="utf-8") if target.exists() else ""
         if current != text:
-            console.print(f"[red]{target} is stale[/red]: run `news-etl dictionary`")
+            error(f"{target} is stale: run `news-etl dictionary`")
             raise typer.Exit(1)
         typer.echo(f"{target} is up to date")
         return
@@ -502,7 +646,7 @@ def report(
     _require_warehouse(settings)
     path = write_report(settings, run_id)
     if path is None:
-        console.print("[red]error:[/red] the report could not be written (see the log above)")
+        error("the report could not be written (see the log above)")
         raise typer.Exit(2)
     typer.echo(str(path))
 
@@ -524,7 +668,7 @@ def airflow_start(
         for line in standalone_banner(info, settings):
             typer.echo(line)
     except NewsEtlError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        error(str(exc))
         raise typer.Exit(2) from exc
 
 
@@ -552,7 +696,7 @@ def airflow_backfill(
             dry_run=dry_run,
         )
     except NewsEtlError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        error(str(exc))
         raise typer.Exit(2) from exc
     verb = "would create" if dry_run else "created"
     typer.echo(f"{dag_id}: {verb} {len(result.runs)} run(s): {', '.join(result.runs) or '-'}")

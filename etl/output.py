@@ -1,64 +1,413 @@
-"""Writing query results for people and tools: a terminal table, CSV, JSON lines or Parquet."""
+"""Query results and CLI text for people and tools, rendered as data: nothing lost, nothing obeyed.
+
+Every value is turned into text by DuckDB itself (``value::VARCHAR``: exact for DECIMAL and
+HUGEINT, dates such as ``infinity``, ``TIME WITH TIME ZONE``, BLOB escapes) or as JSON by
+``to_json`` (lists, structs, maps, unions, arrays); intervals become ISO 8601 durations
+(``P1M2DT3.5S``, per-component signs as PostgreSQL writes them). On top of that one text form:
+
+* ``table`` — a Rich table whose cells are plain :class:`rich.text.Text` (``[bold]`` and
+  ``[link=…]`` stay text), with control characters made visible (:func:`visible`); whole values
+  when piped or written to a file, folded (never cut) in a terminal; a row-count footer.
+* ``csv`` — RFC 4180, quoted only where needed; NULL is an empty field, an empty string ``""``.
+* ``json`` — one object per line; integers and decimals as exact JSON numbers, NaN and
+  infinities as ``null`` (JSON has no such numbers), booleans as JSON booleans.
+* ``parquet`` — the Arrow result; columns Parquet cannot hold (intervals, unions) as their text.
+
+:func:`visible` and :func:`say`/:func:`error` are the one rendering layer for everything the CLI
+prints: no Rich markup is ever interpreted from a value, and ESC and other control characters
+reach the terminal escaped (``\\x1b``).
+"""
 
 from __future__ import annotations
 
 import io
 import json
+import re
 import sys
-from datetime import date, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, Literal, TextIO, get_args
 
+import duckdb
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+from duckdb.sqltypes import DuckDBPyType
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 OutputFormat = Literal["table", "csv", "json", "parquet"]
+FORMATS: tuple[str, ...] = get_args(OutputFormat)
+
+#: How a column's text form is written in JSON.
+Kind = Literal["int", "decimal", "float", "bool", "nested", "interval", "text"]
+_KIND_BY_TYPE: dict[str, Kind] = {
+    **dict.fromkeys(
+        (
+            "tinyint",
+            "smallint",
+            "integer",
+            "bigint",
+            "hugeint",
+            "utinyint",
+            "usmallint",
+            "uinteger",
+            "ubigint",
+            "uhugeint",
+        ),
+        "int",
+    ),
+    "decimal": "decimal",
+    "float": "float",
+    "double": "float",
+    "boolean": "bool",
+    **dict.fromkeys(("list", "struct", "map", "array", "union"), "nested"),
+    "interval": "interval",
+}
+
+# C0 and C1 control characters, DEL, and the bidirectional overrides/isolates that reorder text.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, bytes):
-        return value.hex()
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+def visible(text: str, keep: str = "\n\t") -> str:
+    """``text`` with every control character except those in ``keep`` written as an escape.
+
+    ESC becomes ``\\x1b`` and U+202E ``\\u202e``: a value can show that it holds them, but it
+    can never move the cursor, recolour, retitle or reorder what a terminal shows.
+    """
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in keep:
+            return char
+        code = ord(char)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _CONTROL.sub(escape, text)
+
+
+def make_console(
+    *, stderr: bool = False, file: TextIO | None = None, width: int | None = None
+) -> Console:
+    """A Rich console that never interprets markup, emoji codes or highlighting in its input."""
+    return Console(
+        file=file,
+        stderr=stderr,
+        width=width,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        soft_wrap=file is None and width is None,
+    )
+
+
+def say(text: str, *, err: bool = False) -> None:
+    """Print ``text`` (a line or several) as data: control characters escaped, nothing else."""
+    stream = sys.stderr if err else sys.stdout
+    stream.write(visible(text) + "\n")
+    stream.flush()
+
+
+def error(message: str) -> None:
+    """Print ``error: message`` to standard error on one line, the message as plain text."""
+    line = Text("error: ", style="red")
+    line.append(visible(" ".join(str(message).split("\n"))))
+    make_console(stderr=True).print(line)
+
+
+def iso_duration(months: int, days: int, nanoseconds: int) -> str:
+    """An interval as an ISO 8601 duration (``P1Y2M3DT4H5M6.5S``); each part carries its sign."""
+
+    def part(value: int | Decimal, unit: str) -> str:
+        if not value:
+            return ""
+        text = format(value, "f") if isinstance(value, Decimal) else str(value)
+        return f"{text}{unit}"
+
+    years, rest = divmod(abs(months), 12)
+    sign = -1 if months < 0 else 1
+    date_part = part(sign * years, "Y") + part(sign * rest, "M") + part(days, "D")
+    tsign = -1 if nanoseconds < 0 else 1
+    hours, rem = divmod(abs(nanoseconds), 3_600_000_000_000)
+    minutes, rem = divmod(rem, 60_000_000_000)
+    seconds = (Decimal(rem) / Decimal(1_000_000_000)).normalize()
+    time_part = part(tsign * hours, "H") + part(tsign * minutes, "M") + part(tsign * seconds, "S")
+    if not date_part and not time_part:
+        return "PT0S"
+    return "P" + date_part + (f"T{time_part}" if time_part else "")
+
+
+class _Number(str):
+    """A JSON number kept as its exact source text."""
+
+
+def _normalise_json(text: str) -> Any:
+    """Parse DuckDB's ``to_json`` text keeping numbers exact; NaN and infinities become None."""
+    return json.loads(
+        text, parse_int=_Number, parse_float=_Number, parse_constant=lambda _name: None
+    )
+
+
+def _dump_json(value: Any) -> str:
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, _Number):
+        return str.__str__(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ",".join(_dump_json(v) for v in value) + "]"
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    return value
+        return (
+            "{" + ",".join(f"{_dump_json(str(k))}:{_dump_json(v)}" for k, v in value.items()) + "}"
+        )
+    raise TypeError(f"not a JSON value: {value!r}")  # pragma: no cover
 
 
-def write_result(table: pa.Table, fmt: OutputFormat, out: Path | None) -> None:
-    """Write ``table`` as ``fmt`` to ``out`` (or standard output); ``table`` format is text."""
-    if fmt == "table":
-        from rich.console import Console
-        from rich.table import Table
+@dataclass(frozen=True)
+class TextResult:
+    """A result as DuckDB's text of every cell (``None`` for NULL) and each column's kind."""
 
-        view = Table(*table.column_names, show_lines=False)
-        for row in table.to_pylist():
-            view.add_row(*("NULL" if v is None else str(v) for v in row.values()))
-        if out:
-            with out.open("w", encoding="utf-8") as handle:
-                Console(file=handle, width=200).print(view)
+    columns: list[str]
+    kinds: list[Kind]
+    rows: list[tuple[str | None, ...]]
+
+
+def _kind(duck_type: DuckDBPyType) -> Kind:
+    return _KIND_BY_TYPE.get(str(duck_type.id), "text")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _fetch(projection: duckdb.DuckDBPyRelation) -> pa.Table:
+    """Run the projection of the user's query; an error names the user's SQL, not the wrapper
+    (DuckDB quotes the failing SQL after ``LINE n:``, which here would be the projection)."""
+    try:
+        return projection.to_arrow_table()
+    except duckdb.Error as exc:
+        message = str(exc).split("\n\nLINE ")[0]
+        raise type(exc)(message) from exc
+
+
+def fetch_text(relation: duckdb.DuckDBPyRelation) -> TextResult:
+    """Execute ``relation`` and return every cell as text (see the module's docstring)."""
+    kinds = [_kind(t) for t in relation.types]
+    exprs = []
+    for i, (name, kind) in enumerate(zip(relation.columns, kinds, strict=True)):
+        col = _quote(name)
+        if kind == "interval":
+            expr = col
+        elif kind == "nested":
+            expr = f"to_json({col})::VARCHAR"
         else:
-            Console().print(view)
-        return
-    buffer = io.BytesIO()
-    if fmt == "csv":
-        pacsv.write_csv(table, buffer)
-    elif fmt == "json":
-        for row in table.to_pylist():
-            line = json.dumps({k: _jsonable(v) for k, v in row.items()}, ensure_ascii=False)
-            buffer.write(line.encode("utf-8") + b"\n")
-    else:
+            expr = f"{col}::VARCHAR"
+        exprs.append(f"{expr} AS c{i}")
+    arrow = _fetch(relation.project(", ".join(exprs))) if exprs else pa.table({})
+    columns: list[list[str | None]] = []
+    for kind, array in zip(kinds, arrow.columns, strict=True):
+        values = array.to_pylist()
+        if kind == "interval":
+            columns.append(
+                [
+                    None if v is None else iso_duration(v.months, v.days, v.nanoseconds)
+                    for v in values
+                ]
+            )
+        elif kind == "nested":
+            columns.append([None if v is None else _dump_json(_normalise_json(v)) for v in values])
+        else:
+            columns.append(values)
+    rows = list(zip(*columns, strict=True)) if columns else []
+    return TextResult(list(relation.columns), kinds, rows)
+
+
+def fetch_arrow(relation: duckdb.DuckDBPyRelation) -> pa.Table:
+    """Execute ``relation`` as an Arrow table Parquet can hold: intervals as ISO 8601 text, and
+    unions or nested values holding intervals as their JSON text."""
+    exprs, intervals = [], []
+    for i, (name, duck_type) in enumerate(zip(relation.columns, relation.types, strict=True)):
+        col, spelled = _quote(name), str(duck_type).upper()
+        if duck_type.id == "interval":
+            intervals.append(i)
+            exprs.append(col)
+        elif _kind(duck_type) == "nested" and ("INTERVAL" in spelled or "UNION" in spelled):
+            exprs.append(f"to_json({col})::VARCHAR AS {col}")
+        else:
+            exprs.append(col)
+    table = _fetch(relation.project(", ".join(exprs)))
+    for i in intervals:
+        values = table.column(i).to_pylist()
+        text = [
+            None if v is None else iso_duration(v.months, v.days, v.nanoseconds) for v in values
+        ]
+        table = table.set_column(i, table.field(i).name, pa.array(text, pa.string()))
+    return table
+
+
+def _json_cell(kind: Kind, text: str | None) -> str:
+    if text is None:
+        return "null"
+    if kind in ("int", "decimal", "nested"):
+        return text
+    if kind == "float":
+        return (
+            text if text.lower() not in ("nan", "inf", "-inf", "infinity", "-infinity") else "null"
+        )
+    if kind == "bool":
+        return "true" if text == "true" else "false"
+    return json.dumps(text, ensure_ascii=False)
+
+
+def to_json_lines(result: TextResult) -> str:
+    """One JSON object per row, keys in column order."""
+    keys = [json.dumps(c, ensure_ascii=False) for c in result.columns]
+    lines = (
+        "{"
+        + ",".join(
+            f"{key}:{_json_cell(kind, cell)}"
+            for key, kind, cell in zip(keys, result.kinds, row, strict=True)
+        )
+        + "}\n"
+        for row in result.rows
+    )
+    return "".join(lines)
+
+
+_NEEDS_QUOTES = re.compile(r'[",\r\n]|^\s|\s$')
+
+
+def _csv_field(text: str | None) -> str:
+    if text is None:
+        return ""
+    if text == "" or _NEEDS_QUOTES.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def to_csv(result: TextResult) -> str:
+    """RFC 4180 CSV with a header row; fields quoted only where needed, NULL as an empty field."""
+    lines = [",".join(_csv_field(c) for c in result.columns)]
+    lines += [",".join(_csv_field(cell) for cell in row) for row in result.rows]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def rows_footer(n: int) -> str:
+    """``1 row`` / ``N rows``."""
+    return f"{n:,} row" + ("" if n == 1 else "s")
+
+
+_UNSPLIT_WORD = 64
+
+
+def _terminal_widths(texts: list[list[str]], width: int) -> list[int] | None:
+    """Column widths for a terminal ``width`` wide: text wraps at spaces and a word (an id, a
+    URL) of up to 64 characters is never split, so it can be copied whole; ``None`` when even
+    that does not fit (then Rich folds every column)."""
+    n = len(texts[0])
+    room = width - (3 * n + 1)  # one space each side of a cell, a border between and around
+    desired = [max(len(r[i]) for r in texts) for i in range(n)]
+    least = [
+        max(min(max((len(w) for w in r[i].split()), default=0), _UNSPLIT_WORD) for r in texts)
+        for i in range(n)
+    ]
+    least = [max(1, m) for m in least]
+    if sum(desired) <= room:
+        return desired
+    if sum(least) > room:
+        return None
+    spare, wants = room - sum(least), [d - m for d, m in zip(desired, least, strict=True)]
+    total = sum(wants) or 1
+    return [m + spare * w // total for m, w in zip(least, wants, strict=True)]
+
+
+def render_table(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[str | None]],
+    *,
+    numeric: Sequence[bool] | None = None,
+    file: TextIO | None = None,
+    whole: bool | None = None,
+    title: str | None = None,
+) -> None:
+    """Print a table of text cells, as data: plain text, control characters escaped.
+
+    ``whole`` (default: when ``file`` is not a terminal) makes the table as wide as its widest
+    row so no value is cut or wrapped; otherwise long values wrap inside their cells (at spaces;
+    words up to 64 characters, such as ids, stay whole).
+    """
+    stream = file or sys.stdout
+    if whole is None:
+        whole = not stream.isatty()
+    right = list(numeric) if numeric is not None else [False] * len(columns)
+    texts = [[visible(c or "", keep="") for c in columns]]
+    texts += [
+        [("NULL" if cell is None else visible(cell, keep="")) for cell in row] for row in rows
+    ]
+    width = None
+    if whole:
+        widths = [max((len(r[i]) for r in texts), default=0) for i in range(len(columns))]
+        width = sum(widths) + 3 * len(columns) + 1 + (len(title or "") if title else 0)
+    view = Table(title=title, show_lines=False)
+    console = make_console(file=stream, width=width)
+    fixed = None if whole else _terminal_widths(texts, console.width)
+    for i, (name, is_right) in enumerate(zip(texts[0], right, strict=True)):
+        view.add_column(
+            Text(name),
+            justify="right" if is_right else "left",
+            overflow="ignore" if whole else "fold",
+            no_wrap=bool(whole),
+            width=fixed[i] if fixed else None,
+        )
+    for raw, shown in zip(rows, texts[1:], strict=True):
+        view.add_row(
+            *(
+                Text(s, style="dim italic") if cell is None else Text(s)
+                for cell, s in zip(raw, shown, strict=True)
+            )
+        )
+    console.print(view)
+
+
+def write_result(relation: duckdb.DuckDBPyRelation, fmt: OutputFormat, out: Path | None) -> int:
+    """Execute ``relation`` and write it as ``fmt`` to ``out`` (or standard output); returns
+    the number of rows. ``out``'s folder must exist (checked by the caller)."""
+    if fmt == "parquet":
+        table = fetch_arrow(relation)
+        buffer = io.BytesIO()
         pq.write_table(table, buffer)
-    data = buffer.getvalue()
-    if out:
+        _write_bytes(buffer.getvalue(), out)
+        return int(table.num_rows)
+    result = fetch_text(relation)
+    if fmt == "table":
+        numeric = [k in ("int", "decimal", "float") for k in result.kinds]
+        if out is None:
+            render_table(result.columns, result.rows, numeric=numeric)
+            sys.stdout.write(rows_footer(len(result.rows)) + "\n")
+        else:
+            text = io.StringIO()
+            render_table(result.columns, result.rows, numeric=numeric, file=text, whole=True)
+            text.write(rows_footer(len(result.rows)) + "\n")
+            out.write_text(text.getvalue(), encoding="utf-8")
+        return len(result.rows)
+    data = to_csv(result) if fmt == "csv" else to_json_lines(result)
+    if out is None and sys.stdout.isatty():
+        data = visible(
+            data, keep="\n\t\r"
+        )  # a terminal shows control characters escaped; files get the data
+    _write_bytes(data.encode("utf-8"), out)
+    return len(result.rows)
+
+
+def _write_bytes(data: bytes, out: Path | None) -> None:
+    if out is not None:
         out.write_bytes(data)
-    else:
-        stream: BinaryIO = sys.stdout.buffer
-        stream.write(data)
-        stream.flush()
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()

@@ -10,6 +10,7 @@ stays one file that references nothing.
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from etl.settings import PROJECT_ROOT
 from etl.warehouse import reader
 
 
@@ -34,8 +36,10 @@ class QualityReport:
 _CHECKS_SQL = """
 SELECT suite, expectation, column_name, bool_and(success) AS success,
        sum(element_count)::BIGINT AS elements, sum(unexpected_count)::BIGINT AS unexpected,
-       any_value(observed_value) FILTER (WHERE NOT success) AS observed,
-       any_value(detail) FILTER (WHERE NOT success) AS detail, count(*) AS batches
+       coalesce(any_value(observed_value) FILTER (WHERE NOT success), any_value(observed_value))
+           AS observed,
+       coalesce(any_value(detail) FILTER (WHERE NOT success), any_value(detail)) AS detail,
+       count(*) AS batches
 FROM fact_check_result WHERE run_id IN (SELECT unnest(?::VARCHAR[]))
 GROUP BY ALL ORDER BY success, suite, expectation, column_name
 """
@@ -46,7 +50,9 @@ def _runs(con: duckdb.DuckDBPyConnection, day: date | None, run_id: str | None) 
     if run_id:
         where, params = "run_id = ?", [run_id]
     elif day:
-        where, params = "coalesce(partition_date, started_at::DATE) = ?", [day]
+        # The runs that loaded the day's partition (or were run for it), whatever day they ran.
+        where = "partition_date = ? OR list_contains(partitions, ?)"
+        params = [day, day]
     else:
         where = "run_id = (SELECT run_id FROM etl_run ORDER BY started_at DESC LIMIT 1)"
     return con.execute(
@@ -54,18 +60,51 @@ def _runs(con: duckdb.DuckDBPyConnection, day: date | None, run_id: str | None) 
     ).fetchall()
 
 
+def expected_bounds(expectations_dir: Path) -> dict[tuple[str, str, str | None], str]:
+    """What each expectation of the suites under ``expectations_dir`` expects, as text
+    (``min_value=1, max_value=$max_date``), by (suite, expectation, column)."""
+    bounds: dict[tuple[str, str, str | None], str] = {}
+    for path in sorted(expectations_dir.glob("*.json")):
+        suite = json.loads(path.read_text(encoding="utf-8"))
+        for item in suite.get("expectations", []):
+            kwargs = dict(item.get("kwargs", {}))
+            column = kwargs.pop("column", None)
+            for key in ("column_list", "column_A", "column_B"):
+                kwargs.pop(key, None)
+            if column is None and "column_A" in item.get("kwargs", {}):
+                column = f"{item['kwargs']['column_A']},{item['kwargs']['column_B']}"
+            if column is None and "column_list" in item.get("kwargs", {}):
+                column = ",".join(item["kwargs"]["column_list"])
+            text = ", ".join(
+                f"{k}=${v['$PARAMETER']}"
+                if isinstance(v, dict) and "$PARAMETER" in v
+                else f"{k}={json.dumps(v, ensure_ascii=False)}"
+                for k, v in kwargs.items()
+            )
+            bounds[(str(suite.get("name", path.stem)), str(item.get("type")), column)] = text
+    return bounds
+
+
 def quality_report(
-    con: duckdb.DuckDBPyConnection, *, day: date | None = None, run_id: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    *,
+    day: date | None = None,
+    run_id: str | None = None,
+    expectations_dir: Path | None = None,
 ) -> QualityReport:
-    """The report of ``run_id``, else of every run for ``day``, else of the latest run."""
+    """The report of ``run_id``, else of every run that loaded ``day``'s partition, else of
+    the latest run; each check names what it expects (from the suites in
+    ``expectations_dir``, default the project's)."""
     runs = [(str(r), str(s), e) for r, s, e in _runs(con, day, run_id)]
-    title = f"run {run_id}" if run_id else (f"day {day}" if day else "latest run")
+    title = f"run {run_id}" if run_id else (f"runs that loaded day {day}" if day else "latest run")
     report = QualityReport(title=f"Data quality: {title}", runs=runs)
     ids = [r[0] for r in runs]
     cur = con.execute(_CHECKS_SQL, [ids])
     names = [d[0] for d in cur.description]
+    bounds = expected_bounds(expectations_dir or PROJECT_ROOT / "schemas" / "expectations")
     for row in cur.fetchall():
         item = dict(zip(names, row, strict=True))
+        item["expects"] = bounds.get((item["suite"], item["expectation"], item["column_name"]))
         (report.passes if item["success"] else report.failures).append(item)
     report.quarantine = [
         (str(s), str(r), int(n))
@@ -79,12 +118,16 @@ def quality_report(
 
 
 def load_report(
-    warehouse: Path, *, day: date | None = None, run_id: str | None = None
+    warehouse: Path,
+    *,
+    day: date | None = None,
+    run_id: str | None = None,
+    expectations_dir: Path | None = None,
 ) -> QualityReport:
     """:func:`quality_report` over a read-only connection to ``warehouse``."""
     con = reader(warehouse)
     try:
-        return quality_report(con, day=day, run_id=run_id)
+        return quality_report(con, day=day, run_id=run_id, expectations_dir=expectations_dir)
     finally:
         con.close()
 
@@ -102,17 +145,23 @@ def format_quality(report: QualityReport) -> str:
     for run_id, status, error in report.runs:
         lines.append(f"  run {run_id}: {status}" + (f" - {error}" if error else ""))
     lines.append(f"  failed checks ({len(report.failures)}):")
-    for item in report.failures:
-        lines.append(
-            f"    FAIL {_check_line(item)}: {item['unexpected'] or 0} unexpected"
-            f" of {item['elements'] or 0}"
-            + (f"; observed {item['observed']}" if item["observed"] else "")
-            + (f"; e.g. {item['detail']}" if item["detail"] else "")
-        )
-    lines.append(f"  quarantined ({sum(n for _, _, n in report.quarantine)}):")
+    lines += [_item_line("FAIL", item) for item in report.failures]
+    lines.append(f"  quarantined ({sum(n for _, _, n in report.quarantine)} records):")
     lines += [f"    {stage:<9}{reason}: {n}" for stage, reason, n in report.quarantine]
     lines.append(f"  passed checks: {len(report.passes)}")
+    lines += [_item_line("pass", item) for item in report.passes]
     return "\n".join(lines)
+
+
+def _item_line(label: str, item: dict[str, Any]) -> str:
+    """One check: counts, what it expects, what was observed, example values; never cut."""
+    return (
+        f"    {label} {_check_line(item)}: {item['unexpected'] or 0} unexpected"
+        f" of {item['elements'] or 0}"
+        + (f"; expects {item['expects']}" if item.get("expects") else "")
+        + (f"; observed {item['observed']}" if item["observed"] else "")
+        + (f"; e.g. {item['detail']}" if item["detail"] else "")
+    )
 
 
 _CSS = """
@@ -131,7 +180,8 @@ def _rows(items: list[dict[str, Any]], css: str) -> str:
     return "".join(
         f'<tr class="{css}"><td>{esc(str(i["suite"]))}</td><td>{esc(str(i["expectation"]))}</td>'
         f"<td>{esc(str(i['column_name'] or ''))}</td><td>{i['elements'] or 0}</td>"
-        f"<td>{i['unexpected'] or 0}</td><td><code>{esc(str(i['observed'] or ''))}</code></td>"
+        f"<td>{i['unexpected'] or 0}</td><td><code>{esc(str(i.get('expects') or ''))}</code></td>"
+        f"<td><code>{esc(str(i['observed'] or ''))}</code></td>"
         f"<td><code>{esc(str(i['detail'] or ''))}</code></td></tr>"
         for i in items
     )
@@ -143,7 +193,7 @@ def render_html(report: QualityReport, data_docs: str | None = None) -> str:
     esc = html.escape
     head = (
         "<tr><th>suite</th><th>expectation</th><th>column</th><th>rows</th>"
-        "<th>unexpected</th><th>observed</th><th>detail</th></tr>"
+        "<th>unexpected</th><th>expects</th><th>observed</th><th>detail</th></tr>"
     )
     runs = "".join(
         f'<li>{esc(r)}: <span class="status-{esc(s)}">{esc(s)}</span>'
@@ -185,3 +235,26 @@ def write_quality_page(warehouse: Path, run_id: str, reports_root: Path) -> Path
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(page, encoding="utf-8")
     return target
+
+
+def quarantine_relation(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    reason: str | None = None,
+    run_id: str | None = None,
+    day: date | None = None,
+    limit: int = 200,
+) -> duckdb.DuckDBPyRelation:
+    """Quarantine rows, newest first, optionally of one reason, run or partition day (a run
+    without a partition day counts by the day the row was quarantined)."""
+    return con.sql(
+        """
+        SELECT reason, stage, path, record, detail, run_id,
+               coalesce(partition_date, quarantined_at::DATE) AS day, quarantined_at
+        FROM quarantine
+        WHERE ($reason IS NULL OR reason = $reason) AND ($run IS NULL OR run_id = $run)
+          AND ($day IS NULL OR coalesce(partition_date, quarantined_at::DATE) = $day)
+        ORDER BY quarantined_at DESC, path, record LIMIT $limit
+        """,
+        params={"reason": reason, "run": run_id, "day": day, "limit": limit},
+    )

@@ -1,9 +1,14 @@
 """Read-only SQL for analysts: refuses anything but queries, waits politely while a load runs.
 
-:func:`run_query` opens the warehouse read-only, checks that every statement is a query (``SELECT``
-and its relatives ``FROM``, ``SHOW``, ``DESCRIBE``, ``SUMMARIZE``, ``PRAGMA``-style reads,
-``EXPLAIN``, ``CALL``), turns off DuckDB's access to other files and databases (so ``COPY … TO``,
-``ATTACH``, ``INSTALL``, ``read_csv('/etc/…')`` are refused too), and locks that configuration.
+:func:`open_reader` opens the warehouse read-only, turns off DuckDB's access to other files and
+databases (so ``COPY … TO``, ``ATTACH``, ``INSTALL``, ``read_csv('/etc/…')`` are refused), and
+Python's replacement scans, caps the reader's memory (``NEWS_ETL_READER_MEMORY_LIMIT``) and locks
+that configuration. :func:`check_read_only` then allows only queries (``SELECT`` and its
+relatives ``FROM``, ``SHOW``, ``DESCRIBE``, ``SUMMARIZE``, ``PRAGMA``-style reads, ``CALL``),
+and ``EXPLAIN [ANALYZE]`` only of a statement it would allow itself; inside every statement it
+refuses the table functions that change the database or the process (``checkpoint``,
+``enable_logging`` …, :data:`SIDE_EFFECT_FUNCTIONS`). :func:`deadline` interrupts a query that
+runs longer than ``NEWS_ETL_QUERY_TIMEOUT_S`` (``news-etl query --timeout``).
 
 DuckDB lets no reader open a file while a writer holds it. A load holds it for seconds at most,
 inside one transaction, so readers never see half a load: :func:`open_reader` retries while the
@@ -13,45 +18,70 @@ warehouse is locked, telling the user it is waiting, and gives up with a clear e
 
 from __future__ import annotations
 
+import json
+import re
+import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from etl.errors import PermanentError, WarehouseBusyError
 
 _ALLOWED = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN, duckdb.StatementType.CALL}
+
+#: Table functions that write, change settings or state of the process, or run SQL given as
+#: data: refused wherever they appear (``CALL f()``, ``FROM f()``, a subquery).
+SIDE_EFFECT_FUNCTIONS = frozenset(
+    {
+        "checkpoint",
+        "force_checkpoint",
+        "enable_logging",
+        "disable_logging",
+        "truncate_duckdb_logs",
+        "enable_profiling",
+        "disable_profiling",
+        "json_execute_serialized_sql",
+        "python_map_function",
+        "pandas_scan",
+        "arrow_scan",
+        "arrow_scan_dumb",
+    }
+)
+
+# Leading whitespace and comments, then a keyword (EXPLAIN or CALL) and what follows it.
+_LEAD = r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*"
+_EXPLAIN = re.compile(
+    _LEAD + r"EXPLAIN\s+(?:ANALY[SZ]E\s+)?(?:\([^)]*\)\s*)?(?P<inner>.*)$", re.I | re.S
+)
+_CALL = re.compile(_LEAD + r"CALL\s+(?P<inner>.*)$", re.I | re.S)
 
 
 class QueryRefusedError(PermanentError):
     """The SQL would change something (or reach outside the warehouse): refused."""
 
 
-@dataclass(frozen=True)
-class QueryResult:
-    """The last statement's result as an Arrow table (``None`` if it returned nothing)."""
-
-    table: pa.Table | None
-
-    @property
-    def rows(self) -> list[tuple[Any, ...]]:
-        """The result as a list of tuples."""
-        if self.table is None:
-            return []
-        return list(zip(*(col.to_pylist() for col in self.table.columns), strict=True))
+class QueryTimeoutError(PermanentError):
+    """The query ran longer than its time limit and was interrupted."""
 
 
 def open_reader(
-    warehouse: Path, *, wait_s: float = 60.0, notify: Callable[[str], None] | None = None
+    warehouse: Path,
+    *,
+    wait_s: float = 60.0,
+    notify: Callable[[str], None] | None = None,
+    memory_limit: str | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """A read-only, sandboxed connection; waits up to ``wait_s`` while a load holds the file."""
+    """A read-only, sandboxed connection; waits up to ``wait_s`` while a load holds the file.
+
+    ``memory_limit`` (a DuckDB size such as ``2GB``) caps what the connection may use.
+    """
     if not warehouse.exists():
         raise PermanentError(f"no warehouse at {warehouse}")
-    deadline = time.monotonic() + wait_s
+    deadline_at = time.monotonic() + wait_s
     told = False
     while True:
         try:
@@ -60,7 +90,7 @@ def open_reader(
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise
-            if time.monotonic() >= deadline:
+            if time.monotonic() >= deadline_at:
                 raise WarehouseBusyError(
                     f"{warehouse} is being written (a load is running) and stayed locked for "
                     f"{wait_s:.0f}s; try again in a moment"
@@ -72,44 +102,160 @@ def open_reader(
                 told = True
             time.sleep(0.25)
     _load_extensions(con)
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute("SET python_enable_replacements = false")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con
 
 
 def _load_extensions(con: duckdb.DuckDBPyConnection) -> None:
-    """Load the full-text-search extension (from its PyPI wheel) when it is installed."""
-    try:
-        from duckdb_extensions import import_extension
+    """Load the full-text-search extension straight from its PyPI wheel when it is installed
+    (``LOAD 'file'``, not ``INSTALL``, which would copy it into ``~/.duckdb``: a reader
+    creates no file anywhere)."""
+    import importlib.util
 
-        import_extension("fts", con=con)
-        con.execute("LOAD fts")
-    except (ImportError, duckdb.Error):
+    spec = importlib.util.find_spec("duckdb_extension_fts")
+    row = con.execute("PRAGMA version").fetchone()
+    if spec is None or spec.origin is None or row is None:
         return
+    path = Path(spec.origin).parent / "extensions" / str(row[0]) / "fts.duckdb_extension"
+    if not path.is_file():
+        return
+    try:
+        con.execute(f"LOAD '{path.as_posix().replace(chr(39), chr(39) * 2)}'")
+    except duckdb.Error:
+        return
+
+
+def _function_names(node: Any) -> Iterator[str]:
+    """Every function name in a serialized statement tree (scalar and table functions)."""
+    if isinstance(node, dict):
+        if node.get("class") == "FUNCTION" and isinstance(node.get("function_name"), str):
+            yield node["function_name"].lower()
+        for value in node.values():
+            yield from _function_names(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _function_names(value)
+
+
+def _check_functions(con: duckdb.DuckDBPyConnection, select_sql: str) -> None:
+    row = con.execute("SELECT json_serialize_sql(?)", [select_sql]).fetchone()
+    tree = json.loads(row[0]) if row else {"error": True}
+    if tree.get("error"):
+        raise QueryRefusedError(
+            "statements of this kind are not allowed: `news-etl query` only reads the warehouse "
+            f"({tree.get('error_message', 'it cannot be checked')})"
+        )
+    used = sorted(set(_function_names(tree)) & SIDE_EFFECT_FUNCTIONS)
+    if used:
+        raise QueryRefusedError(
+            f"{', '.join(used)} is not allowed: `news-etl query` only reads the warehouse "
+            "and changes nothing"
+        )
+
+
+def _check_statement(con: duckdb.DuckDBPyConnection, statement: Any, depth: int = 0) -> None:
+    kind = statement.type
+    if kind not in _ALLOWED or depth > 3:
+        raise QueryRefusedError(
+            f"{kind.name} statements are not allowed: `news-etl query` only reads the warehouse "
+            "(use SELECT; the loader is the only writer)"
+        )
+    text = statement.query
+    if kind == duckdb.StatementType.EXPLAIN:
+        match = _EXPLAIN.match(text)
+        inner = _statements(con, match.group("inner")) if match else []
+        if len(inner) != 1:
+            raise QueryRefusedError("EXPLAIN statements are not allowed here: cannot check them")
+        _check_statement(con, inner[0], depth + 1)
+        return
+    if kind == duckdb.StatementType.CALL:
+        match = _CALL.match(text)
+        if match is None:
+            raise QueryRefusedError("CALL statements are not allowed here: cannot check them")
+        text = "SELECT * FROM " + match.group("inner")
+    _check_functions(con, text)
+
+
+def _statements(con: duckdb.DuckDBPyConnection, sql: str) -> list[Any]:
+    try:
+        return list(con.extract_statements(sql))
+    except duckdb.Error as exc:
+        raise QueryRefusedError(f"cannot parse the SQL: {exc}") from exc
 
 
 def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     """Raise :class:`QueryRefusedError` unless every statement in ``sql`` only reads."""
-    try:
-        statements = con.extract_statements(sql)
-    except duckdb.Error as exc:
-        raise QueryRefusedError(f"cannot parse the SQL: {exc}") from exc
+    statements = _statements(con, sql)
     if not statements:
         raise QueryRefusedError("no SQL statement given")
     for statement in statements:
-        if statement.type not in _ALLOWED:
-            kind = statement.type.name
-            raise QueryRefusedError(
-                f"{kind} statements are not allowed: `news-etl query` only reads the warehouse "
-                "(use SELECT; the loader is the only writer)"
-            )
+        _check_statement(con, statement)
 
 
-def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> QueryResult:
-    """Execute read-only ``sql`` (one or more statements); return the last statement's result."""
+def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> duckdb.DuckDBPyRelation | None:
+    """Check and run read-only ``sql``; the last statement's result as a relation (``None`` if
+    it returns nothing). A SELECT's relation is lazy: it runs when it is fetched."""
     check_read_only(con, sql)
     statements = con.extract_statements(sql)
     for statement in statements[:-1]:
         con.execute(statement.query)
-    relation = con.sql(statements[-1].query)
-    return QueryResult(None if relation is None else relation.to_arrow_table())
+    return con.sql(statements[-1].query)
+
+
+@contextmanager
+def deadline(con: duckdb.DuckDBPyConnection, timeout_s: float | None) -> Iterator[None]:
+    """Interrupt ``con``'s running query after ``timeout_s`` seconds (``None``/0: no limit);
+    raise :class:`QueryTimeoutError` when that happened."""
+    if not timeout_s:
+        yield
+        return
+    fired = threading.Event()
+
+    def stop() -> None:
+        fired.set()
+        con.interrupt()
+
+    timer = threading.Timer(timeout_s, stop)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    except duckdb.Error as exc:
+        if fired.is_set():
+            raise QueryTimeoutError(
+                f"the query ran longer than {timeout_s:g}s and was stopped "
+                "(--timeout, NEWS_ETL_QUERY_TIMEOUT_S)"
+            ) from exc
+        raise
+    finally:
+        timer.cancel()
+
+
+def shell_command(warehouse: Path) -> list[str]:
+    """The command line of a DuckDB shell on ``warehouse`` that cannot write or reach out.
+
+    It runs the DuckDB CLI binary itself (the ``duckdb-cli`` wheel's, not its Python wrapper,
+    whose start-up ``SET`` a locked configuration refuses) with ``-readonly -safe -no-init``:
+    ``-safe`` disables ``.open``, ``.sh``, ``.output``, ``.read`` and the other dot-commands
+    that touch files or processes, turns off external access (``read_text('/etc/passwd')``,
+    ``COPY … TO``, ``ATTACH``) and locks the configuration so no ``SET`` undoes it; no
+    ``~/.duckdbrc`` runs before that.
+    """
+    import importlib.util
+    import shutil
+
+    if not warehouse.exists():
+        raise PermanentError(f"no warehouse at {warehouse}")
+    spec = importlib.util.find_spec("duckdb_cli")
+    binary = None
+    if spec is not None and spec.origin is not None:
+        candidate = Path(spec.origin).parent / "duckdb"
+        binary = str(candidate) if candidate.is_file() else None
+    binary = binary or shutil.which("duckdb")
+    if binary is None:
+        raise PermanentError("the duckdb shell is not installed; run `make setup`")
+    return [binary, "-readonly", "-safe", "-no-init", str(warehouse)]

@@ -60,6 +60,17 @@ class Settings(BaseSettings):
         description="Memory the load's DuckDB connection may use before it spills to disk "
         "(DuckDB's own default is 80% of the machine's memory).",
     )
+    query_timeout_s: float = Field(
+        default=300.0,
+        ge=0,
+        description="`news-etl query` stops a query that runs longer than this (0: no limit).",
+    )
+    reader_memory_limit: str = Field(
+        default="2GB",
+        pattern=r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="Memory one `news-etl query` connection may use (DuckDB's own default is "
+        "80% of the machine's memory).",
+    )
     keep_staging: bool = Field(
         default=False, description="Keep a run's staging folder after a successful load."
     )

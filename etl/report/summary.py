@@ -1,14 +1,23 @@
-"""Plain-text summaries of the warehouse for the terminal (CLI ``summary`` and the demo)."""
+"""Plain-text summaries of the warehouse for the terminal (CLI ``summary``, ``status``, the demo).
+
+Every line fits 80 columns (long lists wrap at spaces; an id, path or error is never cut), and
+counts say what they count: files or records.
+"""
 
 from __future__ import annotations
 
+import itertools
+import textwrap
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from etl.warehouse import reader
+
+WIDTH = 80
 
 
 @dataclass(frozen=True)
@@ -20,11 +29,13 @@ class WarehouseSummary:
     terms: int
     first_date: str | None
     last_date: str | None
-    quarantined_files: int
-    quarantine_reasons: list[tuple[str, int]]
+    quarantined_files: int  # files whose latest ledger outcome is quarantined (refused whole)
+    quarantine_reasons: list[tuple[str, int]]  # quarantine rows (records) per reason
     runs: int
     last_run: tuple[str, str, int] | None  # (run_id, status, articles_loaded)
     top_terms: list[tuple[str, int]]
+    quarantine_records: int = 0  # quarantine rows: whole files and single records
+    quarantine_record_files: int = 0  # distinct files those rows come from
 
 
 def summarise(path: Path, *, top: int = 10, min_term_chars: int = 2) -> WarehouseSummary:
@@ -42,6 +53,25 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
     return tuple(row)
 
 
+def _headline_terms(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) -> list[Any]:
+    """The terms the headline shows.
+
+    DISTINCTIVE_TERMS CALL SITE: when the ``distinctive_terms`` macro lands (another branch),
+    replace this query with it (and rename the headline's label); this is the one place.
+    Today: words that are not stopwords of their article's language, and not single letters,
+    from the per-day sums the loader keeps (agg_daily_term), not the whole term fact table.
+    """
+    return con.execute(
+        """
+        SELECT t.term, sum(a.occurrences - a.stopword_occurrences)::BIGINT AS n
+        FROM agg_daily_term a JOIN dim_term t USING (term_id)
+        WHERE t.term_kind = 'word' AND t.n_chars >= ?
+        GROUP BY t.term HAVING n > 0 ORDER BY n DESC, t.term LIMIT ?
+        """,
+        [min_chars, top],
+    ).fetchall()
+
+
 def _summarise(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) -> WarehouseSummary:
     articles, first, last = _one(
         con,
@@ -51,25 +81,17 @@ def _summarise(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) -> Ware
     (sources,) = _one(con, "SELECT count(*) FROM dim_source")
     (terms,) = _one(con, "SELECT count(*) FROM dim_term")
     (quarantined,) = _one(con, "SELECT count(*) FROM ingest_ledger WHERE outcome = 'quarantined'")
+    records, record_files = _one(
+        con, "SELECT count(*), count(DISTINCT (landing, path)) FROM quarantine"
+    )
     reasons = con.execute(
-        "SELECT reason, count(DISTINCT (landing, path)) FROM quarantine"
-        " GROUP BY reason ORDER BY 2 DESC"
+        "SELECT reason, count(*) FROM quarantine GROUP BY reason ORDER BY 2 DESC, 1"
     ).fetchall()
     (runs,) = _one(con, "SELECT count(*) FROM etl_run")
     last_run = con.execute(
         "SELECT run_id, status, articles_loaded FROM etl_run ORDER BY started_at DESC LIMIT 1"
     ).fetchone()
-    # Words that are not stopwords of their article's language, and not single letters: the
-    # per-day sums the loader keeps (agg_daily_term), not the whole term fact table.
-    top_terms = con.execute(
-        """
-        SELECT t.term, sum(a.occurrences - a.stopword_occurrences)::BIGINT AS n
-        FROM agg_daily_term a JOIN dim_term t USING (term_id)
-        WHERE t.term_kind = 'word' AND t.n_chars >= ?
-        GROUP BY t.term HAVING n > 0 ORDER BY n DESC, t.term LIMIT ?
-        """,
-        [min_chars, top],
-    ).fetchall()
+    top_terms = _headline_terms(con, top, min_chars)
     return WarehouseSummary(
         articles=int(articles),
         sources=int(sources),
@@ -81,29 +103,162 @@ def _summarise(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) -> Ware
         runs=int(runs),
         last_run=(str(last_run[0]), str(last_run[1]), int(last_run[2])) if last_run else None,
         top_terms=[(str(t), int(n)) for t, n in top_terms],
+        quarantine_records=int(records),
+        quarantine_record_files=int(record_files),
     )
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def _wrap(label: str, text: str, indent: int = 16) -> list[str]:
+    """``label`` then ``text`` wrapped at spaces to :data:`WIDTH`; no word is ever split."""
+    return textwrap.wrap(
+        text,
+        WIDTH,
+        initial_indent=f"  {label:<{indent - 2}}",
+        subsequent_indent=" " * indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [f"  {label}"]
+
+
+def _wrap_items(label: str, items: list[str], sep: str, indent: int = 16) -> list[str]:
+    """``items`` joined by ``sep``, a line break only between items (``sep`` ends the line)."""
+    lines: list[str] = []
+    current = f"  {label:<{indent - 2}}"
+    fresh = True
+    for k, item in enumerate(items):
+        piece = item + (sep.rstrip() if k + 1 < len(items) else "")
+        if not fresh and len(current) + 1 + len(piece) > WIDTH:
+            lines.append(current)
+            current, fresh = " " * indent, True
+        glue = "" if fresh else (" " if sep.endswith(" ") else "")
+        current += glue + piece
+        fresh = False
+    lines.append(current)
+    return lines
+
+
 def format_summary(summary: WarehouseSummary, path: Path) -> str:
-    """A short human-readable report of ``summary``."""
-    lines = [
-        f"Warehouse {path}",
-        f"  articles      {summary.articles:,} from {summary.sources} sources, "
-        f"{summary.first_date} .. {summary.last_date}",
-        f"  vocabulary    {summary.terms:,} distinct terms",
-        f"  quarantined   {summary.quarantined_files} files"
+    """A short human-readable report of ``summary``, at most 80 columns wide where it can be."""
+    quarantine = (
+        f"{_plural(summary.quarantine_records, 'record')} from "
+        f"{_plural(summary.quarantine_record_files, 'file')}"
         + (
-            " (" + ", ".join(f"{r}: {n}" for r, n in summary.quarantine_reasons) + ")"
+            " (records by reason: "
+            + ", ".join(f"{r} {n:,}" for r, n in summary.quarantine_reasons)
+            + ")"
             if summary.quarantine_reasons
             else ""
+        )
+        + f"; {_plural(summary.quarantined_files, 'file')} refused whole"
+    )
+    runs = str(summary.runs)
+    if summary.last_run:
+        run_id, status, loaded = summary.last_run
+        runs += f", last {run_id} {status} ({_plural(loaded, 'article')} loaded)"
+    lines = [
+        f"Warehouse {path}",
+        *_wrap(
+            "articles",
+            f"{summary.articles:,} from {summary.sources} sources, "
+            f"{summary.first_date} .. {summary.last_date}",
         ),
-        f"  runs          {summary.runs}"
-        + (
-            f", last {summary.last_run[0]} {summary.last_run[1]} "
-            f"({summary.last_run[2]} articles loaded)"
-            if summary.last_run
-            else ""
-        ),
-        "  top terms     " + ", ".join(f"{t} ({n})" for t, n in summary.top_terms),
+        *_wrap("vocabulary", f"{summary.terms:,} distinct terms"),
+        *_wrap("quarantine", quarantine),
+        *_wrap("runs", runs),
+        *_wrap_items("top terms", [f"{t} ({n:,})" for t, n in summary.top_terms], ", "),
     ]
+    return "\n".join(lines)
+
+
+def _day_ranges(days: list[date]) -> list[str]:
+    """Consecutive days as ``a .. b`` ranges."""
+    out: list[str] = []
+    start = prev = None
+    for day in days:
+        if start is not None and prev is not None and day == prev + timedelta(days=1):
+            prev = day
+            continue
+        if start is not None and prev is not None:
+            out.append(str(start) if start == prev else f"{start} .. {prev}")
+        start = prev = day
+    if start is not None and prev is not None:
+        out.append(str(start) if start == prev else f"{start} .. {prev}")
+    return out
+
+
+def format_status(
+    con: duckdb.DuckDBPyConnection, *, min_files: int, partitions: int = 15, runs: int = 10
+) -> str:
+    """The partitions (newest first, missing days flagged) and the last runs (their errors and
+    file and record counts), as text at most 80 columns wide; ids and errors are never cut."""
+    days = con.execute(
+        "SELECT published_date, count(*), sum(n_tokens)::BIGINT, min(text_version),"
+        " count(DISTINCT text_version) FROM fact_article GROUP BY ALL ORDER BY 1 DESC"
+    ).fetchall()
+    all_days = sorted(d[0] for d in days)
+    missing: list[date] = []
+    for before, after in itertools.pairwise(all_days):
+        missing += [before + timedelta(days=i) for i in range(1, (after - before).days)]
+    lines = [
+        f"Partitions: {_plural(len(days), 'day')} with articles, newest first"
+        + (f" ({len(days) - partitions} older not shown)" if len(days) > partitions else ""),
+    ]
+    if missing:
+        lines += _wrap(
+            "MISSING",
+            f"{_plural(len(missing), 'day')} without articles between {all_days[0]} and "
+            f"{all_days[-1]}: " + ", ".join(_day_ranges(missing)),
+            indent=12,
+        )
+    versions: dict[str, str] = {}
+    lines.append(f"  {'day':<12}{'articles':>10}{'tokens':>14}  text version")
+    shown = days[:partitions]
+    for i, (day, n, tokens, version, n_versions) in enumerate(shown):
+        label = versions.setdefault(str(version), f"v{len(versions) + 1}")
+        more = f" (+{n_versions - 1} older)" if n_versions > 1 else ""
+        lines.append(f"  {day!s:<12}{n:>10,}{tokens or 0:>14,}  {label}{more}")
+        if i + 1 < len(shown):
+            gap = (day - shown[i + 1][0]).days - 1
+            if gap > 0:
+                lines.append(f"  {'':<12}{'MISSING':>10}  {_plural(gap, 'day')} without articles")
+    for version, label in versions.items():
+        lines += _wrap_items(f"{label} =", version.split("+"), "+", indent=8)
+    lines.append("")
+    rows = con.execute(
+        "SELECT run_id, status, trigger, partition_date, mode,"
+        " round(epoch(ended_at - started_at), 1), files_new, files_loaded, files_duplicate,"
+        " files_quarantined, articles_loaded, duplicates, quarantined, error"
+        " FROM etl_run ORDER BY started_at DESC LIMIT ?",
+        [runs],
+    ).fetchall()
+    lines.append(f"Last runs, newest first ({_plural(len(rows), 'run')} shown)")
+    for row in rows:
+        run_id, status, trigger, day, mode, seconds = row[:6]
+        new, loaded, dup_files, q_files, articles, duplicates, q_records, err = row[6:]
+        scope = f"day {day}" if day else "all new files"
+        took = f", {seconds} s" if seconds is not None else ""
+        lines.append(f"  {run_id}  {status.upper()}  {trigger}, {mode}, {scope}{took}")
+        lines += _wrap(
+            "",
+            f"files: {new:,} new = {loaded or 0:,} loaded + {dup_files or 0:,} duplicate + "
+            f"{q_files or 0:,} quarantined; articles: {articles:,} loaded, {duplicates:,} "
+            f"duplicate; quarantine rows (records): {q_records:,}",
+            indent=6,
+        )
+        if status == "success" and articles == 0 and new and new < min_files:
+            lines += _wrap(
+                "",
+                f"note: no article loaded, yet a success: with fewer than {min_files} new files "
+                "(NEWS_ETL_QUARANTINE_CHECK_MIN_FILES) the run-level checks (quarantine share, "
+                "zero articles) do not apply; see `news-etl quarantine list --run "
+                f"{run_id}`",
+                indent=6,
+            )
+        if err:
+            for k, part in enumerate(str(err).splitlines() or [""]):
+                lines += _wrap("error:" if k == 0 else "", part, indent=13)
     return "\n".join(lines)

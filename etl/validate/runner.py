@@ -152,7 +152,8 @@ def _clip(text: str) -> str:
 def _jsonable(value: Any) -> str | None:
     if value is None:
         return None
-    return _clip(json.dumps(value, default=str, ensure_ascii=False))
+    # Whole: a value cut mid-id cannot be looked up (the number of values is capped instead).
+    return json.dumps(value, default=str, ensure_ascii=False)
 
 
 def _column_of(kwargs: dict[str, Any]) -> str | None:

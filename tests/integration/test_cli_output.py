@@ -1,0 +1,638 @@
+"""The analyst's and operator's command line on a real warehouse: nothing lost, mangled or obeyed.
+
+One warehouse (Reuters over three days with a two-day gap, a JSONL record with authors and a
+hostile title, a quarantined file with a hostile name, a small all-bad run and a failed run) serves
+every test. Expected values come from DuckDB's own Python result, compared after reading each
+output back with a second, independent reader (csv, json, pyarrow).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+import shutil
+import subprocess
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from etl import pipeline
+from etl.cli import app
+from etl.errors import PermanentError
+
+from .helpers import DATA_TABLES, checksums, settings_for
+
+pytestmark = pytest.mark.xdist_group("cli_output")
+
+QUERIES = sorted((Path(__file__).resolve().parents[2] / "warehouse" / "queries").glob("*.sql"))
+DAYS = ("1987-02-26", "1987-03-01", "1987-03-02")  # 1987-02-27 and -28 have no articles
+HOSTILE_TITLE = "Markup [bold]kept[/bold] [link=https://evil.example]x[/link] \x1b[31mred\x1b[0m"
+HOSTILE_NAME = "evil\x1b]0;pwned\x07[link=mailto:x@evil.example]n[-link].txt"
+
+
+@pytest.fixture(scope="module")
+def warehouse(corpora: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("cli_output")
+    landing = tmp / "landing"
+    landing.mkdir()
+    manifest = (corpora / "reuters.manifest.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    for day in DAYS:
+        for line in [row for row in manifest if row.split("\t")[2] == day][:8]:
+            name = line.split("\t")[0]
+            shutil.copy(corpora / "reuters" / name, landing / name)
+    body = (corpora / "seed").glob("*.txt").__next__().read_text(encoding="utf-8")
+    record = {
+        "title": HOSTILE_TITLE,
+        "url": "https://example.com/a",
+        "source": "wire [bold]desk[/bold]",
+        "authors": ["A. Writer", "B. [i]Writer[/i]"],
+        "published": "1987-03-02",
+        "text": body.split(" ", 3)[3],
+    }
+    boilerplate = {  # quarantined by the boilerplate expectation; its detail is long
+        "title": "Newsletter",
+        "published": "1987-03-02",
+        "text": "\n\n".join(
+            ["Subscribe to our newsletter for the latest news.", "All rights reserved."] * 40
+        ),
+    }
+    (landing / "dump.jsonl").write_text(
+        json.dumps(record) + "\n" + json.dumps(boilerplate) + "\n", encoding="utf-8"
+    )
+    (landing / HOSTILE_NAME).write_bytes(b"")
+    settings = settings_for(landing, tmp)
+    pipeline.run(settings)
+    # A small run whose only file is bad: under NEWS_ETL_QUARANTINE_CHECK_MIN_FILES, a success.
+    small = tmp / "small"
+    small.mkdir()
+    (small / "blank.txt").write_bytes(b"   \n")
+    pipeline.run(settings.model_copy(update={"landing": small}))
+    # A run that fails (all files bad, the check applies from one file): its error is recorded.
+    bad = tmp / "bad"
+    bad.mkdir()
+    (bad / "a.txt").write_bytes(b"")
+    (bad / "b.txt").write_bytes(b"")
+    with pytest.raises(PermanentError):
+        pipeline.run(settings.model_copy(update={"landing": bad, "quarantine_check_min_files": 1}))
+    return settings.warehouse
+
+
+def _cli(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), input=stdin)
+    # the bytes as written (Click's .stdout turns CRLF into LF)
+    return result.exit_code, result.stdout_bytes.decode("utf-8"), result.stderr
+
+
+def _relations(warehouse: Path) -> list[tuple[str, str]]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        names = con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT internal UNION ALL "
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+    return [(name, f'SELECT * FROM "{name}" ORDER BY ALL') for (name,) in names]
+
+
+def _cases(warehouse: Path) -> list[tuple[str, str]]:
+    # a total order, so two executions list rows alike (ties of the queries' own ORDER BY may not)
+    files = [
+        (
+            q.stem,
+            f"SELECT * FROM ({q.read_text(encoding='utf-8').strip().rstrip(';')}\n) ORDER BY ALL",
+        )
+        for q in QUERIES
+    ]
+    return files + _relations(warehouse)
+
+
+def _duck(warehouse: Path, sql: str) -> tuple[list[str], list[str], list[tuple[Any, ...]]]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rel = con.sql(sql)
+        return list(rel.columns), [str(t.id) for t in rel.types], rel.fetchall()
+    finally:
+        con.close()
+
+
+# --- the test's own reading of each format (independent of etl.output) ---------------------
+
+_ISO = re.compile(
+    r"^P(?:(?P<Y>-?\d+)Y)?(?:(?P<M>-?\d+)M)?(?:(?P<D>-?\d+)D)?"
+    r"(?:T(?:(?P<h>-?\d+)H)?(?:(?P<m>-?\d+)M)?(?:(?P<s>-?\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def _iso_to_timedelta(text: str) -> timedelta:
+    """ISO 8601 duration -> timedelta the way DuckDB's Python client converts intervals
+    (a month is 30 days)."""
+    match = _ISO.match(text)
+    assert match, text
+    part = {k: v or "0" for k, v in match.groupdict().items()}
+    months = int(part["Y"]) * 12 + int(part["M"])
+    return timedelta(
+        days=months * 30 + int(part["D"]),
+        hours=int(part["h"]),
+        minutes=int(part["m"]),
+        seconds=float(Decimal(part["s"])),
+    )
+
+
+def _plain(value: Any) -> Any:
+    """A DuckDB Python value as JSON would hold it."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _text_matches(value: Any, kind: str, text: str) -> bool:
+    if kind in ("list", "struct", "map", "array"):
+        return bool(json.loads(text, parse_float=Decimal) == _plain(value))
+    if kind == "interval":
+        return _iso_to_timedelta(text) == value
+    if isinstance(value, bool):
+        return text == ("true" if value else "false")
+    if isinstance(value, int):
+        return int(text) == value
+    if isinstance(value, Decimal):
+        return Decimal(text) == value
+    if isinstance(value, float):
+        return (math.isnan(value) and text == "nan") or float(text) == value
+    if isinstance(value, datetime):
+        return datetime.fromisoformat(text) == value
+    if isinstance(value, date):
+        return text == value.isoformat()
+    return bool(text == value)
+
+
+def _json_matches(value: Any, kind: str, parsed: Any) -> bool:
+    if value is None:
+        return parsed is None
+    if isinstance(value, float):
+        return parsed is None if math.isnan(value) else float(parsed) == value
+    if isinstance(value, bool):
+        return parsed is value
+    if isinstance(value, int):
+        return type(parsed) is int and parsed == value  # whole numbers stay integers
+    if isinstance(value, Decimal):
+        return isinstance(parsed, Decimal | int) and Decimal(parsed) == value
+    if kind in ("list", "struct", "map", "array"):
+        return bool(parsed == _plain(value))
+    return isinstance(parsed, str) and _text_matches(value, kind, parsed)
+
+
+def _escaped(text: str) -> str:
+    """Control characters as the terminal must show them (the test's own spelling)."""
+    return "".join(
+        f"\\x{ord(c):02x}" if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F else c for c in text
+    )
+
+
+def _check_output(
+    fmt: str, out: Path, columns: list[str], kinds: list[str], rows: list[tuple[Any, ...]]
+) -> None:
+    if fmt == "csv":
+        data = out.read_bytes().decode("utf-8")
+        got = list(csv.reader(io.StringIO(data, newline="")))
+        assert got[0] == columns
+        assert len(got) - 1 == len(rows)
+        for row, back in zip(rows, got[1:], strict=True):
+            for value, kind, text in zip(row, kinds, back, strict=True):
+                if text == "":
+                    assert value in (None, ""), (value, text)
+                else:
+                    assert _text_matches(value, kind, text), (kind, value, text)
+        header = data.split("\r\n", 1)[0]
+        assert '"' not in header or any(set(c) & set(',"\r\n') for c in columns)
+    elif fmt == "json":
+        lines = out.read_text(encoding="utf-8").splitlines()
+        assert len(lines) == len(rows)
+        for row, line in zip(rows, lines, strict=True):
+            parsed = json.loads(line, parse_float=Decimal)  # strict JSON: NaN would fail below
+            assert "NaN" not in line or "NaN" in json.dumps(_plain(list(row)))
+            assert list(parsed) == columns
+            for value, kind, name in zip(row, kinds, columns, strict=True):
+                assert _json_matches(value, kind, parsed[name]), (kind, value, parsed[name])
+    elif fmt == "parquet":
+        table = pq.read_table(out)
+        assert table.column_names == columns
+        back = table.to_pylist()
+        assert len(back) == len(rows)
+        for row, got in zip(rows, back, strict=True):
+            for value, kind, name in zip(row, kinds, columns, strict=True):
+                if kind == "interval" and value is not None:
+                    assert _iso_to_timedelta(got[name]) == value
+                elif isinstance(value, float) and math.isnan(value):
+                    assert math.isnan(got[name])
+                elif kind == "map" and value is not None:
+                    assert dict(got[name]) == value
+                else:
+                    assert got[name] == value, (name, value, got[name])
+    else:
+        lines = out.read_text(encoding="utf-8").splitlines()
+        assert lines[-1] == f"{len(rows):,} row" + ("" if len(rows) == 1 else "s")
+        body = [line for line in lines if line.startswith("│")]
+        assert len(body) == len(rows) + 0  # one line per row: no value wrapped or cut
+        for row, line in zip(rows, body, strict=True):
+            position = 0
+            for value in row:
+                if isinstance(value, str | int) and not isinstance(value, bool):
+                    shown = _escaped(str(value))
+                    found = line.find(shown, position)
+                    assert found >= 0, (shown[:80], line[:200])
+                    position = found + len(shown)
+            assert "…" not in line or any("…" in str(v) for v in row)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "parquet", "table"])
+def test_every_query_table_and_view_round_trips(warehouse: Path, tmp_path: Path, fmt: str) -> None:
+    cases = _cases(warehouse)
+    assert len(cases) >= len(QUERIES) + len(DATA_TABLES)
+    for name, sql in cases:
+        columns, kinds, rows = _duck(warehouse, sql)
+        sql_file = tmp_path / f"{name}.sql"
+        sql_file.write_text(sql, encoding="utf-8")
+        out = tmp_path / f"{name}.{fmt}"
+        code, _, err = _cli(
+            "query", "--file", str(sql_file), "-f", fmt, "-o", str(out), "-w", str(warehouse)
+        )
+        assert code == 0, (name, err)
+        if fmt == "table":
+            columns_in_header = out.read_text(encoding="utf-8").splitlines()[1]
+            assert all(c in columns_in_header for c in columns), name
+        _check_output(fmt, out, columns, kinds, rows)
+
+
+EVERY_TYPE = """
+SELECT 1::HUGEINT * 123456789012345678901234567 AS huge, 1.50::DECIMAL(5, 2) AS dec,
+       sum(x) AS whole_sum, 'NaN'::DOUBLE AS nan, 0.1::DOUBLE AS tenth,
+       INTERVAL '1 month 2 days 3.5 seconds' AS gap, [DATE '2020-01-01', NULL] AS days,
+       {'a': [1, 2], 'b': 'x'} AS rec, MAP {'k': 1.25} AS m, '' AS empty, NULL AS nothing,
+       'a,b "quoted"' || chr(10) || 'line' AS tricky, TRUE AS yes
+FROM range(3) t(x)
+"""
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "parquet", "table"])
+def test_every_duckdb_type_is_written_losslessly(warehouse: Path, tmp_path: Path, fmt: str) -> None:
+    columns, kinds, rows = _duck(warehouse, EVERY_TYPE)
+    out = tmp_path / f"types.{fmt}"
+    code, _, err = _cli("query", EVERY_TYPE, "-f", fmt, "-o", str(out), "-w", str(warehouse))
+    assert code == 0, err
+    if fmt == "table":
+        text = out.read_text(encoding="utf-8")
+        assert "P1M2DT3.5S" in text and "123456789012345678901234567" in text
+        assert 'a,b "quoted"\\x0aline' in text
+        return
+    _check_output(fmt, out, columns, kinds, rows)
+    if fmt == "csv":
+        data = out.read_bytes().decode("utf-8").split("\r\n")
+        assert data[0] == ",".join(columns)  # the header is not quoted
+        # only what needs quotes is quoted; NULL is empty, the empty string is ""
+        assert data[1].split(",")[:5] == ["123456789012345678901234567", "1.50", "3", "nan", "0.1"]
+        assert ',"",,"a,b ""quoted""\nline",true' in "\r\n".join(data)
+    if fmt == "json":
+        line = out.read_text(encoding="utf-8").splitlines()[0]
+        assert '"whole_sum":3,' in line and '"dec":1.50,' in line and '"nan":null' in line
+        assert '"gap":"P1M2DT3.5S"' in line
+
+
+def test_values_with_markup_and_escapes_are_printed_as_data(warehouse: Path) -> None:
+    sql = (
+        "SELECT 'He said [laughter] and [bold]left' AS a, '[/nope]' AS b, "
+        "'[link=https://evil.example]click[/link]' AS c, chr(27) || '[31mred' AS d"
+    )
+    code, out, err = _cli("query", sql, "-w", str(warehouse))
+    assert code == 0, err
+    assert "He said [laughter] and [bold]left" in out and "[/nope]" in out
+    assert "[link=https://evil.example]click[/link]" in out
+    assert "\x1b" not in out and "\\x1b[31mred" in out
+    code, out, err = _cli("query", "SELECT '[abc]'::INTEGER[]", "-w", str(warehouse))
+    assert code == 2 and "Traceback" not in err
+    assert "'abc'" in err and len(err.strip().splitlines()) == 1
+
+
+def test_hostile_titles_in_articles_stay_text(warehouse: Path) -> None:
+    code, out, err = _cli(
+        "query", "SELECT title, authors FROM fact_article WHERE title IS NOT NULL",
+        "-w", str(warehouse),
+    )  # fmt: skip
+    assert code == 0, err
+    assert "\x1b" not in out and "\x07" not in out
+    assert _escaped(HOSTILE_TITLE) in out
+    assert '"B. [i]Writer[/i]"' in out
+
+
+def test_piped_ids_are_whole_and_counted(warehouse: Path) -> None:
+    code, out, err = _cli(
+        "query", "SELECT article_id, title FROM fact_article", "-w", str(warehouse)
+    )
+    assert code == 0, err
+    ids = [r[0] for r in _duck(warehouse, "SELECT article_id FROM fact_article")[2]]
+    assert all(i in out for i in ids) and "…" not in out
+    assert out.rstrip().splitlines()[-1] == f"{len(ids)} rows"
+
+
+def test_sql_from_stdin_and_from_a_file(warehouse: Path, tmp_path: Path) -> None:
+    code, out, err = _cli(
+        "query", "-", "-f", "csv", "-w", str(warehouse), stdin="SELECT 40 + 2 AS answer;\n"
+    )
+    assert code == 0, err
+    assert out == "answer\r\n42\r\n"
+    (tmp_path / "q.sql").write_text("SELECT 'file' AS origin", encoding="utf-8")
+    code, out, err = _cli(
+        "query", "-F", str(tmp_path / "q.sql"), "-f", "json", "-w", str(warehouse)
+    )
+    assert code == 0 and out == '{"origin":"file"}\n'
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["SELECT 1", "-o", "/nonexistent-folder/x.csv", "-f", "csv"],
+        ["SELECT nope FROM nowhere"],
+        ["SELECT '[abc]'::INTEGER[]", "-f", "json"],
+        ["-F", "/nonexistent-folder/q.sql"],
+        ["SELECT count(*) FROM range(100000000000000)", "--timeout", "0.5"],
+        ["EXPLAIN ANALYZE CREATE TEMP TABLE t AS SELECT 1"],
+        ["EXPLAIN CREATE TABLE t AS SELECT 1"],
+        ["CALL enable_logging(storage='file', storage_path='/tmp/news-etl-logs')"],
+        ["SELECT * FROM checkpoint()"],
+        ["/* hidden */ CALL disable_logging()"],
+    ],
+)
+def test_every_failure_is_one_line_with_exit_2(warehouse: Path, args: list[str]) -> None:
+    before = checksums(warehouse, (*DATA_TABLES, "etl_run"))
+    code, out, err = _cli("query", *args, "-w", str(warehouse))
+    assert code == 2, (out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert checksums(warehouse, (*DATA_TABLES, "etl_run")) == before
+    assert not Path("/tmp/news-etl-logs").exists()
+
+
+def test_explain_of_a_query_and_introspection_still_work(warehouse: Path) -> None:
+    for sql in (
+        "EXPLAIN SELECT count(*) FROM fact_article",
+        "EXPLAIN ANALYZE SELECT count(*) FROM fact_article",
+        "CALL pragma_version()",
+        "PRAGMA table_info('etl_run')",
+        "SHOW TABLES",
+        "DESCRIBE fact_article",
+        "SUMMARIZE etl_run",
+    ):
+        code, _, err = _cli("query", sql, "-f", "csv", "-w", str(warehouse))
+        assert code == 0, (sql, err)
+
+
+def test_timeout_interrupts_a_long_query(warehouse: Path) -> None:
+    import time
+
+    started = time.monotonic()
+    code, _, err = _cli(
+        "query", "SELECT count(*) FROM range(100000000000000)", "--timeout", "1",
+        "-w", str(warehouse),
+    )  # fmt: skip
+    assert code == 2 and "longer than 1s" in err
+    assert time.monotonic() - started < 30
+
+
+def test_the_reader_memory_limit_is_applied(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWS_ETL_READER_MEMORY_LIMIT", "300MB")
+    code, out, err = _cli(
+        "query", "SELECT current_setting('memory_limit') AS m", "-f", "csv", "-w", str(warehouse)
+    )
+    assert code == 0, err
+    assert out.splitlines()[1] in ("286.1 MiB", "300.0 MB", "286.1MiB")
+    code, _, err = _cli(
+        "query", "SELECT list(range) FROM range(100000000)", "-f", "csv", "-w", str(warehouse)
+    )
+    assert code == 2 and "memory" in err.lower()
+
+
+# --- status, summary, quarantine, quality, version ------------------------------------------
+
+
+def test_status_fits_80_columns_flags_missing_days_and_shows_errors(warehouse: Path) -> None:
+    code, out, err = _cli("status", "-w", str(warehouse))
+    assert code == 0, err
+    long = [line for line in out.splitlines() if len(line) > 80 and str(warehouse) not in line]
+    assert not long, long
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        runs = con.execute("SELECT run_id, status, error FROM etl_run").fetchall()
+        records, files = con.execute(
+            "SELECT count(*), count(DISTINCT path) FROM quarantine"
+        ).fetchone() or (0, 0)
+    finally:
+        con.close()
+    for run_id, _, _ in runs:
+        assert run_id in out  # whole ids
+    (error,) = [e for _, s, e in runs if s == "failed"]
+    assert " ".join(error.split()) in " ".join(out.split())
+    assert "MISSING" in out and "1987-02-27 .. 1987-02-28" in out
+    assert f"{records} records from {files} files" in out
+    assert "NEWS_ETL_QUARANTINE_CHECK_MIN_FILES" in out  # the 0-article success says why
+    assert "\x1b" not in out
+
+
+def test_quarantine_list_has_a_header_formats_and_filters(warehouse: Path, tmp_path: Path) -> None:
+    code, out, err = _cli("quarantine", "list", "-w", str(warehouse))
+    assert code == 0, err
+    assert out.splitlines()[1].split("┃")[1].strip() == "reason"
+    assert "\x1b" not in out and "\x07" not in out and _escaped(HOSTILE_NAME) in out
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        (failed,) = con.execute("SELECT run_id FROM etl_run WHERE status = 'failed'").fetchone()
+        expected = con.execute(
+            "SELECT path FROM quarantine WHERE run_id = ? ORDER BY path", [failed]
+        ).fetchall()
+    finally:
+        con.close()
+    code, out, err = _cli("quarantine", "list", "--run", failed, "-f", "json", "-w", str(warehouse))
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert sorted(r["path"] for r in rows) == [p for (p,) in expected]
+    code, out, _ = _cli(
+        "quarantine", "list", "--date", "1999-01-01", "-f", "csv", "-w", str(warehouse)
+    )
+    assert out.splitlines() == ["reason,stage,path,record,detail,run_id,day,quarantined_at"]
+
+
+def test_read_only_commands_on_a_missing_warehouse_create_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "not-here" / "news.duckdb"
+    for command in (
+        ["quarantine", "list"],
+        ["status"],
+        ["summary"],
+        ["quality"],
+        ["query", "SELECT 1"],
+        ["shell"],
+    ):
+        code, _, err = _cli(*command, "-w", str(missing))
+        assert code == 2, (command, err)
+        assert "no warehouse" in err and len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_quality_by_partition_day_shows_bounds_and_whole_details(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    code, out, err = _cli("quality", "--date", "1987-03-01", "-w", str(warehouse))
+    assert code == 0, err
+    assert "no runs found" not in out
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        (first,) = con.execute(
+            "SELECT run_id FROM etl_run ORDER BY started_at LIMIT 1"
+        ).fetchone() or ("",)
+    finally:
+        con.close()
+    assert first in out
+    assert "expects min_value=1" in out  # bounds of a passing check
+    assert "pass raw_file.expect_column_values_to_be_in_set(outcome)" in out
+    code, _, err = _cli(
+        "quality", "--html", str(tmp_path / "missing" / "q.html"), "-w", str(warehouse)
+    )
+    assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_check_details_are_stored_and_shown_whole(warehouse: Path) -> None:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        details = con.execute(
+            "SELECT run_id, detail FROM fact_check_result WHERE NOT success AND detail LIKE '[%'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert any(len(detail) > 500 for _, detail in details)  # the long boilerplate record
+    for run_id, detail in details:
+        json.loads(detail)  # whole JSON: a value cut mid-way would not parse
+        code, out, err = _cli("quality", "--run", run_id, "-w", str(warehouse))
+        assert code == 0, err
+        assert detail in out
+
+
+def test_version() -> None:
+    code, out, _ = _cli("--version")
+    assert code == 0 and re.match(r"^news-etl \d+\.\d+", out)
+
+
+# --- the shell --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        ".open {warehouse}\nDELETE FROM etl_run;\nCREATE TABLE stolen AS SELECT 1;\n",
+        ".sh touch {marker}\n",
+        ".output {marker}\nSELECT 1;\n",
+        "SELECT * FROM read_text('/etc/passwd');\n",
+        "COPY etl_run TO '{marker}';\n",
+        "SET enable_external_access = true;\nCOPY etl_run TO '{marker}';\n",
+        "ATTACH '{marker}' AS other;\n",
+    ],
+)
+def test_shell_cannot_write_or_reach_out(warehouse: Path, tmp_path: Path, script: str) -> None:
+    from etl.query import shell_command
+
+    marker = tmp_path / "marker"
+    before = checksums(warehouse, (*DATA_TABLES, "etl_run", "quarantine"))
+    command = shell_command(warehouse)
+    done = subprocess.run(
+        command,
+        input=script.format(warehouse=warehouse, marker=marker),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "root:" not in done.stdout
+    assert not marker.exists()
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    finally:
+        con.close()
+    assert "stolen" not in tables
+    assert checksums(warehouse, (*DATA_TABLES, "etl_run", "quarantine")) == before
+
+
+def test_shell_still_answers_queries(warehouse: Path) -> None:
+    from etl.query import shell_command
+
+    done = subprocess.run(
+        [shell_command(warehouse)[0], "-csv", *shell_command(warehouse)[1:]],
+        input="SELECT count(*) AS n FROM etl_run;\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["n", "3"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["dictionary", "--out", "/nonexistent-folder/README.md"],
+        ["init", "--warehouse", "/proc/news-etl-cannot/news.duckdb"],
+        ["quality", "--html", "/nonexistent-folder/q.html", "-w", "{warehouse}"],
+        ["quarantine", "list", "-f", "csv", "-o", "/nonexistent-folder/q.csv", "-w", "{warehouse}"],
+        ["report", "--run", "no-such-run", "-w", "{warehouse}"],
+    ],
+)
+def test_no_command_ends_in_a_traceback(warehouse: Path, args: list[str]) -> None:
+    result = CliRunner().invoke(app, [a.format(warehouse=warehouse) for a in args])
+    assert result.exit_code in (2, 75), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_a_reader_that_stops_early_is_not_an_error(warehouse: Path) -> None:
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "etl.cli", "query", "SELECT * FROM range(2000000)", "-f", "csv",
+         "-w", str(warehouse)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline() == b"range\r\n"
+    process.stdout.close()  # as `| head -1` does
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_a_query_creates_no_file_anywhere(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fts extension is loaded from its wheel, not INSTALLed into ~/.duckdb."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    code, out, err = _cli(
+        "query", "SELECT stem('running', 'english') AS s", "-f", "csv", "-w", str(warehouse)
+    )
+    assert code == 0, err
+    assert out.splitlines() == ["s", "run"]
+    assert not home.exists()

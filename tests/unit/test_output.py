@@ -1,0 +1,165 @@
+"""The rendering layer: values as data (no markup, no control characters), exact text forms."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import duckdb
+import pytest
+
+from etl.output import (
+    fetch_text,
+    iso_duration,
+    render_table,
+    to_csv,
+    to_json_lines,
+    visible,
+)
+from etl.query import QueryRefusedError, QueryTimeoutError, check_read_only, deadline
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("\x1b[31mred", "\\x1b[31mred"),
+        ("title\x07bell", "title\\x07bell"),
+        ("a\x9bb", "a\\x9bb"),
+        ("\u202egnp.exe", "\\u202egnp.exe"),
+        ("tab\tand\nnewline", "tab\tand\nnewline"),
+        ("[bold]stays[/bold]", "[bold]stays[/bold]"),
+    ],
+)
+def test_visible_escapes_control_characters_only(raw: str, shown: str) -> None:
+    assert visible(raw) == shown
+
+
+@pytest.mark.parametrize(
+    ("months", "days", "nanos", "iso"),
+    [
+        (0, 0, 0, "PT0S"),
+        (1, 2, 3_500_000_000, "P1M2DT3.5S"),
+        (14, 0, 0, "P1Y2M"),
+        (0, 0, 36_714_237_000_000, "PT10H11M54.237S"),
+        (-1, 0, -60_000_000_000, "P-1MT-1M"),
+        (0, 3, 0, "P3D"),
+    ],
+)
+def test_iso_duration(months: int, days: int, nanos: int, iso: str) -> None:
+    assert iso_duration(months, days, nanos) == iso
+
+
+def test_text_forms_of_duckdb_types() -> None:
+    con = duckdb.connect()
+    result = fetch_text(
+        con.sql(
+            "SELECT 170141183460469231731687303715884105727::HUGEINT AS h, 0.10::DECIMAL(4, 2)"
+            " AS d, [1.5, 'nan'::DOUBLE] AS l, INTERVAL '36714.237 seconds' AS i,"
+            " 'x'::VARCHAR AS s, NULL::INTEGER AS n, '' AS e, 'inf'::DOUBLE AS f"
+        )
+    )
+    assert result.rows == [
+        (
+            "170141183460469231731687303715884105727",
+            "0.10",
+            "[1.5,null]",
+            "PT10H11M54.237S",
+            "x",
+            None,
+            "",
+            "inf",
+        )
+    ]
+    line = to_json_lines(result)
+    assert line == (
+        '{"h":170141183460469231731687303715884105727,"d":0.10,"l":[1.5,null],'
+        '"i":"PT10H11M54.237S","s":"x","n":null,"e":"","f":null}\n'
+    )
+    json.loads(line)  # strict JSON
+    assert to_csv(result) == (
+        "h,d,l,i,s,n,e,f\r\n"
+        '170141183460469231731687303715884105727,0.10,"[1.5,null]",PT10H11M54.237S,x,,"",inf\r\n'
+    )
+
+
+def test_csv_quotes_only_where_needed() -> None:
+    con = duckdb.connect()
+    result = fetch_text(
+        con.sql("SELECT 'plain' AS \"a b\", 'a,b' AS \"c,d\", 'say \"hi\"' AS q, ' pad' AS p")
+    )
+    assert to_csv(result) == 'a b,"c,d",q,p\r\nplain,"a,b","say ""hi"""," pad"\r\n'
+
+
+def test_table_cells_are_text_not_markup() -> None:
+    buffer = io.StringIO()
+    render_table(
+        ["[bold]col[/bold]"],
+        [["He said [laughter] and [bold]left"], ["[link=https://evil.example]x[/link]"], [None]],
+        file=buffer,
+    )
+    text = buffer.getvalue()
+    assert "[bold]col[/bold]" in text
+    assert "He said [laughter] and [bold]left" in text
+    assert "[link=https://evil.example]x[/link]" in text
+    assert "\x1b" not in text and "NULL" in text
+
+
+def test_a_piped_table_keeps_whole_values() -> None:
+    value = "812d60514" + "ab" * 100
+    buffer = io.StringIO()
+    render_table(["id"], [[value]], file=buffer)
+    assert value in buffer.getvalue() and "…" not in buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "EXPLAIN ANALYZE CREATE TEMP TABLE t AS SELECT 1",
+        "explain analyze delete from x",
+        "/* c */ EXPLAIN (FORMAT json) CREATE TABLE t AS SELECT 1",
+        "CALL enable_logging(storage='file', storage_path='/tmp/x')",
+        "-- comment\nCALL checkpoint()",
+        "SELECT * FROM truncate_duckdb_logs()",
+        "SELECT 1 WHERE EXISTS (SELECT * FROM force_checkpoint())",
+        "SELECT * FROM json_execute_serialized_sql('{}')",
+    ],
+)
+def test_the_allow_list_looks_inside_explain_and_calls(sql: str) -> None:
+    con = duckdb.connect()
+    with pytest.raises(QueryRefusedError):
+        check_read_only(con, sql)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "EXPLAIN SELECT 1",
+        "EXPLAIN ANALYZE SELECT 1",
+        "CALL pragma_version()",
+        "PRAGMA version",
+        "SHOW TABLES",
+        "WITH a AS (SELECT 1) SELECT * FROM a",
+        "FROM range(3)",
+    ],
+)
+def test_reads_are_allowed(sql: str) -> None:
+    check_read_only(duckdb.connect(), sql)
+
+
+def test_deadline_interrupts_the_connection() -> None:
+    con = duckdb.connect()
+    with pytest.raises(QueryTimeoutError), deadline(con, 0.3):
+        con.execute("SELECT count(*) FROM range(100000000000000)").fetchall()
+    with deadline(con, 5):
+        assert con.execute("SELECT 42").fetchall() == [(42,)]
+
+
+def test_a_terminal_table_fits_and_keeps_ids_whole() -> None:
+    an_id = "0123456789abcdef" * 4
+    text = "word " * 60
+    buffer = io.StringIO()
+    render_table(["id", "n", "text"], [[an_id, "7", text]], file=buffer, whole=False)
+    lines = buffer.getvalue().splitlines()
+    assert all(len(line) <= 80 for line in lines)  # Rich's width for a non-terminal file
+    assert any(an_id in line for line in lines)
+    assert sum(line.count("word") for line in lines) == 60  # wrapped, nothing cut

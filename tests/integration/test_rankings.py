@@ -18,7 +18,8 @@ import pytest
 from scipy.stats import chi2_contingency
 
 from etl import pipeline
-from etl.load.boilerplate import refresh_boilerplate
+from etl.load.boilerplate import flag_days, refresh_boilerplate
+from etl.marts import refresh_marts
 
 from .helpers import query, settings_for
 
@@ -118,6 +119,32 @@ def test_a_byline_does_not_lead_the_week(corpora: Path, tmp_path: Path) -> None:
     assert lines == {"china daily european weekly", "follow us on twitter"} and n_lines == 2
     assert not {"china", "daily", "european", "weekly", "follow", "twitter"} & set(top), top
     assert kept == loaded and loaded is not None and loaded[0] >= 15  # flagged, not deleted
+
+
+def test_the_loaders_call_flags_a_new_days_byline_at_once(corpora: Path, tmp_path: Path) -> None:
+    files = sorted((corpora / "reuters").glob("*.txt"))[40:80]
+    bodies = [f.read_text(encoding="utf-8").split(" ", 3)[3] for f in files]
+    bodies = [b for b in bodies if "daily" not in b.lower() and "weekly" not in b.lower()][:21]
+    zone = _byline_zone(tmp_path, bodies[:20])
+    settings = settings_for(zone, tmp_path, write_reports=False)
+    pipeline.run(settings)
+    assert refresh_marts(settings)["boilerplate_line"] == 2  # news_marts finds the lines
+    late = f" date 2017-03-20 {bodies[20]}\n\nChina Daily European Weekly"
+    (zone / "chinadaily" / "late.txt").write_text(late, encoding="utf-8")
+    pipeline.run(settings)
+    con = duckdb.connect(str(settings.warehouse))
+    try:
+        con.execute("CREATE TEMP TABLE days AS SELECT DATE '2017-03-20' AS published_date")
+        assert flag_days(con, "days") == 4  # china, daily, european, weekly of the new article
+        top = {
+            t
+            for (t,) in con.execute(
+                "SELECT term FROM top_terms('2017-03-20', '2017-03-20', 500)"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    assert top and not {"china", "daily", "european", "weekly"} & top
 
 
 # ---------------------------------------------------------------- trending

@@ -392,7 +392,7 @@ best AS (SELECT article_id, score FROM scored ORDER BY score DESC, article_id LI
 SELECT b.article_id, b.score, a.published_date, a.title, substr(x.clean_text, 1, 160) AS snippet
 FROM best b JOIN fact_article a USING (article_id) JOIN article_text x USING (article_id)
 ORDER BY b.score DESC, b.article_id;
-COMMENT ON MACRO TABLE search IS 'Full-text search ranked by BM25 (k1 = 1.2, b = 0.75) over the term counts: the n best articles for the words of q (split by search_terms; stopwords count, weighted down by their document frequency). A word also matches the hyphenated and possessive terms that contain it (brexit finds post-brexit; term_parts); "quoted phrases" must appear as written (case and spacing aside) and their words count in the score. Exact forms: search_stem for every form. Columns: article_id, score, published_date, title (NULL for .txt input), snippet. Plain SQL, as fresh as fact_article_term; why not the fts extension: docs/search-bm25.md.';
+COMMENT ON MACRO TABLE search IS 'Full-text search ranked by BM25 (k1 = 1.2, b = 0.75) over the term counts: the n best articles for the words of q (split by search_terms; stopwords count, weighted down by their document frequency). A word also matches the hyphenated and possessive terms that contain it (brexit finds post-brexit; term_parts); "quoted phrases" must appear as written (case and spacing aside) and their words count in the score. Exact forms: search_stem for every form. Columns: article_id, score, published_date, title (NULL for .txt input in the canonical layout), snippet. Plain SQL, as fresh as fact_article_term; why not the fts extension: docs/search-bm25.md.';
 
 CREATE MACRO search_stem(q, n) AS TABLE
 WITH words AS (SELECT unnest(search_terms(replace(q::VARCHAR, '"', ' '))) AS word),
@@ -505,7 +505,7 @@ COMMENT ON COLUMN fact_article.story_id IS 'joins dim_story: the near-duplicate 
 COMMENT ON TABLE dim_story IS 'Stories: near-duplicate groups, i.e. syndicated copies and light rewrites of one article, grouped by MinHash/LSH. A story is one text in several versions, not a news event: two different reports of the same event are two stories. Grain: one row per story. Key: story_id (hash of the founding article_id).';
 COMMENT ON TABLE dim_date IS 'Calendar dates that have articles (for every day, with or without articles, use v_calendar or calendar(start, end)). Grain: one row per date. Key: date_key.';
 COMMENT ON COLUMN v_articles.source_name IS 'the source (see dim_source.source_name)';
-COMMENT ON COLUMN v_articles.title IS 'headline, when the format carries one; NULL for .txt input';
+COMMENT ON COLUMN v_articles.title IS 'headline, when the format carries one; NULL for .txt input in the canonical layout';
 COMMENT ON COLUMN v_articles.url IS 'the article''s URL, when the format carries one; NULL for .txt input';
 COMMENT ON COLUMN v_articles.story_id IS 'near-duplicate group (joins dim_story): copies of one text, not a news event';
 COMMENT ON COLUMN v_articles.date_source IS 'where the date came from: header, metadata, path, run';

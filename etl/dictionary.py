@@ -34,8 +34,9 @@ import duckdb
 
 con = duckdb.connect("warehouse/news.duckdb", read_only=True)  # never blocks a load for long
 df = con.execute(
-    "SELECT * FROM trending_terms(?, ?, ?)", ["1987-03-03", 7, 10]  # bound parameters
-).df()                                                           # a pandas DataFrame
+    "SELECT * FROM trending_terms(?, ?, ?)",
+    ["1987-03-03", 7, 10],  # bound parameters
+).df()  # a pandas DataFrame
 days = con.execute(
     "SELECT day, articles, share FROM term_trend(?, ?, ?)", ["cocoa", "1987-02-26", "1987-03-09"]
 ).df()

@@ -55,7 +55,7 @@ def test_every_macro_is_documented_with_its_parameters_and_columns() -> None:
     assert text.count("| output column | type |") == len(MACROS)
     # The analyst's quick start: read-only connection and bound parameters.
     assert 'duckdb.connect("warehouse/news.duckdb", read_only=True)' in text
-    assert 'trending_terms(?, ?, ?)", ["1987-03-03", 7, 10]' in text
+    assert '"SELECT * FROM trending_terms(?, ?, ?)",\n    ["1987-03-03", 7, 10],' in text
 
 
 def test_the_stale_comments_are_fixed() -> None:

@@ -3,10 +3,13 @@
 The ``news_marts`` DAG runs when a load publishes new data (Airflow Assets) and calls
 :func:`refresh_marts`; ``news-etl marts`` does the same by hand. A refresh rewrites every mart in
 one transaction under the writer lock, so readers see the old or the new version, never a mix.
+The same transaction finds each source's boilerplate lines again (:mod:`etl.load.boilerplate`),
+which the rankings leave out.
 """
 
 from __future__ import annotations
 
+from etl.load.boilerplate import refresh_boilerplate
 from etl.settings import Settings
 from etl.warehouse import writer
 
@@ -23,15 +26,21 @@ GROUP BY a.published_date, a.source_id, s.source_name
 
 
 def refresh_marts(settings: Settings) -> dict[str, int]:
-    """Rebuild every mart from the star schema in one transaction; return rows per mart."""
+    """Rebuild every mart (and the boilerplate flags) from the star schema in one transaction;
+    return rows per table."""
     with writer(settings) as con:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute("DELETE FROM mart_daily_source")
             con.execute(_REFRESH)
+            lines, flagged = refresh_boilerplate(con)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
         row = con.execute("SELECT count(*) FROM mart_daily_source").fetchone()
-    return {"mart_daily_source": int(row[0]) if row else 0}
+    return {
+        "mart_daily_source": int(row[0]) if row else 0,
+        "boilerplate_line": lines,
+        "boilerplate_term": flagged,
+    }

@@ -121,6 +121,13 @@ class Settings(BaseSettings):
     min_article_chars: int = Field(
         default=1, ge=1, description="Articles with fewer cleaned characters are quarantined."
     )
+    min_article_terms: int = Field(
+        default=5,
+        ge=1,
+        description="Articles with fewer distinct terms (words, numbers) are stubs, not news "
+        "('-1', 'View Comments', a bare name) and are quarantined "
+        "(expect_column_values_to_be_between on n_terms). Real wire briefs have 8 or more.",
+    )
     max_article_chars: int = Field(
         default=2_000_000,
         ge=1,

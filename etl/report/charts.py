@@ -1,20 +1,43 @@
-"""Charts as inline SVG (matplotlib, Agg backend): no files, no external assets."""
+"""Charts as inline SVG (matplotlib, Agg backend): no files, no external assets.
+
+Every chart over time has a real time axis: dates are positioned by their value, so a gap in
+the data is a gap on the axis, and the tick labels are chosen (and condensed) by matplotlib's
+date locator instead of one label per bar. Labels are data, never markup: mathtext is off, so a
+source called ``$\\undefinedmacro{x}$`` is drawn as those characters instead of failing.
+"""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
-from datetime import date
+import math
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, cast
 
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 plt.rcParams.update(
-    {"svg.fonttype": "none", "font.size": 10, "axes.spines.top": False, "axes.spines.right": False}
+    {
+        "svg.fonttype": "none",
+        "font.size": 10,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        # Labels come from the data (sources, terms): draw them as text, never as TeX math.
+        "text.parse_math": False,
+    }
 )
+
+
+#: matplotlib's date conversions, typed (its stubs leave them untyped).
+_date2num = cast(Callable[[Sequence[date]], Any], mdates.date2num)
+_concise = cast(Callable[[Any], Any], mdates.ConciseDateFormatter)
+_locator = cast(Callable[..., Any], mdates.AutoDateLocator)
 
 
 def _svg(fig: Figure) -> str:
@@ -25,37 +48,70 @@ def _svg(fig: Figure) -> str:
     return text[text.index("<svg") :]
 
 
+def _time_axis(ax: Axes) -> None:
+    locator = _locator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(_concise(locator))
+
+
 def bar_chart(labels: Sequence[str], values: Sequence[float], title: str) -> str:
     """A horizontal bar chart, largest on top."""
     fig, ax = plt.subplots(figsize=(7, 0.3 * max(len(labels), 3) + 0.8))
     positions = list(range(len(labels)))[::-1]
     ax.barh(positions, values, color="#3b6ea8")
-    ax.set_yticks(positions, labels)
+    ax.set_yticks(positions, [str(label) for label in labels])
     ax.set_title(title, loc="left")
     return _svg(fig)
 
 
 def stacked_bars(days: Sequence[date], series: Mapping[str, Sequence[float]], title: str) -> str:
-    """Stacked vertical bars per day, one colour per series (e.g. per source)."""
+    """Stacked bars per day on a time axis, one colour per series (e.g. per source)."""
     fig, ax = plt.subplots(figsize=(8, 3.2))
     bottom = [0.0] * len(days)
-    labels = [d.isoformat() for d in days]
     for name, values in series.items():
-        ax.bar(labels, values, bottom=bottom, label=name)
+        ax.bar(_date2num(list(days)), values, bottom=bottom, label=str(name), width=0.8)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_title(title, loc="left")
-    ax.legend(fontsize=8, frameon=False)
-    ax.tick_params(axis="x", labelrotation=45)
+    if series:
+        ax.legend(fontsize=8, frameon=False)
+    _time_axis(ax)
     return _svg(fig)
 
 
 def line_chart(days: Sequence[date], series: Mapping[str, Sequence[float]], title: str) -> str:
-    """One line per series over days."""
+    """One line per series on a time axis; NaN values (days without data) leave a gap."""
     fig, ax = plt.subplots(figsize=(8, 3.2))
-    labels = [d.isoformat() for d in days]
     for name, values in series.items():
-        ax.plot(labels, values, marker="o", label=name)
+        ax.plot(_date2num(list(days)), values, marker="o", markersize=3, label=str(name))
     ax.set_title(title, loc="left")
-    ax.legend(fontsize=8, frameon=False)
-    ax.tick_params(axis="x", labelrotation=45)
+    if series:
+        ax.legend(fontsize=8, frameon=False)
+    _time_axis(ax)
     return _svg(fig)
+
+
+def events_chart(
+    times: Sequence[datetime], series: Mapping[str, Sequence[float]], title: str
+) -> str:
+    """Values at points in time (e.g. per run), one marker style per series, on a time axis."""
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    for name, values in series.items():
+        ax.plot(
+            _date2num(list(times)),
+            values,
+            marker="o",
+            linestyle="-",
+            markersize=4,
+            label=str(name),
+        )
+    ax.set_title(title, loc="left")
+    if series:
+        ax.legend(fontsize=8, frameon=False)
+    ax.set_ylim(bottom=0)
+    _time_axis(ax)
+    return _svg(fig)
+
+
+def nan() -> float:
+    """The value that leaves a gap in :func:`line_chart` (a day without articles)."""
+    return math.nan

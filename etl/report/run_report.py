@@ -1,16 +1,20 @@
 """The run report: one self-contained HTML page per run (inline CSS and SVG, no external assets).
 
-It shows the run's counts per stage, quarantine reasons, data-quality results (failures first)
-with links to the run's GX Data Docs, articles per day and source, the top terms of the days the
-run wrote and their trend. Written to ``<reports dir>/<run_id>/report.html`` (next to the run's
-``quality.html`` and ``data_docs/``) and ``<reports dir>/latest.html`` after every load; rebuilt
-with ``news-etl report [--run ID]``.
+It shows the run's counts per stage (``load`` included) and total duration, quarantine reasons,
+data-quality results (failures first) with links to the run's ``quality.html`` and GX Data Docs,
+articles per day and source on a real time axis, the words that distinguish the days the run
+wrote (``distinctive_terms``) and their daily share. Written to
+``<reports dir>/<run_id>/report.html`` (next to the run's ``quality.html`` and ``data_docs/``)
+and ``<reports dir>/latest.html`` after every load, with ``<reports dir>/index.html``: every run,
+and articles and quarantine over time. Rebuilt with ``news-etl report [--run ID]``. The pages
+fit a phone (420 px) and a desktop (1,400 px): tables wrap long values instead of overflowing.
 """
 
 from __future__ import annotations
 
 import html
-from datetime import date, timedelta
+import math
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,38 +26,66 @@ from etl.report import charts
 #: The folder of a run's GX Data Docs, next to its report (``etl.pipeline.write_data_docs``).
 DOCS_DIR = "data_docs"
 
+#: The run's data-quality page, next to its report (``etl.quality.write_quality_page``).
+QUALITY_PAGE = "quality.html"
+#: The page listing every run, in the reports folder.
+INDEX_PAGE = "index.html"
+
 _CSS = """
+*{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;
-max-width:70rem;
-color:#1d2733;padding:0 1rem}h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;
-border-bottom:1px solid #d5dbe3;padding-bottom:.3rem}table{border-collapse:collapse;margin:.5rem 0}
-td,th{border:1px solid #d5dbe3;padding:.25rem .6rem;text-align:left;font-size:.9rem}
+max-width:70rem;color:#1d2733;padding:0 1rem}h1{font-size:1.5rem}h2{font-size:1.15rem;
+margin-top:2rem;border-bottom:1px solid #d5dbe3;padding-bottom:.3rem}
+code{overflow-wrap:anywhere}
+.tablewrap{max-width:100%;overflow-x:auto}
+table{border-collapse:collapse;margin:.5rem 0;max-width:100%}
+td,th{border:1px solid #d5dbe3;padding:.25rem .6rem;text-align:left;font-size:.9rem;
+overflow-wrap:anywhere;vertical-align:top}td.num{text-align:right;white-space:nowrap}
 th{background:#eef2f7}.ok{color:#1d7a3a}.bad{color:#b3261e;font-weight:600}
 .cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #d5dbe3;border-radius:6px;
 padding:.6rem 1rem;min-width:8rem}.card b{display:block;font-size:1.4rem}
 .chart svg{max-width:100%;height:auto}small{color:#5b6776}
+@media (max-width:600px){body{margin:1rem auto;padding:0 .5rem}td,th{padding:.2rem .3rem;
+font-size:.8rem}.card{min-width:6rem;padding:.4rem .6rem}}
 """
 
-# Records the rendered size of every chart, so automated checks (headless Chromium) can tell that
-# the charts really rendered; inline, so the page stays self-contained.
+# Records the rendered size of every chart and how wide the page and its tables are, so
+# automated checks (headless Chromium) can tell that the charts rendered and nothing overflows
+# the window; inline, so the page stays self-contained.
 _SIZE_SCRIPT = """
 window.addEventListener('load',function(){var s=[];document.querySelectorAll('.chart svg')
 .forEach(function(e){var r=e.getBoundingClientRect();s.push(Math.round(r.width)+'x'+
-Math.round(r.height));});document.body.setAttribute('data-chart-sizes',s.join(','));});
+Math.round(r.height));});var t=0;document.querySelectorAll('table').forEach(function(e){
+t=Math.max(t,Math.ceil(e.getBoundingClientRect().right));});var b=document.body;
+b.setAttribute('data-chart-sizes',s.join(','));b.setAttribute('data-table-right',t);
+b.setAttribute('data-page-width',document.documentElement.scrollWidth);
+b.setAttribute('data-viewport',window.innerWidth);});
 """
+
+
+def _head(title: str) -> str:
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style>"
+        f"<script>{_SIZE_SCRIPT}</script></head><body>"
+    )
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "<td></td>"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"<td class='num'>{html.escape(str(value))}</td>"
+    return f"<td>{html.escape(str(value))}</td>"
 
 
 def _table(headers: list[str], rows: list[tuple[Any, ...]]) -> str:
     if not rows:
         return "<p><small>none</small></p>"
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>"
-        + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row)
-        + "</tr>"
-        for row in rows
-    )
-    return f"<table><tr>{head}</tr>{body}</table>"
+    body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in rows)
+    return f"<div class='tablewrap'><table><tr>{head}</tr>{body}</table></div>"
 
 
 def _run_row(con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict[str, Any]:
@@ -106,6 +138,40 @@ def _docs_section(links: list[tuple[str, str]]) -> str:
     )
 
 
+def _duration(run: dict[str, Any]) -> float | None:
+    start, end = run.get("started_at"), run.get("ended_at")
+    if start is None or end is None:
+        return None
+    return float((end - start).total_seconds())
+
+
+def _stages(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The run's stage rows in pipeline order, ending with ``load``: the loader's own row when
+    it wrote one, else one derived from the run (its seconds: the run's time not spent in the
+    other stages, labelled as such)."""
+    rows = con.execute(
+        "SELECT stage, n_in, n_out, n_duplicate, n_quarantined, round(seconds, 2)"
+        " FROM etl_run_stage WHERE run_id = ?"
+        " ORDER BY CASE stage WHEN 'ingest' THEN 1 WHEN 'text' THEN 2 WHEN 'validate' THEN 3"
+        " WHEN 'load' THEN 4 ELSE 5 END, stage",
+        [run["run_id"]],
+    ).fetchall()
+    if any(r[0] == "load" for r in rows) or run["status"] != "success":
+        return rows
+    total = _duration(run)
+    before = next((r for r in reversed(rows) if r[0] != "load"), None)
+    rest = None if total is None else round(max(total - sum(float(r[5]) for r in rows), 0.0), 2)
+    derived = (
+        "load (rest of the run)",
+        before[2] if before else run["files_new"],
+        run["articles_loaded"],
+        run["duplicates"],
+        0,
+        rest,
+    )
+    return [*rows, derived]
+
+
 def render_run_report(
     con: duckdb.DuckDBPyConnection,
     run_id: str | None = None,
@@ -117,13 +183,6 @@ def render_run_report(
     rid = str(run["run_id"])
     days = _days(con, run)
     window_start = min(days) - timedelta(days=13) if days else None
-    stages = con.execute(
-        "SELECT stage, n_in, n_out, n_duplicate, n_quarantined, round(seconds, 2)"
-        " FROM etl_run_stage WHERE run_id = ?"
-        " ORDER BY CASE stage WHEN 'ingest' THEN 1 WHEN 'text' THEN 2 WHEN 'validate' THEN 3"
-        " ELSE 4 END",
-        [rid],
-    ).fetchall()
     reasons = con.execute(
         "SELECT reason, stage, count(*), any_value(path), any_value(detail) FROM quarantine"
         " WHERE run_id = ? GROUP BY reason, stage ORDER BY 3 DESC",
@@ -135,10 +194,11 @@ def render_run_report(
         " expectation, column_name",
         [rid],
     ).fetchall()
+    total = _duration(run)
     parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>news-etl run {html.escape(rid)}</title><style>{_CSS}</style>",
-        f"<script>{_SIZE_SCRIPT}</script></head><body>",
+        _head(f"news-etl run {rid}"),
+        f"<p><a href='../{INDEX_PAGE}'>all runs</a> · <a href='{QUALITY_PAGE}'>"
+        "data quality of this run</a></p>",
         f"<h1>Run <code>{html.escape(rid)}</code></h1>",
         f"<p>{html.escape(str(run['trigger']))} run for "
         f"{html.escape(str(run['partition_date'] or 'every new file'))} · status "
@@ -157,17 +217,24 @@ def render_run_report(
         ("articles loaded", run["articles_loaded"]),
         ("duplicates", run["duplicates"]),
         ("quarantined", run["quarantined"]),
+        ("seconds in all", "" if total is None else f"{total:.1f}"),
     ]
     parts.append(
         "<div class='cards'>"
         + "".join(
-            f"<div class='card'><b>{value}</b>{html.escape(label)}</div>" for label, value in cards
+            f"<div class='card'><b>{html.escape(str(value))}</b>{html.escape(label)}</div>"
+            for label, value in cards
         )
         + "</div>"
     )
     parts.append(
         "<h2>Stages</h2>"
-        + _table(["stage", "in", "out", "duplicates", "quarantined", "seconds"], stages)
+        + _table(["stage", "in", "out", "duplicates", "quarantined", "seconds"], _stages(con, run))
+        + (
+            f"<p>Total duration: {total:.2f} s (planning to commit).</p>"
+            if total is not None
+            else ""
+        )
     )
     parts.append(
         "<h2>Quarantine</h2>"
@@ -176,7 +243,8 @@ def render_run_report(
     failures = [c for c in checks if not c[0]]
     parts.append(
         f"<h2>Data quality</h2><p>{len(checks) - len(failures)} expectations passed, "
-        f"<span class='{'bad' if failures else 'ok'}'>{len(failures)} failed</span>.</p>"
+        f"<span class='{'bad' if failures else 'ok'}'>{len(failures)} failed</span>. "
+        f"Details: <a href='{QUALITY_PAGE}'>{QUALITY_PAGE}</a>.</p>"
         + _table(
             ["success", "suite", "expectation", "column", "unexpected", "detail"],
             [("FAILED" if not c[0] else "ok", *c[1:]) for c in checks],
@@ -188,17 +256,21 @@ def render_run_report(
     return rid, "".join(parts)
 
 
+def _calendar(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
 def _charts(con: duckdb.DuckDBPyConnection, days: list[date], window_start: date | None) -> str:
     if not days or window_start is None:
         return "<h2>Articles</h2><p><small>the warehouse has no articles yet</small></p>"
     out: list[str] = []
+    span = _calendar(window_start, max(days))
     per_source = con.execute(
         "SELECT a.published_date, s.source_name, count(*) FROM fact_article a"
         " JOIN dim_source s USING (source_id) WHERE a.published_date BETWEEN ? AND ?"
         " GROUP BY ALL ORDER BY 1, 2",
         [window_start, max(days)],
     ).fetchall()
-    span = sorted({d for d, _, _ in per_source})
     series: dict[str, list[float]] = {}
     for day, source, n in per_source:
         series.setdefault(source, [0.0] * len(span))[span.index(day)] = float(n)
@@ -207,45 +279,60 @@ def _charts(con: duckdb.DuckDBPyConnection, days: list[date], window_start: date
         + charts.stacked_bars(span, series, "articles")
         + "</div>"
     )
-    top = con.execute(
-        "SELECT t.term, sum(a.occurrences - a.stopword_occurrences)::BIGINT AS n"
-        " FROM agg_daily_term a JOIN dim_term t USING (term_id)"
-        " WHERE a.published_date IN (SELECT unnest(?::DATE[]))"
-        " AND t.term_kind = 'word' AND t.n_chars >= 2"
-        " GROUP BY 1 HAVING n > 0 ORDER BY 2 DESC, 1 LIMIT 15",
-        [days],
-    ).fetchall()
-    if top:
-        out.append(
-            "<h2>Top terms of the run's days</h2><div class='chart'>"
-            + charts.bar_chart(
-                [t for t, _ in top], [float(n) for _, n in top], "occurrences (stopwords excluded)"
-            )
-            + "</div>"
+    terms, heading, note = _run_terms(con, days)
+    if not terms:
+        return "".join(out)
+    out.append(
+        f"<h2>{html.escape(heading)}</h2>"
+        + (f"<p><small>{html.escape(note)}</small></p>" if note else "")
+        + "<div class='chart'>"
+        + charts.bar_chart([t for t, _ in terms], [v for _, v in terms], heading)
+        + "</div>"
+    )
+    top = [t for t, _ in terms[:5]]
+    lines: dict[str, list[float]] = {}
+    for term in top:
+        trend = dict(
+            con.execute(
+                "SELECT day, share FROM term_trend(?, ?, ?)", [term, window_start, max(days)]
+            ).fetchall()
         )
-        terms = [t for t, _ in top[:5]]
-        trend = con.execute(
-            "SELECT a.published_date, t.term, sum(a.occurrences)::BIGINT FROM agg_daily_term a"
-            " JOIN dim_term t USING (term_id) WHERE t.term IN (SELECT unnest(?::VARCHAR[]))"
-            " AND a.published_date BETWEEN ? AND ? GROUP BY ALL ORDER BY 1",
-            [terms, window_start, max(days)],
-        ).fetchall()
-        lines = {t: [0.0] * len(span) for t in terms}
-        for day, term, n in trend:
-            if day in span:
-                lines[term][span.index(day)] = float(n)
-        out.append(
-            "<h2>Trend of the top terms</h2><div class='chart'>"
-            + charts.line_chart(span, lines, "occurrences per day")
-            + "</div>"
-        )
+        lines[term] = [math.nan if trend.get(d) is None else 100 * trend[d] for d in span]
+    out.append(
+        "<h2>Trend of these words</h2><p><small>share of the day's articles that use the word; "
+        "days without articles are gaps</small></p><div class='chart'>"
+        + charts.line_chart(span, lines, "% of the day's articles")
+        + "</div>"
+    )
     return "".join(out)
+
+
+def _run_terms(
+    con: duckdb.DuckDBPyConnection, days: list[date]
+) -> tuple[list[tuple[str, float]], str, str]:
+    """The words of the run's days: ``distinctive_terms`` (G² against the rest of the
+    warehouse); when there is nothing to compare with, the most frequent words, and why."""
+    start, end = min(days), max(days)
+    rows = con.execute(
+        "SELECT term, g2, note FROM distinctive_terms(?, ?, 15)", [start, end]
+    ).fetchall()
+    found = [(str(t), float(g)) for t, g, _ in rows if t is not None]
+    if found:
+        return found, "Distinctive words of the run's days (log-likelihood G²)", ""
+    why = next((str(n) for t, _, n in rows if t is None and n), "")
+    top = con.execute("SELECT term, occurrences FROM top_terms(?, ?, 15)", [start, end]).fetchall()
+    return (
+        [(str(t), float(n)) for t, n in top],
+        "Most frequent words of the run's days (occurrences)",
+        f"No distinctive words: {why}." if why else "",
+    )
 
 
 def write_run_report(
     con: duckdb.DuckDBPyConnection, reports_dir: Path, run_id: str | None = None
 ) -> Path:
-    """Render and write the report of ``run_id``; also refresh ``latest.html``."""
+    """Render and write the report of ``run_id``; also refresh ``latest.html`` and the index of
+    every run (``index.html``)."""
     rid = str(_run_row(con, run_id)["run_id"])
     docs = data_docs_links(reports_dir / rid)
     rid, page = render_run_report(con, rid, docs)
@@ -253,7 +340,91 @@ def write_run_report(
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(page, encoding="utf-8")
     (reports_dir / "latest.html").write_text(latest_page(page, rid), encoding="utf-8")
+    (reports_dir / INDEX_PAGE).write_text(render_index(con, reports_dir), encoding="utf-8")
     return target
+
+
+def render_index(con: duckdb.DuckDBPyConnection, reports_dir: Path) -> str:
+    """``index.html``: every run, newest first, with links to its pages, and charts of articles
+    per published day and of articles loaded and quarantined per run over time."""
+    runs = con.execute(
+        "SELECT run_id, trigger, partition_date, mode, status, started_at, ended_at, files_new,"
+        " articles_loaded, duplicates, quarantined FROM etl_run ORDER BY started_at DESC, run_id"
+    ).fetchall()
+    rows = []
+    for rid, trig, part, mode, status, start, end, new, loaded, dup, quar in runs:
+        seconds = None if end is None else round((end - start).total_seconds(), 1)
+        rows.append((rid, trig, part, mode, status, start, seconds, new, loaded, dup, quar))
+    body = "".join(
+        "<tr>"
+        + _link_cell(r[0], reports_dir)
+        + "".join(_cell(v) for v in r[1:4])
+        + f"<td class='{'ok' if r[4] == 'success' else 'bad'}'>{html.escape(str(r[4]))}</td>"
+        + "".join(_cell(v) for v in r[5:])
+        + "</tr>"
+        for r in rows
+    )
+    headers = [
+        "run",
+        "trigger",
+        "for",
+        "mode",
+        "status",
+        "started",
+        "seconds",
+        "new files",
+        "articles loaded",
+        "duplicates",
+        "quarantined",
+    ]
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    parts = [
+        _head("news-etl runs"),
+        "<h1>Runs</h1>",
+        f"<p>{len(rows)} runs, newest first; <a href='latest.html'>latest report</a>.</p>",
+        f"<div class='tablewrap'><table><tr>{head}</tr>{body}</table></div>"
+        if rows
+        else "<p><small>no runs yet</small></p>",
+    ]
+    days = con.execute(
+        "SELECT published_date, count(*) FROM fact_article GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    if days:
+        counts = dict(days)
+        span = _calendar(days[0][0], days[-1][0])
+        parts.append(
+            "<h2>Articles per published day</h2><div class='chart'>"
+            + charts.stacked_bars(
+                span, {"articles": [float(counts.get(d, 0)) for d in span]}, "articles"
+            )
+            + "</div>"
+        )
+    timed = [r for r in reversed(rows) if isinstance(r[5], datetime)]
+    if timed:
+        parts.append(
+            "<h2>Articles loaded and quarantined per run</h2><div class='chart'>"
+            + charts.events_chart(
+                [r[5] for r in timed],
+                {
+                    "articles loaded": [float(r[8] or 0) for r in timed],
+                    "quarantined": [float(r[10] or 0) for r in timed],
+                },
+                "per run, by start time",
+            )
+            + "</div>"
+        )
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def _link_cell(run_id: str, reports_dir: Path) -> str:
+    links = [
+        f"<a href='{html.escape(run_id)}/{name}'>{label}</a>"
+        for name, label in (("report.html", "report"), (QUALITY_PAGE, "quality"))
+        if (reports_dir / run_id / name).is_file()
+    ]
+    extra = f"<br><small>{' · '.join(links)}</small>" if links else ""
+    return f"<td><code>{html.escape(run_id)}</code>{extra}</td>"
 
 
 def latest_page(page: str, run_id: str) -> str:

@@ -103,6 +103,7 @@ def suite_parameters(
         "max_mojibake_ratio": settings.max_mojibake_ratio,
         "max_boilerplate_ratio": settings.max_boilerplate_ratio,
         "min_article_chars": settings.min_article_chars,
+        "min_article_terms": settings.min_article_terms,
         "max_article_chars": settings.max_article_chars,
         "known_languages": known_languages or ["und"],
     }

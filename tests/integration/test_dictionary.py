@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 from typer.testing import CliRunner
 
 from etl.cli import app
-from etl.dictionary import build
+from etl.dictionary import MACROS, build
+from etl.load.migrations import migrate
 from etl.settings import PROJECT_ROOT, load_settings
 
 
@@ -29,3 +31,39 @@ def test_check_mode_detects_a_stale_file(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "stale" in result.output
     assert CliRunner().invoke(app, ["dictionary", "--out", str(stale)]).exit_code == 0
     assert CliRunner().invoke(app, ["dictionary", "--check", "--out", str(stale)]).exit_code == 0
+
+
+def test_every_macro_is_documented_with_its_parameters_and_columns() -> None:
+    con = duckdb.connect()
+    try:
+        migrate(con, load_settings().migrations_dir)
+        declared = dict(
+            con.execute(
+                "SELECT function_name, any_value(parameters) FROM duckdb_functions()"
+                " WHERE schema_name = 'main' AND NOT internal"
+                " AND function_type IN ('macro', 'table_macro') GROUP BY function_name"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert set(MACROS) == set(declared)
+    for name, doc in MACROS.items():
+        assert [p for p, _ in doc.params] == declared[name], name
+    text = build(load_settings().migrations_dir)
+    for name, doc in MACROS.items():
+        assert f"### `{name}({', '.join(p for p, _ in doc.params)})`" in text
+    assert text.count("| output column | type |") == len(MACROS)
+    # The analyst's quick start: read-only connection and bound parameters.
+    assert 'duckdb.connect("warehouse/news.duckdb", read_only=True)' in text
+    assert '"SELECT * FROM trending_terms(?, ?, ?)",\n    ["1987-03-03", 7, 10],' in text
+
+
+def test_the_stale_comments_are_fixed() -> None:
+    text = build(load_settings().migrations_dir)
+    date_source = next(line for line in text.splitlines() if line.startswith("| `date_source`"))
+    assert "metadata" in date_source
+    source_name = next(line for line in text.splitlines() if line.startswith("| `source_name`"))
+    assert "URL" in source_name and "subfolder" in source_name
+    title = next(line for line in text.splitlines() if line.startswith("| `title`"))
+    assert "NULL for .txt" in title
+    assert "not a news event" in text

@@ -16,7 +16,7 @@ from etl.cli import app
 from etl.report.run_report import latest_page
 from etl.sample import generate_sample
 
-from .helpers import settings_for
+from .helpers import query, settings_for
 
 EXTERNAL = re.compile(
     r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?(?:https?:)?//|@import""",
@@ -54,10 +54,55 @@ def test_report_is_self_contained(report: tuple[Path, str]) -> None:
         "Quarantine",
         "Data quality",
         "Articles per day and source",
-        "Top terms",
-        "Trend",
+        "Distinctive words of the run's days",
+        "Trend of these words",
     ):
         assert heading in page
+
+
+def test_report_has_a_load_row_total_duration_and_links(report: tuple[Path, str]) -> None:
+    path, run_id = report
+    page = path.read_text(encoding="utf-8")
+    warehouse = path.parent.parent.parent / "warehouse.duckdb"
+    ((loaded, duplicates, seconds),) = query(
+        warehouse,
+        "SELECT articles_loaded, duplicates, epoch(ended_at - started_at) FROM etl_run"
+        " WHERE run_id = ?",
+        [run_id],
+    )
+    stages = re.findall(r"<tr><td>([a-z][^<]*)</td>", page.split("<h2>Stages</h2>")[1])
+    assert stages[:3] == ["ingest", "text", "validate"] and stages[3].startswith("load")
+    row = page.split(f"<td>{stages[3]}</td>")[1].split("</tr>")[0]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+    assert [int(cells[1]), int(cells[2])] == [loaded, duplicates]
+    assert f"Total duration: {seconds:.2f} s" in page
+    assert "href='quality.html'" in page and (path.parent / "quality.html").is_file()
+    assert "href='../index.html'" in page
+
+
+def test_index_lists_every_run_with_charts_over_time(report: tuple[Path, str]) -> None:
+    path, _ = report
+    index = (path.parent.parent / "index.html").read_text(encoding="utf-8")
+    warehouse = path.parent.parent.parent / "warehouse.duckdb"
+    runs = [r for (r,) in query(warehouse, "SELECT run_id FROM etl_run ORDER BY started_at DESC")]
+    assert len(runs) == 3
+    positions = [index.index(f"<code>{r}</code>") for r in runs]
+    assert positions == sorted(positions)  # newest first
+    for run in runs:
+        assert f"href='{run}/report.html'" in index and f"href='{run}/quality.html'" in index
+    assert index.count("<svg") == 2 and EXTERNAL.search(index) is None
+    assert "Articles per published day" in index and "quarantined" in index
+
+
+def test_a_source_named_like_tex_math_does_not_stop_the_report(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    folder = landing / "$\\undefinedmacro{x}$"
+    folder.mkdir(parents=True)
+    body = "Cocoa prices rose in Bahia on Monday as dry weather cut the crop.\n\nTraders said."
+    (folder / "a.txt").write_text(f" date 2024-03-04 {body}", encoding="utf-8")
+    summary = pipeline.run(settings_for(landing, tmp_path))
+    assert summary.report is not None, "the report was not written"
+    assert "$\\undefinedmacro{x}$" in summary.report.read_text(encoding="utf-8")
 
 
 def test_first_days_report_shows_its_quarantine_and_failures_first(tmp_path: Path) -> None:
@@ -107,31 +152,63 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def test_charts_render_in_headless_chromium(report: tuple[Path, str], tmp_path: Path) -> None:
-    chromium = _chromium()
-    if chromium is None:
-        pytest.skip("chromium is not installed (CI installs it)")
-    url = report[0].resolve().as_uri()
+#: Both widths the pages must fit: a desktop window and a phone. Headless Chromium will not make
+#: a window narrower than 500 px, so the phone width is an iframe of that width in a harness page.
+WIDTHS = (1400, 420)
+
+_HARNESS = """<!doctype html><html><body style='margin:0'>
+<iframe id='f' src='{src}' style='border:0;width:{width}px;height:{height}px'></iframe>
+<script>document.getElementById('f').addEventListener('load',function(){{
+var f=this;setTimeout(function(){{var b=f.contentDocument.body;['data-chart-sizes',
+'data-table-right','data-page-width','data-viewport'].forEach(function(k){{
+document.body.setAttribute(k,b.getAttribute(k));}});}},500);}});</script></body></html>"""
+
+
+def _measure(chromium: str, page: Path, width: int, out: Path) -> dict[str, str]:
+    """Render ``page`` at ``width`` CSS px in headless Chromium; the sizes its script recorded,
+    and a screenshot in ``out``."""
+    harness = page.parent / f"harness-{width}-{page.stem}.html"
+    harness.write_text(_HARNESS.format(src=page.name, width=width, height=6000), encoding="utf-8")
     common = [
         chromium,
         *CHROMIUM_FLAGS,
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--window-size=1280,2400",
-        "--virtual-time-budget=3000",
+        "--allow-file-access-from-files",
+        f"--user-data-dir={out / 'profile'}",
+        f"--window-size={max(width, 500)},6000",
+        "--virtual-time-budget=5000",
     ]
+    url = harness.resolve().as_uri()
     dom = subprocess.run(
         [*common, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True
     ).stdout
-    sizes = re.search(r'data-chart-sizes="([^"]*)"', dom)
-    assert sizes is not None, "the page's load handler did not run"
-    boxes = [tuple(int(v) for v in box.split("x")) for box in sizes.group(1).split(",")]
-    assert len(boxes) == 3
-    assert all(w >= 300 and h >= 150 for w, h in boxes), boxes
-    shot = tmp_path / "report.png"
+    shot = out / f"{page.stem}-{width}.png"
     subprocess.run(
         [*common, f"--screenshot={shot}", url], capture_output=True, timeout=120, check=True
     )
+    harness.unlink()
     assert shot.stat().st_size > 20_000
+    found = dict(re.findall(r'(data-[a-z-]+)="([^"]*)"', dom.split("<body", 1)[1].split(">")[0]))
+    assert "data-viewport" in found, "the page's load handler did not run"
+    return found
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_pages_fit_desktop_and_phone_in_headless_chromium(
+    report: tuple[Path, str], tmp_path: Path, width: int
+) -> None:
+    chromium = _chromium()
+    if chromium is None:
+        pytest.skip("chromium is not installed (CI installs it)")
+    run_page = report[0]
+    for page, n_charts in ((run_page, 3), (run_page.parent.parent / "index.html", 2)):
+        sizes = _measure(chromium, page, width, tmp_path)
+        assert int(sizes["data-viewport"]) == width
+        # Nothing is wider than the window: no sideways scrolling, every table inside it.
+        assert int(sizes["data-page-width"]) <= width, (page.name, sizes)
+        assert int(sizes["data-table-right"]) <= width, (page.name, sizes)
+        boxes = [tuple(int(v) for v in b.split("x")) for b in sizes["data-chart-sizes"].split(",")]
+        assert len(boxes) == n_charts
+        assert all(min(width - 40, 300) <= w <= width and h >= 150 for w, h in boxes), boxes
     keep = os.environ.get("NEWS_ETL_TEST_SCREENSHOT")
     if keep:
-        shutil.copy(shot, keep)
+        shutil.copy(tmp_path / f"report-{width}.png", keep.replace(".png", f"-{width}.png"))

@@ -1,0 +1,38 @@
+"""Charts over time have a real time axis, and labels are drawn as text, never as TeX math."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+
+from etl.report import charts
+
+BAR = re.compile(r'<g id="patch_\d+">\s*<path d="M ([\d.]+) [\d.]+\s*L ([\d.]+) ')
+
+
+def _bar_lefts(svg: str) -> list[float]:
+    """Left edges of the bars (patches narrower than the axes), in drawing order."""
+    edges = [(float(a), float(b)) for a, b in BAR.findall(svg)]
+    widths = [b - a for a, b in edges]
+    narrow = min(w for w in widths if w > 0)
+    return [a for (a, _), w in zip(edges, widths, strict=True) if abs(w - narrow) < 0.01]
+
+
+def test_bars_stand_where_their_dates_are() -> None:
+    days = [date(2024, 1, 1), date(2024, 1, 2), date(2024, 1, 21)]
+    svg = charts.stacked_bars(days, {"articles": [1.0, 2.0, 3.0]}, "articles")
+    first, second, third = _bar_lefts(svg)
+    # One day apart, then nineteen: a gap in the data is a gap on the axis.
+    assert math.isclose((third - second) / (second - first), 19, rel_tol=0.01)
+    labels = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert "2024-01-21" not in labels  # the locator chooses the ticks, not one label per bar
+
+
+def test_labels_that_look_like_tex_math_are_drawn_as_text() -> None:
+    name = r"$\undefinedmacro{x}$"
+    svg = charts.stacked_bars([date(2024, 1, 1)], {name: [1.0]}, "articles")
+    assert r"\undefinedmacro{x}" in svg
+    assert r"\undefinedmacro" in charts.bar_chart([name], [1.0], name)
+    line = charts.line_chart([date(2024, 1, 1), date(2024, 1, 3)], {name: [1.0, math.nan]}, "t")
+    assert "<svg" in line

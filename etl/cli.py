@@ -5,26 +5,21 @@ from __future__ import annotations
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import duckdb
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
+from typer.core import TyperGroup
 
-from etl.errors import NewsEtlError
+from etl.errors import NewsEtlError, is_retryable
 from etl.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from etl.output import OutputFormat
 
-app = typer.Typer(
-    name="news-etl",
-    help="Turn raw news-article files into a DuckDB warehouse (see README.md).",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 console = Console(stderr=True, soft_wrap=True)  # error messages stay on one line
 
 LandingOpt = Annotated[
@@ -70,10 +65,51 @@ def _settings(**overrides: object) -> Settings:
         raise typer.BadParameter(str(exc)) from exc
 
 
-def _failed(exc: NewsEtlError, where: str = "") -> typer.Exit:
-    """Print a pipeline error; the exit to raise: 75 (EX_TEMPFAIL) if a retry may help, else 2."""
-    console.print(f"[red]error:[/red] {where}{exc}")
-    return typer.Exit(75 if exc.retryable else 2)
+def _plain(text: str) -> str:
+    """``text`` as one line of inert text: newlines, ESC and other control characters escaped."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
+def _failed(exc: BaseException, where: str = "") -> typer.Exit:
+    """Print an error as one line; the exit to raise: 75 (EX_TEMPFAIL) if a retry may help, else 2.
+
+    Classified by type, never by the words of the message: a :class:`NewsEtlError` says whether
+    it is retryable; an ``OSError`` (a read-only folder, a full disk) names its file and is
+    retryable as :func:`etl.errors.is_retryable` says; any other error (a DuckDB error the
+    warehouse module did not type) is permanent.
+    """
+    if isinstance(exc, NewsEtlError):
+        message, code = str(exc), 75 if exc.retryable else 2
+    elif isinstance(exc, OSError):
+        what = exc.strerror or str(exc)
+        message = f"{what}: {exc.filename}" if exc.filename else what
+        code = 75 if is_retryable(exc) else 2
+    else:
+        message, code = f"{type(exc).__name__}: {exc}", 2
+    console.print(Text.assemble(("error: ", "red"), _plain(where + message)))
+    return typer.Exit(code)
+
+
+class _OneLineErrors(TyperGroup):
+    """The command group: an error that escapes any command ends as one line and exit 2 or 75,
+    never a traceback (bugs, which are none of these types, still show theirs)."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer vendors click: its Context type is private
+        """Run the command, turning pipeline, file-system and DuckDB errors into one line."""
+        try:
+            return super().invoke(ctx)
+        except (NewsEtlError, OSError, duckdb.Error) as exc:
+            raise _failed(exc) from exc
+
+
+app = typer.Typer(
+    name="news-etl",
+    help="Turn raw news-article files into a DuckDB warehouse (see README.md).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    cls=_OneLineErrors,
+)
 
 
 @app.command()
@@ -437,8 +473,7 @@ def status(warehouse: WarehouseOpt = None) -> None:
     try:
         con = open_reader(settings.warehouse, notify=console.print)
     except NewsEtlError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        raise _failed(exc) from exc
     try:
         runs = con.sql(
             "SELECT run_id, trigger, partition_date, status, files_new, articles_loaded,"

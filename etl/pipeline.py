@@ -105,6 +105,7 @@ def _file_dict(f: LandingFile) -> dict[str, Any]:
         "mtime_ns": f.mtime_ns,
         "path_date": f.path_date.isoformat() if f.path_date else None,
         "outside": f.outside,
+        "special": f.special,
     }
 
 
@@ -115,6 +116,7 @@ def _file_from(d: dict[str, Any]) -> LandingFile:
         d["mtime_ns"],
         date.fromisoformat(d["path_date"]) if d["path_date"] else None,
         d["outside"],
+        d.get("special"),
     )
 
 
@@ -258,6 +260,7 @@ def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
         today=datetime.now(UTC).date(),
         max_file_bytes=settings.max_file_bytes,
         txt_layout=settings.txt_layout,
+        max_article_chars=settings.max_article_chars,
     )
     files = [_file_from(d) for d in plan.batches[batch]]
     result = ingest_files(files, ctx, _load_known(plan))

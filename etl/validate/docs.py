@@ -13,6 +13,12 @@ run's self-contained ``quality.html`` (:mod:`etl.quality`) is the page that alwa
 Building needs no network. Static files that no page references (GX's 3 MB of how-to GIFs and
 fonts) are removed, so a run's Data Docs stay small.
 
+Every value that comes from the data (observed and unexpected values, their counts, exception
+messages) is HTML-escaped before GX sees it (:func:`inert`): GX's renderer puts such values into
+its pages as markup, so a record's text ``<script>…`` would otherwise run in the reader's
+browser. Escaping the values, rather than sanitizing the built pages, keeps GX's own scripts
+(the index's result table) working and shows the value exactly as it was, as text.
+
 Importing this module imports GX (seconds): :mod:`etl.pipeline` imports it lazily.
 """
 
@@ -22,6 +28,7 @@ import os
 import shutil
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +61,33 @@ def _context(target: Path) -> Any:
     return context
 
 
+def inert(value: Any) -> Any:
+    """``value`` with every string in it (dictionary keys too) HTML-escaped, so that a renderer
+    that inserts it as markup shows it as text: ``<script>`` becomes ``&lt;script&gt;``."""
+    if isinstance(value, str):
+        return escape(value, quote=True)
+    if isinstance(value, dict):
+        return {inert(k) if isinstance(k, str) else k: inert(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [inert(v) for v in value]
+    return value
+
+
+def _inert_result(result: dict[str, Any]) -> dict[str, Any]:
+    """A staged suite result whose data-derived parts (each expectation's ``result`` and
+    ``exception_info``) are :func:`inert`; the suite's own definitions stay as they are."""
+    out = dict(result)
+    out["results"] = [
+        {
+            **item,
+            "result": inert(item.get("result") or {}),
+            "exception_info": inert(item.get("exception_info") or {}),
+        }
+        for item in result.get("results") or []
+    ]
+    return out
+
+
 def _store_results(
     context: Any, results: Iterable[dict[str, Any]], run_id: str, run_time: datetime
 ) -> set[str]:
@@ -70,7 +104,7 @@ def _store_results(
     run = RunIdentifier(run_name=run_id, run_time=run_time)
     suites: set[str] = set()
     for staged in results:
-        result = expectationSuiteValidationResultSchema.load(staged["result"])
+        result = expectationSuiteValidationResultSchema.load(_inert_result(staged["result"]))
         # What the page header shows: the run, and the checked table with the batches it held.
         result.meta["run_id"] = {"run_name": run_id, "run_time": run_time.isoformat()}
         asset = (result.meta.get("active_batch_definition") or {}).get("data_asset_name")

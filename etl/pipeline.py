@@ -20,9 +20,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from etl import TEXT_VERSION, __version__
+import duckdb
+from filelock import BaseFileLock
+
+from etl import TEXT_VERSION, __version__, leftovers
 from etl.errors import BatchValidationError, NewsEtlError, StagingError
 from etl.ingest.landing import LandingFile, list_landing
 from etl.ingest.ledger import LedgerView, read_ledger
@@ -34,6 +37,9 @@ from etl.settings import Settings
 from etl.warehouse import locked_reader, writer
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+#: Owner locks of the staging folders of the runs this process does from start to end.
+_OWNED: dict[str, BaseFileLock] = {}
 
 #: ``merge``: add new articles; ``replace``: rewrite the published-date partitions the run's new
 #: articles fall in; ``rebuild``: re-read every file selected for the run's partition date (ledger
@@ -60,6 +66,9 @@ class RunPlan:
     files_deferred: int
     unchanged: list[dict[str, Any]] = field(default_factory=list)
     batches: list[list[dict[str, Any]]] = field(default_factory=list)
+    #: Done by one process from plan to load (``run``), which holds the staging folder's owner
+    #: lock all along (see :mod:`etl.leftovers`); Airflow's runs are split over processes.
+    in_process: bool = False
 
     @property
     def n_batches(self) -> int:
@@ -128,14 +137,44 @@ def plan_run(
     trigger: str = "cli",
     external_run_id: str | None = None,
     run_id: str | None = None,
+    in_process: bool = False,
 ) -> RunPlan:
     """List the landing zone, skip what the ledger says is unchanged, and cut the rest into batches.
 
     With ``partition_date`` D, files in a dated folder other than D are left for their own run;
     files without a dated folder are read and kept when their header date is D (or absent).
+    First, what killed runs left behind is cleaned up (:func:`reclaim_leftovers`). With
+    ``in_process``, this process owns the run's staging folder until :func:`release` (``run``
+    does both).
     """
+    reclaim_leftovers(settings)
     started = datetime.now(UTC)
     run_id = run_id or new_run_id(started)
+    if in_process:
+        _OWNED[run_id] = leftovers.own(settings.staging_root / run_id)
+    try:
+        return _plan(settings, run_id, started, partition_date, mode, trigger, external_run_id)
+    except BaseException:
+        release(run_id)
+        raise
+
+
+def release(run_id: str) -> None:
+    """Let go of the staging folder of a run this process owns (nothing if it owns none)."""
+    lock = _OWNED.pop(run_id, None)
+    if lock is not None:
+        lock.release()
+
+
+def _plan(
+    settings: Settings,
+    run_id: str,
+    started: datetime,
+    partition_date: date | None,
+    mode: Mode,
+    trigger: str,
+    external_run_id: str | None,
+) -> RunPlan:
     landing = str(settings.landing)
     files = list_landing(settings.landing)
     with locked_reader(settings) as con:
@@ -179,6 +218,7 @@ def plan_run(
         # At least one (possibly empty) batch, so every run has the same shape of steps.
         batches=[[_file_dict(f) for f in todo[i : i + size]] for i in range(0, len(todo), size)]
         or [[]],
+        in_process=run_id in _OWNED,
     )
     plan.save()
     # The ledger snapshot lets batches recognise known content without opening the warehouse.
@@ -463,11 +503,25 @@ def write_data_docs(settings: Settings, plan: RunPlan) -> Path | None:
         return None
 
 
+def _after_commit(what: str, run_id: str, step: Callable[[], T]) -> T | None:
+    """Run a step that follows the run's COMMIT (pages, clean-up): if it fails (a full disk, a
+    read-only folder), warn and go on; the run is committed and stays a success."""
+    try:
+        return step()
+    except Exception as exc:
+        log.warning(
+            "run %s is committed, but %s failed: %s: %s", run_id, what, type(exc).__name__, exc
+        )
+        return None
+
+
 def _publish(settings: Settings, plan: RunPlan) -> Path | None:
     """The run's GX Data Docs when reports are written, then its quality page (which names
     them); the Data Docs' index, if built."""
     docs = write_data_docs(settings, plan) if settings.write_reports else None
-    _quality_page(settings, plan.run_id)
+    _after_commit(
+        "writing the quality page", plan.run_id, lambda: _quality_page(settings, plan.run_id)
+    )
     return docs
 
 
@@ -505,8 +559,10 @@ def load_run(staging_dir: str | Path) -> LoadSummary:
         _publish(settings, plan)  # the refused run's results are recorded: show them
         raise
     summary.data_docs = _publish(settings, plan)
-    if not settings.keep_staging:
-        staging.remove()
+    if settings.keep_staging:
+        (staging.root / leftovers.KEPT).touch()
+    else:
+        _after_commit("removing its staging folder", plan.run_id, staging.remove)
     if settings.write_reports:
         summary.report = write_report(settings, plan.run_id)
     return summary
@@ -532,6 +588,71 @@ def write_report(settings: Settings, run_id: str | None = None) -> Path | None:
         return None
 
 
+def _insert_run(con: Any, plan: RunPlan, status: str, message: str) -> None:
+    """Record a run that loaded nothing (``failed``, ``abandoned``) in ``etl_run``."""
+    settings = plan.settings_obj()
+    con.execute(
+        """
+        INSERT INTO etl_run BY NAME
+        SELECT ? AS run_id, ? AS trigger, ? AS external_run_id,
+               ?::DATE AS partition_date, ? AS mode, ? AS landing,
+               ?::TIMESTAMPTZ AS started_at, current_timestamp AS ended_at,
+               ? AS status, ? AS code_version, ? AS text_version,
+               ? AS schema_version, ? AS files_seen, 0 AS files_unchanged,
+               ? AS files_deferred, 0 AS files_new, 0 AS articles_loaded,
+               0 AS duplicates, 0 AS quarantined, []::DATE[] AS partitions, ? AS error
+        """,
+        [
+            plan.run_id,
+            plan.trigger,
+            plan.external_run_id,
+            plan.partition_date,
+            plan.mode,
+            str(settings.landing),
+            plan.started_at,
+            status,
+            __version__,
+            TEXT_VERSION,
+            schema_version(con),
+            plan.files_seen,
+            plan.files_deferred,
+            message,
+        ],
+    )
+
+
+def reclaim_leftovers(settings: Settings) -> list[str]:
+    """Find runs that were killed (see :mod:`etl.leftovers`), record each that has no
+    ``etl_run`` row as ``abandoned``, remove their staging folders and half-built Data Docs,
+    and say so (logged as warnings); the messages."""
+    found = leftovers.find_abandoned(settings.staging_root, settings.abandoned_after_s)
+    if not found:
+        return []
+    messages: list[str] = []
+    with writer(settings) as con:
+        for item in found:
+            what = f"removed its staging folder ({item.size_bytes / 1e6:.1f} MB)"
+            known = con.execute(
+                "SELECT status FROM etl_run WHERE run_id = ?", [item.run_id]
+            ).fetchone()
+            if known is None and item.plan is not None:
+                why = (
+                    "abandoned: its process ended before the run did (killed?); nothing of it "
+                    "was loaded"
+                )
+                try:
+                    _insert_run(con, RunPlan(**item.plan), "abandoned", why)
+                    what = "recorded it as 'abandoned' in etl_run, " + what
+                except (TypeError, ValueError, duckdb.Error) as exc:
+                    what = f"could not record it ({exc}), " + what
+            leftovers.remove(item, settings.reports_root)
+            state = "was abandoned" if known is None else f"ended ({known[0]}) without cleaning up"
+            message = f"run {item.run_id} {state}: {what} and any {leftovers.DOCS_TMP}"
+            log.warning("%s", message)
+            messages.append(message)
+    return messages
+
+
 def record_failure(staging_dir: str | Path, error: BaseException) -> str:
     """Best effort: record a run that failed before its load as ``failed`` in ``etl_run``.
 
@@ -548,35 +669,9 @@ def record_failure(staging_dir: str | Path, error: BaseException) -> str:
             ).fetchone()
             if exists:
                 return str(exists[0] or message)
-            con.execute(
-                """
-                INSERT INTO etl_run BY NAME
-                SELECT ? AS run_id, ? AS trigger, ? AS external_run_id,
-                       ?::DATE AS partition_date, ? AS mode, ? AS landing,
-                       ?::TIMESTAMPTZ AS started_at, current_timestamp AS ended_at,
-                       'failed' AS status, ? AS code_version, ? AS text_version,
-                       ? AS schema_version, ? AS files_seen, 0 AS files_unchanged,
-                       ? AS files_deferred, 0 AS files_new, 0 AS articles_loaded,
-                       0 AS duplicates, 0 AS quarantined, []::DATE[] AS partitions, ? AS error
-                """,
-                [
-                    plan.run_id,
-                    plan.trigger,
-                    plan.external_run_id,
-                    plan.partition_date,
-                    plan.mode,
-                    str(settings.landing),
-                    plan.started_at,
-                    __version__,
-                    TEXT_VERSION,
-                    schema_version(con),
-                    plan.files_seen,
-                    plan.files_deferred,
-                    message,
-                ],
-            )
-    except (NewsEtlError, OSError, ValueError):
-        pass
+            _insert_run(con, plan, "failed", message)
+    except (NewsEtlError, OSError, ValueError, duckdb.Error):
+        pass  # best effort: the caller raises the run's own error, not this one
     return message
 
 
@@ -596,7 +691,16 @@ def run(
         mode=mode,
         trigger=trigger,
         external_run_id=external_run_id,
+        in_process=True,
     )
+    try:
+        return _run_planned(plan, progress)
+    finally:
+        release(plan.run_id)
+
+
+def _run_planned(plan: RunPlan, progress: Progress | None) -> LoadSummary:
+    """Every step of a planned run, in this process."""
     if progress:
         progress("plan", -1, plan.n_batches)
     try:

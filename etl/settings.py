@@ -60,6 +60,12 @@ class Settings(BaseSettings):
         description="Memory the load's DuckDB connection may use before it spills to disk "
         "(DuckDB's own default is 80% of the machine's memory).",
     )
+    abandoned_after_s: float = Field(
+        default=21600.0,
+        ge=0,
+        description="A staging folder of a run split over processes (Airflow) that nothing "
+        "has touched for this long is an abandoned run's: recorded and removed by the next run.",
+    )
     keep_staging: bool = Field(
         default=False, description="Keep a run's staging folder after a successful load."
     )

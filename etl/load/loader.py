@@ -23,6 +23,7 @@ it was, and the next run simply tries again.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -272,7 +273,9 @@ def load_staged(
         _pause_before_commit()
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        # A failed COMMIT (disk full) has already ended the transaction: keep its error.
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
         raise
     if problem is not None:
         raise BatchValidationError(problem)

@@ -636,18 +636,15 @@ def reclaim_leftovers(settings: Settings) -> list[str]:
                 "SELECT status FROM etl_run WHERE run_id = ?", [item.run_id]
             ).fetchone()
             if known is None and item.plan is not None:
-                why = (
-                    "abandoned: its process ended before the run did (killed?); nothing of it "
-                    "was loaded"
-                )
+                why = "abandoned: its process ended before the run did (killed?); nothing loaded"
                 try:
                     _insert_run(con, RunPlan(**item.plan), "abandoned", why)
-                    what = "recorded it as 'abandoned' in etl_run, " + what
+                    what = "recorded as 'abandoned' in etl_run; " + what
                 except (TypeError, ValueError, duckdb.Error) as exc:
-                    what = f"could not record it ({exc}), " + what
+                    what = f"could not be recorded ({exc}); " + what
             leftovers.remove(item, settings.reports_root)
             state = "was abandoned" if known is None else f"ended ({known[0]}) without cleaning up"
-            message = f"run {item.run_id} {state}: {what} and any {leftovers.DOCS_TMP}"
+            message = f"run {item.run_id} {state}: {what} and {leftovers.DOCS_TMP}"
             log.warning("%s", message)
             messages.append(message)
     return messages

@@ -50,7 +50,7 @@ class Row:
 
 def record(fault: str, runs: int, intact: str, rerun: str, exit_code: object, message: str) -> None:
     """Add a row to the session's fault table."""
-    row = Row(fault, runs, intact, rerun, str(exit_code), " ".join(message.split())[:110])
+    row = Row(fault, runs, intact, rerun, str(exit_code), " ".join(message.split())[:160])
     with ROWS_FILE.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(asdict(row)) + "\n")
 

@@ -59,9 +59,7 @@ def test_sigkill_then_rerun(point: str, zones: Zones, tmp_path: Path) -> None:
         status = con.execute("SELECT status FROM etl_run WHERE run_id = ?", killed).fetchall()
     finally:
         con.close()
-    leftovers = [p for p in (folder / "staging").iterdir()] + list(
-        (folder / "reports").glob("*/data_docs.tmp")
-    )
+    leftovers = [*(folder / "staging").iterdir(), *(folder / "reports").glob("*/data_docs.tmp")]
     record(
         f"SIGKILL {point}",
         2,

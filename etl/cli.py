@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -70,6 +71,10 @@ def _plain(text: str) -> str:
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
+#: File-system errors that waiting does not cure (a read-only mount, permissions).
+_PERMANENT_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EISDIR})
+
+
 def _failed(exc: BaseException, where: str = "") -> typer.Exit:
     """Print an error as one line; the exit to raise: 75 (EX_TEMPFAIL) if a retry may help, else 2.
 
@@ -83,7 +88,7 @@ def _failed(exc: BaseException, where: str = "") -> typer.Exit:
     elif isinstance(exc, OSError):
         what = exc.strerror or str(exc)
         message = f"{what}: {exc.filename}" if exc.filename else what
-        code = 75 if is_retryable(exc) else 2
+        code = 75 if is_retryable(exc) and exc.errno not in _PERMANENT_ERRNOS else 2
     else:
         message, code = f"{type(exc).__name__}: {exc}", 2
     console.print(Text.assemble(("error: ", "red"), _plain(where + message)))

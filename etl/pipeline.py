@@ -499,7 +499,8 @@ def write_data_docs(settings: Settings, plan: RunPlan) -> Path | None:
             datetime.fromisoformat(plan.started_at),
         )
     except Exception as exc:  # a rendering problem must not fail a committed run
-        log.warning("GX Data Docs for %s not built: %s", plan.run_id, exc)
+        first = (str(exc).splitlines() or [""])[0]
+        log.warning("GX Data Docs for %s not built: %s: %s", plan.run_id, type(exc).__name__, first)
         return None
 
 

@@ -24,9 +24,11 @@ Importing this module imports GX (seconds): :mod:`etl.pipeline` imports it lazil
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -140,6 +142,31 @@ def _prune_static(site: Path) -> None:
             folder.rmdir()
 
 
+class DataDocsError(RuntimeError):
+    """GX could not write (all of) the Data Docs; the message is the first reason, one line."""
+
+
+@contextmanager
+def _gx_errors() -> Iterator[list[str]]:
+    """While inside, GX's error log records are collected (first line each), not printed."""
+    errors: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            errors.append(record.getMessage().splitlines()[0][:500])
+
+    logger = logging.getLogger("great_expectations")
+    handler = Collect(logging.ERROR)
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield errors
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
 def build_data_docs(
     results: Sequence[dict[str, Any]],
     specs: Sequence[SuiteSpec],
@@ -162,7 +189,12 @@ def build_data_docs(
     for spec in specs:
         if spec.name in validated:
             context.suites.add(gx.ExpectationSuite(name=spec.name, expectations=spec.expectations))
-    context.build_data_docs(site_names=[SITE_NAME])
+    with _gx_errors() as errors:
+        context.build_data_docs(site_names=[SITE_NAME])
+    if errors:
+        # GX logs a page it could not write (a full disk) with a traceback and goes on.
+        shutil.rmtree(building, ignore_errors=True)
+        raise DataDocsError(errors[0])
     _prune_static(building)
     shutil.rmtree(target, ignore_errors=True)
     building.replace(target)

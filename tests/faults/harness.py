@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from etl.warehouse import table_checksum
 
@@ -50,7 +53,9 @@ class Row:
 
 def record(fault: str, runs: int, intact: str, rerun: str, exit_code: object, message: str) -> None:
     """Add a row to the session's fault table."""
-    row = Row(fault, runs, intact, rerun, str(exit_code), " ".join(message.split())[:160])
+    # Paths of the test's temp folders shortened to their last part: the table shows causes.
+    message = re.sub(re.escape(tempfile.gettempdir()) + r"/\S*/", "…/", " ".join(message.split()))
+    row = Row(fault, runs, intact, rerun, str(exit_code), message[:160])
     with ROWS_FILE.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(asdict(row)) + "\n")
 
@@ -150,3 +155,43 @@ def one_line_error(proc: subprocess.CompletedProcess[str]) -> str:
     errors = [line for line in lines if line.startswith("error:")]
     assert len(errors) == 1, proc.stderr
     return errors[0]
+
+
+@contextmanager
+def tmpfs(path: Path, size: str) -> Iterator[Path]:
+    """A small tmpfs mounted at ``path`` (under the test's own temp dir), unmounted after."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    path.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def remount_read_only(path: Path) -> None:
+    """Make the tmpfs at ``path`` read-only."""
+    subprocess.run(["mount", "-o", "remount,ro", str(path)], check=True)
+
+
+def fill(folder: Path, leave_bytes: int) -> Path:
+    """Fill the file system of ``folder`` until only ``leave_bytes`` are free."""
+    filler = folder / "filler"
+    with filler.open("wb") as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 65536)
+                fh.flush()
+        except OSError:
+            pass
+    size = filler.stat().st_size
+    os.truncate(filler, max(0, size - leave_bytes))
+    return filler

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import sys
 from datetime import date, datetime
@@ -31,11 +32,8 @@ class _OneLineErrors(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
-        except NewsEtlError as exc:
+        except (NewsEtlError, OSError, duckdb.Error) as exc:
             raise _failed(exc) from exc
-        except (OSError, duckdb.Error) as exc:
-            error(f"{type(exc).__name__}: {exc}")
-            raise typer.Exit(75 if is_retryable(exc) else 2) from exc
         except Exception as exc:
             error(f"unexpected {type(exc).__name__}: {exc} (a bug in news-etl: please report it)")
             raise typer.Exit(2) from exc
@@ -118,12 +116,31 @@ def _settings(**overrides: object) -> Settings:
         raise typer.BadParameter(str(exc)) from exc
 
 
-def _failed(exc: NewsEtlError, where: str = "") -> typer.Exit:
-    """Print a pipeline error; the exit to raise: 75 (EX_TEMPFAIL) if a retry may help, else 2."""
-    error(f"{where}{exc}")
-    for note in getattr(exc, "__notes__", ()):  # e.g. the failed run's id in etl_run
+#: File-system errors that waiting does not cure (a read-only mount, permissions).
+_PERMANENT_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EISDIR})
+
+
+def _failed(exc: BaseException, where: str = "") -> typer.Exit:
+    """Print an error as one line; the exit to raise: 75 (EX_TEMPFAIL) if a retry may help, else 2.
+
+    Classified by type, never by the words of the message: a :class:`NewsEtlError` says whether
+    it is retryable; an ``OSError`` (a read-only folder, a full disk) names its file and is
+    retryable as :func:`etl.errors.is_retryable` says; any other error (a DuckDB error the
+    warehouse module did not type) is permanent. Notes on the error (e.g. the failed run's id in
+    ``etl_run``) follow on their own lines.
+    """
+    if isinstance(exc, NewsEtlError):
+        message, code = str(exc), 75 if exc.retryable else 2
+    elif isinstance(exc, OSError):
+        what = exc.strerror or str(exc)
+        message = f"{what}: {exc.filename}" if exc.filename else what
+        code = 75 if is_retryable(exc) and exc.errno not in _PERMANENT_ERRNOS else 2
+    else:
+        message, code = f"{type(exc).__name__}: {exc}", 2
+    error(where + message)
+    for note in getattr(exc, "__notes__", ()):
         say(f"  {note}", err=True)
-    return typer.Exit(75 if exc.retryable else 2)
+    return typer.Exit(code)
 
 
 @app.command()

@@ -66,6 +66,7 @@ class RunStatus(StrEnum):
 
     SUCCESS = "success"
     FAILED = "failed"
+    ABANDONED = "abandoned"  # its process was killed; found and recorded by a later run
 
 
 class QuarantineReason(StrEnum):

@@ -39,6 +39,15 @@ class WarehouseBusyError(RetryableError):
     """DuckDB refused to open the database file because another process holds its lock."""
 
 
+class WarehouseCorruptError(PermanentError):
+    """The warehouse file is not a readable DuckDB database (corrupted blocks, truncated, not
+    DuckDB at all): retrying cannot help; restore it from a backup or rebuild it."""
+
+
+class WarehouseUnavailableError(PermanentError):
+    """The warehouse file cannot be opened for another reason (permissions, a missing folder)."""
+
+
 class ConfigError(PermanentError):
     """A setting is missing or invalid."""
 

@@ -23,7 +23,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
 
-from etl import TEXT_VERSION, __version__
+import duckdb
+from filelock import BaseFileLock
+
+from etl import TEXT_VERSION, __version__, leftovers
+from etl.contracts import RunStatus
 from etl.errors import BatchValidationError, NewsEtlError, StagingError
 from etl.ingest.landing import LandingFile, list_landing
 from etl.ingest.ledger import LedgerView, read_ledger
@@ -37,6 +41,9 @@ from etl.settings import Settings
 from etl.warehouse import locked_reader, writer
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+#: Owner locks of the staging folders of the runs this process does from start to end.
+_OWNED: dict[str, BaseFileLock] = {}
 
 #: ``merge``: add new articles; ``replace``: rewrite the published-date partitions the run's new
 #: articles fall in; ``rebuild``: re-read every file selected for the run's partition date (ledger
@@ -63,6 +70,9 @@ class RunPlan:
     files_deferred: int
     unchanged: list[dict[str, Any]] = field(default_factory=list)
     batches: list[list[dict[str, Any]]] = field(default_factory=list)
+    #: Done by one process from plan to load (``run``), which holds the staging folder's owner
+    #: lock all along (see :mod:`etl.leftovers`); Airflow's runs are split over processes.
+    in_process: bool = False
 
     @property
     def n_batches(self) -> int:
@@ -108,6 +118,7 @@ def _file_dict(f: LandingFile) -> dict[str, Any]:
         "mtime_ns": f.mtime_ns,
         "path_date": f.path_date.isoformat() if f.path_date else None,
         "outside": f.outside,
+        "special": f.special,
     }
 
 
@@ -118,6 +129,7 @@ def _file_from(d: dict[str, Any]) -> LandingFile:
         d["mtime_ns"],
         date.fromisoformat(d["path_date"]) if d["path_date"] else None,
         d["outside"],
+        d.get("special"),
     )
 
 
@@ -129,6 +141,7 @@ def plan_run(
     trigger: str = "cli",
     external_run_id: str | None = None,
     run_id: str | None = None,
+    in_process: bool = False,
 ) -> RunPlan:
     """List the landing zone, skip what the ledger says is unchanged, and cut the rest into batches.
 
@@ -136,12 +149,19 @@ def plan_run(
     files without a dated folder are read and kept when their header date is D (or absent).
     A plan that fails (e.g. the landing zone is missing) is recorded as a failed run with its
     error when the warehouse exists, then the error is raised.
+    First, what killed runs left behind is cleaned up (:func:`reclaim_leftovers`). With
+    ``in_process``, this process owns the run's staging folder until :func:`release` (``run``
+    does both).
     """
+    reclaim_leftovers(settings)
     started = datetime.now(UTC)
     run_id = run_id or new_run_id(started)
+    if in_process:
+        _OWNED[run_id] = leftovers.own(settings.staging_root / run_id)
     try:
         plan = _plan(settings, partition_date, mode, trigger, external_run_id, run_id, started)
     except Exception as exc:
+        release(run_id)
         if not _is_transient(exc):
             facts = RunFacts(
                 run_id=run_id,
@@ -161,8 +181,18 @@ def plan_run(
             )
             exc.add_note(_record(settings, facts, describe_error(exc)).note(run_id))
         raise
+    except BaseException:
+        release(run_id)
+        raise
     faults.reach(faults.FaultPoint.AFTER_PLAN)
     return plan
+
+
+def release(run_id: str) -> None:
+    """Let go of the staging folder of a run this process owns (nothing if it owns none)."""
+    lock = _OWNED.pop(run_id, None)
+    if lock is not None:
+        lock.release()
 
 
 def _plan(
@@ -217,6 +247,7 @@ def _plan(
         # At least one (possibly empty) batch, so every run has the same shape of steps.
         batches=[[_file_dict(f) for f in todo[i : i + size]] for i in range(0, len(todo), size)]
         or [[]],
+        in_process=run_id in _OWNED,
     )
     plan.save()
     # The ledger snapshot lets batches recognise known content without opening the warehouse.
@@ -365,6 +396,7 @@ def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
         max_file_bytes=settings.max_file_bytes,
         txt_layout=settings.txt_layout,
         future_date_allowance_days=settings.future_date_allowance_days,
+        max_article_chars=settings.max_article_chars,
     )
     files = [_file_from(d) for d in plan.batches[batch]]
     result = ingest_files(files, ctx, _load_known(plan))
@@ -572,7 +604,20 @@ def write_data_docs(settings: Settings, plan: RunPlan) -> Path | None:
             datetime.fromisoformat(plan.started_at),
         )
     except Exception as exc:  # a rendering problem must not fail a committed run
-        log.warning("GX Data Docs for %s not built: %s", plan.run_id, exc)
+        first = (str(exc).splitlines() or [""])[0]
+        log.warning("GX Data Docs for %s not built: %s: %s", plan.run_id, type(exc).__name__, first)
+        return None
+
+
+def _after_commit(what: str, run_id: str, step: Callable[[], T]) -> T | None:
+    """Run a step that follows the run's COMMIT (pages, clean-up): if it fails (a full disk, a
+    read-only folder), warn and go on; the run is committed and stays a success."""
+    try:
+        return step()
+    except Exception as exc:
+        log.warning(
+            "run %s is committed, but %s failed: %s: %s", run_id, what, type(exc).__name__, exc
+        )
         return None
 
 
@@ -580,7 +625,9 @@ def _publish(settings: Settings, plan: RunPlan) -> Path | None:
     """The run's GX Data Docs when reports are written, then its quality page (which names
     them); the Data Docs' index, if built."""
     docs = write_data_docs(settings, plan) if settings.write_reports else None
-    _quality_page(settings, plan.run_id)
+    _after_commit(
+        "writing the quality page", plan.run_id, lambda: _quality_page(settings, plan.run_id)
+    )
     return docs
 
 
@@ -624,8 +671,10 @@ def load_run(staging_dir: str | Path) -> LoadSummary:
         _publish(settings, plan)  # the refused run's results are recorded: show them
         raise
     summary.data_docs = _publish(settings, plan)
-    if not settings.keep_staging:
-        staging.remove()
+    if settings.keep_staging:
+        (staging.root / leftovers.KEPT).touch()
+    else:
+        _after_commit("removing its staging folder", plan.run_id, staging.remove)
     if settings.write_reports:
         summary.report = write_report(settings, plan.run_id)
     return summary
@@ -649,6 +698,39 @@ def write_report(settings: Settings, run_id: str | None = None) -> Path | None:
     except Exception as exc:  # the data is committed; a report problem must not undo that
         log.warning("run report for %s not written: %s", run_id, exc)
         return None
+
+
+def reclaim_leftovers(settings: Settings) -> list[str]:
+    """Find runs that were killed (see :mod:`etl.leftovers`), record each that has no
+    ``etl_run`` row as ``abandoned`` (through the one run-record writer), remove their staging
+    folders and half-built Data Docs, and say so (logged as warnings); the messages."""
+    found = leftovers.find_abandoned(settings.staging_root, settings.abandoned_after_s)
+    if not found:
+        return []
+    messages: list[str] = []
+    with writer(settings) as con:
+        for item in found:
+            what = f"removed its staging folder ({item.size_bytes / 1e6:.1f} MB)"
+            known = con.execute(
+                "SELECT status FROM etl_run WHERE run_id = ?", [item.run_id]
+            ).fetchone()
+            if known is None and item.plan is not None:
+                why = "abandoned: its process ended before the run did (killed?); nothing loaded"
+                try:
+                    plan = RunPlan(**item.plan)
+                    facts = run_facts(plan, plan.settings_obj())
+                    record_failed_run(
+                        con, facts, why, schema_version(con), status=RunStatus.ABANDONED
+                    )
+                    what = "recorded as 'abandoned' in etl_run; " + what
+                except (TypeError, ValueError, duckdb.Error) as exc:
+                    what = f"could not be recorded ({exc}); " + what
+            leftovers.remove(item, settings.reports_root)
+            state = "was abandoned" if known is None else f"ended ({known[0]}) without cleaning up"
+            message = f"run {item.run_id} {state}: {what} and {leftovers.DOCS_TMP}"
+            log.warning("%s", message)
+            messages.append(message)
+    return messages
 
 
 @dataclass(frozen=True)
@@ -764,7 +846,16 @@ def run(
         mode=mode,
         trigger=trigger,
         external_run_id=external_run_id,
+        in_process=True,
     )
+    try:
+        return _run_planned(plan, progress)
+    finally:
+        release(plan.run_id)
+
+
+def _run_planned(plan: RunPlan, progress: Progress | None) -> LoadSummary:
+    """Every step of a planned run, in this process."""
     if progress:
         progress("plan", -1, plan.n_batches)
     try:

@@ -30,6 +30,7 @@ from typing import Any
 import duckdb
 
 from etl.errors import PermanentError, WarehouseBusyError
+from etl.warehouse import open_error
 
 _ALLOWED = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN, duckdb.StatementType.CALL}
 
@@ -87,9 +88,9 @@ def open_reader(
         try:
             con = duckdb.connect(str(warehouse), read_only=True)
             break
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
-                raise
+        except duckdb.Error as exc:
+            if not isinstance(open_error(exc, warehouse), WarehouseBusyError):
+                raise open_error(exc, warehouse) from exc  # damaged, unreadable: not "busy"
             if time.monotonic() >= deadline_at:
                 raise WarehouseBusyError(
                     f"{warehouse} is being written (a load is running) and stayed locked for "

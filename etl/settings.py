@@ -71,6 +71,12 @@ class Settings(BaseSettings):
         description="Memory one `news-etl query` connection may use (DuckDB's own default is "
         "80% of the machine's memory).",
     )
+    abandoned_after_s: float = Field(
+        default=21600.0,
+        ge=0,
+        description="A staging folder of a run split over processes (Airflow) that nothing "
+        "has touched for this long is an abandoned run's: recorded and removed by the next run.",
+    )
     keep_staging: bool = Field(
         default=False, description="Keep a run's staging folder after a successful load."
     )

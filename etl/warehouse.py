@@ -9,22 +9,73 @@ use :func:`locked_reader`, which takes the same lock for the moment it reads.
 
 from __future__ import annotations
 
+import logging
+import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 from filelock import FileLock, Timeout
 
-from etl.errors import WarehouseBusyError, WarehouseLockedError
+from etl.errors import (
+    NewsEtlError,
+    WarehouseBusyError,
+    WarehouseCorruptError,
+    WarehouseLockedError,
+    WarehouseUnavailableError,
+)
 from etl.settings import Settings
 
-_BUSY_MARKERS = ("Could not set lock", "Conflicting lock", "database is locked")
+log = logging.getLogger(__name__)
+
+#: DuckDB's words when another process holds the file. Every failure to open a database is a
+#: ``duckdb.IOException``, so the kind of failure is told apart here, once, by the fixed start of
+#: DuckDB's message, and turned into an exception *type* that every caller catches instead.
+_LOCK_CONFLICT = re.compile(
+    r'(?:IO Error: )?Could not set lock on file "[^"]*": Conflicting lock is held in '
+    r"(?P<holder>.*?) \(PID (?P<pid>\d+)\)",
+    re.S,
+)
+_LOCK_PREFIX = re.compile(r'(?:IO Error: )?Could not set lock on file "')
+_CORRUPT = re.compile(
+    r"(?:IO Error: )?(?:Corrupt database file|The file .* exists, but it is not a valid DuckDB "
+    r"database file|Could not read enough bytes from file)",
+    re.S,
+)
 
 
-def _is_busy(exc: BaseException) -> bool:
-    return any(marker in str(exc) for marker in _BUSY_MARKERS)
+def holder_of(pid: int) -> str:
+    """``PID n (command line)`` of a process, or just ``PID n`` when it cannot be read."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return f"PID {pid}"
+    command = " ".join(part.decode("utf-8", "replace") for part in raw.split(b"\0") if part)
+    return f"PID {pid} ({command[:200]})" if command else f"PID {pid}"
+
+
+def open_error(exc: duckdb.Error, path: Path) -> NewsEtlError:
+    """The typed error for a failure of ``duckdb.connect(path)``.
+
+    :class:`WarehouseBusyError` (retryable) only when DuckDB says another process holds the
+    file's lock, naming that process; :class:`WarehouseCorruptError` for a file that is damaged
+    or not a DuckDB database; :class:`WarehouseUnavailableError` for anything else.
+    """
+    message = str(exc)
+    if isinstance(exc, duckdb.IOException) and _LOCK_PREFIX.match(message):
+        match = _LOCK_CONFLICT.match(message)
+        who = holder_of(int(match["pid"])) if match else "another process"
+        return WarehouseBusyError(f"{path} is held open by {who}")
+    if _CORRUPT.match(message) or isinstance(
+        exc, (duckdb.SerializationException, duckdb.InternalException)
+    ):
+        return WarehouseCorruptError(
+            f"{path} is damaged or not a DuckDB database ({message}); restore it from a backup, "
+            "or move it aside and load the landing zone again"
+        )
+    return WarehouseUnavailableError(f"cannot open {path}: {message}")
 
 
 @contextmanager
@@ -45,22 +96,39 @@ def writer_lock(settings: Settings) -> Iterator[None]:
         lock.release()
 
 
-def _connect(path: Path, *, read_only: bool, attempts: int = 20) -> duckdb.DuckDBPyConnection:
-    """Open ``path``; if a process outside our lock (an analyst's shell) holds it, retry briefly."""
+def connect(
+    path: Path,
+    *,
+    read_only: bool,
+    wait_s: float,
+    notify: Callable[[str], None] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open ``path``; while another process holds it (a load, an analyst's writable shell),
+    wait up to ``wait_s`` seconds, telling ``notify`` (default: the log) once who holds it.
+
+    Raises the typed errors of :func:`open_error`; :class:`WarehouseBusyError` only after the
+    wait.
+    """
+    deadline = time.monotonic() + wait_s
     delay = 0.05
-    for attempt in range(attempts):
+    told = False
+    while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if not _is_busy(exc) or attempt == attempts - 1:
-                if _is_busy(exc):
-                    raise WarehouseBusyError(
-                        f"{path} is held open by another process (a writable DuckDB shell?)"
-                    ) from exc
-                raise
-            time.sleep(delay)
+        except duckdb.Error as exc:
+            error = open_error(exc, path)
+            left = deadline - time.monotonic()
+            if not isinstance(error, WarehouseBusyError):
+                raise error from exc
+            if left <= 0:
+                raise WarehouseBusyError(
+                    f"{error} and stayed so for {wait_s:.0f}s; try again later"
+                ) from exc
+            if not told:
+                (notify or log.warning)(f"{error}; waiting up to {wait_s:.0f}s")
+                told = True
+            time.sleep(min(delay, left))
             delay = min(delay * 2, 1.0)
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @contextmanager
@@ -68,9 +136,12 @@ def writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     """A writable connection under the writer lock, with the schema migrated to the latest."""
     from etl.load.migrations import migrate
 
+    started = time.monotonic()
     with writer_lock(settings):
         settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-        con = _connect(settings.warehouse, read_only=False)
+        # One wait in all: for the writer lock, then for a reader outside it to let go.
+        wait_s = max(0.0, settings.lock_timeout_s - (time.monotonic() - started))
+        con = connect(settings.warehouse, read_only=False, wait_s=wait_s)
         try:
             # A big load spills to <warehouse>.tmp instead of taking most of the machine's memory.
             con.execute(f"SET memory_limit = '{settings.duckdb_memory_limit}'")
@@ -87,16 +158,17 @@ def locked_reader(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection | No
         if not settings.warehouse.exists():
             yield None
             return
-        con = _connect(settings.warehouse, read_only=True)
+        con = connect(settings.warehouse, read_only=True, wait_s=settings.lock_timeout_s)
         try:
             yield con
         finally:
             con.close()
 
 
-def reader(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection for analysts and reports (does not take the writer lock)."""
-    return _connect(path, read_only=True)
+def reader(path: Path, wait_s: float = 60.0) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for analysts and reports (does not take the writer lock); waits
+    up to ``wait_s`` while a load holds the file."""
+    return connect(path, read_only=True, wait_s=wait_s)
 
 
 def table_checksum(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -15,6 +16,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 
 _HIGH_BYTES = bytes(range(0x80, 0x100))
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -46,12 +48,34 @@ def looks_binary(raw: bytes) -> bool:
     return controls / len(head) > 0.05
 
 
+def looks_binary_text(text: str) -> bool:
+    """True for decoded text that is not text: a NUL anywhere, or many C0 control characters
+    (other than tab, newlines, vertical tab, form feed) in the first 8192 characters."""
+    if "\x00" in text:
+        return True
+    head = text[:8192]
+    if not head:
+        return False
+    return len(_CONTROLS.findall(head)) / len(head) > 0.05
+
+
 def decode(raw: bytes) -> Decoded:
-    """Decode ``raw``: BOM → its encoding; else strict UTF-8; else charset-normalizer's best guess.
+    """Decode ``raw`` (see :func:`_decode`) and refuse binary content whatever the encoding.
 
     Raises :class:`UndecodableError` (reason ``binary`` or ``undecodable``) when no text encoding
-    explains the bytes.
+    explains the bytes, or when the text holds NUL or many control characters (valid UTF-8, or
+    UTF-16 with a BOM, can encode those as well as any binary file).
     """
+    decoded = _decode(raw)
+    if looks_binary_text(decoded.text):
+        raise UndecodableError(
+            "binary", f"contains NUL or control characters ({decoded.encoding}): not a text file"
+        )
+    return decoded
+
+
+def _decode(raw: bytes) -> Decoded:
+    """Decode ``raw``: BOM → its encoding; else strict UTF-8; else charset-normalizer's guess."""
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat as stat_module
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,14 @@ from etl.errors import LandingZoneError
 _DATE_DIR = re.compile(r"\A(?:dt=)?(\d{4})-(\d{2})-(\d{2})\Z", re.ASCII)
 
 
+class NotRegularFileError(OSError):
+    """The path is a FIFO, socket, device or folder, not a regular file; ``kind`` says which."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"a {kind}, not a regular file")
+        self.kind = kind
+
+
 @dataclass(frozen=True)
 class LandingFile:
     """One file found in a landing zone."""
@@ -29,6 +38,21 @@ class LandingFile:
     mtime_ns: int
     path_date: date | None  # from a ``YYYY-MM-DD/`` or ``dt=YYYY-MM-DD/`` folder
     outside: bool = False  # a symlink that resolves outside the landing zone
+    special: str | None = None  # not a regular file ("FIFO", "socket", ...): never opened
+
+
+def special_kind(mode: int) -> str | None:
+    """What a file of ``st_mode`` ``mode`` is when it is not a regular file, else ``None``."""
+    if stat_module.S_ISREG(mode):
+        return None
+    kinds = (
+        (stat_module.S_ISFIFO, "FIFO (named pipe)"),
+        (stat_module.S_ISSOCK, "socket"),
+        (stat_module.S_ISCHR, "character device"),
+        (stat_module.S_ISBLK, "block device"),
+        (stat_module.S_ISDIR, "folder"),
+    )
+    return next((name for test, name in kinds if test(mode)), "special file")
 
 
 def folder_date(relative_path: str) -> date | None:
@@ -119,14 +143,24 @@ def open_landing_file(landing: str | Path, relative_path: str) -> IO[bytes]:
         fs, root = _fs(str(landing))
         handle: IO[bytes] = fs.open(f"{root}/{relative_path}", "rb")
         return handle
-    return (local_root(landing) / relative_path).open("rb")
+    # Non-blocking, so that a file swapped for a FIFO after listing cannot hang the open; the
+    # caller checks what was opened (see etl.ingest.rawfile).
+    fd = os.open(local_root(landing) / relative_path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
+    kind = special_kind(os.fstat(fd).st_mode)
+    if kind is not None:
+        os.close(fd)
+        raise NotRegularFileError(kind)
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
 
 
 def list_landing(landing: str | Path) -> list[LandingFile]:
-    """Every regular file below ``root`` (hidden files and folders skipped), sorted by path.
+    """Every file below ``root`` (hidden files and folders skipped), sorted by path.
 
     Symlinks are followed only for the answer to "where does it point": one that resolves outside
-    the landing zone is listed with ``outside=True`` so the ingest stage can quarantine it.
+    the landing zone is listed with ``outside=True`` so the ingest stage can quarantine it. A
+    FIFO, socket or device (found by ``stat``, never opened: opening a FIFO blocks) is listed
+    with ``special`` set, so the ingest stage quarantines it with that reason.
     """
     if is_remote(landing):
         return _list_remote(str(landing))
@@ -146,15 +180,21 @@ def list_landing(landing: str | Path) -> list[LandingFile]:
             if full.is_symlink():
                 target = full.resolve()
                 outside = not target.is_relative_to(real_root)
-                if not outside and not target.is_file():
+                if not outside and target.is_dir():
                     continue
             try:
                 stat = full.stat() if not outside else full.lstat()
             except OSError:
-                continue  # vanished between listing and stat
+                continue  # vanished between listing and stat (or a dangling symlink)
+            special = None if outside else special_kind(stat.st_mode)
             found.append(
                 LandingFile(
-                    relative, stat.st_size, stat.st_mtime_ns, folder_date(relative), outside
+                    relative,
+                    stat.st_size,
+                    stat.st_mtime_ns,
+                    folder_date(relative),
+                    outside,
+                    special,
                 )
             )
     found.sort(key=lambda f: f.path)

@@ -9,7 +9,13 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.ingest.landing import LandingFile, is_remote, local_root, open_landing_file
+from etl.ingest.landing import (
+    LandingFile,
+    NotRegularFileError,
+    is_remote,
+    local_root,
+    open_landing_file,
+)
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -81,6 +87,8 @@ def read_raw(landing: str | Path, file: LandingFile, limit: int) -> RawFile:
                     "the file changed while it was being read (its hash differs between two "
                     "reads); it is read again on the next run",
                 )
+    except NotRegularFileError as exc:
+        raise RawFileError("not_regular", f"{exc}: never opened for reading") from exc
     except OSError as exc:
         raise RawFileError("unreadable", f"cannot read: {exc}") from exc
     if raw.startswith(GZIP_MAGIC):

@@ -54,6 +54,9 @@ class IngestContext:
     max_file_bytes: int
     txt_layout: str
     future_date_allowance_days: int  # published dates up to today + this are not in the future
+    #: Longer article texts are quarantined here (``too_long``), before the text stage, whose
+    #: memory grows with the text: what reaches it is bounded.
+    max_article_chars: int = 2_000_000
 
 
 def ingest_files(files: list[LandingFile], ctx: IngestContext, ledger: LedgerView) -> IngestResult:
@@ -118,6 +121,10 @@ def _ingest_one(
         _quarantine(
             result, file, None, "outside_landing", "symlink points outside the landing zone"
         )
+        return
+    if file.special is not None:
+        detail = f"a {file.special}, not a regular file: never opened for reading"
+        _quarantine(result, file, None, "not_regular", detail)
         return
     if file.size > ctx.max_file_bytes:
         detail = f"{file.size} bytes is over the limit of {ctx.max_file_bytes}"
@@ -185,6 +192,13 @@ def _parse_file(file: LandingFile, raw: RawFile, ctx: IngestContext, result: Ing
             and published != ctx.partition_date
         ):
             deferred = True  # belongs to another day's run; not recorded, so that run sees it
+            continue
+        if len(item.body) > ctx.max_article_chars:
+            detail = (
+                f"{len(item.body)} characters of text is over the limit of "
+                f"{ctx.max_article_chars} (NEWS_ETL_MAX_ARTICLE_CHARS)"
+            )
+            problems.append(_quarantine_row(file, raw.sha256, "too_long", detail, item.key))
             continue
         if published > ctx.today + timedelta(days=ctx.future_date_allowance_days):
             detail = f"published date {published.isoformat()} is after today ({ctx.today})"

@@ -16,6 +16,7 @@ quarantine rows and check results) and loads no data.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -84,7 +85,9 @@ def load_staged(
         faults.reach(faults.FaultPoint.BEFORE_COMMIT)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        # A failed COMMIT (disk full) has already ended the transaction: keep its error.
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
         raise
     if refusal is not None:
         raise BatchValidationError(refusal)

@@ -182,16 +182,21 @@ def recorded_error(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
 
 
 def record_failed_run(
-    con: duckdb.DuckDBPyConnection, facts: RunFacts, cause: str, schema_version: int
+    con: duckdb.DuckDBPyConnection,
+    facts: RunFacts,
+    cause: str,
+    schema_version: int,
+    status: RunStatus = RunStatus.FAILED,
 ) -> str:
-    """Record a run that failed before (or outside) its load as ``failed`` with ``cause``, in
-    one transaction, unless it already has a row (the loader recorded its refusal); return the
-    error the warehouse now holds for it."""
+    """Record a run that failed before (or outside) its load as ``status`` (``failed``, or
+    ``abandoned`` for a killed run found later) with ``cause``, in one transaction, unless it
+    already has a row (the loader recorded its refusal); return the error the warehouse now
+    holds for it."""
     con.execute("BEGIN TRANSACTION")
     try:
         existing = recorded_error(con, facts.run_id)
         if existing is None:
-            write_run(con, facts, facts.planned_account(), RunStatus.FAILED, cause, schema_version)
+            write_run(con, facts, facts.planned_account(), status, cause, schema_version)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

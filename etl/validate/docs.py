@@ -13,15 +13,24 @@ run's self-contained ``quality.html`` (:mod:`etl.quality`) is the page that alwa
 Building needs no network. Static files that no page references (GX's 3 MB of how-to GIFs and
 fonts) are removed, so a run's Data Docs stay small.
 
+Every value that comes from the data (observed and unexpected values, their counts, exception
+messages) is HTML-escaped before GX sees it (:func:`inert`): GX's renderer puts such values into
+its pages as markup, so a record's text ``<script>…`` would otherwise run in the reader's
+browser. Escaping the values, rather than sanitizing the built pages, keeps GX's own scripts
+(the index's result table) working and shows the value exactly as it was, as text.
+
 Importing this module imports GX (seconds): :mod:`etl.pipeline` imports it lazily.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +63,33 @@ def _context(target: Path) -> Any:
     return context
 
 
+def inert(value: Any) -> Any:
+    """``value`` with every string in it (dictionary keys too) HTML-escaped, so that a renderer
+    that inserts it as markup shows it as text: ``<script>`` becomes ``&lt;script&gt;``."""
+    if isinstance(value, str):
+        return escape(value, quote=True)
+    if isinstance(value, dict):
+        return {inert(k) if isinstance(k, str) else k: inert(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [inert(v) for v in value]
+    return value
+
+
+def _inert_result(result: dict[str, Any]) -> dict[str, Any]:
+    """A staged suite result whose data-derived parts (each expectation's ``result`` and
+    ``exception_info``) are :func:`inert`; the suite's own definitions stay as they are."""
+    out = dict(result)
+    out["results"] = [
+        {
+            **item,
+            "result": inert(item.get("result") or {}),
+            "exception_info": inert(item.get("exception_info") or {}),
+        }
+        for item in result.get("results") or []
+    ]
+    return out
+
+
 def _store_results(
     context: Any, results: Iterable[dict[str, Any]], run_id: str, run_time: datetime
 ) -> set[str]:
@@ -70,7 +106,7 @@ def _store_results(
     run = RunIdentifier(run_name=run_id, run_time=run_time)
     suites: set[str] = set()
     for staged in results:
-        result = expectationSuiteValidationResultSchema.load(staged["result"])
+        result = expectationSuiteValidationResultSchema.load(_inert_result(staged["result"]))
         # What the page header shows: the run, and the checked table with the batches it held.
         result.meta["run_id"] = {"run_name": run_id, "run_time": run_time.isoformat()}
         asset = (result.meta.get("active_batch_definition") or {}).get("data_asset_name")
@@ -106,6 +142,31 @@ def _prune_static(site: Path) -> None:
             folder.rmdir()
 
 
+class DataDocsError(RuntimeError):
+    """GX could not write (all of) the Data Docs; the message is the first reason, one line."""
+
+
+@contextmanager
+def _gx_errors() -> Iterator[list[str]]:
+    """While inside, GX's error log records are collected (first line each), not printed."""
+    errors: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            errors.append(record.getMessage().splitlines()[0][:500])
+
+    logger = logging.getLogger("great_expectations")
+    handler = Collect(logging.ERROR)
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield errors
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
 def build_data_docs(
     results: Sequence[dict[str, Any]],
     specs: Sequence[SuiteSpec],
@@ -128,7 +189,12 @@ def build_data_docs(
     for spec in specs:
         if spec.name in validated:
             context.suites.add(gx.ExpectationSuite(name=spec.name, expectations=spec.expectations))
-    context.build_data_docs(site_names=[SITE_NAME])
+    with _gx_errors() as errors:
+        context.build_data_docs(site_names=[SITE_NAME])
+    if errors:
+        # GX logs a page it could not write (a full disk) with a traceback and goes on.
+        shutil.rmtree(building, ignore_errors=True)
+        raise DataDocsError(errors[0])
     _prune_static(building)
     shutil.rmtree(target, ignore_errors=True)
     building.replace(target)

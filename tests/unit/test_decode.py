@@ -114,3 +114,22 @@ def test_looks_binary() -> None:
     assert looks_binary(b"text\x00")
     assert looks_binary(b"\x01\x02\x03" + b"a" * 20)  # > 5 % control bytes
     assert not looks_binary(b"\x1b" + b"a" * 100)  # one stray escape in a long text
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\x00\x01\x02binary\x00",  # valid UTF-8 (issue #17, item 9)
+        b"text\x00with a NUL late in it",
+        codecs.BOM_UTF16_LE + "\x01\x02\x03\x04bin\x05\x06".encode("utf-16-le"),
+        codecs.BOM_UTF8 + b"\x01\x02\x03\x04\x05\x06\x07\x08 x",
+    ],
+)
+def test_control_characters_are_binary_whatever_the_encoding(raw: bytes) -> None:
+    with pytest.raises(UndecodableError) as caught:
+        decode(raw)
+    assert caught.value.reason == "binary"
+
+
+def test_text_with_tabs_and_form_feeds_is_text() -> None:
+    assert decode(b"a\tb\x0cc\r\nd").text == "a\tb\x0cc\r\nd"

@@ -1,0 +1,75 @@
+"""SIGKILL at each stage boundary and inside the commit (issue #14, harness and item 10).
+
+The killed run must leave the warehouse as it was (or, once committed, as committed); the next
+run must find the dead run's staging folder and half-built Data Docs, record the run as
+``abandoned`` when it has no ``etl_run`` row, remove both, say so, and end with exactly the
+data of a run without the fault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from .conftest import Zones
+from .harness import checksums, cli, kill_when, pause_before_commit, record, start
+
+
+def _any(root: Path, pattern: str) -> Callable[[], bool]:
+    return lambda: any(root.glob(pattern))
+
+
+POINTS = {
+    "after plan": "staging/*/plan.json",
+    "after ingest": "staging/*/batch-0001/ingested.parquet",
+    "after text": "staging/*/batch-0002/articles.parquet",
+    "after validate": "staging/*/batch-0002/rejected.parquet",
+    "inside commit": "",
+    "building Data Docs": "reports/*/data_docs.tmp",
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", list(POINTS))
+def test_sigkill_then_rerun(point: str, zones: Zones, tmp_path: Path) -> None:
+    warehouse = zones.warehouse(tmp_path)
+    folder = warehouse.parent
+    env: dict[str, str] = {}
+    ready = _any(folder, POINTS[point])
+    if point == "inside commit":
+        marker = tmp_path / "committing"
+        env = pause_before_commit(marker)
+        ready = marker.exists
+    proc = start(["run", "--landing", zones.both, "--batch-size", "4"], warehouse, **env)
+    assert kill_when(proc, ready), f"the run ended before {point}: {proc.stderr.read()}"  # type: ignore[union-attr]
+    committed = point == "building Data Docs"
+    intact = checksums(warehouse) == (zones.after if committed else zones.before)
+    killed = [p.name for p in (folder / "staging").iterdir()]
+    assert len(killed) == 1
+
+    rerun = cli(["run", "--landing", zones.both, "--batch-size", "4"], warehouse)
+    assert rerun.returncode == 0, rerun.stderr
+    identical = checksums(warehouse) == zones.after
+    said = [line for line in rerun.stderr.splitlines() if killed[0] in line]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        status = con.execute("SELECT status FROM etl_run WHERE run_id = ?", killed).fetchall()
+    finally:
+        con.close()
+    leftovers = [*(folder / "staging").iterdir(), *(folder / "reports").glob("*/data_docs.tmp")]
+    record(
+        f"SIGKILL {point}",
+        2,
+        "yes" if intact else "NO",
+        "yes" if identical else "NO",
+        f"-9, then {rerun.returncode}",
+        said[0] if said else "(the rerun said nothing of the killed run)",
+    )
+    assert intact
+    assert identical
+    assert said, rerun.stderr
+    assert not leftovers
+    assert status == [("success",)] if committed else [("abandoned",)]

@@ -387,8 +387,8 @@ def demo(
     typer.echo("")
     say(format_summary(result.summary, settings.warehouse))
     typer.echo("")
-    typer.echo("Open the warehouse read-only with the DuckDB shell:")
-    typer.echo(f"  .venv/bin/duckdb -readonly {settings.warehouse}")
+    say("Open the warehouse read-only, in DuckDB's safe mode (no writes, no other files):")
+    say(f"  .venv/bin/news-etl shell --warehouse {settings.warehouse}")
     typer.echo("  e.g.  SELECT published_date, count(*) FROM fact_article GROUP BY ALL ORDER BY 1;")
 
 

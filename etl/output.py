@@ -360,7 +360,7 @@ def render_table(
         view.add_column(
             Text(name),
             justify="right" if is_right else "left",
-            overflow="ignore" if whole else "fold",
+            overflow="fold",
             no_wrap=bool(whole),
             width=fixed[i] if fixed else None,
         )

@@ -26,6 +26,8 @@ import pytest
 
 from etl.warehouse import table_checksum
 
+from ..integration.helpers import paused_cli
+
 #: The analyst-facing tables; with ``etl_run`` left out, they must equal a clean run's.
 DATA_TABLES = (
     "dim_source",
@@ -105,10 +107,19 @@ def cli(
     )
 
 
-def start(args: Sequence[str | Path], warehouse: Path, **env: str) -> subprocess.Popen[str]:
-    """Start ``news-etl args`` in the background (its own process group)."""
+def start(
+    args: Sequence[str | Path],
+    warehouse: Path,
+    *,
+    pause_marker: Path | None = None,
+    **env: str,
+) -> subprocess.Popen[str]:
+    """Start ``news-etl args`` in the background (its own process group). With
+    ``pause_marker``, the run writes that file inside its load transaction, right before COMMIT,
+    and waits there to be killed (the loader's ``BEFORE_COMMIT`` fault point)."""
+    command = paused_cli(pause_marker) if pause_marker is not None else [NEWS_ETL]
     return subprocess.Popen(
-        [NEWS_ETL, *map(str, args)],
+        [*command, *map(str, args)],
         env=env_for(warehouse, **env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -131,12 +142,6 @@ def kill_when(proc: subprocess.Popen[str], ready: Callable[[], bool], timeout: f
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     return False
-
-
-def pause_before_commit(marker: Path) -> dict[str, str]:
-    """The environment that makes the loader stop inside its transaction, right before COMMIT,
-    after writing ``marker`` (the one place that names the loader's test hook)."""
-    return {"NEWS_ETL_TEST_PAUSE_BEFORE_COMMIT": str(marker)}
 
 
 def checksums(warehouse: Path) -> dict[str, tuple[int, int]]:

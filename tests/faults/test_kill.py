@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from .conftest import Zones
-from .harness import checksums, cli, kill_when, pause_before_commit, record, start
+from .harness import checksums, cli, kill_when, record, start
 
 
 def _any(root: Path, pattern: str) -> Callable[[], bool]:
@@ -37,13 +37,13 @@ POINTS = {
 def test_sigkill_then_rerun(point: str, zones: Zones, tmp_path: Path) -> None:
     warehouse = zones.warehouse(tmp_path)
     folder = warehouse.parent
-    env: dict[str, str] = {}
+    marker: Path | None = None
     ready = _any(folder, POINTS[point])
     if point == "inside commit":
         marker = tmp_path / "committing"
-        env = pause_before_commit(marker)
         ready = marker.exists
-    proc = start(["run", "--landing", zones.both, "--batch-size", "4"], warehouse, **env)
+    args = ["run", "--landing", zones.both, "--batch-size", "4"]
+    proc = start(args, warehouse, pause_marker=marker)
     assert kill_when(proc, ready), f"the run ended before {point}: {proc.stderr.read()}"  # type: ignore[union-attr]
     committed = point == "building Data Docs"
     intact = checksums(warehouse) == (zones.after if committed else zones.before)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -48,3 +49,29 @@ def query(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[tu
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+#: ``news-etl`` with an action injected at the loader's ``BEFORE_COMMIT`` fault point: announce
+#: it through the file named by the first argument, then wait to be killed (the rest of the
+#: arguments go to the CLI).
+_PAUSED_CLI = """
+import os, sys, time
+from pathlib import Path
+from etl.cli import app
+from etl.load import faults
+
+marker = Path(sys.argv.pop(1))
+
+def pause():
+    marker.write_text(str(os.getpid()), encoding="utf-8")
+    time.sleep(600)
+
+with faults.inject(faults.FaultPoint.BEFORE_COMMIT, pause):
+    app(prog_name="news-etl")
+"""
+
+
+def paused_cli(marker: Path) -> list[str]:
+    """The command (CLI arguments follow it) of a ``news-etl`` that writes its pid to
+    ``marker`` inside the load transaction, right before COMMIT, and then waits to be killed."""
+    return [sys.executable, "-c", _PAUSED_CLI, str(marker)]

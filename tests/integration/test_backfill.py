@@ -16,27 +16,9 @@ from etl import backfill, pipeline
 from etl.cli import app
 from etl.sample import generate_sample
 
-from .helpers import checksums, query, settings_for
+from .helpers import checksums, paused_cli, query, settings_for
 
 NEWS_ETL = str(Path(sys.executable).parent / "news-etl")
-
-#: ``news-etl`` with an action injected before COMMIT: announce it through the file named by the
-#: first argument, then wait to be killed (the rest of the arguments go to the CLI).
-PAUSED_CLI = """
-import os, sys, time
-from pathlib import Path
-from etl.cli import app
-from etl.load import faults
-
-marker = Path(sys.argv.pop(1))
-
-def pause():
-    marker.write_text(str(os.getpid()), encoding="utf-8")
-    time.sleep(600)
-
-with faults.inject(faults.FaultPoint.BEFORE_COMMIT, pause):
-    app(prog_name="news-etl")
-"""
 
 
 def test_missing_all_and_stale_select_the_right_days(tmp_path: Path) -> None:
@@ -93,7 +75,7 @@ def test_a_loader_killed_mid_transaction_leaves_the_warehouse_unchanged(tmp_path
     args += ["--date", days[1].isoformat()]
     env = {**os.environ, "NEWS_ETL_STAGING_DIR": str(settings.staging_root)}
     proc = subprocess.Popen(
-        [sys.executable, "-c", PAUSED_CLI, str(marker), *args],
+        [*paused_cli(marker), *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

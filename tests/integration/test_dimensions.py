@@ -11,6 +11,7 @@ import pytest
 
 from etl import pipeline
 from etl.settings import Settings
+from etl.validate.runner import suite_parameters
 from etl.validate.warehouse import check_warehouse
 
 from .helpers import query, settings_for
@@ -126,14 +127,15 @@ def test_post_load_checks_refuse_a_duplicated_dimension_row(
 ) -> None:
     copy = tmp_path / "copy.duckdb"
     copy.write_bytes(loaded.warehouse.read_bytes())
+    params = suite_parameters(DAY, DAY, loaded)
     con = duckdb.connect(str(copy))
     try:
-        clean = check_warehouse(con, {DAY: 4}, loaded.schemas_dir / "expectations")
+        clean = check_warehouse(con, {DAY: 4}, loaded.schemas_dir / "expectations", params)
         assert all(row["success"] for row in clean.checks), [
             r for r in clean.checks if not r["success"]
         ]
         con.execute(DUPLICATES[dim])
-        broken = check_warehouse(con, {DAY: 4}, loaded.schemas_dir / "expectations")
+        broken = check_warehouse(con, {DAY: 4}, loaded.schemas_dir / "expectations", params)
     finally:
         con.close()
     failed = {(r["suite"], r["column_name"]) for r in broken.checks if not r["success"]}

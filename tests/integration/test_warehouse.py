@@ -18,7 +18,7 @@ from etl.load.migrations import discover, migrate, schema_version
 from etl.settings import load_settings
 from etl.warehouse import writer
 
-from .helpers import query
+from .helpers import paused_cli, query
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -141,7 +141,6 @@ def test_readers_see_the_data_after_commit_only(tmp_path: Path) -> None:
 
     from etl import pipeline
     from etl.errors import WarehouseBusyError
-    from etl.load.loader import PAUSE_BEFORE_COMMIT_ENV
     from etl.query import open_reader
 
     landing = tmp_path / "landing"
@@ -168,13 +167,14 @@ def test_readers_see_the_data_after_commit_only(tmp_path: Path) -> None:
 
     assert articles() == 1
     marker = tmp_path / "paused"
-    cmd = [str(Path(sys.executable).parent / "news-etl"), "run", "--landing", str(landing)]
-    cmd += ["--warehouse", str(settings.warehouse), "--date", "2024-03-05"]
+    args = ["run", "--landing", str(landing)]
+    args += ["--warehouse", str(settings.warehouse), "--date", "2024-03-05"]
+    cmd = [str(Path(sys.executable).parent / "news-etl"), *args]
     env = {**os.environ, "NEWS_ETL_STAGING_DIR": str(tmp_path / "staging")}
     env["NEWS_ETL_WRITE_REPORTS"] = "false"
     proc = subprocess.Popen(
-        cmd,
-        env={**env, PAUSE_BEFORE_COMMIT_ENV: str(marker)},
+        [*paused_cli(marker), *args],
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

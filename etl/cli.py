@@ -99,12 +99,23 @@ def run(
         ),
     ] = False,
     batch_size: Annotated[int | None, typer.Option(help="Files per batch.", min=1)] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Processes for the ingest and text batches (default: the machine's cores, "
+            "NEWS_ETL_WORKERS); the load stays one writer.",
+            min=1,
+        ),
+    ] = None,
 ) -> None:
     """Run every stage (ingest, clean, tokenize, validate, load) without Airflow."""
     from etl import pipeline
     from etl.report import format_summary, summarise
+    from etl.timing import STARTUP, format_stage_table, recording, since_process_start
 
-    settings = _settings(landing=landing, warehouse=warehouse, batch_size=batch_size)
+    settings = _settings(
+        landing=landing, warehouse=warehouse, batch_size=batch_size, workers=workers
+    )
     partition = _parse_date(run_date)
     with Progress(
         TextColumn("{task.description}"),
@@ -127,12 +138,14 @@ def run(
                 bar.update(job, description="loading")
 
         try:
-            summary = pipeline.run(
-                settings,
-                partition_date=partition,
-                mode="replace" if replace else "merge",
-                progress=progress,
-            )
+            with recording() as recorder:
+                recorder.add(STARTUP, since_process_start())
+                summary = pipeline.run(
+                    settings,
+                    partition_date=partition,
+                    mode="replace" if replace else "merge",
+                    progress=progress,
+                )
         except NewsEtlError as exc:
             raise _failed(exc) from exc
     console.print(
@@ -152,6 +165,9 @@ def run(
             + ", ".join(f"{reason} ({n})" for reason, n in summary.quarantine_reasons.items())
         )
     typer.echo(format_summary(summarise(settings.warehouse), settings.warehouse))
+    typer.echo(
+        format_stage_table(pipeline.stage_times(settings, summary.run_id), since_process_start())
+    )
 
 
 quarantine_app = typer.Typer(help="Inspect quarantined files and records.", no_args_is_help=True)

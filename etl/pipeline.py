@@ -31,6 +31,19 @@ from etl.load.loader import STAGED_TABLES, LoadSummary, PostLoadCheck, RunFacts,
 from etl.load.migrations import schema_version
 from etl.load.staging import RunStaging
 from etl.settings import Settings
+from etl.timing import (
+    DATA_DOCS,
+    INGEST,
+    LOAD,
+    PLAN,
+    POST_LOAD_CHECKS,
+    REPORT,
+    TEXT,
+    VALIDATE,
+    StageTime,
+    recording,
+    timed,
+)
 from etl.warehouse import locked_reader, writer
 
 log = logging.getLogger(__name__)
@@ -183,6 +196,8 @@ def plan_run(
     if mode == "rebuild":
         ledger = _forget(ledger, {f.path for f in todo})
     _save_known(plan, ledger)
+    seconds = (datetime.now(UTC) - started).total_seconds()
+    _append_stats(plan.staging(), 0, _stats(PLAN, len(files), len(todo), 0, 0, seconds))
     return plan
 
 
@@ -277,19 +292,17 @@ def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
         "deferred": result.deferred,
         "unchanged": result.unchanged,
     }
-    staging.write(
-        "stage_stats",
+    _append_stats(
+        staging,
         batch,
-        [
-            _stats(
-                "ingest",
-                len(files),
-                result.files_out,
-                duplicates,
-                quarantined,
-                time.perf_counter() - started,
-            )
-        ],
+        _stats(
+            INGEST,
+            len(files),
+            result.files_out,
+            duplicates,
+            quarantined,
+            time.perf_counter() - started,
+        ),
     )
     return counts
 
@@ -312,7 +325,7 @@ def text_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
         staging,
         batch,
         _stats(
-            "text",
+            TEXT,
             ingested.num_rows,
             len(out.articles),
             0,
@@ -328,7 +341,11 @@ def text_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
 
 
 def _append_stats(staging: RunStaging, batch: int, row: dict[str, Any]) -> None:
-    rows = [r for r in staging.read("stage_stats", batch).to_pylist() if r["stage"] != row["stage"]]
+    """Stage ``row`` for ``batch``, replacing an earlier row of the same stage (a retry)."""
+    rows: list[dict[str, Any]] = []
+    if staging.path("stage_stats", batch).exists():
+        rows = staging.read("stage_stats", batch).to_pylist()
+    rows = [r for r in rows if r["stage"] != row["stage"]]
     staging.write("stage_stats", batch, [*rows, row])
 
 
@@ -368,7 +385,7 @@ def validate_run(staging_dir: str | Path) -> dict[str, int]:
         _append_stats(
             staging,
             batch,
-            _stats("validate", n_in, n_in - n_rejected, 0, n_rejected, seconds * share),
+            _stats(VALIDATE, n_in, n_in - n_rejected, 0, n_rejected, seconds * share),
         )
     return {
         "articles": total,
@@ -415,7 +432,8 @@ def _post_load_check(settings: Settings, checks: list[Path], staging: RunStaging
         warm_up()
 
     def check(con: Any, expected: dict[date, int]) -> list[dict[str, Any]]:
-        outcome = check_warehouse(con, expected, settings.expectations_dir)
+        with timed(POST_LOAD_CHECKS):
+            outcome = check_warehouse(con, expected, settings.expectations_dir)
         for index, result in enumerate(outcome.results):
             staging.write_gx_result(
                 f"post-load-{index:03d}-{result.get('suite_name', 'suite')}",
@@ -469,9 +487,28 @@ def _publish(settings: Settings, plan: RunPlan) -> Path | None:
 
 
 def load_run(staging_dir: str | Path) -> LoadSummary:
-    """Load stage: commit all staged batches of the run in one transaction (writer lock held)."""
-    plan = RunPlan.load(staging_dir)
-    settings = plan.settings_obj()
+    """Load stage: commit all staged batches of the run in one transaction (writer lock held),
+    then build its Data Docs and report; the times of these steps go to ``etl_run_stage``."""
+    with recording() as recorder:
+        plan = RunPlan.load(staging_dir)
+        settings = plan.settings_obj()
+        with timed(LOAD):
+            summary = _load(plan, settings)
+        with timed(DATA_DOCS):
+            summary.data_docs = _publish(settings, plan)
+        if not settings.keep_staging:
+            plan.staging().remove()
+        _record_stage_times(settings, plan.run_id, recorder.take(), summary.articles_loaded)
+        if settings.write_reports:
+            with timed(REPORT):
+                summary.report = write_report(settings, plan.run_id)
+            _record_stage_times(settings, plan.run_id, recorder.take(), summary.articles_loaded)
+    return summary
+
+
+def _load(plan: RunPlan, settings: Settings) -> LoadSummary:
+    """The load transaction of ``plan``'s staged batches; a refused run gets its Data Docs
+    before its :class:`BatchValidationError` is raised."""
     staging = plan.staging()
     batches = range(plan.n_batches)
     staged = {table: staging.files(table, batches) for table in STAGED_TABLES}
@@ -497,16 +534,40 @@ def load_run(staging_dir: str | Path) -> LoadSummary:
     post_load = _post_load_check(settings, staged["checks"], staging)
     try:
         with writer(settings) as con:
-            summary = load_staged(con, facts, staged, schema_version(con), post_load)
+            return load_staged(con, facts, staged, schema_version(con), post_load)
     except BatchValidationError:
         _publish(settings, plan)  # the refused run's results are recorded: show them
         raise
-    summary.data_docs = _publish(settings, plan)
-    if not settings.keep_staging:
-        staging.remove()
-    if settings.write_reports:
-        summary.report = write_report(settings, plan.run_id)
-    return summary
+
+
+def _record_stage_times(
+    settings: Settings, run_id: str, times: list[StageTime], articles: int
+) -> None:
+    """Add the stages measured around the load (and the CLI's start-up) to ``etl_run_stage``
+    of a committed run; their record counts are the run's loaded articles."""
+    if not times:
+        return
+    import pyarrow as pa
+
+    rows = [{"run_id": run_id, **t.row()} for t in times]
+    for row in rows:
+        row["n_in"] = row["n_out"] = articles
+    try:
+        with writer(settings) as con:
+            con.register("run_stage_times", pa.Table.from_pylist(rows))
+            con.execute(
+                "DELETE FROM etl_run_stage WHERE run_id = ? "
+                "AND stage IN (SELECT stage FROM run_stage_times)",
+                [run_id],
+            )
+            con.execute(
+                "INSERT INTO etl_run_stage BY NAME SELECT run_id, stage, n_in::INTEGER AS n_in,"
+                " n_out::INTEGER AS n_out, n_duplicate::INTEGER AS n_duplicate,"
+                " n_quarantined::INTEGER AS n_quarantined, seconds FROM run_stage_times"
+            )
+            con.unregister("run_stage_times")
+    except NewsEtlError as exc:  # the data is committed; a busy warehouse must not undo that
+        log.warning("stage times of %s not recorded: %s", run_id, exc)
 
 
 def write_report(settings: Settings, run_id: str | None = None) -> Path | None:
@@ -577,6 +638,45 @@ def record_failure(staging_dir: str | Path, error: BaseException) -> str:
     return message
 
 
+def _process_batches(plan: RunPlan, workers: int, progress: Progress | None) -> None:
+    """Ingest and text stages of every batch: in this process, or in a pool of ``workers``
+    processes when there is more than one batch. Each batch writes only its own staged files,
+    so the order batches finish in changes nothing."""
+    n = plan.n_batches
+    if workers <= 1 or n <= 1:
+        for batch in range(n):
+            process_batch(plan.staging_dir, batch)
+            if progress:
+                progress("batch", batch, n)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # fork: a worker starts with this process's imports instead of importing them again.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(max_workers=min(workers, n), mp_context=context) as pool:
+        futures = [pool.submit(process_batch, plan.staging_dir, b) for b in range(n)]
+        for done, future in enumerate(as_completed(futures)):
+            future.result()
+            if progress:
+                progress("batch", done, n)
+
+
+def stage_times(settings: Settings, run_id: str) -> list[tuple[str, float]]:
+    """``(stage, seconds)`` of a run as ``etl_run_stage`` holds them."""
+    from etl.warehouse import reader
+
+    con = reader(settings.warehouse)
+    try:
+        rows = con.execute(
+            "SELECT stage, seconds FROM etl_run_stage WHERE run_id = ?", [run_id]
+        ).fetchall()
+    finally:
+        con.close()
+    return [(str(stage), float(seconds)) for stage, seconds in rows]
+
+
 def run(
     settings: Settings,
     *,
@@ -597,10 +697,7 @@ def run(
     if progress:
         progress("plan", -1, plan.n_batches)
     try:
-        for batch in range(plan.n_batches):
-            process_batch(plan.staging_dir, batch)
-            if progress:
-                progress("batch", batch, plan.n_batches)
+        _process_batches(plan, settings.workers, progress)
         validate_run(plan.staging_dir)
         if progress:
             progress("validate", -1, plan.n_batches)

@@ -39,6 +39,7 @@ from etl.load import daily_terms
 from etl.load.keys import stable_id_sql
 from etl.load.staging import SCHEMAS
 from etl.load.stories import assign_stories
+from etl.timing import DAILY_SUMS, STORIES, timed
 
 #: Post-load checks: given the writer connection (inside the load transaction, facts written) and
 #: the article count each written partition must hold, return ``fact_check_result`` rows.
@@ -475,7 +476,8 @@ def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
         WHERE language_code NOT IN (SELECT language_code FROM dim_language)
         """
     )
-    assign_stories(con)
+    with timed(STORIES):
+        assign_stories(con)
     con.execute(
         """
         INSERT INTO fact_article BY NAME
@@ -503,7 +505,8 @@ def _write_facts(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
         ORDER BY published_date, article_id, term_id
         """
     )
-    daily_terms.refresh_days(con)
+    with timed(DAILY_SUMS):
+        daily_terms.refresh_days(con)
 
 
 def _write_ledger(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:

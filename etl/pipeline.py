@@ -655,12 +655,31 @@ def _process_batches(plan: RunPlan, workers: int, progress: Progress | None) -> 
     # fork: a worker starts with this process's imports instead of importing them again.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
+    started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=min(workers, n), mp_context=context) as pool:
         futures = [pool.submit(process_batch, plan.staging_dir, b) for b in range(n)]
         for done, future in enumerate(as_completed(futures)):
             future.result()
             if progress:
                 progress("batch", done, n)
+    _share_wall_time(plan, time.perf_counter() - started)
+
+
+def _share_wall_time(plan: RunPlan, wall: float) -> None:
+    """Scale the batches' ingest and text seconds, measured in parallel processes, so that they
+    add up to the wall time the pool took (each keeps its share): a run's stage seconds then
+    add up to its wall time whatever the number of workers."""
+    staging = plan.staging()
+    rows = {b: staging.read("stage_stats", b).to_pylist() for b in range(plan.n_batches)}
+    pooled = (INGEST, TEXT)
+    busy = sum(r["seconds"] for batch in rows.values() for r in batch if r["stage"] in pooled)
+    if busy <= 0:
+        return
+    for batch, batch_rows in rows.items():
+        for r in batch_rows:
+            if r["stage"] in pooled:
+                r["seconds"] *= wall / busy
+        staging.write("stage_stats", batch, batch_rows)
 
 
 def stage_times(settings: Settings, run_id: str) -> list[tuple[str, float]]:

@@ -658,6 +658,11 @@ def _process_batches(plan: RunPlan, workers: int, progress: Progress | None) -> 
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=min(workers, n), mp_context=context) as pool:
         futures = [pool.submit(process_batch, plan.staging_dir, b) for b in range(n)]
+        # While the workers read and tokenize, this process imports GX for the validate step
+        # (the workers were forked at the first submit, without it).
+        from etl.validate.runner import warm_up
+
+        warm_up()
         for done, future in enumerate(as_completed(futures)):
             future.result()
             if progress:

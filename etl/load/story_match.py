@@ -61,6 +61,7 @@ class _Pool:
     first: np.ndarray
     ids: list[str]
     n_stored: int
+    mark: np.ndarray  # scratch: one flag per row, all False between uses
 
 
 def assign(
@@ -92,6 +93,7 @@ def assign(
         first=np.concatenate([stored.first, np.asarray(dates, dtype=np.int64)]),
         ids=[*stored.ids, *ids],
         n_stored=len(stored.ids),
+        mark=np.zeros(len(stored.ids) + n, dtype=bool),
     )
     index = _GroupIndex(pool.keys, pool.known)
     run_rows = pool.n_stored + np.arange(n)
@@ -138,7 +140,7 @@ def _verify_light(
         maybe = (pool.low[cand] == pool.low[me]).sum(axis=1) >= need
         owner, cand, me, need = owner[maybe], cand[maybe], me[maybe], need[maybe]
         agree = (pool.sig[cand] == pool.sig[me]).sum(axis=1)
-        shares = ((pool.keys[cand] == pool.keys[me]) & pool.known[cand]).any(axis=1)
+        shares = _shares(pool, index, cand, me)
         ok = (agree >= need) & shares
         owner, cand, sims = owner[ok], cand[ok], agree[ok] / float(pool.sig.shape[1])
         for local in np.unique(owner).tolist():
@@ -150,13 +152,39 @@ def _verify_light(
 def _verify_one(
     pool: _Pool, index: _GroupIndex, row: int, threshold: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Verified matches of one article with many candidates, each candidate counted once."""
-    _, cand = index.candidates(np.asarray([row]))
-    cand = _distinct(cand[cand != row])
-    shares = ((pool.keys[cand] == pool.keys[row]) & pool.known[cand]).any(axis=1)
-    sims = (pool.sig[cand] == pool.sig[row]).sum(axis=1) / float(pool.sig.shape[1])
+    """Verified matches of one article with many candidates (near-copies of a story), each
+    candidate counted once: marked in a scratch mask instead of sorted."""
+    for band in np.flatnonzero(index.prefix[row]).tolist():
+        start = index.start[row, band]
+        pool.mark[index.rows[start : start + index.prefix[row, band]]] = True
+    cand = np.flatnonzero(pool.mark[:row])
+    pool.mark[cand] = False
+    if not cand.size:
+        return cand, np.empty(0)
+    lo = int(cand[0])
+    if 2 * cand.size > row - lo:  # most rows in front are candidates: compare the whole block
+        agree = _agreement(pool.sig[lo:row], pool.sig[row])[cand - lo]
+    else:
+        agree = _agreement(pool.sig[cand], pool.sig[row])
+    shares = _shares(pool, index, cand, np.full(cand.size, row))
+    sims = agree / float(pool.sig.shape[1])
     ok = shares & (sims >= threshold)
     return cand[ok], sims[ok]
+
+
+def _shares(pool: _Pool, index: _GroupIndex, cand: np.ndarray, me: np.ndarray) -> np.ndarray:
+    """Whether each candidate shares an exact ``(band, bucket)`` with its article (always, unless
+    the index has a group of colliding keys)."""
+    if not index.mixed:
+        return np.ones(cand.size, dtype=bool)
+    same: np.ndarray = ((pool.keys[cand] == pool.keys[me]) & pool.known[cand]).any(axis=1)
+    return same
+
+
+def _agreement(block: np.ndarray, sig: np.ndarray) -> np.ndarray:
+    """Equal positions of each row of ``block`` with ``sig`` (counted in bytes: at most 255)."""
+    counts: np.ndarray = (block == sig).view(np.uint8).sum(axis=1, dtype=np.uint8)
+    return counts.astype(np.int64)
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
@@ -197,6 +225,13 @@ class _GroupIndex:
         self.start = np.zeros(rows * bands, dtype=np.int64)
         self.start[entries[order]] = group_start
         self.start = self.start.reshape(rows, bands)
+        # A group holds one (band, bucket) unless two bands' mixed keys collide: then its
+        # members must be checked for the exact key they share.
+        sorted_entries = entries[order]
+        same = (sorted_entries % bands == (sorted_entries % bands)[group_start]) & (
+            keys.ravel()[sorted_entries] == keys.ravel()[sorted_entries[group_start]]
+        )
+        self.mixed = not bool(same.all())
         prefix = np.zeros(rows * bands, dtype=np.int64)
         prefix[entries[order]] = np.arange(sorted_keys.size) - group_start
         self.prefix = prefix.reshape(rows, bands)

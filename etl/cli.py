@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
@@ -111,7 +112,7 @@ def run(
     """Run every stage (ingest, clean, tokenize, validate, load) without Airflow."""
     from etl import pipeline
     from etl.report import format_summary, summarise
-    from etl.timing import STARTUP, format_stage_table, recording, since_process_start
+    from etl.timing import STARTUP, SUMMARY, format_stage_table, recording, since_process_start
 
     settings = _settings(
         landing=landing, warehouse=warehouse, batch_size=batch_size, workers=workers
@@ -164,10 +165,11 @@ def run(
             "quarantine reasons: "
             + ", ".join(f"{reason} ({n})" for reason, n in summary.quarantine_reasons.items())
         )
+    summary_started = time.perf_counter()
     typer.echo(format_summary(summarise(settings.warehouse), settings.warehouse))
-    typer.echo(
-        format_stage_table(pipeline.stage_times(settings, summary.run_id), since_process_start())
-    )
+    times = pipeline.stage_times(settings, summary.run_id)
+    times.append((SUMMARY, time.perf_counter() - summary_started))
+    typer.echo(format_stage_table(times, since_process_start()))
 
 
 quarantine_app = typer.Typer(help="Inspect quarantined files and records.", no_args_is_help=True)

@@ -27,9 +27,10 @@ STAGES = (
     "load.daily_sums",  # agg_daily_term of the touched days (inside load)
     "data_docs",  # GX Data Docs and the quality page
     "report",  # the run's HTML report
+    "summary",  # the warehouse summary the CLI prints (in its stage table, not stored)
 )
 PLAN, INGEST, TEXT, VALIDATE, LOAD = "plan", "ingest", "text", "validate", "load"
-STARTUP, DATA_DOCS, REPORT = "startup", "data_docs", "report"
+STARTUP, DATA_DOCS, REPORT, SUMMARY = "startup", "data_docs", "report", "summary"
 STORIES, POST_LOAD_CHECKS, DAILY_SUMS = "load.stories", "load.post_load_checks", "load.daily_sums"
 
 

@@ -18,6 +18,7 @@ import duckdb
 
 from etl.errors import PermanentError
 from etl.report import charts
+from etl.timing import STAGES
 
 #: The folder of a run's GX Data Docs, next to its report (``etl.pipeline.write_data_docs``).
 DOCS_DIR = "data_docs"
@@ -120,9 +121,8 @@ def render_run_report(
     stages = con.execute(
         "SELECT stage, n_in, n_out, n_duplicate, n_quarantined, round(seconds, 2)"
         " FROM etl_run_stage WHERE run_id = ?"
-        " ORDER BY CASE stage WHEN 'ingest' THEN 1 WHEN 'text' THEN 2 WHEN 'validate' THEN 3"
-        " ELSE 4 END",
-        [rid],
+        " ORDER BY coalesce(list_position(?::VARCHAR[], stage), 99), stage",
+        [rid, list(STAGES)],
     ).fetchall()
     reasons = con.execute(
         "SELECT reason, stage, count(*), any_value(path), any_value(detail) FROM quarantine"

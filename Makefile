@@ -13,8 +13,8 @@ export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup demo test test-fast lint typecheck bench bench-day bench-queries bench-search airflow \
-  airflow-stop clean help mutation
+.PHONY: setup demo test test-fast lint typecheck bench bench-day bench-scale bench-queries \
+  bench-search airflow airflow-stop clean help mutation
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/'
@@ -53,6 +53,9 @@ lint: setup
 
 typecheck: setup
 	$(BIN)/mypy
+
+bench-scale: setup ## whole runs by warehouse size, workers, near-copies and one file (slow; tables for docs/performance.md)
+	$(BIN)/python benchmarks/bench_scale.py
 
 bench-queries: setup ## time every example query, view and macro on WAREHOUSE=FILE (read-only), flag any >= 1 s
 	$(BIN)/python benchmarks/bench_queries.py --warehouse $(WAREHOUSE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import io
 import sys
+import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
@@ -166,12 +167,23 @@ def run(
         ),
     ] = False,
     batch_size: Annotated[int | None, typer.Option(help="Files per batch.", min=1)] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Processes for the ingest and text batches (default: the machine's cores, "
+            "NEWS_ETL_WORKERS); the load stays one writer.",
+            min=1,
+        ),
+    ] = None,
 ) -> None:
     """Run every stage (ingest, clean, tokenize, validate, load) without Airflow."""
     from etl import pipeline
     from etl.report import format_summary, summarise
+    from etl.timing import STARTUP, SUMMARY, format_stage_table, recording, since_process_start
 
-    settings = _settings(landing=landing, warehouse=warehouse, batch_size=batch_size)
+    settings = _settings(
+        landing=landing, warehouse=warehouse, batch_size=batch_size, workers=workers
+    )
     partition = _parse_date(run_date)
     with Progress(
         TextColumn("{task.description}"),
@@ -194,12 +206,14 @@ def run(
                 bar.update(job, description="loading")
 
         try:
-            summary = pipeline.run(
-                settings,
-                partition_date=partition,
-                mode="replace" if replace else "merge",
-                progress=progress,
-            )
+            with recording() as recorder:
+                recorder.add(STARTUP, since_process_start())
+                summary = pipeline.run(
+                    settings,
+                    partition_date=partition,
+                    mode="replace" if replace else "merge",
+                    progress=progress,
+                )
         except NewsEtlError as exc:
             raise _failed(exc) from exc
     console.print(
@@ -218,7 +232,11 @@ def run(
             "quarantine reasons: "
             + ", ".join(f"{reason} ({n})" for reason, n in summary.quarantine_reasons.items())
         )
+    summary_started = time.perf_counter()
     say(format_summary(summarise(settings.warehouse), settings.warehouse))
+    times = pipeline.stage_times(settings, summary.run_id)
+    times.append((SUMMARY, time.perf_counter() - summary_started))
+    say(format_stage_table(times, since_process_start()))
 
 
 quarantine_app = typer.Typer(help="Inspect quarantined files and records.", no_args_is_help=True)

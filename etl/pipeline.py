@@ -38,6 +38,19 @@ from etl.load.migrations import schema_version
 from etl.load.record import record_failed_run
 from etl.load.staging import RunStaging
 from etl.settings import Settings
+from etl.timing import (
+    DATA_DOCS,
+    INGEST,
+    LOAD,
+    PLAN,
+    POST_LOAD_CHECKS,
+    REPORT,
+    TEXT,
+    VALIDATE,
+    StageTime,
+    recording,
+    timed,
+)
 from etl.warehouse import locked_reader, writer
 
 log = logging.getLogger(__name__)
@@ -254,6 +267,8 @@ def _plan(
     if mode == "rebuild":
         ledger = _forget(ledger, {f.path for f in todo})
     _save_known(plan, ledger)
+    seconds = (datetime.now(UTC) - started).total_seconds()
+    _append_stats(plan.staging(), 0, _stats(PLAN, len(files), len(todo), 0, 0, seconds))
     return plan
 
 
@@ -416,19 +431,17 @@ def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
         "deferred": result.deferred,
         "unchanged": result.unchanged,
     }
-    staging.write(
-        "stage_stats",
+    _append_stats(
+        staging,
         batch,
-        [
-            _stats(
-                "ingest",
-                len(files),
-                result.files_out,
-                duplicates,
-                quarantined,
-                time.perf_counter() - started,
-            )
-        ],
+        _stats(
+            INGEST,
+            len(files),
+            result.files_out,
+            duplicates,
+            quarantined,
+            time.perf_counter() - started,
+        ),
     )
     return counts
 
@@ -436,9 +449,9 @@ def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
 @_notes_failure("text")
 def text_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     """Text stage for one batch: clean, split into sentences and tokens, count terms."""
+    started = time.perf_counter()  # the text modules' import is part of the stage
     from etl.text.batch import process_batch
 
-    started = time.perf_counter()
     plan = RunPlan.load(staging_dir)
     staging = plan.staging()
     ingested = staging.read("ingested", batch)
@@ -452,7 +465,7 @@ def text_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
         staging,
         batch,
         _stats(
-            "text",
+            TEXT,
             ingested.num_rows,
             len(out.articles),
             0,
@@ -468,7 +481,11 @@ def text_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
 
 
 def _append_stats(staging: RunStaging, batch: int, row: dict[str, Any]) -> None:
-    rows = [r for r in staging.read("stage_stats", batch).to_pylist() if r["stage"] != row["stage"]]
+    """Stage ``row`` for ``batch``, replacing an earlier row of the same stage (a retry)."""
+    rows: list[dict[str, Any]] = []
+    if staging.path("stage_stats", batch).exists():
+        rows = staging.read("stage_stats", batch).to_pylist()
+    rows = [r for r in rows if r["stage"] != row["stage"]]
     staging.write("stage_stats", batch, [*rows, row])
 
 
@@ -476,10 +493,10 @@ def _append_stats(staging: RunStaging, batch: int, row: dict[str, Any]) -> None:
 def validate_run(staging_dir: str | Path) -> dict[str, int]:
     """Validate stage for the whole run: every expectation suite over the run's batches, checked
     together (see :mod:`etl.validate.stage`); failing records are rejected."""
+    started = time.perf_counter()  # the validate modules' import is part of the stage
     from etl.validate.stage import validate_staged
     from etl.validate.suites import load_suites
 
-    started = time.perf_counter()
     plan = RunPlan.load(staging_dir)
     settings = plan.settings_obj()
     staging = plan.staging()
@@ -509,7 +526,7 @@ def validate_run(staging_dir: str | Path) -> dict[str, int]:
         _append_stats(
             staging,
             batch,
-            _stats("validate", n_in, n_in - n_rejected, 0, n_rejected, seconds * share),
+            _stats(VALIDATE, n_in, n_in - n_rejected, 0, n_rejected, seconds * share),
         )
     return {
         "articles": total,
@@ -563,7 +580,8 @@ def _post_load_check(
     params = suite_parameters(run_date, datetime.now(UTC).date(), settings)
 
     def check(con: Any, expected: dict[date, int]) -> list[dict[str, Any]]:
-        outcome = check_warehouse(con, expected, settings.expectations_dir, params)
+        with timed(POST_LOAD_CHECKS):
+            outcome = check_warehouse(con, expected, settings.expectations_dir, params)
         for index, result in enumerate(outcome.results):
             staging.write_gx_result(
                 f"post-load-{index:03d}-{result.get('suite_name', 'suite')}",
@@ -653,9 +671,31 @@ def run_facts(plan: RunPlan, settings: Settings) -> RunFacts:
 
 @_notes_failure("load")
 def load_run(staging_dir: str | Path) -> LoadSummary:
-    """Load stage: commit all staged batches of the run in one transaction (writer lock held)."""
-    plan = RunPlan.load(staging_dir)
-    settings = plan.settings_obj()
+    """Load stage: commit all staged batches of the run in one transaction (writer lock held),
+    then build its Data Docs and report; the times of these steps go to ``etl_run_stage``."""
+    with recording() as recorder:
+        plan = RunPlan.load(staging_dir)
+        settings = plan.settings_obj()
+        with timed(LOAD):
+            summary = _load(plan, settings)
+        with timed(DATA_DOCS):
+            summary.data_docs = _publish(settings, plan)
+        staging = plan.staging()
+        if settings.keep_staging:
+            (staging.root / leftovers.KEPT).touch()
+        else:
+            _after_commit("removing its staging folder", plan.run_id, staging.remove)
+        _record_stage_times(settings, plan.run_id, recorder.take(), summary.articles_loaded)
+        if settings.write_reports:
+            with timed(REPORT):
+                summary.report = write_report(settings, plan.run_id)
+            _record_stage_times(settings, plan.run_id, recorder.take(), summary.articles_loaded)
+    return summary
+
+
+def _load(plan: RunPlan, settings: Settings) -> LoadSummary:
+    """The load transaction of ``plan``'s staged batches; a refused run gets its Data Docs
+    before its :class:`BatchValidationError` is raised."""
     staging = plan.staging()
     batches = range(plan.n_batches)
     staged = {table: staging.files(table, batches) for table in STAGED_TABLES}
@@ -666,18 +706,40 @@ def load_run(staging_dir: str | Path) -> LoadSummary:
     post_load = _post_load_check(plan, settings, staged["checks"], staging)
     try:
         with writer(settings) as con:
-            summary = load_staged(con, facts, staged, schema_version(con), post_load)
+            return load_staged(con, facts, staged, schema_version(con), post_load)
     except BatchValidationError:
         _publish(settings, plan)  # the refused run's results are recorded: show them
         raise
-    summary.data_docs = _publish(settings, plan)
-    if settings.keep_staging:
-        (staging.root / leftovers.KEPT).touch()
-    else:
-        _after_commit("removing its staging folder", plan.run_id, staging.remove)
-    if settings.write_reports:
-        summary.report = write_report(settings, plan.run_id)
-    return summary
+
+
+def _record_stage_times(
+    settings: Settings, run_id: str, times: list[StageTime], articles: int
+) -> None:
+    """Add the stages measured around the load (and the CLI's start-up) to ``etl_run_stage``
+    of a committed run; their record counts are the run's loaded articles."""
+    if not times:
+        return
+    import pyarrow as pa
+
+    rows = [{"run_id": run_id, **t.row()} for t in times]
+    for row in rows:
+        row["n_in"] = row["n_out"] = articles
+    try:
+        with writer(settings) as con:
+            con.register("run_stage_times", pa.Table.from_pylist(rows))
+            con.execute(
+                "DELETE FROM etl_run_stage WHERE run_id = ? "
+                "AND stage IN (SELECT stage FROM run_stage_times)",
+                [run_id],
+            )
+            con.execute(
+                "INSERT INTO etl_run_stage BY NAME SELECT run_id, stage, n_in::INTEGER AS n_in,"
+                " n_out::INTEGER AS n_out, n_duplicate::INTEGER AS n_duplicate,"
+                " n_quarantined::INTEGER AS n_quarantined, seconds FROM run_stage_times"
+            )
+            con.unregister("run_stage_times")
+    except NewsEtlError as exc:  # the data is committed; a busy warehouse must not undo that
+        log.warning("stage times of %s not recorded: %s", run_id, exc)
 
 
 def write_report(settings: Settings, run_id: str | None = None) -> Path | None:
@@ -830,6 +892,69 @@ def record_plan_failure(
     return _record(settings, facts, cause).error
 
 
+def _process_batches(plan: RunPlan, workers: int, progress: Progress | None) -> None:
+    """Ingest and text stages of every batch: in this process, or in a pool of ``workers``
+    processes when there is more than one batch. Each batch writes only its own staged files,
+    so the order batches finish in changes nothing."""
+    n = plan.n_batches
+    if workers <= 1 or n <= 1:
+        for batch in range(n):
+            process_batch(plan.staging_dir, batch)
+            if progress:
+                progress("batch", batch, n)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # fork: a worker starts with this process's imports instead of importing them again.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=min(workers, n), mp_context=context) as pool:
+        futures = [pool.submit(process_batch, plan.staging_dir, b) for b in range(n)]
+        # While the workers read and tokenize, this process imports GX for the validate step
+        # (the workers were forked at the first submit, without it).
+        from etl.validate.runner import warm_up
+
+        warm_up()
+        for done, future in enumerate(as_completed(futures)):
+            future.result()
+            if progress:
+                progress("batch", done, n)
+    _share_wall_time(plan, time.perf_counter() - started)
+
+
+def _share_wall_time(plan: RunPlan, wall: float) -> None:
+    """Scale the batches' ingest and text seconds, measured in parallel processes, so that they
+    add up to the wall time the pool took (each keeps its share): a run's stage seconds then
+    add up to its wall time whatever the number of workers."""
+    staging = plan.staging()
+    rows = {b: staging.read("stage_stats", b).to_pylist() for b in range(plan.n_batches)}
+    pooled = (INGEST, TEXT)
+    busy = sum(r["seconds"] for batch in rows.values() for r in batch if r["stage"] in pooled)
+    if busy <= 0:
+        return
+    for batch, batch_rows in rows.items():
+        for r in batch_rows:
+            if r["stage"] in pooled:
+                r["seconds"] *= wall / busy
+        staging.write("stage_stats", batch, batch_rows)
+
+
+def stage_times(settings: Settings, run_id: str) -> list[tuple[str, float]]:
+    """``(stage, seconds)`` of a run as ``etl_run_stage`` holds them."""
+    from etl.warehouse import reader
+
+    con = reader(settings.warehouse)
+    try:
+        rows = con.execute(
+            "SELECT stage, seconds FROM etl_run_stage WHERE run_id = ?", [run_id]
+        ).fetchall()
+    finally:
+        con.close()
+    return [(str(stage), float(seconds)) for stage, seconds in rows]
+
+
 def run(
     settings: Settings,
     *,
@@ -859,10 +984,7 @@ def _run_planned(plan: RunPlan, progress: Progress | None) -> LoadSummary:
     if progress:
         progress("plan", -1, plan.n_batches)
     try:
-        for batch in range(plan.n_batches):
-            process_batch(plan.staging_dir, batch)
-            if progress:
-                progress("batch", batch, plan.n_batches)
+        _process_batches(plan, plan.settings_obj().workers, progress)
         validate_run(plan.staging_dir)
         if progress:
             progress("validate", -1, plan.n_batches)

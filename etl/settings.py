@@ -19,6 +19,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def _usable_cores() -> int:
+    """The CPU cores this process may run on (its affinity mask where the OS has one)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 class Settings(BaseSettings):
     """Pipeline settings; each field ``x`` is read from ``NEWS_ETL_X``."""
 
@@ -42,6 +49,12 @@ class Settings(BaseSettings):
         description="Folder with migrations/ (warehouse DDL) and expectations/ (GX suites).",
     )
     batch_size: int = Field(default=500, ge=1, description="Files per text-processing batch.")
+    workers: int = Field(
+        default_factory=lambda: _usable_cores(),
+        ge=1,
+        description="Processes for the ingest and text batches of a CLI run (default: the "
+        "cores this process may use); the load stays one writer.",
+    )
     validate_chunk_articles: int = Field(
         default=20_000,
         ge=1,

@@ -2,30 +2,40 @@
 
 The text stage stages each article's MinHash signature and LSH band keys. Inside the load
 transaction, every new article that has no story yet is taken in ``(published_date,
-article_id)`` order and compared with its LSH candidates (a join of its band keys with
-``story_lsh`` and with the run's other articles); a candidate whose signature agrees on at least
-:data:`THRESHOLD` of its positions (:data:`SHORT_THRESHOLD` when the new article is short) is
-a match (estimated Jaccard similarity of word 4-shingles).
+article_id)`` order and compared with its LSH candidates: the stored members and the run's
+earlier articles that share at least one ``(band, bucket)`` key with it. A candidate whose
+signature agrees on at least :data:`THRESHOLD` of its positions (:data:`SHORT_THRESHOLD` when
+the new article is short) is a match (estimated Jaccard similarity of word 4-shingles).
 
 * A matching article joins its match's story; when it matches several stories it joins the
-  oldest (earliest ``first_published_date``, then smallest ``story_id``). Stories are never merged
-  or renamed afterwards.
+  oldest (earliest ``first_published_date``, then smallest ``story_id``). Its
+  ``matched_article_id`` is that story's most similar matching candidate (the smallest
+  ``article_id`` among equally similar ones). Stories are never merged or renamed afterwards.
 * An article without a match founds a story: ``story_id = stable_id('story:' || article_id)``.
 * Assignments live in ``story_member``, which partition rebuilds (``--replace``) do not touch: a
   rebuilt or re-loaded article keeps its story, so ids never change once given out, whatever the
   order of later backfills. A warehouse built from scratch in date order gives the same ids; one
   built in another order can differ only in which member founded (and names) a story.
+
+Cost: the warehouse is probed only for the run's own bucket keys (a semi-join of ``story_lsh``
+with the run's keys reads its narrow key columns, never a pair per stored member), and only the
+signatures of the members found are read. The matching itself (:mod:`etl.load.story_match`)
+works on numpy arrays: per article, in proportion to its candidates, never per stored article;
+a day of thousands of near-copies of one story costs one vectorised comparison of each copy
+with the copies before it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.load.keys import stable_id
+from etl.load.story_match import Stored, assign
 
 #: Share of equal MinHash positions from which two articles belong to one story.
 THRESHOLD = 0.5
@@ -35,12 +45,6 @@ THRESHOLD = 0.5
 SHORT_TOKENS = 60
 SHORT_THRESHOLD = 0.8
 NUM_PERM = 128
-
-
-@dataclass
-class _Story:
-    story_id: int
-    first_date: date
 
 
 def story_id_for(article_id: str) -> int:
@@ -59,6 +63,7 @@ def assign_stories(con: duckdb.DuckDBPyConnection) -> int:
         CREATE OR REPLACE TEMP TABLE story_todo AS
         SELECT article_id, published_date, minhash, lsh_bands, n_tokens FROM new_articles n
         WHERE NOT EXISTS (SELECT 1 FROM story_member m WHERE m.article_id = n.article_id)
+        ORDER BY published_date, article_id
         """
     )
     con.execute(
@@ -69,73 +74,106 @@ def assign_stories(con: duckdb.DuckDBPyConnection) -> int:
         WHERE lsh_bands IS NOT NULL
         """
     )
-    agree = _agreement_sql("a.minhash", "b.minhash")
-    # Verified matches of each new article: with stored members, and with the run's own articles.
-    matches = con.execute(
-        f"""
-        WITH pairs AS (
-            SELECT DISTINCT t.article_id, l.article_id AS other
-            FROM story_todo_bands t JOIN story_lsh l USING (band, bucket)
-            UNION
-            SELECT DISTINCT t.article_id, u.article_id
-            FROM story_todo_bands t JOIN story_todo_bands u USING (band, bucket)
-            WHERE u.article_id <> t.article_id
-        ),
-        sigs AS (
-            SELECT article_id, minhash FROM story_member WHERE minhash IS NOT NULL
-            UNION ALL SELECT article_id, minhash FROM story_todo WHERE minhash IS NOT NULL
-        )
-        SELECT p.article_id, p.other, {agree} AS sim
-        FROM pairs p
-        JOIN story_todo a ON a.article_id = p.article_id
-        JOIN sigs b ON b.article_id = p.other
-        WHERE {agree} >= CASE WHEN a.n_tokens < {SHORT_TOKENS} THEN {SHORT_THRESHOLD}
-                              ELSE {THRESHOLD} END
-        """
-    ).fetchall()
-    by_article: dict[str, list[tuple[str, float]]] = {}
-    for article_id, other, sim in matches:
-        by_article.setdefault(article_id, []).append((other, float(sim)))
-    known: dict[str, _Story] = {
-        article_id: _Story(int(story_id), first_date)
-        for article_id, story_id, first_date in con.execute(
-            """
-            SELECT m.article_id, m.story_id, s.first_published_date
-            FROM story_member m JOIN dim_story s USING (story_id)
-            WHERE m.article_id IN (SELECT other FROM (
-                SELECT l.article_id AS other FROM story_todo_bands t
-                JOIN story_lsh l USING (band, bucket)))
-            """
-        ).fetchall()
-    }
     todo = con.execute(
-        "SELECT article_id, published_date FROM story_todo ORDER BY published_date, article_id"
-    ).fetchall()
-    members: list[dict[str, object]] = []
-    new_stories: list[dict[str, object]] = []
-    for article_id, published in todo:
-        candidates = [
-            (other, sim) for other, sim in by_article.get(article_id, []) if other in known
-        ]
-        if candidates:
-            other, sim = min(
-                candidates, key=lambda c: (known[c[0]].first_date, known[c[0]].story_id, -c[1])
-            )
-            story = known[other]
-            members.append(_member(article_id, story.story_id, published, other, sim))
-        else:
-            story = _Story(story_id_for(article_id), published)
-            new_stories.append(
-                {
-                    "story_id": story.story_id,
-                    "founding_article_id": article_id,
-                    "first_published_date": published,
-                }
-            )
-            members.append(_member(article_id, story.story_id, published, None, None))
-        known[article_id] = story
+        "SELECT article_id, published_date, minhash, lsh_bands, n_tokens FROM story_todo "
+        "ORDER BY published_date, article_id"
+    ).to_arrow_table()
+    bands = _band_count(todo)
+    sigs, has_sig = _matrix(todo.column("minhash"), NUM_PERM, np.uint32)
+    keys, has_keys = _matrix(todo.column("lsh_bands"), bands, np.int64)
+    ids = todo.column("article_id").to_pylist()
+    dates = todo.column("published_date").to_pylist()
+    n_tokens = np.asarray(todo.column("n_tokens").fill_null(0).to_numpy(), dtype=np.int64)
+    assigned = assign(
+        _stored_candidates(con, bands),
+        ids,
+        [d.toordinal() for d in dates],
+        sigs,
+        keys,
+        has_sig & has_keys,
+        np.where(n_tokens < SHORT_TOKENS, SHORT_THRESHOLD, THRESHOLD),
+        [story_id_for(article_id) for article_id in ids],
+    )
+    members = [
+        _member(article_id, a.story_id, published, a.other, a.similarity)
+        for article_id, published, a in zip(ids, dates, assigned, strict=True)
+    ]
+    new_stories = [
+        {"story_id": a.story_id, "founding_article_id": article_id, "first_published_date": d}
+        for article_id, d, a in zip(ids, dates, assigned, strict=True)
+        if a.other is None
+    ]
     _insert(con, members, new_stories)
     return len(members)
+
+
+def _stored_candidates(con: duckdb.DuckDBPyConnection, bands: int) -> Stored:
+    """The stored members that share a bucket with the run: article, story, the story's first
+    date, signature and the ``(band, bucket)`` keys they share with the run.
+
+    ``story_lsh`` is semi-joined with the run's keys (only its narrow key columns are read), and
+    only those members' signatures are fetched.
+    """
+    hits = con.execute(
+        """
+        SELECT l.article_id, l.band, l.bucket FROM story_lsh l
+        SEMI JOIN (SELECT DISTINCT band, bucket FROM story_todo_bands) t USING (band, bucket)
+        """
+    ).to_arrow_table()
+    con.register("story_hit_ids", pa.table({"article_id": pc.unique(hits.column("article_id"))}))
+    members = con.execute(
+        """
+        SELECT m.article_id, m.story_id, s.first_published_date, m.minhash
+        FROM story_member m JOIN dim_story s USING (story_id)
+        WHERE m.minhash IS NOT NULL
+          AND m.article_id IN (SELECT article_id FROM story_hit_ids)
+        ORDER BY m.article_id
+        """
+    ).to_arrow_table()
+    con.unregister("story_hit_ids")
+    rows = members.num_rows
+    keys = np.zeros((rows, bands), dtype=np.int64)
+    known = np.zeros((rows, bands), dtype=bool)
+    owner = np.asarray(
+        pc.index_in(hits.column("article_id"), value_set=members.column("article_id"))
+        .fill_null(-1)
+        .to_numpy(),
+        dtype=np.int64,
+    )
+    band = np.asarray(hits.column("band").to_numpy(), dtype=np.int64)
+    bucket = np.asarray(hits.column("bucket").to_numpy(), dtype=np.int64)
+    inside = (owner >= 0) & (band < bands)
+    keys[owner[inside], band[inside]] = bucket[inside]
+    known[owner[inside], band[inside]] = True
+    return Stored(
+        ids=members.column("article_id").to_pylist(),
+        story=np.asarray(members.column("story_id").to_numpy(), dtype=np.int64),
+        first=np.asarray(
+            [d.toordinal() for d in members.column("first_published_date").to_pylist()],
+            dtype=np.int64,
+        ),
+        sig=_matrix(members.column("minhash"), NUM_PERM, np.uint32)[0],
+        keys=keys,
+        known=known,
+    )
+
+
+def _matrix(column: pa.ChunkedArray, width: int, dtype: type) -> tuple[np.ndarray, np.ndarray]:
+    """A list column of fixed-length lists as an ``(n, width)`` matrix (zeros where the list is
+    NULL) and the mask of its non-NULL rows."""
+    array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    valid = np.asarray(array.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    out: np.ndarray = np.zeros((len(array), width), dtype=dtype)
+    if valid.any():
+        values: np.ndarray = np.asarray(array.flatten().to_numpy(zero_copy_only=False), dtype=dtype)
+        out[valid] = values.reshape(-1, width)
+    return out, valid
+
+
+def _band_count(todo: pa.Table) -> int:
+    """Number of LSH bands of the run's signatures (32 by construction)."""
+    lengths = pc.list_value_length(todo.column("lsh_bands")).drop_null()
+    return int(pc.max(lengths).as_py() or 0) if len(lengths) else 1
 
 
 def _member(
@@ -148,14 +186,6 @@ def _member(
         "matched_article_id": matched,
         "similarity": sim,
     }
-
-
-def _agreement_sql(a: str, b: str) -> str:
-    """SQL: the share of equal positions of two MinHash signatures."""
-    return (
-        f"(len(list_filter(range(1, {NUM_PERM} + 1), lambda i: {a}[i] = {b}[i]))"
-        f" / {NUM_PERM}::DOUBLE)"
-    )
 
 
 def _insert(

@@ -16,6 +16,7 @@ from etl.load import daily_terms
 from etl.load.account import touched_days_sql
 from etl.load.modes import REMOVED
 from etl.load.stories import assign_stories
+from etl.timing import DAILY_SUMS, STORIES, timed
 
 #: The article tables a removal deletes from, children first.
 ARTICLE_TABLES = ("fact_article_term", "article_text", "fact_article")
@@ -31,9 +32,11 @@ def write_facts(con: duckdb.DuckDBPyConnection) -> None:
     for table in ARTICLE_TABLES:
         con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM {REMOVED})")
     _write_dimensions(con)
-    assign_stories(con)
+    with timed(STORIES):
+        assign_stories(con)
     _append_facts(con)
-    daily_terms.refresh_days(con)
+    with timed(DAILY_SUMS):
+        daily_terms.refresh_days(con)
 
 
 def _write_dimensions(con: duckdb.DuckDBPyConnection) -> None:

@@ -22,6 +22,7 @@ import duckdb
 
 from etl.errors import PermanentError
 from etl.report import charts
+from etl.timing import STAGES
 
 #: The folder of a run's GX Data Docs, next to its report (``etl.pipeline.write_data_docs``).
 DOCS_DIR = "data_docs"
@@ -152,9 +153,8 @@ def _stages(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> list[tuple[A
     rows = con.execute(
         "SELECT stage, n_in, n_out, n_duplicate, n_quarantined, round(seconds, 2)"
         " FROM etl_run_stage WHERE run_id = ?"
-        " ORDER BY CASE stage WHEN 'ingest' THEN 1 WHEN 'text' THEN 2 WHEN 'validate' THEN 3"
-        " WHEN 'load' THEN 4 ELSE 5 END, stage",
-        [run["run_id"]],
+        " ORDER BY coalesce(list_position(?::VARCHAR[], stage), 99), stage",
+        [run["run_id"], list(STAGES)],
     ).fetchall()
     if any(r[0] == "load" for r in rows) or run["status"] != "success":
         return rows

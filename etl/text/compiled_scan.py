@@ -37,7 +37,7 @@ import pyarrow as pa
 
 from etl.cache import cached_arrays
 from etl.text._marks import MARKS
-from etl.text.tokenize import _CJK, _HAN, _HIRAGANA, _KATAKANA
+from etl.text.grammar import CJK, HAN, HIRAGANA, KATAKANA, applicable
 
 # Polars sizes its thread pool when it is first imported; a text-stage process works on one
 # batch at a time, and the scans here are single-threaded anyway.
@@ -119,37 +119,29 @@ def rust_class(mask: np.ndarray, ascii_only: bool = False) -> str:
 def token_pattern(has_at: bool, has_url: bool, ascii_only: bool) -> str:
     """The token grammar for lowercase text in Rust-regex syntax (see the module docstring).
 
-    Like :func:`etl.text.tokenize._finder`, it leaves out the alternatives that cannot match in
-    the text at hand (no ``@``: no e-mail; no ``://`` or ``www.``: no URL; ASCII: no CJK).
+    Its alternatives are :mod:`etl.text.grammar`'s Rust bodies, pruned by the same
+    :func:`etl.text.grammar.applicable` as the ``re`` patterns.
     """
     word, digit, space = _python_classes()
 
     def cls(mask: np.ndarray) -> str:
         return rust_class(mask, ascii_only)
 
-    letters = cls(word & ~digit & ~_chars("_"))
-    word_chars = cls((word & ~_ranges_mask(_CJK)) | _ranges_mask(MARKS))
-    word_run = f"{word_chars}+"
+    word_chars = cls((word & ~_ranges_mask(CJK)) | _ranges_mask(MARKS))
     url_char = ~space & ~_chars('<>"“”‘’')
     url_end = url_char & ~_chars(".,;:!?)]'")  # a URL does not end with trailing punctuation
-    url_tail = f"{cls(url_char)}*{cls(url_end)}"
-    email_part = cls(word | _chars("-"))
-    alternatives = {
-        "url": f"(?i:https?://(?:{url_tail})?|www\\.{url_tail})",
-        "email": f"{cls(word | _chars('.%+-'))}+@{email_part}+(?:\\.{email_part}+)+",
-        "acronym": f"{letters}(?:\\.{letters})+\\.",
-        "number": f"{cls(digit)}+(?:[.,:/]{cls(digit)}+)*(?:{word_run})?",
-        "word": f"{word_run}(?:['’\\-]{word_run})*",
-        "cjk": f"{cls(_ranges_mask(_KATAKANA))}+|{cls(_ranges_mask(_HAN + _HIRAGANA))}",
-        "other": f"\\.\\.\\.|{cls(~word & ~space)}",
+    classes = {
+        "letter": cls(word & ~digit & ~_chars("_")),
+        "digit": cls(digit),
+        "word_run": f"{word_chars}+",
+        "url_tail": f"{cls(url_char)}*{cls(url_end)}",
+        "email_local": cls(word | _chars(".%+-")),
+        "email_part": cls(word | _chars("-")),
+        "katakana": cls(_ranges_mask(KATAKANA)),
+        "han_hiragana": cls(_ranges_mask(HAN + HIRAGANA)),
+        "other_char": cls(~word & ~space),
     }
-    return "|".join(
-        body
-        for name, body in alternatives.items()
-        if (name != "email" or has_at)
-        and (name != "url" or has_url)
-        and (name != "cjk" or not ascii_only)
-    )
+    return "|".join(alt.rust.format(**classes) for alt in applicable(has_at, has_url, ascii_only))
 
 
 @cache

@@ -33,38 +33,28 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl.text._marks import MARKS
+from etl.text.grammar import (
+    ASCII_WORD_RUN,
+    CJK,
+    GRAMMAR,
+    HAN,
+    HIRAGANA,
+    KATAKANA,
+    WORD_RUN,
+    applicable,
+)
 
 TOKEN_KINDS = ("word", "number", "url", "email", "punct", "symbol")
 #: Kinds that count as terms (stored in ``fact_article_term`` / ``dim_term``).
 TERM_KINDS = frozenset({"word", "number", "url", "email"})
 
-# Scripts written without spaces between words: every Han ideograph (with 々〆〇) and every
-# hiragana is a token of its own; a katakana run (mostly a loanword, with its ー) stays whole.
-# Hangul is written with spaces and is an ordinary word character.
-_HAN = "\u3005-\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_HIRAGANA = "\u3041-\u309f"
-_KATAKANA = "\u30a0-\u30ff\u31f0-\u31ff"
-_CJK = _HAN + _HIRAGANA + _KATAKANA
-
-# Python's ``re`` counts letters and digits as \w but not combining marks: add them, so
-# Devanagari, Thai or Arabic words are not cut at every vowel sign. CJK characters are word
-# characters for ``re`` but are segmented by the ``cjk`` alternative instead. Possessive
-# quantifiers keep every alternative linear in the token's length.
-_W = f"(?:[^\\W{_CJK}]++|[{MARKS}]++)++"
-_ALTERNATIVES = {
-    "url": r"(?i:https?://|www\.)[^\s<>\"“”‘’]*(?<![.,;:!?)\]'])",
-    "email": r"[\w.%+\-]++@[\w\-]++(?:\.[\w\-]++)++",
-    "acronym": r"[^\W\d_](?:\.[^\W\d_])++\.",
-    "number": rf"\d++(?:[.,:/]\d++)*+(?:{_W})?+",
-    "word": rf"{_W}(?:['’\-]{_W})*+",
-    "cjk": f"[{_KATAKANA}]++|[{_HAN}{_HIRAGANA}]",
-    "other": r"\.\.\.|[^\w\s]",
-}
+_HAN, _HIRAGANA, _KATAKANA, _CJK = HAN, HIRAGANA, KATAKANA, CJK
+_W = WORD_RUN
+#: The Python bodies of the grammar (:mod:`etl.text.grammar`), by name.
+_ALTERNATIVES = {alt.name: alt.python for alt in GRAMMAR}
 _GROUPED = "|".join(f"(?P<{name}>{body})" for name, body in _ALTERNATIVES.items())
 _TOKEN = re.compile(_GROUPED)
-#: Plain-ASCII text has neither combining marks nor CJK: its word pattern is a bare \w run.
-_ASCII_W = "\\w++"
+_ASCII_W = ASCII_WORD_RUN
 
 
 @lru_cache(maxsize=8)
@@ -76,11 +66,8 @@ def _splitter(has_at: bool, has_url: bool, ascii_only: bool) -> re.Pattern[str]:
     cannot change the result, because a dropped alternative could not have matched anywhere.
     """
     bodies = [
-        body.replace(_W, _ASCII_W) if ascii_only else body
-        for name, body in _ALTERNATIVES.items()
-        if (name != "email" or has_at)
-        and (name != "url" or has_url)
-        and (name != "cjk" or not ascii_only)
+        alt.python.replace(_W, _ASCII_W) if ascii_only else alt.python
+        for alt in applicable(has_at, has_url, ascii_only)
     ]
     pattern = "(" + "|".join(f"(?:{body})" for body in bodies) + ")"
     return re.compile(pattern)
@@ -110,11 +97,10 @@ def _finder(has_at: bool, has_url: bool, ascii_only: bool) -> re.Pattern[str]:
     letters of an acronym are ``[a-z]``.
     """
     bodies = [
-        body.replace(_W, _ASCII_W).replace("[^\\W\\d_]", "[a-z]") if ascii_only else body
-        for name, body in _ALTERNATIVES.items()
-        if (name != "email" or has_at)
-        and (name != "url" or has_url)
-        and (name != "cjk" or not ascii_only)
+        alt.python.replace(_W, _ASCII_W).replace("[^\\W\\d_]", "[a-z]")
+        if ascii_only
+        else alt.python
+        for alt in applicable(has_at, has_url, ascii_only)
     ]
     return re.compile("\\s*+(" + "|".join(f"(?:{body})" for body in bodies) + ")")
 

@@ -1,0 +1,248 @@
+"""The matching behind story assignment, in numpy (the rule is in :mod:`etl.load.stories`).
+
+Known articles are rows of one pool: first the stored members that share a bucket with the run,
+then the run's articles in assignment order. Every ``(band, bucket)`` key of the pool is one
+group of an index sorted once, rows in pool order inside a group, so the rows known before an
+article are the part of each of its groups in front of it. Candidate pairs of most articles are
+found and verified for the whole run in a few array operations (a cheap first pass on one byte
+per signature position, exact on the few that pass); an article with very many candidates
+(thousands of near-copies of one story) is verified alone, with its candidates each counted once.
+Only articles with a verified match need the in-order pass that picks their story. The work is
+proportional to the candidate pairs: nothing per stored article that shares no bucket with the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Bits above the bucket value where the band number is mixed into an index key (a collision of
+#: two bands' keys is harmless: candidates are verified on the exact ``(band, bucket)``).
+_BAND_SHIFT = 58
+#: Candidate rows (a row once per shared group) from which an article is verified alone.
+_HEAVY = 4096
+#: Candidate pairs verified together in one step.
+_CHUNK = 1 << 19
+
+
+@dataclass
+class Stored:
+    """Stored members that share a bucket with the run (keys known only where they share)."""
+
+    ids: list[str]
+    story: np.ndarray  # int64 story id per row
+    first: np.ndarray  # int64 ordinal of the story's first published date per row
+    sig: np.ndarray  # (rows, NUM_PERM) uint32
+    keys: np.ndarray  # (rows, bands) int64
+    known: np.ndarray  # (rows, bands) bool
+
+
+@dataclass
+class Assignment:
+    """One article's story: matched (``other`` and ``similarity`` set) or founded."""
+
+    story_id: int
+    first: int
+    other: str | None
+    similarity: float | None
+
+
+@dataclass
+class _Pool:
+    """Stored rows, then the run's rows: signatures (and their low bytes), keys, stories."""
+
+    sig: np.ndarray
+    low: np.ndarray
+    keys: np.ndarray
+    known: np.ndarray
+    story: np.ndarray
+    first: np.ndarray
+    ids: list[str]
+    n_stored: int
+    mark: np.ndarray  # scratch: one flag per row, all False between uses
+
+
+def assign(
+    stored: Stored,
+    ids: Sequence[str],
+    dates: Sequence[int],
+    sig: np.ndarray,
+    keys: np.ndarray,
+    has_sig: np.ndarray,
+    thresholds: np.ndarray,
+    founded_ids: Sequence[int],
+) -> list[Assignment]:
+    """Stories of the run's articles, in the given (assignment) order.
+
+    ``dates`` are date ordinals, ``sig``/``keys`` the run's signatures and band keys (rows with
+    ``has_sig`` false have neither), ``thresholds`` each article's match threshold and
+    ``founded_ids`` the id of the story each article founds when nothing matches.
+    """
+    n = len(ids)
+    bands = keys.shape[1]
+    run_known = np.repeat(has_sig[:, None], bands, axis=1)
+    pool_sig = np.vstack([stored.sig, sig])
+    pool = _Pool(
+        sig=pool_sig,
+        low=(pool_sig & 0xFF).astype(np.uint8),
+        keys=np.vstack([stored.keys, keys]),
+        known=np.vstack([stored.known, run_known]),
+        story=np.concatenate([stored.story, np.asarray(founded_ids, dtype=np.int64)]),
+        first=np.concatenate([stored.first, np.asarray(dates, dtype=np.int64)]),
+        ids=[*stored.ids, *ids],
+        n_stored=len(stored.ids),
+        mark=np.zeros(len(stored.ids) + n, dtype=bool),
+    )
+    index = _GroupIndex(pool.keys, pool.known)
+    run_rows = pool.n_stored + np.arange(n)
+    load = index.prefix[run_rows].sum(axis=1)
+    heavy = has_sig & (load > _HEAVY)
+    light = np.flatnonzero(has_sig & ~heavy & (load > 0))
+    matches = _verify_light(pool, index, light, thresholds)
+    out = [Assignment(int(founded_ids[i]), int(dates[i]), None, None) for i in range(n)]
+    # In order: an article's story is final before any later article looks at it.
+    for i in np.flatnonzero(heavy | np.isin(np.arange(n), list(matches))).tolist():
+        row = pool.n_stored + i
+        if heavy[i]:
+            cand, sims = _verify_one(pool, index, row, float(thresholds[i]))
+        else:
+            cand, sims = matches[i]
+        if cand.size:
+            out[i] = _best(cand, sims, pool)
+            pool.story[row], pool.first[row] = out[i].story_id, out[i].first
+    return out
+
+
+def _verify_light(
+    pool: _Pool, index: _GroupIndex, articles: np.ndarray, thresholds: np.ndarray
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Verified matches ``(candidate rows, similarities)`` of each of ``articles`` (run
+    positions) that has any, found for many articles at a time."""
+    found: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    if not articles.size:
+        return found
+    rows = pool.n_stored + articles
+    load = index.prefix[rows].sum(axis=1)
+    bounds = np.searchsorted(np.cumsum(load), np.arange(_CHUNK, int(load.sum()), _CHUNK))
+    for part in np.split(np.arange(articles.size), np.unique(bounds)):
+        if not part.size:
+            continue
+        owner, cand = index.candidates(rows[part])
+        code = _distinct(owner * len(pool.ids) + cand)  # each pair once
+        owner, cand = code // len(pool.ids), code % len(pool.ids)
+        me = rows[part][owner]
+        keep = cand != me
+        owner, cand, me = owner[keep], cand[keep], me[keep]
+        need = thresholds[articles[part][owner]] * pool.sig.shape[1]
+        # Equal values have equal low bytes: the low-byte count bounds the agreement above.
+        maybe = (pool.low[cand] == pool.low[me]).sum(axis=1) >= need
+        owner, cand, me, need = owner[maybe], cand[maybe], me[maybe], need[maybe]
+        agree = (pool.sig[cand] == pool.sig[me]).sum(axis=1)
+        shares = _shares(pool, index, cand, me)
+        ok = (agree >= need) & shares
+        owner, cand, sims = owner[ok], cand[ok], agree[ok] / float(pool.sig.shape[1])
+        for local in np.unique(owner).tolist():
+            mine = owner == local
+            found[int(articles[part][local])] = (cand[mine], sims[mine])
+    return found
+
+
+def _verify_one(
+    pool: _Pool, index: _GroupIndex, row: int, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Verified matches of one article with many candidates (near-copies of a story), each
+    candidate counted once: marked in a scratch mask instead of sorted."""
+    for band in np.flatnonzero(index.prefix[row]).tolist():
+        start = index.start[row, band]
+        pool.mark[index.rows[start : start + index.prefix[row, band]]] = True
+    cand = np.flatnonzero(pool.mark[:row])
+    pool.mark[cand] = False
+    if not cand.size:
+        return cand, np.empty(0)
+    lo = int(cand[0])
+    if 2 * cand.size > row - lo:  # most rows in front are candidates: compare the whole block
+        agree = _agreement(pool.sig[lo:row], pool.sig[row])[cand - lo]
+    else:
+        agree = _agreement(pool.sig[cand], pool.sig[row])
+    shares = _shares(pool, index, cand, np.full(cand.size, row))
+    sims = agree / float(pool.sig.shape[1])
+    ok = shares & (sims >= threshold)
+    return cand[ok], sims[ok]
+
+
+def _shares(pool: _Pool, index: _GroupIndex, cand: np.ndarray, me: np.ndarray) -> np.ndarray:
+    """Whether each candidate shares an exact ``(band, bucket)`` with its article (always, unless
+    the index has a group of colliding keys)."""
+    if not index.mixed:
+        return np.ones(cand.size, dtype=bool)
+    same: np.ndarray = ((pool.keys[cand] == pool.keys[me]) & pool.known[cand]).any(axis=1)
+    return same
+
+
+def _agreement(block: np.ndarray, sig: np.ndarray) -> np.ndarray:
+    """Equal positions of each row of ``block`` with ``sig`` (counted in bytes: at most 255)."""
+    counts: np.ndarray = (block == sig).view(np.uint8).sum(axis=1, dtype=np.uint8)
+    return counts.astype(np.int64)
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted (by a sort: faster here than ``np.unique``'s hashing)."""
+    values = np.sort(values)
+    first = np.ones(values.size, dtype=bool)
+    first[1:] = values[1:] != values[:-1]
+    out: np.ndarray = values[first]
+    return out
+
+
+def _best(cand: np.ndarray, sims: np.ndarray, pool: _Pool) -> Assignment:
+    """The oldest story among matching candidates (then the smallest story id); its most
+    similar candidate (then the smallest article id)."""
+    story, first = pool.story[cand], pool.first[cand]
+    pick = np.lexsort((story, first))[0]
+    in_story = story == story[pick]
+    top = sims[in_story].max()
+    other = min(pool.ids[r] for r in cand[in_story & (sims == top)].tolist())
+    return Assignment(int(story[pick]), int(first[pick]), other, float(top))
+
+
+class _GroupIndex:
+    """Pool rows grouped by ``(band, bucket)`` key; for each row and band, how many rows of its
+    group come before it (the candidates known when it is assigned)."""
+
+    def __init__(self, keys: np.ndarray, known: np.ndarray) -> None:
+        rows, bands = keys.shape
+        mixed = keys ^ (np.arange(bands, dtype=np.int64) << _BAND_SHIFT)
+        entries = np.flatnonzero(known.ravel())
+        entry_keys = mixed.ravel()[entries]
+        order = np.argsort(entry_keys, kind="stable")  # stable: pool order inside a group
+        sorted_keys = entry_keys[order]
+        self.rows = (entries // bands)[order]
+        starts = np.ones(sorted_keys.size, dtype=bool)
+        starts[1:] = sorted_keys[1:] != sorted_keys[:-1]
+        group_start = np.flatnonzero(starts)[np.cumsum(starts) - 1]
+        self.start = np.zeros(rows * bands, dtype=np.int64)
+        self.start[entries[order]] = group_start
+        self.start = self.start.reshape(rows, bands)
+        # A group holds one (band, bucket) unless two bands' mixed keys collide: then its
+        # members must be checked for the exact key they share.
+        sorted_entries = entries[order]
+        same = (sorted_entries % bands == (sorted_entries % bands)[group_start]) & (
+            keys.ravel()[sorted_entries] == keys.ravel()[sorted_entries[group_start]]
+        )
+        self.mixed = not bool(same.all())
+        prefix = np.zeros(rows * bands, dtype=np.int64)
+        prefix[entries[order]] = np.arange(sorted_keys.size) - group_start
+        self.prefix = prefix.reshape(rows, bands)
+
+    def candidates(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(owner, candidate)``: for each of ``rows`` (owner = its position in ``rows``), the
+        rows in front of it in each of its groups (a candidate once per shared group)."""
+        lengths = self.prefix[rows].ravel()
+        starts = self.start[rows].ravel()
+        total = int(lengths.sum())
+        owner = np.repeat(np.repeat(np.arange(rows.size), self.prefix.shape[1]), lengths)
+        offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+        found: np.ndarray = self.rows[offsets]
+        return owner, found

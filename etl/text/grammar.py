@@ -1,0 +1,107 @@
+"""The token grammar in one table: each alternative's name, its body for Python's ``re``, its
+body for Rust's ``regex`` (through Polars), and when it applies.
+
+:mod:`etl.text.tokenize` compiles the Python bodies (the reference), :mod:`etl.text.compiled_scan`
+the Rust ones; both take their alternatives from :func:`applicable`, so the two scanners cannot
+prune differently, and an alternative is added, removed or reordered in one place.
+
+A Rust body is a template whose ``{names}`` are character classes that
+:mod:`etl.text.compiled_scan` writes out code point by code point from Python's own ``\\w``,
+``\\d`` and ``\\s`` (see there for why the two spellings give the same tokens).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from etl.text._marks import MARKS
+
+# Scripts written without spaces between words: every Han ideograph (with 々〆〇) and every
+# hiragana is a token of its own; a katakana run (mostly a loanword, with its ー) stays whole.
+# Hangul is written with spaces and is an ordinary word character.
+HAN = "\u3005-\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+HIRAGANA = "\u3041-\u309f"
+KATAKANA = "\u30a0-\u30ff\u31f0-\u31ff"
+CJK = HAN + HIRAGANA + KATAKANA
+
+# Python's ``re`` counts letters and digits as \w but not combining marks: add them, so
+# Devanagari, Thai or Arabic words are not cut at every vowel sign. CJK characters are word
+# characters for ``re`` but are segmented by the ``cjk`` alternative instead. Possessive
+# quantifiers keep every alternative linear in the token's length.
+WORD_RUN = f"(?:[^\\W{CJK}]++|[{MARKS}]++)++"
+#: Plain-ASCII text has neither combining marks nor CJK: its word pattern is a bare \w run.
+ASCII_WORD_RUN = "\\w++"
+
+#: When an alternative can match: always; only in text with an ``@``; only in text with
+#: ``://`` or ``www.``; only in text that is not pure ASCII.
+When = Literal["always", "has_at", "has_url", "not_ascii"]
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One token alternative of the grammar."""
+
+    name: str
+    python: str
+    rust: str
+    when: When
+
+
+#: The grammar, in match order (the first alternative that matches at a position wins).
+GRAMMAR: tuple[Alternative, ...] = (
+    Alternative(
+        "url",
+        r"(?i:https?://|www\.)[^\s<>\"“”‘’]*(?<![.,;:!?)\]'])",
+        # the look-behind becomes "the last character is not trailing punctuation"
+        "(?i:https?://(?:{url_tail})?|www\\.{url_tail})",
+        "has_url",
+    ),
+    Alternative(
+        "email",
+        r"[\w.%+\-]++@[\w\-]++(?:\.[\w\-]++)++",
+        "{email_local}+@{email_part}+(?:\\.{email_part}+)+",
+        "has_at",
+    ),
+    Alternative(
+        "acronym",
+        r"[^\W\d_](?:\.[^\W\d_])++\.",
+        "{letter}(?:\\.{letter})+\\.",
+        "always",
+    ),
+    Alternative(
+        "number",
+        rf"\d++(?:[.,:/]\d++)*+(?:{WORD_RUN})?+",
+        "{digit}+(?:[.,:/]{digit}+)*(?:{word_run})?",
+        "always",
+    ),
+    Alternative(
+        "word",
+        rf"{WORD_RUN}(?:['’\-]{WORD_RUN})*+",
+        "{word_run}(?:['’\\-]{word_run})*",
+        "always",
+    ),
+    Alternative(
+        "cjk",
+        f"[{KATAKANA}]++|[{HAN}{HIRAGANA}]",
+        "{katakana}+|{han_hiragana}",
+        "not_ascii",
+    ),
+    Alternative(
+        "other",
+        r"\.\.\.|[^\w\s]",
+        "\\.\\.\\.|{other_char}",
+        "always",
+    ),
+)
+
+
+def applicable(has_at: bool, has_url: bool, ascii_only: bool) -> tuple[Alternative, ...]:
+    """The alternatives that can match in a text with these traits, in grammar order.
+
+    Dropping the others (no ``@``: no e-mail; no ``://``/``www.``: no URL; pure ASCII: no CJK)
+    cannot change the tokens, because a dropped alternative could not match anywhere, and it
+    makes the scan much faster on typical news text.
+    """
+    holds = {"always": True, "has_at": has_at, "has_url": has_url, "not_ascii": not ascii_only}
+    return tuple(alt for alt in GRAMMAR if holds[alt.when])

@@ -245,3 +245,19 @@ def test_undecodable_error_carries_reason_and_detail() -> None:
 
     exc = UndecodableError("binary", "NUL bytes")
     assert (exc.reason, exc.detail, str(exc)) == ("binary", "NUL bytes", "NUL bytes")
+
+
+def test_a_gzip_bomb_is_refused_without_inflating_it() -> None:
+    """Only ``limit + 1`` bytes are ever decompressed: 64 MiB of zeros cost no 64 MiB."""
+    import tracemalloc
+
+    bomb = gzip.compress(bytes(64 * 1024 * 1024))
+    tracemalloc.start()
+    try:
+        with pytest.raises(RawFileError) as refused:
+            gunzip_limited(bomb, 1000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert refused.value.reason == "too_large"
+    assert peak < 4 * 1024 * 1024

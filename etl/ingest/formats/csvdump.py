@@ -25,9 +25,8 @@ def parse_csv(text: str, layout: str) -> list[Parsed]:
                 out.append(RecordError(key, "malformed_csv", "wrong number of fields"))
                 continue
             out.append(record_from_mapping(row, key))
-    # pragma: no mutate start (equivalent: with the excel dialect, newline="" and no field size
-    # limit, Python >= 3.11's csv raises csv.Error for no input; kept as a guard)
-    except csv.Error as exc:
+    # Not mutated (equivalent): with the excel dialect, newline="" and no field size limit,
+    # Python >= 3.11's csv raises csv.Error for no input; the handler stays as a guard.
+    except csv.Error as exc:  # pragma: no mutate block
         out.append(RecordError(f"row {number + 1}", "malformed_csv", str(exc)))
-    # pragma: no mutate end
     return out

@@ -172,6 +172,12 @@ def test_exactly_half_quarantined_still_loads(tmp_path: Path) -> None:
         " WHERE expectation = 'max_quarantine_share'",
     )
     assert (ok, observed) == (True, "0.5000")
+    # run-level and post-load results are stored as batch -1 (README)
+    assert query(
+        s.warehouse,
+        "SELECT DISTINCT batch FROM fact_check_result"
+        " WHERE suite = 'run' OR suite LIKE 'warehouse_%'",
+    ) == [(-1,)]
 
 
 def test_just_over_half_quarantined_is_refused(tmp_path: Path) -> None:

@@ -172,6 +172,12 @@ def test_exactly_half_quarantined_still_loads(tmp_path: Path) -> None:
         " WHERE expectation = 'max_quarantine_share'",
     )
     assert (ok, observed) == (True, "0.5000")
+    # run-level and post-load results are stored as batch -1 (README)
+    assert query(
+        s.warehouse,
+        "SELECT DISTINCT batch FROM fact_check_result"
+        " WHERE suite = 'run' OR suite LIKE 'warehouse_%'",
+    ) == [(-1,)]
 
 
 def test_just_over_half_quarantined_is_refused(tmp_path: Path) -> None:
@@ -190,6 +196,19 @@ def test_the_share_rule_needs_twenty_new_files(tmp_path: Path) -> None:
     assert (summary.status, summary.articles_loaded) == ("success", 9)
 
 
+def test_one_article_among_twenty_files_is_a_day_with_articles(tmp_path: Path) -> None:
+    """With the share rule relaxed, 1 article from 20 new files passes the run-level check."""
+    s = _settings(_share_zone(tmp_path / "landing", 1, 19), tmp_path, max_quarantine_share=1.0)
+    summary = pipeline.run(s)
+    assert (summary.status, summary.articles_loaded) == ("success", 1)
+    ((ok, observed),) = query(
+        s.warehouse,
+        "SELECT success, observed_value FROM fact_check_result"
+        " WHERE expectation = 'articles_on_a_day_with_files'",
+    )
+    assert (ok, observed) == (True, "1")
+
+
 def test_file_size_limit_is_inclusive(tmp_path: Path) -> None:
     """A file of exactly ``max_file_bytes`` is read; one byte more is ``too_large`` unread."""
     landing = tmp_path / "landing"
@@ -199,7 +218,9 @@ def test_file_size_limit_is_inclusive(tmp_path: Path) -> None:
     (landing / "over.txt").write_bytes(_article("2024-03-04", "Exactly at the limit!"))
     assert len((landing / "over.txt").read_bytes()) == len(exact) + 1
     s = _settings(landing, tmp_path, max_file_bytes=len(exact))
-    pipeline.run(s)
+    summary = pipeline.run(s)
+    # the refused file was never read (no hash), yet it is a new, quarantined file
+    assert (summary.files_new, summary.files_loaded, summary.files_quarantined) == (2, 1, 1)
     assert set(_loaded_files(s)) == {"exact.txt"}
     stage, reason, detail = _quarantine(s)["over.txt"]
     assert (stage, reason) == ("ingest", "too_large")

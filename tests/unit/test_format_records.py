@@ -245,3 +245,32 @@ def test_undecodable_error_carries_reason_and_detail() -> None:
 
     exc = UndecodableError("binary", "NUL bytes")
     assert (exc.reason, exc.detail, str(exc)) == ("binary", "NUL bytes", "NUL bytes")
+
+
+def test_a_gzip_bomb_is_refused_without_inflating_it() -> None:
+    """Only ``limit + 1`` bytes are ever decompressed: 64 MiB of zeros cost no 64 MiB."""
+    import tracemalloc
+
+    bomb = gzip.compress(bytes(64 * 1024 * 1024))
+    tracemalloc.start()
+    try:
+        with pytest.raises(RawFileError) as refused:
+            gunzip_limited(bomb, 1000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert refused.value.reason == "too_large"
+    assert peak < 4 * 1024 * 1024
+
+
+def test_json_lines_fallback_when_a_line_starts_an_object_or_the_file_does() -> None:
+    # a broken first line, then an object on its own line: read as lines, the good one kept
+    assert parse_json('[1,\n{"text": "A"}', L) == [
+        RecordError("line 1", "malformed_json", "Expecting value at column 4"),
+        Record(body="A", key="line 2"),
+    ]
+    # indented objects, one per line: the file starts with "{" once its indent is stripped
+    assert parse_json(' {"text": "A"}\n {"text": "B"}', L) == [
+        Record(body="A", key="line 1"),
+        Record(body="B", key="line 2"),
+    ]

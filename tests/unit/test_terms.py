@@ -146,3 +146,43 @@ def test_analyse_empty() -> None:
         0,
     )
     assert figures.terms == TermColumns([], [], [])
+
+
+#: Counted by hand from the text (README: words, numbers, URLs and e-mails are terms; money is a
+#: symbol plus a number with its unit; punctuation and symbols count in n_tokens only).
+_BY_HAND = [
+    (
+        _TEXTS[0],
+        28,  # 27 words and the full stop
+        {
+            **dict.fromkeys(
+                "united states signed an agreement with last year allowing it withdraw its forces"
+                " in exchange for a guarantee prevent international terrorism".split(),
+                1,
+            ),
+            "the": 2,
+            "taliban": 2,
+            "to": 2,
+        },
+    ),
+    (
+        _TEXTS[1],
+        21,  # 12 words, 3 numbers (76, 1.13bn, 600m), 3 symbols (% $ £), 3 punctuation
+        dict.fromkeys(
+            (
+                "profits at us media giant timewarner jumped 76 to 1.13bn 600m for the three months"
+            ).split(),
+            1,
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "n_tokens", "counts"), _BY_HAND)
+def test_term_counts_by_hand(text: str, n_tokens: int, counts: dict[str, int]) -> None:
+    got_tokens, terms = count_terms(clean(text))
+    got_counts, first = _as_dicts(terms)
+    assert (got_tokens, got_counts) == (n_tokens, counts)
+    lowered = clean(text).lower()
+    whole_word = {t: re.search(rf"(?<!\w){re.escape(t)}(?!\w)", lowered) for t in counts}
+    assert first == {t: m.start() for t, m in whole_word.items() if m}

@@ -53,7 +53,8 @@ SNIFF_CHARS = 200
 def sniff(head: str) -> str | None:
     """The format that decoded text starting with ``head`` looks like, if it is recognisable."""
     start = head.lstrip()[:SNIFF_CHARS].lower()
-    if start.startswith(("<!doctype html", "<html", "<?xml")) or "<html" in start:
+    # ("<html" anywhere in the window covers a page that starts with it.)
+    if start.startswith(("<!doctype html", "<?xml")) or "<html" in start:
         return "html"
     if start.startswith("{"):
         return "jsonl" if "}\n{" in head.replace("\r", "") or head.count("\n") > 1 else "json"

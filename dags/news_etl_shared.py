@@ -18,6 +18,7 @@ from etl.airflow_env import WAREHOUSE_POOL
 from etl.errors import RETRY_POLICY as RETRY_POLICY_SPEC
 from etl.errors import RETRY_TIMING
 from etl.settings import Settings
+from etl.task_log import quiet_libraries
 from etl.warehouse import PUBLISHED_TABLES, asset_uri
 
 __all__ = [
@@ -31,6 +32,10 @@ __all__ = [
     "settings_from",
     "warehouses_of",
 ]
+
+# Task logs carry the tasks' own INFO lines, not the libraries' chatter (a task process imports
+# this module when it parses its DAG file, before the task runs).
+quiet_libraries()
 
 #: The tables ``news_daily`` and ``news_backfill`` announce after a load that wrote new articles.
 WAREHOUSE_ASSETS = [Asset(name=f"news_etl.{t}", uri=asset_uri(t)) for t in PUBLISHED_TABLES]

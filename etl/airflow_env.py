@@ -15,15 +15,13 @@ from pathlib import Path
 
 from etl.errors import ConfigError
 from etl.settings import PROJECT_ROOT, Settings
+from etl.task_log import QUIET_LOGGERS
 
 #: The Airflow pool of one slot that every warehouse-writing task uses.
 WAREHOUSE_POOL = "news_etl_warehouse"
 
 #: The project's DAGs (``dags/news_*.py``; a DAG test checks the folder defines exactly these).
 DAG_IDS = ("news_daily", "news_backfill", "news_marts")
-
-#: Task logs at INFO (each task logs what it did); these libraries' INFO chatter stays out of them.
-QUIET_LOGGERS = ("great_expectations", "matplotlib", "fsspec", "numba", "urllib3")
 
 #: Connection arguments for a SQLite metadata database (Airflow imports them by this module's
 #: path): a connection waits up to a minute for another's write lock instead of failing with

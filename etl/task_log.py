@@ -8,6 +8,7 @@ path without opening XCom. Pure functions of the results: no I/O, no Airflow.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,37 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from etl.load.loader import LoadSummary
     from etl.pipeline import RunPlan
+
+#: Libraries whose INFO chatter (GX's decorator registry, matplotlib's unit notes, ...) would
+#: bury the task's own lines; their loggers run at WARNING in task processes.
+QUIET_LOGGERS = ("great_expectations", "matplotlib", "fsspec", "numba", "urllib3")
+
+
+#: Modules that set their own logger to INFO when imported (after this set-up, so a level on
+#: their parent cannot quiet them): a filter on the logger itself drops their INFO records.
+SELF_LEVELLED_LOGGERS = (
+    "great_expectations.data_context.types.base",
+    "great_expectations.core.expectation_diagnostics.expectation_doctor",
+)
+
+
+class _WarningsAndAbove(logging.Filter):
+    """Passes records of level WARNING and above."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING
+
+
+def quiet_libraries() -> None:
+    """Set :data:`QUIET_LOGGERS` to WARNING and filter :data:`SELF_LEVELLED_LOGGERS` (stdlib
+    logging: Airflow's ``namespace_levels`` filters only its structlog loggers, not the stdlib
+    ones these libraries use). Idempotent."""
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    for name in SELF_LEVELLED_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _WarningsAndAbove) for f in logger.filters):
+            logger.addFilter(_WarningsAndAbove())
 
 
 def _reasons(reasons: Mapping[str, int]) -> str:

@@ -58,6 +58,15 @@ def test_task_logs_say_what_happened_and_events_name_the_warehouse(
         settings.warehouse,
         "SELECT run_id, files_seen, files_deferred, articles_loaded, quarantined FROM etl_run",
     )
+    # The libraries' INFO chatter (GX, matplotlib) stays out of the task logs.
+    from etl.task_log import QUIET_LOGGERS
+
+    chatter = [
+        r.name
+        for r in caplog.records
+        if r.name.startswith(QUIET_LOGGERS) and r.levelno < logging.WARNING
+    ]
+    assert chatter == []
     # plan: where, which partition and mode, the files
     assert f"run {run_id}: landing {landing}, partition {day}, mode merge" in logged
     assert f"files seen {files_seen}: 0 unchanged, {deferred} deferred" in logged

@@ -163,7 +163,7 @@ def test_validation_failure_quarantines_only_that_record(tmp_path: Path) -> None
     root = tmp_path / "landing"
     root.mkdir()
     (root / "good.txt").write_bytes(_article("2024-03-04", "Fine text"))
-    damaged = " date 2024-03-04 " + "Broken \ufffd\ufffd\ufffd text " * 20
+    damaged = " date 2024-03-04 " + "Broken \ufffd\ufffd\ufffd text arrived from the wire " * 20
     (root / "damaged.txt").write_bytes(damaged.encode())
     settings = settings_for(root, tmp_path)
     summary = pipeline.run(settings)

@@ -37,7 +37,8 @@ BAD = {
     ),
     "ancient.txt": (_article("An old story", "1850-06-01"), "expect_column_values_to_be_between"),
     "damaged.txt": (
-        f" date {DAY} ".encode() + ("Broken \ufffd\ufffd text " * 20).encode(),
+        f" date {DAY} ".encode()
+        + ("Broken \ufffd\ufffd text arrived from the wire " * 20).encode(),
         "expect_column_values_to_be_between",
     ),
 }

@@ -176,22 +176,8 @@ def plan_run(
     except Exception as exc:
         release(run_id)
         if not _is_transient(exc):
-            facts = RunFacts(
-                run_id=run_id,
-                trigger=trigger,
-                external_run_id=external_run_id,
-                partition_date=partition_date,
-                mode=mode,
-                landing=str(settings.landing),
-                started_at=started,
-                code_version=__version__,
-                text_version=TEXT_VERSION,
-                files_seen=0,
-                unchanged=[],
-                files_deferred_plan=0,
-                max_quarantine_share=settings.max_quarantine_share,
-                quarantine_check_min_files=settings.quarantine_check_min_files,
-            )
+            facts = unplanned_facts(settings, run_id, started, trigger, external_run_id,
+                                    partition_date, mode)  # fmt: skip
             exc.add_note(_record(settings, facts, describe_error(exc)).note(run_id))
         raise
     except BaseException:
@@ -649,6 +635,34 @@ def _publish(settings: Settings, plan: RunPlan) -> Path | None:
     return docs
 
 
+def unplanned_facts(
+    settings: Settings,
+    run_id: str,
+    started: datetime,
+    trigger: str,
+    external_run_id: str | None,
+    partition_date: date | None,
+    mode: Mode,
+) -> RunFacts:
+    """What the run record knows of a run that has no plan (its plan step failed)."""
+    return RunFacts(
+        run_id=run_id,
+        trigger=trigger,
+        external_run_id=external_run_id,
+        partition_date=partition_date,
+        mode=mode,
+        landing=str(settings.landing),
+        started_at=started,
+        code_version=__version__,
+        text_version=TEXT_VERSION,
+        files_seen=0,
+        unchanged=[],
+        files_deferred_plan=0,
+        max_quarantine_share=settings.max_quarantine_share,
+        quarantine_check_min_files=settings.quarantine_check_min_files,
+    )
+
+
 def run_facts(plan: RunPlan, settings: Settings) -> RunFacts:
     """What the loader and the run record know of a planned run besides its staged data."""
     return RunFacts(
@@ -872,22 +886,9 @@ def record_plan_failure(
             ).fetchone()  # fmt: skip
         if row is not None and row[0]:
             return str(row[0])
-    facts = RunFacts(
-        run_id=new_run_id(),
-        trigger=trigger,
-        external_run_id=external_run_id,
-        partition_date=partition_date,
-        mode=mode,
-        landing=str(settings.landing),
-        started_at=datetime.now(UTC),
-        code_version=__version__,
-        text_version=TEXT_VERSION,
-        files_seen=0,
-        unchanged=[],
-        files_deferred_plan=0,
-        max_quarantine_share=settings.max_quarantine_share,
-        quarantine_check_min_files=settings.quarantine_check_min_files,
-    )
+    started = datetime.now(UTC)
+    facts = unplanned_facts(settings, new_run_id(started), started, trigger, external_run_id,
+                            partition_date, mode)  # fmt: skip
     cause = "plan: the plan step failed without recording why; see its log"
     return _record(settings, facts, cause).error
 

@@ -699,11 +699,11 @@ def load_run(staging_dir: str | Path) -> LoadSummary:
             (staging.root / leftovers.KEPT).touch()
         else:
             _after_commit("removing its staging folder", plan.run_id, staging.remove)
-        _record_stage_times(settings, plan.run_id, recorder.take(), summary.articles_loaded)
+        _record_stage_times(settings, plan.run_id, recorder.take(), summary)
         if settings.write_reports:
             with timed(REPORT):
                 summary.report = write_report(settings, plan.run_id)
-            _record_stage_times(settings, plan.run_id, recorder.take(), summary.articles_loaded)
+            _record_stage_times(settings, plan.run_id, recorder.take(), summary)
     return summary
 
 
@@ -727,17 +727,21 @@ def _load(plan: RunPlan, settings: Settings) -> LoadSummary:
 
 
 def _record_stage_times(
-    settings: Settings, run_id: str, times: list[StageTime], articles: int
+    settings: Settings, run_id: str, times: list[StageTime], summary: LoadSummary
 ) -> None:
     """Add the stages measured around the load (and the CLI's start-up) to ``etl_run_stage``
-    of a committed run; their record counts are the run's loaded articles."""
+    of a committed run; their record counts are the run's loaded articles, and the ``load``
+    row also counts the duplicates it settled."""
     if not times:
         return
     import pyarrow as pa
 
     rows = [{"run_id": run_id, **t.row()} for t in times]
     for row in rows:
-        row["n_in"] = row["n_out"] = articles
+        row["n_in"] = row["n_out"] = summary.articles_loaded
+        if row["stage"] == LOAD:
+            row["n_in"] = summary.articles_loaded + summary.duplicates
+            row["n_duplicate"] = summary.duplicates
     try:
         with writer(settings) as con:
             con.register("run_stage_times", pa.Table.from_pylist(rows))

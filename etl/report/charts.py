@@ -64,16 +64,44 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], title: str) -> str
     return _svg(fig)
 
 
+#: Series drawn in their own colour; the rest are summed into one "other" series (named in the
+#: legend with their number), so a day of fifty sources stays readable and fast to draw.
+MAX_SERIES = 8
+
+
+def _fold_small_series(series: Mapping[str, Sequence[float]]) -> dict[str, list[float]]:
+    """The :data:`MAX_SERIES` - 1 largest series, then the sum of the others as one series."""
+    if len(series) <= MAX_SERIES:
+        return {name: list(values) for name, values in series.items()}
+    ranked = sorted(series, key=lambda name: (-sum(series[name]), name))
+    kept, rest = ranked[: MAX_SERIES - 1], ranked[MAX_SERIES - 1 :]
+    folded = {name: list(series[name]) for name in kept}
+    others = [series[n] for n in rest]
+    folded[f"{len(rest)} other"] = [sum(vals) for vals in zip(*others, strict=True)]
+    return folded
+
+
 def stacked_bars(days: Sequence[date], series: Mapping[str, Sequence[float]], title: str) -> str:
-    """Stacked bars per day on a time axis, one colour per series (e.g. per source)."""
+    """Stacked bars per day on a time axis, one colour per series (e.g. per source).
+
+    Only days with a value get a bar (a long calendar of empty days draws nothing there), and
+    past :data:`MAX_SERIES` the smallest series are summed into one named "other" series."""
     fig, ax = plt.subplots(figsize=(8, 3.2))
+    positions = _date2num(list(days))
     bottom = [0.0] * len(days)
-    for name, values in series.items():
-        ax.bar(_date2num(list(days)), values, bottom=bottom, label=str(name), width=0.8)
+    for name, values in _fold_small_series(series).items():
+        shown = [i for i, v in enumerate(values) if v]
+        ax.bar(
+            [positions[i] for i in shown],
+            [values[i] for i in shown],
+            bottom=[bottom[i] for i in shown],
+            label=str(name),
+            width=0.8,
+        )
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_title(title, loc="left")
     if series:
-        ax.legend(fontsize=8, frameon=False)
+        ax.legend(fontsize=8, frameon=False, loc="upper left")
     _time_axis(ax)
     return _svg(fig)
 
@@ -85,7 +113,7 @@ def line_chart(days: Sequence[date], series: Mapping[str, Sequence[float]], titl
         ax.plot(_date2num(list(days)), values, marker="o", markersize=3, label=str(name))
     ax.set_title(title, loc="left")
     if series:
-        ax.legend(fontsize=8, frameon=False)
+        ax.legend(fontsize=8, frameon=False, loc="upper left")
     _time_axis(ax)
     return _svg(fig)
 
@@ -106,7 +134,7 @@ def events_chart(
         )
     ax.set_title(title, loc="left")
     if series:
-        ax.legend(fontsize=8, frameon=False)
+        ax.legend(fontsize=8, frameon=False, loc="upper left")
     ax.set_ylim(bottom=0)
     _time_axis(ax)
     return _svg(fig)

@@ -272,8 +272,9 @@ def _charts(con: duckdb.DuckDBPyConnection, days: list[date], window_start: date
         [window_start, max(days)],
     ).fetchall()
     series: dict[str, list[float]] = {}
+    position = {day: i for i, day in enumerate(span)}
     for day, source, n in per_source:
-        series.setdefault(source, [0.0] * len(span))[span.index(day)] = float(n)
+        series.setdefault(source, [0.0] * len(span))[position[day]] = float(n)
     out.append(
         "<h2>Articles per day and source</h2><div class='chart'>"
         + charts.stacked_bars(span, series, "articles")

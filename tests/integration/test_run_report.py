@@ -71,8 +71,8 @@ def test_report_has_a_load_row_total_duration_and_links(report: tuple[Path, str]
         [run_id],
     )
     stages = re.findall(r"<tr><td>([a-z][^<]*)</td>", page.split("<h2>Stages</h2>")[1])
-    assert stages[:3] == ["ingest", "text", "validate"] and stages[3].startswith("load")
-    row = page.split(f"<td>{stages[3]}</td>")[1].split("</tr>")[0]
+    assert stages[:4] == ["plan", "ingest", "text", "validate"] and stages[4] == "load"
+    row = page.split(f"<td>{stages[4]}</td>")[1].split("</tr>")[0]
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
     assert [int(cells[1]), int(cells[2])] == [loaded, duplicates]
     assert f"Total duration: {seconds:.2f} s" in page

@@ -78,6 +78,8 @@ class QuarantineReason(StrEnum):
     UNDECODABLE = "undecodable"
     UNSUPPORTED = "unsupported"
     TOO_LARGE = "too_large"
+    TOO_LONG = "too_long"
+    NOT_REGULAR = "not_regular"
     OUTSIDE_LANDING = "outside_landing"
     BAD_DATE = "bad_date"
     FUTURE_DATE = "future_date"
@@ -102,13 +104,24 @@ class ReasonDoc:
 #: The one registry of quarantine reasons: the README's table is checked against it.
 QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
     QuarantineReason.EMPTY: ReasonDoc("0 bytes or only whitespace", "fix the producer"),
-    QuarantineReason.BINARY: ReasonDoc("NUL or control bytes: not a text file", "remove it"),
+    QuarantineReason.BINARY: ReasonDoc(
+        "NUL or control characters, whatever the encoding (valid UTF-8 included): not a text file",
+        "remove it",
+    ),
     QuarantineReason.UNDECODABLE: ReasonDoc("not UTF-8 and no encoding fits", "re-export as UTF-8"),
     QuarantineReason.UNSUPPORTED: ReasonDoc(
         "an extension the ingest stage cannot read", "convert it"
     ),
     QuarantineReason.TOO_LARGE: ReasonDoc(
         "over `NEWS_ETL_MAX_FILE_BYTES`", "raise the limit or split it"
+    ),
+    QuarantineReason.TOO_LONG: ReasonDoc(
+        "an article's text is over `NEWS_ETL_MAX_ARTICLE_CHARS` characters before cleaning; "
+        "refused at ingest, before the text stage",
+        "split it, or raise the limit",
+    ),
+    QuarantineReason.NOT_REGULAR: ReasonDoc(
+        "a FIFO, socket or device in the landing zone: never opened", "remove it"
     ),
     QuarantineReason.OUTSIDE_LANDING: ReasonDoc(
         "a symlink pointing outside the landing zone", "remove it"

@@ -366,7 +366,7 @@ BOUNDS: dict[tuple[str, str, str], tuple[Any, Any]] = {
     ("article", "n_chars", "between-max"): (2_000_000, 2_000_001),
     ("article", "raw_bytes", "between"): (1, 0),
     ("article", "n_paragraphs", "between"): (1, 0),
-    ("article", "n_terms", "between"): (1, 0),
+    ("article", "n_terms", "between"): (5, 4),  # NEWS_ETL_MIN_ARTICLE_TERMS, default 5
     ("article", "clean_text", "boilerplate"): (HALF_BOILERPLATE, OVER_HALF_BOILERPLATE),
     ("article_term", "count", "between"): (1, 0),
     ("article_term", "first_offset", "between"): (0, -1),

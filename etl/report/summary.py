@@ -190,6 +190,21 @@ def _day_ranges(days: list[date]) -> list[str]:
     return out
 
 
+def _distinctive_line(con: duckdb.DuckDBPyConnection, day: date) -> list[str]:
+    """What the newest day over-uses against every other day (``distinctive_terms``, Dunning's
+    G² over articles, boilerplate lines left out), as wrapped lines; why there is nothing when
+    nothing stands out or there is no other day to compare with."""
+    if len(con.execute("SELECT 1 FROM duckdb_functions() WHERE function_name = "
+                       "'distinctive_terms' LIMIT 1").fetchall()) == 0:  # fmt: skip
+        return []  # a warehouse from before migration 0009: `news-etl init` adds the macro
+    rows = con.execute("SELECT term, note FROM distinctive_terms(?, ?, 10)", [day, day]).fetchall()
+    terms = [str(term) for term, _ in rows if term is not None]
+    if terms:
+        return _wrap(f"Distinctive words of {day}: ", ", ".join(terms), indent=4)
+    why = next((str(note) for term, note in rows if term is None and note), "none stands out")
+    return _wrap(f"Distinctive words of {day}: ", f"({why})", indent=4)
+
+
 def format_status(
     con: duckdb.DuckDBPyConnection, *, min_files: int, partitions: int = 15, runs: int = 10
 ) -> str:
@@ -227,6 +242,8 @@ def format_status(
                 lines.append(f"  {'':<12}{'MISSING':>10}  {_plural(gap, 'day')} without articles")
     for version, label in versions.items():
         lines += _wrap_items(f"{label} =", version.split("+"), "+", indent=8)
+    if all_days:
+        lines += _distinctive_line(con, all_days[-1])
     lines.append("")
     rows = con.execute(
         "SELECT run_id, status, trigger, partition_date, mode,"

@@ -454,6 +454,26 @@ def test_status_fits_80_columns_flags_missing_days_and_shows_errors(warehouse: P
     assert "\x1b" not in out
 
 
+def test_status_shows_what_the_newest_day_over_uses(warehouse: Path) -> None:
+    """The status names the newest day's distinctive words, as ``distinctive_terms`` ranks them
+    (its statistic is checked against a Python G² in test_rankings), or says why there are none."""
+    code, out, err = _cli("status", "-w", str(warehouse))
+    assert code == 0, err
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        (newest,) = con.execute("SELECT max(published_date) FROM fact_article").fetchone() or (
+            None,
+        )
+        rows = con.execute(
+            "SELECT term, note FROM distinctive_terms(?, ?, 10)", [newest, newest]
+        ).fetchall()
+    finally:
+        con.close()
+    terms = [t for t, _ in rows if t is not None]
+    shown = ", ".join(terms) if terms else f"({rows[0][1]})"
+    assert f"Distinctive words of {newest}: {shown}" in " ".join(out.split())
+
+
 def test_quarantine_list_has_a_header_formats_and_filters(warehouse: Path, tmp_path: Path) -> None:
     code, out, err = _cli("quarantine", "list", "-w", str(warehouse))
     assert code == 0, err

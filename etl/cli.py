@@ -105,7 +105,7 @@ def _parse_date(value: str | None) -> date | None:
 
 def _require_warehouse(settings: Settings) -> None:
     """Exit with a clear error (code 2) when the warehouse file does not exist."""
-    if not settings.warehouse.exists():
+    if not settings.target.exists():
         error(f"no warehouse at {settings.warehouse}")
         raise typer.Exit(2)
 

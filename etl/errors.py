@@ -39,6 +39,16 @@ class WarehouseBusyError(RetryableError):
     """DuckDB refused to open the database file because another process holds its lock."""
 
 
+class LakeCommitConflictError(RetryableError):
+    """A DuckLake commit lost to a concurrent one that changed the same tables (optimistic
+    concurrency): the loader retries its whole transaction a bounded number of times; once
+    those are spent, a later attempt of the task may succeed."""
+
+
+class LakeCatalogUnavailableError(RetryableError):
+    """The DuckLake catalog's database (Postgres) cannot be reached right now."""
+
+
 class WarehouseCorruptError(PermanentError):
     """The warehouse file is not a readable DuckDB database (corrupted blocks, truncated, not
     DuckDB at all): retrying cannot help; restore it from a backup or rebuild it."""

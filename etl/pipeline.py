@@ -832,7 +832,7 @@ def _record(settings: Settings, facts: RunFacts, cause: str) -> RecordedFailure:
     """Record ``facts``' run as failed with ``cause`` (see
     :func:`etl.load.record.record_failed_run`). A failure that cannot be recorded is logged and
     said in the result, never raised over the run's own error."""
-    if not settings.warehouse.exists():
+    if not settings.target.exists():
         log.warning("run %s failed (%s); no warehouse at %s to record it in",
                     facts.run_id, cause, settings.warehouse)  # fmt: skip
         return RecordedFailure(
@@ -881,7 +881,7 @@ def record_plan_failure(
 ) -> str:
     """The recorded error of the run ``external_run_id`` whose plan failed (the plan records its
     own failure); when the plan could not record it, record the failure now."""
-    if settings.warehouse.exists():
+    if settings.target.exists():
         with locked_reader(settings) as con:
             row = None if con is None else con.execute(
                 "SELECT error FROM etl_run WHERE external_run_id = ? AND status = 'failed' "

@@ -30,6 +30,7 @@ from typing import Any
 import duckdb
 
 from etl.errors import PermanentError, WarehouseBusyError
+from etl.target import DUCKLAKE_PREFIX, parse_target
 from etl.warehouse import open_error
 
 _ALLOWED = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN, duckdb.StatementType.CALL}
@@ -80,6 +81,28 @@ def open_reader(
 
     ``memory_limit`` (a DuckDB size such as ``2GB``) caps what the connection may use.
     """
+    if str(warehouse).startswith(DUCKLAKE_PREFIX):  # a DuckLake: attached read-only
+        from etl import lake
+
+        con = lake.connect(
+            parse_target(str(warehouse)), read_only=True, wait_s=wait_s, notify=notify
+        )
+        lake.allow_data_path(con)  # its data files stay readable once external access is off
+    else:
+        con = _open_file(warehouse, wait_s, notify)
+    _load_extensions(con)
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute("SET python_enable_replacements = false")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def _open_file(
+    warehouse: Path, wait_s: float, notify: Callable[[str], None] | None
+) -> duckdb.DuckDBPyConnection:
+    """``warehouse`` (a DuckDB file) opened read-only, waiting while a load holds it."""
     if not warehouse.exists():
         raise PermanentError(f"no warehouse at {warehouse}")
     deadline_at = time.monotonic() + wait_s
@@ -102,12 +125,6 @@ def open_reader(
                 )
                 told = True
             time.sleep(0.25)
-    _load_extensions(con)
-    if memory_limit:
-        con.execute(f"SET memory_limit = '{memory_limit}'")
-    con.execute("SET python_enable_replacements = false")
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
     return con
 
 

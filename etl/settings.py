@@ -15,6 +15,8 @@ from urllib.parse import unquote, urlsplit
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from etl.target import DUCKLAKE_PREFIX, WarehouseTarget, parse_target
+
 #: The repository root when running from a checkout (``etl/`` sits directly below it).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,7 +40,18 @@ class Settings(BaseSettings):
     )
     warehouse: Path = Field(
         default=PROJECT_ROOT / "warehouse" / "news.duckdb",
-        description="DuckDB warehouse file.",
+        description="The warehouse: a DuckDB file, or a DuckLake URL "
+        "(ducklake:postgres:dbname=... host=... port=... user=..., or "
+        "ducklake:/path/catalog.ducklake). Code asks `target` what it is; for DuckLake this "
+        "field holds the URL unchanged (str() gives it back), so the many functions that take "
+        "the warehouse as a path keep their signature and dispatch on it.",
+    )
+    ducklake_data_path: str | None = Field(
+        default=None,
+        description="Where a DuckLake warehouse keeps its Parquet data files (DuckLake's "
+        "DATA_PATH): a local folder, or an object-storage URL (s3://...) passed through "
+        "unchanged. Needed when a DuckLake catalog is created; later attaches read it from "
+        "the catalog. Default for a file catalog: <catalog>.files/ beside it.",
     )
     staging_dir: Path | None = Field(
         default=None,
@@ -187,17 +200,41 @@ class Settings(BaseSettings):
             return text
         return Path(text).expanduser().absolute()
 
-    @field_validator(
-        "warehouse", "schemas_dir", "staging_dir", "reports_dir", "cache_dir", mode="after"
-    )
+    @field_validator("warehouse", mode="before")
+    @classmethod
+    def _warehouse(cls, value: object) -> object:
+        # A DuckLake URL stays a string; anything else is the DuckDB file's path.
+        text = str(value)
+        if text.startswith(DUCKLAKE_PREFIX):
+            return Path(parse_target(text).location)
+        return Path(text).expanduser().absolute()
+
+    @field_validator("ducklake_data_path", mode="before")
+    @classmethod
+    def _data_path(cls, value: object) -> object:
+        # A URL (s3://, gs://, ...) goes to DuckLake unchanged; a local folder becomes absolute.
+        if value is None or value == "":
+            return None
+        text = str(value)
+        if "://" in text:
+            return text
+        return str(Path(text).expanduser().absolute()) + "/"
+
+    @field_validator("schemas_dir", "staging_dir", "reports_dir", "cache_dir", mode="after")
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:
         return None if value is None else value.expanduser().absolute()
 
     @cached_property
+    def target(self) -> WarehouseTarget:
+        """The warehouse as one typed notion: a DuckDB file or a DuckLake, with its local
+        folder (see :class:`WarehouseTarget`)."""
+        return parse_target(str(self.warehouse), self.ducklake_data_path)
+
+    @cached_property
     def staging_root(self) -> Path:
         """The folder under which each run gets its own staging folder."""
-        return self.staging_dir or self.warehouse.parent / "staging"
+        return self.staging_dir or self.target.local_dir / "staging"
 
     @property
     def cache_root(self) -> Path:
@@ -210,7 +247,7 @@ class Settings(BaseSettings):
     @property
     def reports_root(self) -> Path:
         """The folder under which each run gets its quality report folder."""
-        return self.reports_dir or self.warehouse.parent / "reports"
+        return self.reports_dir or self.target.local_dir / "reports"
 
     @property
     def migrations_dir(self) -> Path:
@@ -231,8 +268,9 @@ class Settings(BaseSettings):
 
     @property
     def lock_path(self) -> Path:
-        """The writer lock file next to the warehouse."""
-        return self.warehouse.with_name(self.warehouse.name + ".lock")
+        """The writer lock file next to the warehouse (for DuckLake: next to its catalog
+        file, or in its local folder for a Postgres catalog, where no lock is taken)."""
+        return self.target.lock_path
 
 
 def load_settings(**overrides: object) -> Settings:

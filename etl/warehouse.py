@@ -5,6 +5,11 @@ through :func:`writer`, which first takes an exclusive file lock next to the dat
 Airflow tasks and backfills queue instead of failing), creates the file once if it is missing,
 and brings the schema up to date. Pipeline reads that must see a consistent state (the ledger)
 use :func:`locked_reader`, which takes the same lock for the moment it reads.
+
+A DuckLake warehouse (:mod:`etl.lake`) goes through the same three functions. With a Postgres
+catalog there is no lock at all: writers commit concurrently (optimistically, see
+:mod:`etl.load.loader`) and readers read a committed snapshot. With a DuckDB-file catalog the
+catalog file has one writer at a time, so the lock applies as for the single-file warehouse.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import duckdb
 from filelock import FileLock, Timeout
 
 from etl.errors import (
+    MigrationError,
     NewsEtlError,
     WarehouseBusyError,
     WarehouseCorruptError,
@@ -27,6 +33,7 @@ from etl.errors import (
     WarehouseUnavailableError,
 )
 from etl.settings import Settings
+from etl.target import DUCKLAKE_PREFIX, parse_target
 
 log = logging.getLogger(__name__)
 
@@ -80,14 +87,18 @@ def open_error(exc: duckdb.Error, path: Path) -> NewsEtlError:
 
 @contextmanager
 def writer_lock(settings: Settings) -> Iterator[None]:
-    """Hold the warehouse's exclusive writer lock, waiting up to ``settings.lock_timeout_s``."""
+    """Hold the warehouse's exclusive writer lock, waiting up to ``settings.lock_timeout_s``;
+    a DuckLake with a Postgres catalog takes none (its writers commit concurrently)."""
+    if not settings.target.uses_lock:
+        yield
+        return
     settings.lock_path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(settings.lock_path), timeout=settings.lock_timeout_s)
     try:
         lock.acquire()
     except Timeout as exc:
         raise WarehouseLockedError(
-            f"another process has been writing {settings.warehouse} for more than "
+            f"another process has been writing {settings.target.display} for more than "
             f"{settings.lock_timeout_s:.0f}s; try again later"
         ) from exc
     try:
@@ -136,6 +147,10 @@ def writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     """A writable connection under the writer lock, with the schema migrated to the latest."""
     from etl.load.migrations import migrate
 
+    if settings.target.is_lake:
+        with _lake_writer(settings) as lake_con:
+            yield lake_con
+        return
     started = time.monotonic()
     with writer_lock(settings):
         settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -151,24 +166,85 @@ def writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
             con.close()
 
 
+#: How often a DuckLake writer retries its migrations when a concurrent writer migrated first.
+MIGRATION_ATTEMPTS = 5
+
+
+@contextmanager
+def _lake_writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckLake writer (see :func:`writer`); a commit conflict in the caller's statements
+    surfaces as :class:`~etl.errors.LakeCommitConflictError` (retryable)."""
+    from etl import lake
+    from etl.load.migrations import migrate
+
+    target = settings.target
+    started = time.monotonic()
+    with writer_lock(settings):
+        file = target.file
+        if file is not None:
+            file.parent.mkdir(parents=True, exist_ok=True)
+        if target.data_path is not None and "://" not in target.data_path:
+            Path(target.data_path).mkdir(parents=True, exist_ok=True)
+        wait_s = max(0.0, settings.lock_timeout_s - (time.monotonic() - started))
+        con = lake.connect(
+            target, read_only=False, wait_s=wait_s, memory_limit=settings.duckdb_memory_limit
+        )
+        try:
+            for attempt in range(MIGRATION_ATTEMPTS):
+                try:
+                    migrate(con, settings.migrations_dir)
+                    break
+                except MigrationError as exc:  # two writers migrating a new lake at once
+                    if lake.conflict_error(exc.__cause__ or exc) is None:
+                        raise
+                    if attempt == MIGRATION_ATTEMPTS - 1:
+                        raise
+                    time.sleep(0.2 * (attempt + 1))
+            try:
+                yield con
+            except duckdb.Error as exc:
+                conflict = lake.conflict_error(exc)
+                if conflict is not None:
+                    raise conflict from exc
+                raise
+        finally:
+            con.close()
+
+
 @contextmanager
 def locked_reader(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection | None]:
     """A read-only connection taken under the writer lock; ``None`` if no warehouse exists yet."""
     with writer_lock(settings):
-        if not settings.warehouse.exists():
+        if not settings.target.exists():
             yield None
             return
-        con = connect(settings.warehouse, read_only=True, wait_s=settings.lock_timeout_s)
+        if settings.target.is_lake:
+            from etl import lake
+
+            try:
+                con = lake.connect(settings.target, read_only=True, wait_s=settings.lock_timeout_s)
+            except WarehouseUnavailableError:
+                # A new Postgres catalog that no writer has created yet: nothing to read.
+                if settings.target.catalog != "postgres":
+                    raise
+                yield None
+                return
+        else:
+            con = connect(settings.warehouse, read_only=True, wait_s=settings.lock_timeout_s)
         try:
             yield con
         finally:
             con.close()
 
 
-def reader(path: Path, wait_s: float = 60.0) -> duckdb.DuckDBPyConnection:
+def reader(path: Path | str, wait_s: float = 60.0) -> duckdb.DuckDBPyConnection:
     """A read-only connection for analysts and reports (does not take the writer lock); waits
-    up to ``wait_s`` while a load holds the file."""
-    return connect(path, read_only=True, wait_s=wait_s)
+    up to ``wait_s`` while a load holds the file. ``path`` may be a DuckLake URL."""
+    if str(path).startswith(DUCKLAKE_PREFIX):
+        from etl import lake
+
+        return lake.connect(parse_target(str(path)), read_only=True, wait_s=wait_s)
+    return connect(Path(path), read_only=True, wait_s=wait_s)
 
 
 def table_checksum(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int]:

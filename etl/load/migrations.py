@@ -6,10 +6,14 @@ migration that a warehouse has already applied, even its header comment, is refu
 changes are always a new file, and an applied migration keeps its number for ever (only a
 migration no warehouse has applied yet may be renumbered, e.g. when two branches pick the same
 number).
+
+A DuckLake warehouse takes the same files: each statement goes through
+:func:`etl.lake.adapt_statement`, the one place that knows what DuckLake refuses.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from dataclasses import dataclass
@@ -54,10 +58,11 @@ def discover(migrations_dir: Path) -> list[Migration]:
 
 def applied(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
     """Version → checksum of the migrations already applied to this warehouse."""
-    con.execute(
+    _run(
+        con,
         """CREATE TABLE IF NOT EXISTS schema_migrations (
                version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, checksum VARCHAR NOT NULL,
-               applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)"""
+               applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)""",
     )
     rows = con.execute("SELECT version, checksum FROM schema_migrations").fetchall()
     return {int(version): str(checksum) for version, checksum in rows}
@@ -85,19 +90,31 @@ def migrate(con: duckdb.DuckDBPyConnection, migrations_dir: Path) -> list[int]:
             continue
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(migration.sql)
+            _run(con, migration.sql)
             con.execute(
                 "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
                 [migration.version, migration.name, migration.checksum],
             )
             con.execute("COMMIT")
         except duckdb.Error as exc:
-            con.execute("ROLLBACK")
+            # A failed COMMIT (a DuckLake conflict) has already ended the transaction.
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
             raise MigrationError(
                 f"migration {migration.version:04d}_{migration.name} failed: {exc}"
             ) from exc
         newly.append(migration.version)
     return newly
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Execute a migration's ``sql``: as written on a DuckDB file, adapted on a DuckLake."""
+    from etl import lake
+
+    if lake.is_lake(con):
+        lake.execute_migration(con, sql)
+    else:
+        con.execute(sql)
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -1,0 +1,277 @@
+"""The DuckLake backend: connections, what DuckLake refuses in the migrations, commit conflicts.
+
+A DuckLake warehouse (``NEWS_ETL_WAREHOUSE=ducklake:…``, see :mod:`etl.target`) is opened from
+an in-memory DuckDB: the ``ducklake`` extension (plus ``postgres_scanner`` for a Postgres
+catalog, ``httpfs`` for an object-storage DATA_PATH) is loaded offline from the extension wheels
+in the lock, the lake is attached as ``warehouse`` and made the default database, so every SQL
+statement of the pipeline runs unqualified, unchanged. Readers attach it ``READ_ONLY``.
+
+**One set of migrations.** DuckLake 1.5.5 refuses some DDL the migrations may use; the
+statements are adapted here, in one place (:func:`adapt_statement`), never forked:
+
+* ``PRIMARY KEY`` / ``UNIQUE`` (refused): dropped. Keys were never declared in the warehouse
+  schema (see ``0001``): the loader's anti-joins keep them and the post-load suite
+  ``warehouse_dimension`` checks every dimension key and name is unique after every load, in
+  both backends. Only ``schema_migrations.version`` declared one.
+* ``CREATE INDEX`` (refused): skipped (the schema declares none).
+* ``COMMENT ON MACRO`` and ``COMMENT ON COLUMN`` of a view (refused): the comment is kept in the
+  table ``etl_lake_comment`` (kind, object, column, comment) instead, where analysts (and
+  ``SELECT * FROM etl_lake_comment``) find it.
+* Refused outright and not adapted (a migration using them fails with :class:`MigrationError`):
+  ``CHECK`` constraints, sequences, user-defined types (``CREATE TYPE``).
+* Supported as in DuckDB: tables with ``NOT NULL`` and ``DEFAULT``, ``ALTER TABLE … ADD/DROP/
+  RENAME COLUMN``, ``SET DATA TYPE``, views, scalar and table macros, ``CREATE OR REPLACE``,
+  ``COMMENT ON TABLE`` and ``COMMENT ON COLUMN`` of a table.
+
+**Commits.** DuckLake commits optimistically: a transaction that conflicts with one committed
+after it began fails at ``COMMIT`` with a ``TransactionException`` saying "conflict";
+:func:`conflict_error` turns that into :class:`LakeCommitConflictError` (retryable), and the
+loader retries its whole transaction (:mod:`etl.load.loader`).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import duckdb
+
+from etl.errors import (
+    ConfigError,
+    LakeCatalogUnavailableError,
+    LakeCommitConflictError,
+    NewsEtlError,
+    WarehouseBusyError,
+    WarehouseUnavailableError,
+)
+from etl.target import WarehouseTarget
+
+#: The name the lake is attached under (and made the default database with ``USE``).
+ALIAS = "warehouse"
+#: Where comments DuckLake cannot store are kept (see the module docstring).
+COMMENT_TABLE = "etl_lake_comment"
+#: The one-row table every DuckLake load transaction rewrites (migration 0012), so that two
+#: load transactions that overlap in time always conflict and the later one retries.
+COMMIT_TOKEN = "etl_commit_token"
+
+_LEADING_COMMENTS = re.compile(r"^(?:\s*--[^\n]*\n|\s+)*")
+_COMMENT_ON = re.compile(
+    r"^COMMENT\s+ON\s+(?P<kind>MACRO\s+TABLE|MACRO|COLUMN)\s+(?P<name>[\w.\"]+)\s+IS\s+"
+    r"'(?P<text>(?:[^']|'')*)'\s*;?\s*$",
+    re.I | re.S,
+)
+_CREATE_TABLE = re.compile(r"^CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP\w*\s+)?TABLE\b", re.I)
+_CREATE_INDEX = re.compile(r"^CREATE\s+(?:UNIQUE\s+)?INDEX\b", re.I)
+_TABLE_KEY = re.compile(r",\s*(?:CONSTRAINT\s+\w+\s+)?(?:PRIMARY\s+KEY|UNIQUE)\s*\([^)]*\)", re.I)
+_INLINE_KEY = re.compile(r"\s+(?:PRIMARY\s+KEY|UNIQUE)\b", re.I)
+_LOCK_HELD = re.compile(r"Could not set lock on file", re.I)
+_UNREACHABLE = re.compile(
+    r"Unable to connect to Postgres|could not connect|Connection refused|connection to server",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Adapted:
+    """A migration statement as DuckLake takes it: ``sql`` to run (``None``: skip it) and,
+    for a comment DuckLake cannot store, ``(kind, object, column, comment)`` to keep instead."""
+
+    sql: str | None
+    comment: tuple[str, str, str | None, str] | None = None
+
+
+def adapt_statement(sql: str, views: Iterable[str] = ()) -> Adapted:
+    """``sql`` (one statement) adapted to DuckLake (see the module docstring); ``views`` names
+    the views that exist, whose column comments DuckLake refuses."""
+    body = _LEADING_COMMENTS.sub("", sql, count=1).strip()
+    comment = _COMMENT_ON.match(body)
+    if comment is not None:
+        kind = " ".join(comment["kind"].upper().split())
+        name = comment["name"].replace('"', "")
+        text = comment["text"].replace("''", "'")
+        if kind.startswith("MACRO"):
+            return Adapted(None, ("macro", name, None, text))
+        table, _, column = name.rpartition(".")
+        if table.lower() in {v.lower() for v in views}:
+            return Adapted(None, ("view", table, column, text))
+        return Adapted(sql)
+    if _CREATE_INDEX.match(body):
+        return Adapted(None)
+    if _CREATE_TABLE.match(body):
+        return Adapted(_INLINE_KEY.sub("", _TABLE_KEY.sub("", sql)))
+    return Adapted(sql)
+
+
+def execute_migration(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Run one migration file's ``sql`` on the lake (inside the caller's transaction), each
+    statement adapted by :func:`adapt_statement`."""
+    kept: list[tuple[str, str, str | None, str]] = []
+    for statement in con.extract_statements(sql):
+        views = {str(r[0]) for r in con.execute(
+            "SELECT view_name FROM duckdb_views() WHERE database_name = current_database()"
+        ).fetchall()}  # fmt: skip
+        adapted = adapt_statement(statement.query, views)
+        if adapted.sql is not None:
+            con.execute(adapted.sql)
+        if adapted.comment is not None:
+            kept.append(adapted.comment)
+    if kept:
+        con.execute(
+            f"""CREATE TABLE IF NOT EXISTS {COMMENT_TABLE} (
+                    kind VARCHAR NOT NULL, object VARCHAR NOT NULL, column_name VARCHAR,
+                    comment VARCHAR NOT NULL)"""
+        )
+        for kind, name, column, text in kept:
+            con.execute(
+                f"DELETE FROM {COMMENT_TABLE} WHERE kind = ? AND object = ? "
+                "AND column_name IS NOT DISTINCT FROM ?",
+                [kind, name, column],
+            )
+            con.execute(
+                f"INSERT INTO {COMMENT_TABLE} VALUES (?, ?, ?, ?)", [kind, name, column, text]
+            )
+
+
+def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``con``'s default database is a DuckLake."""
+    row = con.execute(
+        "SELECT type FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    return row is not None and row[0] == "ducklake"
+
+
+def load_extensions(con: duckdb.DuckDBPyConnection, target: WarehouseTarget) -> None:
+    """Load the extensions ``target`` needs, offline, from the extension wheels in the lock."""
+    from duckdb_extensions import import_extension
+
+    names = ["ducklake"]
+    if target.catalog == "postgres":
+        names.append("postgres_scanner")
+    if target.data_path is not None and "://" in target.data_path:
+        names.append("httpfs")
+    for name in names:
+        import_extension(name, con=con)
+        con.execute(f"LOAD {name}")
+
+
+def attach_sql(target: WarehouseTarget, *, read_only: bool, alias: str = ALIAS) -> str:
+    """The ``ATTACH`` statement of ``target`` under ``alias``; DATA_PATH only for a writer,
+    and only when the catalog is new or the data path was set (DuckLake keeps it and refuses
+    a different one)."""
+    location = target.location.replace("'", "''")
+    options: list[str] = []
+    if read_only:
+        options.append("READ_ONLY")
+    elif target.data_path is not None and (
+        target.file is None
+        or not target.file.exists()
+        or target.data_path != _default_data_path(target)
+    ):
+        options.append("DATA_PATH '" + target.data_path.replace("'", "''") + "'")
+    suffix = f" ({', '.join(options)})" if options else ""
+    return f"ATTACH '{location}' AS {alias}{suffix}"
+
+
+def _default_data_path(target: WarehouseTarget) -> str | None:
+    file = target.file
+    return None if file is None else str(file.with_name(file.name + ".files")) + "/"
+
+
+def open_error(exc: duckdb.Error, target: WarehouseTarget) -> NewsEtlError:
+    """The typed error for a failed attach of ``target``: busy (a writer holds the catalog
+    file), unreachable (the Postgres catalog), or unavailable."""
+    message = str(exc)
+    if _LOCK_HELD.search(message):
+        return WarehouseBusyError(f"the DuckLake catalog of {target.display} is held by a writer")
+    if _UNREACHABLE.search(message):
+        return LakeCatalogUnavailableError(
+            f"cannot reach the DuckLake catalog of {target.display}: {message}"
+        )
+    if "DATA_PATH" in message or "data path" in message.lower():
+        return ConfigError(f"{target.display}: {message} (NEWS_ETL_DUCKLAKE_DATA_PATH)")
+    return WarehouseUnavailableError(f"cannot attach {target.display}: {message}")
+
+
+def connect(
+    target: WarehouseTarget,
+    *,
+    read_only: bool,
+    wait_s: float = 60.0,
+    memory_limit: str | None = None,
+    notify: Callable[[str], None] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with ``target`` attached as ``warehouse`` and in use; waits up to
+    ``wait_s`` while another process holds a catalog file (raises :func:`open_error`'s types)."""
+    deadline = time.monotonic() + wait_s
+    told = False
+    while True:
+        con = duckdb.connect()
+        try:
+            if memory_limit:
+                con.execute(f"SET memory_limit = '{memory_limit}'")
+            load_extensions(con, target)
+            con.execute(attach_sql(target, read_only=read_only))
+            con.execute(f"USE {ALIAS}")
+            return con
+        except duckdb.Error as exc:
+            con.close()
+            error = open_error(exc, target)
+            if not isinstance(error, WarehouseBusyError) or time.monotonic() >= deadline:
+                raise error from exc
+            if not told and notify is not None:
+                notify(f"{error}; waiting up to {wait_s:.0f}s")
+                told = True
+            time.sleep(0.2)
+
+
+def allow_data_path(con: duckdb.DuckDBPyConnection) -> None:
+    """Let ``con`` keep reading the lake's data files after external access is turned off
+    (``news-etl query``'s sandbox): allow exactly the catalog's DATA_PATH."""
+    found = con.execute(f"SELECT data_path FROM ducklake_settings('{ALIAS}')").fetchone()
+    if found is not None and found[0]:
+        path = str(found[0]).replace("'", "''")
+        con.execute(f"SET allowed_directories = ['{path}']")
+
+
+def conflict_error(exc: BaseException) -> LakeCommitConflictError | None:
+    """The retryable error for a DuckLake commit conflict, else ``None``."""
+    if isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower():
+        return LakeCommitConflictError(f"DuckLake commit conflict: {exc}")
+    return None
+
+
+def current_snapshot(con: duckdb.DuckDBPyConnection) -> int:
+    """The snapshot id the connection's (current or next) transaction reads."""
+    row = con.execute(f"SELECT id FROM ducklake_current_snapshot('{ALIAS}')").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def name_commit(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Name the open transaction's snapshot after ``run_id`` (its commit message)."""
+    con.execute(f"CALL ducklake_set_commit_message('{ALIAS}', 'news-etl', ?)", [run_id])
+
+
+def claim_commit(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Rewrite the commit token inside the open transaction: DuckLake checks conflicts per
+    table, so any two load transactions that overlap in time conflict here and the later one
+    retries after the earlier committed, settling against what it wrote."""
+    con.execute(f"DELETE FROM {COMMIT_TOKEN}")
+    con.execute(f"INSERT INTO {COMMIT_TOKEN} VALUES (?, current_timestamp)", [run_id])
+
+
+def record_snapshot(con: duckdb.DuckDBPyConnection, run_id: str) -> int | None:
+    """After a run's commit: add ``(run_id, snapshot_id)`` to ``etl_run_snapshot`` (insert
+    only: it conflicts with nothing); the snapshot id, ``None`` if none is named after it."""
+    row = con.execute(
+        f"SELECT max(snapshot_id) FROM ducklake_snapshots('{ALIAS}') WHERE commit_message = ?",
+        [run_id],
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    con.execute(
+        "INSERT INTO etl_run_snapshot VALUES (?, ?, current_timestamp)", [run_id, int(row[0])]
+    )
+    return int(row[0])

@@ -1,0 +1,141 @@
+"""Where the warehouse lives: a DuckDB file, or a DuckLake (catalog in Postgres or in a file).
+
+``NEWS_ETL_WAREHOUSE`` (``--warehouse``) is either a path (the single-file DuckDB warehouse, the
+default) or a DuckLake URL:
+
+* ``ducklake:postgres:dbname=news host=db.example port=5432 user=etl`` -- the catalog in
+  PostgreSQL (libpq key=value words; a password is better given by ``PGPASSWORD`` or
+  ``~/.pgpass`` than in the URL). Several writers on several machines may commit to it.
+* ``ducklake:/path/catalog.ducklake`` -- the catalog in a DuckDB file, for tests and laptops.
+  Like the single-file warehouse it has one writer at a time (DuckDB locks the catalog file), so
+  the writer lock applies to it too.
+
+:func:`parse_target` turns the setting into one :class:`WarehouseTarget`; code that needs a
+local folder (the writer lock, the default staging and reports folders) asks it for
+``local_dir``: the DuckDB file's folder, the catalog file's folder, or, for a Postgres catalog,
+``warehouse/`` in the project (override the two folders with ``NEWS_ETL_STAGING_DIR`` and
+``NEWS_ETL_REPORTS_DIR``). This module imports nothing heavy: settings validation uses it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+#: The prefix of every DuckLake URL.
+DUCKLAKE_PREFIX = "ducklake:"
+_POSTGRES = "postgres:"
+#: The folder for a Postgres-catalog DuckLake's local files (staging, reports): ``warehouse/``.
+DEFAULT_LOCAL_DIR = Path(__file__).resolve().parent.parent / "warehouse"
+#: libpq ``key=value`` words (values may be single-quoted).
+_LIBPQ_WORD = re.compile(r"\s*([A-Za-z_]+)\s*=\s*('(?:[^'\\]|\\.)*'|\S+)")
+_OTHER_CATALOG = re.compile(r"^(sqlite|mysql|duckdb|md|motherduck):", re.I)
+
+
+@dataclass(frozen=True)
+class WarehouseTarget:
+    """One warehouse location (see the module docstring)."""
+
+    kind: Literal["file", "ducklake"]
+    #: The DuckDB file's absolute path, or the normalised DuckLake URL.
+    location: str
+    #: The folder for local files: the writer lock, default staging and reports folders.
+    local_dir: Path
+    #: For DuckLake: ``file`` (a DuckDB catalog file) or ``postgres``.
+    catalog: Literal["file", "postgres"] | None = None
+    #: DuckLake's DATA_PATH (a folder ending in ``/`` or an object-storage URL), if known.
+    data_path: str | None = None
+
+    @property
+    def is_lake(self) -> bool:
+        """Whether this is a DuckLake warehouse."""
+        return self.kind == "ducklake"
+
+    @property
+    def file(self) -> Path | None:
+        """The DuckDB file: the warehouse itself, or a DuckLake's catalog file; else ``None``."""
+        if self.kind == "file":
+            return Path(self.location)
+        if self.catalog == "file":
+            return Path(self.location[len(DUCKLAKE_PREFIX) :])
+        return None
+
+    @property
+    def uses_lock(self) -> bool:
+        """Whether writers queue on the file lock: every DuckDB file has one writer at a time
+        (the warehouse file, or a DuckLake catalog file); a Postgres catalog takes concurrent
+        writers, which commit optimistically."""
+        return self.file is not None
+
+    @property
+    def lock_path(self) -> Path:
+        """The writer lock file: next to the DuckDB file, else in the local folder."""
+        file = self.file
+        if file is not None:
+            return file.with_name(file.name + ".lock")
+        return self.local_dir / "ducklake.lock"
+
+    @property
+    def display(self) -> str:
+        """The location for messages, with any ``password=`` value masked."""
+        return re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", r"\1***", self.location)
+
+    def exists(self) -> bool:
+        """Whether the warehouse exists: its DuckDB file or catalog file; a Postgres catalog is
+        assumed to (the database is created by its administrator; the catalog tables by the
+        first writer)."""
+        file = self.file
+        return file.exists() if file is not None else True
+
+
+def libpq_words(conninfo: str) -> dict[str, str]:
+    """The ``key=value`` words of a libpq connection string; ``ValueError`` if it is not one."""
+    words: dict[str, str] = {}
+    position = 0
+    text = conninfo.strip()
+    while position < len(text):
+        match = _LIBPQ_WORD.match(text, position)
+        if match is None:
+            raise ValueError(f"not a libpq key=value connection string: {conninfo!r}")
+        words[match[1].lower()] = match[2]
+        position = match.end()
+        while position < len(text) and text[position].isspace():
+            position += 1
+    return words
+
+
+def parse_target(text: str, data_path: str | None = None) -> WarehouseTarget:
+    """The :class:`WarehouseTarget` of a ``NEWS_ETL_WAREHOUSE`` value; ``ValueError`` (a
+    settings error) for a DuckLake URL this project does not support."""
+    if not text.startswith(DUCKLAKE_PREFIX):
+        path = Path(text).expanduser().absolute()
+        return WarehouseTarget(kind="file", location=str(path), local_dir=path.parent)
+    rest = text[len(DUCKLAKE_PREFIX) :].strip()
+    if rest.startswith(_POSTGRES):
+        conninfo = rest[len(_POSTGRES) :].strip()
+        words = libpq_words(conninfo)
+        if "dbname" not in words:
+            raise ValueError(f"DuckLake Postgres catalog without dbname=: {text!r}")
+        normalised = " ".join(f"{key}={value}" for key, value in words.items())
+        return WarehouseTarget(
+            kind="ducklake",
+            location=f"{DUCKLAKE_PREFIX}{_POSTGRES}{normalised}",
+            local_dir=DEFAULT_LOCAL_DIR,
+            catalog="postgres",
+            data_path=data_path,
+        )
+    if not rest or _OTHER_CATALOG.match(rest):
+        raise ValueError(
+            f"unsupported DuckLake catalog in {text!r}: use ducklake:postgres:dbname=... or "
+            "ducklake:/path/catalog.ducklake"
+        )
+    catalog = Path(rest).expanduser().absolute()
+    return WarehouseTarget(
+        kind="ducklake",
+        location=f"{DUCKLAKE_PREFIX}{catalog}",
+        local_dir=catalog.parent,
+        catalog="file",
+        data_path=data_path or str(catalog.with_name(catalog.name + ".files")) + "/",
+    )

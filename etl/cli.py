@@ -88,7 +88,8 @@ WarehouseOpt = Annotated[
     typer.Option(
         "--warehouse",
         "-w",
-        help="DuckDB warehouse file (default: $NEWS_ETL_WAREHOUSE, else warehouse/news.duckdb).",
+        help="DuckDB warehouse file, or a ducklake: URL (default: $NEWS_ETL_WAREHOUSE, else "
+        "warehouse/news.duckdb).",
         dir_okay=False,
     ),
 ]
@@ -747,6 +748,51 @@ def airflow_stop() -> None:
 
     stopped = stop_standalone(airflow_home())
     typer.echo(f"stopped ({stopped} process group(s)/process(es) signalled)")
+
+
+warehouse_app = typer.Typer(help="Move or convert the warehouse.", no_args_is_help=True)
+app.add_typer(warehouse_app, name="warehouse")
+
+
+@warehouse_app.command("to-ducklake")
+def warehouse_to_ducklake(
+    target: Annotated[
+        str,
+        typer.Option(
+            "--target",
+            "-t",
+            help="The new DuckLake: ducklake:postgres:dbname=... host=... or "
+            "ducklake:/path/catalog.ducklake.",
+        ),
+    ],
+    warehouse: WarehouseOpt = None,
+    data_path: Annotated[
+        str | None,
+        typer.Option(
+            "--data-path",
+            help="Where the lake's Parquet files go (a folder or s3://...; default: "
+            "$NEWS_ETL_DUCKLAKE_DATA_PATH, or <catalog>.files/ for a file catalog).",
+        ),
+    ] = None,
+) -> None:
+    """Copy every table of a DuckDB-file warehouse (--warehouse) into a new DuckLake, and
+    check each copy against the source (row counts and checksums)."""
+    from etl.lake_copy import copy_to_lake
+
+    source = _settings(warehouse=warehouse)
+    lake_settings = _settings(warehouse=Path(target), ducklake_data_path=data_path)
+    copied = copy_to_lake(source, lake_settings)
+    for table in copied:
+        typer.echo(
+            f"{table.table:<24} {table.rows:>12} rows  {'equal' if table.equal else 'DIFFERENT'}"
+        )
+    different = [t.table for t in copied if not t.equal]
+    if different:
+        error(f"copied tables differ from the source: {', '.join(different)}")
+        raise typer.Exit(2)
+    typer.echo(
+        f"{len(copied)} tables copied into {lake_settings.target.display}; each equals the source"
+    )
 
 
 @app.command()

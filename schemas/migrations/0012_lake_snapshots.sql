@@ -21,3 +21,8 @@ CREATE TABLE etl_commit_token (
 );
 INSERT INTO etl_commit_token VALUES (NULL, NULL);
 COMMENT ON TABLE etl_commit_token IS 'Bookkeeping of DuckLake loads (one row): rewritten by every load transaction so that overlapping loads conflict and retry.';
+COMMENT ON COLUMN etl_run_snapshot.run_id IS 'the run (joins etl_run)';
+COMMENT ON COLUMN etl_run_snapshot.snapshot_id IS 'the DuckLake snapshot its load committed: FROM t AT (VERSION => snapshot_id)';
+COMMENT ON COLUMN etl_run_snapshot.recorded_at IS 'when the row was written, right after the commit';
+COMMENT ON COLUMN etl_commit_token.run_id IS 'the last run whose load committed (NULL until the first DuckLake load)';
+COMMENT ON COLUMN etl_commit_token.claimed_at IS 'when that load claimed the token, inside its transaction';

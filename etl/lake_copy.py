@@ -1,0 +1,101 @@
+"""Move a DuckDB-file warehouse into a DuckLake: ``news-etl warehouse to-ducklake``.
+
+The lake gets the schema from the same migrations (:func:`etl.warehouse.writer`), then every
+table of the file is copied in one DuckLake transaction (one snapshot, named
+``to-ducklake from <file>``), and each table is compared with :func:`etl.warehouse.table_checksum`
+(row count and an order-independent hash of every row) before the command reports success. The
+source is read under its writer lock, so no load changes it meanwhile; it is not modified. The
+lake must be new (or hold no runs): copying into a loaded lake would mix two histories.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from etl import lake
+from etl.errors import ConfigError, MigrationError
+from etl.load.migrations import discover, schema_version
+from etl.settings import Settings
+from etl.warehouse import connect, table_checksum, writer, writer_lock
+
+#: Tables the copy leaves to the lake's own migrations (their rows differ only in when they
+#: were written): the applied migrations.
+OWN_TABLES = ("schema_migrations",)
+
+
+@dataclass(frozen=True)
+class CopiedTable:
+    """One copied table: its row count, and whether its checksum equals the source's."""
+
+    table: str
+    rows: int
+    equal: bool
+
+
+def source_tables(file: Path) -> list[str]:
+    """The base tables of the DuckDB file ``file`` that the copy moves, by name."""
+    con = connect(file, read_only=True, wait_s=0)
+    try:
+        rows = con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND NOT temporary ORDER BY table_name"
+        ).fetchall()
+    finally:
+        con.close()
+    return [str(r[0]) for r in rows if str(r[0]) not in OWN_TABLES]
+
+
+def copy_to_lake(source: Settings, target: Settings) -> list[CopiedTable]:
+    """Copy every table of ``source`` (a DuckDB-file warehouse) into the DuckLake ``target``;
+    the per-table comparison. Raises :class:`ConfigError` when the kinds are wrong or the lake
+    already holds runs, :class:`MigrationError` when the file's schema is not the code's."""
+    if source.target.is_lake or not target.target.is_lake:
+        raise ConfigError("to-ducklake copies a DuckDB-file warehouse into a ducklake: URL")
+    file = Path(source.target.location)
+    if not file.exists():
+        raise ConfigError(f"no warehouse at {file}")
+    latest = len(discover(source.migrations_dir))
+    with writer_lock(source):
+        probe = connect(file, read_only=True, wait_s=source.lock_timeout_s)
+        try:
+            version = schema_version(probe)
+        finally:
+            probe.close()
+        if version != latest:
+            raise MigrationError(
+                f"{file} is at schema version {version}, this code at {latest}: run "
+                f"`news-etl init --warehouse {file}` first"
+            )
+        tables = source_tables(file)
+        with writer(target) as con:
+            runs = con.execute("SELECT count(*) FROM etl_run").fetchone()
+            if runs is not None and runs[0]:
+                raise ConfigError(
+                    f"{target.target.display} already holds {runs[0]} runs; copy into a new lake"
+                )
+            path = str(file).replace("'", "''")
+            con.execute(f"ATTACH '{path}' AS source (READ_ONLY)")
+            try:
+                con.execute("BEGIN TRANSACTION")
+                for table in tables:
+                    con.execute(f'DELETE FROM "{table}"')
+                    con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM source."{table}"')
+                lake.name_commit(con, f"to-ducklake from {file}")
+                con.execute("COMMIT")
+                return [_compare(con, table) for table in tables]
+            finally:
+                con.execute("USE warehouse")
+                con.execute("DETACH source")
+
+
+def _compare(con: duckdb.DuckDBPyConnection, table: str) -> CopiedTable:
+    """Checksum ``table`` in the lake (``warehouse``) and in the attached ``source``."""
+    con.execute("USE warehouse")
+    copied = table_checksum(con, table)
+    con.execute("USE source")
+    original = table_checksum(con, table)
+    con.execute("USE warehouse")
+    return CopiedTable(table=table, rows=copied[0], equal=copied == original)

@@ -23,6 +23,11 @@ statements are adapted here, in one place (:func:`adapt_statement`), never forke
   RENAME COLUMN``, ``SET DATA TYPE``, views, scalar and table macros, ``CREATE OR REPLACE``,
   ``COMMENT ON TABLE`` and ``COMMENT ON COLUMN`` of a table.
 
+**No data inlining.** DuckLake 1.5.5 keeps small inserts (up to 10 rows) in the catalog instead
+of a Parquet file, and stores a DOUBLE there with 15 significant digits
+(``0.009136132999628899`` comes back as ``0.0091361329996289``): writers attach with
+``DATA_INLINING_ROW_LIMIT 0`` so every value is stored exactly, as in the DuckDB file.
+
 **Commits.** DuckLake commits optimistically: a transaction that conflicts with one committed
 after it began fails at ``COMMIT`` with a ``TransactionException`` saying "conflict";
 :func:`conflict_error` turns that into :class:`LakeCommitConflictError` (retryable), and the
@@ -157,21 +162,19 @@ def load_extensions(con: duckdb.DuckDBPyConnection, target: WarehouseTarget) -> 
 
 
 def attach_sql(target: WarehouseTarget, *, read_only: bool, alias: str = ALIAS) -> str:
-    """The ``ATTACH`` statement of ``target`` under ``alias``; DATA_PATH only for a writer,
-    and only when the catalog is new or the data path was set (DuckLake keeps it and refuses
-    a different one)."""
+    """The ``ATTACH`` statement of ``target`` under ``alias``. A writer stores every row in
+    Parquet (no inlining, see the module docstring) and passes DATA_PATH only when the catalog
+    is new or the data path was set (DuckLake keeps it and refuses a different one)."""
     location = target.location.replace("'", "''")
-    options: list[str] = []
     if read_only:
-        options.append("READ_ONLY")
-    elif target.data_path is not None and (
-        target.file is None
-        or not target.file.exists()
-        or target.data_path != _default_data_path(target)
+        return f"ATTACH '{location}' AS {alias} (READ_ONLY)"
+    options = ["DATA_INLINING_ROW_LIMIT 0"]
+    file, data_path = target.file, target.data_path
+    if data_path is not None and (
+        file is None or not file.exists() or data_path != _default_data_path(target)
     ):
-        options.append("DATA_PATH '" + target.data_path.replace("'", "''") + "'")
-    suffix = f" ({', '.join(options)})" if options else ""
-    return f"ATTACH '{location}' AS {alias}{suffix}"
+        options.append("DATA_PATH '" + data_path.replace("'", "''") + "'")
+    return f"ATTACH '{location}' AS {alias} ({', '.join(options)})"
 
 
 def _default_data_path(target: WarehouseTarget) -> str | None:

@@ -1,0 +1,313 @@
+"""The DuckLake warehouse backend (issue 16, part 3): the same loads, results and checks as the
+DuckDB file, concurrent writers on a Postgres catalog, a killed commit, time travel and the
+``warehouse to-ducklake`` command.
+
+The Postgres catalog lives on a throwaway server on loopback (``tests/pg_server.py``: skipped
+without PostgreSQL, failed when ``CI`` is set); the fast tests use a DuckDB-file catalog.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from etl.sample import generate_sample
+from etl.warehouse import reader, table_checksum
+from tests.pg_server import PgServer, pg_server  # noqa: F401 (the session fixture)
+
+from .helpers import DATA_TABLES, paused_cli
+
+NEWS_ETL = str(Path(sys.executable).parent / "news-etl")
+
+#: Every star-schema table a load writes (run ids and timestamps are not in them).
+STAR_TABLES = (*DATA_TABLES, "dim_stem", "dim_language", "dim_story", "story_member", "story_lsh")
+LEDGER = "SELECT path, sha256, size_bytes, mtime_ns, outcome, article_id FROM ingest_ledger"
+
+#: ``news-etl`` that pauses once at the loader's BEFORE_COMMIT fault point (every row written,
+#: COMMIT next) until the file ``<marker>.go`` exists (arguments: marker, then the CLI's).
+HELD_CLI = """
+import sys, time
+from pathlib import Path
+from etl.cli import app
+from etl.load import faults
+
+marker = Path(sys.argv.pop(1))
+go = marker.with_name(marker.name + ".go")
+
+def hold_once():
+    if marker.exists():
+        return  # a retry after a conflict commits at once
+    marker.write_text("held", encoding="utf-8")
+    deadline = time.monotonic() + 300
+    while not go.exists():
+        if time.monotonic() > deadline:
+            raise SystemExit("never released")
+        time.sleep(0.1)
+
+with faults.inject(faults.FaultPoint.BEFORE_COMMIT, hold_once):
+    app(prog_name="news-etl")
+"""
+
+
+def _env(tmp: Path, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "NEWS_ETL_STAGING_DIR": str(tmp / "staging"),
+        "NEWS_ETL_WRITE_REPORTS": "false",
+        "NEWS_ETL_WORKERS": "1",
+        **extra,
+    }
+
+
+def _cli(args: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run(
+        [NEWS_ETL, *args], env=env, capture_output=True, text=True, check=False, timeout=600
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def _run(landing: Path, warehouse: str, tmp: Path, *extra: str, **env: str) -> str:
+    return _cli(["run", "--landing", str(landing), "--warehouse", warehouse, *extra],
+                _env(tmp, **env))  # fmt: skip
+
+
+def _rows(warehouse: str, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    con = reader(warehouse)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def _checksums(warehouse: str, tables: tuple[str, ...] = STAR_TABLES) -> dict[str, Any]:
+    con = reader(warehouse)
+    try:
+        return {table: table_checksum(con, table) for table in tables}
+    finally:
+        con.close()
+
+
+def _wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if proc.poll() is not None:
+            raise AssertionError(f"the held run ended early: {proc.communicate()[0]}")
+        assert time.monotonic() < deadline, "the held run never reached its commit"
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def lake_url(pg_server: PgServer, request: pytest.FixtureRequest) -> Iterator[str]:  # noqa: F811
+    """A new, empty Postgres database for one test's DuckLake catalog."""
+    name = "lake_" + request.node.name.lower().replace("[", "_").replace("]", "")[:40]
+    yield "ducklake:postgres:" + pg_server.create_database(name)
+    pg_server.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.slow
+def test_a_load_into_ducklake_on_postgres_equals_the_duckdb_file(
+    tmp_path: Path, lake_url: str
+) -> None:
+    landing = tmp_path / "landing"
+    generate_sample(landing)
+    file = str(tmp_path / "file" / "warehouse.duckdb")
+    _run(landing, file, tmp_path / "file")
+    env = {"NEWS_ETL_DUCKLAKE_DATA_PATH": str(tmp_path / "lake-data")}
+    _run(landing, lake_url, tmp_path / "lake", **env)
+
+    assert _checksums(lake_url) == _checksums(file)
+    assert sorted(_rows(lake_url, LEDGER)) == sorted(_rows(file, LEDGER))
+    counts = "SELECT status, articles_loaded, duplicates, quarantined, files_new FROM etl_run"
+    assert _rows(lake_url, counts) == _rows(file, counts)
+    checks = (
+        "SELECT suite, expectation, column_name, success, element_count, unexpected_count "
+        "FROM fact_check_result ORDER BY ALL"
+    )
+    assert _rows(lake_url, checks) == _rows(file, checks)  # the same post-load checks, passed
+    macro = "SELECT * FROM top_terms(DATE '2024-01-01', DATE '2024-12-31', 10)"
+    assert _rows(lake_url, macro) == _rows(file, macro)
+    # The Parquet files are where NEWS_ETL_DUCKLAKE_DATA_PATH says.
+    assert any((tmp_path / "lake-data").rglob("*.parquet"))
+
+    # A second run loads nothing new, on both backends alike.
+    _run(landing, lake_url, tmp_path / "lake", **env)
+    _run(landing, file, tmp_path / "file")
+    assert _checksums(lake_url) == _checksums(file)
+
+    # Time travel: the warehouse as of the first run's snapshot.
+    (run_id, snapshot), *_ = _rows(
+        lake_url,
+        "SELECT s.run_id, s.snapshot_id FROM etl_run_snapshot s JOIN etl_run USING (run_id) "
+        "ORDER BY started_at",
+    )
+    assert _rows(
+        lake_url, "SELECT count(*) FROM etl_run AT (VERSION => ?) WHERE run_id = ?",
+        [snapshot, run_id],
+    ) == [(1,)]  # fmt: skip
+    assert _rows(file, "SELECT count(*) FROM etl_run_snapshot") == [(0,)]
+
+
+@pytest.mark.slow
+def test_writers_of_different_days_commit_concurrently(tmp_path: Path, lake_url: str) -> None:
+    landing = tmp_path / "landing"
+    days = [d.isoformat() for d in generate_sample(landing).dates]
+    file = str(tmp_path / "file" / "warehouse.duckdb")
+    for day in days[1:]:
+        _run(landing, file, tmp_path / "file", "--date", day)
+    env = _env(tmp_path / "lake", NEWS_ETL_DUCKLAKE_DATA_PATH=str(tmp_path / "lake-data"))
+    _cli(["init", "--warehouse", lake_url], env)
+    # Both hold their transaction open until both have reached COMMIT: they overlap for sure.
+    markers = [tmp_path / f"held-{day}" for day in days[1:]]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                HELD_CLI,
+                str(marker),
+                "run",
+                "--landing",
+                str(landing),
+                "--warehouse",
+                lake_url,
+                "--date",
+                day,
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for marker, day in zip(markers, days[1:], strict=True)
+    ]
+    for marker, proc in zip(markers, procs, strict=True):
+        _wait_for(marker, proc)
+    for marker in markers:
+        marker.with_name(marker.name + ".go").write_text("go", encoding="utf-8")
+    outputs = [p.communicate(timeout=600)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+
+    assert _checksums(lake_url) == _checksums(file)
+    assert sorted(_rows(lake_url, LEDGER)) == sorted(_rows(file, LEDGER))
+    assert _rows(lake_url, "SELECT count(*) FROM etl_run WHERE status = 'success'") == [(2,)]
+
+
+@pytest.mark.slow
+def test_two_writers_of_the_same_day_load_each_article_once(tmp_path: Path, lake_url: str) -> None:
+    landing = tmp_path / "landing"
+    day = generate_sample(landing).dates[0].isoformat()
+    file = str(tmp_path / "file" / "warehouse.duckdb")
+    _run(landing, file, tmp_path / "file", "--date", day)
+    env = _env(tmp_path / "lake", NEWS_ETL_DUCKLAKE_DATA_PATH=str(tmp_path / "lake-data"))
+    _cli(["init", "--warehouse", lake_url], env)
+
+    # The first writer settles the day and writes every row, then waits before COMMIT while
+    # the second loads the same day and commits; released, the first one's commit conflicts,
+    # it settles again and finds every article already there.
+    marker = tmp_path / "held"
+    held = subprocess.Popen(
+        [sys.executable, "-c", HELD_CLI, str(marker), "run", "--landing", str(landing),
+         "--warehouse", lake_url, "--date", day],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    _wait_for(marker, held)
+    _cli(["run", "--landing", str(landing), "--warehouse", lake_url, "--date", day], env)
+    marker.with_name("held.go").write_text("go", encoding="utf-8")
+    output = held.communicate(timeout=600)[0]
+    assert held.returncode == 0, output
+
+    ids = "SELECT count(*), count(DISTINCT article_id) FROM fact_article"
+    assert _rows(lake_url, ids) == _rows(file, ids)
+    (total, distinct), *_ = _rows(lake_url, ids)
+    assert total == distinct > 0
+    assert _checksums(lake_url) == _checksums(file)
+    assert sorted(_rows(lake_url, LEDGER)) == sorted(_rows(file, LEDGER))
+    loaded = "SELECT articles_loaded FROM etl_run WHERE status = 'success' ORDER BY ended_at"
+    assert _rows(lake_url, loaded) == [(total,), (0,)]  # the held run loaded nothing again
+
+
+@pytest.mark.slow
+def test_a_killed_commit_leaves_the_previous_snapshot_and_a_rerun_completes(
+    tmp_path: Path, lake_url: str
+) -> None:
+    landing = tmp_path / "landing"
+    generate_sample(landing)
+    env = _env(tmp_path / "lake", NEWS_ETL_DUCKLAKE_DATA_PATH=str(tmp_path / "lake-data"))
+    _cli(["init", "--warehouse", lake_url], env)
+    latest = "SELECT max(snapshot_id) FROM ducklake_snapshots('warehouse')"
+    before = _rows(lake_url, latest)
+
+    marker = tmp_path / "paused"
+    proc = subprocess.Popen(
+        [*paused_cli(marker), "run", "--landing", str(landing), "--warehouse", lake_url],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    _wait_for(marker, proc)
+    os.kill(int(marker.read_text(encoding="utf-8")), signal.SIGKILL)
+    proc.communicate(timeout=60)
+
+    assert _rows(lake_url, latest) == before
+    assert _rows(lake_url, "SELECT count(*) FROM fact_article") == [(0,)]
+    assert _rows(lake_url, "SELECT count(*) FROM etl_run") == [(0,)]
+
+    _cli(["run", "--landing", str(landing), "--warehouse", lake_url], env)
+    file = str(tmp_path / "file" / "warehouse.duckdb")
+    _run(landing, file, tmp_path / "file")
+    assert _checksums(lake_url) == _checksums(file)
+
+
+@pytest.mark.slow
+def test_to_ducklake_copies_every_table_equal(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    generate_sample(landing, days=1, articles_per_day=6)
+    file = str(tmp_path / "warehouse.duckdb")
+    _run(landing, file, tmp_path)
+    url = f"ducklake:{tmp_path}/lake/catalog.ducklake"
+    out = _cli(
+        ["warehouse", "to-ducklake", "--warehouse", file, "--target", url,
+         "--data-path", str(tmp_path / "lake-data")],
+        _env(tmp_path),
+    )  # fmt: skip
+    assert "each equals the source" in out
+
+    con = reader(file)
+    try:
+        tables = [r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE table_name <> 'schema_migrations'"
+        ).fetchall()]  # fmt: skip
+    finally:
+        con.close()
+    assert "fact_article" in tables and "etl_run" in tables
+    assert _checksums(url, tuple(tables)) == _checksums(file, tuple(tables))
+    applied = "SELECT version, checksum FROM schema_migrations ORDER BY 1"
+    assert _rows(url, applied) == _rows(file, applied)
+    assert any((tmp_path / "lake-data").rglob("*.parquet"))
+    # The lake takes further loads: the copied ledger knows every file.
+    again = _run(landing, url, tmp_path)
+    assert "0 articles loaded" in again
+    assert _checksums(url) == _checksums(file)
+
+
+@pytest.mark.slow
+def test_a_copy_into_a_lake_that_holds_runs_is_refused(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    generate_sample(landing, days=1, articles_per_day=3)
+    url = f"ducklake:{tmp_path}/catalog.ducklake"
+    _run(landing, url, tmp_path)
+    file = tmp_path / "w.duckdb"
+    _cli(["init", "--warehouse", str(file)], _env(tmp_path))
+    done = subprocess.run(
+        [NEWS_ETL, "warehouse", "to-ducklake", "--warehouse", str(file), "--target", url],
+        env=_env(tmp_path), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "already holds 1 runs" in done.stderr

@@ -224,6 +224,7 @@ def test_two_writers_of_the_same_day_load_each_article_once(tmp_path: Path, lake
     marker.with_name("held.go").write_text("go", encoding="utf-8")
     output = held.communicate(timeout=600)[0]
     assert held.returncode == 0, output
+    assert "DuckLake commit conflict" in output  # it did meet the other commit, and retried
 
     ids = "SELECT count(*), count(DISTINCT article_id) FROM fact_article"
     assert _rows(lake_url, ids) == _rows(file, ids)

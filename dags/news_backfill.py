@@ -29,7 +29,7 @@ from news_etl_shared import (
     DEFAULT_ARGS,
     START_DATE,
     WAREHOUSE_ASSETS,
-    WAREHOUSE_POOL,
+    WRITER_POOL,
     announce_warehouse,
     settings_from,
 )
@@ -85,7 +85,7 @@ def news_backfill() -> None:
             )
         return [p.day.isoformat() for p in plan.selected]
 
-    @task(pool=WAREHOUSE_POOL, max_active_tis_per_dagrun=1)
+    @task(pool=WRITER_POOL, max_active_tis_per_dagrun=1)
     def rebuild(day: str) -> dict[str, Any]:
         """Rebuild one day partition in one transaction (the warehouse's only writer)."""
         from etl import backfill

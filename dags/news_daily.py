@@ -65,7 +65,7 @@ from news_etl_shared import (
     DEFAULT_ARGS,
     START_DATE,
     WAREHOUSE_ASSETS,
-    WAREHOUSE_POOL,
+    WRITER_POOL,
     announce_warehouse,
     settings_from,
 )
@@ -167,7 +167,7 @@ def news_daily() -> None:
         log.info("%s", validate_line(counts))
         return {"staging_dir": staging_dir, **counts}
 
-    @task(pool=WAREHOUSE_POOL)
+    @task(pool=WRITER_POOL)
     def load(validated: dict[str, Any]) -> dict[str, Any]:
         """Commit the run's partitions in one transaction (the only warehouse writer)."""
         from etl import pipeline
@@ -183,7 +183,7 @@ def news_daily() -> None:
             "partitions": [d.isoformat() for d in summary.partitions],
         }
 
-    @task(pool=WAREHOUSE_POOL, trigger_rule=TriggerRule.ONE_FAILED, retries=0)
+    @task(pool=WRITER_POOL, trigger_rule=TriggerRule.ONE_FAILED, retries=0)
     def record_failure(refs: list[dict[str, Any]] | None) -> None:
         """Record the run as failed in `etl_run` when one of its steps failed, with the cause
         the failed step noted (e.g. the batch-level data-quality message, a missing landing

@@ -28,6 +28,7 @@ __all__ = [
     "WAREHOUSE_ASSETS",
     "WAREHOUSE_EXTRA_KEY",
     "WAREHOUSE_POOL",
+    "WRITER_POOL",
     "announce_warehouse",
     "settings_from",
     "warehouses_of",
@@ -46,6 +47,12 @@ DEFAULT_ARGS: dict[str, Any] = {**RETRY_TIMING, "retry_policy": RETRY_POLICY}
 
 #: Early on purpose: runs (and backfills) for older dates get no tasks before start_date.
 START_DATE = pendulum.datetime(1970, 1, 1, tz="UTC")
+
+#: The pool of the tasks that write the warehouse: the one-slot pool for a DuckDB file (and a
+#: DuckLake whose catalog is a DuckDB file: one writer at a time); Airflow's default pool for a
+#: DuckLake on Postgres, whose writers commit concurrently (etl.load.loader retries conflicts).
+#: Decided from NEWS_ETL_WAREHOUSE when the DAG files are parsed.
+WRITER_POOL = WAREHOUSE_POOL if Settings().target.uses_lock else "default_pool"
 
 #: The key of an Asset event's extra that names the warehouse file the load wrote.
 WAREHOUSE_EXTRA_KEY = "warehouse"

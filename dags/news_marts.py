@@ -23,7 +23,7 @@ from news_etl_shared import (
     DEFAULT_ARGS,
     START_DATE,
     WAREHOUSE_ASSETS,
-    WAREHOUSE_POOL,
+    WRITER_POOL,
     settings_from,
     warehouses_of,
 )
@@ -46,7 +46,7 @@ log = logging.getLogger("airflow.task")
     default_args=DEFAULT_ARGS,
 )
 def news_marts() -> None:
-    @task(pool=WAREHOUSE_POOL)
+    @task(pool=WRITER_POOL)
     def refresh() -> dict[str, dict[str, int]]:
         """Rebuild every mart from the star schema in one transaction, in each warehouse the
         triggering Asset events name (else the param's or the environment's)."""

@@ -128,6 +128,11 @@ def execute_migration(con: duckdb.DuckDBPyConnection, sql: str) -> None:
                     kind VARCHAR NOT NULL, object VARCHAR NOT NULL, column_name VARCHAR,
                     comment VARCHAR NOT NULL)"""
         )
+        con.execute(
+            f"COMMENT ON TABLE {COMMENT_TABLE} IS 'DuckLake only: the comments DuckLake cannot "
+            "store (on macros, on view columns), from the migrations. Grain: one row per "
+            "commented macro or view column. Key: kind, object, column_name.'"
+        )
         for kind, name, column, text in kept:
             con.execute(
                 f"DELETE FROM {COMMENT_TABLE} WHERE kind = ? AND object = ? "

@@ -10,7 +10,7 @@ CREATE TABLE etl_run_snapshot (
     snapshot_id  BIGINT      NOT NULL,  -- the DuckLake snapshot the run's load created
     recorded_at  TIMESTAMPTZ NOT NULL
 );
-COMMENT ON TABLE etl_run_snapshot IS 'DuckLake only (empty on a DuckDB file): the snapshot each run''s load committed; time travel with AT (VERSION => snapshot_id). Grain: one row per committed run.';
+COMMENT ON TABLE etl_run_snapshot IS 'DuckLake only (empty on a DuckDB file): the snapshot each run''s load committed; time travel with AT (VERSION => snapshot_id). Grain: one row per committed run. Key: run_id.';
 
 -- One row, rewritten by every DuckLake load transaction: DuckLake checks commit conflicts per
 -- table, so two loads that overlap in time conflict here and the later one retries against
@@ -20,7 +20,7 @@ CREATE TABLE etl_commit_token (
     claimed_at  TIMESTAMPTZ
 );
 INSERT INTO etl_commit_token VALUES (NULL, NULL);
-COMMENT ON TABLE etl_commit_token IS 'Bookkeeping of DuckLake loads (one row): rewritten by every load transaction so that overlapping loads conflict and retry.';
+COMMENT ON TABLE etl_commit_token IS 'Bookkeeping of DuckLake loads (one row): rewritten by every load transaction so that overlapping loads conflict and retry. Grain: one row in all. Key: none (a single row).';
 COMMENT ON COLUMN etl_run_snapshot.run_id IS 'the run (joins etl_run)';
 COMMENT ON COLUMN etl_run_snapshot.snapshot_id IS 'the DuckLake snapshot its load committed: FROM t AT (VERSION => snapshot_id)';
 COMMENT ON COLUMN etl_run_snapshot.recorded_at IS 'when the row was written, right after the commit';

@@ -19,8 +19,10 @@ from typing import Any
 
 import pytest
 
+from etl.load.migrations import discover, migrate, schema_version
 from etl.sample import generate_sample
-from etl.warehouse import reader, table_checksum
+from etl.settings import load_settings
+from etl.warehouse import reader, table_checksum, writer
 from tests.pg_server import PgServer, pg_server  # noqa: F401 (the session fixture)
 
 from .helpers import DATA_TABLES, paused_cli
@@ -103,6 +105,41 @@ def _wait_for(path: Path, proc: subprocess.Popen[str], timeout: float = 300) -> 
             raise AssertionError(f"the held run ended early: {proc.communicate()[0]}")
         assert time.monotonic() < deadline, "the held run never reached its commit"
         time.sleep(0.1)
+
+
+def test_migrations_apply_once_on_a_lake_with_comments_and_macros(tmp_path: Path) -> None:
+    settings = load_settings(warehouse=f"ducklake:{tmp_path}/catalog.ducklake")
+    with writer(settings) as con:
+        assert schema_version(con) == len(discover(settings.migrations_dir))
+        assert migrate(con, settings.migrations_dir) == []  # nothing pending the second time
+        comments = dict(
+            con.execute(
+                "SELECT table_name, comment FROM duckdb_tables() WHERE database_name = "
+                "'warehouse' AND table_name <> 'schema_migrations'"
+            ).fetchall()
+        )
+        kept = dict(
+            con.execute(
+                "SELECT object, comment FROM etl_lake_comment WHERE kind = 'macro'"
+            ).fetchall()
+        )
+        views = con.execute(
+            "SELECT count(*) FROM etl_lake_comment WHERE kind = 'view' AND object = 'v_calendar'"
+        ).fetchone()
+        days = con.execute(
+            "SELECT count(*) FROM calendar(DATE '2024-01-30', DATE '2024-02-02')"
+        ).fetchone()
+        keys = con.execute(
+            "SELECT constraint_type FROM duckdb_constraints() WHERE database_name = 'warehouse'"
+            " AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')"
+        ).fetchall()
+    assert "fact_article" in comments and "etl_lake_comment" in comments
+    for table, comment in comments.items():
+        assert comment and "Grain:" in comment and "Key:" in comment, table
+    assert kept["top_terms"].startswith("The n most frequent words between two dates")
+    assert views == (14,)  # every column comment of v_calendar (0009)
+    assert days == (4,)  # a table macro of the migrations works on the lake
+    assert keys == []
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 the ``moto[server]`` package in the lock), started once per session in its own process on a free
 port and stopped at the end.
 
-Tests import the fixtures they use (``from tests.s3_server import s3_bucket, s3_server``). The
+Tests import the fixtures they use (``from tests.s3_server import s3_bucket_fixture,
+s3_server_fixture``), which pytest knows as ``s3_bucket`` and ``s3_server``. The
 code under test learns where the server is and which (fake) credentials to use only through the
 usual AWS variables, set by :func:`s3_bucket` with ``monkeypatch``; nothing is passed in code.
 When ``moto_server`` cannot be found or started, the tests skip on a developer's machine and
@@ -89,8 +90,8 @@ def _wait_ready(endpoint: str, process: subprocess.Popen[bytes], timeout_s: floa
     return False
 
 
-@pytest.fixture(scope="session")
-def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+@pytest.fixture(name="s3_server", scope="session")
+def s3_server_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     """``moto_server`` on 127.0.0.1 and a free port, for the whole session."""
     command = _moto_server()
     if command is None:
@@ -118,8 +119,8 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
             process.wait()
 
 
-@pytest.fixture
-def s3_bucket(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Bucket:
+@pytest.fixture(name="s3_bucket")
+def s3_bucket_fixture(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Bucket:
     """A new, empty bucket; the AWS variables (endpoint, fake credentials, region) are set in
     this process's environment for the test, and inherited by processes it starts."""
     import boto3

@@ -19,7 +19,7 @@ from etl.load.staging import RunStaging
 from etl.sample import generate_sample
 from etl.settings import load_settings
 from tests.integration.helpers import checksums, query, settings_for
-from tests.s3_server import S3Bucket, s3_bucket, s3_server  # noqa: F401  (fixtures)
+from tests.s3_server import S3Bucket, s3_bucket_fixture, s3_server_fixture  # noqa: F401
 
 NEWS_ETL = str(Path(sys.executable).parent / "news-etl")
 COMPARE = Path(__file__).resolve().parents[2] / "scripts" / "compare_warehouses.py"
@@ -114,9 +114,7 @@ def test_the_plan_holds_the_url_and_kept_staging_stays_on_s3(
     assert leftovers.find_abandoned(settings.staging_root, idle_after_s=0) == []
 
 
-def test_failure_notes_and_gx_results_round_trip_on_s3(
-    tmp_path: Path, s3_bucket: S3Bucket
-) -> None:
+def test_failure_notes_and_gx_results_round_trip_on_s3(tmp_path: Path, s3_bucket: S3Bucket) -> None:
     landing = tmp_path / "landing"
     generate_sample(landing, days=1)
     settings = settings_for(landing, tmp_path).model_copy(

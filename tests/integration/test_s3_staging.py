@@ -18,7 +18,7 @@ from etl.errors import StagingError
 from etl.load.staging import RunStaging
 from etl.sample import generate_sample
 from etl.settings import load_settings
-from tests.integration.helpers import checksums, query, settings_for
+from tests.integration.helpers import checksums, query
 from tests.s3_server import S3Bucket, s3_bucket_fixture, s3_server_fixture  # noqa: F401
 
 NEWS_ETL = str(Path(sys.executable).parent / "news-etl")
@@ -117,12 +117,8 @@ def test_the_plan_holds_the_url_and_kept_staging_stays_on_s3(
 def test_failure_notes_and_gx_results_round_trip_on_s3(tmp_path: Path, s3_bucket: S3Bucket) -> None:
     landing = tmp_path / "landing"
     generate_sample(landing, days=1)
-    settings = settings_for(landing, tmp_path).model_copy(
-        update={"staging_dir": f"{s3_bucket.url}/staging"}
-    )
-    # model_copy keeps the settings' cached staging_root: build them the way users do instead
     settings = load_settings(
-        landing=landing, warehouse=settings.warehouse, staging_dir=f"{s3_bucket.url}/staging"
+        landing=landing, warehouse=tmp_path / "w.duckdb", staging_dir=f"{s3_bucket.url}/staging"
     )
     with pipeline.writer(settings):
         pass  # the warehouse exists, so the failure can be recorded

@@ -25,6 +25,7 @@ from etl.airflow_env import (
 from etl.report import WarehouseSummary, summarise
 from etl.sample import generate_sample
 from etl.settings import Settings
+from etl.storage import location
 from etl.warehouse import writer
 
 
@@ -45,11 +46,11 @@ def run_demo(
 ) -> DemoResult:
     """Generate the sample into ``settings.landing`` and load each of its days."""
     if fresh:
-        for path in (settings.warehouse, settings.staging_root):
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
+        if settings.warehouse.is_dir():
+            shutil.rmtree(settings.warehouse)
+        elif settings.warehouse.exists():
+            settings.warehouse.unlink()
+        location(settings.staging_root).remove()
     manifest = generate_sample(Path(settings.landing))
     echo(
         f"sample landing zone: {settings.landing} ({len(manifest.files)} files, "

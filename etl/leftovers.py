@@ -14,6 +14,13 @@ Whether a staging folder is still in use is decided by a lock, never by guessing
 * a run split over processes (Airflow's tasks) holds no lock between its steps, so its folder
   counts as abandoned only once nothing in it has changed for ``abandoned_after_s`` seconds;
 * a folder kept on purpose after its load (``NEWS_ETL_KEEP_STAGING``) is marked ``.kept``.
+
+**Staging on object storage** (``s3://…``, see :mod:`etl.storage`) has no lock a dead process
+gives back, so there no run holds an owner lock: every run's folder (one-process runs included)
+counts as abandoned only once none of its objects has changed for ``abandoned_after_s`` seconds
+(object stores keep each object's last-modified time). A run that writes nothing for that long
+(6 hours by default) would be taken for dead: raise the setting for runs that can. Data Docs
+stay local (``reports_dir``), so their half-built folders are removed as before.
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ from typing import Any
 
 from filelock import BaseFileLock, FileLock
 
+from etl.storage import Location, location
+
 OWNER_LOCK = ".owner.lock"
 #: Written into a staging folder kept on purpose (``NEWS_ETL_KEEP_STAGING``) after its load.
 KEPT = ".kept"
@@ -40,26 +49,35 @@ class Abandoned:
     """A staging folder no live run owns."""
 
     run_id: str
-    staging: Path
+    staging: Location
     plan: dict[str, Any] | None  # the run's plan.json, when it got that far
     size_bytes: int
 
 
-def own(staging: Path) -> BaseFileLock:
-    """Take the owner lock of a run's staging folder (created if needed); release it at the end.
+def own(staging: str | Path | Location) -> BaseFileLock | None:
+    """Take the owner lock of a run's local staging folder (created if needed); release it at
+    the end. ``None`` for staging on object storage, which has no such lock (module docstring).
 
     Raises ``filelock.Timeout`` if another process owns the folder.
     """
-    staging.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(staging / OWNER_LOCK), timeout=0)
+    where = location(staging)
+    if not where.is_local:
+        return None
+    folder = where.local_path
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(folder / OWNER_LOCK), timeout=0)
     lock.acquire()
     return lock
 
 
-def is_owned(staging: Path) -> bool:
-    """Whether a live process holds the owner lock of ``staging`` (probed without waiting)."""
+def is_owned(staging: str | Path | Location) -> bool:
+    """Whether a live process holds the owner lock of ``staging`` (probed without waiting);
+    always ``False`` on object storage."""
+    where = location(staging)
+    if not where.is_local:
+        return False
     try:
-        fd = os.open(staging / OWNER_LOCK, os.O_RDONLY)
+        fd = os.open(where.local_path / OWNER_LOCK, os.O_RDONLY)
     except OSError:
         return False
     try:
@@ -71,10 +89,15 @@ def is_owned(staging: Path) -> bool:
     return False
 
 
-def _size_and_age(folder: Path, now: float) -> tuple[int, float]:
+def _size_and_age(folder: Location, now: float) -> tuple[int, float]:
     """Total bytes below ``folder`` and seconds since anything in it last changed."""
-    size, newest = 0, folder.stat().st_mtime
-    for path in folder.rglob("*"):
+    if not folder.is_local:
+        entries = folder.files()
+        newest = max((e.modified or 0.0 for e in entries), default=0.0)
+        return sum(e.size for e in entries), now - newest
+    root = folder.local_path
+    size, newest = 0, root.stat().st_mtime
+    for path in root.rglob("*"):
         try:
             stat = path.stat()
         except OSError:
@@ -84,21 +107,20 @@ def _size_and_age(folder: Path, now: float) -> tuple[int, float]:
     return size, now - newest
 
 
-def _plan(folder: Path) -> dict[str, Any] | None:
+def _plan(folder: Location) -> dict[str, Any] | None:
     try:
-        data = json.loads((folder / "plan.json").read_text(encoding="utf-8"))
+        data = json.loads((folder / "plan.json").read_text())
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
 
 
-def find_abandoned(staging_root: Path, idle_after_s: float) -> list[Abandoned]:
-    """Staging folders under ``staging_root`` whose run is over without having cleaned up."""
-    if not staging_root.is_dir():
-        return []
+def find_abandoned(staging_root: str | Path | Location, idle_after_s: float) -> list[Abandoned]:
+    """Staging folders under ``staging_root`` (a folder or an object-storage URL) whose run is
+    over without having cleaned up."""
     now = time.time()
     found: list[Abandoned] = []
-    for folder in sorted(p for p in staging_root.iterdir() if p.is_dir()):
+    for folder in location(staging_root).children():
         if is_owned(folder) or (folder / KEPT).exists():
             continue
         plan = _plan(folder)
@@ -106,13 +128,13 @@ def find_abandoned(staging_root: Path, idle_after_s: float) -> list[Abandoned]:
             size, idle = _size_and_age(folder, now)
         except OSError:
             continue  # removed meanwhile
-        one_process = (folder / OWNER_LOCK).exists()
+        one_process = folder.is_local and (folder / OWNER_LOCK).exists()
         if one_process or idle >= idle_after_s:
             found.append(Abandoned(folder.name, folder, plan, size))
     return found
 
 
 def remove(item: Abandoned, reports_root: Path) -> None:
-    """Delete an abandoned run's staging folder and its half-built Data Docs."""
+    """Delete an abandoned run's staging folder and its half-built Data Docs (always local)."""
     shutil.rmtree(reports_root / item.run_id / DOCS_TMP, ignore_errors=True)
-    shutil.rmtree(item.staging, ignore_errors=True)
+    item.staging.remove()

@@ -5,9 +5,11 @@ one transaction::
 
     plan_run ─► for each batch: ingest_batch ─► text_batch ─► validate_run ─► load_run
 
-Every step reads and writes the run's staging folder (``<staging_root>/<run_id>``), so each can
-run in a different process: the CLI calls :func:`run`, which does all steps in order, and each
-Airflow task calls exactly one of the step functions. Both paths share this code and cannot drift.
+Every step reads and writes the run's staging folder (``<staging_root>/<run_id>``, a local folder
+or an object-storage URL: :mod:`etl.storage`), so each can run in a different process (on another
+machine when the staging is on object storage): the CLI calls :func:`run`, which does all steps
+in order, and each Airflow task calls exactly one of the step functions. Both paths share this
+code and cannot drift.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from etl.load.migrations import schema_version
 from etl.load.record import record_failed_run
 from etl.load.staging import RunStaging
 from etl.settings import Settings
+from etl.storage import Location, location
 from etl.timing import (
     DATA_DOCS,
     INGEST,
@@ -71,7 +74,7 @@ class RunPlan:
     """Everything later steps need to know about a run; stored as ``plan.json``."""
 
     run_id: str
-    staging_dir: str
+    staging_dir: str  # a local path, or a URL (s3://...) when the staging is on object storage
     settings: dict[str, Any]
     partition_date: str | None
     fallback_date: str
@@ -98,24 +101,23 @@ class RunPlan:
 
     def staging(self) -> RunStaging:
         """The run's staging folder."""
-        return RunStaging(Path(self.staging_dir))
+        return RunStaging(self.staging_dir)
 
-    def save(self) -> Path:
+    def save(self) -> Location:
         """Write the plan to its staging folder, atomically."""
         path = self.staging().plan_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=1), encoding="utf-8")
-        tmp.replace(path)
+        path.write_text(json.dumps(asdict(self), indent=1))
         return path
 
     @classmethod
     def load(cls, staging_dir: str | Path) -> RunPlan:
-        """Read the plan of the run staged at ``staging_dir``."""
-        path = RunStaging(Path(staging_dir)).plan_path
-        if not path.exists():
-            raise StagingError(f"no run plan at {path}")
-        return cls(**json.loads(path.read_text(encoding="utf-8")))
+        """Read the plan of the run staged at ``staging_dir`` (a path or URL)."""
+        path = RunStaging(staging_dir).plan_path
+        try:
+            text = path.read_text()
+        except FileNotFoundError:
+            raise StagingError(f"no run plan at {path}") from None
+        return cls(**json.loads(text))
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -170,7 +172,9 @@ def plan_run(
     started = datetime.now(UTC)
     run_id = run_id or new_run_id(started)
     if in_process:
-        _OWNED[run_id] = leftovers.own(settings.staging_root / run_id)
+        lock = leftovers.own(location(settings.staging_root) / run_id)
+        if lock is not None:  # object storage has no owner lock (see etl.leftovers)
+            _OWNED[run_id] = lock
     try:
         plan = _plan(settings, partition_date, mode, trigger, external_run_id, run_id, started)
     except Exception as exc:
@@ -232,7 +236,7 @@ def _plan(
     size = settings.batch_size
     plan = RunPlan(
         run_id=run_id,
-        staging_dir=str(settings.staging_root / run_id),
+        staging_dir=(location(settings.staging_root) / run_id).url,
         settings=settings.model_dump(mode="json"),
         partition_date=partition_date.isoformat() if partition_date else None,
         fallback_date=(partition_date or started.date()).isoformat(),
@@ -274,7 +278,7 @@ def _forget(ledger: LedgerView, paths: set[str]) -> LedgerView:
     return LedgerView(by_path=kept, article_ids=ledger.article_ids - owned)
 
 
-def _known_path(plan: RunPlan) -> Path:
+def _known_path(plan: RunPlan) -> Location:
     return plan.staging().root / "known.json"
 
 
@@ -292,13 +296,13 @@ def _save_known(plan: RunPlan, ledger: LedgerView) -> None:
             for e in entries
         ),
     }
-    _known_path(plan).write_text(json.dumps(known), encoding="utf-8")
+    _known_path(plan).write_text(json.dumps(known))
 
 
 def _load_known(plan: RunPlan) -> LedgerView:
     from etl.ingest.ledger import LedgerEntry
 
-    data = json.loads(_known_path(plan).read_text(encoding="utf-8"))
+    data = json.loads(_known_path(plan).read_text())
     view = LedgerView(article_ids=set(data["article_ids"]), file_articles=data["file_articles"])
     for path, sha, outcome, article_id in data["entries"]:
         view.by_path.setdefault(path, []).append(LedgerEntry(sha, -1, None, outcome, article_id))
@@ -338,24 +342,17 @@ def _is_transient(error: BaseException) -> bool:
 def note_failure(staging_dir: str | Path, step: str, error: BaseException) -> None:
     """Write why ``step`` failed into the run's staging folder, for :func:`record_failure`
     (which may run in another process, e.g. the DAG's ``record_failure`` task)."""
-    root = Path(staging_dir)
+    root = location(staging_dir)
     if not root.is_dir():
         return  # no run staged there: nothing to note against
-    folder = root / FAILURES_DIR
-    folder.mkdir(exist_ok=True)
     note = {"step": step, "error": describe_error(error), "at": datetime.now(UTC).isoformat()}
-    target = folder / f"{step}.json"
-    tmp = target.with_suffix(".tmp")
-    tmp.write_text(json.dumps(note), encoding="utf-8")
-    tmp.replace(target)
+    (root / FAILURES_DIR / f"{step}.json").write_text(json.dumps(note))
 
 
 def noted_failures(staging_dir: str | Path) -> list[dict[str, str]]:
     """The failures the run's steps noted, earliest first."""
-    folder = Path(staging_dir) / FAILURES_DIR
-    if not folder.is_dir():
-        return []
-    notes = [json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*.json")]
+    files = (location(staging_dir) / FAILURES_DIR).files()
+    notes = [json.loads(f.location.read_text()) for f in files if f.location.name.endswith(".json")]
     return sorted(notes, key=lambda n: (n["at"], n["step"]))
 
 
@@ -486,7 +483,7 @@ def validate_run(staging_dir: str | Path) -> dict[str, int]:
     plan = RunPlan.load(staging_dir)
     settings = plan.settings_obj()
     staging = plan.staging()
-    has_articles = any(_rows(staging.path("articles", b)) for b in range(plan.n_batches))
+    has_articles = any(staging.rows("articles", b) for b in range(plan.n_batches))
     # Without articles (e.g. a rerun with nothing new) GX, which costs seconds to import, and
     # the language model behind the suite parameters are not loaded at all.
     params = _suite_parameters(plan, settings) if has_articles else {}
@@ -530,34 +527,23 @@ def _suite_parameters(plan: RunPlan, settings: Settings) -> dict[str, Any]:
     return suite_parameters(run_date, datetime.now(UTC).date(), settings, known_languages())
 
 
-def _rows(path: Path) -> int:
-    """Rows of a staged Parquet file, from its footer (0 when it does not exist)."""
-    import pyarrow.parquet as pq
-
-    return pq.read_metadata(path).num_rows if path.exists() else 0
-
-
 def process_batch(staging_dir: str | Path, batch: int) -> None:
     """Ingest and text stages of one batch, in order (validation runs over the whole run)."""
     ingest_batch(staging_dir, batch)
     text_batch(staging_dir, batch)
 
 
-def _post_load_check(
-    plan: RunPlan, settings: Settings, checks: list[Path], staging: RunStaging
-) -> PostLoadCheck:
+def _post_load_check(plan: RunPlan, settings: Settings, staging: RunStaging) -> PostLoadCheck:
     """The post-load warehouse suites as the loader's callback; GX's results of each suite are
     staged for the run's Data Docs.
 
     When the batches ran GX (they had articles), GX is imported here, before the warehouse's
     writer lock is taken, so the lock is not held for the seconds the import costs.
     """
-    import pyarrow.parquet as pq
-
     from etl.validate.runner import suite_parameters, warm_up
     from etl.validate.warehouse import check_warehouse
 
-    if any(pq.read_metadata(path).num_rows for path in checks):
+    if any(staging.rows("checks", b) for b in range(plan.n_batches)):
         warm_up()
 
     # The suites' parameters come from the run's planned settings, never from this process's
@@ -717,7 +703,7 @@ def _load(plan: RunPlan, settings: Settings) -> LoadSummary:
     if missing:
         raise StagingError(f"run {plan.run_id}: batches {missing} were not validated")
     facts = run_facts(plan, settings)
-    post_load = _post_load_check(plan, settings, staged["checks"], staging)
+    post_load = _post_load_check(plan, settings, staging)
     try:
         with writer(settings) as con:
             return load_staged(con, facts, staged, schema_version(con), post_load)

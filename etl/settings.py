@@ -53,9 +53,11 @@ class Settings(BaseSettings):
         "unchanged. Needed when a DuckLake catalog is created; later attaches read it from "
         "the catalog. Default for a file catalog: <catalog>.files/ beside it.",
     )
-    staging_dir: Path | None = Field(
+    staging_dir: Path | str | None = Field(
         default=None,
-        description="Where run-scoped Parquet staging lives; default: <warehouse dir>/staging.",
+        description="Where run-scoped Parquet staging lives: a folder, or an object-storage URL "
+        "(s3://bucket/prefix, gs://... through fsspec; file:// URLs are folders) that every "
+        "worker can reach; default: <warehouse dir>/staging.",
     )
     schemas_dir: Path = Field(
         default=PROJECT_ROOT / "schemas",
@@ -220,7 +222,20 @@ class Settings(BaseSettings):
             return text
         return str(Path(text).expanduser().absolute()) + "/"
 
-    @field_validator("schemas_dir", "staging_dir", "reports_dir", "cache_dir", mode="after")
+    @field_validator("staging_dir", mode="before")
+    @classmethod
+    def _staging_dir(cls, value: object) -> object:
+        # A URL stays a string (see etl.storage); file:// URLs and paths are local folders.
+        if value is None:
+            return None
+        text = str(value)
+        if text.startswith("file://"):
+            return Path(unquote(urlsplit(text).path)).absolute()
+        if "://" in text:
+            return text.rstrip("/")
+        return Path(text).expanduser().absolute()
+
+    @field_validator("schemas_dir", "reports_dir", "cache_dir", mode="after")
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:
         return None if value is None else value.expanduser().absolute()
@@ -232,8 +247,8 @@ class Settings(BaseSettings):
         return parse_target(str(self.warehouse), self.ducklake_data_path)
 
     @cached_property
-    def staging_root(self) -> Path:
-        """The folder under which each run gets its own staging folder."""
+    def staging_root(self) -> Path | str:
+        """The folder (or object-storage URL) under which each run gets its own staging folder."""
         return self.staging_dir or self.target.local_dir / "staging"
 
     @property

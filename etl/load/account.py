@@ -15,6 +15,7 @@ attaches the run's staged Parquet as temporary views and builds, before any writ
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -26,6 +27,7 @@ import pyarrow as pa
 from etl.contracts import SCHEMAS, LedgerOutcome, Stage, read_by
 from etl.load.keys import stable_id_sql
 from etl.load.modes import REMOVED, Mode
+from etl.storage import configure_duckdb, location
 
 #: The staged tables the loader reads (from the contracts).
 STAGED_TABLES: tuple[str, ...] = read_by(Stage.LOAD)
@@ -54,10 +56,17 @@ class RunAccount:
 
 
 def attach_staged(
-    con: duckdb.DuckDBPyConnection, staged: dict[str, list[Path]], unchanged: list[dict[str, Any]]
+    con: duckdb.DuckDBPyConnection,
+    staged: Mapping[str, Sequence[str | Path]],
+    unchanged: list[dict[str, Any]],
 ) -> None:
-    """Attach the run's staged Parquet files as ``staged_<table>`` views, and the ledger rows of
-    the files the plan skipped as unchanged as ``run_unchanged``."""
+    """Attach the run's staged Parquet files (local paths or ``s3://`` URLs) as
+    ``staged_<table>`` views, and the ledger rows of the files the plan skipped as unchanged as
+    ``run_unchanged``. DuckDB reads object storage itself (httpfs, credentials from the AWS
+    variables: :func:`etl.storage.configure_duckdb`)."""
+    remote = {str(p) for files in staged.values() for p in files if not location(p).is_local}
+    if remote:
+        configure_duckdb(con, min(remote))
     for table in STAGED_TABLES:
         view, files = f"staged_{table}", staged.get(table, [])
         if files:

@@ -72,7 +72,7 @@ class LoadSummary(RunAccount):
 def load_staged(
     con: duckdb.DuckDBPyConnection,
     facts: RunFacts,
-    staged: dict[str, list[Path]],
+    staged: dict[str, list[str]],  # Parquet paths or object-storage URLs, by staged table
     schema_version: int,
     post_load: PostLoadCheck | None = None,
 ) -> LoadSummary:

@@ -4,12 +4,15 @@ Each run owns ``<staging_root>/<run_id>/``: ``plan.json`` describes the run, and
 writes ``batch-NNNN/<table>.parquet`` files that the next stage (possibly another process or
 Airflow task) reads. The tables and their schemas are declared in :mod:`etl.contracts`; schemas
 are explicit so that an all-NULL column keeps its type.
+
+The staging root is a local folder or an object-storage URL (``s3://bucket/prefix``, see
+:mod:`etl.storage`): the same files, named by the same relative paths, on either. Locally a file
+is written beside its final name and renamed into place; on object storage it is PUT whole.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,26 +22,33 @@ import pyarrow.parquet as pq
 
 from etl.contracts import SCHEMAS
 from etl.errors import StagingError
+from etl.storage import Location, location
 
 __all__ = ["SCHEMAS", "RunStaging"]
 
 
-class RunStaging:
-    """The staging folder of one run."""
+def _parquet_bytes(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return bytes(sink.getvalue().to_pybytes())
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+
+class RunStaging:
+    """The staging folder of one run: a local folder or an object-storage prefix."""
+
+    def __init__(self, root: str | Path | Location) -> None:
+        self.root = location(root)
 
     @property
-    def plan_path(self) -> Path:
+    def plan_path(self) -> Location:
         """Where the run's plan is written."""
         return self.root / "plan.json"
 
-    def batch_dir(self, batch: int) -> Path:
+    def batch_dir(self, batch: int) -> Location:
         """The folder of one batch."""
         return self.root / f"batch-{batch:04d}"
 
-    def path(self, table: str, batch: int) -> Path:
+    def path(self, table: str, batch: int) -> Location:
         """The Parquet file of ``table`` for ``batch``."""
         return self.batch_dir(batch) / f"{table}.parquet"
 
@@ -47,7 +57,7 @@ class RunStaging:
         table: str,
         batch: int,
         data: pa.Table | Sequence[Mapping[str, Any]] | Mapping[str, list[Any]],
-    ) -> Path:
+    ) -> Location:
         """Write ``data`` (Arrow table, rows or columns) as ``table`` of ``batch``, atomically."""
         schema = SCHEMAS[table]
         if isinstance(data, pa.Table):
@@ -57,11 +67,28 @@ class RunStaging:
         else:
             arrow = pa.Table.from_pylist(list(data), schema=schema)
         target = self.path(table, batch)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".parquet.tmp")
+        if not target.is_local:
+            target.write_bytes(_parquet_bytes(arrow))
+            return target
+        local = target.local_path
+        local.parent.mkdir(parents=True, exist_ok=True)
+        tmp = local.with_suffix(".parquet.tmp")
         pq.write_table(arrow, tmp, compression="zstd")
-        tmp.replace(target)
+        tmp.replace(local)
         return target
+
+    def _source(self, target: Location) -> Any:
+        """What pyarrow reads ``target`` from: its path, or its bytes from object storage."""
+        try:
+            if target.is_local:
+                if not target.exists():
+                    raise FileNotFoundError(target.url)
+                return target.path
+            return pa.BufferReader(target.read_bytes())
+        except FileNotFoundError:
+            raise StagingError(
+                f"staged file {target} is missing: did the earlier stage run?"
+            ) from None
 
     def read(
         self,
@@ -76,49 +103,55 @@ class RunStaging:
         dictionary-encoded (pandas turns them into categoricals), far cheaper for strings that
         repeat, such as the article id of each term row.
         """
-        target = self.path(table, batch)
-        if not target.exists():
-            raise StagingError(f"staged file {target} is missing: did the earlier stage run?")
+        source = self._source(self.path(table, batch))
         schema = SCHEMAS[table]
         if columns is None and not dictionary:
-            return pq.read_table(target, schema=schema)
+            return pq.read_table(source, schema=schema)
         names = [c for c in schema.names if columns is None or c in set(columns)]
         encoded = [c for c in dictionary if c in names]
         if not encoded:
-            return pq.read_table(target, columns=names, schema=schema)
-        return pq.read_table(target, columns=names, read_dictionary=encoded)
+            return pq.read_table(source, columns=names, schema=schema)
+        return pq.read_table(source, columns=names, read_dictionary=encoded)
+
+    def rows(self, table: str, batch: int) -> int:
+        """Rows of ``table`` of ``batch``, from the Parquet footer; 0 when it was not staged."""
+        target = self.path(table, batch)
+        if not target.exists():
+            return 0
+        return int(pq.read_metadata(self._source(target)).num_rows)
 
     @property
-    def gx_results_dir(self) -> Path:
+    def gx_results_dir(self) -> Location:
         """Where the validate and load steps leave GX validation results (JSON) for Data Docs."""
         return self.root / "gx-results"
 
-    def write_gx_result(self, name: str, result: Mapping[str, Any]) -> Path:
+    def write_gx_result(self, name: str, result: Mapping[str, Any]) -> Location:
         """Write one GX validation result (``batch_identifier``, ``result``) as ``<name>.json``."""
         target = self.gx_results_dir / f"{name}.json"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(result, default=str), encoding="utf-8")
-        tmp.replace(target)
+        target.write_text(json.dumps(result, default=str))
         return target
 
     def clear_gx_results(self) -> None:
         """Forget the GX validation results written so far."""
-        shutil.rmtree(self.gx_results_dir, ignore_errors=True)
+        self.gx_results_dir.remove()
 
     def read_gx_results(self) -> list[dict[str, Any]]:
         """Every GX validation result written with :meth:`write_gx_result`, by name."""
-        if not self.gx_results_dir.is_dir():
-            return []
-        return [
-            json.loads(path.read_text(encoding="utf-8"))
-            for path in sorted(self.gx_results_dir.glob("*.json"))
-        ]
+        found = sorted(
+            (e.location for e in self.gx_results_dir.files() if e.location.name.endswith(".json")),
+            key=lambda loc: loc.name,
+        )
+        return [json.loads(loc.read_text()) for loc in found]
 
-    def files(self, table: str, batches: Iterable[int]) -> list[Path]:
-        """The existing Parquet files of ``table`` over ``batches``."""
-        return [p for p in (self.path(table, b) for b in batches) if p.exists()]
+    def files(self, table: str, batches: Iterable[int]) -> list[str]:
+        """The existing Parquet files of ``table`` over ``batches``, as paths or URLs that
+        DuckDB's ``read_parquet`` takes (see :func:`etl.storage.configure_duckdb`)."""
+        wanted = [self.path(table, b) for b in batches]
+        if self.root.is_local:
+            return [p.url for p in wanted if p.exists()]
+        present = {e.location for e in self.root.files()}  # one listing, not one call a file
+        return [p.url for p in wanted if p in present]
 
     def remove(self) -> None:
         """Delete the whole staging folder of the run."""
-        shutil.rmtree(self.root, ignore_errors=True)
+        self.root.remove()

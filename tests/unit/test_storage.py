@@ -1,0 +1,217 @@
+"""Locations (etl.storage): parsing paths and URLs, the settings' staging root, the S3 secret
+DuckDB gets from the AWS variables, and RunStaging / leftovers on an fsspec filesystem (the
+in-memory one: no server needed; S3 itself is in tests/integration/test_s3_staging.py)."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from etl import leftovers
+from etl.errors import StagingError
+from etl.load.staging import RunStaging
+from etl.settings import Settings, load_settings
+from etl.storage import Location, configure_duckdb, location, s3_secret_sql
+
+
+def _memory_root() -> str:
+    return f"memory://staging-{uuid.uuid4().hex}"
+
+
+# Parsing
+
+
+def test_plain_paths_are_local_and_absolute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert location("runs/a") == Location("file", str(tmp_path / "runs" / "a"))
+    assert location(tmp_path / "x").url == str(tmp_path / "x")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert location("~/s").path == str(tmp_path / "home" / "s")
+    assert location(tmp_path).is_local
+
+
+def test_file_urls_are_local_folders_with_their_escapes_undone() -> None:
+    loc = location("file:///srv/news%20etl/staging")
+    assert loc == Location("file", "/srv/news etl/staging")
+    assert loc.local_path == Path("/srv/news etl/staging")
+
+
+def test_object_storage_urls() -> None:
+    loc = location("s3://bucket/prefix/deeper/")
+    assert (loc.protocol, loc.path) == ("s3", "bucket/prefix/deeper")
+    assert loc.url == str(loc) == "s3://bucket/prefix/deeper"
+    assert not loc.is_local
+    assert (loc / "run-1" / "batch-0000/articles.parquet").url == (
+        "s3://bucket/prefix/deeper/run-1/batch-0000/articles.parquet"
+    )
+    assert (loc / "run-1").name == "run-1"
+    assert location("GS://bucket").url == "gs://bucket"
+    assert location("memory://zone/a").path == "/zone/a"
+    assert location("memory://zone/a").url == "memory://zone/a"
+    assert location(loc) is loc
+    with pytest.raises(ValueError, match="not a local path"):
+        _ = loc.local_path
+    for bad in ("s3://", "s3:///", "not a/scheme://x"):
+        with pytest.raises(ValueError, match="not a storage URL"):
+            location(bad)
+
+
+def test_staging_dir_setting_takes_urls_and_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWS_ETL_STAGING_DIR", "s3://bucket/staging/")
+    settings = Settings(warehouse=tmp_path / "w.duckdb")
+    assert settings.staging_root == "s3://bucket/staging"
+    # The plan stores the settings as JSON and later steps rebuild them: the URL survives.
+    again = Settings(**settings.model_dump(mode="json"))
+    assert again.staging_root == "s3://bucket/staging"
+
+    monkeypatch.setenv("NEWS_ETL_STAGING_DIR", (tmp_path / "a b").as_uri())
+    assert Settings().staging_root == tmp_path / "a b"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NEWS_ETL_STAGING_DIR", "rel")
+    assert Settings().staging_root == tmp_path / "rel"
+    monkeypatch.delenv("NEWS_ETL_STAGING_DIR")
+    default = load_settings(warehouse=tmp_path / "wh" / "w.duckdb")
+    assert default.staging_root == tmp_path / "wh" / "staging"
+
+
+# The S3 secret
+
+
+ENV = {
+    "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
+    "AWS_SECRET_ACCESS_KEY": "wJalr'XUtnFEMI",
+    "AWS_SESSION_TOKEN": "token-1",
+    "AWS_DEFAULT_REGION": "eu-west-3",
+    "AWS_ENDPOINT_URL": "http://127.0.0.1:9000",
+}
+
+
+def _secret(con: duckdb.DuckDBPyConnection) -> tuple[str, list[str], str]:
+    ((kind, scope, text),) = con.execute(
+        "SELECT type, scope, secret_string FROM duckdb_secrets()"
+    ).fetchall()
+    return str(kind), list(scope), str(text)
+
+
+@pytest.fixture
+def httpfs() -> duckdb.DuckDBPyConnection:
+    from duckdb_extensions import import_extension
+
+    con = duckdb.connect()
+    import_extension("httpfs", con=con)
+    con.execute("LOAD httpfs")
+    return con
+
+
+def test_the_s3_secret_is_built_from_the_aws_variables(httpfs: duckdb.DuckDBPyConnection) -> None:
+    httpfs.execute(s3_secret_sql("s", "s3://bucket", ENV))
+    kind, scope, text = _secret(httpfs)
+    assert (kind, scope) == ("s3", ["s3://bucket"])
+    fields = dict(part.split("=", 1) for part in text.split(";") if "=" in part)
+    assert fields["key_id"] == "AKIDEXAMPLE"
+    assert fields["region"] == "eu-west-3"
+    assert fields["endpoint"] == "127.0.0.1:9000"
+    assert fields["url_style"] == "path"
+    assert fields["use_ssl"] == "false"
+    assert fields["secret"] == fields["session_token"] == "redacted"
+
+
+def test_the_s3_specific_endpoint_wins_and_https_means_ssl(
+    httpfs: duckdb.DuckDBPyConnection,
+) -> None:
+    env = {**ENV, "AWS_ENDPOINT_URL_S3": "https://minio.example:9443", "AWS_REGION": "us-east-2"}
+    httpfs.execute(s3_secret_sql("s", "s3://b", env))
+    fields = dict(p.split("=", 1) for p in _secret(httpfs)[2].split(";") if "=" in p)
+    assert (fields["endpoint"], fields["use_ssl"], fields["region"]) == (
+        "minio.example:9443",
+        "true",
+        "us-east-2",
+    )
+
+
+def test_without_keys_duckdb_uses_its_credential_chain() -> None:
+    sql = s3_secret_sql("s", "s3://b", {})
+    assert "PROVIDER credential_chain" in sql
+    assert "KEY_ID" not in sql and "ENDPOINT" not in sql
+
+
+def test_configure_duckdb(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for key, value in ENV.items():
+        monkeypatch.setenv(key, value)
+    con = duckdb.connect()
+    configure_duckdb(con, tmp_path)  # local: nothing to do
+    assert con.execute("SELECT count(*) FROM duckdb_secrets()").fetchone() == (0,)
+    configure_duckdb(con, "s3://news-bucket/staging/run")
+    configure_duckdb(con, "s3://news-bucket/other")  # the same bucket: its secret replaced
+    configure_duckdb(con, "s3://second.bucket/x")
+    scopes = con.execute("SELECT scope FROM duckdb_secrets() ORDER BY 1").fetchall()
+    assert scopes == [(["s3://news-bucket"],), (["s3://second.bucket"],)]
+    with pytest.raises(ValueError, match="only local paths and s3://"):
+        configure_duckdb(con, "gs://bucket/x")
+
+
+# Locations at work
+
+
+def test_local_locations_write_atomically_list_and_remove(tmp_path: Path) -> None:
+    root = location(tmp_path / "root")
+    (root / "b" / "x.bin").write_bytes(b"12345")
+    (root / "a" / "y.txt").write_text("hé")
+    (root / "file-not-folder").touch()
+    assert [c.name for c in root.children()] == ["a", "b"]
+    assert (root / "a" / "y.txt").read_text() == "hé"
+    assert not list((tmp_path / "root").rglob("*.tmp"))
+    sizes = {e.location.name: e.size for e in root.files()}
+    assert sizes == {"x.bin": 5, "y.txt": 3, "file-not-folder": 0}
+    (root / "a").remove()
+    (root / "file-not-folder").remove()
+    (root / "never-there").remove()
+    assert [e.location.name for e in root.files()] == ["x.bin"]
+    assert location(tmp_path / "missing").children() == []
+
+
+def test_run_staging_on_an_fsspec_filesystem() -> None:
+    root = f"{_memory_root()}/run-1"
+    staging = RunStaging(root)
+    assert staging.plan_path.url == f"{root}/plan.json"
+    with pytest.raises(StagingError, match="missing"):
+        staging.read("ledger", 0)
+    assert staging.rows("ledger", 0) == 0
+    rows = [
+        {"path": "a.txt", "file_sha256": "s", "size_bytes": 3, "mtime_ns": 1, "outcome": "loaded"},
+        {"path": "b.txt", "file_sha256": "t", "size_bytes": 4, "mtime_ns": 2, "outcome": None},
+    ]
+    written = staging.write("ledger", 2, rows)
+    assert written.url == f"{root}/batch-0002/ledger.parquet"
+    table = staging.read("ledger", 2)
+    assert table.column("path").to_pylist() == ["a.txt", "b.txt"]
+    assert table.schema.field("outcome").type == pa.string()
+    assert staging.read("ledger", 2, columns=["path"]).column_names == ["path"]
+    encoded = staging.read("ledger", 2, columns=["path"], dictionary=["path"])
+    assert pa.types.is_dictionary(encoded.schema.field("path").type)
+    assert staging.rows("ledger", 2) == 2
+    assert staging.files("ledger", range(4)) == [written.url]
+    staging.remove()
+    assert staging.files("ledger", range(4)) == []
+    assert not staging.root.exists()
+
+
+def test_leftovers_on_object_storage_go_by_age_alone() -> None:
+    root = _memory_root()
+    run = location(root) / "run-7"
+    assert leftovers.own(run) is None  # no owner lock on object storage
+    (run / "plan.json").write_text('{"run_id": "run-7"}')
+    assert leftovers.is_owned(run) is False
+    assert leftovers.find_abandoned(root, idle_after_s=3600) == []
+    (found,) = leftovers.find_abandoned(root, idle_after_s=0)
+    assert (found.run_id, found.staging, found.plan) == ("run-7", run, {"run_id": "run-7"})
+    (run / leftovers.KEPT).touch()
+    assert leftovers.find_abandoned(root, idle_after_s=0) == []

@@ -112,7 +112,7 @@ def _record_snapshot(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
 def _load_once(
     con: duckdb.DuckDBPyConnection,
     facts: RunFacts,
-    staged: dict[str, list[Path]],
+    staged: dict[str, list[str]],
     schema_version: int,
     post_load: PostLoadCheck | None,
     *,

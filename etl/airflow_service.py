@@ -467,15 +467,16 @@ def backfill_dag(
     """``airflow backfill create`` over ``start`` .. ``end`` in the project's Airflow; when it
     selects no run, ``explanation`` says why (Airflow's dry run prints an empty list).
 
-    The runs are created for the scheduler to execute; a dry run only lists them.
+    The runs are created for the scheduler to execute; a dry run only lists them. Airflow lists
+    the runs only in a dry run, so a real one is preceded by a dry run (which also spares
+    creating an empty backfill).
     """
     args = ["backfill", "create", "--dag-id", dag_id, "--from-date", start, "--to-date", end]
     args += ["--reprocess-behavior", reprocess_behavior]
     if conf:
         args += ["--dag-run-conf", json.dumps(dict(conf))]
-    if dry_run:
-        args.append("--dry-run")
-    output = run_airflow(args, airflow_environment(settings, base_env))
+    env = airflow_environment(settings, base_env)
+    output = run_airflow([*args, "--dry-run"], env)
     _, _, listed = output.partition("Runs to be attempted:")
     # Airflow prints a table with one row per run: "| 2024-03-05 00:00:00+00:00 | ...".
     runs = re.findall(r"^\|\s*(\d{4}-\d{2}-\d{2})[ T]", listed, flags=re.MULTILINE)
@@ -489,4 +490,6 @@ def backfill_dag(
             if reprocess_behavior != "completed"
             else f"no run selected: no day from {start} to {end} is schedulable for {dag_id}"
         )
+    elif not dry_run:
+        output = run_airflow(args, env)
     return BackfillResult(sorted(runs), output, explanation)

@@ -12,7 +12,8 @@ One test, because a cluster costs tens of seconds to start; it starts one the wa
     every descendant, the task's own process group included, as when a machine dies). The
     scheduler notices the missing heartbeats, the task is retried on the other worker, the run
     succeeds, and the warehouse equals a serial run of that zone.
-(c) `news-etl airflow stop` leaves no process behind.
+(c) `news-etl airflow stop` (the CLI, from a shell with the cluster's `AIRFLOW_HOME`) leaves no
+    process behind.
 
 Every wait is bounded by a deadline; nothing asserts on durations (the wall time of (a) is
 printed). Servers: `NEWS_ETL_TEST_CELERY_DB` (a Postgres URL: the test creates and drops a
@@ -27,6 +28,8 @@ import contextlib
 import os
 import signal
 import socket
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -38,7 +41,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from etl import pipeline
-from etl.airflow_cluster import Cluster, start_cluster
+from etl.airflow_cluster import Cluster, celery_workers, cluster_environment, start_cluster
 from etl.airflow_service import (
     ApiError,
     _alive,
@@ -67,7 +70,7 @@ pytestmark = [
 DEADLINE_S = 900
 #: Heartbeats missing this long mark a task instance failed (and up for retry): Airflow's 300 s
 #: default, shortened so the killed worker's task is retried within the test.
-HEARTBEAT_TIMEOUT_S = 40
+HEARTBEAT_TIMEOUT_S = 60
 #: Articles of the big day in (b): one text task over all of them lasts seconds.
 BIG_DAY_ARTICLES = 1500
 
@@ -272,10 +275,25 @@ def test_celery_cluster_backfill_worker_loss_and_stop(tmp_path: Path) -> None:
                 "celery-worker-1",
                 "celery-worker-2",
             }
+            # The broker itself lists both workers (not only what start waited for).
+            env = cluster_environment(served, int(cluster.url.rsplit(":", 1)[1]), base)
+            assert celery_workers(env) == sorted(cluster.workers)
             _backfill_on_celery(cluster, tmp_path, base)
             _worker_killed_mid_text(cluster, tmp_path)
         finally:
-            stop_airflow(home)
-        # (c) Nothing started from this home is left, and the pid file is gone.
+            # (c) `news-etl airflow stop`, from a shell with the cluster's AIRFLOW_HOME.
+            try:
+                stop = subprocess.run(
+                    [str(Path(sys.executable).parent / "news-etl"), "airflow", "stop"],
+                    env={**base, "AIRFLOW_HOME": str(home)},
+                    capture_output=True,
+                    text=True,
+                    timeout=300,
+                    check=False,
+                )
+            finally:
+                stop_airflow(home)  # a safety net when the command failed; else nothing to do
+        assert stop.returncode == 0, stop.stdout + stop.stderr
+        # Nothing started from this home is left, and the pid file is gone.
         assert processes_of(home) == []
         assert not (home / "cluster.pid").exists()

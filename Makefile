@@ -70,7 +70,7 @@ airflow: setup ## start Airflow standalone on 127.0.0.1:$(AIRFLOW_PORT) (.airflo
 airflow-celery: setup ## start Airflow on the Celery executor with WORKERS=$(WORKERS) workers on 127.0.0.1:$(AIRFLOW_PORT); needs NEWS_ETL_AIRFLOW_DB (Postgres) and NEWS_ETL_AIRFLOW_BROKER (Redis), see README
 	$(BIN)/news-etl airflow start --executor celery --workers $(WORKERS) --port $(AIRFLOW_PORT)
 
-airflow-stop: ## stop exactly the processes `make airflow` started (its process group and their children)
+airflow-stop: ## stop exactly the processes `make airflow` or `make airflow-celery` started (their process groups and children)
 	$(BIN)/news-etl airflow stop
 
 bench: setup ## throughput benchmark over the reuters corpus, against naive, regex and spaCy baselines (best of REPEAT=5)

@@ -6,6 +6,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 AIRFLOW_PORT ?= 8080
+WORKERS ?= 2
 WAREHOUSE ?= warehouse/news.duckdb
 REPEAT ?= 5
 export UV_PYTHON_DOWNLOADS := never
@@ -14,7 +15,7 @@ export UV_LINK_MODE := copy
 export GX_ANALYTICS_ENABLED := false
 
 .PHONY: setup demo test test-fast lint typecheck bench bench-day bench-scale bench-queries \
-  bench-search airflow airflow-stop clean help mutation
+  bench-search airflow airflow-celery airflow-stop clean help mutation
 
 help:
 	@grep -E '^[a-z-]+:.*## ' Makefile | sed -E 's/:.*## /\t/'
@@ -66,7 +67,10 @@ bench-search: setup ## fts extension vs SQL BM25 search, on a scratch copy of WA
 airflow: setup ## start Airflow standalone on 127.0.0.1:$(AIRFLOW_PORT) (.airflow/, pool, warehouse); print the password, landing zone, warehouse, DAG states
 	$(BIN)/news-etl airflow start --port $(AIRFLOW_PORT)
 
-airflow-stop: ## stop exactly the processes `make airflow` started (its process group and their children)
+airflow-celery: setup ## start Airflow on the Celery executor with WORKERS=$(WORKERS) workers on 127.0.0.1:$(AIRFLOW_PORT); needs NEWS_ETL_AIRFLOW_DB (Postgres) and NEWS_ETL_AIRFLOW_BROKER (Redis), see README
+	$(BIN)/news-etl airflow start --executor celery --workers $(WORKERS) --port $(AIRFLOW_PORT)
+
+airflow-stop: ## stop exactly the processes `make airflow` or `make airflow-celery` started (their process groups and children)
 	$(BIN)/news-etl airflow stop
 
 bench: setup ## throughput benchmark over the reuters corpus, against naive, regex and spaCy baselines (best of REPEAT=5)

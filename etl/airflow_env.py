@@ -2,12 +2,14 @@
 
 Only builds environment variables and command lines; it never imports Airflow (``etl`` must not).
 Set ``NEWS_ETL_AIRFLOW_DB`` to a SQLAlchemy URL (e.g. ``postgresql+psycopg://...``) to use another
-metadata database.
+metadata database. :func:`celery_environment` adds what the Celery executor needs (Redis broker,
+Postgres metadata database and result backend).
 """
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -55,8 +57,9 @@ def airflow_environment(
     # Sized from the machine: Airflow's default of 32 starts 32 LocalExecutor workers anywhere.
     env.setdefault("AIRFLOW__CORE__PARALLELISM", str(settings.airflow_workers))
     env.setdefault("GX_ANALYTICS_ENABLED", "false")
-    db = env.get("NEWS_ETL_AIRFLOW_DB")
+    db = env.get("NEWS_ETL_AIRFLOW_DB") or settings.airflow_db
     if db:
+        env["NEWS_ETL_AIRFLOW_DB"] = db
         env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", db)
         # Airflow 3 also opens an async engine; psycopg 3 URLs serve both.
         env.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC", async_url(db))
@@ -78,6 +81,69 @@ def async_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+#: The variable that names the host a Celery worker's tasks record (see :func:`task_hostname`).
+TASK_HOSTNAME_VAR = "NEWS_ETL_AIRFLOW_HOSTNAME"
+
+
+def task_hostname() -> str:
+    """The host name Airflow records for a task run by one of our Celery workers.
+
+    The workers' ``[core] hostname_callable``: ``$NEWS_ETL_AIRFLOW_HOSTNAME``, which each worker
+    gets set to its Celery node name (``news-etl-worker1@<host>``), so that the tasks of several
+    workers on one machine can be told apart (the task instance's ``hostname``); else the
+    machine's fully qualified name, Airflow's default. Imported by Airflow by its dotted path.
+    """
+    return os.environ.get(TASK_HOSTNAME_VAR) or socket.getfqdn()
+
+
+def result_backend(db_url: str) -> str:
+    """Celery's result backend in the metadata database: ``db+`` and its SQLAlchemy URL, with
+    Postgres through psycopg 3 (the driver installed here; ``postgresql://`` means psycopg2)."""
+    return "db+" + async_url(db_url)
+
+
+def celery_environment(settings: Settings, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Our Airflow environment (:func:`airflow_environment`) for the Celery executor.
+
+    Needs a Postgres metadata database (``NEWS_ETL_AIRFLOW_DB``, in ``base`` or the settings),
+    which is also Celery's result backend, and a broker (``NEWS_ETL_AIRFLOW_BROKER``, e.g.
+    ``redis://127.0.0.1:6379/0``); raises :class:`ConfigError` saying how to get them when one
+    is missing. Each worker runs ``airflow_worker_concurrency`` tasks at once; Airflow's
+    ``parallelism`` (tasks running at once in the whole cluster) is workers x concurrency unless
+    ``NEWS_ETL_AIRFLOW_PARALLELISM`` says otherwise.
+    """
+    env = dict(os.environ if base is None else base)
+    db = env.get("NEWS_ETL_AIRFLOW_DB") or settings.airflow_db
+    broker = env.get("NEWS_ETL_AIRFLOW_BROKER") or settings.airflow_broker
+    if not db:
+        raise ConfigError(
+            "the celery executor needs Postgres as Airflow's metadata database: set "
+            "NEWS_ETL_AIRFLOW_DB=postgresql+psycopg://USER@127.0.0.1:PORT/DB "
+            "(scripts/ci_postgres.sh start prints one; see README, Airflow on Celery)"
+        )
+    if not db.startswith(("postgresql", "postgres://")):
+        raise ConfigError(
+            f"the celery executor needs a Postgres metadata database, not {db.split(':')[0]}: "
+            "several machines' processes write it at once (NEWS_ETL_AIRFLOW_DB)"
+        )
+    if not broker:
+        raise ConfigError(
+            "the celery executor needs a broker: set NEWS_ETL_AIRFLOW_BROKER=redis://127.0.0.1:"
+            "6379/0 (scripts/ci_redis.sh start prints one; see README, Airflow on Celery)"
+        )
+    env["NEWS_ETL_AIRFLOW_DB"] = db
+    env["NEWS_ETL_AIRFLOW_BROKER"] = broker
+    concurrency = settings.airflow_worker_concurrency
+    slots = settings.airflow_parallelism or settings.airflow_celery_workers * concurrency
+    env.setdefault("AIRFLOW__CORE__PARALLELISM", str(slots))
+    env = airflow_environment(settings, env)
+    env["AIRFLOW__CORE__EXECUTOR"] = "CeleryExecutor"
+    env.setdefault("AIRFLOW__CELERY__BROKER_URL", broker)
+    env.setdefault("AIRFLOW__CELERY__RESULT_BACKEND", result_backend(db))
+    env.setdefault("AIRFLOW__CELERY__WORKER_CONCURRENCY", str(concurrency))
+    return env
 
 
 def airflow_executable() -> str:

@@ -76,6 +76,16 @@ def _pid_file(home: Path) -> Path:
     return home / "standalone.pid"
 
 
+def refuse_second_start(home: Path) -> None:
+    """Raise :class:`ConfigError` when an Airflow started from ``home`` is recorded as running."""
+    for name in PID_FILES:
+        if (home / name).exists():
+            raise ConfigError(
+                f"Airflow already runs from {home} (pid file {home / name}); stop it first "
+                "(news-etl airflow stop)"
+            )
+
+
 def admin_password(home: Path, user: str = ADMIN_USER) -> str:
     """The password the simple auth manager generated for ``user``."""
     path = home / "simple_auth_manager_passwords.json.generated"
@@ -116,8 +126,7 @@ def start_standalone(
     home = Path(env["AIRFLOW_HOME"])
     home.mkdir(parents=True, exist_ok=True)
     pid_file = _pid_file(home)
-    if pid_file.exists():
-        raise ConfigError(f"Airflow already runs from {home} (pid file {pid_file}); stop it first")
+    refuse_second_start(home)
     echo(f"preparing Airflow metadata and the pool in {home} ...")
     prepare_airflow(env)
     with writer(settings):
@@ -243,40 +252,63 @@ def _signal(targets: dict[int, int], sig: signal.Signals) -> None:
                 os.kill(pid, sig)
 
 
-def stop_standalone(home: Path, *, grace_s: float = 30) -> int:
-    """Stop the standalone started from ``home`` and every process it started; return how many.
+#: The files in the Airflow home that record the process groups ``start`` launched, one group
+#: per line (its number first): ``airflow standalone``'s, and the Celery cluster's components'.
+PID_FILES = ("standalone.pid", "cluster.pid")
 
-    Exactly the processes ``start`` launched are signalled: its process group (recorded in
-    ``standalone.pid``) and their descendants, SIGTERM first, SIGKILL after ``grace_s``. Nothing
-    is chosen by its environment, so the caller (whose ``AIRFLOW_HOME`` is the same) and its
-    parents are never touched. Without a pid file nothing runs from ``home`` and nothing is done.
+
+def recorded_groups(pid_file: Path) -> list[int]:
+    """The process groups recorded in ``pid_file`` (one per line, the number first)."""
+    lines = pid_file.read_text(encoding="utf-8").splitlines()
+    return [int(line.split()[0]) for line in lines if line.strip()]
+
+
+def stop_airflow(home: Path, *, grace_s: float = 30) -> int:
+    """Stop the Airflow started from ``home`` (standalone or the Celery cluster) and every process
+    it started; return how many processes were signalled.
+
+    Exactly the processes ``start`` launched are signalled: the process groups recorded in the
+    pid files (:data:`PID_FILES`) and their descendants, SIGTERM first, SIGKILL after
+    ``grace_s``. Nothing is chosen by its environment, so the caller (whose ``AIRFLOW_HOME`` is
+    the same) and its parents are never touched; a recorded number that now names the caller's
+    own group (a stale file) is skipped. Without a pid file nothing runs from ``home`` and
+    nothing is done.
     """
-    pid_file = _pid_file(home)
-    if not pid_file.exists():
+    files = [home / name for name in PID_FILES if (home / name).exists()]
+    if not files:
         return 0
-    pgid = int(pid_file.read_text(encoding="utf-8").strip())
     mine = {stat[1] for pid in _ancestors(os.getpid()) if (stat := _stat(pid)) is not None}
-    if pgid in mine:  # a stale pid file whose number now names the caller's own group
-        pid_file.unlink(missing_ok=True)
-        return 0
-    targets = started_processes(pgid)
-    if _group_alive(pgid):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGTERM)
+    groups = [g for f in files for g in recorded_groups(f) if g not in mine]
+    targets: dict[int, int] = {}
+    for pgid in groups:
+        targets.update(started_processes(pgid))
+    for pgid in groups:
+        if _group_alive(pgid):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, signal.SIGTERM)
     _signal(targets, signal.SIGTERM)
     deadline = time.monotonic() + grace_s
     while time.monotonic() < deadline and (
-        _group_alive(pgid) or any(_alive(pid, t) for pid, t in targets.items())
+        any(_group_alive(g) for g in groups) or any(_alive(p, t) for p, t in targets.items())
     ):
         time.sleep(0.5)
-        targets.update(started_processes(pgid))  # children spawned while the group shut down
-    if _group_alive(pgid):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pgid, signal.SIGKILL)
+        for pgid in groups:  # children spawned while the groups shut down
+            targets.update(started_processes(pgid))
+    for pgid in groups:
+        if _group_alive(pgid):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, signal.SIGKILL)
     _signal(targets, signal.SIGKILL)
-    _group_alive(pgid)  # reaps the leader when this process started it
-    pid_file.unlink(missing_ok=True)
+    for pgid in groups:
+        _group_alive(pgid)  # reaps the leader when this process started it
+    for pid_file in files:
+        pid_file.unlink(missing_ok=True)
     return len(targets)
+
+
+def stop_standalone(home: Path, *, grace_s: float = 30) -> int:
+    """Stop what ``start`` launched from ``home`` (:func:`stop_airflow`)."""
+    return stop_airflow(home, grace_s=grace_s)
 
 
 #: REST calls answered with a server error are tried this many times, with backoff.
@@ -389,6 +421,11 @@ def standalone_banner(info: Standalone, settings: Settings) -> list[str]:
         )
         + problem,
     ]
+    workers = getattr(info, "workers", ())  # a Celery cluster (etl.airflow_cluster.Cluster)
+    if workers:
+        lines.insert(
+            1, f"  executor: CeleryExecutor, {len(workers)} worker(s): {', '.join(workers)}"
+        )
     if paused.get("news_daily") is False:
         lines.append(
             "  news_daily runs each day after it ends (00:00 UTC) for that day; unpaused, it "
@@ -430,15 +467,16 @@ def backfill_dag(
     """``airflow backfill create`` over ``start`` .. ``end`` in the project's Airflow; when it
     selects no run, ``explanation`` says why (Airflow's dry run prints an empty list).
 
-    The runs are created for the scheduler to execute; a dry run only lists them.
+    The runs are created for the scheduler to execute; a dry run only lists them. Airflow lists
+    the runs only in a dry run, so a real one is preceded by a dry run (which also spares
+    creating an empty backfill).
     """
     args = ["backfill", "create", "--dag-id", dag_id, "--from-date", start, "--to-date", end]
     args += ["--reprocess-behavior", reprocess_behavior]
     if conf:
         args += ["--dag-run-conf", json.dumps(dict(conf))]
-    if dry_run:
-        args.append("--dry-run")
-    output = run_airflow(args, airflow_environment(settings, base_env))
+    env = airflow_environment(settings, base_env)
+    output = run_airflow([*args, "--dry-run"], env)
     _, _, listed = output.partition("Runs to be attempted:")
     # Airflow prints a table with one row per run: "| 2024-03-05 00:00:00+00:00 | ...".
     runs = re.findall(r"^\|\s*(\d{4}-\d{2}-\d{2})[ T]", listed, flags=re.MULTILINE)
@@ -452,4 +490,6 @@ def backfill_dag(
             if reprocess_behavior != "completed"
             else f"no run selected: no day from {start} to {end} is schedulable for {dag_id}"
         )
+    elif not dry_run:
+        output = run_airflow(args, env)
     return BackfillResult(sorted(runs), output, explanation)

@@ -687,20 +687,47 @@ def report(
     typer.echo(str(path))
 
 
-airflow_app = typer.Typer(help="A local Airflow (standalone, loopback) for this project.")
+airflow_app = typer.Typer(
+    help="A local Airflow for this project on loopback: standalone, or on the Celery executor."
+)
 app.add_typer(airflow_app, name="airflow")
 
 
 @airflow_app.command("start")
 def airflow_start(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8080,
+    executor: Annotated[
+        str | None,
+        typer.Option(
+            help="local: `airflow standalone` (LocalExecutor); celery: API server, scheduler, "
+            "DAG processor and Celery workers, with NEWS_ETL_AIRFLOW_DB (Postgres) and "
+            "NEWS_ETL_AIRFLOW_BROKER (Redis) (default: $NEWS_ETL_AIRFLOW_EXECUTOR, else local).",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Celery workers to start (celery only; default: "
+            "$NEWS_ETL_AIRFLOW_CELERY_WORKERS, else 2).",
+        ),
+    ] = None,
 ) -> None:
-    """Prepare metadata DB, pool and warehouse, then start `airflow standalone` (make airflow)."""
-    from etl.airflow_service import standalone_banner, start_standalone
+    """Prepare metadata DB, pool and warehouse, then start Airflow (make airflow, make
+    airflow-celery)."""
+    from etl.airflow_service import Standalone, standalone_banner, start_standalone
 
-    settings = _settings()
+    settings = _settings(airflow_executor=executor, airflow_celery_workers=workers)
+    if workers is not None and settings.airflow_executor != "celery":
+        raise typer.BadParameter("--workers applies to --executor celery only")
     try:
-        info = start_standalone(settings, port=port, echo=typer.echo)
+        info: Standalone
+        if settings.airflow_executor == "celery":
+            from etl.airflow_cluster import start_cluster
+
+            info = start_cluster(settings, port=port, echo=typer.echo)
+        else:
+            info = start_standalone(settings, port=port, echo=typer.echo)
         for line in standalone_banner(info, settings):
             typer.echo(line)
     except NewsEtlError as exc:
@@ -742,11 +769,12 @@ def airflow_backfill(
 
 @airflow_app.command("stop")
 def airflow_stop() -> None:
-    """Stop the standalone Airflow and every process it started (make airflow-stop)."""
+    """Stop the Airflow `start` started (standalone or the Celery cluster) and every process it
+    started, and only those (make airflow-stop)."""
     from etl.airflow_env import airflow_home
-    from etl.airflow_service import stop_standalone
+    from etl.airflow_service import stop_airflow
 
-    stopped = stop_standalone(airflow_home())
+    stopped = stop_airflow(airflow_home())
     typer.echo(f"stopped ({stopped} process group(s)/process(es) signalled)")
 
 

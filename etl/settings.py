@@ -185,6 +185,33 @@ class Settings(BaseSettings):
         "LocalExecutor worker processes the project's Airflow starts; default: the CPUs this "
         "process may use, at least 2 (Airflow's own default is 32 whatever the machine).",
     )
+    airflow_executor: Literal["local", "celery"] = Field(
+        default="local",
+        description="How `news-etl airflow start` runs tasks: 'local' (`airflow standalone`, "
+        "LocalExecutor) or 'celery' (API server, scheduler, DAG processor and Celery workers; "
+        "needs airflow_db and airflow_broker).",
+    )
+    airflow_db: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of Airflow's metadata database (e.g. "
+        "postgresql+psycopg://user@127.0.0.1:5432/airflow); default: SQLite in the Airflow "
+        "home. Required for the celery executor (Postgres), whose result backend it also is.",
+    )
+    airflow_broker: str | None = Field(
+        default=None,
+        description="Celery broker URL for the celery executor, e.g. redis://127.0.0.1:6379/0.",
+    )
+    airflow_celery_workers: int = Field(
+        default=2,
+        ge=1,
+        description="Celery workers `news-etl airflow start --executor celery` starts.",
+    )
+    airflow_worker_concurrency: int = Field(
+        default_factory=lambda: _usable_cores(),
+        ge=1,
+        description="Tasks each Celery worker runs at once (default: the cores this process "
+        "may use).",
+    )
     txt_layout: Literal["canonical", "titled"] = Field(
         default="canonical",
         description="How .txt files start: 'canonical' (' date YYYY-MM-DD body') or 'titled' "

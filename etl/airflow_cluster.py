@@ -17,12 +17,14 @@ which worker ran which try can be read from the REST API. Nothing here imports A
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import redis
 
@@ -73,23 +75,31 @@ def worker_name(index: int, host: str | None = None) -> str:
     return f"news-etl-worker{index}@{host or socket.getfqdn()}"
 
 
+def worker_component(settings: Settings, index: int, host: str | None = None) -> Component:
+    """Celery worker ``index`` (1-based) on ``host``: its node name, ``--concurrency`` from the
+    settings, no log server, and the host name its tasks record."""
+    name = worker_name(index, host)
+    args: tuple[str, ...] = ("celery", "worker", "--celery-hostname", name)
+    args += ("--concurrency", str(settings.airflow_worker_concurrency), "--skip-serve-logs")
+    task_env = {
+        TASK_HOSTNAME_VAR: name,
+        "AIRFLOW__CORE__HOSTNAME_CALLABLE": "etl.airflow_env.task_hostname",
+    }
+    return Component(f"celery-worker-{index}", args, task_env)
+
+
 def cluster_components(settings: Settings, port: int, host: str | None = None) -> list[Component]:
-    """The commands of a cluster serving on 127.0.0.1:``port``, in start order: API server,
-    scheduler, DAG processor, then ``settings.airflow_celery_workers`` Celery workers."""
+    """The commands of a cluster serving on ``settings.airflow_api_host``:``port`` (loopback by
+    default), in start order: API server, scheduler, DAG processor, then
+    ``settings.airflow_celery_workers`` Celery workers (none: the workers run elsewhere)."""
+    api_host = settings.airflow_api_host
     components = [
-        Component("api-server", ("api-server", "--host", "127.0.0.1", "--port", str(port))),
+        Component("api-server", ("api-server", "--host", api_host, "--port", str(port))),
         Component("scheduler", ("scheduler", "--skip-serve-logs")),
         Component("dag-processor", ("dag-processor",)),
     ]
     for index in range(1, settings.airflow_celery_workers + 1):
-        name = worker_name(index, host)
-        args: tuple[str, ...] = ("celery", "worker", "--celery-hostname", name)
-        args += ("--concurrency", str(settings.airflow_worker_concurrency), "--skip-serve-logs")
-        task_env = {
-            TASK_HOSTNAME_VAR: name,
-            "AIRFLOW__CORE__HOSTNAME_CALLABLE": "etl.airflow_env.task_hostname",
-        }
-        components.append(Component(f"celery-worker-{index}", args, task_env))
+        components.append(worker_component(settings, index, host))
     return components
 
 
@@ -97,8 +107,35 @@ def cluster_environment(
     settings: Settings, port: int, base: Mapping[str, str] | None = None
 ) -> dict[str, str]:
     """The Celery environment (:func:`etl.airflow_env.celery_environment`) plus what serving on
-    127.0.0.1:``port`` needs (API host, port and base URL, the Execution API's URL)."""
-    return standalone_environment(settings, port, celery_environment(settings, base))
+    ``settings.airflow_api_host``:``port`` needs (API host, port and base URL, the Execution
+    API's URL, which the local workers reach on loopback)."""
+    env = standalone_environment(settings, port, celery_environment(settings, base))
+    env["AIRFLOW__API__HOST"] = settings.airflow_api_host
+    return env
+
+
+def worker_environment(
+    settings: Settings, api_url: str, base: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The environment of a Celery worker on another machine than the API server at
+    ``api_url`` (``http://host:port``): the Celery environment, with the Execution API there."""
+    env = celery_environment(settings, base)
+    bin_dir = str(Path(airflow_executable()).parent)
+    env["PATH"] = os.pathsep.join([bin_dir, env.get("PATH", "")])
+    env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] = f"{api_url.rstrip('/')}/execution/"
+    return env
+
+
+def run_worker(settings: Settings, *, api_url: str, index: int = 1) -> NoReturn:
+    """Become Celery worker ``index`` of the cluster whose API server is at ``api_url``: check
+    the broker answers, then replace this process with ``airflow celery worker`` (in the
+    foreground, for a service manager such as systemd to supervise; Ctrl-C stops it)."""
+    env = worker_environment(settings, api_url)
+    check_broker(env["AIRFLOW__CELERY__BROKER_URL"])
+    component = worker_component(settings, index)
+    os.execve(
+        airflow_executable(), [airflow_executable(), *component.args], {**env, **component.env}
+    )
 
 
 def check_broker(url: str, timeout_s: float = 5) -> None:

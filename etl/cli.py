@@ -707,9 +707,9 @@ def airflow_start(
     workers: Annotated[
         int | None,
         typer.Option(
-            min=1,
-            help="Celery workers to start (celery only; default: "
-            "$NEWS_ETL_AIRFLOW_CELERY_WORKERS, else 2).",
+            min=0,
+            help="Celery workers to start (celery only; 0: they run on other machines, "
+            "`news-etl airflow worker`; default: $NEWS_ETL_AIRFLOW_CELERY_WORKERS, else 2).",
         ),
     ] = None,
 ) -> None:
@@ -730,6 +730,31 @@ def airflow_start(
             info = start_standalone(settings, port=port, echo=typer.echo)
         for line in standalone_banner(info, settings):
             typer.echo(line)
+    except NewsEtlError as exc:
+        error(str(exc))
+        raise typer.Exit(2) from exc
+
+
+@airflow_app.command("worker")
+def airflow_worker(
+    api_url: Annotated[
+        str,
+        typer.Option(
+            help="The cluster's API server as this machine reaches it, e.g. "
+            "http://scheduler.internal:8080 (its `news-etl airflow start --executor celery` "
+            "listens on NEWS_ETL_AIRFLOW_API_HOST).",
+        ),
+    ],
+    index: Annotated[
+        int, typer.Option(min=1, help="This worker's number on this machine (its node name).")
+    ] = 1,
+) -> None:
+    """Run one Celery worker of a cluster started on another machine, in the foreground (for
+    systemd or another supervisor): NEWS_ETL_AIRFLOW_DB and NEWS_ETL_AIRFLOW_BROKER as there."""
+    from etl.airflow_cluster import run_worker
+
+    try:
+        run_worker(_settings(airflow_executor="celery"), api_url=api_url, index=index)
     except NewsEtlError as exc:
         error(str(exc))
         raise typer.Exit(2) from exc

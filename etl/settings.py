@@ -203,8 +203,14 @@ class Settings(BaseSettings):
     )
     airflow_celery_workers: int = Field(
         default=2,
-        ge=1,
-        description="Celery workers `news-etl airflow start --executor celery` starts.",
+        ge=0,
+        description="Celery workers `news-etl airflow start --executor celery` starts (0: the "
+        "workers run on other machines, `news-etl airflow worker`).",
+    )
+    airflow_api_host: str = Field(
+        default="127.0.0.1",
+        description="The address the Celery cluster's API server listens on: loopback, or an "
+        "address that workers on other machines reach (docs/deploy.md).",
     )
     airflow_worker_concurrency: int = Field(
         default_factory=lambda: _usable_cores(),

@@ -192,3 +192,71 @@ def test_stop_ends_every_recorded_group_and_spares_the_caller(tmp_path: Path) ->
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+def test_a_cluster_for_workers_elsewhere_listens_where_told_and_starts_none() -> None:
+    settings = load_settings(airflow_celery_workers=0, airflow_api_host="10.1.2.3")
+    components = cluster_components(settings, 18124, host="box.example")
+    assert [c.name for c in components] == ["api-server", "scheduler", "dag-processor"]
+    assert components[0].args == ("api-server", "--host", "10.1.2.3", "--port", "18124")
+
+
+def test_cluster_environment_binds_the_api_host_of_the_settings(tmp_path: Path) -> None:
+    settings = load_settings(airflow_api_host="0.0.0.0")
+    env = cluster_environment(
+        settings, 18125, _base(tmp_path, NEWS_ETL_AIRFLOW_DB=DB, NEWS_ETL_AIRFLOW_BROKER=BROKER)
+    )
+    assert env["AIRFLOW__API__HOST"] == "0.0.0.0"
+    # the workers on this machine still reach the Execution API on loopback
+    assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://127.0.0.1:18125/execution/"
+
+
+def test_a_remote_worker_joins_the_cluster_of_its_api_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`news-etl airflow worker` becomes `airflow celery worker` with the cluster's broker,
+    metadata DB and the Execution API at the given URL (os.execve is caught, not run)."""
+    import etl.airflow_cluster as cluster
+
+    for name in [n for n in os.environ if n.startswith("AIRFLOW__")]:
+        monkeypatch.delenv(name)  # this machine's own settings are the test's inputs only
+    for name, value in _base(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("NEWS_ETL_AIRFLOW_DB", DB)
+    monkeypatch.setenv("NEWS_ETL_AIRFLOW_BROKER", BROKER)
+    monkeypatch.setenv("NEWS_ETL_AIRFLOW_WORKER_CONCURRENCY", "4")
+    pinged: list[str] = []
+    monkeypatch.setattr(cluster, "check_broker", pinged.append)
+    became: list[tuple[str, list[str], dict[str, str]]] = []
+
+    def execve(path: str, argv: list[str], env: dict[str, str]) -> None:
+        became.append((path, argv, env))
+        raise SystemExit(0)
+
+    monkeypatch.setattr(cluster.os, "execve", execve)
+    result = CliRunner().invoke(
+        app, ["airflow", "worker", "--api-url", "http://sched.example:8080/", "--index", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    assert pinged == [BROKER]
+    [(path, argv, env)] = became
+    assert argv[0] == path and argv[1:5] == ["celery", "worker", "--celery-hostname", argv[4]]
+    assert argv[4].startswith("news-etl-worker3@")
+    assert argv[5:] == ["--concurrency", "4", "--skip-serve-logs"]
+    assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://sched.example:8080/execution/"
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert env["AIRFLOW__CELERY__BROKER_URL"] == BROKER
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == DB
+    assert env["NEWS_ETL_AIRFLOW_HOSTNAME"] == argv[4]  # what its tasks record as host name
+
+
+def test_a_remote_worker_without_a_broker_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in _base(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("NEWS_ETL_AIRFLOW_DB", DB)
+    monkeypatch.delenv("NEWS_ETL_AIRFLOW_BROKER", raising=False)
+    result = CliRunner().invoke(app, ["airflow", "worker", "--api-url", "http://s:8080"])
+    assert result.exit_code == 2
+    assert "NEWS_ETL_AIRFLOW_BROKER" in result.output

@@ -68,6 +68,7 @@ _COMMENT_ON = re.compile(
     re.I | re.S,
 )
 _CREATE_TABLE = re.compile(r"^CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP\w*\s+)?TABLE\b", re.I)
+_CREATE_VIEW = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\b", re.I)
 _CREATE_INDEX = re.compile(r"^CREATE\s+(?:UNIQUE\s+)?INDEX\b", re.I)
 _TABLE_KEY = re.compile(r",\s*(?:CONSTRAINT\s+\w+\s+)?(?:PRIMARY\s+KEY|UNIQUE)\s*\([^)]*\)", re.I)
 _INLINE_KEY = re.compile(r"\s+(?:PRIMARY\s+KEY|UNIQUE)\b", re.I)
@@ -113,13 +114,18 @@ def execute_migration(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     """Run one migration file's ``sql`` on the lake (inside the caller's transaction), each
     statement adapted by :func:`adapt_statement`."""
     kept: list[tuple[str, str, str | None, str]] = []
+    views: set[str] | None = None  # read when a comment needs them, again after a new view
     for statement in con.extract_statements(sql):
-        views = {str(r[0]) for r in con.execute(
-            "SELECT view_name FROM duckdb_views() WHERE database_name = current_database()"
-        ).fetchall()}  # fmt: skip
-        adapted = adapt_statement(statement.query, views)
+        text = statement.query
+        if views is None and "COMMENT" in text.upper():
+            views = {str(r[0]) for r in con.execute(
+                "SELECT view_name FROM duckdb_views() WHERE database_name = current_database()"
+            ).fetchall()}  # fmt: skip
+        adapted = adapt_statement(text, views or ())
         if adapted.sql is not None:
             con.execute(adapted.sql)
+            if _CREATE_VIEW.match(_LEADING_COMMENTS.sub("", text, count=1)):
+                views = None
         if adapted.comment is not None:
             kept.append(adapted.comment)
     if kept:

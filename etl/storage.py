@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 import duckdb
 
-__all__ = ["Entry", "Location", "configure_duckdb", "location", "s3_secret_sql"]
+__all__ = ["S3_PROTOCOLS", "Entry", "Location", "configure_duckdb", "location", "s3_secret_sql"]
 
 #: Protocols DuckDB's httpfs extension reads with an S3 secret (``s3a``/``s3n`` are aliases).
 S3_PROTOCOLS = ("s3", "s3a", "s3n")

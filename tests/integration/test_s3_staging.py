@@ -184,6 +184,7 @@ def test_abandoned_runs_on_s3_are_found_by_age_and_removed(
     assert status == "abandoned"
 
 
+@pytest.mark.slow
 def test_staging_on_a_store_duckdb_cannot_read_loads_through_fsspec(tmp_path: Path) -> None:
     """``memory://`` stands for the stores DuckDB has no reader for (``gs://`` …): the stages
     write there and the loader reads the Parquet through fsspec; one process, as the memory

@@ -70,6 +70,11 @@ class StagingError(PermanentError):
     """Staged Parquet for a run is missing or does not match its plan."""
 
 
+class StagingUnavailableError(RetryableError):
+    """The object store holding the staging could not be reached (connection refused or reset,
+    timed out): trying again later may succeed."""
+
+
 class LandingZoneError(PermanentError):
     """The landing zone does not exist or cannot be listed."""
 

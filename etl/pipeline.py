@@ -372,7 +372,10 @@ def _notes_failure(
                 return fn(staging_dir, *args, **kwargs)
             except Exception as exc:
                 name = "-".join([step, *(str(a) for a in args)])
-                note_failure(staging_dir, name, exc)
+                try:
+                    note_failure(staging_dir, name, exc)
+                except Exception as unnoted:  # e.g. the object store is unreachable too
+                    log.warning("%s failed and could not note why: %s", name, unnoted)
                 raise
 
         return noted

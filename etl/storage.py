@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -28,7 +28,9 @@ from urllib.parse import unquote, urlsplit
 
 import duckdb
 
-__all__ = ["Entry", "Location", "configure_duckdb", "location", "s3_secret_sql"]
+from etl.errors import StagingUnavailableError
+
+__all__ = ["S3_PROTOCOLS", "Entry", "Location", "configure_duckdb", "location", "s3_secret_sql"]
 
 #: Protocols DuckDB's httpfs extension reads with an S3 secret (``s3a``/``s3n`` are aliases).
 S3_PROTOCOLS = ("s3", "s3a", "s3n")
@@ -65,6 +67,26 @@ def _modified(info: Mapping[str, Any]) -> float | None:
         except (TypeError, ValueError):
             continue
     return None
+
+
+def _transient_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions that mean "the store could not be reached", whatever client raised them."""
+    found: list[type[BaseException]] = [ConnectionError, TimeoutError]
+    try:
+        from botocore import exceptions as boto
+    except ImportError:  # pragma: no cover - s3fs brings botocore
+        return tuple(found)
+    return (*found, boto.ConnectionError, boto.ReadTimeoutError)
+
+
+@contextlib.contextmanager
+def _reaching(what: str) -> Iterator[None]:
+    """Turn a failure to reach an object store into :class:`StagingUnavailableError`
+    (retryable); every other error (a missing key, a refused permission) stays as it is."""
+    try:
+        yield
+    except _transient_errors() as exc:
+        raise StagingUnavailableError(f"cannot reach {what}: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -122,6 +144,9 @@ class Location:
             if region:
                 client["region_name"] = region
             options["client_kwargs"] = client
+            # Other processes write and delete the same keys: never answer from a listing
+            # this process cached earlier.
+            options["use_listings_cache"] = False
         return fsspec.filesystem(self.protocol, **options)
 
     # Reading and writing whole files.
@@ -130,19 +155,22 @@ class Location:
         """Whether a file or folder is there (on object storage: any object at or below it)."""
         if self.is_local:
             return Path(self.path).exists()
-        return bool(self.fs.exists(self.path))
+        with _reaching(self.url):
+            return bool(self.fs.exists(self.path))
 
     def is_dir(self) -> bool:
         """Whether this is a folder (on object storage: a prefix with objects below it)."""
         if self.is_local:
             return Path(self.path).is_dir()
-        return bool(self.fs.isdir(self.path))
+        with _reaching(self.url):
+            return bool(self.fs.isdir(self.path))
 
     def read_bytes(self) -> bytes:
         """The whole file; :class:`FileNotFoundError` when it is missing."""
         if self.is_local:
             return self.local_path.read_bytes()
-        data: bytes = self.fs.cat_file(self.path)
+        with _reaching(self.url):
+            data: bytes = self.fs.cat_file(self.path)
         return data
 
     def read_text(self) -> str:
@@ -159,7 +187,8 @@ class Location:
             tmp.write_bytes(data)
             tmp.replace(target)
             return
-        self.fs.pipe_file(self.path, data)
+        with _reaching(self.url):
+            self.fs.pipe_file(self.path, data)
 
     def write_text(self, text: str) -> None:
         """Write ``text`` as UTF-8, like :meth:`write_bytes`."""
@@ -179,7 +208,8 @@ class Location:
             names = sorted(e.name for e in os.scandir(self.path) if e.is_dir())
             return [self / n for n in names]
         try:
-            entries = self.fs.ls(self.path, detail=True, refresh=True)
+            with _reaching(self.url):
+                entries = self.fs.ls(self.path, detail=True, refresh=True)
         except FileNotFoundError:
             return []
         found = sorted(str(e["name"]).rstrip("/") for e in entries if e["type"] == "directory")
@@ -198,7 +228,8 @@ class Location:
                     out.append(Entry(Location("file", str(path)), stat.st_size, stat.st_mtime))
             return out
         try:
-            found = self.fs.find(self.path, detail=True)
+            with _reaching(self.url):
+                found = self.fs.find(self.path, detail=True)
         except FileNotFoundError:
             return []
         return [
@@ -216,7 +247,7 @@ class Location:
             else:
                 path.unlink(missing_ok=True)
             return
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(FileNotFoundError), _reaching(self.url):
             self.fs.rm(self.path, recursive=True)
         self.fs.invalidate_cache()
 

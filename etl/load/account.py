@@ -27,7 +27,7 @@ import pyarrow as pa
 from etl.contracts import SCHEMAS, LedgerOutcome, Stage, read_by
 from etl.load.keys import stable_id_sql
 from etl.load.modes import REMOVED, Mode
-from etl.storage import configure_duckdb, location
+from etl.storage import S3_PROTOCOLS, Location, configure_duckdb, location
 
 #: The staged tables the loader reads (from the contracts).
 STAGED_TABLES: tuple[str, ...] = read_by(Stage.LOAD)
@@ -55,27 +55,40 @@ class RunAccount:
         return replace(self, articles_loaded=0, partitions=[])
 
 
+def _read_staged(files: Sequence[Location], table: str) -> pa.Table:
+    """The staged ``files`` of ``table`` read through fsspec, for stores DuckDB cannot read."""
+    import pyarrow.parquet as pq
+
+    schema = SCHEMAS[table]
+    parts = [pq.read_table(pa.BufferReader(f.read_bytes()), schema=schema) for f in files]
+    return pa.concat_tables(parts) if parts else pa.Table.from_pylist([], schema=schema)
+
+
 def attach_staged(
     con: duckdb.DuckDBPyConnection,
     staged: Mapping[str, Sequence[str | Path]],
     unchanged: list[dict[str, Any]],
 ) -> None:
-    """Attach the run's staged Parquet files (local paths or ``s3://`` URLs) as
-    ``staged_<table>`` views, and the ledger rows of the files the plan skipped as unchanged as
-    ``run_unchanged``. DuckDB reads object storage itself (httpfs, credentials from the AWS
-    variables: :func:`etl.storage.configure_duckdb`)."""
-    remote = {str(p) for files in staged.values() for p in files if not location(p).is_local}
-    if remote:
-        configure_duckdb(con, min(remote))
-    for table in STAGED_TABLES:
-        view, files = f"staged_{table}", staged.get(table, [])
-        if files:
-            paths = ", ".join("'" + str(p).replace("'", "''") + "'" for p in files)
+    """Attach the run's staged Parquet files as ``staged_<table>`` views, and the ledger rows of
+    the files the plan skipped as unchanged as ``run_unchanged``.
+
+    DuckDB reads local files and ``s3://`` itself (httpfs, credentials from the AWS variables:
+    :func:`etl.storage.configure_duckdb`); files on other stores (``gs://``, ``memory://``) are
+    read through fsspec into Arrow tables that DuckDB scans in place.
+    """
+    found = {t: [location(p) for p in staged.get(t, [])] for t in STAGED_TABLES}
+    on_s3 = [f for files in found.values() for f in files if f.protocol in S3_PROTOCOLS]
+    if on_s3:
+        configure_duckdb(con, on_s3[0])
+    for table, files in found.items():
+        view = f"staged_{table}"
+        if files and all(f.is_local or f.protocol in S3_PROTOCOLS for f in files):
+            paths = ", ".join("'" + f.url.replace("'", "''") + "'" for f in files)
             con.execute(
                 f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM read_parquet([{paths}])"
             )
         else:
-            con.register(f"{view}_arrow", pa.Table.from_pylist([], schema=SCHEMAS[table]))
+            con.register(f"{view}_arrow", _read_staged(files, table))
             con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {view}_arrow")
     con.register("run_unchanged", pa.Table.from_pylist(unchanged, schema=SCHEMAS["ledger"]))
 

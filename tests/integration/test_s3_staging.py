@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import boto3
+import fsspec
 import pytest
 
 from etl import leftovers, pipeline
@@ -181,3 +182,33 @@ def test_abandoned_runs_on_s3_are_found_by_age_and_removed(
     ((status,),) = query(settings.warehouse, "SELECT status FROM etl_run WHERE run_id = ?",
                          [plan.run_id])  # fmt: skip
     assert status == "abandoned"
+
+
+@pytest.mark.slow
+def test_staging_on_a_store_duckdb_cannot_read_loads_through_fsspec(tmp_path: Path) -> None:
+    """``memory://`` stands for the stores DuckDB has no reader for (``gs://`` …): the stages
+    write there and the loader reads the Parquet through fsspec; one process, as the memory
+    filesystem is per process."""
+    landing = tmp_path / "landing"
+    generate_sample(landing)
+    root = f"memory://staging-{tmp_path.name}"
+    remote = load_settings(
+        landing=landing,
+        warehouse=tmp_path / "m" / "w.duckdb",
+        staging_dir=root,
+        workers=1,
+        batch_size=10,
+    )
+    summary = pipeline.run(remote)
+    assert summary.articles_loaded > 0
+    assert not (tmp_path / "m" / "staging").exists()
+    local = load_settings(
+        landing=landing,
+        warehouse=tmp_path / "l" / "w.duckdb",
+        staging_dir=tmp_path / "l" / "staging",
+        workers=1,
+        batch_size=10,
+    )
+    pipeline.run(local)
+    assert checksums(remote.warehouse) == checksums(local.warehouse)
+    assert fsspec.filesystem("memory").find(root) == []  # removed after the load

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from etl import leftovers
-from etl.errors import StagingError
+from etl.errors import StagingError, StagingUnavailableError, is_retryable
 from etl.load.staging import RunStaging
 from etl.settings import Settings, load_settings
 from etl.storage import Location, configure_duckdb, location, s3_secret_sql
@@ -215,3 +215,41 @@ def test_leftovers_on_object_storage_go_by_age_alone() -> None:
     assert (found.run_id, found.staging, found.plan) == ("run-7", run, {"run_id": "run-7"})
     (run / leftovers.KEPT).touch()
     assert leftovers.find_abandoned(root, idle_after_s=0) == []
+
+
+@pytest.fixture
+def unreachable_s3(monkeypatch: pytest.MonkeyPatch) -> str:
+    """AWS variables pointing at a loopback port nothing listens on; a bucket URL there."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    for key, value in {**ENV, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    return f"s3://unreachable-{uuid.uuid4().hex[:8]}"
+
+
+def test_an_unreachable_object_store_is_a_retryable_error(unreachable_s3: str) -> None:
+    target = location(f"{unreachable_s3}/run/plan.json")
+    with pytest.raises(StagingUnavailableError, match="cannot reach s3://unreachable-") as info:
+        target.write_text("{}")
+    assert is_retryable(info.value)
+
+
+def test_a_step_keeps_its_own_error_when_its_note_cannot_be_written(
+    unreachable_s3: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from etl import pipeline
+
+    with pytest.raises(StagingUnavailableError) as info:  # the Airflow task is retried
+        pipeline.ingest_batch(f"{unreachable_s3}/run-1", 0)
+    assert is_retryable(info.value)
+
+    def broken_load(staging_dir: object) -> None:
+        raise ValueError("a bug in the step")
+
+    monkeypatch.setattr(pipeline.RunPlan, "load", broken_load)
+    with pytest.raises(ValueError, match="a bug in the step"):  # not the note's own failure
+        pipeline.text_batch(f"{unreachable_s3}/run-1", 0)

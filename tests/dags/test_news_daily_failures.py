@@ -11,6 +11,7 @@ import pytest
 
 from etl.settings import PROJECT_ROOT, load_settings
 from etl.warehouse import writer
+from tests.dags.conftest import load_dag
 from tests.integration.helpers import query
 
 pytestmark = pytest.mark.usefixtures("airflow_db")
@@ -19,9 +20,7 @@ DAY = date(2024, 3, 6)
 
 
 def _run_dag(landing: Path, warehouse: Path) -> tuple[str, dict[str, str | None]]:
-    from airflow.dag_processing.dagbag import DagBag
-
-    dag = DagBag(dag_folder=str(Path(__file__).resolve().parents[2] / "dags")).dags["news_daily"]
+    dag = load_dag("news_daily")
     run = dag.test(
         logical_date=datetime(DAY.year, DAY.month, DAY.day, tzinfo=UTC),
         run_conf={"landing": str(landing), "warehouse": str(warehouse)},

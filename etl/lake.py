@@ -226,8 +226,9 @@ def connect(
             configure_data_path(con, target.data_path)
             con.execute(attach_sql(target, read_only=read_only))
             con.execute(f"USE {ALIAS}")
-            if target.data_path is None:  # a reader: the data path is the catalog's
-                configure_data_path(con, stored_data_path(con))
+            stored = stored_data_path(con)  # a reader may not know it: the catalog does
+            if stored != target.data_path:
+                configure_data_path(con, stored)
             return con
         except duckdb.Error as exc:
             con.close()

@@ -58,8 +58,8 @@ typecheck: setup
 bench-scale: setup ## whole runs by warehouse size, workers, near-copies and one file (slow; tables for docs/performance.md)
 	$(BIN)/python benchmarks/bench_scale.py
 
-bench-queries: setup ## time every example query, view and macro on WAREHOUSE=FILE (read-only), flag any >= 1 s
-	$(BIN)/python benchmarks/bench_queries.py --warehouse $(WAREHOUSE)
+bench-queries: setup ## time every example query, view and macro on WAREHOUSE=FILE or a DuckLake URL (read-only), flag any >= 1 s
+	$(BIN)/python benchmarks/bench_queries.py --warehouse "$(WAREHOUSE)"
 
 bench-search: setup ## fts extension vs SQL BM25 search, on a scratch copy of WAREHOUSE=FILE
 	$(BIN)/python benchmarks/bench_search.py --warehouse $(WAREHOUSE)

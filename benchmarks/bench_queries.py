@@ -2,8 +2,14 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_queries.py --warehouse FILE [--repeat N] [--term T]
-                                                 [--common-term T] [--search Q] [--json OUT]
+    .venv/bin/python benchmarks/bench_queries.py --warehouse FILE|ducklake:… [--repeat N]
+                        [--term T] [--common-term T] [--search Q] [--json OUT]
+
+The warehouse is a DuckDB file or a DuckLake URL (``ducklake:postgres:dbname=… host=…`` or
+``ducklake:/path/catalog.ducklake``), attached ``READ_ONLY`` as every analyst reader does
+(:func:`etl.warehouse.reader`; an ``s3://`` data path needs the AWS variables). On a lake a cold
+run also fetches the catalog (from Postgres) and reads the data files, which is what an analyst
+on another machine pays.
 
 Runs, on read-only connections (the warehouse is never written, so it is safe on a warehouse a
 load is about to write, and on one another user has open read-only):
@@ -43,6 +49,8 @@ from typing import Any
 import duckdb
 
 from etl.load.migrations import discover, schema_version
+from etl.target import DUCKLAKE_PREFIX
+from etl.warehouse import reader
 
 REPO = Path(__file__).resolve().parents[1]
 QUERIES_DIR = REPO / "warehouse" / "queries"
@@ -152,13 +160,13 @@ def _run(con: duckdb.DuckDBPyConnection, case: Case) -> tuple[float, int]:
     return time.perf_counter() - started, len(rows)
 
 
-def time_case(warehouse: Path, case: Case, repeat: int) -> Timing:
+def time_case(warehouse: str, case: Case, repeat: int) -> Timing:
     """Median cold (fresh connection) and warm (same connection, again) seconds of ``case``."""
     cold: list[float] = []
     warm: list[float] = []
     rows = 0
     for _ in range(repeat):
-        con = duckdb.connect(str(warehouse), read_only=True)
+        con = reader(warehouse)
         try:
             seconds, rows = _run(con, case)
             cold.append(seconds)
@@ -168,9 +176,14 @@ def time_case(warehouse: Path, case: Case, repeat: int) -> Timing:
     return Timing(case.name, statistics.median(cold), statistics.median(warm), rows)
 
 
-def counts(warehouse: Path) -> dict[str, Any]:
-    """Row counts of the warehouse's main tables, its date range and its file size."""
-    con = duckdb.connect(str(warehouse), read_only=True)
+def _is_lake(warehouse: str) -> bool:
+    return warehouse.startswith(DUCKLAKE_PREFIX)
+
+
+def counts(warehouse: str) -> dict[str, Any]:
+    """Row counts of the warehouse's main tables, its date range and its size: the file's, or
+    the lake's live data files (as its catalog lists them)."""
+    con = reader(warehouse)
     try:
         out: dict[str, Any] = {
             table: int(_one(con, f"SELECT count(*) FROM {table}"))
@@ -180,9 +193,13 @@ def counts(warehouse: Path) -> dict[str, Any]:
             "SELECT min(published_date), max(published_date) FROM fact_article"
         ).fetchall()[0]
         out["dates"] = f"{first} .. {last}"
+        if _is_lake(warehouse):
+            size = _one(con, "SELECT sum(file_size_bytes) FROM ducklake_table_info('warehouse')")
+            out["data_files_mb"] = round(int(size or 0) / 1e6, 1)
     finally:
         con.close()
-    out["file_mb"] = round(warehouse.stat().st_size / 1e6, 1)
+    if not _is_lake(warehouse):
+        out["file_mb"] = round(Path(warehouse).stat().st_size / 1e6, 1)
     return out
 
 
@@ -193,7 +210,9 @@ def _load() -> str:
 def main(argv: list[str] | None = None) -> int:
     """Time every case and print a table; exit 1 if any query took ``--limit`` seconds or more."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--warehouse", type=Path, required=True, help="DuckDB file (read only)")
+    parser.add_argument(
+        "--warehouse", required=True, help="DuckDB file or DuckLake URL (read only)"
+    )
     parser.add_argument("--repeat", type=int, default=5, help="runs per query (median)")
     parser.add_argument("--term", help="topical term (default: a word in ~1%% of articles)")
     parser.add_argument("--common-term", help="common term (default: the most frequent word)")
@@ -201,10 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=float, default=1.0, help="flag queries this slow (s)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
-    if not args.warehouse.is_file():
+    if not _is_lake(args.warehouse) and not Path(args.warehouse).is_file():
         parser.error(f"no warehouse at {args.warehouse}")
 
-    con = duckdb.connect(str(args.warehouse), read_only=True)
+    con = reader(args.warehouse)
     try:
         picked = pick_arguments(con)
         version = schema_version(con)

@@ -4,7 +4,9 @@ A DuckLake warehouse (``NEWS_ETL_WAREHOUSE=ducklake:…``, see :mod:`etl.target`
 an in-memory DuckDB: the ``ducklake`` extension (plus ``postgres_scanner`` for a Postgres
 catalog, ``httpfs`` for an object-storage DATA_PATH) is loaded offline from the extension wheels
 in the lock, the lake is attached as ``warehouse`` and made the default database, so every SQL
-statement of the pipeline runs unqualified, unchanged. Readers attach it ``READ_ONLY``.
+statement of the pipeline runs unqualified, unchanged. Readers attach it ``READ_ONLY``. An
+``s3://`` DATA_PATH (the setting's, else the one the catalog records) gets the S3 secret of
+:func:`etl.storage.configure_duckdb`, built from the AWS variables like the staging's.
 
 **One set of migrations.** DuckLake 1.5.5 refuses some DDL the migrations may use; the
 statements are adapted here, in one place (:func:`adapt_statement`), never forked:
@@ -51,6 +53,7 @@ from etl.errors import (
     WarehouseBusyError,
     WarehouseUnavailableError,
 )
+from etl.storage import S3_PROTOCOLS, configure_duckdb, location
 from etl.target import WarehouseTarget
 
 #: The name the lake is attached under (and made the default database with ``USE``).
@@ -226,8 +229,12 @@ def connect(
             if memory_limit:
                 con.execute(f"SET memory_limit = '{memory_limit}'")
             load_extensions(con, target)
+            configure_data_path(con, target.data_path)
             con.execute(attach_sql(target, read_only=read_only))
             con.execute(f"USE {ALIAS}")
+            stored = stored_data_path(con)  # a reader may not know it: the catalog does
+            if stored != target.data_path:
+                configure_data_path(con, stored)
             return con
         except duckdb.Error as exc:
             con.close()
@@ -240,12 +247,26 @@ def connect(
             time.sleep(0.2)
 
 
+def configure_data_path(con: duckdb.DuckDBPyConnection, data_path: str | None) -> None:
+    """Give ``con`` the S3 secret of an ``s3://`` DATA_PATH (from the AWS variables, see
+    :func:`etl.storage.configure_duckdb`), so that the lake's Parquet files are written and
+    read on the same server the staging uses; nothing for a local folder or ``None``."""
+    if data_path is not None and location(data_path).protocol in S3_PROTOCOLS:
+        configure_duckdb(con, data_path)
+
+
+def stored_data_path(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The DATA_PATH the attached lake's catalog records, if any."""
+    found = con.execute(f"SELECT data_path FROM ducklake_settings('{ALIAS}')").fetchone()
+    return str(found[0]) if found is not None and found[0] else None
+
+
 def allow_data_path(con: duckdb.DuckDBPyConnection) -> None:
     """Let ``con`` keep reading the lake's data files after external access is turned off
     (``news-etl query``'s sandbox): allow exactly the catalog's DATA_PATH."""
-    found = con.execute(f"SELECT data_path FROM ducklake_settings('{ALIAS}')").fetchone()
-    if found is not None and found[0]:
-        path = str(found[0]).replace("'", "''")
+    found = stored_data_path(con)
+    if found is not None:
+        path = found.replace("'", "''")
         con.execute(f"SET allowed_directories = ['{path}']")
 
 

@@ -29,7 +29,7 @@ import duckdb
 from filelock import BaseFileLock
 
 from etl import TEXT_VERSION, __version__, leftovers
-from etl.contracts import RunStatus
+from etl.contracts import RunStatus, Stage
 from etl.errors import BatchValidationError, NewsEtlError, StagingError
 from etl.ingest.landing import LandingFile, list_landing
 from etl.ingest.ledger import LedgerView, read_ledger
@@ -444,9 +444,12 @@ def text_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     out = process_batch(ingested)
     staging.write("articles", batch, out.articles)
     staging.write("terms", batch, out.terms)
-    if out.quarantine:
-        previous = staging.read("quarantine", batch).to_pylist()
-        staging.write("quarantine", batch, previous + out.quarantine)
+    # Ingest's rows, then this step's: rows an earlier try of this step appended (a worker that
+    # died after this write) are replaced, not appended again, so a retry stages the same file.
+    previous = staging.read("quarantine", batch).to_pylist()
+    kept = [row for row in previous if row["stage"] != Stage.TEXT]
+    if out.quarantine or len(kept) != len(previous):
+        staging.write("quarantine", batch, kept + out.quarantine)
     _append_stats(
         staging,
         batch,

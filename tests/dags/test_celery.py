@@ -24,38 +24,30 @@ once opted in, a server that cannot be reached skips the test on a laptop and FA
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from etl import pipeline
-from etl.airflow_cluster import Cluster, celery_workers, cluster_environment, start_cluster
-from etl.airflow_service import (
-    ApiError,
-    _alive,
-    api_call,
-    api_token,
-    backfill_dag,
-    processes_of,
-    started_processes,
-    stop_airflow,
-    trigger_run,
-)
+from etl.airflow_cluster import Cluster, celery_workers, cluster_environment
+from etl.airflow_service import ApiError, api_call, api_token, backfill_dag, trigger_run
 from etl.sample import generate_sample
+from tests.dags.celery_cluster import (
+    DEADLINE_S,
+    base_environment,
+    database,
+    finished,
+    kill_tree,
+    running_cluster,
+    servers,
+    task_instances,
+    wait_runs,
+)
 from tests.integration.helpers import checksums, settings_for
-from tests.unit._corpora import in_ci
 
 pytestmark = [
     pytest.mark.slow,
@@ -67,93 +59,11 @@ pytestmark = [
         "NEWS_ETL_TEST_CELERY=1",
     ),
 ]
-DEADLINE_S = 900
 #: Heartbeats missing this long mark a task instance failed (and up for retry): Airflow's 300 s
 #: default, shortened so the killed worker's task is retried within the test.
 HEARTBEAT_TIMEOUT_S = 60
 #: Articles of the big day in (b): one text task over all of them lasts seconds.
 BIG_DAY_ARTICLES = 1500
-
-
-def _server_missing(message: str) -> None:
-    if in_ci():
-        pytest.fail(message + ": CI must provide it (.ci/run starts it)", pytrace=False)
-    pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def _database(server_url: str) -> Iterator[str]:
-    """A fresh database on the Postgres of ``server_url``; its URL, dropped afterwards."""
-    import psycopg
-
-    parts = urlsplit(server_url)
-    admin = urlunsplit(parts._replace(scheme="postgresql"))
-    name = f"news_etl_celery_{uuid.uuid4().hex[:10]}"
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as con:
-            con.execute(f"CREATE DATABASE {name}")
-    except psycopg.Error as exc:
-        _server_missing(f"no Postgres at NEWS_ETL_TEST_CELERY_DB={server_url} ({exc})")
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as con:
-            con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-def _servers() -> tuple[str, str]:
-    db = os.environ.get("NEWS_ETL_TEST_CELERY_DB", "")
-    broker = os.environ.get("NEWS_ETL_TEST_CELERY_BROKER", "")
-    if not db or not broker:
-        _server_missing("NEWS_ETL_TEST_CELERY_DB and NEWS_ETL_TEST_CELERY_BROKER are not both set")
-    import redis
-
-    try:
-        redis.Redis.from_url(broker, socket_connect_timeout=5).ping()
-    except redis.RedisError as exc:
-        _server_missing(f"no Redis at NEWS_ETL_TEST_CELERY_BROKER={broker} ({exc})")
-    return db, broker
-
-
-def _runs(url: str, token: str) -> list[dict[str, Any]]:
-    return list(api_call(url, token, "GET", "/dags/news_daily/dagRuns?limit=100")["dag_runs"])
-
-
-def _wait_runs(url: str, token: str, done: Any, what: str) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + DEADLINE_S
-    while True:
-        runs = _runs(url, token)
-        if done(runs):
-            return runs
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up waiting for {what}: {[(r['run_id'], r['state']) for r in runs]}")
-        time.sleep(2)
-
-
-def _task_instances(url: str, token: str, run_id: str) -> list[dict[str, Any]]:
-    answer = api_call(url, token, "GET", f"/dags/news_daily/dagRuns/{run_id}/taskInstances")
-    return list(answer["task_instances"])
-
-
-def _finished(run: dict[str, Any]) -> bool:
-    return run["state"] in ("success", "failed")
-
-
-def _kill_tree(pgid: int) -> None:
-    """SIGKILL a process group and every descendant of it (a task's own group included)."""
-    targets = started_processes(pgid)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pgid, signal.SIGKILL)
-    for pid, started in targets.items():
-        if _alive(pid, started):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
 
 
 def _backfill_on_celery(cluster: Cluster, tmp: Path, base: dict[str, str]) -> None:
@@ -171,16 +81,16 @@ def _backfill_on_celery(cluster: Cluster, tmp: Path, base: dict[str, str]) -> No
 
     def backfilled(runs: list[dict[str, Any]]) -> bool:
         ours = [r for r in runs if r["run_type"] == "backfill"]
-        return len(ours) == len(days) and all(_finished(r) for r in ours)
+        return len(ours) == len(days) and all(finished(r) for r in ours)
 
     runs = [
-        r for r in _wait_runs(url, token, backfilled, "the backfill") if r["run_type"] == "backfill"
+        r for r in wait_runs(url, token, backfilled, "the backfill") if r["run_type"] == "backfill"
     ]
     print(f"\n(a) {len(days)}-day backfill on Celery: {time.monotonic() - started:.1f} s wall")
     assert {r["state"] for r in runs} == {"success"}, runs
     ran = 0
     for run in runs:
-        for ti in _task_instances(url, token, run["dag_run_id"]):
+        for ti in task_instances(url, token, run["dag_run_id"]):
             assert ti["state"] in ("success", "skipped"), ti
             if ti["state"] == "success":
                 ran += 1
@@ -218,13 +128,13 @@ def _worker_killed_mid_text(cluster: Cluster, tmp: Path) -> None:
     victim = ti["hostname"]
     assert victim in cluster.workers, victim
     component = f"celery-worker-{cluster.workers.index(victim) + 1}"
-    _kill_tree(cluster.groups[component])
+    kill_tree(cluster.groups[component])
     survivor = next(w for w in cluster.workers if w != victim)
 
-    runs = _wait_runs(
+    runs = wait_runs(
         url,
         token,
-        lambda rs: any(r["dag_run_id"] == run_id and _finished(r) for r in rs),
+        lambda rs: any(r["dag_run_id"] == run_id and finished(r) for r in rs),
         "the run whose worker was killed",
     )
     (run,) = [r for r in runs if r["dag_run_id"] == run_id]
@@ -241,20 +151,15 @@ def _worker_killed_mid_text(cluster: Cluster, tmp: Path) -> None:
 
 
 def test_celery_cluster_backfill_worker_loss_and_stop(tmp_path: Path) -> None:
-    server, broker = _servers()
-    with _database(server) as db:
-        home = tmp_path / "airflow-home"
-        base = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW__")}
-        base.update(
-            {
-                "AIRFLOW_HOME": str(home),
-                "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-                "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": str(HEARTBEAT_TIMEOUT_S),
-                "NEWS_ETL_AIRFLOW_DB": db,
-                "NEWS_ETL_AIRFLOW_BROKER": broker,
-                # One batch per day: (b)'s day is one text task of BIG_DAY_ARTICLES articles.
-                "NEWS_ETL_BATCH_SIZE": "100000",
-            }
+    server, broker = servers("NEWS_ETL_TEST_CELERY_DB", "NEWS_ETL_TEST_CELERY_BROKER")
+    with database(server) as db:
+        base = base_environment(
+            tmp_path / "airflow-home",
+            db,
+            broker,
+            AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT=str(HEARTBEAT_TIMEOUT_S),
+            # One batch per day: (b)'s day is one text task of BIG_DAY_ARTICLES articles.
+            NEWS_ETL_BATCH_SIZE="100000",
         )
         # The environment's landing zone is empty: the scheduled run the unpaused DAG starts
         # for the latest day loads nothing; the test's runs name theirs in their conf.
@@ -265,8 +170,9 @@ def test_celery_cluster_backfill_worker_loss_and_stop(tmp_path: Path) -> None:
             airflow_celery_workers=2,
             airflow_worker_concurrency=1,
         )
-        cluster = start_cluster(served, port=_free_port(), base_env=base, echo=lambda _: None)
-        try:
+        # (c) on leaving: `news-etl airflow stop` (the CLI, from a shell with the cluster's
+        # AIRFLOW_HOME) leaves no process behind and removes the pid file.
+        with running_cluster(served, base) as cluster:
             assert len(cluster.workers) == 2 and len(set(cluster.workers)) == 2
             assert set(cluster.groups) == {
                 "api-server",
@@ -280,20 +186,3 @@ def test_celery_cluster_backfill_worker_loss_and_stop(tmp_path: Path) -> None:
             assert celery_workers(env) == sorted(cluster.workers)
             _backfill_on_celery(cluster, tmp_path, base)
             _worker_killed_mid_text(cluster, tmp_path)
-        finally:
-            # (c) `news-etl airflow stop`, from a shell with the cluster's AIRFLOW_HOME.
-            try:
-                stop = subprocess.run(
-                    [str(Path(sys.executable).parent / "news-etl"), "airflow", "stop"],
-                    env={**base, "AIRFLOW_HOME": str(home)},
-                    capture_output=True,
-                    text=True,
-                    timeout=300,
-                    check=False,
-                )
-            finally:
-                stop_airflow(home)  # a safety net when the command failed; else nothing to do
-        assert stop.returncode == 0, stop.stdout + stop.stderr
-        # Nothing started from this home is left, and the pid file is gone.
-        assert processes_of(home) == []
-        assert not (home / "cluster.pid").exists()

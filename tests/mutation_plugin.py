@@ -13,12 +13,19 @@ folder), and in a mutant's run keeps each module's tests together, cheapest modu
 (its slowest setup, which is where a module fixture is paid, plus its selected calls), the tests
 inside a module in the order mutmut gave (fastest call first). Only the order changes: the same
 tests run, a survivor still runs all of them, and any failing test kills the mutant.
+
+mutmut runs several pytest sessions in one process (clean run, forced failure) and forks each
+mutant's run from it. A test module imported by an earlier session would be reused with its
+parametrize marks, and pytest escapes a reused mark's ids again (``\\n`` becomes ``\\\\n``):
+the node ids mutmut recorded are then "not found", pytest exits 4 and the run stops. So every
+session forgets the ``tests.*`` modules of the sessions before it and imports them afresh.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -27,6 +34,14 @@ import pytest
 DURATIONS = Path("mutation-durations.json")
 _NOT_A_MUTANT = {"", "stats", "fail", "list_all_tests", "mutant_generation"}
 _seconds: dict[str, dict[str, float]] = defaultdict(dict)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests() -> None:
+    """Before this session loads conftests: drop the test modules earlier sessions imported."""
+    for name in [n for n in sys.modules if n.startswith("tests.")]:
+        if name != __name__:
+            del sys.modules[name]
 
 
 def _mode() -> str:

@@ -28,7 +28,7 @@ SAMPLE_FILE = MUTANTS / "mutation-sample.json"
 MUTMUT = str(Path(sys.executable).with_name("mutmut"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from mutation_report import SCOPES, mutant_results, scope_of  # noqa: E402
+from mutation_report import SCOPES, mutant_results, outcome, scope_of  # noqa: E402
 
 
 def draw(names_by_scope: dict[str, list[str]], per_module: int, seed: int) -> dict[str, list[str]]:
@@ -53,7 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--jobs", type=int, default=1, help="mutmut --max-children")
     parser.add_argument("--list", action="store_true", help="print the draw, run nothing")
+    parser.add_argument("--redraw", action="store_true", help="draw again, forget the last draw")
     parser.add_argument("--rerun", action="store_true", help="run decided mutants again too")
+    parser.add_argument(
+        "--rerun-survivors",
+        action="store_true",
+        help="run the sampled survivors and no-tests mutants again (after adding tests)",
+    )
     args = parser.parse_args(argv)
 
     if not any(MUTANTS.rglob("*.py.meta")):
@@ -74,18 +80,27 @@ def main(argv: list[str] | None = None) -> int:
         "population": {scope: len(names) for scope, names in names_by_scope.items()},
         "sample": sample,
     }
-    if SAMPLE_FILE.is_file():  # keep the draws of other scopes from earlier invocations
+    if SAMPLE_FILE.is_file() and not args.redraw:
+        # Keep earlier draws with the same seed and size: marking an equivalent mutant shrinks
+        # the population, and a new draw would then pick other names. A drawn mutant that is
+        # gone (marked equivalent) leaves the sample.
         earlier = json.loads(SAMPLE_FILE.read_text(encoding="utf-8"))
         if (earlier["seed"], earlier["per_module"]) == (args.seed, args.per_module):
+            for scope, names in earlier["sample"].items():
+                kept = [name for name in names if name in results]
+                if scope in sample:
+                    sample[scope] = kept
+                record["sample"][scope] = kept
             record["population"] = {**earlier["population"], **record["population"]}
-            record["sample"] = {**earlier["sample"], **record["sample"]}
     SAMPLE_FILE.write_text(json.dumps(record, indent=1), encoding="utf-8")
 
     todo = [
         name
         for names in sample.values()
         for name in names
-        if args.rerun or results[name][1] is None
+        if args.rerun
+        or results[name][1] is None
+        or (args.rerun_survivors and outcome(results[name][1]) in ("survived", "no tests"))
     ]
     for scope, names in sample.items():
         print(f"{scope}: {len(names)} of {len(names_by_scope[scope])} mutants drawn")

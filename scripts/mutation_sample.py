@@ -11,6 +11,12 @@ score, not the full score.
 
 When no mutants exist yet, mutmut first generates them (and its per-test stats) with a run of
 etl/errors.py, the smallest scope.
+
+Caution, seen with mutmut 3.8.1 here: in an invocation that collected stats in its own process
+(the first run, or "Found N new tests, rerunning stats collection"), some mutants were reported
+as survivors although their tests fail against them in a fresh process (e.g. a mutant raising
+TypeError in ``_verify_light``). Re-run survivors with ``--rerun-survivors`` in an invocation
+that finds no new tests, or check one with ``MUTANT_UNDER_TEST=NAME pytest TESTS`` in mutants/.
 """
 
 from __future__ import annotations

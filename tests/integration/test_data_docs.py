@@ -127,3 +127,12 @@ def test_each_result_page_names_the_checked_table_and_its_batches(tmp_path: Path
     }
     for suite, asset in expected.items():
         assert f"Data asset: {asset}" in _text(pages[suite]), suite
+
+
+def test_each_suite_page_lists_its_expectations(tmp_path: Path) -> None:
+    settings = settings_for(_landing(tmp_path / "landing"), tmp_path)
+    summary = pipeline.run(settings)
+    docs = settings.warehouse.parent / "reports" / summary.run_id / "data_docs"
+    suite_page = _text(docs / "expectations" / "article.html")
+    assert "values must never be null" in suite_page
+    assert "^[0-9a-f]{64}$" in suite_page  # the article_id pattern

@@ -176,7 +176,9 @@ def record_settled_run(
 def recorded_error(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
     """The error recorded for ``run_id``, ``""`` for a run recorded without one, ``None`` when
     the run has no row."""
+    # pragma: no mutate start (equivalent: SQL keywords are case-blind)
     row = con.execute("SELECT coalesce(error, '') FROM etl_run WHERE run_id = ?", [run_id])
+    # pragma: no mutate end
     found = row.fetchone()
     return None if found is None else str(found[0])
 

@@ -111,3 +111,28 @@ def test_no_data_docs_without_reports(tmp_path: Path) -> None:
     assert (run_dir / "quality.html").is_file()
     assert not (run_dir / "data_docs").exists()
     assert "data_docs" not in (run_dir / "quality.html").read_text(encoding="utf-8")
+
+
+def test_each_result_page_names_the_checked_table_and_its_batches(tmp_path: Path) -> None:
+    settings = settings_for(_landing(tmp_path / "landing"), tmp_path)
+    summary = pipeline.run(settings)
+    docs = settings.warehouse.parent / "reports" / summary.run_id / "data_docs"
+    pages = {p.parent.parent.parent.name: p for p in (docs / "validations").rglob("*.html")}
+    # the staged frame's name and, in brackets, the batches (or the warehouse) it held
+    expected = {
+        "article": "articles (batches-0000-0000)",
+        "article_term": "terms (batches-0000-0000)",
+        "raw_file": "ledger (batches-0000-0000)",
+        "warehouse_article": "wh_articles (warehouse)",
+    }
+    for suite, asset in expected.items():
+        assert f"Data asset: {asset}" in _text(pages[suite]), suite
+
+
+def test_each_suite_page_lists_its_expectations(tmp_path: Path) -> None:
+    settings = settings_for(_landing(tmp_path / "landing"), tmp_path)
+    summary = pipeline.run(settings)
+    docs = settings.warehouse.parent / "reports" / summary.run_id / "data_docs"
+    suite_page = _text(docs / "expectations" / "article.html")
+    assert "values must never be null" in suite_page
+    assert "^[0-9a-f]{64}$" in suite_page  # the article_id pattern

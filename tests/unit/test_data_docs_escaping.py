@@ -1,0 +1,52 @@
+"""Data Docs get a staged result whose data-derived parts are HTML-escaped (etl.validate.docs):
+what is escaped, what is kept as it was, and that the staged result itself is not changed."""
+
+from __future__ import annotations
+
+import copy
+
+from etl.validate.docs import _inert_result
+
+STAGED = {
+    "suite_name": "article",
+    "success": False,
+    "meta": {"note": "<b>suite meta</b>"},
+    "results": [
+        {
+            "expectation_config": {"type": "expect_x", "kwargs": {"column": "<title>"}},
+            "success": False,
+            "result": {"partial_unexpected_list": ["<script>alert(1)</script>", 7]},
+            "exception_info": {"exception_message": "a < b & c"},
+        },
+        {"expectation_config": {"type": "expect_y"}, "success": True},
+    ],
+}
+
+
+def test_results_and_exceptions_are_escaped_the_definitions_kept() -> None:
+    before = copy.deepcopy(STAGED)
+    assert _inert_result(STAGED) == {
+        "suite_name": "article",
+        "success": False,
+        "meta": {"note": "<b>suite meta</b>"},
+        "results": [
+            {
+                "expectation_config": {"type": "expect_x", "kwargs": {"column": "<title>"}},
+                "success": False,
+                "result": {"partial_unexpected_list": ["&lt;script&gt;alert(1)&lt;/script&gt;", 7]},
+                "exception_info": {"exception_message": "a &lt; b &amp; c"},
+            },
+            {
+                "expectation_config": {"type": "expect_y"},
+                "success": True,
+                "result": {},
+                "exception_info": {},
+            },
+        ],
+    }
+    assert before == STAGED  # the staged result is not changed
+
+
+def test_a_result_without_expectations_stays_without() -> None:
+    assert _inert_result({"suite_name": "s", "results": None}) == {"suite_name": "s", "results": []}
+    assert _inert_result({"suite_name": "s"}) == {"suite_name": "s", "results": []}

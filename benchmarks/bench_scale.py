@@ -1,4 +1,4 @@
-"""How a whole ``news-etl run`` scales: warehouse size, workers, near-copies, one file.
+r"""How a whole ``news-etl run`` scales: warehouse size, workers, near-copies, one file.
 
 ``make bench-scale`` (not a timed test; it takes a while and needs a few GB of disk in
 ``--work``). Every figure is one ``news-etl run`` in its own process, measured from process
@@ -10,7 +10,13 @@ start to exit, with its per-stage seconds as the run recorded them in ``etl_run_
     RSS of the process tree;
 (c) 5,000 near-copies of one story (one generated article, each copy with a few words changed
     and its own closing sentence) against 5,000 distinct generated articles;
-(d) a one-file run into an empty warehouse.
+(d) a one-file run into an empty warehouse;
+(e) marginal end-to-end throughput on real news, on one core: every other file of the real
+    corpora (``reuters``, ``bbc``, ``fundus`` under ``$NEWS_ETL_CORPORA_DIR``) and then all of
+    them, each a ``--workers 1`` run pinned to one CPU into an empty warehouse; the extra bytes
+    over the extra seconds (start-up and fixed costs cancel out), against a bare
+    ``re.findall(r"\w+|[^\w\s]", text)`` pass over the same extra files in this process, on
+    the same CPU, timed before and after the runs (best of three each time).
 
 The machine's load average is printed with each figure: on a shared machine, compare the rows
 of one table (taken back to back) and prefer ratios.
@@ -22,6 +28,7 @@ import argparse
 import contextlib
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -58,13 +65,19 @@ def _rss_tree(proc: psutil.Process) -> float:
     return total / 2**20
 
 
-def measure_run(landing: Path, warehouse: Path, *extra: str) -> RunResult:
-    """Run ``news-etl run`` once; wall time, peak RSS of its process tree, its stage rows."""
+def measure_run(
+    landing: Path, warehouse: Path, *extra: str, cpus: set[int] | None = None
+) -> RunResult:
+    """Run ``news-etl run`` once; wall time, peak RSS of its process tree, its stage rows
+    (``cpus``: pin the run to those CPUs)."""
     env = {**os.environ, "NEWS_ETL_WRITE_REPORTS": os.environ.get("NEWS_ETL_WRITE_REPORTS", "true")}
+    pin = None if cpus is None else (lambda: os.sched_setaffinity(0, cpus))
     cmd = [str(CLI), "run", "--landing", str(landing), "--warehouse", str(warehouse), *extra]
     load = os.getloadavg()[0]
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=pin
+    )
     ps = psutil.Process(proc.pid)
     peak = 0.0
     done = threading.Event()
@@ -275,6 +288,70 @@ def one_file_table(work: Path) -> str:
     return f"one file: **{r.wall:.2f} s** wall (load average {r.load_avg:.1f}); stages: {stages}"
 
 
+CORPORA = ("reuters", "bbc", "fundus")
+_BARE = re.compile(r"\w+|[^\w\s]")
+
+
+def _bare_regex_mb_s(texts: list[str], n_bytes: int) -> float:
+    """MB/s of the bare regex pass over ``texts`` (best of three)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        for text in texts:
+            _BARE.findall(text)
+        best = min(best, time.perf_counter() - started)
+    return n_bytes / 1e6 / best
+
+
+def marginal_table(work: Path) -> str:
+    """(e): marginal end-to-end throughput on real news, one core, against the bare regex."""
+    corpora = Path(
+        os.environ.get("NEWS_ETL_CORPORA_DIR", ROOT.parent / "shared" / "corpora")
+    ).resolve()
+    files = sorted(f for name in CORPORA for f in (corpora / name).rglob("*") if f.is_file())
+    if not files:
+        raise SystemExit(f"(e) needs the real corpora: none under {corpora}")
+    half, rest = files[::2], files[1::2]
+    zones = {"half": work / "real-half", "all": work / "real-all"}
+    for name, chosen in (("half", half), ("all", files)):
+        shutil.rmtree(zones[name], ignore_errors=True)
+        for f in chosen:
+            target = zones[name] / f.relative_to(corpora)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(f, target)
+    extra_bytes = sum(f.stat().st_size for f in rest)
+    texts = [f.read_bytes().decode("utf-8", errors="replace") for f in rest]
+    cpu = min(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, {cpu})  # the regex pass on the runs' CPU
+    regex_before = _bare_regex_mb_s(texts, extra_bytes)
+    runs = {}
+    for name, zone in zones.items():
+        target = work / f"real-{name}.duckdb"
+        target.unlink(missing_ok=True)
+        runs[name] = measure_run(zone, target, "--workers", "1", cpus={cpu})
+        target.unlink(missing_ok=True)
+    regex_after = _bare_regex_mb_s(texts, extra_bytes)
+    regex = (regex_before + regex_after) / 2
+    extra_s = runs["all"].wall - runs["half"].wall
+    marginal = extra_bytes / 1e6 / extra_s
+    rows = [
+        [
+            name,
+            f"{len(half if name == 'half' else files):,}",
+            f"{runs[name].articles:,}",
+            f"{runs[name].wall:.2f}",
+            f"{runs[name].load_avg:.1f}",
+        ]
+        for name in zones
+    ]
+    table = _table(["zone", "files", "articles", "wall s", "load avg"], rows)
+    return (
+        f"{table}\n\nmarginal: {extra_bytes / 1e6:.2f} MB in {extra_s:.2f} s = "
+        f"**{marginal:.2f} MB/s**; bare regex {regex:.2f} MB/s (before {regex_before:.2f}, "
+        f"after {regex_after:.2f}); **ratio {marginal / regex:.3f}×** (CPU {cpu})"
+    )
+
+
 def main() -> None:
     """Run the parts asked for and print their tables (Markdown)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -283,7 +360,7 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=100_000, help="articles for (b)")
     parser.add_argument("--copies", type=int, default=5_000, help="articles for (c)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--parts", default="abcd", help="which parts to run")
+    parser.add_argument("--parts", default="abcde", help="which parts to run")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -307,6 +384,8 @@ def main() -> None:
             )
         if "b" in args.parts:
             print("## (b) workers\n\n" + workers_table(args.work, args.big) + "\n", flush=True)
+        if "e" in args.parts:
+            print("## (e) real news, one core\n\n" + marginal_table(args.work) + "\n", flush=True)
     finally:
         if not args.keep:
             shutil.rmtree(args.work, ignore_errors=True)

@@ -1,10 +1,9 @@
-"""`etl.load.slices`: articles cut into day-bounded pieces in (day, article id) order, checked
+"""`etl.load.slices`: articles cut into pieces in (day, article id) order, checked
 against a plain Python cut of the same literal rows."""
 
 from __future__ import annotations
 
 from datetime import date
-from itertools import groupby
 
 import duckdb
 import pytest
@@ -19,13 +18,9 @@ ROWS = [
 
 
 def _python_slices(rows: list[tuple[date, str]], size: int) -> list[Slice]:
-    out = []
-    for day, group in groupby(sorted(set(rows)), key=lambda r: r[0]):
-        ids = [article for _, article in group]
-        for i in range(0, len(ids), size):
-            piece = ids[i : i + size]
-            out.append(Slice(day, piece[0], piece[-1]))
-    return out
+    ordered = sorted(set(rows))
+    pieces = [ordered[i : i + size] for i in range(0, len(ordered), size)]
+    return [Slice(*piece[0], *piece[-1]) for piece in pieces]
 
 
 @pytest.fixture
@@ -44,12 +39,11 @@ def test_slices_match_a_plain_cut(con: duckdb.DuckDBPyConnection, size: int) -> 
 
 def test_literal_slices_of_two(con: duckdb.DuckDBPyConnection) -> None:
     assert article_slices(con, "SELECT published_date, article_id FROM a", 2) == [
-        Slice(D1, "a", "b"),
-        Slice(D1, "c", "d"),
-        Slice(D1, "e", "e"),
-        Slice(D2, "a", "b"),
-        Slice(D2, "c", "c"),
-        Slice(D3, "z", "z"),
+        Slice(D1, "a", D1, "b"),
+        Slice(D1, "c", D1, "d"),
+        Slice(D1, "e", D2, "a"),  # a slice may span days
+        Slice(D2, "b", D2, "c"),
+        Slice(D3, "z", D3, "z"),
     ]
 
 
@@ -57,7 +51,7 @@ def test_slices_cover_every_row_once_in_order(con: duckdb.DuckDBPyConnection) ->
     seen: list[tuple[date, str]] = []
     for piece in article_slices(con, "SELECT * FROM a", 2):
         seen += con.execute(
-            f"SELECT DISTINCT published_date, article_id FROM a WHERE {in_slice()} ORDER BY 2",
+            f"SELECT DISTINCT published_date, article_id FROM a WHERE {in_slice()} ORDER BY 1, 2",
             piece.params(),
         ).fetchall()
     assert seen == sorted(set(ROWS))
@@ -67,9 +61,14 @@ def test_parameters_and_aliases(con: duckdb.DuckDBPyConnection) -> None:
     got = article_slices(
         con, "SELECT * FROM a WHERE published_date <> $skip", 10, params={"skip": D1}
     )
-    assert got == [Slice(D2, "a", "c"), Slice(D3, "z", "z")]
+    assert got == [Slice(D2, "a", D3, "z")]
     n = con.execute(
-        f"SELECT count(*) FROM a x WHERE {in_slice('x')}", Slice(D1, "b", "d").params()
+        f"SELECT count(*) FROM a x WHERE {in_slice('x')}", Slice(D1, "b", D1, "d").params()
+    ).fetchone()
+    assert n == (3,)
+    # Across days: (D1, e), (D2, a), (D2, b); not (D1, d) nor (D2, c).
+    n = con.execute(
+        f"SELECT count(*) FROM a WHERE {in_slice()}", Slice(D1, "e", D2, "b").params()
     ).fetchone()
     assert n == (3,)
     assert article_slices(con, "SELECT * FROM a WHERE false") == []

@@ -291,14 +291,8 @@ def _forget(ledger: LedgerView, paths: set[str]) -> LedgerView:
     Content loaded from a file outside ``paths`` stays known, so a copy of it inside the rebuilt
     partition is still a duplicate.
     """
-    owned = {
-        e.article_id
-        for path in paths
-        for e in ledger.by_path.get(path, ())
-        if e.outcome == "loaded" and e.article_id
-    }
     kept = {path: entries for path, entries in ledger.by_path.items() if path not in paths}
-    return LedgerView(by_path=kept, article_ids=ledger.article_ids - owned)
+    return LedgerView(by_path=kept)
 
 
 def _known_path(plan: RunPlan) -> Location:
@@ -306,11 +300,11 @@ def _known_path(plan: RunPlan) -> Location:
 
 
 def _save_known(plan: RunPlan, ledger: LedgerView) -> None:
-    """Snapshot what batches need from the ledger: known article ids, and the ledger entries of
-    the files they will read (a file whose content is unchanged keeps its outcome)."""
+    """Snapshot what batches need from the ledger: the article each known file content gave,
+    and the ledger entries of the files they will read (a file whose content is unchanged keeps
+    its outcome)."""
     paths = {f["path"] for batch in plan.batches for f in batch}
     known = {
-        "article_ids": sorted(ledger.article_ids),
         "file_articles": ledger.file_articles,
         "entries": sorted(
             [path, e.sha256, e.outcome, e.article_id]
@@ -334,7 +328,7 @@ def _load_known(plan: RunPlan) -> LedgerView:
     cached = _KNOWN.get(path.url)
     if cached is not None and cached[0] is data:
         return cached[1]  # the same snapshot: its view is built already
-    view = LedgerView(article_ids=set(data["article_ids"]), file_articles=data["file_articles"])
+    view = LedgerView(file_articles=data["file_articles"])
     for file_path, sha, outcome, article_id in data["entries"]:
         view.by_path.setdefault(file_path, []).append(
             LedgerEntry(sha, -1, None, outcome, article_id)

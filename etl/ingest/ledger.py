@@ -20,10 +20,10 @@ class LedgerEntry:
 
 @dataclass
 class LedgerView:
-    """The ledger of one landing zone plus the set of article ids already in the warehouse."""
+    """The ledger of one landing zone (what the plan and ingest need to know of earlier runs;
+    nothing proportional to the rest of the warehouse)."""
 
     by_path: dict[str, list[LedgerEntry]] = field(default_factory=dict)
-    article_ids: set[str] = field(default_factory=set)
     #: raw-file hash → article id, for files already loaded (or duplicates) under any path
     file_articles: dict[str, str] = field(default_factory=dict)
 
@@ -43,7 +43,7 @@ class LedgerView:
 
 
 def read_ledger(con: duckdb.DuckDBPyConnection | None, landing: str) -> LedgerView:
-    """Load the ledger of ``landing`` and the known article ids (empty if no warehouse yet)."""
+    """Load the ledger of ``landing`` (empty if no warehouse yet)."""
     view = LedgerView()
     if con is None:
         return view
@@ -56,7 +56,4 @@ def read_ledger(con: duckdb.DuckDBPyConnection | None, landing: str) -> LedgerVi
         view.by_path.setdefault(path, []).append(LedgerEntry(sha, size, mtime, outcome, article_id))
         if outcome in ("loaded", "duplicate") and article_id is not None:
             view.file_articles[sha] = article_id
-    view.article_ids = {
-        row[0] for row in con.execute("SELECT article_id FROM fact_article").fetchall()
-    }
     return view

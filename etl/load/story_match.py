@@ -25,6 +25,8 @@ _BAND_SHIFT = 58
 _HEAVY = 4096
 #: Candidate pairs verified together in one step.
 _CHUNK = 1 << 19
+#: Signature positions of the first, cheapest bound on a pair's agreement (see _verify_light).
+_HEAD = 72
 
 
 @dataclass
@@ -55,6 +57,7 @@ class _Pool:
 
     sig: np.ndarray
     low: np.ndarray
+    head: np.ndarray  # the first _HEAD columns of ``low``, contiguous
     keys: np.ndarray
     known: np.ndarray
     story: np.ndarray
@@ -84,9 +87,11 @@ def assign(
     bands = keys.shape[1]
     run_known = np.repeat(has_sig[:, None], bands, axis=1)
     pool_sig = np.vstack([stored.sig, sig])
+    low = (pool_sig & 0xFF).astype(np.uint8)
     pool = _Pool(
         sig=pool_sig,
-        low=(pool_sig & 0xFF).astype(np.uint8),
+        low=low,
+        head=np.ascontiguousarray(low[:, :_HEAD]),
         keys=np.vstack([stored.keys, keys]),
         known=np.vstack([stored.known, run_known]),
         story=np.concatenate([stored.story, np.asarray(founded_ids, dtype=np.int64)]),
@@ -140,6 +145,12 @@ def _verify_light(
         owner, cand, me = owner[keep], cand[keep], me[keep]
         need = thresholds[articles[part][owner]] * pool.sig.shape[1]
         # Equal values have equal low bytes: the low-byte count bounds the agreement above.
+        # First over the head positions, counting every other position as equal (most pairs
+        # that only share a bucket of boilerplate fail here, at 56 % of the full count's cost),
+        # then over all positions for the pairs left.
+        rest = pool.sig.shape[1] - pool.head.shape[1]
+        maybe = (pool.head[cand] == pool.head[me]).sum(axis=1) + rest >= need
+        owner, cand, me, need = owner[maybe], cand[maybe], me[maybe], need[maybe]
         maybe = (pool.low[cand] == pool.low[me]).sum(axis=1) >= need
         owner, cand, me, need = owner[maybe], cand[maybe], me[maybe], need[maybe]
         agree = (pool.sig[cand] == pool.sig[me]).sum(axis=1)

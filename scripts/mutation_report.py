@@ -118,13 +118,16 @@ def sample_table(
             rows[scope]["drawn"] += 1
             if column in ("survived", "no tests"):
                 listed.append(f"{scope}: {column}: {name}")
-    for entry in record["equivalent"].values():
+    for name, entry in record["equivalent"].items():
         rows[entry["scope"]]["equivalent"] += 1
         rows[entry["scope"]]["drawn"] += 1
+        if name not in results:  # marked in the code: no longer generated
+            rows[entry["scope"]]["marked"] += 1
     head = ["module", "drawn", "killed", "timeout", "survived", "no tests", "not run"]
     head += ["equivalent", "score (estimate)", "95 % CI"]
     lines = [
-        f"Sample: seed {record['seed']}, up to {record['per_module']} mutants drawn per module.",
+        f"Sample: seed {record['seed']}, drawn per module: {record['per_module']}."
+        + (f" ({record['note']})" if record.get("note") else ""),
         "score = (killed + timeout) / (killed + timeout + survived + no tests): an ESTIMATE",
         "of the full run's score; the 95 % CI (Wilson) is where the full score likely lies.",
         "A module whose every mutant was drawn ('all') has its exact score.",
@@ -138,7 +141,7 @@ def sample_table(
         r = rows[scope]
         caught = r["killed"] + r["timeout"]
         decided = caught + r["survived"] + r["no tests"]
-        total = population[scope] + r["equivalent"]
+        total = population[scope] + r["marked"]
         drawn = f"{r['drawn']} of {total}" + (" (all)" if r["drawn"] >= total else "")
         low, high = wilson(caught, decided)
         score = f"{100 * caught / decided:.1f} %" if decided else "-"

@@ -120,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         # the population, and a new draw would then pick other names. A drawn mutant that is
         # gone (marked equivalent) leaves the sample.
         earlier = json.loads(SAMPLE_FILE.read_text(encoding="utf-8"))
-        if (earlier["seed"], earlier["per_module"]) == (args.seed, args.per_module):
+        # A draw cut per module by hand ("per_module" a dict, with a "note") is kept as well.
+        sizes = earlier["per_module"]
+        if earlier["seed"] == args.seed and (sizes == args.per_module or isinstance(sizes, dict)):
             for scope, names in earlier["sample"].items():
                 kept = [name for name in names if name in results]
                 if scope in sample:
@@ -128,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
                 record["sample"][scope] = kept
             record["population"] = {**earlier["population"], **record["population"]}
             record["equivalent"] = earlier.get("equivalent", {})
+            if isinstance(sizes, dict):
+                record["per_module"], record["note"] = sizes, earlier.get("note", "")
     SAMPLE_FILE.write_text(json.dumps(record, indent=1), encoding="utf-8")
 
     todo = [

@@ -48,12 +48,15 @@ mutation: setup ## mutation testing of ingest, load, validate, errors and query 
 	NEWS_ETL_CORPORA_DIR=$(CORPORA_DIR) $(BIN)/mutmut run --max-children $(MUTATION_JOBS) $(MUTANTS)
 	$(BIN)/python scripts/mutation_report.py
 
-# A fixed-seed random sample of MUTATION_SAMPLE mutants of each of MUTATION_MODULES (an
-# estimate with its 95 % interval, for when the full run does not fit in the time there is).
-MUTATION_SAMPLE ?= 120
-MUTATION_SEED ?= 18
-MUTATION_MODULES ?= etl/load etl/validate
-mutation-sample: setup ## mutation testing of a random sample of each module's mutants (score with a 95 % interval)
+# A fixed-seed random sample of MUTATION_SAMPLE mutants of each of MUTATION_MODULES, for when the
+# full run does not fit in the time there is. Its score per module is an ESTIMATE of the full
+# run's score, with a 95 % (Wilson) interval; only a module whose every mutant was drawn
+# (etl/errors.py: 36) gets an exact score. The estimate is unbiased only for a fresh seed: once
+# tests are written for a draw's survivors, that draw's "after" score overstates the full score.
+MUTATION_SAMPLE ?= 50
+MUTATION_SEED ?= 1201
+MUTATION_MODULES ?= etl/ingest etl/load etl/validate etl/query.py etl/errors.py
+mutation-sample: setup ## ESTIMATE of each module's mutation score from a random sample (with its 95 % interval)
 	NEWS_ETL_CORPORA_DIR=$(CORPORA_DIR) $(BIN)/python scripts/mutation_sample.py \
 	  --per-module $(MUTATION_SAMPLE) --seed $(MUTATION_SEED) --jobs $(MUTATION_JOBS) \
 	  --modules $(MUTATION_MODULES)

@@ -9,8 +9,12 @@ no tests) over the mutants that were run, with its 95 % Wilson interval. Mutants
 equivalent in the code (``# pragma: no mutate``, with the reason next to it) are not generated;
 "equivalent" counts the marked places.
 
-``--sample``: only the mutants drawn by ``scripts/mutation_sample.py`` (each module's row then
-says "n of N"): the score of a random sample, an estimate of the full run's score.
+``--sample``: only the mutants drawn by ``scripts/mutation_sample.py``. Each module's row then
+gives the mutants drawn (of the module's N), their outcomes, the drawn mutants judged
+equivalent (recorded in ``mutants/mutation-sample.json`` with the reason, then marked in the code;
+left out of the score), the score of the sample and its 95 % Wilson interval. That score is an
+ESTIMATE of the full run's score (the interval is where the full score lies with 95 %
+confidence), unless the module's whole population was drawn ("all": then it is exact).
 Survivors are listed by name (``mutmut show NAME``).
 """
 
@@ -22,6 +26,7 @@ import math
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 MUTANTS = ROOT / "mutants"
@@ -86,6 +91,69 @@ def equivalent_marks(scope: str) -> int:
     )
 
 
+def load_sample() -> dict[str, Any] | None:
+    """The recorded draw (``mutants/mutation-sample.json``), or None when none was drawn."""
+    sample_file = MUTANTS / "mutation-sample.json"
+    if not sample_file.is_file():
+        return None
+    record: dict[str, Any] = json.loads(sample_file.read_text(encoding="utf-8"))
+    record.setdefault("equivalent", {})
+    return record
+
+
+def sample_table(
+    results: dict[str, tuple[str, int | None]], record: dict[str, Any]
+) -> tuple[list[str], list[str]]:
+    """The per-module table of a sample (lines) and its survivors (lines)."""
+    population: Counter[str] = Counter()
+    for source, _code in results.values():
+        population[scope_of(source) or ""] += 1
+    rows: dict[str, Counter[str]] = defaultdict(Counter)
+    listed: list[str] = []
+    for scope, names in record["sample"].items():
+        for name in sorted(names):
+            code = results[name][1] if name in results else None
+            column = outcome(code)
+            rows[scope][column] += 1
+            rows[scope]["drawn"] += 1
+            if column in ("survived", "no tests"):
+                listed.append(f"{scope}: {column}: {name}")
+    for name, entry in record["equivalent"].items():
+        rows[entry["scope"]]["equivalent"] += 1
+        rows[entry["scope"]]["drawn"] += 1
+        if name not in results:  # marked in the code: no longer generated
+            rows[entry["scope"]]["marked"] += 1
+    head = ["module", "drawn", "killed", "timeout", "survived", "no tests", "not run"]
+    head += ["equivalent", "score (estimate)", "95 % CI"]
+    lines = [
+        f"Sample: seed {record['seed']}, drawn per module: {record['per_module']}."
+        + (f" ({record['note']})" if record.get("note") else ""),
+        "score = (killed + timeout) / (killed + timeout + survived + no tests): an ESTIMATE",
+        "of the full run's score; the 95 % CI (Wilson) is where the full score likely lies.",
+        "A module whose every mutant was drawn ('all') has its exact score.",
+        "",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+    ]
+    for scope in SCOPES:
+        if scope not in record["sample"]:
+            continue
+        r = rows[scope]
+        caught = r["killed"] + r["timeout"]
+        decided = caught + r["survived"] + r["no tests"]
+        total = population[scope] + r["marked"]
+        drawn = f"{r['drawn']} of {total}" + (" (all)" if r["drawn"] >= total else "")
+        low, high = wilson(caught, decided)
+        score = f"{100 * caught / decided:.1f} %" if decided else "-"
+        if decided and r["drawn"] >= total and not r["not run"]:
+            score += " (exact)"
+        interval = f"{100 * low:.0f}-{100 * high:.0f} %" if decided else "-"
+        counts = [str(r[k]) for k in ("killed", "timeout", "survived", "no tests", "not run")]
+        cells = [scope, drawn, *counts, str(r["equivalent"]), score, interval]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines, listed
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the table; exit 1 when no results exist yet."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -95,46 +163,44 @@ def main(argv: list[str] | None = None) -> int:
     if not results:
         print("no mutation results yet: run `make mutation` first", file=sys.stderr)
         return 1
+    if args.sample:
+        record = load_sample()
+        if record is None:
+            print("no sample drawn yet: run `make mutation-sample` first", file=sys.stderr)
+            return 1
+        lines, listed = sample_table(results, record)
+        print("\n".join(lines + listed))
+        for name, entry in sorted(record["equivalent"].items()):
+            print(f"{entry['scope']}: equivalent: {name}: {entry['reason']}")
+        return 0
     population: Counter[str] = Counter()
     for source, _code in results.values():
         population[scope_of(source) or ""] += 1
-    chosen: dict[str, set[str]] | None = None
-    if args.sample:
-        sample_file = MUTANTS / "mutation-sample.json"
-        if not sample_file.is_file():
-            print("no sample drawn yet: run `make mutation-sample` first", file=sys.stderr)
-            return 1
-        drawn = json.loads(sample_file.read_text(encoding="utf-8"))["sample"]
-        chosen = {scope: set(names) for scope, names in drawn.items()}
 
     rows: dict[str, Counter[str]] = defaultdict(Counter)
     listed: dict[str, list[str]] = defaultdict(list)
     for name, (source, code) in sorted(results.items()):
         scope = scope_of(source)
-        if scope is None or (chosen is not None and name not in chosen.get(scope, set())):
+        if scope is None:
             continue
         column = outcome(code)
         rows[scope][column] += 1
-        rows[scope]["considered"] += 1
         if column in ("survived", "no tests"):
             listed[scope].append(f"{column}: {name}")
 
     head = ["module", "mutants", "run", "killed", "timeout", "survived", "no tests"]
-    head += ["not run", "other", "equivalent", "score", "95 % CI"]
+    head += ["not run", "other", "equivalent (marked places)", "score", "95 % CI"]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for scope in SCOPES:
         r = rows[scope]
         caught = r["killed"] + r["timeout"]
         decided = caught + r["survived"] + r["no tests"]
-        mutants = str(population[scope])
-        if chosen is not None:
-            mutants = f"{r['considered']} of {population[scope]} (sample)"
         low, high = wilson(caught, decided)
         score = f"{100 * caught / decided:.1f} %" if decided else "-"
         interval = f"{100 * low:.0f}-{100 * high:.0f} %" if decided else "-"
         counts = [str(r[k]) for k in ("killed", "timeout", "survived", "no tests", "not run")]
-        cells = [scope, mutants, str(decided + r["other"]), *counts, str(r["other"])]
+        cells = [scope, str(population[scope]), str(decided + r["other"]), *counts, str(r["other"])]
         cells += [str(equivalent_marks(scope)), score, interval]
         print("| " + " | ".join(cells) + " |")
     for scope in SCOPES:

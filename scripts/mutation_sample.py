@@ -17,6 +17,13 @@ Caution, seen with mutmut 3.8.1 here: in an invocation that collected stats in i
 as survivors although their tests fail against them in a fresh process (e.g. a mutant raising
 TypeError in ``_verify_light``). Re-run survivors with ``--rerun-survivors`` in an invocation
 that finds no new tests, or check one with ``MUTANT_UNDER_TEST=NAME pytest TESTS`` in mutants/.
+
+``--equivalent NAME --reason TEXT``: a drawn mutant judged equivalent (no input tells it apart)
+leaves the sample and is recorded with its reason under ``equivalent`` (the report counts it
+there, outside the score); record it BEFORE marking its line ``# pragma: no mutate``. Marking a
+line renumbers the later mutants of that function (mutmut numbers them per function) and resets
+their results: the drawn names there then stand for other mutants of the same function, which
+the next run decides afresh.
 """
 
 from __future__ import annotations
@@ -49,6 +56,23 @@ def draw(names_by_scope: dict[str, list[str]], per_module: int, seed: int) -> di
     return sample
 
 
+def record_equivalent(name: str, reason: str) -> int:
+    """Move a drawn mutant from the recorded sample to its ``equivalent`` list, with the reason."""
+    if not reason.strip():
+        print("--equivalent needs a --reason", file=sys.stderr)
+        return 2
+    record = json.loads(SAMPLE_FILE.read_text(encoding="utf-8"))
+    for scope, names in record["sample"].items():
+        if name in names:
+            names.remove(name)
+            record.setdefault("equivalent", {})[name] = {"scope": scope, "reason": reason}
+            SAMPLE_FILE.write_text(json.dumps(record, indent=1), encoding="utf-8")
+            print(f"{name} ({scope}) recorded as equivalent")
+            return 0
+    print(f"{name} is not in the recorded sample", file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     """Draw the sample, record it, run its undecided mutants; exit with mutmut's status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -59,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--jobs", type=int, default=1, help="mutmut --max-children")
     parser.add_argument("--list", action="store_true", help="print the draw, run nothing")
+    parser.add_argument("--equivalent", metavar="NAME", help="record a drawn mutant as equivalent")
+    parser.add_argument("--reason", default="", help="why the --equivalent mutant is equivalent")
     parser.add_argument("--redraw", action="store_true", help="draw again, forget the last draw")
     parser.add_argument("--rerun", action="store_true", help="run decided mutants again too")
     parser.add_argument(
@@ -67,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         help="run the sampled survivors and no-tests mutants again (after adding tests)",
     )
     args = parser.parse_args(argv)
+    if args.equivalent:
+        return record_equivalent(args.equivalent, args.reason)
 
     if not any(MUTANTS.rglob("*.py.meta")):
         print("no mutants yet: generating them with a run of etl/errors.py", file=sys.stderr)
@@ -85,19 +113,25 @@ def main(argv: list[str] | None = None) -> int:
         "per_module": args.per_module,
         "population": {scope: len(names) for scope, names in names_by_scope.items()},
         "sample": sample,
+        "equivalent": {},
     }
     if SAMPLE_FILE.is_file() and not args.redraw:
         # Keep earlier draws with the same seed and size: marking an equivalent mutant shrinks
         # the population, and a new draw would then pick other names. A drawn mutant that is
         # gone (marked equivalent) leaves the sample.
         earlier = json.loads(SAMPLE_FILE.read_text(encoding="utf-8"))
-        if (earlier["seed"], earlier["per_module"]) == (args.seed, args.per_module):
+        # A draw cut per module by hand ("per_module" a dict, with a "note") is kept as well.
+        sizes = earlier["per_module"]
+        if earlier["seed"] == args.seed and (sizes == args.per_module or isinstance(sizes, dict)):
             for scope, names in earlier["sample"].items():
                 kept = [name for name in names if name in results]
                 if scope in sample:
                     sample[scope] = kept
                 record["sample"][scope] = kept
             record["population"] = {**earlier["population"], **record["population"]}
+            record["equivalent"] = earlier.get("equivalent", {})
+            if isinstance(sizes, dict):
+                record["per_module"], record["note"] = sizes, earlier.get("note", "")
     SAMPLE_FILE.write_text(json.dumps(record, indent=1), encoding="utf-8")
 
     todo = [

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.load import daily_terms
+from etl.load import boilerplate, daily_terms
 from etl.load.account import touched_days_sql
 from etl.load.modes import REMOVED
 from etl.load.slices import article_slices, in_slice
@@ -39,6 +39,7 @@ def write_facts(con: duckdb.DuckDBPyConnection) -> None:
     _append_facts(con)
     with timed(DAILY_SUMS):
         daily_terms.refresh_days(con)
+        boilerplate.flag_days(con, daily_terms.TOUCHED_DAYS)  # known bylines out of the rankings
 
 
 def _write_dimensions(con: duckdb.DuckDBPyConnection) -> None:

@@ -136,3 +136,23 @@ def test_each_suite_page_lists_its_expectations(tmp_path: Path) -> None:
     suite_page = _text(docs / "expectations" / "article.html")
     assert "values must never be null" in suite_page
     assert "^[0-9a-f]{64}$" in suite_page  # the article_id pattern
+
+
+def test_a_build_cut_short_leaves_its_docs_where_leftovers_looks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A run killed while it renders Data Docs leaves the half-built folder; the next run's
+    # leftovers check removes <reports>/<run_id>/data_docs.tmp (etl.leftovers), so the build
+    # must happen exactly there (a survivor of the seed-1201 mutation sample, issue #18).
+    from etl.validate import docs
+
+    def cut_short(building: Path) -> None:
+        raise RuntimeError("killed while building")
+
+    monkeypatch.setattr(docs, "_prune_static", cut_short)
+    settings = settings_for(_landing(tmp_path / "landing"), tmp_path)
+    summary = pipeline.run(settings)
+    run_dir = settings.warehouse.parent / "reports" / summary.run_id
+    assert summary.data_docs is None
+    assert (run_dir / "data_docs.tmp" / "index.html").is_file()
+    assert not (run_dir / "data_docs").exists()

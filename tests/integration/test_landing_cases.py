@@ -216,3 +216,41 @@ def test_files_copied_again_keep_their_outcome(tmp_path: Path) -> None:
     )
     ((rows,),) = query(settings.warehouse, "SELECT count(*) FROM quarantine")
     assert rows == 1
+
+
+def test_a_records_headline_url_and_authors_reach_the_warehouse(tmp_path: Path) -> None:
+    # A survivor of the seed-1201 mutation sample (issue #18): the staged row's "title" key
+    # renamed, and every fact_article.title became NULL without a test noticing.
+    import json
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    record = {
+        "title": "Ports reopen after the storm",
+        "url": "https://news.example/ports",
+        "author": "A. Writer",
+        "date": "2024-03-04",
+        "text": "Ports reopened on Monday, the agency said.\n\nTrade resumed at noon.",
+    }
+    (landing / "dump.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    pipeline.run(settings_for(landing, tmp_path))
+    rows = query(tmp_path / "warehouse.duckdb", "SELECT title, url, authors FROM fact_article")
+    assert rows == [("Ports reopen after the storm", "https://news.example/ports", ["A. Writer"])]
+
+
+def test_a_bad_gzip_file_is_quarantined_under_its_own_hash(tmp_path: Path) -> None:
+    # The quarantine row and the ledger keep the raw file's SHA-256 (computed here from the
+    # bytes), so the same broken bytes are recognised next time.
+    import hashlib
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    broken = b"\x1f\x8b\x08\x00" + b"not deflate data at all" * 4
+    (landing / "broken.txt.gz").write_bytes(broken)
+    (landing / "good.txt").write_bytes(_article("2024-03-04", "Ports reopened on Monday"))
+    pipeline.run(settings_for(landing, tmp_path))
+    warehouse = tmp_path / "warehouse.duckdb"
+    expected = hashlib.sha256(broken).hexdigest()
+    assert query(warehouse, "SELECT reason, sha256 FROM quarantine") == [("bad_gzip", expected)]
+    ledger = query(warehouse, "SELECT sha256 FROM ingest_ledger WHERE path = 'broken.txt.gz'")
+    assert ledger == [(expected,)]

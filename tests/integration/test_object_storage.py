@@ -55,3 +55,33 @@ def test_file_url_is_the_local_folder(tmp_path: Path) -> None:
     )
     assert settings.landing == root
     assert pipeline.run(settings).articles_loaded == 1
+
+
+def test_staging_on_a_store_duckdb_cannot_read_small(tmp_path: Path) -> None:
+    """Staging on ``memory://`` (a store DuckDB has no reader for, like ``gs://``): the loader
+    reads the staged Parquet through fsspec (etl.load.account._read_staged). The small twin of
+    the slow test in test_s3_staging.py, so that mutation runs reach that reader."""
+    landing = f"memory://landing-{uuid.uuid4().hex}"
+    staging = f"memory://staging-{uuid.uuid4().hex}"
+    fs = fsspec.filesystem("memory")
+    fs.pipe(f"{landing}/wire/2024-03-04/a.txt", ARTICLE.encode())
+    fs.pipe(f"{landing}/wire/2024-03-04/b.txt", ARTICLE.replace("Ports", "Roads").encode())
+    fs.pipe(f"{landing}/wire/empty.txt", b"")
+    from etl.settings import load_settings
+
+    settings = load_settings(
+        landing=tmp_path / "unused", warehouse=tmp_path / "w.duckdb", staging_dir=staging
+    ).model_copy(update={"landing": landing})
+    summary = pipeline.run(settings)
+    assert (summary.files_loaded, summary.files_quarantined) == (2, 1)
+    rows = query(
+        settings.warehouse,
+        "SELECT source_file, published_date::VARCHAR FROM fact_article ORDER BY 1",
+    )
+    assert rows == [
+        ("wire/2024-03-04/a.txt", "2024-03-04"),
+        ("wire/2024-03-04/b.txt", "2024-03-04"),
+    ]
+    ((reason,),) = query(settings.warehouse, "SELECT reason FROM quarantine")
+    assert reason == "empty"
+    assert fs.find(staging) == []  # removed after the load

@@ -125,3 +125,216 @@ def test_query_gives_up_with_a_clear_message(warehouse: Path) -> None:
         holder.wait(timeout=30)
     assert code == 75
     assert "being written" in output and "try again" in output
+
+
+def _empty_warehouse(folder: Path) -> Path:
+    import duckdb
+
+    path = folder / "empty.duckdb"
+    duckdb.connect(str(path)).close()
+    return path
+
+
+def test_the_reader_offers_the_fts_functions(tmp_path: Path) -> None:
+    # The sandbox turns file access off, so DuckDB cannot autoload fts later: the reader loads
+    # it from the duckdb-extension-fts wheel up front (a survivor of the seed-1201 mutation
+    # sample, issue #18). Porter stems "running" to "run".
+    from etl.query import open_reader
+
+    con = open_reader(_empty_warehouse(tmp_path))
+    try:
+        assert con.execute("SELECT stem('running', 'porter')").fetchall() == [("run",)]
+    finally:
+        con.close()
+
+
+def test_the_fts_wheel_loads_from_a_path_with_an_apostrophe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A virtualenv under /home/o'brien: the LOAD statement quotes the path.
+    import importlib.machinery
+    import importlib.util
+    import shutil
+
+    import duckdb
+
+    from etl.query import open_reader
+
+    real = importlib.util.find_spec("duckdb_extension_fts")
+    assert real is not None and real.origin is not None
+    row = duckdb.connect().execute("PRAGMA version").fetchone()
+    assert row is not None
+    version = str(row[0])  # "v1.5.5": the wheel's folder for this DuckDB
+    package = tmp_path / "o'brien" / "duckdb_extension_fts"
+    (package / "extensions" / version).mkdir(parents=True)
+    shutil.copy(
+        Path(real.origin).parent / "extensions" / version / "fts.duckdb_extension",
+        package / "extensions" / version / "fts.duckdb_extension",
+    )
+    find_spec = importlib.util.find_spec
+
+    def moved(name: str, package_name: str | None = None) -> importlib.machinery.ModuleSpec | None:
+        if name == "duckdb_extension_fts":
+            return importlib.machinery.ModuleSpec(name, None, origin=str(package / "__init__.py"))
+        return find_spec(name, package_name)
+
+    monkeypatch.setattr(importlib.util, "find_spec", moved)
+    con = open_reader(_empty_warehouse(tmp_path))
+    try:
+        assert con.execute("SELECT stem('running', 'porter')").fetchall() == [("run",)]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("case", ["no wheel", "no origin"])
+def test_the_reader_works_without_the_fts_wheel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str
+) -> None:
+    # "when it is installed": without the wheel (no spec) or with a package that has no file
+    # (a spec without origin) the reader opens and reads, only without the fts functions.
+    import importlib.machinery
+    import importlib.util
+
+    from etl.query import open_reader
+
+    find_spec = importlib.util.find_spec
+
+    def missing(
+        name: str, package_name: str | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if name == "duckdb_extension_fts":
+            if case == "no wheel":
+                return None
+            return importlib.machinery.ModuleSpec(name, None, origin=None)
+        return find_spec(name, package_name)
+
+    monkeypatch.setattr(importlib.util, "find_spec", missing)
+    con = open_reader(_empty_warehouse(tmp_path))
+    try:
+        assert con.execute("SELECT 40 + 2").fetchall() == [(42,)]
+    finally:
+        con.close()
+
+
+def test_a_reader_on_a_missing_warehouse_names_it(tmp_path: Path) -> None:
+    from etl.errors import PermanentError
+    from etl.query import open_reader
+
+    missing = tmp_path / "nothing.duckdb"
+    with pytest.raises(PermanentError) as caught:
+        open_reader(missing)
+    assert str(caught.value) == f"no warehouse at {missing}"
+    assert not missing.exists()
+
+
+def test_a_reader_on_a_damaged_file_says_so_and_names_it(tmp_path: Path) -> None:
+    from etl.errors import WarehouseCorruptError
+    from etl.query import open_reader
+
+    damaged = tmp_path / "damaged.duckdb"
+    damaged.write_bytes(b"this is not a database" * 300)
+    with pytest.raises(WarehouseCorruptError) as caught:
+        open_reader(damaged)
+    assert str(caught.value).startswith(f"{damaged} is damaged or not a DuckDB database (")
+
+
+def test_the_reader_connection_itself_is_read_only(tmp_path: Path) -> None:
+    # Below the SQL check: even a write that reached the connection is refused by DuckDB.
+    import duckdb
+
+    from etl.query import open_reader
+
+    con = open_reader(_empty_warehouse(tmp_path))
+    try:
+        with pytest.raises(duckdb.Error, match="read-only"):
+            con.execute("CREATE TABLE t AS SELECT 1")
+    finally:
+        con.close()
+
+
+def test_a_waiting_reader_says_so_once_then_gives_up(tmp_path: Path) -> None:
+    from etl.errors import WarehouseBusyError
+    from etl.query import open_reader
+
+    warehouse = _empty_warehouse(tmp_path)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+            "print('locked', flush=True); time.sleep(60); con.close()",
+            str(warehouse),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    said: list[str] = []
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        with pytest.raises(WarehouseBusyError) as caught:
+            open_reader(warehouse, wait_s=1.2, notify=said.append)
+        waited = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    assert said == ["empty.duckdb is being loaded right now; waiting for the load to commit"]
+    assert 1.2 <= waited < 10
+    assert str(caught.value) == (
+        f"{warehouse} is being written (a load is running) and stayed locked for 1s; "
+        "try again in a moment"
+    )
+
+
+def _empty_lake(tmp_path: Path) -> str:
+    from etl.settings import load_settings
+    from etl.warehouse import writer
+
+    url = f"ducklake:{tmp_path}/catalog.ducklake"
+    with writer(load_settings(warehouse=url)):
+        pass  # creates the lake and applies the migrations
+    return url
+
+
+def test_a_reader_opens_a_ducklake_read_only(tmp_path: Path) -> None:
+    import duckdb
+
+    from etl.query import open_reader
+
+    con = open_reader(_empty_lake(tmp_path))  # type: ignore[arg-type]  # the CLI passes text
+    try:
+        assert con.execute("SELECT count(*) FROM fact_article").fetchall() == [(0,)]
+        with pytest.raises(duckdb.Error, match=r"read-only|read only"):
+            con.execute("CREATE TABLE warehouse.t AS SELECT 1")
+    finally:
+        con.close()
+
+
+def test_a_reader_waits_for_a_held_lake_catalog_as_long_as_asked(tmp_path: Path) -> None:
+    from etl.errors import WarehouseBusyError
+    from etl.query import open_reader
+
+    url = _empty_lake(tmp_path)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+            "print('locked', flush=True); time.sleep(60); con.close()",
+            str(tmp_path / "catalog.ducklake"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    said: list[str] = []
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        with pytest.raises(WarehouseBusyError):
+            open_reader(url, wait_s=1.2, notify=said.append)  # type: ignore[arg-type]
+        waited = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    assert len(said) == 1 and said[0].endswith("; waiting up to 1s"), said
+    assert 1.2 <= waited < 10

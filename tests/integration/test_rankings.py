@@ -147,6 +147,30 @@ def test_the_loaders_call_flags_a_new_days_byline_at_once(corpora: Path, tmp_pat
     assert top and not {"china", "daily", "european", "weekly"} & top
 
 
+def test_the_loader_itself_flags_a_new_days_byline(corpora: Path, tmp_path: Path) -> None:
+    # The test above calls flag_days itself, so it passed while no loader called it (a
+    # no-tests survivor of the seed-1201 mutation sample, issue #18). Here only the loader runs.
+    files = sorted((corpora / "reuters").glob("*.txt"))[40:80]
+    bodies = [f.read_text(encoding="utf-8").split(" ", 3)[3] for f in files]
+    bodies = [b for b in bodies if "daily" not in b.lower() and "weekly" not in b.lower()][:21]
+    zone = _byline_zone(tmp_path, bodies[:20])
+    settings = settings_for(zone, tmp_path, write_reports=False)
+    pipeline.run(settings)
+    assert refresh_marts(settings)["boilerplate_line"] == 2
+    late = f" date 2017-03-20 {bodies[20]}\n\nChina Daily European Weekly"
+    (zone / "chinadaily" / "late.txt").write_text(late, encoding="utf-8")
+    assert pipeline.run(settings).articles_loaded == 1
+    flagged = query(
+        settings.warehouse,
+        "SELECT t.term FROM boilerplate_term b JOIN dim_term t USING (term_id)"
+        " JOIN fact_article a USING (article_id)"
+        " WHERE a.source_file = 'chinadaily/late.txt' ORDER BY 1",
+    )
+    assert flagged == [("china",), ("daily",), ("european",), ("weekly",)]
+    top = query(settings.warehouse, "SELECT term FROM top_terms('2017-03-20', '2017-03-20', 500)")
+    assert top and not {"china", "daily", "european", "weekly"} & {t for (t,) in top}
+
+
 # ---------------------------------------------------------------- trending
 def test_trending_terms_by_articles_with_a_floor_and_smoothed_lift(wh: Path) -> None:
     per_day = _articles_per_day(wh)

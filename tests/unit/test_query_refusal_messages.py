@@ -1,0 +1,67 @@
+"""What `news-etl query` says when it refuses SQL it cannot check, and that every statement of a
+multi-statement query runs (survivors of the seed-1201 mutation sample, issue #18).
+
+The refusal is the one line a user sees (`error: ...`), so its text is pinned exactly; the
+expected strings are literals, not taken from etl.query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pytest
+
+from etl.query import QueryRefusedError, _check_statement, check_read_only, run_query
+
+
+@pytest.mark.parametrize("sql", ["", "   ", "-- only a comment", ";", "/* nothing */ ;"])
+def test_sql_without_a_statement_is_refused_with_its_reason(sql: str) -> None:
+    with pytest.raises(QueryRefusedError) as caught:
+        check_read_only(duckdb.connect(), sql)
+    assert str(caught.value) == "no SQL statement given"
+
+
+def test_an_explain_whose_inner_statement_cannot_be_read_is_refused_not_run() -> None:
+    # DuckDB reads `explain/**/select 1` as an EXPLAIN, but the check cannot find its inner
+    # statement (no space after EXPLAIN): refused, with the statement kind in capitals.
+    with pytest.raises(QueryRefusedError) as caught:
+        check_read_only(duckdb.connect(), "explain/**/select 1")
+    assert str(caught.value) == "EXPLAIN statements are not allowed here: cannot check them"
+
+
+@pytest.mark.parametrize("sql", ["CALL/*x*/pragma_version()", 'CALL"pragma_version"()'])
+def test_a_call_the_check_cannot_read_is_refused_not_run(sql: str) -> None:
+    with pytest.raises(QueryRefusedError) as caught:
+        check_read_only(duckdb.connect(), sql)
+    assert str(caught.value) == "CALL statements are not allowed here: cannot check them"
+
+
+def test_every_statement_before_the_last_runs_and_the_last_gives_the_result() -> None:
+    con = duckdb.connect()
+    relation = run_query(con, "SELECT 1; SELECT 2; SELECT 40 + 2 AS answer")
+    assert relation is not None
+    assert relation.fetchall() == [(42,)]
+    # an earlier statement really runs: its error reaches the user
+    with pytest.raises(duckdb.InvalidInputException, match="boom"):
+        run_query(con, "SELECT error('boom'); SELECT 1")
+
+
+def _explain_statement(con: duckdb.DuckDBPyConnection) -> Any:
+    (statement,) = con.extract_statements("EXPLAIN SELECT 1")
+    return statement
+
+
+def test_nesting_is_checked_at_most_three_levels_deep() -> None:
+    # DuckDB's parser refuses EXPLAIN EXPLAIN, so no SQL a user types nests deeper than one
+    # level; the depth guard is the last line of defence should a DuckDB version accept it.
+    # Pinned at its boundary through the function's own depth argument: an EXPLAIN checked at
+    # depth 2 puts its inner SELECT at depth 3 (allowed), at depth 3 the SELECT is at depth 4.
+    con = duckdb.connect()
+    _check_statement(con, _explain_statement(con), 2)
+    with pytest.raises(QueryRefusedError) as caught:
+        _check_statement(con, _explain_statement(con), 3)
+    assert str(caught.value) == (
+        "SELECT statements are not allowed: `news-etl query` only reads the warehouse "
+        "(use SELECT; the loader is the only writer)"
+    )

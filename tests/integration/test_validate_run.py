@@ -80,3 +80,21 @@ def test_chunks_check_each_article_once_and_reject_every_copy(tmp_path: Path) ->
         whole.warehouse, "SELECT list(DISTINCT batch) FROM fact_check_result WHERE batch >= 0"
     )
     assert batch == [0]
+
+
+def test_post_load_partition_rows_are_keyed_by_the_day_as_text(tmp_path: Path) -> None:
+    # The warehouse_partition suite names a failing partition by its key; the key is the day
+    # as YYYY-MM-DD text, not a timestamp (a survivor of the seed-1201 mutation sample, #18).
+    from datetime import date
+
+    from etl.settings import load_settings
+    from etl.validate.warehouse import warehouse_frames
+    from etl.warehouse import writer
+
+    with writer(load_settings(warehouse=tmp_path / "w.duckdb")) as con:
+        frames = warehouse_frames(con, {date(2024, 3, 4): 2, date(2024, 2, 29): 0})
+    rows = frames["wh_partitions"][["partition_date", "loaded_articles", "expected_articles"]]
+    assert sorted(rows.itertuples(index=False, name=None)) == [
+        ("2024-02-29", 0, 0),
+        ("2024-03-04", 0, 2),
+    ]

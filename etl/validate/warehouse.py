@@ -66,40 +66,60 @@ SELECT p.d AS partition_date,
 FROM (SELECT unnest(?::DATE[]) AS d) p
 """
 
+#: The keys the written partitions use, one temp table each, built before the dimension query:
+#: with them inlined as CTEs (the term facts read once for two of them, every list an
+#: ``IN (SELECT …)`` arm of one UNION ALL), DuckDB 1.5.5 hung in that query, every thread parked
+#: and no CPU used, when 120,000 articles were loaded on top of 30,000 (like duckdb#24961).
+_USED_KEYS = {
+    "check_used_terms": "SELECT DISTINCT term_id FROM fact_article_term "
+    "WHERE published_date IN (SELECT unnest(?::DATE[]))",
+    "check_used_stems": "SELECT DISTINCT stem_id FROM fact_article_term "
+    "WHERE published_date IN (SELECT unnest(?::DATE[]))",
+    "check_used_stories": "SELECT DISTINCT story_id FROM fact_article "
+    "WHERE published_date IN (SELECT unnest(?::DATE[]))",
+}
+
 _DIMENSIONS_SQL = """
-WITH part AS (SELECT unnest(?::DATE[]) AS d),
-facts AS (
-    SELECT term_id, stem_id FROM fact_article_term WHERE published_date IN (SELECT d FROM part)
+WITH touched_terms AS (
+    SELECT term FROM dim_term WHERE term_id IN (SELECT term_id FROM check_used_terms)
 ),
-used_terms AS (SELECT DISTINCT term_id FROM facts),
-touched_terms AS (SELECT term FROM dim_term WHERE term_id IN (SELECT term_id FROM used_terms)),
-used_stems AS (SELECT DISTINCT stem_id FROM facts),
 touched_stems AS (
-    SELECT language_code, stem FROM dim_stem WHERE stem_id IN (SELECT stem_id FROM used_stems)
-),
-used_stories AS (
-    SELECT DISTINCT story_id FROM fact_article WHERE published_date IN (SELECT d FROM part)
+    SELECT language_code, stem FROM dim_stem
+    WHERE stem_id IN (SELECT stem_id FROM check_used_stems)
 ),
 touched_stories AS (
-    SELECT founding_article_id FROM dim_story WHERE story_id IN (SELECT story_id FROM used_stories)
+    SELECT founding_article_id FROM dim_story
+    WHERE story_id IN (SELECT story_id FROM check_used_stories)
 )
 SELECT 'dim_date' AS dimension, date_key::VARCHAR AS key, date_key::VARCHAR AS name FROM dim_date
 UNION ALL
 SELECT 'dim_source', source_id::VARCHAR, source_name FROM dim_source
 UNION ALL
 SELECT 'dim_term', term_id::VARCHAR, term FROM dim_term
-WHERE term_id IN (SELECT term_id FROM used_terms) OR term IN (SELECT term FROM touched_terms)
+WHERE term_id IN (SELECT term_id FROM check_used_terms)
+   OR term IN (SELECT term FROM touched_terms)
 UNION ALL
 SELECT 'dim_stem', stem_id::VARCHAR, language_code || ':' || stem FROM dim_stem
-WHERE stem_id IN (SELECT stem_id FROM used_stems)
+WHERE stem_id IN (SELECT stem_id FROM check_used_stems)
    OR (language_code, stem) IN (SELECT (language_code, stem) FROM touched_stems)
 UNION ALL
 SELECT 'dim_language', language_code, language_code FROM dim_language
 UNION ALL
 SELECT 'dim_story', story_id::VARCHAR, founding_article_id FROM dim_story
-WHERE story_id IN (SELECT story_id FROM used_stories)
+WHERE story_id IN (SELECT story_id FROM check_used_stories)
    OR founding_article_id IN (SELECT founding_article_id FROM touched_stories)
 """
+
+
+def _dimension_keys(con: duckdb.DuckDBPyConnection, days: list[date]) -> pd.DataFrame:
+    """``wh_dimension_keys``: every dimension row the written partitions use, or that shares a
+    name with one (a duplicated dimension row shows as a repeated name)."""
+    for table, sql in _USED_KEYS.items():
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}", [days])
+    frame = con.execute(_DIMENSIONS_SQL).df()
+    for table in _USED_KEYS:  # (after a failure the next check replaces them)
+        con.execute(f"DROP TABLE {table}")
+    return frame
 
 
 def warehouse_frames(
@@ -118,7 +138,7 @@ def warehouse_frames(
     return {
         "wh_articles": con.execute(_ARTICLES_SQL, [days]).df(),
         "wh_partitions": partitions,
-        "wh_dimension_keys": con.execute(_DIMENSIONS_SQL, [days]).df(),
+        "wh_dimension_keys": _dimension_keys(con, days),
     }
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -252,32 +254,39 @@ def test_the_reader_connection_itself_is_read_only(tmp_path: Path) -> None:
         con.close()
 
 
-def test_a_waiting_reader_says_so_once_then_gives_up(tmp_path: Path) -> None:
-    from etl.errors import WarehouseBusyError
-    from etl.query import open_reader
-
-    warehouse = _empty_warehouse(tmp_path)
+@contextlib.contextmanager
+def _held(path: Path) -> Iterator[None]:
+    """Another process holds a read-write DuckDB connection to ``path`` meanwhile."""
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
             "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
             "print('locked', flush=True); time.sleep(60); con.close()",
-            str(warehouse),
+            str(path),
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
-    said: list[str] = []
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        yield
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+
+
+def test_a_waiting_reader_says_so_once_then_gives_up(tmp_path: Path) -> None:
+    from etl.errors import WarehouseBusyError
+    from etl.query import open_reader
+
+    warehouse = _empty_warehouse(tmp_path)
+    said: list[str] = []
+    with _held(warehouse):
         started = time.monotonic()
         with pytest.raises(WarehouseBusyError) as caught:
             open_reader(warehouse, wait_s=1.2, notify=said.append)
         waited = time.monotonic() - started
-    finally:
-        holder.kill()
-        holder.wait(timeout=30)
     assert said == ["empty.duckdb is being loaded right now; waiting for the load to commit"]
     assert 1.2 <= waited < 10
     assert str(caught.value) == (
@@ -315,26 +324,11 @@ def test_a_reader_waits_for_a_held_lake_catalog_as_long_as_asked(tmp_path: Path)
     from etl.query import open_reader
 
     url = _empty_lake(tmp_path)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
-            "print('locked', flush=True); time.sleep(60); con.close()",
-            str(tmp_path / "catalog.ducklake"),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
     said: list[str] = []
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with _held(tmp_path / "catalog.ducklake"):
         started = time.monotonic()
         with pytest.raises(WarehouseBusyError):
             open_reader(url, wait_s=1.2, notify=said.append)  # type: ignore[arg-type]
         waited = time.monotonic() - started
-    finally:
-        holder.kill()
-        holder.wait(timeout=30)
     assert len(said) == 1 and said[0].endswith("; waiting up to 1s"), said
     assert 1.2 <= waited < 10

@@ -20,6 +20,7 @@ from scipy.stats import chi2_contingency
 from etl import pipeline
 from etl.load.boilerplate import flag_days, refresh_boilerplate
 from etl.marts import refresh_marts
+from etl.settings import Settings
 
 from .helpers import query, settings_for
 
@@ -121,7 +122,9 @@ def test_a_byline_does_not_lead_the_week(corpora: Path, tmp_path: Path) -> None:
     assert kept == loaded and loaded is not None and loaded[0] >= 15  # flagged, not deleted
 
 
-def test_the_loaders_call_flags_a_new_days_byline_at_once(corpora: Path, tmp_path: Path) -> None:
+def _bylines_then_a_late_day(corpora: Path, tmp_path: Path) -> Settings:
+    """A byline zone loaded, its lines found by the marts, then one more article of a new day
+    with the byline, loaded by a second run (which must load exactly that article)."""
     files = sorted((corpora / "reuters").glob("*.txt"))[40:80]
     bodies = [f.read_text(encoding="utf-8").split(" ", 3)[3] for f in files]
     bodies = [b for b in bodies if "daily" not in b.lower() and "weekly" not in b.lower()][:21]
@@ -131,7 +134,12 @@ def test_the_loaders_call_flags_a_new_days_byline_at_once(corpora: Path, tmp_pat
     assert refresh_marts(settings)["boilerplate_line"] == 2  # news_marts finds the lines
     late = f" date 2017-03-20 {bodies[20]}\n\nChina Daily European Weekly"
     (zone / "chinadaily" / "late.txt").write_text(late, encoding="utf-8")
-    pipeline.run(settings)
+    assert pipeline.run(settings).articles_loaded == 1
+    return settings
+
+
+def test_the_loaders_call_flags_a_new_days_byline_at_once(corpora: Path, tmp_path: Path) -> None:
+    settings = _bylines_then_a_late_day(corpora, tmp_path)
     con = duckdb.connect(str(settings.warehouse))
     try:
         con.execute("CREATE TEMP TABLE days AS SELECT DATE '2017-03-20' AS published_date")
@@ -150,16 +158,7 @@ def test_the_loaders_call_flags_a_new_days_byline_at_once(corpora: Path, tmp_pat
 def test_the_loader_itself_flags_a_new_days_byline(corpora: Path, tmp_path: Path) -> None:
     # The test above calls flag_days itself, so it passed while no loader called it (a
     # no-tests survivor of the seed-1201 mutation sample, issue #18). Here only the loader runs.
-    files = sorted((corpora / "reuters").glob("*.txt"))[40:80]
-    bodies = [f.read_text(encoding="utf-8").split(" ", 3)[3] for f in files]
-    bodies = [b for b in bodies if "daily" not in b.lower() and "weekly" not in b.lower()][:21]
-    zone = _byline_zone(tmp_path, bodies[:20])
-    settings = settings_for(zone, tmp_path, write_reports=False)
-    pipeline.run(settings)
-    assert refresh_marts(settings)["boilerplate_line"] == 2
-    late = f" date 2017-03-20 {bodies[20]}\n\nChina Daily European Weekly"
-    (zone / "chinadaily" / "late.txt").write_text(late, encoding="utf-8")
-    assert pipeline.run(settings).articles_loaded == 1
+    settings = _bylines_then_a_late_day(corpora, tmp_path)
     flagged = query(
         settings.warehouse,
         "SELECT t.term FROM boilerplate_term b JOIN dim_term t USING (term_id)"

@@ -16,11 +16,16 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from etl.load.slices import Slice, article_slices, in_slice
 from etl.validate.runner import ValidationOutcome, validate_frame
 from etl.validate.suites import load_suites
 
-_ARTICLES_SQL = """
-WITH part AS (SELECT unnest(?::DATE[]) AS d),
+#: One row per article of the written partitions, for one slice of them (``$days`` the
+#: partitions, the slice's range from :func:`etl.load.slices.in_slice`): the whole check in one
+#: query held ~2 GB beyond DuckDB's memory limit at 100,000 articles (the per-article lists of
+#: 17.7 million term rows), and failed with a 1 GB limit; a slice holds a tenth of that.
+_ARTICLES_SQL = f"""
+WITH part AS (SELECT unnest($days::DATE[]) AS d),
 terms AS (
     SELECT f.article_id, count(*) AS term_rows,
            count(*) FILTER (WHERE t.term_id IS NULL) AS orphan_term_rows,
@@ -32,12 +37,12 @@ terms AS (
     -- LEFT JOINs: a duplicated dimension row fans the term rows out (term_rows > n_terms)
     FROM fact_article_term f LEFT JOIN dim_term t USING (term_id)
     LEFT JOIN dim_stem s ON s.stem_id = f.stem_id
-    WHERE f.published_date IN (SELECT d FROM part)
+    WHERE f.published_date IN (SELECT d FROM part) AND {in_slice("f")}
     GROUP BY f.article_id
 ),
 texts AS (
     SELECT article_id, count(*) AS text_rows FROM article_text
-    WHERE published_date IN (SELECT d FROM part) GROUP BY article_id
+    WHERE published_date IN (SELECT d FROM part) AND {in_slice()} GROUP BY article_id
 )
 SELECT a.article_id, a.published_date, dd.date_key AS dim_date_key,
        ds.source_id AS dim_source_id, a.n_terms::BIGINT AS n_terms,
@@ -55,7 +60,7 @@ LEFT JOIN dim_language dl ON dl.language_code = a.language_code
 LEFT JOIN dim_story dst ON dst.story_id = a.story_id
 LEFT JOIN terms t USING (article_id)
 LEFT JOIN texts x USING (article_id)
-WHERE a.published_date IN (SELECT d FROM part)
+WHERE a.published_date IN (SELECT d FROM part) AND {in_slice("a")}
 """
 
 _PARTITIONS_SQL = """
@@ -111,6 +116,21 @@ WHERE story_id IN (SELECT story_id FROM check_used_stories)
 """
 
 
+def _articles(con: duckdb.DuckDBPyConnection, days: list[date]) -> pd.DataFrame:
+    """``wh_articles``: one row per article of the partitions ``days``, checked slice by slice
+    (:mod:`etl.load.slices`) so that the check's memory does not grow with the run."""
+    slices = article_slices(
+        con,
+        "SELECT published_date, article_id FROM fact_article "
+        "WHERE published_date IN (SELECT unnest($days::DATE[]))",
+        params={"days": days},
+    )
+    # No article at all: one (empty) query still gives the frame its columns.
+    pieces = slices or [Slice(date.min, "", date.min, "")]
+    frames = [con.execute(_ARTICLES_SQL, {"days": days, **piece.params()}).df() for piece in pieces]
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
 def _dimension_keys(con: duckdb.DuckDBPyConnection, days: list[date]) -> pd.DataFrame:
     """``wh_dimension_keys``: every dimension row the written partitions use, or that shares a
     name with one (a duplicated dimension row shows as a repeated name)."""
@@ -136,7 +156,7 @@ def warehouse_frames(
     ]
     partitions["partition_date"] = partitions["partition_date"].astype(str)
     return {
-        "wh_articles": con.execute(_ARTICLES_SQL, [days]).df(),
+        "wh_articles": _articles(con, days),
         "wh_partitions": partitions,
         "wh_dimension_keys": _dimension_keys(con, days),
     }

@@ -4,6 +4,9 @@ bad records, in whichever batch they appear, with the expectation's name and the
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from etl import pipeline
 
@@ -98,3 +101,69 @@ def test_post_load_partition_rows_are_keyed_by_the_day_as_text(tmp_path: Path) -
         ("2024-02-29", 0, 0),
         ("2024-03-04", 0, 2),
     ]
+
+
+def test_a_run_of_several_batches_validates_in_a_child_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The chunks' frames must not stay in the run's process through the load (its memory peak):
+    # a run of several batches validates in a forked child, and a failure there still fails
+    # the run with its own type and message, recorded like any failed step.
+    import os
+
+    from etl.errors import StagingError
+    from etl.validate import stage
+
+    pids = tmp_path / "pids"
+    real = stage.validate_staged
+
+    def noting(*args: Any, **kwargs: Any) -> Any:
+        with pids.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(stage, "validate_staged", noting)
+    settings = settings_for(_landing(tmp_path / "landing"), tmp_path / "out", batch_size=2)
+    summary = pipeline.run(settings)
+    assert summary.articles_loaded == 6
+    (child,) = pids.read_text().split()
+    assert int(child) != os.getpid()
+    stages = query(settings.warehouse, "SELECT seconds FROM etl_run_stage WHERE stage = 'validate'")
+    assert len(stages) == 1 and stages[0][0] > 0
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        raise StagingError("staged batch 3 is unreadable")
+
+    monkeypatch.setattr(stage, "validate_staged", failing)
+    (tmp_path / "landing" / "e-new.txt").write_bytes(_article("2024-03-05", "A new story"))
+    (tmp_path / "landing" / "f-new.txt").write_bytes(_article("2024-03-05", "Another story"))
+    (tmp_path / "landing" / "g-new.txt").write_bytes(_article("2024-03-05", "A third story"))
+    with pytest.raises(StagingError, match="staged batch 3 is unreadable"):
+        pipeline.run(settings)
+    ((status, error),) = query(
+        settings.warehouse,
+        "SELECT status, error FROM etl_run ORDER BY started_at DESC LIMIT 1",
+    )
+    assert status == "failed"
+    assert "staged batch 3 is unreadable" in error
+
+
+def test_a_run_of_one_batch_validates_in_its_own_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One batch (a daily run of a few files): no child process, no second GX import.
+    import os
+
+    from etl.validate import stage
+
+    pids: list[int] = []
+    real = stage.validate_staged
+
+    def noting(*args: Any, **kwargs: Any) -> Any:
+        pids.append(os.getpid())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(stage, "validate_staged", noting)
+    settings = settings_for(_landing(tmp_path / "landing"), tmp_path / "out", batch_size=100)
+    assert pipeline.run(settings).articles_loaded == 6
+    assert pids == [os.getpid()]

@@ -86,12 +86,20 @@ def _write_dimensions(con: duckdb.DuckDBPyConnection) -> None:
         JOIN new_articles a ON a.article_id = t.article_id
         """
     )
+    # The run's distinct term and stem names, in one pass over its term rows (two passes, one
+    # per dimension, cost 5.2 s at 100,000 articles): a few hundred thousand rows.
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE run_names AS
+        SELECT DISTINCT term_id, term, kind, stem_id, language_code, stem FROM new_terms
+        """
+    )
     # A term's kind follows from its text alone (etl.text.tokenize.token_kind).
     con.execute(
         """
         INSERT INTO dim_term
         SELECT term_id, term, min(kind), length(term)
-        FROM new_terms
+        FROM run_names
         WHERE term_id NOT IN (SELECT term_id FROM dim_term)
         GROUP BY term_id, term
         """
@@ -99,7 +107,7 @@ def _write_dimensions(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         """
         INSERT INTO dim_stem
-        SELECT DISTINCT stem_id, language_code, stem FROM new_terms
+        SELECT DISTINCT stem_id, language_code, stem FROM run_names
         WHERE stem_id NOT IN (SELECT stem_id FROM dim_stem)
         """
     )

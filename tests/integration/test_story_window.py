@@ -13,7 +13,8 @@ import duckdb
 
 from etl import pipeline
 from etl.load.migrations import migrate
-from etl.settings import Settings
+from etl.settings import Settings, load_settings
+from etl.warehouse import writer
 
 from .helpers import query, settings_for
 
@@ -78,32 +79,50 @@ def test_a_run_uses_the_window_it_was_planned_with(tmp_path: Path) -> None:
     assert stories["y2"] != stories["y1"]  # 32 days: outside
 
 
-def test_migration_0013_dates_the_lsh_rows_of_a_schema_12_warehouse(tmp_path: Path) -> None:
+#: Rows of a warehouse at schema 12 (story_lsh without dates), and story_lsh after 0013.
+MEMBERS = (
+    "INSERT INTO story_member (article_id, story_id, published_date) VALUES "
+    "('a', 1, DATE '2023-05-06'), ('b', 1, DATE '2023-07-08'), ('c', 2, DATE '2024-01-02')"
+)
+LSH = "INSERT INTO story_lsh VALUES (0, 11, 'a'), (1, 12, 'a'), (0, 21, 'b'), (5, 31, 'c')"
+DATED = [
+    ("a", 0, 11, date(2023, 5, 6)),
+    ("a", 1, 12, date(2023, 5, 6)),
+    ("b", 0, 21, date(2023, 7, 8)),
+    ("c", 5, 31, date(2024, 1, 2)),
+]
+READ_LSH = "SELECT article_id, band, bucket, published_date FROM story_lsh ORDER BY ALL"
+
+
+def _schemas_at_12(tmp: Path) -> Path:
+    """A copy of the schemas folder with the migrations up to 0012 only."""
     every = sorted(Settings().migrations_dir.glob("*.sql"))
     assert every[12].name == "0013_story_lsh_dates.sql"
-    older = tmp_path / "migrations-12"
-    older.mkdir()
-    for path in every[:12]:
-        shutil.copy(path, older / path.name)
+    older = tmp / "schemas-12"
+    shutil.copytree(Settings().schemas_dir, older)
+    for path in every[12:]:
+        (older / "migrations" / path.name).unlink()
+    return older
+
+
+def test_migration_0013_dates_the_lsh_rows_of_a_schema_12_warehouse(tmp_path: Path) -> None:
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     try:
-        assert migrate(con, older) == list(range(1, 13))
-        con.execute(
-            "INSERT INTO story_member (article_id, story_id, published_date) VALUES "
-            "('a', 1, DATE '2023-05-06'), ('b', 1, DATE '2023-07-08'), ('c', 2, DATE '2024-01-02')"
-        )
-        con.execute(
-            "INSERT INTO story_lsh VALUES (0, 11, 'a'), (1, 12, 'a'), (0, 21, 'b'), (5, 31, 'c')"
-        )
+        assert migrate(con, _schemas_at_12(tmp_path) / "migrations") == list(range(1, 13))
+        con.execute(MEMBERS)
+        con.execute(LSH)
         assert migrate(con, Settings().migrations_dir) == [13]
-        rows = con.execute(
-            "SELECT article_id, band, bucket, published_date FROM story_lsh ORDER BY ALL"
-        ).fetchall()
+        assert con.execute(READ_LSH).fetchall() == DATED
     finally:
         con.close()
-    assert rows == [
-        ("a", 0, 11, date(2023, 5, 6)),
-        ("a", 1, 12, date(2023, 5, 6)),
-        ("b", 0, 21, date(2023, 7, 8)),
-        ("c", 5, 31, date(2024, 1, 2)),
-    ]
+
+
+def test_migration_0013_on_a_ducklake_warehouse(tmp_path: Path) -> None:
+    lake = f"ducklake:{tmp_path}/catalog.ducklake"
+    with writer(load_settings(warehouse=lake, schemas_dir=_schemas_at_12(tmp_path))) as con:
+        con.execute(MEMBERS)
+        con.execute(LSH)
+        assert "published_date" not in {r[0] for r in con.execute("DESCRIBE story_lsh").fetchall()}
+    with writer(load_settings(warehouse=lake)) as con:  # opening it applies 0013
+        assert con.execute("SELECT max(version) FROM schema_migrations").fetchone() == (13,)
+        assert con.execute(READ_LSH).fetchall() == DATED

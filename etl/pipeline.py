@@ -682,6 +682,7 @@ def unplanned_facts(
         files_deferred_plan=0,
         max_quarantine_share=settings.max_quarantine_share,
         quarantine_check_min_files=settings.quarantine_check_min_files,
+        story_window_days=settings.story_window_days,
     )
 
 
@@ -702,6 +703,7 @@ def run_facts(plan: RunPlan, settings: Settings) -> RunFacts:
         files_deferred_plan=plan.files_deferred,
         max_quarantine_share=settings.max_quarantine_share,
         quarantine_check_min_files=settings.quarantine_check_min_files,
+        story_window_days=settings.story_window_days,
     )
 
 

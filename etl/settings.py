@@ -19,6 +19,8 @@ from etl.target import DUCKLAKE_PREFIX, WarehouseTarget, parse_target
 
 #: The repository root when running from a checkout (``etl/`` sits directly below it).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: Default of :attr:`Settings.story_window_days` (also the loader's when it is not told).
+DEFAULT_STORY_WINDOW_DAYS = 30
 
 
 def _usable_cores() -> int:
@@ -169,6 +171,14 @@ class Settings(BaseSettings):
         default=2_000_000,
         ge=1,
         description="Articles with more cleaned characters are quarantined.",
+    )
+    story_window_days: int = Field(
+        default=DEFAULT_STORY_WINDOW_DAYS,
+        ge=0,
+        description="Stories are near-duplicates published within this many days of each "
+        "other: an article matches only candidates whose published date is at most this many "
+        "days before or after its own (0: the same day only). A run uses the value it was "
+        "planned with; changing it affects only articles assigned afterwards.",
     )
     reports_dir: Path | None = Field(
         default=None,

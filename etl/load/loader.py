@@ -169,7 +169,7 @@ def _write_data(
 ) -> str | None:
     """Write the run's data in the open transaction and check it; when a post-load check fails,
     undo the data (the transaction stays open for the record) and return why."""
-    write.write_facts(con)
+    write.write_facts(con, facts.story_window_days)
     write.write_ledger(con, facts.run_id, facts.landing)
     if post_load is None or not expected:
         return None

@@ -38,6 +38,7 @@ class RunFacts:
     files_deferred_plan: int
     max_quarantine_share: float
     quarantine_check_min_files: int
+    story_window_days: int  # stories: candidates published at most this many days apart
 
     def planned_account(self) -> RunAccount:
         """What the plan alone knows of the run (the account of a run that failed before its

@@ -3,9 +3,19 @@
 The text stage stages each article's MinHash signature and LSH band keys. Inside the load
 transaction, every new article that has no story yet is taken in ``(published_date,
 article_id)`` order and compared with its LSH candidates: the stored members and the run's
-earlier articles that share at least one ``(band, bucket)`` key with it. A candidate whose
+earlier articles that share at least one ``(band, bucket)`` key with it **and whose own
+``published_date`` is within W days of the article's** (``|Δdays| ≤ W``, W =
+``story_window_days``, default 30, ``W ≥ 0``; 0 means the same day only). A candidate whose
 signature agrees on at least :data:`THRESHOLD` of its positions (:data:`SHORT_THRESHOLD` when
 the new article is short) is a match (estimated Jaccard similarity of word 4-shingles).
+
+The window (issue 12): a story is near-duplicates published within W days of each other. It
+is symmetric, so which pairs can match does not depend on the order runs and backfills are
+loaded in. It bounds pairs, not stories: a story grows by chains (an article matches one
+published 20 days before it, which matched one 20 days before that), so a story may span more
+than W days, but no two articles more than W days apart are ever compared. A run uses the W it
+was planned with; changing W does not touch stories already assigned. Before the window (the
+rule up to migration 0013) any two articles could match whatever their dates.
 
 * A matching article joins its match's story; when it matches several stories it joins the
   oldest (earliest ``first_published_date``, then smallest ``story_id``). Its
@@ -17,9 +27,12 @@ the new article is short) is a match (estimated Jaccard similarity of word 4-shi
   order of later backfills. A warehouse built from scratch in date order gives the same ids; one
   built in another order can differ only in which member founded (and names) a story.
 
-Cost: the warehouse is probed only for the run's own bucket keys (a semi-join of ``story_lsh``
-with the run's keys reads its narrow key columns, never a pair per stored member), and only the
-signatures of the members found are read. The matching itself (:mod:`etl.load.story_match`)
+Cost: the warehouse is probed only for the run's own bucket keys and dates (a semi-join of
+``story_lsh`` with the run's keys, restricted by a plain range on ``story_lsh.published_date``
+to the run's first date - W .. last date + W, so DuckDB's zone maps skip the row groups of older
+runs: the cost stays flat however much history the warehouse holds), and only the signatures
+of the members found are read; the window is then applied exactly, pair by pair (a run may span
+many days). The matching itself (:mod:`etl.load.story_match`)
 works on numpy arrays: per article, in proportion to its candidates, never per stored article;
 a day of thousands of near-copies of one story costs one vectorised comparison of each copy
 with the copies before it.
@@ -27,7 +40,7 @@ with the copies before it.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import numpy as np
@@ -36,6 +49,7 @@ import pyarrow.compute as pc
 
 from etl.load.keys import stable_id
 from etl.load.story_match import Stored, assign
+from etl.settings import DEFAULT_STORY_WINDOW_DAYS
 
 #: Share of equal MinHash positions from which two articles belong to one story.
 THRESHOLD = 0.5
@@ -52,8 +66,11 @@ def story_id_for(article_id: str) -> int:
     return stable_id(f"story:{article_id}")
 
 
-def assign_stories(con: duckdb.DuckDBPyConnection) -> int:
-    """Give every article of the temp table ``new_articles`` a story (see the module docstring).
+def assign_stories(
+    con: duckdb.DuckDBPyConnection, window_days: int = DEFAULT_STORY_WINDOW_DAYS
+) -> int:
+    """Give every article of the temp table ``new_articles`` a story (see the module docstring);
+    candidates are published at most ``window_days`` (W) days apart.
 
     Writes ``story_member``, ``story_lsh`` and ``dim_story``; returns the number of articles that
     were assigned now (articles that already had a story keep it).
@@ -69,7 +86,7 @@ def assign_stories(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE story_todo_bands AS
-        SELECT article_id, (b.i - 1)::SMALLINT AS band, lsh_bands[b.i] AS bucket
+        SELECT article_id, (b.i - 1)::SMALLINT AS band, lsh_bands[b.i] AS bucket, published_date
         FROM story_todo, LATERAL (SELECT unnest(range(1, len(lsh_bands) + 1)) AS i) b
         WHERE lsh_bands IS NOT NULL
         """
@@ -84,8 +101,10 @@ def assign_stories(con: duckdb.DuckDBPyConnection) -> int:
     ids = todo.column("article_id").to_pylist()
     dates = todo.column("published_date").to_pylist()
     n_tokens = np.asarray(todo.column("n_tokens").fill_null(0).to_numpy(), dtype=np.int64)
+    if window_days < 0:
+        raise ValueError(f"story window must be >= 0 days, not {window_days}")
     assigned = assign(
-        _stored_candidates(con, bands),
+        _stored_candidates(con, bands, dates, window_days),
         ids,
         [d.toordinal() for d in dates],
         sigs,
@@ -93,6 +112,7 @@ def assign_stories(con: duckdb.DuckDBPyConnection) -> int:
         has_sig & has_keys,
         np.where(n_tokens < SHORT_TOKENS, SHORT_THRESHOLD, THRESHOLD),
         [story_id_for(article_id) for article_id in ids],
+        window_days,
     )
     members = [
         _member(article_id, a.story_id, published, a.other, a.similarity)
@@ -107,28 +127,41 @@ def assign_stories(con: duckdb.DuckDBPyConnection) -> int:
     return len(members)
 
 
-def _stored_candidates(con: duckdb.DuckDBPyConnection, bands: int) -> Stored:
-    """The stored members that share a bucket with the run: article, story, the story's first
+def _stored_candidates(
+    con: duckdb.DuckDBPyConnection, bands: int, dates: list[date], window: int
+) -> Stored:
+    """The stored members that share a bucket with the run and were published within
+    ``window`` days of the run's dates: article, story, the story's first date, the member's own
     date, signature and the ``(band, bucket)`` keys they share with the run.
 
-    ``story_lsh`` is semi-joined with the run's keys (only its narrow key columns are read), and
-    only those members' signatures are fetched.
+    ``story_lsh`` is semi-joined with the run's keys (only its narrow key columns are read) on
+    the rows of the run's date range widened by the window (a plain range predicate: zone maps
+    skip the other row groups), and only those members' signatures are fetched. The window is
+    applied exactly per pair later (:func:`etl.load.story_match.assign`).
     """
+    if not dates:
+        return _no_members(bands)
+    low = min(dates) - timedelta(days=window)
+    high = max(dates) + timedelta(days=window)
     hits = con.execute(
         """
         SELECT l.article_id, l.band, l.bucket FROM story_lsh l
         SEMI JOIN (SELECT DISTINCT band, bucket FROM story_todo_bands) t USING (band, bucket)
-        """
+        WHERE l.published_date BETWEEN $low AND $high
+        """,
+        {"low": low, "high": high},
     ).to_arrow_table()
     con.register("story_hit_ids", pa.table({"article_id": pc.unique(hits.column("article_id"))}))
     members = con.execute(
         """
-        SELECT m.article_id, m.story_id, s.first_published_date, m.minhash
+        SELECT m.article_id, m.story_id, s.first_published_date, m.published_date, m.minhash
         FROM story_member m JOIN dim_story s USING (story_id)
         WHERE m.minhash IS NOT NULL
+          AND m.published_date BETWEEN $low AND $high
           AND m.article_id IN (SELECT article_id FROM story_hit_ids)
         ORDER BY m.article_id
-        """
+        """,
+        {"low": low, "high": high},
     ).to_arrow_table()
     con.unregister("story_hit_ids")
     rows = members.num_rows
@@ -148,13 +181,29 @@ def _stored_candidates(con: duckdb.DuckDBPyConnection, bands: int) -> Stored:
     return Stored(
         ids=members.column("article_id").to_pylist(),
         story=np.asarray(members.column("story_id").to_numpy(), dtype=np.int64),
-        first=np.asarray(
-            [d.toordinal() for d in members.column("first_published_date").to_pylist()],
-            dtype=np.int64,
-        ),
+        first=_ordinals(members.column("first_published_date")),
         sig=_matrix(members.column("minhash"), NUM_PERM, np.uint32)[0],
         keys=keys,
         known=known,
+        published=_ordinals(members.column("published_date")),
+    )
+
+
+def _ordinals(column: pa.ChunkedArray) -> np.ndarray:
+    """A date column as int64 date ordinals."""
+    return np.asarray([d.toordinal() for d in column.to_pylist()], dtype=np.int64)
+
+
+def _no_members(bands: int) -> Stored:
+    """No stored candidates (a run without articles to assign)."""
+    return Stored(
+        ids=[],
+        story=np.zeros(0, dtype=np.int64),
+        first=np.zeros(0, dtype=np.int64),
+        sig=np.zeros((0, NUM_PERM), dtype=np.uint32),
+        keys=np.zeros((0, bands), dtype=np.int64),
+        known=np.zeros((0, bands), dtype=bool),
+        published=np.zeros(0, dtype=np.int64),
     )
 
 
@@ -218,7 +267,8 @@ def _insert(
         """
     )
     con.execute(
-        "INSERT INTO story_lsh BY NAME SELECT band, bucket, article_id FROM story_todo_bands"
+        "INSERT INTO story_lsh BY NAME "
+        "SELECT band, bucket, article_id, published_date FROM story_todo_bands"
     )
     con.execute("INSERT INTO dim_story BY NAME SELECT * FROM story_new_stories")
     con.unregister("story_new_members")

@@ -9,6 +9,10 @@ per signature position, exact on the few that pass); an article with very many c
 (thousands of near-copies of one story) is verified alone, with its candidates each counted once.
 Only articles with a verified match need the in-order pass that picks their story. The work is
 proportional to the candidate pairs: nothing per stored article that shares no bucket with the run.
+
+With a ``window`` (days), every pool row carries its own published date and a candidate pair
+whose dates differ by more than the window is dropped before it is verified, by every path that
+picks candidates (:func:`_verify_light` and :func:`_verify_one`): the pair is no candidate at all.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ class Stored:
     sig: np.ndarray  # (rows, NUM_PERM) uint32
     keys: np.ndarray  # (rows, bands) int64
     known: np.ndarray  # (rows, bands) bool
+    #: int64 ordinal of each member's own published date (needed when ``assign`` has a window)
+    published: np.ndarray | None = None
 
 
 @dataclass
@@ -62,6 +68,8 @@ class _Pool:
     known: np.ndarray
     story: np.ndarray
     first: np.ndarray
+    day: np.ndarray  # each row's own published date (ordinal)
+    window: int | None  # candidates' dates differ by at most this many days (None: any)
     ids: list[str]
     n_stored: int
     mark: np.ndarray  # scratch: one flag per row, all False between uses
@@ -76,14 +84,21 @@ def assign(
     has_sig: np.ndarray,
     thresholds: np.ndarray,
     founded_ids: Sequence[int],
+    window: int | None = None,
 ) -> list[Assignment]:
     """Stories of the run's articles, in the given (assignment) order.
 
     ``dates`` are date ordinals, ``sig``/``keys`` the run's signatures and band keys (rows with
     ``has_sig`` false have neither), ``thresholds`` each article's match threshold and
-    ``founded_ids`` the id of the story each article founds when nothing matches.
+    ``founded_ids`` the id of the story each article founds when nothing matches. With a
+    ``window`` (days, ``>= 0``), a candidate (stored or earlier in the run) counts only when its
+    published date (``stored.published``, ``dates``) is within ``window`` days of the article's.
     """
+    if window is not None and (window < 0 or stored.published is None):
+        raise ValueError("a story window needs window >= 0 and the stored members' dates")
     n = len(ids)
+    run_days = np.asarray(dates, dtype=np.int64)
+    stored_days = stored.first if stored.published is None else stored.published
     bands = keys.shape[1]
     run_known = np.repeat(has_sig[:, None], bands, axis=1)
     pool_sig = np.vstack([stored.sig, sig])
@@ -95,7 +110,9 @@ def assign(
         keys=np.vstack([stored.keys, keys]),
         known=np.vstack([stored.known, run_known]),
         story=np.concatenate([stored.story, np.asarray(founded_ids, dtype=np.int64)]),
-        first=np.concatenate([stored.first, np.asarray(dates, dtype=np.int64)]),
+        first=np.concatenate([stored.first, run_days]),
+        day=np.concatenate([np.asarray(stored_days, dtype=np.int64), run_days]),
+        window=window,
         ids=[*stored.ids, *ids],
         n_stored=len(stored.ids),
         mark=np.zeros(len(stored.ids) + n, dtype=bool),
@@ -138,6 +155,8 @@ def _verify_light(
         if not part.size:
             continue
         owner, cand = index.candidates(rows[part])
+        near = _within(pool, cand, rows[part][owner])  # out of the window: no candidate
+        owner, cand = owner[near], cand[near]
         code = _distinct(owner * len(pool.ids) + cand)  # each pair once
         owner, cand = code // len(pool.ids), code % len(pool.ids)
         me = rows[part][owner]
@@ -173,6 +192,7 @@ def _verify_one(
         pool.mark[index.rows[start : start + index.prefix[row, band]]] = True
     cand = np.flatnonzero(pool.mark[:row])
     pool.mark[cand] = False
+    cand = cand[_within(pool, cand, row)]
     if not cand.size:
         return cand, np.empty(0)
     lo = int(cand[0])
@@ -184,6 +204,14 @@ def _verify_one(
     sims = agree / float(pool.sig.shape[1])
     ok = shares & (sims >= threshold)
     return cand[ok], sims[ok]
+
+
+def _within(pool: _Pool, cand: np.ndarray, me: np.ndarray | int) -> np.ndarray:
+    """Whether each candidate was published within the pool's window of its article."""
+    if pool.window is None:
+        return np.ones(cand.size, dtype=bool)
+    near: np.ndarray = np.abs(pool.day[cand] - pool.day[me]) <= pool.window
+    return near
 
 
 def _shares(pool: _Pool, index: _GroupIndex, cand: np.ndarray, me: np.ndarray) -> np.ndarray:

@@ -23,8 +23,9 @@ from etl.timing import DAILY_SUMS, STORIES, timed
 ARTICLE_TABLES = ("fact_article_term", "article_text", "fact_article")
 
 
-def write_facts(con: duckdb.DuckDBPyConnection) -> None:
-    """Write the settled run's new articles (``run_articles.is_new``) and their dimensions."""
+def write_facts(con: duckdb.DuckDBPyConnection, story_window_days: int) -> None:
+    """Write the settled run's new articles (``run_articles.is_new``) and their dimensions;
+    stories match within ``story_window_days`` (the run's planned setting)."""
     # A view, not a copy: the settled run_articles already holds every text once.
     con.execute(
         "CREATE OR REPLACE TEMP VIEW new_articles AS SELECT * FROM run_articles WHERE is_new"
@@ -35,7 +36,7 @@ def write_facts(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM {REMOVED})")
     _write_dimensions(con)
     with timed(STORIES):
-        assign_stories(con)
+        assign_stories(con, story_window_days)
     _append_facts(con)
     with timed(DAILY_SUMS):
         daily_terms.refresh_days(con)

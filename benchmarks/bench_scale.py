@@ -7,7 +7,8 @@ start to exit, with its per-stage seconds as the run recorded them in ``etl_run_
 (a) the same generated 2,500-article day loaded into warehouses of 0, 30,000 and 150,000
     articles (``--history`` changes the sizes), stage by stage;
 (b) ``--big`` (100,000) generated articles with 1 and with 2 workers: wall, articles/s, peak
-    RSS of the process tree;
+    RSS of the process tree, summed as RSS (a page shared by forked processes counted in each)
+    and as PSS (counted once);
 (c) 5,000 near-copies of one story (one generated article, each copy with a few words changed
     and its own closing sentence) against 5,000 distinct generated articles;
 (d) a one-file run into an empty warehouse;
@@ -52,18 +53,23 @@ class RunResult:
     """One measured ``news-etl run``."""
 
     wall: float
-    peak_rss_mb: float
+    peak_rss_mb: float  # the sum of the tree's RSS (a page shared after a fork counted in each)
     articles: int
     stages: dict[str, float] = field(default_factory=dict)
     load_avg: float = 0.0
+    peak_pss_mb: float = 0.0  # the sum of the tree's PSS (each page counted once in all)
 
 
-def _rss_tree(proc: psutil.Process) -> float:
-    total = 0
+def _memory_tree(proc: psutil.Process) -> tuple[float, float]:
+    """MB of the process tree: the sum of RSS, and the sum of PSS (proportional set size: a
+    page shared by forked processes counted once in all, where the RSS sum counts it in each)."""
+    rss = pss = 0
     for p in [proc, *proc.children(recursive=True)]:
         with contextlib.suppress(psutil.Error):
-            total += p.memory_info().rss
-    return total / 2**20
+            info = p.memory_full_info()
+            rss += info.rss
+            pss += info.pss
+    return rss / 2**20, pss / 2**20
 
 
 def measure_run(
@@ -80,14 +86,15 @@ def measure_run(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=pin
     )
     ps = psutil.Process(proc.pid)
-    peak = 0.0
+    peak = peak_pss = 0.0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not done.is_set():
             with contextlib.suppress(psutil.Error):
-                peak = max(peak, _rss_tree(ps))
+                rss, pss = _memory_tree(ps)
+                peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -110,7 +117,7 @@ def measure_run(
         )
     finally:
         con.close()
-    return RunResult(wall, peak, int(articles), stages, load)
+    return RunResult(wall, peak, int(articles), stages, load, peak_pss)
 
 
 def sample(out: Path, articles: int, days: int, start: date) -> Path:
@@ -238,12 +245,24 @@ def workers_table(work: Path, articles: int) -> str:
                 f"{r.wall:.1f}",
                 f"{r.articles / r.wall:.0f}",
                 f"{r.peak_rss_mb:.0f}",
+                f"{r.peak_pss_mb:.0f}",
                 f"{r.load_avg:.1f}",
                 f"{walls[1] / r.wall:.2f}",
             ]
         )
         target.unlink(missing_ok=True)
-    return _table(["workers", "wall s", "articles/s", "peak RSS MB", "load avg", "speed-up"], rows)
+    return _table(
+        [
+            "workers",
+            "wall s",
+            "articles/s",
+            "peak RSS MB (sum)",
+            "peak PSS MB (sum)",
+            "load avg",
+            "speed-up",
+        ],
+        rows,
+    )
 
 
 def copies_table(work: Path, n: int, workers: int) -> str:

@@ -103,6 +103,12 @@ class Location:
         return self.protocol == "file"
 
     @property
+    def is_process_local(self) -> bool:
+        """Whether only this process sees it (fsspec's ``memory://``): a child process writing
+        there writes to its own copy."""
+        return self.protocol == "memory"
+
+    @property
     def url(self) -> str:
         """The string that names this location everywhere (XCom, ``plan.json``, DuckDB): the
         plain path when local, else ``<protocol>://<path>``."""

@@ -6,6 +6,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from etl import pipeline
 from etl.sample import generate_sample
 from etl.timing import STAGES, is_part
@@ -38,12 +40,38 @@ def test_every_step_of_a_run_has_a_stage_row(tmp_path: Path) -> None:
 
 
 def test_workers_give_the_same_warehouse(tmp_path: Path) -> None:
+    # One batch runs in this process; several go to a pool of 1 or 2 worker processes.
     generate_sample(tmp_path / "landing", days=3, start=date(2024, 3, 4), articles_per_day=30)
     sums = {}
-    for workers in (1, 2):
-        out = tmp_path / f"w{workers}"
-        settings = settings_for(tmp_path / "landing", out, batch_size=10, workers=workers)
+    for name, batch_size, workers in (("in-process", 1000, 1), ("1", 10, 1), ("2", 10, 2)):
+        out = tmp_path / f"w{name}"
+        settings = settings_for(tmp_path / "landing", out, batch_size=batch_size, workers=workers)
         summary = pipeline.run(settings)
         assert summary.articles_loaded > 0
-        sums[workers] = checksums(settings.warehouse, DATA_TABLES + STORY_TABLES)
-    assert sums[1] == sums[2]
+        sums[name] = checksums(settings.warehouse, DATA_TABLES + STORY_TABLES)
+    assert sums["in-process"] == sums["1"] == sums["2"]
+
+
+def test_a_one_worker_run_of_several_batches_processes_them_in_a_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The batches' heap must not stay in the run's process through the load, and the run's
+    # process imports GX meanwhile: one worker is one pool process, not this process.
+    import os
+
+    pids = tmp_path / "pids"
+    real = pipeline.text_batch
+
+    def noting(staging_dir: str | Path, batch: int) -> dict[str, int]:
+        with pids.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return real(staging_dir, batch)
+
+    monkeypatch.setattr(pipeline, "text_batch", noting)  # called by the worker's process_batch
+    generate_sample(tmp_path / "landing", days=2, articles_per_day=10)
+    settings = settings_for(tmp_path / "landing", tmp_path / "out", batch_size=5, workers=1)
+    assert pipeline.run(settings).articles_loaded > 0
+    seen = pids.read_text().split()
+    files = sum(1 for f in (tmp_path / "landing").rglob("*") if f.is_file())
+    assert len(seen) == -(-files // 5) > 1  # one text step per batch of 5 files
+    assert len(set(seen)) == 1 and int(seen[0]) != os.getpid()

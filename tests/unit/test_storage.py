@@ -54,6 +54,12 @@ def test_object_storage_urls() -> None:
     assert location("GS://bucket").url == "gs://bucket"
     assert location("memory://zone/a").path == "/zone/a"
     assert location("memory://zone/a").url == "memory://zone/a"
+    # Only fsspec's in-memory store is private to a process (a forked batch or validate step
+    # would write to its own copy); files and object stores are seen by every process.
+    assert [
+        location(u).is_process_local
+        for u in ("memory://zone/a", "/tmp/zone", "s3://bucket/p", "gs://bucket", "file:///tmp")
+    ] == [True, False, False, False, False]
     assert location(loc) is loc
     with pytest.raises(ValueError, match="not a local path"):
         _ = loc.local_path

@@ -146,3 +146,34 @@ def test_list_landing_empty_and_missing(tmp_path: Path) -> None:
 
 def test_landing_file_defaults() -> None:
     assert LandingFile("a.txt", 1, 2, None).outside is False
+
+
+def test_a_remote_landing_zone_lists_the_same_rows_with_sizes() -> None:
+    # memory:// goes through fsspec (etl.ingest.landing._list_remote): the size of each file is
+    # the object's byte count (it decides `too_large` before any byte is read), hidden files and
+    # folders are skipped, folder entries are not files. Expected values are the literal bytes.
+    import uuid
+
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    root = f"/landing-{uuid.uuid4().hex}"
+    for relative, data in [
+        ("wire/b.txt", b"bb"),
+        ("2021-04-07/wire/z.txt", b"zzz"),
+        ("a.txt", b""),
+        ("dt=2021-04-08/feed/sub/c.txt", b"c" * 1234),
+        ("wire/.part.txt", b"hidden"),
+        (".staging/x.txt", b"hidden"),
+    ]:
+        fs.pipe(f"{root}/{relative}", data)
+    try:
+        found = list_landing(f"memory://{root}")
+    finally:
+        fs.rm(root, recursive=True)
+    assert [(f.path, f.size, f.path_date, f.outside, f.special) for f in found] == [
+        ("2021-04-07/wire/z.txt", 3, date(2021, 4, 7), False, None),
+        ("a.txt", 0, None, False, None),
+        ("dt=2021-04-08/feed/sub/c.txt", 1234, date(2021, 4, 8), False, None),
+        ("wire/b.txt", 2, None, False, None),
+    ]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from etl.errors import LandingZoneError
-from etl.ingest.landing import LandingFile, folder_date, list_landing, source_name
+from etl.ingest.landing import LandingFile, folder_date, list_landing, source_name, special_kind
 
 
 @pytest.mark.parametrize(
@@ -177,3 +177,21 @@ def test_a_remote_landing_zone_lists_the_same_rows_with_sizes() -> None:
         ("dt=2021-04-08/feed/sub/c.txt", 1234, date(2021, 4, 8), False, None),
         ("wire/b.txt", 2, None, False, None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        (0o100644, None),  # S_IFREG: a regular file
+        (0o010644, "FIFO (named pipe)"),  # S_IFIFO
+        (0o140755, "socket"),  # S_IFSOCK
+        (0o020620, "character device"),  # S_IFCHR
+        (0o060660, "block device"),  # S_IFBLK
+        (0o040755, "folder"),  # S_IFDIR
+        (0o120777, "special file"),  # S_IFLNK: none of the above
+    ],
+)
+def test_special_kind_names_what_a_file_is(mode: int, expected: str | None) -> None:
+    # The name is the quarantine detail a user reads ("a FIFO (named pipe), not a regular
+    # file"); the modes are the st_mode type bits of <sys/stat.h>, as literals.
+    assert special_kind(mode) == expected

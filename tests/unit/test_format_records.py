@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -153,6 +154,25 @@ def test_raw_file_error_carries_reason_detail_and_hash() -> None:
         "cannot read: gone",
         "ab" * 32,
         "cannot read: gone",
+    )
+
+
+def test_a_file_whose_stat_moved_since_listing_is_read_again_and_kept_if_the_same(
+    tmp_path: Path,
+) -> None:
+    # The listing's size/mtime differ from the file's now (touched after listing): read_raw
+    # reads it a second time and, the bytes being the same, keeps it. The hash is sha256 of
+    # b"hello" as a literal.
+    from etl.ingest.landing import LandingFile
+    from etl.ingest.rawfile import read_raw
+
+    (tmp_path / "a.txt").write_bytes(b"hello")
+    raw = read_raw(tmp_path, LandingFile("a.txt", 5, 1, None), 100)
+    assert (raw.sha256, raw.size, raw.data, raw.compressed) == (
+        "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+        5,
+        b"hello",
+        False,
     )
 
 

@@ -123,6 +123,21 @@ def test_list_landing_symlinks(tmp_path: Path) -> None:
     assert found["wire/real.txt"].outside is False
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_list_landing_names_a_fifo_without_opening_it(tmp_path: Path) -> None:
+    # A FIFO is listed with what it is (so ingest quarantines it unopened: opening one blocks);
+    # a regular file and a symlink out of the zone are not "special".
+    _write(tmp_path, "wire/a.txt", b"text")
+    os.mkfifo(tmp_path / "wire" / "pipe.txt")
+    (tmp_path / "wire" / "out.txt").symlink_to("/etc/passwd")
+    found = {f.path: (f.special, f.outside) for f in list_landing(tmp_path)}
+    assert found == {
+        "wire/a.txt": (None, False),
+        "wire/out.txt": (None, True),
+        "wire/pipe.txt": ("FIFO (named pipe)", False),
+    }
+
+
 def test_list_landing_through_a_symlinked_root(tmp_path: Path) -> None:
     real = tmp_path / "real"
     _write(real, "a.txt")

@@ -188,3 +188,27 @@ def test_a_lake_load_settles_again_after_a_conflict_up_to_eight_times(
     with pytest.raises(LakeCommitConflictError):
         loader.load_staged(cast(Any, None), facts, {}, 1)
     assert len(attempts) == 8 and len(delays) == 7 and snapshots == []
+
+
+def test_the_committed_runs_snapshot_is_recorded_and_a_failure_only_logged(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # After the commit, the lake's snapshot is recorded for the run (etl_run_snapshot); the data
+    # is committed by then, so a DuckDB error there is a warning naming the run, not a failure.
+    from etl.load import loader
+
+    recorded: list[tuple[object, str]] = []
+    monkeypatch.setattr(loader.lake, "record_snapshot", lambda c, r: recorded.append((c, r)))
+    con = duckdb.connect()
+    loader._record_snapshot(con, "run-7")
+    assert recorded == [(con, "run-7")]
+
+    def broken(c: object, r: str) -> None:
+        raise duckdb.IOException("catalog gone")
+
+    monkeypatch.setattr(loader.lake, "record_snapshot", broken)
+    with caplog.at_level("WARNING", logger="etl.load.loader"):
+        loader._record_snapshot(con, "run-8")
+    assert [r.getMessage() for r in caplog.records] == [
+        "run run-8: snapshot not recorded in etl_run_snapshot: catalog gone"
+    ]

@@ -176,6 +176,23 @@ def test_a_file_whose_stat_moved_since_listing_is_read_again_and_kept_if_the_sam
     )
 
 
+def test_a_file_that_grew_past_the_limit_after_listing_is_too_large_unread(
+    tmp_path: Path,
+) -> None:
+    # Listed at 4 bytes (under the limit), 9 bytes when read: read_raw reads at most limit + 1
+    # bytes and refuses the file with the reason and detail a user sees in the quarantine.
+    from etl.ingest.landing import LandingFile
+    from etl.ingest.rawfile import read_raw
+
+    (tmp_path / "a.txt").write_bytes(b"123456789")
+    with pytest.raises(RawFileError) as caught:
+        read_raw(tmp_path, LandingFile("a.txt", 4, 1, None), 5)
+    assert (caught.value.reason, caught.value.sha256) == ("too_large", None)
+    assert caught.value.detail == "more than 5 bytes (limit); not read further"
+    # exactly at the limit it is read
+    assert read_raw(tmp_path, LandingFile("a.txt", 9, 1, None), 9).data == b"123456789"
+
+
 def test_record_fields_and_their_errors() -> None:
     full = (
         '{"headline": " Title ", "link": " https://x.org/a ", "publisher": " Wire ",'

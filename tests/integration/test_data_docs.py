@@ -205,3 +205,37 @@ def test_a_build_starts_afresh_over_a_half_built_folder(tmp_path: Path) -> None:
     assert index == target / "index.html" and index.is_file()
     assert not (target / "validations" / "old_suite").exists()
     assert not (tmp_path / "data_docs.tmp").exists()
+
+
+def test_a_page_gx_could_not_write_fails_the_build_with_gxs_first_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GX logs a page it cannot write (a full disk) with a traceback and goes on: the build
+    # raises DataDocsError with the first line of the first such error, and leaves neither the
+    # half-built folder nor a target behind. A stand-in context logs the errors as GX would.
+    import logging
+    from datetime import UTC, datetime
+
+    from etl.validate import docs
+
+    building: list[Path] = []
+
+    class Site:
+        def build_data_docs(self, site_names: list[str]) -> None:
+            (building[0] / "index.html").write_text("half", encoding="utf-8")
+            log = logging.getLogger("great_expectations.render.renderer")
+            log.error("could not write validations/x.html: No space left\nTraceback ...")
+            log.error("could not write index.html")
+
+    def context(target: Path) -> Site:
+        target.mkdir(parents=True)
+        building.append(target)
+        return Site()
+
+    monkeypatch.setattr(docs, "_context", context)
+    target = tmp_path / "data_docs"
+    with pytest.raises(docs.DataDocsError) as caught:
+        docs.build_data_docs([], [], target, "run-1", datetime(2024, 3, 4, tzinfo=UTC))
+    assert str(caught.value) == "could not write validations/x.html: No space left"
+    assert building == [tmp_path / "data_docs.tmp"]
+    assert not building[0].exists() and not target.exists()

@@ -120,3 +120,19 @@ def test_status_top_terms_equal_the_sums_of_the_facts(tmp_path: Path) -> None:
             totals[term] += count
     expected = sorted(totals.items(), key=lambda item: (-item[1], item[0]))[:12]
     assert summarise(settings.warehouse, top=12, min_term_chars=3).top_terms == expected
+
+
+def test_refreshing_touched_days_returns_how_many_distinct_days(tmp_path: Path) -> None:
+    # daily_terms.refresh_days: "return the days" it rewrote; a day touched twice counts once,
+    # a day without facts still counts (its rows are cleared). Literal days, empty warehouse.
+    from etl.load import daily_terms
+    from etl.settings import load_settings
+    from etl.warehouse import writer
+
+    with writer(load_settings(warehouse=tmp_path / "w.duckdb")) as con:
+        daily_terms.start(con)
+        daily_terms.touch(con, "SELECT DATE '2024-03-04'")
+        daily_terms.touch(con, "SELECT DATE '2024-03-04' UNION ALL SELECT DATE '2024-03-05'")
+        assert daily_terms.refresh_days(con) == 2
+        daily_terms.start(con)
+        assert daily_terms.refresh_days(con) == 0

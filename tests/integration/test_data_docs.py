@@ -156,3 +156,86 @@ def test_a_build_cut_short_leaves_its_docs_where_leftovers_looks(
     assert summary.data_docs is None
     assert (run_dir / "data_docs.tmp" / "index.html").is_file()
     assert not (run_dir / "data_docs").exists()
+
+
+def test_static_files_are_kept_when_a_page_or_a_used_stylesheet_names_them(
+    tmp_path: Path,
+) -> None:
+    # etl.validate.docs._prune_static on a hand-made site: a page names files as static/...;
+    # a stylesheet the pages use names its fonts relative to static/ (no "static/" in front);
+    # an unused stylesheet's references do not count; emptied folders go.
+    from etl.validate.docs import _prune_static
+
+    site = tmp_path / "site"
+    files = {
+        "index.html": '<link href="static/styles/site.css"><img src="static/images/logo.png">',
+        "static/styles/site.css": "@font-face { src: url('fonts/body.woff2'); }",
+        "static/styles/unused.css": "@font-face { src: url('fonts/other.woff2'); }",
+        "static/fonts/body.woff2": "font",
+        "static/fonts/other.woff2": "font",
+        "static/images/logo.png": "png",
+        "static/images/how-to/step.gif": "gif",
+    }
+    for relative, text in files.items():
+        (site / relative).parent.mkdir(parents=True, exist_ok=True)
+        (site / relative).write_text(text, encoding="utf-8")
+    _prune_static(site)
+    left = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    assert left == [
+        "index.html",
+        "static/fonts/body.woff2",
+        "static/images/logo.png",
+        "static/styles/site.css",
+    ]
+    assert not (site / "static" / "images" / "how-to").exists()
+
+
+def test_a_build_starts_afresh_over_a_half_built_folder(tmp_path: Path) -> None:
+    # A killed build left <target>.tmp behind with pages of its own; the next build of the same
+    # target must not carry them into the finished Data Docs.
+    from datetime import UTC, datetime
+
+    from etl.validate.docs import build_data_docs
+
+    target = tmp_path / "data_docs"
+    stale = tmp_path / "data_docs.tmp" / "validations" / "old_suite" / "stale.html"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("<p>from a killed run</p>", encoding="utf-8")
+    index = build_data_docs([], [], target, "run-1", datetime(2024, 3, 4, tzinfo=UTC))
+    assert index == target / "index.html" and index.is_file()
+    assert not (target / "validations" / "old_suite").exists()
+    assert not (tmp_path / "data_docs.tmp").exists()
+
+
+def test_a_page_gx_could_not_write_fails_the_build_with_gxs_first_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GX logs a page it cannot write (a full disk) with a traceback and goes on: the build
+    # raises DataDocsError with the first line of the first such error, and leaves neither the
+    # half-built folder nor a target behind. A stand-in context logs the errors as GX would.
+    import logging
+    from datetime import UTC, datetime
+
+    from etl.validate import docs
+
+    building: list[Path] = []
+
+    class Site:
+        def build_data_docs(self, site_names: list[str]) -> None:
+            (building[0] / "index.html").write_text("half", encoding="utf-8")
+            log = logging.getLogger("great_expectations.render.renderer")
+            log.error("could not write validations/x.html: No space left\nTraceback ...")
+            log.error("could not write index.html")
+
+    def context(target: Path) -> Site:
+        target.mkdir(parents=True)
+        building.append(target)
+        return Site()
+
+    monkeypatch.setattr(docs, "_context", context)
+    target = tmp_path / "data_docs"
+    with pytest.raises(docs.DataDocsError) as caught:
+        docs.build_data_docs([], [], target, "run-1", datetime(2024, 3, 4, tzinfo=UTC))
+    assert str(caught.value) == "could not write validations/x.html: No space left"
+    assert building == [tmp_path / "data_docs.tmp"]
+    assert not building[0].exists() and not target.exists()

@@ -254,3 +254,33 @@ def test_a_bad_gzip_file_is_quarantined_under_its_own_hash(tmp_path: Path) -> No
     assert query(warehouse, "SELECT reason, sha256 FROM quarantine") == [("bad_gzip", expected)]
     ledger = query(warehouse, "SELECT sha256 FROM ingest_ledger WHERE path = 'broken.txt.gz'")
     assert ledger == [(expected,)]
+
+
+def test_a_run_without_its_landing_zone_is_recorded_as_failed_with_zero_counts(
+    tmp_path: Path,
+) -> None:
+    # The plan step fails (no landing zone) in a warehouse that exists: the run gets its one
+    # etl_run row, `failed`, with the cause and every file count 0 (not NULL) and the
+    # error pipeline.run raised names where the operator finds it.
+    from etl.errors import LandingZoneError
+    from etl.warehouse import writer
+
+    settings = settings_for(tmp_path / "no-such-landing", tmp_path)
+    with writer(settings):
+        pass  # creates the warehouse
+    with pytest.raises(LandingZoneError) as caught:
+        pipeline.run(settings)
+    assert any("is recorded as failed in etl_run" in note for note in caught.value.__notes__)
+    rows = query(
+        settings.warehouse,
+        "SELECT status, error, mode, files_seen, files_unchanged, files_deferred, files_new,"
+        " files_loaded, files_duplicate, files_quarantined, articles_loaded FROM etl_run",
+    )
+    assert len(rows) == 1, rows
+    status, error, mode, *counts = rows[0]
+    assert (status, mode) == ("failed", "merge")
+    assert error == (
+        f"LandingZoneError: landing zone {tmp_path / 'no-such-landing'} does not exist or is "
+        "not a folder"
+    )
+    assert counts == [0, 0, 0, 0, 0, 0, 0, 0]

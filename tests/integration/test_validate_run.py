@@ -167,3 +167,24 @@ def test_a_run_of_one_batch_validates_in_its_own_process(
     settings = settings_for(_landing(tmp_path / "landing"), tmp_path / "out", batch_size=100)
     assert pipeline.run(settings).articles_loaded == 6
     assert pids == [os.getpid()]
+
+
+def test_two_copies_of_an_article_in_one_batch_are_checked_once(tmp_path: Path) -> None:
+    # One batch holds the same article twice, in files whose bytes differ (trailing spaces:
+    # raw_bytes, a column the article suite checks, differs). The batch's article frame holds
+    # it once: one row checked, and the article_id uniqueness check passes.
+    root = tmp_path / "landing"
+    root.mkdir()
+    (root / "a.txt").write_bytes(_article("2024-03-04", "Story number 0"))
+    (root / "b.txt").write_bytes(_article("2024-03-04", "Story number 0", "   "))
+    (root / "c.txt").write_bytes(_article("2024-03-04", "Story number 1"))
+    settings = settings_for(root, tmp_path / "wh", write_reports=False)
+    summary = pipeline.run(settings)
+    assert summary.articles_loaded == 2
+    assert query(settings.warehouse, "SELECT count(*) FROM quarantine") == [(0,)]
+    counts = query(
+        settings.warehouse,
+        "SELECT DISTINCT element_count FROM fact_check_result"
+        " WHERE suite = 'article' AND batch = 0 AND element_count IS NOT NULL",
+    )
+    assert counts == [(2,)]

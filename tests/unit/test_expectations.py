@@ -405,3 +405,22 @@ def test_bounds_are_exact_and_every_failing_row_is_named(
     ((check,),) = [bad.checks]
     assert (check["success"], check["unexpected_count"]) == (False, 2), check
     assert set(bad.rejected) == {str(frame.at[0, spec.key]), str(frame.at[1, spec.key])}
+
+
+def test_a_failing_check_row_names_its_failing_records_a_passing_one_nothing() -> None:
+    """``fact_check_result.detail``: the failing rows, as JSON of their key and value (taken
+    from the frame given), and nothing for a check that held."""
+    import json
+
+    spec, expectation = _bounded("article", "replacement_ratio")
+    single = _single(spec, expectation)
+    frame = GOOD[spec.table]()
+    bad = validate_frame(single, _at("replacement_ratio", {1: 0.5})(frame), PARAMS)
+    ((check,),) = [bad.checks]
+    assert check["success"] is False
+    assert json.loads(check["detail"]) == [
+        {"article_id": frame.at[1, "article_id"], "replacement_ratio": 0.5}
+    ]
+    good = validate_frame(single, GOOD[spec.table](), PARAMS)
+    ((held,),) = [good.checks]
+    assert held["success"] is True and held["detail"] is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -154,6 +155,42 @@ def test_raw_file_error_carries_reason_detail_and_hash() -> None:
         "ab" * 32,
         "cannot read: gone",
     )
+
+
+def test_a_file_whose_stat_moved_since_listing_is_read_again_and_kept_if_the_same(
+    tmp_path: Path,
+) -> None:
+    # The listing's size/mtime differ from the file's now (touched after listing): read_raw
+    # reads it a second time and, the bytes being the same, keeps it. The hash is sha256 of
+    # b"hello" as a literal.
+    from etl.ingest.landing import LandingFile
+    from etl.ingest.rawfile import read_raw
+
+    (tmp_path / "a.txt").write_bytes(b"hello")
+    raw = read_raw(tmp_path, LandingFile("a.txt", 5, 1, None), 100)
+    assert (raw.sha256, raw.size, raw.data, raw.compressed) == (
+        "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
+        5,
+        b"hello",
+        False,
+    )
+
+
+def test_a_file_that_grew_past_the_limit_after_listing_is_too_large_unread(
+    tmp_path: Path,
+) -> None:
+    # Listed at 4 bytes (under the limit), 9 bytes when read: read_raw reads at most limit + 1
+    # bytes and refuses the file with the reason and detail a user sees in the quarantine.
+    from etl.ingest.landing import LandingFile
+    from etl.ingest.rawfile import read_raw
+
+    (tmp_path / "a.txt").write_bytes(b"123456789")
+    with pytest.raises(RawFileError) as caught:
+        read_raw(tmp_path, LandingFile("a.txt", 4, 1, None), 5)
+    assert (caught.value.reason, caught.value.sha256) == ("too_large", None)
+    assert caught.value.detail == "more than 5 bytes (limit); not read further"
+    # exactly at the limit it is read
+    assert read_raw(tmp_path, LandingFile("a.txt", 9, 1, None), 9).data == b"123456789"
 
 
 def test_record_fields_and_their_errors() -> None:

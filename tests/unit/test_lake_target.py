@@ -140,3 +140,75 @@ def test_attach_passes_data_path_only_to_a_writer_of_a_new_or_moved_lake(tmp_pat
     )
     s3 = parse_target("ducklake:postgres:dbname=n", data_path="s3://b/p/")
     assert lake.attach_sql(s3, read_only=False).endswith(", DATA_PATH 's3://b/p/')")
+
+
+def _conflicting_loads(
+    monkeypatch: pytest.MonkeyPatch, conflicts: int
+) -> tuple[list[int], list[float], list[str]]:
+    """The loader on a "lake" whose first ``conflicts`` commits conflict: the attempts made, the
+    back-off delays asked for (random factor fixed at 0.5 + 0.5 = 1), the snapshots recorded."""
+    from etl.load import loader
+
+    attempts: list[int] = []
+    delays: list[float] = []
+    snapshots: list[str] = []
+
+    def load_once(*args: object, **kwargs: object) -> str:
+        attempts.append(len(attempts) + 1)
+        if len(attempts) <= conflicts:
+            raise LakeCommitConflictError("Transaction conflict")
+        return "summary"
+
+    monkeypatch.setattr(loader.lake, "is_lake", lambda con: True)
+    monkeypatch.setattr(loader, "_load_once", load_once)
+    monkeypatch.setattr(loader, "_record_snapshot", lambda con, run_id: snapshots.append(run_id))
+    monkeypatch.setattr(loader.random, "random", lambda: 0.5)
+    monkeypatch.setattr(loader.time, "sleep", delays.append)
+    return attempts, delays, snapshots
+
+
+def test_a_lake_load_settles_again_after_a_conflict_up_to_eight_times(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # README: a load whose DuckLake commit conflicts "settles and writes again (up to 8 times,
+    # then a retryable error)", waiting 0.1 s x 2^attempt (at most 5 s) between attempts.
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from etl.load import loader
+
+    facts = cast(Any, SimpleNamespace(run_id="run-1"))
+    attempts, delays, snapshots = _conflicting_loads(monkeypatch, conflicts=7)
+    assert loader.load_staged(cast(Any, None), facts, {}, 1) == "summary"
+    assert attempts == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert delays == pytest.approx([0.2, 0.4, 0.8, 1.6, 3.2, 5.0, 5.0])
+    assert snapshots == ["run-1"]  # recorded once, after the commit that held
+
+    attempts, delays, snapshots = _conflicting_loads(monkeypatch, conflicts=8)
+    with pytest.raises(LakeCommitConflictError):
+        loader.load_staged(cast(Any, None), facts, {}, 1)
+    assert len(attempts) == 8 and len(delays) == 7 and snapshots == []
+
+
+def test_the_committed_runs_snapshot_is_recorded_and_a_failure_only_logged(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # After the commit, the lake's snapshot is recorded for the run (etl_run_snapshot); the data
+    # is committed by then, so a DuckDB error there is a warning naming the run, not a failure.
+    from etl.load import loader
+
+    recorded: list[tuple[object, str]] = []
+    monkeypatch.setattr(loader.lake, "record_snapshot", lambda c, r: recorded.append((c, r)))
+    con = duckdb.connect()
+    loader._record_snapshot(con, "run-7")
+    assert recorded == [(con, "run-7")]
+
+    def broken(c: object, r: str) -> None:
+        raise duckdb.IOException("catalog gone")
+
+    monkeypatch.setattr(loader.lake, "record_snapshot", broken)
+    with caplog.at_level("WARNING", logger="etl.load.loader"):
+        loader._record_snapshot(con, "run-8")
+    assert [r.getMessage() for r in caplog.records] == [
+        "run run-8: snapshot not recorded in etl_run_snapshot: catalog gone"
+    ]

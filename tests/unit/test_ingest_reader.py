@@ -1,0 +1,47 @@
+"""The ingest stage's verdict on files it must not open (etl.ingest.reader.ingest_files): a
+symlink out of the landing zone, a FIFO, a file over the size limit. Each is one quarantined
+file, counted once, with no hash and so no ledger row (the next run looks again). No file is
+opened: the landing zone given does not exist. Expected values are literals."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from etl.ingest.landing import LandingFile
+from etl.ingest.ledger import LedgerView
+from etl.ingest.reader import IngestContext, ingest_files
+
+
+def _context(tmp_path: Path, max_file_bytes: int = 100) -> IngestContext:
+    return IngestContext(
+        landing=tmp_path / "no-such-zone",
+        partition_date=None,
+        fallback_date=date(2024, 3, 4),
+        today=date(2024, 3, 4),
+        max_file_bytes=max_file_bytes,
+        txt_layout="canonical",
+        future_date_allowance_days=1,
+    )
+
+
+def test_files_never_opened_are_each_one_quarantined_file(tmp_path: Path) -> None:
+    files = [
+        LandingFile("a/link.txt", 10, 1, None, outside=True),
+        LandingFile("b/pipe.txt", 0, 1, None, special="FIFO (named pipe)"),
+        LandingFile("c/huge.txt", 101, 1, None),
+    ]
+    result = ingest_files(files, _context(tmp_path), LedgerView())
+    assert result.files_quarantined == 3
+    assert (result.files_out, result.files_duplicate, result.unchanged) == (0, 0, 0)
+    assert result.articles == [] and result.ledger == []
+    assert [(r["path"], r["sha256"], r["stage"], r["reason"]) for r in result.quarantine] == [
+        ("a/link.txt", None, "ingest", "outside_landing"),
+        ("b/pipe.txt", None, "ingest", "not_regular"),
+        ("c/huge.txt", None, "ingest", "too_large"),
+    ]
+    assert [r["detail"] for r in result.quarantine] == [
+        "symlink points outside the landing zone",
+        "a FIFO (named pipe), not a regular file: never opened for reading",
+        "101 bytes is over the limit of 100",
+    ]

@@ -140,7 +140,7 @@ def _stored_candidates(
     applied exactly per pair later (:func:`etl.load.story_match.assign`).
     """
     if not dates:
-        return _no_members(bands)
+        return Stored.empty(bands, NUM_PERM)  # a run without articles to assign
     low = min(dates) - timedelta(days=window)
     high = max(dates) + timedelta(days=window)
     hits = con.execute(
@@ -192,19 +192,6 @@ def _stored_candidates(
 def _ordinals(column: pa.ChunkedArray) -> np.ndarray:
     """A date column as int64 date ordinals."""
     return np.asarray([d.toordinal() for d in column.to_pylist()], dtype=np.int64)
-
-
-def _no_members(bands: int) -> Stored:
-    """No stored candidates (a run without articles to assign)."""
-    return Stored(
-        ids=[],
-        story=np.zeros(0, dtype=np.int64),
-        first=np.zeros(0, dtype=np.int64),
-        sig=np.zeros((0, NUM_PERM), dtype=np.uint32),
-        keys=np.zeros((0, bands), dtype=np.int64),
-        known=np.zeros((0, bands), dtype=bool),
-        published=np.zeros(0, dtype=np.int64),
-    )
 
 
 def _matrix(column: pa.ChunkedArray, width: int, dtype: type) -> tuple[np.ndarray, np.ndarray]:

@@ -46,6 +46,20 @@ class Stored:
     #: int64 ordinal of each member's own published date (needed when ``assign`` has a window)
     published: np.ndarray | None = None
 
+    @classmethod
+    def empty(cls, bands: int, width: int, *, dated: bool = True) -> Stored:
+        """No stored members, for signatures of ``width`` positions and ``bands`` bands
+        (``dated``: with their, empty, published dates)."""
+        return cls(
+            ids=[],
+            story=np.zeros(0, dtype=np.int64),
+            first=np.zeros(0, dtype=np.int64),
+            sig=np.zeros((0, width), dtype=np.uint32),
+            keys=np.zeros((0, bands), dtype=np.int64),
+            known=np.zeros((0, bands), dtype=bool),
+            published=np.zeros(0, dtype=np.int64) if dated else None,
+        )
+
 
 @dataclass
 class Assignment:

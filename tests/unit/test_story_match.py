@@ -10,14 +10,7 @@ BANDS, PERM = 4, 16
 
 
 def _nothing_stored() -> Stored:
-    return Stored(
-        ids=[],
-        story=np.zeros(0, dtype=np.int64),
-        first=np.zeros(0, dtype=np.int64),
-        sig=np.zeros((0, PERM), dtype=np.uint32),
-        keys=np.zeros((0, BANDS), dtype=np.int64),
-        known=np.zeros((0, BANDS), dtype=bool),
-    )
+    return Stored.empty(BANDS, PERM, dated=False)
 
 
 def _run(keys: list[list[int]]) -> list[tuple[int, str | None]]:

@@ -153,14 +153,8 @@ def test_nothing_inside_the_window_founds_a_story(
 
 
 def test_a_window_needs_the_stored_dates_and_is_not_negative() -> None:
-    undated = Stored(
-        ids=[],
-        story=np.zeros(0, dtype=np.int64),
-        first=np.zeros(0, dtype=np.int64),
-        sig=np.zeros((0, PERM), dtype=np.uint32),
-        keys=np.zeros((0, BANDS), dtype=np.int64),
-        known=np.zeros((0, BANDS), dtype=bool),
-    )
+    undated = Stored.empty(BANDS, PERM, dated=False)
+    assert undated.published is None and undated.sig.shape == (0, PERM)
     with pytest.raises(ValueError, match="window"):
         _assign(undated, [("a", "2024-03-01")], 30)
     with pytest.raises(ValueError, match="window"):

@@ -4,7 +4,7 @@ Known articles are rows of one pool: first the stored members that share a bucke
 then the run's articles in assignment order. Every ``(band, bucket)`` key of the pool is one
 group of an index sorted once, rows in pool order inside a group, so the rows known before an
 article are the part of each of its groups in front of it. Candidate pairs of most articles are
-found and verified for the whole run in a few array operations (a cheap first pass on one byte
+found and verified for the whole run in a few array operations (a cheap first pass on four bits
 per signature position, exact on the few that pass); an article with very many candidates
 (thousands of near-copies of one story) is verified alone, with its candidates each counted once.
 Only articles with a verified match need the in-order pass that picks their story. The work is
@@ -29,8 +29,8 @@ _BAND_SHIFT = 58
 _HEAVY = 4096
 #: Candidate pairs verified together in one step.
 _CHUNK = 1 << 19
-#: Signature positions of the first, cheapest bound on a pair's agreement (see _verify_light).
-_HEAD = 72
+#: Bits of each signature position in the packed fingerprint of the first pass (see _Nibbles).
+_BITS = 4
 
 
 @dataclass
@@ -73,11 +73,10 @@ class Assignment:
 
 @dataclass
 class _Pool:
-    """Stored rows, then the run's rows: signatures (and their low bytes), keys, stories."""
+    """Stored rows, then the run's rows: signatures (and their packed low bits), keys, stories."""
 
     sig: np.ndarray
-    low: np.ndarray
-    head: np.ndarray  # the first _HEAD columns of ``low``, contiguous
+    nibbles: _Nibbles
     keys: np.ndarray
     known: np.ndarray
     story: np.ndarray
@@ -116,11 +115,9 @@ def assign(
     bands = keys.shape[1]
     run_known = np.repeat(has_sig[:, None], bands, axis=1)
     pool_sig = np.vstack([stored.sig, sig])
-    low = (pool_sig & 0xFF).astype(np.uint8)
     pool = _Pool(
         sig=pool_sig,
-        low=low,
-        head=np.ascontiguousarray(low[:, :_HEAD]),
+        nibbles=_Nibbles(pool_sig),
         keys=np.vstack([stored.keys, keys]),
         known=np.vstack([stored.known, run_known]),
         story=np.concatenate([stored.story, np.asarray(founded_ids, dtype=np.int64)]),
@@ -169,23 +166,19 @@ def _verify_light(
         if not part.size:
             continue
         owner, cand = index.candidates(rows[part])
-        near = _within(pool, cand, rows[part][owner])  # out of the window: no candidate
-        owner, cand = owner[near], cand[near]
-        code = _distinct(owner * len(pool.ids) + cand)  # each pair once
+        me = rows[part][owner]
+        keep = _within(pool, cand, me) & (cand != me)  # out of the window: no candidate
+        owner, cand, me = owner[keep], cand[keep], me[keep]
+        # Equal values have equal low bits: the count of equal 4-bit fingerprints bounds the
+        # agreement above. Most pairs that only share a bucket of boilerplate (agreeing on a
+        # third of the positions, say) fail here, before the pairs found once per shared band
+        # are made distinct; the exact count is left for the few that pass.
+        need = thresholds[articles[part][owner]] * pool.sig.shape[1]
+        maybe = pool.nibbles.agreement_bound(cand, me) >= need
+        code = _distinct(owner[maybe] * len(pool.ids) + cand[maybe])  # each pair once
         owner, cand = code // len(pool.ids), code % len(pool.ids)
         me = rows[part][owner]
-        keep = cand != me
-        owner, cand, me = owner[keep], cand[keep], me[keep]
         need = thresholds[articles[part][owner]] * pool.sig.shape[1]
-        # Equal values have equal low bytes: the low-byte count bounds the agreement above.
-        # First over the head positions, counting every other position as equal (most pairs
-        # that only share a bucket of boilerplate fail here, at 56 % of the full count's cost),
-        # then over all positions for the pairs left.
-        rest = pool.sig.shape[1] - pool.head.shape[1]
-        maybe = (pool.head[cand] == pool.head[me]).sum(axis=1) + rest >= need
-        owner, cand, me, need = owner[maybe], cand[maybe], me[maybe], need[maybe]
-        maybe = (pool.low[cand] == pool.low[me]).sum(axis=1) >= need
-        owner, cand, me, need = owner[maybe], cand[maybe], me[maybe], need[maybe]
         agree = (pool.sig[cand] == pool.sig[me]).sum(axis=1)
         shares = _shares(pool, index, cand, me)
         ok = (agree >= need) & shares
@@ -261,6 +254,56 @@ def _best(cand: np.ndarray, sims: np.ndarray, pool: _Pool) -> Assignment:
     top = sims[in_story].max()
     other = min(pool.ids[r] for r in cand[in_story & (sims == top)].tolist())
     return Assignment(int(story[pick]), int(first[pick]), other, float(top))
+
+
+class _Nibbles:
+    """The low :data:`_BITS` bits of every signature position, packed 16 positions to a 64-bit
+    word: a pair's count of equal fingerprints is an upper bound of its count of equal positions
+    (equal values have equal low bits), computed on a quarter of the signature's bytes."""
+
+    #: The lowest bit of every 4-bit field of a word.
+    _FIELD_LOW_BITS = np.uint64(0x1111111111111111)
+
+    def __init__(self, sig: np.ndarray) -> None:
+        rows, width = sig.shape
+        per_word = 64 // _BITS
+        padded = -(-width // per_word) * per_word
+        fields = np.zeros((rows, padded), dtype=np.uint64)
+        fields[:, :width] = sig & ((1 << _BITS) - 1)
+        shifts = np.arange(per_word, dtype=np.uint64) * np.uint64(_BITS)
+        words = (fields.reshape(rows, -1, per_word) << shifts).sum(axis=2, dtype=np.uint64)
+        #: One contiguous array per word (``words[k][row]``): a pair's words are gathered
+        #: column by column into short contiguous arrays.
+        self.words: np.ndarray = np.ascontiguousarray(words.T)
+        self.width = width
+
+    def agreement_bound(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """For each pair of rows ``(a[k], b[k])``: how many positions have equal fingerprints
+        (at least their count of equal signature values)."""
+        one, two = np.uint64(1), np.uint64(2)
+        differ = np.zeros(a.size, dtype=np.int64)
+        merged = np.zeros(a.size, dtype=np.uint64)
+        x = np.empty(a.size, dtype=np.uint64)
+        y = np.empty(a.size, dtype=np.uint64)
+        n_words = self.words.shape[0]
+        for k, column in enumerate(self.words):
+            np.take(column, a, out=x)
+            np.take(column, b, out=y)
+            x ^= y
+            # A field's low bit set when any of its bits differ (padding fields: 0 ^ 0).
+            np.right_shift(x, one, out=y)
+            x |= y
+            np.right_shift(x, two, out=y)
+            x |= y
+            x &= self._FIELD_LOW_BITS
+            # Four words' flags sit at distinct bits once shifted by 0..3: counted together.
+            np.left_shift(x, np.uint64(k % 4), out=x)
+            merged |= x
+            if k % 4 == 3 or k == n_words - 1:
+                differ += np.bitwise_count(merged)
+                merged[:] = 0
+        bound: np.ndarray = self.width - differ
+        return bound
 
 
 class _GroupIndex:

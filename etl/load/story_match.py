@@ -284,8 +284,8 @@ class _Nibbles:
         y = np.empty(a.size, dtype=np.uint64)
         n_words = self.words.shape[0]
         for k, column in enumerate(self.words):
-            np.take(column, a, out=x)
-            np.take(column, b, out=y)
+            np.take(column, a, out=x, mode="clip")  # indices are rows: no check, no buffer
+            np.take(column, b, out=y, mode="clip")
             x ^= y
             # A field's low bit set when any of its bits differ (padding fields: 0 ^ 0).
             np.right_shift(x, one, out=y)

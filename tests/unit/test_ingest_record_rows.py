@@ -1,4 +1,5 @@
-"""The quarantine rows of records refused inside a readable file (etl.ingest.reader.ingest_files):
+"""The rows and counts of records read from a readable file, and the quarantine rows of records
+refused inside one (etl.ingest.reader.ingest_files):
 which record, which reason, which detail. One small file in a temporary landing zone, no
 warehouse. Expected values are literals."""
 
@@ -12,10 +13,12 @@ from etl.ingest.ledger import LedgerView
 from etl.ingest.reader import IngestContext, ingest_files
 
 
-def _context(landing: Path, max_article_chars: int) -> IngestContext:
+def _context(
+    landing: Path, max_article_chars: int = 1000, partition_date: date | None = None
+) -> IngestContext:
     return IngestContext(
         landing=landing,
-        partition_date=None,
+        partition_date=partition_date,
         fallback_date=date(2024, 3, 4),
         today=date(2024, 3, 4),
         max_file_bytes=1_000_000,
@@ -47,3 +50,19 @@ def test_a_too_long_record_is_quarantined_under_its_line_with_the_sizes(tmp_path
             "21 characters of text is over the limit of 20 (NEWS_ETL_MAX_ARTICLE_CHARS)",
         )
     ]
+
+
+def test_files_of_other_days_are_counted_as_deferred_and_leave_no_row(tmp_path: Path) -> None:
+    # Single-article files outside a dated folder, dated by their header: a run for 2024-03-03
+    # takes its own day's file and defers the two others to their days' runs.
+    files = [
+        _landing_file(tmp_path, f"{day}.txt", f"date 2024-03-0{day} body of day {day}".encode())
+        for day in (1, 2, 3)
+    ]
+    context = _context(tmp_path, partition_date=date(2024, 3, 3))
+    result = ingest_files(files, context, LedgerView())
+    assert result.deferred == 2
+    assert (result.files_out, result.files_quarantined, result.files_duplicate) == (1, 0, 0)
+    assert [(a["path"], a["body"]) for a in result.articles] == [("3.txt", "body of day 3")]
+    assert [row["path"] for row in result.ledger] == ["3.txt"]
+    assert result.quarantine == []

@@ -66,3 +66,17 @@ def test_files_of_other_days_are_counted_as_deferred_and_leave_no_row(tmp_path: 
     assert [(a["path"], a["body"]) for a in result.articles] == [("3.txt", "body of day 3")]
     assert [row["path"] for row in result.ledger] == ["3.txt"]
     assert result.quarantine == []
+
+
+def test_a_file_without_any_record_is_one_quarantined_file(tmp_path: Path) -> None:
+    # Valid JSON that holds no article at all: the file is quarantined as no_text, without a
+    # record key, and its hash is in the ledger so the next run does not read it again.
+    file = _landing_file(tmp_path, "feed.json", b'{"articles": []}')
+    result = ingest_files([file], _context(tmp_path), LedgerView())
+    assert (result.files_out, result.files_quarantined, result.articles) == (0, 1, [])
+    assert [(q["path"], q["record"], q["reason"], q["detail"]) for q in result.quarantine] == [
+        ("feed.json", None, "no_text", "no article in the file")
+    ]
+    assert [(row["path"], row["outcome"]) for row in result.ledger] == [
+        ("feed.json", "quarantined")
+    ]

@@ -5,11 +5,14 @@ warehouse. Expected values are literals."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 
+import duckdb
+
 from etl.ingest.landing import LandingFile
-from etl.ingest.ledger import LedgerView
+from etl.ingest.ledger import LedgerView, read_ledger
 from etl.ingest.reader import IngestContext, ingest_files
 
 
@@ -79,4 +82,37 @@ def test_a_file_without_any_record_is_one_quarantined_file(tmp_path: Path) -> No
     ]
     assert [(row["path"], row["outcome"]) for row in result.ledger] == [
         ("feed.json", "quarantined")
+    ]
+
+
+def test_bytes_the_ledger_knows_as_a_duplicate_are_a_duplicate_under_a_new_path(
+    tmp_path: Path,
+) -> None:
+    # An earlier run recorded these bytes as a duplicate of article "art-1" (another file's
+    # text), under another path. Arriving under a new name, they are that article's duplicate
+    # at once: not parsed again. Only loaded and duplicate rows with an article count.
+    data = b"date 2024-03-01 the same story again"
+    sha = hashlib.sha256(data).hexdigest()
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE ingest_ledger (landing VARCHAR, path VARCHAR, sha256 VARCHAR,"
+        " size_bytes BIGINT, mtime_ns BIGINT, outcome VARCHAR, article_id VARCHAR)"
+    )
+    landing = str(tmp_path)
+    con.executemany(
+        "INSERT INTO ingest_ledger VALUES (?, ?, ?, 1, 1, ?, ?)",
+        [
+            (landing, "old/a.txt", "a" * 64, "loaded", "art-0"),
+            (landing, "old/copy.txt", sha, "duplicate", "art-1"),
+            (landing, "old/bad.txt", "b" * 64, "quarantined", None),
+            ("/elsewhere", "x.txt", "c" * 64, "loaded", "art-9"),
+        ],
+    )
+    ledger = read_ledger(con, landing)
+    assert ledger.file_articles == {"a" * 64: "art-0", sha: "art-1"}
+    file = _landing_file(tmp_path, "new-name.txt", data)
+    result = ingest_files([file], _context(tmp_path), ledger)
+    assert (result.files_duplicate, result.files_out, result.articles) == (1, 0, [])
+    assert [(r["path"], r["outcome"], r["article_id"]) for r in result.ledger] == [
+        ("new-name.txt", "duplicate", "art-1")
     ]

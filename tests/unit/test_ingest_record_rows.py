@@ -89,8 +89,9 @@ def test_bytes_the_ledger_knows_as_a_duplicate_are_a_duplicate_under_a_new_path(
     tmp_path: Path,
 ) -> None:
     # An earlier run recorded these bytes as a duplicate of article "art-1" (another file's
-    # text), under another path. Arriving under a new name, they are that article's duplicate
-    # at once: not parsed again. Only loaded and duplicate rows with an article count.
+    # text), under another path. Arriving under two new names, each is that article's duplicate
+    # at once (counted once each): not parsed again. Only loaded and duplicate rows with an
+    # article count.
     data = b"date 2024-03-01 the same story again"
     sha = hashlib.sha256(data).hexdigest()
     con = duckdb.connect()
@@ -110,9 +111,10 @@ def test_bytes_the_ledger_knows_as_a_duplicate_are_a_duplicate_under_a_new_path(
     )
     ledger = read_ledger(con, landing)
     assert ledger.file_articles == {"a" * 64: "art-0", sha: "art-1"}
-    file = _landing_file(tmp_path, "new-name.txt", data)
-    result = ingest_files([file], _context(tmp_path), ledger)
-    assert (result.files_duplicate, result.files_out, result.articles) == (1, 0, [])
+    files = [_landing_file(tmp_path, name, data) for name in ("new-name.txt", "other.txt")]
+    result = ingest_files(files, _context(tmp_path), ledger)
+    assert (result.files_duplicate, result.files_out, result.articles) == (2, 0, [])
     assert [(r["path"], r["outcome"], r["article_id"]) for r in result.ledger] == [
-        ("new-name.txt", "duplicate", "art-1")
+        ("new-name.txt", "duplicate", "art-1"),
+        ("other.txt", "duplicate", "art-1"),
     ]

@@ -16,6 +16,11 @@ left out of the score), the score of the sample and its 95 % Wilson interval. Th
 ESTIMATE of the full run's score (the interval is where the full score lies with 95 %
 confidence), unless the module's whole population was drawn ("all": then it is exact).
 Survivors are listed by name (``mutmut show NAME``).
+
+A draw run in a shuffled order (``mutation_sample.py --shuffled-chunks K``, the order recorded
+under ``order``) counts only its decided prefix: the mutants of the order up to the first one not
+yet decided. They are a uniformly random subset of the draw; a mutant decided after that point
+(in an invocation stopped mid-way, where mutmut runs the fastest first) counts as not run.
 """
 
 from __future__ import annotations
@@ -101,6 +106,23 @@ def load_sample() -> dict[str, Any] | None:
     return record
 
 
+def decided_prefix(
+    results: dict[str, tuple[str, int | None]], record: dict[str, Any]
+) -> set[str] | None:
+    """The names of a shuffled draw's order up to its first undecided one (equivalents count
+    as decided), or None for a draw without an order."""
+    if "order" not in record:
+        return None
+    prefix: set[str] = set()
+    for name in record["order"]:
+        if name in record["equivalent"]:
+            continue
+        if name not in results or results[name][1] is None:
+            break
+        prefix.add(name)
+    return prefix
+
+
 def sample_table(
     results: dict[str, tuple[str, int | None]], record: dict[str, Any]
 ) -> tuple[list[str], list[str]]:
@@ -110,10 +132,11 @@ def sample_table(
         population[scope_of(source) or ""] += 1
     rows: dict[str, Counter[str]] = defaultdict(Counter)
     listed: list[str] = []
+    prefix = decided_prefix(results, record)
     for scope, names in record["sample"].items():
         for name in sorted(names):
             code = results[name][1] if name in results else None
-            column = outcome(code)
+            column = outcome(code) if prefix is None or name in prefix else "not run"
             rows[scope][column] += 1
             rows[scope]["drawn"] += 1
             if column in ("survived", "no tests"):
@@ -131,6 +154,14 @@ def sample_table(
         "score = (killed + timeout) / (killed + timeout + survived + no tests): an ESTIMATE",
         "of the full run's score; the 95 % CI (Wilson) is where the full score likely lies.",
         "A module whose every mutant was drawn ('all') has its exact score.",
+        *(
+            []
+            if prefix is None
+            else [
+                f"Shuffled order: the decided prefix, {len(prefix)} of {len(record['order'])}"
+                " drawn, counts (a random subset of the draw); the rest as not run."
+            ]
+        ),
         "",
         "| " + " | ".join(head) + " |",
         "|" + "---|" * len(head),

@@ -144,6 +144,16 @@ def _missing_as_none(row: dict[str, Any]) -> dict[str, Any]:
 MAX_RESULT_CHARS = 500
 
 
+def _exception_message(info: dict[str, Any]) -> str | None:
+    """The message of the exception behind a result, or ``None``. GX 1.x gives it at the top of
+    ``exception_info`` when the expectation itself raised, but under each failed metric's id when
+    a metric raised (a missing column, values of the wrong type): the first one found."""
+    for item in [info, *(value for value in info.values() if isinstance(value, dict))]:
+        if item.get("raised_exception"):
+            return str(item.get("exception_message"))
+    return None
+
+
 def _clip(text: str) -> str:
     if len(text) <= MAX_RESULT_CHARS:
         return text
@@ -263,10 +273,10 @@ def validate_frame(
         column = _column_of(config.kwargs)
         res = item.result or {}
         failures = unexpected.get(_identity(item), [])
-        exception = item.exception_info or {}
+        message = _exception_message(item.exception_info or {})
         detail = None
-        if exception.get("raised_exception"):
-            detail = _clip(str(exception.get("exception_message")))
+        if message is not None:
+            detail = _clip(message)
         elif failures:
             detail = _jsonable(failures[:_MAX_DETAIL_VALUES])
         outcome.checks.append(

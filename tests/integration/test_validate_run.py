@@ -188,3 +188,38 @@ def test_two_copies_of_an_article_in_one_batch_are_checked_once(tmp_path: Path) 
         " WHERE suite = 'article' AND batch = 0 AND element_count IS NOT NULL",
     )
     assert counts == [(2,)]
+
+
+def test_the_loader_calls_its_post_load_check_only_for_written_days_and_loads_without_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # load_staged's post_load callback is optional: without one the run loads unchecked. With
+    # one it gets the articles each written day must hold, and is not called by a run that
+    # writes no day (a renamed copy of loaded bytes: a duplicate).
+    from datetime import date
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "a.txt").write_bytes(_article("2024-03-04", "A story about tin"))
+    (landing / "b.txt").write_bytes(_article("2024-03-04", "A story about lead"))
+    monkeypatch.setattr(pipeline, "_post_load_check", lambda *args: None)
+    unchecked = pipeline.run(settings_for(landing, tmp_path / "unchecked"))
+    assert (unchecked.status, unchecked.articles_loaded) == ("success", 2)
+
+    calls: list[dict[Any, int]] = []
+
+    def recording(*args: Any) -> Any:
+        def check(con: Any, expected: dict[Any, int]) -> list[dict[str, Any]]:
+            calls.append(dict(expected))
+            return []
+
+        return check
+
+    monkeypatch.setattr(pipeline, "_post_load_check", recording)
+    settings = settings_for(landing, tmp_path / "checked")
+    assert pipeline.run(settings).articles_loaded == 2
+    assert calls == [{date(2024, 3, 4): 2}]
+    (landing / "copy-of-a.txt").write_bytes((landing / "a.txt").read_bytes())
+    again = pipeline.run(settings)
+    assert (again.status, again.articles_loaded, again.files_duplicate) == ("success", 0, 1)
+    assert calls == [{date(2024, 3, 4): 2}]

@@ -73,6 +73,23 @@ def test_cp1252_short_word() -> None:
     assert (decoded.text, decoded.encoding) == ("café", "cp1252")
 
 
+_MIXED_RU = (
+    "The minister said today in Moscow: Правительство объявило о новых мерах поддержки "
+    "экономики. The statement was published in English and Russian. Officials said more "
+    "details would follow later this week, and markets reacted calmly to the news."
+)
+
+
+@pytest.mark.parametrize("codec", ["cp1251", "koi8_r"])
+def test_mostly_ascii_text_with_a_confident_non_western_guess_keeps_it(codec: str) -> None:
+    # About a fifth of the bytes are high (Cyrillic): mostly ASCII, but the detector reads the
+    # rest as Russian, so the cp1252 fallback for unrecognised short text must not apply
+    # (cp1252 decodes these bytes too, as 'Ïðàâèòåëüñòâî...').
+    raw = _MIXED_RU.encode(codec)
+    decoded = decode(raw)
+    assert (decoded.text, decoded.encoding) == (_MIXED_RU, codec)
+
+
 def test_bbc_latin1_file() -> None:
     # The corpora README: bbc/sport/199.txt is Latin-1, not UTF-8.
     raw = corpus_path("bbc/sport/199.txt").read_bytes()

@@ -314,6 +314,31 @@ def test_language_check_is_skipped_without_a_language_column() -> None:
     assert [c["column_name"] for c in broken.checks if not c["success"]] == ["encoding"]
 
 
+def test_a_check_whose_expectation_raised_keeps_the_message_in_its_detail() -> None:
+    # GX 1.x reports an exception inside a metric (a missing column, values of the wrong type)
+    # under the metric's id, not at the top of exception_info; the stored check still says why
+    # it failed (it has no counts to show). Messages are GX's own, as literals.
+    (spec,) = [s for s in load_suites(SCHEMAS) if s.name == "article"]
+    missing = validate_frame(spec, _articles().drop(columns=["encoding"]), PARAMS)
+    (failed,) = [c for c in missing.checks if not c["success"]]
+    assert (failed["unexpected_count"], failed["detail"]) == (
+        None,
+        'Error: The column "encoding" in BatchData does not exist.',
+    )
+    (ratio,) = [
+        e for e in spec.expectations if e.get("kwargs", {}).get("column") == "replacement_ratio"
+    ]
+    only_ratio = SuiteSpec(
+        spec.name, spec.table, spec.key, {**spec.definition, "expectations": [ratio]}, spec.stage
+    )
+    frame = pd.DataFrame({"article_id": [A, B], "replacement_ratio": ["none", "some"]})
+    (typed,) = validate_frame(only_ratio, frame, PARAMS).checks
+    assert (typed["success"], typed["detail"]) == (
+        False,
+        "Column values, min_value, and max_value must either be None or of the same type.",
+    )
+
+
 @pytest.mark.parametrize(
     "item", [i for i in _all() if i[0].table == "terms"], ids=lambda i: _id(i) + "-categorical"
 )

@@ -99,3 +99,37 @@ def test_a_long_observed_value_is_stored_whole() -> None:
     value = "x" * (MAX_RESULT_CHARS * 2)
     assert _jsonable(value) == '"' + value + '"'
     assert _jsonable("short") == '"short"'
+
+
+def test_the_check_rows_are_whole_fact_check_result_rows() -> None:
+    # Every key of a stored check row, each rule's row in full (literals): a row missing a
+    # column would store NULL in it without a word.
+    account = RunAccount(
+        files_new=20,
+        files_loaded=15,
+        files_quarantined=5,
+        articles_loaded=12,
+        duplicates=3,
+        quarantine_reasons={"bad_date": 5},
+    )
+    verdict = judge("r", account, LIMITS)
+    assert verdict.refusal is None
+    base = {"batch": -1, "suite": "run", "column_name": None, "element_count": 20}
+    assert verdict.checks == [
+        {
+            **base,
+            "expectation": "max_quarantine_share",
+            "success": True,
+            "unexpected_count": 5,
+            "observed_value": "0.2500",
+            "detail": "limit 0.5 from 20 new files; reasons {'bad_date': 5}",
+        },
+        {
+            **base,
+            "expectation": "articles_on_a_day_with_files",
+            "success": True,
+            "unexpected_count": None,
+            "observed_value": "15",
+            "detail": None,
+        },
+    ]

@@ -1,0 +1,120 @@
+"""The rows and counts of records read from a readable file, and the quarantine rows of records
+refused inside one (etl.ingest.reader.ingest_files):
+which record, which reason, which detail. One small file in a temporary landing zone, no
+warehouse. Expected values are literals."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from etl.ingest.landing import LandingFile
+from etl.ingest.ledger import LedgerView, read_ledger
+from etl.ingest.reader import IngestContext, ingest_files
+
+
+def _context(
+    landing: Path, max_article_chars: int = 1000, partition_date: date | None = None
+) -> IngestContext:
+    return IngestContext(
+        landing=landing,
+        partition_date=partition_date,
+        fallback_date=date(2024, 3, 4),
+        today=date(2024, 3, 4),
+        max_file_bytes=1_000_000,
+        txt_layout="canonical",
+        future_date_allowance_days=1,
+        max_article_chars=max_article_chars,
+    )
+
+
+def _landing_file(landing: Path, name: str, data: bytes) -> LandingFile:
+    path = landing / name
+    path.write_bytes(data)
+    stat = path.stat()
+    return LandingFile(name, stat.st_size, stat.st_mtime_ns, None)
+
+
+def test_a_too_long_record_is_quarantined_under_its_line_with_the_sizes(tmp_path: Path) -> None:
+    data = (
+        b'{"text": "short enough", "published": "2024-03-01"}\n'
+        b'{"text": "' + b"x" * 21 + b'", "published": "2024-03-01"}\n'
+    )
+    file = _landing_file(tmp_path, "feed.jsonl", data)
+    result = ingest_files([file], _context(tmp_path, max_article_chars=20), LedgerView())
+    assert [a["record"] for a in result.articles] == ["line 1"]
+    assert [(q["record"], q["reason"], q["detail"]) for q in result.quarantine] == [
+        (
+            "line 2",
+            "too_long",
+            "21 characters of text is over the limit of 20 (NEWS_ETL_MAX_ARTICLE_CHARS)",
+        )
+    ]
+
+
+def test_files_of_other_days_are_counted_as_deferred_and_leave_no_row(tmp_path: Path) -> None:
+    # Single-article files outside a dated folder, dated by their header: a run for 2024-03-03
+    # takes its own day's file and defers the two others to their days' runs.
+    files = [
+        _landing_file(tmp_path, f"{day}.txt", f"date 2024-03-0{day} body of day {day}".encode())
+        for day in (1, 2, 3)
+    ]
+    context = _context(tmp_path, partition_date=date(2024, 3, 3))
+    result = ingest_files(files, context, LedgerView())
+    assert result.deferred == 2
+    assert (result.files_out, result.files_quarantined, result.files_duplicate) == (1, 0, 0)
+    assert [(a["path"], a["body"]) for a in result.articles] == [("3.txt", "body of day 3")]
+    assert [row["path"] for row in result.ledger] == ["3.txt"]
+    assert result.quarantine == []
+
+
+def test_a_file_without_any_record_is_one_quarantined_file(tmp_path: Path) -> None:
+    # Valid JSON that holds no article at all: the file is quarantined as no_text, without a
+    # record key, and its hash is in the ledger so the next run does not read it again.
+    file = _landing_file(tmp_path, "feed.json", b'{"articles": []}')
+    result = ingest_files([file], _context(tmp_path), LedgerView())
+    assert (result.files_out, result.files_quarantined, result.articles) == (0, 1, [])
+    assert [(q["path"], q["record"], q["reason"], q["detail"]) for q in result.quarantine] == [
+        ("feed.json", None, "no_text", "no article in the file")
+    ]
+    assert [(row["path"], row["outcome"]) for row in result.ledger] == [
+        ("feed.json", "quarantined")
+    ]
+
+
+def test_bytes_the_ledger_knows_as_a_duplicate_are_a_duplicate_under_a_new_path(
+    tmp_path: Path,
+) -> None:
+    # An earlier run recorded these bytes as a duplicate of article "art-1" (another file's
+    # text), under another path. Arriving under two new names, each is that article's duplicate
+    # at once (counted once each): not parsed again. Only loaded and duplicate rows with an
+    # article count.
+    data = b"date 2024-03-01 the same story again"
+    sha = hashlib.sha256(data).hexdigest()
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE ingest_ledger (landing VARCHAR, path VARCHAR, sha256 VARCHAR,"
+        " size_bytes BIGINT, mtime_ns BIGINT, outcome VARCHAR, article_id VARCHAR)"
+    )
+    landing = str(tmp_path)
+    con.executemany(
+        "INSERT INTO ingest_ledger VALUES (?, ?, ?, 1, 1, ?, ?)",
+        [
+            (landing, "old/a.txt", "a" * 64, "loaded", "art-0"),
+            (landing, "old/copy.txt", sha, "duplicate", "art-1"),
+            (landing, "old/bad.txt", "b" * 64, "quarantined", None),
+            ("/elsewhere", "x.txt", "c" * 64, "loaded", "art-9"),
+        ],
+    )
+    ledger = read_ledger(con, landing)
+    assert ledger.file_articles == {"a" * 64: "art-0", sha: "art-1"}
+    files = [_landing_file(tmp_path, name, data) for name in ("new-name.txt", "other.txt")]
+    result = ingest_files(files, _context(tmp_path), ledger)
+    assert (result.files_duplicate, result.files_out, result.articles) == (2, 0, [])
+    assert [(r["path"], r["outcome"], r["article_id"]) for r in result.ledger] == [
+        ("new-name.txt", "duplicate", "art-1"),
+        ("other.txt", "duplicate", "art-1"),
+    ]

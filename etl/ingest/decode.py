@@ -5,6 +5,10 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from charset_normalizer import CharsetMatch
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -16,6 +20,46 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 
 _HIGH_BYTES = bytes(range(0x80, 0x100))
+
+#: The Windows code page in which legacy text of a language (as charset-normalizer names it) was
+#: written, for the languages whose page is not cp1252, the Western one. Several legacy
+#: encodings decode the same bytes into equally plausible text (Polish bytes read as cp1250,
+#: cp1257 or ISO 8859-3 alike; Czech as cp1250 or cp1252, "včera" against "vèera"); once the
+#: language is known, its own page decides.
+_LEGACY_CODE_PAGE: dict[str, str] = {
+    **dict.fromkeys(
+        ("Croatian", "Czech", "Hungarian", "Polish", "Romanian", "Slovak", "Slovene"), "cp1250"
+    ),
+    **dict.fromkeys(("Bulgarian", "Kazakh", "Russian", "Serbian", "Ukrainian"), "cp1251"),
+    "Greek": "cp1253",
+    "Turkish": "cp1254",
+    "Hebrew": "cp1255",
+    **dict.fromkeys(("Arabic", "Farsi"), "cp1256"),
+    **dict.fromkeys(("Estonian", "Lithuanian"), "cp1257"),
+    "Vietnamese": "cp1258",
+}
+#: The letters beyond ASCII of the Latin-script languages above (lower case). A reading in a
+#: language's own page counts only if it uses no other letter: cp1252 Icelandic read through
+#: cp1250 ("stjórnin", "aðgerðir" as "ađgerđir") reads as Polish to the detector, but "đ" is not
+#: a Polish letter.
+_LETTERS: dict[str, str] = {
+    "Croatian": "čćđšž",
+    "Czech": "áčďéěíňóřšťúůýžäĺľôŕ",  # with Slovak's: the detector confuses the two
+    "Estonian": "äõöüšž",
+    "Hungarian": "áéíóöőúüű",
+    "Lithuanian": "ąčęėįšųūž",
+    "Polish": "ąćęłńóśźż",
+    "Romanian": "ăâîșțşţ",
+    "Slovak": "áäčďéíĺľňóôŕšťúýžěřů",
+    "Slovene": "čšžćđ",
+    "Turkish": "çğıöşüâîû",
+}
+#: Languages whose legacy text is cp1252 (charset-normalizer's names).
+_WESTERN = frozenset(
+    "Danish Dutch English Finnish French German Indonesian Italian Norwegian Portuguese Spanish "
+    "Swedish".split()
+)
+_NEAR, _NEAR_OWN = 0.02, 0.1  # chaos margins over the least chaotic candidate (see _preference)
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f]")
 
 
@@ -94,24 +138,27 @@ def _decode(raw: bytes) -> Decoded:
 
     # charset-normalizer ranks by "chaos" alone, which lets one stray byte in English text pass
     # for Shift-JIS; prefer candidates whose text is also coherent in some language, and among
-    # near-equal ones prefer cp1252, by far the most common legacy encoding of news text.
+    # near-equal ones prefer the legacy code page of the language the best one reads as
+    # (cp1250 for Polish), else cp1252, by far the most common legacy encoding of news text.
     # UTF-16/32 without a BOM is not a guess worth taking: such text from real feeds carries a
     # BOM, and the guess turns short Western text into CJK noise.
     candidates = sorted(
         (m for m in from_bytes(raw) if not m.encoding.startswith(("utf_16", "utf_32"))),
         key=lambda m: (m.coherence == 0.0, round(m.chaos, 2), -m.coherence),
     )
+    page = "cp1252"
     if candidates:
         top = candidates[0]
-        western = [
-            m
-            for m in candidates
-            if "cp1252" in m.could_be_from_charset
-            and m.chaos <= top.chaos + 0.02
-            and (m.coherence > 0.0 or top.coherence == 0.0)
-        ]
-        if western:
-            candidates.insert(0, western[0])
+        ranked = sorted(
+            (rank, i, own)
+            for i, m in enumerate(candidates)
+            if (m.coherence > 0.0 or top.coherence == 0.0)
+            for rank, own in [_preference(m, m.chaos - top.chaos)]
+            if rank < 2
+        )
+        if ranked:
+            _rank, i, page = ranked[0]
+            candidates.insert(0, candidates[i])
     best = candidates[0] if candidates else None
     high_bytes = len(raw) - len(raw.translate(None, _HIGH_BYTES))
     mostly_ascii = high_bytes <= len(raw) * 0.3
@@ -132,10 +179,43 @@ def _decode(raw: bytes) -> Decoded:
             f"not UTF-8 ({utf8_error.reason} at byte {utf8_error.start}) "
             "and no other encoding fits",
         )
-    encoding = "cp1252" if "cp1252" in best.could_be_from_charset else best.encoding
+    encoding = page if _fits(best, page) else best.encoding
     text = raw.decode(encoding) if encoding != best.encoding else str(best)
     return Decoded(
         text,
         encoding,
         f"not UTF-8 (byte {utf8_error.start}); charset-normalizer chose {encoding}",
     )
+
+
+def _preference(match: CharsetMatch, extra_chaos: float) -> tuple[int, str]:
+    """How strongly ``match`` is preferred (0 best, 2 not at all) and the page to decode it with.
+
+    0: its text reads as a language whose own legacy page (:data:`_LEGACY_CODE_PAGE`) decodes
+    the bytes so (Czech read through cp1250), within 0.1 of the least chaos; 1: cp1252 decodes
+    it so, within 0.02 of the least chaos, or within 0.1 when its text reads as a Western
+    language (Finnish "päätös", which charset-normalizer rates a little more chaotic than the
+    Mac Roman reading "p‰‰tˆs"); 2: neither."""
+    own = _LEGACY_CODE_PAGE.get(match.language)
+    if own and _fits(match, own) and extra_chaos <= _NEAR_OWN and _own_letters(match):
+        return 0, own
+    if _fits(match, "cp1252") and (
+        extra_chaos <= _NEAR or (match.language in _WESTERN and extra_chaos <= _NEAR_OWN)
+    ):
+        return 1, "cp1252"
+    return 2, match.encoding
+
+
+def _own_letters(match: CharsetMatch) -> bool:
+    """Whether ``match``'s text uses only letters of its language (checked for the languages
+    of :data:`_LETTERS`; true for the others)."""
+    letters = _LETTERS.get(match.language)
+    if letters is None:
+        return True
+    return all(c in letters for c in set(str(match).lower()) if c.isalpha() and not c.isascii())
+
+
+def _fits(match: CharsetMatch, page: str) -> bool:
+    """Whether decoding with ``page`` gives ``match``'s text (it is the match's encoding or one
+    charset-normalizer found to decode the bytes identically)."""
+    return match.encoding == page or page in match.could_be_from_charset

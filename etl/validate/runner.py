@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from etl.heap import heavy_import
 from etl.settings import Settings
 from etl.validate.suites import SuiteSpec, active_expectations, expectation_columns
 
@@ -58,10 +59,11 @@ class ValidationOutcome:
 @lru_cache(maxsize=1)
 def _context() -> Any:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    with heavy_import():
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    import etl.validate.expectations  # noqa: F401  (registers the custom expectations)
+        import etl.validate.expectations  # noqa: F401  (registers the custom expectations)
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)

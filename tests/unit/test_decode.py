@@ -150,3 +150,87 @@ def test_control_characters_are_binary_whatever_the_encoding(raw: bytes) -> None
 
 def test_text_with_tabs_and_form_feeds_is_text() -> None:
     assert decode(b"a\tb\x0cc\r\nd").text == "a\tb\x0cc\r\nd"
+
+
+# Legacy news text of one language in its own Windows code page. The text itself is the expected
+# value; each of these decoded wrongly before the language-aware preference (2026-12-02): Polish
+# as cp1252 or ISO 8859-3 ("rzđd ogģosiģ"), Czech as cp1257 ("Vlįda"), Turkish as cp1252
+# ("Hükümet dün ... deðiþikliklerin"), Finnish and an English text with "€" as Mac Roman/Icelandic
+# ("p‰‰tˆst‰"), a French text as cp1257.
+_LEGACY = [
+    (
+        "cp1250",
+        "Wczoraj w Warszawie rząd ogłosił nowe przepisy dotyczące podatków. Minister finansów "
+        "powiedział, że zmiany wejdą w życie od stycznia. Opozycja skrytykowała tę decyzję.",
+    ),
+    (
+        "cp1250",
+        "Vláda včera schválila nový zákon o daních. Ministr financí řekl, že změny vstoupí v "
+        "platnost od ledna. Opozice rozhodnutí ostře kritizovala a žádá přezkum.",
+    ),
+    (
+        "cp1250",
+        "Vláda včera schválila nový zákon o daniach. Minister financií povedal, že zmeny "
+        "vstúpia do platnosti od januára. Opozícia rozhodnutie kritizovala.",
+    ),
+    (
+        "cp1250",
+        "Guvernul a aprobat ieri o nouă lege fiscală. Ministrul finanţelor a declarat că "
+        "schimbările vor intra în vigoare din ianuarie. Opoziţia a criticat decizia.",
+    ),
+    (
+        "cp1250",
+        "Vlada je jučer usvojila novi porezni zakon. Ministar financija rekao je da će promjene "
+        "stupiti na snagu od siječnja. Oporba je kritizirala odluku.",
+    ),
+    (
+        "cp1254",
+        "Hükümet dün ekonomi için yeni önlemler açıkladı. Maliye bakanı değişikliklerin ocak "
+        "ayından itibaren yürürlüğe gireceğini söyledi. Muhalefet kararı eleştirdi.",
+    ),
+    (
+        "cp1257",
+        "Vyriausybė vakar paskelbė naujas ekonomikos rėmimo priemones. Finansų ministras sakė, "
+        "kad pakeitimai įsigalios nuo sausio mėnesio.",
+    ),
+    (
+        "cp1252",
+        "Hallitus ilmoitti eilen uusista toimista talouden tukemiseksi. Valtiovarainministeri "
+        "sanoi, että muutokset tulevat voimaan tammikuussa. Oppositio arvosteli päätöstä.",
+    ),
+    (
+        "cp1252",
+        "Shares rose 3% to €4.50 after the firm’s chief said profits of £1.2bn were “ahead of "
+        "plan”.",
+    ),
+    (
+        "cp1252",
+        "Très tôt, le père a déjà traversé la forêt à côté du château où règne une atmosphère "
+        "étrange; il était très ému, dit-il à l'hôtel.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("codec", "text"), _LEGACY, ids=[t[:12] for _c, t in _LEGACY])
+def test_legacy_text_decodes_in_its_languages_code_page(codec: str, text: str) -> None:
+    decoded = decode(text.encode(codec))
+    assert decoded.text == text
+    assert decoded.encoding == codec
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Icelandic reads as Polish to the detector in every Latin code page, and cp1250 reads
+        # these bytes as "ađgerđir" and "Ţar": letters Polish does not have, so cp1252 stays.
+        "Ríkisstjórnin kynnti í gær nýjar aðgerðir í efnahagsmálum. Fjármálaráðherra sagði að "
+        "breytingarnar tækju gildi í janúar. Þar kom fram að þær væru tímabundnar.",
+        "Größere Städte müssen künftig mehr für Straßen ausgeben, sagte der Bürgermeister. Über "
+        "die Höhe der Zuschüsse wird noch verhandelt.",
+        "A população da região não está satisfeita com a decisão; as eleições serão em outubro, "
+        "disse o ministro à imprensa.",
+    ],
+)
+def test_western_text_whose_other_readings_look_central_european_stays_cp1252(text: str) -> None:
+    decoded = decode(text.encode("cp1252"))
+    assert (decoded.text, decoded.encoding) == (text, "cp1252")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import date
 from pathlib import Path
@@ -60,15 +61,8 @@ def test_workers_give_the_same_warehouse(tmp_path: Path, monkeypatch: pytest.Mon
     assert sums["in-process"] == sums["one batch"] == sums["1"] == sums["2"]
 
 
-@pytest.mark.parametrize(("cpus", "in_worker"), [(1, False), (2, True)])
-def test_a_single_batch_goes_to_a_worker_only_with_two_cpus(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cpus: int, in_worker: bool
-) -> None:
-    # With two CPUs the batch's reading and tokenizing overlap this process's GX import; on one
-    # CPU a worker would only add a fork.
-    import os
-
-    pids = tmp_path / "pids"
+def _note_text_pids(monkeypatch: pytest.MonkeyPatch, pids: Path) -> None:
+    """Make every text step (in whichever process runs it) append its process id to ``pids``."""
     real = pipeline.text_batch
 
     def noting(staging_dir: str | Path, batch: int) -> dict[str, int]:
@@ -76,12 +70,21 @@ def test_a_single_batch_goes_to_a_worker_only_with_two_cpus(
             f.write(f"{os.getpid()}\n")
         return real(staging_dir, batch)
 
-    monkeypatch.setattr(pipeline, "text_batch", noting)
+    monkeypatch.setattr(pipeline, "text_batch", noting)  # called by process_batch
+
+
+@pytest.mark.parametrize(("cpus", "in_worker"), [(1, False), (2, True)])
+def test_a_single_batch_goes_to_a_worker_only_with_two_cpus(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cpus: int, in_worker: bool
+) -> None:
+    # With two CPUs the batch's reading and tokenizing overlap this process's GX import; on one
+    # CPU a worker would only add a fork.
+    _note_text_pids(monkeypatch, tmp_path / "pids")
     monkeypatch.setattr(pipeline, "_usable_cores", lambda: cpus)
     generate_sample(tmp_path / "landing", days=1, articles_per_day=4)
     settings = settings_for(tmp_path / "landing", tmp_path / "out", batch_size=100, workers=2)
     assert pipeline.run(settings).articles_loaded > 0
-    seen = pids.read_text().split()
+    seen = (tmp_path / "pids").read_text().split()
     assert len(seen) == 1  # one batch
     assert (int(seen[0]) != os.getpid()) is in_worker
 
@@ -91,21 +94,11 @@ def test_a_one_worker_run_of_several_batches_processes_them_in_a_worker(
 ) -> None:
     # The batches' heap must not stay in the run's process through the load, and the run's
     # process imports GX meanwhile: one worker is one pool process, not this process.
-    import os
-
-    pids = tmp_path / "pids"
-    real = pipeline.text_batch
-
-    def noting(staging_dir: str | Path, batch: int) -> dict[str, int]:
-        with pids.open("a") as f:
-            f.write(f"{os.getpid()}\n")
-        return real(staging_dir, batch)
-
-    monkeypatch.setattr(pipeline, "text_batch", noting)  # called by the worker's process_batch
+    _note_text_pids(monkeypatch, tmp_path / "pids")
     generate_sample(tmp_path / "landing", days=2, articles_per_day=10)
     settings = settings_for(tmp_path / "landing", tmp_path / "out", batch_size=5, workers=1)
     assert pipeline.run(settings).articles_loaded > 0
-    seen = pids.read_text().split()
+    seen = (tmp_path / "pids").read_text().split()
     files = sum(1 for f in (tmp_path / "landing").rglob("*") if f.is_file())
     assert len(seen) == -(-files // 5) > 1  # one text step per batch of 5 files
     assert len(set(seen)) == 1 and int(seen[0]) != os.getpid()

@@ -59,7 +59,10 @@ _WESTERN = frozenset(
     "Danish Dutch English Finnish French German Indonesian Italian Norwegian Portuguese Spanish "
     "Swedish".split()
 )
-_NEAR, _NEAR_OWN = 0.02, 0.1  # chaos margins over the least chaotic candidate (see _preference)
+#: Chaos margins over the least chaotic candidate (see _preference).
+_NEAR, _NEAR_OWN, _NEAR_TYPOGRAPHY = 0.02, 0.1, 0.25
+_MARKS = re.compile("[‚„…‘’“”–—]")
+_QUOTE_IN_WORD = re.compile(r"(?<=[^\W\d_])[‚„‘“”](?=[^\W\d_])")
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1f]")
 
 
@@ -195,15 +198,32 @@ def _preference(match: CharsetMatch, extra_chaos: float) -> tuple[int, str]:
     the bytes so (Czech read through cp1250), within 0.1 of the least chaos; 1: cp1252 decodes
     it so, within 0.02 of the least chaos, or within 0.1 when its text reads as a Western
     language (Finnish "päätös", which charset-normalizer rates a little more chaotic than the
-    Mac Roman reading "p‰‰tˆs"); 2: neither."""
+    Mac Roman reading "p‰‰tˆs"), or within 0.25 when it also sets its quotes and dashes as
+    typography does (:func:`_typographic`); 2: none of these."""
     own = _LEGACY_CODE_PAGE.get(match.language)
     if own and _fits(match, own) and extra_chaos <= _NEAR_OWN and _own_letters(match):
         return 0, own
     if _fits(match, "cp1252") and (
-        extra_chaos <= _NEAR or (match.language in _WESTERN and extra_chaos <= _NEAR_OWN)
+        extra_chaos <= _NEAR
+        or (
+            match.language in _WESTERN
+            and (
+                extra_chaos <= _NEAR_OWN
+                or (extra_chaos <= _NEAR_TYPOGRAPHY and _typographic(str(match)))
+            )
+        )
     ):
         return 1, "cp1252"
     return 2, match.encoding
+
+
+def _typographic(text: str) -> bool:
+    """Whether ``text`` uses cp1252's typographic marks (curly quotes, dashes, ellipsis: bytes
+    0x82–0x97) as typography does: at least two of them, and no quote between two letters
+    except the apostrophe ``’``. The same bytes read through a DOS or Mac code page are letters
+    (“ as "ô", ’ as "Æ"), which the detector finds less chaotic than curly quotes."""
+    marks = _MARKS.findall(text)
+    return len(marks) >= 2 and not _QUOTE_IN_WORD.search(text)
 
 
 def _own_letters(match: CharsetMatch) -> bool:

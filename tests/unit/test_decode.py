@@ -234,3 +234,23 @@ def test_legacy_text_decodes_in_its_languages_code_page(codec: str, text: str) -
 def test_western_text_whose_other_readings_look_central_european_stays_cp1252(text: str) -> None:
     decoded = decode(text.encode("cp1252"))
     assert (decoded.text, decoded.encoding) == (text, "cp1252")
+
+
+_QUOTED = " ".join(
+    [
+        "“We’re not going back,” the mayor said on Tuesday – and she meant it.",
+        "“It’s a question of trust,” she added, “and trust doesn’t come back overnight.”",
+        "Her opponents – who had called the plan “reckless” – said they’d fight it in court.",
+        "The council’s budget — already stretched — can’t absorb another “emergency” fee.",
+        "“Nobody asked us,” said one resident. “Not once.”",
+    ]
+    * 8
+)
+
+
+def test_english_with_many_curly_quotes_stays_cp1252() -> None:
+    # The detector rates the curly quotes as more chaotic than the letters a DOS code page
+    # reads from the same bytes (decoded as "ôWeĺre not going back" until 2026-12-02). The
+    # corpus test (tests/integration/test_decode_corpora.py) pins the longer, harder cases.
+    decoded = decode(_QUOTED.encode("cp1252"))
+    assert (decoded.text, decoded.encoding) == (_QUOTED, "cp1252")

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import codecs
+from dataclasses import dataclass, field
 
 import pytest
 
-from etl.ingest.decode import Decoded, UndecodableError, decode, looks_binary
+from etl.ingest.decode import (
+    Decoded,
+    UndecodableError,
+    _own_letters,
+    _preference,
+    _typographic,
+    decode,
+    looks_binary,
+    looks_binary_text,
+)
 
 from ._corpora import corpus_path
 
@@ -254,3 +264,80 @@ def test_english_with_many_curly_quotes_stays_cp1252() -> None:
     # corpus test (tests/integration/test_decode_corpora.py) pins the longer, harder cases.
     decoded = decode(_QUOTED.encode("cp1252"))
     assert (decoded.text, decoded.encoding) == (_QUOTED, "cp1252")
+
+
+@dataclass
+class _Reading:
+    """Stands in for a charset-normalizer match: what ``_preference`` reads of one."""
+
+    encoding: str
+    language: str
+    text: str
+    could_be_from_charset: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.could_be_from_charset = self.could_be_from_charset or [self.encoding]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+_POLISH = _Reading("cp1250", "Polish", "rząd ogłosił")
+_WESTERN = _Reading("cp1252", "German", "Größere Städte")
+_OTHER = _Reading("cp1252", "Japanese", "plain")
+_QUOTES = _Reading("cp1252", "English", "“We’re back,” she said.")
+
+
+@pytest.mark.parametrize(
+    ("reading", "extra_chaos", "rank"),
+    [
+        # a reading in the language's own page: up to 0.1 more chaos than the least
+        (_POLISH, 0.1, 0),
+        (_POLISH, 0.1001, 2),
+        # cp1252, any language: up to 0.02
+        (_OTHER, 0.02, 1),
+        (_OTHER, 0.0201, 2),
+        # cp1252, a Western language: up to 0.1
+        (_WESTERN, 0.1, 1),
+        (_WESTERN, 0.1001, 2),
+        # cp1252 with typographic quotes, a Western language: up to 0.25
+        (_QUOTES, 0.25, 1),
+        (_QUOTES, 0.2501, 2),
+        (_Reading("cp1252", "Japanese", _QUOTES.text), 0.05, 2),  # not Western
+    ],
+)
+def test_preference_margins(reading: _Reading, extra_chaos: float, rank: int) -> None:
+    got_rank, page = _preference(reading, extra_chaos)  # type: ignore[arg-type]
+    assert got_rank == rank
+    assert page == {0: reading.encoding, 1: "cp1252"}.get(rank, reading.encoding)
+
+
+def test_own_letters() -> None:
+    assert _own_letters(_POLISH)  # type: ignore[arg-type]
+    assert not _own_letters(_Reading("cp1250", "Polish", "ađgerđir"))  # type: ignore[arg-type]
+    # languages without a letter list (other scripts) are not checked
+    assert _own_letters(_Reading("cp1251", "Russian", "новых"))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("“Yes,” he said.", True),  # two marks
+        ("“Yes, he said.", False),  # one mark
+        ("He said – twice – that “it” was fine, and “then” left.", True),
+        ("Vl“da v“era “ “ “", False),  # a quote between two letters: letters, not quotes
+        ("don’t – won’t", True),  # the apostrophe may sit inside a word
+    ],
+)
+def test_typographic(text: str, expected: bool) -> None:
+    assert _typographic(text) is expected
+
+
+def test_a_few_control_characters_are_text() -> None:
+    # 1 % control characters is text; 5 % is the limit, over the first 8192 characters only.
+    assert not looks_binary_text("\x01" + "a" * 99)
+    assert not looks_binary_text("\x01" + "a" * 19)  # exactly 5 %
+    assert looks_binary_text("\x01" + "a" * 18)  # 5.3 %
+    head = "\x01" * 409 + "a" * (8192 - 409)  # 4.99 % of the first 8192 characters
+    assert not looks_binary_text(head + "\x01")  # the 8193rd character does not count
+    assert looks_binary_text("\x01" * 410 + "a" * (8192 - 410))  # 5.005 %

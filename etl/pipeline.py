@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 import time
 import uuid
 from collections.abc import Callable
@@ -923,24 +922,17 @@ def record_plan_failure(
     return _record(settings, facts, cause).error
 
 
-def _usable_cores() -> int:
-    """The CPUs this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1  # pragma: no cover - platforms without CPU affinity
-
-
 def _process_batches(plan: RunPlan, workers: int, progress: Progress | None) -> None:
-    """Ingest and text stages of every batch in a pool of ``workers`` processes (one worker
-    too: this process meanwhile imports GX for the validate step, and the batches' heap, ~0.3 GB
-    at 100,000 articles, goes back to the system with the worker instead of staying through the
-    load). A single batch (a daily run of a few files) goes to one worker as well when this
-    process may use two CPUs, so that its reading and tokenizing overlap GX's import (seconds);
-    on one CPU it runs here. A staging store only this process sees (``memory://``) keeps every
-    batch here. Each batch writes only its own staged files, so the order batches finish in
-    changes nothing."""
+    """Ingest and text stages of every batch: in this process when there is one batch, else in
+    a pool of ``workers`` processes (one worker too: this process meanwhile imports GX for the
+    validate step, and the batches' heap, ~0.3 GB at 100,000 articles, goes back to the system
+    with the worker instead of staying through the load). A staging store only this process
+    sees (``memory://``) keeps every batch here. Each batch writes only its own staged files, so
+    the order batches finish in changes nothing. (A single batch in a worker was tried: its
+    text step then imports scipy, which GX's import in this process needs as well, so the wait
+    for GX stays as long and nothing is gained.)"""
     n = plan.n_batches
-    if n == 0 or (n == 1 and _usable_cores() < 2) or location(plan.staging_dir).is_process_local:
+    if n <= 1 or location(plan.staging_dir).is_process_local:
         for batch in range(n):
             process_batch(plan.staging_dir, batch)
             if progress:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import date
 from pathlib import Path
@@ -40,53 +39,17 @@ def test_every_step_of_a_run_has_a_stage_row(tmp_path: Path) -> None:
     assert parts <= rows["load"]
 
 
-def test_workers_give_the_same_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # One batch runs in this process on one CPU, in one worker on two; several go to a pool of
-    # 1 or 2 worker processes.
+def test_workers_give_the_same_warehouse(tmp_path: Path) -> None:
+    # One batch runs in this process; several go to a pool of 1 or 2 worker processes.
     generate_sample(tmp_path / "landing", days=3, start=date(2024, 3, 4), articles_per_day=30)
     sums = {}
-    cases = (
-        ("in-process", 1000, 1, 1),
-        ("one batch", 1000, 1, 2),
-        ("1", 10, 1, 2),
-        ("2", 10, 2, 2),
-    )
-    for name, batch_size, workers, cpus in cases:
-        monkeypatch.setattr(pipeline, "_usable_cores", lambda cpus=cpus: cpus)
+    for name, batch_size, workers in (("in-process", 1000, 1), ("1", 10, 1), ("2", 10, 2)):
         out = tmp_path / f"w{name}"
         settings = settings_for(tmp_path / "landing", out, batch_size=batch_size, workers=workers)
         summary = pipeline.run(settings)
         assert summary.articles_loaded > 0
         sums[name] = checksums(settings.warehouse, DATA_TABLES + STORY_TABLES)
-    assert sums["in-process"] == sums["one batch"] == sums["1"] == sums["2"]
-
-
-def _note_text_pids(monkeypatch: pytest.MonkeyPatch, pids: Path) -> None:
-    """Make every text step (in whichever process runs it) append its process id to ``pids``."""
-    real = pipeline.text_batch
-
-    def noting(staging_dir: str | Path, batch: int) -> dict[str, int]:
-        with pids.open("a") as f:
-            f.write(f"{os.getpid()}\n")
-        return real(staging_dir, batch)
-
-    monkeypatch.setattr(pipeline, "text_batch", noting)  # called by process_batch
-
-
-@pytest.mark.parametrize(("cpus", "in_worker"), [(1, False), (2, True)])
-def test_a_single_batch_goes_to_a_worker_only_with_two_cpus(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cpus: int, in_worker: bool
-) -> None:
-    # With two CPUs the batch's reading and tokenizing overlap this process's GX import; on one
-    # CPU a worker would only add a fork.
-    _note_text_pids(monkeypatch, tmp_path / "pids")
-    monkeypatch.setattr(pipeline, "_usable_cores", lambda: cpus)
-    generate_sample(tmp_path / "landing", days=1, articles_per_day=4)
-    settings = settings_for(tmp_path / "landing", tmp_path / "out", batch_size=100, workers=2)
-    assert pipeline.run(settings).articles_loaded > 0
-    seen = (tmp_path / "pids").read_text().split()
-    assert len(seen) == 1  # one batch
-    assert (int(seen[0]) != os.getpid()) is in_worker
+    assert sums["in-process"] == sums["1"] == sums["2"]
 
 
 def test_a_one_worker_run_of_several_batches_processes_them_in_a_worker(
@@ -94,11 +57,21 @@ def test_a_one_worker_run_of_several_batches_processes_them_in_a_worker(
 ) -> None:
     # The batches' heap must not stay in the run's process through the load, and the run's
     # process imports GX meanwhile: one worker is one pool process, not this process.
-    _note_text_pids(monkeypatch, tmp_path / "pids")
+    import os
+
+    pids = tmp_path / "pids"
+    real = pipeline.text_batch
+
+    def noting(staging_dir: str | Path, batch: int) -> dict[str, int]:
+        with pids.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return real(staging_dir, batch)
+
+    monkeypatch.setattr(pipeline, "text_batch", noting)  # called by the worker's process_batch
     generate_sample(tmp_path / "landing", days=2, articles_per_day=10)
     settings = settings_for(tmp_path / "landing", tmp_path / "out", batch_size=5, workers=1)
     assert pipeline.run(settings).articles_loaded > 0
-    seen = (tmp_path / "pids").read_text().split()
+    seen = pids.read_text().split()
     files = sum(1 for f in (tmp_path / "landing").rglob("*") if f.is_file())
     assert len(seen) == -(-files // 5) > 1  # one text step per batch of 5 files
     assert len(set(seen)) == 1 and int(seen[0]) != os.getpid()

@@ -223,3 +223,51 @@ def test_the_loader_calls_its_post_load_check_only_for_written_days_and_loads_wi
     again = pipeline.run(settings)
     assert (again.status, again.articles_loaded, again.files_duplicate) == ("success", 0, 1)
     assert calls == [{date(2024, 3, 4): 2}]
+
+
+def test_a_failed_post_load_check_refuses_the_run_and_leaves_nothing_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The loader's post-load callback reports one failed check: the run is refused (its error
+    # names the check and its count), the written data is undone, and the failed check is kept
+    # as evidence. A survivor of the seed-1204 mutation sample (issue #18):
+    # loader._write_data__mutmut_21 ignored the refusal and committed the data; the test that
+    # corrupts a warehouse to fail these checks (test_quality.py) is not a fast test.
+    from etl.errors import BatchValidationError
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "a.txt").write_bytes(_article("2024-03-04", "A story about tin"))
+    real = pipeline._post_load_check
+    failed: list[dict[str, Any]] = []
+
+    def one_check_fails(*args: Any) -> Any:
+        check = real(*args)
+
+        def failing(con: Any, expected: dict[Any, int]) -> list[dict[str, Any]]:
+            rows = check(con, expected)
+            rows[0] = {**rows[0], "success": False, "unexpected_count": 3}
+            failed.append(rows[0])
+            return rows
+
+        return failing
+
+    monkeypatch.setattr(pipeline, "_post_load_check", one_check_fails)
+    settings = settings_for(landing, tmp_path)
+    with pytest.raises(BatchValidationError, match="post-load warehouse checks failed"):
+        pipeline.run(settings)
+    (row,) = failed
+    name = f"{row['suite']}.{row['expectation']}({row['column_name'] or ''})"
+    ((status, error),) = query(settings.warehouse, "SELECT status, error FROM etl_run")
+    assert status == "failed"
+    assert error.endswith(f"{name} unexpected=3; nothing was loaded"), error
+    for table in ("fact_article", "article_text", "fact_article_term"):
+        assert query(settings.warehouse, f"SELECT count(*) FROM {table}") == [(0,)], table
+    assert query(
+        settings.warehouse, "SELECT count(*) FROM ingest_ledger WHERE outcome = 'loaded'"
+    ) == [(0,)]
+    stored = query(
+        settings.warehouse,
+        "SELECT suite, column_name, unexpected_count FROM fact_check_result WHERE NOT success",
+    )
+    assert stored == [(row["suite"], row["column_name"], 3)]

@@ -133,3 +133,18 @@ def test_the_check_rows_are_whole_fact_check_result_rows() -> None:
             "detail": None,
         },
     ]
+
+
+def test_post_load_refusal_names_a_check_without_a_column_with_empty_brackets() -> None:
+    # The whole refusal, word for word; a check on no column shows "()" (a survivor of the
+    # seed-1204 mutation sample, issue #18: rules.post_load_refusal__mutmut_16 wrote "(XXXX)").
+    failed = [
+        {"suite": "s", "expectation": "e", "column_name": None, "success": False,
+         "unexpected_count": 1},
+        {"suite": "s", "expectation": "f", "column_name": "c", "success": False,
+         "unexpected_count": 2},
+    ]  # fmt: skip
+    assert post_load_refusal("r", failed) == (
+        "run r: post-load warehouse checks failed: s.e() unexpected=1, s.f(c) unexpected=2;"
+        " nothing was loaded"
+    )

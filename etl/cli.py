@@ -128,13 +128,20 @@ _PERMANENT_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM, errno.ENO
 def _failed(exc: BaseException, where: str = "") -> typer.Exit:
     """Print an error as one line; the exit to raise: 75 (EX_TEMPFAIL) if a retry may help, else 2.
 
-    Classified by type, never by the words of the message: a :class:`NewsEtlError` says whether
+    Classified by type, never by the words of the message: a DuckDB error that says it could
+    not reach an object store is retryable (:func:`etl.storage.unreachable_error`, DuckDB's
+    fixed words, as the warehouse's own errors); a :class:`NewsEtlError` says whether
     it is retryable; an ``OSError`` (a read-only folder, a full disk) names its file and is
     retryable as :func:`etl.errors.is_retryable` says; any other error (a DuckDB error the
     warehouse module did not type) is permanent. Notes on the error (e.g. the failed run's id in
     ``etl_run``) follow on their own lines.
     """
-    if isinstance(exc, NewsEtlError):
+    from etl.storage import unreachable_error  # duckdb is loaded if a DuckDB error is here
+
+    unreachable = unreachable_error(exc)
+    if unreachable is not None:
+        message, code = str(unreachable), 75
+    elif isinstance(exc, NewsEtlError):
         message, code = str(exc), 75 if exc.retryable else 2
     elif isinstance(exc, OSError):
         what = exc.strerror or str(exc)

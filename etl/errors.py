@@ -75,6 +75,12 @@ class StagingUnavailableError(RetryableError):
     timed out): trying again later may succeed."""
 
 
+class ObjectStoreUnavailableError(RetryableError):
+    """DuckDB could not reach the object store holding the staged Parquet or the lake's data
+    (connection refused, a timeout, a name that did not resolve, or an answer that means "not
+    now": HTTP 408, 429, 500, 502, 503, 504): trying again later may succeed."""
+
+
 class LandingZoneError(PermanentError):
     """The landing zone does not exist or cannot be listed."""
 

@@ -40,7 +40,7 @@ from etl.load.migrations import schema_version
 from etl.load.record import record_failed_run
 from etl.load.staging import RunStaging
 from etl.settings import Settings
-from etl.storage import Location, location
+from etl.storage import Location, location, reaching_with_duckdb
 from etl.timing import (
     DATA_DOCS,
     INGEST,
@@ -192,7 +192,8 @@ def plan_run(
     ``in_process``, this process owns the run's staging folder until :func:`release` (``run``
     does both).
     """
-    reclaim_leftovers(settings)
+    with reaching_with_duckdb():
+        reclaim_leftovers(settings)
     started = datetime.now(UTC)
     run_id = run_id or new_run_id(started)
     if in_process:
@@ -200,7 +201,8 @@ def plan_run(
         if lock is not None:  # object storage has no owner lock (see etl.leftovers)
             _OWNED[run_id] = lock
     try:
-        plan = _plan(settings, partition_date, mode, trigger, external_run_id, run_id, started)
+        with reaching_with_duckdb():
+            plan = _plan(settings, partition_date, mode, trigger, external_run_id, run_id, started)
     except Exception as exc:
         release(run_id)
         if not _is_transient(exc):
@@ -391,7 +393,9 @@ def _notes_failure(
 ) -> Callable[
     [Callable[Concatenate[str | Path, _P], _R]], Callable[Concatenate[str | Path, _P], _R]
 ]:
-    """A run step that notes its failure (see :func:`note_failure`) before raising it."""
+    """A run step that notes its failure (see :func:`note_failure`) before raising it; a DuckDB
+    statement of the step that could not reach an object store (the staging's, or a lake's data
+    path) is raised as the retryable :class:`~etl.errors.ObjectStoreUnavailableError`."""
 
     def wrap(
         fn: Callable[Concatenate[str | Path, _P], _R],
@@ -399,7 +403,8 @@ def _notes_failure(
         @functools.wraps(fn)
         def noted(staging_dir: str | Path, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
             try:
-                return fn(staging_dir, *args, **kwargs)
+                with reaching_with_duckdb():
+                    return fn(staging_dir, *args, **kwargs)
             except Exception as exc:
                 name = "-".join([step, *(str(a) for a in args)])
                 try:

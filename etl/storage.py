@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -28,9 +29,18 @@ from urllib.parse import unquote, urlsplit
 
 import duckdb
 
-from etl.errors import StagingUnavailableError
+from etl.errors import ObjectStoreUnavailableError, StagingUnavailableError
 
-__all__ = ["S3_PROTOCOLS", "Entry", "Location", "configure_duckdb", "location", "s3_secret_sql"]
+__all__ = [
+    "S3_PROTOCOLS",
+    "Entry",
+    "Location",
+    "configure_duckdb",
+    "location",
+    "reaching_with_duckdb",
+    "s3_secret_sql",
+    "unreachable_error",
+]
 
 #: Protocols DuckDB's httpfs extension reads with an S3 secret (``s3a``/``s3n`` are aliases).
 S3_PROTOCOLS = ("s3", "s3a", "s3n")
@@ -87,6 +97,59 @@ def _reaching(what: str) -> Iterator[None]:
         yield
     except _transient_errors() as exc:
         raise StagingUnavailableError(f"cannot reach {what}: {exc}") from exc
+
+
+#: DuckDB's httpfs (1.5.5, on curl) when it could not reach a server: curl's reason, then
+#: ``error for HTTP <METHOD> to '<url>'``, at the start of an ``IOException``'s message. These
+#: are curl's words for a refused or dropped connection, a timeout and a name that did not
+#: resolve (a DNS blip; botocore's ``EndpointConnectionError`` for it is retried the same way).
+_NOT_REACHED = re.compile(
+    r"(?:IO Error: )?(?:Could not connect to server|Couldn't connect to server|Timeout was reached"
+    r"|Could not resolve hostname|Couldn't resolve host name|Failed sending data to the peer"
+    r"|Failure when receiving data from the peer|Server returned nothing \(no headers, no data\)"
+    r"|Transferred a partial file) error for HTTP [A-Z]+ to '"
+)
+#: The status of an answer, in either of httpfs's forms: ``Request returned HTTP 503 for HTTP
+#: HEAD to '…'`` and ``HTTP GET error reading '…' in region '…' (HTTP 503 Service Unavailable)``.
+_ANSWERED = re.compile(
+    r"(?:HTTP Error: )?(?:Request returned HTTP (?P<returned>\d{3}) for HTTP [A-Z]+ to '"
+    r"|HTTP [A-Z]+ error reading '[^']*'[^(]*\(HTTP (?P<reading>\d{3})\b)"
+)
+#: Answers that mean "not now" (S3's SlowDown is a 503); any other (403, 404 …) means "no".
+_NOT_NOW = frozenset({408, 429, 500, 502, 503, 504})
+
+
+def unreachable_error(exc: BaseException) -> ObjectStoreUnavailableError | None:
+    """The retryable error for a DuckDB statement that could not reach an object store (see
+    :data:`_NOT_REACHED` and :data:`_NOT_NOW`), else ``None``: a missing key, a refused
+    permission or any other DuckDB error is not a reason to wait."""
+    if not isinstance(exc, (duckdb.IOException, duckdb.HTTPException)):
+        return None
+    message = str(exc)
+    answered = _ANSWERED.match(message)
+    if isinstance(exc, duckdb.HTTPException) and answered is not None:
+        status = int(answered["returned"] or answered["reading"])
+        reached = status not in _NOT_NOW
+    else:
+        reached = _NOT_REACHED.match(message) is None
+    if reached:
+        return None
+    first = message.split("\n", 1)[0]
+    return ObjectStoreUnavailableError(f"cannot reach the object store: {first}")
+
+
+@contextlib.contextmanager
+def reaching_with_duckdb() -> Iterator[None]:
+    """Turn a DuckDB statement's failure to reach an object store into
+    :class:`ObjectStoreUnavailableError` (retryable, see :func:`unreachable_error`); every other
+    error stays as it is."""
+    try:
+        yield
+    except duckdb.Error as exc:
+        unreachable = unreachable_error(exc)
+        if unreachable is None:
+            raise
+        raise unreachable from exc
 
 
 @dataclass(frozen=True)

@@ -9,17 +9,24 @@ The catalog is a DuckDB file here (no Postgres needed); the cluster test
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import boto3
 import pytest
 
 from etl import pipeline
+from etl.errors import ObjectStoreUnavailableError, is_retryable
 from etl.sample import generate_sample
 from etl.settings import load_settings
 from etl.warehouse import reader, table_checksum
 from tests.integration.helpers import DATA_TABLES, checksums, settings_for
 from tests.s3_server import S3Bucket, s3_bucket_fixture, s3_server_fixture  # noqa: F401
+
+NEWS_ETL = str(Path(sys.executable).parent / "news-etl")
 
 
 @pytest.mark.slow
@@ -56,3 +63,63 @@ def test_a_lake_with_its_data_on_s3_loads_and_reads_like_the_file(
     assert stored == [(f"{s3_bucket.url}/lake/",)]
     assert read == checksums(file.warehouse)
     assert read["fact_article"][0] > 0
+
+
+@pytest.mark.slow
+def test_a_load_whose_object_store_went_away_is_retried_and_then_commits(
+    tmp_path: Path, s3_bucket: S3Bucket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lake's S3 server is unreachable while a run loads (the Airflow load task): the step
+    fails with the retryable ObjectStoreUnavailableError and commits nothing; its retry, once
+    the server is back, commits the run as if nothing had happened. Commands that read the lake
+    meanwhile exit 75 (try again later), not 2."""
+    landing = tmp_path / "landing"
+    first, second = generate_sample(landing, days=2).dates
+    lake = f"ducklake:{tmp_path / 'catalog.ducklake'}"
+    settings = load_settings(
+        landing=landing,
+        warehouse=lake,
+        staging_dir=tmp_path / "staging",
+        ducklake_data_path=f"{s3_bucket.url}/lake/",
+        write_reports=False,
+        workers=1,
+    )
+    pipeline.run(settings, partition_date=first)
+    plan = pipeline.plan_run(settings, partition_date=second)
+    for batch in range(plan.n_batches):
+        pipeline.process_batch(plan.staging_dir, batch)
+    pipeline.validate_run(plan.staging_dir)
+
+    with socket.socket() as sock:  # a port nothing listens on once the socket is closed
+        sock.bind(("127.0.0.1", 0))
+        gone = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", gone)
+    with pytest.raises(ObjectStoreUnavailableError, match="cannot reach the object store") as info:
+        pipeline.load_run(plan.staging_dir)
+    assert is_retryable(info.value)
+    (note,) = pipeline.noted_failures(plan.staging_dir)
+    assert note["step"] == "load" and note["error"].startswith("ObjectStoreUnavailableError: ")
+    summary = subprocess.run(
+        [NEWS_ETL, "summary", "--warehouse", lake],
+        env={**os.environ, "AWS_ENDPOINT_URL": gone},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert summary.returncode == 75, summary.stdout + summary.stderr
+    assert "cannot reach the object store" in summary.stderr
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", s3_bucket.endpoint)  # the server is back: the retry
+    assert pipeline.load_run(plan.staging_dir).articles_loaded > 0
+
+    file = settings_for(landing, tmp_path / "file", workers=1)
+    for day in (first, second):
+        pipeline.run(file, partition_date=day)
+    con = reader(lake)
+    try:
+        read = {table: table_checksum(con, table) for table in DATA_TABLES}
+        runs = con.execute("SELECT status, count(*) FROM etl_run GROUP BY 1").fetchall()
+    finally:
+        con.close()
+    assert read == checksums(file.warehouse)
+    assert runs == [("success", 2)]

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import gzip
+import http.server
+import socket
+import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import fsspec
+import pytest
 
 from etl import pipeline
+from etl.errors import ObjectStoreUnavailableError, is_retryable
+from etl.storage import configure_duckdb, reaching_with_duckdb, unreachable_error
 
 from .helpers import query, settings_for
 
@@ -85,3 +93,81 @@ def test_staging_on_a_store_duckdb_cannot_read_small(tmp_path: Path) -> None:
     ((reason,),) = query(settings.warehouse, "SELECT reason FROM quarantine")
     assert reason == "empty"
     assert fs.find(staging) == []  # removed after the load
+
+
+# An object store DuckDB cannot reach: real httpfs requests against loopback servers.
+
+
+class _Answering(http.server.BaseHTTPRequestHandler):
+    """Answers every request with the server's ``status`` and an empty body."""
+
+    def _answer(self) -> None:
+        self.send_response(self.server.status)  # type: ignore[attr-defined]
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_HEAD = do_GET = do_PUT = do_POST = _answer  # noqa: N815 (http.server's names)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def answering(monkeypatch: pytest.MonkeyPatch) -> Iterator[http.server.HTTPServer]:
+    """A loopback server answering a settable status, named by the AWS variables."""
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Answering)
+    server.status = 503  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _point_aws_at(monkeypatch, f"http://127.0.0.1:{server.server_address[1]}")
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _point_aws_at(monkeypatch: pytest.MonkeyPatch, endpoint: str) -> None:
+    env = {"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s"}
+    for key, value in {**env, "AWS_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_S3", raising=False)
+
+
+def _duckdb_on(url: str) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    configure_duckdb(con, url)
+    con.execute("SET http_retries = 0")
+    return con
+
+
+def test_duckdb_that_finds_no_server_raises_a_retryable_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with socket.socket() as sock:  # a port nothing listens on once the socket is closed
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    _point_aws_at(monkeypatch, f"http://127.0.0.1:{port}")
+    con = _duckdb_on("s3://bucket/x")
+    for sql in (
+        "SELECT * FROM read_parquet('s3://bucket/x/a.parquet')",
+        "COPY (SELECT 1 AS a) TO 's3://bucket/x/b.parquet' (FORMAT parquet)",
+    ):
+        expected = pytest.raises(ObjectStoreUnavailableError, match="Could not connect to server")
+        with expected, reaching_with_duckdb():
+            con.execute(sql)
+
+
+@pytest.mark.parametrize(
+    ("status", "retryable"), [(503, True), (500, True), (404, False), (403, False)]
+)
+def test_duckdb_answered_by_the_store_retries_only_not_now(
+    answering: http.server.HTTPServer, status: int, retryable: bool
+) -> None:
+    answering.status = status  # type: ignore[attr-defined]
+    con = _duckdb_on("s3://bucket/x")
+    with pytest.raises(duckdb.Error) as info:
+        con.execute("SELECT * FROM read_parquet('s3://bucket/x/a.parquet')")
+    error = unreachable_error(info.value)
+    assert (error is not None) is retryable, str(info.value)
+    if retryable:
+        assert is_retryable(error)  # type: ignore[arg-type]
+        assert f"HTTP {status}" in str(error)

@@ -6,7 +6,7 @@ import errno
 import io
 import sys
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
@@ -856,6 +856,66 @@ def warehouse_to_ducklake(
     typer.echo(
         f"{len(copied)} tables copied into {lake_settings.target.display}; each equals the source"
     )
+
+
+@warehouse_app.command("maintain")
+def warehouse_maintain(
+    warehouse: WarehouseOpt = None,
+    grace_hours: Annotated[
+        float,
+        typer.Option(
+            "--grace",
+            min=0.0,
+            metavar="HOURS",
+            help="Delete only files that no snapshot needs (or no catalog entry names) and that "
+            "are older than this.",
+        ),
+    ] = 24.0,
+    expire_days: Annotated[
+        float | None,
+        typer.Option(
+            "--expire-after",
+            min=0.0,
+            metavar="DAYS",
+            help="Also expire the snapshots older than this (time travel to them ends; "
+            "default: keep every snapshot).",
+        ),
+    ] = None,
+) -> None:
+    """Compact a DuckLake warehouse: merge small files, rewrite files with many deleted rows,
+    delete files nothing needs (see README, DuckLake warehouse); CHECKPOINT on a DuckDB file."""
+    from etl.maintenance import maintain
+
+    done = maintain(
+        _settings(warehouse=warehouse),
+        grace=timedelta(hours=grace_hours),
+        expire_after=None if expire_days is None else timedelta(days=expire_days),
+    )
+    if done.before is None or done.after is None:
+        typer.echo(
+            f"{done.warehouse}: a DuckDB file; checkpointed (freed space is reused in place)"
+        )
+        return
+    typer.echo(done.warehouse)
+    typer.echo(f"{'':<26}{'before':>14}{'after':>14}")
+    for label, field in _LAKE_FIGURES:
+        was, now = getattr(done.before, field), getattr(done.after, field)
+        typer.echo(f"{label:<26}{was:>14,}{now:>14,}")
+    typer.echo(
+        f"merged {done.merged_files:,} files into {done.created_files:,} · rewrote "
+        f"{done.rewritten_files:,} · expired {done.expired_snapshots:,} snapshots · deleted "
+        f"{done.deleted_files:,} files no snapshot needs and {done.orphans_deleted:,} orphans, "
+        f"of those older than {grace_hours:g} h (what this run replaced goes at the next run)"
+    )
+
+
+#: The rows of ``warehouse maintain``'s table: label, field of :class:`etl.maintenance.LakeFiles`.
+_LAKE_FIGURES = (
+    ("data files read now", "live"),
+    ("files in the data path", "stored"),
+    ("bytes in the data path", "stored_bytes"),
+    ("snapshots", "snapshots"),
+)
 
 
 @app.command()

@@ -374,6 +374,22 @@ def render_table(
     console.print(view)
 
 
+NEWLINE = "\n"
+#: The columns of DuckDB's answer to ``EXPLAIN [ANALYZE]``.
+EXPLAIN_COLUMNS = ["explain_key", "explain_value"]
+
+
+def plan_text(result: TextResult) -> str:
+    """An ``EXPLAIN`` result as DuckDB draws it: each plan's name on a line, then its drawing,
+    whose line breaks are the drawing's own (in a table cell they would be escaped as ``\\x0a``
+    and the boxes unreadable); every other control character is still escaped."""
+    parts = [
+        f"{visible(key or '', keep='')}\n{visible(plan or '', keep=NEWLINE)}"
+        for key, plan in result.rows
+    ]
+    return "".join(part if part.endswith("\n") else part + "\n" for part in parts)
+
+
 def write_result(relation: duckdb.DuckDBPyRelation, fmt: OutputFormat, out: Path | None) -> int:
     """Execute ``relation`` and write it as ``fmt`` to ``out`` (or standard output); returns
     the number of rows. ``out``'s folder must exist (checked by the caller)."""
@@ -384,6 +400,13 @@ def write_result(relation: duckdb.DuckDBPyRelation, fmt: OutputFormat, out: Path
         _write_bytes(buffer.getvalue(), out)
         return int(table.num_rows)
     result = fetch_text(relation)
+    if fmt == "table" and result.columns == EXPLAIN_COLUMNS:
+        plan = plan_text(result)
+        if out is None:
+            sys.stdout.write(plan)
+        else:
+            out.write_text(plan, encoding="utf-8")
+        return len(result.rows)
     if fmt == "table":
         numeric = [k in ("int", "decimal", "float") for k in result.kinds]
         if out is None:

@@ -656,3 +656,28 @@ def test_a_query_creates_no_file_anywhere(
     assert code == 0, err
     assert out.splitlines() == ["s", "run"]
     assert not home.exists()
+
+
+def test_explain_shows_the_plan_as_duckdb_draws_it(warehouse: Path, tmp_path: Path) -> None:
+    """The table format shows EXPLAIN's drawing line by line (in a table cell its line breaks
+    would be escaped as \\x0a); its text is DuckDB's own, compared with what DuckDB returns."""
+    sql = "EXPLAIN SELECT published_date, count(*) FROM fact_article GROUP BY 1"
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        ((key, plan),) = con.execute(sql).fetchall()
+    finally:
+        con.close()
+    assert key == "physical_plan" and plan.count("\n") > 5
+    code, out, err = _cli("query", sql, "-w", str(warehouse))
+    assert code == 0, err
+    assert out == f"physical_plan\n{plan}" + ("" if plan.endswith("\n") else "\n")
+    assert "\\x0a" not in out and "┌" in out.splitlines()[1]
+    code, _, err = _cli("query", sql, "-w", str(warehouse), "--out", str(tmp_path / "plan.txt"))
+    assert code == 0, err
+    assert (tmp_path / "plan.txt").read_text(encoding="utf-8") == out
+    code, out, err = _cli("query", "EXPLAIN ANALYZE " + sql[8:], "-w", str(warehouse))
+    assert code == 0, err
+    assert out.startswith("analyzed_plan\n") and "Query Profiling Information" in out
+    # a value with a line break in an ordinary result is still one escaped cell
+    code, out, _ = _cli("query", "SELECT 'a' || chr(10) || 'b' AS v", "-w", str(warehouse))
+    assert code == 0 and "a\\x0ab" in out

@@ -54,7 +54,7 @@ from etl.timing import (
     recording,
     timed,
 )
-from etl.warehouse import locked_reader, writer
+from etl.warehouse import locked_reader, refuse_the_wrong_kind, writer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -192,6 +192,7 @@ def plan_run(
     ``in_process``, this process owns the run's staging folder until :func:`release` (``run``
     does both).
     """
+    refuse_the_wrong_kind(settings)  # before a staging folder or a failed run is left
     with reaching_with_duckdb():
         reclaim_leftovers(settings)
     started = datetime.now(UTC)
@@ -850,12 +851,13 @@ class RecordedFailure:
 
     error: str
     recorded: bool
+    why_not: str = ""  # why the run's row could not be written, when it could not
 
     def note(self, run_id: str) -> str:
         """Where an operator finds the failed run (said after the error by the CLI)."""
         if self.recorded:
             return f"run {run_id} is recorded as failed in etl_run (news-etl status)"
-        return f"run {run_id} could not be recorded as failed: {self.error}"
+        return f"run {run_id} is not recorded in etl_run: {self.why_not}"
 
 
 def _record(settings: Settings, facts: RunFacts, cause: str) -> RecordedFailure:
@@ -865,15 +867,19 @@ def _record(settings: Settings, facts: RunFacts, cause: str) -> RecordedFailure:
     if not settings.target.exists():
         log.warning("run %s failed (%s); no warehouse at %s to record it in",
                     facts.run_id, cause, settings.warehouse)  # fmt: skip
-        return RecordedFailure(
-            f"{cause} (not recorded: no warehouse at {settings.warehouse})", False
-        )
+        why_not = f"no warehouse at {settings.warehouse}"
+        return RecordedFailure(f"{cause} (not recorded: {why_not})", False, why_not)
     try:
         with writer(settings) as con:
             return RecordedFailure(record_failed_run(con, facts, cause, schema_version(con)), True)
     except (NewsEtlError, OSError) as exc:
-        log.warning("run %s failed (%s) and could not be recorded: %s", facts.run_id, cause, exc)
-        return RecordedFailure(f"{cause} (not recorded in etl_run: {describe_error(exc)})", False)
+        why_not = describe_error(exc)
+        if why_not == cause:  # e.g. the warehouse cannot be opened: the error says it already
+            why_not = "the warehouse refused it with the same error"
+        else:
+            log.warning("run %s failed (%s) and could not be recorded: %s",
+                        facts.run_id, cause, exc)  # fmt: skip
+        return RecordedFailure(f"{cause} (not recorded in etl_run: {why_not})", False, why_not)
 
 
 #: The cause recorded when a step failed without noting why (e.g. its process was killed).

@@ -31,7 +31,7 @@ import duckdb
 
 from etl.errors import PermanentError, WarehouseBusyError
 from etl.target import DUCKLAKE_PREFIX, parse_target
-from etl.warehouse import open_error
+from etl.warehouse import open_error, refuse_a_lake_catalog
 
 _ALLOWED = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN, duckdb.StatementType.CALL}
 
@@ -125,6 +125,11 @@ def _open_file(
                 )
                 told = True
             time.sleep(0.25)
+    try:
+        refuse_a_lake_catalog(con, warehouse)
+    except BaseException:
+        con.close()
+        raise
     return con
 
 

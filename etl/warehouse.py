@@ -25,6 +25,7 @@ import duckdb
 from filelock import FileLock, Timeout
 
 from etl.errors import (
+    ConfigError,
     MigrationError,
     NewsEtlError,
     WarehouseBusyError,
@@ -107,6 +108,50 @@ def writer_lock(settings: Settings) -> Iterator[None]:
         lock.release()
 
 
+#: A table every DuckLake catalog has, and one every news-etl warehouse has (migration 0001).
+LAKE_CATALOG_TABLE = "ducklake_metadata"
+WAREHOUSE_TABLE = "schema_migrations"
+
+
+def refuse_a_lake_catalog(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Raise :class:`ConfigError` when the DuckDB file ``path`` (open as ``con``) is a
+    DuckLake's catalog given without ``ducklake:``: its tables are DuckLake's, so queries would
+    find none of the warehouse's and a writer would add the warehouse's beside them."""
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
+        " AND schema_name = 'main' AND table_name = ?",
+        [LAKE_CATALOG_TABLE],
+    ).fetchone()
+    if found is not None and found[0]:
+        raise ConfigError(
+            f"{path} is a DuckLake catalog, not a DuckDB warehouse: use --warehouse "
+            f"'{DUCKLAKE_PREFIX}{path}'"
+        )
+
+
+def refuse_the_wrong_kind(settings: Settings) -> None:
+    """Raise :class:`ConfigError` when the warehouse named is of the other kind (a DuckDB-file
+    warehouse named ``ducklake:…``, a DuckLake catalog named as a plain file), before anything
+    is created or locked; a file another process holds is left to its own open to judge."""
+    target = settings.target
+    if target.is_lake:
+        from etl import lake
+
+        lake.refuse_a_warehouse_file(target)
+        return
+    file = target.file
+    if file is None or not file.exists():
+        return
+    try:
+        con = duckdb.connect(str(file), read_only=True)
+    except duckdb.Error:
+        return
+    try:
+        refuse_a_lake_catalog(con, file)
+    finally:
+        con.close()
+
+
 def connect(
     path: Path,
     *,
@@ -118,14 +163,14 @@ def connect(
     wait up to ``wait_s`` seconds, telling ``notify`` (default: the log) once who holds it.
 
     Raises the typed errors of :func:`open_error`; :class:`WarehouseBusyError` only after the
-    wait.
+    wait; :class:`ConfigError` for a DuckLake's catalog (:func:`refuse_a_lake_catalog`).
     """
     deadline = time.monotonic() + wait_s
     delay = 0.05
     told = False
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as exc:
             error = open_error(exc, path)
             left = deadline - time.monotonic()
@@ -140,6 +185,13 @@ def connect(
                 told = True
             time.sleep(min(delay, left))
             delay = min(delay * 2, 1.0)
+            continue
+        try:
+            refuse_a_lake_catalog(con, path)
+        except BaseException:
+            con.close()
+            raise
+        return con
 
 
 @contextmanager
@@ -180,6 +232,7 @@ def _lake_writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     target = settings.target
     started = time.monotonic()
     with writer_lock(settings):
+        lake.refuse_a_warehouse_file(target)  # before anything is created beside it
         file = target.file
         if file is not None:
             file.parent.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,10 @@ from etl.task_log import QUIET_LOGGERS
 WAREHOUSE_POOL = "news_etl_warehouse"
 
 #: The project's DAGs (``dags/news_*.py``; a DAG test checks the folder defines exactly these).
-DAG_IDS = ("news_daily", "news_backfill", "news_marts")
+DAG_IDS = ("news_daily", "news_backfill", "news_marts", "news_maintenance")
+#: Of those, the DAGs that come up paused and stay so until an operator unpauses them:
+#: ``news_maintenance`` is for a DuckLake warehouse (a DuckDB file needs none).
+PAUSED_DAG_IDS = ("news_maintenance",)
 
 #: Connection arguments for a SQLite metadata database (Airflow imports them by this module's
 #: path): a connection waits up to a minute for another's write lock instead of failing with
@@ -178,9 +181,9 @@ def unpause_dags(env: Mapping[str, str]) -> None:
 
     Once unpaused, a running scheduler starts ``news_daily`` for the latest complete day at
     once (``catchup`` is off, so no older day); ``news_marts`` waits for Asset events and
-    ``news_backfill`` for a trigger.
+    ``news_backfill`` for a trigger. :data:`PAUSED_DAG_IDS` are left as they are.
     """
-    pattern = "^(" + "|".join(DAG_IDS) + ")$"
+    pattern = "^(" + "|".join(d for d in DAG_IDS if d not in PAUSED_DAG_IDS) + ")$"
     run_airflow(["dags", "unpause", "--treat-dag-id-as-regex", "--yes", pattern], env)
 
 

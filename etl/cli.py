@@ -892,21 +892,14 @@ def warehouse_maintain(
         expire_after=None if expire_days is None else timedelta(days=expire_days),
     )
     if done.before is None or done.after is None:
-        typer.echo(
-            f"{done.warehouse}: a DuckDB file; checkpointed (freed space is reused in place)"
-        )
+        typer.echo(done.summary())
         return
     typer.echo(done.warehouse)
     typer.echo(f"{'':<26}{'before':>14}{'after':>14}")
     for label, field in _LAKE_FIGURES:
         was, now = getattr(done.before, field), getattr(done.after, field)
         typer.echo(f"{label:<26}{was:>14,}{now:>14,}")
-    typer.echo(
-        f"merged {done.merged_files:,} files into {done.created_files:,} · rewrote "
-        f"{done.rewritten_files:,} · expired {done.expired_snapshots:,} snapshots · deleted "
-        f"{done.deleted_files:,} files no snapshot needs and {done.orphans_deleted:,} orphans, "
-        f"of those older than {grace_hours:g} h (what this run replaced goes at the next run)"
-    )
+    typer.echo(done.summary())
 
 
 #: The rows of ``warehouse maintain``'s table: label, field of :class:`etl.maintenance.LakeFiles`.

@@ -17,6 +17,7 @@ from pathlib import Path
 from etl import pipeline
 from etl.airflow_env import (
     DAG_IDS,
+    PAUSED_DAG_IDS,
     airflow_environment,
     prepare_airflow,
     run_airflow,
@@ -67,9 +68,11 @@ def run_demo(
             echo(f"airflow dags test news_daily {day} ...")
             run_airflow(["dags", "test", "news_daily", day], env)
         unpause_dags(env)
+        unpaused = [d for d in DAG_IDS if d not in PAUSED_DAG_IDS]
         echo(
-            f"DAGs {', '.join(DAG_IDS)} are unpaused: `make airflow` starts the scheduler, which "
+            f"DAGs {', '.join(unpaused)} are unpaused: `make airflow` starts the scheduler, which "
             "at once runs news_daily for the latest complete day (yesterday, UTC; catchup is off)."
+            f" {', '.join(PAUSED_DAG_IDS)} stays paused: unpause it for a DuckLake warehouse."
         )
         if dates:
             echo(

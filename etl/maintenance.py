@@ -65,6 +65,7 @@ class Maintained:
     no snapshot needs them or no catalog entry names them."""
 
     warehouse: str
+    grace: timedelta = DEFAULT_GRACE
     before: LakeFiles | None = None
     after: LakeFiles | None = None
     merged_files: int = 0
@@ -73,6 +74,18 @@ class Maintained:
     expired_snapshots: int = 0
     deleted_files: int = 0
     orphans_deleted: int = 0
+
+    def summary(self) -> str:
+        """One line: what was merged, rewritten, expired and deleted (a file: checkpointed)."""
+        if self.before is None or self.after is None:
+            return f"{self.warehouse}: a DuckDB file; checkpointed (freed space is reused in place)"
+        hours = self.grace.total_seconds() / 3600
+        return (
+            f"merged {self.merged_files:,} files into {self.created_files:,} · rewrote "
+            f"{self.rewritten_files:,} · expired {self.expired_snapshots:,} snapshots · deleted "
+            f"{self.deleted_files:,} files no snapshot needs and {self.orphans_deleted:,} orphans, "
+            f"of those older than {hours:g} h (what this run replaced goes at the next run)"
+        )
 
 
 def lake_files(con: duckdb.DuckDBPyConnection) -> LakeFiles:
@@ -100,7 +113,7 @@ def maintain(
     with writer(settings) as con:
         if not target.is_lake:
             con.execute("CHECKPOINT")
-            return Maintained(target.display)
+            return Maintained(target.display, grace)
         before = lake_files(con)
         merged = _calls(con, f"CALL ducklake_merge_adjacent_files('{ALIAS}')")
         rewritten = _calls(con, f"CALL ducklake_rewrite_data_files('{ALIAS}')")
@@ -117,6 +130,7 @@ def maintain(
         )
         return Maintained(
             target.display,
+            grace,
             before=before,
             after=lake_files(con),
             merged_files=sum(int(str(r[2])) for r in merged),

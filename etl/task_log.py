@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from etl.load.loader import LoadSummary
+    from etl.maintenance import Maintained
     from etl.pipeline import RunPlan
 
 #: Libraries whose INFO chatter (GX's decorator registry, matplotlib's unit notes, ...) would
@@ -132,3 +133,14 @@ def marts_line(warehouse: Path | str, rows: Mapping[str, Any]) -> str:
     """What ``refresh`` rebuilt."""
     parts = ", ".join(f"{name}: {n} rows" for name, n in rows.items())
     return f"marts of {warehouse} rebuilt: {parts}"
+
+
+def maintenance_line(done: Maintained) -> str:
+    """What ``maintain`` did to the warehouse: its files before and after, then the summary."""
+    if done.before is None or done.after is None:
+        return done.summary()
+    return (
+        f"{done.warehouse}: data files read {done.before.live:,} -> {done.after.live:,}, files in "
+        f"the data path {done.before.stored:,} -> {done.after.stored:,}, bytes "
+        f"{done.before.stored_bytes:,} -> {done.after.stored_bytes:,}; {done.summary()}"
+    )

@@ -26,7 +26,7 @@ def test_every_dag_file_imports_without_errors(dagbag) -> None:  # type: ignore[
     assert sorted(dagbag.dag_ids) == sorted(DAG_IDS)
     # The shared module is imported by the DAG files, never parsed as a DAG file itself.
     parsed = {Path(stat.file).name for stat in dagbag.dagbag_stats}
-    assert parsed == {"news_daily.py", "news_backfill.py", "news_marts.py"}
+    assert parsed == {"news_daily.py", "news_backfill.py", "news_marts.py", "news_maintenance.py"}
 
 
 def test_the_dags_share_one_pool_one_asset_list_and_one_retry_policy(dagbag) -> None:  # type: ignore[no-untyped-def]
@@ -44,7 +44,7 @@ def test_the_dags_share_one_pool_one_asset_list_and_one_retry_policy(dagbag) -> 
         for defined_elsewhere in ("Asset(", "ExceptionRetryPolicy", "pendulum", '"news_etl_'):
             assert defined_elsewhere not in source, f"{path.name} defines {defined_elsewhere!r}"
     assert shared.WAREHOUSE_POOL == WAREHOUSE_POOL
-    writers = {"load", "record_failure", "rebuild", "refresh"}
+    writers = {"load", "record_failure", "rebuild", "refresh", "maintain"}
     for dag in dagbag.dags.values():
         assert dag.start_date == shared.START_DATE
         for task in dag.tasks:
@@ -92,7 +92,7 @@ def test_only_transient_errors_are_retried(dagbag) -> None:  # type: ignore[no-u
     )
 
     checked = 0
-    for dag_id in ("news_daily", "news_backfill", "news_marts"):
+    for dag_id in ("news_daily", "news_backfill", "news_marts", "news_maintenance"):
         for task in dagbag.dags[dag_id].tasks:
             policy = task.retry_policy
             if task.task_id == "record_failure":  # it reports a failure: it never retries

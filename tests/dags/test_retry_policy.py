@@ -40,7 +40,9 @@ def test_the_dags_policy_is_built_once_from_the_one_rule() -> None:
     assert "ExceptionRetryPolicy.deserialize(RETRY_POLICY_SPEC)" in shared
 
 
-@pytest.mark.parametrize("dag_file", ["news_daily.py", "news_backfill.py", "news_marts.py"])
+@pytest.mark.parametrize(
+    "dag_file", ["news_daily.py", "news_backfill.py", "news_marts.py", "news_maintenance.py"]
+)
 def test_every_dag_takes_the_shared_policy(dag_file: str) -> None:
     """Each DAG takes its default arguments (the policy among them) from the shared module and
     builds no policy of its own."""

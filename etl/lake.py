@@ -221,7 +221,9 @@ def connect(
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with ``target`` attached as ``warehouse`` and in use; waits up to
     ``wait_s`` while another process holds a catalog file (raises :func:`open_error`'s types)."""
-    refuse_a_warehouse_file(target)
+    from etl.warehouse import refuse_the_wrong_kind
+
+    refuse_the_wrong_kind(target)
     deadline = time.monotonic() + wait_s
     told = False
     while True:
@@ -246,36 +248,6 @@ def connect(
                 notify(f"{error}; waiting up to {wait_s:.0f}s")
                 told = True
             time.sleep(0.2)
-
-
-def refuse_a_warehouse_file(target: WarehouseTarget) -> None:
-    """Raise :class:`ConfigError` when ``target``'s catalog file is a DuckDB-file warehouse
-    (``ducklake:`` put before its path): attached as a lake, DuckLake would add its catalog
-    tables to the warehouse's and start an empty lake there. A file another process holds, or
-    that is not DuckDB at all, is left to the attach to report."""
-    from etl.warehouse import LAKE_CATALOG_TABLE, WAREHOUSE_TABLE
-
-    file = target.file
-    if file is None or not file.exists():
-        return
-    try:
-        con = duckdb.connect(str(file), read_only=True)
-    except duckdb.Error:
-        return
-    try:
-        tables = {
-            str(r[0])
-            for r in con.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
-            ).fetchall()
-        }
-    finally:
-        con.close()
-    if WAREHOUSE_TABLE in tables and LAKE_CATALOG_TABLE not in tables:
-        raise ConfigError(
-            f"{file} is a DuckDB warehouse, not a DuckLake catalog: use --warehouse {file} "
-            "(without ducklake:), or copy it into a lake with news-etl warehouse to-ducklake"
-        )
 
 
 def configure_data_path(con: duckdb.DuckDBPyConnection, data_path: str | None) -> None:

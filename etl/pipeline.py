@@ -192,7 +192,7 @@ def plan_run(
     ``in_process``, this process owns the run's staging folder until :func:`release` (``run``
     does both).
     """
-    refuse_the_wrong_kind(settings)  # before a staging folder or a failed run is left
+    refuse_the_wrong_kind(settings.target)  # before a staging folder or a failed run is left
     with reaching_with_duckdb():
         reclaim_leftovers(settings)
     started = datetime.now(UTC)

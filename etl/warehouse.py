@@ -34,7 +34,7 @@ from etl.errors import (
     WarehouseUnavailableError,
 )
 from etl.settings import Settings
-from etl.target import DUCKLAKE_PREFIX, parse_target
+from etl.target import DUCKLAKE_PREFIX, WarehouseTarget, parse_target
 
 log = logging.getLogger(__name__)
 
@@ -129,16 +129,12 @@ def refuse_a_lake_catalog(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         )
 
 
-def refuse_the_wrong_kind(settings: Settings) -> None:
-    """Raise :class:`ConfigError` when the warehouse named is of the other kind (a DuckDB-file
-    warehouse named ``ducklake:…``, a DuckLake catalog named as a plain file), before anything
-    is created or locked; a file another process holds is left to its own open to judge."""
-    target = settings.target
-    if target.is_lake:
-        from etl import lake
-
-        lake.refuse_a_warehouse_file(target)
-        return
+def refuse_the_wrong_kind(target: WarehouseTarget) -> None:
+    """Raise :class:`ConfigError` when the warehouse named is of the other kind, before anything
+    is created or locked: a DuckDB-file warehouse named ``ducklake:…`` (attached as a lake,
+    DuckLake would add its catalog tables to the file and start an empty lake there) or a
+    DuckLake catalog file named as a plain path (see :func:`refuse_a_lake_catalog`). A file
+    that is missing, held by another process or not DuckDB is left to its own open to judge."""
     file = target.file
     if file is None or not file.exists():
         return
@@ -147,9 +143,18 @@ def refuse_the_wrong_kind(settings: Settings) -> None:
     except duckdb.Error:
         return
     try:
-        refuse_a_lake_catalog(con, file)
+        if not target.is_lake:
+            refuse_a_lake_catalog(con, file)
+            return
+        listed = "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+        tables = {str(r[0]) for r in con.execute(listed).fetchall()}
     finally:
         con.close()
+    if WAREHOUSE_TABLE in tables and LAKE_CATALOG_TABLE not in tables:
+        raise ConfigError(
+            f"{file} is a DuckDB warehouse, not a DuckLake catalog: use --warehouse {file} "
+            "(without ducklake:), or copy it into a lake with news-etl warehouse to-ducklake"
+        )
 
 
 def connect(
@@ -232,7 +237,7 @@ def _lake_writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     target = settings.target
     started = time.monotonic()
     with writer_lock(settings):
-        lake.refuse_a_warehouse_file(target)  # before anything is created beside it
+        refuse_the_wrong_kind(target)  # before anything is created beside it
         file = target.file
         if file is not None:
             file.parent.mkdir(parents=True, exist_ok=True)

@@ -21,12 +21,26 @@ import pytest
 from etl import pipeline
 from etl.errors import ObjectStoreUnavailableError, is_retryable
 from etl.sample import generate_sample
-from etl.settings import load_settings
+from etl.settings import Settings, load_settings
 from etl.warehouse import reader, table_checksum
 from tests.integration.helpers import DATA_TABLES, checksums, settings_for
 from tests.s3_server import S3Bucket, s3_bucket_fixture, s3_server_fixture  # noqa: F401
 
 NEWS_ETL = str(Path(sys.executable).parent / "news-etl")
+
+
+def _lake_on_s3(tmp: Path, landing: Path, bucket: S3Bucket) -> tuple[str, Settings]:
+    """A DuckLake with a DuckDB-file catalog in ``tmp`` and its data files in the bucket."""
+    lake = f"ducklake:{tmp / 'catalog.ducklake'}"
+    settings = load_settings(
+        landing=landing,
+        warehouse=lake,
+        staging_dir=tmp / "staging",
+        ducklake_data_path=f"{bucket.url}/lake/",
+        write_reports=False,
+        workers=1,
+    )
+    return lake, settings
 
 
 @pytest.mark.slow
@@ -35,15 +49,7 @@ def test_a_lake_with_its_data_on_s3_loads_and_reads_like_the_file(
 ) -> None:
     landing = tmp_path / "landing"
     (day,) = generate_sample(landing, days=1).dates
-    lake = f"ducklake:{tmp_path / 'catalog.ducklake'}"
-    settings = load_settings(
-        landing=landing,
-        warehouse=lake,
-        staging_dir=tmp_path / "staging",
-        ducklake_data_path=f"{s3_bucket.url}/lake/",
-        write_reports=False,
-        workers=1,
-    )
+    lake, settings = _lake_on_s3(tmp_path, landing, s3_bucket)
     pipeline.run(settings, partition_date=day)
     file = settings_for(landing, tmp_path / "file", workers=1)
     pipeline.run(file, partition_date=day)
@@ -75,15 +81,7 @@ def test_a_load_whose_object_store_went_away_is_retried_and_then_commits(
     meanwhile exit 75 (try again later), not 2."""
     landing = tmp_path / "landing"
     first, second = generate_sample(landing, days=2).dates
-    lake = f"ducklake:{tmp_path / 'catalog.ducklake'}"
-    settings = load_settings(
-        landing=landing,
-        warehouse=lake,
-        staging_dir=tmp_path / "staging",
-        ducklake_data_path=f"{s3_bucket.url}/lake/",
-        write_reports=False,
-        workers=1,
-    )
+    lake, settings = _lake_on_s3(tmp_path, landing, s3_bucket)
     pipeline.run(settings, partition_date=first)
     plan = pipeline.plan_run(settings, partition_date=second)
     for batch in range(plan.n_batches):

@@ -1,30 +1,8 @@
-"""Quarantine listing and replay: forget the ledger's verdict on quarantined files."""
+"""Replay: forget the ledger's verdict on quarantined files (``news-etl replay``)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import duckdb
-
-#: Rows ``news-etl quarantine list`` shows unless told otherwise: a screenful of recent
-#: problems; ``--limit`` shows more, and the CLI says how many rows it printed.
-DEFAULT_LIST_LIMIT = 200
-
-
-def list_quarantine(
-    con: duckdb.DuckDBPyConnection, reason: str | None = None, limit: int = DEFAULT_LIST_LIMIT
-) -> list[dict[str, Any]]:
-    """The latest quarantine rows (newest first), optionally of one reason."""
-    rows = con.execute(
-        """
-        SELECT run_id, landing, path, sha256, record, stage, reason, detail, quarantined_at
-        FROM quarantine WHERE ?::VARCHAR IS NULL OR reason = ?
-        ORDER BY quarantined_at DESC, path, record LIMIT ?
-        """,
-        [reason, reason, limit],
-    )
-    names = [d[0] for d in rows.description]
-    return [dict(zip(names, row, strict=True)) for row in rows.fetchall()]
 
 
 def forget_quarantined(

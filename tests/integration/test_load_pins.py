@@ -360,3 +360,89 @@ def test_replace_rewrites_existing_rows_of_its_partitions(tmp_path: Path) -> Non
         )
     }
     assert stored == dict(_sums_from_facts(s))
+
+
+# Survivors of the seed-1206 mutation sample of etl/load, each pinned here.
+
+
+def test_staged_columns_read_are_only_those_asked_for(tmp_path: Path) -> None:
+    """RunStaging.read with columns (and dictionary columns) gives exactly those columns."""
+    import pyarrow as pa
+
+    landing = tmp_path / "landing"
+    (landing / "wire").mkdir(parents=True)
+    (landing / "wire" / "a.txt").write_bytes(_article("2024-03-04", "Ports reopened today."))
+    plan = pipeline.plan_run(_settings(landing, tmp_path))
+    pipeline.process_batch(plan.staging_dir, 0)
+    staging = plan.staging()
+    whole = staging.read("articles", 0)
+    assert {"article_id", "source_name", "clean_text"} <= set(whole.column_names)
+    two = staging.read(
+        "articles", 0, columns=["source_name", "article_id"], dictionary=["source_name"]
+    )
+    assert sorted(two.column_names) == ["article_id", "source_name"]
+    assert pa.types.is_dictionary(two.schema.field("source_name").type)
+    assert two.column("article_id").to_pylist() == whole.column("article_id").to_pylist()
+    assert staging.read("articles", 0, columns=["clean_text"]).column_names == ["clean_text"]
+    pipeline.release(plan.run_id)
+
+
+def test_a_failed_replay_rolls_back_and_raises_its_own_error(tmp_path: Path) -> None:
+    """forget_quarantined: an error inside its transaction is raised as it is (not an error of
+    the ROLLBACK), and the connection is left with no open transaction."""
+    import duckdb
+
+    from etl.load.replay import forget_quarantined
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE quarantine (landing VARCHAR, path VARCHAR, sha256 VARCHAR,"
+                " reason VARCHAR)")  # fmt: skip
+    con.execute("INSERT INTO quarantine VALUES ('/z', 'a.txt', 'ab', 'empty')")
+    with pytest.raises(duckdb.CatalogException, match="ingest_ledger"):
+        forget_quarantined(con, "/z")  # no ledger table: the DELETE fails
+    con.execute("BEGIN TRANSACTION")  # would fail if the failed one were still open
+    con.execute("ROLLBACK")
+
+
+def test_a_lake_commit_that_lost_the_settled_snapshot_says_so_and_retries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a DuckLake, a load whose snapshot moved between settling and BEGIN is a retryable
+    conflict with its reason; once the snapshot holds still, the same staging loads."""
+    from etl import lake
+    from etl.errors import LakeCommitConflictError
+    from etl.load import loader
+    from etl.settings import load_settings
+    from etl.warehouse import reader
+
+    landing = tmp_path / "landing"
+    (landing / "wire").mkdir(parents=True)
+    (landing / "wire" / "a.txt").write_bytes(_article("2024-03-04", "Ports reopened today."))
+    settings = load_settings(
+        landing=landing, warehouse=f"ducklake:{tmp_path / 'c.ducklake'}",
+        staging_dir=tmp_path / "staging", write_reports=False, workers=1,
+    )  # fmt: skip
+    plan = pipeline.plan_run(settings)
+    pipeline.process_batch(plan.staging_dir, 0)
+    pipeline.validate_run(plan.staging_dir)
+
+    real = lake.current_snapshot
+    moved = iter(range(10**6))
+
+    def moving(con: object) -> int:  # another run commits after every look
+        real(con)  # type: ignore[arg-type]
+        return next(moved)
+
+    monkeypatch.setattr(lake, "current_snapshot", moving)
+    monkeypatch.setattr(loader, "LAKE_COMMIT_ATTEMPTS", 2)
+    monkeypatch.setattr(loader.time, "sleep", lambda s: None)
+    with pytest.raises(LakeCommitConflictError) as info:
+        pipeline.load_run(plan.staging_dir)
+    assert str(info.value) == "another run committed while this one settled"
+    monkeypatch.setattr(lake, "current_snapshot", real)
+    assert pipeline.load_run(plan.staging_dir).articles_loaded == 1
+    con = reader(str(settings.target.location))
+    try:
+        assert con.execute("SELECT count(*) FROM fact_article").fetchone() == (1,)
+    finally:
+        con.close()

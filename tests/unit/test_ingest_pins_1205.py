@@ -1,0 +1,183 @@
+"""Ingest behaviours no test pinned, found by the seed-1205 mutation sample of etl/ingest (#18).
+
+Each test names the survivor it kills. Expected values are literals written from the input
+(byte counts counted by hand, messages as a user reads them in the quarantine table).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+from datetime import date
+from pathlib import Path
+from typing import IO
+
+import duckdb
+import pytest
+
+import etl.ingest.rawfile as rawfile
+from etl.ingest.formats import choose_format
+from etl.ingest.landing import LandingFile, list_landing
+from etl.ingest.ledger import LedgerView, read_ledger
+from etl.ingest.rawfile import RawFileError, read_raw
+from etl.ingest.reader import IngestContext, IngestResult, ingest_files
+
+
+def _context(root: Path) -> IngestContext:
+    return IngestContext(
+        landing=root,
+        partition_date=None,
+        fallback_date=date(2024, 3, 4),
+        today=date(2024, 3, 4),
+        max_file_bytes=1_000_000,
+        txt_layout="canonical",
+        future_date_allowance_days=1,
+    )
+
+
+def _ingest(root: Path) -> IngestResult:
+    return ingest_files(list_landing(root), _context(root), LedgerView())
+
+
+def test_raw_bytes_of_a_one_article_file_is_the_file_size_not_the_body(tmp_path: Path) -> None:
+    """``_parse_file__mutmut_159`` gave every file its body's UTF-8 length: the header, the
+    title line and gzip compression no longer counted. A one-article file's raw_bytes is the
+    size of the file in the landing zone; a record of a multi-record file, its body's bytes."""
+    # 17 bytes of header (" date 2024-03-04 "), then 10 bytes of body: 27 in all.
+    (tmp_path / "a.txt").write_bytes(b" date 2024-03-04 Body text.")
+    # The same 27 bytes gzipped: raw_bytes is the compressed size, as stored.
+    packed = gzip.compress(b" date 2024-03-04 Body text.", mtime=0)
+    (tmp_path / "b.txt.gz").write_bytes(packed)
+    # One JSON line whose body "Grüße" is 5 characters and 7 UTF-8 bytes.
+    (tmp_path / "c.jsonl").write_bytes('{"text": "Grüße"}\n'.encode())
+    result = _ingest(tmp_path)
+    assert [(a["path"], a["body"], a["raw_bytes"]) for a in result.articles] == [
+        ("a.txt", "Body text.", 27),
+        ("b.txt.gz", "Body text.", len(packed)),
+        ("c.jsonl", "Grüße", 7),
+    ]
+    assert len(packed) != 27
+
+
+def test_an_unsupported_file_names_its_suffix_in_the_detail(tmp_path: Path) -> None:
+    """``_parse_file__mutmut_16`` wrote "no reader for None files": the detail must name the
+    suffix of the file that has no reader."""
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.7 not an article")
+    result = _ingest(tmp_path)
+    assert [(q["path"], q["reason"], q["detail"]) for q in result.quarantine] == [
+        ("report.pdf", "unsupported", "no reader for '.pdf' files")
+    ]
+    assert result.files_quarantined == 1 and result.articles == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_an_object_store_listing_skips_entries_that_are_not_files(tmp_path: Path) -> None:
+    """``_list_remote__mutmut_36`` read ``info["TYPE"]`` (never set), so every entry counted as a
+    file: a FIFO in a zone read through fsspec (``local://``, whose listing gives it type
+    "other") was listed as a 0-byte file, and opening it would block the run."""
+    (tmp_path / "feed").mkdir()
+    (tmp_path / "feed" / "a.txt").write_bytes(b"three")
+    os.mkfifo(tmp_path / "feed" / "pipe.txt")
+    listed = list_landing(f"local://{tmp_path}")
+    assert [(f.path, f.size) for f in listed] == [("feed/a.txt", 5)]
+
+
+def test_a_file_whose_bytes_differ_between_two_reads_is_refused_for_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``read_raw__mutmut_33`` changed the detail of ``changed_while_reading``, whose branch no
+    test reached. The file is replaced (a new inode) right after the first open: the first read
+    sees the old 5 bytes, the stat the new size, the second read the new bytes."""
+    target = tmp_path / "a.txt"
+    target.write_bytes(b"hello")
+    opened: list[str] = []
+    real_open = rawfile.open_landing_file
+
+    def open_then_replace(landing: str | Path, relative_path: str) -> IO[bytes]:
+        handle = real_open(landing, relative_path)
+        if not opened:
+            (tmp_path / "new").write_bytes(b"hello, world")
+            os.replace(tmp_path / "new", target)
+        opened.append(relative_path)
+        return handle
+
+    monkeypatch.setattr(rawfile, "open_landing_file", open_then_replace)
+    listed = LandingFile("a.txt", 5, target.stat().st_mtime_ns, None)
+    with pytest.raises(RawFileError) as caught:
+        read_raw(tmp_path, listed, 100)
+    assert opened == ["a.txt", "a.txt"]
+    assert (caught.value.reason, caught.value.sha256) == ("changed_while_reading", None)
+    assert caught.value.detail == (
+        "the file changed while it was being read (its hash differs between two reads); "
+        "it is read again on the next run"
+    )
+
+
+def test_a_file_gone_since_the_listing_is_unreadable_and_retried(tmp_path: Path) -> None:
+    """``read_raw__mutmut_43`` gave an OSError at read time the reason None. A file listed but
+    deleted before it is read is quarantined ``unreadable``, without a hash and so without a
+    ledger row: the next run looks again."""
+    (tmp_path / "zone").mkdir()
+    gone = LandingFile("gone.txt", 5, 1, None)
+    with pytest.raises(RawFileError) as caught:
+        read_raw(tmp_path / "zone", gone, 100)
+    assert (caught.value.reason, caught.value.sha256) == ("unreadable", None)
+    missing = tmp_path / "zone" / "gone.txt"
+    assert caught.value.detail == f"cannot read: [Errno 2] No such file or directory: '{missing}'"
+    result = ingest_files([gone], _context(tmp_path / "zone"), LedgerView())
+    assert [(q["path"], q["sha256"], q["reason"]) for q in result.quarantine] == [
+        ("gone.txt", None, "unreadable")
+    ]
+    assert result.ledger == [] and result.files_quarantined == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("wire/story.v2.txt", "txt"),
+        ("wire/2024.03.04.jsonl", "jsonl"),
+        ("dump.2024-03.csv", "csv"),
+        ("page.en.html.gz", "html"),
+        ("scan.v2.pdf", None),
+    ],
+)
+def test_the_extension_is_the_text_after_the_last_dot(name: str, fmt: str | None) -> None:
+    """``_suffix__mutmut_20`` took the text after the FIRST dot (".v2.txt"), so a file named with
+    a version or a dotted date had no reader and was quarantined ``unsupported``."""
+    assert choose_format(name, "plain words") == fmt
+
+
+def test_only_loaded_or_duplicate_rows_naming_an_article_make_a_hash_known(
+    tmp_path: Path,
+) -> None:
+    """``read_ledger__mutmut_29`` (``or`` for ``and``) made a hash known whenever the row was
+    loaded or had an article id. A warehouse written before the fix of #18 holds ``loaded`` rows
+    without an article; such bytes under a new name must be read again, not recorded as the
+    duplicate of no article."""
+    data = b" date 2024-03-04 A story an older run recorded without its article."
+    sha = "ab" * 32
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE ingest_ledger (landing VARCHAR, path VARCHAR, sha256 VARCHAR,"
+        " size_bytes BIGINT, mtime_ns BIGINT, outcome VARCHAR, article_id VARCHAR)"
+    )
+    zone = str(tmp_path)
+    data_sha = hashlib.sha256(data).hexdigest()
+    con.executemany(
+        "INSERT INTO ingest_ledger VALUES (?, ?, ?, 1, 1, ?, ?)",
+        [
+            (zone, "old/a.txt", data_sha, "loaded", None),
+            (zone, "old/b.txt", "cd" * 32, "duplicate", None),
+            (zone, "old/c.txt", "ef" * 32, "quarantined", "art-7"),
+            (zone, "old/d.txt", sha, "loaded", "art-1"),
+        ],
+    )
+    ledger = read_ledger(con, zone)
+    assert ledger.file_articles == {sha: "art-1"}
+    (tmp_path / "new-name.txt").write_bytes(data)
+    result = ingest_files(list_landing(tmp_path), _context(tmp_path), ledger)
+    assert (result.files_out, result.files_duplicate) == (1, 0)
+    assert [(r["path"], r["outcome"], r["article_id"]) for r in result.ledger] == [
+        ("new-name.txt", "new", None)
+    ]

@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 import etl.ingest.rawfile as rawfile
+from etl.ingest.decode import decode
 from etl.ingest.formats import choose_format
 from etl.ingest.landing import LandingFile, list_landing
 from etl.ingest.ledger import LedgerView, read_ledger
@@ -181,3 +182,30 @@ def test_only_loaded_or_duplicate_rows_naming_an_article_make_a_hash_known(
     assert [(r["path"], r["outcome"], r["article_id"]) for r in result.ledger] == [
         ("new-name.txt", "new", None)
     ]
+
+
+#: Legacy text whose two least chaotic readings tie on chaos (0.0 for both, as charset-normalizer
+#: rates them), the right one being the more coherent: DOS Latin 2 (cp852) Czech, which also
+#: reads as Mac Latin 2 "Croatian", and Mac Roman German, which also reads as cp850 "French".
+TIED_READINGS = [
+    ("Policie zadržela řidiče, který ujížděl před hlídkou.", "cp852"),
+    ("Der designierte US-Präsident Donald Trump", "mac_roman"),
+]
+
+
+@pytest.mark.parametrize(("text", "codec"), TIED_READINGS, ids=[c for _, c in TIED_READINGS])
+def test_among_equally_chaotic_readings_the_more_coherent_one_wins(text: str, codec: str) -> None:
+    """``_decode__mutmut_55`` sorted equally chaotic candidates by rising coherence, so the
+    least coherent reading won the tie: "pżed hl°dkou" (Mac Latin 2) for the Czech, "Prèsident"
+    (cp850) for the German. When no reading is in a language's own page or cp1252, the most
+    coherent of the least chaotic ones is the text."""
+    from charset_normalizer import from_bytes
+
+    raw = text.encode(codec)
+    readings = [(round(m.chaos, 2), m.coherence, str(m) == text) for m in from_bytes(raw)]
+    # the case under test: the first two tie on chaos, and the right one is the more coherent
+    (chaos_1, coherence_1, right_1), (chaos_2, coherence_2, right_2) = readings[:2]
+    assert chaos_1 == chaos_2 and coherence_1 > coherence_2 and right_1 and not right_2, readings
+    decoded = decode(raw)
+    assert decoded.text == text
+    assert raw.decode(decoded.encoding) == text

@@ -19,7 +19,7 @@ import pytest
 import etl.ingest.rawfile as rawfile
 from etl.ingest.decode import decode
 from etl.ingest.formats import choose_format
-from etl.ingest.landing import LandingFile, list_landing
+from etl.ingest.landing import LandingFile, list_landing, open_landing_file
 from etl.ingest.ledger import LedgerView, read_ledger
 from etl.ingest.rawfile import RawFileError, read_raw
 from etl.ingest.reader import IngestContext, IngestResult, ingest_files
@@ -93,7 +93,7 @@ def test_a_file_whose_bytes_differ_between_two_reads_is_refused_for_the_next_run
     target = tmp_path / "a.txt"
     target.write_bytes(b"hello")
     opened: list[str] = []
-    real_open = rawfile.open_landing_file
+    real_open = open_landing_file
 
     def open_then_replace(landing: str | Path, relative_path: str) -> IO[bytes]:
         handle = real_open(landing, relative_path)

@@ -1,4 +1,5 @@
-"""Ingest behaviours no test pinned, found by the seed-1205 mutation sample of etl/ingest (#18).
+"""Ingest behaviours no test pinned, found by the seed-1205 (and 1206) mutation samples of
+etl/ingest (#18).
 
 Each test names the survivor it kills. Expected values are literals written from the input
 (byte counts counted by hand, messages as a user reads them in the quarantine table).
@@ -18,9 +19,16 @@ import pytest
 
 import etl.ingest.rawfile as rawfile
 from etl.ingest.decode import decode
-from etl.ingest.formats import choose_format
-from etl.ingest.landing import LandingFile, list_landing, open_landing_file
-from etl.ingest.ledger import LedgerView, read_ledger
+from etl.ingest.formats import RecordError, choose_format
+from etl.ingest.formats.html import parse_html
+from etl.ingest.landing import (
+    LandingFile,
+    list_landing,
+    open_landing_file,
+    source_name,
+    zone_name,
+)
+from etl.ingest.ledger import LedgerEntry, LedgerView, read_ledger
 from etl.ingest.rawfile import RawFileError, read_raw
 from etl.ingest.reader import IngestContext, IngestResult, ingest_files
 
@@ -37,11 +45,13 @@ def _context(root: Path) -> IngestContext:
     )
 
 
-def _ingest(root: Path) -> IngestResult:
-    return ingest_files(list_landing(root), _context(root), LedgerView())
+def _ingest(root: Path, ledger: LedgerView | None = None) -> IngestResult:
+    return ingest_files(list_landing(root), _context(root), ledger or LedgerView())
 
 
-def test_raw_bytes_of_a_one_article_file_is_the_file_size_not_the_body(tmp_path: Path) -> None:
+def test_raw_bytes_of_a_one_article_file_is_the_file_size_not_the_body(
+    tmp_path: Path,
+) -> None:
     """``_parse_file__mutmut_159`` gave every file its body's UTF-8 length: the header, the
     title line and gzip compression no longer counted. A one-article file's raw_bytes is the
     size of the file in the landing zone; a record of a multi-record file, its body's bytes."""
@@ -73,7 +83,9 @@ def test_an_unsupported_file_names_its_suffix_in_the_detail(tmp_path: Path) -> N
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
-def test_an_object_store_listing_skips_entries_that_are_not_files(tmp_path: Path) -> None:
+def test_an_object_store_listing_skips_entries_that_are_not_files(
+    tmp_path: Path,
+) -> None:
     """``_list_remote__mutmut_36`` read ``info["TYPE"]`` (never set), so every entry counted as a
     file: a FIFO in a zone read through fsspec (``local://``, whose listing gives it type
     "other") was listed as a 0-byte file, and opening it would block the run."""
@@ -115,7 +127,9 @@ def test_a_file_whose_bytes_differ_between_two_reads_is_refused_for_the_next_run
     )
 
 
-def test_a_file_gone_since_the_listing_is_unreadable_and_retried(tmp_path: Path) -> None:
+def test_a_file_gone_since_the_listing_is_unreadable_and_retried(
+    tmp_path: Path,
+) -> None:
     """``read_raw__mutmut_43`` gave an OSError at read time the reason None. A file listed but
     deleted before it is read is quarantined ``unreadable``, without a hash and so without a
     ledger row: the next run looks again."""
@@ -209,3 +223,95 @@ def test_among_equally_chaotic_readings_the_more_coherent_one_wins(text: str, co
     decoded = decode(raw)
     assert decoded.text == text
     assert raw.decode(decoded.encoding) == text
+
+
+# Survivors of a second fresh draw (seed 1206), run after the tests above were written.
+
+
+@pytest.mark.parametrize(
+    ("landing", "name"),
+    [
+        ("/srv/landing/FEEDX", "FEEDX"),
+        ("/srv/landing/FEEDX/", "FEEDX"),
+        ("s3://bucket/wire-X", "wire-X"),
+        ("/srv/landing/feed", "feed"),
+    ],
+)
+def test_the_zone_name_keeps_every_character_of_its_last_component(landing: str, name: str) -> None:
+    """``zone_name__mutmut_11`` stripped trailing "X"s as well as slashes ("FEEDX" -> "FEED"):
+    the default source of the files at a zone's root lost its last letters."""
+    assert zone_name(landing) == name
+    assert source_name("story.txt", landing) == name
+
+
+def test_an_html_date_that_is_no_date_quarantines_the_page_as_bad_date(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``parse_html__mutmut_58`` changed the reason of a page whose extracted date is no date.
+    trafilatura 2.3.1 (htmldate) only returns valid ISO dates, so a stand-in extractor returns
+    one that is not, as a changed extractor could; the page is one ``bad_date`` error."""
+    import trafilatura
+
+    def extracts(*args: object, **kwargs: object) -> dict[str, str]:
+        return {"text": "A page with a body.", "date": "yesterday", "title": "T"}
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", extracts)
+    assert parse_html("<html><body><p>x</p></body></html>", "canonical") == [
+        RecordError(None, "bad_date", "publication date 'yesterday' is not a recognised date")
+    ]
+
+
+def test_an_object_store_entry_without_a_type_is_taken_for_a_file(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``_list_remote__mutmut_37`` took an entry whose listing gives no "type" for a non-file and
+    skipped it. Stores whose listings carry only name, size and a date (as some fsspec backends
+    do) list every object as a file; a stand-in ``find`` drops the key from the memory store's."""
+    import uuid
+
+    import fsspec
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    url = f"memory://typeless-{uuid.uuid4().hex}"
+    fsspec.filesystem("memory").pipe(f"{url}/feed/a.txt", b"seven b")
+    real_find = MemoryFileSystem.find
+
+    def find_without_type(self: MemoryFileSystem, path: str, **kwargs: object) -> object:
+        found = real_find(self, path, **kwargs)
+        return {
+            name: {k: v for k, v in info.items() if k != "type"} for name, info in found.items()
+        }
+
+    monkeypatch.setattr(MemoryFileSystem, "find", find_without_type)
+    assert [(f.path, f.size) for f in list_landing(url)] == [("feed/a.txt", 7)]
+
+
+def test_raw_text_is_the_whole_file_for_one_article_and_the_body_per_record(
+    tmp_path: Path,
+) -> None:
+    """``_parse_file__mutmut_200`` swapped the two: a one-article file kept only its body (the
+    date header lost from raw_text), a JSON-lines record the whole file."""
+    (tmp_path / "a.txt").write_bytes(b" date 2024-03-04 Body text.")
+    (tmp_path / "b.jsonl").write_bytes(b'{"text": "First."}\n{"text": "Second."}\n')
+    result = _ingest(tmp_path)
+    assert [(a["path"], a["record"], a["raw_text"]) for a in result.articles] == [
+        ("a.txt", None, " date 2024-03-04 Body text."),
+        ("b.jsonl", "line 1", "First."),
+        ("b.jsonl", "line 2", "Second."),
+    ]
+
+
+def test_a_known_file_read_again_counts_once_as_unchanged(tmp_path: Path) -> None:
+    """``_ingest_one__mutmut_78`` counted a re-read file whose path and content the ledger
+    already has as -1 unchanged. Touched since (another mtime), it keeps its outcome and counts
+    one."""
+    data = b" date 2024-03-04 Already loaded."
+    (tmp_path / "a.txt").write_bytes(data)
+    sha = hashlib.sha256(data).hexdigest()
+    ledger = LedgerView()
+    ledger.by_path["a.txt"] = [LedgerEntry(sha, len(data), 1, "loaded", "art-1")]
+    result = _ingest(tmp_path, ledger)
+    assert (result.unchanged, result.files_out, result.articles) == (1, 0, [])
+    assert [(r["path"], r["outcome"], r["article_id"], r["unchanged"]) for r in result.ledger] == [
+        ("a.txt", "loaded", "art-1", True)
+    ]

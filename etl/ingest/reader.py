@@ -157,7 +157,10 @@ def _parse_file(file: LandingFile, raw: RawFile, ctx: IngestContext, result: Ing
     head = raw.data[:SNIFF_BYTES].decode("utf-8", "replace")
     fmt = choose_format(file.path, head)
     if fmt is None:
-        suffix = Path(file.path).suffix
+        name = Path(file.path)
+        suffix = name.suffix
+        if suffix.lower() == ".gz" and Path(name.stem).suffix:  # the kind is inside: '.pdf.gz'
+            suffix = Path(name.stem).suffix + suffix
         _quarantine(result, file, raw.sha256, "unsupported", f"no reader for {suffix!r} files")
         return
     if not raw.data.strip():

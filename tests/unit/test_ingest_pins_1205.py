@@ -82,6 +82,18 @@ def test_an_unsupported_file_names_its_suffix_in_the_detail(tmp_path: Path) -> N
     assert result.files_quarantined == 1 and result.articles == []
 
 
+def test_a_compressed_unsupported_file_names_the_kind_inside(tmp_path: Path) -> None:
+    """A gzipped file of a kind with no reader names that kind with its compression, as the
+    file is named ('.PDF.gz'; it said '.gz', as if the compression were the problem)."""
+    (tmp_path / "report.PDF.gz").write_bytes(gzip.compress(b"%PDF-1.7 not an article"))
+    (tmp_path / "slides.pptx.gz").write_bytes(gzip.compress(b"PK not an article"))
+    result = _ingest(tmp_path)
+    assert sorted((q["path"], q["reason"], q["detail"]) for q in result.quarantine) == [
+        ("report.PDF.gz", "unsupported", "no reader for '.PDF.gz' files"),
+        ("slides.pptx.gz", "unsupported", "no reader for '.pptx.gz' files"),
+    ]
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
 def test_an_object_store_listing_skips_entries_that_are_not_files(
     tmp_path: Path,

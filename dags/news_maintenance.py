@@ -58,10 +58,11 @@ def news_maintenance() -> None:
 
         from etl.maintenance import maintain as maintain_warehouse
         from etl.task_log import maintenance_line
+        from etl.warehouse import warehouse_exists
 
         params = get_current_context()["params"]
         settings = settings_from({"warehouse": params.get("warehouse")})
-        if not settings.target.exists():  # a new install: nothing loaded yet, nothing to do
+        if not warehouse_exists(settings.target):  # a new install: nothing loaded, nothing to do
             reason = f"no warehouse at {settings.target.display} yet: nothing to maintain"
             log.info("maintain skipped: %s", reason)
             raise AirflowSkipException(reason)

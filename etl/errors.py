@@ -58,6 +58,11 @@ class WarehouseUnavailableError(PermanentError):
     """The warehouse file cannot be opened for another reason (permissions, a missing folder)."""
 
 
+class LakeMissingError(WarehouseUnavailableError):
+    """A Postgres catalog in which no writer has created the DuckLake yet (a reader or the
+    maintenance job finds nothing there; the first load, or ``news-etl init``, creates it)."""
+
+
 class ConfigError(PermanentError):
     """A setting is missing or invalid."""
 

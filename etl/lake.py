@@ -49,12 +49,13 @@ from etl.errors import (
     ConfigError,
     LakeCatalogUnavailableError,
     LakeCommitConflictError,
+    LakeMissingError,
     NewsEtlError,
     WarehouseBusyError,
     WarehouseUnavailableError,
 )
 from etl.storage import S3_PROTOCOLS, configure_duckdb, location
-from etl.target import WarehouseTarget
+from etl.target import WarehouseTarget, redact
 
 #: The name the lake is attached under (and made the default database with ``USE``).
 ALIAS = "warehouse"
@@ -80,6 +81,16 @@ _UNREACHABLE = re.compile(
     r"Unable to connect to Postgres|could not connect|Connection refused|connection to server",
     re.I,
 )
+#: What the Postgres server (or libpq) answers when the connection settings themselves are
+#: wrong: no such database or role, authentication refused. Waiting does not help.
+_REFUSED = re.compile(
+    r'database "[^"]*" does not exist|role "[^"]*" does not exist'
+    r"|password authentication failed|no pg_hba\.conf entry|no password supplied"
+    r"|Peer authentication failed|invalid connection option|permission denied for database",
+    re.I,
+)
+#: DuckLake's answer to a read-only attach of a catalog in which no lake was created yet.
+_NO_LAKE = re.compile(r"creating a new DuckLake is explicitly disabled", re.I)
 
 
 @dataclass(frozen=True)
@@ -198,11 +209,20 @@ def _default_data_path(target: WarehouseTarget) -> str | None:
 
 def open_error(exc: duckdb.Error, target: WarehouseTarget) -> NewsEtlError:
     """The typed error for a failed attach of ``target``: busy (a writer holds the catalog
-    file), unreachable (the Postgres catalog), or unavailable."""
-    message = str(exc)
-    if _LOCK_HELD.search(message):
+    file), no lake yet (a reader of a new Postgres catalog), refused (no such database or role,
+    authentication failed: permanent), unreachable (the Postgres catalog: retryable), or
+    unavailable. The message never holds a password (DuckDB's own quotes the whole URL)."""
+    said = str(exc)  # classified as DuckDB said it; quoted with the password masked
+    message = redact(said)
+    if _LOCK_HELD.search(said):
         return WarehouseBusyError(f"the DuckLake catalog of {target.display} is held by a writer")
-    if _UNREACHABLE.search(message):
+    if _NO_LAKE.search(said):
+        return LakeMissingError(f"no DuckLake in the catalog of {target.display} yet")
+    if _REFUSED.search(said):
+        return ConfigError(
+            f"the DuckLake catalog of {target.display} refused the connection: {message}"
+        )
+    if _UNREACHABLE.search(said):
         return LakeCatalogUnavailableError(
             f"cannot reach the DuckLake catalog of {target.display}: {message}"
         )
@@ -243,7 +263,8 @@ def connect(
             con.close()
             error = open_error(exc, target)
             if not isinstance(error, WarehouseBusyError) or time.monotonic() >= deadline:
-                raise error from exc
+                # DuckDB's own error is chained only when it holds no password.
+                raise error from (exc if redact(str(exc)) == str(exc) else None)
             if not told and notify is not None:
                 notify(f"{error}; waiting up to {wait_s:.0f}s")
                 told = True

@@ -38,7 +38,7 @@ from etl.errors import ConfigError
 from etl.lake import ALIAS, stored_data_path
 from etl.settings import Settings
 from etl.storage import location
-from etl.warehouse import writer
+from etl.warehouse import warehouse_exists, writer
 
 #: How old a file no snapshot needs must be before it is deleted (see the module docstring).
 DEFAULT_GRACE = timedelta(hours=24)
@@ -106,7 +106,7 @@ def maintain(
     """Compact the warehouse of ``settings`` (see the module docstring); raises
     :class:`ConfigError` when there is no warehouse or a duration is negative."""
     target = settings.target
-    if not target.exists():
+    if not warehouse_exists(target, settings.lock_timeout_s):
         raise ConfigError(f"no warehouse at {target.display}")
     if grace < timedelta(0) or (expire_after is not None and expire_after < timedelta(0)):
         raise ConfigError("--grace and --expire-after must not be negative")

@@ -38,6 +38,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from etl.target import redact
+
 OutputFormat = Literal["table", "csv", "json", "parquet"]
 FORMATS: tuple[str, ...] = get_args(OutputFormat)
 
@@ -113,7 +115,7 @@ def say(text: str, *, err: bool = False) -> None:
 def error(message: str) -> None:
     """Print ``error: message`` to standard error on one line, the message as plain text."""
     line = Text("error: ", style="red")
-    line.append(visible(" ".join(str(message).split("\n"))))
+    line.append(visible(" ".join(redact(str(message)).split("\n"))))
     make_console(stderr=True).print(line)
 
 

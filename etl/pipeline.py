@@ -41,6 +41,7 @@ from etl.load.record import record_failed_run
 from etl.load.staging import RunStaging
 from etl.settings import Settings
 from etl.storage import Location, location, reaching_with_duckdb
+from etl.target import redact
 from etl.timing import (
     DATA_DOCS,
     INGEST,
@@ -363,8 +364,9 @@ FAILURES_DIR = "failures"
 
 
 def describe_error(error: BaseException) -> str:
-    """How a run's failure is recorded: the error's type and its whole message."""
-    return f"{type(error).__name__}: {error}"
+    """How a run's failure is recorded: the error's type and its whole message (any password
+    in a DuckLake URL it quotes masked)."""
+    return redact(f"{type(error).__name__}: {error}")
 
 
 def _is_transient(error: BaseException) -> bool:

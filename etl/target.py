@@ -32,6 +32,15 @@ DEFAULT_LOCAL_DIR = Path(__file__).resolve().parent.parent / "warehouse"
 #: libpq ``key=value`` words (values may be single-quoted).
 _LIBPQ_WORD = re.compile(r"\s*([A-Za-z_]+)\s*=\s*('(?:[^'\\]|\\.)*'|\S+)")
 _OTHER_CATALOG = re.compile(r"^(sqlite|mysql|duckdb|md|motherduck):", re.I)
+#: A libpq ``password`` word, wherever it stands (DuckDB repeats the whole connection string in
+#: its errors): a quoted value, or every character up to the next space.
+_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.I)
+
+
+def redact(text: str) -> str:
+    """``text`` with the value of every libpq ``password=`` word masked as ``***``: a DuckLake
+    URL may carry one, and DuckDB's errors quote the URL."""
+    return _PASSWORD.sub(r"\1***", text)
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,7 @@ class WarehouseTarget:
     @property
     def display(self) -> str:
         """The location for messages, with any ``password=`` value masked."""
-        return re.sub(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", r"\1***", self.location)
+        return redact(self.location)
 
     def exists(self) -> bool:
         """Whether the warehouse exists: its DuckDB file or catalog file; a Postgres catalog is

@@ -26,6 +26,7 @@ from filelock import FileLock, Timeout
 
 from etl.errors import (
     ConfigError,
+    LakeMissingError,
     MigrationError,
     NewsEtlError,
     WarehouseBusyError,
@@ -269,6 +270,21 @@ def _lake_writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
             con.close()
 
 
+def warehouse_exists(target: WarehouseTarget, wait_s: float = 60.0) -> bool:
+    """Whether the warehouse exists: its DuckDB file or catalog file; for a Postgres catalog,
+    whether a writer has created the lake in it (a read-only attach tells, creating nothing; an
+    unreachable server raises :class:`~etl.errors.LakeCatalogUnavailableError`)."""
+    if target.catalog != "postgres":
+        return target.exists()
+    from etl import lake
+
+    try:
+        lake.connect(target, read_only=True, wait_s=wait_s).close()
+    except LakeMissingError:
+        return False
+    return True
+
+
 @contextmanager
 def locked_reader(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection | None]:
     """A read-only connection taken under the writer lock; ``None`` if no warehouse exists yet."""
@@ -281,10 +297,7 @@ def locked_reader(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection | No
 
             try:
                 con = lake.connect(settings.target, read_only=True, wait_s=settings.lock_timeout_s)
-            except WarehouseUnavailableError:
-                # A new Postgres catalog that no writer has created yet: nothing to read.
-                if settings.target.catalog != "postgres":
-                    raise
+            except LakeMissingError:  # a new Postgres catalog no writer has used yet
                 yield None
                 return
         else:

@@ -349,3 +349,81 @@ def test_a_copy_into_a_lake_that_holds_runs_is_refused(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 2
     assert "already holds 1 runs" in done.stderr
+
+
+def _psql_tables(pg_server: PgServer, lake_url: str) -> str:  # noqa: F811
+    dbname = lake_url.split("dbname=")[1].split()[0]
+    return pg_server.psql(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')",
+        dbname=dbname,
+    ).strip()
+
+
+def _cli_fails(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [NEWS_ETL, *args], env=env, capture_output=True, text=True, check=False, timeout=600
+    )
+
+
+def test_a_new_postgres_catalog_is_no_warehouse_until_a_writer_creates_it(
+    tmp_path: Path,
+    lake_url: str,
+    pg_server: PgServer,  # noqa: F811
+) -> None:
+    # The weekly maintenance (and `warehouse maintain`) on a catalog no load has used yet finds
+    # no warehouse and creates nothing there; a reader says there is no lake yet.
+    from etl.target import parse_target
+    from etl.warehouse import warehouse_exists
+
+    env = _env(tmp_path, NEWS_ETL_DUCKLAKE_DATA_PATH=str(tmp_path / "lake-data"))
+    target = parse_target(lake_url, str(tmp_path / "lake-data") + "/")
+    assert warehouse_exists(target) is False
+    maintained = _cli_fails(["warehouse", "maintain", "--warehouse", lake_url], env)
+    assert maintained.returncode == 2, maintained.stdout + maintained.stderr
+    assert "no warehouse at ducklake:postgres:" in maintained.stderr
+    summary = _cli_fails(["summary", "--warehouse", lake_url], env)
+    assert summary.returncode == 2, summary.stdout + summary.stderr
+    assert "no DuckLake in the catalog of ducklake:postgres:" in summary.stderr
+    assert _psql_tables(pg_server, lake_url) == "0"
+    assert not (tmp_path / "lake-data").exists()
+
+    _cli(["init", "--warehouse", lake_url], env)
+    assert warehouse_exists(target) is True
+    assert int(_psql_tables(pg_server, lake_url)) > 0
+    _cli(["warehouse", "maintain", "--warehouse", lake_url], env)
+
+
+def test_a_catalog_that_refuses_or_is_down_says_so_without_the_password(
+    tmp_path: Path,
+    pg_server: PgServer,  # noqa: F811
+) -> None:
+    # A password in the URL is masked in every line a user reads (DuckDB's errors quote the
+    # whole URL, twice); an unknown role is permanent (exit 2), a server that is down is worth
+    # a retry (exit 75).
+    import socket
+
+    secret = "Hunter2-not-for-logs"
+    landing = tmp_path / "landing"
+    generate_sample(landing, days=1)
+    env = _env(tmp_path, NEWS_ETL_DUCKLAKE_DATA_PATH=str(tmp_path / "lake-data"))
+    refused = (
+        f"ducklake:postgres:dbname=postgres host=127.0.0.1 port={pg_server.port} "
+        f"user=nobody_here password={secret}"
+    )
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    down = f"ducklake:postgres:dbname=news host=127.0.0.1 port={closed} user=etl password={secret}"
+    for url, code, says in [
+        (refused, 2, "refused the connection: IO Error: Failed to attach DuckLake MetaData"),
+        (down, 75, "cannot reach the DuckLake catalog of ducklake:postgres:"),
+    ]:
+        for args in (["summary"], ["run", "--landing", str(landing)], ["init"]):
+            done = _cli_fails([*args, "--warehouse", url], env)
+            output = done.stdout + done.stderr
+            assert done.returncode == code, (args, output)
+            assert says in done.stderr, (args, output)
+            assert "password=***" in done.stderr, (args, output)
+            assert secret not in output, (args, output)
+    assert 'role "nobody_here" does not exist' in _cli_fails(["summary", "-w", refused], env).stderr

@@ -7,6 +7,7 @@ expected strings are literals, not taken from etl.query.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -22,12 +23,53 @@ def test_sql_without_a_statement_is_refused_with_its_reason(sql: str) -> None:
     assert str(caught.value) == "no SQL statement given"
 
 
-def test_an_explain_whose_inner_statement_cannot_be_read_is_refused_not_run() -> None:
-    # DuckDB reads `explain/**/select 1` as an EXPLAIN, but the check cannot find its inner
-    # statement (no space after EXPLAIN): refused, with the statement kind in capitals.
+@pytest.mark.parametrize(
+    "sql", ["EXPLAIN /* a /* nested */ comment */ SELECT 1", "EXPLAIN (SELECT 1)"]
+)
+def test_an_explain_whose_inner_statement_cannot_be_read_is_refused_not_run(sql: str) -> None:
+    # DuckDB reads both as an EXPLAIN, but the check cannot find the inner statement (a nested
+    # comment ends, for the check, at its first `*/`; a parenthesised query reads as options):
+    # refused, with the statement kind in capitals.
     with pytest.raises(QueryRefusedError) as caught:
-        check_read_only(duckdb.connect(), "explain/**/select 1")
+        check_read_only(duckdb.connect(), sql)
     assert str(caught.value) == "EXPLAIN statements are not allowed here: cannot check them"
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "explain/**/select 42",
+        "explain--why?\nselect 42",
+        "EXPLAIN ANALYZE/* timed */SELECT 42",
+        "explain(format json)select 42",
+        "EXPLAIN /* c */ (FORMAT json) /* d */ SELECT 42",
+        "explain\tanalyse\nselect 42",
+    ],
+)
+def test_an_explain_with_comments_for_spaces_is_checked_and_runs(sql: str) -> None:
+    con = duckdb.connect()
+    check_read_only(con, sql)
+    relation = run_query(con, sql)
+    assert relation is not None
+    assert len(relation.fetchall()) == 1
+
+
+@pytest.mark.parametrize(
+    ("sql", "kind"),
+    [
+        ("explain analyze/**/copy (select 1) to '{out}'", "COPY"),
+        ("EXPLAIN ANALYZE/*/ SELECT 1; */ COPY (SELECT 1) TO '{out}'", "COPY"),
+        ("explain analyze--x\ncreate table t as select 1", "CREATE"),
+    ],
+)
+def test_what_an_explain_with_comments_hides_is_still_checked(
+    sql: str, kind: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.csv"
+    with pytest.raises(QueryRefusedError) as caught:
+        check_read_only(duckdb.connect(), sql.format(out=out))
+    assert str(caught.value).startswith(f"{kind} statements are not allowed:")
+    assert not out.exists()
 
 
 @pytest.mark.parametrize("sql", ["CALL/*x*/pragma_version()", 'CALL"pragma_version"()'])

@@ -107,3 +107,33 @@ def test_nesting_is_checked_at_most_three_levels_deep() -> None:
         "SELECT statements are not allowed: `news-etl query` only reads the warehouse "
         "(use SELECT; the loader is the only writer)"
     )
+
+
+def test_a_query_may_nest_three_explains_from_the_top_and_not_four(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The same guard counted from a statement as the user gives it (the default depth), with a
+    # parser that, unlike DuckDB 1.5.5's, reads EXPLAIN EXPLAIN: three EXPLAINs over a SELECT
+    # are checked and allowed, a fourth is refused.
+    from dataclasses import dataclass
+
+    from etl import query
+
+    @dataclass
+    class Statement:
+        type: duckdb.StatementType
+        query: str
+
+    real = query._statements
+
+    def nesting(con: duckdb.DuckDBPyConnection, sql: str) -> list[Any]:
+        if sql.upper().startswith("EXPLAIN"):
+            return [Statement(duckdb.StatementType.EXPLAIN, sql)]
+        return real(con, sql)
+
+    monkeypatch.setattr(query, "_statements", nesting)
+    con = duckdb.connect()
+    check_read_only(con, "EXPLAIN EXPLAIN EXPLAIN SELECT 1")
+    with pytest.raises(QueryRefusedError) as caught:
+        check_read_only(con, "EXPLAIN EXPLAIN EXPLAIN EXPLAIN SELECT 1")
+    assert str(caught.value).startswith("SELECT statements are not allowed:")

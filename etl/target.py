@@ -29,12 +29,14 @@ DUCKLAKE_PREFIX = "ducklake:"
 _POSTGRES = "postgres:"
 #: The folder for a Postgres-catalog DuckLake's local files (staging, reports): ``warehouse/``.
 DEFAULT_LOCAL_DIR = Path(__file__).resolve().parent.parent / "warehouse"
-#: libpq ``key=value`` words (values may be single-quoted).
-_LIBPQ_WORD = re.compile(r"\s*([A-Za-z_]+)\s*=\s*('(?:[^'\\]|\\.)*'|\S+)")
+#: A libpq value: single-quoted (with backslash escapes), or every character up to a space.
+_LIBPQ_VALUE = r"('(?:[^'\\]|\\.)*'|\S+)"
+#: libpq ``key=value`` words.
+_LIBPQ_WORD = re.compile(r"\s*([A-Za-z_]+)\s*=\s*" + _LIBPQ_VALUE)
 _OTHER_CATALOG = re.compile(r"^(sqlite|mysql|duckdb|md|motherduck):", re.I)
 #: A libpq ``password`` word, wherever it stands (DuckDB repeats the whole connection string in
-#: its errors): a quoted value, or every character up to the next space.
-_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.I)
+#: its errors).
+_PASSWORD = re.compile(r"(\bpassword\s*=\s*)" + _LIBPQ_VALUE, re.I)
 
 
 def redact(text: str) -> str:

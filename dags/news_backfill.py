@@ -72,7 +72,7 @@ def news_backfill() -> None:
         log.info(
             "select: landing %s, warehouse %s, %s to %s, mode %s: %d of %d day(s) selected",
             settings.landing,
-            settings.warehouse,
+            settings.target.display,
             params["start"],
             params["end"],
             params["mode"],

@@ -70,7 +70,7 @@ def announce_warehouse(outlet_events: Any, settings: Settings) -> None:
     """Name the warehouse the run wrote in the extra of each Asset event it emits, so
     ``news_marts`` refreshes that warehouse and not the default one."""
     for asset in WAREHOUSE_ASSETS:
-        outlet_events[asset].extra = {WAREHOUSE_EXTRA_KEY: str(settings.warehouse)}
+        outlet_events[asset].extra = {WAREHOUSE_EXTRA_KEY: settings.target.display}
 
 
 def warehouses_of(triggering_events: Mapping[Any, Iterable[Any]]) -> list[str]:

@@ -61,7 +61,7 @@ def news_marts() -> None:
             settings = settings_from({"warehouse": warehouse})
             rows = refresh_marts(settings)
             log.info("refresh: %s", marts_line(settings.warehouse, rows))
-            refreshed[str(settings.warehouse)] = rows
+            refreshed[settings.target.display] = rows
         return refreshed
 
     refresh()

@@ -411,7 +411,7 @@ def standalone_banner(info: Standalone, settings: Settings) -> list[str]:
         f"Airflow is up at {info.url}  (pid {info.pid}, log {info.log})",
         f"  user: {info.user}   password: {info.password}",
         f"  landing zone: {settings.landing}",
-        f"  warehouse:    {settings.warehouse}",
+        f"  warehouse:    {settings.target.display}",
         "  DAGs: "
         + ", ".join(
             f"{dag_id} ({'paused' if paused[dag_id] else 'unpaused'})"

@@ -417,7 +417,7 @@ def demo(
     say(format_summary(result.summary, settings.warehouse))
     typer.echo("")
     say("Open the warehouse read-only, in DuckDB's safe mode (no writes, no other files):")
-    say(f"  .venv/bin/news-etl shell --warehouse {settings.warehouse}")
+    say(f"  .venv/bin/news-etl shell --warehouse {settings.target.display}")
     typer.echo("  e.g.  SELECT published_date, count(*) FROM fact_article GROUP BY ALL ORDER BY 1;")
 
 
@@ -496,7 +496,7 @@ def init(warehouse: WarehouseOpt = None) -> None:
     settings = _settings(warehouse=warehouse)
     with writer(settings) as con:
         version = schema_version(con)
-    typer.echo(f"{settings.warehouse}: schema version {version}")
+    typer.echo(f"{settings.target.display}: schema version {version}")
 
 
 def _read_sql(sql: str | None, sql_file: Path | None) -> str:

@@ -55,7 +55,7 @@ from etl.errors import (
     WarehouseUnavailableError,
 )
 from etl.storage import S3_PROTOCOLS, configure_duckdb, location
-from etl.target import WarehouseTarget, redact
+from etl.target import WarehouseTarget, has_masked_password, redact
 
 #: The name the lake is attached under (and made the default database with ``USE``).
 ALIAS = "warehouse"
@@ -244,6 +244,13 @@ def connect(
     from etl.warehouse import refuse_the_wrong_kind
 
     refuse_the_wrong_kind(target)
+    if has_masked_password(target.location):
+        raise ConfigError(
+            f"{target.display}: the password was masked where the warehouse was stored (a run's "
+            "plan.json, an Asset event) and this process was not given it: set "
+            "NEWS_ETL_WAREHOUSE to the same URL with its password, or keep the password in "
+            "PGPASSWORD or ~/.pgpass instead of the URL"
+        )
     deadline = time.monotonic() + wait_s
     told = False
     while True:

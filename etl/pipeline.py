@@ -145,6 +145,15 @@ def _read_json(path: Location) -> Any:
     return value
 
 
+def stored_settings(settings: Settings) -> dict[str, Any]:
+    """``settings`` as a run's ``plan.json`` keeps them: the warehouse URL's password masked
+    (staging may be shared object storage); the processes that read the plan back put it back
+    from the URL they were given (:func:`etl.target.unmask`)."""
+    data = settings.model_dump(mode="json")
+    data["warehouse"] = redact(str(data["warehouse"]))
+    return data
+
+
 def new_run_id(now: datetime | None = None) -> str:
     """A sortable, unique run id: ``YYYYMMDDTHHMMSSZ-<8 hex>``."""
     now = now or datetime.now(UTC)
@@ -265,7 +274,7 @@ def _plan(
     plan = RunPlan(
         run_id=run_id,
         staging_dir=(location(settings.staging_root) / run_id).url,
-        settings=settings.model_dump(mode="json"),
+        settings=stored_settings(settings),
         partition_date=partition_date.isoformat() if partition_date else None,
         fallback_date=(partition_date or started.date()).isoformat(),
         mode=mode,
@@ -880,7 +889,7 @@ def _record(settings: Settings, facts: RunFacts, cause: str) -> RecordedFailure:
             why_not = "the warehouse refused it with the same error"
         else:
             log.warning("run %s failed (%s) and could not be recorded: %s",
-                        facts.run_id, cause, exc)  # fmt: skip
+                        facts.run_id, cause, why_not)  # fmt: skip
         return RecordedFailure(f"{cause} (not recorded in etl_run: {why_not})", False, why_not)
 
 

@@ -19,6 +19,8 @@ local folder (the writer lock, the default staging and reports folders) asks it 
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,10 +41,44 @@ _OTHER_CATALOG = re.compile(r"^(sqlite|mysql|duckdb|md|motherduck):", re.I)
 _PASSWORD = re.compile(r"(\bpassword\s*=\s*)" + _LIBPQ_VALUE, re.I)
 
 
+#: What :func:`redact` puts in place of a password.
+MASK = "***"
+#: A ``password=`` word whose value :func:`redact` masked.
+_MASKED_PASSWORD = re.compile(r"\bpassword\s*=\s*\*\*\*(?=\s|$)", re.I)
+#: The Postgres-catalog URLs with a password this process was given (its settings, ``--warehouse``),
+#: by their masked form: what :func:`unmask` puts back.
+_GIVEN: dict[str, str] = {}
+
+
 def redact(text: str) -> str:
     """``text`` with the value of every libpq ``password=`` word masked as ``***``: a DuckLake
     URL may carry one, and DuckDB's errors quote the URL."""
-    return _PASSWORD.sub(r"\1***", text)
+    return _PASSWORD.sub(r"\1" + MASK, text)
+
+
+def has_masked_password(text: str) -> bool:
+    """Whether ``text`` holds a ``password=***`` that :func:`redact` wrote."""
+    return _MASKED_PASSWORD.search(text) is not None
+
+
+def unmask(location: str) -> str:
+    """The normalised Postgres-catalog URL ``location`` with its masked password put back.
+
+    What the project stores or announces (a run's ``plan.json``, an Airflow Asset event's extra)
+    names the warehouse with its password masked; the process that reads it back gets the
+    password from a URL it was given itself: its settings or ``--warehouse`` (remembered by
+    :func:`parse_target`) or ``NEWS_ETL_WAREHOUSE``, when that URL masks to the same text.
+    ``location`` comes back unchanged when none does (connecting then refuses it, saying why);
+    a URL without a masked password is returned as it is.
+    """
+    if not has_masked_password(location):
+        return location
+    if location not in _GIVEN:
+        given = os.environ.get("NEWS_ETL_WAREHOUSE", "")
+        if given.startswith(DUCKLAKE_PREFIX) and not has_masked_password(given):
+            with contextlib.suppress(ValueError):  # a bad setting says so where it is read
+                parse_target(given)  # remembers it
+    return _GIVEN.get(location, location)
 
 
 @dataclass(frozen=True)
@@ -130,9 +166,14 @@ def parse_target(text: str, data_path: str | None = None) -> WarehouseTarget:
         if "dbname" not in words:
             raise ValueError(f"DuckLake Postgres catalog without dbname=: {text!r}")
         normalised = " ".join(f"{key}={value}" for key, value in words.items())
+        location = f"{DUCKLAKE_PREFIX}{_POSTGRES}{normalised}"
+        if has_masked_password(location):
+            location = unmask(location)
+        elif "password" in words:
+            _GIVEN[redact(location)] = location
         return WarehouseTarget(
             kind="ducklake",
-            location=f"{DUCKLAKE_PREFIX}{_POSTGRES}{normalised}",
+            location=location,
             local_dir=DEFAULT_LOCAL_DIR,
             catalog="postgres",
             data_path=data_path,

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from etl.target import redact
+
 if TYPE_CHECKING:
     from etl.load.loader import LoadSummary
     from etl.maintenance import Maintained
@@ -124,7 +126,8 @@ def publish_skip_reason(run_id: str | None, partitions: list[str]) -> str:
 def publish_line(warehouse: Path | str, partitions: list[str]) -> str:
     """What ``publish`` announced."""
     return (
-        f"announced the warehouse tables of {warehouse} (partitions {', '.join(partitions)}): "
+        f"announced the warehouse tables of {redact(str(warehouse))} "
+        f"(partitions {', '.join(partitions)}): "
         "news_marts will refresh that warehouse"
     )
 
@@ -132,7 +135,7 @@ def publish_line(warehouse: Path | str, partitions: list[str]) -> str:
 def marts_line(warehouse: Path | str, rows: Mapping[str, Any]) -> str:
     """What ``refresh`` rebuilt."""
     parts = ", ".join(f"{name}: {n} rows" for name, n in rows.items())
-    return f"marts of {warehouse} rebuilt: {parts}"
+    return f"marts of {redact(str(warehouse))} rebuilt: {parts}"
 
 
 def maintenance_line(done: Maintained) -> str:

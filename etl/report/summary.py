@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from etl.target import redact
 from etl.warehouse import reader
 
 WIDTH = 80
@@ -160,7 +161,7 @@ def format_summary(summary: WarehouseSummary, path: Path) -> str:
         run_id, status, loaded = summary.last_run
         runs += f", last {run_id} {status} ({_plural(loaded, 'article')} loaded)"
     lines = [
-        f"Warehouse {path}",
+        f"Warehouse {redact(str(path))}",
         *_wrap(
             "articles",
             f"{summary.articles:,} from {summary.sources} sources, "

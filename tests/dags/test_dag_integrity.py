@@ -58,6 +58,34 @@ def test_the_dags_share_one_pool_one_asset_list_and_one_retry_policy(dagbag) -> 
     assert scheduled_on == [a.uri for a in shared.WAREHOUSE_ASSETS]
 
 
+def test_an_asset_event_names_the_warehouse_without_its_password(  # type: ignore[no-untyped-def]
+    dagbag, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The extra of each Asset event (kept in Airflow's database, shown in its UI) masks a
+    password in the warehouse URL; news_marts, whose environment names the warehouse, gets the
+    password back from there."""
+    import collections
+    import types
+
+    import news_etl_shared as shared
+
+    from etl import target
+    from etl.settings import Settings
+
+    real = "ducklake:postgres:dbname=news host=db port=5432 user=etl password=s3cret"
+    masked = "ducklake:postgres:dbname=news host=db port=5432 user=etl password=***"
+    events: dict[object, types.SimpleNamespace] = collections.defaultdict(types.SimpleNamespace)
+    shared.announce_warehouse(events, Settings(warehouse=real))
+    assert len(events) == len(shared.WAREHOUSE_ASSETS)
+    assert [e.extra for e in events.values()] == [{"warehouse": masked}] * len(events)
+
+    monkeypatch.setattr(target, "_GIVEN", {})  # news_marts runs in another process
+    monkeypatch.setenv("NEWS_ETL_WAREHOUSE", real)
+    named = shared.warehouses_of({"news_etl.fact_article": list(events.values())})
+    assert named == [masked]
+    assert str(shared.settings_from({"warehouse": named[0]}).warehouse) == real
+
+
 def test_news_daily_shape(dagbag) -> None:  # type: ignore[no-untyped-def]
     dag = dagbag.dags["news_daily"]
     assert dag is not None

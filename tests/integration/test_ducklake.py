@@ -426,3 +426,69 @@ def test_a_catalog_that_refuses_or_is_down_says_so_without_the_password(
             assert "password=***" in done.stderr, (args, output)
             assert secret not in output, (args, output)
     assert 'role "nobody_here" does not exist' in _cli_done(["summary", "-w", refused], env).stderr
+
+
+def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``code`` run by this interpreter in a new process (as an Airflow task runs a step)."""
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False,
+        timeout=600,
+    )  # fmt: skip
+
+
+def test_a_password_in_the_url_is_stored_nowhere_and_every_step_still_connects(
+    tmp_path: Path,
+    lake_url: str,
+) -> None:
+    # A whole CLI run, its reports and staging kept; then a run split over processes as
+    # Airflow runs it: the plan is written by a process given the URL, the load runs in one
+    # that is not (refused, saying what to do) and in one whose environment names it.
+    secret = "Hunter2-at-rest"
+    url = f"{lake_url} password={secret}"
+    landing = tmp_path / "landing"
+    generate_sample(landing, days=1)
+    base = {k: v for k, v in os.environ.items() if not k.startswith("NEWS_ETL_")}
+    env = {
+        **base,
+        "NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"),
+        "NEWS_ETL_REPORTS_DIR": str(tmp_path / "reports"),
+        "NEWS_ETL_DUCKLAKE_DATA_PATH": str(tmp_path / "lake-data"),
+        "NEWS_ETL_KEEP_STAGING": "true",
+        "NEWS_ETL_WORKERS": "2",
+        "NEWS_ETL_LANDING": str(landing),
+    }
+    printed = ""
+    for args in (["init"], ["run"], ["summary"], ["status"], ["quality"]):
+        printed += _cli([*args, "--warehouse", url], env)
+    assert "password=***" in printed
+    assert secret not in printed
+    stored = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffix in {".json", ".html"}]
+    assert any(p.name == "plan.json" for p in stored)
+    assert any(p.name == "latest.html" for p in stored)
+    assert [p for p in stored if secret in p.read_text(encoding="utf-8")] == []
+
+    extra = landing / "dt=2024-03-04" / "wire" / "extra.txt"  # one new file: a new run
+    extra.write_text(" date 2024-03-04 A new article arrives after the first run.\n", "utf-8")
+    planned = _python(
+        "from etl.pipeline import plan_run\nfrom etl.settings import Settings\n"
+        "plan = plan_run(Settings())\nprint(plan.staging_dir, plan.n_batches)",
+        {**env, "NEWS_ETL_WAREHOUSE": url},
+    )
+    assert planned.returncode == 0, planned.stderr
+    staging, batches = planned.stdout.split()[-2:]
+    assert secret not in (Path(staging) / "plan.json").read_text(encoding="utf-8")
+    steps = _python(
+        f"from etl import pipeline\nfor b in range({batches}):\n"
+        f"    pipeline.ingest_batch({staging!r}, b)\n    pipeline.text_batch({staging!r}, b)\n"
+        f"pipeline.validate_run({staging!r})",
+        env,
+    )
+    assert steps.returncode == 0, steps.stderr
+    load = f"from etl import pipeline\nprint(pipeline.load_run({staging!r}).articles_loaded)"
+    refused = _python(load, env)
+    assert refused.returncode != 0
+    assert "the password was masked where the warehouse was stored" in refused.stderr
+    assert secret not in refused.stdout + refused.stderr
+    loaded = _python(load, {**env, "NEWS_ETL_WAREHOUSE": url})
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.split()[-1] == "1"

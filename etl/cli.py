@@ -686,15 +686,11 @@ def report(
     ] = None,
 ) -> None:
     """Rebuild the HTML run report (self-contained: inline CSS and charts)."""
-    from etl.pipeline import write_report
+    from etl.pipeline import render_report
 
     settings = _settings(warehouse=warehouse)
     _require_warehouse(settings)
-    path = write_report(settings, run_id)
-    if path is None:
-        error("the report could not be written (see the log above)")
-        raise typer.Exit(2)
-    typer.echo(str(path))
+    typer.echo(str(render_report(settings, run_id)))
 
 
 airflow_app = typer.Typer(

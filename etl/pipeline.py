@@ -802,23 +802,28 @@ def _record_stage_times(
         log.warning("stage times of %s not recorded: %s", run_id, exc)
 
 
-def write_report(settings: Settings, run_id: str | None = None) -> Path | None:
-    """Write the HTML report of ``run_id`` (default: the latest run); ``None`` if it failed.
-
-    A report that cannot be rendered never fails a run whose data is already committed; the
-    reason is logged and ``news-etl report`` can rebuild it later.
-    """
+def render_report(settings: Settings, run_id: str | None = None) -> Path:
+    """Write the HTML report of ``run_id`` (default: the latest run) and return its path;
+    raises what reading the warehouse raises (no such run, no warehouse, ...)."""
     from etl.query import open_reader
     from etl.report.run_report import write_run_report
 
+    con = open_reader(settings.warehouse, wait_s=settings.lock_timeout_s)
     try:
-        con = open_reader(settings.warehouse, wait_s=settings.lock_timeout_s)
-        try:
-            return write_run_report(con, settings.reports_root, run_id)
-        finally:
-            con.close()
+        return write_run_report(con, settings.reports_root, run_id)
+    finally:
+        con.close()
+
+
+def write_report(settings: Settings, run_id: str | None = None) -> Path | None:
+    """:func:`render_report` after a run: ``None`` if it failed. A report that cannot be
+    rendered never fails a run whose data is already committed; the reason is logged and
+    ``news-etl report`` can rebuild it later."""
+    try:
+        return render_report(settings, run_id)
     except Exception as exc:  # the data is committed; a report problem must not undo that
-        log.warning("run report for %s not written: %s", run_id, exc)
+        log.warning("run report for %s not written: %s", run_id or "the latest run",
+                    redact(str(exc)))  # fmt: skip
         return None
 
 

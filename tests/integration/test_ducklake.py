@@ -371,7 +371,8 @@ def test_a_new_postgres_catalog_is_no_warehouse_until_a_writer_creates_it(
     pg_server: PgServer,  # noqa: F811
 ) -> None:
     # The weekly maintenance (and `warehouse maintain`) on a catalog no load has used yet finds
-    # no warehouse and creates nothing there; a reader says there is no lake yet.
+    # no warehouse and creates nothing there; every reader says there is no lake yet, on one
+    # line, and creates nothing either.
     from etl.target import parse_target
     from etl.warehouse import warehouse_exists
 
@@ -381,9 +382,15 @@ def test_a_new_postgres_catalog_is_no_warehouse_until_a_writer_creates_it(
     maintained = _cli_done(["warehouse", "maintain", "--warehouse", lake_url], env)
     assert maintained.returncode == 2, maintained.stdout + maintained.stderr
     assert "no warehouse at ducklake:postgres:" in maintained.stderr
-    summary = _cli_done(["summary", "--warehouse", lake_url], env)
-    assert summary.returncode == 2, summary.stdout + summary.stderr
-    assert "no DuckLake in the catalog of ducklake:postgres:" in summary.stderr
+    for reader_args in (["summary"], ["status"], ["query", "SELECT 1"], ["quality"], ["report"],
+                        ["quarantine", "list"]):  # fmt: skip
+        done = _cli_done([*reader_args, "--warehouse", lake_url], env)
+        assert done.returncode == 2, (reader_args, done.stdout + done.stderr)
+        assert done.stderr.startswith("error: no DuckLake in the catalog of ducklake:postgres:")
+        assert len(done.stderr.strip().splitlines()) == 1, (reader_args, done.stderr)
+    shell = _cli_done(["shell", "--warehouse", lake_url], env)
+    assert shell.returncode == 2, shell.stdout + shell.stderr
+    assert "is a DuckLake: the safe shell opens a DuckDB file only" in shell.stderr
     assert _psql_tables(pg_server, lake_url) == "0"
     assert not (tmp_path / "lake-data").exists()
 

@@ -137,7 +137,8 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
         "a header but no body; a record or page without text", "fix the producer"
     ),
     QuarantineReason.MALFORMED_JSON: ReasonDoc(
-        "a JSON document, or one JSONL line (quarantined alone), is not JSON",
+        "a JSON document, or one JSONL line (quarantined alone), is not JSON or is nested too "
+        "deeply to read (past Python's recursion limit, ~1,000 levels)",
         "fix the producer, then `news-etl replay --reason malformed_json`",
     ),
     QuarantineReason.MALFORMED_CSV: ReasonDoc(
@@ -145,7 +146,8 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
         "fix the producer",
     ),
     QuarantineReason.MALFORMED_RECORD: ReasonDoc(
-        "a JSON item that is not an object", "fix the producer"
+        "a JSON item that is not an object, or whose text field is nested too deeply to read",
+        "fix the producer",
     ),
     QuarantineReason.MALFORMED_HTML: ReasonDoc(
         "the HTML parser refused the page", "inspect the file"

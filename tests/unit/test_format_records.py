@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.ingest.formats.base import Record, RecordError
+from etl.ingest.formats.base import Record, RecordError, record_from_mapping
 from etl.ingest.formats.csvdump import parse_csv
 from etl.ingest.formats.html import parse_html
 from etl.ingest.formats.jsonl import parse_json, parse_jsonl
@@ -86,6 +86,39 @@ def test_lone_surrogate_escapes_become_replacement_characters() -> None:
         Record(body="x\ufffd\n\ny", key="line 1", title="t\ufffd")
     ]
     assert parse_jsonl('{"te\\udc00xt": "k", "text": "v"}', L) == [Record(body="v", key="line 1")]
+
+
+def test_json_nested_past_what_python_can_read_is_one_quarantined_record() -> None:
+    # One hostile line (100,000 arrays, one inside the other) used to end the whole run with
+    # a RecursionError; it is now that line's error, and the next line loads.
+    deep = "[" * 100_000 + "]" * 100_000
+    lines = f'{{"text": "Lost.", "extra": {deep}}}\n{{"text": "Kept."}}\n'
+    too_deep = "arrays or objects nested too deeply to read"
+    assert parse_jsonl(lines, L) == [
+        RecordError("line 1", "malformed_json", f"{too_deep} at column 1"),
+        Record(body="Kept.", key="line 2"),
+    ]
+    assert parse_json(deep, L) == [RecordError(None, "malformed_json", f"{too_deep} at line 1")]
+    assert parse_json('{"text": ' + deep[:50_000] + "}", L) == [
+        RecordError(None, "malformed_json", f"{too_deep} at line 1")
+    ]
+
+
+def test_a_text_field_nested_past_the_recursion_limit_is_a_malformed_record() -> None:
+    text: object = "t"
+    for _ in range(100_000):  # built here: no JSON decoder reads this deep
+        text = [text]
+    assert record_from_mapping({"text": text}, "row 7") == RecordError(
+        "row 7", "malformed_record", "a field is nested too deeply to read"
+    )
+    assert record_from_mapping({"text": [["a"], [["b"]]]}, None) == Record(body="a\n\nb")
+
+
+def test_what_json_can_read_is_never_too_deep_for_the_surrogate_repair() -> None:
+    # 600 levels: json reads them; the repair walked them with two frames a level (Python 3.11).
+    inner = "[" * 600 + '"a\\ud800"' + "]" * 600
+    (record,) = parse_jsonl(f'{{"text": "b\\udc00", "\\udfffx": {inner}}}', L)
+    assert record == Record(body="b\ufffd", key="line 1")
 
 
 def test_body_from_paragraph_lists_and_fundus_sections() -> None:

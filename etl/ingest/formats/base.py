@@ -108,7 +108,16 @@ def _authors(value: Any) -> tuple[str, ...]:
 
 
 def record_from_mapping(obj: object, key: str | None) -> Parsed:
-    """One record from a scraper's JSON object or CSV row (the usual field names)."""
+    """One record from a scraper's JSON object or CSV row (the usual field names); a field
+    nested past Python's recursion limit (a list of lists of ... as the text) is a
+    ``malformed_record``, not a crash of the run."""
+    try:
+        return _record_from_mapping(obj, key)
+    except RecursionError:
+        return RecordError(key, "malformed_record", "a field is nested too deeply to read")
+
+
+def _record_from_mapping(obj: object, key: str | None) -> Parsed:
     if not isinstance(obj, Mapping):
         return RecordError(key, "malformed_record", f"expected an object, got {type(obj).__name__}")
     body = _text_of(_first(obj, TEXT_FIELDS))

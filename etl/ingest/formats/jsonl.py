@@ -49,26 +49,51 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+#: Why a JSON value nested past Python's recursion limit (~1,000 arrays or objects, one inside
+#: the other) is not read: no article is shaped like that, and the decoder cannot hold it.
+TOO_DEEP = "arrays or objects nested too deeply to read"
+
+
 def _loads(text: str) -> Any:
-    """``json.loads``, with each lone surrogate escape made U+FFFD.
+    """``json.loads``, with each lone surrogate escape made U+FFFD; ``JSONDecodeError`` for a
+    value nested too deeply to read (:data:`TOO_DEEP`).
 
     JSON may escape half of a UTF-16 pair alone (``"\\ud800"``); ``json`` then returns a string
     that no UTF-8 text can hold, and every later stage would fail on it. Like an undecodable byte,
     it becomes the replacement character (counted in ``replacement_ratio``); pairs that are
     whole are joined by ``json`` itself and stay as they are.
     """
-    value = json.loads(text)
-    # pragma: no mutate start (equivalent: the search only skips work, replacing surrogates in
-    # a text without any changes nothing)
-    return _replace_surrogates(value) if _SURROGATE_ESCAPE.search(text) else value
-    # pragma: no mutate end
+    try:
+        value = json.loads(text)
+        # pragma: no mutate start (equivalent: the search only skips work, replacing surrogates
+        # in a text without any changes nothing)
+        return _replace_surrogates(value) if _SURROGATE_ESCAPE.search(text) else value
+        # pragma: no mutate end
+    except RecursionError:  # json (in C) and the walk above stop at Python's recursion limit
+        raise json.JSONDecodeError(TOO_DEEP, text, 0) from None
 
 
 def _replace_surrogates(value: object) -> object:
+    """``value`` (as ``json`` returned it) with every surrogate in its strings, keys included,
+    made U+FFFD; lists and objects are changed in place, one level at a time (no recursion, so
+    what ``json`` could read is never too deep here)."""
     if isinstance(value, str):
         return _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, list):
-        return [_replace_surrogates(item) for item in value]
-    if isinstance(value, dict):
-        return {_replace_surrogates(k): _replace_surrogates(v) for k, v in value.items()}
+    pending = [value]
+    while pending:
+        container = pending.pop()
+        if isinstance(container, dict):
+            items = [(_replace_surrogates(k), v) for k, v in container.items()]
+            container.clear()
+            container.update(items)
+            slots: list[tuple[Any, Any]] = items
+        elif isinstance(container, list):
+            slots = list(enumerate(container))
+        else:
+            continue
+        for slot, item in slots:
+            if isinstance(item, str):
+                container[slot] = _SURROGATE.sub("\ufffd", item)
+            elif isinstance(item, (list, dict)):
+                pending.append(item)
     return value

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -32,6 +32,24 @@ plt.rcParams.update(
         "text.parse_math": False,
     }
 )
+
+
+#: Labels (a word, a source) longer than this are drawn shortened, ending in "…": matplotlib
+#: lays a label out glyph by glyph, and one 1.9-million-character "word" took 207 s to draw.
+#: The report lists the shortened ones whole beside the chart (:func:`shortened`).
+MAX_LABEL_CHARS = 60
+
+
+def label(text: object) -> str:
+    """``text`` as a chart draws it: whole up to :data:`MAX_LABEL_CHARS` characters, else its
+    first ``MAX_LABEL_CHARS - 1`` and "…"."""
+    text = str(text)
+    return text if len(text) <= MAX_LABEL_CHARS else text[: MAX_LABEL_CHARS - 1] + "…"
+
+
+def shortened(names: Iterable[object]) -> list[str]:
+    """The names a chart draws shortened (see :func:`label`), whole, in their order."""
+    return [str(n) for n in names if len(str(n)) > MAX_LABEL_CHARS]
 
 
 #: matplotlib's date conversions, typed (its stubs leave them untyped).
@@ -59,7 +77,7 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], title: str) -> str
     fig, ax = plt.subplots(figsize=(7, 0.3 * max(len(labels), 3) + 0.8))
     positions = list(range(len(labels)))[::-1]
     ax.barh(positions, values, color="#3b6ea8")
-    ax.set_yticks(positions, [str(label) for label in labels])
+    ax.set_yticks(positions, [label(text) for text in labels])
     ax.set_title(title, loc="left")
     return _svg(fig)
 
@@ -81,6 +99,11 @@ def _fold_small_series(series: Mapping[str, Sequence[float]]) -> dict[str, list[
     return folded
 
 
+def legend_names(series: Mapping[str, Sequence[float]]) -> list[str]:
+    """The series names :func:`stacked_bars` draws in its legend (the small ones folded)."""
+    return list(_fold_small_series(series))
+
+
 def stacked_bars(days: Sequence[date], series: Mapping[str, Sequence[float]], title: str) -> str:
     """Stacked bars per day on a time axis, one colour per series (e.g. per source).
 
@@ -95,7 +118,7 @@ def stacked_bars(days: Sequence[date], series: Mapping[str, Sequence[float]], ti
             [positions[i] for i in shown],
             [values[i] for i in shown],
             bottom=[bottom[i] for i in shown],
-            label=str(name),
+            label=label(name),
             width=0.8,
         )
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
@@ -110,7 +133,7 @@ def line_chart(days: Sequence[date], series: Mapping[str, Sequence[float]], titl
     """One line per series on a time axis; NaN values (days without data) leave a gap."""
     fig, ax = plt.subplots(figsize=(8, 3.2))
     for name, values in series.items():
-        ax.plot(_date2num(list(days)), values, marker="o", markersize=3, label=str(name))
+        ax.plot(_date2num(list(days)), values, marker="o", markersize=3, label=label(name))
     ax.set_title(title, loc="left")
     if series:
         ax.legend(fontsize=8, frameon=False, loc="upper left")
@@ -130,7 +153,7 @@ def events_chart(
             marker="o",
             linestyle="-",
             markersize=4,
-            label=str(name),
+            label=label(name),
         )
     ax.set_title(title, loc="left")
     if series:

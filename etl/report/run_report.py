@@ -37,7 +37,7 @@ _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;
 max-width:70rem;color:#1d2733;padding:0 1rem}h1{font-size:1.5rem}h2{font-size:1.15rem;
 margin-top:2rem;border-bottom:1px solid #d5dbe3;padding-bottom:.3rem}
-code{overflow-wrap:anywhere}
+code,.whole li{overflow-wrap:anywhere}
 .tablewrap{max-width:100%;overflow-x:auto}
 table{border-collapse:collapse;margin:.5rem 0;max-width:100%}
 td,th{border:1px solid #d5dbe3;padding:.25rem .6rem;text-align:left;font-size:.9rem;
@@ -279,6 +279,7 @@ def _charts(con: duckdb.DuckDBPyConnection, days: list[date], window_start: date
         "<h2>Articles per day and source</h2><div class='chart'>"
         + charts.stacked_bars(span, series, "articles")
         + "</div>"
+        + _whole_labels(charts.shortened(charts.legend_names(series)))
     )
     terms, heading, note = _run_terms(con, days)
     if not terms:
@@ -289,6 +290,7 @@ def _charts(con: duckdb.DuckDBPyConnection, days: list[date], window_start: date
         + "<div class='chart'>"
         + charts.bar_chart([t for t, _ in terms], [v for _, v in terms], heading)
         + "</div>"
+        + _whole_labels(charts.shortened(t for t, _ in terms))
     )
     top = [t for t, _ in terms[:5]]
     lines: dict[str, list[float]] = {}
@@ -306,6 +308,19 @@ def _charts(con: duckdb.DuckDBPyConnection, days: list[date], window_start: date
         + "</div>"
     )
     return "".join(out)
+
+
+def _whole_labels(names: list[str]) -> str:
+    """Under a chart: the labels it draws shortened (:func:`charts.label`), whole and escaped,
+    folded away (a chart never drops a value without saying so); nothing when none is."""
+    if not names:
+        return ""
+    items = "".join(f"<li>{html.escape(name)}</li>" for name in names)
+    return (
+        f"<details><summary><small>{len(names)} label(s) over {charts.MAX_LABEL_CHARS} "
+        "characters are shortened in the chart (ending in …); here they are whole</small>"
+        f"</summary><ul class='whole'>{items}</ul></details>"
+    )
 
 
 def _run_terms(

@@ -105,6 +105,26 @@ def test_a_source_named_like_tex_math_does_not_stop_the_report(tmp_path: Path) -
     assert "$\\undefinedmacro{x}$" in summary.report.read_text(encoding="utf-8")
 
 
+def test_a_word_and_a_source_too_long_to_draw_are_shortened_in_charts_and_listed_whole(
+    tmp_path: Path,
+) -> None:
+    # One run: a 5,000-letter "word" (the text stage keeps it: words are data) and a source
+    # named with 200 letters. The charts draw both shortened; the page lists both whole.
+    landing = tmp_path / "landing"
+    source = "s" * 200
+    folder = landing / source
+    folder.mkdir(parents=True)
+    word = "q" * 5_000
+    body = f"Cocoa prices rose in Bahia on Monday as {word} cut the crop.\n\nTraders said."
+    (folder / "a.txt").write_text(f" date 2024-03-04 {body}", encoding="utf-8")
+    summary = pipeline.run(settings_for(landing, tmp_path))
+    assert summary.report is not None, "the report was not written"
+    page = summary.report.read_text(encoding="utf-8")
+    assert "q" * 59 + "…" in page and "s" * 59 + "…" in page
+    assert page.count(f"<li>{word}</li>") == 1 and page.count(f"<li>{source}</li>") == 1
+    assert page.count("label(s) over 60 characters are shortened in the chart") == 2
+
+
 def test_first_days_report_shows_its_quarantine_and_failures_first(tmp_path: Path) -> None:
     landing = tmp_path / "landing"
     landing.mkdir()

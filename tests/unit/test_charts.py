@@ -36,3 +36,22 @@ def test_labels_that_look_like_tex_math_are_drawn_as_text() -> None:
     assert r"\undefinedmacro" in charts.bar_chart([name], [1.0], name)
     line = charts.line_chart([date(2024, 1, 1), date(2024, 1, 3)], {name: [1.0, math.nan]}, "t")
     assert "<svg" in line
+
+
+def test_a_long_label_is_drawn_shortened_and_listed_whole() -> None:
+    # A "word" of 100,000 letters (hostile input loads it: words are data) took matplotlib
+    # minutes to lay out; it is drawn as its first 59 characters and "…", and named whole.
+    word = "w" * 100_000
+    fits = "x" * 60
+    svg = charts.bar_chart([word, fits, "short"], [3.0, 2.0, 1.0], "words")
+    drawn = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert "w" * 59 + "…" in drawn
+    assert fits in drawn and "short" in drawn
+    assert "w" * 60 not in svg
+    assert charts.label(word) == "w" * 59 + "…"
+    assert charts.label(fits) == fits
+    assert charts.shortened([fits, word, "short"]) == [word]
+    legend = charts.stacked_bars([date(2024, 1, 1)], {word: [1.0], "b": [2.0]}, "articles")
+    assert "w" * 59 + "…" in legend and "w" * 60 not in legend
+    lines = charts.line_chart([date(2024, 1, 1)], {word: [1.0]}, "t")
+    assert "w" * 59 + "…" in lines and "w" * 60 not in lines

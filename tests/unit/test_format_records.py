@@ -119,6 +119,10 @@ def test_what_json_can_read_is_never_too_deep_for_the_surrogate_repair() -> None
     inner = "[" * 600 + '"a\\ud800"' + "]" * 600
     (record,) = parse_jsonl(f'{{"text": "b\\udc00", "\\udfffx": {inner}}}', L)
     assert record == Record(body="b\ufffd", key="line 1")
+    # A document that is one string is no article, surrogate or not.
+    assert parse_json('"a\\ud800"', L) == [
+        RecordError(None, "malformed_record", "expected an object, got str")
+    ]
 
 
 def test_body_from_paragraph_lists_and_fundus_sections() -> None:

@@ -69,29 +69,19 @@ def _loads(text: str) -> Any:
         # in a text without any changes nothing)
         return _replace_surrogates(value) if _SURROGATE_ESCAPE.search(text) else value
         # pragma: no mutate end
-    except RecursionError:  # json (in C) and the walk above stop at Python's recursion limit
+    except RecursionError:  # json (in C) stops at Python's recursion limit
         raise json.JSONDecodeError(TOO_DEEP, text, 0) from None
 
 
 def _replace_surrogates(value: object) -> object:
-    """``value`` (as ``json`` returned it) with every surrogate in its strings, keys included,
-    made U+FFFD; lists and objects are changed in place, one level at a time (no recursion, so
-    what ``json`` could read is never too deep here)."""
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    pending = [value]
+    """``value`` (as ``json`` returned it) with every surrogate in its strings made U+FFFD, in
+    place, one level at a time (no recursion, so what ``json`` could read is never too deep
+    here). Keys are left alone: they are only compared with field names, never kept."""
+    pending = [value] if isinstance(value, (list, dict)) else []
     while pending:
-        container = pending.pop()
-        if isinstance(container, dict):
-            items = [(_replace_surrogates(k), v) for k, v in container.items()]
-            container.clear()
-            container.update(items)
-            slots: list[tuple[Any, Any]] = items
-        elif isinstance(container, list):
-            slots = list(enumerate(container))
-        else:
-            continue
-        for slot, item in slots:
+        container: Any = pending.pop()
+        slots = container.items() if isinstance(container, dict) else enumerate(container)
+        for slot, item in list(slots):
             if isinstance(item, str):
                 container[slot] = _SURROGATE.sub("\ufffd", item)
             elif isinstance(item, (list, dict)):

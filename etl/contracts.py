@@ -150,7 +150,9 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
         "fix the producer",
     ),
     QuarantineReason.MALFORMED_HTML: ReasonDoc(
-        "the HTML parser refused the page", "inspect the file"
+        "the HTML parser refused the page, or one tag carries more than 1,000 attributes "
+        "(refused before parsing: the parser's time grows with their square)",
+        "inspect the file",
     ),
     QuarantineReason.BAD_GZIP: ReasonDoc(
         "a `.gz` file that is not a valid gzip stream", "re-deliver it"

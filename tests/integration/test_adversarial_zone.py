@@ -80,6 +80,18 @@ def zone(tmp_path: Path) -> Path:
         _article("2024-03-04", "Unicode file names work").encode()
     )
     os.symlink("/etc/passwd", wire / "passwd.txt")
+    # A line of 100,000 arrays, one inside the other (once a RecursionError that ended the whole
+    # run), then a good line; a <p> with 60,000 attributes (the HTML parser's time grows with
+    # their square: 100,000 took minutes).
+    (wire / "deep.jsonl").write_text(
+        '{"text": "Lost.", "x": ' + "[" * 100_000 + "]" * 100_000 + "}\n"
+        + json.dumps({"title": "Five", "text": _body("After the deep line")}) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    attributes = " ".join(f'a{i}="x"' for i in range(60_000))
+    (wire / "crowded.html").write_text(
+        f"<html><body><p {attributes}>{_body('Crowded markup')}</p></body></html>", "utf-8"
+    )
     return root
 
 
@@ -94,6 +106,8 @@ EXPECTED_QUARANTINE = {
     ("dump.jsonl", "line 2"): "malformed_json",
     ("bomb.txt.gz", None): "too_large",
     ("passwd.txt", None): "outside_landing",
+    ("deep.jsonl", "line 1"): "malformed_json",
+    ("crowded.html", None): "malformed_html",
 }
 LOADED_FILES = {
     "a.txt",
@@ -104,6 +118,7 @@ LOADED_FILES = {
     "rows.csv",
     "page.html.gz",
     "café näme\nwith newline.txt",
+    "deep.jsonl",
 }
 
 
@@ -111,10 +126,12 @@ def test_every_file_is_accounted_for(zone: Path, tmp_path: Path) -> None:
     settings = settings_for(zone, tmp_path, max_file_bytes=LIMIT)
     summary = pipeline.run(settings)
     files = sum(1 for _ in (zone / "wire").iterdir())
-    assert summary.files_new == files == 18
+    assert summary.files_new == files == 20
     assert summary.files_loaded + summary.files_duplicate + summary.files_quarantined == files
-    assert (summary.files_loaded, summary.files_duplicate, summary.files_quarantined) == (8, 1, 9)
-    assert summary.articles_loaded == 11  # 4 from the JSONL file
+    assert (summary.files_loaded, summary.files_duplicate, summary.files_quarantined) == (
+        9, 1, 10
+    )  # fmt: skip
+    assert summary.articles_loaded == 12  # 4 from the JSONL file, 1 after the deep line
     assert summary.quarantined == len(EXPECTED_QUARANTINE)
     reasons = {
         (Path(path).name, record): reason
@@ -135,7 +152,8 @@ def test_every_file_is_accounted_for(zone: Path, tmp_path: Path) -> None:
             " JOIN dim_source USING (source_id)",
         )
     }
-    assert len(articles) == 11
+    assert len(articles) == 12
+    assert articles[("deep.jsonl", "line 2")][4] == "Five"
     assert articles[("dump.jsonl", "line 5")][4] == "Four \ufffd"
     assert articles[("utf16.txt", None)][0] == "utf-16-le"
     assert "Zürich bankers" in articles[("utf16.txt", None)][5]

@@ -38,3 +38,51 @@ def test_a_page_the_parser_refuses_is_malformed_html_naming_the_error(
     assert parse_html("<html><body><p>x</p></body></html>", "canonical") == [
         RecordError(None, "malformed_html", detail)
     ]
+
+
+def _page(attributes: str) -> str:
+    body = "Cocoa prices rose in Bahia on Monday as dry weather cut the crop. Traders said so."
+    return f"<html><body><article><p {attributes}>{body}</p></article></body></html>"
+
+
+REFUSED = [
+    RecordError(
+        None,
+        "malformed_html",
+        "a <p> tag with more than 1,000 attributes: refused before parsing (the parser's time "
+        "grows with their square)",
+    )
+]
+
+
+@pytest.mark.parametrize(
+    "attribute",
+    ['a{i}="x"', "a{i}='x'", "a{i}=x", "a{i}", 'a{i}="x>y"', 'a{i} = "x"', 'a{i}="x\ny"'],
+)
+def test_a_tag_with_more_than_a_thousand_attributes_is_refused_before_parsing(
+    attribute: str,
+) -> None:
+    # Every way HTML writes an attribute counts (a ">" inside a quoted value ends nothing);
+    # 1,000 on one tag still parse (well under a second), 1,001 are refused.
+    many = " ".join(attribute.format(i=i) for i in range(1_001))
+    assert parse_html(_page(many), "canonical") == REFUSED
+    kept = parse_html(_page(" ".join(attribute.format(i=i) for i in range(1_000))), "canonical")
+    assert [type(r).__name__ for r in kept] == ["Record"]
+
+
+def test_a_thousand_attributes_over_many_tags_are_no_crowd() -> None:
+    paragraphs = "".join(
+        f'<p class="c{i}" id="p{i}">Paragraph {i} of a long page about cocoa prices.</p>'
+        for i in range(1_000)
+    )
+    page = f"<html><body><article>{paragraphs}</article></body></html>"
+    (record,) = parse_html(page, "canonical")
+    assert not isinstance(record, RecordError)
+
+
+def test_the_reason_table_names_the_limit_the_parser_uses() -> None:
+    from etl.contracts import QUARANTINE_REASONS, QuarantineReason
+    from etl.ingest.formats.html import MAX_ATTRIBUTES
+
+    meaning = QUARANTINE_REASONS[QuarantineReason.MALFORMED_HTML].meaning
+    assert f"more than {MAX_ATTRIBUTES:,} attributes" in meaning

@@ -13,12 +13,31 @@ from etl.ingest.formats.base import Parsed, Record, RecordError, _authors, parse
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 _LINE_BREAKS = re.compile(r"\s*\n\s*")
+#: A tag with more attributes than this is refused before parsing: the HTML parser (libxml2,
+#: under trafilatura) checks each attribute against the tag's others, so its time grows with
+#: their square (one ``<p>`` with 50,000 attributes: 4 s; 100,000: 33 s, and trafilatura's
+#: justext fallback then took over ten minutes). Real tags carry a few dozen at most.
+MAX_ATTRIBUTES = 1_000
+#: A start tag followed by more than :data:`MAX_ATTRIBUTES` attributes (with or without a value,
+#: quoted or not: a ``>`` inside a quoted value does not end the count).
+_TOO_MANY_ATTRIBUTES = re.compile(
+    r"<([A-Za-z][^\s/>]*)"
+    r"(?:\s+[^\s=<>/\"']+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)"
+    f"{{{MAX_ATTRIBUTES + 1}}}"
+)
 
 
 def parse_html(text: str, layout: str) -> list[Parsed]:
     """One article per page: trafilatura's main text, title, date and authors."""
     from trafilatura import bare_extraction
 
+    crowded = _TOO_MANY_ATTRIBUTES.search(text)
+    if crowded:
+        detail = (
+            f"a <{crowded[1][:40]}> tag with more than {MAX_ATTRIBUTES:,} attributes: refused "
+            "before parsing (the parser's time grows with their square)"
+        )
+        return [RecordError(None, "malformed_html", detail)]
     try:
         doc = bare_extraction(
             text,

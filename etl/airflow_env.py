@@ -73,8 +73,14 @@ def airflow_environment(
             env.setdefault(f"AIRFLOW__DATABASE__{key}", f"{__name__}.SQLITE_CONNECT_ARGS")
     env["NEWS_ETL_LANDING"] = str(settings.landing)
     env["NEWS_ETL_WAREHOUSE"] = str(settings.warehouse)
-    if settings.staging_dir is not None:
-        env["NEWS_ETL_STAGING_DIR"] = str(settings.staging_dir)
+    # Every folder given to these settings (an option, not only the environment) reaches the
+    # task processes: without it a worker wrote its quality pages to the default folder.
+    optional = {
+        "NEWS_ETL_STAGING_DIR": settings.staging_dir,
+        "NEWS_ETL_REPORTS_DIR": settings.reports_dir,
+        "NEWS_ETL_DUCKLAKE_DATA_PATH": settings.ducklake_data_path,
+    }
+    env.update({name: str(value) for name, value in optional.items() if value is not None})
     return env
 
 

@@ -7,6 +7,8 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from etl.airflow_env import QUIET_LOGGERS, airflow_environment, airflow_executable
 from etl.settings import load_settings
 
@@ -43,3 +45,23 @@ def test_parallelism_is_sized_from_the_machine(tmp_path: Path) -> None:
     env = airflow_environment(load_settings(airflow_parallelism=3), base=base)
     assert env["AIRFLOW__CORE__PARALLELISM"] == "3"
     assert _airflow_config(env, "core", "parallelism") == "3"
+
+
+def test_the_folders_given_to_the_settings_reach_the_task_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("NEWS_ETL_REPORTS_DIR", "NEWS_ETL_DUCKLAKE_DATA_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    base = {"AIRFLOW_HOME": str(tmp_path)}
+    given = load_settings(
+        staging_dir=tmp_path / "staging",
+        reports_dir=tmp_path / "reports",
+        ducklake_data_path=tmp_path / "lake",
+    )
+    env = airflow_environment(given, base=base)
+    assert env["NEWS_ETL_STAGING_DIR"] == str(tmp_path / "staging")
+    assert env["NEWS_ETL_REPORTS_DIR"] == str(tmp_path / "reports")
+    assert env["NEWS_ETL_DUCKLAKE_DATA_PATH"] == f"{tmp_path}/lake/"
+    # Not given: left out, so each process keeps its own default.
+    plain = airflow_environment(load_settings(), base=base)
+    assert not {"NEWS_ETL_REPORTS_DIR", "NEWS_ETL_DUCKLAKE_DATA_PATH"} & set(plain)

@@ -63,6 +63,9 @@ def _env(tmp: Path, **extra: str) -> dict[str, str]:
     return {
         **os.environ,
         "NEWS_ETL_STAGING_DIR": str(tmp / "staging"),
+        # A Postgres catalog's local folder is the project's warehouse/: the quality page
+        # (written whatever NEWS_ETL_WRITE_REPORTS says) goes to the test's folder instead.
+        "NEWS_ETL_REPORTS_DIR": str(tmp / "reports"),
         "NEWS_ETL_WRITE_REPORTS": "false",
         "NEWS_ETL_WORKERS": "1",
         **extra,

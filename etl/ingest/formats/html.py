@@ -19,10 +19,11 @@ _LINE_BREAKS = re.compile(r"\s*\n\s*")
 #: justext fallback then took over ten minutes). Real tags carry a few dozen at most.
 MAX_ATTRIBUTES = 1_000
 #: A start tag followed by more than :data:`MAX_ATTRIBUTES` attributes (with or without a value,
-#: quoted or not: a ``>`` inside a quoted value does not end the count).
+#: quoted or not, apart by spaces or by ``/`` as the parser also reads them: a ``>`` inside a
+#: quoted value does not end the count).
 _TOO_MANY_ATTRIBUTES = re.compile(
     r"<([A-Za-z][^\s/>]*)"
-    r"(?:\s+[^\s=<>/\"']+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)"
+    r"(?:[\s/]+[^\s=<>/\"']+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'=<>`]+))?)"
     f"{{{MAX_ATTRIBUTES + 1}}}"
 )
 

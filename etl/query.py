@@ -30,7 +30,7 @@ from typing import Any
 import duckdb
 
 from etl.errors import PermanentError, WarehouseBusyError
-from etl.target import DUCKLAKE_PREFIX, parse_target, redact
+from etl.target import DUCKLAKE_PREFIX, parse_target
 from etl.warehouse import open_error, refuse_a_lake_catalog
 
 _ALLOWED = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN, duckdb.StatementType.CALL}
@@ -288,9 +288,10 @@ def shell_command(warehouse: Path) -> list[str]:
     import importlib.util
     import shutil
 
-    if str(warehouse).startswith(DUCKLAKE_PREFIX):  # its safe mode refuses the ATTACH a lake needs
+    target = parse_target(str(warehouse))
+    if target.is_lake:  # its safe mode refuses the ATTACH a lake needs
         raise PermanentError(
-            f"{redact(str(warehouse))} is a DuckLake: the safe shell opens a DuckDB file only; "
+            f"{target.display} is a DuckLake: the safe shell opens a DuckDB file only; "
             "use `news-etl query`, or DuckDB's own CLI with ATTACH (README, DuckLake warehouse)"
         )
     if not warehouse.exists():

@@ -44,7 +44,7 @@ _PASSWORD = re.compile(r"(\bpassword\s*=\s*)" + _LIBPQ_VALUE, re.I)
 #: What :func:`redact` puts in place of a password.
 MASK = "***"
 #: A ``password=`` word whose value :func:`redact` masked.
-_MASKED_PASSWORD = re.compile(r"\bpassword\s*=\s*\*\*\*(?=\s|$)", re.I)
+_MASKED_PASSWORD = re.compile(r"\bpassword\s*=\s*" + re.escape(MASK) + r"(?=\s|$)", re.I)
 #: The Postgres-catalog URLs with a password this process was given (its settings, ``--warehouse``),
 #: by their masked form: what :func:`unmask` puts back.
 _GIVEN: dict[str, str] = {}

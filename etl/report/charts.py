@@ -49,7 +49,7 @@ def label(text: object) -> str:
 
 def shortened(names: Iterable[object]) -> list[str]:
     """The names a chart draws shortened (see :func:`label`), whole, in their order."""
-    return [str(n) for n in names if len(str(n)) > MAX_LABEL_CHARS]
+    return [str(n) for n in names if label(n) != str(n)]
 
 
 #: matplotlib's date conversions, typed (its stubs leave them untyped).

@@ -182,6 +182,27 @@ DATE_SOURCES: frozenset[str] = frozenset(DateSource)
 RUN_STATUSES: frozenset[str] = frozenset(RunStatus)
 
 
+#: Characters of a value (a date string, an exception message) that a quarantine detail or a
+#: check result quotes; a longer one is cut with a marker saying how much was left out, never
+#: silently (the whole value stays in the raw file, or in the GX Data Docs).
+MAX_QUOTED_CHARS = 500
+
+
+def clipped(text: str, limit: int = MAX_QUOTED_CHARS) -> str:
+    """``text``, or its first ``limit`` characters and a marker of how many more there are."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [{len(text) - limit} more characters]"
+
+
+def quoted(value: str, limit: int = MAX_QUOTED_CHARS) -> str:
+    """``value`` as Python quotes it (``repr``), its first ``limit`` characters only when it is
+    longer, the marker of :func:`clipped` outside the quotes."""
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}… [{len(value) - limit} more characters]"
+
+
 def is_quarantine_reason(reason: str) -> bool:
     """Whether ``reason`` is a registered reason or an expectation's name."""
     return reason in QUARANTINE_REASONS or reason.startswith(EXPECTATION_REASON_PREFIX)

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from etl.contracts import quoted
+
 # A leading space (or none), the word "date", whitespace, a date-like token (it starts with a
 # digit, so a headline or body that opens with the word "Date" is not a header), then the body
 # after a space, a line break (LF, CRLF or CR) or the end.
@@ -34,11 +36,11 @@ def parse_iso_date(value: str) -> date:
     """Parse ``YYYY-MM-DD`` strictly; raise :class:`BadDateError` otherwise."""
     match = _ISO_DATE.match(value)
     if not match:
-        raise BadDateError(f"date header {value!r} is not YYYY-MM-DD")
+        raise BadDateError(f"date header {quoted(value)} is not YYYY-MM-DD")
     try:
         return date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError as exc:
-        raise BadDateError(f"date header {value!r} is not a calendar date: {exc}") from exc
+        raise BadDateError(f"date header {quoted(value)} is not a calendar date: {exc}") from exc
 
 
 def parse_txt(text: str, layout: str = "canonical") -> ParsedText:

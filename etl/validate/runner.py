@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from etl.contracts import clipped
 from etl.heap import heavy_import
 from etl.settings import Settings
 from etl.validate.suites import SuiteSpec, active_expectations, expectation_columns
@@ -140,12 +141,6 @@ def _missing_as_none(row: dict[str, Any]) -> dict[str, Any]:
     return {key: None if _is_missing(value) else value for key, value in row.items()}
 
 
-#: Characters of an observed value or an exception message kept in ``fact_check_result`` (the
-#: failing records themselves are in ``quarantine.detail`` and the GX Data Docs); a longer text
-#: is cut with a marker saying how much was left out, never silently.
-MAX_RESULT_CHARS = 500
-
-
 def _exception_message(info: dict[str, Any]) -> str | None:
     """The message of the exception behind a result, or ``None``. GX 1.x gives it at the top of
     ``exception_info`` when the expectation itself raised, but under each failed metric's id when
@@ -154,12 +149,6 @@ def _exception_message(info: dict[str, Any]) -> str | None:
         if item.get("raised_exception"):
             return str(item.get("exception_message"))
     return None
-
-
-def _clip(text: str) -> str:
-    if len(text) <= MAX_RESULT_CHARS:
-        return text
-    return f"{text[:MAX_RESULT_CHARS]}… [{len(text) - MAX_RESULT_CHARS} more characters]"
 
 
 def _jsonable(value: Any) -> str | None:
@@ -278,7 +267,7 @@ def validate_frame(
         message = _exception_message(item.exception_info or {})
         detail = None
         if message is not None:
-            detail = _clip(message)
+            detail = clipped(message)
         elif failures:
             detail = _jsonable(failures[:_MAX_DETAIL_VALUES])
         outcome.checks.append(

@@ -94,9 +94,10 @@ def test_an_injected_fault_can_raise() -> None:
 def test_a_long_observed_value_is_stored_whole() -> None:
     """An observed value is data an operator looks up (an id, a URL): it is stored whole, never
     cut (the number of values a check keeps is bounded instead)."""
-    from etl.validate.runner import MAX_RESULT_CHARS, _jsonable
+    from etl.contracts import MAX_QUOTED_CHARS
+    from etl.validate.runner import _jsonable
 
-    value = "x" * (MAX_RESULT_CHARS * 2)
+    value = "x" * (MAX_QUOTED_CHARS * 2)
     assert _jsonable(value) == '"' + value + '"'
     assert _jsonable("short") == '"short"'
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from etl.contracts import quoted
 from etl.ingest.canonical import BadDateError, parse_iso_date
 
 _ISO_PREFIX = re.compile(r"\A(\d{4}-\d{2}-\d{2})(?:[T ]\S.*)?\Z", re.ASCII | re.DOTALL)
@@ -68,7 +69,7 @@ def parse_published(value: object) -> date:
     try:
         return datetime.fromisoformat(text).date()
     except ValueError as exc:
-        raise BadDateError(f"publication date {text!r} is not a recognised date") from exc
+        raise BadDateError(f"publication date {quoted(text)} is not a recognised date") from exc
 
 
 def _first(obj: Mapping[str, Any], names: tuple[str, ...]) -> Any:

@@ -178,6 +178,14 @@ def run(
         ),
     ] = False,
     batch_size: Annotated[int | None, typer.Option(help="Files per batch.", min=1)] = None,
+    batch_bytes: Annotated[
+        int | None,
+        typer.Option(
+            help="Raw bytes per batch (default 8 MiB, NEWS_ETL_BATCH_BYTES; a .gz file counts "
+            "four times its size): a batch ends at --batch-size files or at this many bytes.",
+            min=1,
+        ),
+    ] = None,
     workers: Annotated[
         int | None,
         typer.Option(
@@ -193,7 +201,11 @@ def run(
     from etl.timing import STARTUP, SUMMARY, format_stage_table, recording, since_process_start
 
     settings = _settings(
-        landing=landing, warehouse=warehouse, batch_size=batch_size, workers=workers
+        landing=landing,
+        warehouse=warehouse,
+        batch_size=batch_size,
+        batch_bytes=batch_bytes,
+        workers=workers,
     )
     partition = _parse_date(run_date)
     with Progress(

@@ -31,7 +31,7 @@ from filelock import BaseFileLock
 from etl import TEXT_VERSION, __version__, leftovers
 from etl.contracts import RunStatus, Stage
 from etl.errors import BatchValidationError, NewsEtlError, StagingError
-from etl.ingest.landing import LandingFile, list_landing
+from etl.ingest.landing import LandingFile, batches_of, list_landing
 from etl.ingest.ledger import LedgerView, read_ledger
 from etl.ingest.reader import IngestContext, ingest_files
 from etl.load import faults
@@ -270,7 +270,6 @@ def _plan(
             )
         else:
             todo.append(f)
-    size = settings.batch_size
     plan = RunPlan(
         run_id=run_id,
         staging_dir=(location(settings.staging_root) / run_id).url,
@@ -285,7 +284,10 @@ def _plan(
         files_deferred=deferred,
         unchanged=unchanged,
         # At least one (possibly empty) batch, so every run has the same shape of steps.
-        batches=[[_file_dict(f) for f in todo[i : i + size]] for i in range(0, len(todo), size)]
+        batches=[
+            [_file_dict(f) for f in batch]
+            for batch in batches_of(todo, settings.batch_size, settings.batch_bytes)
+        ]
         or [[]],
         in_process=run_id in _OWNED,
     )

@@ -66,6 +66,13 @@ class Settings(BaseSettings):
         description="Folder with migrations/ (warehouse DDL) and expectations/ (GX suites).",
     )
     batch_size: int = Field(default=500, ge=1, description="Files per text-processing batch.")
+    batch_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=1,
+        description="Raw bytes per batch (a .gz file counts four times its size): a batch ends "
+        "at batch_size files or at this many bytes, whichever comes first; a larger file is a "
+        "batch alone.",
+    )
     workers: int = Field(
         default_factory=lambda: _usable_cores(),
         ge=1,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat as stat_module
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -39,6 +40,40 @@ class LandingFile:
     path_date: date | None  # from a ``YYYY-MM-DD/`` or ``dt=YYYY-MM-DD/`` folder
     outside: bool = False  # a symlink that resolves outside the landing zone
     special: str | None = None  # not a regular file ("FIFO", "socket", ...): never opened
+
+
+#: How many times its size a ``.gz`` file is counted when batches are planned: its text is not
+#: known before it is read, and news text compresses about three to eight to one (the ingest
+#: stage still refuses a file that decompresses to more than the file-size limit).
+GZIP_EXPANSION = 4
+
+
+def planned_bytes(file: LandingFile) -> int:
+    """The bytes ``file`` is counted at when batches are planned (:data:`GZIP_EXPANSION`)."""
+    return file.size * GZIP_EXPANSION if file.path.lower().endswith(".gz") else file.size
+
+
+def batches_of(
+    files: Sequence[LandingFile], max_files: int, max_bytes: int
+) -> list[list[LandingFile]]:
+    """``files`` in order, cut into batches of at most ``max_files`` files and ``max_bytes``
+    bytes (:func:`planned_bytes`); a file of more than ``max_bytes`` is a batch alone. A batch's
+    memory in the text stage grows with its text, not with its number of files: a landing zone of
+    a few large JSONL dumps would otherwise be one batch, in one process, however many
+    workers the run has."""
+    out: list[list[LandingFile]] = []
+    batch: list[LandingFile] = []
+    size = 0
+    for file in files:
+        weight = planned_bytes(file)
+        if batch and (len(batch) == max_files or size + weight > max_bytes):
+            out.append(batch)
+            batch, size = [], 0
+        batch.append(file)
+        size += weight
+    if batch:
+        out.append(batch)
+    return out
 
 
 def special_kind(mode: int) -> str | None:

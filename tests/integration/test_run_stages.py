@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from etl import pipeline
-from etl.sample import generate_sample
+from etl.sample import generate_bulk, generate_sample
 from etl.timing import STAGES, is_part
 
 from .helpers import DATA_TABLES, checksums, query, settings_for
@@ -75,3 +75,49 @@ def test_a_one_worker_run_of_several_batches_processes_them_in_a_worker(
     files = sum(1 for f in (tmp_path / "landing").rglob("*") if f.is_file())
     assert len(seen) == -(-files // 5) > 1  # one text step per batch of 5 files
     assert len(set(seen)) == 1 and int(seen[0]) != os.getpid()
+
+
+def _jsonl_dumps(txt_landing: Path, out: Path) -> list[int]:
+    """The articles of a generated landing zone as one JSONL dump per (day, source) folder, the
+    way a scraper delivers them; the dumps' sizes."""
+    import json
+
+    from etl.ingest.canonical import parse_txt
+
+    sizes = []
+    for folder in sorted({f.parent for f in txt_landing.rglob("*.txt")}):
+        lines = []
+        for f in sorted(folder.glob("*.txt")):
+            parsed = parse_txt(f.read_text(encoding="utf-8"))
+            assert parsed.header_date is not None
+            record = {"text": parsed.body, "date": parsed.header_date.isoformat()}
+            lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+        dump = out / folder.parent.name / f"{folder.name}.jsonl"
+        dump.parent.mkdir(parents=True, exist_ok=True)
+        dump.write_text("".join(lines), encoding="utf-8")
+        sizes.append(dump.stat().st_size)
+    return sizes
+
+
+def test_large_dumps_are_cut_into_batches_by_bytes_with_the_same_warehouse(
+    tmp_path: Path,
+) -> None:
+    # A few multi-record files were one batch (500 files), in one process: cut by bytes, each
+    # dump here is a batch alone and the pool shares them, and the warehouse is the same.
+    from etl.pipeline import RunPlan
+
+    generate_bulk(tmp_path / "txt", 80, start=date(2024, 3, 4), days=2)
+    sizes = _jsonl_dumps(tmp_path / "txt", tmp_path / "landing")
+    assert len(sizes) >= 4
+    sums, batches = {}, {}
+    for name, batch_bytes, workers in (("one batch", 10**9, 1), ("by bytes", min(sizes), 2)):
+        out = tmp_path / name
+        settings = settings_for(
+            tmp_path / "landing", out, batch_bytes=batch_bytes, workers=workers, keep_staging=True
+        )
+        summary = pipeline.run(settings)
+        assert summary.articles_loaded == 80
+        batches[name] = RunPlan.load(out / "staging" / summary.run_id).n_batches
+        sums[name] = checksums(settings.warehouse, DATA_TABLES + STORY_TABLES)
+    assert batches == {"one batch": 1, "by bytes": len(sizes)}
+    assert sums["one batch"] == sums["by bytes"]

@@ -1,0 +1,67 @@
+"""Batches are cut by files and by bytes (session 20).
+
+A landing zone of a few large multi-record files (JSONL dumps of thousands of articles each) was
+one batch of up to 500 files: one process did all its text work, however many workers the run
+had, and its memory grew with the whole zone's text (15 dumps of 6 MB: 3.5 GB). A batch now also
+ends at ``batch_bytes`` raw bytes, a ``.gz`` file counted four times its size. The expected
+batches are written out by hand.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.ingest.landing import GZIP_EXPANSION, LandingFile, batches_of, planned_bytes
+from etl.settings import Settings
+
+
+def _files(*sizes: int, suffix: str = ".jsonl") -> list[LandingFile]:
+    return [LandingFile(f"f{i}{suffix}", size, 0, None) for i, size in enumerate(sizes)]
+
+
+def _sizes(batches: list[list[LandingFile]]) -> list[list[int]]:
+    return [[f.size for f in batch] for batch in batches]
+
+
+def test_the_defaults_are_500_files_and_8_mib() -> None:
+    fields = Settings.model_fields
+    assert fields["batch_size"].default == 500
+    assert fields["batch_bytes"].default == 8 * 1024 * 1024
+
+
+def test_a_batch_ends_when_the_next_file_would_pass_the_bytes() -> None:
+    assert _sizes(batches_of(_files(4, 6, 1, 9, 2, 3), 100, 10)) == [[4, 6], [1, 9], [2, 3]]
+
+
+def test_a_batch_may_hold_exactly_the_bytes_but_not_one_more() -> None:
+    assert _sizes(batches_of(_files(5, 5, 5), 100, 10)) == [[5, 5], [5]]
+    assert _sizes(batches_of(_files(5, 6, 5), 100, 10)) == [[5], [6], [5]]
+
+
+def test_a_file_larger_than_the_bytes_is_a_batch_alone() -> None:
+    assert _sizes(batches_of(_files(1, 50, 1, 1), 100, 10)) == [[1], [50], [1, 1]]
+
+
+def test_the_file_count_still_ends_a_batch() -> None:
+    assert _sizes(batches_of(_files(1, 1, 1, 1, 1), 2, 1000)) == [[1, 1], [1, 1], [1]]
+
+
+def test_order_is_kept_and_nothing_is_lost_or_repeated() -> None:
+    files = _files(3, 8, 2, 2, 7, 1, 12, 4)
+    batches = batches_of(files, 3, 10)
+    assert [f for batch in batches for f in batch] == files
+    assert _sizes(batches) == [[3], [8, 2], [2, 7, 1], [12], [4]]
+
+
+def test_no_files_no_batches() -> None:
+    assert batches_of([], 500, 10) == []
+
+
+@pytest.mark.parametrize("name", ["a.jsonl.gz", "a.TXT.GZ", "b.html.gz"])
+def test_a_gzip_file_counts_four_times_its_size(name: str) -> None:
+    assert GZIP_EXPANSION == 4
+    assert planned_bytes(LandingFile(name, 3, 0, None)) == 12
+    # 3 MB of gzip is about 12 MB of text: with 10 MB batches it is a batch alone.
+    gz = [LandingFile(name, 3, 0, None), LandingFile("next.txt", 3, 0, None)]
+    assert _sizes(batches_of(gz, 100, 10)) == [[3], [3]]
+    assert _sizes(batches_of(_files(3, 3), 100, 10)) == [[3, 3]]

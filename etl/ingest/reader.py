@@ -108,7 +108,10 @@ def record_source(record: Record, path: str, landing: Path | str) -> str:
     if record.source:
         return record.source
     if record.url:
-        host = (urlsplit(record.url).hostname or "").removeprefix("www.")
+        try:
+            host = (urlsplit(record.url).hostname or "").removeprefix("www.")
+        except ValueError:  # not a URL one can read a host from ("http://[::1/news")
+            host = ""
         if host:
             return host
     return source_name(path, landing)

@@ -88,6 +88,19 @@ def zone(tmp_path: Path) -> Path:
         + json.dumps({"title": "Five", "text": _body("After the deep line")}) + "\n",
         encoding="utf-8",
     )  # fmt: skip
+    # Odd values in fields, each of which once ended the whole run (session 20): an integer of
+    # 5,000 digits, an author whose name is a list, sections that are a number, a URL without a
+    # readable host, a 20-digit year (the only one quarantined: bad_date).
+    odd = [
+        json.dumps({"title": "Six", "views": "@", "text": _body("Six")}).replace(
+            '"@"', "1" + "0" * 5000
+        ),
+        json.dumps({"text": _body("Seven"), "author": [{"name": ["Ann Lee", "Bob Roy"]}]}),
+        json.dumps({"text": {"summary": [_body("Eight")], "sections": 5}}),
+        json.dumps({"text": _body("Nine"), "url": "http://[::1/news"}),
+        json.dumps({"text": _body("Ten"), "date": "Mon, 1 Jan 99999999999999999999 00:00:00"}),
+    ]
+    (wire / "odd.jsonl").write_text("\n".join(odd) + "\n", encoding="utf-8")
     attributes = " ".join(f'a{i}="x"' for i in range(60_000))
     (wire / "crowded.html").write_text(
         f"<html><body><p {attributes}>{_body('Crowded markup')}</p></body></html>", "utf-8"
@@ -108,6 +121,7 @@ EXPECTED_QUARANTINE = {
     ("passwd.txt", None): "outside_landing",
     ("deep.jsonl", "line 1"): "malformed_json",
     ("crowded.html", None): "malformed_html",
+    ("odd.jsonl", "line 5"): "bad_date",
 }
 LOADED_FILES = {
     "a.txt",
@@ -119,6 +133,7 @@ LOADED_FILES = {
     "page.html.gz",
     "café näme\nwith newline.txt",
     "deep.jsonl",
+    "odd.jsonl",
 }
 
 
@@ -126,12 +141,13 @@ def test_every_file_is_accounted_for(zone: Path, tmp_path: Path) -> None:
     settings = settings_for(zone, tmp_path, max_file_bytes=LIMIT)
     summary = pipeline.run(settings)
     files = sum(1 for _ in (zone / "wire").iterdir())
-    assert summary.files_new == files == 20
+    assert summary.files_new == files == 21
     assert summary.files_loaded + summary.files_duplicate + summary.files_quarantined == files
     assert (summary.files_loaded, summary.files_duplicate, summary.files_quarantined) == (
-        9, 1, 10
+        10, 1, 10
     )  # fmt: skip
-    assert summary.articles_loaded == 12  # 4 from the JSONL file, 1 after the deep line
+    # 4 from the JSONL file, 1 after the deep line, 4 with odd fields
+    assert summary.articles_loaded == 16
     assert summary.quarantined == len(EXPECTED_QUARANTINE)
     reasons = {
         (Path(path).name, record): reason
@@ -152,7 +168,10 @@ def test_every_file_is_accounted_for(zone: Path, tmp_path: Path) -> None:
             " JOIN dim_source USING (source_id)",
         )
     }
-    assert len(articles) == 12
+    assert len(articles) == 16
+    assert articles[("odd.jsonl", "line 1")][4] == "Six"
+    assert articles[("odd.jsonl", "line 3")][5].startswith("Eight said")
+    assert articles[("odd.jsonl", "line 4")][2] == "wire"  # no host: the landing subfolder
     assert articles[("deep.jsonl", "line 2")][4] == "Five"
     assert articles[("dump.jsonl", "line 5")][4] == "Four \ufffd"
     assert articles[("utf16.txt", None)][0] == "utf-16-le"
@@ -171,6 +190,12 @@ def test_every_file_is_accounted_for(zone: Path, tmp_path: Path) -> None:
         settings.warehouse, "SELECT authors FROM fact_article WHERE source_format = 'csv'"
     )
     assert authors == ["A", "B"]
+    ((authors,),) = query(
+        settings.warehouse,
+        "SELECT authors FROM fact_article WHERE source_record = 'line 2' "
+        "AND source_file LIKE '%odd.jsonl'",
+    )
+    assert authors == ["Ann Lee", "Bob Roy"]
     # A second run reads nothing again except the files that were never hashed.
     again = pipeline.run(settings)
     assert again.articles_loaded == 0

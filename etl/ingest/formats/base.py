@@ -64,11 +64,11 @@ def parse_published(value: object) -> date:
         return parse_iso_date(match[1])
     try:
         return email.utils.parsedate_to_datetime(text).date()
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # Overflow: a 20-digit year
         pass
     try:
         return datetime.fromisoformat(text).date()
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise BadDateError(f"publication date {quoted(text)} is not a recognised date") from exc
 
 
@@ -88,7 +88,10 @@ def _text_of(value: Any) -> str:
         return "\n\n".join(_text_of(v) for v in value if v)
     if isinstance(value, Mapping):
         parts = [_text_of(value.get("summary") or [])]
-        for section in value.get("sections") or []:
+        sections = value.get("sections") or []
+        # A section is an object; anything else there is not fundus's shape and is skipped, as
+        # an item of the list that is not an object is (a lone object is one section).
+        for section in sections if isinstance(sections, list) else [sections]:
             if isinstance(section, Mapping):
                 parts.append(_text_of(section.get("headline") or []))
                 parts.append(_text_of(section.get("paragraphs") or []))
@@ -97,15 +100,24 @@ def _text_of(value: Any) -> str:
 
 
 def _authors(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
+    """Author names from a string (``"A; B"``, ``"A | B"``), a list, or schema.org-style
+    objects (``{"@type": "Person", "name": ...}``, whose name may itself be a list)."""
     if isinstance(value, str):
-        parts = re.split(r"\s*[;|]\s*", value)
-    elif isinstance(value, list):
-        parts = [a.get("name", "") if isinstance(a, Mapping) else str(a) for a in value]
-    else:
-        parts = [str(value)]
-    return tuple(p.strip() for p in parts if p and p.strip())
+        return tuple(p for p in (p.strip() for p in re.split(r"\s*[;|]\s*", value)) if p)
+    return tuple(_names(value))
+
+
+def _names(value: Any) -> list[str]:
+    """The names in ``value``: a string is one name, an object's ``name`` field its names, a
+    list the names of its items, a number its digits; ``None`` and empty strings none."""
+    if value is None:
+        return []
+    if isinstance(value, Mapping):
+        return _names(value.get("name"))
+    if isinstance(value, list):
+        return [name for item in value for name in _names(item)]
+    name = str(value).strip()
+    return [name] if name else []
 
 
 def record_from_mapping(obj: object, key: str | None) -> Parsed:

@@ -9,11 +9,16 @@ from typing import Any
 
 from etl.ingest.formats.base import Parsed, RecordError, record_from_mapping
 
+#: What ends a JSON line: LF, CRLF or a lone CR. Not U+2028, U+2029 or U+0085 (which
+#: ``str.splitlines`` also breaks at): JSON allows them raw inside a string, and
+#: ``json.dumps(..., ensure_ascii=False)`` writes them so.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
 
 def parse_jsonl(text: str, layout: str) -> list[Parsed]:
     """One record per non-blank line; a line that is not JSON is quarantined alone."""
     out: list[Parsed] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
         if not line.strip():
             continue
         key = f"line {number}"
@@ -64,13 +69,23 @@ def _loads(text: str) -> Any:
     whole are joined by ``json`` itself and stay as they are.
     """
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_int=_integer)
         # pragma: no mutate start (equivalent: the search only skips work, replacing surrogates
         # in a text without any changes nothing)
         return _replace_surrogates(value) if _SURROGATE_ESCAPE.search(text) else value
         # pragma: no mutate end
     except RecursionError:  # json (in C) stops at Python's recursion limit
         raise json.JSONDecodeError(TOO_DEEP, text, 0) from None
+
+
+def _integer(digits: str) -> int | str:
+    """A JSON integer; one of more digits than Python converts (4,300: a guard against slow
+    conversions) is kept as its digits, as text: no field news-etl keeps is a number, and a
+    text field written as a number is its digits either way."""
+    try:
+        return int(digits)
+    except ValueError:
+        return digits
 
 
 def _replace_surrogates(value: object) -> object:

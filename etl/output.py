@@ -34,10 +34,12 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 from duckdb.sqltypes import DuckDBPyType
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from etl.errors import PermanentError
 from etl.target import redact
 
 OutputFormat = Literal["table", "csv", "json", "parquet"]
@@ -187,6 +189,12 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _position(i: int) -> str:
+    """The ``i``-th (from 0) column of the user's query, by position: two columns may share a
+    name (``SELECT a.id, b.id``), and by name both would read the first one's values."""
+    return f"#{i + 1}"
+
+
 def _fetch(projection: duckdb.DuckDBPyRelation) -> pa.Table:
     """Run the projection of the user's query; an error names the user's SQL, not the wrapper
     (DuckDB quotes the failing SQL after ``LINE n:``, which here would be the projection)."""
@@ -201,8 +209,8 @@ def fetch_text(relation: duckdb.DuckDBPyRelation) -> TextResult:
     """Execute ``relation`` and return every cell as text (see the module's docstring)."""
     kinds = [_kind(t) for t in relation.types]
     exprs = []
-    for i, (name, kind) in enumerate(zip(relation.columns, kinds, strict=True)):
-        col = _quote(name)
+    for i, kind in enumerate(kinds):
+        col = _position(i)
         if kind == "interval":
             expr = col
         elif kind == "nested":
@@ -234,14 +242,14 @@ def fetch_arrow(relation: duckdb.DuckDBPyRelation) -> pa.Table:
     unions or nested values holding intervals as their JSON text."""
     exprs, intervals = [], []
     for i, (name, duck_type) in enumerate(zip(relation.columns, relation.types, strict=True)):
-        col, spelled = _quote(name), str(duck_type).upper()
+        col, alias, spelled = _position(i), _quote(name), str(duck_type).upper()
         if duck_type.id == "interval":
             intervals.append(i)
-            exprs.append(col)
+            exprs.append(f"{col} AS {alias}")
         elif _kind(duck_type) == "nested" and ("INTERVAL" in spelled or "UNION" in spelled):
-            exprs.append(f"to_json({col})::VARCHAR AS {col}")
+            exprs.append(f"to_json({col})::VARCHAR AS {alias}")
         else:
-            exprs.append(col)
+            exprs.append(f"{col} AS {alias}")
     table = _fetch(relation.project(", ".join(exprs)))
     for i in intervals:
         values = table.column(i).to_pylist()
@@ -313,9 +321,9 @@ def _terminal_widths(texts: list[list[str]], width: int) -> list[int] | None:
     that does not fit (then Rich folds every column)."""
     n = len(texts[0])
     room = width - (3 * n + 1)  # one space each side of a cell, a border between and around
-    desired = [max(len(r[i]) for r in texts) for i in range(n)]
+    desired = [max(cell_len(r[i]) for r in texts) for i in range(n)]
     least = [
-        max(min(max((len(w) for w in r[i].split()), default=0), _UNSPLIT_WORD) for r in texts)
+        max(min(max((cell_len(w) for w in r[i].split()), default=0), _UNSPLIT_WORD) for r in texts)
         for i in range(n)
     ]
     least = [max(1, m) for m in least]
@@ -353,8 +361,10 @@ def render_table(
     ]
     width = None
     if whole:
-        widths = [max((len(r[i]) for r in texts), default=0) for i in range(len(columns))]
-        width = sum(widths) + 3 * len(columns) + 1 + (len(title or "") if title else 0)
+        # Terminal cells, not characters: a CJK character takes two, and a table measured in
+        # characters came out too narrow (Rich then cut values and dropped whole columns).
+        widths = [max((cell_len(r[i]) for r in texts), default=0) for i in range(len(columns))]
+        width = sum(widths) + 3 * len(columns) + 1 + (cell_len(title or "") if title else 0)
     view = Table(title=title, show_lines=False)
     console = make_console(file=stream, width=width)
     fixed = None if whole else _terminal_widths(texts, console.width)
@@ -392,9 +402,35 @@ def plan_text(result: TextResult) -> str:
     return "".join(part if part.endswith("\n") else part + "\n" for part in parts)
 
 
+class SharedColumnNameError(PermanentError):
+    """Two columns of a result share a name, and the format keys values by name."""
+
+
+def _named_once(columns: Sequence[str], fmt: OutputFormat) -> None:
+    """Refuse a result whose columns share a name for a format that keys values by name: a JSON
+    object keeps one value of a repeated key (``jq`` and Python the last), and a Parquet file
+    with a repeated column cannot be read back by name. Table and CSV are by position."""
+    seen: dict[str, list[int]] = {}
+    for i, name in enumerate(columns, start=1):
+        seen.setdefault(name, []).append(i)
+    shared = {name: places for name, places in seen.items() if len(places) > 1}
+    if shared:
+        which = "; ".join(
+            f"columns {', '.join(map(str, places))} are all named {name!r}"
+            for name, places in shared.items()
+        )
+        raise SharedColumnNameError(
+            f"{which}: {fmt} keys values by column name, so one would hide the other; name "
+            "them apart with AS (or use --format table or csv)"
+        )
+
+
 def write_result(relation: duckdb.DuckDBPyRelation, fmt: OutputFormat, out: Path | None) -> int:
     """Execute ``relation`` and write it as ``fmt`` to ``out`` (or standard output); returns
-    the number of rows. ``out``'s folder must exist (checked by the caller)."""
+    the number of rows. ``out``'s folder must exist (checked by the caller). JSON and Parquet
+    refuse columns that share a name (:class:`SharedColumnNameError`)."""
+    if fmt in ("json", "parquet"):
+        _named_once(relation.columns, fmt)
     if fmt == "parquet":
         table = fetch_arrow(relation)
         buffer = io.BytesIO()

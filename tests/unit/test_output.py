@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from etl.output import (
+    OutputFormat,
+    SharedColumnNameError,
     fetch_text,
     iso_duration,
     render_table,
     to_csv,
     to_json_lines,
     visible,
+    write_result,
 )
 from etl.query import QueryRefusedError, QueryTimeoutError, check_read_only, deadline
 
@@ -163,3 +167,39 @@ def test_a_terminal_table_fits_and_keeps_ids_whole() -> None:
     assert all(len(line) <= 80 for line in lines)  # Rich's width for a non-terminal file
     assert any(an_id in line for line in lines)
     assert sum(line.count("word") for line in lines) == 60  # wrapped, nothing cut
+
+
+def test_columns_that_share_a_name_keep_their_own_values() -> None:
+    # Each column was re-selected by its quoted name, so every "a" showed the first a's values
+    # (a self-join's b.run_id showed a.run_id); "A" matched "a" too (names are case-blind).
+    con = duckdb.connect()
+    relation = con.sql('SELECT 1 AS a, 2 AS a, 3 AS "A", INTERVAL 1 DAY AS a, [4] AS a')
+    result = fetch_text(relation)
+    assert result.columns == ["a", "a", "A", "a", "a"]
+    assert result.rows == [("1", "2", "3", "P1D", "[4]")]
+    assert to_csv(result) == "a,a,A,a,a\r\n1,2,3,P1D,[4]\r\n"
+
+
+@pytest.mark.parametrize("fmt", ["json", "parquet"])
+def test_formats_keyed_by_name_refuse_columns_that_share_one(
+    fmt: OutputFormat, tmp_path: Path
+) -> None:
+    con = duckdb.connect()
+    out = tmp_path / f"out.{fmt}"
+    with pytest.raises(SharedColumnNameError) as refused:
+        write_result(con.sql("SELECT 1 AS a, 2 AS b, 3 AS a"), fmt, out)
+    assert str(refused.value).startswith(f"columns 1, 3 are all named 'a': {fmt} keys values")
+    assert not out.exists()
+    assert write_result(con.sql("SELECT 1 AS a, 3 AS a2"), fmt, out) == 1
+
+
+def test_a_piped_table_of_wide_characters_keeps_every_column_whole() -> None:
+    # Widths were counted in characters; a CJK character takes two terminal cells, so the table
+    # came out too narrow and Rich cut the title and the id and dropped the n column.
+    title = "東京の株価が上昇した。日本銀行は金利を据え置いた。"
+    an_id = "0123456789abcdef" * 4
+    buffer = io.StringIO()
+    render_table(["title", "n", "article_id"], [[title, "1350", an_id]], file=buffer)
+    text = buffer.getvalue()
+    assert title in text and an_id in text and "1350" in text and "┃ n " in text
+    assert "…" not in text

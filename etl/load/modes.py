@@ -22,7 +22,7 @@ from typing import ClassVar
 
 import duckdb
 
-from etl.contracts import LoadMode
+from etl.contracts import LedgerOutcome, LoadMode
 
 #: Temporary tables the modes fill (one ``article_id`` column each).
 REPLACE_SCOPE = "replace_scope"
@@ -80,7 +80,9 @@ class Merge(Mode):
 
 
 class Replace(Mode):
-    """The partitions the run's new articles fall in hold exactly the run's articles."""
+    """The partitions the run's new articles fall in hold exactly the articles of the landing
+    zone's files as they are now: the run's new articles, and those of the files it skipped as
+    unchanged (whose articles are what reading them again would give)."""
 
     name = LoadMode.REPLACE
 
@@ -89,12 +91,27 @@ class Replace(Mode):
         return "false"
 
     def removed_sql(self) -> str:
-        """Every article of those partitions, and older copies of the run's articles."""
-        return (
-            "SELECT article_id FROM fact_article "
-            "WHERE published_date IN (SELECT published_date FROM run_articles WHERE is_new) "
-            "   OR article_id IN (SELECT article_id FROM run_articles WHERE is_new)"
-        )
+        """Every article of those partitions but those of the run's unchanged files (by the
+        article their ledger row names, or by their path: a multi-record file's row names one
+        article), and older copies of the run's articles. Removing the unchanged files' articles
+        too (as up to session 20) emptied a day but the one changed file while the ledger still
+        called the others loaded: no later run read them again."""
+        loaded, duplicate = LedgerOutcome.LOADED, LedgerOutcome.DUPLICATE
+        return f"""
+            WITH still_there AS (
+                SELECT path, article_id FROM run_unchanged
+                WHERE outcome IN ('{loaded}', '{duplicate}')
+                UNION ALL
+                SELECT path, article_id FROM run_ledger
+                WHERE unchanged AND outcome IN ('{loaded}', '{duplicate}')
+            )
+            SELECT f.article_id FROM fact_article f
+            WHERE (f.published_date IN (SELECT published_date FROM run_articles WHERE is_new)
+                   AND f.article_id NOT IN (
+                       SELECT article_id FROM still_there WHERE article_id IS NOT NULL)
+                   AND f.source_file NOT IN (SELECT path FROM still_there))
+               OR f.article_id IN (SELECT article_id FROM run_articles WHERE is_new)
+        """
 
 
 class Rebuild(Mode):

@@ -69,14 +69,25 @@ def test_daily_term_counts_follow_merge_replace_and_rebuild(tmp_path: Path) -> N
     assert _stored(settings.warehouse) == _from_facts(settings.warehouse)
     assert {"quokkas", "zanzibar"} <= _terms_on(settings.warehouse, days[1])
 
-    # replace: day 2 holds exactly the run's one new article afterwards
+    # replace: day 2 holds the articles of its files as they are now, the run's one new article
+    # among them (until session 20 it held that one alone, and the ledger still called the other
+    # files loaded); then, the other files gone, exactly the new one.
     # (Five distinct terms at least: a shorter text is a stub, quarantined by the article suite.)
+    day2 = landing / f"dt={days[2].isoformat()}"
+    before = _terms_on(settings.warehouse, days[2])
     text = "Wombats voted against koalas in Canberra."
-    _write(landing / f"dt={days[2].isoformat()}" / "late", "x.txt", days[2], text)
+    _write(day2 / "late", "x.txt", days[2], text)
     pipeline.run(settings, partition_date=days[2], mode="replace")
     assert _stored(settings.warehouse) == _from_facts(settings.warehouse)
     expected = {"wombats", "voted", "against", "koalas", "in", "canberra"}
-    assert _terms_on(settings.warehouse, days[2]) == expected
+    assert _terms_on(settings.warehouse, days[2]) == before | expected
+    for f in day2.rglob("*"):
+        if f.is_file() and f.name != "x.txt":
+            f.unlink()
+    _write(day2 / "late", "x.txt", days[2], text + " Again.")
+    pipeline.run(settings, partition_date=days[2], mode="replace")
+    assert _stored(settings.warehouse) == _from_facts(settings.warehouse)
+    assert _terms_on(settings.warehouse, days[2]) == expected | {"again"}
 
 
 def test_a_run_appends_its_facts_in_day_and_article_order(tmp_path: Path) -> None:

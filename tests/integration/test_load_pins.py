@@ -362,6 +362,62 @@ def test_replace_rewrites_existing_rows_of_its_partitions(tmp_path: Path) -> Non
     assert stored == dict(_sums_from_facts(s))
 
 
+def test_replace_keeps_the_articles_of_files_it_skipped_as_unchanged(tmp_path: Path) -> None:
+    """Editing one file of a day, then ``run --replace --date D`` on the same landing zone: the
+    day holds the articles of its files as they are now. It held the edited file's article
+    alone, while the ledger still called the other files loaded (no later run read them)."""
+    zone = tmp_path / "zone"
+    day = zone / "2024-03-04"
+    day.mkdir(parents=True)
+    for name in ("a", "b", "c", "gone"):
+        (day / f"{name}.txt").write_bytes(_article("2024-03-04", f"Story {name}"))
+    (day / "dump.jsonl").write_text(
+        "\n".join(json.dumps({"text": BODY.format(words=f"Record {i}")}) for i in range(3)),
+        encoding="utf-8",
+    )
+    (zone / "2024-03-05").mkdir()
+    (zone / "2024-03-05" / "d.txt").write_bytes(_article("2024-03-05", "Other day"))
+    s = _settings(zone, tmp_path)
+    assert pipeline.run(s).articles_loaded == 8
+    (day / "b.txt").write_bytes(_article("2024-03-04", "Story b, corrected"))
+    (day / "gone.txt").unlink()
+    summary = pipeline.run(s, mode="replace", partition_date=date(2024, 3, 4))
+    assert summary.articles_loaded == 1 and summary.partitions == [date(2024, 3, 4)]
+    stored = {
+        (Path(path).name, record): opening
+        for path, record, opening in query(
+            s.warehouse,
+            "SELECT source_file, source_record, split_part(clean_text, ' said', 1) "
+            "FROM fact_article JOIN article_text USING (article_id)",
+        )
+    }
+    assert stored == {
+        ("a.txt", None): "Story a",
+        ("b.txt", None): "Story b, corrected",
+        ("c.txt", None): "Story c",
+        ("dump.jsonl", "line 1"): "Record 0",
+        ("dump.jsonl", "line 2"): "Record 1",
+        ("dump.jsonl", "line 3"): "Record 2",
+        ("d.txt", None): "Other day",  # another partition: untouched
+    }
+    # Every file there now that the ledger calls loaded (its latest content) has its article.
+    missing = query(
+        s.warehouse,
+        "SELECT path FROM ingest_ledger "
+        "QUALIFY row_number() OVER (PARTITION BY path ORDER BY last_seen DESC) = 1 "
+        "AND outcome = 'loaded' AND article_id NOT IN (SELECT article_id FROM fact_article) "
+        "AND path <> '2024-03-04/gone.txt'",
+    )
+    assert missing == []
+    stored_sums = {
+        (d, t): o
+        for d, t, o in query(
+            s.warehouse, "SELECT published_date, term_id, occurrences FROM agg_daily_term"
+        )
+    }
+    assert stored_sums == dict(_sums_from_facts(s))
+
+
 # Survivors of the seed-1206 mutation sample of etl/load, each pinned here.
 
 

@@ -137,6 +137,9 @@ def _decode(raw: bytes) -> Decoded:
         utf8_error = exc
     if looks_binary(raw):
         raise UndecodableError("binary", "contains NUL or control bytes: not a text file")
+    mixed = _mostly_utf8(raw, utf8_error.start)
+    if mixed is not None:
+        return mixed
     from charset_normalizer import from_bytes
 
     # charset-normalizer ranks by "chaos" alone, which lets one stray byte in English text pass
@@ -188,6 +191,37 @@ def _decode(raw: bytes) -> Decoded:
         text,
         encoding,
         f"not UTF-8 (byte {utf8_error.start}); charset-normalizer chose {encoding}",
+    )
+
+
+#: A byte that is not UTF-8, as ``surrogateescape`` keeps it (U+DC80..U+DCFF).
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def _mostly_utf8(raw: bytes, first: int) -> Decoded | None:
+    """UTF-8 text with a few bytes that are not UTF-8 (a cp1252 apostrophe pasted into UTF-8,
+    two files joined): the UTF-8 read as UTF-8 and each stray byte as cp1252 (U+FFFD where
+    cp1252 has no character), or ``None`` when the bytes do not look like that.
+
+    It looks like that when the text has at least as many well-formed multi-byte UTF-8
+    characters as stray bytes: legacy text (cp1252, cp1251, …) forms a well-formed UTF-8
+    sequence only by accident, and has a stray byte for nearly each letter beyond ASCII. Left
+    to the detector, one stray byte made a 20 MB UTF-8 file of accented text read as HP Roman-8
+    (every "é" became "ûˋ"); text that is ASCII but for stray bytes stays the detector's.
+    """
+    text = raw.decode("utf-8", "surrogateescape")
+    stray = sum(1 for _ in _ESCAPED_BYTE.finditer(text))
+    beyond_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    if beyond_ascii - stray < max(stray, 1):
+        return None
+    repaired = _ESCAPED_BYTE.sub(
+        lambda m: bytes([ord(m[0]) - 0xDC00]).decode("cp1252", "replace"), text
+    )
+    return Decoded(
+        repaired,
+        "utf-8",
+        f"not UTF-8 at {stray} byte{'s' if stray != 1 else ''} (the first at byte {first}): "
+        "read as cp1252, the rest as UTF-8",
     )
 
 

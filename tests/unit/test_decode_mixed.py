@@ -1,0 +1,56 @@
+"""UTF-8 text with a few stray bytes is read as UTF-8, the stray bytes as cp1252 (session 20).
+
+One cp1252 apostrophe (byte 0x92) in a UTF-8 file of accented text sent the whole file to the
+charset detector, which chose HP Roman-8: 20,000 records loaded with every "é" as "ûˋ", nothing
+quarantined. Expected texts are literals.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.ingest.decode import decode
+
+
+def test_a_stray_cp1252_byte_in_utf8_text() -> None:
+    raw = "The naïve mayor — café — said the town".encode() + b"\x92s budget."
+    decoded = decode(raw)
+    assert decoded.text == "The naïve mayor — café — said the town’s budget."
+    assert decoded.encoding == "utf-8"
+    assert decoded.note == (
+        "not UTF-8 at 1 byte (the first at byte 44): read as cp1252, the rest as UTF-8"
+    )
+
+
+def test_a_utf8_half_and_a_cp1252_half_are_both_read_right() -> None:
+    raw = "Café au lait, naïve. ".encode() * 3 + "Après café. ".encode("cp1252") * 3
+    decoded = decode(raw)
+    assert decoded.text == "Café au lait, naïve. " * 3 + "Après café. " * 3
+    assert decoded.note is not None and decoded.note.startswith("not UTF-8 at 6 bytes")
+
+
+def test_a_byte_cp1252_lacks_is_the_replacement_character() -> None:
+    assert decode("é, ".encode() * 2 + b"\x81.").text == "é, é, \ufffd."
+
+
+@pytest.mark.parametrize(
+    ("raw", "text", "encoding"),
+    [
+        # ASCII but for the stray byte: no UTF-8 to keep; the detector's (cp1252) reading.
+        (b"Plain text with one quote \x92 here.", "Plain text with one quote ’ here.", "cp1252"),
+        # Whole legacy texts: a stray byte for each letter beyond ASCII, no UTF-8 at all.
+        (
+            "Café prices – “sharply” après".encode("cp1252"),
+            "Café prices – “sharply” après",
+            "cp1252",
+        ),
+        (
+            ("Известия сообщили, что правительство приняло решение. " * 3).encode("cp1251"),
+            "Известия сообщили, что правительство приняло решение. " * 3,
+            "cp1251",
+        ),
+    ],
+)
+def test_legacy_text_is_still_the_detectors(raw: bytes, text: str, encoding: str) -> None:
+    decoded = decode(raw)
+    assert (decoded.text, decoded.encoding) == (text, encoding)

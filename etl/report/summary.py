@@ -31,12 +31,12 @@ class WarehouseSummary:
     first_date: str | None
     last_date: str | None
     quarantined_files: int  # files whose latest ledger outcome is quarantined (refused whole)
-    quarantine_reasons: list[tuple[str, int]]  # quarantine rows (records) per reason
+    quarantine_reasons: list[tuple[str, int]]  # current quarantine records per reason
     runs: int
     last_run: tuple[str, str, int] | None  # (run_id, status, articles_loaded)
     top_terms: list[tuple[str, int]]
-    quarantine_records: int = 0  # quarantine rows: whole files and single records
-    quarantine_record_files: int = 0  # distinct files those rows come from
+    quarantine_records: int = 0  # current quarantine records: whole files and single records
+    quarantine_record_files: int = 0  # distinct files those records come from
 
 
 def summarise(path: Path, *, top: int = 10, min_term_chars: int = 2) -> WarehouseSummary:
@@ -73,6 +73,26 @@ def _headline_terms(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) ->
     ).fetchall()
 
 
+#: Each file's latest ledger row: what the warehouse says of its content now.
+_LATEST_LEDGER = """
+    SELECT landing, path, sha256, outcome FROM ingest_ledger
+    QUALIFY row_number() OVER (PARTITION BY landing, path ORDER BY last_seen DESC, first_seen DESC)
+            = 1
+"""
+#: The quarantine as it stands: each (file, content, record, reason) once, however many runs
+#: refused it (a file too large to read is refused by every run), and none of a file whose
+#: content has changed since (the later content loaded, or was refused for its own reasons).
+_CURRENT_QUARANTINE = f"""
+    latest AS ({_LATEST_LEDGER}),
+    current AS (
+        SELECT DISTINCT q.landing, q.path, q.sha256, q.record, q.reason
+        FROM quarantine q LEFT JOIN latest l ON l.landing = q.landing AND l.path = q.path
+        WHERE (q.sha256 IS NULL AND l.path IS NULL)
+           OR (q.sha256 IS NOT NULL AND (l.sha256 IS NULL OR l.sha256 = q.sha256))
+    )
+"""
+
+
 def _summarise(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) -> WarehouseSummary:
     articles, first, last = _one(
         con,
@@ -80,13 +100,19 @@ def _summarise(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) -> Ware
         " FROM fact_article",
     )
     (sources,) = _one(con, "SELECT count(*) FROM dim_source")
-    (terms,) = _one(con, "SELECT count(*) FROM dim_term")
-    (quarantined,) = _one(con, "SELECT count(*) FROM ingest_ledger WHERE outcome = 'quarantined'")
+    # Terms some article holds now (dim_term keeps the terms of articles a rebuild removed).
+    (terms,) = _one(con, "SELECT count(DISTINCT term_id) FROM agg_daily_term")
+    (quarantined,) = _one(
+        con, f"WITH latest AS ({_LATEST_LEDGER}) SELECT count(*) FROM latest "
+        "WHERE outcome = 'quarantined'",
+    )  # fmt: skip
     records, record_files = _one(
-        con, "SELECT count(*), count(DISTINCT (landing, path)) FROM quarantine"
+        con,
+        f"WITH {_CURRENT_QUARANTINE} SELECT count(*), count(DISTINCT (landing, path)) FROM current",
     )
     reasons = con.execute(
-        "SELECT reason, count(*) FROM quarantine GROUP BY reason ORDER BY 2 DESC, 1"
+        f"WITH {_CURRENT_QUARANTINE} "
+        "SELECT reason, count(*) FROM current GROUP BY reason ORDER BY 2 DESC, 1"
     ).fetchall()
     (runs,) = _one(con, "SELECT count(*) FROM etl_run")
     last_run = con.execute(
@@ -167,7 +193,7 @@ def format_summary(summary: WarehouseSummary, path: Path) -> str:
             f"{summary.articles:,} from {summary.sources} sources, "
             f"{summary.first_date} .. {summary.last_date}",
         ),
-        *_wrap("vocabulary", f"{summary.terms:,} distinct terms"),
+        *_wrap("vocabulary", f"{summary.terms:,} distinct terms in the articles"),
         *_wrap("quarantine", quarantine),
         *_wrap("runs", runs),
         *_wrap_items("top terms", [f"{t} ({n:,})" for t, n in summary.top_terms], ", "),

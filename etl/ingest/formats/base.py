@@ -130,9 +130,22 @@ def record_from_mapping(obj: object, key: str | None) -> Parsed:
         return RecordError(key, "malformed_record", "a field is nested too deeply to read")
 
 
+def _with_plain_names(obj: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    """``obj``, where a field is named with capitals or spaces around (``Title``, `` text``, a
+    spreadsheet's header), also under its plain name (``title``, ``text``), unless a field
+    already has that name exactly."""
+    plain = {
+        folded: value
+        for name, value in obj.items()
+        if isinstance(name, str) and (folded := name.strip().lower()) != name and folded not in obj
+    }
+    return {**plain, **obj} if plain else obj
+
+
 def _record_from_mapping(obj: object, key: str | None) -> Parsed:
     if not isinstance(obj, Mapping):
         return RecordError(key, "malformed_record", f"expected an object, got {type(obj).__name__}")
+    obj = _with_plain_names(obj)
     body = _text_of(_first(obj, TEXT_FIELDS))
     if not body.strip():
         return RecordError(key, "no_text", f"no text in any of the fields {', '.join(TEXT_FIELDS)}")

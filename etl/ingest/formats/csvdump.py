@@ -6,14 +6,35 @@ import csv
 import io
 import sys
 
-from etl.ingest.formats.base import Parsed, RecordError, record_from_mapping
+from etl.ingest.formats.base import TEXT_FIELDS, Parsed, RecordError, record_from_mapping
 
 csv.field_size_limit(sys.maxsize)
 
 
+#: Field separators tried, in order of preference: spreadsheets in much of Europe write ``;``,
+#: exports often tabs.
+DELIMITERS = (",", ";", "\t", "|")
+
+
+def _delimiter(header: str) -> str:
+    """The separator whose split of the header line names a text field (``text``, ``body``,
+    … in any case, spaces around); ``,`` when none does."""
+    for delimiter in DELIMITERS:
+        names = next(csv.reader([header], delimiter=delimiter), [])
+        if any(name.strip().lower() in TEXT_FIELDS for name in names):
+            return delimiter
+    return ","
+
+
 def parse_csv(text: str, layout: str) -> list[Parsed]:
-    """One record per data row; a row with the wrong number of fields is quarantined alone."""
-    reader = csv.DictReader(io.StringIO(text, newline=""), restkey="_extra")
+    """One record per data row; a row with the wrong number of fields is quarantined alone.
+    Blank lines before the header are skipped; the separator is read off the header
+    (:data:`DELIMITERS`)."""
+    text = text.lstrip("\r\n")
+    header = text.split("\n", 1)[0]
+    reader = csv.DictReader(
+        io.StringIO(text, newline=""), restkey="_extra", delimiter=_delimiter(header)
+    )
     if not reader.fieldnames:
         return [RecordError(None, "malformed_csv", "no header row")]
     out: list[Parsed] = []

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from etl.ingest.formats.base import Parsed, RecordError, record_from_mapping
+from etl.ingest.formats.base import TEXT_FIELDS, Parsed, RecordError, record_from_mapping
 
 #: What ends a JSON line: LF, CRLF or a lone CR. Not U+2028, U+2029 or U+0085 (which
 #: ``str.splitlines`` also breaks at): JSON allows them raw inside a string, and
@@ -31,8 +31,14 @@ def parse_jsonl(text: str, layout: str) -> list[Parsed]:
     return out
 
 
+#: Fields under which a JSON document wraps its list of articles (``{"articles": [...]}``), in
+#: order of preference.
+LIST_FIELDS = ("articles", "data", "items", "results", "records")
+
+
 def parse_json(text: str, layout: str) -> list[Parsed]:
-    """An object (one article), a list of objects, or ``{"articles": [...]}``."""
+    """An object (one article), a list of objects, or a list under one of :data:`LIST_FIELDS`
+    (``{"articles": [...]}``)."""
     try:
         doc = _loads(text)
     except json.JSONDecodeError as exc:
@@ -42,8 +48,12 @@ def parse_json(text: str, layout: str) -> list[Parsed]:
             if any(not isinstance(p, RecordError) for p in lines):
                 return lines
         return [RecordError(None, "malformed_json", f"{exc.msg} at line {exc.lineno}")]
-    if isinstance(doc, Mapping) and isinstance(doc.get("articles"), list):
-        doc = doc["articles"]
+    if isinstance(doc, Mapping):
+        # "articles" always holds the list; another name only when the object is no article
+        # itself (an article may well have a field "data" or "items").
+        names = LIST_FIELDS if not any(k in doc for k in TEXT_FIELDS) else LIST_FIELDS[:1]
+        wrapped = next((doc[k] for k in names if isinstance(doc.get(k), list)), None)
+        doc = doc if wrapped is None else wrapped
     if isinstance(doc, list):
         return [record_from_mapping(obj, f"item {i}") for i, obj in enumerate(doc)]
     return [record_from_mapping(doc, None)]

@@ -1,0 +1,70 @@
+"""Spreadsheet and API exports whose articles were quarantined as ``no_text`` (session 20).
+
+A CSV with ``;`` or tab separators (Excel in much of Europe, most exports), a header in
+capitals or with spaces (``Title,Text``, ``title, text``), a blank line before the header,
+JSON keys in capitals, and lists wrapped as ``{"data": [...]}`` all carry good articles; each
+was refused whole, the reason naming fields the file does have. Expected records are literals.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from etl.ingest.formats.base import Record, RecordError
+from etl.ingest.formats.csvdump import parse_csv
+from etl.ingest.formats.jsonl import parse_json, parse_jsonl
+
+L = "canonical"
+ONE = Record(body="Body one.", key="row 1", title="First")
+TWO = Record(body="Body two; with a semicolon, and a comma.", key="row 2", title="Second")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'title,text\nFirst,Body one.\nSecond,"Body two; with a semicolon, and a comma."\n',
+        'title;text\nFirst;Body one.\nSecond;"Body two; with a semicolon, and a comma."\n',
+        "title\ttext\nFirst\tBody one.\nSecond\tBody two; with a semicolon, and a comma.\n",
+        "title|text\nFirst|Body one.\nSecond|Body two; with a semicolon, and a comma.\n",
+        'Title,Text\nFirst,Body one.\nSecond,"Body two; with a semicolon, and a comma."\n',
+        'title, text\nFirst,Body one.\nSecond,"Body two; with a semicolon, and a comma."\n',
+        '\n\r\ntitle,text\nFirst,Body one.\nSecond,"Body two; with a semicolon, and a comma."\n',
+    ],
+)
+def test_csv_separators_header_case_and_leading_blank_lines(text: str) -> None:
+    assert parse_csv(text, L) == [ONE, TWO]
+
+
+def test_a_header_without_a_text_field_still_says_so() -> None:
+    (error,) = parse_csv("name;value\nx;1\n", L)
+    assert isinstance(error, RecordError) and error.reason == "no_text"
+
+
+def test_an_exact_field_name_wins_over_a_capitalised_one() -> None:
+    line = json.dumps({"Text": "Capitalised.", "text": "Exact.", "Title": "T"})
+    assert parse_jsonl(line, L) == [Record(body="Exact.", key="line 1", title="T")]
+
+
+def test_json_keys_in_capitals() -> None:
+    line = json.dumps({"Title": "T", "Text": "Body.", "Published": "2024-03-04", "URL": "u"})
+    (record,) = parse_jsonl(line, L)
+    assert isinstance(record, Record)
+    assert (record.title, record.body, str(record.published), record.url) == (
+        "T",
+        "Body.",
+        "2024-03-04",
+        "u",
+    )
+
+
+@pytest.mark.parametrize("name", ["articles", "data", "items", "results", "records"])
+def test_a_list_wrapped_in_an_object(name: str) -> None:
+    doc = json.dumps({name: [{"text": "A."}, {"text": "B."}], "count": 2})
+    assert parse_json(doc, L) == [Record(body="A.", key="item 0"), Record(body="B.", key="item 1")]
+
+
+def test_an_article_with_a_data_field_is_one_article() -> None:
+    doc = json.dumps({"text": "The article.", "data": [1, 2], "items": ["x"]})
+    assert parse_json(doc, L) == [Record(body="The article.")]

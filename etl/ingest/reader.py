@@ -207,7 +207,12 @@ def _parse_file(file: LandingFile, raw: RawFile, ctx: IngestContext, result: Ing
             problems.append(_quarantine_row(file, raw.sha256, "too_long", detail, item.key))
             continue
         if published > ctx.today + timedelta(days=ctx.future_date_allowance_days):
-            detail = f"published date {published.isoformat()} is after today ({ctx.today})"
+            allowance = ctx.future_date_allowance_days
+            detail = (
+                f"published date {published.isoformat()} is more than {allowance} "
+                f"day{'s' if allowance != 1 else ''} after today ({ctx.today}; "
+                "NEWS_ETL_FUTURE_DATE_ALLOWANCE_DAYS)"
+            )
             problems.append(_quarantine_row(file, raw.sha256, "future_date", detail, item.key))
             continue
         rows.append(

@@ -387,6 +387,25 @@ def test_every_failure_is_one_line_with_exit_2(warehouse: Path, args: list[str])
     assert not Path("/tmp/news-etl-logs").exists()
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["quality", "--run", "20990101T000000Z-nosuch00"],
+        ["quarantine", "list", "--run", "20990101T000000Z-nosuch00"],
+        ["report", "--run", "20990101T000000Z-nosuch00"],
+        ["query", "SELECT 1 AS a, 2 AS a", "-f", "json"],
+    ],
+)
+def test_an_unknown_run_or_ambiguous_columns_are_an_error(warehouse: Path, args: list[str]) -> None:
+    # quality and quarantine list said "no runs found" / printed 0 rows and exited 0 for a
+    # mistyped run id, where report exits 2 (session 20).
+    code, out, err = _cli(*args, "-w", str(warehouse))
+    assert code == 2, (out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert "20990101T000000Z-nosuch00" in lines[0] or "named 'a'" in lines[0]
+
+
 def test_explain_of_a_query_and_introspection_still_work(warehouse: Path) -> None:
     for sql in (
         "EXPLAIN SELECT count(*) FROM fact_article",

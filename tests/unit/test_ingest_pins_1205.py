@@ -327,3 +327,19 @@ def test_a_known_file_read_again_counts_once_as_unchanged(tmp_path: Path) -> Non
     assert [(r["path"], r["outcome"], r["article_id"], r["unchanged"]) for r in result.ledger] == [
         ("a.txt", "loaded", "art-1", True)
     ]
+
+
+def test_the_future_date_detail_names_the_allowance(tmp_path: Path) -> None:
+    # It said "is after today" of a date the rule refuses only past tomorrow (session 20).
+    (tmp_path / "late.txt").write_bytes(b" date 2024-03-06 Body text.")
+    (tmp_path / "ok.txt").write_bytes(b" date 2024-03-05 Body text, tomorrow.")
+    result = _ingest(tmp_path)
+    assert [a["path"] for a in result.articles] == ["ok.txt"]
+    assert [(q["path"], q["reason"], q["detail"]) for q in result.quarantine] == [
+        (
+            "late.txt",
+            "future_date",
+            "published date 2024-03-06 is more than 1 day after today (2024-03-04; "
+            "NEWS_ETL_FUTURE_DATE_ALLOWANCE_DAYS)",
+        )
+    ]

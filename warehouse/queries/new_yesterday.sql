@@ -1,5 +1,5 @@
--- Question: what was new yesterday? (the latest day in the warehouse: its articles, biggest first,
--- with the story they belong to and whether that story is new that day)
+-- Question: what was new on the latest day in the warehouse (yesterday, after a daily load)? Its
+-- articles, biggest first, with the story they belong to and whether that story is new that day.
 WITH latest AS (SELECT max(published_date) AS day FROM fact_article)
 SELECT a.published_date, s.source_name, a.title, a.n_tokens, a.story_id,
        st.first_published_date = a.published_date AS new_story,

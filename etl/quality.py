@@ -155,9 +155,13 @@ def format_quality(report: QualityReport) -> str:
 
 def _item_line(label: str, item: dict[str, Any]) -> str:
     """One check: counts, what it expects, what was observed, example values; never cut."""
+    unexpected, elements = item["unexpected"], item["elements"]
+    if unexpected is not None:
+        counts = f"{unexpected} unexpected of {elements if elements is not None else '?'}"
+    else:  # a check that counts no values (an article total): no "0 unexpected" made up
+        counts = f"{elements} checked" if elements is not None else "no counts"
     return (
-        f"    {label} {_check_line(item)}: {item['unexpected'] or 0} unexpected"
-        f" of {item['elements'] or 0}"
+        f"    {label} {_check_line(item)}: {counts}"
         + (f"; expects {item['expects']}" if item.get("expects") else "")
         + (f"; observed {item['observed']}" if item["observed"] else "")
         + (f"; e.g. {item['detail']}" if item["detail"] else "")

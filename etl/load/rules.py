@@ -77,8 +77,15 @@ def judge(run_id: str, account: RunAccount, limits: RunLimits) -> Verdict:
             "success": not too_many,
             "unexpected_count": account.files_quarantined,
             "observed_value": f"{share:.4f}",
-            "detail": f"limit {limits.max_quarantine_share} from "
-            f"{limits.quarantine_check_min_files} new files; reasons {reasons}",
+            "detail": (
+                f"limit {limits.max_quarantine_share}, applied from "
+                f"{limits.quarantine_check_min_files} new files; reasons {reasons}"
+                if applies
+                else f"not applied: {account.files_new} new files, under the "
+                f"{limits.quarantine_check_min_files} it applies from "
+                f"(NEWS_ETL_QUARANTINE_CHECK_MIN_FILES); limit {limits.max_quarantine_share}; "
+                f"reasons {reasons}"
+            ),
         },
         {
             **base,

@@ -123,7 +123,7 @@ def test_the_check_rows_are_whole_fact_check_result_rows() -> None:
             "success": True,
             "unexpected_count": 5,
             "observed_value": "0.2500",
-            "detail": "limit 0.5 from 20 new files; reasons {'bad_date': 5}",
+            "detail": "limit 0.5, applied from 20 new files; reasons {'bad_date': 5}",
         },
         {
             **base,
@@ -134,6 +134,22 @@ def test_the_check_rows_are_whole_fact_check_result_rows() -> None:
             "detail": None,
         },
     ]
+
+
+def test_a_share_check_that_does_not_apply_says_so() -> None:
+    # 3 of 5 new files quarantined passes (under 20 new files the rule does not apply); the row
+    # read "pass ... observed 0.6000; limit 0.5 from 20 new files", as if 0.6 were within 0.5.
+    account = RunAccount(
+        files_new=5, files_loaded=2, files_quarantined=3, articles_loaded=2,
+        quarantine_reasons={"empty": 3},
+    )  # fmt: skip
+    share = judge("r", account, LIMITS).checks[0]
+    assert (share["success"], share["observed_value"], share["detail"]) == (
+        True,
+        "0.6000",
+        "not applied: 5 new files, under the 20 it applies from "
+        "(NEWS_ETL_QUARANTINE_CHECK_MIN_FILES); limit 0.5; reasons {'empty': 3}",
+    )
 
 
 def test_post_load_refusal_names_a_check_without_a_column_with_empty_brackets() -> None:

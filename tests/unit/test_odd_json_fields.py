@@ -87,3 +87,12 @@ def test_a_line_separator_inside_a_json_string_does_not_end_the_line() -> None:
             Record(body="One\u2028two\u2029three\x85four.", key="line 1"),
             Record(body="Next.", key="line 2"),
         ]
+
+
+def test_a_byte_order_mark_opening_a_line_of_joined_files() -> None:
+    # `cat a.jsonl b.jsonl` with b written with a BOM: its first line was malformed_json.
+    text = '{"text": "From a."}\n\ufeff{"text": "From b."}\n'
+    assert parse_jsonl(text, "canonical") == [
+        Record(body="From a.", key="line 1"),
+        Record(body="From b.", key="line 2"),
+    ]

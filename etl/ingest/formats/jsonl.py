@@ -23,7 +23,8 @@ def parse_jsonl(text: str, layout: str) -> list[Parsed]:
             continue
         key = f"line {number}"
         try:
-            obj = _loads(line)
+            # A byte-order mark opening a line: JSONL files joined with `cat` keep each one's.
+            obj = _loads(line.removeprefix("\ufeff"))
         except json.JSONDecodeError as exc:
             out.append(RecordError(key, "malformed_json", f"{exc.msg} at column {exc.colno}"))
             continue

@@ -39,8 +39,10 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_bench_queries_times_every_query_read_only(small: Path, tmp_path: Path) -> None:
     before = checksums(small)
     out = tmp_path / "q.json"
+    # --limit: whether a query is slow is the benchmark's report, not this test's (a timed
+    # assertion failed on a loaded machine: a first query at 1.26 s under load average 4).
     code = _module("bench_queries").main(
-        ["--warehouse", str(small), "--repeat", "1", "--json", str(out)]
+        ["--warehouse", str(small), "--repeat", "1", "--json", str(out), "--limit", "3600"]
     )
     figures = json.loads(out.read_text(encoding="utf-8"))
     names = [t["name"] for t in figures["timings"]]
@@ -50,7 +52,7 @@ def test_bench_queries_times_every_query_read_only(small: Path, tmp_path: Path) 
         assert any(n.startswith(macro) for n in names), macro
     for other in ("kwic(", "cooccurring_terms(", "v_articles", "v_daily_term_counts"):
         assert any(n.startswith(other) for n in names), other
-    assert code == 0  # a 36-article warehouse answers everything in well under a second
+    assert code == 0  # every query ran
     assert checksums(small) == before
 
 

@@ -65,6 +65,7 @@ def test_a_list_wrapped_in_an_object(name: str) -> None:
     assert parse_json(doc, L) == [Record(body="A.", key="item 0"), Record(body="B.", key="item 1")]
 
 
-def test_an_article_with_a_data_field_is_one_article() -> None:
-    doc = json.dumps({"text": "The article.", "data": [1, 2], "items": ["x"]})
+@pytest.mark.parametrize("text_field", ["text", "Text", " body "])
+def test_an_article_with_a_data_field_is_one_article(text_field: str) -> None:
+    doc = json.dumps({text_field: "The article.", "data": [1, 2], "items": ["x"]})
     assert parse_json(doc, L) == [Record(body="The article.")]

@@ -52,7 +52,8 @@ def parse_json(text: str, layout: str) -> list[Parsed]:
     if isinstance(doc, Mapping):
         # "articles" always holds the list; another name only when the object is no article
         # itself (an article may well have a field "data" or "items").
-        names = LIST_FIELDS if not any(k in doc for k in TEXT_FIELDS) else LIST_FIELDS[:1]
+        article = any(str(k).strip().lower() in TEXT_FIELDS for k in doc)
+        names = LIST_FIELDS[:1] if article else LIST_FIELDS
         wrapped = next((doc[k] for k in names if isinstance(doc.get(k), list)), None)
         doc = doc if wrapped is None else wrapped
     if isinstance(doc, list):

@@ -615,6 +615,12 @@ def query(
         try:
             with deadline(con, settings.query_timeout_s):
                 relation = run_query(con, text)
+                statements = len(con.extract_statements(text))
+                if statements > 1:  # their results are not shown: say so, do not drop them silently
+                    say(
+                        f"note: {statements} statements ran; only the last one's result is shown",
+                        err=True,
+                    )
                 rows = (
                     None
                     if relation is None

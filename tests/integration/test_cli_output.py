@@ -406,6 +406,17 @@ def test_an_unknown_run_or_ambiguous_columns_are_an_error(warehouse: Path, args:
     assert "20990101T000000Z-nosuch00" in lines[0] or "named 'a'" in lines[0]
 
 
+def test_several_statements_say_that_only_the_last_result_is_shown(warehouse: Path) -> None:
+    # "SELECT 1; SELECT 2" printed 2 alone, without a word about the first result (session 20).
+    code, out, err = _cli(
+        "query", "SELECT 1 AS a; SELECT 2 AS b", "-f", "csv", "-w", str(warehouse)
+    )
+    assert (code, out) == (0, "b\r\n2\r\n")
+    assert "note: 2 statements ran; only the last one's result is shown" in err
+    code, out, err = _cli("query", "SELECT 2 AS b", "-f", "csv", "-w", str(warehouse))
+    assert (code, out) == (0, "b\r\n2\r\n") and "note:" not in err
+
+
 def test_explain_of_a_query_and_introspection_still_work(warehouse: Path) -> None:
     for sql in (
         "EXPLAIN SELECT count(*) FROM fact_article",

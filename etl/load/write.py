@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import duckdb
 
+from etl.contracts import LedgerOutcome
 from etl.load import boilerplate, daily_terms
 from etl.load.account import touched_days_sql
 from etl.load.modes import REMOVED
@@ -199,4 +200,15 @@ def write_ledger(con: duckdb.DuckDBPyConnection, run_id: str, landing: str) -> N
                           WHERE l.landing = ?2 AND l.path = s.path AND l.sha256 = s.sha256)
         """,
         params,
+    )
+    # A verdict naming an article this run removed for good (a replace or rebuild after the
+    # file changed) is forgotten: that content, seen again (the file turned back), is read
+    # again. Kept, it counted as unchanged and its article stayed missing for ever.
+    con.execute(
+        f"""
+        DELETE FROM ingest_ledger
+        WHERE outcome IN ('{LedgerOutcome.LOADED}', '{LedgerOutcome.DUPLICATE}')
+          AND article_id IN (SELECT article_id FROM {REMOVED})
+          AND article_id NOT IN (SELECT article_id FROM fact_article)
+        """
     )

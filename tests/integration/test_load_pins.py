@@ -418,6 +418,40 @@ def test_replace_keeps_the_articles_of_files_it_skipped_as_unchanged(tmp_path: P
     assert stored_sums == dict(_sums_from_facts(s))
 
 
+@pytest.mark.parametrize("how", ["replace", "rebuild"])
+def test_a_file_that_turns_back_to_removed_content_loads_it_again(tmp_path: Path, how: str) -> None:
+    """A file A -> B, loaded by a replace run or a rebuild (which remove A's article), then back
+    to A: A's ledger row still said loaded, so A counted as unchanged and its article stayed
+    missing for ever (session 20). The verdict goes with the article."""
+    from etl import backfill
+
+    day = tmp_path / "zone" / "2024-03-04"
+    day.mkdir(parents=True)
+    (day / "f.txt").write_bytes(_article("2024-03-04", "Alpha story"))
+    (day / "g.txt").write_bytes(_article("2024-03-04", "Other story"))
+    s = _settings(tmp_path / "zone", tmp_path)
+    pipeline.run(s)
+    (day / "f.txt").write_bytes(_article("2024-03-04", "Beta story"))
+    if how == "replace":
+        pipeline.run(s, mode="replace")
+    else:
+        backfill.rebuild_partition(s, date(2024, 3, 4))
+    (day / "f.txt").write_bytes(_article("2024-03-04", "Alpha story"))
+    assert pipeline.run(s).articles_loaded == 1
+    texts = query(
+        s.warehouse,
+        "SELECT split_part(clean_text, ' said', 1) FROM article_text ORDER BY 1",
+    )
+    # merge keeps Beta: it never removes; Alpha is back
+    assert texts == [("Alpha story",), ("Beta story",), ("Other story",)]
+    dangling = query(
+        s.warehouse,
+        "SELECT path FROM ingest_ledger WHERE outcome IN ('loaded', 'duplicate') "
+        "AND article_id NOT IN (SELECT article_id FROM fact_article)",
+    )
+    assert dangling == []
+
+
 # Survivors of the seed-1206 mutation sample of etl/load, each pinned here.
 
 

@@ -173,9 +173,9 @@ def run(
         bool,
         typer.Option(
             "--replace",
-            help="Make the partitions of the run's new articles hold exactly the articles of "
-            "the landing zone's files as they are now (those of changed or deleted files are "
-            "removed) instead of merging new articles into them.",
+            help="Make the partitions of the run's new articles hold exactly the run's "
+            "articles and those of the files it skipped as unchanged (an old version of a "
+            "changed file is removed) instead of merging new articles into them.",
         ),
     ] = False,
     batch_size: Annotated[int | None, typer.Option(help="Files per batch.", min=1)] = None,

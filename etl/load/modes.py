@@ -92,10 +92,13 @@ class Replace(Mode):
 
     def removed_sql(self) -> str:
         """Every article of those partitions but those of the run's unchanged files (by the
-        article their ledger row names, or by their path: a multi-record file's row names one
-        article), and older copies of the run's articles. Removing the unchanged files' articles
-        too (as up to session 20) emptied a day but the one changed file while the ledger still
-        called the others loaded: no later run read them again."""
+        article their ledger row names; a multi-record file's row names one article, so its
+        records' articles by their path), and older copies of the run's articles. Removing the
+        unchanged files' articles too (as up to session 20) emptied a day but the one changed
+        file while the ledger still called the others loaded. Articles there from files the run
+        did not read (another day's folder, another landing zone, a deleted file) are removed,
+        as before; their ledger rows are forgotten with them (:func:`etl.load.write.write_ledger`),
+        so a run that reads those files again loads them again."""
         loaded, duplicate = LedgerOutcome.LOADED, LedgerOutcome.DUPLICATE
         return f"""
             WITH still_there AS (
@@ -109,7 +112,8 @@ class Replace(Mode):
             WHERE (f.published_date IN (SELECT published_date FROM run_articles WHERE is_new)
                    AND f.article_id NOT IN (
                        SELECT article_id FROM still_there WHERE article_id IS NOT NULL)
-                   AND f.source_file NOT IN (SELECT path FROM still_there))
+                   AND NOT (f.source_record IS NOT NULL
+                            AND f.source_file IN (SELECT path FROM still_there)))
                OR f.article_id IN (SELECT article_id FROM run_articles WHERE is_new)
         """
 

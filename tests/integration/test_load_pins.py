@@ -418,6 +418,26 @@ def test_replace_keeps_the_articles_of_files_it_skipped_as_unchanged(tmp_path: P
     assert stored_sums == dict(_sums_from_facts(s))
 
 
+def test_replace_removes_the_old_version_of_a_file_edited_under_merge(tmp_path: Path) -> None:
+    """a.txt edited (merge keeps both versions), then a replace of the day: the day holds a.txt
+    as it is now. Keeping every article whose source_file is an unchanged path kept the old
+    version too (found by the operator-flows audit, session 20)."""
+    day = tmp_path / "zone" / "2024-03-04"
+    day.mkdir(parents=True)
+    (day / "a.txt").write_bytes(_article("2024-03-04", "Apple story"))
+    (day / "b.txt").write_bytes(_article("2024-03-04", "Banana story"))
+    s = _settings(tmp_path / "zone", tmp_path)
+    pipeline.run(s)
+    (day / "a.txt").write_bytes(_article("2024-03-04", "Avocado story"))
+    pipeline.run(s)  # merge: Apple stays beside Avocado
+    (day / "b.txt").write_bytes(_article("2024-03-04", "Blueberry story"))
+    pipeline.run(s, mode="replace")
+    texts = query(
+        s.warehouse, "SELECT split_part(clean_text, ' said', 1) FROM article_text ORDER BY 1"
+    )
+    assert texts == [("Avocado story",), ("Blueberry story",)]
+
+
 @pytest.mark.parametrize("how", ["replace", "rebuild"])
 def test_a_file_that_turns_back_to_removed_content_loads_it_again(tmp_path: Path, how: str) -> None:
     """A file A -> B, loaded by a replace run or a rebuild (which remove A's article), then back

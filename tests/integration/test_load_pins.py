@@ -287,6 +287,17 @@ def test_a_file_whose_records_all_failed_validation_is_quarantined(tmp_path: Pat
 # --------------------------------------------------------------------------- daily sums
 
 
+def _assert_daily_sums_follow_the_facts(s: Settings) -> None:
+    """``agg_daily_term`` holds exactly the per-day sums of ``fact_article_term``."""
+    stored = {
+        (d, t): o
+        for d, t, o in query(
+            s.warehouse, "SELECT published_date, term_id, occurrences FROM agg_daily_term"
+        )
+    }
+    assert stored == dict(_sums_from_facts(s))
+
+
 def _sums_from_facts(s: Settings) -> Counter[tuple[date, int]]:
     """(day, term) → occurrences, summed in Python from ``fact_article_term``."""
     sums: Counter[tuple[date, int]] = Counter()
@@ -311,13 +322,7 @@ def test_a_rebuild_that_moves_an_article_leaves_no_stale_daily_terms(tmp_path: P
     pipeline.run(s, partition_date=date(2024, 3, 5), mode="rebuild")
 
     assert _loaded_files(s) == {"moving.txt": "2024-03-05", "staying.txt": "2024-03-04"}
-    stored = {
-        (d, t): o
-        for d, t, o in query(
-            s.warehouse, "SELECT published_date, term_id, occurrences FROM agg_daily_term"
-        )
-    }
-    assert stored == dict(_sums_from_facts(s))
+    _assert_daily_sums_follow_the_facts(s)
     old_day = {
         term
         for (term,) in query(
@@ -353,13 +358,7 @@ def test_replace_rewrites_existing_rows_of_its_partitions(tmp_path: Path) -> Non
         "fresh.txt": "2024-03-04",
         "other-day.txt": "2024-03-05",  # another partition: untouched
     }
-    stored = {
-        (d, t): o
-        for d, t, o in query(
-            s.warehouse, "SELECT published_date, term_id, occurrences FROM agg_daily_term"
-        )
-    }
-    assert stored == dict(_sums_from_facts(s))
+    _assert_daily_sums_follow_the_facts(s)
 
 
 def test_replace_keeps_the_articles_of_files_it_skipped_as_unchanged(tmp_path: Path) -> None:
@@ -409,13 +408,7 @@ def test_replace_keeps_the_articles_of_files_it_skipped_as_unchanged(tmp_path: P
         "AND path <> '2024-03-04/gone.txt'",
     )
     assert missing == []
-    stored_sums = {
-        (d, t): o
-        for d, t, o in query(
-            s.warehouse, "SELECT published_date, term_id, occurrences FROM agg_daily_term"
-        )
-    }
-    assert stored_sums == dict(_sums_from_facts(s))
+    _assert_daily_sums_follow_the_facts(s)
 
 
 def test_replace_removes_the_old_version_of_a_file_edited_under_merge(tmp_path: Path) -> None:

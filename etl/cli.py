@@ -15,7 +15,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from typer.core import TyperGroup
 
-from etl.errors import NewsEtlError, PermanentError, is_retryable
+from etl.errors import NewsEtlError, UnknownRunError, is_retryable
 from etl.output import FORMATS, error, make_console, say
 from etl.settings import Settings, load_settings
 
@@ -305,7 +305,7 @@ def quarantine_list(
             run_id is not None
             and not con.execute("SELECT 1 FROM etl_run WHERE run_id = ?", [run_id]).fetchall()
         ):
-            raise _failed(PermanentError(f"no run {run_id!r} in the warehouse"))
+            raise _failed(UnknownRunError(run_id))
         relation = quarantine_relation(
             con, reason=reason, run_id=run_id, day=_parse_date(day), limit=limit
         )
@@ -500,7 +500,7 @@ def quality(
         expectations_dir=settings.expectations_dir,
     )
     if run_id is not None and not report.runs:
-        raise _failed(PermanentError(f"no run {run_id!r} in the warehouse"))
+        raise _failed(UnknownRunError(run_id))
     say(format_quality(report))
     if html_out is not None:
         html_out.write_text(render_html(report), encoding="utf-8")

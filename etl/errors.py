@@ -67,6 +67,14 @@ class ConfigError(PermanentError):
     """A setting is missing or invalid."""
 
 
+class UnknownRunError(PermanentError):
+    """A run id the warehouse's ``etl_run`` does not hold (``--run`` of a reader command)."""
+
+    def __init__(self, run_id: str) -> None:
+        super().__init__(f"no run {run_id!r} in the warehouse")
+        self.run_id = run_id
+
+
 class MigrationError(PermanentError):
     """The warehouse schema cannot be brought to the version this code expects."""
 

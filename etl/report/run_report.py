@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from etl.errors import PermanentError
+from etl.errors import PermanentError, UnknownRunError
 from etl.report import charts
 from etl.timing import STAGES
 
@@ -96,7 +96,7 @@ def _run_row(con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict[str, An
     rel = con.execute(sql, [run_id] if run_id else [])
     row = rel.fetchone()
     if row is None:
-        raise PermanentError(f"no run {run_id!r} in the warehouse" if run_id else "no runs yet")
+        raise UnknownRunError(run_id) if run_id else PermanentError("no runs yet")
     return dict(zip([d[0] for d in rel.description], row, strict=True))
 
 

@@ -81,7 +81,7 @@ def _loads(text: str) -> Any:
     whole are joined by ``json`` itself and stay as they are.
     """
     try:
-        value = json.loads(text, parse_int=_integer)
+        value = _json_value(text)
         # pragma: no mutate start (equivalent: the search only skips work, replacing surrogates
         # in a text without any changes nothing)
         return _replace_surrogates(value) if _SURROGATE_ESCAPE.search(text) else value
@@ -90,10 +90,21 @@ def _loads(text: str) -> Any:
         raise json.JSONDecodeError(TOO_DEEP, text, 0) from None
 
 
+def _json_value(text: str) -> Any:
+    """``json.loads``; a text it refuses is read again with :func:`_integer`: one holding an
+    integer of more digits than Python converts then reads, one that is not JSON raises the same
+    ``JSONDecodeError`` again (read twice, but only when it fails)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return json.loads(text, parse_int=_integer)
+
+
 def _integer(digits: str) -> int | str:
     """A JSON integer; one of more digits than Python converts (4,300: a guard against slow
     conversions) is kept as its digits, as text: no field news-etl keeps is a number, and a
-    text field written as a number is its digits either way."""
+    text field written as a number is its digits either way. Used only to read again a text
+    whose first reading hit such an integer (the hook costs a call per integer)."""
     try:
         return int(digits)
     except ValueError:

@@ -10,7 +10,8 @@ now. Three ways to choose the partitions of ``[start, end]``:
 * ``missing``: days with selectable files but neither a successful run for D nor articles of D;
 * ``all``: days with selectable files or articles;
 * ``stale``: days whose articles carry a ``text_version`` other than :data:`etl.TEXT_VERSION`, or
-  whose latest successful run used an older warehouse schema than the migrations define.
+  whose latest successful run is older than the latest migration that changes stored rows (one
+  made only of views, macros and comments does not: :func:`etl.load.migrations.rows_version`).
 
 Like :mod:`etl.pipeline`, this module composes stages; the CLI and the ``news_backfill`` DAG call
 it, so both choose and rebuild exactly the same partitions.
@@ -29,7 +30,7 @@ from etl.ingest.canonical import BadDateError, parse_txt
 from etl.ingest.decode import UndecodableError, decode
 from etl.ingest.landing import folder_date, list_landing, open_landing_file
 from etl.load.loader import LoadSummary
-from etl.load.migrations import discover
+from etl.load.migrations import discover, rows_version
 from etl.settings import Settings
 from etl.warehouse import locked_reader
 
@@ -130,7 +131,7 @@ def plan_backfill(settings: Settings, start: date, end: date, mode: str) -> Back
             day = known_flat.get(f.path) or _header_date(settings, f.path)
         if day in wanted:
             files[day] += 1
-    current_schema = len(discover(settings.migrations_dir))
+    current_schema = rows_version(discover(settings.migrations_dir))
     plan = BackfillPlan(start, end, mode)
     for day in days:
         loaded = day in succeeded or articles[day] > 0

@@ -173,7 +173,12 @@ MACROS: dict[str, MacroDoc] = {
     ),
     "search_stem": MacroDoc((("q", "VARCHAR"), ("n", "INTEGER")), "search_stem('exported', 10)"),
     "search_terms": MacroDoc((("q", "VARCHAR"),), "search_terms('U.S. trade-deficit')"),
+    "surface_chars": MacroDoc(
+        (("clean_text", "VARCHAR"), ("first_offset", "INTEGER"), ("term", "VARCHAR")),
+        "surface_chars('İstanbul''da yağmur', 0, term_key('İstanbul''da'))",
+    ),
     "term_forms": MacroDoc((("term_text", "VARCHAR"),), "term_forms('brexit')"),
+    "term_key": MacroDoc((("term_text", "VARCHAR"),), "term_key('İstanbul')"),
     "term_parts": MacroDoc((("term", "VARCHAR"),), "term_parts('post-brexit')"),
     "term_trend": MacroDoc(
         (("term_text", "VARCHAR"), ("start_date", "DATE"), ("end_date", "DATE")),

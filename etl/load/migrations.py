@@ -24,6 +24,13 @@ import duckdb
 from etl.errors import MigrationError
 
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+_LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
+#: Statements that only (re)define how stored rows are read: views, macros and comments.
+_DEFINITION = re.compile(
+    r"(?:CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:VIEW|MACRO|FUNCTION)"
+    r"|DROP\s+(?:VIEW|MACRO|FUNCTION)|COMMENT\s+ON)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,19 @@ class Migration:
     def checksum(self) -> str:
         """SHA-256 of the file's SQL text."""
         return hashlib.sha256(self.sql.encode()).hexdigest()
+
+    @property
+    def changes_stored_rows(self) -> bool:
+        """Whether the rows a run writes may differ under this migration.
+
+        ``False`` for a migration made only of view, macro and comment statements: it changes
+        how the stored rows are read, not the rows, so days loaded before it are not stale.
+        Anything else (a table, a column, an update, an index) counts as a change.
+        """
+        statements = duckdb.connect().extract_statements(self.sql)
+        return any(
+            not _DEFINITION.match(_LEADING_COMMENTS.sub("", s.query, count=1)) for s in statements
+        )
 
 
 def discover(migrations_dir: Path) -> list[Migration]:
@@ -54,6 +74,12 @@ def discover(migrations_dir: Path) -> list[Migration]:
     if versions != list(range(1, len(found) + 1)):
         raise MigrationError(f"migrations must be numbered 1..N without gaps, found {versions}")
     return found
+
+
+def rows_version(migrations: list[Migration]) -> int:
+    """The latest migration that changes the rows a run writes (see
+    :attr:`Migration.changes_stored_rows`): a day loaded by a run of an older schema is stale."""
+    return max((m.version for m in migrations if m.changes_stored_rows), default=0)
 
 
 def applied(con: duckdb.DuckDBPyConnection) -> dict[int, str]:

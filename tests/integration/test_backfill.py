@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -107,3 +108,25 @@ def test_a_bad_range_or_mode_is_refused(tmp_path: Path) -> None:
         backfill.plan_backfill(settings, days[1], days[0], "all")
     with pytest.raises(ConfigError):
         backfill.plan_backfill(settings, days[0], days[1], "everything")
+
+
+def test_a_migration_of_views_and_macros_makes_no_day_stale(tmp_path: Path) -> None:
+    schemas = tmp_path / "schemas"
+    shutil.copytree(Path(__file__).parents[2] / "schemas", schemas)
+    landing = tmp_path / "landing"
+    days = generate_sample(landing).dates
+    settings = settings_for(landing, tmp_path / "w", schemas_dir=schemas)
+    pipeline.run(settings, partition_date=days[0])
+    built = len(list((schemas / "migrations").glob("*.sql")))
+    macros = schemas / "migrations" / f"{built + 1:04d}_a_view_and_a_macro.sql"
+    macros.write_text(
+        "-- read side only\nCREATE VIEW v_titles AS SELECT title FROM fact_article;\n"
+        "CREATE OR REPLACE MACRO twice(x) AS 2 * x;\nCOMMENT ON VIEW v_titles IS 'titles';\n"
+    )
+    assert backfill.plan_backfill(settings, days[0], days[-1], "stale").selected == []
+    rows = schemas / "migrations" / f"{built + 2:04d}_a_column.sql"
+    rows.write_text("ALTER TABLE fact_article ADD COLUMN word_count INTEGER;\n")
+    stale = backfill.plan_backfill(settings, days[0], days[-1], "stale").selected
+    assert [(p.day, p.reason) for p in stale] == [
+        (days[0], f"schema version {built} < {built + 2}")
+    ]

@@ -102,6 +102,15 @@ def folder_date(relative_path: str) -> date | None:
     return None
 
 
+def folder_date_sql(path: str) -> str:
+    """:func:`folder_date` in DuckDB SQL over the path expression ``path``: a DATE or NULL."""
+    innermost = rf"regexp_extract({path}, '^(?:.*/)?(?:dt=)?(\d{{4}}-\d{{2}}-\d{{2}})/', 1)"
+    return (
+        f"CASE WHEN left({innermost}, 4) NOT IN ('', '0000') "  # year 0 is no date in Python
+        f"THEN try_strptime({innermost}, '%Y-%m-%d')::DATE END"
+    )
+
+
 def is_remote(landing: str | Path) -> bool:
     """True for a landing zone given as a URL other than ``file://``."""
     text = str(landing)

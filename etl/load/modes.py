@@ -23,6 +23,7 @@ from typing import ClassVar
 import duckdb
 
 from etl.contracts import LedgerOutcome, LoadMode
+from etl.ingest.landing import folder_date_sql
 
 #: Temporary tables the modes fill (one ``article_id`` column each).
 REPLACE_SCOPE = "replace_scope"
@@ -80,9 +81,10 @@ class Merge(Mode):
 
 
 class Replace(Mode):
-    """The partitions the run's new articles fall in hold exactly the articles of the landing
-    zone's files as they are now: the run's new articles, and those of the files it skipped as
-    unchanged (whose articles are what reading them again would give)."""
+    """The partitions of the run's new articles hold exactly the articles of the landing zone's
+    files as they are now: the run's new articles, and those of the files it skipped as
+    unchanged (whose articles are what reading them again would give). An article's partition is
+    its file's folder date, else its published date (as for backfills, :mod:`etl.backfill`)."""
 
     name = LoadMode.REPLACE
 
@@ -93,12 +95,15 @@ class Replace(Mode):
     def removed_sql(self) -> str:
         """Every article of those partitions but those of the run's unchanged files (by the
         article their ledger row names; a multi-record file's row names one article, so its
-        records' articles by their path), and older copies of the run's articles. Removing the
-        unchanged files' articles too (as up to session 20) emptied a day but the one changed
-        file while the ledger still called the others loaded. Articles there from files the run
-        did not read (another day's folder, another landing zone, a deleted file) are removed,
-        as before; their ledger rows are forgotten with them (:func:`etl.load.write.write_ledger`),
-        so a run that reads those files again loads them again."""
+        records' articles by their path), and older copies of the run's articles.
+
+        Partitions, not published dates: ``run --date D --replace`` reads the folder ``D/``, and
+        an article there published the day before (filed late) made the run remove every article
+        of that day, from files in other folders it never read (up to session 21). Articles of
+        its partitions from files the run did not read (another landing zone, a deleted file)
+        are removed; their ledger rows are forgotten with them
+        (:func:`etl.load.write.write_ledger`), so a run that reads those files again loads them
+        again."""
         loaded, duplicate = LedgerOutcome.LOADED, LedgerOutcome.DUPLICATE
         return f"""
             WITH still_there AS (
@@ -107,9 +112,14 @@ class Replace(Mode):
                 UNION ALL
                 SELECT path, article_id FROM run_ledger
                 WHERE unchanged AND outcome IN ('{loaded}', '{duplicate}')
+            ),
+            run_partitions AS (
+                SELECT DISTINCT coalesce({folder_date_sql("path")}, published_date) AS day
+                FROM run_articles WHERE is_new
             )
             SELECT f.article_id FROM fact_article f
-            WHERE (f.published_date IN (SELECT published_date FROM run_articles WHERE is_new)
+            WHERE (coalesce({folder_date_sql("f.source_file")}, f.published_date)
+                       IN (SELECT day FROM run_partitions)
                    AND f.article_id NOT IN (
                        SELECT article_id FROM still_there WHERE article_id IS NOT NULL)
                    AND NOT (f.source_record IS NOT NULL

@@ -411,6 +411,32 @@ def test_replace_keeps_the_articles_of_files_it_skipped_as_unchanged(tmp_path: P
     _assert_daily_sums_follow_the_facts(s)
 
 
+def test_replace_of_a_day_leaves_other_folders_alone(tmp_path: Path) -> None:
+    """``run --date D --replace`` reads the folder D. A file there whose article was published
+    the day before (filed late) made the run remove every article of that day, from files in
+    other folders it never read; the partitions are folder dates (else published dates)."""
+    zone = tmp_path / "zone"
+    for folder in ("2024-03-04", "2024-03-05"):
+        (zone / folder).mkdir(parents=True)
+    (zone / "2024-03-04" / "a.txt").write_bytes(_article("2024-03-04", "Story a"))
+    (zone / "2024-03-04" / "b.txt").write_bytes(_article("2024-03-04", "Story b"))
+    (zone / "2024-03-05" / "c.txt").write_bytes(_article("2024-03-05", "Story c"))
+    (zone / "2024-03-05" / "late.txt").write_bytes(_article("2024-03-04", "Late story"))
+    s = _settings(zone, tmp_path)
+    assert pipeline.run(s).articles_loaded == 4
+    (zone / "2024-03-05" / "late.txt").write_bytes(_article("2024-03-04", "Late story, fixed"))
+    summary = pipeline.run(s, partition_date=date(2024, 3, 5), mode="replace")
+    assert summary.articles_loaded == 1
+    assert _loaded_files(s) == {
+        "a.txt": "2024-03-04",
+        "b.txt": "2024-03-04",
+        "c.txt": "2024-03-05",
+        "late.txt": "2024-03-04",
+    }
+    assert _openings(s) == sorted(["Story a", "Story b", "Story c", "Late story, fixed"])
+    _assert_daily_sums_follow_the_facts(s)
+
+
 def _one_day(tmp_path: Path, **files: str) -> tuple[Path, Settings]:
     """A landing zone of one day's folder holding ``name.txt`` for each ``name=words``, loaded
     once; the folder and the settings."""

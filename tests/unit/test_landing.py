@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from datetime import date
 from pathlib import Path
 
+import duckdb
+import pyarrow as pa
 import pytest
 
 from etl.errors import LandingZoneError
-from etl.ingest.landing import LandingFile, folder_date, list_landing, source_name, special_kind
+from etl.ingest.landing import (
+    LandingFile,
+    folder_date,
+    folder_date_sql,
+    list_landing,
+    source_name,
+    special_kind,
+)
 
 
 @pytest.mark.parametrize(
@@ -210,3 +220,15 @@ def test_special_kind_names_what_a_file_is(mode: int, expected: str | None) -> N
     # The name is the quarantine detail a user reads ("a FIFO (named pipe), not a regular
     # file"); the modes are the st_mode type bits of <sys/stat.h>, as literals.
     assert special_kind(mode) == expected
+
+
+def test_folder_date_in_sql_agrees_with_python_on_every_path_shape() -> None:
+    parts = ["2024-03-05", "dt=2024-03-04", "2024-02-30", "0000-01-01", "x", "dt=x"]
+    parts += ["2024-03-05x", "a2024-03-05", "2024-13-01", "9999-12-31", "dt=dt=2024-03-04"]
+    paths = ["/".join(p) + "/f.txt" for n in range(4) for p in itertools.product(parts, repeat=n)]
+    paths += ["2024-03-05", "2024-03-05/", "a/2024-03-05", "2024-03-05/a/b/c.jsonl"]
+    con = duckdb.connect()
+    con.register("paths", pa.table({"path": paths}))
+    rows = con.execute(f"SELECT path, {folder_date_sql('path')} FROM paths").fetchall()
+    assert [(p, d) for p, d in rows if d != folder_date(p)] == []
+    assert dict(rows)["x/2024-03-05/dt=2024-03-04/f.txt"] == date(2024, 3, 4)  # the innermost

@@ -326,7 +326,7 @@ def replay(
 ) -> None:
     """Re-run quarantined files after a fix: those that now pass load, the rest stay quarantined."""
     from etl import pipeline
-    from etl.load.replay import forget_quarantined
+    from etl.load.replay import forget_quarantined, replay_message, replayed_outcomes
     from etl.warehouse import writer
 
     settings = _settings(landing=landing, warehouse=warehouse)
@@ -334,13 +334,11 @@ def replay(
         with writer(settings) as con:
             forgotten = forget_quarantined(con, str(settings.landing), reason)
         summary = pipeline.run(settings, trigger="replay")
+        with writer(settings) as con:
+            outcomes = replayed_outcomes(con, str(settings.landing), forgotten, summary.run_id)
     except NewsEtlError as exc:
         raise _failed(exc) from exc
-    typer.echo(
-        f"replayed {forgotten} quarantined files: run {summary.run_id} loaded "
-        f"{summary.articles_loaded} articles, {summary.duplicates} duplicates, "
-        f"{summary.quarantined} still quarantined"
-    )
+    typer.echo(replay_message(forgotten, outcomes, summary))
 
 
 @app.command()

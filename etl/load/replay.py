@@ -1,22 +1,59 @@
-"""Replay: forget the ledger's verdict on quarantined files (``news-etl replay``)."""
+"""Replay: forget the ledger's verdict on quarantined files (``news-etl replay``), then say what
+became of exactly those files in the run that read them again."""
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import duckdb
+
+from etl.contracts import LedgerOutcome, RunStatus
+
+if TYPE_CHECKING:
+    from etl.load.loader import LoadSummary
+
+#: What became of a forgotten file that the replay's run did not read (it is gone from the
+#: landing zone, or a dated folder the run did not select holds it).
+NOT_READ = "not read"
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """The ledger rows a replay forgot: ``(path, sha256, outcome)`` each."""
+
+    rows: tuple[tuple[str, str, str], ...]
+
+    @property
+    def paths(self) -> list[str]:
+        """The files (paths) forgotten, sorted: a path may have had several contents."""
+        return sorted({path for path, _, _ in self.rows})
+
+    @property
+    def refused_whole(self) -> int:
+        """Forgotten files the ledger had refused whole (outcome ``quarantined``)."""
+        quarantined = str(LedgerOutcome.QUARANTINED)
+        return len({path for path, _, outcome in self.rows if outcome == quarantined})
+
+    @property
+    def with_bad_records(self) -> int:
+        """Forgotten files that had loaded, some of their records quarantined."""
+        return len(self.paths) - self.refused_whole
 
 
 def forget_quarantined(
     con: duckdb.DuckDBPyConnection, landing: str, reason: str | None = None
-) -> int:
+) -> Forgotten:
     """Delete the ledger rows of ``landing``'s files that have quarantine rows (of ``reason``).
 
     The next run reads those files again: what now passes loads, what still fails is quarantined
     again. Files that loaded with some bad records are re-read too; their good records are then
-    duplicates (article identity is the cleaned text). Returns the number of files forgotten.
+    duplicates (article identity is the cleaned text). Returns the ledger rows forgotten.
     """
     con.execute("BEGIN TRANSACTION")
     try:
-        row = con.execute(
+        rows = con.execute(
             """
             WITH hit AS (
                 SELECT DISTINCT path, sha256 FROM quarantine
@@ -24,7 +61,7 @@ def forget_quarantined(
             )
             DELETE FROM ingest_ledger l USING hit
             WHERE l.landing = ? AND l.path = hit.path AND l.sha256 = hit.sha256
-            RETURNING 1
+            RETURNING l.path, l.sha256, l.outcome
             """,
             [landing, reason, reason, landing],
         ).fetchall()
@@ -32,4 +69,55 @@ def forget_quarantined(
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return len(row)
+    return Forgotten(tuple(sorted((str(p), str(sha), str(outcome)) for p, sha, outcome in rows)))
+
+
+def replayed_outcomes(
+    con: duckdb.DuckDBPyConnection, landing: str, forgotten: Forgotten, run_id: str
+) -> Counter[str]:
+    """What run ``run_id`` made of each forgotten file: its ledger outcome (``loaded``,
+    ``duplicate``, ``quarantined``), or :data:`NOT_READ` when the run did not read the path."""
+    paths = forgotten.paths
+    rows = con.execute(
+        """
+        SELECT path, outcome FROM ingest_ledger
+        WHERE landing = ? AND last_run_id = ? AND list_contains(?::VARCHAR[], path)
+        """,
+        [landing, run_id, paths],
+    ).fetchall()
+    outcome = {str(path): str(verdict) for path, verdict in rows}
+    return Counter(outcome.get(path, NOT_READ) for path in paths)
+
+
+def replay_message(forgotten: Forgotten, outcomes: Counter[str], run: LoadSummary) -> str:
+    """What ``news-etl replay`` prints: the forgotten files, what became of exactly those files,
+    then the whole run's figures (it also reads any other new file of the landing zone)."""
+    n = len(forgotten.paths)
+    if n == 0:
+        head = "replay: no quarantined file to read again"
+    else:
+        head = (
+            f"replay: forgot the verdicts on {_plural(n, 'file')} "
+            f"({forgotten.refused_whole:,} refused whole, {forgotten.with_bad_records:,} loaded "
+            f"with bad records); run {run.run_id} read them again: "
+            + ", ".join(
+                f"{outcomes.get(str(o), 0):,} {label}"
+                for o, label in (
+                    (LedgerOutcome.LOADED, "loaded"),
+                    (LedgerOutcome.DUPLICATE, "duplicate"),
+                    (LedgerOutcome.QUARANTINED, "quarantined again"),
+                )
+            )
+            + (f", {outcomes[NOT_READ]:,} not read" if outcomes.get(NOT_READ) else "")
+        )
+    whole = (
+        f"the run as a whole (with any other new file): {_plural(run.articles_loaded, 'article')}"
+        f" loaded, {run.duplicates:,} duplicate records, {run.quarantined:,} records quarantined"
+    )
+    if run.status != RunStatus.SUCCESS:
+        whole += f"; the run was refused, nothing was written: {run.error}"
+    return f"{head}\n{whole}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")

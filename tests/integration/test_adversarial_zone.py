@@ -225,7 +225,10 @@ def test_replay_loads_what_now_passes(zone: Path, tmp_path: Path) -> None:
     env["NEWS_ETL_MAX_FILE_BYTES"] = str(4 * LIMIT)
     replayed = runner.invoke(app, ["replay", "--reason", "too_large"], env=env)
     assert replayed.exit_code == 0, replayed.output
-    assert "replayed 1 quarantined files" in replayed.output
+    assert replayed.output.startswith(
+        "replay: forgot the verdicts on 1 file (1 refused whole, 0 loaded with bad records); run "
+    )
+    assert "read them again: 1 loaded, 0 duplicate, 0 quarantined again\n" in replayed.output
     rows = query(settings.warehouse, "SELECT source_file FROM fact_article")
     assert rows == [("long.txt.gz",)]
     ledger = dict(query(settings.warehouse, "SELECT path, outcome FROM ingest_ledger"))

@@ -3,11 +3,20 @@ run recorded, and which ledger rows `news-etl quarantine replay` forgets."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import duckdb
 import pytest
 
+from etl.load.loader import LoadSummary
 from etl.load.record import recorded_error
-from etl.load.replay import forget_quarantined
+from etl.load.replay import (
+    NOT_READ,
+    Forgotten,
+    forget_quarantined,
+    replay_message,
+    replayed_outcomes,
+)
 
 
 def test_recorded_error_tells_no_row_from_no_error() -> None:
@@ -22,13 +31,18 @@ def test_recorded_error_tells_no_row_from_no_error() -> None:
 @pytest.fixture
 def ledger() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
-    con.execute("CREATE TABLE ingest_ledger (landing VARCHAR, path VARCHAR, sha256 VARCHAR)")
+    con.execute(
+        "CREATE TABLE ingest_ledger (landing VARCHAR, path VARCHAR, sha256 VARCHAR,"
+        " outcome VARCHAR DEFAULT 'quarantined')"
+    )
     con.execute(
         "CREATE TABLE quarantine (landing VARCHAR, path VARCHAR, sha256 VARCHAR, reason VARCHAR)"
     )
     con.execute(
-        "INSERT INTO ingest_ledger VALUES ('/a', 'x.txt', 'h1'), ('/a', 'y.txt', 'h2'),"
-        " ('/a', 'z.txt', 'h3'), ('/a', 'x.txt', 'h0'), ('/b', 'x.txt', 'h1')"
+        "INSERT INTO ingest_ledger (landing, path, sha256, outcome) VALUES"
+        " ('/a', 'x.txt', 'h1', 'quarantined'), ('/a', 'y.txt', 'h2', 'loaded'),"
+        " ('/a', 'z.txt', 'h3', 'loaded'), ('/a', 'x.txt', 'h0', 'loaded'),"
+        " ('/b', 'x.txt', 'h1', 'quarantined')"
     )
     con.execute(
         "INSERT INTO quarantine VALUES ('/a', 'x.txt', 'h1', 'empty'),"
@@ -40,19 +54,58 @@ def ledger() -> duckdb.DuckDBPyConnection:
 
 
 def _ledger(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
-    return con.execute("SELECT * FROM ingest_ledger ORDER BY ALL").fetchall()
+    return con.execute("SELECT landing, path, sha256 FROM ingest_ledger ORDER BY ALL").fetchall()
 
 
 def test_replay_forgets_the_quarantined_files_of_its_landing_zone(
     ledger: duckdb.DuckDBPyConnection,
 ) -> None:
-    assert forget_quarantined(ledger, "/a") == 2
+    forgotten = forget_quarantined(ledger, "/a")
+    assert forgotten.rows == (("x.txt", "h1", "quarantined"), ("y.txt", "h2", "loaded"))
+    assert (forgotten.paths, forgotten.refused_whole, forgotten.with_bad_records) == (
+        ["x.txt", "y.txt"],
+        1,  # x.txt was refused whole
+        1,  # y.txt loaded with a bad record
+    )
     # x.txt's other content (h0), z.txt (no hash recorded) and the other landing zone stay
     assert _ledger(ledger) == [("/a", "x.txt", "h0"), ("/a", "z.txt", "h3"), ("/b", "x.txt", "h1")]
 
 
 def test_replay_of_one_reason(ledger: duckdb.DuckDBPyConnection) -> None:
-    assert forget_quarantined(ledger, "/a", reason="empty") == 1
+    assert forget_quarantined(ledger, "/a", reason="empty").paths == ["x.txt"]
     assert ("/a", "x.txt", "h1") not in _ledger(ledger)
     assert ("/a", "y.txt", "h2") in _ledger(ledger)
-    assert forget_quarantined(ledger, "/b", reason="empty") == 0  # w.txt has no ledger row
+    assert forget_quarantined(ledger, "/b", reason="empty").rows == ()  # w.txt: no ledger row
+
+
+def test_replay_says_what_became_of_exactly_the_forgotten_files() -> None:
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE ingest_ledger (landing VARCHAR, path VARCHAR, outcome VARCHAR,"
+        " last_run_id VARCHAR)"
+    )
+    con.execute(
+        "INSERT INTO ingest_ledger VALUES ('/a', 'x.txt', 'loaded', 'r2'),"
+        " ('/a', 'y.txt', 'quarantined', 'r2'), ('/a', 'new.txt', 'quarantined', 'r2'),"
+        " ('/a', 'old.txt', 'loaded', 'r1'), ('/b', 'z.txt', 'loaded', 'r2')"
+    )
+    forgotten = Forgotten(
+        (
+            ("x.txt", "h1", "quarantined"),
+            ("x.txt", "h0", "quarantined"),  # an older content of the same file
+            ("y.txt", "h2", "loaded"),
+            ("z.txt", "h3", "quarantined"),  # gone from /a (the row of /b is another zone's)
+        )
+    )
+    outcomes = replayed_outcomes(con, "/a", forgotten, "r2")
+    assert outcomes == Counter({"loaded": 1, "quarantined": 1, NOT_READ: 1})
+    run = LoadSummary(run_id="r2", articles_loaded=3, duplicates=2, quarantined=4)
+    assert replay_message(forgotten, outcomes, run) == (
+        "replay: forgot the verdicts on 3 files (2 refused whole, 1 loaded with bad records);"
+        " run r2 read them again: 1 loaded, 0 duplicate, 1 quarantined again, 1 not read\n"
+        "the run as a whole (with any other new file): 3 articles loaded, 2 duplicate records,"
+        " 4 records quarantined"
+    )
+    assert replay_message(Forgotten(()), Counter(), run).startswith(
+        "replay: no quarantined file to read again\n"
+    )

@@ -248,6 +248,7 @@ def run(
         f"run {summary.run_id}: {summary.articles_loaded} articles loaded, "
         f"{summary.duplicates} duplicates, {summary.quarantined} quarantined, "
         f"{summary.files_unchanged} unchanged, {summary.files_deferred} left for other days"
+        + (f", {summary.articles_removed} removed" if replace else "")
     )
     if summary.report:
         console.print(f"report: {summary.report}")
@@ -410,7 +411,7 @@ def backfill(
             bar.advance(job)
             typer.echo(
                 f"{p.day}: {summary.articles_loaded} articles, {summary.duplicates} duplicates, "
-                f"{summary.quarantined} quarantined"
+                f"{summary.quarantined} quarantined, {summary.articles_removed} removed"
             )
 
 

@@ -49,10 +49,13 @@ class RunAccount:
     files_deferred: int = 0
     partitions: list[date] = field(default_factory=list)
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    #: Articles the run deleted and did not write again (``replace``, ``rebuild``): those of its
+    #: partitions no present file gives any more, the old versions of changed files.
+    articles_removed: int = 0
 
     def refused(self) -> RunAccount:
-        """The account of the same run when it is refused: nothing was loaded."""
-        return replace(self, articles_loaded=0, partitions=[])
+        """The account of the same run when it is refused: nothing was loaded or removed."""
+        return replace(self, articles_loaded=0, articles_removed=0, partitions=[])
 
 
 def _read_staged(files: Sequence[Location], table: str) -> pa.Table:
@@ -224,6 +227,11 @@ def settle(
         # Files of the batches that ingest neither read nor found unchanged: other days' files.
         files_deferred=planned_deferred + not_read - reread_unchanged,
         partitions=[row[0] for row in con.execute(_TOUCHED_DAYS + " ORDER BY 1").fetchall()],
+        articles_removed=_count(
+            con,
+            f"SELECT count(DISTINCT article_id) FROM {REMOVED} WHERE article_id NOT IN "
+            "(SELECT article_id FROM run_articles WHERE is_new)",
+        ),
         quarantine_reasons=dict(
             con.execute(
                 "SELECT reason, count(*) FROM (SELECT reason FROM run_quarantine"
@@ -231,6 +239,11 @@ def settle(
             ).fetchall()
         ),
     )
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0
 
 
 #: The days a run writes: those of its new articles and of the articles it removes.

@@ -16,8 +16,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from etl import pipeline
+from etl.cli import app
 from etl.errors import BatchValidationError
 from etl.settings import Settings
 
@@ -353,6 +355,7 @@ def test_replace_rewrites_existing_rows_of_its_partitions(tmp_path: Path) -> Non
     (second / "fresh.txt").write_bytes(_article("2024-03-04", "Fresh story"))
     summary = pipeline.run(s.model_copy(update={"landing": second}), mode="replace")
     assert summary.partitions == [date(2024, 3, 4)]
+    assert summary.articles_removed == 1  # stale.txt's; kept.txt's article is written again
     assert _loaded_files(s) == {
         "kept.txt": "2024-03-04",
         "fresh.txt": "2024-03-04",
@@ -426,7 +429,7 @@ def test_replace_of_a_day_leaves_other_folders_alone(tmp_path: Path) -> None:
     assert pipeline.run(s).articles_loaded == 4
     (zone / "2024-03-05" / "late.txt").write_bytes(_article("2024-03-04", "Late story, fixed"))
     summary = pipeline.run(s, partition_date=date(2024, 3, 5), mode="replace")
-    assert summary.articles_loaded == 1
+    assert (summary.articles_loaded, summary.articles_removed) == (1, 1)  # late.txt's old text
     assert _loaded_files(s) == {
         "a.txt": "2024-03-04",
         "b.txt": "2024-03-04",
@@ -435,6 +438,17 @@ def test_replace_of_a_day_leaves_other_folders_alone(tmp_path: Path) -> None:
     }
     assert _openings(s) == sorted(["Story a", "Story b", "Story c", "Late story, fixed"])
     _assert_daily_sums_follow_the_facts(s)
+    # The CLI says what the replace removed: the old text of late.txt again, nothing else.
+    (zone / "2024-03-05" / "late.txt").write_bytes(_article("2024-03-04", "Late story, final"))
+    env = {
+        "NEWS_ETL_LANDING": str(zone),
+        "NEWS_ETL_WAREHOUSE": str(s.warehouse),
+        "NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"),
+        "NEWS_ETL_WRITE_REPORTS": "false",
+    }
+    out = CliRunner().invoke(app, ["run", "--date", "2024-03-05", "--replace"], env=env)
+    assert out.exit_code == 0, out.output
+    assert "1 unchanged, 2 left for other days, 1 removed\n" in out.output
 
 
 def _one_day(tmp_path: Path, **files: str) -> tuple[Path, Settings]:

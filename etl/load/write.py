@@ -39,6 +39,16 @@ def write_facts(con: duckdb.DuckDBPyConnection, story_window_days: int) -> None:
     with timed(STORIES):
         assign_stories(con, story_window_days)
     _append_facts(con)
+    # dim_date holds the days that have articles: a day the removal emptied goes with them.
+    con.execute(
+        f"""
+        DELETE FROM dim_date
+        WHERE date_key IN (SELECT published_date FROM {daily_terms.TOUCHED_DAYS})
+          AND date_key NOT IN (
+              SELECT published_date FROM fact_article
+              WHERE published_date IN (SELECT published_date FROM {daily_terms.TOUCHED_DAYS}))
+        """
+    )
     with timed(DAILY_SUMS):
         daily_terms.refresh_days(con)
         boilerplate.flag_days(con, daily_terms.TOUCHED_DAYS)  # known bylines out of the rankings

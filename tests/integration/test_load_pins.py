@@ -451,6 +451,23 @@ def test_replace_of_a_day_leaves_other_folders_alone(tmp_path: Path) -> None:
     assert "1 unchanged, 2 left for other days, 1 removed\n" in out.output
 
 
+def test_a_day_a_replace_empties_leaves_dim_date(tmp_path: Path) -> None:
+    """dim_date holds the days that have articles: when the only article of a day moves to
+    another day (its file's header date corrected), the emptied day goes too."""
+    zone = tmp_path / "zone" / "2024-03-05"
+    zone.mkdir(parents=True)
+    (zone / "late.txt").write_bytes(_article("2024-03-04", "Late story"))
+    (zone / "b.txt").write_bytes(_article("2024-03-05", "Story b"))
+    s = _settings(zone.parent, tmp_path)
+    pipeline.run(s)
+    days = "SELECT date_key::VARCHAR FROM dim_date ORDER BY 1"
+    assert query(s.warehouse, days) == [("2024-03-04",), ("2024-03-05",)]
+    (zone / "late.txt").write_bytes(_article("2024-03-06", "Late story"))
+    pipeline.run(s, partition_date=date(2024, 3, 5), mode="replace")
+    assert query(s.warehouse, days) == [("2024-03-05",), ("2024-03-06",)]
+    assert _loaded_files(s) == {"late.txt": "2024-03-06", "b.txt": "2024-03-05"}
+
+
 def _one_day(tmp_path: Path, **files: str) -> tuple[Path, Settings]:
     """A landing zone of one day's folder holding ``name.txt`` for each ``name=words``, loaded
     once; the folder and the settings."""

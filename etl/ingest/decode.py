@@ -106,19 +106,40 @@ def looks_binary_text(text: str) -> bool:
     return len(_CONTROLS.findall(head)) / len(head) > 0.05
 
 
-def decode(raw: bytes) -> Decoded:
+def decode(raw: bytes, line_break: re.Pattern[str] | None = None) -> Decoded:
     """Decode ``raw`` (see :func:`_decode`) and refuse binary content whatever the encoding.
 
     Raises :class:`UndecodableError` (reason ``binary`` or ``undecodable``) when no text encoding
     explains the bytes, or when the text holds NUL or many control characters (valid UTF-8, or
     UTF-16 with a BOM, can encode those as well as any binary file).
+
+    ``line_break`` is given for a format whose records are lines (JSON lines): there a NUL is the
+    problem of the line holding it, which its format refuses alone, unless the lines holding one
+    outnumber the others (see :func:`looks_binary_lines`).
     """
     decoded = _decode(raw)
-    if looks_binary_text(decoded.text):
+    if (
+        looks_binary_lines(decoded.text, line_break)
+        if line_break is not None and "\x00" in decoded.text
+        else looks_binary_text(decoded.text)
+    ):
         raise UndecodableError(
             "binary", f"contains NUL or control characters ({decoded.encoding}): not a text file"
         )
     return decoded
+
+
+def looks_binary_lines(text: str, line_break: re.Pattern[str]) -> bool:
+    """:func:`looks_binary_text` for a text whose records are lines (apart by ``line_break``):
+    its non-blank lines that hold a NUL are left out, and it is binary when they are more than
+    the lines without one (UTF-16 without a BOM reads as UTF-8 with a NUL in every line), or
+    when those others look binary. One NUL in one line of a JSON lines file loses that line
+    only (a NUL is not JSON), not the file's other records."""
+    lines = [line for line in line_break.split(text) if line.strip()]
+    clean = [line for line in lines if "\x00" not in line]
+    if len(lines) - len(clean) > len(clean):
+        return True
+    return looks_binary_text("\n".join(clean))
 
 
 def _decode(raw: bytes) -> Decoded:

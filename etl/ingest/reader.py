@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from etl.ingest.decode import UndecodableError, decode
-from etl.ingest.formats import ADAPTERS, Record, RecordError, choose_format
+from etl.ingest.formats import ADAPTERS, LINE_RECORDS, Record, RecordError, choose_format
 from etl.ingest.landing import LandingFile, source_name
 from etl.ingest.ledger import LedgerView
 from etl.ingest.mojibake import repair_mojibake
@@ -171,7 +171,7 @@ def _parse_file(file: LandingFile, raw: RawFile, ctx: IngestContext, result: Ing
         _quarantine(result, file, raw.sha256, "empty", detail)
         return
     try:
-        decoded = decode(raw.data)
+        decoded = decode(raw.data, LINE_RECORDS.get(fmt))
     except UndecodableError as exc:
         _quarantine(result, file, raw.sha256, exc.reason, exc.detail)
         return

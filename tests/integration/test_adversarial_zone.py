@@ -101,6 +101,14 @@ def zone(tmp_path: Path) -> Path:
         json.dumps({"text": _body("Ten"), "date": "Mon, 1 Jan 99999999999999999999 00:00:00"}),
     ]
     (wire / "odd.jsonl").write_text("\n".join(odd) + "\n", encoding="utf-8")
+    # One NUL byte inside one line of valid UTF-8 JSON lines: once the whole file was `binary`,
+    # its good records lost; now only that line is refused (a raw NUL is not JSON).
+    (wire / "nul.jsonl").write_bytes(
+        json.dumps({"title": "Eleven", "text": _body("Eleven")}).encode()
+        + b'\n{"title": "Lost", "text": "NUL \x00 inside"}\n'
+        + json.dumps({"title": "Twelve", "text": _body("Twelve")}).encode()
+        + b"\n"
+    )
     attributes = " ".join(f'a{i}="x"' for i in range(60_000))
     (wire / "crowded.html").write_text(
         f"<html><body><p {attributes}>{_body('Crowded markup')}</p></body></html>", "utf-8"
@@ -122,6 +130,7 @@ EXPECTED_QUARANTINE = {
     ("deep.jsonl", "line 1"): "malformed_json",
     ("crowded.html", None): "malformed_html",
     ("odd.jsonl", "line 5"): "bad_date",
+    ("nul.jsonl", "line 2"): "malformed_json",
 }
 LOADED_FILES = {
     "a.txt",
@@ -134,6 +143,7 @@ LOADED_FILES = {
     "café näme\nwith newline.txt",
     "deep.jsonl",
     "odd.jsonl",
+    "nul.jsonl",
 }
 
 
@@ -141,13 +151,13 @@ def test_every_file_is_accounted_for(zone: Path, tmp_path: Path) -> None:
     settings = settings_for(zone, tmp_path, max_file_bytes=LIMIT)
     summary = pipeline.run(settings)
     files = sum(1 for _ in (zone / "wire").iterdir())
-    assert summary.files_new == files == 21
+    assert summary.files_new == files == 22
     assert summary.files_loaded + summary.files_duplicate + summary.files_quarantined == files
     assert (summary.files_loaded, summary.files_duplicate, summary.files_quarantined) == (
-        10, 1, 10
+        11, 1, 10
     )  # fmt: skip
-    # 4 from the JSONL file, 1 after the deep line, 4 with odd fields
-    assert summary.articles_loaded == 16
+    # 4 from the JSONL file, 1 after the deep line, 4 with odd fields, 2 around the NUL line
+    assert summary.articles_loaded == 18
     assert summary.quarantined == len(EXPECTED_QUARANTINE)
     reasons = {
         (Path(path).name, record): reason
@@ -168,7 +178,8 @@ def test_every_file_is_accounted_for(zone: Path, tmp_path: Path) -> None:
             " JOIN dim_source USING (source_id)",
         )
     }
-    assert len(articles) == 16
+    assert len(articles) == 18
+    assert articles[("nul.jsonl", "line 3")][4] == "Twelve"
     assert articles[("odd.jsonl", "line 1")][4] == "Six"
     assert articles[("odd.jsonl", "line 3")][5].startswith("Eight said")
     assert articles[("odd.jsonl", "line 4")][2] == "wire"  # no host: the landing subfolder

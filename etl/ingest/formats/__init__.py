@@ -10,10 +10,18 @@ from __future__ import annotations
 from etl.ingest.formats.base import Adapter, Parsed, Record, RecordError
 from etl.ingest.formats.csvdump import parse_csv
 from etl.ingest.formats.html import parse_html
-from etl.ingest.formats.jsonl import parse_json, parse_jsonl
+from etl.ingest.formats.jsonl import LINE_BREAK, parse_json, parse_jsonl
 from etl.ingest.formats.txt import parse_text_file
 
-__all__ = ["ADAPTERS", "Adapter", "Parsed", "Record", "RecordError", "choose_format"]
+__all__ = [
+    "ADAPTERS",
+    "LINE_RECORDS",
+    "Adapter",
+    "Parsed",
+    "Record",
+    "RecordError",
+    "choose_format",
+]
 
 ADAPTERS: dict[str, Adapter] = {
     "txt": parse_text_file,
@@ -22,6 +30,10 @@ ADAPTERS: dict[str, Adapter] = {
     "csv": parse_csv,
     "html": parse_html,
 }
+
+#: The line ending of each format whose records are lines: a JSON document that does not read
+#: as one is read as JSON lines (see :func:`etl.ingest.formats.jsonl.parse_json`).
+LINE_RECORDS = {"jsonl": LINE_BREAK, "json": LINE_BREAK}
 
 _BY_SUFFIX = {
     ".txt": "txt",

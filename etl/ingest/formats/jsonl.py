@@ -12,13 +12,13 @@ from etl.ingest.formats.base import TEXT_FIELDS, Parsed, RecordError, record_fro
 #: What ends a JSON line: LF, CRLF or a lone CR. Not U+2028, U+2029 or U+0085 (which
 #: ``str.splitlines`` also breaks at): JSON allows them raw inside a string, and
 #: ``json.dumps(..., ensure_ascii=False)`` writes them so.
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def parse_jsonl(text: str, layout: str) -> list[Parsed]:
     """One record per non-blank line; a line that is not JSON is quarantined alone."""
     out: list[Parsed] = []
-    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
+    for number, line in enumerate(LINE_BREAK.split(text), start=1):
         if not line.strip():
             continue
         key = f"line {number}"
@@ -26,10 +26,16 @@ def parse_jsonl(text: str, layout: str) -> list[Parsed]:
             # A byte-order mark opening a line: JSONL files joined with `cat` keep each one's.
             obj = _loads(line.removeprefix("\ufeff"))
         except json.JSONDecodeError as exc:
-            out.append(RecordError(key, "malformed_json", f"{exc.msg} at column {exc.colno}"))
+            out.append(RecordError(key, "malformed_json", f"{_what(exc)} at column {exc.colno}"))
             continue
         out.append(record_from_mapping(obj, key))
     return out
+
+
+def _what(exc: json.JSONDecodeError) -> str:
+    """What ``json`` found wrong, without the "at" some of its messages end with ("Invalid
+    control character at"): the detail adds its own "at column N"."""
+    return exc.msg.removesuffix(" at")
 
 
 #: Fields under which a JSON document wraps its list of articles (``{"articles": [...]}``), in
@@ -48,7 +54,7 @@ def parse_json(text: str, layout: str) -> list[Parsed]:
             lines = parse_jsonl(text, layout)  # pragma: no mutate
             if any(not isinstance(p, RecordError) for p in lines):
                 return lines
-        return [RecordError(None, "malformed_json", f"{exc.msg} at line {exc.lineno}")]
+        return [RecordError(None, "malformed_json", f"{_what(exc)} at line {exc.lineno}")]
     if isinstance(doc, Mapping):
         # "articles" always holds the list; another name only when the object is no article
         # itself (an article may well have a field "data" or "items").

@@ -19,6 +19,7 @@ from etl.ingest.decode import UndecodableError, decode
 from etl.ingest.formats import ADAPTERS, LINE_RECORDS, Record, RecordError, choose_format
 from etl.ingest.landing import LandingFile, source_name
 from etl.ingest.ledger import LedgerView
+from etl.ingest.metadata import clean_metadata
 from etl.ingest.mojibake import repair_mojibake
 from etl.ingest.rawfile import RawFile, RawFileError, read_raw
 
@@ -185,6 +186,7 @@ def _parse_file(file: LandingFile, raw: RawFile, ctx: IngestContext, result: Ing
         if isinstance(item, RecordError):
             problems.append(_quarantine_row(file, raw.sha256, item.reason, item.detail, item.key))
             continue
+        item, metadata_note = clean_metadata(item)
         if item.published is not None:
             published, date_source = item.published, "header" if fmt == "txt" else "metadata"
         elif file.path_date is not None:
@@ -224,7 +226,7 @@ def _parse_file(file: LandingFile, raw: RawFile, ctx: IngestContext, result: Ing
                 "source_format": fmt + (".gz" if raw.compressed else ""),
                 "encoding": decoded.encoding,
                 "encoding_note": decoded.note,
-                "text_repair": repair,
+                "text_repair": "; ".join(n for n in (repair, metadata_note) if n) or None,
                 "published_date": published,
                 "date_source": date_source,
                 "source_name": record_source(item, file.path, ctx.landing),

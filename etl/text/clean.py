@@ -11,9 +11,10 @@ import unicodedata
 
 PARAGRAPH_SEPARATOR = "\n\n"
 
-# C0/C1 control characters other than tab and newline, plus the replacement of line/paragraph
-# separators; carriage returns are turned into newlines first.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0/C1 control characters other than tab, the line breaks (LF, CR) and NEL (U+0085, a line
+# break: the body turns it and carriage returns into newlines first), plus the replacement of
+# line/paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 
@@ -36,7 +37,7 @@ def paragraphs(text: str) -> list[str]:
     # a control character or a line break, so nothing needs cleaning after it.
     if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
         text = _NEWLINES.sub("\n", text)  # (the test first is much cheaper than the pass)
-    text = _without_controls(text)
+    text = without_controls(text)
     text = unicodedata.normalize("NFKC", text)
     if _already_clean(text):  # most news text: nothing to collapse, a few fast C-level tests
         return text.split(PARAGRAPH_SEPARATOR) if text else []
@@ -72,8 +73,9 @@ def _already_clean(text: str) -> bool:
     return _OTHER_SPACE.search(flat) is None
 
 
-def _without_controls(text: str) -> str:
-    """``text`` without C0/C1 control characters other than tab and line breaks."""
+def without_controls(text: str) -> str:
+    """``text`` without C0/C1 control characters other than tab and line breaks (LF, CR, NEL):
+    what cleaning removes from an article's text, and ingest from its metadata."""
     if text.isascii():  # bytes.translate deletes from a table: much faster than a regex pass
         raw = text.encode("ascii")
         if len(raw.translate(None, _CONTROL_BYTES)) == len(raw):

@@ -99,6 +99,8 @@ def zone(tmp_path: Path) -> Path:
         json.dumps({"text": {"summary": [_body("Eight")], "sections": 5}}),
         json.dumps({"text": _body("Nine"), "url": "http://[::1/news"}),
         json.dumps({"text": _body("Ten"), "date": "Mon, 1 Jan 99999999999999999999 00:00:00"}),
+        # escaped control characters in the metadata, which reached fact_article.title as written
+        json.dumps({"title": "Six\u0000teen\u0007", "text": _body("Sixteen")}),
     ]
     (wire / "odd.jsonl").write_text("\n".join(odd) + "\n", encoding="utf-8")
     # One NUL byte inside one line of valid UTF-8 JSON lines: once the whole file was `binary`,
@@ -156,8 +158,8 @@ def test_every_file_is_accounted_for(zone: Path, tmp_path: Path) -> None:
     assert (summary.files_loaded, summary.files_duplicate, summary.files_quarantined) == (
         11, 1, 10
     )  # fmt: skip
-    # 4 from the JSONL file, 1 after the deep line, 4 with odd fields, 2 around the NUL line
-    assert summary.articles_loaded == 18
+    # 4 from the JSONL file, 1 after the deep line, 5 with odd fields, 2 around the NUL line
+    assert summary.articles_loaded == 19
     assert summary.quarantined == len(EXPECTED_QUARANTINE)
     reasons = {
         (Path(path).name, record): reason
@@ -178,7 +180,11 @@ def test_every_file_is_accounted_for(zone: Path, tmp_path: Path) -> None:
             " JOIN dim_source USING (source_id)",
         )
     }
-    assert len(articles) == 18
+    assert len(articles) == 19
+    assert articles[("odd.jsonl", "line 6")][1] == (
+        "control characters removed from the metadata (U+0000, U+0007): 2 from the title"
+    )
+    assert articles[("odd.jsonl", "line 6")][4] == "Sixteen"
     assert articles[("nul.jsonl", "line 3")][4] == "Twelve"
     assert articles[("odd.jsonl", "line 1")][4] == "Six"
     assert articles[("odd.jsonl", "line 3")][5].startswith("Eight said")

@@ -1,0 +1,60 @@
+"""Control characters in a record's metadata are removed as cleaning removes them from the body,
+and the article's ``text_repair`` note says so (etl.ingest.metadata).
+
+A JSON ``"\\u0000"`` or ``"\\u0007"`` escape in a title reached ``fact_article.title`` as a raw
+NUL or BEL, which the text stage removes from the body but nothing removed from metadata.
+Expected values are literals.
+"""
+
+from __future__ import annotations
+
+from etl.ingest.formats.base import Record
+from etl.ingest.formats.jsonl import parse_jsonl
+from etl.ingest.metadata import clean_metadata
+from etl.text.clean import clean
+
+
+def test_a_nul_and_a_bell_escaped_in_json_leave_the_title_and_the_note_says_so() -> None:
+    line = (
+        r'{"text": "Body.", "title": "Rates\u0000 rise\u0007", "url": "https://e.org/\u001b1",'
+        r' "source": "Wire\u0085Co", "authors": ["Ann\u0000 Lee", "\u0007"]}'
+    )
+    (record,) = parse_jsonl(line, "canonical")
+    assert isinstance(record, Record)
+    cleaned, note = clean_metadata(record)
+    assert cleaned == Record(
+        body="Body.",
+        key="line 1",
+        title="Rates rise",
+        url="https://e.org/1",
+        source="Wire\x85Co",  # NEL is a line break, kept (the body turns it into one)
+        authors=("Ann Lee",),  # a name of control characters alone is no name
+    )
+    assert note == (
+        "control characters removed from the metadata (U+0000, U+0007, U+001B): "
+        "2 from the title, 1 from the url, 2 from the authors"
+    )
+
+
+def test_metadata_loses_exactly_what_the_body_loses() -> None:
+    # Every character below U+00A0 that cleaning removes from a text (no NFKC or whitespace
+    # change applies to a lone letter between two letters) is removed from a title, and no other.
+    for code in range(0xA0):
+        char = chr(code)
+        body_loses = clean(f"a{char}b") == "ab"
+        cleaned, note = clean_metadata(Record(body="B.", title=f"a{char}b"))
+        assert (cleaned.title == "ab") is body_loses, hex(code)
+        assert (note is not None) is body_loses, hex(code)
+
+
+def test_metadata_without_control_characters_is_the_same_record_and_no_note() -> None:
+    record = Record(body="B.", title="Tabs\tand\nlines stay", url="u", authors=("A",))
+    assert clean_metadata(record) == (record, None)
+
+
+def test_a_title_of_control_characters_only_is_no_title() -> None:
+    cleaned, note = clean_metadata(Record(body="B.", title="\x00\x01 \x02"))
+    assert cleaned.title is None
+    assert note == "control characters removed from the metadata (U+0000, U+0001, U+0002): " + (
+        "3 from the title"
+    )

@@ -101,6 +101,8 @@ def zone(tmp_path: Path) -> Path:
         json.dumps({"text": _body("Ten"), "date": "Mon, 1 Jan 99999999999999999999 00:00:00"}),
         # escaped control characters in the metadata, which reached fact_article.title as written
         json.dumps({"title": "Six\u0000teen\u0007", "text": _body("Sixteen")}),
+        # a title that is a list, a source that is an object: once their Python repr
+        json.dumps({"title": ["Seven", "teen"], "source": {"x": 1}, "text": _body("17")}),
     ]
     (wire / "odd.jsonl").write_text("\n".join(odd) + "\n", encoding="utf-8")
     # One NUL byte inside one line of valid UTF-8 JSON lines: once the whole file was `binary`,
@@ -158,8 +160,8 @@ def test_every_file_is_accounted_for(zone: Path, tmp_path: Path) -> None:
     assert (summary.files_loaded, summary.files_duplicate, summary.files_quarantined) == (
         11, 1, 10
     )  # fmt: skip
-    # 4 from the JSONL file, 1 after the deep line, 5 with odd fields, 2 around the NUL line
-    assert summary.articles_loaded == 19
+    # 4 from the JSONL file, 1 after the deep line, 6 with odd fields, 2 around the NUL line
+    assert summary.articles_loaded == 20
     assert summary.quarantined == len(EXPECTED_QUARANTINE)
     reasons = {
         (Path(path).name, record): reason
@@ -180,7 +182,9 @@ def test_every_file_is_accounted_for(zone: Path, tmp_path: Path) -> None:
             " JOIN dim_source USING (source_id)",
         )
     }
-    assert len(articles) == 19
+    assert len(articles) == 20
+    assert articles[("odd.jsonl", "line 7")][2] == '{"x": 1}'
+    assert articles[("odd.jsonl", "line 7")][4] == '["Seven", "teen"]'
     assert articles[("odd.jsonl", "line 6")][1] == (
         "control characters removed from the metadata (U+0000, U+0007): 2 from the title"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -56,9 +57,18 @@ class Adapter(Protocol):
         ...
 
 
+def as_text(value: object) -> str:
+    """A field's value as text: a string as it is; any other value as JSON writes it (a list or
+    an object as JSON, ``true``/``false``, a number as its digits), never as Python's ``repr``
+    (``['a', 'b']``, ``True``), which is no notation of the input."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
 def parse_published(value: object) -> date:
     """A publication date from metadata: ISO date or datetime, or RFC 2822; else BadDateError."""
-    text = str(value).strip()
+    text = as_text(value).strip()
     match = _ISO_PREFIX.match(text)
     if match:
         return parse_iso_date(match[1])
@@ -96,7 +106,7 @@ def _text_of(value: Any) -> str:
                 parts.append(_text_of(section.get("headline") or []))
                 parts.append(_text_of(section.get("paragraphs") or []))
         return "\n\n".join(p for p in parts if p)
-    return "" if value is None else str(value)
+    return "" if value is None else as_text(value)
 
 
 def _authors(value: Any) -> tuple[str, ...]:
@@ -109,14 +119,15 @@ def _authors(value: Any) -> tuple[str, ...]:
 
 def _names(value: Any) -> list[str]:
     """The names in ``value``: a string is one name, an object's ``name`` field its names, a
-    list the names of its items, a number its digits; ``None`` and empty strings none."""
+    list the names of its items, another value its JSON (a number its digits, ``true``);
+    ``None`` and empty strings none."""
     if value is None:
         return []
     if isinstance(value, Mapping):
         return _names(value.get("name"))
     if isinstance(value, list):
         return [name for item in value for name in _names(item)]
-    name = str(value).strip()
+    name = as_text(value).strip()
     return [name] if name else []
 
 
@@ -160,9 +171,9 @@ def _record_from_mapping(obj: object, key: str | None) -> Parsed:
     return Record(
         body=body,
         key=key,
-        title=str(title).strip() if title else None,
-        url=str(url).strip() if url else None,
-        source=str(source).strip() if source else None,
+        title=None if title is None else as_text(title).strip(),
+        url=None if url is None else as_text(url).strip(),
+        source=None if source is None else as_text(source).strip(),
         authors=_authors(_first(obj, AUTHOR_FIELDS)),
         published=published,
     )

@@ -91,6 +91,14 @@ class QuarantineReason(StrEnum):
     BAD_GZIP = "bad_gzip"
     CHANGED_WHILE_READING = "changed_while_reading"
     UNREADABLE = "unreadable"
+    METADATA_TOO_LONG = "metadata_too_long"
+
+
+#: The most characters ingest keeps in each metadata field of an article (``authors``: its
+#: names together); a longer value quarantines its record (``metadata_too_long``) rather than
+#: reach an analyst's table whole or cut. Real values are far shorter: the corpora's longest
+#: title has 175 characters, their longest author name 26, their longest URL about 400.
+METADATA_LIMITS: dict[str, int] = {"title": 2_000, "url": 8_192, "source": 1_000, "authors": 4_000}
 
 
 @dataclass(frozen=True)
@@ -165,6 +173,12 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
     ),
     QuarantineReason.UNREADABLE: ReasonDoc(
         "the file could not be read (permissions, vanished)", "check the file system"
+    ),
+    QuarantineReason.METADATA_TOO_LONG: ReasonDoc(
+        "a record's metadata over its limit in characters ("
+        + ", ".join(f"{field} {limit:,}" for field, limit in METADATA_LIMITS.items())
+        + ", all names together); the detail names the field and its length",
+        "fix the producer",
     ),
 }
 

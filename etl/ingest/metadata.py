@@ -4,13 +4,16 @@ A record's metadata reaches ``fact_article`` as written, except for the control 
 cleaning also removes from the article's text (:func:`etl.text.clean.without_controls`: NUL,
 BEL, escape, C1 controls, …; tabs and line breaks stay): a JSON ``"\\u0000"`` escape is as
 invisible in a title as in the body. What was removed is said in the article's ``text_repair``
-note, next to a mojibake repair, so that no value changes silently.
+note, next to a mojibake repair, so that no value changes silently. A value longer than its
+limit (:data:`etl.contracts.METADATA_LIMITS`) is not cut: its record is quarantined
+(``metadata_too_long``), and the detail says which field, how long, and how it starts.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from etl.contracts import METADATA_LIMITS, quoted
 from etl.ingest.formats.base import Record
 from etl.text.clean import without_controls
 
@@ -46,3 +49,24 @@ def clean_metadata(record: Record) -> tuple[Record, str | None]:
     note = f"control characters removed from the metadata ({codes}): {counts}"
     cleaned = replace(record, title=title, url=url, source=source, authors=authors)
     return cleaned, note
+
+
+def metadata_over_limit(record: Record) -> str | None:
+    """The quarantine detail of the first metadata field of ``record`` longer than its limit
+    (:data:`etl.contracts.METADATA_LIMITS`; the authors' names count together), or ``None``:
+    the field, its length and its start (quoted as every detail quotes a value, at most
+    :data:`etl.contracts.MAX_QUOTED_CHARS` characters)."""
+    fields = {"title": record.title, "url": record.url, "source": record.source}
+    for field, value in fields.items():
+        limit = METADATA_LIMITS[field]
+        if value is not None and len(value) > limit:
+            over = f"{field} of {len(value)} characters is over the limit of {limit}"
+            return f"{over}: {quoted(value)}"
+    length = sum(len(name) for name in record.authors)
+    if length > METADATA_LIMITS["authors"]:
+        names = f"{len(record.authors)} name{'s' if len(record.authors) != 1 else ''}"
+        return (
+            f"authors of {length} characters ({names}) is over the limit of "
+            f"{METADATA_LIMITS['authors']}: {quoted('; '.join(record.authors))}"
+        )
+    return None

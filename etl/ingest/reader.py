@@ -19,7 +19,7 @@ from etl.ingest.decode import UndecodableError, decode
 from etl.ingest.formats import ADAPTERS, LINE_RECORDS, Record, RecordError, choose_format
 from etl.ingest.landing import LandingFile, source_name
 from etl.ingest.ledger import LedgerView
-from etl.ingest.metadata import clean_metadata
+from etl.ingest.metadata import clean_metadata, metadata_over_limit
 from etl.ingest.mojibake import repair_mojibake
 from etl.ingest.rawfile import RawFile, RawFileError, read_raw
 
@@ -207,6 +207,12 @@ def _parse_file(file: LandingFile, raw: RawFile, ctx: IngestContext, result: Ing
                 f"{ctx.max_article_chars} (NEWS_ETL_MAX_ARTICLE_CHARS)"
             )
             problems.append(_quarantine_row(file, raw.sha256, "too_long", detail, item.key))
+            continue
+        too_long = metadata_over_limit(item)
+        if too_long is not None:
+            problems.append(
+                _quarantine_row(file, raw.sha256, "metadata_too_long", too_long, item.key)
+            )
             continue
         if published > ctx.today + timedelta(days=ctx.future_date_allowance_days):
             allowance = ctx.future_date_allowance_days

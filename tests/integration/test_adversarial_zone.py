@@ -103,6 +103,8 @@ def zone(tmp_path: Path) -> Path:
         json.dumps({"title": "Six\u0000teen\u0007", "text": _body("Sixteen")}),
         # a title that is a list, a source that is an object: once their Python repr
         json.dumps({"title": ["Seven", "teen"], "source": {"x": 1}, "text": _body("17")}),
+        # a 300,000-character title: it loaded whole into fact_article.title
+        json.dumps({"title": "T" * 300_000, "text": _body("Eighteen")}),
     ]
     (wire / "odd.jsonl").write_text("\n".join(odd) + "\n", encoding="utf-8")
     # One NUL byte inside one line of valid UTF-8 JSON lines: once the whole file was `binary`,
@@ -135,6 +137,7 @@ EXPECTED_QUARANTINE = {
     ("crowded.html", None): "malformed_html",
     ("odd.jsonl", "line 5"): "bad_date",
     ("nul.jsonl", "line 2"): "malformed_json",
+    ("odd.jsonl", "line 8"): "metadata_too_long",
 }
 LOADED_FILES = {
     "a.txt",
@@ -170,6 +173,14 @@ def test_every_file_is_accounted_for(zone: Path, tmp_path: Path) -> None:
         )
     }
     assert reasons == EXPECTED_QUARANTINE
+    ((detail,),) = query(
+        settings.warehouse, "SELECT detail FROM quarantine WHERE reason = 'metadata_too_long'"
+    )
+    assert detail == (
+        "title of 300000 characters is over the limit of 2000: '"
+        + "T" * 500
+        + "'… [299500 more characters]"
+    )
     outcomes = dict(query(settings.warehouse, "SELECT path, outcome FROM ingest_ledger"))
     assert {Path(p).name for p, o in outcomes.items() if o == "loaded"} == LOADED_FILES
     assert outcomes["wire/same article, other name.txt"] == "duplicate"

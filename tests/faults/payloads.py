@@ -21,6 +21,9 @@ TERMINAL = (
     "\x1b[31mred\x1b[0m \x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\ "
     "[link=https://evil]x[/link] [/nope]"
 )
+#: Terminal escapes a file name can hold (no "/"): ingest keeps paths as they are, so these reach
+#: the warehouse (``source_file``), where titles lose their control characters like texts.
+TERMINAL_NAME = "\x1b[31mred\x1b[0m\x07 [link=evil]x[-link]"
 DAY = "2024-03-04"
 
 
@@ -64,5 +67,5 @@ def hostile_landing(root: Path) -> Path:
         "The measure passed by a wide margin and takes effect in January.</p>"
         "</article></body></html>"
     )
-    (folder / f"page<b onmouseover={MARK}>.html").write_text(page, encoding="utf-8")
+    (folder / f"page<b onmouseover={MARK}>{TERMINAL_NAME}.html").write_text(page, encoding="utf-8")
     return root

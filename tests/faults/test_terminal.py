@@ -1,9 +1,10 @@
 """Terminal payloads reach a terminal as text (issue #14, item 4, in the fault harness).
 
-A warehouse loaded from the hostile landing zone holds titles and bodies with ESC sequences (a
-colour change, an OSC 8 hyperlink) and Rich markup (``[link=…]``, a stray ``[/nope]``). Every
-command that prints them for a person must write them inert: no ESC byte, the markup as the
-characters it was. CSV into a pipe is data for another program and keeps the value's own bytes.
+A warehouse loaded from the hostile landing zone holds file names with ESC sequences (a colour
+change, a bell; titles and bodies lose their control characters at ingest) and Rich markup
+(``[link=…]``, a stray ``[/nope]``). Every command that prints them for a person must write them
+inert: no ESC byte, the markup as the characters it was. CSV into a pipe is data for another
+program and keeps the value's own bytes.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from .payloads import hostile_landing
 COMMANDS = {
     "query table": [
         "query",
-        "SELECT f.title, t.clean_text FROM fact_article f JOIN article_text t USING (article_id)"
-        " ORDER BY f.title",
+        "SELECT f.title, f.source_file, t.clean_text FROM fact_article f"
+        " JOIN article_text t USING (article_id) ORDER BY f.title",
     ],
     "query json": ["query", "--format", "json", "SELECT title FROM fact_article ORDER BY title"],
     "status": ["status"],
@@ -46,10 +47,10 @@ def test_terminal_payloads_are_printed_as_text(tmp_path: Path) -> None:
     assert "\\x1b[31mred" in table.stdout, table.stdout
     assert "[link=https://evil]x[/link] [/nope]" in table.stdout, table.stdout
     # CSV into a pipe is data for another program: lossless, the value's own bytes.
-    csv = cli(["query", "--format", "csv", "SELECT title FROM fact_article"], warehouse)
-    assert "\x1b[31mred\x1b[0m" in csv.stdout, csv.stdout
+    csv = cli(["query", "--format", "csv", "SELECT source_file FROM fact_article"], warehouse)
+    assert "\x1b[31mred\x1b[0m\x07" in csv.stdout, csv.stdout
     record(
-        "terminal escapes and Rich markup in titles and bodies",
+        "terminal escapes in file names, Rich markup in titles and bodies",
         1 + len(COMMANDS),
         "yes",
         "n/a",

@@ -335,7 +335,10 @@ def test_hostile_titles_in_articles_stay_text(warehouse: Path) -> None:
     )  # fmt: skip
     assert code == 0, err
     assert "\x1b" not in out and "\x07" not in out
-    assert _escaped(HOSTILE_TITLE) in out
+    # Ingest removes control characters from metadata as from text (ESC included, the note in
+    # text_repair); the markup is kept as written and printed as the characters it is. An ESC
+    # that does reach the warehouse (a file name, a literal) is spelled out: tests below.
+    assert _escaped(HOSTILE_TITLE.replace("\x1b", "")) in out
     assert '"B. [i]Writer[/i]"' in out
 
 

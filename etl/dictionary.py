@@ -177,6 +177,11 @@ MACROS: dict[str, MacroDoc] = {
         (("clean_text", "VARCHAR"), ("first_offset", "INTEGER"), ("term", "VARCHAR")),
         "surface_chars('İstanbul''da yağmur', 0, term_key('İstanbul''da'))",
     ),
+    "checked_end": MacroDoc(
+        (("start_date", "DATE"), ("end_date", "DATE")),
+        "checked_end(DATE '1987-03-01', DATE '1987-03-31')",
+    ),
+    "python_lower": MacroDoc((("text", "VARCHAR"),), "python_lower('ΟΔΥΣΣΕΥΣ İstanbul')"),
     "term_forms": MacroDoc((("term_text", "VARCHAR"),), "term_forms('brexit')"),
     "term_key": MacroDoc((("term_text", "VARCHAR"),), "term_key('İstanbul')"),
     "term_parts": MacroDoc((("term", "VARCHAR"),), "term_parts('post-brexit')"),

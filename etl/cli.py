@@ -336,10 +336,10 @@ def replay(
             forgotten = forget_quarantined(con, str(settings.landing), reason)
         summary = pipeline.run(settings, trigger="replay")
         with writer(settings) as con:
-            outcomes = replayed_outcomes(con, str(settings.landing), forgotten, summary.run_id)
+            replayed = replayed_outcomes(con, str(settings.landing), forgotten, summary.run_id)
     except NewsEtlError as exc:
         raise _failed(exc) from exc
-    typer.echo(replay_message(forgotten, outcomes, summary))
+    typer.echo(replay_message(forgotten, replayed, summary))
 
 
 @app.command()

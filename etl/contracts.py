@@ -113,9 +113,10 @@ class ReasonDoc:
 QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
     QuarantineReason.EMPTY: ReasonDoc("0 bytes or only whitespace", "fix the producer"),
     QuarantineReason.BINARY: ReasonDoc(
-        "NUL or control characters, whatever the encoding (valid UTF-8 included): not a text "
-        "file; in JSON lines, NULs in at most half the lines are those lines' problem "
-        "(`malformed_json`), not the file's",
+        "a NUL, or control characters in more than 5 % of the first 8 KiB, whatever the "
+        "encoding (valid UTF-8 included): not a text file (fewer control characters are removed "
+        "like any others); in JSON lines, NULs in at most half the lines are those lines' "
+        "problem (`malformed_json`), not the file's",
         "remove it",
     ),
     QuarantineReason.UNDECODABLE: ReasonDoc("not UTF-8 and no encoding fits", "re-export as UTF-8"),

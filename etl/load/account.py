@@ -40,7 +40,7 @@ class RunAccount:
 
     articles_loaded: int = 0  # new articles (records)
     duplicates: int = 0  # records or files whose article was already known
-    quarantined: int = 0  # quarantined files plus bad records inside files that loaded
+    quarantined: int = 0  # records: every quarantine row of the run (files refused whole included)
     files_new: int = 0  # files read = files_loaded + files_duplicate + files_quarantined
     files_loaded: int = 0
     files_duplicate: int = 0
@@ -181,12 +181,6 @@ SELECT count(*) FILTER (WHERE outcome = 'loaded' AND NOT unchanged),
        (SELECT count(*) FROM run_articles WHERE NOT is_new)
          + count(*) FILTER (WHERE outcome = 'duplicate' AND NOT unchanged AND sha256 NOT IN
                             (SELECT file_sha256 FROM run_articles)),
-       -- records quarantined inside files that still gave articles
-       (SELECT count(*) FROM (
-            SELECT path, sha256 FROM run_quarantine WHERE record IS NOT NULL
-            UNION ALL SELECT path, file_sha256 FROM run_rejected
-        ) q WHERE EXISTS (SELECT 1 FROM run_ledger f WHERE f.path = q.path
-                          AND f.sha256 = q.sha256 AND f.outcome <> 'quarantined')),
        count(*) FILTER (WHERE unchanged AND NOT late_known),
        count(*) FILTER (WHERE late_known),
        -- files quarantined before they were hashed (too large, outside the zone): no ledger row
@@ -212,13 +206,21 @@ def settle(
     mode.settle_removal(con)
     row = con.execute(_COUNTS).fetchone()
     assert row is not None
-    (loaded_files, duplicate_files, quarantined_read, loaded, duplicates, bad_records,
+    (loaded_files, duplicate_files, quarantined_read, loaded, duplicates,
      reread_unchanged, late, unhashed, not_read) = (int(x) for x in row)  # fmt: skip
     files_quarantined = quarantined_read + unhashed
+    reasons = dict(
+        con.execute(
+            "SELECT reason, count(*) FROM (SELECT reason FROM run_quarantine"
+            " UNION ALL SELECT reason FROM run_rejected) GROUP BY reason ORDER BY reason"
+        ).fetchall()
+    )
     return RunAccount(
         articles_loaded=loaded,
         duplicates=duplicates,
-        quarantined=files_quarantined + bad_records,
+        # Records: every quarantine row of the run. A multi-record file refused whole has one
+        # row per bad record (counting it once, as up to session 21, undercounted such files).
+        quarantined=sum(reasons.values()),
         files_new=loaded_files + duplicate_files + files_quarantined,
         files_loaded=loaded_files,
         files_duplicate=duplicate_files,
@@ -232,12 +234,7 @@ def settle(
             f"SELECT count(DISTINCT article_id) FROM {REMOVED} WHERE article_id NOT IN "
             "(SELECT article_id FROM run_articles WHERE is_new)",
         ),
-        quarantine_reasons=dict(
-            con.execute(
-                "SELECT reason, count(*) FROM (SELECT reason FROM run_quarantine"
-                " UNION ALL SELECT reason FROM run_rejected) GROUP BY reason ORDER BY reason"
-            ).fetchall()
-        ),
+        quarantine_reasons=reasons,
     )
 
 

@@ -72,11 +72,22 @@ def forget_quarantined(
     return Forgotten(tuple(sorted((str(p), str(sha), str(outcome)) for p, sha, outcome in rows)))
 
 
+@dataclass(frozen=True)
+class Replayed:
+    """What the replay's run made of the forgotten files: each file's ledger outcome (or
+    :data:`NOT_READ`), and the records of those files it quarantined again (a file that loads
+    with one bad record is ``duplicate`` or ``loaded`` and still has that record quarantined)."""
+
+    files: Counter[str]
+    records_quarantined: int
+
+
 def replayed_outcomes(
     con: duckdb.DuckDBPyConnection, landing: str, forgotten: Forgotten, run_id: str
-) -> Counter[str]:
+) -> Replayed:
     """What run ``run_id`` made of each forgotten file: its ledger outcome (``loaded``,
-    ``duplicate``, ``quarantined``), or :data:`NOT_READ` when the run did not read the path."""
+    ``duplicate``, ``quarantined``), or :data:`NOT_READ` when the run did not read the path;
+    and how many quarantine rows it wrote for those files."""
     paths = forgotten.paths
     rows = con.execute(
         """
@@ -86,13 +97,20 @@ def replayed_outcomes(
         [landing, run_id, paths],
     ).fetchall()
     outcome = {str(path): str(verdict) for path, verdict in rows}
-    return Counter(outcome.get(path, NOT_READ) for path in paths)
+    again = con.execute(
+        "SELECT count(*) FROM quarantine WHERE landing = ? AND run_id = ?"
+        " AND list_contains(?::VARCHAR[], path)",
+        [landing, run_id, paths],
+    ).fetchone()
+    return Replayed(
+        Counter(outcome.get(path, NOT_READ) for path in paths), int(again[0]) if again else 0
+    )
 
 
-def replay_message(forgotten: Forgotten, outcomes: Counter[str], run: LoadSummary) -> str:
+def replay_message(forgotten: Forgotten, replayed: Replayed, run: LoadSummary) -> str:
     """What ``news-etl replay`` prints: the forgotten files, what became of exactly those files,
     then the whole run's figures (it also reads any other new file of the landing zone)."""
-    n = len(forgotten.paths)
+    n, outcomes = len(forgotten.paths), replayed.files
     if n == 0:
         head = "replay: no quarantined file to read again"
     else:
@@ -105,10 +123,11 @@ def replay_message(forgotten: Forgotten, outcomes: Counter[str], run: LoadSummar
                 for o, label in (
                     (LedgerOutcome.LOADED, "loaded"),
                     (LedgerOutcome.DUPLICATE, "duplicate"),
-                    (LedgerOutcome.QUARANTINED, "quarantined again"),
+                    (LedgerOutcome.QUARANTINED, "refused whole again"),
                 )
             )
             + (f", {outcomes[NOT_READ]:,} not read" if outcomes.get(NOT_READ) else "")
+            + f"; {_plural(replayed.records_quarantined, 'record')} of them quarantined again"
         )
     whole = (
         f"the run as a whole (with any other new file): {_plural(run.articles_loaded, 'article')}"

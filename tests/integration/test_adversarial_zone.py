@@ -260,7 +260,10 @@ def test_replay_loads_what_now_passes(zone: Path, tmp_path: Path) -> None:
     assert replayed.output.startswith(
         "replay: forgot the verdicts on 1 file (1 refused whole, 0 loaded with bad records); run "
     )
-    assert "read them again: 1 loaded, 0 duplicate, 0 quarantined again\n" in replayed.output
+    assert (
+        "read them again: 1 loaded, 0 duplicate, 0 refused whole again;"
+        " 0 records of them quarantined again\n"
+    ) in replayed.output
     rows = query(settings.warehouse, "SELECT source_file FROM fact_article")
     assert rows == [("long.txt.gz",)]
     ledger = dict(query(settings.warehouse, "SELECT path, outcome FROM ingest_ledger"))

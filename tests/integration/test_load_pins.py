@@ -468,6 +468,50 @@ def test_a_day_a_replace_empties_leaves_dim_date(tmp_path: Path) -> None:
     assert _loaded_files(s) == {"late.txt": "2024-03-06", "b.txt": "2024-03-05"}
 
 
+def test_quarantined_counts_every_record_of_a_file_refused_whole(tmp_path: Path) -> None:
+    """A JSON lines file of three broken lines is one file refused whole and three quarantined
+    records; the run counted it once (and a file that loaded with one bad line once more)."""
+    zone = tmp_path / "zone"
+    zone.mkdir()
+    (zone / "broken.jsonl").write_text("{bad 1\n{bad 2\n{bad 3\n", encoding="utf-8")
+    good = json.dumps({"text": BODY.format(words="Good record"), "date": "2024-03-04"})
+    (zone / "mixed.jsonl").write_text(f"{good}\n{{bad 4\n", encoding="utf-8")
+    s = _settings(zone, tmp_path)
+    summary = pipeline.run(s)
+    assert (summary.files_quarantined, summary.quarantined) == (1, 4)
+    assert summary.quarantine_reasons == {"malformed_json": 4}
+    stored = query(s.warehouse, "SELECT quarantined, files_quarantined FROM etl_run")
+    assert stored == [(4, 1)]
+    assert query(s.warehouse, "SELECT count(*) FROM quarantine") == [(4,)]
+
+
+def test_replay_counts_the_records_it_quarantined_again(tmp_path: Path) -> None:
+    """A file that loaded with one bad line, replayed without a fix: the file is a duplicate
+    (its good record is known) and its bad line is quarantined again; replay says both."""
+    zone = tmp_path / "zone"
+    zone.mkdir()
+    good = json.dumps({"text": BODY.format(words="Good record"), "date": "2024-03-04"})
+    (zone / "mixed.jsonl").write_text(f"{good}\n{{bad\n", encoding="utf-8")
+    s = _settings(zone, tmp_path)
+    pipeline.run(s)
+    env = {
+        "NEWS_ETL_LANDING": str(zone),
+        "NEWS_ETL_WAREHOUSE": str(s.warehouse),
+        "NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"),
+        "NEWS_ETL_WRITE_REPORTS": "false",
+    }
+    out = CliRunner().invoke(app, ["replay"], env=env)
+    assert out.exit_code == 0, out.output
+    first = out.output.splitlines()[0]
+    assert first.startswith(
+        "replay: forgot the verdicts on 1 file (0 refused whole, 1 loaded with bad records); run "
+    )
+    assert first.endswith(
+        "read them again: 0 loaded, 1 duplicate, 0 refused whole again;"
+        " 1 record of them quarantined again"
+    )
+
+
 def _one_day(tmp_path: Path, **files: str) -> tuple[Path, Settings]:
     """A landing zone of one day's folder holding ``name.txt`` for each ``name=words``, loaded
     once; the folder and the settings."""

@@ -13,6 +13,7 @@ from etl.load.record import recorded_error
 from etl.load.replay import (
     NOT_READ,
     Forgotten,
+    Replayed,
     forget_quarantined,
     replay_message,
     replayed_outcomes,
@@ -89,6 +90,12 @@ def test_replay_says_what_became_of_exactly_the_forgotten_files() -> None:
         " ('/a', 'y.txt', 'quarantined', 'r2'), ('/a', 'new.txt', 'quarantined', 'r2'),"
         " ('/a', 'old.txt', 'loaded', 'r1'), ('/b', 'z.txt', 'loaded', 'r2')"
     )
+    con.execute("CREATE TABLE quarantine (landing VARCHAR, run_id VARCHAR, path VARCHAR)")
+    con.execute(
+        "INSERT INTO quarantine VALUES ('/a', 'r2', 'y.txt'), ('/a', 'r2', 'y.txt'),"
+        " ('/a', 'r2', 'x.txt'), ('/a', 'r2', 'new.txt'), ('/a', 'r1', 'y.txt'),"
+        " ('/b', 'r2', 'z.txt')"
+    )
     forgotten = Forgotten(
         (
             ("x.txt", "h1", "quarantined"),
@@ -97,15 +104,18 @@ def test_replay_says_what_became_of_exactly_the_forgotten_files() -> None:
             ("z.txt", "h3", "quarantined"),  # gone from /a (the row of /b is another zone's)
         )
     )
-    outcomes = replayed_outcomes(con, "/a", forgotten, "r2")
-    assert outcomes == Counter({"loaded": 1, "quarantined": 1, NOT_READ: 1})
+    replayed = replayed_outcomes(con, "/a", forgotten, "r2")
+    assert replayed.files == Counter({"loaded": 1, "quarantined": 1, NOT_READ: 1})
+    assert replayed.records_quarantined == 3  # y.txt twice and x.txt, in run r2, zone /a
     run = LoadSummary(run_id="r2", articles_loaded=3, duplicates=2, quarantined=4)
-    assert replay_message(forgotten, outcomes, run) == (
+    assert replay_message(forgotten, replayed, run) == (
         "replay: forgot the verdicts on 3 files (2 refused whole, 1 loaded with bad records);"
-        " run r2 read them again: 1 loaded, 0 duplicate, 1 quarantined again, 1 not read\n"
+        " run r2 read them again: 1 loaded, 0 duplicate, 1 refused whole again, 1 not read;"
+        " 3 records of them quarantined again\n"
         "the run as a whole (with any other new file): 3 articles loaded, 2 duplicate records,"
         " 4 records quarantined"
     )
-    assert replay_message(Forgotten(()), Counter(), run).startswith(
+    nothing = Replayed(Counter(), 0)
+    assert replay_message(Forgotten(()), nothing, run).startswith(
         "replay: no quarantined file to read again\n"
     )

@@ -28,7 +28,7 @@ from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
 import duckdb
 from filelock import BaseFileLock
 
-from etl import TEXT_VERSION, __version__, leftovers
+from etl import TEXT_VERSION, __version__, heap, leftovers
 from etl.contracts import RunStatus, Stage
 from etl.errors import BatchValidationError, NewsEtlError, StagingError
 from etl.ingest.landing import LandingFile, batches_of, list_landing
@@ -830,10 +830,15 @@ def write_report(settings: Settings, run_id: str | None = None) -> Path | None:
 
 
 def reclaim_leftovers(settings: Settings) -> list[str]:
-    """Find runs that were killed (see :mod:`etl.leftovers`), record each that has no
-    ``etl_run`` row as ``abandoned`` (through the one run-record writer), remove their staging
-    folders and half-built Data Docs, and say so (logged as warnings); the messages."""
-    found = leftovers.find_abandoned(settings.staging_root, settings.abandoned_after_s)
+    """Find runs into this warehouse that were killed (see :mod:`etl.leftovers`), record each
+    that has no ``etl_run`` row as ``abandoned`` (through the one run-record writer), remove
+    their staging folders and half-built Data Docs, and say so (logged as warnings); the
+    messages. Another warehouse's leftovers in a shared staging root are left to it."""
+    found = [
+        item
+        for item in leftovers.find_abandoned(settings.staging_root, settings.abandoned_after_s)
+        if _same_warehouse(item.plan, settings)
+    ]
     if not found:
         return []
     messages: list[str] = []
@@ -860,6 +865,21 @@ def reclaim_leftovers(settings: Settings) -> list[str]:
             log.warning("%s", message)
             messages.append(message)
     return messages
+
+
+def _same_warehouse(plan: dict[str, Any] | None, settings: Settings) -> bool:
+    """Whether a leftover run's plan loaded into ``settings``' warehouse (a plan-less folder,
+    killed before it planned, holds nothing to record or keep: any run may remove it). Runs
+    into other warehouses may share a staging root (an Airflow run whose ``warehouse`` param
+    differs): their leftovers are theirs to record, not this warehouse's."""
+    if plan is None:
+        return True
+    theirs = str(plan.get("settings", {}).get("warehouse", ""))
+    mine = str(stored_settings(settings)["warehouse"])
+    if theirs == mine:
+        return True
+    local = not any(("://" in w or w.startswith("ducklake:")) for w in (theirs, mine))
+    return local and bool(theirs) and Path(theirs).resolve() == Path(mine).resolve()
 
 
 @dataclass(frozen=True)
@@ -973,6 +993,7 @@ def _process_batches(plan: RunPlan, workers: int, progress: Progress | None) -> 
     # fork: a worker starts with this process's imports instead of importing them again.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
+    heap.freeze_inherited_heap_in_forked_children()
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=min(workers, n), mp_context=context) as pool:
         futures = [pool.submit(process_batch, plan.staging_dir, b) for b in range(n)]
@@ -1014,6 +1035,7 @@ def _validate(plan: RunPlan) -> None:
     warm_up()  # a no-op when the pool's wait already imported GX
     imported = time.perf_counter() - started
     context = multiprocessing.get_context("fork")
+    heap.freeze_inherited_heap_in_forked_children()
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as child:
         child.submit(validate_run, plan.staging_dir, imported).result()
 

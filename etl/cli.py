@@ -33,6 +33,9 @@ class _OneLineErrors(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
+        except BrokenPipeError:  # the reader of the output (head, less) stopped: not an error
+            _silence_stdout()
+            raise typer.Exit(0) from None
         except (NewsEtlError, OSError, duckdb.Error) as exc:
             raise _failed(exc) from exc
         except Exception as exc:

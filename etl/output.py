@@ -92,11 +92,20 @@ def visible(text: str, keep: str = "\n\t") -> str:
     return _CONTROL.sub(escape, text)
 
 
+class _Console(Console):
+    """Rich's console, but a reader that stopped early (``| head``) is the CLI's to handle: Rich
+    itself exits with status 1 (``on_broken_pipe``), as if the command had failed."""
+
+    def on_broken_pipe(self) -> None:
+        """Raise the broken pipe; the CLI ends the command quietly with status 0."""
+        raise BrokenPipeError
+
+
 def make_console(
     *, stderr: bool = False, file: TextIO | None = None, width: int | None = None
 ) -> Console:
     """A Rich console that never interprets markup, emoji codes or highlighting in its input."""
-    return Console(
+    return _Console(
         file=file,
         stderr=stderr,
         width=width,

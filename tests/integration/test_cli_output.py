@@ -677,6 +677,26 @@ def test_a_reader_that_stops_early_is_not_an_error(warehouse: Path) -> None:
     assert "Traceback" not in err and "BrokenPipe" not in err
 
 
+@pytest.mark.parametrize(
+    "args", [["quarantine", "list"], ["status"], ["summary"], ["quality"]], ids=" ".join
+)
+def test_a_reader_gone_before_the_output_is_not_an_error(warehouse: Path, args: list[str]) -> None:
+    """Every command, not only query: its output's reader closed before it wrote (``| head``
+    that had enough) ends the command quietly with 0, not with "error: Broken pipe" and 75."""
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "etl.cli", *args, "-w", str(warehouse)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before the command has imported anything, let alone written
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 0, err
+    assert "Broken pipe" not in err and "Traceback" not in err
+
+
 def test_a_query_creates_no_file_anywhere(
     warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

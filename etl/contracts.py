@@ -153,7 +153,8 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
         "fix the producer, then `news-etl replay --reason malformed_json`",
     ),
     QuarantineReason.MALFORMED_CSV: ReasonDoc(
-        "a CSV file without a header, or a row with the wrong number of fields",
+        "a CSV file without a header row naming a text field (text, maintext, body, content, "
+        "article: one row for the file), or a row with the wrong number of fields",
         "fix the producer",
     ),
     QuarantineReason.MALFORMED_RECORD: ReasonDoc(

@@ -37,9 +37,24 @@ def test_csv_separators_header_case_and_leading_blank_lines(text: str) -> None:
     assert parse_csv(text, L) == [ONE, TWO]
 
 
-def test_a_header_without_a_text_field_still_says_so() -> None:
-    (error,) = parse_csv("name;value\nx;1\n", L)
-    assert isinstance(error, RecordError) and error.reason == "no_text"
+def test_a_header_without_a_text_field_is_the_files_problem() -> None:
+    """No row of it can give a text: one malformed_csv for the file (the README's rule), not a
+    no_text per row."""
+    assert parse_csv("name;value\nx;1\ny;2\n", L) == [
+        RecordError(
+            None,
+            "malformed_csv",
+            "no header row naming a text field (text, maintext, body, content, article, any "
+            "case); the first line is 'name;value'",
+        )
+    ]
+
+
+def test_a_csv_without_a_header_is_malformed() -> None:
+    text = "The council met on Monday.,2024-03-04\r\nThe mayor spoke.,2024-03-05\r\n"
+    (error,) = parse_csv(text, L)
+    assert isinstance(error, RecordError) and (error.key, error.reason) == (None, "malformed_csv")
+    assert error.detail.endswith("the first line is 'The council met on Monday.,2024-03-04'")
 
 
 def test_an_exact_field_name_wins_over_a_capitalised_one() -> None:

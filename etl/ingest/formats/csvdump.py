@@ -6,6 +6,7 @@ import csv
 import io
 import sys
 
+from etl.contracts import quoted
 from etl.ingest.formats.base import TEXT_FIELDS, Parsed, RecordError, record_from_mapping
 
 csv.field_size_limit(sys.maxsize)
@@ -37,6 +38,14 @@ def parse_csv(text: str, layout: str) -> list[Parsed]:
     )
     if not reader.fieldnames:
         return [RecordError(None, "malformed_csv", "no header row")]
+    if not any(name.strip().lower() in TEXT_FIELDS for name in reader.fieldnames):
+        # A file without a header (its first row read as one), or whose header names no text
+        # field: no row can give a text. Said once for the file, not as "no text" per row.
+        detail = (
+            f"no header row naming a text field ({', '.join(TEXT_FIELDS)}, any case); "
+            f"the first line is {quoted(header.rstrip(chr(13)))}"
+        )
+        return [RecordError(None, "malformed_csv", detail)]
     out: list[Parsed] = []
     number = 0  # pragma: no mutate (only read by the handler below, which no input reaches)
     try:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 import duckdb
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
 from etl.errors import NewsEtlError, UnknownRunError, is_retryable
@@ -31,6 +32,9 @@ class _OneLineErrors(TyperGroup):
         """Run the command; turn an error that escaped it into one line and exit 2 or 75."""
         try:
             return super().invoke(ctx)
+        except UsageError as exc:  # a bad option or value: one line too, not Click's box
+            error(f"{_usage_of(exc)}{exc.format_message()} (see --help)")
+            raise typer.Exit(2) from None
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except BrokenPipeError:  # the reader of the output (head, less) stopped: not an error
@@ -41,6 +45,11 @@ class _OneLineErrors(TyperGroup):
         except Exception as exc:
             error(f"unexpected {type(exc).__name__}: {exc} (a bug in news-etl: please report it)")
             raise typer.Exit(2) from exc
+
+
+def _usage_of(exc: UsageError) -> str:
+    """``news-etl run: `` for an error in a command's options (the command's full name)."""
+    return f"{exc.ctx.command_path}: " if exc.ctx is not None else ""
 
 
 app = typer.Typer(

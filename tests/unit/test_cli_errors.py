@@ -56,3 +56,23 @@ def test_control_characters_in_an_error_stay_inert(monkeypatch: pytest.MonkeyPat
     assert "\x1b" not in result.output
     assert result.output.count("\n") == 1
     assert "[red]x[/red]" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["run", "--date", "2024-13-01"], "'2024-13-01' is not a date in YYYY-MM-DD form"),
+        (["migrate"], "No such command 'migrate'"),
+        (["quarantine", "list", "--limit", "0"], "'--limit'"),
+        (["backfill"], "Missing option '--start'"),
+        (["query", "--format", "xml", "SELECT 1"], "--format must be one of"),
+    ],
+)
+def test_a_usage_error_is_one_line_and_exit_2(args: list[str], said: str) -> None:
+    """A bad option or value, like every other failure: one line, ``error: …``, exit 2 (it was
+    Click's boxed Usage/Error panel, several lines)."""
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert said in lines[0] and lines[0].endswith("(see --help)")

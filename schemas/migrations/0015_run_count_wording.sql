@@ -7,7 +7,7 @@
 -- Never edited or renumbered once applied.
 
 COMMENT ON COLUMN etl_run.duplicates IS 'records (articles) the run read that were already in the warehouse or earlier in the run; a whole duplicate file that gave no record counts once';
-COMMENT ON COLUMN etl_run.quarantined IS 'records quarantined: files refused whole plus bad records inside files that loaded (one row each in the quarantine table)';
+COMMENT ON COLUMN etl_run.quarantined IS 'records quarantined: the quarantine rows the run wrote (a file refused whole as a file, e.g. empty or binary, is one; a multi-record file is one per bad record, whether the file loaded or not)';
 COMMENT ON COLUMN etl_run.articles_loaded IS 'new articles written (0 for a failed run: its transaction wrote none)';
 COMMENT ON COLUMN etl_run.files_loaded IS 'files read by the run that gave at least one new article (a refused run, status failed: the files that would have; none was written)';
 COMMENT ON TABLE mart_daily_source IS 'Articles, tokens and vocabulary per day and source, rebuilt as a whole by `news-etl marts` and the news_marts DAG (not by each load: it lags the facts until the next refresh). Grain: one row per published_date and source. Key: (published_date, source_id).';

@@ -41,7 +41,7 @@ from etl.load.record import record_failed_run
 from etl.load.staging import RunStaging
 from etl.settings import Settings
 from etl.storage import Location, location, reaching_with_duckdb
-from etl.target import redact
+from etl.target import parse_target, redact
 from etl.timing import (
     DATA_DOCS,
     INGEST,
@@ -874,12 +874,16 @@ def _same_warehouse(plan: dict[str, Any] | None, settings: Settings) -> bool:
     differs): their leftovers are theirs to record, not this warehouse's."""
     if plan is None:
         return True
-    theirs = str(plan.get("settings", {}).get("warehouse", ""))
-    mine = str(stored_settings(settings)["warehouse"])
-    if theirs == mine:
-        return True
-    local = not any(("://" in w or w.startswith("ducklake:")) for w in (theirs, mine))
-    return local and bool(theirs) and Path(theirs).resolve() == Path(mine).resolve()
+    try:  # as one notion (etl.target): a DuckDB file, a DuckLake catalog file, a Postgres one
+        theirs = parse_target(str(plan.get("settings", {}).get("warehouse", "")))
+    except (ValueError, NewsEtlError):
+        return False
+    mine = settings.target
+    if theirs.kind != mine.kind:
+        return False
+    if theirs.file is not None and mine.file is not None:
+        return theirs.file.resolve() == mine.file.resolve()
+    return redact(theirs.location) == redact(mine.location)
 
 
 @dataclass(frozen=True)

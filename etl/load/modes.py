@@ -116,15 +116,27 @@ class Replace(Mode):
             run_partitions AS (
                 SELECT DISTINCT coalesce({folder_date_sql("path")}, published_date) AS day
                 FROM run_articles WHERE is_new
+            ),
+            -- Cheap supersets first (zone maps on the date, a substring test on the path), so
+            -- the folder-date regex reads a partition's rows, not the whole warehouse's.
+            candidates AS (
+                SELECT article_id, source_file, source_record, published_date FROM fact_article
+                WHERE published_date IN (SELECT day FROM run_partitions)
+                UNION
+                SELECT f.article_id, f.source_file, f.source_record, f.published_date
+                FROM fact_article f JOIN run_partitions p
+                  ON contains(f.source_file, strftime(p.day, '%Y-%m-%d') || '/')
             )
-            SELECT f.article_id FROM fact_article f
-            WHERE (coalesce({folder_date_sql("f.source_file")}, f.published_date)
-                       IN (SELECT day FROM run_partitions)
-                   AND f.article_id NOT IN (
-                       SELECT article_id FROM still_there WHERE article_id IS NOT NULL)
-                   AND NOT (f.source_record IS NOT NULL
-                            AND f.source_file IN (SELECT path FROM still_there)))
-               OR f.article_id IN (SELECT article_id FROM run_articles WHERE is_new)
+            SELECT f.article_id FROM candidates f
+            WHERE coalesce({folder_date_sql("f.source_file")}, f.published_date)
+                      IN (SELECT day FROM run_partitions)
+              AND f.article_id NOT IN (
+                  SELECT article_id FROM still_there WHERE article_id IS NOT NULL)
+              AND NOT (f.source_record IS NOT NULL
+                       AND f.source_file IN (SELECT path FROM still_there))
+            UNION
+            SELECT article_id FROM fact_article
+            WHERE article_id IN (SELECT article_id FROM run_articles WHERE is_new)
         """
 
 

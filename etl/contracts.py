@@ -213,6 +213,11 @@ def clipped(text: str, limit: int = MAX_QUOTED_CHARS) -> str:
     return f"{text[:limit]}… [{len(text) - limit} more characters]"
 
 
+def plural(n: int, word: str) -> str:
+    """``n`` and ``word``, plural by an ``s`` unless ``n`` is 1: ``1 file``, ``2,000 files``."""
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
 def quoted(value: str, limit: int = MAX_QUOTED_CHARS) -> str:
     """``value`` as Python quotes it (``repr``), its first ``limit`` characters only when it is
     longer, the marker of :func:`clipped` outside the quotes."""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from etl.contracts import LedgerOutcome, RunStatus
+from etl.contracts import LedgerOutcome, RunStatus, plural
 
 if TYPE_CHECKING:
     from etl.load.loader import LoadSummary
@@ -115,7 +115,7 @@ def replay_message(forgotten: Forgotten, replayed: Replayed, run: LoadSummary) -
         head = "replay: no quarantined file to read again"
     else:
         head = (
-            f"replay: forgot the verdicts on {_plural(n, 'file')} "
+            f"replay: forgot the verdicts on {plural(n, 'file')} "
             f"({forgotten.refused_whole:,} refused whole, {forgotten.with_bad_records:,} loaded "
             f"with bad records); run {run.run_id} read them again: "
             + ", ".join(
@@ -127,16 +127,12 @@ def replay_message(forgotten: Forgotten, replayed: Replayed, run: LoadSummary) -
                 )
             )
             + (f", {outcomes[NOT_READ]:,} not read" if outcomes.get(NOT_READ) else "")
-            + f"; {_plural(replayed.records_quarantined, 'record')} of them quarantined again"
+            + f"; {plural(replayed.records_quarantined, 'record')} of them quarantined again"
         )
     whole = (
-        f"the run as a whole (with any other new file): {_plural(run.articles_loaded, 'article')}"
+        f"the run as a whole (with any other new file): {plural(run.articles_loaded, 'article')}"
         f" loaded, {run.duplicates:,} duplicate records, {run.quarantined:,} records quarantined"
     )
     if run.status != RunStatus.SUCCESS:
         whole += f"; the run was refused, nothing was written: {run.error}"
     return f"{head}\n{whole}"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")

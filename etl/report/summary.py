@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from etl.contracts import plural
 from etl.target import redact
 from etl.warehouse import reader
 
@@ -135,10 +136,6 @@ def _summarise(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) -> Ware
     )
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
-
-
 def _wrap(label: str, text: str, indent: int = 16) -> list[str]:
     """``label`` then ``text`` wrapped at spaces to :data:`WIDTH`; no word is ever split."""
     return textwrap.wrap(
@@ -171,8 +168,8 @@ def _wrap_items(label: str, items: list[str], sep: str, indent: int = 16) -> lis
 def format_summary(summary: WarehouseSummary, path: Path) -> str:
     """A short human-readable report of ``summary``, at most 80 columns wide where it can be."""
     quarantine = (
-        f"{_plural(summary.quarantine_records, 'record')} from "
-        f"{_plural(summary.quarantine_record_files, 'file')}"
+        f"{plural(summary.quarantine_records, 'record')} from "
+        f"{plural(summary.quarantine_record_files, 'file')}"
         + (
             " (records by reason: "
             + ", ".join(f"{r} {n:,}" for r, n in summary.quarantine_reasons)
@@ -180,12 +177,12 @@ def format_summary(summary: WarehouseSummary, path: Path) -> str:
             if summary.quarantine_reasons
             else ""
         )
-        + f"; {_plural(summary.quarantined_files, 'file')} refused whole"
+        + f"; {plural(summary.quarantined_files, 'file')} refused whole"
     )
     runs = str(summary.runs)
     if summary.last_run:
         run_id, status, loaded = summary.last_run
-        runs += f", last {run_id} {status} ({_plural(loaded, 'article')} loaded)"
+        runs += f", last {run_id} {status} ({plural(loaded, 'article')} loaded)"
     lines = [
         f"Warehouse {redact(str(path))}",
         *_wrap(
@@ -246,13 +243,13 @@ def format_status(
     for before, after in itertools.pairwise(all_days):
         missing += [before + timedelta(days=i) for i in range(1, (after - before).days)]
     lines = [
-        f"Partitions: {_plural(len(days), 'day')} with articles, newest first"
+        f"Partitions: {plural(len(days), 'day')} with articles, newest first"
         + (f" ({len(days) - partitions} older not shown)" if len(days) > partitions else ""),
     ]
     if missing:
         lines += _wrap(
             "MISSING",
-            f"{_plural(len(missing), 'day')} without articles between {all_days[0]} and "
+            f"{plural(len(missing), 'day')} without articles between {all_days[0]} and "
             f"{all_days[-1]}: " + ", ".join(_day_ranges(missing)),
             indent=12,
         )
@@ -266,7 +263,7 @@ def format_status(
         if i + 1 < len(shown):
             gap = (day - shown[i + 1][0]).days - 1
             if gap > 0:
-                lines.append(f"  {'':<12}{'MISSING':>10}  {_plural(gap, 'day')} without articles")
+                lines.append(f"  {'':<12}{'MISSING':>10}  {plural(gap, 'day')} without articles")
     for version, label in versions.items():
         lines += _wrap_items(f"{label} =", version.split("+"), "+", indent=8)
     if all_days:
@@ -279,7 +276,7 @@ def format_status(
         " FROM etl_run ORDER BY started_at DESC LIMIT ?",
         [runs],
     ).fetchall()
-    lines.append(f"Last runs, newest first ({_plural(len(rows), 'run')} shown)")
+    lines.append(f"Last runs, newest first ({plural(len(rows), 'run')} shown)")
     for row in rows:
         run_id, status, trigger, day, mode, seconds = row[:6]
         new, loaded, dup_files, q_files, articles, duplicates, q_records, err = row[6:]

@@ -146,6 +146,7 @@ MACROS: dict[str, MacroDoc] = {
         (("start_date", "DATE"), ("end_date", "DATE")),
         "calendar(DATE '1987-02-26', DATE '1987-03-09')",
     ),
+    "cjk_class": MacroDoc((), "regexp_matches('東京', '[' || cjk_class() || ']')"),
     "cooccurring_terms": MacroDoc(
         (("term_text", "VARCHAR"), ("n", "INTEGER"), ("min_articles", "INTEGER := 3")),
         "cooccurring_terms('cocoa', 10)",
@@ -159,6 +160,7 @@ MACROS: dict[str, MacroDoc] = {
         ),
         "distinctive_terms(DATE '1987-03-03', DATE '1987-03-03', 10)",
     ),
+    "is_phrase": MacroDoc((("term_text", "VARCHAR"),), "is_phrase('東京')"),
     "kwic": MacroDoc(
         (("term_text", "VARCHAR (a term or a phrase)"), ("width", "INTEGER")),
         "kwic('trade deficit', 25)",
@@ -183,7 +185,7 @@ MACROS: dict[str, MacroDoc] = {
     ),
     "python_lower": MacroDoc((("text", "VARCHAR"),), "python_lower('ΟΔΥΣΣΕΥΣ İstanbul')"),
     "term_forms": MacroDoc((("term_text", "VARCHAR"),), "term_forms('brexit')"),
-    "term_key": MacroDoc((("term_text", "VARCHAR"),), "term_key('İstanbul')"),
+    "term_key": MacroDoc((("term_text", "VARCHAR"),), "term_key('İstanbul’s')"),
     "term_parts": MacroDoc((("term", "VARCHAR"),), "term_parts('post-brexit')"),
     "term_trend": MacroDoc(
         (("term_text", "VARCHAR"), ("start_date", "DATE"), ("end_date", "DATE")),

@@ -3,17 +3,19 @@
 Stems let analysts count "troops" and "troop" together (``stem``) or apart (``term``). Only word
 terms are stemmed; numbers, URLs and e-mails are their own stem. A language without a Snowball
 stemmer keeps the term as its stem. Stopwords come from the ``stop-words`` package; its lists are
-normalised like terms (lowercased NFKC) so that they compare equal to ``dim_term.term``.
+normalised like terms (:func:`etl.text.tokenize.normal_form`: lowercased NFKC, apostrophes
+folded) so that they compare equal to ``dim_term.term``.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
 import Stemmer
 from stop_words import LANGUAGE_MAPPING, StopWordError, get_stop_words
+
+from etl.text.tokenize import normal_form
 
 #: ISO 639-1 code → Snowball algorithm name (the languages PyStemmer ships).
 SNOWBALL = {
@@ -69,7 +71,7 @@ def stopwords(language: str) -> frozenset[str]:
         words = get_stop_words(language)
     except StopWordError:
         return frozenset()
-    return frozenset(unicodedata.normalize("NFKC", w.lower()) for w in words)
+    return frozenset(normal_form(w) for w in words)
 
 
 def has_stemmer(language: str) -> bool:

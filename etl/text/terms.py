@@ -26,6 +26,7 @@ from etl.text.tokenize import (
     TERM_KINDS,
     TOKEN_KINDS,
     TokenScan,
+    fold_scan,
     lowercase_form,
     lowercase_tokens,
     norm_parts,
@@ -120,6 +121,7 @@ def count_batch(texts: Sequence[str]) -> BatchCounts:
         scan = scans[0][1]
     else:
         scan = _merge(scans)
+    scan = fold_scan(scan)  # it’s and it's: one vocabulary entry, one term
     # Each distinct token's kind and key; punctuation and symbols are dropped before counting.
     vocabulary = scan.vocabulary
     facts = _TOKEN_FACTS(vocabulary)

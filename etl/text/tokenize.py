@@ -17,7 +17,8 @@ the same grammar compiled to a Rust automaton (:mod:`etl.text.compiled_scan`), c
 it; :func:`scan_from_tokens` turns a batch's tokens into vocabulary ids and offsets in bulk. For
 one text, ``re.split`` with the pattern in one capturing group cuts it into alternating
 whitespace gaps and tokens (:func:`token_columns`). The kind of a token depends only on its text.
-The normal form is the lowercased NFKC surface form (``dim_term.term``).
+The normal form is the lowercased NFKC surface form with the typographic apostrophe written
+``'`` (:func:`fold_apostrophes`): ``dim_term.term``.
 """
 
 from __future__ import annotations
@@ -55,6 +56,17 @@ _ALTERNATIVES = {alt.name: alt.python for alt in GRAMMAR}
 _GROUPED = "|".join(f"(?P<{name}>{body})" for name, body in _ALTERNATIVES.items())
 _TOKEN = re.compile(_GROUPED)
 _ASCII_W = ASCII_WORD_RUN
+
+#: The typographic apostrophe (U+2019). In a term it can only join two word runs, exactly where
+#: ``'`` can (the grammar's ``word`` alternative; a URL stops before it), so writing it ``'``
+#: turns a term into a term of the same kind: ``it’s`` and ``it's`` are one term, a stopword of
+#: the lists (which spell ``'``), and stem alike (Snowball strips ``'s``, not ``’s``).
+APOSTROPHE = "\u2019"
+
+
+def fold_apostrophes(norm: str) -> str:
+    """``norm`` with every typographic apostrophe ``’`` written ``'`` (see :data:`APOSTROPHE`)."""
+    return norm.replace(APOSTROPHE, "'")
 
 
 @lru_cache(maxsize=8)
@@ -129,6 +141,16 @@ def vocabulary_ids(norms: list[str]) -> tuple[list[str], np.ndarray, pa.Array]:
     encoded = pc.dictionary_encode(terms)
     ids = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     return encoded.dictionary.to_pylist(), ids, terms
+
+
+def fold_scan(scan: TokenScan) -> TokenScan:
+    """``scan`` with its vocabulary's apostrophes folded (:func:`fold_apostrophes`): tokens that
+    differ only in them get one vocabulary entry, in order of first appearance."""
+    if not pc.any(pc.match_substring(scan.terms, APOSTROPHE)).as_py():
+        return scan
+    vocabulary, remap, _ = vocabulary_ids([fold_apostrophes(t) for t in scan.vocabulary])
+    terms = pa.array(vocabulary, pa.string())
+    return TokenScan(remap[scan.ids], vocabulary, terms, scan.text, scan.starts)
 
 
 def lowercase_tokens(lowered: str) -> list[str]:
@@ -221,8 +243,8 @@ class TokenColumns:
 
 
 def normal_form(surface: str) -> str:
-    """The lowercased NFKC form of a token's surface text."""
-    return unicodedata.normalize("NFKC", surface.lower())
+    """The lowercased NFKC form of a token's surface text, apostrophes folded."""
+    return fold_apostrophes(unicodedata.normalize("NFKC", surface.lower()))
 
 
 def _lowered(text: str) -> str | None:
@@ -243,12 +265,14 @@ def norm_parts(text: str) -> tuple[list[str], list[str]]:
     Where lowercasing keeps every offset and the NFKC form (almost all text), the lowercased text
     itself is split: a character and its lowercase belong to the same classes of the token
     pattern (a test checks every code point), so the boundaries are the same and the tokens come
-    out already in normal form. Otherwise the text is split and each token normalised.
+    out already in normal form (but for :func:`fold_apostrophes`). Otherwise the text is split
+    and each token normalised.
     """
     lowered = _lowered(text)
     if lowered is not None:
         parts = _lowercase_split_pattern(lowered).split(lowered)
-        return parts, parts[1::2]
+        tokens = parts[1::2]
+        return parts, [fold_apostrophes(t) for t in tokens] if APOSTROPHE in lowered else tokens
     parts = split_pattern(text).split(text)
     return parts, [normal_form(s) for s in parts[1::2]]
 
@@ -263,7 +287,9 @@ def token_columns(text: str) -> TokenColumns:
     if lowered is None:
         norms = [normal_form(s) for s in surfaces]
     else:
-        norms = [lowered[a : a + len(s)] for a, s in zip(starts, surfaces, strict=True)]
+        norms = [
+            fold_apostrophes(lowered[a : a + len(s)]) for a, s in zip(starts, surfaces, strict=True)
+        ]
     return TokenColumns(surfaces, norms, starts)
 
 

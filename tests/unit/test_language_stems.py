@@ -91,6 +91,31 @@ def test_process_batch_columns() -> None:
     assert len(article["lsh_bands"]) == 32
 
 
+def test_typographic_apostrophes_stem_and_stop_like_straight_ones() -> None:
+    body = (
+        "It’s the council’s plan, and it's Trump’s too. We don’t know what the council's "
+        "members think of the plan, but they’re meeting on Monday to discuss the budget."
+    )
+    row = dict.fromkeys(SCHEMAS["ingested"].names)
+    row.update(article_id="a" * 64, path="x.txt", body=body, raw_text=body)
+    out = process_batch(pa.Table.from_pylist([row], schema=SCHEMAS["ingested"]))
+    assert out.articles[0]["language_code"] == "en"
+    columns = out.terms.to_pydict()
+    rows = {
+        t: (n, s, stop)
+        for t, n, s, stop in zip(
+            columns["term"], columns["count"], columns["stem"], columns["is_stopword"], strict=True
+        )
+    }
+    # stopwords of the English list (spelled with ') and Snowball's possessive rule ('s)
+    assert rows["it's"] == (2, "it", True)
+    assert rows["don't"] == (1, "don't", True)
+    assert rows["they're"] == (1, "they'r", True)
+    assert rows["council's"] == (2, "council", False)
+    assert rows["trump's"] == (1, "trump", False)
+    assert not [t for t in rows if "’" in t]
+
+
 def test_process_batch_stages_the_loaders_keys() -> None:
     from etl.load.keys import stable_id
 

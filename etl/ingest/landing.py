@@ -202,7 +202,8 @@ def list_landing(landing: str | Path) -> list[LandingFile]:
     """Every file below ``root`` (hidden files and folders skipped), sorted by path.
 
     Symlinks are followed only for the answer to "where does it point": one that resolves outside
-    the landing zone is listed with ``outside=True`` so the ingest stage can quarantine it. A
+    the landing zone is listed with ``outside=True`` so the ingest stage can quarantine it; one
+    that points at nothing, or into a loop, is listed too, and reading it fails (``unreadable``). A
     FIFO, socket or device (found by ``stat``, never opened: opening a FIFO blocks) is listed
     with ``special`` set, so the ingest stage quarantines it with that reason.
     """
@@ -220,17 +221,24 @@ def list_landing(landing: str | Path) -> list[LandingFile]:
                 continue
             full = Path(dirpath) / name
             relative = full.relative_to(root).as_posix()
-            outside = False
+            outside = broken = False
             if full.is_symlink():
-                target = full.resolve()
-                outside = not target.is_relative_to(real_root)
-                if not outside and target.is_dir():
+                try:
+                    target = full.resolve()
+                except (RuntimeError, OSError):  # a loop (Python < 3.13 raises RuntimeError)
+                    target = None
+                outside = target is not None and not target.is_relative_to(real_root)
+                if target is not None and not outside and target.is_dir():
                     continue
             try:
                 stat = full.stat() if not outside else full.lstat()
             except OSError:
-                continue  # vanished between listing and stat (or a dangling symlink)
-            special = None if outside else special_kind(stat.st_mode)
+                if not full.is_symlink():
+                    continue  # vanished between listing and stat
+                # a symlink to nothing or a loop: listed (its own size and time), so that ingest
+                # refuses it as unreadable instead of skipping a file the producer meant to send
+                stat, broken = full.lstat(), True
+            special = None if outside or broken else special_kind(stat.st_mode)
             found.append(
                 LandingFile(
                     relative,

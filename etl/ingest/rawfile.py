@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import io
@@ -55,6 +56,18 @@ def _stat(landing: str | Path, file: LandingFile) -> tuple[int, int] | None:
     return stat.st_size, stat.st_mtime_ns
 
 
+def _unreadable_detail(landing: str | Path, file: LandingFile, exc: OSError) -> str:
+    """Why a file could not be read; for a local symlink to nothing or a loop, where it points."""
+    if not is_remote(landing):
+        path = local_root(landing) / file.path
+        if path.is_symlink() and not path.exists():
+            target = str(path.readlink())
+            if exc.errno == errno.ELOOP:
+                return f"a symlink to {target!r} that leads back to itself (a loop)"
+            return f"a symlink to {target!r}, which does not exist"
+    return f"cannot read: {exc}"
+
+
 def gunzip_limited(raw: bytes, limit: int) -> bytes:
     """Decompress gzip ``raw``, refusing more than ``limit`` decompressed bytes (gzip bombs)."""
     try:
@@ -90,7 +103,7 @@ def read_raw(landing: str | Path, file: LandingFile, limit: int) -> RawFile:
     except NotRegularFileError as exc:
         raise RawFileError("not_regular", f"{exc}: never opened for reading") from exc
     except OSError as exc:
-        raise RawFileError("unreadable", f"cannot read: {exc}") from exc
+        raise RawFileError("unreadable", _unreadable_detail(landing, file, exc)) from exc
     if raw.startswith(GZIP_MAGIC):
         try:
             data = gunzip_limited(raw, limit)

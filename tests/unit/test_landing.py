@@ -117,13 +117,27 @@ def test_list_landing_symlinks(tmp_path: Path) -> None:
     (root / "wire/escape.txt").symlink_to(outside_file)
     (root / "wire/dangling.txt").symlink_to(root / "missing.txt")
     (root / "linked-dir").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (root / "wire/loop-a.txt").symlink_to("loop-b.txt")
+    (root / "wire/loop-b.txt").symlink_to("loop-a.txt")
     found = {f.path: f for f in list_landing(root)}
     assert sorted(found) == [
+        "wire/dangling.txt",
         "wire/escape.txt",
         "wire/inside.txt",
+        "wire/loop-a.txt",
+        "wire/loop-b.txt",
         "wire/passwd.txt",
         "wire/real.txt",
     ]
+    # a symlink to nothing or into a loop is listed (ingest then refuses it as unreadable),
+    # described by lstat, neither outside nor special
+    for broken in ("wire/dangling.txt", "wire/loop-a.txt", "wire/loop-b.txt"):
+        link = root / broken
+        assert (found[broken].size, found[broken].outside, found[broken].special) == (
+            link.lstat().st_size,
+            False,
+            None,
+        )
     assert found["wire/passwd.txt"].outside is True
     assert found["wire/escape.txt"].outside is True
     # a symlink listed as outside is described by lstat: nothing is read from its target

@@ -124,7 +124,7 @@ def plan_backfill(settings: Settings, start: date, end: date, mode: str) -> Back
                     run_schema[day] = int(schema)
                     succeeded.add(day)
     for f in list_landing(settings.landing):
-        if f.outside:
+        if f.outside or f.bad_name:
             continue
         day = f.path_date
         if day is None:

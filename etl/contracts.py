@@ -91,6 +91,7 @@ class QuarantineReason(StrEnum):
     BAD_GZIP = "bad_gzip"
     CHANGED_WHILE_READING = "changed_while_reading"
     UNREADABLE = "unreadable"
+    BAD_NAME = "bad_name"
     METADATA_TOO_LONG = "metadata_too_long"
 
 
@@ -174,7 +175,14 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
         "nothing: the next run reads it again",
     ),
     QuarantineReason.UNREADABLE: ReasonDoc(
-        "the file could not be read (permissions, vanished)", "check the file system"
+        "the file could not be read (permissions, vanished), or it is a symlink to nothing or "
+        "into a loop (the detail says where it points)",
+        "check the file system; fix or remove the link",
+    ),
+    QuarantineReason.BAD_NAME: ReasonDoc(
+        "the file's path is not valid UTF-8 (a name written in another encoding): never opened; "
+        "`quarantine.path` shows each byte that is not UTF-8 as `\\xNN`",
+        "rename it in UTF-8",
     ),
     QuarantineReason.METADATA_TOO_LONG: ReasonDoc(
         "a record's metadata over its limit in characters ("

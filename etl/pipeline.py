@@ -168,6 +168,7 @@ def _file_dict(f: LandingFile) -> dict[str, Any]:
         "path_date": f.path_date.isoformat() if f.path_date else None,
         "outside": f.outside,
         "special": f.special,
+        "bad_name": f.bad_name,
     }
 
 
@@ -179,6 +180,7 @@ def _file_from(d: dict[str, Any]) -> LandingFile:
         date.fromisoformat(d["path_date"]) if d["path_date"] else None,
         d["outside"],
         d.get("special"),
+        d.get("bad_name", False),
     )
 
 
@@ -255,7 +257,7 @@ def _plan(
         if partition_date is not None and f.path_date is not None and f.path_date != partition_date:
             deferred += 1
             continue
-        reread = mode == "rebuild" or f.outside
+        reread = mode == "rebuild" or f.outside or f.bad_name
         entry = None if reread else ledger.unchanged(f.path, f.size, f.mtime_ns)
         if entry is not None:
             unchanged.append(

@@ -40,6 +40,7 @@ class LandingFile:
     path_date: date | None  # from a ``YYYY-MM-DD/`` or ``dt=YYYY-MM-DD/`` folder
     outside: bool = False  # a symlink that resolves outside the landing zone
     special: str | None = None  # not a regular file ("FIFO", "socket", ...): never opened
+    bad_name: bool = False  # not a UTF-8 path: ``path`` shows those bytes as \xNN; never opened
 
 
 #: How many times its size a ``.gz`` file is counted when batches are planned: its text is not
@@ -198,12 +199,24 @@ def open_landing_file(landing: str | Path, relative_path: str) -> IO[bytes]:
     return os.fdopen(fd, "rb")
 
 
+def _is_utf8(name: str) -> bool:
+    """Whether a name read from the file system is valid UTF-8 (Python shows the bytes of
+    one that is not as lone surrogates, which no UTF-8 table or file can hold)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def list_landing(landing: str | Path) -> list[LandingFile]:
     """Every file below ``root`` (hidden files and folders skipped), sorted by path.
 
     Symlinks are followed only for the answer to "where does it point": one that resolves outside
     the landing zone is listed with ``outside=True`` so the ingest stage can quarantine it; one
-    that points at nothing, or into a loop, is listed too, and reading it fails (``unreadable``). A
+    that points at nothing, or into a loop, is listed too, and reading it fails (``unreadable``).
+    A path that is not UTF-8 is listed with ``bad_name`` set, under a name that shows its
+    non-UTF-8 bytes as ``\\xNN``, so that ingest quarantines it without opening it. A
     FIFO, socket or device (found by ``stat``, never opened: opening a FIFO blocks) is listed
     with ``special`` set, so the ingest stage quarantines it with that reason.
     """
@@ -221,6 +234,18 @@ def list_landing(landing: str | Path) -> list[LandingFile]:
                 continue
             full = Path(dirpath) / name
             relative = full.relative_to(root).as_posix()
+            if not _is_utf8(relative):  # listed by a name it can be stored under, never opened
+                stat = full.lstat()
+                found.append(
+                    LandingFile(
+                        os.fsencode(relative).decode("utf-8", "backslashreplace"),
+                        stat.st_size,
+                        stat.st_mtime_ns,
+                        None,
+                        bad_name=True,
+                    )
+                )
+                continue
             outside = broken = False
             if full.is_symlink():
                 try:

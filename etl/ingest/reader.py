@@ -126,6 +126,12 @@ def _ingest_one(
             result, file, None, "outside_landing", "symlink points outside the landing zone"
         )
         return
+    if file.bad_name:
+        detail = (
+            "the path is not valid UTF-8 (each byte that is not is shown as \\xNN): never opened"
+        )
+        _quarantine(result, file, None, "bad_name", detail)
+        return
     if file.special is not None:
         detail = f"a {file.special}, not a regular file: never opened for reading"
         _quarantine(result, file, None, "not_regular", detail)

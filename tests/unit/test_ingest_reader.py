@@ -30,18 +30,21 @@ def test_files_never_opened_are_each_one_quarantined_file(tmp_path: Path) -> Non
         LandingFile("a/link.txt", 10, 1, None, outside=True),
         LandingFile("b/pipe.txt", 0, 1, None, special="FIFO (named pipe)"),
         LandingFile("c/huge.txt", 101, 1, None),
+        LandingFile("d/caf\\xe9.txt", 5, 1, None, bad_name=True),
     ]
     result = ingest_files(files, _context(tmp_path), LedgerView())
-    assert result.files_quarantined == 3
+    assert result.files_quarantined == 4
     assert (result.files_out, result.files_duplicate, result.unchanged) == (0, 0, 0)
     assert result.articles == [] and result.ledger == []
     assert [(r["path"], r["sha256"], r["stage"], r["reason"]) for r in result.quarantine] == [
         ("a/link.txt", None, "ingest", "outside_landing"),
         ("b/pipe.txt", None, "ingest", "not_regular"),
         ("c/huge.txt", None, "ingest", "too_large"),
+        ("d/caf\\xe9.txt", None, "ingest", "bad_name"),
     ]
     assert [r["detail"] for r in result.quarantine] == [
         "symlink points outside the landing zone",
         "a FIFO (named pipe), not a regular file: never opened for reading",
         "101 bytes is over the limit of 100",
+        "the path is not valid UTF-8 (each byte that is not is shown as \\xNN): never opened",
     ]

@@ -246,3 +246,16 @@ def test_folder_date_in_sql_agrees_with_python_on_every_path_shape() -> None:
     rows = con.execute(f"SELECT path, {folder_date_sql('path')} FROM paths").fetchall()
     assert [(p, d) for p, d in rows if d != folder_date(p)] == []
     assert dict(rows)["x/2024-03-05/dt=2024-03-04/f.txt"] == date(2024, 3, 4)  # the innermost
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file names are bytes on POSIX only")
+def test_list_landing_marks_a_name_that_is_not_utf8(tmp_path: Path) -> None:
+    _write(tmp_path, "2024-05-06/a.txt", b"text")
+    folder = os.fsencode(tmp_path / "2024-05-06")
+    with open(folder + b"/caf\xe9.txt", "wb") as handle:  # Latin-1 'café.txt'
+        handle.write(b"12345")
+    found = {f.path: (f.size, f.bad_name, f.path_date) for f in list_landing(tmp_path)}
+    assert found == {
+        "2024-05-06/a.txt": (4, False, date(2024, 5, 6)),
+        "2024-05-06/caf\\xe9.txt": (5, True, None),
+    }

@@ -1,0 +1,77 @@
+"""Paths the landing zone lister used to skip or choke on, now each quarantined with a reason on
+every run until fixed, while the zone's good files load: a symlink to nothing or into a loop
+(``unreadable``, with where it points; a loop stopped every run with a ``RuntimeError``, a link to
+nothing was skipped without a word) and a name that is not UTF-8 (``bad_name``; it stopped every
+run with a ``UnicodeEncodeError``). Expected values are literals."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from etl import pipeline
+
+from .helpers import query, settings_for
+
+GOOD = " date 2024-05-06 The council met on Monday to discuss the budget for the schools.\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_broken_symlinks_are_quarantined_with_where_they_point(tmp_path: Path) -> None:
+    day = tmp_path / "landing" / "2024-05-06"
+    day.mkdir(parents=True)
+    (day / "good.txt").write_text(GOOD, encoding="utf-8")
+    (day / "gone.txt").symlink_to("missing.txt")
+    (day / "loop-a.txt").symlink_to("loop-b.txt")
+    (day / "loop-b.txt").symlink_to("loop-a.txt")
+    settings = settings_for(tmp_path / "landing", tmp_path / "w", write_reports=False)
+    first = pipeline.run(settings)
+    assert (first.articles_loaded, first.files_quarantined) == (1, 3)
+    expected = [
+        ("2024-05-06/gone.txt", "unreadable", "a symlink to 'missing.txt', which does not exist"),
+        (
+            "2024-05-06/loop-a.txt",
+            "unreadable",
+            "a symlink to 'loop-b.txt' that leads back to itself (a loop)",
+        ),
+        (
+            "2024-05-06/loop-b.txt",
+            "unreadable",
+            "a symlink to 'loop-a.txt' that leads back to itself (a loop)",
+        ),
+    ]
+    sql = "SELECT path, reason, detail FROM quarantine WHERE run_id = ? ORDER BY path"
+    assert query(settings.warehouse, sql, [first.run_id]) == expected
+    # still broken on the next run: refused again (nothing to remember them by: no content)
+    second = pipeline.run(settings)
+    assert (second.articles_loaded, second.files_quarantined) == (0, 3)
+    assert query(settings.warehouse, sql, [second.run_id]) == expected
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file names are bytes on POSIX only")
+def test_a_name_that_is_not_utf8_is_quarantined_unread(tmp_path: Path) -> None:
+    day = tmp_path / "landing" / "2024-05-06"
+    day.mkdir(parents=True)
+    (day / "good.txt").write_text(GOOD, encoding="utf-8")
+    text = " date 2024-05-06 Another article, about the harbour town and its vote on roads.\n"
+    latin1 = os.fsencode(day) + b"/caf\xe9.txt"  # 'café.txt' written in Latin-1
+    with open(latin1, "wb") as handle:
+        handle.write(text.encode("utf-8"))
+    settings = settings_for(tmp_path / "landing", tmp_path / "w", write_reports=False)
+    first = pipeline.run(settings)
+    assert (first.articles_loaded, first.files_quarantined) == (1, 1)
+    rows = query(settings.warehouse, "SELECT path, sha256, reason, detail FROM quarantine")
+    assert rows == [
+        (
+            "2024-05-06/caf\\xe9.txt",
+            None,
+            "bad_name",
+            "the path is not valid UTF-8 (each byte that is not is shown as \\xNN): never opened",
+        )
+    ]
+    # renamed in UTF-8, it loads on the next run
+    os.rename(latin1, day / "café.txt")
+    second = pipeline.run(settings)
+    assert (second.articles_loaded, second.files_quarantined) == (1, 0)

@@ -51,6 +51,19 @@ SIDE_EFFECT_FUNCTIONS = frozenset(
         "pandas_scan",
         "arrow_scan",
         "arrow_scan_dumb",
+        # DuckLake's: they write the catalog or delete data files even on a READ_ONLY attach
+        # (ducklake_cleanup_old_files deleted the files `maintain` had scheduled, before its
+        # grace, then failed; ducklake_set_option crashed the process).
+        "ducklake_add_data_files",
+        "ducklake_cleanup_old_files",
+        "ducklake_commit",
+        "ducklake_delete_orphaned_files",
+        "ducklake_expire_snapshots",
+        "ducklake_flush_inlined_data",
+        "ducklake_merge_adjacent_files",
+        "ducklake_rewrite_data_files",
+        "ducklake_set_commit_message",
+        "ducklake_set_option",
     }
 )
 

@@ -100,9 +100,10 @@ def open_reader(
     if str(warehouse).startswith(DUCKLAKE_PREFIX):  # a DuckLake: attached read-only
         from etl import lake
 
-        con = lake.connect(
-            parse_target(str(warehouse)), read_only=True, wait_s=wait_s, notify=notify
-        )
+        target = parse_target(str(warehouse))
+        if not target.exists():  # a catalog file that is not there (a Postgres one may be)
+            raise PermanentError(f"no warehouse at {target.display}")
+        con = lake.connect(target, read_only=True, wait_s=wait_s, notify=notify)
         lake.allow_data_path(con)  # its data files stay readable once external access is off
     else:
         con = _open_file(warehouse, wait_s, notify)

@@ -384,3 +384,27 @@ def test_a_query_on_a_lake_runs_no_ducklake_maintenance_and_deletes_no_file(
     finally:
         con.close()
     assert sorted(p for p in data.rglob("*") if p.is_file()) == files
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["status"], ["quarantine", "list"], ["query", "SELECT 1"]],
+    ids=lambda c: c[0],
+)
+def test_a_missing_lake_catalog_is_no_warehouse_in_one_line(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """On a catalog file that does not exist the readers say what `summary` says (they gave
+    DuckLake's attach error: 'cannot attach …: IO Error: Failed to attach DuckLake MetaData …'),
+    exit 2 and create nothing."""
+    url = f"ducklake:{tmp_path}/typo.ducklake"
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "news-etl"), *command, "--warehouse", url],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2,
+        "",
+        f"error: no warehouse at ducklake:{tmp_path}/typo.ducklake\n",
+    )
+    assert list(tmp_path.iterdir()) == []

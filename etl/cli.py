@@ -949,7 +949,11 @@ def marts(warehouse: WarehouseOpt = None) -> None:
     """Rebuild the marts from the star schema (what the news_marts DAG does)."""
     from etl.marts import refresh_marts
 
-    for name, rows in refresh_marts(_settings(warehouse=warehouse)).items():
+    try:
+        refreshed = refresh_marts(_settings(warehouse=warehouse))
+    except NewsEtlError as exc:
+        raise _failed(exc) from exc
+    for name, rows in refreshed.items():
         typer.echo(f"{name}: {rows} rows")
 
 

@@ -9,9 +9,10 @@ which the rankings leave out.
 
 from __future__ import annotations
 
+from etl.errors import ConfigError
 from etl.load.boilerplate import refresh_boilerplate
 from etl.settings import Settings
-from etl.warehouse import writer
+from etl.warehouse import warehouse_exists, writer
 
 _REFRESH = """
 INSERT INTO mart_daily_source
@@ -27,7 +28,10 @@ GROUP BY a.published_date, a.source_id, s.source_name
 
 def refresh_marts(settings: Settings) -> dict[str, int]:
     """Rebuild every mart (and the boilerplate flags) from the star schema in one transaction;
-    return rows per table."""
+    return rows per table. Raises :class:`ConfigError` when there is no warehouse: a mistyped
+    path would otherwise become a new, empty warehouse (a lake: its catalog and data files)."""
+    if not warehouse_exists(settings.target, settings.lock_timeout_s):
+        raise ConfigError(f"no warehouse at {settings.target.display}")
     with writer(settings) as con:
         con.execute("BEGIN TRANSACTION")
         try:

@@ -51,6 +51,19 @@ SIDE_EFFECT_FUNCTIONS = frozenset(
         "pandas_scan",
         "arrow_scan",
         "arrow_scan_dumb",
+        # DuckLake's: they write the catalog or delete data files even on a READ_ONLY attach
+        # (ducklake_cleanup_old_files deleted the files `maintain` had scheduled, before its
+        # grace, then failed; ducklake_set_option crashed the process).
+        "ducklake_add_data_files",
+        "ducklake_cleanup_old_files",
+        "ducklake_commit",
+        "ducklake_delete_orphaned_files",
+        "ducklake_expire_snapshots",
+        "ducklake_flush_inlined_data",
+        "ducklake_merge_adjacent_files",
+        "ducklake_rewrite_data_files",
+        "ducklake_set_commit_message",
+        "ducklake_set_option",
     }
 )
 
@@ -87,9 +100,10 @@ def open_reader(
     if str(warehouse).startswith(DUCKLAKE_PREFIX):  # a DuckLake: attached read-only
         from etl import lake
 
-        con = lake.connect(
-            parse_target(str(warehouse)), read_only=True, wait_s=wait_s, notify=notify
-        )
+        target = parse_target(str(warehouse))
+        if not target.exists():  # a catalog file that is not there (a Postgres one may be)
+            raise PermanentError(f"no warehouse at {target.display}")
+        con = lake.connect(target, read_only=True, wait_s=wait_s, notify=notify)
         lake.allow_data_path(con)  # its data files stay readable once external access is off
     else:
         con = _open_file(warehouse, wait_s, notify)

@@ -51,20 +51,33 @@ def forget_quarantined(
     again. Files that loaded with some bad records are re-read too; their good records are then
     duplicates (article identity is the cleaned text). Returns the ledger rows forgotten.
     """
+    hit = """
+        WITH hit AS (
+            SELECT DISTINCT path, sha256 FROM quarantine
+            WHERE landing = ? AND sha256 IS NOT NULL AND (?::VARCHAR IS NULL OR reason = ?)
+        )
+    """
+    chosen = (
+        hit
+        + """
+        SELECT l.path, l.sha256, l.outcome FROM ingest_ledger l JOIN hit
+            ON l.path = hit.path AND l.sha256 = hit.sha256
+        WHERE l.landing = ?
+    """
+    )
+    forget = (
+        hit
+        + """
+        DELETE FROM ingest_ledger l USING hit
+        WHERE l.landing = ? AND l.path = hit.path AND l.sha256 = hit.sha256
+    """
+    )
+    params = [landing, reason, reason, landing]
     con.execute("BEGIN TRANSACTION")
     try:
-        rows = con.execute(
-            """
-            WITH hit AS (
-                SELECT DISTINCT path, sha256 FROM quarantine
-                WHERE landing = ? AND sha256 IS NOT NULL AND (?::VARCHAR IS NULL OR reason = ?)
-            )
-            DELETE FROM ingest_ledger l USING hit
-            WHERE l.landing = ? AND l.path = hit.path AND l.sha256 = hit.sha256
-            RETURNING l.path, l.sha256, l.outcome
-            """,
-            [landing, reason, reason, landing],
-        ).fetchall()
+        # Read, then delete, in one transaction: DuckLake refuses DELETE … RETURNING.
+        rows = con.execute(chosen, params).fetchall()
+        con.execute(forget, params)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

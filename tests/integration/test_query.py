@@ -332,3 +332,79 @@ def test_a_reader_waits_for_a_held_lake_catalog_as_long_as_asked(tmp_path: Path)
         waited = time.monotonic() - started
     assert len(said) == 1 and said[0].endswith("; waiting up to 1s"), said
     assert 1.2 <= waited < 10
+
+
+#: DuckLake's table functions that write the catalog, its settings or its data files.
+LAKE_WRITERS = (
+    "ducklake_add_data_files('warehouse', 'fact_article', 'x.parquet')",
+    "ducklake_cleanup_old_files('warehouse', cleanup_all => true)",
+    "ducklake_commit('warehouse', 1)",
+    "ducklake_delete_orphaned_files('warehouse', cleanup_all => true)",
+    "ducklake_expire_snapshots('warehouse', older_than => now())",
+    "ducklake_flush_inlined_data('warehouse')",
+    "ducklake_merge_adjacent_files('warehouse')",
+    "ducklake_rewrite_data_files('warehouse')",
+    "ducklake_set_commit_message('warehouse', 'me', 'x')",
+    "ducklake_set_option('warehouse', 'data_inlining_row_limit', 10)",
+)
+
+
+def test_a_query_on_a_lake_runs_no_ducklake_maintenance_and_deletes_no_file(
+    tmp_path: Path,
+) -> None:
+    """`news-etl query` refuses DuckLake's writing functions: on the read-only attach,
+    ducklake_cleanup_old_files still deleted every file `maintain` had scheduled (skipping its
+    grace) before failing, and ducklake_set_option crashed the process."""
+    from etl.maintenance import maintain
+    from etl.query import QueryRefusedError, open_reader, run_query
+    from etl.settings import load_settings
+
+    url = _empty_lake(tmp_path)
+    maintain(load_settings(warehouse=url))  # 24 h grace: the merged files wait for deletion
+    data = tmp_path / "catalog.ducklake.files"
+    files = sorted(p for p in data.rglob("*") if p.is_file())
+    con = open_reader(url)  # type: ignore[arg-type]  # the CLI passes text
+    try:
+        scheduled = (
+            "SELECT count(*) FROM "
+            "__ducklake_metadata_warehouse.ducklake_files_scheduled_for_deletion"
+        )
+        assert con.execute(scheduled).fetchall() != [(0,)]
+        for call in LAKE_WRITERS:
+            name = call.partition("(")[0]
+            for sql in (f"SELECT * FROM {call}", f"CALL {call}"):
+                with pytest.raises(QueryRefusedError) as caught:
+                    relation = run_query(con, sql)
+                    if relation is not None:  # a SELECT runs when it is fetched
+                        relation.fetchall()
+                assert str(caught.value) == (
+                    f"{name} is not allowed: `news-etl query` only reads the warehouse and "
+                    "changes nothing"
+                )
+    finally:
+        con.close()
+    assert sorted(p for p in data.rglob("*") if p.is_file()) == files
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["status"], ["quarantine", "list"], ["query", "SELECT 1"]],
+    ids=lambda c: c[0],
+)
+def test_a_missing_lake_catalog_is_no_warehouse_in_one_line(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """On a catalog file that does not exist the readers say what `summary` says (they gave
+    DuckLake's attach error: 'cannot attach …: IO Error: Failed to attach DuckLake MetaData …'),
+    exit 2 and create nothing."""
+    url = f"ducklake:{tmp_path}/typo.ducklake"
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "news-etl"), *command, "--warehouse", url],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2,
+        "",
+        f"error: no warehouse at ducklake:{tmp_path}/typo.ducklake\n",
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -168,6 +168,7 @@ MACROS: dict[str, MacroDoc] = {
     "kwic_stem": MacroDoc(
         (("term_text", "VARCHAR"), ("width", "INTEGER")), "kwic_stem('export', 25)"
     ),
+    "phrase_body": MacroDoc((("phrase", "VARCHAR"),), "phrase_body('記者 会見')"),
     "phrase_pattern": MacroDoc((("phrase", "VARCHAR"),), "phrase_pattern('trade deficit')"),
     "search": MacroDoc(
         (("q", 'VARCHAR (words, "quoted phrases")'), ("n", "INTEGER")),
@@ -184,6 +185,7 @@ MACROS: dict[str, MacroDoc] = {
         "checked_end(DATE '1987-03-01', DATE '1987-03-31')",
     ),
     "python_lower": MacroDoc((("text", "VARCHAR"),), "python_lower('ΟΔΥΣΣΕΥΣ İstanbul')"),
+    "typed_terms": MacroDoc((("q", "VARCHAR"),), "typed_terms('纷纷 U.S.')"),
     "term_forms": MacroDoc((("term_text", "VARCHAR"),), "term_forms('brexit')"),
     "term_key": MacroDoc((("term_text", "VARCHAR"),), "term_key('İstanbul’s')"),
     "term_parts": MacroDoc((("term", "VARCHAR"),), "term_parts('post-brexit')"),

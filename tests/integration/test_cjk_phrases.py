@@ -21,6 +21,15 @@ JAPANESE = (
     "The new iPhone発売 was announced in Tokyo on Monday by the company."
 )
 
+CHINESE = (
+    "各地企业纷纷表示支持。韩国的 尹锡悦 总统发表讲话。"
+    "ソニーグループは発表した。ソニーとグループは別。"
+)
+MIXED = (
+    "Fans wrote 大阪Osaka Castle first. Later the Osaka Castle again.\n\n"
+    "詳しくは https://ja.wikipedia.org/wiki/大阪 を参照。"
+)
+
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -28,12 +37,14 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp / "landing" / DAY.isoformat()
     folder.mkdir(parents=True)
     (folder / "ja.txt").write_text(f" date {DAY.isoformat()} {JAPANESE}\n", encoding="utf-8")
+    (folder / "zh.txt").write_text(f" date {DAY.isoformat()} {CHINESE}\n", encoding="utf-8")
+    (folder / "mixed.txt").write_text(f" date {DAY.isoformat()} {MIXED}\n", encoding="utf-8")
     (folder / "en.txt").write_text(
         f" date {DAY.isoformat()} The governor of Tokyo held a press conference on Monday.\n",
         encoding="utf-8",
     )
     settings = settings_for(tmp / "landing", tmp / "w", write_reports=False)
-    assert pipeline.run(settings).articles_loaded == 2
+    assert pipeline.run(settings).articles_loaded == 4
     return settings.warehouse
 
 
@@ -66,6 +77,50 @@ def test_a_latin_phrase_may_touch_a_han_character(warehouse: Path) -> None:
 
 def test_term_trend_says_a_cjk_word_is_several_terms(warehouse: Path) -> None:
     rows = query(warehouse, "SELECT articles, note FROM term_trend('東京', ?, ?)", [DAY, DAY])
-    assert rows == [(0, "not one term: 2 terms (search_terms); kwic and search find a phrase")]
+    assert rows == [(0, "not one term: 2 terms (typed_terms); kwic and search find a phrase")]
     rows = query(warehouse, "SELECT articles, note FROM term_trend('東', ?, ?)", [DAY, DAY])
     assert rows == [(1, None)]
+
+
+def test_a_word_of_one_repeated_character_is_a_phrase(warehouse: Path) -> None:
+    # 纷纷 is the term 纷 twice
+    rows = query(warehouse, "SELECT left_context, keyword, right_context FROM kwic('纷纷', 2)")
+    assert rows == [("企业", "纷纷", "表示")]
+    rows = query(warehouse, "SELECT articles, note FROM term_trend('纷纷', ?, ?)", [DAY, DAY])
+    assert rows == [(0, "not one term: 2 terms (typed_terms); kwic and search find a phrase")]
+
+
+def test_cjk_typed_without_a_space_finds_text_with_one(warehouse: Path) -> None:
+    rows = query(warehouse, "SELECT keyword FROM kwic('韩国的尹锡悦', 2)")
+    assert rows == [("韩国的 尹锡悦",)]
+    assert query(warehouse, "SELECT count(*) FROM search('\"韩国的尹锡悦\"', 10)") == [(1,)]
+
+
+def test_two_katakana_runs_need_a_space(warehouse: Path) -> None:
+    # ソニーグループ is one term; the terms ソニー and グループ are in the text, never side by side
+    assert query(warehouse, "SELECT count(*) FROM kwic('ソニー グループ', 5)") == [(0,)]
+    assert query(warehouse, "SELECT count(*) FROM search('\"ソニー グループ\"', 10)") == [(0,)]
+    rows = query(warehouse, "SELECT keyword FROM kwic('ソニーグループ', 5)")
+    assert rows == [("ソニーグループ",)]
+
+
+def test_kwic_shows_the_first_occurrence_after_a_cjk_character(warehouse: Path) -> None:
+    rows = query(warehouse, "SELECT left_context, keyword FROM kwic('osaka castle', 4)")
+    assert rows == [("e 大阪", "Osaka Castle")]
+
+
+def test_a_url_with_cjk_characters_is_one_term(warehouse: Path) -> None:
+    url = "https://ja.wikipedia.org/wiki/大阪"
+    rows = query(warehouse, "SELECT left_context, keyword, right_context FROM kwic(?, 5)", [url])
+    assert rows == [("詳しくは ", url, " を参照。")]
+
+
+def test_term_trend_by_keeps_the_note(warehouse: Path) -> None:
+    rows = query(
+        warehouse, "SELECT articles, note FROM term_trend_by('東京', ?, ?, 'week')", [DAY, DAY]
+    )
+    assert rows == [(0, "not one term: 2 terms (typed_terms); kwic and search find a phrase")]
+    rows = query(
+        warehouse, "SELECT articles, note FROM term_trend_by('zzzq', ?, ?, 'week')", [DAY, DAY]
+    )
+    assert rows == [(0, "not in the vocabulary")]

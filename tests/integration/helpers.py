@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from etl import pipeline
 from etl.settings import Settings, load_settings
 from etl.warehouse import table_checksum
 
@@ -21,6 +23,18 @@ DATA_TABLES = (
     "article_text",
     "agg_daily_term",
 )
+
+
+def day_warehouse(tmp: Path, day: date, bodies: dict[str, str]) -> Path:
+    """A warehouse in ``tmp`` loaded from one dated folder of canonical ``.txt`` files, one per
+    ``name -> body`` (every body must load as one article; reports are not written)."""
+    folder = tmp / "landing" / day.isoformat()
+    folder.mkdir(parents=True)
+    for name, body in bodies.items():
+        (folder / name).write_text(f" date {day.isoformat()} {body}\n", encoding="utf-8")
+    settings = settings_for(tmp / "landing", tmp / "w", write_reports=False)
+    assert pipeline.run(settings).articles_loaded == len(bodies)
+    return settings.warehouse
 
 
 def settings_for(landing: Path, tmp: Path, **overrides: Any) -> Settings:

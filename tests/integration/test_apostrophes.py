@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from etl import pipeline
-
-from .helpers import query, settings_for
+from .helpers import day_warehouse, query
 
 DAY = date(2024, 5, 6)
 ARTICLES = {
@@ -31,14 +29,7 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("apostrophes")
-    folder = tmp / "landing" / DAY.isoformat()
-    folder.mkdir(parents=True)
-    for name, body in ARTICLES.items():
-        (folder / name).write_text(f" date {DAY.isoformat()} {body}\n", encoding="utf-8")
-    settings = settings_for(tmp / "landing", tmp / "w", write_reports=False)
-    assert pipeline.run(settings).articles_loaded == 3
-    return settings.warehouse
+    return day_warehouse(tmp_path_factory.mktemp("apostrophes"), DAY, ARTICLES)
 
 
 def test_no_stored_term_keeps_the_typographic_apostrophe(warehouse: Path) -> None:

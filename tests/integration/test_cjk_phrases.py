@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from etl import pipeline
-
-from .helpers import query, settings_for
+from .helpers import day_warehouse, query
 
 DAY = date(2025, 1, 13)
 JAPANESE = (
@@ -33,19 +31,13 @@ MIXED = (
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("cjk")
-    folder = tmp / "landing" / DAY.isoformat()
-    folder.mkdir(parents=True)
-    (folder / "ja.txt").write_text(f" date {DAY.isoformat()} {JAPANESE}\n", encoding="utf-8")
-    (folder / "zh.txt").write_text(f" date {DAY.isoformat()} {CHINESE}\n", encoding="utf-8")
-    (folder / "mixed.txt").write_text(f" date {DAY.isoformat()} {MIXED}\n", encoding="utf-8")
-    (folder / "en.txt").write_text(
-        f" date {DAY.isoformat()} The governor of Tokyo held a press conference on Monday.\n",
-        encoding="utf-8",
-    )
-    settings = settings_for(tmp / "landing", tmp / "w", write_reports=False)
-    assert pipeline.run(settings).articles_loaded == 4
-    return settings.warehouse
+    bodies = {
+        "ja.txt": JAPANESE,
+        "zh.txt": CHINESE,
+        "mixed.txt": MIXED,
+        "en.txt": "The governor of Tokyo held a press conference on Monday.",
+    }
+    return day_warehouse(tmp_path_factory.mktemp("cjk"), DAY, bodies)
 
 
 def test_a_han_word_is_found_inside_a_longer_run(warehouse: Path) -> None:

@@ -12,9 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import pipeline
-
-from .helpers import query, settings_for
+from .helpers import day_warehouse, query
 
 DAY = date(2021, 4, 7)
 STATE = (
@@ -27,14 +25,9 @@ TIED = " ".join(f"w{chr(97 + i // 26)}{chr(97 + i % 26)}zz" for i in range(40))
 
 @pytest.fixture(scope="module")
 def wh(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("edges")
-    landing = tmp / "landing" / DAY.isoformat()
-    landing.mkdir(parents=True)
-    (landing / "state.txt").write_text(f" date {DAY} {STATE}\n", encoding="utf-8")
-    (landing / "tied.txt").write_text(f" date {DAY} {TIED}\n", encoding="utf-8")
-    settings = settings_for(tmp / "landing", tmp / "w", write_reports=False)
-    assert pipeline.run(settings).articles_loaded == 2
-    return settings.warehouse
+    return day_warehouse(
+        tmp_path_factory.mktemp("edges"), DAY, {"state.txt": STATE, "tied.txt": TIED}
+    )
 
 
 def test_a_phrase_is_whole_terms(wh: Path) -> None:

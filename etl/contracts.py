@@ -396,6 +396,7 @@ STAGED: tuple[StagedTable, ...] = (
                 ("unexpected_count", pa.int64()),
                 ("observed_value", pa.string()),
                 ("detail", pa.string()),
+                ("expected", pa.string()),  # what the check expects, the run's values in
             ]
         ),
         "one row per expectation result",

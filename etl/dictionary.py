@@ -184,6 +184,7 @@ MACROS: dict[str, MacroDoc] = {
         (("start_date", "DATE"), ("end_date", "DATE")),
         "checked_end(DATE '1987-03-01', DATE '1987-03-31')",
     ),
+    "checked_unit": MacroDoc((("unit", "VARCHAR"),), "checked_unit('week')"),
     "python_lower": MacroDoc((("text", "VARCHAR"),), "python_lower('ΟΔΥΣΣΕΥΣ İstanbul')"),
     "typed_terms": MacroDoc((("q", "VARCHAR"),), "typed_terms('纷纷 U.S.')"),
     "term_forms": MacroDoc((("term_text", "VARCHAR"),), "term_forms('brexit')"),

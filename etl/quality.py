@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 
 from etl.settings import PROJECT_ROOT
+from etl.validate.suites import expectation_column, expects_text
 from etl.warehouse import reader
 
 
@@ -39,7 +40,7 @@ SELECT suite, expectation, column_name, bool_and(success) AS success,
        coalesce(any_value(observed_value) FILTER (WHERE NOT success), any_value(observed_value))
            AS observed,
        coalesce(any_value(detail) FILTER (WHERE NOT success), any_value(detail)) AS detail,
-       count(*) AS batches
+       count(*) AS batches, {expected} AS expected
 FROM fact_check_result WHERE run_id IN (SELECT unnest(?::VARCHAR[]))
 GROUP BY ALL ORDER BY success, suite, expectation, column_name
 """
@@ -61,27 +62,15 @@ def _runs(con: duckdb.DuckDBPyConnection, day: date | None, run_id: str | None) 
 
 
 def expected_bounds(expectations_dir: Path) -> dict[tuple[str, str, str | None], str]:
-    """What each expectation of the suites under ``expectations_dir`` expects, as text
-    (``min_value=1, max_value=$max_date``), by (suite, expectation, column)."""
+    """What each expectation of the suites under ``expectations_dir`` expects, as text with
+    parameter names (``min_value=1, max_value=$max_date``), by (suite, expectation, column):
+    for check rows stored before ``fact_check_result.expected`` existed."""
     bounds: dict[tuple[str, str, str | None], str] = {}
     for path in sorted(expectations_dir.glob("*.json")):
         suite = json.loads(path.read_text(encoding="utf-8"))
         for item in suite.get("expectations", []):
-            kwargs = dict(item.get("kwargs", {}))
-            column = kwargs.pop("column", None)
-            for key in ("column_list", "column_A", "column_B"):
-                kwargs.pop(key, None)
-            if column is None and "column_A" in item.get("kwargs", {}):
-                column = f"{item['kwargs']['column_A']},{item['kwargs']['column_B']}"
-            if column is None and "column_list" in item.get("kwargs", {}):
-                column = ",".join(item["kwargs"]["column_list"])
-            text = ", ".join(
-                f"{k}=${v['$PARAMETER']}"
-                if isinstance(v, dict) and "$PARAMETER" in v
-                else f"{k}={json.dumps(v, ensure_ascii=False)}"
-                for k, v in kwargs.items()
-            )
-            bounds[(str(suite.get("name", path.stem)), str(item.get("type")), column)] = text
+            key = (str(suite.get("name", path.stem)), str(item.get("type")))
+            bounds[(*key, expectation_column(item))] = expects_text(item)
     return bounds
 
 
@@ -99,12 +88,23 @@ def quality_report(
     title = f"run {run_id}" if run_id else (f"runs that loaded day {day}" if day else "latest run")
     report = QualityReport(title=f"Data quality: {title}", runs=runs)
     ids = [r[0] for r in runs]
-    cur = con.execute(_CHECKS_SQL, [ids])
+    stored = con.execute(  # a warehouse from before migration 0018 has no stored bounds
+        "SELECT count(*) > 0 FROM duckdb_columns()"
+        " WHERE table_name = 'fact_check_result' AND column_name = 'expected'"
+    ).fetchone()
+    expected = (
+        "string_agg(DISTINCT expected, ' | ' ORDER BY expected)"
+        if stored and stored[0]
+        else "NULL::VARCHAR"
+    )
+    cur = con.execute(_CHECKS_SQL.format(expected=expected), [ids])
     names = [d[0] for d in cur.description]
     bounds = expected_bounds(expectations_dir or PROJECT_ROOT / "schemas" / "expectations")
     for row in cur.fetchall():
         item = dict(zip(names, row, strict=True))
-        item["expects"] = bounds.get((item["suite"], item["expectation"], item["column_name"]))
+        item["expects"] = item.pop("expected") or bounds.get(
+            (item["suite"], item["expectation"], item["column_name"])
+        )
         (report.passes if item["success"] else report.failures).append(item)
     report.quarantine = [
         (str(s), str(r), int(n))
@@ -253,11 +253,11 @@ def quarantine_relation(
     without a partition day counts by the day the row was quarantined)."""
     return con.sql(
         """
-        SELECT reason, stage, path, record, detail, run_id,
-               coalesce(partition_date, quarantined_at::DATE) AS day, quarantined_at
-        FROM quarantine
+        SELECT reason, stage, path, record, detail, run_id, day, quarantined_at
+        FROM (SELECT *, coalesce(partition_date, timezone('UTC', quarantined_at)::DATE) AS day
+              FROM quarantine)
         WHERE ($reason IS NULL OR reason = $reason) AND ($run IS NULL OR run_id = $run)
-          AND ($day IS NULL OR coalesce(partition_date, quarantined_at::DATE) = $day)
+          AND ($day IS NULL OR day = $day)
         ORDER BY quarantined_at DESC, path, record LIMIT $limit
         """,
         params={"reason": reason, "run": run_id, "day": day, "limit": limit},

@@ -67,6 +67,17 @@ def _read_staged(files: Sequence[Location], table: str) -> pa.Table:
     return pa.concat_tables(parts) if parts else pa.Table.from_pylist([], schema=schema)
 
 
+def _conformed(con: duckdb.DuckDBPyConnection, view: str, table: str) -> str:
+    """A SELECT of ``<view>_files`` with every column of the staged table's contract, a column
+    that files staged by an older version lack read as NULL (their run can still load)."""
+    have = {row[0] for row in con.execute(f"DESCRIBE {view}_files").fetchall()}
+    missing = [f for f in SCHEMAS[table] if f.name not in have]
+    if not missing:
+        return f"SELECT * FROM {view}_files"
+    nulls = ", ".join(f'NULL AS "{f.name}"' for f in missing)
+    return f"SELECT *, {nulls} FROM {view}_files"
+
+
 def attach_staged(
     con: duckdb.DuckDBPyConnection,
     staged: Mapping[str, Sequence[str | Path]],
@@ -88,8 +99,9 @@ def attach_staged(
         if files and all(f.is_local or f.protocol in S3_PROTOCOLS for f in files):
             paths = ", ".join("'" + f.url.replace("'", "''") + "'" for f in files)
             con.execute(
-                f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM read_parquet([{paths}])"
+                f"CREATE OR REPLACE TEMP VIEW {view}_files AS SELECT * FROM read_parquet([{paths}])"
             )
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS {_conformed(con, view, table)}")
         else:
             con.register(f"{view}_arrow", _read_staged(files, table))
             con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {view}_arrow")

@@ -131,7 +131,7 @@ def write_quarantine(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
         """
         INSERT INTO fact_check_result BY NAME
         SELECT ? AS run_id, ?::DATE AS partition_date, batch, suite, expectation, column_name,
-               success, element_count, unexpected_count, observed_value, detail
+               success, element_count, unexpected_count, observed_value, detail, expected
         FROM staged_checks
         """,
         [facts.run_id, facts.partition_date],
@@ -149,7 +149,7 @@ def write_results(
         """
         INSERT INTO fact_check_result BY NAME
         SELECT ? AS run_id, ?::DATE AS partition_date, batch, suite, expectation, column_name,
-               success, element_count, unexpected_count, observed_value, detail
+               success, element_count, unexpected_count, observed_value, detail, expected
         FROM run_results
         """,
         [facts.run_id, facts.partition_date],

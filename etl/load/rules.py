@@ -77,6 +77,10 @@ def judge(run_id: str, account: RunAccount, limits: RunLimits) -> Verdict:
             "success": not too_many,
             "unexpected_count": account.files_quarantined,
             "observed_value": f"{share:.4f}",
+            "expected": (
+                f"share <= {limits.max_quarantine_share} ($max_quarantine_share), from "
+                f"{limits.quarantine_check_min_files} new files ($quarantine_check_min_files)"
+            ),
             "detail": (
                 f"limit {limits.max_quarantine_share}, applied from "
                 f"{limits.quarantine_check_min_files} new files; reasons {reasons}"
@@ -93,6 +97,10 @@ def judge(run_id: str, account: RunAccount, limits: RunLimits) -> Verdict:
             "success": not no_articles,
             "unexpected_count": None,
             "observed_value": str(articles),
+            "expected": (
+                f"articles >= 1, from {limits.quarantine_check_min_files} new files "
+                "($quarantine_check_min_files)"
+            ),
             "detail": refusal if no_articles else None,
         },
     ]

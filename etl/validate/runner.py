@@ -30,7 +30,13 @@ import pandas as pd
 from etl.contracts import clipped
 from etl.heap import heavy_import
 from etl.settings import Settings
-from etl.validate.suites import SuiteSpec, active_expectations, expectation_columns
+from etl.validate.suites import (
+    SuiteSpec,
+    active_expectations,
+    expectation_column,
+    expectation_columns,
+    expects_text,
+)
 
 _MAX_DETAIL_VALUES = 5
 _FIRST_PASS = {"result_format": "BASIC", "partial_unexpected_count": 0}
@@ -259,6 +265,10 @@ def validate_frame(
             ]
             for item in second
         }
+    expects = {
+        (str(e.get("type")), expectation_column(e)): expects_text(e, parameters)
+        for e in expectations
+    }
     for item in first:
         config = item.expectation_config
         column = _column_of(config.kwargs)
@@ -280,6 +290,7 @@ def validate_frame(
                 "unexpected_count": res.get("unexpected_count"),
                 "observed_value": _jsonable(res.get("observed_value")),
                 "detail": detail,
+                "expected": expects.get(_identity(item)),
             }
         )
         for failure in failures:

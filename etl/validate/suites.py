@@ -17,7 +17,9 @@ An expectation whose ``meta.optional`` is true is skipped when one of its column
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Literal
 
@@ -48,6 +50,44 @@ def expectation_columns(expectation: dict[str, Any]) -> list[str]:
     columns = [kwargs.get(k) for k in ("column", "column_A", "column_B")]
     columns += list(kwargs.get("column_list") or [])
     return [c for c in columns if isinstance(c, str)]
+
+
+_COLUMN_KWARGS = ("column", "column_list", "column_A", "column_B")
+
+
+def expectation_column(expectation: dict[str, Any]) -> str | None:
+    """The column(s) an expectation checks as ``fact_check_result.column_name`` names them:
+    ``column``, else ``column_list`` or ``column_A,column_B`` joined with commas."""
+    columns = expectation_columns(expectation)
+    return ",".join(columns) or None
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, datetime) and value.tzinfo is None and value.time() == time(0):
+        return value.date().isoformat()  # a date bound, held as a midnight timestamp
+    if isinstance(value, date):
+        return value.isoformat()
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def expects_text(expectation: dict[str, Any], parameters: Mapping[str, Any] | None = None) -> str:
+    """What an expectation expects, as text: its arguments other than the column(s), in the
+    suite's order (``min_value=1, mostly=0.99``). A ``$PARAMETER`` argument shows the run's
+    value and the parameter's name when ``parameters`` has it (``min_value=5
+    ($min_article_terms)``), else the name alone (``min_value=$min_article_terms``)."""
+    parts = []
+    for key, value in expectation.get("kwargs", {}).items():
+        if key in _COLUMN_KWARGS:
+            continue
+        if isinstance(value, dict) and "$PARAMETER" in value:
+            name = str(value["$PARAMETER"])
+            if parameters is not None and name in parameters:
+                parts.append(f"{key}={_value_text(parameters[name])} (${name})")
+            else:
+                parts.append(f"{key}=${name}")
+        else:
+            parts.append(f"{key}={json.dumps(value, ensure_ascii=False)}")
+    return ", ".join(parts)
 
 
 def active_expectations(spec: SuiteSpec, columns: set[str]) -> list[dict[str, Any]]:

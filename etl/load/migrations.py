@@ -32,6 +32,22 @@ _DEFINITION = re.compile(
     re.I,
 )
 
+#: Tables of run records, one row per run (or per run's check): a rebuild of a day writes new
+#: rows for its own run and leaves the old runs' rows as they were, so a column added to them
+#: changes no day's rows and makes no day stale.
+RUN_RECORD_TABLES = ("etl_run", "etl_run_stage", "fact_check_result")
+_RUN_RECORD_COLUMN = re.compile(
+    r"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:" + "|".join(RUN_RECORD_TABLES) + r")"
+    r"\s+ADD\s+(?:COLUMN\s+)?(?!.*\bDEFAULT\b)",
+    re.I | re.S,
+)
+
+
+def _reads_only(statement: str) -> bool:
+    """Whether one statement leaves the rows a run writes into a day's partitions as they are."""
+    body = _LEADING_COMMENTS.sub("", statement, count=1)
+    return bool(_DEFINITION.match(body) or _RUN_RECORD_COLUMN.match(body))
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -50,14 +66,14 @@ class Migration:
     def changes_stored_rows(self) -> bool:
         """Whether the rows a run writes may differ under this migration.
 
-        ``False`` for a migration made only of view, macro and comment statements: it changes
-        how the stored rows are read, not the rows, so days loaded before it are not stale.
-        Anything else (a table, a column, an update, an index) counts as a change.
+        ``False`` for a migration made only of view, macro and comment statements (it changes
+        how the stored rows are read, not the rows) and of new columns without a default on
+        :data:`RUN_RECORD_TABLES` (old runs' records keep NULL there whether or not a day is
+        rebuilt): days loaded before it are not stale. Anything else (a table, another column,
+        an update, an index) counts as a change.
         """
         statements = duckdb.connect().extract_statements(self.sql)
-        return any(
-            not _DEFINITION.match(_LEADING_COMMENTS.sub("", s.query, count=1)) for s in statements
-        )
+        return not all(_reads_only(s.query) for s in statements)
 
 
 def discover(migrations_dir: Path) -> list[Migration]:

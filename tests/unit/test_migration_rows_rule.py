@@ -21,6 +21,9 @@ def _migration(version: int, sql: str) -> Migration:
         "COMMENT ON TABLE t IS 'CREATE TABLE in a comment''s text';\nCOMMENT ON COLUMN t.c IS 'y';",
         "DROP VIEW v;\nDROP MACRO m;",
         "-- only a header",
+        # A new column of a run record: old runs keep NULL there, rebuilt or not.
+        "ALTER TABLE fact_check_result ADD COLUMN expected VARCHAR;",
+        "-- x\nalter table etl_run add detail VARCHAR;\nCOMMENT ON COLUMN etl_run.detail IS 'y';",
     ],
 )
 def test_views_macros_and_comments_leave_stored_rows_alone(sql: str) -> None:
@@ -37,6 +40,12 @@ def test_views_macros_and_comments_leave_stored_rows_alone(sql: str) -> None:
         "CREATE INDEX i ON t (a);",
         "DELETE FROM t;",
         "-- CREATE VIEW in a comment only\nDROP TABLE t;",
+        # A column of a day's rows, a run record's column with a value, a rewritten run record.
+        "ALTER TABLE fact_article ADD COLUMN expected VARCHAR;",
+        "ALTER TABLE fact_check_result ADD COLUMN n INTEGER DEFAULT 0;",
+        "ALTER TABLE etl_run_stage_old ADD COLUMN x VARCHAR;",
+        "ALTER TABLE etl_run ALTER COLUMN error TYPE VARCHAR;",
+        "UPDATE fact_check_result SET detail = NULL;",
     ],
 )
 def test_anything_else_changes_stored_rows(sql: str) -> None:

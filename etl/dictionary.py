@@ -184,6 +184,9 @@ MACROS: dict[str, MacroDoc] = {
         (("start_date", "DATE"), ("end_date", "DATE")),
         "checked_end(DATE '1987-03-01', DATE '1987-03-31')",
     ),
+    "checked_article": MacroDoc(
+        (("aid", "VARCHAR"),), "checked_article((SELECT min(article_id) FROM fact_article))"
+    ),
     "checked_unit": MacroDoc((("unit", "VARCHAR"),), "checked_unit('week')"),
     "python_lower": MacroDoc((("text", "VARCHAR"),), "python_lower('ΟΔΥΣΣΕΥΣ İstanbul')"),
     "typed_terms": MacroDoc((("q", "VARCHAR"),), "typed_terms('纷纷 U.S.')"),
@@ -207,7 +210,10 @@ MACROS: dict[str, MacroDoc] = {
         (("term_text", "VARCHAR"), ("start_date", "DATE"), ("end_date", "DATE")),
         "term_trend_stem('export', DATE '1987-03-01', DATE '1987-03-31')",
     ),
-    "tfidf": MacroDoc((("aid", "VARCHAR (an article_id)"), ("n", "INTEGER")), "tfidf('0', 10)"),
+    "tfidf": MacroDoc(
+        (("aid", "VARCHAR (an article_id)"), ("n", "INTEGER")),
+        "tfidf((SELECT max(article_id) FROM fact_article), 10)",
+    ),
     "top_terms": MacroDoc(
         (("start_date", "DATE"), ("end_date", "DATE"), ("n", "INTEGER")),
         "top_terms(DATE '1987-03-02', DATE '1987-03-06', 20)",

@@ -1,4 +1,5 @@
--- What a check expected, a day in UTC everywhere, and term_trend_by's silent rows (session 23).
+-- What a check expected, a day in UTC everywhere, term_trend_by's silent rows and tfidf's
+-- unknown ids (session 23).
 -- * `news-etl quality` printed a check's bound as the suite names it (`min_value=$min_article_terms`):
 --   the value the run used (NEWS_ETL_MIN_ARTICLE_TERMS, the run date's max_date) was nowhere.
 --   fact_check_result.expected now stores it per row, written by the validate stage and the
@@ -56,3 +57,28 @@ SELECT date_trunc(checked_unit(unit::VARCHAR), day)::DATE AS period, sum(article
 FROM term_trend(term_text, start_date, end_date)
 GROUP BY period ORDER BY period;
 COMMENT ON MACRO TABLE term_trend_by IS 'term_trend summed per week or month (unit: ''week'' = ISO weeks from Monday, ''month''; another date_trunc unit works too; NULL is an error): period (its first day), articles, occurrences, period_articles, share, days_with_articles, days (calendar days of the period inside the range), note (term_trend''s note on the typed word: not in the vocabulary, not one term; else no articles this period when none of its days has an article, where articles, occurrences and share are NULL, not 0).';
+
+-- tfidf of an id that is not an article (a typo, a quarantined record's id) returned no rows, as
+-- an article without content words does: now it is an error that names the id.
+CREATE OR REPLACE MACRO checked_article(aid) AS
+CASE WHEN aid IS NULL OR NOT EXISTS (SELECT 1 FROM fact_article WHERE article_id = aid::VARCHAR)
+     THEN error('no article with id ' || coalesce('''' || aid::VARCHAR || '''', 'NULL')
+                || ' in fact_article.article_id')
+     ELSE aid::VARCHAR END;
+COMMENT ON MACRO checked_article IS 'aid, after checking that fact_article has it: an unknown or NULL id raises an error that names it (tfidf of a mistyped id used to return no rows, like an article without content words). tfidf checks its id with it.';
+
+CREATE OR REPLACE MACRO tfidf(aid, n) AS TABLE
+WITH docs AS (SELECT count(*)::DOUBLE AS n_docs FROM fact_article),
+mine AS MATERIALIZED (
+    SELECT f.term_id, f.count, t.term FROM fact_article_term f JOIN dim_term t USING (term_id)
+    WHERE f.article_id = checked_article(aid) AND t.term_kind = 'word' AND NOT coalesce(f.is_stopword, false)
+),
+df AS (
+    SELECT term_id, sum(articles)::DOUBLE AS df FROM agg_daily_term
+    WHERE term_id IN (SELECT term_id FROM mine) GROUP BY term_id
+)
+SELECT m.term, m.count AS tf, df.df::BIGINT AS df, m.count * ln(docs.n_docs / df.df) AS tfidf
+FROM mine m JOIN df USING (term_id) CROSS JOIN docs
+ORDER BY tfidf DESC, m.term
+LIMIT n;
+COMMENT ON MACRO TABLE tfidf IS 'The n most characteristic words of one article: count × ln(articles / articles with the word), stopwords excluded; an id that is not an article is an error (checked_article), an article without content words gives no rows.';

@@ -164,3 +164,13 @@ def test_term_trend_by_refuses_a_null_unit(tmp_path: Path) -> None:
             warehouse,
             "SELECT * FROM term_trend_by('ferry', DATE '2024-03-01', DATE '2024-03-31', NULL)",
         )
+
+
+def test_tfidf_names_an_id_that_is_not_an_article(tmp_path: Path) -> None:
+    warehouse = day_warehouse(tmp_path, DAY, {"a.txt": BODY})
+    ((aid,),) = query(warehouse, "SELECT article_id FROM fact_article")
+    words = {t for t, *_ in query(warehouse, "SELECT * FROM tfidf(?, 100)", [aid])}
+    assert {"harbour", "ferry", "timetable", "islands"} <= words
+    for wrong in ("0" * 64, None):
+        with pytest.raises(duckdb.InvalidInputException, match="no article with id"):
+            query(warehouse, "SELECT * FROM tfidf(?, 10)", [wrong])

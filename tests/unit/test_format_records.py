@@ -348,3 +348,26 @@ def test_json_lines_fallback_when_a_line_starts_an_object_or_the_file_does() -> 
         Record(body="A", key="line 1"),
         Record(body="B", key="line 2"),
     ]
+
+
+def test_blank_metadata_is_no_metadata() -> None:
+    record = record_from_mapping(
+        {"text": "Body.", "title": " \t ", "url": "\n", "source": " "}, "1"
+    )
+    assert isinstance(record, Record)
+    assert (record.title, record.url, record.source) == (None, None, None)
+    # A blank field gives way to the next name, as an empty one does.
+    named = record_from_mapping({"text": " ", "body": "Body.", "title": " ", "headline": "H"}, "3")
+    assert isinstance(named, Record)
+    assert (named.body, named.title) == ("Body.", "H")
+    kept = record_from_mapping({"text": "Body.", "title": "  A title \n", "url": " u "}, "2")
+    assert isinstance(kept, Record)
+    assert (kept.title, kept.url) == ("A title", "u")
+
+
+def test_a_blank_date_is_no_date() -> None:
+    record = record_from_mapping({"text": "Body.", "published": "   ", "date": "2024-03-04"}, "1")
+    assert isinstance(record, Record)
+    assert record.published == date(2024, 3, 4)
+    undated = record_from_mapping({"text": "Body.", "date": " "}, "2")
+    assert isinstance(undated, Record) and undated.published is None

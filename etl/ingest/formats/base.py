@@ -83,10 +83,13 @@ def parse_published(value: object) -> date:
 
 
 def _first(obj: Mapping[str, Any], names: tuple[str, ...]) -> Any:
+    """The value of the first of ``names`` that ``obj`` has with content: a missing, empty or
+    blank (white space only) value gives way to the next name."""
     for name in names:
         value = obj.get(name)
-        if value not in (None, "", [], {}):
-            return value
+        if value in (None, [], {}) or (isinstance(value, str) and not value.strip()):
+            continue
+        return value
     return None
 
 
@@ -153,6 +156,12 @@ def _with_plain_names(obj: Mapping[Any, Any]) -> Mapping[Any, Any]:
     return {**plain, **obj} if plain else obj
 
 
+def _stripped(value: object) -> str | None:
+    """A metadata value as text without surrounding white space; a blank one is no value
+    (``None``), as a missing one is: ``"title": "  "`` is not a title."""
+    return None if value is None else (as_text(value).strip() or None)
+
+
 def _record_from_mapping(obj: object, key: str | None) -> Parsed:
     if not isinstance(obj, Mapping):
         return RecordError(key, "malformed_record", f"expected an object, got {type(obj).__name__}")
@@ -171,9 +180,9 @@ def _record_from_mapping(obj: object, key: str | None) -> Parsed:
     return Record(
         body=body,
         key=key,
-        title=None if title is None else as_text(title).strip(),
-        url=None if url is None else as_text(url).strip(),
-        source=None if source is None else as_text(source).strip(),
+        title=_stripped(title),
+        url=_stripped(url),
+        source=_stripped(source),
         authors=_authors(_first(obj, AUTHOR_FIELDS)),
         published=published,
     )

@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from etl.output import visible
 from etl.settings import PROJECT_ROOT
 from etl.warehouse import reader
 
@@ -143,7 +144,11 @@ def format_quality(report: QualityReport) -> str:
     if not report.runs:
         return "\n".join([*lines, "  no runs found"])
     for run_id, status, error in report.runs:
-        lines.append(f"  run {run_id}: {status}" + (f" - {error}" if error else ""))
+        # Each line of an error on its own line under its run, as `status` shows it: a line
+        # break in a value the error quotes (a landing path) cannot start a line of its own.
+        first, *more = str(error or "").split("\n")
+        lines.append(f"  run {run_id}: {status}" + (f" - {first}" if error else ""))
+        lines += [f"      {line}" for line in more]
     lines.append(f"  failed checks ({len(report.failures)}):")
     lines += [_item_line("FAIL", item) for item in report.failures]
     lines.append(f"  quarantined ({sum(n for _, _, n in report.quarantine)} records):")
@@ -160,12 +165,13 @@ def _item_line(label: str, item: dict[str, Any]) -> str:
         counts = f"{unexpected} unexpected of {elements if elements is not None else '?'}"
     else:  # a check that counts no values (an article total): no "0 unexpected" made up
         counts = f"{elements} checked" if elements is not None else "no counts"
-    return (
+    line = (
         f"    {label} {_check_line(item)}: {counts}"
         + (f"; expects {item['expects']}" if item.get("expects") else "")
         + (f"; observed {item['observed']}" if item["observed"] else "")
         + (f"; e.g. {item['detail']}" if item["detail"] else "")
     )
+    return visible(line, keep="")  # one line: a line break in an exception's message is \x0a
 
 
 _CSS = """

@@ -20,6 +20,7 @@ reach the terminal escaped (``\\x1b``).
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import logging
@@ -118,6 +119,14 @@ def visible(text: str, keep: str = "\n\t") -> str:
         return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
     return _CONTROL.sub(escape, text)
+
+
+def html_text(value: object, keep: str = "") -> str:
+    """``value`` as text in an HTML page: :func:`visible` (control and invisible characters
+    escaped, except those in ``keep``), then HTML-escaped, quotes included. A page shows a value
+    as the terminal does: ``bidi\\u202etxt.exe``, never an ``.exe`` reordered to read
+    ``bidiexe.txt``, and an ESC or a line break in a file name as ``\\x1b`` and ``\\x0a``."""
+    return html.escape(visible(str(value), keep=keep), quote=True)
 
 
 class _Console(Console):

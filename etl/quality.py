@@ -9,7 +9,6 @@ stays one file that references nothing.
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from etl.output import visible
+from etl.output import NEWLINE, html_text, visible
 from etl.settings import PROJECT_ROOT
 from etl.warehouse import reader
 
@@ -186,7 +185,7 @@ code{font-size:12px;word-break:break-all}
 
 
 def _rows(items: list[dict[str, Any]], css: str) -> str:
-    esc = html.escape
+    esc = html_text
     return "".join(
         f'<tr class="{css}"><td>{esc(str(i["suite"]))}</td><td>{esc(str(i["expectation"]))}</td>'
         f"<td>{esc(str(i['column_name'] or ''))}</td><td>{i['elements'] or 0}</td>"
@@ -200,14 +199,14 @@ def _rows(items: list[dict[str, Any]], css: str) -> str:
 def render_html(report: QualityReport, data_docs: str | None = None) -> str:
     """The report as one self-contained HTML page (inline CSS, no external URL), failures first;
     ``data_docs`` is the path of the run's GX Data Docs index, relative to the page."""
-    esc = html.escape
+    esc = html_text
     head = (
         "<tr><th>suite</th><th>expectation</th><th>column</th><th>rows</th>"
         "<th>unexpected</th><th>expects</th><th>observed</th><th>detail</th></tr>"
     )
     runs = "".join(
         f'<li>{esc(r)}: <span class="status-{esc(s)}">{esc(s)}</span>'
-        + (f" &mdash; {esc(e)}" if e else "")
+        + (f" &mdash; {html_text(e, keep=NEWLINE)}" if e else "")
         + "</li>"
         for r, s, e in report.runs
     )

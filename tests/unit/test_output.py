@@ -52,6 +52,14 @@ def test_visible_escapes_control_characters_only(raw: str, shown: str) -> None:
     assert visible(raw) == shown
 
 
+def test_html_text_is_visible_then_escaped() -> None:
+    from etl.output import html_text
+
+    assert html_text("bidi\u202etxt.exe") == "bidi\\u202etxt.exe"
+    assert html_text('a\x1b[2J\nb"><script>') == "a\\x1b[2J\\x0ab&quot;&gt;&lt;script&gt;"
+    assert html_text("one\ntwo\u200b", keep="\n") == "one\ntwo\\u200b"
+
+
 @pytest.mark.parametrize(
     ("months", "days", "nanos", "iso"),
     [

@@ -1,9 +1,9 @@
-"""The quality summary shows errors and check values as data: a line break in a value cannot
+"""The quality summary and page show errors and check values as data: a line break in a value cannot
 make a line that looks like one of the summary's own."""
 
 from __future__ import annotations
 
-from etl.quality import QualityReport, format_quality
+from etl.quality import QualityReport, format_quality, render_html
 
 
 def _check(detail: str) -> dict[str, object]:
@@ -46,3 +46,10 @@ def test_a_line_break_in_an_error_or_a_detail_cannot_start_a_line_of_its_own() -
         "    ingest   empty: 1",
         "  passed checks: 0",
     ]
+
+
+def test_the_quality_page_shows_values_as_the_terminal_does() -> None:
+    page = render_html(REPORT)
+    assert "\x1b" not in page and "\u202e" not in page
+    assert "could not read\\x0arun r0: success\\u202e" in page
+    assert "landing zone /in/x\n  run r1: success\\x1b[2J does not exist" in page

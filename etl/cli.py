@@ -17,7 +17,7 @@ from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
 from etl.errors import NewsEtlError, UnknownRunError, is_retryable
-from etl.output import FORMATS, error, make_console, say
+from etl.output import FORMATS, error, escape_unconfigured_logging, make_console, say
 from etl.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -87,6 +87,7 @@ def _main(
     from etl.heap import skip_final_collection
 
     skip_final_collection()
+    escape_unconfigured_logging()
 
 
 LandingOpt = Annotated[

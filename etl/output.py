@@ -20,8 +20,10 @@ reach the terminal escaped (``\\x1b``).
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import logging
 import re
 import sys
 from collections.abc import Sequence
@@ -71,25 +73,60 @@ _KIND_BY_TYPE: dict[str, Kind] = {
     "interval": "interval",
 }
 
-# C0 and C1 control characters, DEL, and the bidirectional overrides/isolates that reorder text.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 control characters, DEL, the bidirectional marks, overrides and isolates that
+# reorder text (ALM, LRM, RLM, U+202A-E, U+2066-9), and the other characters that take no room
+# and show nothing: zero-width space, joiners, word joiner and invisible operators, the
+# deprecated format controls (U+206A-F), the BOM, line and paragraph separators, interlinear
+# annotation marks and the tag characters (U+E0000 block). Unicode's default-ignorable format
+# characters that a terminal draws (soft hyphen, Arabic number signs) are not among them.
+_CONTROL = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
+    r"\ufeff\ufff9-\ufffb\U000e0001\U000e0020-\U000e007f]"
+)
+#: Zero-width non-joiner and joiner: Persian, the Indic scripts and emoji sequences need them
+#: between two of their characters, so there they stay; anywhere else (between ASCII letters
+#: they only hide a difference, ``lo\u200daded``) they are escaped.
+_JOINERS = "\u200c\u200d"
+
+
+def _joins(text: str, at: int) -> bool:
+    """Whether the joiner at ``at`` stands between two non-ASCII characters that are shown."""
+    if at == 0 or at + 1 >= len(text):
+        return False
+    before, after = text[at - 1], text[at + 1]
+    return not (
+        before.isascii() or after.isascii() or _CONTROL.match(before) or _CONTROL.match(after)
+    )
 
 
 def visible(text: str, keep: str = "\n\t") -> str:
-    """``text`` with every control character except those in ``keep`` written as an escape.
+    """``text`` with every control or invisible character except those in ``keep`` written as an
+    escape.
 
-    ESC becomes ``\\x1b`` and U+202E ``\\u202e``: a value can show that it holds them, but it
-    can never move the cursor, recolour, retitle or reorder what a terminal shows.
+    ESC becomes ``\\x1b``, U+202E ``\\u202e`` and a zero-width space ``\\u200b``: a value can show
+    that it holds them, but it can never move the cursor, recolour, retitle or reorder what a
+    terminal or page shows, nor look like another value (``zero\\u200bwidth.txt`` is not
+    ``zerowidth.txt``). A zero-width (non-)joiner between two non-ASCII characters stays.
     """
 
     def escape(match: re.Match[str]) -> str:
         char = match.group()
-        if char in keep:
+        if char in keep or (char in _JOINERS and _joins(text, match.start())):
             return char
         code = ord(char)
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+        if code < 0x100:
+            return f"\\x{code:02x}"
+        return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
     return _CONTROL.sub(escape, text)
+
+
+def html_text(value: object, keep: str = "") -> str:
+    """``value`` as text in an HTML page: :func:`visible` (control and invisible characters
+    escaped, except those in ``keep``), then HTML-escaped, quotes included. A page shows a value
+    as the terminal does: ``bidi\\u202etxt.exe``, never an ``.exe`` reordered to read
+    ``bidiexe.txt``, and an ESC or a line break in a file name as ``\\x1b`` and ``\\x0a``."""
+    return html.escape(visible(str(value), keep=keep), quote=True)
 
 
 class _Console(Console):
@@ -128,6 +165,29 @@ def error(message: str) -> None:
     line = Text("error: ", style="red")
     line.append(visible(" ".join(redact(str(message)).split("\n"))))
     make_console(stderr=True).print(line)
+
+
+class _VisibleLastResort(logging.Handler):
+    """Python's handler of last resort (what writes a warning when logging is not configured, as
+    in the CLI), but as data: each record one line on standard error, control characters and
+    line breaks escaped. A warning quotes paths and errors (``run … failed (landing zone …)``)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write the record's message, escaped, on one line of the current standard error."""
+        try:
+            sys.stderr.write(visible(self.format(record), keep="") + "\n")
+            sys.stderr.flush()
+        except Exception:  # logging's own rule: a handler never raises
+            self.handleError(record)
+
+
+def escape_unconfigured_logging() -> None:
+    """Make Python's handler of last resort write warnings as data (:class:`_VisibleLastResort`):
+    without it a library's or the pipeline's warning reaches the terminal with the raw ESC or
+    line break of a path it quotes. Changes nothing where logging is configured (Airflow,
+    pytest); idempotent."""
+    if not isinstance(logging.lastResort, _VisibleLastResort):
+        logging.lastResort = _VisibleLastResort(logging.WARNING)
 
 
 def iso_duration(months: int, days: int, nanoseconds: int) -> str:

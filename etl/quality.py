@@ -9,7 +9,6 @@ stays one file that references nothing.
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +17,7 @@ from typing import Any
 
 import duckdb
 
+from etl.output import NEWLINE, html_text, visible
 from etl.settings import PROJECT_ROOT
 from etl.validate.suites import expectation_column, expects_text
 from etl.warehouse import reader
@@ -143,7 +143,11 @@ def format_quality(report: QualityReport) -> str:
     if not report.runs:
         return "\n".join([*lines, "  no runs found"])
     for run_id, status, error in report.runs:
-        lines.append(f"  run {run_id}: {status}" + (f" - {error}" if error else ""))
+        # Each line of an error on its own line under its run, as `status` shows it: a line
+        # break in a value the error quotes (a landing path) cannot start a line of its own.
+        first, *more = str(error or "").split("\n")
+        lines.append(f"  run {run_id}: {status}" + (f" - {first}" if error else ""))
+        lines += [f"      {line}" for line in more]
     lines.append(f"  failed checks ({len(report.failures)}):")
     lines += [_item_line("FAIL", item) for item in report.failures]
     lines.append(f"  quarantined ({sum(n for _, _, n in report.quarantine)} records):")
@@ -160,12 +164,13 @@ def _item_line(label: str, item: dict[str, Any]) -> str:
         counts = f"{unexpected} unexpected of {elements if elements is not None else '?'}"
     else:  # a check that counts no values (an article total): no "0 unexpected" made up
         counts = f"{elements} checked" if elements is not None else "no counts"
-    return (
+    line = (
         f"    {label} {_check_line(item)}: {counts}"
         + (f"; expects {item['expects']}" if item.get("expects") else "")
         + (f"; observed {item['observed']}" if item["observed"] else "")
         + (f"; e.g. {item['detail']}" if item["detail"] else "")
     )
+    return visible(line, keep="")  # one line: a line break in an exception's message is \x0a
 
 
 _CSS = """
@@ -180,7 +185,7 @@ code{font-size:12px;word-break:break-all}
 
 
 def _rows(items: list[dict[str, Any]], css: str) -> str:
-    esc = html.escape
+    esc = html_text
     return "".join(
         f'<tr class="{css}"><td>{esc(str(i["suite"]))}</td><td>{esc(str(i["expectation"]))}</td>'
         f"<td>{esc(str(i['column_name'] or ''))}</td><td>{i['elements'] or 0}</td>"
@@ -194,14 +199,14 @@ def _rows(items: list[dict[str, Any]], css: str) -> str:
 def render_html(report: QualityReport, data_docs: str | None = None) -> str:
     """The report as one self-contained HTML page (inline CSS, no external URL), failures first;
     ``data_docs`` is the path of the run's GX Data Docs index, relative to the page."""
-    esc = html.escape
+    esc = html_text
     head = (
         "<tr><th>suite</th><th>expectation</th><th>column</th><th>rows</th>"
         "<th>unexpected</th><th>expects</th><th>observed</th><th>detail</th></tr>"
     )
     runs = "".join(
         f'<li>{esc(r)}: <span class="status-{esc(s)}">{esc(s)}</span>'
-        + (f" &mdash; {esc(e)}" if e else "")
+        + (f" &mdash; {html_text(e, keep=NEWLINE)}" if e else "")
         + "</li>"
         for r, s, e in report.runs
     )

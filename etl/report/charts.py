@@ -19,8 +19,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.container import Container
 from matplotlib.figure import Figure
+
+from etl.output import visible
 
 plt.rcParams.update(
     {
@@ -41,15 +45,26 @@ MAX_LABEL_CHARS = 60
 
 
 def label(text: object) -> str:
-    """``text`` as a chart draws it: whole up to :data:`MAX_LABEL_CHARS` characters, else its
-    first ``MAX_LABEL_CHARS - 1`` and "…"."""
-    text = str(text)
+    """``text`` as a chart draws it: control and invisible characters escaped
+    (:func:`etl.output.visible`: a U+202E in a source's name would draw the rest of it backwards),
+    then whole up to :data:`MAX_LABEL_CHARS` characters, else its first ``MAX_LABEL_CHARS - 1``
+    and "…"."""
+    text = visible(str(text), keep="")
     return text if len(text) <= MAX_LABEL_CHARS else text[: MAX_LABEL_CHARS - 1] + "…"
 
 
 def shortened(names: Iterable[object]) -> list[str]:
     """The names a chart draws shortened (see :func:`label`), whole, in their order."""
-    return [str(n) for n in names if label(n) != str(n)]
+    return [str(n) for n in names if len(visible(str(n), keep="")) > MAX_LABEL_CHARS]
+
+
+def _legend(ax: Axes, drawn: list[tuple[Artist | Container, str]]) -> None:
+    """The legend of ``drawn`` (an artist and its name each), every name shown: given by name,
+    not left to matplotlib, which leaves out a label that starts with "_" (a source ``_wire``)."""
+    if drawn:
+        handles, names = zip(*drawn, strict=True)
+        ax.legend(list(handles), [label(n) for n in names], fontsize=8, frameon=False,
+                  loc="upper left")  # fmt: skip
 
 
 #: matplotlib's date conversions, typed (its stubs leave them untyped).
@@ -112,19 +127,19 @@ def stacked_bars(days: Sequence[date], series: Mapping[str, Sequence[float]], ti
     fig, ax = plt.subplots(figsize=(8, 3.2))
     positions = _date2num(list(days))
     bottom = [0.0] * len(days)
+    drawn: list[tuple[Artist | Container, str]] = []
     for name, values in _fold_small_series(series).items():
         shown = [i for i, v in enumerate(values) if v]
-        ax.bar(
+        bars = ax.bar(
             [positions[i] for i in shown],
             [values[i] for i in shown],
             bottom=[bottom[i] for i in shown],
-            label=label(name),
             width=0.8,
         )
+        drawn.append((bars, name))
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_title(title, loc="left")
-    if series:
-        ax.legend(fontsize=8, frameon=False, loc="upper left")
+    _legend(ax, drawn)
     _time_axis(ax)
     return _svg(fig)
 
@@ -132,11 +147,12 @@ def stacked_bars(days: Sequence[date], series: Mapping[str, Sequence[float]], ti
 def line_chart(days: Sequence[date], series: Mapping[str, Sequence[float]], title: str) -> str:
     """One line per series on a time axis; NaN values (days without data) leave a gap."""
     fig, ax = plt.subplots(figsize=(8, 3.2))
+    drawn: list[tuple[Artist | Container, str]] = []
     for name, values in series.items():
-        ax.plot(_date2num(list(days)), values, marker="o", markersize=3, label=label(name))
+        (line,) = ax.plot(_date2num(list(days)), values, marker="o", markersize=3)
+        drawn.append((line, name))
     ax.set_title(title, loc="left")
-    if series:
-        ax.legend(fontsize=8, frameon=False, loc="upper left")
+    _legend(ax, drawn)
     _time_axis(ax)
     return _svg(fig)
 
@@ -146,18 +162,12 @@ def events_chart(
 ) -> str:
     """Values at points in time (e.g. per run), one marker style per series, on a time axis."""
     fig, ax = plt.subplots(figsize=(8, 3.2))
+    drawn: list[tuple[Artist | Container, str]] = []
     for name, values in series.items():
-        ax.plot(
-            _date2num(list(times)),
-            values,
-            marker="o",
-            linestyle="-",
-            markersize=4,
-            label=label(name),
-        )
+        (line,) = ax.plot(_date2num(list(times)), values, marker="o", linestyle="-", markersize=4)
+        drawn.append((line, name))
     ax.set_title(title, loc="left")
-    if series:
-        ax.legend(fontsize=8, frameon=False, loc="upper left")
+    _legend(ax, drawn)
     ax.set_ylim(bottom=0)
     _time_axis(ax)
     return _svg(fig)

@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 
 from etl.errors import PermanentError, UnknownRunError
+from etl.output import NEWLINE, html_text
 from etl.report import charts
 from etl.timing import STAGES
 
@@ -78,7 +79,7 @@ def _cell(value: Any) -> str:
         return "<td></td>"
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f"<td class='num'>{html.escape(str(value))}</td>"
-    return f"<td>{html.escape(str(value))}</td>"
+    return f"<td>{html_text(value)}</td>"
 
 
 def _table(headers: list[str], rows: list[tuple[Any, ...]]) -> str:
@@ -208,7 +209,8 @@ def render_run_report(
         f"text {html.escape(str(run['text_version']))}, schema {run['schema_version']}</p>",
     ]
     if run.get("error"):
-        parts.append(f"<p class='bad'>{html.escape(str(run['error']))}</p>")
+        error = html_text(run["error"], keep=NEWLINE)  # a multi-line error keeps its breaks
+        parts.append(f"<p class='bad'>{error}</p>")
     cards = [
         ("files seen", run["files_seen"]),
         ("new", run["files_new"]),
@@ -286,7 +288,7 @@ def _charts(con: duckdb.DuckDBPyConnection, days: list[date], window_start: date
         return "".join(out)
     out.append(
         f"<h2>{html.escape(heading)}</h2>"
-        + (f"<p><small>{html.escape(note)}</small></p>" if note else "")
+        + (f"<p><small>{html_text(note)}</small></p>" if note else "")
         + "<div class='chart'>"
         + charts.bar_chart([t for t, _ in terms], [v for _, v in terms], heading)
         + "</div>"
@@ -315,7 +317,7 @@ def _whole_labels(names: list[str]) -> str:
     folded away (a chart never drops a value without saying so); nothing when none is."""
     if not names:
         return ""
-    items = "".join(f"<li>{html.escape(name)}</li>" for name in names)
+    items = "".join(f"<li>{html_text(name)}</li>" for name in names)
     return (
         f"<details><summary><small>{len(names)} label(s) over {charts.MAX_LABEL_CHARS} "
         "characters are shortened in the chart (ending in …); here they are whole</small>"

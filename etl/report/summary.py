@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from etl.contracts import plural
+from etl.output import visible
 from etl.target import redact
 from etl.warehouse import reader
 
@@ -300,6 +301,8 @@ def format_status(
                 indent=6,
             )
         if err:
-            for k, part in enumerate(str(err).splitlines() or [""]):
-                lines += _wrap("error:" if k == 0 else "", part, indent=13)
+            # Line by line (at "\n" only), each escaped before it is wrapped: textwrap turns a
+            # CR, tab or form feed into a space, and splitlines() also breaks at \x1c or U+2028.
+            for k, part in enumerate(str(err).split("\n")):
+                lines += _wrap("error:" if k == 0 else "", visible(part, keep=""), indent=13)
     return "\n".join(lines)

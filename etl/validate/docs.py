@@ -30,10 +30,10 @@ import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from html import escape
 from pathlib import Path
 from typing import Any
 
+from etl.output import html_text
 from etl.validate.suites import SuiteSpec
 
 #: The Data Docs site of a run is a folder (GX's filesystem store backend).
@@ -66,9 +66,11 @@ def _context(target: Path) -> Any:
 
 def inert(value: Any) -> Any:
     """``value`` with every string in it (dictionary keys too) HTML-escaped, so that a renderer
-    that inserts it as markup shows it as text: ``<script>`` becomes ``&lt;script&gt;``."""
+    that inserts it as markup shows it as text: ``<script>`` becomes ``&lt;script&gt;``, and
+    with its control and invisible characters escaped (:func:`etl.output.html_text`; line
+    breaks and tabs kept), so that a U+202E shows as ``\\u202e`` instead of reversing the rest."""
     if isinstance(value, str):
-        return escape(value, quote=True)
+        return html_text(value, keep="\n\t")
     if isinstance(value, dict):
         return {inert(k) if isinstance(k, str) else k: inert(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

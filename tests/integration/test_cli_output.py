@@ -546,6 +546,46 @@ def test_read_only_commands_on_a_missing_warehouse_create_nothing(tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_landing_path_in_warnings_and_errors_is_shown_as_data(tmp_path: Path) -> None:
+    # A run that fails names its landing zone in a warning (no warehouse to record it in) and in
+    # etl_run.error, which status shows. The warning went out through Python's handler of last
+    # resort as written: a raw ESC, and a line break that made a line of its own. Status split
+    # the error at \x1c (splitlines) and textwrap turned its CR into a space.
+    import sys
+
+    warehouse = tmp_path / "wh" / "news.duckdb"
+
+    def news_etl(*args: str) -> tuple[int, str, str]:
+        done = subprocess.run(
+            [sys.executable, "-m", "etl.cli", *args, "-w", str(warehouse)],
+            capture_output=True,
+            timeout=300,
+        )
+        return done.returncode, done.stdout.decode(), done.stderr.decode()
+
+    landing = f"{tmp_path}/no\x1b[2Jland\n\r\x1cerror: forged"
+    code, _, err = news_etl("run", "--landing", landing)
+    assert code == 2, err
+    assert "\x1b" not in err and "\r" not in err and "\x1c" not in err
+    assert not any(line.startswith("error: forged") for line in err.splitlines()), err
+    warning = err.splitlines()[0]
+    assert warning.startswith("run ") and warning.endswith(" to record it in"), err
+    assert (
+        f"(LandingZoneError: landing zone {tmp_path}/no\\x1b[2Jland\\x0a\\x0d\\x1cerror: forged "
+        in warning
+    )
+
+    assert news_etl("init")[0] == 0
+    landing = f"{tmp_path}/no\x1b[2Jland\r\x1cerror: forged"
+    assert news_etl("run", "--landing", landing)[0] == 2
+    code, out, err = news_etl("status")
+    assert code == 0, err
+    assert "\x1b" not in out and "\r" not in out and "\x1c" not in out
+    assert f"landing zone {tmp_path}/no\\x1b[2Jland\\x0d\\x1cerror: forged does not exist" in (
+        " ".join(out.split())
+    )
+
+
 def test_quality_by_partition_day_shows_bounds_and_whole_details(
     warehouse: Path, tmp_path: Path
 ) -> None:

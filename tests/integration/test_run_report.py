@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -123,6 +124,36 @@ def test_a_word_and_a_source_too_long_to_draw_are_shortened_in_charts_and_listed
     assert "q" * 59 + "…" in page and "s" * 59 + "…" in page
     assert page.count(f"<li>{word}</li>") == 1 and page.count(f"<li>{source}</li>") == 1
     assert page.count("label(s) over 60 characters are shortened in the chart") == 2
+
+
+def test_names_and_values_are_shown_as_data_on_every_page(tmp_path: Path) -> None:
+    # A quarantined file named with a bidi override (the page showed "bidi\u202etxt.exe" as
+    # "bidiexe.txt"), one with an ESC and a line break (a box and a space), a boilerplate record
+    # whose text holds a U+202E (GX's unexpected values), a source named "_wire" (matplotlib
+    # left it out of the legend) and one with a U+202E (drawn backwards).
+    landing = tmp_path / "landing"
+    body = "prices rose in Bahia on Monday as dry weather cut the crop.\n\nTraders said."
+    for source, word in (("_wire", "Cocoa"), ("desk\u202eled", "Coffee")):
+        (landing / source).mkdir(parents=True)
+        (landing / source / "a.txt").write_text(f" date 2024-03-04 {word} {body}")
+    (landing / "bidi\u202etxt.exe").write_bytes(b"x")
+    (landing / "empty\x1b[2J\nforged.txt").write_bytes(b"")
+    boiler = {
+        "date": "2024-03-04",
+        "text": "Subscribe to our newsletter \u202eevil\n\nAll rights reserved",
+    }
+    (landing / "dump.jsonl").write_text(json.dumps(boiler) + "\n")
+    summary = pipeline.run(settings_for(landing, tmp_path))
+    assert summary.report is not None
+    page = summary.report.read_text(encoding="utf-8")
+    assert "<td>bidi\\u202etxt.exe</td>" in page
+    assert "<td>empty\\x1b[2J\\x0aforged.txt</td>" in page
+    assert ">_wire</text>" in page and ">desk\\u202eled</text>" in page
+    pages = sorted(summary.report.parent.parent.rglob("*.html"))
+    docs = [p for p in pages if "data_docs" in p.parts and "evil" in p.read_text(encoding="utf-8")]
+    assert docs and all("\\u202eevil" in p.read_text(encoding="utf-8") for p in docs)
+    raw = [p.name for p in pages if re.search("[\x1b\u202e]", p.read_text(encoding="utf-8"))]
+    assert raw == []
 
 
 def test_first_days_report_shows_its_quarantine_and_failures_first(tmp_path: Path) -> None:

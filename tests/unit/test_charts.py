@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
+from datetime import date, datetime
 
 from etl.report import charts
 
@@ -55,3 +55,20 @@ def test_a_long_label_is_drawn_shortened_and_listed_whole() -> None:
     assert "w" * 59 + "…" in legend and "w" * 60 not in legend
     lines = charts.line_chart([date(2024, 1, 1)], {word: [1.0]}, "t")
     assert "w" * 59 + "…" in lines and "w" * 60 not in lines
+
+
+def test_every_name_is_in_the_legend_and_drawn_as_data() -> None:
+    # matplotlib leaves a label that starts with "_" out of a legend: a source named "_wire"
+    # had a bar and no name. A U+202E in a name drew the rest of the label backwards.
+    day = [date(2024, 1, 1)]
+    series = {"_wire": [3.0], "desk\u202eled": [2.0]}
+    for svg in (
+        charts.stacked_bars(day, series, "articles"),
+        charts.line_chart(day, series, "share"),
+        charts.events_chart([datetime(2024, 1, 1, 12)], series, "per run"),
+    ):
+        labels = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+        assert "_wire" in labels and "desk\\u202eled" in labels
+        assert "\u202e" not in svg
+    assert charts.label("a\x1b[2J") == "a\\x1b[2J"
+    assert charts.shortened(["x\u200b" * 20, "y\u200b" * 5]) == ["x\u200b" * 20]

@@ -32,10 +32,32 @@ from etl.query import QueryRefusedError, QueryTimeoutError, check_read_only, dea
         ("\u202egnp.exe", "\\u202egnp.exe"),
         ("tab\tand\nnewline", "tab\tand\nnewline"),
         ("[bold]stays[/bold]", "[bold]stays[/bold]"),
+        # Characters that take no room and show nothing: a name holding one looked exactly like
+        # another name (zero\u200bwidth.txt printed as zerowidth.txt).
+        ("zero\u200bwidth\ufeff.txt", "zero\\u200bwidth\\ufeff.txt"),
+        ("lo\u200daded", "lo\\u200daded"),
+        ("a\u200eb\u200fc\u061cd\u2060e", "a\\u200eb\\u200fc\\u061cd\\u2060e"),
+        ("line\u2028para\u2029", "line\\u2028para\\u2029"),
+        ("tag\U000e0041", "tag\\U000e0041"),
+        # Between two characters of a script (or emoji) that needs them, the joiners stay.
+        (
+            "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+            "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+        ),
+        ("\U0001f468\u200d\U0001f469", "\U0001f468\u200d\U0001f469"),
+        ("Bundes\u00adregierung", "Bundes\u00adregierung"),  # a soft hyphen is drawn
     ],
 )
 def test_visible_escapes_control_characters_only(raw: str, shown: str) -> None:
     assert visible(raw) == shown
+
+
+def test_html_text_is_visible_then_escaped() -> None:
+    from etl.output import html_text
+
+    assert html_text("bidi\u202etxt.exe") == "bidi\\u202etxt.exe"
+    assert html_text('a\x1b[2J\nb"><script>') == "a\\x1b[2J\\x0ab&quot;&gt;&lt;script&gt;"
+    assert html_text("one\ntwo\u200b", keep="\n") == "one\ntwo\\u200b"
 
 
 @pytest.mark.parametrize(

@@ -124,6 +124,10 @@ def test_the_check_rows_are_whole_fact_check_result_rows() -> None:
             "unexpected_count": 5,
             "observed_value": "0.2500",
             "detail": "limit 0.5, applied from 20 new files; reasons {'bad_date': 5}",
+            "expected": (
+                "share <= 0.5 ($max_quarantine_share), from 20 new files"
+                " ($quarantine_check_min_files)"
+            ),
         },
         {
             **base,
@@ -132,6 +136,7 @@ def test_the_check_rows_are_whole_fact_check_result_rows() -> None:
             "unexpected_count": None,
             "observed_value": "15",
             "detail": None,
+            "expected": "articles >= 1, from 20 new files ($quarantine_check_min_files)",
         },
     ]
 

@@ -28,7 +28,8 @@ def _text_version(rules: str) -> str:
 #: signatures can produce different output for the same input: bump the ``text-N`` part when our
 #: rules change; the library and Unicode versions are part of it, so an upgrade changes it too.
 #: Every loaded article records it, so a backfill can find stale partitions.
-#: text-4: the typographic apostrophe is written ' in terms (it’s = it's; etl.text.tokenize).
+#: text-4: the typographic apostrophe is written ' in terms (it’s = it's; etl.text.tokenize), and
+#: cleaning removes soft hyphens (Bundes\xadregierung is one word; etl.text.clean).
 TEXT_VERSION = _text_version("text-4")
 
 __all__ = ["TEXT_VERSION", "__version__"]

@@ -1,4 +1,9 @@
-"""Cleaning: Unicode NFKC, control characters removed, whitespace normalised, paragraphs kept.
+"""Cleaning: Unicode NFKC, control characters and soft hyphens removed, whitespace normalised,
+paragraphs kept.
+
+A soft hyphen (U+00AD) is a hyphenation hint that shows nothing inside a line: news sites put
+them in long words (``Bundes\\xadregierung``), and kept they split the word into two terms that
+neither search nor a phrase would find as the word is read. Cleaning removes them.
 
 The cleaned text is the coordinate system of the warehouse: token and term offsets index it.
 Paragraphs are separated by exactly one blank line (``"\\n\\n"``) and contain no other newline.
@@ -10,6 +15,8 @@ import re
 import unicodedata
 
 PARAGRAPH_SEPARATOR = "\n\n"
+#: A hyphenation hint, invisible unless a line breaks there: cleaning removes it.
+SOFT_HYPHEN = "\u00ad"
 
 # C0/C1 control characters other than tab, the line breaks (LF, CR) and NEL (U+0085, a line
 # break: the body turns it and carriage returns into newlines first), plus the replacement of
@@ -38,6 +45,8 @@ def paragraphs(text: str) -> list[str]:
     if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
         text = _NEWLINES.sub("\n", text)  # (the test first is much cheaper than the pass)
     text = without_controls(text)
+    if SOFT_HYPHEN in text:
+        text = text.replace(SOFT_HYPHEN, "")
     text = unicodedata.normalize("NFKC", text)
     if _already_clean(text):  # most news text: nothing to collapse, a few fast C-level tests
         return text.split(PARAGRAPH_SEPARATOR) if text else []

@@ -46,6 +46,21 @@ def test_control_characters_are_removed(raw: str, expected: str) -> None:
     assert clean(raw) == expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Bundes\u00adregierung", "Bundesregierung"),
+        ("Ge\u00adsund\u00adheits\u00administer", "Gesundheitsminister"),
+        ("end\u00ad of line", "end of line"),
+        ("\u00ad", ""),
+        ("e\u00ad\u0301", "é"),  # between a letter and its accent: still composed
+        ("a-b \u2010 c", "a-b \u2010 c"),  # a visible hyphen (U+2010) stays
+    ],
+)
+def test_soft_hyphens_are_removed(raw: str, expected: str) -> None:
+    assert clean(raw) == expected
+
+
 def test_tab_is_whitespace_not_removed() -> None:
     assert clean("a\tb") == "a b"
 

@@ -96,6 +96,13 @@ def test_typographic_apostrophe_is_written_straight_in_terms() -> None:
     assert slow.terms == ["i̇t's", "σ"]
 
 
+def test_a_word_with_soft_hyphens_is_one_term() -> None:
+    text = clean("Die Bundes\u00adregierung und die Bundesregierung.")
+    _, terms = count_terms(text)
+    counts, _ = _as_dicts(terms)
+    assert counts == {"die": 2, "bundesregierung": 2, "und": 1}
+
+
 def test_case_folding_and_first_offsets() -> None:
     text = "Taliban said. The TALIBAN, the taliban."
     _, terms = count_terms(text)

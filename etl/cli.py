@@ -378,6 +378,7 @@ def backfill(
     from rich.table import Table
 
     from etl import backfill as bf
+    from etl.contracts import plural
 
     settings = _settings(landing=landing, warehouse=warehouse)
     first, last = _parse_date(start), _parse_date(end)
@@ -390,8 +391,9 @@ def backfill(
         raise _failed(exc) from exc
     table = Table(title=f"backfill {first} .. {last}, mode {mode}")
     for column in ("day", "files", "articles now", "text versions", "rebuild"):
-        table.add_column(column)
-    for p in plan.partitions:
+        table.add_column(column, overflow="fold")  # a long text version wraps, never cut
+    listed = [p for p in plan.partitions if p.files or p.articles or p.reason]
+    for p in listed:
         table.add_row(
             p.day.isoformat(),
             str(p.files),
@@ -400,10 +402,12 @@ def backfill(
             p.reason or "-",
         )
     make_console().print(table)
+    empty = len(plan.partitions) - len(listed)
     selected = plan.selected
     typer.echo(
-        f"{len(selected)} of {len(plan.partitions)} partitions to rebuild, "
-        f"{sum(p.files for p in selected)} files"
+        f"{len(selected)} of {plural(len(listed), 'day')} with files or articles to rebuild, "
+        f"{plural(sum(p.files for p in selected), 'file')}"
+        + (f"; {plural(empty, 'day')} of the range with neither not listed" if empty else "")
     )
     if dry_run or not selected:
         return

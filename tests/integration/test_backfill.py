@@ -47,7 +47,7 @@ def test_cli_backfill_dry_run_then_rebuild_equals_a_single_run(tmp_path: Path) -
     env = {"NEWS_ETL_STAGING_DIR": str(tmp_path / "staging")}
     dry = runner.invoke(app, [*args, "--dry-run"], env=env)
     assert dry.exit_code == 0, dry.output
-    assert "2 of 3 partitions to rebuild" in dry.output
+    assert "2 of 3 days with files or articles to rebuild" in dry.output
     assert days[1].isoformat() in dry.output and "missing" in dry.output
     assert checksums(settings.warehouse) == before  # a dry run writes nothing
     done = runner.invoke(app, args, env=env)

@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from etl import TEXT_VERSION
 from etl.contracts import plural
 from etl.output import visible
 from etl.target import redact
@@ -247,6 +248,19 @@ def format_status(
         f"Partitions: {plural(len(days), 'day')} with articles, newest first"
         + (f" ({len(days) - partitions} older not shown)" if len(days) > partitions else ""),
     ]
+    stale = con.execute(
+        "SELECT count(DISTINCT published_date), count(*) FROM fact_article WHERE text_version <> ?",
+        [TEXT_VERSION],
+    ).fetchone()
+    if stale and stale[0]:
+        lines += _wrap(
+            "STALE",
+            f"{plural(stale[0], 'day')} ({plural(stale[1], 'article')}) built by another text "
+            f"version than this code's ({TEXT_VERSION.split('+')[0]}): their terms, stems and "
+            "stories may differ from a day built now; `news-etl backfill --mode stale` rebuilds "
+            "them",
+            indent=12,
+        )
     if missing:
         lines += _wrap(
             "MISSING",

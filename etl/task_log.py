@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from etl.output import visible
 from etl.target import redact
 
 if TYPE_CHECKING:
@@ -52,6 +53,13 @@ def quiet_libraries() -> None:
             logger.addFilter(_WarningsAndAbove())
 
 
+def _shown(value: object) -> str:
+    """A path or URL as a log line shows it: one line, control and invisible characters escaped
+    (:func:`etl.output.visible`), so a landing folder named with a line break or an ESC cannot
+    forge a line of the task's log nor drive the terminal that prints it."""
+    return visible(str(value), keep="")
+
+
 def _reasons(reasons: Mapping[str, int]) -> str:
     """``(empty: 2, no_text: 1)``, most frequent first; empty when there are none."""
     if not reasons:
@@ -65,8 +73,9 @@ def plan_line(plan: RunPlan) -> str:
     new = sum(len(batch) for batch in plan.batches)
     partition = plan.partition_date or f"none (undated files dated {plan.fallback_date})"
     return (
-        f"run {plan.run_id}: landing {plan.settings.get('landing')}, partition {partition}, "
-        f"mode {plan.mode}, warehouse {plan.settings.get('warehouse')}; files seen "
+        f"run {plan.run_id}: landing {_shown(plan.settings.get('landing'))}, partition "
+        f"{partition}, mode {plan.mode}, warehouse {_shown(plan.settings.get('warehouse'))}; "
+        "files seen "
         f"{plan.files_seen}: {len(plan.unchanged)} unchanged, {plan.files_deferred} deferred to "
         f"other days, {new} new in {plan.n_batches} batch(es)"
     )
@@ -102,7 +111,7 @@ def validate_line(counts: Mapping[str, int]) -> str:
 def load_line(summary: LoadSummary) -> str:
     """What ``load`` committed: the run's outcome, counts, reasons and report."""
     partitions = ", ".join(d.isoformat() for d in summary.partitions) or "none"
-    report = summary.report or "not written"
+    report = _shown(summary.report) if summary.report else "not written"
     return (
         f"run {summary.run_id} {summary.status}: partitions written: {partitions}; "
         f"{summary.articles_loaded} articles loaded, {summary.duplicates} duplicates, "
@@ -126,7 +135,7 @@ def publish_skip_reason(run_id: str | None, partitions: list[str]) -> str:
 def publish_line(warehouse: Path | str, partitions: list[str]) -> str:
     """What ``publish`` announced."""
     return (
-        f"announced the warehouse tables of {redact(str(warehouse))} "
+        f"announced the warehouse tables of {_shown(redact(str(warehouse)))} "
         f"(partitions {', '.join(partitions)}): "
         "news_marts will refresh that warehouse"
     )
@@ -135,7 +144,7 @@ def publish_line(warehouse: Path | str, partitions: list[str]) -> str:
 def marts_line(warehouse: Path | str, rows: Mapping[str, Any]) -> str:
     """What ``refresh`` rebuilt."""
     parts = ", ".join(f"{name}: {n} rows" for name, n in rows.items())
-    return f"marts of {redact(str(warehouse))} rebuilt: {parts}"
+    return f"marts of {_shown(redact(str(warehouse)))} rebuilt: {parts}"
 
 
 def maintenance_line(done: Maintained) -> str:

@@ -1,0 +1,31 @@
+"""Task log lines show paths as data: one line, control characters escaped."""
+
+from __future__ import annotations
+
+from etl.pipeline import RunPlan
+from etl.task_log import marts_line, plan_line, publish_line
+
+
+def test_a_hostile_landing_path_stays_on_one_line_and_shows_its_escapes() -> None:
+    plan = RunPlan(
+        run_id="r1",
+        staging_dir="/tmp/st",
+        settings={"landing": "/data/in\nrun r2: SUCCESS\x1b[2J", "warehouse": "/w/news.duckdb"},
+        partition_date="2024-03-04",
+        fallback_date="2024-03-04",
+        mode="merge",
+        trigger="test",
+        external_run_id=None,
+        started_at="2024-03-05T00:00:00Z",
+        files_seen=0,
+        files_deferred=0,
+    )
+    line = plan_line(plan)
+    assert "\n" not in line and "\x1b" not in line
+    assert "landing /data/in\\x0arun r2: SUCCESS\\x1b[2J, partition 2024-03-04" in line
+    published = publish_line("/w/a\u202etxt.duckdb", ["2024-03-04"])
+    assert "/w/a\\u202etxt.duckdb" in published
+    assert (
+        marts_line("/w/\rx.duckdb", {"mart": 1})
+        == "marts of /w/\\x0dx.duckdb rebuilt: mart: 1 rows"
+    )

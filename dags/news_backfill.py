@@ -10,11 +10,13 @@ Trigger with params `start`, `end` (YYYY-MM-DD, inclusive) and `mode`:
 
     select ─► rebuild[day] (pool: news_etl_warehouse, one at a time) ─► publish (assets)
 
-*Rebuilding* day D re-reads every file selected for D (its `D/` or `dt=D/` folder, and undated
-folders' files whose header says D) and replaces, in one transaction, the articles those files
-produced before. `news-etl backfill --start A --end B --mode M [--dry-run]` does the same without
-Airflow; `select` logs the same preview table the CLI's `--dry-run` prints. To fan text
-processing out over batches instead, backfill `news_daily` itself (`airflow backfill create`).
+*Rebuilding* day D re-reads every file selected for D (its `D/` or `dt=D/` folder, and files
+outside dated folders whose header says D or whose articles are on D) and replaces, in one
+transaction, the articles those files produced before; an article that a copy in another day's
+folder still holds is kept, from the copy (README, Backfills).
+`news-etl backfill --start A --end B --mode M [--dry-run]` does the same without Airflow;
+`select` logs the same preview table the CLI's `--dry-run` prints. To fan text processing out
+over batches instead, backfill `news_daily` itself (`airflow backfill create`).
 """
 
 from __future__ import annotations

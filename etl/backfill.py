@@ -1,11 +1,14 @@
 """Backfills: which day partitions to rebuild over a date range, and rebuilding them.
 
 A *partition* is a run date D: the files a run for D selects (those in a ``D/`` or ``dt=D/``
-folder, and files outside dated folders whose header says D). An article belongs to the partition
-of its file's folder date, else to its published date. *Rebuilding* D runs the pipeline for D in
-``rebuild`` mode: every selected file is read again (the ledger's "unchanged" shortcut is ignored)
-and the articles those files produced before are replaced, in one transaction, by what they produce
-now. Three ways to choose the partitions of ``[start, end]``:
+folder, and files outside dated folders whose header says D or whose articles the warehouse holds
+on D). An article belongs to the partition of its file's folder date, else to its published date.
+*Rebuilding* D runs the pipeline for D in ``rebuild`` mode: every selected file is read again (the
+ledger's "unchanged" shortcut is ignored) and the articles those files produced before are
+replaced, in one transaction, by what they produce now; an article a copy outside D still holds is
+kept, from the copy, and undated articles keep their day, so rebuilds of different days commute
+(see :mod:`etl.load.modes` and :mod:`etl.ingest.reader`). Three ways to choose the partitions of
+``[start, end]``:
 
 * ``missing``: days with selectable files but neither a successful run for D nor articles of D;
 * ``all``: days with selectable files or articles;
@@ -29,6 +32,7 @@ from etl.errors import ConfigError
 from etl.ingest.canonical import BadDateError, parse_txt
 from etl.ingest.decode import UndecodableError, decode
 from etl.ingest.landing import folder_date, list_landing, open_landing_file
+from etl.ingest.ledger import read_ledger
 from etl.load.loader import LoadSummary
 from etl.load.migrations import discover, rows_version
 from etl.settings import Settings
@@ -96,8 +100,12 @@ def plan_backfill(settings: Settings, start: date, end: date, mode: str) -> Back
     versions: dict[date, set[str]] = {}
     run_schema: dict[date, int] = {}
     succeeded: set[date] = set()
-    known_flat: dict[str, date] = {}
+    # Files outside dated folders: the days the warehouse holds their articles on (a rebuild of
+    # any of them reads the file, see etl.ingest.reader), else those of the articles they copy.
+    known_flat: dict[str, set[date]] = {}
+    copied_flat: dict[str, set[date]] = {}
     with locked_reader(settings) as con:
+        ledger = read_ledger(con, landing)
         if con is not None:
             for source_file, published, text_version in con.execute(
                 "SELECT source_file, published_date, text_version FROM fact_article"
@@ -106,15 +114,15 @@ def plan_backfill(settings: Settings, start: date, end: date, mode: str) -> Back
                 if day in wanted:
                     articles[day] += 1
                     versions.setdefault(day, set()).add(text_version)
-                    if folder_date(source_file) is None:
-                        known_flat[source_file] = day
+                if folder_date(source_file) is None:
+                    known_flat.setdefault(source_file, set()).add(day)
             for path, day in con.execute(
                 "SELECT l.path, a.published_date FROM ingest_ledger l "
                 "JOIN fact_article a ON a.article_id = l.article_id WHERE l.landing = ?",
                 [landing],
             ).fetchall():
                 if folder_date(path) is None:
-                    known_flat.setdefault(path, day)
+                    copied_flat.setdefault(path, set()).add(day)
             # Latest successful run per day (ordered by start, the last one wins).
             for day, schema in con.execute(
                 "SELECT partition_date, schema_version FROM etl_run "
@@ -126,10 +134,14 @@ def plan_backfill(settings: Settings, start: date, end: date, mode: str) -> Back
     for f in list_landing(settings.landing):
         if f.outside or f.bad_name:
             continue
-        day = f.path_date
-        if day is None:
-            day = known_flat.get(f.path) or _header_date(settings, f.path)
-        if day in wanted:
+        file_days = {f.path_date} if f.path_date is not None else set()
+        if f.path_date is None:
+            file_days = known_flat.get(f.path) or copied_flat.get(f.path, set())
+            # New, or changed since it was read: its header may name another day now.
+            if not file_days or ledger.unchanged(f.path, f.size, f.mtime_ns) is None:
+                header = _header_date(settings, f.path)
+                file_days = file_days | ({header} if header is not None else set())
+        for day in file_days & wanted:
             files[day] += 1
     current_schema = rows_version(discover(settings.migrations_dir))
     plan = BackfillPlan(start, end, mode)

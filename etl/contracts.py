@@ -297,6 +297,9 @@ STAGED: tuple[StagedTable, ...] = (
                 ("outcome", pa.string()),  # a StagedOutcome
                 ("article_id", pa.string()),
                 ("unchanged", pa.bool_()),  # re-read, but the ledger already had this content
+                # A rebuild's copy from outside its partition, read only to keep the articles it
+                # holds that the rebuild would otherwise remove (etl.load.modes.Rebuild)
+                ("holder", pa.bool_()),
             ]
         ),
         "one row per file read",

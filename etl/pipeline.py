@@ -32,7 +32,7 @@ from etl import TEXT_VERSION, __version__, heap, leftovers
 from etl.contracts import RunStatus, Stage
 from etl.errors import BatchValidationError, NewsEtlError, StagingError
 from etl.ingest.landing import LandingFile, batches_of, list_landing
-from etl.ingest.ledger import LedgerView, read_ledger
+from etl.ingest.ledger import LedgerView, read_ledger, read_placements, rebuild_holders
 from etl.ingest.reader import IngestContext, ingest_files
 from etl.load import faults
 from etl.load.loader import STAGED_TABLES, LoadSummary, PostLoadCheck, RunFacts, load_staged
@@ -87,6 +87,9 @@ class RunPlan:
     files_deferred: int
     unchanged: list[dict[str, Any]] = field(default_factory=list)
     batches: list[list[dict[str, Any]]] = field(default_factory=list)
+    #: A rebuild's copies from outside its partition, read only to keep what they hold
+    #: (:func:`etl.ingest.ledger.rebuild_holders`); they are in ``batches`` too.
+    holders: list[str] = field(default_factory=list)
     #: Done by one process from plan to load (``run``), which holds the staging folder's owner
     #: lock all along (see :mod:`etl.leftovers`); Airflow's runs are split over processes.
     in_process: bool = False
@@ -250,11 +253,19 @@ def _plan(
     files = list_landing(settings.landing)
     with locked_reader(settings) as con:
         ledger = read_ledger(con, landing)
+        if mode == "rebuild":
+            ledger.placed = read_placements(con, landing)
+    holders = rebuild_holders(files, ledger, partition_date) if mode == "rebuild" else set()
     unchanged: list[dict[str, Any]] = []
     todo: list[LandingFile] = []
     deferred = 0
     for f in files:
-        if partition_date is not None and f.path_date is not None and f.path_date != partition_date:
+        if (
+            partition_date is not None
+            and f.path_date is not None
+            and f.path_date != partition_date
+            and f.path not in holders
+        ):
             deferred += 1
             continue
         reread = mode == "rebuild" or f.outside or f.bad_name
@@ -292,11 +303,12 @@ def _plan(
         ]
         or [[]],
         in_process=run_id in _OWNED,
+        holders=sorted(holders),
     )
     plan.save()
     # The ledger snapshot lets batches recognise known content without opening the warehouse.
     if mode == "rebuild":
-        ledger = _forget(ledger, {f.path for f in todo})
+        ledger = _forget(ledger, {f.path for f in todo} - holders)
     _save_known(plan, ledger)
     seconds = (datetime.now(UTC) - started).total_seconds()
     _append_stats(plan.staging(), 0, _stats(PLAN, len(files), len(todo), 0, 0, seconds))
@@ -307,10 +319,11 @@ def _forget(ledger: LedgerView, paths: set[str]) -> LedgerView:
     """The ledger as a rebuild of ``paths`` sees it: their articles and quarantine verdicts unknown.
 
     Content loaded from a file outside ``paths`` stays known, so a copy of it inside the rebuilt
-    partition is still a duplicate.
+    partition is still a duplicate. Where the warehouse places files outside dated folders is
+    kept (:attr:`LedgerView.placed`).
     """
     kept = {path: entries for path, entries in ledger.by_path.items() if path not in paths}
-    return LedgerView(by_path=kept)
+    return LedgerView(by_path=kept, placed=ledger.placed)
 
 
 def _known_path(plan: RunPlan) -> Location:
@@ -330,6 +343,11 @@ def _save_known(plan: RunPlan, ledger: LedgerView) -> None:
             if path in paths
             for e in entries
         ),
+        "placed": {
+            path: {record: [d.isoformat() for d in days] for record, days in records.items()}
+            for path, records in ledger.placed.items()
+            if path in paths
+        },
     }
     _known_path(plan).write_text(json.dumps(known))
 
@@ -347,6 +365,10 @@ def _load_known(plan: RunPlan) -> LedgerView:
     if cached is not None and cached[0] is data:
         return cached[1]  # the same snapshot: its view is built already
     view = LedgerView(file_articles=data["file_articles"])
+    view.placed = {
+        path: {record: [date.fromisoformat(d) for d in days] for record, days in records.items()}
+        for path, records in data.get("placed", {}).items()
+    }
     for file_path, sha, outcome, article_id in data["entries"]:
         view.by_path.setdefault(file_path, []).append(
             LedgerEntry(sha, -1, None, outcome, article_id)
@@ -449,6 +471,8 @@ def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
         txt_layout=settings.txt_layout,
         future_date_allowance_days=settings.future_date_allowance_days,
         max_article_chars=settings.max_article_chars,
+        rebuild=plan.mode == "rebuild",
+        holders=frozenset(plan.holders),
     )
     files = [_file_from(d) for d in plan.batches[batch]]
     result = ingest_files(files, ctx, _load_known(plan))

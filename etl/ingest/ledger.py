@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import duckdb
+
+from etl.contracts import LedgerOutcome
+from etl.ingest.landing import LandingFile, folder_date_sql
+
+#: The record key under which :attr:`LedgerView.placed` files a single-record file's article
+#: (``fact_article.source_record`` is NULL for them).
+WHOLE_FILE = ""
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,10 @@ class LedgerView:
     by_path: dict[str, list[LedgerEntry]] = field(default_factory=dict)
     #: raw-file hash → article id, for files already loaded (or duplicates) under any path
     file_articles: dict[str, str] = field(default_factory=dict)
+    #: Rebuilds only: for each file outside dated folders, record key (:data:`WHOLE_FILE` for a
+    #: single-record file) → the days the warehouse holds the articles it gave on
+    #: (:func:`read_placements`).
+    placed: dict[str, dict[str, list[date]]] = field(default_factory=dict)
 
     def unchanged(self, path: str, size: int, mtime_ns: int) -> LedgerEntry | None:
         """The entry of a file that has not changed since it was last read, if any."""
@@ -41,6 +53,16 @@ class LedgerView:
                 return entry
         return None
 
+    def placed_days(self, path: str) -> set[date]:
+        """Every day the warehouse holds an article of the file ``path`` on (see ``placed``)."""
+        return {day for days in self.placed.get(path, {}).values() for day in days}
+
+    def placed_day(self, path: str, record: str | None) -> date | None:
+        """The day an undated record of ``path`` keeps under a rebuild: the earliest day the
+        warehouse holds an article of that record on; ``None`` when it holds none."""
+        days = self.placed.get(path, {}).get(record or WHOLE_FILE, [])
+        return min(days, default=None)
+
 
 def read_ledger(con: duckdb.DuckDBPyConnection | None, landing: str) -> LedgerView:
     """Load the ledger of ``landing`` (empty if no warehouse yet)."""
@@ -54,6 +76,73 @@ def read_ledger(con: duckdb.DuckDBPyConnection | None, landing: str) -> LedgerVi
     ).fetchall()
     for path, sha, size, mtime, outcome, article_id in rows:
         view.by_path.setdefault(path, []).append(LedgerEntry(sha, size, mtime, outcome, article_id))
-        if outcome in ("loaded", "duplicate") and article_id is not None:
+        if outcome in (LedgerOutcome.LOADED, LedgerOutcome.DUPLICATE) and article_id is not None:
             view.file_articles[sha] = article_id
     return view
+
+
+def read_placements(
+    con: duckdb.DuckDBPyConnection | None, landing: str
+) -> dict[str, dict[str, list[date]]]:
+    """Where the warehouse holds the articles of ``landing``'s files outside dated folders:
+    path → record key (:data:`WHOLE_FILE` for a single-record file) → days, from the
+    ``fact_article`` rows the files gave (``source_file``, ``source_record``). A rebuild reads
+    such a file in the partitions of these days, and an undated record keeps its day."""
+    if con is None:
+        return {}
+    rows = con.execute(
+        f"""
+        SELECT DISTINCT source_file, coalesce(source_record, '{WHOLE_FILE}'), published_date
+        FROM fact_article
+        WHERE source_file IN (SELECT path FROM ingest_ledger WHERE landing = ?)
+          AND {folder_date_sql("source_file")} IS NULL
+        ORDER BY ALL
+        """,
+        [landing],
+    ).fetchall()
+    placed: dict[str, dict[str, list[date]]] = {}
+    for path, record, day in rows:
+        placed.setdefault(path, {}).setdefault(record, []).append(day)
+    return placed
+
+
+def rebuild_holders(
+    files: list[LandingFile], ledger: LedgerView, partition: date | None
+) -> set[str]:
+    """The copies a rebuild of ``partition`` reads besides its own files: present files from
+    outside its dated folder, unchanged since the ledger recorded them as ``duplicate`` of an
+    article that a file the rebuild may take loaded. The rebuild may remove that article (its
+    file changed, or now fails a check); it then keeps it from the copy, which becomes its
+    file, instead of removing an article a present file still holds (see
+    :class:`etl.load.modes.Rebuild`). ``ledger.placed`` must be read (:func:`read_placements`).
+    """
+    own = {f.path for f in files if f.path_date is not None and f.path_date == partition}
+    # Files outside dated folders the rebuild may take: those whose articles are on its day, and
+    # those changed since they were read (their header may name its day now).
+    taken = own | {
+        f.path
+        for f in files
+        if f.path_date is None
+        and (
+            partition in ledger.placed_days(f.path)
+            or ledger.unchanged(f.path, f.size, f.mtime_ns) is None
+        )
+    }
+    maybe_removed = {
+        e.article_id
+        for path in taken
+        for e in ledger.by_path.get(path, ())
+        if e.outcome == LedgerOutcome.LOADED and e.article_id is not None
+    }
+    holders: set[str] = set()
+    for f in files:
+        if f.path in own or f.outside or f.bad_name or f.special is not None:
+            continue
+        entry = ledger.unchanged(f.path, f.size, f.mtime_ns)
+        if (
+            entry is not None
+            and entry.outcome == LedgerOutcome.DUPLICATE
+            and entry.article_id in maybe_removed
+        ):
+            holders.add(f.path)
+    return holders

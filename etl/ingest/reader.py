@@ -58,6 +58,13 @@ class IngestContext:
     #: Longer article texts are quarantined here (``too_long``), before the text stage, whose
     #: memory grows with the text: what reaches it is bounded.
     max_article_chars: int = 2_000_000
+    #: A rebuild: a file outside dated folders is also read by the partitions its articles are
+    #: on, an undated record keeps the day the warehouse holds it on, and a file with an undated
+    #: record the warehouse holds nowhere is left to a run that is not a rebuild.
+    rebuild: bool = False
+    #: Copies from outside the rebuilt partition (see :mod:`etl.load.modes`): never deferred;
+    #: an undated record of one gets the run's date unless the warehouse already places it.
+    holders: frozenset[str] = frozenset()
 
 
 def ingest_files(files: list[LandingFile], ctx: IngestContext, ledger: LedgerView) -> IngestResult:
@@ -101,6 +108,7 @@ def _ledger_row(
         "outcome": outcome,
         "article_id": article_id,
         "unchanged": False,
+        "holder": False,
     }
 
 
@@ -118,9 +126,36 @@ def record_source(record: Record, path: str, landing: Path | str) -> str:
     return source_name(path, landing)
 
 
+def _ingest_holder(
+    file: LandingFile, ctx: IngestContext, ledger: LedgerView, result: IngestResult
+) -> None:
+    """Read a rebuild's copy from outside its partition (``ctx.holders``) for the articles it
+    holds. Only content the ledger already knows is parsed; anything else about the file (it
+    changed, it cannot be read) is its own day's run's business: it is left to that run, like a
+    deferred file, and nothing of it is recorded here."""
+    if file.size > ctx.max_file_bytes:
+        result.deferred += 1
+        return
+    try:
+        raw = read_raw(ctx.landing, file, ctx.max_file_bytes)
+    except RawFileError:
+        result.deferred += 1
+        return
+    if ledger.entry(file.path, raw.sha256) is None:
+        result.deferred += 1
+        return
+    first = len(result.ledger)
+    _parse_file(file, raw, ctx, result, ledger)
+    for row in result.ledger[first:]:
+        row["holder"] = True
+
+
 def _ingest_one(
     file: LandingFile, ctx: IngestContext, ledger: LedgerView, result: IngestResult
 ) -> None:
+    if file.path in ctx.holders:
+        _ingest_holder(file, ctx, ledger, result)
+        return
     if file.outside:
         _quarantine(
             result, file, None, "outside_landing", "symlink points outside the landing zone"
@@ -160,10 +195,12 @@ def _ingest_one(
         result.ledger.append(_ledger_row(file, raw.sha256, "duplicate", article_id))
         result.files_duplicate += 1
         return
-    _parse_file(file, raw, ctx, result)
+    _parse_file(file, raw, ctx, result, ledger)
 
 
-def _parse_file(file: LandingFile, raw: RawFile, ctx: IngestContext, result: IngestResult) -> None:
+def _parse_file(
+    file: LandingFile, raw: RawFile, ctx: IngestContext, result: IngestResult, ledger: LedgerView
+) -> None:
     head = raw.data[:SNIFF_BYTES].decode("utf-8", "replace")
     fmt = choose_format(file.path, head)
     if fmt is None:
@@ -185,9 +222,17 @@ def _parse_file(file: LandingFile, raw: RawFile, ctx: IngestContext, result: Ing
     text, repair = repair_mojibake(decoded.text)
     parsed = ADAPTERS[fmt](text, ctx.txt_layout)
     multi = fmt in MULTI_RECORD_FORMATS
+    holder = file.path in ctx.holders
+    # Under a rebuild, a file outside dated folders belongs to the partitions its articles are on
+    # (as well as to its own date's): the warehouse follows it there when its date changed.
+    placed_here = (
+        ctx.rebuild
+        and file.path_date is None
+        and ctx.partition_date in ledger.placed_days(file.path)
+    )
     rows: list[dict[str, Any]] = []
     problems: list[dict[str, Any]] = []
-    deferred = False
+    deferred = unplaced = False
     for item in parsed:
         if isinstance(item, RecordError):
             problems.append(_quarantine_row(file, raw.sha256, item.reason, item.detail, item.key))
@@ -197,13 +242,20 @@ def _parse_file(file: LandingFile, raw: RawFile, ctx: IngestContext, result: Ing
             published, date_source = item.published, "header" if fmt == "txt" else "metadata"
         elif file.path_date is not None:
             published, date_source = file.path_date, "path"
+        elif ctx.rebuild and (kept := ledger.placed_day(file.path, item.key)) is not None:
+            published, date_source = kept, "run"  # an undated record keeps its day
+        elif ctx.rebuild and not holder:
+            unplaced = True  # an undated record no partition holds: a rebuild never places one
+            continue
         else:
             published, date_source = ctx.fallback_date, "run"
         if (
             not multi
+            and not holder
             and ctx.partition_date is not None
             and file.path_date is None
             and published != ctx.partition_date
+            and not placed_here
         ):
             deferred = True  # belongs to another day's run; not recorded, so that run sees it
             continue
@@ -249,8 +301,8 @@ def _parse_file(file: LandingFile, raw: RawFile, ctx: IngestContext, result: Ing
                 "body": item.body,
             }
         )
-    if deferred and not rows and not problems:
-        result.deferred += 1
+    if unplaced or (deferred and not rows and not problems):
+        result.deferred += 1  # not recorded, so the run it belongs to reads it
         return
     if not rows:
         if not problems:

@@ -11,6 +11,11 @@ attaches the run's staged Parquet as temporary views and builds, before any writ
   unchanged: a run that read it at the same time as another one ends as if it had run after it);
 * ``run_quarantine`` / ``run_rejected``: the quarantine rows of the files the run settles;
 * ``removed``: the warehouse articles the run deletes before writing (see :mod:`etl.load.modes`).
+
+A rebuild's copies from outside its partition (``holder`` in the staged ledger) are read only for
+the articles they hold: their articles rank after those of the partition's files and are new
+only when the rebuild would otherwise remove them; their quarantine and rejection rows are not
+the run's, and a copy that keeps no article keeps its ledger verdict (counted as unchanged).
 """
 
 from __future__ import annotations
@@ -24,9 +29,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from etl.contracts import SCHEMAS, LedgerOutcome, Stage, read_by
+from etl.contracts import SCHEMAS, DateSource, LedgerOutcome, Stage, read_by
 from etl.load.keys import stable_id_sql
-from etl.load.modes import REMOVED, Mode
+from etl.load.modes import REMOVED, REPLACE_SCOPE, Mode
 from etl.storage import S3_PROTOCOLS, Location, configure_duckdb, location
 
 #: The staged tables the loader reads (from the contracts).
@@ -109,6 +114,10 @@ def attach_staged(
 
 
 def _settle_files(con: duckdb.DuckDBPyConnection, landing: str, mode: Mode) -> None:
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE run_holders AS SELECT path, sha256 FROM staged_ledger "
+        "WHERE coalesce(holder, false)"
+    )
     # Files whose (path, content) the ledger recorded after this run was planned.
     con.execute(
         """
@@ -126,6 +135,8 @@ def _settle_files(con: duckdb.DuckDBPyConnection, landing: str, mode: Mode) -> N
             CREATE OR REPLACE TEMP VIEW run_{table} AS SELECT * FROM staged_{table} q
             WHERE NOT EXISTS (SELECT 1 FROM late_known k
                               WHERE k.path = q.path AND k.sha256 = q.{sha})
+              AND NOT EXISTS (SELECT 1 FROM run_holders h
+                              WHERE h.path = q.path AND h.sha256 = q.{sha})
             """
         )
 
@@ -134,23 +145,44 @@ def _settle_articles(con: duckdb.DuckDBPyConnection, mode: Mode) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE run_articles AS
-        WITH candidates AS (
-            SELECT a.*, row_number() OVER (
-                       PARTITION BY a.article_id ORDER BY a.path, a.record NULLS FIRST
-                   ) AS rank_in_run
+        WITH held AS (
+            -- An undated article its own file gives again keeps the day the warehouse holds it
+            -- on, whatever the date of the run that read the file again.
+            SELECT a.* REPLACE (coalesce(k.published_date, a.published_date) AS published_date),
+                   EXISTS (SELECT 1 FROM run_holders h
+                           WHERE h.path = a.path AND h.sha256 = a.file_sha256) AS from_holder
             FROM staged_articles a
-            WHERE a.article_id NOT IN (SELECT article_id FROM staged_rejected)
-              AND NOT EXISTS (SELECT 1 FROM late_known k
+            LEFT JOIN fact_article k
+              ON a.date_source = '{DateSource.RUN}' AND k.article_id = a.article_id
+             AND k.source_file = a.path AND k.source_record IS NOT DISTINCT FROM a.record
+        ),
+        candidates AS (
+            SELECT a.*, row_number() OVER (
+                       PARTITION BY a.article_id
+                       ORDER BY a.from_holder, a.path, a.record NULLS FIRST
+                   ) AS rank_in_run
+            FROM held a
+            WHERE NOT EXISTS (SELECT 1 FROM late_known k
                               WHERE k.path = a.path AND k.sha256 = a.file_sha256)
+              -- A copy's refused record is the copy's own business, not the article's.
+              AND NOT EXISTS (SELECT 1 FROM staged_rejected r
+                              WHERE r.article_id = a.article_id
+                                AND (NOT EXISTS (SELECT 1 FROM run_holders h
+                                                 WHERE h.path = r.path
+                                                   AND h.sha256 = r.file_sha256)
+                                     OR (r.path = a.path AND r.file_sha256 = a.file_sha256
+                                         AND r.record IS NOT DISTINCT FROM a.record)))
         )
         SELECT c.*, {stable_id_sql("c.source_name")} AS source_id,
-               (c.rank_in_run = 1 AND NOT {mode.known_sql("c.article_id")}) AS is_new
+               (c.rank_in_run = 1 AND NOT {mode.known_sql("c.article_id")}
+                AND (NOT c.from_holder OR c.article_id IN (SELECT article_id FROM {REPLACE_SCOPE})))
+                   AS is_new
         FROM candidates c
         """
     )
 
 
-def _settle_ledger(con: duckdb.DuckDBPyConnection) -> None:
+def _settle_ledger(con: duckdb.DuckDBPyConnection, landing: str) -> None:
     loaded, duplicate, quarantined = (
         LedgerOutcome.LOADED,
         LedgerOutcome.DUPLICATE,
@@ -159,29 +191,45 @@ def _settle_ledger(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE run_ledger AS
-        SELECT l.path, l.sha256, l.size_bytes, l.mtime_ns,
-               coalesce(l.unchanged, false) OR k.path IS NOT NULL AS unchanged,
-               k.path IS NOT NULL AS late_known,
+        WITH settled AS (
+            SELECT l.*, coalesce(l.holder, false) AS is_holder,
+                   -- a copy that keeps no article: read, but it keeps its verdict
+                   coalesce(l.holder, false) AND coalesce(a.n_new, 0) = 0 AS kept,
+                   k.path IS NOT NULL AS is_late, k.outcome AS late_outcome,
+                   k.article_id AS late_article, p.outcome AS kept_outcome,
+                   p.article_id AS kept_article, a.n_new, a.n_ok, a.first_id, a.first_new
+            FROM staged_ledger l
+            LEFT JOIN late_known k ON k.path = l.path AND k.sha256 = l.sha256
+            LEFT JOIN ingest_ledger p
+              ON p.landing = ? AND p.path = l.path AND p.sha256 = l.sha256
+            LEFT JOIN (
+                SELECT path, file_sha256, count(*) FILTER (WHERE is_new) AS n_new,
+                       count(*) AS n_ok, min(article_id) AS first_id,
+                       min(article_id) FILTER (WHERE is_new) AS first_new
+                FROM run_articles GROUP BY ALL
+            ) a ON a.path = l.path AND a.file_sha256 = l.sha256
+        )
+        SELECT path, sha256, size_bytes, mtime_ns,
+               coalesce(unchanged, false) OR is_late OR kept AS unchanged,
+               is_late AS late_known, is_holder AS holder,
                CASE
-                 WHEN k.path IS NOT NULL THEN k.outcome
-                 WHEN l.outcome <> 'new' THEN l.outcome
-                 WHEN a.n_new > 0 THEN '{loaded}'
-                 WHEN a.n_ok > 0 THEN '{duplicate}'
+                 WHEN is_late THEN late_outcome
+                 WHEN kept THEN kept_outcome
+                 WHEN outcome <> 'new' THEN outcome
+                 WHEN n_new > 0 THEN '{loaded}'
+                 WHEN n_ok > 0 THEN '{duplicate}'
                  ELSE '{quarantined}'
                END AS outcome,
                CASE
-                 WHEN k.path IS NOT NULL THEN k.article_id
-                 WHEN l.outcome <> 'new' THEN l.article_id
-                 ELSE a.first_id
+                 WHEN is_late THEN late_article
+                 WHEN kept THEN kept_article
+                 WHEN outcome <> 'new' THEN article_id
+                 WHEN is_holder THEN first_new
+                 ELSE first_id
                END AS article_id
-        FROM staged_ledger l
-        LEFT JOIN late_known k ON k.path = l.path AND k.sha256 = l.sha256
-        LEFT JOIN (
-            SELECT path, file_sha256, count(*) FILTER (WHERE is_new) AS n_new,
-                   count(*) AS n_ok, min(article_id) AS first_id
-            FROM run_articles GROUP BY ALL
-        ) a ON a.path = l.path AND a.file_sha256 = l.sha256
-        """
+        FROM settled
+        """,
+        [landing],
     )
 
 
@@ -190,11 +238,13 @@ SELECT count(*) FILTER (WHERE outcome = 'loaded' AND NOT unchanged),
        count(*) FILTER (WHERE outcome = 'duplicate' AND NOT unchanged),
        count(*) FILTER (WHERE outcome = 'quarantined' AND NOT unchanged),
        (SELECT count(*) FROM run_articles WHERE is_new),
-       (SELECT count(*) FROM run_articles WHERE NOT is_new)
+       (SELECT count(*) FROM run_articles WHERE NOT is_new AND NOT from_holder)
          + count(*) FILTER (WHERE outcome = 'duplicate' AND NOT unchanged AND sha256 NOT IN
                             (SELECT file_sha256 FROM run_articles)),
-       count(*) FILTER (WHERE unchanged AND NOT late_known),
+       count(*) FILTER (WHERE unchanged AND NOT late_known AND NOT holder),
        count(*) FILTER (WHERE late_known),
+       -- a rebuild's copies that kept no article: read, and left as they were
+       count(*) FILTER (WHERE holder AND unchanged),
        -- files quarantined before they were hashed (too large, outside the zone): no ledger row
        (SELECT count(*) FROM run_quarantine WHERE sha256 IS NULL),
        (SELECT coalesce(sum(n_in), 0) - coalesce(sum(n_out + n_duplicate + n_quarantined), 0)
@@ -214,12 +264,12 @@ def settle(
     mode.prepare(con, landing)
     _settle_files(con, landing, mode)
     _settle_articles(con, mode)
-    _settle_ledger(con)
+    _settle_ledger(con, landing)
     mode.settle_removal(con)
     row = con.execute(_COUNTS).fetchone()
     assert row is not None
     (loaded_files, duplicate_files, quarantined_read, loaded, duplicates,
-     reread_unchanged, late, unhashed, not_read) = (int(x) for x in row)  # fmt: skip
+     reread_unchanged, late, copies_kept, unhashed, not_read) = (int(x) for x in row)  # fmt: skip
     files_quarantined = quarantined_read + unhashed
     reasons = dict(
         con.execute(
@@ -237,7 +287,7 @@ def settle(
         files_loaded=loaded_files,
         files_duplicate=duplicate_files,
         files_quarantined=files_quarantined,
-        files_unchanged=planned_unchanged + reread_unchanged + late,
+        files_unchanged=planned_unchanged + reread_unchanged + late + copies_kept,
         # Files of the batches that ingest neither read nor found unchanged: other days' files.
         files_deferred=planned_deferred + not_read - reread_unchanged,
         partitions=[row[0] for row in con.execute(_TOUCHED_DAYS + " ORDER BY 1").fetchall()],

@@ -4,8 +4,9 @@ Like dlt's write dispositions, a mode is data the loader consults, not a branch 
 answers three questions in SQL over the run's temporary tables (see :mod:`etl.load.account`):
 
 * **scope** (before settling): which articles already in the warehouse the run's files may
-  replace (``replace_scope``): none for ``merge`` and ``replace``, the articles the run's files
-  produced when they were last loaded for ``rebuild``;
+  replace (``replace_scope``): for ``merge`` the articles a file the run read gives again
+  (its new content: the header date, the title changed), none for ``replace``, and for
+  ``rebuild`` the articles the run's files produced when they were last loaded;
 * **is new**: when a staged article is written rather than counted as a duplicate;
 * **removal** (after settling, before the transaction): which warehouse articles the run deletes
   before it writes its new ones (``removed``).
@@ -31,6 +32,26 @@ REMOVED = "removed"
 
 _NOTHING = "SELECT NULL::VARCHAR AS article_id WHERE false"
 
+#: The run's own files: every file it read but a rebuild's copies from outside its partition
+#: (``holder``), read only for the articles they hold.
+_OWN_FILES = """
+    SELECT path, sha256 FROM staged_ledger WHERE NOT coalesce(holder, false)
+"""
+
+#: Articles the warehouse holds from a file (and record) that one of the run's own files gives
+#: again (parameter ``$1``: the landing zone): the file changed, but not its text (a new header
+#: date, title, URL). Its current content is what the warehouse must hold, so the article is
+#: written again from it, not counted as a duplicate of itself (which left the old date, title
+#: and daily sums in place).
+_GIVEN_AGAIN = f"""
+    SELECT DISTINCT f.article_id FROM fact_article f
+    JOIN staged_articles a
+      ON a.article_id = f.article_id AND a.path = f.source_file
+     AND a.record IS NOT DISTINCT FROM f.source_record
+    JOIN ({_OWN_FILES}) o ON o.path = a.path AND o.sha256 = a.file_sha256
+    WHERE f.source_file IN (SELECT path FROM ingest_ledger WHERE landing = $1)
+"""
+
 
 class Mode(ABC):
     """A load mode: its scope, its "is new" rule and its removal set."""
@@ -41,9 +62,9 @@ class Mode(ABC):
     honours_ledger: ClassVar[bool] = True
 
     def scope_sql(self) -> str:
-        """Articles already in the warehouse that the run's files may replace (parameter:
-        the landing zone)."""
-        return _NOTHING + " AND ?::VARCHAR IS NULL"
+        """Articles already in the warehouse that the run's files may replace (parameter
+        ``$1``: the landing zone)."""
+        return _NOTHING + " AND $1::VARCHAR IS NULL"
 
     @abstractmethod
     def known_sql(self, article: str) -> str:
@@ -67,17 +88,29 @@ class Mode(ABC):
 
 
 class Merge(Mode):
-    """Add the run's new articles; known articles are duplicates; nothing is removed."""
+    """Add the run's new articles; known articles are duplicates; nothing is removed but the
+    rows that files read again rewrite (their article, from their new content)."""
 
     name = LoadMode.MERGE
 
+    def scope_sql(self) -> str:
+        """The articles a file the run read gives again (:data:`_GIVEN_AGAIN`)."""
+        return _GIVEN_AGAIN
+
     def known_sql(self, article: str) -> str:
-        """Known: any article already in ``fact_article``."""
-        return f"{article} IN (SELECT article_id FROM fact_article)"
+        """Known: already in ``fact_article``, and not given again by its own file."""
+        return (
+            f"({article} IN (SELECT article_id FROM fact_article) "
+            f"AND {article} NOT IN (SELECT article_id FROM {REPLACE_SCOPE}))"
+        )
 
     def removed_sql(self) -> str:
-        """Nothing is removed."""
-        return _NOTHING
+        """The old rows of the articles written again; an article of the scope that is not
+        written (its new content was refused) keeps its row, as merge keeps old versions."""
+        return (
+            f"SELECT article_id FROM {REPLACE_SCOPE} "
+            "WHERE article_id IN (SELECT article_id FROM run_articles WHERE is_new)"
+        )
 
 
 class Replace(Mode):
@@ -142,18 +175,33 @@ class Replace(Mode):
 
 class Rebuild(Mode):
     """Replace what the run's files produced before (their ledger rows name the articles);
-    nothing that came from another file is touched."""
+    nothing that came from another file is touched.
+
+    An article of the scope that no file of the partition gives any more (its file changed, or
+    now fails a check) may still be held by a copy from outside the partition, which the ledger
+    records as its ``duplicate``. The plan reads such copies too (``holder`` in the staged
+    ledger); a copy's article is new only when it is one of the scope's and no file of the
+    partition gives it (they rank first), and then the copy becomes its file (its path, date and
+    source; ledger ``loaded``). Otherwise nothing of a copy is written and its verdict stays: an
+    article a present file holds is never removed by a rebuild (it was, and came back only when
+    a later run read the copy)."""
 
     name = LoadMode.REBUILD
     honours_ledger = False
 
     def scope_sql(self) -> str:
-        """The articles the run's files gave when they were last loaded."""
-        return """
+        """The articles the run's own files gave when they were last loaded and that the
+        warehouse still holds from one of them (an article a copy now holds stays the copy's),
+        and those they give again (:data:`_GIVEN_AGAIN`: a record of a multi-record file that
+        its ledger row does not name)."""
+        return f"""
             SELECT DISTINCT l.article_id FROM ingest_ledger l
-            WHERE l.landing = ? AND l.outcome = 'loaded' AND l.article_id IS NOT NULL
-              AND l.path IN (SELECT path FROM staged_ledger)
-              AND l.article_id IN (SELECT article_id FROM fact_article)
+            JOIN fact_article f ON f.article_id = l.article_id
+            WHERE l.landing = $1 AND l.outcome = 'loaded'
+              AND l.path IN (SELECT path FROM ({_OWN_FILES}))
+              AND f.source_file IN (SELECT path FROM ({_OWN_FILES}))
+            UNION
+            {_GIVEN_AGAIN}
         """
 
     def known_sql(self, article: str) -> str:

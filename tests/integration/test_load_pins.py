@@ -9,6 +9,7 @@ never from the code under test. Each test names the planted bug (mutant) it was 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from collections import Counter
@@ -258,6 +259,55 @@ def test_a_renamed_copy_of_loaded_bytes_is_a_duplicate(tmp_path: Path) -> None:
     assert _ledger(s)["wire/a.txt"] == ("loaded", article_id)
 
 
+def test_a_rebuild_keeps_an_article_a_copy_in_another_day_still_holds(tmp_path: Path) -> None:
+    """A file and its copy in two day folders; the file is edited and its day rebuilt. The
+    rebuild removed the article although the copy still held it (it came back only when a later
+    run read the copy). Now the copy becomes the article's file (path, ledger ``loaded``), and a
+    rebuild while the file still holds it leaves the copy a ``duplicate``."""
+    from etl import backfill
+
+    landing = tmp_path / "landing"
+    for day in ("2024-03-04", "2024-03-06"):
+        (landing / day).mkdir(parents=True)
+    original = _article("2024-03-04", "Markets rallied on the news")
+    (landing / "2024-03-04" / "a.txt").write_bytes(original)
+    (landing / "2024-03-06" / "copy.txt").write_bytes(original)
+    (landing / "2024-03-04" / "b.txt").write_bytes(_article("2024-03-04", "Copper fell"))
+    s = _settings(landing, tmp_path)
+    assert pipeline.run(s).articles_loaded == 2
+    ((held,),) = query(
+        s.warehouse, "SELECT article_id FROM fact_article WHERE source_file = '2024-03-04/a.txt'"
+    )
+    assert _ledger(s)["2024-03-06/copy.txt"] == ("duplicate", held)
+
+    backfill.rebuild_partition(s, date(2024, 3, 4))  # nothing changed: the copy stays a copy
+    assert _loaded_files(s) == {"a.txt": "2024-03-04", "b.txt": "2024-03-04"}
+    assert _ledger(s)["2024-03-06/copy.txt"] == ("duplicate", held)
+
+    (landing / "2024-03-04" / "a.txt").write_bytes(_article("2024-03-04", "Markets slumped"))
+    backfill.rebuild_partition(s, date(2024, 3, 4))
+    assert _openings(s) == ["Copper fell", "Markets rallied on the news", "Markets slumped"]
+    rows = query(
+        s.warehouse,
+        "SELECT source_file, published_date::VARCHAR FROM fact_article WHERE article_id = ?",
+        [held],
+    )
+    assert rows == [("2024-03-06/copy.txt", "2024-03-04")]  # the copy's header date
+    assert _ledger(s)["2024-03-06/copy.txt"] == ("loaded", held)
+    _assert_daily_sums_follow_the_facts(s)
+    dangling = query(
+        s.warehouse,
+        "SELECT path FROM ingest_ledger WHERE outcome IN ('loaded', 'duplicate') "
+        "AND article_id NOT IN (SELECT article_id FROM fact_article)",
+    )
+    assert dangling == []
+    # Rebuilding either day again changes nothing: the copy is the article's file now.
+    before = query(s.warehouse, "SELECT * EXCLUDE (story_id) FROM fact_article ORDER BY 1")
+    backfill.rebuild_partition(s, date(2024, 3, 6))
+    backfill.rebuild_partition(s, date(2024, 3, 4))
+    assert query(s.warehouse, "SELECT * EXCLUDE (story_id) FROM fact_article ORDER BY 1") == before
+
+
 def test_a_file_whose_records_all_failed_validation_is_quarantined(tmp_path: Path) -> None:
     """Not ``loaded`` with a NULL article: a .txt and a JSONL file whose every record fails the
     article suite are ``quarantined``; a JSONL file with one good record is ``loaded``."""
@@ -334,6 +384,104 @@ def test_a_rebuild_that_moves_an_article_leaves_no_stale_daily_terms(tmp_path: P
         )
     }
     assert "zanzibar" not in old_day and "copper" in old_day
+
+
+def _edited_dates(tmp_path: Path) -> tuple[Path, Settings]:
+    """A flat file, a file in a day folder and a flat JSONL record, all dated 2024-03-04 and
+    loaded by the run for that day; then their dates are edited (the text stays): the flat file
+    to 03-05, the day folder's to 03-03, the JSONL record to 03-06."""
+    landing = tmp_path / "landing"
+    (landing / "flat").mkdir(parents=True)
+    (landing / "2024-03-04").mkdir()
+    moving = BODY.format(words="Zanzibar cloves shipped")
+    late = BODY.format(words="Copper fell")
+    record = BODY.format(words="Tin rose gently")
+    (landing / "flat" / "f.txt").write_text(f" date 2024-03-04 {moving}")
+    (landing / "2024-03-04" / "g.txt").write_text(f" date 2024-03-04 {late}")
+    feed = landing / "flat" / "feed.jsonl"
+    feed.write_text(json.dumps({"published": "2024-03-04", "text": record}) + "\n")
+    s = _settings(landing, tmp_path)
+    assert pipeline.run(s, partition_date=date(2024, 3, 4)).articles_loaded == 3
+    (landing / "flat" / "f.txt").write_text(f" date 2024-03-05 {moving}")
+    (landing / "2024-03-04" / "g.txt").write_text(f" date 2024-03-03 {late}")
+    feed.write_text(json.dumps({"published": "2024-03-06", "text": record}) + "\n")
+    return landing, s
+
+
+@pytest.mark.parametrize("how", ["run", "rebuild of the old day"])
+def test_an_edited_date_moves_the_article_and_its_daily_sums(tmp_path: Path, how: str) -> None:
+    """Files whose date was edited after they were loaded: the warehouse follows their current
+    date, whether a run reads them (the new content gives the same article: it was counted a
+    duplicate of itself and kept its old date) or the old day is rebuilt (the flat file, whose
+    header no longer names that day, was left out and its article stayed there); no row of them
+    is left on 2024-03-04, in the facts or in ``agg_daily_term``."""
+    from etl import backfill
+
+    landing, s = _edited_dates(tmp_path)
+    if how == "run":
+        summary = pipeline.run(s)
+        assert (summary.articles_loaded, summary.duplicates) == (3, 0)
+    else:
+        backfill.rebuild_partition(s, date(2024, 3, 4))
+    assert _loaded_files(s) == {
+        "f.txt": "2024-03-05",
+        "g.txt": "2024-03-03",
+        "feed.jsonl": "2024-03-06",
+    }
+    term_days = query(s.warehouse, "SELECT DISTINCT published_date::VARCHAR FROM fact_article_term")
+    assert sorted(term_days) == [("2024-03-03",), ("2024-03-05",), ("2024-03-06",)]
+    _assert_daily_sums_follow_the_facts(s)
+    old_day = "SELECT count(*) FROM agg_daily_term WHERE published_date = DATE '2024-03-04'"
+    assert query(s.warehouse, old_day) == [(0,)]
+    days = query(s.warehouse, "SELECT date_key::VARCHAR FROM dim_date ORDER BY 1")
+    assert days == [("2024-03-03",), ("2024-03-05",), ("2024-03-06",)]
+    # The ledger's verdict on each file's current content (by its SHA-256): loaded, not a
+    # duplicate of itself.
+    for path in ("flat/f.txt", "2024-03-04/g.txt", "flat/feed.jsonl"):
+        sha = hashlib.sha256((landing / path).read_bytes()).hexdigest()
+        verdict = query(
+            s.warehouse,
+            "SELECT outcome FROM ingest_ledger WHERE path = ? AND sha256 = ?",
+            [path, sha],
+        )
+        assert verdict == [("loaded",)], path
+
+
+def test_an_undated_file_read_again_keeps_its_article_on_its_day(tmp_path: Path) -> None:
+    """An undated flat file loaded by the run for 03-04, then edited without changing its
+    article (a trailing blank line) and read by the run for 03-06: the article is written
+    again from the new content (the file is ``loaded``) but keeps its day, 2024-03-04; an
+    undated article gets the date of the run that first loads it."""
+    landing = tmp_path / "landing"
+    (landing / "flat").mkdir(parents=True)
+    text = BODY.format(words="Cloves shipped without a date")
+    (landing / "flat" / "u.txt").write_text(text)
+    s = _settings(landing, tmp_path)
+    pipeline.run(s, partition_date=date(2024, 3, 4))
+    (landing / "flat" / "u.txt").write_text(text + "\n\n")
+    summary = pipeline.run(s, partition_date=date(2024, 3, 6))
+    assert (summary.files_loaded, summary.articles_loaded) == (1, 1)
+    assert _loaded_files(s) == {"u.txt": "2024-03-04"}
+    _assert_daily_sums_follow_the_facts(s)
+
+
+def test_a_backfill_of_the_day_a_header_now_names_reads_the_file(tmp_path: Path) -> None:
+    """``news-etl backfill`` of the day a flat file's edited header names: the plan counted the
+    file on the day the warehouse holds it on only, so that day was not selected and nothing
+    moved. Now a flat file changed since it was read counts on its header's day too."""
+    from etl import backfill
+
+    landing, s = _edited_dates(tmp_path)
+    plan = backfill.plan_backfill(s, date(2024, 3, 5), date(2024, 3, 5), "all")
+    assert [(p.day, p.files) for p in plan.selected] == [(date(2024, 3, 5), 1)]
+    runner = CliRunner()
+    args = ["backfill", "--landing", str(landing), "--warehouse", str(s.warehouse)]
+    args += ["--start", "2024-03-05", "--end", "2024-03-05"]
+    env = {"NEWS_ETL_STAGING_DIR": str(s.staging_root), "NEWS_ETL_WRITE_REPORTS": "false"}
+    done = runner.invoke(app, args, env=env)
+    assert done.exit_code == 0, done.output
+    assert _loaded_files(s)["f.txt"] == "2024-03-05"
+    _assert_daily_sums_follow_the_facts(s)
 
 
 # --------------------------------------------------------------------------- replace mode

@@ -29,10 +29,9 @@ from typing import Literal
 
 from etl import TEXT_VERSION, pipeline
 from etl.errors import ConfigError
-from etl.ingest.canonical import BadDateError, parse_txt
-from etl.ingest.decode import UndecodableError, decode
-from etl.ingest.landing import folder_date, list_landing, open_landing_file
+from etl.ingest.landing import folder_date, list_landing
 from etl.ingest.ledger import read_ledger
+from etl.ingest.reader import header_date
 from etl.load.loader import LoadSummary
 from etl.load.migrations import discover, rows_version
 from etl.settings import Settings
@@ -74,18 +73,6 @@ def _days(start: date, end: date) -> list[date]:
     if end < start:
         raise ConfigError(f"backfill range ends ({end}) before it starts ({start})")
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
-
-
-def _header_date(settings: Settings, path: str) -> date | None:
-    """The header date of a file outside dated folders (``None``: no or unreadable date)."""
-    try:
-        with open_landing_file(settings.landing, path) as handle:
-            raw = handle.read(settings.max_file_bytes + 1)
-        if len(raw) > settings.max_file_bytes:
-            return None
-        return parse_txt(decode(raw).text, settings.txt_layout).header_date
-    except (OSError, UndecodableError, BadDateError):
-        return None
 
 
 def plan_backfill(settings: Settings, start: date, end: date, mode: str) -> BackfillPlan:
@@ -139,7 +126,9 @@ def plan_backfill(settings: Settings, start: date, end: date, mode: str) -> Back
             file_days = known_flat.get(f.path) or copied_flat.get(f.path, set())
             # New, or changed since it was read: its header may name another day now.
             if not file_days or ledger.unchanged(f.path, f.size, f.mtime_ns) is None:
-                header = _header_date(settings, f.path)
+                header = header_date(
+                    settings.landing, f.path, settings.max_file_bytes, settings.txt_layout
+                )
                 file_days = file_days | ({header} if header is not None else set())
         for day in file_days & wanted:
             files[day] += 1

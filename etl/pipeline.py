@@ -33,7 +33,7 @@ from etl.contracts import RunStatus, Stage
 from etl.errors import BatchValidationError, NewsEtlError, StagingError
 from etl.ingest.landing import LandingFile, batches_of, list_landing
 from etl.ingest.ledger import LedgerView, read_ledger, read_placements, rebuild_holders
-from etl.ingest.reader import IngestContext, ingest_files
+from etl.ingest.reader import IngestContext, header_date, ingest_files
 from etl.load import faults
 from etl.load.loader import STAGED_TABLES, LoadSummary, PostLoadCheck, RunFacts, load_staged
 from etl.load.migrations import schema_version
@@ -268,7 +268,11 @@ def _plan(
         ):
             deferred += 1
             continue
-        reread = mode == "rebuild" or f.outside or f.bad_name
+        reread = (
+            (mode == "rebuild" and _rebuild_reads(settings, f, ledger, partition_date, holders))
+            or f.outside
+            or f.bad_name
+        )
         entry = None if reread else ledger.unchanged(f.path, f.size, f.mtime_ns)
         if entry is not None:
             unchanged.append(
@@ -313,6 +317,31 @@ def _plan(
     seconds = (datetime.now(UTC) - started).total_seconds()
     _append_stats(plan.staging(), 0, _stats(PLAN, len(files), len(todo), 0, 0, seconds))
     return plan
+
+
+def _rebuild_reads(
+    settings: Settings,
+    f: LandingFile,
+    ledger: LedgerView,
+    partition: date | None,
+    holders: set[str],
+) -> bool:
+    """Whether a rebuild of ``partition`` reads ``f`` again: a file of its dated folder, a copy
+    it keeps articles from (``holders``), a file changed since the ledger recorded it, and an
+    unchanged file outside dated folders that belongs to the day: the warehouse holds its
+    articles there, or, holding none of them (quarantined, say), its header names the day. Any
+    other unchanged file outside dated folders is another day's (a rebuild of every day read
+    the zone's refused pages again, and a day with two files of its own was refused for a
+    quarantine share of 99 %)."""
+    if f.path_date is not None or f.path in holders or partition is None:
+        return True
+    if ledger.unchanged(f.path, f.size, f.mtime_ns) is None:
+        return True
+    placed = ledger.placed_days(f.path)
+    if placed:
+        return partition in placed
+    layout = settings.txt_layout
+    return header_date(settings.landing, f.path, settings.max_file_bytes, layout) == partition
 
 
 def _forget(ledger: LedgerView, paths: set[str]) -> LedgerView:

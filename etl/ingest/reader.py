@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from etl.ingest.canonical import BadDateError, parse_txt
 from etl.ingest.decode import UndecodableError, decode
 from etl.ingest.formats import ADAPTERS, LINE_RECORDS, Record, RecordError, choose_format
-from etl.ingest.landing import LandingFile, source_name
+from etl.ingest.landing import LandingFile, open_landing_file, source_name
 from etl.ingest.ledger import LedgerView
 from etl.ingest.metadata import clean_metadata, metadata_over_limit
 from etl.ingest.mojibake import repair_mojibake
@@ -65,6 +66,20 @@ class IngestContext:
     #: Copies from outside the rebuilt partition (see :mod:`etl.load.modes`): never deferred;
     #: an undated record of one gets the run's date unless the warehouse already places it.
     holders: frozenset[str] = frozenset()
+
+
+def header_date(landing: Path | str, path: str, max_bytes: int, txt_layout: str) -> date | None:
+    """The ``date`` header of the landing file ``path`` read as a canonical ``.txt`` file
+    (``None``: no header, or a file that is too large, unreadable or undecodable): the day a file
+    outside dated folders belongs to before any run has loaded it."""
+    try:
+        with open_landing_file(landing, path) as handle:
+            raw = handle.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            return None
+        return parse_txt(decode(raw).text, txt_layout).header_date
+    except (OSError, UndecodableError, BadDateError):
+        return None
 
 
 def ingest_files(files: list[LandingFile], ctx: IngestContext, ledger: LedgerView) -> IngestResult:

@@ -26,6 +26,14 @@
 -- * trending_terms with a NULL day or baseline_days returned its one "why" row with note NULL,
 --   and min_articles := NULL a note "no word is in at least  articles" made NULL: the notes say
 --   why now (NULL min_articles counts as 1, as the ranking already did).
+-- * cooccurring_terms of a word the warehouse has never seen (a typo: 'cocao'), of a phrase, or
+--   of a word with no associate reaching min_articles returned no rows, the same empty answer for
+--   all three; min_articles := NULL returned none at all. It now gives one row whose term is NULL
+--   and whose note (a new last column) says which, as trending_terms and distinctive_terms do,
+--   and a NULL min_articles counts as 1. term_trend_stem of a phrase said "not in the
+--   vocabulary"; it now says "not one term" like term_trend (for typed text with spacing inside:
+--   is_phrase's Chinese and Japanese test needs the token pattern, whose compiling would make
+--   these two macros three times slower).
 -- Views, macros and comments only: no stored row changes, so this migration makes no day stale.
 -- Like every migration, never edited or renumbered once applied.
 
@@ -220,3 +228,80 @@ SELECT * FROM (SELECT * FROM ranked UNION ALL SELECT * FROM why)
 ORDER BY lift DESC NULLS LAST, articles DESC, term
 LIMIT n;
 COMMENT ON MACRO TABLE trending_terms IS 'Words rising on a day, by articles: a word counts when at least min_articles (default 3; NULL counts as 1) articles of the day use it (boilerplate and stopwords excluded). lift = ((a + 0.5) / (N + 1)) / ((b + 0.5) / (M + 1)), where a of the day''s N articles use the word and b of the M articles of the previous baseline_days days: the ratio of its article shares, volume-adjusted (a busy day does not lift every word) and smoothed (+0.5, so a word new today ranks by how many articles use it, not by 1 / 0). No baseline (no article in those days), no article on the day, no word reaching min_articles, a NULL day or a baseline_days below 1 or NULL: one row whose term is NULL and whose note says why. Columns: term, articles, day_articles, baseline_articles, baseline_day_articles, share, baseline_share, lift, note.';
+
+CREATE OR REPLACE MACRO cooccurring_terms(term_text, n, min_articles := 3) AS TABLE
+WITH typed AS (SELECT term_key(term_text) AS k),  -- once: each term_key compiles its regexes
+known AS (SELECT term_id FROM dim_term WHERE term = (SELECT k FROM typed)),
+docs AS (
+    SELECT f.article_id FROM fact_article_term f
+    LEFT JOIN boilerplate_term b USING (article_id, term_id)
+    WHERE f.term_id IN (SELECT term_id FROM known)
+      AND NOT coalesce(b.only_boilerplate, false)
+),
+shared AS (
+    SELECT * FROM (
+        SELECT f.term_id, count(*) AS articles
+        FROM fact_article_term f
+        LEFT JOIN boilerplate_term b USING (article_id, term_id)
+        WHERE f.article_id IN (SELECT article_id FROM docs) AND NOT coalesce(f.is_stopword, false)
+          AND NOT coalesce(b.only_boilerplate, false)
+        GROUP BY f.term_id
+    ) WHERE articles >= greatest(min_articles, 1)
+),
+df AS (
+    SELECT term_id, sum(articles)::DOUBLE AS df FROM v_daily_content_terms
+    WHERE term_id IN (SELECT term_id FROM shared) GROUP BY term_id
+),
+tot AS (SELECT count(*)::DOUBLE AS n_all, (SELECT count(*) FROM docs)::DOUBLE AS n_x FROM fact_article),
+ranked AS (
+    SELECT t.term, s.articles::BIGINT AS articles, df.df::BIGINT AS term_articles,
+           s.articles * tot.n_all / (tot.n_x * df.df) AS lift,
+           CASE WHEN s.articles = tot.n_all THEN 1.0
+                ELSE ln(s.articles * tot.n_all / (tot.n_x * df.df)) / -ln(s.articles / tot.n_all) END AS npmi,
+           NULL::VARCHAR AS note
+    FROM shared s JOIN df USING (term_id) JOIN dim_term t USING (term_id) CROSS JOIN tot
+    WHERE t.term_id NOT IN (SELECT term_id FROM known) AND t.term_kind = 'word'
+),
+why AS (
+    SELECT NULL::VARCHAR, NULL::BIGINT, NULL::BIGINT, NULL::DOUBLE, NULL::DOUBLE,
+           CASE WHEN NOT EXISTS (SELECT 1 FROM known)
+                -- spacing inside, not is_phrase: its token pattern would cost this macro ~90 ms
+                -- of regex compiling per query, for a note
+                THEN CASE WHEN contains(typed_text(term_text), ' ')
+                          THEN 'not one term: typed text with spacing inside; kwic and search find a phrase'
+                          ELSE 'not in the vocabulary' END
+                WHEN tot.n_x = 0 THEN 'only in boilerplate lines: no article counts for it'
+                ELSE 'no word shares at least ' || greatest(min_articles, 1) || ' of its '
+                     || tot.n_x::BIGINT || ' articles'
+           END
+    FROM tot WHERE NOT EXISTS (SELECT 1 FROM ranked)
+)
+SELECT * FROM (SELECT * FROM ranked UNION ALL SELECT * FROM why)
+ORDER BY npmi DESC NULLS LAST, articles DESC, term
+LIMIT n;
+COMMENT ON MACRO TABLE cooccurring_terms IS 'Words associated with a term, by normalised pointwise mutual information over articles: npmi = ln(P(x, y) / (P(x) P(y))) / -ln P(x, y), from 1 (always together) through 0 (independent); only words sharing at least min_articles (default 3; NULL counts as 1) articles with the term, stopwords and boilerplate excluded. lift = P(x, y) / (P(x) P(y)). A term the warehouse has never seen, typed text with spacing inside (not one term), or no word reaching min_articles: one row whose term is NULL and whose note says which. Columns: term, articles (shared), term_articles (articles with the word), lift, npmi, note.';
+
+CREATE OR REPLACE MACRO term_trend_stem(term_text, start_date, end_date) AS TABLE
+WITH forms AS (SELECT term_id FROM term_forms(term_text)),
+hits AS (
+    SELECT published_date, count(DISTINCT article_id) AS articles, sum(count) AS occurrences
+    FROM fact_article_term
+    WHERE term_id IN (SELECT term_id FROM forms)
+      AND published_date BETWEEN start_date::DATE AND end_date::DATE
+    GROUP BY published_date
+),
+known AS (SELECT count(*) AS n FROM forms)
+SELECT c.date_key AS day,
+       CASE WHEN c.has_articles THEN coalesce(h.articles, 0) END::BIGINT AS articles,
+       CASE WHEN c.has_articles THEN coalesce(h.occurrences, 0) END::BIGINT AS occurrences,
+       c.articles AS day_articles,
+       CASE WHEN c.has_articles THEN coalesce(h.articles, 0) / c.articles END AS share,
+       -- spacing inside, not is_phrase: its token pattern would cost ~90 ms of regex compiling
+       CASE WHEN known.n = 0 AND contains(typed_text(term_text), ' ')
+            THEN 'not one term: typed text with spacing inside; kwic and search find a phrase'
+            WHEN known.n = 0 THEN 'not in the vocabulary'
+            WHEN NOT c.has_articles THEN 'no articles this day' END AS note
+FROM calendar(start_date, end_date) c CROSS JOIN known
+LEFT JOIN hits h ON h.published_date = c.date_key
+ORDER BY day;
+COMMENT ON MACRO TABLE term_trend_stem IS 'term_trend over every form of the word (term_forms: same stem, possessives, hyphenated compounds): articles that contain any form, their occurrences. Same columns and NULL rule as term_trend; notes: not in the vocabulary, not one term (typed text with spacing inside; 東京 typed without spaces says not in the vocabulary here).';

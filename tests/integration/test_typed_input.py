@@ -1,8 +1,8 @@
 """What an analyst types, and answers that must not change with how it is typed (session 24,
 migration 0019): URLs and e-mail addresses are one term in a query as in the text, a phrase stays
 inside its paragraph, spacing and decomposed accents in typed text, typographic quotes around a
-phrase, a calendar without articles, trending_terms' notes for NULL inputs, and two example
-queries (new_yesterday's new stories, largest_stories' cut).
+phrase, a calendar without articles, trending_terms' and cooccurring_terms' notes, and two
+example queries (new_yesterday's new stories, largest_stories' cut).
 
 Expected values are literals or plain Python over the article bodies written here and the base
 tables (fact_article), never the macros under test.
@@ -146,6 +146,31 @@ def test_trending_terms_says_why_for_null_inputs(wh: Path) -> None:
     assert notes(LATER, None, 3) == ["baseline_days must be at least 1"]
     # A NULL min_articles ranks as 1 (every word of the day); the quiet day has none.
     assert notes(QUIET, 2, None) == [f"no word is in at least 1 articles on {QUIET}"]
+
+
+def test_cooccurring_terms_says_why_it_has_no_row(wh: Path) -> None:
+    sql = "SELECT * FROM cooccurring_terms(?, 50, min_articles := ?)"
+    nothing = (None, None, None, None, None)
+    phrase = "not one term: typed text with spacing inside; kwic and search find a phrase"
+    assert query(wh, sql, ["cafe", 3]) == [(*nothing, "not in the vocabulary")]  # a typo
+    assert query(wh, sql, ["time warner", 3]) == [(*nothing, phrase)]
+    # arsenal is in the fan page only: no word shares 3 articles with it.
+    assert query(wh, sql, ["arsenal", 3]) == [
+        (*nothing, "no word shares at least 3 of its 1 articles")
+    ]
+    # A NULL min_articles counts as 1: every other content word of that page.
+    words = query(
+        wh,
+        "SELECT t.term FROM fact_article_term f JOIN dim_term t USING (term_id)"
+        " WHERE f.article_id = ? AND t.term_kind = 'word' AND NOT f.is_stopword"
+        " AND t.term <> 'arsenal'",
+        [_id(wh, "fans.txt")],
+    )
+    got = query(wh, sql, ["arsenal", None])
+    assert sorted(row[0] for row in got) == sorted(w for (w,) in words)
+    assert {row[-1] for row in got} == {None}
+    stem = "SELECT note FROM term_trend_stem(?, ?, ?)"
+    assert query(wh, stem, ["time warner", DAY, DAY]) == [(phrase,)]
 
 
 def test_the_calendar_of_a_warehouse_without_articles_is_empty(tmp_path: Path) -> None:

@@ -24,8 +24,9 @@
 -- * v_calendar (and warehouse/queries/days_without_articles.sql) raised "a date range needs two
 --   dates, got NULL .. NULL" on a warehouse without articles; it now has no rows.
 -- * trending_terms with a NULL day or baseline_days returned its one "why" row with note NULL,
---   and min_articles := NULL a note "no word is in at least  articles" made NULL: the notes say
---   why now (NULL min_articles counts as 1, as the ranking already did).
+--   and min_articles := NULL a note "no word is in at least  articles" made NULL (so did
+--   distinctive_terms'): the notes say why now (NULL min_articles counts as 1, as the rankings
+--   already did).
 -- * cooccurring_terms of a word the warehouse has never seen (a typo: 'cocao'), of a phrase, or
 --   of a word with no associate reaching min_articles returned no rows, the same empty answer for
 --   all three; min_articles := NULL returned none at all. It now gives one row whose term is NULL
@@ -305,3 +306,57 @@ FROM calendar(start_date, end_date) c CROSS JOIN known
 LEFT JOIN hits h ON h.published_date = c.date_key
 ORDER BY day;
 COMMENT ON MACRO TABLE term_trend_stem IS 'term_trend over every form of the word (term_forms: same stem, possessives, hyphenated compounds): articles that contain any form, their occurrences. Same columns and NULL rule as term_trend; notes: not in the vocabulary, not one term (typed text with spacing inside; 東京 typed without spaces says not in the vocabulary here).';
+
+CREATE OR REPLACE MACRO distinctive_terms(start_date, end_date, n, min_articles := 3) AS TABLE
+WITH tot AS (
+    SELECT count(*) FILTER (WHERE published_date BETWEEN start_date::DATE AND (SELECT checked_end(start_date, end_date)))::DOUBLE AS c,
+           count(*) FILTER (WHERE published_date NOT BETWEEN start_date::DATE AND (SELECT checked_end(start_date, end_date)))::DOUBLE AS d
+    FROM fact_article
+),
+inside AS (
+    SELECT * FROM (
+        SELECT c.term_id, sum(c.articles)::DOUBLE AS a FROM v_daily_content_terms c
+        WHERE c.published_date BETWEEN start_date::DATE AND (SELECT checked_end(start_date, end_date))
+        GROUP BY c.term_id
+    ) WHERE a >= greatest(min_articles, 1)
+),
+outside AS (
+    SELECT term_id, sum(articles)::DOUBLE AS b FROM v_daily_content_terms
+    WHERE published_date NOT BETWEEN start_date::DATE AND (SELECT checked_end(start_date, end_date))
+      AND term_id IN (SELECT term_id FROM inside)
+    GROUP BY term_id
+),
+cells AS (
+    SELECT i.term_id, i.a, coalesce(o.b, 0) AS b, tot.c, tot.d FROM inside i
+    LEFT JOIN outside o USING (term_id) CROSS JOIN tot
+    WHERE tot.d > 0 AND i.a / tot.c > coalesce(o.b, 0) / tot.d
+),
+scored AS (
+    SELECT term_id, a, b, c, d,
+           2 * (  a * ln(a / (c * (a + b) / (c + d)))
+                + CASE WHEN b > 0 THEN b * ln(b / (d * (a + b) / (c + d))) ELSE 0 END
+                + CASE WHEN c - a > 0 THEN (c - a) * ln((c - a) / (c * (c + d - a - b) / (c + d))) ELSE 0 END
+                + CASE WHEN d - b > 0 THEN (d - b) * ln((d - b) / (d * (c + d - a - b) / (c + d))) ELSE 0 END
+               ) AS g2
+    FROM cells
+),
+ranked AS (
+    SELECT t.term, s.a::BIGINT AS articles, s.c::BIGINT AS period_articles,
+           s.b::BIGINT AS other_articles, s.d::BIGINT AS other_period_articles,
+           s.a / s.c AS share, s.b / s.d AS other_share, s.g2, NULL::VARCHAR AS note
+    FROM scored s JOIN dim_term t USING (term_id)
+    WHERE t.term_kind = 'word'
+),
+why AS (
+    SELECT NULL::VARCHAR, NULL::BIGINT, tot.c::BIGINT, NULL::BIGINT, tot.d::BIGINT, NULL::DOUBLE,
+           NULL::DOUBLE, NULL::DOUBLE,
+           CASE WHEN tot.c = 0 THEN 'no articles between ' || start_date::DATE || ' and ' || end_date::DATE
+                WHEN tot.d = 0 THEN 'nothing to compare with: every article is in the period'
+                ELSE 'no word is in at least ' || greatest(min_articles, 1) || ' articles of the period more often than elsewhere'
+           END
+    FROM tot WHERE NOT EXISTS (SELECT 1 FROM ranked)
+)
+SELECT * FROM (SELECT * FROM ranked UNION ALL SELECT * FROM why)
+ORDER BY g2 DESC NULLS LAST, articles DESC, term
+LIMIT n;
+COMMENT ON MACRO TABLE distinctive_terms IS 'What a period over-uses against the rest of the warehouse: words ranked by Dunning''s log-likelihood G² = 2 Σ O ln(O / E) over the 2 × 2 table (articles with / without the word) × (inside / outside the period), E the counts expected if the word were as common everywhere. Only words at least min_articles (default 3; NULL counts as 1) articles of the period use, more often (by share) inside than outside; stopwords and boilerplate excluded. G² > 3.84 is p < 0.05, > 10.83 p < 0.001. Nothing to compare with or no article in the period: one row whose term is NULL and whose note says why. Columns: term, articles, period_articles, other_articles, other_period_articles, share, other_share, g2, note.';

@@ -133,7 +133,7 @@ def test_typographic_quotes_mark_a_phrase(wh: Path) -> None:
     assert _ids(wh, search, ["sales profit"]) == [bbc]
 
 
-def test_trending_terms_says_why_for_null_inputs(wh: Path) -> None:
+def test_trending_and_distinctive_terms_say_why_for_null_inputs(wh: Path) -> None:
     def notes(*args: Any) -> list[Any]:
         return [
             row[-1]
@@ -146,6 +146,10 @@ def test_trending_terms_says_why_for_null_inputs(wh: Path) -> None:
     assert notes(LATER, None, 3) == ["baseline_days must be at least 1"]
     # A NULL min_articles ranks as 1 (every word of the day); the quiet day has none.
     assert notes(QUIET, 2, None) == [f"no word is in at least 1 articles on {QUIET}"]
+    ((note,),) = query(
+        wh, "SELECT note FROM distinctive_terms(?, ?, 5, min_articles := NULL)", [QUIET, QUIET]
+    )
+    assert note == "no word is in at least 1 articles of the period more often than elsewhere"
 
 
 def test_cooccurring_terms_says_why_it_has_no_row(wh: Path) -> None:

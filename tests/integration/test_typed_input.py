@@ -25,6 +25,7 @@ QUERIES = Path(__file__).resolve().parents[2] / "warehouse" / "queries"
 DAY = date(2021, 4, 7)
 LATER = DAY + timedelta(days=1)
 QUIET = DAY + timedelta(days=2)
+NUMBERS = DAY + timedelta(days=3)
 BODIES = {
     # A BBC-style page: the headline is the first paragraph, with no full stop.
     (DAY, "bbc.txt"): (
@@ -45,6 +46,11 @@ BODIES = {
     ),
     # Stopwords only: a day with articles and no content word.
     (QUIET, "quiet.txt"): "It is what it is and that is all there is to it, as it was.",
+    # The loader splits a number or a dotted acronym from the hyphen after it: 20, year, loan.
+    (NUMBERS, "loan.txt"): (
+        "The bank made a 20-year loan, part of a 100-mln-dlr facility for the U.S.-backed "
+        "rebels, officials said."
+    ),
 }
 
 
@@ -105,6 +111,25 @@ def test_a_phrase_stays_inside_its_paragraph(wh: Path) -> None:
     assert _ids(wh, "SELECT article_id FROM search(?, 5)", ['"warner profit"']) == [
         _id(wh, "bbc.txt")
     ]
+
+
+def test_a_number_or_an_acronym_before_a_hyphen_is_a_term_of_a_phrase(wh: Path) -> None:
+    text = BODIES[(NUMBERS, "loan.txt")]
+    kwic = "SELECT keyword, right_context FROM kwic(?, 2)"
+    # Whole terms as stored: ... 20 | year | loan ..., a | 100 | mln-dlr ..., the | u.s. | backed
+    for phrase, keyword in (
+        ("year loan", "year loan"),
+        ("a 100", "a 100"),
+        ("the u.s.", "the U.S."),
+    ):
+        at = text.index(keyword)
+        assert query(wh, kwic, [phrase]) == [
+            (keyword, text[at + len(keyword) : at + len(keyword) + 2])
+        ]
+    loan = _id(wh, "loan.txt")
+    assert _ids(wh, "SELECT article_id FROM search(?, 5)", ['"year loan" bank']) == [loan]
+    # Still not inside a hyphenated word: mln-dlr is one term.
+    assert query(wh, kwic, ["dlr facility"]) == []
 
 
 def test_typed_spacing_and_decomposed_accents_find_the_stored_term(wh: Path) -> None:

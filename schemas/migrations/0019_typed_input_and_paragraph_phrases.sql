@@ -1,5 +1,5 @@
 -- What analysts type, phrases inside one paragraph, the calendar of an empty warehouse, and
--- trending_terms' silent NULL notes (session 24: an audit of every macro against a second,
+-- trending_terms' silent NULL notes (session 23's audit of every macro against a second,
 -- independent computation over the base tables, on the Reuters and on a mixed corpus warehouse;
 -- the rankings, trends, views, kwic, search and the _stem twins agreed row by row, except here).
 -- * A URL or an e-mail address typed into search, search_stem or a kwic phrase was split into

@@ -1,4 +1,4 @@
-"""What an analyst types, and answers that must not change with how it is typed (session 24,
+"""What an analyst types, and answers that must not change with how it is typed (session 23,
 migration 0019): URLs and e-mail addresses are one term in a query as in the text, a phrase stays
 inside its paragraph, spacing and decomposed accents in typed text, typographic quotes around a
 phrase, a calendar without articles, trending_terms' and cooccurring_terms' notes, and two

@@ -136,7 +136,9 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
         "a FIFO, socket or device in the landing zone: never opened", "remove it"
     ),
     QuarantineReason.OUTSIDE_LANDING: ReasonDoc(
-        "a symlink pointing outside the landing zone", "remove it"
+        "a symlink pointing outside the landing zone, to a file or to a folder (the folder is "
+        "one record: none of its files is read)",
+        "move the files into the zone, or point `--landing` at their folder",
     ),
     QuarantineReason.BAD_DATE: ReasonDoc(
         "the date header is not a valid `YYYY-MM-DD`", "fix the header"

@@ -209,11 +209,50 @@ def _is_utf8(name: str) -> bool:
     return True
 
 
+def _linked_folders_outside(
+    folder: Path, dirnames: list[str], root: Path, real_root: Path
+) -> list[LandingFile]:
+    """The symlinks among ``folder``'s sub-folders that lead outside the landing zone, each
+    listed once as a folder (``outside``, ``special="folder"``: never entered, so ingest
+    quarantines it instead of the run skipping its files without a word). ``os.walk`` does not
+    enter a linked folder; one that leads inside the zone is another name for files listed under
+    their own paths."""
+    out: list[LandingFile] = []
+    for name in dirnames:
+        link = folder / name
+        if not link.is_symlink():
+            continue
+        try:
+            target = link.resolve()
+        except (RuntimeError, OSError):  # cannot happen for a folder os.walk saw; be safe
+            continue
+        if target.is_relative_to(real_root):
+            continue
+        relative = link.relative_to(root).as_posix()
+        bad_name = not _is_utf8(relative)
+        if bad_name:  # shown as for a file (see list_landing); refused as outside first
+            relative = os.fsencode(relative).decode("utf-8", "backslashreplace")
+        stat = link.lstat()
+        out.append(
+            LandingFile(
+                relative,
+                stat.st_size,
+                stat.st_mtime_ns,
+                folder_date(relative + "/"),
+                outside=True,
+                special="folder",
+                bad_name=bad_name,
+            )
+        )
+    return out
+
+
 def list_landing(landing: str | Path) -> list[LandingFile]:
     """Every file below ``root`` (hidden files and folders skipped), sorted by path.
 
     Symlinks are followed only for the answer to "where does it point": one that resolves outside
-    the landing zone is listed with ``outside=True`` so the ingest stage can quarantine it; one
+    the landing zone is listed with ``outside=True`` so the ingest stage can quarantine it (a
+    linked folder too, once, with ``special="folder"``: its files are never listed); one
     that points at nothing, or into a loop, is listed too, and reading it fails (``unreadable``).
     A path that is not UTF-8 is listed with ``bad_name`` set, under a name that shows its
     non-UTF-8 bytes as ``\\xNN``, so that ingest quarantines it without opening it. A
@@ -229,6 +268,7 @@ def list_landing(landing: str | Path) -> list[LandingFile]:
     found: list[LandingFile] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found.extend(_linked_folders_outside(Path(dirpath), dirnames, root, real_root))
         for name in filenames:
             if name.startswith("."):
                 continue

@@ -172,9 +172,12 @@ def _ingest_one(
         _ingest_holder(file, ctx, ledger, result)
         return
     if file.outside:
-        _quarantine(
-            result, file, None, "outside_landing", "symlink points outside the landing zone"
+        detail = (
+            "a symlink to a folder outside the landing zone: none of its files is read"
+            if file.special == "folder"
+            else "symlink points outside the landing zone"
         )
+        _quarantine(result, file, None, "outside_landing", detail)
         return
     if file.bad_name:
         detail = (

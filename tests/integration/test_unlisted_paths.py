@@ -7,6 +7,7 @@ run with a ``UnicodeEncodeError``). Expected values are literals."""
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,41 @@ def test_broken_symlinks_are_quarantined_with_where_they_point(tmp_path: Path) -
     second = pipeline.run(settings)
     assert (second.articles_loaded, second.files_quarantined) == (0, 3)
     assert query(settings.warehouse, sql, [second.run_id]) == expected
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_a_symlinked_folder_outside_the_zone_is_quarantined_not_skipped(tmp_path: Path) -> None:
+    # A dated folder linked in from elsewhere (a mount, another disk) was skipped without a word:
+    # the run read 0 files and succeeded. Its files are not read (the zone is the boundary, as for
+    # a symlinked file), but the folder is quarantined, on every run, under the day it names.
+    landing = tmp_path / "landing"
+    (landing / "2024-05-06").mkdir(parents=True)
+    (landing / "2024-05-06" / "good.txt").write_text(GOOD, encoding="utf-8")
+    mounted = tmp_path / "mnt" / "2024-05-07"
+    mounted.mkdir(parents=True)
+    (mounted / "a.txt").write_text(GOOD.replace("2024-05-06", "2024-05-07"), encoding="utf-8")
+    (landing / "2024-05-07").symlink_to(mounted, target_is_directory=True)
+    # a folder linked inside the zone is another name for files that are read under their own
+    (landing / "latest").symlink_to(landing / "2024-05-06", target_is_directory=True)
+    settings = settings_for(landing, tmp_path / "w", write_reports=False)
+    sql = "SELECT path, reason, detail FROM quarantine WHERE run_id = ? ORDER BY path"
+    expected = [
+        (
+            "2024-05-07",
+            "outside_landing",
+            "a symlink to a folder outside the landing zone: none of its files is read",
+        )
+    ]
+    first = pipeline.run(settings)
+    assert (first.files_new, first.articles_loaded, first.files_quarantined) == (2, 1, 1)
+    assert query(settings.warehouse, sql, [first.run_id]) == expected
+    again = pipeline.run(settings)
+    assert (again.articles_loaded, again.files_quarantined) == (0, 1)
+    assert query(settings.warehouse, sql, [again.run_id]) == expected
+    # the day's own run says it too (the folder's name is its date)
+    day = pipeline.run(settings, partition_date=date(2024, 5, 7))
+    assert (day.articles_loaded, day.files_quarantined) == (0, 1)
+    assert query(settings.warehouse, sql, [day.run_id]) == expected
 
 
 @pytest.mark.skipif(os.name != "posix", reason="file names are bytes on POSIX only")

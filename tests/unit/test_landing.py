@@ -119,8 +119,11 @@ def test_list_landing_symlinks(tmp_path: Path) -> None:
     (root / "linked-dir").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     (root / "wire/loop-a.txt").symlink_to("loop-b.txt")
     (root / "wire/loop-b.txt").symlink_to("loop-a.txt")
+    (root / "alias").symlink_to(root / "wire", target_is_directory=True)
+    (root / ".hidden-link").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     found = {f.path: f for f in list_landing(root)}
     assert sorted(found) == [
+        "linked-dir",
         "wire/dangling.txt",
         "wire/escape.txt",
         "wire/inside.txt",
@@ -145,6 +148,23 @@ def test_list_landing_symlinks(tmp_path: Path) -> None:
     assert found["wire/inside.txt"].outside is False
     assert found["wire/inside.txt"].size == len(b"real text")
     assert found["wire/real.txt"].outside is False
+    # a folder linked from outside the zone is listed once, as what it is, never entered (ingest
+    # quarantines it); one linked inside ("alias") is another name for files listed as they are
+    link = root / "linked-dir"
+    assert (found["linked-dir"].outside, found["linked-dir"].special) == (True, "folder")
+    assert found["linked-dir"].size == link.lstat().st_size
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_list_landing_dates_a_symlinked_dated_folder_by_its_name(tmp_path: Path) -> None:
+    root = tmp_path / "landing"
+    _write(tmp_path, "mnt/x/a.txt")
+    (root / "wire").mkdir(parents=True)
+    (root / "wire" / "dt=2024-05-07").symlink_to(tmp_path / "mnt" / "x", target_is_directory=True)
+    found = list_landing(root)
+    assert [(f.path, f.path_date, f.outside) for f in found] == [
+        ("wire/dt=2024-05-07", date(2024, 5, 7), True)
+    ]
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")

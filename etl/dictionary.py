@@ -189,12 +189,14 @@ MACROS: dict[str, MacroDoc] = {
     ),
     "checked_unit": MacroDoc((("unit", "VARCHAR"),), "checked_unit('week')"),
     "python_lower": MacroDoc((("text", "VARCHAR"),), "python_lower('ΟΔΥΣΣΕΥΣ İstanbul')"),
+    "word_punctuation": MacroDoc((), "word_punctuation()"),
+    "url_end_punctuation": MacroDoc((), "url_end_punctuation()"),
     "typed_terms": MacroDoc((("q", "VARCHAR"),), "typed_terms('纷纷 U.S.')"),
     "typed_text": MacroDoc(
-        (("t", "VARCHAR"),), "typed_text('  trade' || chr(160) || 'deficit' || chr(10))"
+        (("t", "VARCHAR"),), "typed_text('  “trade' || chr(160) || 'deficit,”' || chr(10))"
     ),
     "term_forms": MacroDoc((("term_text", "VARCHAR"),), "term_forms('brexit')"),
-    "term_key": MacroDoc((("term_text", "VARCHAR"),), "term_key('İstanbul’s')"),
+    "term_key": MacroDoc((("term_text", "VARCHAR"),), "term_key('(İstanbul’s),')"),
     "term_parts": MacroDoc((("term", "VARCHAR"),), "term_parts('post-brexit')"),
     "term_trend": MacroDoc(
         (("term_text", "VARCHAR"), ("start_date", "DATE"), ("end_date", "DATE")),

@@ -119,8 +119,8 @@ def plan_backfill(settings: Settings, start: date, end: date, mode: str) -> Back
                     run_schema[day] = int(schema)
                     succeeded.add(day)
     for f in list_landing(settings.landing):
-        if f.outside or f.bad_name:
-            continue
+        if (f.outside or f.bad_name) and f.path_date is None:
+            continue  # never opened, so no header to date it by; in a dated folder, of that day
         file_days = {f.path_date} if f.path_date is not None else set()
         if f.path_date is None:
             file_days = known_flat.get(f.path) or copied_flat.get(f.path, set())

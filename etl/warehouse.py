@@ -88,10 +88,12 @@ def open_error(exc: duckdb.Error, path: Path) -> NewsEtlError:
 
 
 @contextmanager
-def writer_lock(settings: Settings) -> Iterator[None]:
+def writer_lock(settings: Settings, *, create: bool = True) -> Iterator[None]:
     """Hold the warehouse's exclusive writer lock, waiting up to ``settings.lock_timeout_s``;
-    a DuckLake with a Postgres catalog takes none (its writers commit concurrently)."""
-    if not settings.target.uses_lock:
+    a DuckLake with a Postgres catalog takes none (its writers commit concurrently). With
+    ``create=False`` (a reader) a lock file no writer has made yet is not made: no writer holds
+    it, and one that starts now meets DuckDB's own lock on the file instead."""
+    if not settings.target.uses_lock or not (create or settings.lock_path.exists()):
         yield
         return
     settings.lock_path.parent.mkdir(parents=True, exist_ok=True)
@@ -287,9 +289,13 @@ def warehouse_exists(target: WarehouseTarget, wait_s: float = 60.0) -> bool:
 
 @contextmanager
 def locked_reader(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection | None]:
-    """A read-only connection taken under the writer lock; ``None`` if no warehouse exists yet."""
-    with writer_lock(settings):
-        if not settings.target.exists():
+    """A read-only connection taken under the writer lock; ``None`` if no warehouse exists yet.
+    Creates no file or folder (a dry run only reads)."""
+    if not settings.target.exists():
+        yield None
+        return
+    with writer_lock(settings, create=False):
+        if not settings.target.exists():  # removed while the lock was awaited
             yield None
             return
         if settings.target.is_lake:

@@ -546,6 +546,28 @@ def test_read_only_commands_on_a_missing_warehouse_create_nothing(tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_backfill_dry_run_creates_nothing(tmp_path: Path) -> None:
+    # --dry-run only reads: it took the writer lock to read, which made the warehouse's folder
+    # and its .lock file (on a missing warehouse, and on one whose lock file was never made here)
+    landing = tmp_path / "landing" / "2024-05-06"
+    landing.mkdir(parents=True)
+    (landing / "a.txt").write_text(" date 2024-05-06 The council met on Monday.\n", "utf-8")
+    missing = tmp_path / "not-here" / "news.duckdb"
+    dry = ["backfill", "--start", "2024-05-01", "--end", "2024-05-09", "--dry-run"]
+    code, out, err = _cli(*dry, "-l", str(tmp_path / "landing"), "-w", str(missing))
+    assert code == 0, err
+    assert "1 of 1 day with files or articles to rebuild, 1 file" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["landing"]
+    made = tmp_path / "made" / "news.duckdb"
+    assert _cli("init", "-w", str(made))[0] == 0
+    (made.parent / "news.duckdb.lock").unlink()  # as if copied here: no writer ran next to it
+    before = sorted(p.name for p in made.parent.iterdir())
+    assert before == ["news.duckdb"]
+    code, out, err = _cli(*dry, "-l", str(tmp_path / "landing"), "-w", str(made))
+    assert code == 0, err
+    assert sorted(p.name for p in made.parent.iterdir()) == before
+
+
 def test_a_landing_path_in_warnings_and_errors_is_shown_as_data(tmp_path: Path) -> None:
     # A run that fails names its landing zone in a warning (no warehouse to record it in) and in
     # etl_run.error, which status shows. The warning went out through Python's handler of last

@@ -86,6 +86,33 @@ def test_a_symlinked_folder_outside_the_zone_is_quarantined_not_skipped(tmp_path
     assert query(settings.warehouse, sql, [day.run_id]) == expected
 
 
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_a_backfill_lists_and_rebuilds_the_day_of_a_symlinked_folder(tmp_path: Path) -> None:
+    # backfill planned days from the files it could date and skipped refused entries: a day whose
+    # only entry is a folder linked from outside had no file, so no backfill ever said so
+    from etl import backfill
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    mounted = tmp_path / "mnt" / "x"
+    mounted.mkdir(parents=True)
+    (mounted / "a.txt").write_text(GOOD, encoding="utf-8")
+    (landing / "2024-05-06").symlink_to(mounted, target_is_directory=True)
+    settings = settings_for(landing, tmp_path / "w", write_reports=False)
+    first, last = date(2024, 5, 5), date(2024, 5, 7)
+    plan = backfill.plan_backfill(settings, first, last, "missing")
+    assert [(p.day, p.files, p.reason) for p in plan.partitions if p.files] == [
+        (date(2024, 5, 6), 1, "missing")
+    ]
+    summary = backfill.rebuild_partition(settings, date(2024, 5, 6))
+    assert (summary.articles_loaded, summary.files_quarantined) == (0, 1)
+    sql = "SELECT path, reason FROM quarantine WHERE run_id = ?"
+    assert query(settings.warehouse, sql, [summary.run_id]) == [("2024-05-06", "outside_landing")]
+    # rebuilt (a successful run of the day): no longer missing
+    again = backfill.plan_backfill(settings, first, last, "missing")
+    assert [p.day for p in again.partitions if p.reason] == []
+
+
 @pytest.mark.skipif(os.name != "posix", reason="file names are bytes on POSIX only")
 def test_a_name_that_is_not_utf8_is_quarantined_unread(tmp_path: Path) -> None:
     day = tmp_path / "landing" / "2024-05-06"

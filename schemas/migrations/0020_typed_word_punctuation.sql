@@ -21,8 +21,8 @@
 -- Views, macros and comments only: no stored row changes, so this migration makes no day stale.
 -- Like every migration, never edited or renumbered once applied.
 
-CREATE MACRO word_punctuation() AS '!"#$%&''()*+,-.:;<=>?@[\]^`{|}~«»“”„‘’‚‹›¿¡—–…·•†‡§¶©®™°¢€£¥₹₽「」『』【】〔〕〈〉《》、。・〜 ';
-COMMENT ON MACRO word_punctuation IS 'What typed_text drops at either end of typed text: spaces, ASCII punctuation but / and _, typographic quotes, apostrophes and dashes, …, ¿ ¡, currency and other common symbols, CJK brackets and full stops. The loader''s terms never start or end with one (but a URL may end with = & # / - + and a dotted acronym ends with its dot: typed_text keeps those).';
+CREATE MACRO word_punctuation() AS '!"#$%&''()*+,-.:;<=>?@[\]^`{|}~«»“”„‘’‚‹›¿¡—–…·•†‡§¶©®™°¢€£¥₹₽「」『』【】〔〕〈〉《》、。〜 ';
+COMMENT ON MACRO word_punctuation IS 'What typed_text drops at either end of typed text: spaces, ASCII punctuation but / and _, typographic quotes, apostrophes and dashes, …, ¿ ¡, currency and other common symbols, CJK brackets and full stops (not the katakana middle dot ・, which the loader keeps in katakana terms and stores alone between other characters). The loader''s terms never start or end with one (but a URL may end with = & # / - + and a dotted acronym ends with its dot: typed_text keeps those).';
 
 CREATE MACRO url_end_punctuation() AS '.,;:!?)]''"<>“”‘’ ';
 COMMENT ON MACRO url_end_punctuation IS 'What typed_text drops after typed text that ends in a URL (http://, https://, www.): the characters the loader''s URL pattern never ends a URL with (. , ; : ! ? ) ] quotes), and spaces.';

@@ -26,6 +26,12 @@ BODIES = {
     "c.txt": "The oil minister said oil demand would rise, e.g. in Asia, by 1.5% next year.",
     "d.txt": "The trade deficit widened in March. Officials blamed the trade deficit, not oil.",
     "e.txt": "A trade deficit is not a debt, the minister said of the figures for the year.",
+    # terms at the edge of the rule: ・ alone (between Han characters), a katakana run with ・,
+    # URLs ending in characters a URL may end with, an e-mail address, acronyms
+    "f.txt": (
+        "Trains ran between 東京・大阪 and ソニー・グループ said so at www.example.com/a?x=1&y= "
+        "and https://example.net/#top- or mail news.desk@example.co.uk, the U.K. office said."
+    ),
 }
 #: typed word -> the term the loader stores for it (a literal, not term_key's answer)
 TYPED = {
@@ -116,3 +122,12 @@ def test_a_phrase_typed_with_its_punctuation_finds_every_article(wh: Path, typed
         [f'"{typed}"'],
     )
     assert found == [("d.txt",), ("e.txt",)]
+
+
+def test_every_stored_term_is_its_own_key(wh: Path) -> None:
+    # whatever the loader stores, typed as stored, is found: term_key drops no character of it
+    # (the katakana middle dot ・ is stored alone between Han characters; URLs end in = or -)
+    rows = query(wh, "SELECT term FROM dim_term WHERE term_key(term) IS DISTINCT FROM term")
+    assert rows == []
+    stored = {t for (t,) in query(wh, "SELECT term FROM dim_term")}
+    assert {"・", "www.example.com/a?x=1&y=", "https://example.net/#top-", "u.k."} <= stored

@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from etl import pipeline
-
-from .helpers import query, settings_for
+from .helpers import day_warehouse, query
 
 DAY = date(2021, 4, 7)
 BODIES = {
@@ -56,14 +54,7 @@ TYPED = {
 
 @pytest.fixture(scope="module")
 def wh(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    tmp = tmp_path_factory.mktemp("punct")
-    folder = tmp / "landing" / DAY.isoformat()
-    folder.mkdir(parents=True)
-    for name, body in BODIES.items():
-        (folder / name).write_text(f" date {DAY.isoformat()} {body}\n", encoding="utf-8")
-    settings = settings_for(tmp / "landing", tmp / "w", write_reports=False)
-    assert pipeline.run(settings).articles_loaded == len(BODIES)
-    return settings.warehouse
+    return day_warehouse(tmp_path_factory.mktemp("punct"), DAY, BODIES)
 
 
 def test_the_expected_terms_are_the_stored_ones(wh: Path) -> None:

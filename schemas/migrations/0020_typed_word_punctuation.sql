@@ -18,6 +18,12 @@
 -- phrase_pattern (same pattern as 0019's) reads typed_text once instead of five times: binding the
 -- longer typed_text five times in each of kwic's three phrase_pattern calls made kwic ~70 ms slower
 -- on Reuters (141 -> 213 ms best of 15; 165 ms now), kwic phrases 168 -> 233 (187 now).
+-- And search's scores are the same on every run: BM25 sums each query word's part per article,
+-- and DuckDB's parallel sum added them in a varying order, so one search on one warehouse gave
+-- scores differing in the 15th digit from run to run (5 of 6 queries over 12 runs on Reuters),
+-- and two articles of equal score could change places at the cut. The sum now goes word by word
+-- in order (sum(... ORDER BY word)), in search and in search_stem; otherwise they are 0019's
+-- and 0009's.
 -- Views, macros and comments only: no stored row changes, so this migration makes no day stale.
 -- Like every migration, never edited or renumbered once applied.
 
@@ -68,3 +74,96 @@ CASE WHEN regexp_matches(p, '[\x{3005}-\x{3007}\x{3400}-\x{4dbf}\x{4e00}-\x{9fff
      THEN '(?:$|[^\pL\pN\pM_.,:/]|[\x{3005}-\x{3007}\x{3400}-\x{4dbf}\x{4e00}-\x{9fff}\x{f900}-\x{faff}\x{20000}-\x{3134f}\x{3041}-\x{309f}\x{30a0}-\x{30ff}\x{31f0}-\x{31ff}]|[.,:/](?:$|[^\p{Nd}]))'
      ELSE '(?:$|[^\pL\pN\pM_''’.,:/-]|[\x{3005}-\x{3007}\x{3400}-\x{4dbf}\x{4e00}-\x{9fff}\x{f900}-\x{faff}\x{20000}-\x{3134f}\x{3041}-\x{309f}\x{30a0}-\x{30ff}\x{31f0}-\x{31ff}]|[''’-](?:$|[^\pL\pN\pM_])|[.,:/](?:$|[^\p{Nd}]))' END)[1];
 COMMENT ON MACRO phrase_pattern IS 'The RE2 pattern that finds the first occurrence of a phrase (read through typed_text: quotes and punctuation at either end dropped) in a clean_text, case-insensitively, as whole terms inside one paragraph: any spacing between its words but not a paragraph break (a headline''s last word and the first word under it are no phrase), either apostrophe (’ or '') where one was typed, not inside a hyphenated or possessive word (''thirds of'' is not in ''two-thirds of'', ''the state'' not in ''the state''s'') nor a number (''39 pct'' is not in ''3.39 pct''), but a number before or after a hyphen, and a dotted acronym before one, is a term of its own, as the loader has it (''year loan'' is in ''a 20-year loan'', ''a 100'' in ''a 100-mln-dlr loan'', ''the u.s.'' in ''the U.S.-backed''). Chinese and Japanese: a Han or hiragana character is a term of its own, so 東京 is found in 東京都, a katakana run is one term (カメラ is not in カメラマン), and where they meet another term any spacing matches, none included (phrase_body). Group 1 is the text before it, group 2 the phrase as written. kwic and search use it. Not handled: a phrase inside a URL or e-mail address is found as if it were text, and a word with a digit before its hyphen (b2-year, one term) is read as split there.';
+
+-- 0019's search, its BM25 sum taken in word order (the same score on every run)
+CREATE OR REPLACE MACRO search(q, n) AS TABLE
+WITH phrases AS (
+    SELECT list_filter(regexp_extract_all(regexp_replace(q::VARCHAR, '[“”„]', '"', 'g'), '"([^"]+)"', 1),
+                       p -> len(search_terms(p)) > 0) AS ps
+),
+words AS (SELECT unnest(search_terms(replace(q::VARCHAR, '"', ' '))) AS word),
+matched AS MATERIALIZED (
+    SELECT w.word, t.term_id FROM words w JOIN dim_term t ON t.term = w.word
+    UNION
+    SELECT w.word, t.term_id FROM words w JOIN dim_term t
+      ON contains(t.term, w.word) AND t.term <> w.word AND regexp_matches(t.term, '[-''’]')
+     AND list_contains(term_parts(t.term), w.word)
+),
+hits AS MATERIALIZED (
+    SELECT m.word, f.article_id, sum(f.count) AS count
+    FROM fact_article_term f JOIN matched m USING (term_id)
+    GROUP BY m.word, f.article_id
+),
+need AS (SELECT list_distinct(flatten(list_transform(ps, p -> search_terms(p)))) AS pw FROM phrases),
+candidates AS (
+    SELECT h.article_id FROM hits h, need
+    WHERE list_contains(need.pw, h.word)
+    GROUP BY h.article_id HAVING count(DISTINCT h.word) = any_value(len(need.pw))
+),
+with_phrases AS (
+    SELECT c.article_id FROM candidates c JOIN article_text x USING (article_id), phrases
+    WHERE list_bool_and(list_transform(phrases.ps, p -> regexp_matches(x.clean_text, phrase_pattern(p))))
+),
+kept AS MATERIALIZED (
+    SELECT h.* FROM hits h, phrases
+    WHERE len(phrases.ps) = 0 OR h.article_id IN (SELECT article_id FROM with_phrases)
+),
+stats AS (SELECT count(*)::DOUBLE AS n_docs, avg(n_tokens)::DOUBLE AS avgdl FROM fact_article),
+df AS (SELECT word, count(*)::DOUBLE AS df FROM hits GROUP BY word),
+scored AS (
+    SELECT k.article_id,
+           sum(ln(1 + (stats.n_docs - df.df + 0.5) / (df.df + 0.5))
+               * (k.count * 2.2)
+               / (k.count + 1.2 * (0.25 + 0.75 * a.n_tokens / stats.avgdl)) ORDER BY k.word) AS score
+    FROM kept k JOIN df USING (word) JOIN fact_article a USING (article_id) CROSS JOIN stats
+    GROUP BY k.article_id
+),
+best AS (SELECT article_id, score FROM scored ORDER BY score DESC, article_id LIMIT n)
+SELECT b.article_id, b.score, a.published_date, a.title, substr(x.clean_text, 1, 160) AS snippet
+FROM best b JOIN fact_article a USING (article_id) JOIN article_text x USING (article_id)
+ORDER BY b.score DESC, b.article_id;
+COMMENT ON MACRO TABLE search IS 'Full-text search ranked by BM25 (k1 = 1.2, b = 0.75) over the term counts: the n best articles for the terms of q (split by search_terms: words, numbers, URLs and e-mail addresses whole; stopwords count, weighted down by their document frequency). A word also matches the hyphenated and possessive terms that contain it (brexit finds post-brexit; term_parts); "quoted phrases" (straight or typographic quotes: “ ” „) must appear as written inside one paragraph (case and spacing aside) and their words count in the score. Exact forms: search_stem for every form. Columns: article_id, score, published_date, title (NULL for .txt input in the canonical layout), snippet. Plain SQL, as fresh as fact_article_term; why not the fts extension: docs/search-bm25.md.';
+
+-- 0009's search_stem, its BM25 sum taken in word order
+CREATE OR REPLACE MACRO search_stem(q, n) AS TABLE
+WITH words AS (SELECT unnest(search_terms(replace(q::VARCHAR, '"', ' '))) AS word),
+base AS (SELECT w.word, t.term_id FROM words w JOIN dim_term t ON t.term = w.word),
+stems AS (
+    SELECT DISTINCT b.word, f.stem_id FROM base b JOIN fact_article_term f USING (term_id)
+    WHERE f.stem_id IS NOT NULL
+    UNION
+    SELECT w.word, s.stem_id FROM words w JOIN dim_stem s ON s.stem = w.word
+    WHERE w.word NOT IN (SELECT word FROM base)
+),
+forms AS (
+    SELECT DISTINCT s.word, f.term_id FROM stems s JOIN fact_article_term f USING (stem_id)
+    UNION SELECT word, term_id FROM base
+),
+form_terms AS (SELECT f.word, t.term FROM forms f JOIN dim_term t USING (term_id)),
+matched AS MATERIALIZED (
+    SELECT word, term_id FROM forms
+    UNION
+    SELECT ft.word, t.term_id FROM dim_term t JOIN form_terms ft
+      ON contains(t.term, ft.term) AND t.term <> ft.term AND regexp_matches(t.term, '[-''’]')
+     AND list_contains(term_parts(t.term), ft.term)
+),
+hits AS MATERIALIZED (
+    SELECT m.word, f.article_id, sum(f.count) AS count
+    FROM fact_article_term f JOIN (SELECT DISTINCT word, term_id FROM matched) m USING (term_id)
+    GROUP BY m.word, f.article_id
+),
+stats AS (SELECT count(*)::DOUBLE AS n_docs, avg(n_tokens)::DOUBLE AS avgdl FROM fact_article),
+df AS (SELECT word, count(*)::DOUBLE AS df FROM hits GROUP BY word),
+scored AS (
+    SELECT h.article_id,
+           sum(ln(1 + (stats.n_docs - df.df + 0.5) / (df.df + 0.5))
+               * (h.count * 2.2)
+               / (h.count + 1.2 * (0.25 + 0.75 * a.n_tokens / stats.avgdl)) ORDER BY h.word) AS score
+    FROM hits h JOIN df USING (word) JOIN fact_article a USING (article_id) CROSS JOIN stats
+    GROUP BY h.article_id
+),
+best AS (SELECT article_id, score FROM scored ORDER BY score DESC, article_id LIMIT n)
+SELECT b.article_id, b.score, a.published_date, a.title, substr(x.clean_text, 1, 160) AS snippet
+FROM best b JOIN fact_article a USING (article_id) JOIN article_text x USING (article_id)
+ORDER BY b.score DESC, b.article_id;
+COMMENT ON MACRO TABLE search_stem IS 'search over every form of each query word (the forms of term_forms: troop finds troops, trump finds trump''s, brexit finds post-brexit): BM25 with each word''s forms counted together. Quotes are ignored: a "quoted phrase" counts as its separate words here (search keeps phrases). Columns as search.';

@@ -30,6 +30,8 @@ BODIES = {
         "Trains ran between 東京・大阪 and ソニー・グループ said so at www.example.com/a?x=1&y= "
         "and https://example.net/#top- or mail news.desk@example.co.uk, the U.K. office said."
     ),
+    # the loader splits 20-year (20, year) and U.S.-backed (u.s., backed); year-on-year is one term
+    "g.txt": "The bank made a 20-year loan to U.S.-backed rebels, up 3% year-on-year.",
 }
 #: typed word -> the term the loader stores for it (a literal, not term_key's answer)
 TYPED = {
@@ -120,5 +122,39 @@ def test_every_stored_term_is_its_own_key(wh: Path) -> None:
     # (the katakana middle dot ・ is stored alone between Han characters; URLs end in = or -)
     rows = query(wh, "SELECT term FROM dim_term WHERE term_key(term) IS DISTINCT FROM term")
     assert rows == []
+    # and none is read as a phrase (0021: text the loader splits is one)
+    assert query(wh, "SELECT term FROM dim_term WHERE is_phrase(term)") == []
     stored = {t for (t,) in query(wh, "SELECT term FROM dim_term")}
     assert {"・", "www.example.com/a?x=1&y=", "https://example.net/#top-", "u.k."} <= stored
+
+
+@pytest.mark.parametrize(
+    ("typed", "phrase"),
+    [
+        ("20-year", True),
+        ("U.S.-backed", True),
+        ("oil,gas", True),
+        ("year-on-year", False),
+        ("oil,", False),
+        ("www.example.com/a?x=1&y=", False),
+        ("news.desk@example.co.uk", False),
+    ],
+)
+def test_text_the_loader_splits_is_a_phrase(wh: Path, typed: str, phrase: bool) -> None:
+    # migration 0021: only Chinese and Japanese without spaces were read as several terms
+    assert query(wh, "SELECT is_phrase(?)", [typed]) == [(phrase,)]
+
+
+def test_kwic_finds_words_the_loader_splits_at_a_hyphen(wh: Path) -> None:
+    sql = (
+        "SELECT split_part(a.source_file, '/', -1), k.keyword FROM kwic(?, 10) k "
+        "JOIN fact_article a USING (article_id)"
+    )
+    assert query(wh, sql, ["20-year"]) == [("g.txt", "20-year")]
+    assert query(wh, sql, ["u.s.-backed"]) == [("g.txt", "U.S.-backed")]
+    assert query(wh, sql, ["year-on-year"]) == [("g.txt", "year-on-year")]  # one term
+    d = DAY.isoformat()
+    note = "SELECT DISTINCT note FROM term_trend(?, ?, ?)"
+    assert query(wh, note, ["U.S.-backed", d, d]) == [
+        ("not one term: 2 terms (typed_terms); kwic and search find a phrase",)
+    ]

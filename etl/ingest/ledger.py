@@ -24,6 +24,8 @@ class LedgerEntry:
     mtime_ns: int | None
     outcome: str
     article_id: str | None
+    #: every article the content gives (``ingest_ledger.article_ids``); ``article_id`` is one
+    article_ids: tuple[str, ...] = ()
 
 
 @dataclass
@@ -70,12 +72,13 @@ def read_ledger(con: duckdb.DuckDBPyConnection | None, landing: str) -> LedgerVi
     if con is None:
         return view
     rows = con.execute(
-        "SELECT path, sha256, size_bytes, mtime_ns, outcome, article_id "
+        "SELECT path, sha256, size_bytes, mtime_ns, outcome, article_id, article_ids "
         "FROM ingest_ledger WHERE landing = ?",
         [landing],
     ).fetchall()
-    for path, sha, size, mtime, outcome, article_id in rows:
-        view.by_path.setdefault(path, []).append(LedgerEntry(sha, size, mtime, outcome, article_id))
+    for path, sha, size, mtime, outcome, article_id, article_ids in rows:
+        entry = LedgerEntry(sha, size, mtime, outcome, article_id, tuple(article_ids or ()))
+        view.by_path.setdefault(path, []).append(entry)
         if outcome in (LedgerOutcome.LOADED, LedgerOutcome.DUPLICATE) and article_id is not None:
             view.file_articles[sha] = article_id
     return view
@@ -110,10 +113,12 @@ def rebuild_holders(
     files: list[LandingFile], ledger: LedgerView, partition: date | None
 ) -> set[str]:
     """The copies a rebuild of ``partition`` reads besides its own files: present files from
-    outside its dated folder, unchanged since the ledger recorded them as ``duplicate`` of an
-    article that a file the rebuild may take loaded. The rebuild may remove that article (its
-    file changed, or now fails a check); it then keeps it from the copy, which becomes its
-    file, instead of removing an article a present file still holds (see
+    outside its dated folder, unchanged since the ledger recorded them as ``duplicate`` and
+    giving an article that a file the rebuild may take loaded (any record's, ``article_ids``:
+    up to migration 0022 a copy's row named only its smallest article, and an article that only
+    a later record held was removed). The rebuild may remove that article (its file changed, or
+    now fails a check); it then keeps it from the copy, which becomes its file, instead of
+    removing an article a present file still holds (see
     :class:`etl.load.modes.Rebuild`). ``ledger.placed`` must be read (:func:`read_placements`).
     """
     own = {f.path for f in files if f.path_date is not None and f.path_date == partition}
@@ -129,10 +134,11 @@ def rebuild_holders(
         )
     }
     maybe_removed = {
-        e.article_id
+        article_id
         for path in taken
         for e in ledger.by_path.get(path, ())
-        if e.outcome == LedgerOutcome.LOADED and e.article_id is not None
+        if e.outcome == LedgerOutcome.LOADED
+        for article_id in e.article_ids
     }
     holders: set[str] = set()
     for f in files:
@@ -142,7 +148,7 @@ def rebuild_holders(
         if (
             entry is not None
             and entry.outcome == LedgerOutcome.DUPLICATE
-            and entry.article_id in maybe_removed
+            and not maybe_removed.isdisjoint(entry.article_ids)
         ):
             holders.add(f.path)
     return holders

@@ -122,7 +122,7 @@ def _settle_files(con: duckdb.DuckDBPyConnection, landing: str, mode: Mode) -> N
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE late_known AS
-        SELECT l.path, l.sha256, k.outcome, k.article_id
+        SELECT l.path, l.sha256, k.outcome, k.article_id, k.article_ids
         FROM staged_ledger l JOIN ingest_ledger k
           ON k.landing = ? AND k.path = l.path AND k.sha256 = l.sha256
         WHERE ? AND NOT coalesce(l.unchanged, false)
@@ -196,8 +196,10 @@ def _settle_ledger(con: duckdb.DuckDBPyConnection, landing: str) -> None:
                    -- a copy that keeps no article: read, but it keeps its verdict
                    coalesce(l.holder, false) AND coalesce(a.n_new, 0) = 0 AS kept,
                    k.path IS NOT NULL AS is_late, k.outcome AS late_outcome,
-                   k.article_id AS late_article, p.outcome AS kept_outcome,
-                   p.article_id AS kept_article, a.n_new, a.n_ok, a.first_id, a.first_new
+                   k.article_id AS late_article, k.article_ids AS late_articles,
+                   p.outcome AS kept_outcome, p.article_id AS kept_article,
+                   p.article_ids AS kept_articles, a.n_new, a.n_ok, a.first_id, a.first_new,
+                   a.ids
             FROM staged_ledger l
             LEFT JOIN late_known k ON k.path = l.path AND k.sha256 = l.sha256
             LEFT JOIN ingest_ledger p
@@ -205,7 +207,8 @@ def _settle_ledger(con: duckdb.DuckDBPyConnection, landing: str) -> None:
             LEFT JOIN (
                 SELECT path, file_sha256, count(*) FILTER (WHERE is_new) AS n_new,
                        count(*) AS n_ok, min(article_id) AS first_id,
-                       min(article_id) FILTER (WHERE is_new) AS first_new
+                       min(article_id) FILTER (WHERE is_new) AS first_new,
+                       list_sort(list(DISTINCT article_id)) AS ids
                 FROM run_articles GROUP BY ALL
             ) a ON a.path = l.path AND a.file_sha256 = l.sha256
         )
@@ -226,7 +229,15 @@ def _settle_ledger(con: duckdb.DuckDBPyConnection, landing: str) -> None:
                  WHEN outcome <> 'new' THEN article_id
                  WHEN is_holder THEN first_new
                  ELSE first_id
-               END AS article_id
+               END AS article_id,
+               -- every article the content gives; NULL for a verdict carried over, which the
+               -- ledger's row of that content already lists (etl.load.write.write_ledger)
+               CASE
+                 WHEN is_late THEN late_articles
+                 WHEN kept THEN coalesce(ids, kept_articles)
+                 WHEN outcome <> 'new' THEN NULL
+                 ELSE ids
+               END AS article_ids
         FROM settled
         """,
         [landing],

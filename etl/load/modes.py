@@ -190,16 +190,19 @@ class Rebuild(Mode):
     honours_ledger = False
 
     def scope_sql(self) -> str:
-        """The articles the run's own files gave when they were last loaded and that the
-        warehouse still holds from one of them (an article a copy now holds stays the copy's),
-        and those they give again (:data:`_GIVEN_AGAIN`: a record of a multi-record file that
-        its ledger row does not name)."""
+        """The articles the run's own files gave when they were loaded (every record's:
+        ``ingest_ledger.article_ids``) and that the warehouse still holds from one of them (an
+        article a copy now holds stays the copy's), and those they give again
+        (:data:`_GIVEN_AGAIN`: a record of a multi-record file whose ledger row, recorded before
+        migration 0022, names another article)."""
         return f"""
-            SELECT DISTINCT l.article_id FROM ingest_ledger l
+            SELECT DISTINCT l.article_id FROM (
+                SELECT unnest(article_ids) AS article_id FROM ingest_ledger
+                WHERE landing = $1 AND outcome = 'loaded'
+                  AND path IN (SELECT path FROM ({_OWN_FILES}))
+            ) l
             JOIN fact_article f ON f.article_id = l.article_id
-            WHERE l.landing = $1 AND l.outcome = 'loaded'
-              AND l.path IN (SELECT path FROM ({_OWN_FILES}))
-              AND f.source_file IN (SELECT path FROM ({_OWN_FILES}))
+            WHERE f.source_file IN (SELECT path FROM ({_OWN_FILES}))
             UNION
             {_GIVEN_AGAIN}
         """

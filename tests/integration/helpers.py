@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from datetime import date
 from pathlib import Path
@@ -35,6 +36,18 @@ def day_warehouse(tmp: Path, day: date, bodies: dict[str, str]) -> Path:
     settings = settings_for(tmp / "landing", tmp / "w", write_reports=False)
     assert pipeline.run(settings).articles_loaded == len(bodies)
     return settings.warehouse
+
+
+def schemas_up_to(tmp: Path, last: int, next_name: str) -> Path:
+    """A copy of the schemas folder with the migrations up to ``last`` only; ``next_name`` is
+    the file name of migration ``last + 1`` (checked, so a renumbering fails loudly)."""
+    every = sorted(Settings().migrations_dir.glob("*.sql"))
+    assert every[last].name == next_name
+    older = tmp / f"schemas-{last}"
+    shutil.copytree(Settings().schemas_dir, older)
+    for path in every[last:]:
+        (older / "migrations" / path.name).unlink()
+    return older
 
 
 def settings_for(landing: Path, tmp: Path, **overrides: Any) -> Settings:

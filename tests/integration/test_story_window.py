@@ -16,7 +16,7 @@ from etl.load.migrations import migrate
 from etl.settings import Settings, load_settings
 from etl.warehouse import writer
 
-from .helpers import query, settings_for
+from .helpers import query, schemas_up_to, settings_for
 
 #: Two different news texts (no shared 4-shingle), each well over 60 tokens.
 TEXTS = {
@@ -96,13 +96,7 @@ READ_LSH = "SELECT article_id, band, bucket, published_date FROM story_lsh ORDER
 
 def _schemas_at_12(tmp: Path) -> Path:
     """A copy of the schemas folder with the migrations up to 0012 only."""
-    every = sorted(Settings().migrations_dir.glob("*.sql"))
-    assert every[12].name == "0013_story_lsh_dates.sql"
-    older = tmp / "schemas-12"
-    shutil.copytree(Settings().schemas_dir, older)
-    for path in every[12:]:
-        (older / "migrations" / path.name).unlink()
-    return older
+    return schemas_up_to(tmp, 12, "0013_story_lsh_dates.sql")
 
 
 def test_migration_0013_dates_the_lsh_rows_of_a_schema_12_warehouse(tmp_path: Path) -> None:

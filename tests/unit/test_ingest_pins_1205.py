@@ -187,12 +187,14 @@ def test_only_loaded_or_duplicate_rows_naming_an_article_make_a_hash_known(
     con = duckdb.connect()
     con.execute(
         "CREATE TABLE ingest_ledger (landing VARCHAR, path VARCHAR, sha256 VARCHAR,"
-        " size_bytes BIGINT, mtime_ns BIGINT, outcome VARCHAR, article_id VARCHAR)"
+        " size_bytes BIGINT, mtime_ns BIGINT, outcome VARCHAR, article_id VARCHAR,"
+        " article_ids VARCHAR[])"
     )
     zone = str(tmp_path)
     data_sha = hashlib.sha256(data).hexdigest()
     con.executemany(
-        "INSERT INTO ingest_ledger VALUES (?, ?, ?, 1, 1, ?, ?)",
+        "INSERT INTO ingest_ledger SELECT $1, $2, $3, 1, 1, $4, $5::VARCHAR,"
+        " CASE WHEN $5 IS NULL THEN NULL ELSE [$5::VARCHAR] END",
         [
             (zone, "old/a.txt", data_sha, "loaded", None),
             (zone, "old/b.txt", "cd" * 32, "duplicate", None),

@@ -97,11 +97,13 @@ def test_bytes_the_ledger_knows_as_a_duplicate_are_a_duplicate_under_a_new_path(
     con = duckdb.connect()
     con.execute(
         "CREATE TABLE ingest_ledger (landing VARCHAR, path VARCHAR, sha256 VARCHAR,"
-        " size_bytes BIGINT, mtime_ns BIGINT, outcome VARCHAR, article_id VARCHAR)"
+        " size_bytes BIGINT, mtime_ns BIGINT, outcome VARCHAR, article_id VARCHAR,"
+        " article_ids VARCHAR[])"
     )
     landing = str(tmp_path)
     con.executemany(
-        "INSERT INTO ingest_ledger VALUES (?, ?, ?, 1, 1, ?, ?)",
+        "INSERT INTO ingest_ledger SELECT $1, $2, $3, 1, 1, $4, $5::VARCHAR,"
+        " CASE WHEN $5 IS NULL THEN NULL ELSE [$5::VARCHAR] END",
         [
             (landing, "old/a.txt", "a" * 64, "loaded", "art-0"),
             (landing, "old/copy.txt", sha, "duplicate", "art-1"),

@@ -1,0 +1,220 @@
+"""Rebuilds of multi-record files: every record's article counts, not only the one the ledger
+row used to name (``ingest_ledger.article_id``, a multi-record file's smallest article id).
+
+Found in session 23's audit and reproduced in session 25: a rebuild removed only the articles
+the ledger named, so the old version of an edited record stayed in the warehouse beside the
+new one; an article that only a later record of a multi-record copy held was removed although
+the copy was still there; and a record removed for good stayed missing when its file turned
+back. Expected values are the texts the tests write; article ids are read from the warehouse
+only to choose which file to edit.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from etl import backfill, pipeline
+from etl.settings import Settings, load_settings
+from etl.warehouse import writer
+
+from .helpers import query, schemas_up_to, settings_for
+
+BODY = "{words} said the spokesman on Monday.\n\nA second paragraph follows here."
+DAY, OTHER_DAY, COPY_DAY = "2024-03-04", "2024-03-05", "2024-03-06"
+
+
+def _line(words: str, day: str = DAY) -> str:
+    return json.dumps({"published": day, "text": BODY.format(words=words)})
+
+
+def _jsonl(path: Path, *words: str) -> None:
+    path.write_text("".join(_line(w) + "\n" for w in words))
+
+
+def _txt(path: Path, words: str, day: str = DAY) -> None:
+    path.write_bytes(f" date {day} {BODY.format(words=words)}".encode())
+
+
+def _held(s: Settings) -> list[tuple[str, str, str]]:
+    """(opening words, file, day) of every stored article, sorted."""
+    rows = query(
+        s.warehouse,
+        "SELECT split_part(t.clean_text, ' said', 1), f.source_file, f.published_date::VARCHAR "
+        "FROM article_text t JOIN fact_article f USING (article_id)",
+    )
+    return sorted((str(a), str(b), str(c)) for a, b, c in rows)
+
+
+def _id_of(s: Settings, words: str) -> str:
+    ((article_id,),) = query(
+        s.warehouse,
+        "SELECT article_id FROM article_text WHERE clean_text LIKE ? || ' said%'",
+        [words],
+    )
+    return str(article_id)
+
+
+def _assert_consistent(s: Settings) -> None:
+    """No ledger verdict names a missing article, and the daily sums follow the facts."""
+    dangling = query(
+        s.warehouse,
+        "SELECT path FROM ingest_ledger WHERE outcome IN ('loaded', 'duplicate') "
+        "AND article_id NOT IN (SELECT article_id FROM fact_article)",
+    )
+    assert dangling == []
+    stored = query(
+        s.warehouse,
+        "SELECT published_date, term_id, occurrences FROM agg_daily_term ORDER BY ALL",
+    )
+    summed = query(
+        s.warehouse,
+        "SELECT published_date, term_id, sum(count) FROM fact_article_term "
+        "GROUP BY ALL ORDER BY ALL",
+    )
+    assert stored == summed
+
+
+@pytest.mark.parametrize("edited", [0, 1])
+def test_a_rebuild_removes_the_old_version_of_an_edited_record(tmp_path: Path, edited: int) -> None:
+    """a.jsonl holds Apple and Banana; one line is rewritten and the day rebuilt. The day holds
+    the file as it is now: the old line's article is gone (it stayed when it was not the one
+    article the ledger row named)."""
+    landing = tmp_path / "landing"
+    (landing / DAY).mkdir(parents=True)
+    path = landing / DAY / "a.jsonl"
+    words = ["Apple story", "Banana story"]
+    _jsonl(path, *words)
+    s = settings_for(landing, tmp_path / "wh", write_reports=False)
+    pipeline.run(s)
+    words[edited] = "Cherry story"
+    _jsonl(path, *words)
+    backfill.rebuild_partition(s, date(2024, 3, 4))
+    here = f"{DAY}/a.jsonl"
+    assert _held(s) == sorted((w, here, DAY) for w in words)
+    _assert_consistent(s)
+
+
+def test_a_multi_record_file_that_turns_back_loads_its_removed_record_again(
+    tmp_path: Path,
+) -> None:
+    """a.jsonl Apple+Banana -> Apple+Cherry (rebuilt: Banana removed) -> Apple+Banana again:
+    the first content's ledger row still said loaded, so the file counted as unchanged and
+    Banana stayed missing. A verdict goes with every article of the file."""
+    landing = tmp_path / "landing"
+    (landing / DAY).mkdir(parents=True)
+    path = landing / DAY / "a.jsonl"
+    _jsonl(path, "Apple story", "Banana story")
+    s = settings_for(landing, tmp_path / "wh", write_reports=False)
+    pipeline.run(s)
+    _jsonl(path, "Apple story", "Cherry story")
+    backfill.rebuild_partition(s, date(2024, 3, 4))
+    here = f"{DAY}/a.jsonl"
+    assert _held(s) == [(w, here, DAY) for w in ("Apple story", "Cherry story")]
+    _jsonl(path, "Apple story", "Banana story")
+    pipeline.run(s)
+    # merge never removes: Cherry stays beside the file's first content
+    assert _held(s) == [(w, here, DAY) for w in ("Apple story", "Banana story", "Cherry story")]
+    _assert_consistent(s)
+
+
+@pytest.mark.parametrize(("mine", "other"), [("Apple", "Banana"), ("Banana", "Apple")])
+def test_a_rebuild_keeps_every_article_a_multi_record_copy_holds(
+    tmp_path: Path, mine: str, other: str
+) -> None:
+    """a.txt (mine) on the rebuilt day, z.txt (other) on the next, c.jsonl holding both two days
+    later (a ``duplicate``; its ledger row names the smaller article id, so one of the two
+    orders names ``other``). a.txt is edited and its day rebuilt: the copy still holds mine, so
+    it stays, with the copy as its file. It was removed when the copy's row named ``other``."""
+    landing = tmp_path / "landing"
+    for day in (DAY, OTHER_DAY, COPY_DAY):
+        (landing / day).mkdir(parents=True)
+    _txt(landing / DAY / "a.txt", f"{mine} story")
+    _txt(landing / OTHER_DAY / "z.txt", f"{other} story", OTHER_DAY)
+    (landing / COPY_DAY / "c.jsonl").write_text(
+        _line(f"{mine} story") + "\n" + _line(f"{other} story", OTHER_DAY) + "\n"
+    )
+    s = settings_for(landing, tmp_path / "wh", write_reports=False)
+    pipeline.run(s)
+    copy = f"{COPY_DAY}/c.jsonl"
+    assert query(s.warehouse, "SELECT outcome FROM ingest_ledger WHERE path = ?", [copy]) == [
+        ("duplicate",)
+    ]
+    _txt(landing / DAY / "a.txt", "Cherry story")
+    backfill.rebuild_partition(s, date(2024, 3, 4))
+    assert _held(s) == sorted(
+        [
+            (f"{mine} story", copy, DAY),  # the copy's record date
+            (f"{other} story", f"{OTHER_DAY}/z.txt", OTHER_DAY),
+            ("Cherry story", f"{DAY}/a.txt", DAY),
+        ]
+    )
+    assert query(s.warehouse, "SELECT outcome FROM ingest_ledger WHERE path = ?", [copy]) == [
+        ("loaded",)
+    ]
+    _assert_consistent(s)
+    # Rebuilding any day again changes nothing: the copy is the article's file now.
+    before = query(s.warehouse, "SELECT * EXCLUDE (story_id) FROM fact_article ORDER BY 1")
+    for day in (date(2024, 3, 6), date(2024, 3, 5), date(2024, 3, 4)):
+        backfill.rebuild_partition(s, day)
+    assert query(s.warehouse, "SELECT * EXCLUDE (story_id) FROM fact_article ORDER BY 1") == before
+
+
+def test_the_ledger_lists_every_article_a_file_gives(tmp_path: Path) -> None:
+    """``article_ids``: each record's article, new or already known, for the file that loaded
+    them, a parsed copy and a byte-identical copy recorded without being parsed; NULL for a file
+    that gave none. ``article_id`` stays the smallest."""
+    landing = tmp_path / "landing"
+    (landing / DAY).mkdir(parents=True)
+    _jsonl(landing / DAY / "a.jsonl", "Apple story", "Banana story")
+    (landing / DAY / "empty.jsonl").write_text("")
+    s = settings_for(landing, tmp_path / "wh", write_reports=False)
+    pipeline.run(s)
+    (landing / COPY_DAY).mkdir()
+    (landing / COPY_DAY / "bytes.jsonl").write_bytes((landing / DAY / "a.jsonl").read_bytes())
+    _jsonl(landing / COPY_DAY / "mixed.jsonl", "Banana story", "Cherry story")
+    pipeline.run(s)
+    apple, banana, cherry = (_id_of(s, w) for w in ("Apple story", "Banana story", "Cherry story"))
+    rows = query(s.warehouse, "SELECT path, outcome, article_id, article_ids FROM ingest_ledger")
+    got = {str(p).rsplit("/", 1)[1]: (o, a, ids) for p, o, a, ids in rows}
+    both = sorted([apple, banana])
+    assert got == {
+        "a.jsonl": ("loaded", both[0], both),
+        "empty.jsonl": ("quarantined", None, None),
+        "bytes.jsonl": ("duplicate", both[0], both),
+        "mixed.jsonl": ("loaded", min(banana, cherry), sorted([banana, cherry])),
+    }
+
+
+LEDGER_21 = """
+INSERT INTO ingest_ledger VALUES
+  ('a.txt', '/z', 'h1', 10, 1, 'loaded', 'art1', now(), now(), 'r', 'r'),
+  ('b.jsonl', '/z', 'h2', 10, 1, 'duplicate', 'art2', now(), now(), 'r', 'r'),
+  ('c.txt', '/z', 'h3', 10, 1, 'quarantined', NULL, now(), now(), 'r', 'r')
+"""
+READ_IDS = "SELECT path, article_ids FROM ingest_ledger ORDER BY path"
+FILLED = [("a.txt", ["art1"]), ("b.jsonl", ["art2"]), ("c.txt", None)]
+
+
+@pytest.mark.parametrize("kind", ["file", "lake"])
+def test_migration_0022_lists_the_one_named_article_of_older_rows(
+    tmp_path: Path, kind: str
+) -> None:
+    """Rows recorded before 0022 list their ``article_id`` (NULL when they have none), on a
+    DuckDB file and on a DuckLake warehouse."""
+    warehouse = (
+        str(tmp_path / "w.duckdb") if kind == "file" else f"ducklake:{tmp_path}/catalog.ducklake"
+    )
+    with writer(
+        load_settings(
+            warehouse=warehouse,
+            schemas_dir=schemas_up_to(tmp_path, 21, "0022_ledger_article_ids.sql"),
+        )
+    ) as con:
+        con.execute(LEDGER_21)
+        assert "article_ids" not in {r[0] for r in con.execute("DESCRIBE ingest_ledger").fetchall()}
+    with writer(load_settings(warehouse=warehouse)) as con:  # opening it applies 0022
+        assert con.execute(READ_IDS).fetchall() == FILLED

@@ -32,7 +32,13 @@ from etl import TEXT_VERSION, __version__, heap, leftovers
 from etl.contracts import RunStatus, Stage
 from etl.errors import BatchValidationError, NewsEtlError, StagingError
 from etl.ingest.landing import LandingFile, batches_of, list_landing
-from etl.ingest.ledger import LedgerView, read_ledger, read_placements, rebuild_holders
+from etl.ingest.ledger import (
+    LedgerView,
+    read_held,
+    read_ledger,
+    read_placements,
+    rebuild_holders,
+)
 from etl.ingest.reader import IngestContext, header_date, ingest_files
 from etl.load import faults
 from etl.load.loader import STAGED_TABLES, LoadSummary, PostLoadCheck, RunFacts, load_staged
@@ -255,6 +261,7 @@ def _plan(
         ledger = read_ledger(con, landing)
         if mode == "rebuild":
             ledger.placed = read_placements(con, landing)
+            ledger.held = read_held(con, landing)
     holders = rebuild_holders(files, ledger, partition_date) if mode == "rebuild" else set()
     unchanged: list[dict[str, Any]] = []
     todo: list[LandingFile] = []

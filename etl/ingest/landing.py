@@ -209,6 +209,12 @@ def _is_utf8(name: str) -> bool:
     return True
 
 
+def _shown_name(name: str) -> str:
+    """A name that is not UTF-8 as it can be stored and shown: each byte that is not UTF-8
+    written ``\\xNN``."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
 def _linked_folders_outside(
     folder: Path, dirnames: list[str], root: Path, real_root: Path
 ) -> list[LandingFile]:
@@ -231,7 +237,7 @@ def _linked_folders_outside(
         relative = link.relative_to(root).as_posix()
         bad_name = not _is_utf8(relative)
         if bad_name:  # shown as for a file (see list_landing); refused as outside first
-            relative = os.fsencode(relative).decode("utf-8", "backslashreplace")
+            relative = _shown_name(relative)
         stat = link.lstat()
         out.append(
             LandingFile(
@@ -278,7 +284,7 @@ def list_landing(landing: str | Path) -> list[LandingFile]:
                 stat = full.lstat()
                 found.append(
                     LandingFile(
-                        os.fsencode(relative).decode("utf-8", "backslashreplace"),
+                        _shown_name(relative),
                         stat.st_size,
                         stat.st_mtime_ns,
                         None,

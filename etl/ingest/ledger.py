@@ -40,6 +40,9 @@ class LedgerView:
     #: single-record file) → the days the warehouse holds the articles it gave on
     #: (:func:`read_placements`).
     placed: dict[str, dict[str, list[date]]] = field(default_factory=dict)
+    #: Rebuilds only: for each file whose ledger row lists several articles, those the warehouse
+    #: holds from it (``fact_article.source_file``; :func:`read_held`).
+    held: dict[str, set[str]] = field(default_factory=dict)
 
     def unchanged(self, path: str, size: int, mtime_ns: int) -> LedgerEntry | None:
         """The entry of a file that has not changed since it was last read, if any."""
@@ -109,6 +112,26 @@ def read_placements(
     return placed
 
 
+def read_held(con: duckdb.DuckDBPyConnection | None, landing: str) -> dict[str, set[str]]:
+    """Which of the articles they list the warehouse holds from ``landing``'s files whose ledger
+    rows list several (multi-record files): path → article ids. A rebuild can only remove those
+    (:meth:`etl.load.modes.Rebuild.scope_sql`); the rest are other files' articles."""
+    if con is None:
+        return {}
+    rows = con.execute(
+        """
+        SELECT f.source_file, f.article_id FROM fact_article f
+        WHERE f.source_file IN (SELECT path FROM ingest_ledger
+                                WHERE landing = ? AND len(article_ids) > 1)
+        """,
+        [landing],
+    ).fetchall()
+    held: dict[str, set[str]] = {}
+    for path, article_id in rows:
+        held.setdefault(path, set()).add(article_id)
+    return held
+
+
 def rebuild_holders(
     files: list[LandingFile], ledger: LedgerView, partition: date | None
 ) -> set[str]:
@@ -119,7 +142,8 @@ def rebuild_holders(
     a later record held was removed). The rebuild may remove that article (its file changed, or
     now fails a check); it then keeps it from the copy, which becomes its file, instead of
     removing an article a present file still holds (see
-    :class:`etl.load.modes.Rebuild`). ``ledger.placed`` must be read (:func:`read_placements`).
+    :class:`etl.load.modes.Rebuild`). ``ledger.placed`` and ``ledger.held`` must be read
+    (:func:`read_placements`, :func:`read_held`).
     """
     own = {f.path for f in files if f.path_date is not None and f.path_date == partition}
     # Files outside dated folders the rebuild may take: those whose articles are on its day, and
@@ -133,12 +157,15 @@ def rebuild_holders(
             or ledger.unchanged(f.path, f.size, f.mtime_ns) is None
         )
     }
+    # The articles those files gave that the warehouse holds from them (a multi-record file
+    # also lists its records that were already known: other files hold those).
     maybe_removed = {
         article_id
         for path in taken
         for e in ledger.by_path.get(path, ())
         if e.outcome == LedgerOutcome.LOADED
         for article_id in e.article_ids
+        if len(e.article_ids) == 1 or article_id in ledger.held.get(path, ())
     }
     holders: set[str] = set()
     for f in files:

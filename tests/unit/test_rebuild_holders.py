@@ -1,0 +1,71 @@
+"""Which copies a rebuild reads to keep the articles it would remove (``rebuild_holders``).
+
+The ledger is written out by hand: which files list which articles and which of them the
+warehouse holds from each file. A copy is read when one of the articles it lists is held from a
+file the rebuild takes; a multi-record file's known records (held by other files) do not count.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from etl.ingest.landing import LandingFile
+from etl.ingest.ledger import LedgerEntry, LedgerView, rebuild_holders
+
+DAY = date(2024, 3, 4)
+
+
+def _file(path: str, day: date | None) -> LandingFile:
+    return LandingFile(path=path, size=10, mtime_ns=1, path_date=day)
+
+
+def _entry(outcome: str, *articles: str) -> LedgerEntry:
+    first = min(articles) if articles else None
+    return LedgerEntry("sha-" + "".join(articles), 10, 1, outcome, first, tuple(sorted(articles)))
+
+
+FILES = [
+    _file("2024-03-04/feed.jsonl", DAY),  # lists a (known, held by old.txt) and b (its own)
+    _file("2024-03-03/old.txt", date(2024, 3, 3)),
+    _file("2024-03-06/copy-of-b.jsonl", date(2024, 3, 6)),  # lists a9 (held elsewhere) and b
+    _file("2024-03-06/copy-of-a.jsonl", date(2024, 3, 6)),  # lists a only, twice over
+    _file("2024-03-06/copy-of-a9.txt", date(2024, 3, 6)),
+]
+
+
+def _ledger(held: dict[str, set[str]]) -> LedgerView:
+    return LedgerView(
+        by_path={
+            "2024-03-04/feed.jsonl": [_entry("loaded", "a", "b")],
+            "2024-03-03/old.txt": [_entry("loaded", "a")],
+            "2024-03-06/copy-of-b.jsonl": [_entry("duplicate", "a9", "b")],
+            "2024-03-06/copy-of-a.jsonl": [_entry("duplicate", "a", "a2")],
+            "2024-03-06/copy-of-a9.txt": [_entry("duplicate", "a9")],
+        },
+        held=held,
+    )
+
+
+def test_a_copy_listing_a_held_article_in_a_later_record_is_read() -> None:
+    """copy-of-b names a9 (its smallest article) but also lists b, which the rebuilt day's
+    feed.jsonl holds: it is read. Naming only a9, it was not, and b was removed."""
+    holders = rebuild_holders(FILES, _ledger({"2024-03-04/feed.jsonl": {"b"}}), DAY)
+    assert holders == {"2024-03-06/copy-of-b.jsonl"}
+
+
+def test_known_records_of_a_multi_record_file_do_not_make_copies_holders() -> None:
+    """feed.jsonl also lists a, which old.txt holds: a rebuild of feed.jsonl's day cannot remove
+    a, so copy-of-a is not read; once feed.jsonl holds a, it is."""
+    assert "2024-03-06/copy-of-a.jsonl" not in rebuild_holders(
+        FILES, _ledger({"2024-03-04/feed.jsonl": {"b"}}), DAY
+    )
+    assert "2024-03-06/copy-of-a.jsonl" in rebuild_holders(
+        FILES, _ledger({"2024-03-04/feed.jsonl": {"a", "b"}}), DAY
+    )
+
+
+def test_a_file_listing_one_article_counts_it_without_a_held_set() -> None:
+    """A single-article row (and every row written before migration 0022) counts its article:
+    rebuilding old.txt's day reads the copies that list a."""
+    holders = rebuild_holders(FILES, _ledger({}), date(2024, 3, 3))
+    assert holders == {"2024-03-06/copy-of-a.jsonl"}

@@ -80,7 +80,9 @@ def read_ledger(con: duckdb.DuckDBPyConnection | None, landing: str) -> LedgerVi
         [landing],
     ).fetchall()
     for path, sha, size, mtime, outcome, article_id, article_ids in rows:
-        entry = LedgerEntry(sha, size, mtime, outcome, article_id, tuple(article_ids or ()))
+        # a row recorded before migration 0022 lists nothing: it gives the article it names
+        listed = article_ids if article_ids is not None else [article_id] if article_id else []
+        entry = LedgerEntry(sha, size, mtime, outcome, article_id, tuple(listed))
         view.by_path.setdefault(path, []).append(entry)
         if outcome in (LedgerOutcome.LOADED, LedgerOutcome.DUPLICATE) and article_id is not None:
             view.file_articles[sha] = article_id

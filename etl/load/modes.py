@@ -32,6 +32,10 @@ REMOVED = "removed"
 
 _NOTHING = "SELECT NULL::VARCHAR AS article_id WHERE false"
 
+#: The articles an ``ingest_ledger`` row lists: ``article_ids``, or for a row recorded before
+#: migration 0022 (NULL there) the one it names.
+LISTED = "coalesce(article_ids, [article_id])"
+
 #: The run's own files: every file it read but a rebuild's copies from outside its partition
 #: (``holder``), read only for the articles they hold.
 _OWN_FILES = """
@@ -126,9 +130,11 @@ class Replace(Mode):
         return "false"
 
     def removed_sql(self) -> str:
-        """Every article of those partitions but those of the run's unchanged files (by the
-        article their ledger row names; a multi-record file's row names one article, so its
-        records' articles by their path), and older copies of the run's articles.
+        """Every article of those partitions but those of the run's unchanged files (the
+        articles their content gives, ``ingest_ledger.article_ids``; for a row recorded before
+        migration 0022, which names one article, a multi-record file's articles by their path),
+        and older copies of the run's articles. Keeping every article with an unchanged
+        multi-record file's path kept a record version that a merge had kept beside the new one.
 
         Partitions, not published dates: ``run --date D --replace`` reads the folder ``D/``, and
         an article there published the day before (filed late) made the run remove every article
@@ -139,12 +145,24 @@ class Replace(Mode):
         again."""
         loaded, duplicate = LedgerOutcome.LOADED, LedgerOutcome.DUPLICATE
         return f"""
-            WITH still_there AS (
-                SELECT path, article_id FROM run_unchanged
+            WITH unchanged_files AS (
+                SELECT path, sha256, article_id FROM run_unchanged
                 WHERE outcome IN ('{loaded}', '{duplicate}')
                 UNION ALL
-                SELECT path, article_id FROM run_ledger
+                SELECT path, sha256, article_id FROM run_ledger
                 WHERE unchanged AND outcome IN ('{loaded}', '{duplicate}')
+            ),
+            -- the same content gives the same articles, whichever landing zone recorded it
+            listed AS (
+                SELECT u.path, u.sha256, any_value(l.article_ids) AS ids
+                FROM unchanged_files u JOIN ingest_ledger l
+                  ON l.path = u.path AND l.sha256 = u.sha256 AND l.article_ids IS NOT NULL
+                GROUP BY ALL
+            ),
+            still_there AS (
+                SELECT u.path, unnest(coalesce(s.ids, [u.article_id])) AS article_id,
+                       s.ids IS NOT NULL AS listed
+                FROM unchanged_files u LEFT JOIN listed s USING (path, sha256)
             ),
             run_partitions AS (
                 SELECT DISTINCT coalesce({folder_date_sql("path")}, published_date) AS day
@@ -166,7 +184,7 @@ class Replace(Mode):
               AND f.article_id NOT IN (
                   SELECT article_id FROM still_there WHERE article_id IS NOT NULL)
               AND NOT (f.source_record IS NOT NULL
-                       AND f.source_file IN (SELECT path FROM still_there))
+                       AND f.source_file IN (SELECT path FROM still_there WHERE NOT listed))
             UNION
             SELECT article_id FROM fact_article
             WHERE article_id IN (SELECT article_id FROM run_articles WHERE is_new)
@@ -197,7 +215,7 @@ class Rebuild(Mode):
         migration 0022, names another article)."""
         return f"""
             SELECT DISTINCT l.article_id FROM (
-                SELECT unnest(article_ids) AS article_id FROM ingest_ledger
+                SELECT unnest({LISTED}) AS article_id FROM ingest_ledger
                 WHERE landing = $1 AND outcome = 'loaded'
                   AND path IN (SELECT path FROM ({_OWN_FILES}))
             ) l

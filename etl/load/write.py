@@ -15,7 +15,7 @@ import duckdb
 from etl.contracts import LedgerOutcome
 from etl.load import boilerplate, daily_terms
 from etl.load.account import touched_days_sql
-from etl.load.modes import REMOVED
+from etl.load.modes import LISTED, REMOVED
 from etl.load.slices import article_slices, in_slice
 from etl.load.stories import assign_stories
 from etl.timing import DAILY_SUMS, STORIES, timed
@@ -194,14 +194,15 @@ def write_ledger(con: duckdb.DuckDBPyConnection, run_id: str, landing: str) -> N
         """
     )
     # A verdict carried over (unchanged, or a copy of bytes the ledger knows) comes without its
-    # list: it keeps the list its row has, or takes the one of another row of the same content.
+    # list: it keeps the list its row has, or takes the one of another row of the same content;
+    # NULL when none was recorded (rows older than migration 0022: see its header).
     con.execute(
         """
         UPDATE ingest_ledger AS l
         SET last_seen = current_timestamp, last_run_id = ?, outcome = s.outcome,
             article_id = s.article_id, size_bytes = s.size_bytes, mtime_ns = s.mtime_ns,
             article_ids = CASE WHEN s.article_id IS NULL THEN NULL
-                               ELSE coalesce(s.article_ids, l.article_ids, [s.article_id]) END
+                               ELSE coalesce(s.article_ids, l.article_ids) END
         FROM seen s
         WHERE l.landing = ? AND l.path = s.path AND l.sha256 = s.sha256
         """,
@@ -214,8 +215,7 @@ def write_ledger(con: duckdb.DuckDBPyConnection, run_id: str, landing: str) -> N
                s.article_id, current_timestamp AS first_seen, current_timestamp AS last_seen,
                ?1 AS first_run_id, ?1 AS last_run_id,
                CASE WHEN s.article_id IS NULL THEN NULL
-                    ELSE coalesce(s.article_ids, c.article_ids, [s.article_id]) END
-                   AS article_ids
+                    ELSE coalesce(s.article_ids, c.article_ids) END AS article_ids
         FROM seen s
         LEFT JOIN (
             SELECT sha256, any_value(article_ids) AS article_ids FROM ingest_ledger
@@ -242,9 +242,10 @@ def write_ledger(con: duckdb.DuckDBPyConnection, run_id: str, landing: str) -> N
             WHERE article_id NOT IN (SELECT article_id FROM fact_article)
         )
         SELECT DISTINCT landing, path, sha256 FROM (
-            SELECT landing, path, sha256, unnest(article_ids) AS article_id FROM ingest_ledger
+            SELECT landing, path, sha256, unnest({LISTED}) AS article_id FROM ingest_ledger
             WHERE outcome IN ('{LedgerOutcome.LOADED}', '{LedgerOutcome.DUPLICATE}')
-              AND (len(article_ids) > 1 OR article_ids[1] IN (SELECT article_id FROM gone))
+              AND (len(article_ids) > 1
+                   OR coalesce(article_ids[1], article_id) IN (SELECT article_id FROM gone))
         )
         WHERE article_id IN (SELECT article_id FROM gone)
         """

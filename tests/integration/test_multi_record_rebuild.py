@@ -163,6 +163,31 @@ def test_a_rebuild_keeps_every_article_a_multi_record_copy_holds(
     assert query(s.warehouse, "SELECT * EXCLUDE (story_id) FROM fact_article ORDER BY 1") == before
 
 
+def test_replace_drops_a_record_version_that_merge_kept(tmp_path: Path) -> None:
+    """a.jsonl Apple+Banana, then Apple+Cherry under merge (which keeps Banana), then a replace
+    run of the day (b.txt is new): the day holds the files as they are now. a.jsonl was skipped
+    as unchanged, and every article with its path was kept, Banana too."""
+    landing = tmp_path / "landing"
+    (landing / DAY).mkdir(parents=True)
+    path = landing / DAY / "a.jsonl"
+    _jsonl(path, "Apple story", "Banana story")
+    s = settings_for(landing, tmp_path / "wh", write_reports=False)
+    pipeline.run(s)
+    _jsonl(path, "Apple story", "Cherry story")
+    pipeline.run(s)
+    here = f"{DAY}/a.jsonl"
+    assert _held(s) == [(w, here, DAY) for w in ("Apple story", "Banana story", "Cherry story")]
+    _txt(landing / DAY / "b.txt", "Date story")
+    summary = pipeline.run(s, mode="replace")
+    assert (summary.files_unchanged, summary.articles_loaded) == (1, 1)
+    assert _held(s) == [
+        ("Apple story", here, DAY),
+        ("Cherry story", here, DAY),
+        ("Date story", f"{DAY}/b.txt", DAY),
+    ]
+    _assert_consistent(s)
+
+
 def test_the_ledger_lists_every_article_a_file_gives(tmp_path: Path) -> None:
     """``article_ids``: each record's article, new or already known, for the file that loaded
     them, a parsed copy and a byte-identical copy recorded without being parsed; NULL for a file
@@ -196,15 +221,13 @@ INSERT INTO ingest_ledger VALUES
   ('c.txt', '/z', 'h3', 10, 1, 'quarantined', NULL, now(), now(), 'r', 'r')
 """
 READ_IDS = "SELECT path, article_ids FROM ingest_ledger ORDER BY path"
-FILLED = [("a.txt", ["art1"]), ("b.jsonl", ["art2"]), ("c.txt", None)]
+NOT_RECORDED = [("a.txt", None), ("b.jsonl", None), ("c.txt", None)]
 
 
 @pytest.mark.parametrize("kind", ["file", "lake"])
-def test_migration_0022_lists_the_one_named_article_of_older_rows(
-    tmp_path: Path, kind: str
-) -> None:
-    """Rows recorded before 0022 list their ``article_id`` (NULL when they have none), on a
-    DuckDB file and on a DuckLake warehouse."""
+def test_migration_0022_leaves_older_rows_not_recorded(tmp_path: Path, kind: str) -> None:
+    """Rows recorded before 0022 get NULL (not recorded: the loader reads their ``article_id``),
+    on a DuckDB file and on a DuckLake warehouse."""
     warehouse = (
         str(tmp_path / "w.duckdb") if kind == "file" else f"ducklake:{tmp_path}/catalog.ducklake"
     )
@@ -217,4 +240,28 @@ def test_migration_0022_lists_the_one_named_article_of_older_rows(
         con.execute(LEDGER_21)
         assert "article_ids" not in {r[0] for r in con.execute("DESCRIBE ingest_ledger").fetchall()}
     with writer(load_settings(warehouse=warehouse)) as con:  # opening it applies 0022
-        assert con.execute(READ_IDS).fetchall() == FILLED
+        assert con.execute(READ_IDS).fetchall() == NOT_RECORDED
+
+
+def test_a_replace_keeps_every_record_of_a_file_recorded_before_0022(tmp_path: Path) -> None:
+    """A multi-record file whose ledger row predates 0022 (``article_ids`` NULL, ``article_id``
+    its smallest article) and is unchanged: a replace of its day keeps all its records'
+    articles by its path, as before; only the named one would be kept by the list."""
+    landing = tmp_path / "landing"
+    (landing / DAY).mkdir(parents=True)
+    _jsonl(landing / DAY / "a.jsonl", "Apple story", "Banana story")
+    s = settings_for(landing, tmp_path / "wh", write_reports=False)
+    pipeline.run(s)
+    with writer(s) as con:
+        con.execute("UPDATE ingest_ledger SET article_ids = NULL")
+    _txt(landing / DAY / "b.txt", "Date story")
+    assert pipeline.run(s, mode="replace").articles_loaded == 1
+    here = f"{DAY}/a.jsonl"
+    assert _held(s) == [
+        ("Apple story", here, DAY),
+        ("Banana story", here, DAY),
+        ("Date story", f"{DAY}/b.txt", DAY),
+    ]
+    assert query(s.warehouse, "SELECT article_ids FROM ingest_ledger WHERE path = ?", [here]) == [
+        (None,)
+    ]

@@ -39,6 +39,18 @@ def _txt(path: Path, words: str, day: str = DAY) -> None:
     path.write_bytes(f" date {day} {BODY.format(words=words)}".encode())
 
 
+def _loaded_feed(tmp: Path, *words: str) -> tuple[Path, Settings]:
+    """A landing zone with ``DAY/a.jsonl`` holding ``words``, loaded by one run: the file and
+    the settings of its warehouse."""
+    landing = tmp / "landing"
+    (landing / DAY).mkdir(parents=True)
+    path = landing / DAY / "a.jsonl"
+    _jsonl(path, *words)
+    s = settings_for(landing, tmp / "wh", write_reports=False)
+    pipeline.run(s)
+    return path, s
+
+
 def _held(s: Settings) -> list[tuple[str, str, str]]:
     """(opening words, file, day) of every stored article, sorted."""
     rows = query(
@@ -83,13 +95,8 @@ def test_a_rebuild_removes_the_old_version_of_an_edited_record(tmp_path: Path, e
     """a.jsonl holds Apple and Banana; one line is rewritten and the day rebuilt. The day holds
     the file as it is now: the old line's article is gone (it stayed when it was not the one
     article the ledger row named)."""
-    landing = tmp_path / "landing"
-    (landing / DAY).mkdir(parents=True)
-    path = landing / DAY / "a.jsonl"
     words = ["Apple story", "Banana story"]
-    _jsonl(path, *words)
-    s = settings_for(landing, tmp_path / "wh", write_reports=False)
-    pipeline.run(s)
+    path, s = _loaded_feed(tmp_path, *words)
     words[edited] = "Cherry story"
     _jsonl(path, *words)
     backfill.rebuild_partition(s, date(2024, 3, 4))
@@ -104,12 +111,7 @@ def test_a_multi_record_file_that_turns_back_loads_its_removed_record_again(
     """a.jsonl Apple+Banana -> Apple+Cherry (rebuilt: Banana removed) -> Apple+Banana again:
     the first content's ledger row still said loaded, so the file counted as unchanged and
     Banana stayed missing. A verdict goes with every article of the file."""
-    landing = tmp_path / "landing"
-    (landing / DAY).mkdir(parents=True)
-    path = landing / DAY / "a.jsonl"
-    _jsonl(path, "Apple story", "Banana story")
-    s = settings_for(landing, tmp_path / "wh", write_reports=False)
-    pipeline.run(s)
+    path, s = _loaded_feed(tmp_path, "Apple story", "Banana story")
     _jsonl(path, "Apple story", "Cherry story")
     backfill.rebuild_partition(s, date(2024, 3, 4))
     here = f"{DAY}/a.jsonl"
@@ -158,8 +160,8 @@ def test_a_rebuild_keeps_every_article_a_multi_record_copy_holds(
     _assert_consistent(s)
     # Rebuilding any day again changes nothing: the copy is the article's file now.
     before = query(s.warehouse, "SELECT * EXCLUDE (story_id) FROM fact_article ORDER BY 1")
-    for day in (date(2024, 3, 6), date(2024, 3, 5), date(2024, 3, 4)):
-        backfill.rebuild_partition(s, day)
+    for rebuilt in (date(2024, 3, 6), date(2024, 3, 5), date(2024, 3, 4)):
+        backfill.rebuild_partition(s, rebuilt)
     assert query(s.warehouse, "SELECT * EXCLUDE (story_id) FROM fact_article ORDER BY 1") == before
 
 
@@ -167,17 +169,12 @@ def test_replace_drops_a_record_version_that_merge_kept(tmp_path: Path) -> None:
     """a.jsonl Apple+Banana, then Apple+Cherry under merge (which keeps Banana), then a replace
     run of the day (b.txt is new): the day holds the files as they are now. a.jsonl was skipped
     as unchanged, and every article with its path was kept, Banana too."""
-    landing = tmp_path / "landing"
-    (landing / DAY).mkdir(parents=True)
-    path = landing / DAY / "a.jsonl"
-    _jsonl(path, "Apple story", "Banana story")
-    s = settings_for(landing, tmp_path / "wh", write_reports=False)
-    pipeline.run(s)
+    path, s = _loaded_feed(tmp_path, "Apple story", "Banana story")
     _jsonl(path, "Apple story", "Cherry story")
     pipeline.run(s)
     here = f"{DAY}/a.jsonl"
     assert _held(s) == [(w, here, DAY) for w in ("Apple story", "Banana story", "Cherry story")]
-    _txt(landing / DAY / "b.txt", "Date story")
+    _txt(path.parent / "b.txt", "Date story")
     summary = pipeline.run(s, mode="replace")
     assert (summary.files_unchanged, summary.articles_loaded) == (1, 1)
     assert _held(s) == [
@@ -247,14 +244,10 @@ def test_a_replace_keeps_every_record_of_a_file_recorded_before_0022(tmp_path: P
     """A multi-record file whose ledger row predates 0022 (``article_ids`` NULL, ``article_id``
     its smallest article) and is unchanged: a replace of its day keeps all its records'
     articles by its path, as before; only the named one would be kept by the list."""
-    landing = tmp_path / "landing"
-    (landing / DAY).mkdir(parents=True)
-    _jsonl(landing / DAY / "a.jsonl", "Apple story", "Banana story")
-    s = settings_for(landing, tmp_path / "wh", write_reports=False)
-    pipeline.run(s)
+    path, s = _loaded_feed(tmp_path, "Apple story", "Banana story")
     with writer(s) as con:
         con.execute("UPDATE ingest_ledger SET article_ids = NULL")
-    _txt(landing / DAY / "b.txt", "Date story")
+    _txt(path.parent / "b.txt", "Date story")
     assert pipeline.run(s, mode="replace").articles_loaded == 1
     here = f"{DAY}/a.jsonl"
     assert _held(s) == [

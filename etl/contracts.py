@@ -258,6 +258,9 @@ _ARTICLE_META: list[tuple[str, pa.DataType]] = [
     ("authors", pa.list_(pa.string())),
 ]
 
+#: The names of those facts (``source_name`` is stored as ``fact_article.source_id``).
+ARTICLE_META_FIELDS: tuple[str, ...] = tuple(name for name, _ in _ARTICLE_META)
+
 
 @dataclass(frozen=True)
 class StagedTable:

@@ -23,8 +23,9 @@ from typing import ClassVar
 
 import duckdb
 
-from etl.contracts import LedgerOutcome, LoadMode
+from etl.contracts import ARTICLE_META_FIELDS, DateSource, LedgerOutcome, LoadMode
 from etl.ingest.landing import folder_date_sql
+from etl.load.keys import stable_id_sql
 
 #: Temporary tables the modes fill (one ``article_id`` column each).
 REPLACE_SCOPE = "replace_scope"
@@ -42,11 +43,33 @@ _OWN_FILES = """
     SELECT path, sha256 FROM staged_ledger WHERE NOT coalesce(holder, false)
 """
 
+
+def _stored_differently() -> str:
+    """A predicate: the staged article ``a`` and the stored row ``f`` of the same article, file
+    and record differ in a fact the file gives (:data:`~etl.contracts.ARTICLE_META_FIELDS`), in
+    its text version or its language. An undated record's date is the stored one (it keeps its
+    day, see :mod:`etl.load.account`)."""
+    pairs = []
+    for name in ARTICLE_META_FIELDS:
+        if name == "published_date":
+            staged = f"CASE WHEN a.date_source = '{DateSource.RUN}' THEN f.{name} ELSE a.{name} END"
+            pairs.append((staged, f"f.{name}"))
+        elif name == "source_name":
+            pairs.append((stable_id_sql("a.source_name"), "f.source_id"))
+        else:
+            pairs.append((f"a.{name}", f"f.{name}"))
+    for name in ("text_version", "language_code", "language_confidence"):
+        pairs.append((f"a.{name}", f"f.{name}"))
+    return "(" + " OR ".join(f"{s} IS DISTINCT FROM {f}" for s, f in pairs) + ")"
+
+
 #: Articles the warehouse holds from a file (and record) that one of the run's own files gives
-#: again (parameter ``$1``: the landing zone): the file changed, but not its text (a new header
-#: date, title, URL). Its current content is what the warehouse must hold, so the article is
-#: written again from it, not counted as a duplicate of itself (which left the old date, title
-#: and daily sums in place).
+#: again with other facts (parameter ``$1``: the landing zone): the file changed, but not the
+#: article's text (a new header date, title, URL). Its current content is what the warehouse
+#: must hold, so the article is written again from it, not counted as a duplicate of itself
+#: (which left the old date, title and daily sums in place). A record given again as it is
+#: stored (the other records of a file appended to) is not: it is a duplicate, and writing it
+#: again counted it as a new article and rewrote its rows for nothing.
 _GIVEN_AGAIN = f"""
     SELECT DISTINCT f.article_id FROM fact_article f
     JOIN staged_articles a
@@ -54,6 +77,7 @@ _GIVEN_AGAIN = f"""
      AND a.record IS NOT DISTINCT FROM f.source_record
     JOIN ({_OWN_FILES}) o ON o.path = a.path AND o.sha256 = a.file_sha256
     WHERE f.source_file IN (SELECT path FROM ingest_ledger WHERE landing = $1)
+      AND {_stored_differently()}
 """
 
 
@@ -210,9 +234,9 @@ class Rebuild(Mode):
     def scope_sql(self) -> str:
         """The articles the run's own files gave when they were loaded (every record's:
         ``ingest_ledger.article_ids``) and that the warehouse still holds from one of them (an
-        article a copy now holds stays the copy's), and those they give again
+        article a copy now holds stays the copy's), and those they give again with other facts
         (:data:`_GIVEN_AGAIN`: a record of a multi-record file whose ledger row, recorded before
-        migration 0022, names another article)."""
+        migration 0022, names another article; given again as stored, it is kept as it is)."""
         return f"""
             SELECT DISTINCT l.article_id FROM (
                 SELECT unnest({LISTED}) AS article_id FROM ingest_ledger

@@ -258,3 +258,32 @@ def test_a_replace_keeps_every_record_of_a_file_recorded_before_0022(tmp_path: P
     assert query(s.warehouse, "SELECT article_ids FROM ingest_ledger WHERE path = ?", [here]) == [
         (None,)
     ]
+
+
+def test_a_growing_file_writes_only_its_new_records(tmp_path: Path) -> None:
+    """A feed appended to in place: a.jsonl Apple+Banana, then Apple+Banana+Cherry. The second
+    run wrote Apple and Banana again (unchanged rows deleted and inserted) and counted them as
+    new articles loaded: 3 instead of 1. A record whose article and metadata are what the
+    warehouse holds from it is a duplicate; one whose metadata changed (a title added) is
+    written again from the file's new content."""
+    path, s = _loaded_feed(tmp_path, "Apple story", "Banana story")
+    before = query(s.warehouse, "SELECT * FROM fact_article ORDER BY article_id")
+    _jsonl(path, "Apple story", "Banana story", "Cherry story")
+    summary = pipeline.run(s)
+    assert (summary.articles_loaded, summary.duplicates, summary.files_loaded) == (1, 2, 1)
+    after = query(s.warehouse, "SELECT * FROM fact_article ORDER BY article_id")
+    assert [row for row in after if row in before] == before  # the two rows as they were
+    here = f"{DAY}/a.jsonl"
+    assert _held(s) == [(w, here, DAY) for w in ("Apple story", "Banana story", "Cherry story")]
+
+    lines = path.read_text().splitlines()
+    record = json.loads(lines[0])
+    record["title"] = "Apples"
+    path.write_text("\n".join([json.dumps(record), *lines[1:]]) + "\n")
+    summary = pipeline.run(s)
+    assert (summary.articles_loaded, summary.duplicates) == (1, 2)
+    assert query(s.warehouse, "SELECT title FROM fact_article WHERE title IS NOT NULL") == [
+        ("Apples",)
+    ]
+    assert len(query(s.warehouse, "SELECT 1 FROM fact_article")) == 3
+    _assert_consistent(s)

@@ -220,7 +220,11 @@ def write_ledger(con: duckdb.DuckDBPyConnection, run_id: str, landing: str) -> N
         LEFT JOIN (
             SELECT sha256, any_value(article_ids) AS article_ids FROM ingest_ledger
             WHERE landing = ?2 AND article_ids IS NOT NULL
-              AND sha256 IN (SELECT sha256 FROM seen WHERE article_ids IS NULL)
+              -- only files new to the ledger come without a list (copies of known bytes); the
+              -- unchanged ones keep their row's, so a run of many of them looks up nothing
+              AND sha256 IN (SELECT sha256 FROM run_ledger
+                             WHERE article_ids IS NULL AND article_id IS NOT NULL
+                               AND NOT unchanged)
             GROUP BY sha256
         ) c ON c.sha256 = s.sha256
         WHERE NOT EXISTS (SELECT 1 FROM ingest_ledger l

@@ -190,6 +190,15 @@ MACROS: dict[str, MacroDoc] = {
     "checked_unit": MacroDoc((("unit", "VARCHAR"),), "checked_unit('week')"),
     "python_lower": MacroDoc((("text", "VARCHAR"),), "python_lower('ΟΔΥΣΣΕΥΣ İstanbul')"),
     "word_punctuation": MacroDoc((), "word_punctuation()"),
+    "typed_symbols": MacroDoc((), "typed_symbols()"),
+    "dropped_symbols": MacroDoc((("t", "VARCHAR"),), "dropped_symbols('(C++),')"),
+    "symbol_note": MacroDoc(
+        (("t", "VARCHAR"), ("k", "VARCHAR (term_key(t))")), "symbol_note('#oil', term_key('#oil'))"
+    ),
+    "empty_ranking_note": MacroDoc(
+        (("start_date", "DATE"), ("end_date", "DATE")),
+        "empty_ranking_note(DATE '1987-01-01', DATE '1987-01-02')",
+    ),
     "url_end_punctuation": MacroDoc((), "url_end_punctuation()"),
     "typed_terms": MacroDoc((("q", "VARCHAR"),), "typed_terms('纷纷 U.S.')"),
     "typed_text": MacroDoc(

@@ -338,7 +338,9 @@ def _run_terms(
     if found:
         return found, "Distinctive words of the run's days (log-likelihood G²)", ""
     why = next((str(n) for t, _, n in rows if t is None and n), "")
-    top = con.execute("SELECT term, occurrences FROM top_terms(?, ?, 15)", [start, end]).fetchall()
+    top = con.execute(
+        "SELECT term, occurrences FROM top_terms(?, ?, 15) WHERE term IS NOT NULL", [start, end]
+    ).fetchall()
     return (
         [(str(t), float(n)) for t, n in top],
         "Most frequent words of the run's days (occurrences)",

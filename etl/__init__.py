@@ -30,6 +30,9 @@ def _text_version(rules: str) -> str:
 #: Every loaded article records it, so a backfill can find stale partitions.
 #: text-4: the typographic apostrophe is written ' in terms (it’s = it's; etl.text.tokenize), and
 #: cleaning removes soft hyphens (Bundes\xadregierung is one word; etl.text.clean).
-TEXT_VERSION = _text_version("text-4")
+#: text-5: cleaning removes the other characters that take no room and show nothing
+#: (etl.text.clean.INVISIBLE: zero-width space, word joiner, BOM, bidirectional controls), from
+#: the text and from the metadata (b\u200bomb is one word).
+TEXT_VERSION = _text_version("text-5")
 
 __all__ = ["TEXT_VERSION", "__version__"]

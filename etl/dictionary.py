@@ -191,6 +191,10 @@ MACROS: dict[str, MacroDoc] = {
     "python_lower": MacroDoc((("text", "VARCHAR"),), "python_lower('ΟΔΥΣΣΕΥΣ İstanbul')"),
     "word_punctuation": MacroDoc((), "word_punctuation()"),
     "typed_symbols": MacroDoc((), "typed_symbols()"),
+    "invisible_characters": MacroDoc((), "length(invisible_characters())"),
+    "typed_spacing": MacroDoc(
+        (("t", "VARCHAR"),), "typed_spacing('  Fortschritt' || chr(8203) || chr(160) || 'heute ')"
+    ),
     "dropped_symbols": MacroDoc((("t", "VARCHAR"),), "dropped_symbols('(C++),')"),
     "symbol_note": MacroDoc(
         (("t", "VARCHAR"), ("k", "VARCHAR (term_key(t))")), "symbol_note('#oil', term_key('#oil'))"

@@ -64,7 +64,10 @@ def process_batch(ingested: pa.Table) -> TextBatch:
                     "record": row["record"],
                     "stage": "text",
                     "reason": "no_text",
-                    "detail": "no text left after cleaning (only whitespace or control characters)",
+                    "detail": (
+                        "no text left after cleaning "
+                        "(only whitespace, control or invisible characters)"
+                    ),
                 }
             )
             continue

@@ -1,9 +1,13 @@
-"""Cleaning: Unicode NFKC, control characters and soft hyphens removed, whitespace normalised,
-paragraphs kept.
+"""Cleaning: Unicode NFKC, control characters, invisible format characters and soft hyphens
+removed, whitespace normalised, paragraphs kept.
 
 A soft hyphen (U+00AD) is a hyphenation hint that shows nothing inside a line: news sites put
 them in long words (``Bundes\\xadregierung``), and kept they split the word into two terms that
-neither search nor a phrase would find as the word is read. Cleaning removes them.
+neither search nor a phrase would find as the word is read. Cleaning removes them, and so the
+other characters that take no room and show nothing (:data:`INVISIBLE`): a zero-width space in
+``b\\u200bomb`` made it the terms ``b`` and ``omb``, hiding the word from ``search('bomb')``, and
+a right-to-left override (U+202E) made the text after it show backwards. The zero-width joiner
+and non-joiner stay: Persian, the Indic scripts and emoji need them.
 
 The cleaned text is the coordinate system of the warehouse: token and term offsets index it.
 Paragraphs are separated by exactly one blank line (``"\\n\\n"``) and contain no other newline.
@@ -18,10 +22,22 @@ PARAGRAPH_SEPARATOR = "\n\n"
 #: A hyphenation hint, invisible unless a line breaks there: cleaning removes it.
 SOFT_HYPHEN = "\u00ad"
 
+#: Format characters (Unicode category Cf) that take no room and show nothing, removed with the
+#: control characters: the zero-width space, the word joiner and the invisible operators
+#: (U+2060-4), the zero-width no-break space (U+FEFF, a byte-order mark inside the text), the
+#: bidirectional marks, embeddings, overrides and isolates (Unicode's Bidi_Control: ALM, LRM,
+#: RLM, U+202A-E, U+2066-9) and the deprecated format controls (U+206A-F). NFKC maps no character
+#: to one of them, so removing them before it keeps cleaning idempotent.
+INVISIBLE = (
+    "\u200b\u2060\u2061\u2062\u2063\u2064\ufeff"
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    "\u206a\u206b\u206c\u206d\u206e\u206f"
+)
+
 # C0/C1 control characters other than tab, the line breaks (LF, CR) and NEL (U+0085, a line
 # break: the body turns it and carriage returns into newlines first), plus the replacement of
-# line/paragraph separators.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+# line/paragraph separators; and the invisible format characters.
+_CONTROL = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x84\\x86-\\x9f{INVISIBLE}]")
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 
@@ -83,8 +99,9 @@ def _already_clean(text: str) -> bool:
 
 
 def without_controls(text: str) -> str:
-    """``text`` without C0/C1 control characters other than tab and line breaks (LF, CR, NEL):
-    what cleaning removes from an article's text, and ingest from its metadata."""
+    """``text`` without C0/C1 control characters other than tab and line breaks (LF, CR, NEL),
+    and without the invisible format characters (:data:`INVISIBLE`): what cleaning removes from
+    an article's text, and ingest from its metadata."""
     if text.isascii():  # bytes.translate deletes from a table: much faster than a regex pass
         raw = text.encode("ascii")
         if len(raw.translate(None, _CONTROL_BYTES)) == len(raw):

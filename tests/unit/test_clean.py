@@ -61,6 +61,40 @@ def test_soft_hyphens_are_removed(raw: str, expected: str) -> None:
     assert clean(raw) == expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("b\u200bomb", "bomb"),  # a zero-width space inside a word: one word (text-5)
+        ("Fort\u2060schritt\u200b", "Fortschritt"),  # word joiner; at the end
+        ("\ufeffHello wo\ufeffrld", "Hello world"),  # a BOM inside the text, not only first
+        ("abc \u202eevil\u202c text", "abc evil text"),  # right-to-left override and its pop
+        ("\u2067\u05e9\u05dc\u05d5\u05dd\u2069 \u200fok\u200e", "\u05e9\u05dc\u05d5\u05dd ok"),
+        ("\u061cx\u202ay\u202bz\u202dw\u2066v\u2068u", "xyzwvu"),  # every other Bidi_Control
+        ("a\u2061b\u2062c\u2063d\u2064e", "abcde"),  # invisible operators
+        ("a\u206ab\u206fc", "abc"),  # deprecated format controls
+        ("e\u200b\u0301", "é"),  # between a letter and its accent: still composed
+        ("\u200b \ufeff", ""),
+        # kept: the joiners (Persian, Indic scripts, emoji), a visible hyphen, the Mongolian
+        # vowel separator
+        (
+            "\u0645\u06cc\u200c\u062e\u0648\u0627\u0645",
+            "\u0645\u06cc\u200c\u062e\u0648\u0627\u0645",
+        ),
+        ("\U0001f469\u200d\U0001f4bb", "\U0001f469\u200d\U0001f4bb"),
+        ("a\u2010b", "a\u2010b"),
+    ],
+)
+def test_invisible_format_characters_are_removed(raw: str, expected: str) -> None:
+    assert clean(raw) == expected
+
+
+def test_the_tokenizer_sees_one_word_where_an_invisible_character_was() -> None:
+    from etl.text.tokenize import tokenize
+
+    words = [t.norm for t in tokenize(clean("a b\u200bomb, wo\u2060rd and te\u202ext"))]
+    assert words == ["a", "bomb", ",", "word", "and", "text"]
+
+
 def test_tab_is_whitespace_not_removed() -> None:
     assert clean("a\tb") == "a b"
 

@@ -58,3 +58,17 @@ def test_a_title_of_control_characters_only_is_no_title() -> None:
     assert note == "control characters removed from the metadata (U+0000, U+0001, U+0002): " + (
         "3 from the title"
     )
+
+
+def test_invisible_characters_leave_the_title_as_they_leave_the_body() -> None:
+    # a right-to-left override would show the rest of the title backwards; a zero-width space
+    # splits a word (text-5)
+    record = Record(
+        body="Body.", key="line 1", title="Ex\u202eport b\u200bans", authors=("\ufeff",)
+    )
+    cleaned, note = clean_metadata(record)
+    assert cleaned == Record(body="Body.", key="line 1", title="Export bans", authors=())
+    assert note == (
+        "control characters removed from the metadata (U+200B, U+202E, U+FEFF): "
+        "2 from the title, 1 from the authors"
+    )

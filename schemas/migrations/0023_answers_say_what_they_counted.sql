@@ -12,8 +12,43 @@
 -- left to rank, returned no rows, as an empty result of a mistyped range does: now one row whose
 -- term (stem) is NULL and whose new note column says why, as distinctive_terms, trending_terms
 -- and cooccurring_terms do. Ranked rows have note NULL.
--- Views, macros and comments only: no stored row changes, so this migration makes no day stale.
+-- (3) Cleaning removes the characters that take no room and show nothing (text-5,
+-- etl.text.clean.INVISIBLE: zero-width space, word joiner, BOM, the bidirectional controls, ...),
+-- as it removes soft hyphens: inside a word they split it into two terms. typed_text removes the
+-- same characters from typed text (invisible_characters), so a word pasted with one
+-- (Fortschritt + U+200B) is the stored term.
+-- Views, macros and comments only: no stored row changes. The text version (text-5) makes every
+-- day loaded before it stale: news-etl backfill --mode stale.
 -- Like every migration, never edited or renumbered once applied.
+
+CREATE MACRO invisible_characters() AS
+chr(173) || chr(8203) || chr(8288) || chr(8289) || chr(8290) || chr(8291) || chr(8292) || chr(65279)
+|| chr(1564) || chr(8206) || chr(8207) || chr(8234) || chr(8235) || chr(8236) || chr(8237) || chr(8238)
+|| chr(8294) || chr(8295) || chr(8296) || chr(8297) || chr(8298) || chr(8299) || chr(8300) || chr(8301)
+|| chr(8302) || chr(8303);
+COMMENT ON MACRO invisible_characters IS 'The characters cleaning removes from the text because they take no room and show nothing (etl.text.clean: the soft hyphen U+00AD and INVISIBLE: zero-width space U+200B, word joiner and invisible operators U+2060-4, BOM U+FEFF, the bidirectional controls U+061C, U+200E-F, U+202A-E, U+2066-9, the deprecated format controls U+206A-F): typed_text removes them from typed text too. The zero-width joiner and non-joiner are not among them.';
+
+CREATE MACRO typed_spacing(t) AS
+nfc_normalize(trim(regexp_replace(translate(t::VARCHAR, invisible_characters(), ''), '[\s\p{Z}\x{0B}\x{1C}-\x{1F}\x{85}]+', ' ', 'g')));
+COMMENT ON MACRO typed_spacing IS 'The first step of typed_text: the invisible characters cleaning removes (invisible_characters) removed, every run of spacing (tabs, line breaks, no-break and other Unicode spaces) one space, the ends trimmed, accents composed (NFC).';
+
+-- 0020's typed_text, its first step typed_spacing (invisible characters removed)
+CREATE OR REPLACE MACRO typed_text(t) AS
+list_transform([ltrim(typed_spacing(t), word_punctuation())], s ->
+    list_transform([CASE WHEN list_transform([lower(string_split(s, ' ')[-1])], u ->
+                                  starts_with(u, 'http://') OR starts_with(u, 'https://') OR starts_with(u, 'www.'))[1]
+                         THEN rtrim(s, url_end_punctuation())
+                         ELSE rtrim(s, word_punctuation()) END], w ->
+        -- a dotted acronym at the end (one letter each between dots) typed with its final dot
+        list_transform([string_split(w, ' ')[-1]], a ->
+            CASE WHEN contains(a, '.') AND NOT contains(a, '..') AND NOT starts_with(a, '.')
+                      AND length(a) = 2 * length(replace(a, '.', '')) - 1
+                      AND translate(a, '0123456789', '') = a AND upper(a) <> lower(a)
+                      AND starts_with(s, w || '.')
+                 THEN w || '.' ELSE w END)[1])[1])[1];
+COMMENT ON MACRO typed_text IS 'Typed text as the warehouse writes text: the invisible characters cleaning removes dropped (invisible_characters: a word pasted with a zero-width space is the word), every run of spacing (tabs, line breaks, no-break and other Unicode spaces) one space, accents composed (NFC: café typed as e + U+0301 is café), and the punctuation at either end dropped (word_punctuation: ''oil,'', ''"oil"'', ''(oil)'', ''#oil'' are oil, ''$1.13bn'' is 1.13bn, ''1.5%'' is 1.5, ''“trade deficit”'' is trade deficit), but a dotted acronym''s final dot (''(U.S.),'' is U.S.) and, after a URL, what a stored URL may end with (url_end_punctuation). Punctuation inside stays. NFKC compatibility forms are not made (a ligature or a full-width letter stays as typed). term_key, typed_terms, is_phrase and phrase_pattern read what is typed through it; a dropped symbol is named by dropped_symbols.';
+
+COMMENT ON COLUMN article_text.clean_text IS 'NFKC, control characters and the invisible characters that show nothing removed (soft hyphens, zero-width spaces, BOMs, bidirectional controls: invisible_characters; since text-5), whitespace normalised, paragraphs separated by a blank line';
 
 CREATE MACRO typed_symbols() AS '#$%&*+<=>@\^|~†‡§¶°¢€£¥₹₽';
 COMMENT ON MACRO typed_symbols IS 'The characters of word_punctuation that change what a word means (c++, c#, #oil, 1.5%, $1.13bn, @user, 5°): typed_text drops them at either end like any punctuation, and symbol_note says so. Quotes, brackets, dashes and sentence punctuation are not among them: ''"oil",'' is simply oil.';
@@ -22,7 +57,7 @@ CREATE MACRO dropped_symbols(t) AS
 -- typed_text's steps without its other regular expressions (each expansion compiles them again):
 -- what ltrim drops before the text, then what rtrim drops after it, but nothing after a URL
 -- (typed_text keeps the symbols a stored URL may end with: = & # + -)
-list_transform([nfc_normalize(trim(regexp_replace(t::VARCHAR, '[\s\p{Z}\x{0B}\x{1C}-\x{1F}\x{85}]+', ' ', 'g')))], raw ->
+list_transform([typed_spacing(t)], raw ->
     list_transform([ltrim(raw, word_punctuation())], rest ->
         list_transform([left(raw, length(raw) - length(rest))
                         || CASE WHEN list_transform([lower(string_split(rest, ' ')[-1])], u ->

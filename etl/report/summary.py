@@ -58,12 +58,13 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
 
 
 def _headline_terms(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) -> list[Any]:
-    """The terms the headline shows.
+    """The terms the headline shows: the most frequent words of the whole warehouse that are not
+    stopwords of their article's language, and not single letters, from the per-day sums the
+    loader keeps (agg_daily_term), not the whole term fact table.
 
-    DISTINCTIVE_TERMS CALL SITE: when the ``distinctive_terms`` macro lands (another branch),
-    replace this query with it (and rename the headline's label); this is the one place.
-    Today: words that are not stopwords of their article's language, and not single letters,
-    from the per-day sums the loader keeps (agg_daily_term), not the whole term fact table.
+    Not ``distinctive_terms``: it ranks a period against the rest of the warehouse, and the
+    headline's period is the whole warehouse, with nothing to compare it with (the run report
+    ranks the run's days with it).
     """
     return con.execute(
         """

@@ -129,8 +129,10 @@ def test_a_word_and_a_source_too_long_to_draw_are_shortened_in_charts_and_listed
 def test_names_and_values_are_shown_as_data_on_every_page(tmp_path: Path) -> None:
     # A quarantined file named with a bidi override (the page showed "bidi\u202etxt.exe" as
     # "bidiexe.txt"), one with an ESC and a line break (a box and a space), a boilerplate record
-    # whose text holds a U+202E (GX's unexpected values), a source named "_wire" (matplotlib
-    # left it out of the legend) and one with a U+202E (drawn backwards).
+    # whose text holds a U+202E, which cleaning removes (text-5), and a zero-width joiner beside
+    # an ASCII letter, which it keeps and the pages escape (GX's unexpected values), a source
+    # named "_wire" (matplotlib left it out of the legend) and one with a U+202E (drawn
+    # backwards).
     landing = tmp_path / "landing"
     body = "prices rose in Bahia on Monday as dry weather cut the crop.\n\nTraders said."
     for source, word in (("_wire", "Cocoa"), ("desk\u202eled", "Coffee")):
@@ -140,7 +142,7 @@ def test_names_and_values_are_shown_as_data_on_every_page(tmp_path: Path) -> Non
     (landing / "empty\x1b[2J\nforged.txt").write_bytes(b"")
     boiler = {
         "date": "2024-03-04",
-        "text": "Subscribe to our newsletter \u202eevil\n\nAll rights reserved",
+        "text": "Subscribe to our newsletter \u202e\u200devil\n\nAll rights reserved",
     }
     (landing / "dump.jsonl").write_text(json.dumps(boiler) + "\n")
     summary = pipeline.run(settings_for(landing, tmp_path))
@@ -151,8 +153,8 @@ def test_names_and_values_are_shown_as_data_on_every_page(tmp_path: Path) -> Non
     assert ">_wire</text>" in page and ">desk\\u202eled</text>" in page
     pages = sorted(summary.report.parent.parent.rglob("*.html"))
     docs = [p for p in pages if "data_docs" in p.parts and "evil" in p.read_text(encoding="utf-8")]
-    assert docs and all("\\u202eevil" in p.read_text(encoding="utf-8") for p in docs)
-    raw = [p.name for p in pages if re.search("[\x1b\u202e]", p.read_text(encoding="utf-8"))]
+    assert docs and all("newsletter \\u200devil" in p.read_text(encoding="utf-8") for p in docs)
+    raw = [p.name for p in pages if re.search("[\x1b\u202e\u200d]", p.read_text(encoding="utf-8"))]
     assert raw == []
 
 

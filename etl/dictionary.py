@@ -191,7 +191,7 @@ MACROS: dict[str, MacroDoc] = {
     "python_lower": MacroDoc((("text", "VARCHAR"),), "python_lower('ΟΔΥΣΣΕΥΣ İstanbul')"),
     "word_punctuation": MacroDoc((), "word_punctuation()"),
     "typed_symbols": MacroDoc((), "typed_symbols()"),
-    "invisible_characters": MacroDoc((), "length(invisible_characters())"),
+    "invisible_characters": MacroDoc((), "regexp_matches(chr(8203), invisible_characters())"),
     "typed_spacing": MacroDoc(
         (("t", "VARCHAR"),), "typed_spacing('  Fortschritt' || chr(8203) || chr(160) || 'heute ')"
     ),

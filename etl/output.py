@@ -43,6 +43,7 @@ from rich.text import Text
 
 from etl.errors import PermanentError
 from etl.target import redact
+from etl.text.clean import INVISIBLE
 
 OutputFormat = Literal["table", "csv", "json", "parquet"]
 FORMATS: tuple[str, ...] = get_args(OutputFormat)
@@ -73,15 +74,16 @@ _KIND_BY_TYPE: dict[str, Kind] = {
     "interval": "interval",
 }
 
-# C0 and C1 control characters, DEL, the bidirectional marks, overrides and isolates that
-# reorder text (ALM, LRM, RLM, U+202A-E, U+2066-9), and the other characters that take no room
-# and show nothing: zero-width space, joiners, word joiner and invisible operators, the
-# deprecated format controls (U+206A-F), the BOM, line and paragraph separators, interlinear
-# annotation marks and the tag characters (U+E0000 block). Unicode's default-ignorable format
-# characters that a terminal draws (soft hyphen, Arabic number signs) are not among them.
+# C0 and C1 control characters, DEL, the characters cleaning removes because they take no room
+# and show nothing (etl.text.clean.INVISIBLE: zero-width space, word joiner and invisible
+# operators, the BOM, the bidirectional marks, overrides and isolates that reorder text, the
+# deprecated format controls), and the others a value can still hold: the joiners, the Mongolian
+# vowel separator, line and paragraph separators, interlinear annotation marks and the tag
+# characters (U+E0000 block). Unicode's default-ignorable format characters that a terminal
+# draws (soft hyphen, Arabic number signs) are not among them.
 _CONTROL = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f"
-    r"\ufeff\ufff9-\ufffb\U000e0001\U000e0020-\U000e007f]"
+    f"[\\x00-\\x1f\\x7f-\\x9f{INVISIBLE}\\u180e\\u200c\\u200d\\u2028\\u2029"
+    "\\ufff9-\\ufffb\\U000e0001\\U000e0020-\\U000e007f]"
 )
 #: Zero-width non-joiner and joiner: Persian, the Indic scripts and emoji sequences need them
 #: between two of their characters, so there they stay; anywhere else (between ASCII letters

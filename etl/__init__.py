@@ -33,6 +33,9 @@ def _text_version(rules: str) -> str:
 #: text-5: cleaning removes the other characters that take no room and show nothing
 #: (etl.text.clean.INVISIBLE: zero-width space, word joiner, BOM, bidirectional controls), from
 #: the text and from the metadata (b\u200bomb is one word).
-TEXT_VERSION = _text_version("text-5")
+#: text-6: in French, Italian and Catalan articles a term's stem and stopword flag are those of
+#: the word after an elided article (etl.text.stems.without_elision: d'une is a stopword as une is,
+#: l'acord stems with acord).
+TEXT_VERSION = _text_version("text-6")
 
 __all__ = ["TEXT_VERSION", "__version__"]

@@ -5,6 +5,12 @@ terms are stemmed; numbers, URLs and e-mails are their own stem. A language with
 stemmer keeps the term as its stem. Stopwords come from the ``stop-words`` package; its lists are
 normalised like terms (:func:`etl.text.tokenize.normal_form`: lowercased NFKC, apostrophes
 folded) so that they compare equal to ``dim_term.term``.
+
+French, Italian and Catalan write an article or pronoun elided onto the next word (``l'ukraine``,
+``nell'artico``, ``d'une``). The term keeps what was written, but its stem and stopword flag are
+those of the word after the elided article (:func:`without_elision`), as in Lucene's analyzers
+for these languages: ``l'ukraine`` stems with ``ukraine``, and ``d'une`` is a stopword as ``une``
+is.
 """
 
 from __future__ import annotations
@@ -51,6 +57,18 @@ SNOWBALL = {
 }
 
 
+#: The elided articles and pronouns of each language that elides them before a vowel: those the
+#: elision filters of Lucene's French, Italian and Catalan analyzers remove (Elasticsearch's
+#: ``elision`` token filter documents the French set). Written without the apostrophe.
+ELIDED_ARTICLES: dict[str, frozenset[str]] = {
+    "fr": frozenset("l m t qu n s j d c jusqu quoiqu lorsqu puisqu".split()),
+    "it": frozenset(
+        "c l all dall dell nell sull coll pell gl agl dagl degl negl sugl un m t s v d".split()
+    ),
+    "ca": frozenset("d l m n s t".split()),
+}
+
+
 #: py3langid says ``no`` for Norwegian; the stopword lists call it ``nb``.
 _STOPWORD_ALIASES = {"no": "nb"}
 
@@ -74,22 +92,39 @@ def stopwords(language: str) -> frozenset[str]:
     return frozenset(normal_form(w) for w in words)
 
 
+def without_elision(language: str, term: str) -> str:
+    """``term`` (a normal form: apostrophes written ``'``) without the article elided at its start
+    in ``language`` (``l'ukraine`` → ``ukraine`` in French); ``term`` itself when ``language``
+    elides no article, ``term`` does not start with one, or no letter or digit follows it."""
+    articles = ELIDED_ARTICLES.get(language)
+    if articles is None:
+        return term
+    head, apostrophe, rest = term.partition("'")
+    return rest if apostrophe and rest[:1].isalnum() and head in articles else term
+
+
 def has_stemmer(language: str) -> bool:
     """True when a Snowball stemmer exists for ``language``."""
     return language in SNOWBALL
 
 
 def stem_terms(language: str, terms: Sequence[str], kinds: Sequence[str]) -> list[str]:
-    """The stem of each term in ``language``: word terms through Snowball, others unchanged."""
+    """The stem of each term in ``language``: word terms through Snowball (after
+    :func:`without_elision`), others unchanged."""
     stemmer = _stemmer(language)
     if stemmer is None:
         return list(terms)
-    words = [t for t, k in zip(terms, kinds, strict=True) if k == "word"]
+    words = [without_elision(language, t) for t, k in zip(terms, kinds, strict=True) if k == "word"]
     stemmed = iter(stemmer.stemWords(words))
     return [next(stemmed) if k == "word" else t for t, k in zip(terms, kinds, strict=True)]
 
 
 def stopword_flags(language: str, terms: Sequence[str]) -> list[bool]:
-    """For each term, whether it is a stopword of ``language``."""
+    """For each term, whether it is a stopword of ``language``, itself or once its elided article
+    is removed (:func:`without_elision`: ``d'une`` is a French stopword because ``une`` is)."""
     stops = stopwords(language)
-    return [t in stops for t in terms] if stops else [False] * len(terms)
+    if not stops:
+        return [False] * len(terms)
+    if language not in ELIDED_ARTICLES:
+        return [t in stops for t in terms]
+    return [t in stops or without_elision(language, t) in stops for t in terms]

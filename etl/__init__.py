@@ -35,7 +35,7 @@ def _text_version(rules: str) -> str:
 #: the text and from the metadata (b\u200bomb is one word).
 #: text-6: in French, Italian and Catalan articles a term's stem and stopword flag are those of
 #: the word after an elided article (etl.text.stems.without_elision: d'une is a stopword as une is,
-#: l'acord stems with acord).
+#: l'acord stems with acord), and metadata loses soft hyphens as the text does.
 TEXT_VERSION = _text_version("text-6")
 
 __all__ = ["TEXT_VERSION", "__version__"]

@@ -2,10 +2,11 @@
 
 A record's metadata reaches ``fact_article`` as written, except for the control characters that
 cleaning also removes from the article's text (:func:`etl.text.clean.without_controls`: NUL,
-BEL, escape, C1 controls, …; tabs and line breaks stay), and the invisible format characters
-with them (:data:`etl.text.clean.INVISIBLE`: zero-width space, BOM, a right-to-left override
-that would show the rest of a title backwards): a JSON ``"\\u0000"`` escape is as invisible in
-a title as in the body. What was removed is said in the article's ``text_repair``
+BEL, escape, C1 controls, …; tabs and line breaks stay), and the soft hyphens and invisible
+format characters with them (:data:`etl.text.clean.INVISIBLE`: zero-width space, BOM, a
+right-to-left override that would show the rest of a title backwards): a JSON ``"\\u0000"``
+escape is as invisible in a title as in the body, and a soft hyphen kept in a title hid it from
+``LIKE '%Bundesregierung%'``. What was removed is said in the article's ``text_repair``
 note, next to a mojibake repair, so that no value changes silently. A value longer than its
 limit (:data:`etl.contracts.METADATA_LIMITS`) is not cut: its record is quarantined
 (``metadata_too_long``), and the detail says which field, how long, and how it starts.

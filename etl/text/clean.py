@@ -36,8 +36,10 @@ INVISIBLE = (
 
 # C0/C1 control characters other than tab, the line breaks (LF, CR) and NEL (U+0085, a line
 # break: the body turns it and carriage returns into newlines first), plus the replacement of
-# line/paragraph separators; and the invisible format characters.
-_CONTROL = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x84\\x86-\\x9f{INVISIBLE}]")
+# line/paragraph separators; the soft hyphen and the invisible format characters.
+_CONTROL = re.compile(
+    f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x84\\x86-\\x9f{SOFT_HYPHEN}{INVISIBLE}]"
+)
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 
@@ -61,8 +63,6 @@ def paragraphs(text: str) -> list[str]:
     if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
         text = _NEWLINES.sub("\n", text)  # (the test first is much cheaper than the pass)
     text = without_controls(text)
-    if SOFT_HYPHEN in text:
-        text = text.replace(SOFT_HYPHEN, "")
     text = unicodedata.normalize("NFKC", text)
     if _already_clean(text):  # most news text: nothing to collapse, a few fast C-level tests
         return text.split(PARAGRAPH_SEPARATOR) if text else []
@@ -100,8 +100,9 @@ def _already_clean(text: str) -> bool:
 
 def without_controls(text: str) -> str:
     """``text`` without C0/C1 control characters other than tab and line breaks (LF, CR, NEL),
-    and without the invisible format characters (:data:`INVISIBLE`): what cleaning removes from
-    an article's text, and ingest from its metadata."""
+    and without soft hyphens and the invisible format characters (:data:`INVISIBLE`): what
+    cleaning removes from an article's text, and ingest from its metadata (since text-6: a soft
+    hyphen in ``Bundes\\xadregierung`` hid a title from ``LIKE '%Bundesregierung%'``)."""
     if text.isascii():  # bytes.translate deletes from a table: much faster than a regex pass
         raw = text.encode("ascii")
         if len(raw.translate(None, _CONTROL_BYTES)) == len(raw):

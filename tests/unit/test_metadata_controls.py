@@ -37,14 +37,41 @@ def test_a_nul_and_a_bell_escaped_in_json_leave_the_title_and_the_note_says_so()
 
 
 def test_metadata_loses_exactly_what_the_body_loses() -> None:
-    # Every character below U+00A0 that cleaning removes from a text (no NFKC or whitespace
-    # change applies to a lone letter between two letters) is removed from a title, and no other.
-    for code in range(0xA0):
+    # Every character of the Basic Multilingual Plane that cleaning removes from between two
+    # letters (no NFKC or whitespace change makes a character vanish) is removed from a title,
+    # and no other: the soft hyphen too (text-6; it stayed in metadata before).
+    removed = []
+    for code in [*range(0xD800), *range(0xE000, 0x10000)]:
         char = chr(code)
         body_loses = clean(f"a{char}b") == "ab"
         cleaned, note = clean_metadata(Record(body="B.", title=f"a{char}b"))
         assert (cleaned.title == "ab") is body_loses, hex(code)
         assert (note is not None) is body_loses, hex(code)
+        removed += [code] if body_loses else []
+    # the C0 and C1 controls but tab, LF, CR and NEL; the soft hyphen; the invisible characters
+    expected = [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0x85)]
+    expected += [*range(0x86, 0xA0), 0xAD, 0x061C, 0x200B, 0x200E, 0x200F]
+    expected += [*range(0x202A, 0x202F), *range(0x2060, 0x2065), *range(0x2066, 0x2070), 0xFEFF]
+    assert removed == expected
+
+
+def test_a_soft_hyphen_leaves_a_title_and_an_author_and_the_note_says_so() -> None:
+    # a hyphenation hint a news site put inside a long word: the title must be found by
+    # LIKE '%Bundesregierung%' as the body's word is (text-6)
+    record = Record(
+        body="Die Bundes\u00adregierung.",
+        title="Bundes\u00adregierung plant",
+        authors=("Ma\u00adrie",),
+    )
+    cleaned, note = clean_metadata(record)
+    assert cleaned == Record(
+        body="Die Bundes\u00adregierung.", title="Bundesregierung plant", authors=("Marie",)
+    )
+    assert note == (
+        "control characters removed from the metadata (U+00AD): "
+        "1 from the title, 1 from the authors"
+    )
+    assert clean(record.body) == "Die Bundesregierung."
 
 
 def test_metadata_without_control_characters_is_the_same_record_and_no_note() -> None:

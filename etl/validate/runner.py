@@ -13,7 +13,10 @@ Speed (GX spends its time in per-expectation bookkeeping, not in pandas):
   is about half the cost of ``COMPLETE``; only expectations that found unexpected rows run a
   second time, with ``COMPLETE`` and the key column, to name the rejected records;
 * frames hold only the columns the suite reads, as int64 / datetime64[ns], the dtypes for which
-  GX's pandas metrics are vectorised (int32 and datetime64[s] fall back to per-value Python).
+  GX's pandas metrics are vectorised (int32 and datetime64[s] fall back to per-value Python). A
+  date column with a date nanoseconds cannot hold (before 1677-09-22 or after 2262-04-11: a
+  header ``date 0001-01-01``) stays datetime64[s] instead: slower, but GX judges the date, where
+  the conversion used to stop the run before any record loaded.
 """
 
 from __future__ import annotations
@@ -126,12 +129,21 @@ def prepare_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         if pd.api.types.is_integer_dtype(dtype) and str(dtype) != "int64":
             out[name] = out[name].astype("int64") if not out[name].isna().any() else out[name]
         elif pd.api.types.is_datetime64_any_dtype(dtype) and str(dtype) != "datetime64[ns]":
-            out[name] = out[name].astype("datetime64[ns]")
+            out[name] = _nanoseconds_if_they_fit(out[name])
         elif (
             pd.api.types.is_object_dtype(dtype) and len(out) and isinstance(out[name].iloc[0], date)
         ):
-            out[name] = pd.to_datetime(out[name]).astype("datetime64[ns]")
+            out[name] = _nanoseconds_if_they_fit(pd.to_datetime(out[name]))
     return out
+
+
+def _nanoseconds_if_they_fit(values: pd.Series) -> pd.Series:
+    """``values`` (datetime64 of any unit) as datetime64[ns] when every value fits, else as
+    datetime64[s], which holds every date from year 1 to 9999 (see the module docstring)."""
+    try:
+        return values.astype("datetime64[ns]")
+    except pd.errors.OutOfBoundsDatetime:
+        return values.astype("datetime64[s]")
 
 
 def _is_missing(value: Any) -> bool:

@@ -105,6 +105,42 @@ def test_published_date_lower_bound_is_1900_01_01(tmp_path: Path) -> None:
     assert "published_date" in detail and "1899-12-31" in detail
 
 
+def test_dates_before_1677_are_quarantined_and_the_rest_loads(tmp_path: Path) -> None:
+    """A date pandas cannot hold in nanoseconds (before 1677-09-22) crashed the validate step:
+    nothing loaded, and every later run failed the same way while the file stayed."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "good.txt").write_bytes(_article("2021-04-07", "The harbour reopened"))
+    (landing / "year-one.txt").write_bytes(_article("0001-01-01", "The first year"))
+    (landing / "plague.txt").write_bytes(_article("1665-06-01", "The plague came"))
+    feed = [
+        {"title": "fine", "date": "2021-04-06", "text": BODY.format(words="Exports rose")},
+        {"title": "old", "date": "1600-06-01", "text": BODY.format(words="A charter")},
+    ]
+    (landing / "feed.jsonl").write_text("".join(json.dumps(r) + "\n" for r in feed))
+    s = _settings(landing, tmp_path)
+    pipeline.run(s)
+    assert _loaded_files(s) == {"good.txt": "2021-04-07", "feed.jsonl": "2021-04-06"}
+    rows = query(
+        s.warehouse,
+        "SELECT path, coalesce(record, ''), stage, reason, detail FROM quarantine "
+        "ORDER BY path, record",
+    )
+    assert [(Path(p).name, st, rs) for p, _, st, rs, _ in rows] == [
+        ("feed.jsonl", "validate", "expect_column_values_to_be_between"),
+        ("plague.txt", "validate", "expect_column_values_to_be_between"),
+        ("year-one.txt", "validate", "expect_column_values_to_be_between"),
+    ]
+    assert rows[0][1] == "line 2"
+    details = [d for *_, d in rows]
+    for day, detail in zip(("1600-06-01", "1665-06-01", "0001-01-01"), details, strict=True):
+        assert "published_date" in detail and day in detail
+    # and the next run, with the files still there, runs
+    (landing / "next.txt").write_bytes(_article("2021-04-08", "The ferry sailed"))
+    pipeline.run(s)
+    assert _loaded_files(s)["next.txt"] == "2021-04-08"
+
+
 def test_tomorrow_loads_and_the_day_after_is_future_date_at_ingest(tmp_path: Path) -> None:
     """Mutant: the ingest cut-off moved by a day (then GX, not ``future_date``, refuses it)."""
     today = datetime.now(UTC).date()

@@ -47,13 +47,25 @@ def test_choose_format(name: str, head: str, expected: str | None) -> None:
         ("2024-04-22 15:26:46.863186+00:00", date(2024, 4, 22)),
         ("2024-04-22T15:26:46Z", date(2024, 4, 22)),
         ("Mon, 04 Mar 2024 10:00:00 +0000", date(2024, 3, 4)),
+        # a year written with four digits is that year, even below 100 (Python's RFC 2822
+        # parser made 0001 2001 and 0099 1999, so the record loaded on another century's day)
+        ("Thu, 01 Jan 0001 00:00:00 +0000", date(1, 1, 1)),
+        ("Fri, 01 Jan 0099 00:00:00 +0000", date(99, 1, 1)),
+        ("29 Feb 0004 12:00:00 GMT", date(4, 2, 29)),
+        # two digits keep RFC 2822's obsolete rule (00-49: 20xx, 50-99: 19xx)
+        ("Thu, 01 Jan 21 00:00:00 +0000", date(2021, 1, 1)),
+        ("Fri, 01 Jan 99 00:00:00 +0000", date(1999, 1, 1)),
+        ("Sat, 13 March 1999 23:30:00 -0500", date(1999, 3, 13)),
     ],
 )
 def test_parse_published(value: str, expected: date) -> None:
     assert parse_published(value) == expected
 
 
-@pytest.mark.parametrize("value", ["2021-13-45", "yesterday", "2024-02-30T10:00:00"])
+@pytest.mark.parametrize(
+    "value",
+    ["2021-13-45", "yesterday", "2024-02-30T10:00:00", "Sat, 01 Jan 0000 00:00:00 +0000"],
+)
 def test_parse_published_refuses_invalid_dates(value: str) -> None:
     with pytest.raises(BadDateError):
         parse_published(value)

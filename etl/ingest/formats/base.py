@@ -14,6 +14,11 @@ from etl.contracts import quoted
 from etl.ingest.canonical import BadDateError, parse_iso_date
 
 _ISO_PREFIX = re.compile(r"\A(\d{4}-\d{2}-\d{2})(?:[T ]\S.*)?\Z", re.ASCII | re.DOTALL)
+#: The year written after the month of an RFC 2822 date (``01 Jan 0001``).
+_RFC_YEAR = re.compile(
+    r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(\d+)\b",
+    re.ASCII | re.IGNORECASE,
+)
 
 #: Scraper field names, in order of preference, for each record field.
 TEXT_FIELDS = ("text", "maintext", "body", "content", "article")
@@ -73,13 +78,25 @@ def parse_published(value: object) -> date:
     if match:
         return parse_iso_date(match[1])
     try:
-        return email.utils.parsedate_to_datetime(text).date()
+        return _rfc_2822_date(text)
     except (TypeError, ValueError, IndexError, OverflowError):  # Overflow: a 20-digit year
         pass
     try:
         return datetime.fromisoformat(text).date()
     except (ValueError, OverflowError) as exc:
         raise BadDateError(f"publication date {quoted(text)} is not a recognised date") from exc
+
+
+def _rfc_2822_date(text: str) -> date:
+    """The date of an RFC 2822 date-time, in its own time zone. A year written with four digits
+    is that year: Python's parser reads every year below 100 with the obsolete two-digit rule,
+    so ``01 Jan 0001`` was 2001-01-01 (then loaded on a day of another century instead of
+    being judged by validation's 1900 bound); two digits keep the rule (``21`` is 2021)."""
+    day = email.utils.parsedate_to_datetime(text).date()
+    written = _RFC_YEAR.search(text)
+    if written and len(written[1]) == 4 and int(written[1]) != day.year:
+        return day.replace(year=int(written[1]))  # ValueError for year 0000
+    return day
 
 
 def _first(obj: Mapping[str, Any], names: tuple[str, ...]) -> Any:

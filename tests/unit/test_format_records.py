@@ -37,6 +37,72 @@ def test_csv_keeps_line_breaks_inside_quoted_fields_as_written() -> None:
     assert parse_csv(text, L) == [Record(body="Para one.\r\n\r\nPara two.", key="row 1", title="A")]
 
 
+def _refused(row: int, opened: int, closes: str) -> RecordError:
+    detail = (
+        f"a quote opened on line {opened} does not close before {closes}: the row is refused, "
+        "and the lines after its first are read as rows"
+    )
+    return RecordError(f"row {row}", "malformed_csv", detail)
+
+
+def test_csv_quote_never_closed_refuses_its_row_alone() -> None:
+    # The csv module read a stray opening quote to the end of the file: rows 3 and 4 became
+    # part of row 2's text, loaded as one article, and nothing said so.
+    text = (
+        "date,title,text\n"
+        "2021-04-01,One,Row one.\n"
+        '2021-04-02,Two,"Row two has a stray quote.\n'
+        "2021-04-03,Three,Row three.\n"
+        "2021-04-04,Four,Row four.\n"
+    )
+    assert parse_csv(text, L) == [
+        Record(body="Row one.", key="row 1", title="One", published=date(2021, 4, 1)),
+        _refused(2, 3, "the end of the file"),
+        Record(body="Row three.", key="row 3", title="Three", published=date(2021, 4, 3)),
+        Record(body="Row four.", key="row 4", title="Four", published=date(2021, 4, 4)),
+    ]
+
+
+def test_csv_two_stray_quotes_do_not_merge_the_rows_between() -> None:
+    # Read leniently, the second stray quote "closed" the first one's field and the reading
+    # went on: rows 2 to 4 loaded as one article whose text held rows 3 and 4.
+    text = (
+        "\ndate,title,text\n"
+        "2021-04-01,One,Row one.\n"
+        '2021-04-02,Two,"Row two stray.\n'
+        "2021-04-03,Three,Row three.\n"
+        '2021-04-04,Four,"Row four stray.\n'
+        "2021-04-05,Five,Row five.\n"
+    )
+    assert parse_csv(text, L) == [
+        Record(body="Row one.", key="row 1", title="One", published=date(2021, 4, 1)),
+        _refused(2, 4, "line 6"),
+        Record(body="Row three.", key="row 3", title="Three", published=date(2021, 4, 3)),
+        _refused(4, 6, "the end of the file"),
+        Record(body="Row five.", key="row 5", title="Five", published=date(2021, 4, 5)),
+    ]
+
+
+def test_csv_quote_never_closed_after_a_multi_line_field() -> None:
+    # a closed multi-line field before it keeps its lines
+    text = 'title,text\r\nA,"Para one.\r\n\r\nPara two."\r\nB,"Open\r\nC,Body three\r\n'
+    assert parse_csv(text, L) == [
+        Record(body="Para one.\r\n\r\nPara two.", key="row 1", title="A"),
+        _refused(2, 5, "the end of the file"),
+        Record(body="Body three", key="row 3", title="C"),
+    ]
+
+
+def test_csv_quotes_that_misbehave_on_one_line_are_read_leniently_as_before() -> None:
+    # a quote not closed on the last line, a quoted field with text after its closing quote
+    text = 'title,text\nA,"abc"def\nB,Body "two" here\nC,"Body three\n'
+    assert parse_csv(text, L) == [
+        Record(body="abcdef", key="row 1", title="A"),
+        Record(body='Body "two" here', key="row 2", title="B"),
+        Record(body="Body three", key="row 3", title="C"),
+    ]
+
+
 def test_json_shapes() -> None:
     assert parse_json('{"text": "A"}', L) == [Record(body="A")]
     assert parse_json('{"articles": [{"text": "A"}, {"text": "B"}]}', L) == [

@@ -28,14 +28,15 @@ def _delimiter(header: str) -> str:
 
 
 def parse_csv(text: str, layout: str) -> list[Parsed]:
-    """One record per data row; a row with the wrong number of fields is quarantined alone.
-    Blank lines before the header are skipped; the separator is read off the header
-    (:data:`DELIMITERS`)."""
-    text = text.lstrip("\r\n")
+    """One record per data row; a row with the wrong number of fields is quarantined alone, and
+    so is a row whose quote does not close where it should (:func:`_records`). Blank lines
+    before the header are skipped; the separator is read off the header (:data:`DELIMITERS`)."""
+    stripped = text.lstrip("\r\n")
+    skipped = len(io.StringIO(text[: len(text) - len(stripped)], newline="").readlines())
+    text = stripped
     header = text.split("\n", 1)[0]
-    reader = csv.DictReader(
-        io.StringIO(text, newline=""), restkey="_extra", delimiter=_delimiter(header)
-    )
+    delimiter = _delimiter(header)
+    reader = csv.DictReader(io.StringIO(text, newline=""), restkey="_extra", delimiter=delimiter)
     if not reader.fieldnames:
         return [RecordError(None, "malformed_csv", "no header row")]
     if not any(name.strip().lower() in TEXT_FIELDS for name in reader.fieldnames):
@@ -46,17 +47,53 @@ def parse_csv(text: str, layout: str) -> list[Parsed]:
             f"the first line is {quoted(header.rstrip(chr(13)))}"
         )
         return [RecordError(None, "malformed_csv", detail)]
+    lines = io.StringIO(text, newline="").readlines()
+    return _records(lines, list(reader.fieldnames), reader.line_num, delimiter, skipped)
+
+
+def _records(
+    lines: list[str], names: list[str], position: int, delimiter: str, skipped: int
+) -> list[Parsed]:
+    """The records of the data rows in ``lines[position:]`` (the file's physical lines as the
+    csv module splits them, after ``skipped`` blank ones), counted from 1.
+
+    Rows are read strictly (RFC 4180). Python's lenient reading let a stray opening quote run on:
+    to the end of the file, or to the next quote, which it took as closing the field and kept
+    reading; every row in between became part of one field, loaded as one article's text, and
+    nothing said so. Now a row that fails strict reading on its first line is read leniently as
+    before (``"abc"def`` is ``abcdef``); one that runs over several lines is refused, and reading
+    starts again on the line after its first, so the rows it swallowed load as they are.
+    """
     out: list[Parsed] = []
-    number = 0  # pragma: no mutate (only read by the handler below, which no input reaches)
-    try:
-        for number, row in enumerate(reader, start=1):
-            key = f"row {number}"  # data rows, counted from 1 after the header
-            if "_extra" in row or None in row.values():
-                out.append(RecordError(key, "malformed_csv", "wrong number of fields"))
-                continue
-            out.append(record_from_mapping(row, key))
-    # Not mutated (equivalent): with the excel dialect, newline="" and no field size limit,
-    # Python >= 3.11's csv raises csv.Error for no input; the handler stays as a guard.
-    except csv.Error as exc:  # pragma: no mutate block
-        out.append(RecordError(f"row {number + 1}", "malformed_csv", str(exc)))
+    while position < len(lines):
+        reader = csv.reader(iter(lines[position:]), delimiter=delimiter, strict=True)
+        start = position  # the first line of the row being read
+        try:
+            for fields in reader:
+                if fields:  # a blank line is no row
+                    out.append(_record(fields, names, f"row {len(out) + 1}"))
+                start = position + reader.line_num
+            return out
+        except csv.Error:
+            end = position + reader.line_num  # the line the reading failed on, counted from 1
+        key = f"row {len(out) + 1}"
+        if end - start <= 1:
+            line = lines[start].rstrip("\r\n")
+            out.append(_record(next(csv.reader([line], delimiter=delimiter)), names, key))
+            position = end
+            continue
+        detail = (
+            f"a quote opened on line {skipped + start + 1} does not close before "
+            f"{'the end of the file' if end >= len(lines) else f'line {skipped + end}'}: the "
+            "row is refused, and the lines after its first are read as rows"
+        )
+        out.append(RecordError(key, "malformed_csv", detail))
+        position = start + 1
     return out
+
+
+def _record(fields: list[str], names: list[str], key: str) -> Parsed:
+    """A row's record, or ``malformed_csv`` when it has more or fewer fields than the header."""
+    if len(fields) != len(names):
+        return RecordError(key, "malformed_csv", "wrong number of fields")
+    return record_from_mapping(dict(zip(names, fields, strict=True)), key)

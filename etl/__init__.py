@@ -35,7 +35,8 @@ def _text_version(rules: str) -> str:
 #: the text and from the metadata (b\u200bomb is one word).
 #: text-6: in French, Italian and Catalan articles a term's stem and stopword flag are those of
 #: the word after an elided article (etl.text.stems.without_elision: d'une is a stopword as une is,
-#: l'acord stems with acord), and metadata loses soft hyphens as the text does.
+#: l'acord stems with acord), metadata loses soft hyphens as the text does, and the vertical tab,
+#: form feed and U+001C-F become spaces instead of being deleted (Minister\fSergei is two words).
 TEXT_VERSION = _text_version("text-6")
 
 __all__ = ["TEXT_VERSION", "__version__"]

@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from etl.contracts import METADATA_LIMITS, quoted
 from etl.ingest.formats.base import Record
-from etl.text.clean import without_controls
+from etl.text.clean import SEPARATORS, without_controls
 
 
 def clean_metadata(record: Record) -> tuple[Record, str | None]:
@@ -33,10 +33,11 @@ def clean_metadata(record: Record) -> tuple[Record, str | None]:
         if value is None:
             return None
         text = without_controls(value)
-        if len(text) == len(value):
+        if text == value:
             return value
-        removed[field] = removed.get(field, 0) + len(value) - len(text)
-        found.update(set(value) - set(text))
+        gone = [c for c in value if without_controls(c) != c]  # removed, or made a space
+        removed[field] = removed.get(field, 0) + len(gone)
+        found.update(gone)
         return text.strip() or None
 
     title, url, source = (
@@ -48,8 +49,10 @@ def clean_metadata(record: Record) -> tuple[Record, str | None]:
     if not removed:
         return record, None
     counts = ", ".join(f"{n} from the {field}" for field, n in removed.items())
-    codes = ", ".join(f"U+{ord(c):04X}" for c in sorted(found))
-    note = f"control characters removed from the metadata ({codes}): {counts}"
+    codes = ", ".join(f"U+{ord(c):04X}" for c in sorted(found - set(SEPARATORS)))
+    spaced = ", ".join(f"U+{ord(c):04X}" for c in sorted(found & set(SEPARATORS)))
+    which = "; ".join([*([codes] if codes else []), *([f"{spaced} made spaces"] if spaced else [])])
+    note = f"control characters removed from the metadata ({which}): {counts}"
     cleaned = replace(record, title=title, url=url, source=source, authors=authors)
     return cleaned, note
 

@@ -34,9 +34,15 @@ INVISIBLE = (
     "\u206a\u206b\u206c\u206d\u206e\u206f"
 )
 
+#: Control characters that are white space (``str.isspace``) but no line break: the vertical
+#: tab, the form feed and the information separators U+001C-F. Cleaning makes each a space: it
+#: used to delete them, and ``Minister\\fSergei`` became the term ``ministersergei``.
+SEPARATORS = "\x0b\x0c\x1c\x1d\x1e\x1f"
+
 # C0/C1 control characters other than tab, the line breaks (LF, CR) and NEL (U+0085, a line
 # break: the body turns it and carriage returns into newlines first), plus the replacement of
-# line/paragraph separators; the soft hyphen and the invisible format characters.
+# line/paragraph separators; the soft hyphen and the invisible format characters; and the
+# separators, which become spaces (_space_or_nothing).
 _CONTROL = re.compile(
     f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x84\\x86-\\x9f{SOFT_HYPHEN}{INVISIBLE}]"
 )
@@ -99,12 +105,18 @@ def _already_clean(text: str) -> bool:
 
 
 def without_controls(text: str) -> str:
-    """``text`` without C0/C1 control characters other than tab and line breaks (LF, CR, NEL),
-    and without soft hyphens and the invisible format characters (:data:`INVISIBLE`): what
+    """``text`` without C0/C1 control characters other than tab and line breaks (LF, CR, NEL;
+    the vertical tab, form feed and U+001C-F become spaces: :data:`SEPARATORS`), and without
+    soft hyphens and the invisible format characters (:data:`INVISIBLE`): what
     cleaning removes from an article's text, and ingest from its metadata (since text-6: a soft
     hyphen in ``Bundes\\xadregierung`` hid a title from ``LIKE '%Bundesregierung%'``)."""
     if text.isascii():  # bytes.translate deletes from a table: much faster than a regex pass
         raw = text.encode("ascii")
         if len(raw.translate(None, _CONTROL_BYTES)) == len(raw):
             return text
-    return _CONTROL.sub("", text)
+    return _CONTROL.sub(_space_or_nothing, text)
+
+
+def _space_or_nothing(match: re.Match[str]) -> str:
+    """A space for a separator (:data:`SEPARATORS`), nothing for any other control character."""
+    return " " if match[0] in SEPARATORS else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from etl.text.clean import PARAGRAPH_SEPARATOR, clean, paragraphs
+from etl.text.tokenize import tokenize
 
 from ._corpora import seed_body
 
@@ -38,12 +39,32 @@ def test_typographic_quotes_are_kept() -> None:
         ("a\x07b\x1bc", "abc"),
         ("a\x7fb", "ab"),
         ("a\x9fb", "ab"),  # C1 control
-        ("a\x0bb\x0cc", "abc"),  # vertical tab, form feed
         ("e\x00\u0301", "é"),  # a control between a letter and its accent: still composed
     ],
 )
 def test_control_characters_are_removed(raw: str, expected: str) -> None:
     assert clean(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # white space but no line break: each is a space, so the words either side stay two
+        # (text-6; they were deleted, and "Minister\fSergei" was the term ministersergei)
+        ("Minister\x0cSergei Lavrov", "Minister Sergei Lavrov"),  # form feed
+        ("in Moscow\x0bon Wednesday", "in Moscow on Wednesday"),  # vertical tab
+        ("a\x1cb\x1dc\x1ed\x1fe", "a b c d e"),  # the information separators
+        ("end. \x0c\n\nNext", "end.\n\nNext"),  # a page break beside a paragraph break
+        ("\x0ctitle\x0b", "title"),
+    ],
+)
+def test_separators_are_spaces(raw: str, expected: str) -> None:
+    assert clean(raw) == expected
+
+
+def test_a_form_feed_between_words_leaves_two_terms() -> None:
+    words = [t.norm for t in tokenize(clean("Minister\x0cSergei")) if t.kind == "word"]
+    assert words == ["minister", "sergei"]
 
 
 @pytest.mark.parametrize(

@@ -40,16 +40,21 @@ def test_metadata_loses_exactly_what_the_body_loses() -> None:
     # Every character of the Basic Multilingual Plane that cleaning removes from between two
     # letters (no NFKC or whitespace change makes a character vanish) is removed from a title,
     # and no other: the soft hyphen too (text-6; it stayed in metadata before).
-    removed = []
+    removed: list[int] = []
+    spaced: list[int] = []
     for code in [*range(0xD800), *range(0xE000, 0x10000)]:
         char = chr(code)
         body_loses = clean(f"a{char}b") == "ab"
         cleaned, note = clean_metadata(Record(body="B.", title=f"a{char}b"))
         assert (cleaned.title == "ab") is body_loses, hex(code)
-        assert (note is not None) is body_loses, hex(code)
+        assert (note is not None) is (cleaned.title != f"a{char}b"), hex(code)
         removed += [code] if body_loses else []
-    # the C0 and C1 controls but tab, LF, CR and NEL; the soft hyphen; the invisible characters
-    expected = [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0x85)]
+        if note is not None and clean(f"a{char}b") == cleaned.title == "a b":
+            spaced.append(code)
+    # the C0 and C1 controls but tab, LF, CR and NEL, and but the separators, which become
+    # spaces in both; the soft hyphen; the invisible characters
+    assert spaced == [0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x1F]
+    expected = [*range(0x09), *range(0x0E, 0x1C), *range(0x7F, 0x85)]
     expected += [*range(0x86, 0xA0), 0xAD, 0x061C, 0x200B, 0x200E, 0x200F]
     expected += [*range(0x202A, 0x202F), *range(0x2060, 0x2065), *range(0x2066, 0x2070), 0xFEFF]
     assert removed == expected
@@ -98,4 +103,19 @@ def test_invisible_characters_leave_the_title_as_they_leave_the_body() -> None:
     assert note == (
         "control characters removed from the metadata (U+200B, U+202E, U+FEFF): "
         "2 from the title, 1 from the authors"
+    )
+
+
+def test_separators_become_spaces_in_metadata_as_in_the_body() -> None:
+    # a form feed or a unit separator between two words of a title glued them (text-6)
+    record = Record(body="B.", title="Minister\x0cSergei\x00 Lavrov", authors=("Ann\x1fLee",))
+    cleaned, note = clean_metadata(record)
+    assert cleaned == Record(body="B.", title="Minister Sergei Lavrov", authors=("Ann Lee",))
+    assert note == (
+        "control characters removed from the metadata (U+0000; U+000C, U+001F made spaces): "
+        "2 from the title, 1 from the authors"
+    )
+    assert clean_metadata(Record(body="B.", title="\x0b")) == (
+        Record(body="B.", title=None),
+        "control characters removed from the metadata (U+000B made spaces): 1 from the title",
     )

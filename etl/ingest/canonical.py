@@ -12,10 +12,13 @@ from datetime import date
 
 from etl.contracts import quoted
 
-# A leading space (or none), the word "date", whitespace, a date-like token (it starts with a
-# digit, so a headline or body that opens with the word "Date" is not a header), then the body
-# after a space, a line break (LF, CRLF or CR) or the end.
-_HEADER = re.compile(r"\A[ \t]*date[ \t]+(\d\S*)(?:[ \t]+|\r\n?|\n|\Z)", re.IGNORECASE)
+# White space (or none: blank lines too), the word "date", white space on its line, a date-like
+# token (it starts with a digit, so a headline or body that opens with the word "Date" is not a
+# header), then the body after white space on the line, a line break (LF, CRLF or CR) or the
+# end. White space is any (a no-break space, an ideographic space): with only spaces and tabs,
+# "date 2021-04-07\u00a0Body" and a header after a blank line were no header, and the file was
+# dated by its folder or the run, its header line the start of its body.
+_HEADER = re.compile(r"\A\s*date[^\S\r\n]+(\d\S*)(?:[^\S\r\n]+|\r\n?|\n|\Z)", re.IGNORECASE)
 _ISO_DATE = re.compile(r"\A(\d{4})-(\d{2})-(\d{2})\Z", re.ASCII)  # no "\n" or non-ASCII digits
 
 

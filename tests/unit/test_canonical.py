@@ -33,6 +33,14 @@ def test_header() -> None:
         (" date 2021-04-07\rbody", "body"),
         (" date 2021-04-07", ""),  # header only
         (" date 2021-04-07 ", ""),
+        # other white space around the date, blank lines before the header: the header all the
+        # same (they made the file undated, the header line the start of its body)
+        (" date 2021-04-07\u00a0body", "body"),  # a no-break space
+        (" date\u30002021-04-07\u3000body", "body"),  # ideographic spaces
+        (" date 2021-04-07\x0cbody", "body"),
+        ("\n date 2021-04-07 body", "body"),
+        ("\r\n\r\n date 2021-04-07\r\nbody", "body"),
+        ("\u00a0\n\tdate 2021-04-07 body", "body"),
     ],
 )
 def test_header_variants(text: str, body: str) -> None:
@@ -48,6 +56,8 @@ def test_header_variants(text: str, body: str) -> None:
         "dated 2021-04-07 body",
         "Date palms are grown here.",  # the word "Date" opens the body: not a header
         " date: 2021-04-07 body",
+        "\n\nDate palms are grown here.",
+        " date\n2021-04-07 body",  # the date on another line than the word
     ],
 )
 def test_no_header(text: str) -> None:

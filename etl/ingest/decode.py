@@ -117,7 +117,7 @@ def decode(raw: bytes, line_break: re.Pattern[str] | None = None) -> Decoded:
     problem of the line holding it, which its format refuses alone, unless the lines holding one
     outnumber the others (see :func:`looks_binary_lines`).
     """
-    decoded = _decode(raw)
+    decoded = _decode(raw, lines=line_break is not None)
     if (
         looks_binary_lines(decoded.text, line_break)
         if line_break is not None and "\x00" in decoded.text
@@ -142,13 +142,20 @@ def looks_binary_lines(text: str, line_break: re.Pattern[str]) -> bool:
     return looks_binary_text("\n".join(clean))
 
 
-def _decode(raw: bytes) -> Decoded:
-    """Decode ``raw``: BOM → its encoding; else strict UTF-8; else charset-normalizer's guess."""
+def _decode(raw: bytes, lines: bool = False) -> Decoded:
+    """Decode ``raw``: BOM → its encoding (a UTF-8 BOM with stray bytes: UTF-8 and cp1252, see
+    :func:`_mostly_utf8`); else strict UTF-8; else charset-normalizer's guess. Bytes with a NUL
+    are refused before the guess, unless ``lines``: then :func:`decode` judges the NULs line by
+    line once the text is decoded (a NUL in one line of a JSON lines file, a stray byte in
+    another, refused the whole file)."""
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             try:
                 return Decoded(raw[len(bom) :].decode(encoding), encoding, f"{encoding} BOM")
             except UnicodeDecodeError as exc:
+                if encoding == "utf-8":  # the BOM says UTF-8: stray bytes are cp1252's
+                    strays = _utf8_with_strays(raw[len(bom) :], len(bom) + exc.start)
+                    return Decoded(strays.text, "utf-8", f"utf-8 BOM; {strays.note}")
                 raise UndecodableError(
                     "undecodable", f"starts with a {encoding} BOM but is not {encoding}: {exc}"
                 ) from exc
@@ -156,7 +163,7 @@ def _decode(raw: bytes) -> Decoded:
         return Decoded(raw.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         utf8_error = exc
-    if looks_binary(raw):
+    if not lines and looks_binary(raw):
         raise UndecodableError("binary", "contains NUL or control bytes: not a text file")
     mixed = _mostly_utf8(raw, utf8_error.start)
     if mixed is not None:
@@ -235,6 +242,14 @@ def _mostly_utf8(raw: bytes, first: int) -> Decoded | None:
     beyond_ascii = len(text) - len(text.encode("ascii", "ignore"))
     if beyond_ascii - stray < max(stray, 1):
         return None
+    return _utf8_with_strays(raw, first)
+
+
+def _utf8_with_strays(raw: bytes, first: int) -> Decoded:
+    """``raw`` read as UTF-8, each byte that is not UTF-8 as cp1252 (U+FFFD where cp1252 has no
+    character); ``first`` is the file offset of the first such byte, for the note."""
+    text = raw.decode("utf-8", "surrogateescape")
+    stray = sum(1 for _ in _ESCAPED_BYTE.finditer(text))
     repaired = _ESCAPED_BYTE.sub(
         lambda m: bytes([ord(m[0]) - 0xDC00]).decode("cp1252", "replace"), text
     )

@@ -54,8 +54,20 @@ def test_bom(bom: bytes, codec: str, encoding: str) -> None:
 
 def test_bom_with_invalid_payload_is_undecodable() -> None:
     with pytest.raises(UndecodableError) as info:
-        decode(codecs.BOM_UTF8 + b"caf\xe9")
+        decode(codecs.BOM_UTF16_LE + "café".encode("utf-16-le") + b"\x00\xd8")  # lone surrogate
     assert info.value.reason == "undecodable"
+
+
+def test_a_utf8_bom_with_a_stray_cp1252_byte_is_utf8_and_cp1252() -> None:
+    # The BOM says UTF-8; a pasted cp1252 byte refused the whole file as undecodable, while the
+    # same bytes without the BOM loaded (an encoding fits, so no good article may be lost).
+    decoded = decode(codecs.BOM_UTF8 + b"It\x92s the caf\xc3\xa9 on the corner.")
+    assert decoded.text == "It’s the café on the corner."
+    assert decoded.encoding == "utf-8"
+    assert decoded.note == (
+        "utf-8 BOM; not UTF-8 at 1 byte (the first at byte 5): read as cp1252, the rest as UTF-8"
+    )
+    assert decode(codecs.BOM_UTF8 + b"caf\xe9").text == "café"
 
 
 @pytest.mark.parametrize(

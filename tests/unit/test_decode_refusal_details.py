@@ -7,6 +7,8 @@ The detail is what ``news-etl quarantine list`` shows an operator for an ``undec
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from etl.ingest.decode import UndecodableError, decode
@@ -30,3 +32,16 @@ def test_non_utf8_bytes_with_a_nul_are_binary() -> None:
         decode(raw)
     assert caught.value.reason == "binary"
     assert caught.value.detail == "contains NUL or control bytes: not a text file"
+
+
+def test_json_lines_with_a_nul_in_one_line_and_a_stray_byte_in_another_keep_the_others() -> None:
+    # NULs in at most half the lines are those lines' problem (the README); a stray cp1252 byte
+    # elsewhere sent the bytes to the raw NUL check first, which refused the whole file
+    line_break = re.compile(r"\r\n|\r|\n")
+    raw = b'{"text": "one"}\n{"text": "t\x00wo"}\n{"text": "caf\xe9 three"}\n'
+    decoded = decode(raw, line_break)
+    assert decoded.text == '{"text": "one"}\n{"text": "t\x00wo"}\n{"text": "café three"}\n'
+    # NULs in more than half the lines: binary, as before
+    with pytest.raises(UndecodableError) as caught:
+        decode(b'{"a\x00": 1}\n{"b\x00": 2}\n{"caf\xe9": 3}\n', line_break)
+    assert caught.value.reason == "binary"

@@ -9,6 +9,7 @@ was refused whole, the reason naming fields the file does have. Expected records
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
@@ -84,3 +85,19 @@ def test_a_list_wrapped_in_an_object(name: str) -> None:
 def test_an_article_with_a_data_field_is_one_article(text_field: str) -> None:
     doc = json.dumps({text_field: "The article.", "data": [1, 2], "items": ["x"]})
     assert parse_json(doc, L) == [Record(body="The article.")]
+
+
+def test_a_blank_field_gives_way_to_the_same_name_in_another_case() -> None:
+    # "the first of a field's names with content wins": an exact-case name that is blank hid
+    # the content of the same name in capitals (line 1 was no_text, line 2 lost its title)
+    text = (
+        '{"Title": "Real title", "title": " ", "Text": "Body one.", "text": "", '
+        '"date": "2021-04-01"}\n'
+        '{"Title": "Real title 2", "title": "", "Text": "Body two.", "TEXT": "Later."}\n'
+        '{"title": "Exact", "TITLE": "Capitals", "text": "Body three."}\n'
+    )
+    assert parse_jsonl(text, L) == [
+        Record(body="Body one.", key="line 1", title="Real title", published=date(2021, 4, 1)),
+        Record(body="Body two.", key="line 2", title="Real title 2"),
+        Record(body="Body three.", key="line 3", title="Exact"),  # the exact name, with content
+    ]

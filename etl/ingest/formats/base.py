@@ -104,10 +104,14 @@ def _first(obj: Mapping[str, Any], names: tuple[str, ...]) -> Any:
     blank (white space only) value gives way to the next name."""
     for name in names:
         value = obj.get(name)
-        if value in (None, [], {}) or (isinstance(value, str) and not value.strip()):
-            continue
-        return value
+        if _has_content(value):
+            return value
     return None
+
+
+def _has_content(value: object) -> bool:
+    """False for a missing, empty or blank (white space only) value."""
+    return not (value in (None, [], {}) or (isinstance(value, str) and not value.strip()))
 
 
 def _text_of(value: Any) -> str:
@@ -164,13 +168,18 @@ def record_from_mapping(obj: object, key: str | None) -> Parsed:
 def _with_plain_names(obj: Mapping[Any, Any]) -> Mapping[Any, Any]:
     """``obj``, where a field is named with capitals or spaces around (``Title``, `` text``, a
     spreadsheet's header), also under its plain name (``title``, ``text``), unless a field
-    already has that name exactly."""
-    plain = {
-        folded: value
-        for name, value in obj.items()
-        if isinstance(name, str) and (folded := name.strip().lower()) != name and folded not in obj
-    }
-    return {**plain, **obj} if plain else obj
+    already has that name exactly with content (:func:`_has_content`): a blank ``"title": ""``
+    gives way to ``"Title": "Real title"``, as the first of a field's names with content wins.
+    Among names folding alike, the first with content wins."""
+    plain: dict[str, Any] = {}
+    for name, value in obj.items():
+        if not isinstance(name, str) or (folded := name.strip().lower()) == name:
+            continue
+        if _has_content(obj.get(folded)) or _has_content(plain.get(folded)):
+            continue
+        if folded not in plain or _has_content(value):
+            plain[folded] = value
+    return {**obj, **plain} if plain else obj
 
 
 def _stripped(value: object) -> str | None:

@@ -34,6 +34,15 @@ from etl.ingest.rawfile import RawFileError, gunzip_limited
         ("noext", "<!DOCTYPE html><html>", "html"),
         ("noext", '{"a": 1}\n{"a": 2}\n', "jsonl"),
         ("noext", "Plain words", "txt"),
+        ("noext", '[{"text": "a"}]', "json"),
+        ("noext", ' \n[\n  {"text": "a"}', "json"),
+        ("noext", "[]", "json"),
+        ("noext", "{}", "json"),
+        ("noext", '{ "text": "a"}', "json"),
+        # a text that opens with a bracket is text (it was taken for JSON and refused)
+        ("noext", "[Updated 14:00 GMT] The ferry sailed.\n\nMore.", "txt"),
+        ("noext", "{Corrected} The ferry sailed.\n\nMore.\n", "txt"),
+        ("noext", "[2021] A year in review", "txt"),
     ],
 )
 def test_choose_format(name: str, head: str, expected: str | None) -> None:

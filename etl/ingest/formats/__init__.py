@@ -7,6 +7,9 @@ decompresses first).
 
 from __future__ import annotations
 
+import json
+import re
+
 from etl.ingest.formats.base import Adapter, Parsed, Record, RecordError
 from etl.ingest.formats.csvdump import parse_csv
 from etl.ingest.formats.html import parse_html
@@ -68,11 +71,29 @@ def sniff(head: str) -> str | None:
     # ("<html" anywhere in the window covers a page that starts with it.)
     if start.startswith(("<!doctype html", "<?xml")) or "<html" in start:
         return "html"
-    if start.startswith("{"):
+    if _JSON_START.match(start) and (start[0] == "{" or _json_list(head)):
+        if start.startswith("["):
+            return "json"
         return "jsonl" if "}\n{" in head.replace("\r", "") or head.count("\n") > 1 else "json"
-    if start.startswith("["):
-        return "json"
     return None
+
+
+#: How JSON begins: an object with a field name (or empty), or a list whose first item starts
+#: like a JSON value. A text that opens with a bracket, ``[Updated 14:00 GMT]`` or
+#: ``{Corrected}``, was taken for JSON and quarantined as ``malformed_json``.
+_JSON_START = re.compile(r'\{\s*["}]|\[\s*(?:[{\[\]"0-9-]|true\b|false\b|null\b)')
+
+
+def _json_list(head: str) -> bool:
+    """Whether ``head``, which opens like a JSON list, is one: a list that parses and has
+    nothing but white space after it, or one that does not parse at all (cut off by the sniffing
+    window, or broken: its reader says where). ``[2021] A year in review`` is text."""
+    text = head.lstrip()
+    try:
+        _, end = json.JSONDecoder().raw_decode(text)
+    except ValueError:
+        return True
+    return not text[end:].strip()
 
 
 def choose_format(name: str, head: str) -> str | None:

@@ -112,7 +112,10 @@ class ReasonDoc:
 
 #: The one registry of quarantine reasons: the README's table is checked against it.
 QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
-    QuarantineReason.EMPTY: ReasonDoc("0 bytes or only whitespace", "fix the producer"),
+    QuarantineReason.EMPTY: ReasonDoc(
+        "0 bytes, or only white space (any, the no-break space too) or a byte-order mark",
+        "fix the producer",
+    ),
     QuarantineReason.BINARY: ReasonDoc(
         "a NUL, or control characters in more than 5 % of the first 8 KiB, whatever the "
         "encoding (valid UTF-8 included): not a text file (fewer control characters are removed "
@@ -157,7 +160,8 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
     ),
     QuarantineReason.MALFORMED_CSV: ReasonDoc(
         "a CSV file without a header row naming a text field (text, maintext, body, content, "
-        "article: one row for the file), or a row with the wrong number of fields",
+        "article: one row for the file), a row with the wrong number of fields, or a row whose "
+        "quote runs over the lines after it without closing where a row should end",
         "fix the producer",
     ),
     QuarantineReason.MALFORMED_RECORD: ReasonDoc(

@@ -237,6 +237,12 @@ def _parse_file(
     except UndecodableError as exc:
         _quarantine(result, file, raw.sha256, exc.reason, exc.detail)
         return
+    if not decoded.text.strip():  # Unicode white space (no-break, ideographic), a BOM alone
+        detail = (
+            "file holds only whitespace" if decoded.text else "file holds only a byte-order mark"
+        )
+        _quarantine(result, file, raw.sha256, "empty", detail)
+        return
     text, repair = repair_mojibake(decoded.text)
     parsed = ADAPTERS[fmt](text, ctx.txt_layout)
     multi = fmt in MULTI_RECORD_FORMATS

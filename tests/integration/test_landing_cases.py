@@ -284,3 +284,23 @@ def test_a_run_without_its_landing_zone_is_recorded_as_failed_with_zero_counts(
         "not a folder"
     )
     assert counts == [0, 0, 0, 0, 0, 0, 0, 0]
+
+
+def test_files_of_unicode_white_space_or_a_bom_alone_are_empty(tmp_path: Path) -> None:
+    """Only ASCII white space was seen as empty: a byte-order mark alone, no-break or
+    ideographic spaces, UTF-16 spaces were ``no_text`` "the file has a header but no body
+    text", a file without a header."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "bom-only.txt").write_bytes(b"\xef\xbb\xbf")
+    (landing / "nbsp-only.txt").write_bytes("\u00a0 \u3000\n".encode())
+    (landing / "utf16-spaces.txt").write_bytes(b"\xff\xfe" + "  \n ".encode("utf-16-le"))
+    (landing / "good.txt").write_bytes(_article("2024-03-04", "Markets rallied"))
+    settings = settings_for(landing, tmp_path, write_reports=False)
+    pipeline.run(settings)
+    rows = query(settings.warehouse, "SELECT path, reason, detail FROM quarantine ORDER BY path")
+    assert [(Path(p).name, r, d) for p, r, d in rows] == [
+        ("bom-only.txt", "empty", "file holds only a byte-order mark"),
+        ("nbsp-only.txt", "empty", "file holds only whitespace"),
+        ("utf16-spaces.txt", "empty", "file holds only whitespace"),
+    ]

@@ -13,6 +13,7 @@ from etl.ingest.formats.base import Record, RecordError, record_from_mapping
 from etl.ingest.formats.csvdump import parse_csv
 from etl.ingest.formats.html import parse_html
 from etl.ingest.formats.jsonl import parse_json, parse_jsonl
+from etl.ingest.formats.txt import parse_text_file
 from etl.ingest.rawfile import RawFileError, gunzip_limited
 
 L = "canonical"
@@ -100,6 +101,15 @@ def test_csv_quotes_that_misbehave_on_one_line_are_read_leniently_as_before() ->
         Record(body="abcdef", key="row 1", title="A"),
         Record(body='Body "two" here', key="row 2", title="B"),
         Record(body="Body three", key="row 3", title="C"),
+    ]
+
+
+def test_a_text_file_without_body_says_what_it_has() -> None:
+    assert parse_text_file(" date 2024-03-04 ", "canonical") == [
+        RecordError(None, "no_text", "the file has a date header but no body text")
+    ]
+    assert parse_text_file("Ferry sails again\n\n  ", "titled") == [
+        RecordError(None, "no_text", "the file has a headline but no body text")
     ]
 
 

@@ -13,5 +13,7 @@ def parse_text_file(text: str, layout: str) -> list[Parsed]:
     except BadDateError as exc:
         return [RecordError(None, "bad_date", str(exc))]
     if not parsed.body.strip():
-        return [RecordError(None, "no_text", "the file has a header but no body text")]
+        # (a file of white space alone is ``empty`` before it gets here)
+        has = "a date header" if parsed.header_date else "a headline"
+        return [RecordError(None, "no_text", f"the file has {has} but no body text")]
     return [Record(body=parsed.body, title=parsed.title, published=parsed.header_date)]

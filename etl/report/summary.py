@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from rich.cells import cell_len
 
 from etl import TEXT_VERSION
 from etl.contracts import plural
@@ -152,17 +153,24 @@ def _wrap(label: str, text: str, indent: int = 16) -> list[str]:
 
 
 def _wrap_items(label: str, items: list[str], sep: str, indent: int = 16) -> list[str]:
-    """``items`` joined by ``sep``, a line break only between items (``sep`` ends the line)."""
+    """``items`` joined by ``sep``, a line break only between items (``sep`` ends the line),
+    measured in terminal cells (a CJK character takes two); an item wider than a whole line
+    is folded over lines, whole, never cut."""
     lines: list[str] = []
     current = f"  {label:<{indent - 2}}"
     fresh = True
     for k, item in enumerate(items):
         piece = item + (sep.rstrip() if k + 1 < len(items) else "")
-        if not fresh and len(current) + 1 + len(piece) > WIDTH:
+        if not fresh and cell_len(current) + 1 + cell_len(piece) > WIDTH:
             lines.append(current)
             current, fresh = " " * indent, True
         glue = "" if fresh else (" " if sep.endswith(" ") else "")
-        current += glue + piece
+        current += glue
+        for char in piece:  # fold only what does not fit on a line of its own
+            if cell_len(current) + cell_len(char) > WIDTH and current.strip():
+                lines.append(current)
+                current = " " * indent
+            current += char
         fresh = False
     lines.append(current)
     return lines

@@ -235,7 +235,10 @@ def _paragraphs_block_by_block(text: str) -> list[str]:
     """The first implementation of :func:`etl.text.clean.paragraphs`, kept as its reference."""
     from etl.text.clean import _CONTROL, _NEWLINES, _PARAGRAPH_BREAK
 
-    text = _CONTROL.sub("", _NEWLINES.sub("\n", text)).replace("\u00ad", "")  # soft hyphens
+    text = _NEWLINES.sub("\n", text)
+    # vertical tab, form feed and the information separators are spaces (text-6)
+    text = text.translate(dict.fromkeys((0x0B, 0x0C, 0x1C, 0x1D, 0x1E, 0x1F), " "))
+    text = _CONTROL.sub("", text).replace("\u00ad", "")  # soft hyphens
     text = unicodedata.normalize("NFKC", text)
     blocks = (" ".join(block.split()) for block in _PARAGRAPH_BREAK.split(text))
     return [block for block in blocks if block]
@@ -245,6 +248,7 @@ def _paragraphs_block_by_block(text: str) -> list[str]:
 @given(_TEXTS)
 @example("a \n \n b\n\n\n\n c \x00 d\x01\n")
 @example("\u00ad \n\n Bundes\u00adregierung")
+@example("0\x1f0 a\x0cb\x0b")
 def test_paragraphs_equal_the_block_by_block_reference(text: str) -> None:
     from etl.text.clean import paragraphs
 

@@ -154,7 +154,8 @@ def _decode(raw: bytes, lines: bool = False) -> Decoded:
                 return Decoded(raw[len(bom) :].decode(encoding), encoding, f"{encoding} BOM")
             except UnicodeDecodeError as exc:
                 if encoding == "utf-8":  # the BOM says UTF-8: stray bytes are cp1252's
-                    strays = _utf8_with_strays(raw[len(bom) :], len(bom) + exc.start)
+                    text = raw[len(bom) :].decode("utf-8", "surrogateescape")
+                    strays = _utf8_with_strays(text, len(bom) + exc.start)
                     return Decoded(strays.text, "utf-8", f"utf-8 BOM; {strays.note}")
                 raise UndecodableError(
                     "undecodable", f"starts with a {encoding} BOM but is not {encoding}: {exc}"
@@ -242,14 +243,15 @@ def _mostly_utf8(raw: bytes, first: int) -> Decoded | None:
     beyond_ascii = len(text) - len(text.encode("ascii", "ignore"))
     if beyond_ascii - stray < max(stray, 1):
         return None
-    return _utf8_with_strays(raw, first)
+    return _utf8_with_strays(text, first, stray)
 
 
-def _utf8_with_strays(raw: bytes, first: int) -> Decoded:
-    """``raw`` read as UTF-8, each byte that is not UTF-8 as cp1252 (U+FFFD where cp1252 has no
-    character); ``first`` is the file offset of the first such byte, for the note."""
-    text = raw.decode("utf-8", "surrogateescape")
-    stray = sum(1 for _ in _ESCAPED_BYTE.finditer(text))
+def _utf8_with_strays(text: str, first: int, stray: int | None = None) -> Decoded:
+    """``text`` (bytes read as UTF-8 with ``surrogateescape``) with each byte that is not UTF-8
+    read as cp1252 (U+FFFD where cp1252 has no character); ``first`` is the file offset of the
+    first such byte and ``stray`` their number (counted here when not given), for the note."""
+    if stray is None:
+        stray = sum(1 for _ in _ESCAPED_BYTE.finditer(text))
     repaired = _ESCAPED_BYTE.sub(
         lambda m: bytes([ord(m[0]) - 0xDC00]).decode("cp1252", "replace"), text
     )

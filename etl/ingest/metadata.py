@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from etl.contracts import METADATA_LIMITS, quoted
 from etl.ingest.formats.base import Record
-from etl.text.clean import SEPARATORS, without_controls
+from etl.text.clean import SEPARATORS, controls_in, without_controls
 
 
 def clean_metadata(record: Record) -> tuple[Record, str | None]:
@@ -35,7 +35,7 @@ def clean_metadata(record: Record) -> tuple[Record, str | None]:
         text = without_controls(value)
         if text == value:
             return value
-        gone = [c for c in value if without_controls(c) != c]  # removed, or made a space
+        gone = controls_in(value)  # removed, or made spaces
         removed[field] = removed.get(field, 0) + len(gone)
         found.update(gone)
         return text.strip() or None

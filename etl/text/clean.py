@@ -117,6 +117,12 @@ def without_controls(text: str) -> str:
     return _CONTROL.sub(_space_or_nothing, text)
 
 
+def controls_in(text: str) -> list[str]:
+    """The characters of ``text`` that :func:`without_controls` removes or makes spaces, in
+    order (each occurrence)."""
+    return _CONTROL.findall(text)
+
+
 def _space_or_nothing(match: re.Match[str]) -> str:
     """A space for a separator (:data:`SEPARATORS`), nothing for any other control character."""
     return " " if match[0] in SEPARATORS else ""

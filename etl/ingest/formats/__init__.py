@@ -71,11 +71,11 @@ def sniff(head: str) -> str | None:
     # ("<html" anywhere in the window covers a page that starts with it.)
     if start.startswith(("<!doctype html", "<?xml")) or "<html" in start:
         return "html"
-    if _JSON_START.match(start) and (start[0] == "{" or _json_list(head)):
-        if start.startswith("["):
-            return "json"
-        return "jsonl" if "}\n{" in head.replace("\r", "") or head.count("\n") > 1 else "json"
-    return None
+    if not _JSON_START.match(start):
+        return None
+    if start.startswith("["):
+        return "json" if _json_list(head) else None
+    return "jsonl" if "}\n{" in head.replace("\r", "") or head.count("\n") > 1 else "json"
 
 
 #: How JSON begins: an object with a field name (or empty), or a list whose first item starts

@@ -30,6 +30,9 @@ from etl.load.keys import stable_id_sql
 #: Temporary tables the modes fill (one ``article_id`` column each).
 REPLACE_SCOPE = "replace_scope"
 REMOVED = "removed"
+#: ``replace``: the articles each file the run read gave before, in its landing zone (``path``,
+#: ``article_id``), from the ledger's rows of every earlier content of the file.
+_EARLIER = "replace_earlier"
 
 _NOTHING = "SELECT NULL::VARCHAR AS article_id WHERE false"
 
@@ -142,16 +145,35 @@ class Merge(Mode):
 
 
 class Replace(Mode):
-    """The partitions of the run's new articles hold exactly the articles of the landing zone's
-    files as they are now: the run's new articles, and those of the files it skipped as
-    unchanged (whose articles are what reading them again would give). An article's partition is
-    its file's folder date, else its published date (as for backfills, :mod:`etl.backfill`)."""
+    """The run's partitions hold exactly the articles of the landing zone's files as they are
+    now: the run's new articles, and those of the files it skipped as unchanged (whose articles
+    are what reading them again would give). An article's partition is its file's folder date,
+    else its published date (as for backfills, :mod:`etl.backfill`).
+
+    The run's partitions are those of its new articles and of every file it read or skipped as
+    unchanged: the file's dated folder, else the days of the articles it holds or (changed) held.
+    Up to session 28 they were those of the new articles only, so a run that loaded none (a
+    file of ``D/`` deleted, another changed to a text that is now refused, the rest unchanged)
+    removed nothing. A day none of whose files the run sees (every file of ``D/`` deleted, a
+    landing zone that lost a folder) is not among them: it keeps its articles."""
 
     name = LoadMode.REPLACE
 
     def known_sql(self, article: str) -> str:
         """Nothing is known: every distinct staged article is written again."""
         return "false"
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, landing: str) -> None:
+        """Create ``replace_scope`` and the articles the run's files gave before."""
+        super().prepare(con, landing)
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE {_EARLIER} AS
+            SELECT DISTINCT path, unnest({LISTED}) AS article_id FROM ingest_ledger
+            WHERE landing = $1 AND path IN (SELECT path FROM staged_ledger)
+            """,
+            [landing],
+        )
 
     def removed_sql(self) -> str:
         """Every article of those partitions but those of the run's unchanged files (the
@@ -188,9 +210,24 @@ class Replace(Mode):
                        s.ids IS NOT NULL AS listed
                 FROM unchanged_files u LEFT JOIN listed s USING (path, sha256)
             ),
+            -- every file the run read (a rebuild's copies aside) or skipped as unchanged
+            run_files AS (
+                SELECT path FROM run_ledger WHERE NOT holder
+                UNION SELECT path FROM run_unchanged
+            ),
             run_partitions AS (
-                SELECT DISTINCT coalesce({folder_date_sql("path")}, published_date) AS day
+                SELECT coalesce({folder_date_sql("path")}, published_date) AS day
                 FROM run_articles WHERE is_new
+                UNION  -- the dated folders of the run's files
+                SELECT {folder_date_sql("path")} FROM run_files
+                WHERE {folder_date_sql("path")} IS NOT NULL
+                UNION  -- an undated unchanged file: the days of its articles
+                SELECT f.published_date FROM still_there s JOIN fact_article f USING (article_id)
+                WHERE {folder_date_sql("s.path")} IS NULL
+                UNION  -- an undated changed file: the days of the articles it gave before
+                SELECT f.published_date FROM {_EARLIER} e
+                JOIN fact_article f ON f.article_id = e.article_id AND f.source_file = e.path
+                WHERE {folder_date_sql("e.path")} IS NULL
             ),
             -- Cheap supersets first (zone maps on the date, a substring test on the path), so
             -- the folder-date regex reads a partition's rows, not the whole warehouse's.

@@ -306,7 +306,7 @@ def quarantine_list(
     """List quarantined files and records, newest first: reason, stage, path, record, detail,
     run. Reads only: a missing warehouse is an error, and nothing is created."""
     from etl.output import write_result
-    from etl.quality import quarantine_relation
+    from etl.quality import quarantine_count, quarantine_relation
     from etl.query import open_reader
 
     if fmt not in FORMATS:
@@ -320,14 +320,24 @@ def quarantine_list(
             and not con.execute("SELECT 1 FROM etl_run WHERE run_id = ?", [run_id]).fetchall()
         ):
             raise _failed(UnknownRunError(run_id))
+        chosen_day = _parse_date(day)
         relation = quarantine_relation(
-            con, reason=reason, run_id=run_id, day=_parse_date(day), limit=limit
+            con, reason=reason, run_id=run_id, day=chosen_day, limit=limit
         )
         rows = write_result(relation, cast("OutputFormat", fmt), out)
+        every = rows
+        if rows == limit:
+            every = quarantine_count(con, reason=reason, run_id=run_id, day=chosen_day)
     finally:
         con.close()
     if fmt != "table" and (out is not None or sys.stderr.isatty()):
         say(f"{rows:,} quarantine rows" + (f" written to {out}" if out else ""), err=True)
+    if every > rows:  # never cut without saying so, whatever the format or destination
+        say(
+            f"note: the newest {rows:,} of {every:,} quarantine rows are listed; "
+            f"--limit {every} lists them all",
+            err=True,
+        )
 
 
 @app.command()

@@ -246,6 +246,16 @@ def write_quality_page(warehouse: Path, run_id: str, reports_root: Path) -> Path
     return target
 
 
+#: The quarantine rows of one reason, run or partition day (each ``NULL``: any), with their day.
+_QUARANTINE_ROWS = """
+    SELECT reason, stage, path, record, detail, run_id, day, quarantined_at
+    FROM (SELECT *, coalesce(partition_date, timezone('UTC', quarantined_at)::DATE) AS day
+          FROM quarantine)
+    WHERE ($reason IS NULL OR reason = $reason) AND ($run IS NULL OR run_id = $run)
+      AND ($day IS NULL OR day = $day)
+"""
+
+
 def quarantine_relation(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -255,15 +265,23 @@ def quarantine_relation(
     limit: int = 200,
 ) -> duckdb.DuckDBPyRelation:
     """Quarantine rows, newest first, optionally of one reason, run or partition day (a run
-    without a partition day counts by the day the row was quarantined)."""
+    without a partition day counts by the day the row was quarantined); at most ``limit``."""
     return con.sql(
-        """
-        SELECT reason, stage, path, record, detail, run_id, day, quarantined_at
-        FROM (SELECT *, coalesce(partition_date, timezone('UTC', quarantined_at)::DATE) AS day
-              FROM quarantine)
-        WHERE ($reason IS NULL OR reason = $reason) AND ($run IS NULL OR run_id = $run)
-          AND ($day IS NULL OR day = $day)
-        ORDER BY quarantined_at DESC, path, record LIMIT $limit
-        """,
+        f"{_QUARANTINE_ROWS} ORDER BY quarantined_at DESC, path, record LIMIT $limit",
         params={"reason": reason, "run": run_id, "day": day, "limit": limit},
     )
+
+
+def quarantine_count(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    reason: str | None = None,
+    run_id: str | None = None,
+    day: date | None = None,
+) -> int:
+    """How many rows :func:`quarantine_relation` lists without its limit."""
+    row = con.execute(
+        f"SELECT count(*) FROM ({_QUARANTINE_ROWS})",
+        {"reason": reason, "run": run_id, "day": day},
+    ).fetchone()
+    return int(row[0]) if row else 0

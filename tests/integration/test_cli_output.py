@@ -530,6 +530,24 @@ def test_quarantine_list_has_a_header_formats_and_filters(warehouse: Path, tmp_p
     assert out.splitlines() == ["reason,stage,path,record,detail,run_id,day,quarantined_at"]
 
 
+def test_quarantine_list_says_when_its_limit_cut_the_list(warehouse: Path) -> None:
+    # it stopped at --limit (200 by default) without a word: 205 rows listed as "200 rows"
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        (total,) = con.execute("SELECT count(*) FROM quarantine").fetchone()
+    finally:
+        con.close()
+    assert total >= 3
+    code, out, err = _cli("quarantine", "list", "--limit", "2", "-f", "csv", "-w", str(warehouse))
+    assert code == 0, err
+    assert len(out.splitlines()) == 1 + 2
+    note = f"note: the newest 2 of {total:,} quarantine rows are listed; --limit {total} lists"
+    assert note in " ".join(err.split())
+    code, out, err = _cli("quarantine", "list", "--limit", str(total), "-w", str(warehouse))
+    assert code == 0, err
+    assert "note:" not in err and f"{total} rows" in out
+
+
 def test_read_only_commands_on_a_missing_warehouse_create_nothing(tmp_path: Path) -> None:
     missing = tmp_path / "not-here" / "news.duckdb"
     for command in (

@@ -306,7 +306,9 @@ def format_status(
         new, loaded, dup_files, q_files, articles, duplicates, q_records, err = row[6:]
         scope = f"day {day}" if day else "all new files"
         took = f", {seconds} s" if seconds is not None else ""
-        lines.append(f"  {run_id}  {status.upper()}  {trigger}, {mode}, {scope}{took}")
+        lines += _wrap(  # wrapped like the lines under it: a backfill's header took 82 columns
+            run_id, f"{status.upper()}  {trigger}, {mode}, {scope}{took}", indent=len(run_id) + 4
+        )
         lines += _wrap(
             "",
             f"files: {new:,} new = {loaded or 0:,} loaded + {dup_files or 0:,} duplicate + "

@@ -67,3 +67,29 @@ def test_figures_count_the_current_state_once(tmp_path: Path) -> None:
         "FROM fact_article WHERE source_file LIKE '%b.txt' OR source_file LIKE '%empty.txt'))",
     )
     assert after.terms == terms_before - only_b + new_terms
+
+
+def test_the_headline_terms_leave_boilerplate_out_as_the_rankings_do(tmp_path: Path) -> None:
+    # 40 Reuters articles: the headline ranked the sign-off "reuter" second (27), top_terms left it
+    # out. Six articles of one source end with the same line; each has one word of its own.
+    from etl.marts import refresh_marts
+
+    zone = tmp_path / "zone" / "2024-03-04"
+    zone.mkdir(parents=True)
+    words = ["harbour", "quokka", "zanzibar", "ferry", "wombat", "glacier"]
+    for k, word in enumerate(words):
+        text = f" date 2024-03-04 The {word} story, number {k}, was filed.\n\nREUTER\n"
+        (zone / f"{k}.txt").write_text(text, encoding="utf-8")
+    s = settings_for(tmp_path / "zone", tmp_path, write_reports=False)
+    pipeline.run(s)
+    assert ("reuter", 6) in summarise(s.warehouse).top_terms  # before the lines are known
+    refresh_marts(s)
+    assert query(s.warehouse, "SELECT line FROM boilerplate_line") == [("reuter",)]
+
+    headline = summarise(s.warehouse, top=20).top_terms
+    assert "reuter" not in [term for term, _ in headline]
+    ranked = query(
+        s.warehouse, "SELECT term, occurrences FROM top_terms('2024-03-04', '2024-03-04', 20)"
+    )
+    assert [tuple(row) for row in headline] == [r for r in ranked if len(r[0]) >= 2]
+    assert ("story", 6) in headline

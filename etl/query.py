@@ -207,6 +207,14 @@ def _check_functions(con: duckdb.DuckDBPyConnection, select_sql: str) -> None:
 
 def _check_statement(con: duckdb.DuckDBPyConnection, statement: Any, depth: int = 0) -> None:
     kind = statement.type
+    if kind == duckdb.StatementType.CREATE and not statement.query.strip():
+        # DuckDB splits a PIVOT whose columns it must find into a CREATE TYPE (the values, by a
+        # query) and the SELECT, both without text to check: the refusal names the way that works
+        raise QueryRefusedError(
+            "a PIVOT must name its columns here: `PIVOT … ON col IN ('a', 'b') USING …` "
+            "(without IN, DuckDB finds them with a CREATE TYPE statement, which "
+            "`news-etl query` does not run: it only reads the warehouse)"
+        )
     if kind not in _ALLOWED or depth > 3:
         raise QueryRefusedError(
             f"{kind.name} statements are not allowed: `news-etl query` only reads the warehouse "

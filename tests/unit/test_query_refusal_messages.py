@@ -137,3 +137,31 @@ def test_a_query_may_nest_three_explains_from_the_top_and_not_four(
     with pytest.raises(QueryRefusedError) as caught:
         check_read_only(con, "EXPLAIN EXPLAIN EXPLAIN EXPLAIN SELECT 1")
     assert str(caught.value).startswith("SELECT statements are not allowed:")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "PIVOT (SELECT d, l FROM t) ON l USING count(*)",
+        "PIVOT t ON l, d USING count(*)",
+        "SELECT * FROM (PIVOT t ON l USING count(*))",
+    ],
+)
+def test_a_pivot_without_its_columns_is_refused_with_the_way_that_works(sql: str) -> None:
+    # refused as "CREATE statements are not allowed": DuckDB runs it as a CREATE TYPE first
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (d DATE, l VARCHAR)")
+    with pytest.raises(QueryRefusedError) as caught:
+        check_read_only(con, sql)
+    assert str(caught.value) == (
+        "a PIVOT must name its columns here: `PIVOT … ON col IN ('a', 'b') USING …` (without "
+        "IN, DuckDB finds them with a CREATE TYPE statement, which `news-etl query` does not "
+        "run: it only reads the warehouse)"
+    )
+    check_read_only(con, "PIVOT t ON l IN ('en', 'de') USING count(*)")  # named: it reads
+
+
+def test_a_create_statement_is_still_refused_as_a_create() -> None:
+    with pytest.raises(QueryRefusedError) as caught:
+        check_read_only(duckdb.connect(), "CREATE TABLE x (a INTEGER)")
+    assert str(caught.value).startswith("CREATE statements are not allowed")

@@ -51,9 +51,10 @@ def _runs(con: duckdb.DuckDBPyConnection, day: date | None, run_id: str | None) 
     if run_id:
         where, params = "run_id = ?", [run_id]
     elif day:
-        # The runs that loaded the day's partition (or were run for it), whatever day they ran.
-        where = "partition_date = ? OR list_contains(partitions, ?)"
-        params = [day, day]
+        # The runs that loaded the day's partition or were run for it, whatever day they ran
+        # (else the UTC day they started): v_run_day, which v_quality_by_day reads too.
+        where = "run_id IN (SELECT run_id FROM v_run_day WHERE day = ?)"
+        params = [day]
     else:
         where = "run_id = (SELECT run_id FROM etl_run ORDER BY started_at DESC LIMIT 1)"
     return con.execute(
@@ -85,7 +86,7 @@ def quality_report(
     the latest run; each check names what it expects (from the suites in
     ``expectations_dir``, default the project's)."""
     runs = [(str(r), str(s), e) for r, s, e in _runs(con, day, run_id)]
-    title = f"run {run_id}" if run_id else (f"runs that loaded day {day}" if day else "latest run")
+    title = f"run {run_id}" if run_id else (f"runs of day {day}" if day else "latest run")
     report = QualityReport(title=f"Data quality: {title}", runs=runs)
     ids = [r[0] for r in runs]
     stored = con.execute(  # a warehouse from before migration 0018 has no stored bounds

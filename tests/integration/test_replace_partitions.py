@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from etl import pipeline
+from etl.settings import Settings
 from tests.integration.helpers import query, settings_for
 
 DAY = date(2024, 3, 4)
@@ -33,13 +34,20 @@ def _files(warehouse: Path) -> list[str]:
     return [r[0] for r in query(warehouse, "SELECT source_file FROM fact_article ORDER BY 1")]
 
 
-def test_a_deleted_file_of_a_dated_folder_goes_when_nothing_is_new(tmp_path: Path) -> None:
+def _dated_day(tmp_path: Path) -> tuple[Settings, Path]:
+    """A warehouse loaded by ``run --date DAY`` from the folder ``DAY/`` holding a.txt and b.txt;
+    the settings and the folder."""
     landing = tmp_path / "landing"
     folder = landing / DAY.isoformat()
     for name in ("a", "b"):
         _write(folder / f"{name}.txt", DAY, BODIES[name])
     settings = settings_for(landing, tmp_path, write_reports=False)
     assert pipeline.run(settings, partition_date=DAY).articles_loaded == 2
+    return settings, folder
+
+
+def test_a_deleted_file_of_a_dated_folder_goes_when_nothing_is_new(tmp_path: Path) -> None:
+    settings, folder = _dated_day(tmp_path)
     (folder / "b.txt").unlink()
 
     summary = pipeline.run(settings, partition_date=DAY, mode="replace")
@@ -58,12 +66,7 @@ def test_a_deleted_file_of_a_dated_folder_goes_when_nothing_is_new(tmp_path: Pat
 
 
 def test_a_file_changed_to_a_refused_text_loses_its_old_article(tmp_path: Path) -> None:
-    landing = tmp_path / "landing"
-    folder = landing / DAY.isoformat()
-    for name in ("a", "b"):
-        _write(folder / f"{name}.txt", DAY, BODIES[name])
-    settings = settings_for(landing, tmp_path, write_reports=False)
-    pipeline.run(settings, partition_date=DAY)
+    settings, folder = _dated_day(tmp_path)
     (folder / "b.txt").write_text(f" date {DAY.isoformat()}\n", encoding="utf-8")  # no body
 
     summary = pipeline.run(settings, partition_date=DAY, mode="replace")

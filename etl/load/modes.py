@@ -210,24 +210,26 @@ class Replace(Mode):
                        s.ids IS NOT NULL AS listed
                 FROM unchanged_files u LEFT JOIN listed s USING (path, sha256)
             ),
-            -- every file the run read (a rebuild's copies aside) or skipped as unchanged
+            -- every file the run read (a rebuild's copies aside) or skipped as unchanged, with
+            -- its dated folder (NULL: undated)
             run_files AS (
-                SELECT path FROM run_ledger WHERE NOT holder
-                UNION SELECT path FROM run_unchanged
+                SELECT path, {folder_date_sql("path")} AS folder_day FROM (
+                    SELECT path FROM run_ledger WHERE NOT holder
+                    UNION SELECT path FROM run_unchanged)
             ),
+            undated_files AS (SELECT path FROM run_files WHERE folder_day IS NULL),
             run_partitions AS (
                 SELECT coalesce({folder_date_sql("path")}, published_date) AS day
                 FROM run_articles WHERE is_new
                 UNION  -- the dated folders of the run's files
-                SELECT {folder_date_sql("path")} FROM run_files
-                WHERE {folder_date_sql("path")} IS NOT NULL
+                SELECT folder_day FROM run_files WHERE folder_day IS NOT NULL
                 UNION  -- an undated unchanged file: the days of its articles
                 SELECT f.published_date FROM still_there s JOIN fact_article f USING (article_id)
-                WHERE {folder_date_sql("s.path")} IS NULL
+                WHERE s.path IN (SELECT path FROM undated_files)
                 UNION  -- an undated changed file: the days of the articles it gave before
                 SELECT f.published_date FROM {_EARLIER} e
                 JOIN fact_article f ON f.article_id = e.article_id AND f.source_file = e.path
-                WHERE {folder_date_sql("e.path")} IS NULL
+                WHERE e.path IN (SELECT path FROM undated_files)
             ),
             -- Cheap supersets first (zone maps on the date, a substring test on the path), so
             -- the folder-date regex reads a partition's rows, not the whole warehouse's.

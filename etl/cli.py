@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import duckdb
 import typer
+from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
 from etl.errors import NewsEtlError, UnknownRunError, is_retryable
 from etl.output import FORMATS, error, escape_unconfigured_logging, make_console, say
-from etl.settings import Settings, load_settings
+from etl.settings import Settings, describe_invalid, load_settings
 
 if TYPE_CHECKING:
     from etl.output import OutputFormat
@@ -99,14 +100,15 @@ LandingOpt = Annotated[
         "(default: $NEWS_ETL_LANDING, else the demo sample).",
     ),
 ]
+#: Kept as given (a str): the settings judge it (etl.target), so ``x.duckdb/`` keeps the slash
+#: that says it names a folder, and a ducklake: URL is not taken for a path.
 WarehouseOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--warehouse",
         "-w",
         help="DuckDB warehouse file, or a ducklake: URL (default: $NEWS_ETL_WAREHOUSE, else "
         "warehouse/news.duckdb).",
-        dir_okay=False,
     ),
 ]
 
@@ -128,8 +130,13 @@ def _require_warehouse(settings: Settings) -> None:
 
 
 def _settings(**overrides: object) -> Settings:
+    """The settings of the environment and the command's options; an invalid one is a usage
+    error (exit 2) that names the setting, what is wrong and the value given."""
     try:
         return load_settings(**overrides)
+    except ValidationError as exc:
+        given = [name for name, value in overrides.items() if value is not None]
+        raise typer.BadParameter(describe_invalid(exc, given)) from exc
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
 

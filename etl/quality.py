@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 
+from etl.contracts import plural
 from etl.output import NEWLINE, html_text, visible
 from etl.settings import PROJECT_ROOT
 from etl.validate.suites import expectation_column, expects_text
@@ -151,7 +152,7 @@ def format_quality(report: QualityReport) -> str:
         lines += [f"      {line}" for line in more]
     lines.append(f"  failed checks ({len(report.failures)}):")
     lines += [_item_line("FAIL", item) for item in report.failures]
-    lines.append(f"  quarantined ({sum(n for _, _, n in report.quarantine)} records):")
+    lines.append(f"  quarantined ({plural(sum(n for _, _, n in report.quarantine), 'record')}):")
     lines += [f"    {stage:<9}{reason}: {n}" for stage, reason, n in report.quarantine]
     lines.append(f"  passed checks: {len(report.passes)}")
     lines += [_item_line("pass", item) for item in report.passes]

@@ -7,15 +7,16 @@ Every knob of the pipeline lives here; CLI options and DAG params override singl
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from etl.target import DUCKLAKE_PREFIX, WarehouseTarget, parse_target
+from etl.target import WarehouseTarget, parse_target
 
 #: The repository root when running from a checkout (``etl/`` sits directly below it).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -258,11 +259,10 @@ class Settings(BaseSettings):
     @field_validator("warehouse", mode="before")
     @classmethod
     def _warehouse(cls, value: object) -> object:
-        # A DuckLake URL stays a string; anything else is the DuckDB file's path.
-        text = str(value)
-        if text.startswith(DUCKLAKE_PREFIX):
-            return Path(parse_target(text).location)
-        return Path(text).expanduser().absolute()
+        # A DuckLake URL stays a string; anything else is the DuckDB file's absolute path. Both
+        # are parsed as etl.target does: one that names no database file (empty, a folder) is
+        # refused here, before a writer creates a lock file or a database beside it.
+        return Path(parse_target(str(value)).location)
 
     @field_validator("ducklake_data_path", mode="before")
     @classmethod
@@ -341,10 +341,23 @@ class Settings(BaseSettings):
         return self.target.lock_path
 
 
+def describe_invalid(exc: ValidationError, options: Collection[str] = ()) -> str:
+    """The invalid settings of ``exc``, one per line: where the value came from (the option
+    ``--x`` for a field named in ``options``, else the variable ``NEWS_ETL_X``), what is wrong,
+    and the value given (a check of this module quotes it itself)."""
+    lines = []
+    for problem in exc.errors():
+        name = ".".join(str(part) for part in problem["loc"])
+        source = f"--{name.replace('_', '-')}" if name in options else f"NEWS_ETL_{name.upper()}"
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        if problem["type"] != "value_error":
+            message += f"; given {str(problem.get('input'))!r}"
+        lines.append(f"{source}: {message}")
+    return "\n".join(lines)
+
+
 def load_settings(**overrides: object) -> Settings:
-    """Read settings from the environment, then apply the non-``None`` ``overrides``."""
-    base = Settings()
-    changes = {key: value for key, value in overrides.items() if value is not None}
-    if not changes:
-        return base
-    return Settings(**{**base.model_dump(), **changes})
+    """Read settings from the environment, then apply the non-``None`` ``overrides``; a value
+    an override replaces is not read (a bad ``NEWS_ETL_X`` does not fail ``--x`` given)."""
+    changes: dict[str, Any] = {key: value for key, value in overrides.items() if value is not None}
+    return Settings(**changes)

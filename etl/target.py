@@ -153,11 +153,29 @@ def libpq_words(conninfo: str) -> dict[str, str]:
     return words
 
 
+def _database_file(text: str, given: str) -> Path:
+    """The absolute path of the database file ``text`` (of the setting ``given``); ``ValueError``
+    when it names no file: empty (it was the current folder), ending in ``/`` (a folder: a
+    writer created a file of that name without the slash), or an existing folder."""
+    if not text.strip():
+        raise ValueError(
+            "the warehouse is empty: give a DuckDB file (such as warehouse/news.duckdb) or a "
+            "ducklake: URL"
+        )
+    path = Path(text).expanduser().absolute()
+    if text.endswith(("/", os.sep)) or path.is_dir():
+        raise ValueError(
+            f"the warehouse {given!r} names a folder, not a database file: give a file in it, "
+            f"such as {str(path / 'news.duckdb')!r}"
+        )
+    return path
+
+
 def parse_target(text: str, data_path: str | None = None) -> WarehouseTarget:
     """The :class:`WarehouseTarget` of a ``NEWS_ETL_WAREHOUSE`` value; ``ValueError`` (a
     settings error) for a DuckLake URL this project does not support."""
     if not text.startswith(DUCKLAKE_PREFIX):
-        path = Path(text).expanduser().absolute()
+        path = _database_file(text, text)
         return WarehouseTarget(kind="file", location=str(path), local_dir=path.parent)
     rest = text[len(DUCKLAKE_PREFIX) :].strip()
     if rest.startswith(_POSTGRES):
@@ -183,7 +201,7 @@ def parse_target(text: str, data_path: str | None = None) -> WarehouseTarget:
             f"unsupported DuckLake catalog in {text!r}: use ducklake:postgres:dbname=... or "
             "ducklake:/path/catalog.ducklake"
         )
-    catalog = Path(rest).expanduser().absolute()
+    catalog = _database_file(rest, text)
     return WarehouseTarget(
         kind="ducklake",
         location=f"{DUCKLAKE_PREFIX}{catalog}",

@@ -42,7 +42,7 @@ def test_a_line_break_in_an_error_or_a_detail_cannot_start_a_line_of_its_own() -
         "  failed checks (1):",
         "    FAIL article.expect_x(clean_text): 1 unexpected of 3; e.g. could not read\\x0arun r0:"
         " success\\u202e",
-        "  quarantined (1 records):",
+        "  quarantined (1 record):",
         "    ingest   empty: 1",
         "  passed checks: 0",
     ]

@@ -1,0 +1,87 @@
+"""A warehouse setting that names no database file is refused, saying which setting and why,
+before anything is created; a bad setting the command's option replaces is not read.
+
+Up to session 29, ``init -w ""`` said "file '' is a directory", ``init -w x.duckdb/`` created a
+file ``x.duckdb`` (the slash dropped), ``NEWS_ETL_WAREHOUSE=<a folder>`` left ``<folder>.lock``
+beside the folder before DuckDB refused it, and an invalid ``NEWS_ETL_*`` came out as pydantic's
+multi-line report on one line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from etl.cli import app
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def _invoke(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], env: dict[str, str]
+) -> tuple[int, str]:
+    monkeypatch.chdir(folder)
+    for name in ("NEWS_ETL_WAREHOUSE", "NEWS_ETL_WORKERS"):
+        monkeypatch.delenv(name, raising=False)
+    result = CliRunner().invoke(app, args, env=env)
+    return result.exit_code, " ".join(result.output.split())  # as one line, however wrapped
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (["init", "-w", ""], {}, "--warehouse: the warehouse is empty: give a DuckDB file"),
+        (
+            ["init", "-w", "x.duckdb/"],
+            {},
+            "--warehouse: the warehouse 'x.duckdb/' names a folder, not a database file",
+        ),
+        (["init", "-w", "d"], {}, "--warehouse: the warehouse 'd' names a folder"),
+        (["init"], {"NEWS_ETL_WAREHOUSE": "d"}, "NEWS_ETL_WAREHOUSE: the warehouse 'd' names a"),
+        (["init"], {"NEWS_ETL_WAREHOUSE": ""}, "NEWS_ETL_WAREHOUSE: the warehouse is empty"),
+        (["status", "-w", "d/"], {}, "--warehouse: the warehouse 'd/' names a folder"),
+        (
+            ["status", "-w", "w.duckdb"],
+            {"NEWS_ETL_WORKERS": "many"},
+            "NEWS_ETL_WORKERS: Input should be a valid integer, unable to parse string as an "
+            "integer; given 'many'",
+        ),
+    ],
+)
+def test_a_warehouse_that_names_no_file_is_refused_and_nothing_is_created(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    env: dict[str, str],
+    expected: str,
+) -> None:
+    (tmp_path / "d").mkdir()
+    code, output = _invoke(tmp_path, monkeypatch, args, env)
+    assert code == 2, output
+    assert expected in output
+    assert "validation error" not in output and "pydantic" not in output
+    assert _files(tmp_path) == ["d"]  # no x.duckdb, no d.lock, no lock beside the folder
+    assert not (tmp_path.parent / f"{tmp_path.name}.lock").exists()
+
+
+def test_the_folder_message_names_a_file_to_give_instead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, output = _invoke(tmp_path, monkeypatch, ["init", "-w", "x.duckdb/"], {})
+    assert f"such as '{tmp_path / 'x.duckdb' / 'news.duckdb'}'" in output
+
+
+def test_an_option_replaces_a_bad_variable_without_reading_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "d").mkdir()
+    code, output = _invoke(
+        tmp_path, monkeypatch, ["init", "-w", "ok.duckdb"], {"NEWS_ETL_WAREHOUSE": "d"}
+    )
+    assert code == 0, output
+    assert f"{tmp_path / 'ok.duckdb'}: schema version" in output
+    assert (tmp_path / "ok.duckdb").is_file()

@@ -37,6 +37,8 @@ def _text_version(rules: str) -> str:
 #: the word after an elided article (etl.text.stems.without_elision: d'une is a stopword as une is,
 #: l'acord stems with acord), metadata loses soft hyphens as the text does, and the vertical tab,
 #: form feed and U+001C-F become spaces instead of being deleted (Minister\fSergei is two words).
-TEXT_VERSION = _text_version("text-6")
+#: text-7: a zero-width non-joiner or joiner between two letters is part of the word
+#: (etl.text.grammar.JOINERS: the Persian می‌خواهم is one term, not two and a symbol).
+TEXT_VERSION = _text_version("text-7")
 
 __all__ = ["TEXT_VERSION", "__version__"]

@@ -37,7 +37,7 @@ import pyarrow as pa
 
 from etl.cache import cached_arrays
 from etl.text._marks import MARKS
-from etl.text.grammar import CJK, HAN, HIRAGANA, KATAKANA, applicable
+from etl.text.grammar import CJK, HAN, HIRAGANA, JOINERS, KATAKANA, applicable
 
 # Polars sizes its thread pool when it is first imported; a text-stage process works on one
 # batch at a time, and the scans here are single-threaded anyway.
@@ -128,12 +128,14 @@ def token_pattern(has_at: bool, has_url: bool, ascii_only: bool) -> str:
         return rust_class(mask, ascii_only)
 
     word_chars = cls((word & ~_ranges_mask(CJK)) | _ranges_mask(MARKS))
+    # a joiner between two letters is part of the word (grammar.JOINERS); none in ASCII text
+    joined = "" if ascii_only else f"(?:{cls(_ranges_mask(JOINERS))}+{word_chars}+)*"
     url_char = ~space & ~_chars('<>"“”‘’')
     url_end = url_char & ~_chars(".,;:!?)]'")  # a URL does not end with trailing punctuation
     classes = {
         "letter": cls(word & ~digit & ~_chars("_")),
         "digit": cls(digit),
-        "word_run": f"{word_chars}+",
+        "word_run": f"{word_chars}+{joined}",
         "url_tail": f"{cls(url_char)}*{cls(url_end)}",
         "email_local": cls(word | _chars(".%+-")),
         "email_part": cls(word | _chars("-")),

@@ -29,7 +29,13 @@ CJK = HAN + HIRAGANA + KATAKANA
 # Devanagari, Thai or Arabic words are not cut at every vowel sign. CJK characters are word
 # characters for ``re`` but are segmented by the ``cjk`` alternative instead. Possessive
 # quantifiers keep every alternative linear in the token's length.
-WORD_RUN = f"(?:[^\\W{CJK}]++|[{MARKS}]++)++"
+LETTERS_RUN = f"(?:[^\\W{CJK}]++|[{MARKS}]++)++"
+#: The zero-width non-joiner and joiner (U+200C, U+200D): between two letters they are part of
+#: the word (Persian writes "I want" می‌خواهم with a non-joiner, Devanagari and Malayalam shape
+#: conjuncts with both). Up to session 29 they cut the word in three: two words and a symbol.
+#: Elsewhere (at a word's edge, between emoji) each is a symbol of its own, as before.
+JOINERS = "\u200c\u200d"
+WORD_RUN = f"{LETTERS_RUN}(?:[{JOINERS}]++{LETTERS_RUN})*+"
 #: Plain-ASCII text has neither combining marks nor CJK: its word pattern is a bare \w run.
 ASCII_WORD_RUN = "\\w++"
 

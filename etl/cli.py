@@ -260,13 +260,15 @@ def run(
                 )
         except NewsEtlError as exc:
             raise _failed(exc) from exc
+    from etl.contracts import plural
+
     console.print(
         f"files read {summary.files_new} = {summary.files_loaded} loaded + "
         f"{summary.files_duplicate} duplicate + {summary.files_quarantined} quarantined"
     )
     console.print(
-        f"run {summary.run_id}: {summary.articles_loaded} articles loaded, "
-        f"{summary.duplicates} duplicates, {summary.quarantined} quarantined, "
+        f"run {summary.run_id}: {plural(summary.articles_loaded, 'article')} loaded, "
+        f"{plural(summary.duplicates, 'duplicate')}, {summary.quarantined} quarantined, "
         f"{summary.files_unchanged} unchanged, {summary.files_deferred} left for other days"
         + (f", {summary.articles_removed} removed" if replace else "")
     )

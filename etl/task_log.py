@@ -110,11 +110,14 @@ def validate_line(counts: Mapping[str, int]) -> str:
 
 def load_line(summary: LoadSummary) -> str:
     """What ``load`` committed: the run's outcome, counts, reasons and report."""
+    from etl.contracts import plural  # pyarrow: loaded by the load, not by every DAG parse
+
     partitions = ", ".join(d.isoformat() for d in summary.partitions) or "none"
     report = _shown(summary.report) if summary.report else "not written"
     return (
         f"run {summary.run_id} {summary.status}: partitions written: {partitions}; "
-        f"{summary.articles_loaded} articles loaded, {summary.duplicates} duplicates, "
+        f"{plural(summary.articles_loaded, 'article')} loaded, "
+        f"{plural(summary.duplicates, 'duplicate')}, "
         f"{summary.quarantined} quarantined{_reasons(summary.quarantine_reasons)}; files new "
         f"{summary.files_new} (loaded {summary.files_loaded}, duplicate "
         f"{summary.files_duplicate}, quarantined {summary.files_quarantined}), unchanged "

@@ -73,7 +73,7 @@ def test_task_logs_say_what_happened_and_events_name_the_warehouse(
     # ingest/text per batch, validate, then the load's outcome with reasons and report
     assert "ingest batch 0:" in logged and "text batch 0:" in logged
     assert "validate:" in logged
-    assert f"{loaded} articles loaded" in logged
+    assert f"{loaded:,} {'article' if loaded == 1 else 'articles'} loaded" in logged
     assert f"{quarantined} quarantined (empty: {quarantined})" in logged
     report = settings.warehouse.parent / "reports" / run_id / "report.html"
     assert report.exists() and f"report {report}" in logged

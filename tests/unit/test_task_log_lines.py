@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from etl.load.loader import LoadSummary
 from etl.pipeline import RunPlan
-from etl.task_log import marts_line, plan_line, publish_line
+from etl.task_log import load_line, marts_line, plan_line, publish_line
 
 
 def test_a_hostile_landing_path_stays_on_one_line_and_shows_its_escapes() -> None:
@@ -29,3 +30,11 @@ def test_a_hostile_landing_path_stays_on_one_line_and_shows_its_escapes() -> Non
         marts_line("/w/\rx.duckdb", {"mart": 1})
         == "marts of /w/\\x0dx.duckdb rebuilt: mart: 1 rows"
     )
+
+
+def test_the_load_line_counts_one_article_and_many_in_words_that_agree() -> None:
+    # "1 articles loaded, 1 duplicates" up to session 29
+    one = LoadSummary(run_id="r1", articles_loaded=1, duplicates=1, files_new=2, files_loaded=1)
+    assert "; 1 article loaded, 1 duplicate, 0 quarantined;" in load_line(one)
+    many = LoadSummary(run_id="r2", articles_loaded=12345, duplicates=0)
+    assert "; 12,345 articles loaded, 0 duplicates, 0 quarantined;" in load_line(many)

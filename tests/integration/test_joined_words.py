@@ -21,6 +21,9 @@ SENTENCES = [
     f"من می{ZWNJ}خواهم کتاب{ZWNJ}ها را در کتابخانه{ZWNJ}ها بخوانم.",
     f"دانشجویان می{ZWNJ}خواهند کتاب{ZWNJ}های تازه را امروز بخوانند.",
     f"این کتاب{ZWNJ}ها برای همه مردم شهر مفید هستند و آنها می{ZWNJ}خواهند بیشتر بخوانند.",
+    # the halves of the joined words as words of their own, apart: a phrase of two halves must
+    # not be found where they are joined
+    "فردا خواهم رفت و کتاب را خواهم دید و ها گفتم.",
 ]
 BODY = " ".join(SENTENCES) + "\n\n" + " ".join(SENTENCES[::-1])
 
@@ -37,7 +40,7 @@ def _words(text: str) -> list[str]:
 def test_a_joined_word_is_one_term(warehouse: Path) -> None:
     stored = {t for (t,) in query(warehouse, "SELECT term FROM dim_term")}
     assert stored == set(_words(BODY))
-    assert "می" not in stored and "ها" not in stored and ZWNJ not in stored
+    assert "می" not in stored and ZWNJ not in stored  # the first half, the joiner alone
     ((tokens, version),) = query(warehouse, "SELECT n_tokens, text_version FROM fact_article")
     assert tokens == len(_words(BODY)) + len(re.findall(r"\.", BODY))  # words and full stops
     assert version == TEXT_VERSION and "text-7" in version
@@ -57,3 +60,13 @@ def test_what_an_analyst_types_finds_the_joined_word(warehouse: Path) -> None:
     assert keyword == word
     hits = query(warehouse, "SELECT count(*) FROM search(?, 5)", [f"کتاب{ZWNJ}ها"])
     assert hits == [(1,)]
+
+
+def test_a_phrase_is_found_only_as_whole_joined_words(warehouse: Path) -> None:
+    whole = f"کتاب{ZWNJ}ها را"  # two whole terms, in the first sentence
+    assert query(warehouse, "SELECT keyword FROM kwic(?, 10)", [whole]) == [(whole,)]
+    # its halves are no terms: خواهم is inside می‌خواهم, کتاب inside کتاب‌ها
+    for halves in ("خواهم کتاب", f"می{ZWNJ}خواهم کتاب", "ها را"):
+        assert query(warehouse, "SELECT count(*) FROM kwic(?, 10)", [halves]) == [(0,)], halves
+    quoted = query(warehouse, "SELECT count(*) FROM search(?, 5)", [f'"{whole}"'])
+    assert quoted == [(1,)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import io
+import re
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -119,6 +120,10 @@ def _parse_date(value: str | None) -> date | None:
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError as exc:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # the form is right, the day is not
+            raise typer.BadParameter(
+                f"{value!r} is not a day of the calendar (YYYY-MM-DD)"
+            ) from exc
         raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from exc
 
 
@@ -446,7 +451,8 @@ def backfill(
                 raise _failed(exc, f"{p.day}: ") from exc
             bar.advance(job)
             typer.echo(
-                f"{p.day}: {summary.articles_loaded} articles, {summary.duplicates} duplicates, "
+                f"{p.day}: {plural(summary.articles_loaded, 'article')}, "
+                f"{plural(summary.duplicates, 'duplicate')}, "
                 f"{summary.quarantined} quarantined, {summary.articles_removed} removed"
             )
 

@@ -18,6 +18,7 @@ from rich.cells import cell_len
 
 from etl import TEXT_VERSION
 from etl.contracts import plural
+from etl.ingest.landing import folder_date_sql
 from etl.output import visible
 from etl.target import redact
 from etl.warehouse import reader
@@ -106,7 +107,8 @@ def _summarise(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) -> Ware
         "SELECT count(*), min(published_date)::VARCHAR, max(published_date)::VARCHAR"
         " FROM fact_article",
     )
-    (sources,) = _one(con, "SELECT count(*) FROM dim_source")
+    # Sources some article has now (dim_source keeps the sources of articles a rebuild removed).
+    (sources,) = _one(con, "SELECT count(DISTINCT source_id) FROM fact_article")
     # Terms some article holds now (dim_term keeps the terms of articles a rebuild removed).
     (terms,) = _one(con, "SELECT count(DISTINCT term_id) FROM agg_daily_term")
     (quarantined,) = _one(
@@ -200,8 +202,10 @@ def format_summary(summary: WarehouseSummary, path: Path) -> str:
         f"Warehouse {redact(str(path))}",
         *_wrap(
             "articles",
-            f"{summary.articles:,} from {summary.sources} sources, "
-            f"{summary.first_date} .. {summary.last_date}",
+            f"{summary.articles:,} from {plural(summary.sources, 'source')}, published "
+            f"{summary.first_date} .. {summary.last_date}"
+            if summary.articles
+            else "none",
         ),
         *_wrap("vocabulary", f"{summary.terms:,} distinct terms in the articles"),
         *_wrap("quarantine", quarantine),
@@ -242,13 +246,20 @@ def _distinctive_line(con: duckdb.DuckDBPyConnection, day: date) -> list[str]:
     return _wrap(f"Distinctive words of {day}: ", f"({why})", indent=4)
 
 
+#: An article's partition: its file's folder date, else its published date (etl.backfill).
+_PARTITION = f"coalesce({folder_date_sql('source_file')}, published_date)"
+
+
 def format_status(
     con: duckdb.DuckDBPyConnection, *, min_files: int, partitions: int = 15, runs: int = 10
 ) -> str:
     """The partitions (newest first, missing days flagged) and the last runs (their errors and
     file and record counts), as text at most 80 columns wide; ids and errors are never cut."""
+    # Partitions as backfill and --replace have them: the file's folder date, else the
+    # published date (a folder 2021-04-07/ of articles published in 1987 is the day 2021-04-07;
+    # up to session 29 status listed the 1987 days and flagged 12,000 days between as missing).
     days = con.execute(
-        "SELECT published_date, count(*), sum(n_tokens)::BIGINT, min(text_version),"
+        f"SELECT {_PARTITION} AS day, count(*), sum(n_tokens)::BIGINT, min(text_version),"
         " count(DISTINCT text_version) FROM fact_article GROUP BY ALL ORDER BY 1 DESC"
     ).fetchall()
     all_days = sorted(d[0] for d in days)
@@ -260,7 +271,7 @@ def format_status(
         + (f" ({len(days) - partitions} older not shown)" if len(days) > partitions else ""),
     ]
     stale = con.execute(
-        "SELECT count(DISTINCT published_date), count(*) FROM fact_article WHERE text_version <> ?",
+        f"SELECT count(DISTINCT {_PARTITION}), count(*) FROM fact_article WHERE text_version <> ?",
         [TEXT_VERSION],
     ).fetchone()
     if stale and stale[0]:
@@ -292,8 +303,9 @@ def format_status(
                 lines.append(f"  {'':<12}{'MISSING':>10}  {plural(gap, 'day')} without articles")
     for version, label in versions.items():
         lines += _wrap_items(f"{label} =", version.split("+"), "+", indent=8)
-    if all_days:
-        lines += _distinctive_line(con, all_days[-1])
+    newest = _one(con, "SELECT max(published_date) FROM fact_article")[0]
+    if newest is not None:  # distinctive_terms compares published days
+        lines += _distinctive_line(con, newest)
     lines.append("")
     rows = con.execute(
         "SELECT run_id, status, trigger, partition_date, mode,"
@@ -318,7 +330,8 @@ def format_status(
             f"duplicate; quarantine rows (records): {q_records:,}",
             indent=6,
         )
-        if status == "success" and articles == 0 and new and new < min_files:
+        # only when something was refused: a run whose new files were all duplicates is fine
+        if status == "success" and articles == 0 and new and new < min_files and q_records:
             lines += _wrap(
                 "",
                 f"note: no article loaded, yet a success: with fewer than {min_files} new files "

@@ -119,7 +119,7 @@ def test_cli_run_and_summary(corpora: Path, tmp_path: Path) -> None:
     assert "taliban" in result.output  # among the top terms
     summary = runner.invoke(app, ["summary", "--warehouse", str(warehouse)])
     assert summary.exit_code == 0
-    assert "articles      1 from 1 sources, 2021-04-07 .. 2021-04-07" in summary.output
+    assert "articles      1 from 1 source, published 2021-04-07 .. 2021-04-07" in summary.output
 
 
 def test_cli_rejects_a_bad_date(tmp_path: Path) -> None:

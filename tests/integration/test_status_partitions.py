@@ -1,0 +1,101 @@
+"""What `status`, `summary` and `backfill` tell an operator agrees with what the warehouse holds
+(an operator probe, session 29).
+
+- `status` listed partitions by published date: a folder ``2021-04-07/`` of Reuters articles
+  published in 1987 showed three 1987 days and "MISSING 12,000 days", and not 2021-04-07, the
+  day the run loaded and `backfill` lists.
+- A run whose new files were all duplicates got the note "no article loaded, yet a success ...
+  see `news-etl quarantine list`", which lists nothing.
+- `summary` counted every `dim_source` row, those of articles a replace removed too, and said
+  "1 sources"; an empty warehouse's dates were "None .. None"; backfill said "1 articles".
+- A well-formed but impossible date was "not a date in YYYY-MM-DD form".
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from etl.cli import app
+
+from .helpers import settings_for
+
+FILES = ("0211_289aa47b2f437540.txt", "0796_2ebb4e7b93e37037.txt", "1276_69082322614868d7.txt")
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200", **(env or {})})
+    return result.exit_code, " ".join(result.output.split())
+
+
+def _zone(corpora: Path, folder: Path, names: tuple[str, ...]) -> Path:
+    folder.mkdir(parents=True)
+    for name in names:
+        shutil.copy(corpora / "reuters" / name, folder / name)
+    return folder
+
+
+def test_status_lists_the_folder_day_the_run_loaded(corpora: Path, tmp_path: Path) -> None:
+    _zone(corpora, tmp_path / "landing" / "2021-04-07", FILES)
+    s = settings_for(tmp_path / "landing", tmp_path, write_reports=False)
+    env = {"NEWS_ETL_STAGING_DIR": str(s.staging_dir)}
+    code, out = _cli("run", "--landing", str(s.landing), "-w", str(s.warehouse), "--date",
+                     "2021-04-07", env=env)  # fmt: skip
+    assert code == 0, out
+    code, out = _cli("status", "-w", str(s.warehouse))
+    assert code == 0, out
+    partitions = out.split("Last runs")[0]
+    assert "Partitions: 1 day with articles" in partitions
+    assert f"2021-04-07 {len(FILES)} " in partitions  # the day, its three articles
+    assert "1987-" not in partitions.split("text version")[1].split("v1 =")[0]
+    assert "MISSING" not in partitions
+
+
+def test_no_note_when_every_new_file_was_a_duplicate(corpora: Path, tmp_path: Path) -> None:
+    landing = _zone(corpora, tmp_path / "landing", FILES[:2])
+    s = settings_for(landing, tmp_path, write_reports=False)
+    env = {"NEWS_ETL_STAGING_DIR": str(s.staging_dir)}
+    run = ("run", "--landing", str(landing), "-w", str(s.warehouse))
+    assert _cli(*run, env=env)[0] == 0
+    shutil.copy(landing / FILES[0], landing / "copy.txt")
+    code, out = _cli(*run, env=env)
+    assert code == 0, out
+    assert "0 articles loaded, 1 duplicate," in out
+    code, out = _cli("status", "-w", str(s.warehouse))
+    assert "files: 1 new = 0 loaded + 1 duplicate + 0 quarantined" in out
+    assert "yet a success" not in out
+
+
+def test_summary_counts_the_sources_articles_have_now(corpora: Path, tmp_path: Path) -> None:
+    day = "1987-03-04"
+    a = _zone(corpora, tmp_path / "A" / day, FILES[1:]).parent
+    b = _zone(corpora, tmp_path / "B" / day, FILES[:1]).parent
+    s = settings_for(a, tmp_path, write_reports=False)
+    env = {"NEWS_ETL_STAGING_DIR": str(s.staging_dir)}
+    w = ("-w", str(s.warehouse))
+    for landing, extra in ((a, ()), (b, ()), (a, ("--replace",))):
+        code, out = _cli("run", "--landing", str(landing), *w, "--date", day, *extra, env=env)
+        assert code == 0, out
+    assert ", 1 removed" in out  # B's article: its day was replaced from A alone
+    code, out = _cli("summary", *w)
+    assert code == 0, out
+    assert "articles 2 from 1 source, published " in out  # A's two; B's source has none now
+
+
+def test_an_empty_warehouse_has_no_dates_and_counts_read_right(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    assert _cli("init", "-w", str(warehouse))[0] == 0
+    code, out = _cli("summary", "-w", str(warehouse))
+    assert code == 0, out
+    assert "articles none" in out and "None" not in out
+
+
+def test_an_impossible_day_is_called_so(tmp_path: Path) -> None:
+    for value in ("1987-02-29", "2024-13-01"):
+        code, out = _cli("run", "--date", value, "-w", str(tmp_path / "w.duckdb"))
+        assert code == 2 and f"'{value}' is not a day of the calendar" in out
+    code, out = _cli("run", "--date", "7 March", "-w", str(tmp_path / "w.duckdb"))
+    assert code == 2 and "'7 March' is not a date in YYYY-MM-DD form" in out
+    assert list(tmp_path.iterdir()) == []

@@ -14,9 +14,11 @@ code and cannot drift.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
+import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -218,25 +220,43 @@ def plan_run(
         reclaim_leftovers(settings)
     started = datetime.now(UTC)
     run_id = run_id or new_run_id(started)
+    root = location(settings.staging_root)
+    made_root = in_process and root.is_local and not root.exists()
     if in_process:
-        lock = leftovers.own(location(settings.staging_root) / run_id)
+        lock = leftovers.own(root / run_id)
         if lock is not None:  # object storage has no owner lock (see etl.leftovers)
             _OWNED[run_id] = lock
     try:
         with reaching_with_duckdb():
             plan = _plan(settings, partition_date, mode, trigger, external_run_id, run_id, started)
     except Exception as exc:
-        release(run_id)
+        _unplanned(run_id, root, made_root)
         if not _is_transient(exc):
             facts = unplanned_facts(settings, run_id, started, trigger, external_run_id,
                                     partition_date, mode)  # fmt: skip
             exc.add_note(_record(settings, facts, describe_error(exc)).note(run_id))
         raise
     except BaseException:
-        release(run_id)
+        _unplanned(run_id, root, made_root)
         raise
     faults.reach(faults.FaultPoint.AFTER_PLAN)
     return plan
+
+
+def _unplanned(run_id: str, root: Location, made_root: bool) -> None:
+    """Let go of, and remove, the staging folder a run whose plan failed took (before the plan
+    was written it holds only its owner lock), and the staging root this run created when
+    nothing else is there: a run that could not plan (a missing landing zone) leaves nothing."""
+    owned = run_id in _OWNED
+    release(run_id)
+    if not owned:
+        return
+    folder = (root / run_id).local_path
+    if not (folder / "plan.json").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+    if made_root:
+        with contextlib.suppress(OSError):  # another run's folder is there: keep the root
+            root.local_path.rmdir()
 
 
 def release(run_id: str) -> None:
@@ -904,13 +924,18 @@ def reclaim_leftovers(settings: Settings) -> list[str]:
     if not found:
         return []
     messages: list[str] = []
-    with writer(settings) as con:
+    # Plan-less folders (killed before planning) have nothing to record: a warehouse that does
+    # not exist is not created for them (it would be, by a run whose landing zone is missing).
+    needed = settings.target.exists() or any(item.plan is not None for item in found)
+    with writer(settings) if needed else contextlib.nullcontext() as con:
         for item in found:
             what = f"removed its staging folder ({item.size_bytes / 1e6:.1f} MB)"
-            known = con.execute(
-                "SELECT status FROM etl_run WHERE run_id = ?", [item.run_id]
-            ).fetchone()
-            if known is None and item.plan is not None:
+            known = (
+                con.execute("SELECT status FROM etl_run WHERE run_id = ?", [item.run_id]).fetchone()
+                if con is not None
+                else None
+            )
+            if known is None and item.plan is not None and con is not None:
                 why = "abandoned: its process ended before the run did (killed?); nothing loaded"
                 try:
                     plan = RunPlan(**item.plan)

@@ -61,7 +61,8 @@ def test_control_characters_in_an_error_stay_inert(monkeypatch: pytest.MonkeyPat
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (["run", "--date", "2024-13-01"], "'2024-13-01' is not a date in YYYY-MM-DD form"),
+        (["run", "--date", "2024-13-01"], "'2024-13-01' is not a day of the calendar"),
+        (["run", "--date", "13/01/2024"], "'13/01/2024' is not a date in YYYY-MM-DD form"),
         (["migrate"], "No such command 'migrate'"),
         (["quarantine", "list", "--limit", "0"], "'--limit'"),
         (["backfill"], "Missing option '--start'"),

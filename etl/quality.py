@@ -38,9 +38,11 @@ class QualityReport:
 _CHECKS_SQL = """
 SELECT suite, expectation, column_name, bool_and(success) AS success,
        sum(element_count)::BIGINT AS elements, sum(unexpected_count)::BIGINT AS unexpected,
-       coalesce(any_value(observed_value) FILTER (WHERE NOT success), any_value(observed_value))
+       coalesce(list(DISTINCT observed_value) FILTER (WHERE NOT success AND observed_value
+           IS NOT NULL), list(DISTINCT observed_value) FILTER (WHERE observed_value IS NOT NULL))
            AS observed,
-       coalesce(any_value(detail) FILTER (WHERE NOT success), any_value(detail)) AS detail,
+       coalesce(list(DISTINCT detail) FILTER (WHERE NOT success AND detail IS NOT NULL),
+           list(DISTINCT detail) FILTER (WHERE detail IS NOT NULL)) AS detail,
        count(*) AS batches, {expected} AS expected
 FROM fact_check_result WHERE run_id IN (SELECT unnest(?::VARCHAR[]))
 GROUP BY ALL ORDER BY success, suite, expectation, column_name
@@ -61,6 +63,22 @@ def _runs(con: duckdb.DuckDBPyConnection, day: date | None, run_id: str | None) 
     return con.execute(
         f"SELECT run_id, status, error FROM etl_run WHERE {where} ORDER BY started_at", params
     ).fetchall()
+
+
+def _by_number(value: str) -> tuple[int, float, str]:
+    try:
+        return (0, float(value), value)
+    except ValueError:
+        return (1, 0.0, value)
+
+
+def _joined(values: list[str] | None) -> tuple[str | None, bool]:
+    """The distinct values the batches of a check observed (those of failing batches when one
+    failed), numbers in numeric order, joined by `` | ``; and whether there were several (a
+    count summed over batches is shown next to them: one batch's value alone misread it)."""
+    if not values:
+        return None, False
+    return " | ".join(sorted(values, key=_by_number)), len(values) > 1
 
 
 def expected_bounds(expectations_dir: Path) -> dict[tuple[str, str, str | None], str]:
@@ -104,6 +122,8 @@ def quality_report(
     bounds = expected_bounds(expectations_dir or PROJECT_ROOT / "schemas" / "expectations")
     for row in cur.fetchall():
         item = dict(zip(names, row, strict=True))
+        item["observed"], item["observed_per_batch"] = _joined(item["observed"])
+        item["detail"], _ = _joined(item["detail"])
         item["expects"] = item.pop("expected") or bounds.get(
             (item["suite"], item["expectation"], item["column_name"])
         )
@@ -169,7 +189,11 @@ def _item_line(label: str, item: dict[str, Any]) -> str:
     line = (
         f"    {label} {_check_line(item)}: {counts}"
         + (f"; expects {item['expects']}" if item.get("expects") else "")
-        + (f"; observed {item['observed']}" if item["observed"] else "")
+        + (
+            f"; observed {'per batch ' if item.get('observed_per_batch') else ''}{item['observed']}"
+            if item["observed"]
+            else ""
+        )
         + (f"; e.g. {item['detail']}" if item["detail"] else "")
     )
     return visible(line, keep="")  # one line: a line break in an exception's message is \x0a
@@ -192,7 +216,8 @@ def _rows(items: list[dict[str, Any]], css: str) -> str:
         f'<tr class="{css}"><td>{esc(str(i["suite"]))}</td><td>{esc(str(i["expectation"]))}</td>'
         f"<td>{esc(str(i['column_name'] or ''))}</td><td>{i['elements'] or 0}</td>"
         f"<td>{i['unexpected'] or 0}</td><td><code>{esc(str(i.get('expects') or ''))}</code></td>"
-        f"<td><code>{esc(str(i['observed'] or ''))}</code></td>"
+        f"<td>{'per batch: ' if i.get('observed_per_batch') else ''}"
+        f"<code>{esc(str(i['observed'] or ''))}</code></td>"
         f"<td><code>{esc(str(i['detail'] or ''))}</code></td></tr>"
         for i in items
     )

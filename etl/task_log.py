@@ -118,7 +118,8 @@ def load_line(summary: LoadSummary) -> str:
         f"run {summary.run_id} {summary.status}: partitions written: {partitions}; "
         f"{plural(summary.articles_loaded, 'article')} loaded, "
         f"{plural(summary.duplicates, 'duplicate')}, "
-        f"{summary.quarantined} quarantined{_reasons(summary.quarantine_reasons)}; files new "
+        + (f"{summary.articles_removed} removed, " if summary.articles_removed else "")
+        + f"{summary.quarantined} quarantined{_reasons(summary.quarantine_reasons)}; files new "
         f"{summary.files_new} (loaded {summary.files_loaded}, duplicate "
         f"{summary.files_duplicate}, quarantined {summary.files_quarantined}), unchanged "
         f"{summary.files_unchanged}, deferred {summary.files_deferred}; report {report}"

@@ -67,7 +67,7 @@ def write_run(
                ? AS files_unchanged, ? AS files_deferred, ? AS files_new,
                ? AS articles_loaded, ? AS duplicates, ? AS quarantined,
                ?::DATE[] AS partitions, ? AS error, ? AS files_loaded,
-               ? AS files_duplicate, ? AS files_quarantined
+               ? AS files_duplicate, ? AS files_quarantined, ? AS articles_removed
         """,
         [
             facts.run_id,
@@ -93,6 +93,7 @@ def write_run(
             account.files_loaded,
             account.files_duplicate,
             account.files_quarantined,
+            account.articles_removed,
         ],
     )
 

@@ -111,10 +111,16 @@ def _summarise(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) -> Ware
     (sources,) = _one(con, "SELECT count(DISTINCT source_id) FROM fact_article")
     # Terms some article holds now (dim_term keeps the terms of articles a rebuild removed).
     (terms,) = _one(con, "SELECT count(DISTINCT term_id) FROM agg_daily_term")
+    # Files refused whole: those whose latest ledger row says so, and those refused before a
+    # byte was read (a link out of the landing zone, an unreadable or badly named file), which
+    # have no ledger row and are refused again by every run: each once.
     (quarantined,) = _one(
-        con, f"WITH latest AS ({_LATEST_LEDGER}) SELECT count(*) FROM latest "
-        "WHERE outcome = 'quarantined'",
-    )  # fmt: skip
+        con,
+        f"WITH {_CURRENT_QUARANTINE} SELECT"
+        " (SELECT count(*) FROM latest WHERE outcome = 'quarantined')"
+        " + (SELECT count(DISTINCT (landing, path)) FROM current"
+        "    WHERE sha256 IS NULL AND record IS NULL)",
+    )
     records, record_files = _one(
         con,
         f"WITH {_CURRENT_QUARANTINE} SELECT count(*), count(DISTINCT (landing, path)) FROM current",
@@ -310,24 +316,28 @@ def format_status(
     rows = con.execute(
         "SELECT run_id, status, trigger, partition_date, mode,"
         " round(epoch(ended_at - started_at), 1), files_new, files_loaded, files_duplicate,"
-        " files_quarantined, articles_loaded, duplicates, quarantined, error"
+        " files_quarantined, articles_loaded, duplicates, quarantined, error, articles_removed"
         " FROM etl_run ORDER BY started_at DESC LIMIT ?",
         [runs],
     ).fetchall()
     lines.append(f"Last runs, newest first ({plural(len(rows), 'run')} shown)")
     for row in rows:
         run_id, status, trigger, day, mode, seconds = row[:6]
-        new, loaded, dup_files, q_files, articles, duplicates, q_records, err = row[6:]
+        new, loaded, dup_files, q_files, articles, duplicates, q_records, err, removed = row[6:]
+        # replace and rebuild runs delete what no present file gives (NULL: before 0027)
+        removing = f", {removed:,} removed" if removed is not None and mode != "merge" else ""
         scope = f"day {day}" if day else "all new files"
-        took = f", {seconds} s" if seconds is not None else ""
-        lines += _wrap(  # wrapped like the lines under it: a backfill's header took 82 columns
-            run_id, f"{status.upper()}  {trigger}, {mode}, {scope}{took}", indent=len(run_id) + 4
+        took = [f"{seconds} s"] if seconds is not None else []
+        # wrapped only after a comma: a backfill's header took 82 columns; "0.5" then "s"
+        # on the next line was read as half a second of something else
+        lines += _wrap_items(
+            run_id, [f"{status.upper()}  {trigger}", mode, scope, *took], ", ", len(run_id) + 4
         )
         lines += _wrap(
             "",
             f"files: {new:,} new = {loaded or 0:,} loaded + {dup_files or 0:,} duplicate + "
             f"{q_files or 0:,} quarantined; articles: {articles:,} loaded, {duplicates:,} "
-            f"duplicate; quarantine rows (records): {q_records:,}",
+            f"duplicate{removing}; quarantine rows (records): {q_records:,}",
             indent=6,
         )
         # only when something was refused: a run whose new files were all duplicates is fine

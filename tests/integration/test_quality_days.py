@@ -12,11 +12,12 @@ from datetime import UTC, date
 from pathlib import Path
 
 from etl import pipeline
-from etl.quality import load_report
+from etl.quality import format_quality, load_report
 
 from .helpers import query, settings_for
 
 DAY = date(2024, 3, 4)
+ROW_COUNT = "expect_table_row_count_to_be_between"
 
 
 def _view_runs(warehouse: Path, day: date) -> list[tuple[int]]:
@@ -58,3 +59,27 @@ def test_a_run_that_loaded_no_day_counts_on_the_day_it_started(tmp_path: Path) -
     assert query(
         settings.warehouse, "SELECT day, runs FROM v_quality_by_day WHERE suite = 'run'"
     ) == [(ran_on, 1)]
+
+
+def test_a_day_of_several_runs_shows_every_batch_observation(tmp_path: Path) -> None:
+    """Counts were summed over the day's runs but "observed" was one batch's value, any one:
+    a day of runs of 1 and 2 articles said "2 checked ...; observed 1" (or 2)."""
+    folder = tmp_path / "landing" / DAY.isoformat()
+    folder.mkdir(parents=True)
+    (folder / "a.txt").write_text(" date 2024-03-04 Rain fell on the capital.\n", "utf-8")
+    settings = settings_for(tmp_path / "landing", tmp_path, write_reports=False)
+    pipeline.run(settings, partition_date=DAY)
+    (folder / "b.txt").write_text(" date 2024-03-04 Snow closed the mountain pass.\n", "utf-8")
+    (folder / "c.txt").write_text(" date 2024-03-04 The river rose overnight.\n", "utf-8")
+    pipeline.run(settings, partition_date=DAY)
+
+    report = load_report(settings.warehouse, day=DAY)
+    (rows,) = [
+        i for i in report.passes if i["expectation"] == "expect_table_row_count_to_be_between"
+    ]
+    assert (rows["observed"], rows["observed_per_batch"], rows["batches"]) == ("1 | 2", True, 2)
+    assert "observed per batch 1 | 2" in format_quality(report)
+    one = load_report(settings.warehouse, run_id=report.runs[0][0])
+    (rows,) = [i for i in one.passes if i["expectation"] == ROW_COUNT]
+    assert (rows["observed"], rows["observed_per_batch"]) == ("1", False)
+    assert "; observed 1" in format_quality(one)

@@ -6,9 +6,12 @@
   day the run loaded and `backfill` lists.
 - A run whose new files were all duplicates got the note "no article loaded, yet a success ...
   see `news-etl quarantine list`", which lists nothing.
+- `status` did not say what a replace removed: etl_run kept no count of it.
 - `summary` counted every `dim_source` row, those of articles a replace removed too, and said
   "1 sources"; an empty warehouse's dates were "None .. None"; backfill said "1 articles".
 - A well-formed but impossible date was "not a date in YYYY-MM-DD form".
+- `summary` said "0 files refused whole" of a landing zone whose link out of it every run
+  refuses before reading a byte (such a file has no ledger row).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typer.testing import CliRunner
 
 from etl.cli import app
 
-from .helpers import settings_for
+from .helpers import query, settings_for
 
 FILES = ("0211_289aa47b2f437540.txt", "0796_2ebb4e7b93e37037.txt", "1276_69082322614868d7.txt")
 
@@ -68,7 +71,9 @@ def test_no_note_when_every_new_file_was_a_duplicate(corpora: Path, tmp_path: Pa
     assert "yet a success" not in out
 
 
-def test_summary_counts_the_sources_articles_have_now(corpora: Path, tmp_path: Path) -> None:
+def test_a_replace_is_recorded_with_what_it_removed(corpora: Path, tmp_path: Path) -> None:
+    """`summary` counts the sources articles have now; `status` and etl_run keep how many
+    articles a replace removed (said only on the command's last line before migration 0027)."""
     day = "1987-03-04"
     a = _zone(corpora, tmp_path / "A" / day, FILES[1:]).parent
     b = _zone(corpora, tmp_path / "B" / day, FILES[:1]).parent
@@ -82,6 +87,13 @@ def test_summary_counts_the_sources_articles_have_now(corpora: Path, tmp_path: P
     code, out = _cli("summary", *w)
     assert code == 0, out
     assert "articles 2 from 1 source, published " in out  # A's two; B's source has none now
+    runs = "SELECT mode, articles_removed FROM etl_run ORDER BY started_at"
+    assert query(s.warehouse, runs) == [("merge", 0), ("merge", 0), ("replace", 1)]
+    code, out = _cli("status", *w)
+    assert code == 0, out
+    blocks = out.split("Last runs")[1]
+    assert blocks.count("removed") == 1  # merge runs remove nothing: not said
+    assert "articles: 0 loaded, 0 duplicate, 1 removed;" in blocks
 
 
 def test_an_empty_warehouse_has_no_dates_and_counts_read_right(tmp_path: Path) -> None:
@@ -99,3 +111,20 @@ def test_an_impossible_day_is_called_so(tmp_path: Path) -> None:
     code, out = _cli("run", "--date", "7 March", "-w", str(tmp_path / "w.duckdb"))
     assert code == 2 and "'7 March' is not a date in YYYY-MM-DD form" in out
     assert list(tmp_path.iterdir()) == []
+
+
+def test_files_refused_before_reading_count_as_refused_whole(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (tmp_path / "secret.txt").write_text(" date 2021-04-07 Not the landing zone's.\n")
+    (landing / "out.txt").symlink_to(tmp_path / "secret.txt")  # refused unread: outside_landing
+    (landing / "empty.txt").write_bytes(b"")  # read, refused: empty (a ledger row)
+    (landing / "ok.txt").write_text(" date 2021-04-07 The harbour reopened on Tuesday.\n")
+    s = settings_for(landing, tmp_path, write_reports=False)
+    env = {"NEWS_ETL_STAGING_DIR": str(s.staging_dir)}
+    for _ in range(2):  # the link is refused again by the second run: still one file
+        code, out = _cli("run", "--landing", str(landing), "-w", str(s.warehouse), env=env)
+        assert code == 0, out
+    code, out = _cli("summary", "-w", str(s.warehouse))
+    assert code == 0, out
+    assert "; 2 files refused whole" in out

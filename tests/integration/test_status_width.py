@@ -45,3 +45,29 @@ def test_a_backfill_run_header_wraps_at_80_columns(tmp_path: Path) -> None:
     assert header.startswith(
         f"{summary.run_id} SUCCESS cli-backfill, rebuild, day 2024-03-04, {seconds} s"
     )
+
+
+def test_a_duration_is_never_split_from_its_unit(tmp_path: Path) -> None:
+    """A header exactly one column too long for "0.5 s" put "0.5" at the line's end and "s"
+    alone on the next one."""
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    (folder / "a.txt").write_text(" date 2024-03-04 Rain fell on the capital.\n", "utf-8")
+    settings = settings_for(folder, tmp_path, write_reports=False)
+    run_id = pipeline.run(settings).run_id
+    # "  <run id>  SUCCESS  <trigger>, merge, all new files, 0.5 s" is 81 columns wide
+    trigger = "x" * (81 - len(f"  {run_id}  SUCCESS  , merge, all new files, 0.5 s"))
+    con = duckdb.connect(str(settings.warehouse))
+    try:
+        con.execute(
+            "UPDATE etl_run SET trigger = ?, ended_at = started_at + INTERVAL 500 MILLISECOND",
+            [trigger],
+        )
+        text = format_status(con, min_files=5)
+    finally:
+        con.close()
+    lines = text.splitlines()
+    assert max(_cells(line) for line in lines) <= 80
+    start = next(k for k, line in enumerate(lines) if run_id in line)
+    assert lines[start] == f"  {run_id}  SUCCESS  {trigger}, merge, all new files,"
+    assert lines[start + 1].strip() == "0.5 s"

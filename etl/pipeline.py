@@ -251,9 +251,9 @@ def _unplanned(run_id: str, root: Location, made_root: bool) -> None:
     release(run_id)
     if not owned:
         return
-    folder = (root / run_id).local_path
-    if not (folder / "plan.json").exists():
-        shutil.rmtree(folder, ignore_errors=True)
+    staging = RunStaging(root / run_id)
+    if not staging.plan_path.exists():
+        shutil.rmtree(staging.root.local_path, ignore_errors=True)
     if made_root:
         with contextlib.suppress(OSError):  # another run's folder is there: keep the root
             root.local_path.rmdir()

@@ -17,7 +17,7 @@ import duckdb
 from rich.cells import cell_len
 
 from etl import TEXT_VERSION
-from etl.contracts import plural
+from etl.contracts import LoadMode, plural
 from etl.ingest.landing import folder_date_sql
 from etl.output import visible
 from etl.target import redact
@@ -114,16 +114,12 @@ def _summarise(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) -> Ware
     # Files refused whole: those whose latest ledger row says so, and those refused before a
     # byte was read (a link out of the landing zone, an unreadable or badly named file), which
     # have no ledger row and are refused again by every run: each once.
-    (quarantined,) = _one(
+    quarantined, records, record_files = _one(
         con,
         f"WITH {_CURRENT_QUARANTINE} SELECT"
         " (SELECT count(*) FROM latest WHERE outcome = 'quarantined')"
-        " + (SELECT count(DISTINCT (landing, path)) FROM current"
-        "    WHERE sha256 IS NULL AND record IS NULL)",
-    )
-    records, record_files = _one(
-        con,
-        f"WITH {_CURRENT_QUARANTINE} SELECT count(*), count(DISTINCT (landing, path)) FROM current",
+        " + count(DISTINCT (landing, path)) FILTER (WHERE sha256 IS NULL AND record IS NULL),"
+        " count(*), count(DISTINCT (landing, path)) FROM current",
     )
     reasons = con.execute(
         f"WITH {_CURRENT_QUARANTINE} "
@@ -325,7 +321,9 @@ def format_status(
         run_id, status, trigger, day, mode, seconds = row[:6]
         new, loaded, dup_files, q_files, articles, duplicates, q_records, err, removed = row[6:]
         # replace and rebuild runs delete what no present file gives (NULL: before 0027)
-        removing = f", {removed:,} removed" if removed is not None and mode != "merge" else ""
+        removing = (
+            f", {removed:,} removed" if removed is not None and mode != LoadMode.MERGE else ""
+        )
         scope = f"day {day}" if day else "all new files"
         took = [f"{seconds} s"] if seconds is not None else []
         # wrapped only after a comma: a backfill's header took 82 columns; "0.5" then "s"

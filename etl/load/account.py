@@ -268,11 +268,13 @@ def settle(
     con: duckdb.DuckDBPyConnection,
     mode: Mode,
     landing: str,
+    partition: date | None,
     planned_unchanged: int,
     planned_deferred: int,
 ) -> RunAccount:
-    """Settle the attached staged run (see the module docstring) into its account."""
-    mode.prepare(con, landing)
+    """Settle the attached staged run (see the module docstring) into its account; ``partition``
+    is the run's date (None: every day)."""
+    mode.prepare(con, landing, partition)
     _settle_files(con, landing, mode)
     _settle_articles(con, mode)
     _settle_ledger(con, landing)

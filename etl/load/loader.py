@@ -125,6 +125,7 @@ def _load_once(
         con,
         mode_for(facts.mode),
         facts.landing,
+        facts.partition_date,
         len(facts.unchanged),
         facts.files_deferred_plan,
     )

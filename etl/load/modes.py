@@ -6,7 +6,8 @@ answers three questions in SQL over the run's temporary tables (see :mod:`etl.lo
 * **scope** (before settling): which articles already in the warehouse the run's files may
   replace (``replace_scope``): for ``merge`` the articles a file the run read gives again
   (its new content: the header date, the title changed), none for ``replace``, and for
-  ``rebuild`` the articles the run's files produced when they were last loaded;
+  ``rebuild`` the articles the run's files produced when they were last loaded, and those of its
+  partition whose file is gone and that one of its files gives (a renamed file);
 * **is new**: when a staged article is written rather than counted as a duplicate;
 * **removal** (after settling, before the transaction): which warehouse articles the run deletes
   before it writes its new ones (``removed``).
@@ -19,6 +20,7 @@ every mode (:func:`etl.load.account.expected_counts`).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from datetime import date
 from typing import ClassVar
 
 import duckdb
@@ -84,6 +86,25 @@ _GIVEN_AGAIN = f"""
 """
 
 
+#: A rebuild's articles of its partition (``$2``) whose file the ledger of its landing zone
+#: (``$1``) records but the rebuild did not find (it reads every file of its partition: the
+#: file was renamed, moved within the day or deleted), and that one of the run's own files gives
+#: and does not refuse: the present file becomes the article's file (its path, and its ledger
+#: row ``loaded``). Up to session 31 such an article kept the old path for good, the renamed
+#: file a ``duplicate`` of it. An article no present file gives is not among them: a rebuild
+#: does not delete what it cannot see. A file renamed into another day's folder is not followed:
+#: the article's partition is the old folder's day, whose rebuild cannot see the new file.
+_MOVED = f"""
+    SELECT DISTINCT f.article_id FROM fact_article f
+    JOIN staged_articles a ON a.article_id = f.article_id
+    JOIN ({_OWN_FILES}) o ON o.path = a.path AND o.sha256 = a.file_sha256
+    WHERE coalesce({folder_date_sql("f.source_file")}, f.published_date) = $2
+      AND f.source_file NOT IN (SELECT path FROM staged_ledger)
+      AND f.source_file IN (SELECT path FROM ingest_ledger WHERE landing = $1)
+      AND NOT EXISTS (SELECT 1 FROM staged_rejected r WHERE r.article_id = f.article_id)
+"""
+
+
 class Mode(ABC):
     """A load mode: its scope, its "is new" rule and its removal set."""
 
@@ -107,8 +128,9 @@ class Mode(ABC):
         """Warehouse articles deleted before the run's new articles are written (may read the
         settled ``run_articles``)."""
 
-    def prepare(self, con: duckdb.DuckDBPyConnection, landing: str) -> None:
-        """Create ``replace_scope`` for the run (before settling)."""
+    def prepare(self, con: duckdb.DuckDBPyConnection, landing: str, partition: date | None) -> None:
+        """Create ``replace_scope`` for the run (before settling); ``partition`` is the run's
+        date (None: a run of every day)."""
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {REPLACE_SCOPE} AS {self.scope_sql()}", [landing]
         )
@@ -163,9 +185,9 @@ class Replace(Mode):
         """Nothing is known: every distinct staged article is written again."""
         return "false"
 
-    def prepare(self, con: duckdb.DuckDBPyConnection, landing: str) -> None:
+    def prepare(self, con: duckdb.DuckDBPyConnection, landing: str, partition: date | None) -> None:
         """Create ``replace_scope`` and the articles the run's files gave before."""
-        super().prepare(con, landing)
+        super().prepare(con, landing, partition)
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE {_EARLIER} AS
@@ -294,6 +316,17 @@ class Rebuild(Mode):
             f"({article} IN (SELECT article_id FROM fact_article) "
             f"AND {article} NOT IN (SELECT article_id FROM {REPLACE_SCOPE}))"
         )
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, landing: str, partition: date | None) -> None:
+        """Create ``replace_scope``, with the partition's articles whose file is gone and that
+        one of the run's files now gives (:data:`_MOVED`)."""
+        super().prepare(con, landing, partition)
+        if partition is not None:
+            con.execute(
+                f"INSERT INTO {REPLACE_SCOPE} {_MOVED} AND f.article_id NOT IN "
+                f"(SELECT article_id FROM {REPLACE_SCOPE})",
+                [landing, partition],
+            )
 
     def removed_sql(self) -> str:
         """The scope: the articles the run's files produced before."""

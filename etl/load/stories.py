@@ -24,8 +24,10 @@ rule up to migration 0013) any two articles could match whatever their dates.
 * An article without a match founds a story: ``story_id = stable_id('story:' || article_id)``.
 * Assignments live in ``story_member``, which partition rebuilds (``--replace``) do not touch: a
   rebuilt or re-loaded article keeps its story, so ids never change once given out, whatever the
-  order of later backfills. A warehouse built from scratch in date order gives the same ids; one
-  built in another order can differ only in which member founded (and names) a story.
+  order of later backfills. A re-loaded article with a new date (its header changed) moves its
+  story rows to that date (:func:`_redate`). A warehouse built from scratch in date order gives
+  the same ids; one built in another order can differ only in which member founded (and names)
+  a story.
 
 Cost: the warehouse is probed only for the run's own bucket keys and dates (a semi-join of
 ``story_lsh`` with the run's keys, restricted by a plain range on ``story_lsh.published_date``
@@ -73,8 +75,10 @@ def assign_stories(
     candidates are published at most ``window_days`` (W) days apart.
 
     Writes ``story_member``, ``story_lsh`` and ``dim_story``; returns the number of articles that
-    were assigned now (articles that already had a story keep it).
+    were assigned now (articles that already had a story keep it, and their story rows take
+    their new date: :func:`_redate`).
     """
+    _redate(con)
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE story_todo AS
@@ -125,6 +129,36 @@ def assign_stories(
     ]
     _insert(con, members, new_stories)
     return len(members)
+
+
+def _redate(con: duckdb.DuckDBPyConnection) -> None:
+    """Articles of ``new_articles`` that already have a story and another date now (their file's
+    date header changed: the same text, the same article): their ``story_member`` and
+    ``story_lsh`` rows, and the ``first_published_date`` of a story they founded, take the new
+    date, so the window probes the article on its date and ``dim_story`` names a date its
+    founding article has (up to session 31 both kept the first date for good). The story and
+    its id do not change. One probe of ``story_member``'s keys, as the todo list's; nothing more
+    when no article was re-dated (almost every run)."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE story_redated AS
+        SELECT n.article_id, n.published_date FROM new_articles n
+        JOIN story_member m ON m.article_id = n.article_id
+        WHERE m.published_date IS DISTINCT FROM n.published_date
+        """
+    )
+    row = con.execute("SELECT count(*) FROM story_redated").fetchone()
+    if not row or not row[0]:
+        return
+    for table, column, key in (
+        ("story_member", "published_date", "article_id"),
+        ("story_lsh", "published_date", "article_id"),
+        ("dim_story", "first_published_date", "founding_article_id"),
+    ):
+        con.execute(
+            f"UPDATE {table} AS t SET {column} = r.published_date FROM story_redated r "
+            f"WHERE t.{key} = r.article_id"
+        )
 
 
 def _stored_candidates(

@@ -10,11 +10,12 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from etl import pipeline
 from etl.load.migrations import migrate
 from etl.settings import Settings, load_settings
-from etl.warehouse import writer
+from etl.warehouse import reader, writer
 
 from .helpers import query, schemas_up_to, settings_for
 
@@ -124,3 +125,53 @@ def test_migration_0013_on_a_ducklake_warehouse(tmp_path: Path) -> None:
         latest = len(list(Settings().migrations_dir.glob("*.sql")))
         assert con.execute(applied).fetchone() == (list(range(13, latest + 1)),)
         assert con.execute(READ_LSH).fetchall() == DATED
+
+
+def _read(target: str, sql: str) -> list[tuple[object, ...]]:
+    con = reader(target)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "ducklake"])
+def test_a_redated_article_moves_its_story_dates_and_window(tmp_path: Path, kind: str) -> None:
+    """x1 is loaded dated 2024-01-01, then its header is changed to 2024-03-01 (same text, same
+    article): the story rows follow the article's date (up to session 31 they kept 2024-01-01:
+    ``dim_story.first_published_date`` named a date no article had, and the window probed from
+    it). A near-copy dated 2024-03-25 is 24 days from x1 and joins its story. On a DuckDB file
+    and on a DuckLake catalog (its UPDATE ... FROM)."""
+    landing = tmp_path / "landing"
+    target = (
+        str(tmp_path / "w.duckdb")
+        if kind == "duckdb"
+        else f"ducklake:{tmp_path / 'lake' / 'catalog.ducklake'}"
+    )
+    s = load_settings(
+        landing=landing,
+        warehouse=target,
+        staging_dir=tmp_path / "staging",
+        write_reports=False,
+        workers=1,
+    )
+    _write(landing / "wire", "x1", "2024-01-01", TEXTS["x"])
+    pipeline.run(s)
+    _write(landing / "wire", "x1", "2024-03-01", TEXTS["x"])
+    redated = pipeline.run(s)
+    assert redated.articles_loaded == 1
+    [(article_id, story_id)] = _read(target, "SELECT article_id, story_id FROM fact_article")
+    assert _read(target, "SELECT founding_article_id, first_published_date FROM dim_story") == [
+        (article_id, date(2024, 3, 1))
+    ]
+    assert _read(target, "SELECT story_id, published_date FROM story_member") == [
+        (story_id, date(2024, 3, 1))
+    ]
+    assert _read(target, "SELECT DISTINCT published_date FROM story_lsh") == [(date(2024, 3, 1),)]
+    _write(landing / "wire", "x2", "2024-03-25", TEXTS["x"].replace("Tuesday", "Wednesday"))
+    pipeline.run(s)
+    stories = {
+        Path(str(p)).stem: n
+        for p, n in _read(target, "SELECT source_file, story_id FROM fact_article")
+    }
+    assert stories == {"x1": story_id, "x2": story_id}

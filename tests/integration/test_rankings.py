@@ -83,6 +83,25 @@ def test_reuters_sign_off_is_flagged_not_deleted(wh: Path) -> None:
     assert "reuter" not in top and "mln" in top
 
 
+def test_daily_content_terms_are_the_words_some_article_uses_as_content(wh: Path) -> None:
+    """Each row of ``v_daily_content_terms`` (words) is a day and a word that at least one article
+    of the day uses as neither a stopword nor only in boilerplate, with that many articles; no
+    other row. Up to session 31 the view also had rows of 0 articles and 0 occurrences (a word
+    only in the Reuters sign-off that day), one too many for every ``count(*)`` over it."""
+    expected = {
+        (day, term, len(articles))
+        for day, words in _content_articles(wh).items()
+        for term, articles in words.items()
+    }
+    got = query(
+        wh,
+        "SELECT c.published_date, t.term, c.articles FROM v_daily_content_terms c"
+        " JOIN dim_term t USING (term_id) WHERE t.term_kind = 'word'",
+    )
+    assert len(got) == len(set(got))
+    assert set(got) == expected
+
+
 def _byline_zone(root: Path, bodies: list[str]) -> Path:
     zone = root / "landing"
     (zone / "chinadaily").mkdir(parents=True)

@@ -15,7 +15,7 @@ import duckdb
 import typer
 from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from typer._click.exceptions import UsageError
+from typer._click.exceptions import NoSuchOption, UsageError
 from typer.core import TyperGroup
 
 from etl.errors import NewsEtlError, UnknownRunError, is_retryable
@@ -600,8 +600,32 @@ def _check_out(out: Path | None) -> None:
         raise typer.Exit(2)
 
 
-@app.command()
+#: A word that reads as an option (``--formt``, ``-x``, ``--out=f``), not as SQL starting with a
+#: dash: SQL has a space, a line break or a digit after its dash ("-- a comment", "-1").
+_OPTION_LIKE = re.compile(r"--?[A-Za-z][\w-]*(=\S*)?")
+
+
+def _sql_not_an_option(ctx: typer.Context, sql: str | None) -> None:
+    """Refuse what the ``query`` command's parser let through as SQL (it reads words it does not
+    know as arguments, so that SQL may start with a dash): a word that reads as an option is
+    "No such option", as the parser says of any other command's; a second SQL argument is an
+    extra argument."""
+    import difflib
+
+    for word in ([sql] if sql is not None else []) + list(ctx.args):
+        if _OPTION_LIKE.fullmatch(word):
+            name = word.split("=", 1)[0]
+            known = [o for p in ctx.command.get_params(ctx) for o in p.opts if o.startswith("--")]
+            close = difflib.get_close_matches(name, known) if name.startswith("--") else []
+            raise NoSuchOption(name, possibilities=close, ctx=ctx)
+    if ctx.args:
+        s = "s" if len(ctx.args) > 1 else ""
+        raise UsageError(f"Got unexpected extra argument{s} ({' '.join(ctx.args)})", ctx=ctx)
+
+
+@app.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 def query(
+    ctx: typer.Context,
     sql: Annotated[
         str | None,
         typer.Argument(
@@ -639,6 +663,7 @@ def query(
     from etl.output import write_result
     from etl.query import deadline, open_reader, run_query
 
+    _sql_not_an_option(ctx, sql)
     if fmt not in FORMATS:
         raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
     if fmt == "parquet" and out is None and sys.stdout.isatty():

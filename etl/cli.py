@@ -306,8 +306,8 @@ def quarantine_list(
             "--date",
             "-d",
             metavar="YYYY-MM-DD",
-            help="Only rows of runs for this partition day (a run without a partition: by the "
-            "day it quarantined them).",
+            help="Only rows of this day: the run's --date, else the file's dated folder, else "
+            "the UTC day the row was quarantined (the records quality --date counts).",
         ),
     ] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows.", min=1)] = 200,

@@ -196,6 +196,7 @@ MACROS: dict[str, MacroDoc] = {
         (("t", "VARCHAR"),), "typed_spacing('  Fortschritt' || chr(8203) || chr(160) || 'heute ')"
     ),
     "dropped_symbols": MacroDoc((("t", "VARCHAR"),), "dropped_symbols('(C++),')"),
+    "folder_day": MacroDoc((("path", "VARCHAR"),), "folder_day('wire/dt=2024-03-04/a.txt')"),
     "symbol_note": MacroDoc(
         (("t", "VARCHAR"), ("k", "VARCHAR (term_key(t))")), "symbol_note('#oil', term_key('#oil'))"
     ),

@@ -128,12 +128,16 @@ def quality_report(
             (item["suite"], item["expectation"], item["column_name"])
         )
         (report.passes if item["success"] else report.failures).append(item)
+    # A day's records are those quarantine list --date lists (v_quarantine.day): a run that
+    # counts on several days counts each of its records on its own day only.
+    on_day = None if run_id else day
     report.quarantine = [
         (str(s), str(r), int(n))
         for s, r, n in con.execute(
-            "SELECT stage, reason, count(*) FROM quarantine"
-            " WHERE run_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL ORDER BY 3 DESC, 2",
-            [ids],
+            "SELECT stage, reason, count(*) FROM v_quarantine"
+            " WHERE run_id IN (SELECT unnest(?::VARCHAR[])) AND (?::DATE IS NULL OR day = ?)"
+            " GROUP BY ALL ORDER BY 3 DESC, 2",
+            [ids, on_day, on_day],
         ).fetchall()
     ]
     return report
@@ -273,11 +277,11 @@ def write_quality_page(warehouse: Path, run_id: str, reports_root: Path) -> Path
     return target
 
 
-#: The quarantine rows of one reason, run or partition day (each ``NULL``: any), with their day.
+#: The quarantine rows of one reason, run or day (each ``NULL``: any), with their day
+#: (``v_quarantine.day``: the run's partition, else the file's dated folder, else the UTC day).
 _QUARANTINE_ROWS = """
     SELECT reason, stage, path, record, detail, run_id, day, quarantined_at
-    FROM (SELECT *, coalesce(partition_date, timezone('UTC', quarantined_at)::DATE) AS day
-          FROM quarantine)
+    FROM v_quarantine
     WHERE ($reason IS NULL OR reason = $reason) AND ($run IS NULL OR run_id = $run)
       AND ($day IS NULL OR day = $day)
 """
@@ -291,8 +295,9 @@ def quarantine_relation(
     day: date | None = None,
     limit: int = 200,
 ) -> duckdb.DuckDBPyRelation:
-    """Quarantine rows, newest first, optionally of one reason, run or partition day (a run
-    without a partition day counts by the day the row was quarantined); at most ``limit``."""
+    """Quarantine rows, newest first, optionally of one reason, run or day (``v_quarantine.day``:
+    the run's partition, else the file's dated folder, else the UTC day the row was
+    quarantined); at most ``limit``."""
     return con.sql(
         f"{_QUARANTINE_ROWS} ORDER BY quarantined_at DESC, path, record LIMIT $limit",
         params={"reason": reason, "run": run_id, "day": day, "limit": limit},

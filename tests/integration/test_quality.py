@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 
 import duckdb
@@ -98,14 +98,22 @@ def test_bad_records_are_quarantined_with_the_expectation_and_the_rest_loaded(
         " OR d.date_key = DATE '2024-03-04'",
     )
     assert joined > 0
+    # The run counts on the day it loaded and on the day of its quarantined records (undated
+    # files, a run without --date: the UTC day it ran), each with the run's checks.
+    ((started,),) = query(settings.warehouse, "SELECT started_at FROM etl_run")
     by_day = query(
         settings.warehouse,
-        "SELECT suite, failed_checks, unexpected_rows, failed_expectations FROM v_quality_by_day"
-        " WHERE suite = 'article'",
+        "SELECT day, suite, failed_checks, unexpected_rows, failed_expectations"
+        " FROM v_quality_by_day WHERE suite = 'article' ORDER BY day",
     )
-    ((suite, failed_checks, unexpected, names),) = by_day
-    assert (suite, failed_checks, unexpected) == ("article", 4, 4)
-    assert "expect_column_values_to_have_few_mojibake_markers(clean_text)" in names
+    assert [row[:4] for row in by_day] == [
+        (date.fromisoformat(DAY), "article", 4, 4),
+        (started.astimezone(UTC).date(), "article", 4, 4),
+    ]
+    assert all(
+        "expect_column_values_to_have_few_mojibake_markers(clean_text)" in names
+        for *_, names in by_day
+    )
 
     # The terminal summary and the HTML page list the failures first.
     report = load_report(settings.warehouse)

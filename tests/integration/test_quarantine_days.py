@@ -1,0 +1,131 @@
+"""``quarantine list --date D`` and ``quality --date D`` count the same quarantined records.
+
+A row's day is the run's ``--date``, else the dated folder of its file, else the UTC day it was
+quarantined; a run counts on the days of its rows too (``v_run_day``). Up to session 31 a run
+without ``--date`` that quarantined a file of ``2024-03-04/`` listed it under the day it ran,
+while ``quality --date 2024-03-04`` counted it (and every other row of the run) on 2024-03-04:
+the two commands disagreed for every run made without ``--date``. Expected paths are literals.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from etl import pipeline
+from etl.cli import app
+from etl.quality import load_report
+
+from .helpers import query, settings_for
+
+LOADED, OTHER, REFUSED = date(2024, 3, 4), date(2024, 3, 5), date(2024, 3, 6)
+BODY = "Rain fell on the capital for the third day and the river rose above its banks."
+
+
+def _listed(warehouse: Path, day: date) -> list[tuple[str, str]]:
+    result = CliRunner().invoke(
+        app, ["quarantine", "list", "--date", str(day), "-f", "csv", "-w", str(warehouse)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    return sorted((row["path"], row["day"]) for row in rows)
+
+
+def _counted(warehouse: Path, day: date) -> int:
+    return sum(n for _, _, n in load_report(warehouse, day=day).quarantine)
+
+
+def test_a_run_without_a_date_lists_its_refused_files_on_their_folders_days(
+    tmp_path: Path,
+) -> None:
+    landing = tmp_path / "landing"
+    for day in (LOADED, OTHER, REFUSED):
+        (landing / day.isoformat()).mkdir(parents=True)
+    (landing / f"{LOADED}/a.txt").write_text(f" date {LOADED} {BODY}\n")
+    (landing / f"{LOADED}/empty.txt").write_bytes(b"")
+    (landing / f"{OTHER}/b.txt").write_text(f" date {OTHER} {BODY} Again.\n")
+    (landing / f"{REFUSED}/empty.txt").write_bytes(b"")  # the day's only file: refused
+    (landing / "dump").mkdir()
+    (landing / "dump/empty.txt").write_bytes(b"")  # undated: the day it was quarantined
+    settings = settings_for(landing, tmp_path, write_reports=False)
+    run = pipeline.run(settings)  # no --date
+    assert (run.articles_loaded, run.quarantined) == (2, 3)
+    ((started,),) = query(settings.warehouse, "SELECT started_at FROM etl_run")
+    today = started.astimezone(UTC).date()
+
+    expected = {
+        LOADED: [(f"{LOADED}/empty.txt", str(LOADED))],
+        OTHER: [],
+        REFUSED: [(f"{REFUSED}/empty.txt", str(REFUSED))],
+        today: [("dump/empty.txt", str(today))],
+    }
+    for day, rows in expected.items():
+        assert _listed(settings.warehouse, day) == rows, day
+        assert _counted(settings.warehouse, day) == len(rows), day
+        # the run counts on each of those days, as quality says
+        assert [r for r, _, _ in load_report(settings.warehouse, day=day).runs] == [run.run_id]
+    # a day the run neither loaded nor quarantined anything on
+    assert _listed(settings.warehouse, date(2024, 3, 7)) == []
+    assert load_report(settings.warehouse, day=date(2024, 3, 7)).runs == []
+    assert query(settings.warehouse, "SELECT day FROM v_run_day ORDER BY day") == [
+        (LOADED,),
+        (OTHER,),
+        (REFUSED,),
+        (today,),
+    ]
+
+
+def test_a_run_for_a_date_lists_every_row_on_that_date(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    (landing / LOADED.isoformat()).mkdir(parents=True)
+    (landing / f"{LOADED}/a.txt").write_text(f" date {LOADED} {BODY}\n")
+    (landing / f"{LOADED}/empty.txt").write_bytes(b"")
+    (landing / "dump").mkdir()
+    (landing / "dump/stub.txt").write_text(f" date {LOADED} Stub.\n")  # too short: GX
+    settings = settings_for(landing, tmp_path, write_reports=False)
+    run = pipeline.run(settings, partition_date=LOADED)
+    assert (run.articles_loaded, run.quarantined) == (1, 2)
+    assert _listed(settings.warehouse, LOADED) == [
+        (f"{LOADED}/empty.txt", str(LOADED)),
+        ("dump/stub.txt", str(LOADED)),
+    ]
+    assert _counted(settings.warehouse, LOADED) == 2
+
+
+PATHS = [
+    "2024-03-04/a.txt",
+    "dt=2024-03-04/a.txt",
+    "feeds/2024-03-04/wire/2024-03-05/a.txt",
+    "2024-03-04/dt=2024-03-05/a.txt",
+    "2024-03-04/2024-02-30/a.txt",
+    "0000-01-01/a.txt",
+    "2024-03-04x/a.txt",
+    "x2024-03-04/a.txt",
+    "2024-3-4/a.txt",
+    "2024-03-04",
+    "dump/a.txt",
+    "a.txt",
+]
+
+
+def test_the_folder_day_macro_is_the_loaders_folder_date(tmp_path: Path) -> None:
+    from etl.ingest.landing import folder_date
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    settings = settings_for(landing, tmp_path, write_reports=False)
+    pipeline.run(settings)  # creates and migrates the warehouse
+    got = [
+        day
+        for (day,) in query(
+            settings.warehouse,
+            "SELECT folder_day(p) FROM unnest(?::VARCHAR[]) WITH ORDINALITY AS t(p, i) ORDER BY i",
+            [PATHS],
+        )
+    ]
+    assert got == [folder_date(p) for p in PATHS]
+    assert got[:5] == [LOADED, LOADED, OTHER, OTHER, None]

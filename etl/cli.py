@@ -42,11 +42,23 @@ class _OneLineErrors(TyperGroup):
         except BrokenPipeError:  # the reader of the output (head, less) stopped: not an error
             _silence_stdout()
             raise typer.Exit(0) from None
+        except duckdb.CatalogException as exc:  # a table or view the commands read is missing
+            exc.add_note(_OLDER_SCHEMA)
+            raise _failed(exc) from exc
         except (NewsEtlError, OSError, duckdb.Error) as exc:
             raise _failed(exc) from exc
         except Exception as exc:
             error(f"unexpected {type(exc).__name__}: {exc} (a bug in news-etl: please report it)")
             raise typer.Exit(2) from exc
+
+
+#: Said under a command's catalog error (``query``, whose SQL is the analyst's, says its own):
+#: read-only commands never migrate, so a warehouse made before a view they read was added
+#: lacks it until a run or ``init`` applies the pending migrations.
+_OLDER_SCHEMA = (
+    "a warehouse made by an older news-etl lacks it: `news-etl init` applies the pending "
+    "migrations (read-only commands change nothing)"
+)
 
 
 def _usage_of(exc: UsageError) -> str:

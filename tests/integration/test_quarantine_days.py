@@ -20,7 +20,7 @@ from etl import pipeline
 from etl.cli import app
 from etl.quality import load_report
 
-from .helpers import query, settings_for
+from .helpers import query, schemas_up_to, settings_for
 
 LOADED, OTHER, REFUSED = date(2024, 3, 4), date(2024, 3, 5), date(2024, 3, 6)
 BODY = "Rain fell on the capital for the third day and the river rose above its banks."
@@ -129,3 +129,29 @@ def test_the_folder_day_macro_is_the_loaders_folder_date(tmp_path: Path) -> None
     ]
     assert got == [folder_date(p) for p in PATHS]
     assert got[:5] == [LOADED, LOADED, OTHER, OTHER, None]
+
+
+def test_a_warehouse_of_an_older_schema_says_how_to_migrate(tmp_path: Path) -> None:
+    """Read-only commands never migrate (they create and change nothing): on a warehouse made
+    before migration 0029 ``quarantine list`` cannot find ``v_quarantine``; it says so and how
+    to apply the pending migrations (it said only "Catalog Error: Table with name v_quarantine
+    does not exist!"). After ``news-etl init`` it lists the row."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "empty.txt").write_bytes(b"")
+    older = schemas_up_to(tmp_path, 28, "0029_quarantine_days.sql")
+    settings = settings_for(landing, tmp_path, write_reports=False, schemas_dir=older)
+    pipeline.run(settings)
+    runner = CliRunner()
+    listed = ["quarantine", "list", "-f", "csv", "-w", str(settings.warehouse)]
+    result = runner.invoke(app, listed)
+    assert result.exit_code == 2
+    lines = result.output.splitlines()
+    assert lines[0].startswith("error: CatalogException: ") and "v_quarantine" in lines[0]
+    assert lines[1:] == [
+        "  a warehouse made by an older news-etl lacks it: `news-etl init` applies the pending "
+        "migrations (read-only commands change nothing)"
+    ]
+    assert runner.invoke(app, ["init", "-w", str(settings.warehouse)]).exit_code == 0
+    result = runner.invoke(app, listed)
+    assert result.exit_code == 0 and "empty.txt" in result.stdout

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from etl import backfill, pipeline
+from etl.settings import Settings
 
 from .helpers import query, settings_for
 
@@ -36,22 +37,24 @@ def _ledger(warehouse: Path) -> dict[str, str]:
     return dict(query(warehouse, "SELECT path, outcome FROM ingest_ledger"))
 
 
+def _two_articles(tmp_path: Path) -> tuple[Settings, Path]:
+    """A day folder of two articles (``harbour.txt``, ``pass.txt``), loaded."""
+    folder = tmp_path / "landing" / DAY.isoformat()
+    folder.mkdir(parents=True)
+    (folder / "harbour.txt").write_text(f" date {DAY} {BODY}\n")
+    (folder / "pass.txt").write_text(f" date {DAY} {OTHER}\n")
+    settings = settings_for(tmp_path / "landing", tmp_path, write_reports=False)
+    assert pipeline.run(settings).articles_loaded == 2
+    return settings, folder
+
+
 @pytest.mark.parametrize("run_between", [False, True], ids=["rebuild-only", "merge-then-rebuild"])
 def test_a_rebuild_names_the_renamed_file_of_a_dated_folder(
     tmp_path: Path, run_between: bool
 ) -> None:
-    landing = tmp_path / "landing"
-    folder = landing / DAY.isoformat()
-    folder.mkdir(parents=True)
-    (folder / "harbour.txt").write_text(f" date {DAY} {BODY}\n")
-    (folder / "pass.txt").write_text(f" date {DAY} {OTHER}\n")
-    settings = settings_for(landing, tmp_path, write_reports=False)
-    assert pipeline.run(settings).articles_loaded == 2
+    settings, folder = _two_articles(tmp_path)
     before = _articles(settings.warehouse)
-    terms_before = query(
-        settings.warehouse,
-        "SELECT * FROM agg_daily_term ORDER BY ALL",
-    )
+    terms_before = query(settings.warehouse, "SELECT * FROM agg_daily_term ORDER BY ALL")
     (folder / "harbour.txt").rename(folder / "ferry.txt")
     if run_between:
         merged = pipeline.run(settings)
@@ -101,13 +104,7 @@ def test_a_rebuild_names_the_renamed_file_outside_dated_folders(tmp_path: Path) 
 
 
 def test_a_rebuild_keeps_the_article_of_a_deleted_file(tmp_path: Path) -> None:
-    landing = tmp_path / "landing"
-    folder = landing / DAY.isoformat()
-    folder.mkdir(parents=True)
-    (folder / "harbour.txt").write_text(f" date {DAY} {BODY}\n")
-    (folder / "pass.txt").write_text(f" date {DAY} {OTHER}\n")
-    settings = settings_for(landing, tmp_path, write_reports=False)
-    assert pipeline.run(settings).articles_loaded == 2
+    settings, folder = _two_articles(tmp_path)
     before = _articles(settings.warehouse)
     (folder / "harbour.txt").unlink()
 

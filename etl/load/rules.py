@@ -44,6 +44,17 @@ def quarantine_share(account: RunAccount) -> float:
     return account.files_quarantined / account.files_new if account.files_new else 0.0
 
 
+def percents_apart(value: float, limit: float) -> tuple[str, str]:
+    """``value`` and ``limit`` as percentages with the fewest decimals (0 to 6) that write them
+    differently: a share over its limit must not read as equal to it (2 of 3 files over a limit
+    of 0.666 read "67% ... over the limit of 67%")."""
+    for places in range(7):
+        shown = f"{value:.{places}%}", f"{limit:.{places}%}"
+        if shown[0] != shown[1]:
+            return shown
+    return shown
+
+
 def judge(run_id: str, account: RunAccount, limits: RunLimits) -> Verdict:
     """Apply the run-level rules to ``account`` (see the module docstring)."""
     applies = account.files_new >= limits.quarantine_check_min_files
@@ -59,10 +70,11 @@ def judge(run_id: str, account: RunAccount, limits: RunLimits) -> Verdict:
             f"(quarantine reasons: {reasons}); nothing was loaded"
         )
     elif too_many:
+        shown, limit = percents_apart(share, limits.max_quarantine_share)
         refusal = (
             f"run {run_id}: {account.files_quarantined} of {account.files_new} new files "
-            f"({share:.0%}) were quarantined, over the limit of "
-            f"{limits.max_quarantine_share:.0%} (reasons: {reasons}); nothing was loaded"
+            f"({shown}) were quarantined, over the limit of {limit} (reasons: {reasons}); "
+            "nothing was loaded"
         )
     base = {
         "batch": RUN_BATCH,

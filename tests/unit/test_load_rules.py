@@ -35,6 +35,30 @@ def test_over_the_share_the_run_is_refused_and_its_check_row_failed() -> None:
     assert (share["success"], share["observed_value"]) == (False, "0.5500")
 
 
+@pytest.mark.parametrize(
+    ("quarantined", "new", "limit", "said"),
+    [
+        (2, 3, 0.666, "2 of 3 new files (66.7%) were quarantined, over the limit of 66.6%"),
+        (101, 201, 0.5, "101 of 201 new files (50.2%) were quarantined, over the limit of 50.0%"),
+        (11, 20, 0.5, "11 of 20 new files (55%) were quarantined, over the limit of 50%"),
+        (
+            500001,
+            1000000,
+            0.5,
+            "500001 of 1000000 new files (50.0001%) were quarantined, over the limit of 50.0000%",
+        ),
+    ],
+)
+def test_a_refused_share_never_reads_as_its_limit(
+    quarantined: int, new: int, limit: float, said: str
+) -> None:
+    """Up to session 31 both were rounded to whole percents: "2 of 3 new files (67%) were
+    quarantined, over the limit of 67%"."""
+    account = RunAccount(files_new=new, files_quarantined=quarantined, articles_loaded=1)
+    refusal = judge("r", account, RunLimits(limit, 1)).refusal
+    assert refusal is not None and said in refusal
+
+
 def test_exactly_the_limit_passes() -> None:
     account = RunAccount(files_new=20, files_quarantined=10, articles_loaded=10)
     assert judge("r", account, LIMITS).refusal is None

@@ -168,9 +168,10 @@ class Merge(Mode):
 
 class Replace(Mode):
     """The run's partitions hold exactly the articles of the landing zone's files as they are
-    now: the run's new articles, and those of the files it skipped as unchanged (whose articles
-    are what reading them again would give). An article's partition is its file's folder date,
-    else its published date (as for backfills, :mod:`etl.backfill`).
+    now: the run's new articles, and those of the files it skipped as unchanged or found to be
+    known copies (whose articles are what reading them again would give). An article's
+    partition is its file's folder date, else its published date (as for backfills,
+    :mod:`etl.backfill`).
 
     The run's partitions are those of its new articles and of every file it read or skipped as
     unchanged: the file's dated folder, else the days of the articles it holds or (changed) held.
@@ -198,8 +199,10 @@ class Replace(Mode):
         )
 
     def removed_sql(self) -> str:
-        """Every article of those partitions but those of the run's unchanged files (the
-        articles their content gives, ``ingest_ledger.article_ids``; for a row recorded before
+        """Every article of those partitions but those of the run's unchanged files and known
+        copies (the articles their content gives, ``ingest_ledger.article_ids`` of any row of
+        the same bytes: a renamed file keeps its articles, which up to session 31 were removed
+        because their old path was gone and the copy counted for nothing; for a row recorded before
         migration 0022, which names one article, a multi-record file's articles by their path),
         and older copies of the run's articles. Keeping every article with an unchanged
         multi-record file's path kept a record version that a merge had kept beside the new one.
@@ -217,14 +220,18 @@ class Replace(Mode):
                 SELECT path, sha256, article_id FROM run_unchanged
                 WHERE outcome IN ('{loaded}', '{duplicate}')
                 UNION ALL
+                -- and the known copies: files whose bytes the ledger knows under another path (a
+                -- renamed file), their verdict carried over unread
                 SELECT path, sha256, article_id FROM run_ledger
-                WHERE unchanged AND outcome IN ('{loaded}', '{duplicate}')
+                WHERE (unchanged OR outcome = '{duplicate}')
+                  AND outcome IN ('{loaded}', '{duplicate}')
             ),
-            -- the same content gives the same articles, whichever landing zone recorded it
+            -- the same content gives the same articles, whichever path and landing zone
+            -- recorded it
             listed AS (
                 SELECT u.path, u.sha256, any_value(l.article_ids) AS ids
                 FROM unchanged_files u JOIN ingest_ledger l
-                  ON l.path = u.path AND l.sha256 = u.sha256 AND l.article_ids IS NOT NULL
+                  ON l.sha256 = u.sha256 AND l.article_ids IS NOT NULL
                 GROUP BY ALL
             ),
             still_there AS (

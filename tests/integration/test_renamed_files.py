@@ -24,6 +24,7 @@ from .helpers import query, settings_for
 DAY = date(2024, 3, 5)
 BODY = "The harbour board met on Monday and approved the new ferry timetable for the islands."
 OTHER = "Rain closed the mountain pass for a second day and the ski lifts stayed shut."
+THIRD = "The village council voted to reopen the old railway station as a public library."
 
 
 def _articles(warehouse: Path) -> list[tuple[str, str, date]]:
@@ -132,4 +133,30 @@ def test_a_rebuild_keeps_the_old_name_when_the_renamed_file_now_fails_a_check(
     rebuilt = backfill.rebuild_partition(strict, DAY)
 
     assert (rebuilt.status, rebuilt.articles_loaded, rebuilt.quarantined) == ("success", 0, 1)
+    assert _articles(settings.warehouse) == before
+
+
+def test_a_replace_run_keeps_the_articles_of_renamed_files(tmp_path: Path) -> None:
+    """``run --date D --replace`` after two files were renamed (one of ``D/``, one undated with no
+    date of its own): the run reads both under their new names and finds their bytes known (a
+    ``duplicate`` of what the warehouse holds). Up to session 31 it removed both articles (their
+    old paths were not among its files, and a known copy counted for nothing), and the next run
+    loaded the undated one again on that run's day. A known copy now keeps its articles as an
+    unchanged file does: nothing is removed, and the undated article keeps its day."""
+    settings, folder = _two_articles(tmp_path)
+    (tmp_path / "landing" / "u.txt").write_text(f"{THIRD}\n")  # no date: the run's
+    assert pipeline.run(settings, partition_date=DAY).articles_loaded == 1
+    before = _articles(settings.warehouse)
+    assert [day for _, _, day in before] == [DAY, DAY, DAY]
+    (folder / "harbour.txt").rename(folder / "ferry.txt")
+    (tmp_path / "landing" / "u.txt").rename(tmp_path / "landing" / "v.txt")
+
+    replaced = pipeline.run(settings, partition_date=DAY, mode="replace")
+
+    assert (replaced.articles_loaded, replaced.articles_removed) == (0, 0)
+    assert _articles(settings.warehouse) == before
+    ledger = _ledger(settings.warehouse)
+    assert (ledger[f"{DAY}/ferry.txt"], ledger["v.txt"]) == ("duplicate", "duplicate")
+    # a later run has nothing to load again
+    assert pipeline.run(settings).articles_loaded == 0
     assert _articles(settings.warehouse) == before

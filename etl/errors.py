@@ -75,6 +75,10 @@ class UnknownRunError(PermanentError):
         self.run_id = run_id
 
 
+class UnknownReasonError(PermanentError):
+    """``replay --reason R`` where no quarantine row of the landing zone has reason ``R``."""
+
+
 class MigrationError(PermanentError):
     """The warehouse schema cannot be brought to the version this code expects."""
 

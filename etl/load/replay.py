@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from etl.contracts import LedgerOutcome, RunStatus, plural
+from etl.errors import UnknownReasonError
 
 if TYPE_CHECKING:
     from etl.load.loader import LoadSummary
@@ -42,6 +43,25 @@ class Forgotten:
         return len(self.paths) - self.refused_whole
 
 
+def _known_reason(con: duckdb.DuckDBPyConnection, landing: str, reason: str) -> None:
+    """Refuse a reason no quarantine row of ``landing`` has (a misspelt one forgot nothing and
+    ran a whole run anyway), naming the reasons its rows have."""
+    reasons = [
+        str(r)
+        for (r,) in con.execute(
+            "SELECT DISTINCT reason FROM quarantine WHERE landing = ? ORDER BY reason", [landing]
+        ).fetchall()
+    ]
+    if reason in reasons:
+        return
+    has = (
+        f"its reasons: {', '.join(reasons)} (news-etl quarantine list)"
+        if reasons
+        else "it has none"
+    )
+    raise UnknownReasonError(f"no quarantined record of {landing} has the reason {reason!r}; {has}")
+
+
 def forget_quarantined(
     con: duckdb.DuckDBPyConnection, landing: str, reason: str | None = None
 ) -> Forgotten:
@@ -49,8 +69,12 @@ def forget_quarantined(
 
     The next run reads those files again: what now passes loads, what still fails is quarantined
     again. Files that loaded with some bad records are re-read too; their good records are then
-    duplicates (article identity is the cleaned text). Returns the ledger rows forgotten.
+    duplicates (article identity is the cleaned text). Returns the ledger rows forgotten. A
+    ``reason`` no quarantine row of ``landing`` has is refused (:class:`UnknownReasonError`)
+    before anything is forgotten.
     """
+    if reason is not None:
+        _known_reason(con, landing, reason)
     hit = """
         WITH hit AS (
             SELECT DISTINCT path, sha256 FROM quarantine

@@ -696,6 +696,31 @@ def test_replay_counts_the_records_it_quarantined_again(tmp_path: Path) -> None:
     )
 
 
+def test_replay_of_a_reason_no_row_has_runs_nothing(tmp_path: Path) -> None:
+    """``replay --reason emty`` (misspelt) forgot nothing and then made a whole run: now one
+    line, exit 2, and no run."""
+    zone = tmp_path / "zone"
+    zone.mkdir()
+    (zone / "empty.txt").write_bytes(b"")
+    s = _settings(zone, tmp_path)
+    pipeline.run(s)
+    env = {
+        "NEWS_ETL_LANDING": str(zone),
+        "NEWS_ETL_WAREHOUSE": str(s.warehouse),
+        "NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"),
+        "NEWS_ETL_WRITE_REPORTS": "false",
+    }
+    out = CliRunner().invoke(app, ["replay", "--reason", "emty"], env=env)
+    assert (out.exit_code, out.output.splitlines()) == (
+        2,
+        [
+            f"error: no quarantined record of {zone} has the reason 'emty'; its reasons: empty "
+            "(news-etl quarantine list)"
+        ],
+    )
+    assert query(s.warehouse, "SELECT count(*) FROM etl_run") == [(1,)]
+
+
 def _one_day(tmp_path: Path, **files: str) -> tuple[Path, Settings]:
     """A landing zone of one day's folder holding ``name.txt`` for each ``name=words``, loaded
     once; the folder and the settings."""

@@ -8,6 +8,7 @@ from collections import Counter
 import duckdb
 import pytest
 
+from etl.errors import UnknownReasonError
 from etl.load.loader import LoadSummary
 from etl.load.record import recorded_error
 from etl.load.replay import (
@@ -77,6 +78,26 @@ def test_replay_of_one_reason(ledger: duckdb.DuckDBPyConnection) -> None:
     assert ("/a", "x.txt", "h1") not in _ledger(ledger)
     assert ("/a", "y.txt", "h2") in _ledger(ledger)
     assert forget_quarantined(ledger, "/b", reason="empty").rows == ()  # w.txt: no ledger row
+
+
+def test_replay_of_a_reason_no_row_has_is_refused(ledger: duckdb.DuckDBPyConnection) -> None:
+    """A misspelt reason forgot nothing and ran a whole run anyway (up to session 31): now it is
+    refused before anything is forgotten, with the reasons the landing zone's rows have."""
+    before = _ledger(ledger)
+    with pytest.raises(UnknownReasonError) as caught:
+        forget_quarantined(ledger, "/a", reason="emty")
+    assert str(caught.value) == (
+        "no quarantined record of /a has the reason 'emty'; its reasons: bad_date, empty, "
+        "unreadable (news-etl quarantine list)"
+    )
+    with pytest.raises(UnknownReasonError) as caught:
+        forget_quarantined(ledger, "/b", reason="bad_date")  # a reason of another zone only
+    assert str(caught.value).endswith("has the reason 'bad_date'; its reasons: empty "
+                                      "(news-etl quarantine list)")  # fmt: skip
+    with pytest.raises(UnknownReasonError) as caught:
+        forget_quarantined(ledger, "/c", reason="empty")
+    assert str(caught.value) == "no quarantined record of /c has the reason 'empty'; it has none"
+    assert _ledger(ledger) == before
 
 
 def test_replay_says_what_became_of_exactly_the_forgotten_files() -> None:

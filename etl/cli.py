@@ -277,7 +277,7 @@ def run(
                 )
         except NewsEtlError as exc:
             raise _failed(exc) from exc
-    from etl.contracts import plural
+    from etl.contracts import plural, reason_counts
 
     console.print(
         f"files read {summary.files_new} = {summary.files_loaded} loaded + "
@@ -292,10 +292,7 @@ def run(
     if summary.report:
         console.print(f"report: {summary.report}")
     if summary.quarantine_reasons:
-        console.print(
-            "quarantine reasons: "
-            + ", ".join(f"{reason} ({n})" for reason, n in summary.quarantine_reasons.items())
-        )
+        console.print(f"quarantine reasons: {reason_counts(summary.quarantine_reasons)}")
     summary_started = time.perf_counter()
     say(format_summary(summarise(settings.warehouse), settings.warehouse))
     times = pipeline.stage_times(settings, summary.run_id)

@@ -11,6 +11,7 @@ suites under ``schemas/expectations/`` allow exactly these values.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -230,6 +231,16 @@ def clipped(text: str, limit: int = MAX_QUOTED_CHARS) -> str:
 def plural(n: int, word: str) -> str:
     """``n`` and ``word``, plural by an ``s`` unless ``n`` is 1: ``1 file``, ``2,000 files``."""
     return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def reason_counts(reasons: Mapping[str, int]) -> str:
+    """Quarantine records per reason as one reads them: ``empty: 20, no_text: 1``, most frequent
+    first (``none`` when there are none); a run's refusal, its check's detail, its task log and
+    its last lines say them so (a refusal said ``{'empty': 20}``)."""
+    if not reasons:
+        return "none"
+    ordered = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(f"{reason}: {n:,}" for reason, n in ordered)
 
 
 def quoted(value: str, limit: int = MAX_QUOTED_CHARS) -> str:

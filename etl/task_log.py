@@ -62,10 +62,9 @@ def _shown(value: object) -> str:
 
 def _reasons(reasons: Mapping[str, int]) -> str:
     """``(empty: 2, no_text: 1)``, most frequent first; empty when there are none."""
-    if not reasons:
-        return ""
-    ordered = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
-    return " (" + ", ".join(f"{reason}: {n}" for reason, n in ordered) + ")"
+    from etl.contracts import reason_counts  # pyarrow: loaded by the load, not by a DAG parse
+
+    return f" ({reason_counts(reasons)})" if reasons else ""
 
 
 def plan_line(plan: RunPlan) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from etl.contracts import reason_counts
 from etl.load.account import RunAccount
 
 #: The suite and batch under which run-level and post-load results are stored.
@@ -60,7 +61,7 @@ def judge(run_id: str, account: RunAccount, limits: RunLimits) -> Verdict:
     applies = account.files_new >= limits.quarantine_check_min_files
     share = quarantine_share(account)
     articles = account.articles_loaded + account.duplicates
-    reasons = account.quarantine_reasons
+    reasons = reason_counts(account.quarantine_reasons)
     no_articles = applies and articles == 0
     too_many = applies and share > limits.max_quarantine_share
     refusal = None

@@ -17,7 +17,7 @@ import duckdb
 from rich.cells import cell_len
 
 from etl import TEXT_VERSION
-from etl.contracts import LoadMode, plural
+from etl.contracts import LoadMode, RunStatus, plural
 from etl.ingest.landing import folder_date_sql
 from etl.output import visible
 from etl.target import redact
@@ -331,9 +331,11 @@ def format_status(
         lines += _wrap_items(
             run_id, [f"{status.upper()}  {trigger}", mode, scope, *took], ", ", len(run_id) + 4
         )
+        # a run that did not succeed loaded nothing: its files are read again as new
+        verb = "loaded" if status == RunStatus.SUCCESS else "would have loaded"
         lines += _wrap(
             "",
-            f"files: {new:,} new = {loaded or 0:,} loaded + {dup_files or 0:,} duplicate + "
+            f"files: {new:,} new = {loaded or 0:,} {verb} + {dup_files or 0:,} duplicate + "
             f"{q_files or 0:,} quarantined; articles: {articles:,} loaded, {duplicates:,} "
             f"duplicate{removing}; quarantine rows (records): {q_records:,}",
             indent=6,

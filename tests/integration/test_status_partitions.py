@@ -128,3 +128,22 @@ def test_files_refused_before_reading_count_as_refused_whole(tmp_path: Path) -> 
     code, out = _cli("summary", "-w", str(s.warehouse))
     assert code == 0, out
     assert "; 2 files refused whole" in out
+
+
+def test_a_refused_run_says_its_files_would_have_loaded(corpora: Path, tmp_path: Path) -> None:
+    """A run refused for its quarantine share (1 good file, 20 empty ones) loaded nothing, yet
+    `status` said "21 new = 1 loaded + ..." (an operator probe, session 31): the good file is
+    read again by the next run, as new."""
+    landing = _zone(corpora, tmp_path / "landing", FILES[:1])
+    for i in range(20):
+        (landing / f"empty{i:02d}.txt").write_bytes(b"")
+    s = settings_for(landing, tmp_path, write_reports=False)
+    env = {"NEWS_ETL_STAGING_DIR": str(s.staging_dir)}
+    code, out = _cli("run", "--landing", str(landing), "-w", str(s.warehouse), env=env)
+    assert code == 2, out
+    assert "20 of 21 new files (95%) were quarantined, over the limit of 50% (reasons: empty: "
+    "20); nothing was loaded" in out  # the reasons were a Python dict: {'empty': 20}
+    code, out = _cli("status", "-w", str(s.warehouse))
+    assert code == 0, out
+    assert "files: 21 new = 1 would have loaded + 0 duplicate + 20 quarantined" in out
+    assert "1 loaded +" not in out

@@ -147,7 +147,7 @@ def test_the_check_rows_are_whole_fact_check_result_rows() -> None:
             "success": True,
             "unexpected_count": 5,
             "observed_value": "0.2500",
-            "detail": "limit 0.5, applied from 20 new files; reasons {'bad_date': 5}",
+            "detail": "limit 0.5, applied from 20 new files; reasons bad_date: 5",
             "expected": (
                 "share <= 0.5 ($max_quarantine_share), from 20 new files"
                 " ($quarantine_check_min_files)"
@@ -177,7 +177,7 @@ def test_a_share_check_that_does_not_apply_says_so() -> None:
         True,
         "0.6000",
         "not applied: 5 new files, under the 20 it applies from "
-        "(NEWS_ETL_QUARANTINE_CHECK_MIN_FILES); limit 0.5; reasons {'empty': 3}",
+        "(NEWS_ETL_QUARANTINE_CHECK_MIN_FILES); limit 0.5; reasons empty: 3",
     )
 
 

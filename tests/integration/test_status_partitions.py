@@ -141,8 +141,10 @@ def test_a_refused_run_says_its_files_would_have_loaded(corpora: Path, tmp_path:
     env = {"NEWS_ETL_STAGING_DIR": str(s.staging_dir)}
     code, out = _cli("run", "--landing", str(landing), "-w", str(s.warehouse), env=env)
     assert code == 2, out
-    assert "20 of 21 new files (95%) were quarantined, over the limit of 50% (reasons: empty: "
-    "20); nothing was loaded" in out  # the reasons were a Python dict: {'empty': 20}
+    # the reasons were a Python dict: {'empty': 20}
+    refusal = "20 of 21 new files (95%) were quarantined, over the limit of 50% (reasons: "
+    refusal += "empty: 20)"
+    assert f"{refusal}; nothing was loaded" in out, out
     code, out = _cli("status", "-w", str(s.warehouse))
     assert code == 0, out
     assert "files: 21 new = 1 would have loaded + 0 duplicate + 20 quarantined" in out

@@ -38,6 +38,16 @@ def _settings(landing: Path, tmp: Path, **overrides: object) -> Settings:
     return settings_for(landing, tmp / "wh", write_reports=False, **overrides)
 
 
+def _cli_env(zone: Path, s: Settings, tmp_path: Path) -> dict[str, str]:
+    """The environment of a ``news-etl`` command over ``zone`` into ``s``' warehouse."""
+    return {
+        "NEWS_ETL_LANDING": str(zone),
+        "NEWS_ETL_WAREHOUSE": str(s.warehouse),
+        "NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"),
+        "NEWS_ETL_WRITE_REPORTS": "false",
+    }
+
+
 def _ledger(s: Settings) -> dict[str, tuple[str, str | None]]:
     rows = query(s.warehouse, "SELECT path, outcome, article_id FROM ingest_ledger")
     return {path: (outcome, article_id) for path, outcome, article_id in rows}
@@ -624,12 +634,7 @@ def test_replace_of_a_day_leaves_other_folders_alone(tmp_path: Path) -> None:
     _assert_daily_sums_follow_the_facts(s)
     # The CLI says what the replace removed: the old text of late.txt again, nothing else.
     (zone / "2024-03-05" / "late.txt").write_bytes(_article("2024-03-04", "Late story, final"))
-    env = {
-        "NEWS_ETL_LANDING": str(zone),
-        "NEWS_ETL_WAREHOUSE": str(s.warehouse),
-        "NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"),
-        "NEWS_ETL_WRITE_REPORTS": "false",
-    }
+    env = _cli_env(zone, s, tmp_path)
     out = CliRunner().invoke(app, ["run", "--date", "2024-03-05", "--replace"], env=env)
     assert out.exit_code == 0, out.output
     assert "1 unchanged, 2 left for other days, 1 removed\n" in out.output
@@ -678,12 +683,7 @@ def test_replay_counts_the_records_it_quarantined_again(tmp_path: Path) -> None:
     (zone / "mixed.jsonl").write_text(f"{good}\n{{bad\n", encoding="utf-8")
     s = _settings(zone, tmp_path)
     pipeline.run(s)
-    env = {
-        "NEWS_ETL_LANDING": str(zone),
-        "NEWS_ETL_WAREHOUSE": str(s.warehouse),
-        "NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"),
-        "NEWS_ETL_WRITE_REPORTS": "false",
-    }
+    env = _cli_env(zone, s, tmp_path)
     out = CliRunner().invoke(app, ["replay"], env=env)
     assert out.exit_code == 0, out.output
     first = out.output.splitlines()[0]
@@ -704,12 +704,7 @@ def test_replay_of_a_reason_no_row_has_runs_nothing(tmp_path: Path) -> None:
     (zone / "empty.txt").write_bytes(b"")
     s = _settings(zone, tmp_path)
     pipeline.run(s)
-    env = {
-        "NEWS_ETL_LANDING": str(zone),
-        "NEWS_ETL_WAREHOUSE": str(s.warehouse),
-        "NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"),
-        "NEWS_ETL_WRITE_REPORTS": "false",
-    }
+    env = _cli_env(zone, s, tmp_path)
     out = CliRunner().invoke(app, ["replay", "--reason", "emty"], env=env)
     assert (out.exit_code, out.output.splitlines()) == (
         2,

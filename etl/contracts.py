@@ -96,6 +96,20 @@ class QuarantineReason(StrEnum):
     METADATA_TOO_LONG = "metadata_too_long"
 
 
+#: The reasons ingest gives a file from its listing alone, never opening it (a link out of the
+#: zone, a name that is not UTF-8, a FIFO or device, a file over the size limit). A run remembers
+#: such a refusal in ``ingest_refusal`` as it remembers a quarantined file in ``ingest_ledger``:
+#: the same file refused for the same reason and detail is unchanged on the next run.
+REFUSED_UNREAD: frozenset[str] = frozenset(
+    {
+        QuarantineReason.OUTSIDE_LANDING,
+        QuarantineReason.BAD_NAME,
+        QuarantineReason.NOT_REGULAR,
+        QuarantineReason.TOO_LARGE,
+    }
+)
+
+
 #: The most characters ingest keeps in each metadata field of an article (``authors``: its
 #: names together); a longer value quarantines its record (``metadata_too_long``) rather than
 #: reach an analyst's table whole or cut. Real values are far shorter: the corpora's longest

@@ -41,7 +41,7 @@ from etl.ingest.ledger import (
     read_placements,
     rebuild_holders,
 )
-from etl.ingest.reader import IngestContext, header_date, ingest_files
+from etl.ingest.reader import IngestContext, header_date, ingest_files, unread_refusal
 from etl.load import faults
 from etl.load.loader import STAGED_TABLES, LoadSummary, PostLoadCheck, RunFacts, load_staged
 from etl.load.migrations import schema_version
@@ -94,6 +94,9 @@ class RunPlan:
     files_seen: int
     files_deferred: int
     unchanged: list[dict[str, Any]] = field(default_factory=list)
+    #: Files refused unread before for the same reason and detail (``ingest_refusal``): not read,
+    #: counted as unchanged.
+    refused: list[str] = field(default_factory=list)
     batches: list[list[dict[str, Any]]] = field(default_factory=list)
     #: A rebuild's copies from outside its partition, read only to keep what they hold
     #: (:func:`etl.ingest.ledger.rebuild_holders`); they are in ``batches`` too.
@@ -284,6 +287,7 @@ def _plan(
             ledger.held = read_held(con, landing)
     holders = rebuild_holders(files, ledger, partition_date) if mode == "rebuild" else set()
     unchanged: list[dict[str, Any]] = []
+    refused: list[str] = []
     todo: list[LandingFile] = []
     deferred = 0
     for f in files:
@@ -295,11 +299,17 @@ def _plan(
         ):
             deferred += 1
             continue
-        reread = (
-            (mode == "rebuild" and _rebuild_reads(settings, f, ledger, partition_date, holders))
-            or f.outside
-            or f.bad_name
-        )
+        refusal = unread_refusal(f, settings.max_file_bytes)
+        if refusal is not None:
+            # Refused unread before for the same reason and detail: unchanged, unless a rebuild
+            # of its day (or of every day) judges its files again.
+            rejudged = mode == "rebuild" and partition_date in (None, f.path_date)
+            if not rejudged and ledger.refused.get(f.path) == refusal:
+                refused.append(f.path)
+            else:
+                todo.append(f)
+            continue
+        reread = mode == "rebuild" and _rebuild_reads(settings, f, ledger, partition_date, holders)
         entry = None if reread else ledger.unchanged(f.path, f.size, f.mtime_ns)
         if entry is not None:
             unchanged.append(
@@ -327,6 +337,7 @@ def _plan(
         files_seen=len(files),
         files_deferred=deferred,
         unchanged=unchanged,
+        refused=refused,
         # At least one (possibly empty) batch, so every run has the same shape of steps.
         batches=[
             [_file_dict(f) for f in batch]
@@ -802,6 +813,14 @@ def run_facts(plan: RunPlan, settings: Settings) -> RunFacts:
         text_version=TEXT_VERSION,
         files_seen=plan.files_seen,
         unchanged=plan.unchanged,
+        refused=plan.refused,
+        refusing=[
+            (f.path, *refusal)
+            for batch in plan.batches
+            for f in map(_file_from, batch)
+            if f.path not in plan.holders
+            and (refusal := unread_refusal(f, settings.max_file_bytes)) is not None
+        ],
         files_deferred_plan=plan.files_deferred,
         max_quarantine_share=settings.max_quarantine_share,
         quarantine_check_min_files=settings.quarantine_check_min_files,

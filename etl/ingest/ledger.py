@@ -7,7 +7,7 @@ from datetime import date
 
 import duckdb
 
-from etl.contracts import LedgerOutcome
+from etl.contracts import REFUSED_UNREAD, LedgerOutcome
 from etl.ingest.landing import LandingFile, folder_date_sql
 
 #: The record key under which :attr:`LedgerView.placed` files a single-record file's article
@@ -43,6 +43,9 @@ class LedgerView:
     #: Rebuilds only: for each file whose ledger row lists several articles, those the warehouse
     #: holds from it (``fact_article.source_file``; :func:`read_held`).
     held: dict[str, set[str]] = field(default_factory=dict)
+    #: path → ``(reason, detail)`` of the files a run refused unread (``ingest_refusal``): the
+    #: same refusal found again is unchanged (:func:`etl.ingest.reader.unread_refusal`).
+    refused: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def unchanged(self, path: str, size: int, mtime_ns: int) -> LedgerEntry | None:
         """The entry of a file that has not changed since it was last read, if any."""
@@ -69,6 +72,22 @@ class LedgerView:
         return min(days, default=None)
 
 
+#: The refusals of files never read that successful runs recorded before ``ingest_refusal``
+#: existed: each file's latest, unless a later run read it (migration 0030 inserts the same).
+_EARLIER_REFUSALS = f"""
+SELECT path, reason, detail FROM (
+    SELECT q.* FROM quarantine q JOIN etl_run r ON r.run_id = q.run_id
+    WHERE q.landing = ? AND r.status = 'success' AND q.sha256 IS NULL AND q.stage = 'ingest'
+    QUALIFY row_number() OVER (PARTITION BY q.landing, q.path
+                               ORDER BY q.quarantined_at DESC, q.run_id DESC) = 1
+) latest
+WHERE list_contains({sorted(str(r) for r in REFUSED_UNREAD)!r}, reason)
+  AND NOT EXISTS (SELECT 1 FROM ingest_ledger l
+                  WHERE l.landing = latest.landing AND l.path = latest.path
+                    AND l.last_seen > latest.quarantined_at)
+"""
+
+
 def read_ledger(con: duckdb.DuckDBPyConnection | None, landing: str) -> LedgerView:
     """Load the ledger of ``landing`` (empty if no warehouse yet)."""
     view = LedgerView()
@@ -89,6 +108,15 @@ def read_ledger(con: duckdb.DuckDBPyConnection | None, landing: str) -> LedgerVi
         view.by_path.setdefault(path, []).append(entry)
         if outcome in (LedgerOutcome.LOADED, LedgerOutcome.DUPLICATE) and article_id is not None:
             view.file_articles[sha] = article_id
+    try:
+        refusals = con.execute(
+            "SELECT path, reason, detail FROM ingest_refusal WHERE landing = ?", [landing]
+        ).fetchall()
+    except duckdb.CatalogException:
+        # A warehouse from before migration 0030, which this run's load applies: the refusals
+        # that migration takes from earlier runs are known already.
+        refusals = con.execute(_EARLIER_REFUSALS, [landing]).fetchall()
+    view.refused = {str(path): (str(reason), str(detail)) for path, reason, detail in refusals}
     return view
 
 

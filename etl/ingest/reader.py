@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from etl.contracts import QuarantineReason
 from etl.ingest.canonical import BadDateError, parse_txt
 from etl.ingest.decode import UndecodableError, decode
 from etl.ingest.formats import ADAPTERS, LINE_RECORDS, Record, RecordError, choose_format
@@ -165,33 +166,42 @@ def _ingest_holder(
         row["holder"] = True
 
 
-def _ingest_one(
-    file: LandingFile, ctx: IngestContext, ledger: LedgerView, result: IngestResult
-) -> None:
-    if file.path in ctx.holders:
-        _ingest_holder(file, ctx, ledger, result)
-        return
+def unread_refusal(file: LandingFile, max_file_bytes: int) -> tuple[str, str] | None:
+    """Why ``file`` is refused from its listing alone, never opened (``(reason, detail)``, a
+    reason of :data:`~etl.contracts.REFUSED_UNREAD`), or ``None`` when it is to be read. The plan
+    asks too: a file refused for the same reason and detail before is unchanged."""
     if file.outside:
         detail = (
             "a symlink to a folder outside the landing zone: none of its files is read"
             if file.special == "folder"
             else "symlink points outside the landing zone"
         )
-        _quarantine(result, file, None, "outside_landing", detail)
-        return
+        return QuarantineReason.OUTSIDE_LANDING, detail
     if file.bad_name:
         detail = (
             "the path is not valid UTF-8 (each byte that is not is shown as \\xNN): never opened"
         )
-        _quarantine(result, file, None, "bad_name", detail)
-        return
+        return QuarantineReason.BAD_NAME, detail
     if file.special is not None:
         detail = f"a {file.special}, not a regular file: never opened for reading"
-        _quarantine(result, file, None, "not_regular", detail)
+        return QuarantineReason.NOT_REGULAR, detail
+    if file.size > max_file_bytes:
+        return (
+            QuarantineReason.TOO_LARGE,
+            f"{file.size} bytes is over the limit of {max_file_bytes}",
+        )
+    return None
+
+
+def _ingest_one(
+    file: LandingFile, ctx: IngestContext, ledger: LedgerView, result: IngestResult
+) -> None:
+    if file.path in ctx.holders:
+        _ingest_holder(file, ctx, ledger, result)
         return
-    if file.size > ctx.max_file_bytes:
-        detail = f"{file.size} bytes is over the limit of {ctx.max_file_bytes}"
-        _quarantine(result, file, None, "too_large", detail)
+    refusal = unread_refusal(file, ctx.max_file_bytes)
+    if refusal is not None:
+        _quarantine(result, file, None, *refusal)
         return
     try:
         raw = read_raw(ctx.landing, file, ctx.max_file_bytes)

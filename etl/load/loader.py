@@ -126,7 +126,7 @@ def _load_once(
         mode_for(facts.mode),
         facts.landing,
         facts.partition_date,
-        len(facts.unchanged),
+        facts.planned_unchanged,
         facts.files_deferred_plan,
     )
     limits = rules.RunLimits(facts.max_quarantine_share, facts.quarantine_check_min_files)
@@ -172,6 +172,7 @@ def _write_data(
     undo the data (the transaction stays open for the record) and return why."""
     write.write_facts(con, facts.story_window_days)
     write.write_ledger(con, facts.run_id, facts.landing)
+    write.write_refusals(con, facts.run_id, facts.landing, facts.refused, facts.refusing)
     if post_load is None or not expected:
         return None
     checked = post_load(con, expected)

@@ -9,7 +9,7 @@ the real cause whichever way it failed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -39,12 +39,22 @@ class RunFacts:
     max_quarantine_share: float
     quarantine_check_min_files: int
     story_window_days: int  # stories: candidates published at most this many days apart
+    #: files the plan found refused unread before for the same reason (``ingest_refusal``)
+    refused: list[str] = field(default_factory=list)
+    #: ``(path, reason, detail)`` of the files the run is to refuse unread (read from their
+    #: listing): those it does are remembered (``ingest_refusal``; :func:`write_refusals`)
+    refusing: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def planned_unchanged(self) -> int:
+        """Files the plan skipped as unchanged: known content, and known refusals."""
+        return len(self.unchanged) + len(self.refused)
 
     def planned_account(self) -> RunAccount:
         """What the plan alone knows of the run (the account of a run that failed before its
         load): the files it skipped as unchanged and those it left for other days."""
         return RunAccount(
-            files_unchanged=len(self.unchanged), files_deferred=self.files_deferred_plan
+            files_unchanged=self.planned_unchanged, files_deferred=self.files_deferred_plan
         )
 
 

@@ -22,7 +22,8 @@ NOT_READ = "not read"
 
 @dataclass(frozen=True)
 class Forgotten:
-    """The ledger rows a replay forgot: ``(path, sha256, outcome)`` each."""
+    """The ledger rows a replay forgot: ``(path, sha256, outcome)`` each; a refusal of a file
+    never read (``ingest_refusal``) is ``(path, "", "quarantined")``."""
 
     rows: tuple[tuple[str, str, str], ...]
 
@@ -96,16 +97,22 @@ def forget_quarantined(
         WHERE l.landing = ? AND l.path = hit.path AND l.sha256 = hit.sha256
     """
     )
+    # Files refused unread have no ledger row: their refusal is forgotten (``ingest_refusal``).
+    refusals = "FROM ingest_refusal WHERE landing = ? AND (?::VARCHAR IS NULL OR reason = ?)"
     params = [landing, reason, reason, landing]
     con.execute("BEGIN TRANSACTION")
     try:
         # Read, then delete, in one transaction: DuckLake refuses DELETE … RETURNING.
         rows = con.execute(chosen, params).fetchall()
         con.execute(forget, params)
+        refused = con.execute(f"SELECT path {refusals}", params[:3]).fetchall()
+        con.execute(f"DELETE {refusals}", params[:3])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    quarantined = str(LedgerOutcome.QUARANTINED)
+    rows += [(path, "", quarantined) for (path,) in refused]
     return Forgotten(tuple(sorted((str(p), str(sha), str(outcome)) for p, sha, outcome in rows)))
 
 
@@ -134,6 +141,13 @@ def replayed_outcomes(
         [landing, run_id, paths],
     ).fetchall()
     outcome = {str(path): str(verdict) for path, verdict in rows}
+    # a file refused unread again has no ledger row: its quarantine row without a hash says so
+    for (path,) in con.execute(
+        "SELECT DISTINCT path FROM quarantine WHERE landing = ? AND run_id = ?"
+        " AND sha256 IS NULL AND stage = 'ingest' AND list_contains(?::VARCHAR[], path)",
+        [landing, run_id, paths],
+    ).fetchall():
+        outcome.setdefault(str(path), str(LedgerOutcome.QUARANTINED))
     again = con.execute(
         "SELECT count(*) FROM quarantine WHERE landing = ? AND run_id = ?"
         " AND list_contains(?::VARCHAR[], path)",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.contracts import LedgerOutcome
+from etl.contracts import LedgerOutcome, Stage
 from etl.load import boilerplate, daily_terms
 from etl.load.account import touched_days_sql
 from etl.load.modes import LISTED, REMOVED
@@ -259,4 +259,52 @@ def write_ledger(con: duckdb.DuckDBPyConnection, run_id: str, landing: str) -> N
         DELETE FROM ingest_ledger l USING forgotten g
         WHERE l.landing = g.landing AND l.path = g.path AND l.sha256 = g.sha256
         """
+    )
+
+
+def write_refusals(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    landing: str,
+    known: list[str],
+    refusing: list[tuple[str, str, str]],
+) -> None:
+    """Record in ``ingest_refusal`` the files the run refused unread: ``refusing`` lists the
+    ``(path, reason, detail)`` its plan expected (a file refused only once read, a gzip bomb
+    say, is not one: the next run reads it again); ``known`` the refusals the plan found again
+    (their last sighting). A file the run read, or refused anew, loses its old refusal."""
+    if known:
+        con.execute(
+            """
+            UPDATE ingest_refusal SET last_seen = current_timestamp, last_run_id = ?
+            WHERE landing = ? AND list_contains(?::VARCHAR[], path)
+            """,
+            [run_id, landing, known],
+        )
+    con.execute(
+        f"""
+        DELETE FROM ingest_refusal
+        WHERE landing = ? AND path IN (
+            SELECT path FROM run_ledger
+            UNION ALL
+            SELECT path FROM run_quarantine WHERE sha256 IS NULL AND stage = '{Stage.INGEST}'
+        )
+        """,
+        [landing],
+    )
+    if not refusing:
+        return
+    paths, reasons, details = ([str(x) for x in column] for column in zip(*refusing, strict=True))
+    con.execute(
+        f"""
+        INSERT INTO ingest_refusal BY NAME
+        SELECT ?1 AS landing, q.path, q.reason, q.detail, current_timestamp AS first_seen,
+               current_timestamp AS last_seen, ?2 AS first_run_id, ?2 AS last_run_id
+        FROM run_quarantine q
+        JOIN (SELECT unnest(?3::VARCHAR[]) AS path, unnest(?4::VARCHAR[]) AS reason,
+                     unnest(?5::VARCHAR[]) AS detail) r
+          ON q.path = r.path AND q.reason = r.reason AND q.detail = r.detail
+        WHERE q.sha256 IS NULL AND q.stage = '{Stage.INGEST}'
+        """,
+        [landing, run_id, paths, reasons, details],
     )

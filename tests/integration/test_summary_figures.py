@@ -33,7 +33,7 @@ def test_figures_count_the_current_state_once(tmp_path: Path) -> None:
     (day / "huge.txt").write_bytes(b"x" * 5000)  # over max_file_bytes: never read
     s = settings_for(zone, tmp_path, write_reports=False, max_file_bytes=4000)
     pipeline.run(s)
-    pipeline.run(s)  # refuses huge.txt again; everything else is unchanged
+    pipeline.run(s)  # everything is unchanged: huge.txt's refusal is remembered
     first = summarise(s.warehouse)
     assert (first.quarantine_records, first.quarantine_record_files) == (2, 2)
     assert dict(first.quarantine_reasons) == {"empty": 1, "too_large": 1}
@@ -41,7 +41,7 @@ def test_figures_count_the_current_state_once(tmp_path: Path) -> None:
     # same (counted 0 before session 30, while the quarantine line named it)
     assert first.quarantined_files == 2
     ((rows,),) = query(s.warehouse, "SELECT count(*) FROM quarantine")
-    assert rows == 3  # huge.txt's row twice: the table keeps every run's verdict
+    assert rows == 2  # one row each: a refusal found again adds none (huge.txt's was twice)
 
     # empty.txt gets text and loads; b.txt changes, and a replace run removes its old article.
     _write(day / "empty.txt", "2024-03-04", "Ferries sailed again")

@@ -1,8 +1,9 @@
-"""Paths the landing zone lister used to skip or choke on, now each quarantined with a reason on
-every run until fixed, while the zone's good files load: a symlink to nothing or into a loop
+"""Paths the landing zone lister used to skip or choke on, now each quarantined with a reason
+until fixed, while the zone's good files load: a symlink to nothing or into a loop
 (``unreadable``, with where it points; a loop stopped every run with a ``RuntimeError``, a link to
-nothing was skipped without a word) and a name that is not UTF-8 (``bad_name``; it stopped every
-run with a ``UnicodeEncodeError``). Expected values are literals."""
+nothing was skipped without a word; tried again on every run) and a name that is not UTF-8
+(``bad_name``; it stopped every run with a ``UnicodeEncodeError``; remembered like every refusal
+made from the listing alone, see ``test_known_refusals.py``). Expected values are literals."""
 
 from __future__ import annotations
 
@@ -77,13 +78,19 @@ def test_a_symlinked_folder_outside_the_zone_is_quarantined_not_skipped(tmp_path
     first = pipeline.run(settings)
     assert (first.files_new, first.articles_loaded, first.files_quarantined) == (2, 1, 1)
     assert query(settings.warehouse, sql, [first.run_id]) == expected
+    # refused for the same reason again: unchanged, like a quarantined file's known bytes
     again = pipeline.run(settings)
-    assert (again.articles_loaded, again.files_quarantined) == (0, 1)
-    assert query(settings.warehouse, sql, [again.run_id]) == expected
-    # the day's own run says it too (the folder's name is its date)
+    assert (again.articles_loaded, again.files_quarantined, again.files_unchanged) == (0, 0, 2)
+    assert query(settings.warehouse, sql, [again.run_id]) == []
+    # the day's own run finds it so too (the folder's name is its date), and a rebuild of the
+    # day judges it again
     day = pipeline.run(settings, partition_date=date(2024, 5, 7))
-    assert (day.articles_loaded, day.files_quarantined) == (0, 1)
-    assert query(settings.warehouse, sql, [day.run_id]) == expected
+    assert (day.articles_loaded, day.files_quarantined, day.files_unchanged) == (0, 0, 1)
+    rebuilt = pipeline.run(settings, partition_date=date(2024, 5, 7), mode="rebuild")
+    assert (rebuilt.articles_loaded, rebuilt.files_quarantined) == (0, 1)
+    assert query(settings.warehouse, sql, [rebuilt.run_id]) == expected
+    listed = "SELECT run_id FROM quarantine ORDER BY run_id"
+    assert query(settings.warehouse, listed) == [(first.run_id,), (rebuilt.run_id,)]
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")

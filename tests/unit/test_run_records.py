@@ -40,6 +40,7 @@ def ledger() -> duckdb.DuckDBPyConnection:
     con.execute(
         "CREATE TABLE quarantine (landing VARCHAR, path VARCHAR, sha256 VARCHAR, reason VARCHAR)"
     )
+    con.execute("CREATE TABLE ingest_refusal (landing VARCHAR, path VARCHAR, reason VARCHAR)")
     con.execute(
         "INSERT INTO ingest_ledger (landing, path, sha256, outcome) VALUES"
         " ('/a', 'x.txt', 'h1', 'quarantined'), ('/a', 'y.txt', 'h2', 'loaded'),"
@@ -111,9 +112,13 @@ def test_replay_says_what_became_of_exactly_the_forgotten_files() -> None:
         " ('/a', 'y.txt', 'quarantined', 'r2'), ('/a', 'new.txt', 'quarantined', 'r2'),"
         " ('/a', 'old.txt', 'loaded', 'r1'), ('/b', 'z.txt', 'loaded', 'r2')"
     )
-    con.execute("CREATE TABLE quarantine (landing VARCHAR, run_id VARCHAR, path VARCHAR)")
     con.execute(
-        "INSERT INTO quarantine VALUES ('/a', 'r2', 'y.txt'), ('/a', 'r2', 'y.txt'),"
+        "CREATE TABLE quarantine (landing VARCHAR, run_id VARCHAR, path VARCHAR,"
+        " sha256 VARCHAR DEFAULT 'h', stage VARCHAR DEFAULT 'ingest')"
+    )
+    con.execute(
+        "INSERT INTO quarantine (landing, run_id, path) VALUES ('/a', 'r2', 'y.txt'),"
+        " ('/a', 'r2', 'y.txt'),"
         " ('/a', 'r2', 'x.txt'), ('/a', 'r2', 'new.txt'), ('/a', 'r1', 'y.txt'),"
         " ('/b', 'r2', 'z.txt')"
     )
@@ -140,3 +145,39 @@ def test_replay_says_what_became_of_exactly_the_forgotten_files() -> None:
     assert replay_message(Forgotten(()), nothing, run).startswith(
         "replay: no quarantined file to read again\n"
     )
+
+
+def test_replay_forgets_refusals_of_files_never_read(ledger: duckdb.DuckDBPyConnection) -> None:
+    """A file refused unread has no ledger row, only its refusal (``ingest_refusal``): a replay
+    forgets that, and the file refused again reads as "refused whole again", not "not read"."""
+    ledger.execute(
+        "INSERT INTO ingest_refusal VALUES ('/a', 'link.txt', 'outside_landing'),"
+        " ('/a', 'big.txt', 'too_large'), ('/b', 'link.txt', 'outside_landing')"
+    )
+    ledger.execute(
+        "INSERT INTO quarantine VALUES ('/a', 'link.txt', NULL, 'outside_landing'),"
+        " ('/a', 'big.txt', NULL, 'too_large')"
+    )
+    forgotten = forget_quarantined(ledger, "/a", reason="outside_landing")
+    assert forgotten.rows == (("link.txt", "", "quarantined"),)
+    assert (forgotten.refused_whole, forgotten.with_bad_records) == (1, 0)
+    left = ledger.execute("SELECT landing, path FROM ingest_refusal ORDER BY ALL").fetchall()
+    assert left == [("/a", "big.txt"), ("/b", "link.txt")]
+    assert [p for p, _, _ in forget_quarantined(ledger, "/a").rows] == ["big.txt", "x.txt", "y.txt"]
+
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE ingest_ledger (landing VARCHAR, path VARCHAR, outcome VARCHAR,"
+        " last_run_id VARCHAR)"
+    )
+    con.execute(
+        "CREATE TABLE quarantine (landing VARCHAR, run_id VARCHAR, path VARCHAR,"
+        " sha256 VARCHAR, stage VARCHAR)"
+    )
+    con.execute(
+        "INSERT INTO quarantine VALUES ('/a', 'r2', 'link.txt', NULL, 'ingest'),"
+        " ('/a', 'r1', 'gone.txt', NULL, 'ingest')"
+    )
+    gone = Forgotten((("gone.txt", "", "quarantined"), ("link.txt", "", "quarantined")))
+    replayed = replayed_outcomes(con, "/a", gone, "r2")
+    assert replayed.files == Counter({"quarantined": 1, NOT_READ: 1})

@@ -1,0 +1,267 @@
+"""Files refused before their bytes are read (a link out of the zone, a FIFO, a file over the size
+limit, a name that is not UTF-8) are remembered like any other quarantined file: a later run that
+finds the same file refused for the same reason counts it as unchanged, writes no new quarantine
+row, and does not count it among its new files. Before, each run quarantined them again as new
+files, so a zone with a few of them refused every later day that had fewer new good files than
+refused old ones (the run-level quarantine share), and nothing new ever loaded.
+
+What a run remembers is the file's reason and detail (``ingest_refusal``): a file refused for
+another reason or detail (it grew) is judged again, a file that can now be read is, a rebuild of
+its day judges it again, and ``news-etl replay`` forgets it. Expected values are literals."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from etl import backfill, pipeline
+from etl.cli import app
+from etl.errors import BatchValidationError
+from etl.load.replay import forget_quarantined, replayed_outcomes
+from etl.settings import Settings, load_settings
+from etl.warehouse import reader, writer
+
+pytestmark = pytest.mark.skipif(
+    os.name != "posix" or not hasattr(os, "mkfifo"), reason="symlinks and FIFOs"
+)
+
+DAY = "2024-05-06"
+LIMIT = 300  # NEWS_ETL_MAX_FILE_BYTES of these tests
+
+
+def _article(n: int) -> str:
+    return (
+        f" date {DAY} Article {n}: the council met on Monday to discuss the budget for schools.\n"
+    )
+
+
+def _zone(tmp_path: Path, kind: str = "duckdb") -> tuple[Path, Settings]:
+    """A day with four good files and three refused unread: too large, a link out, a FIFO."""
+    day = tmp_path / "landing" / DAY
+    day.mkdir(parents=True)
+    for n in range(1, 5):
+        (day / f"good{n}.txt").write_text(_article(n), encoding="utf-8")
+    (day / "big.txt").write_bytes(b"x" * 400)
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text(_article(99), encoding="utf-8")
+    (day / "link.txt").symlink_to(outside)
+    os.mkfifo(day / "pipe.txt")
+    target = (
+        str(tmp_path / "w" / "warehouse.duckdb")
+        if kind == "duckdb"
+        else f"ducklake:{tmp_path / 'lake' / 'catalog.ducklake'}"
+    )
+    settings = load_settings(
+        landing=tmp_path / "landing",
+        warehouse=target,
+        staging_dir=tmp_path / "staging",
+        write_reports=False,
+        max_file_bytes=LIMIT,
+        quarantine_check_min_files=3,
+        max_quarantine_share=0.5,
+        workers=1,
+    )
+    return day, settings
+
+
+def _read(settings: Settings, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    con = reader(settings.target.location)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def _rows(settings: Settings, run_id: str) -> list[tuple[Any, ...]]:
+    sql = "SELECT path, reason FROM quarantine WHERE run_id = ? ORDER BY path"
+    return _read(settings, sql, [run_id])
+
+
+def _refusals(settings: Settings) -> list[tuple[Any, ...]]:
+    sql = "SELECT path, reason, detail, first_run_id, last_run_id FROM ingest_refusal ORDER BY path"
+    return _read(settings, sql)
+
+
+REFUSED = [
+    (f"{DAY}/big.txt", "too_large"),
+    (f"{DAY}/link.txt", "outside_landing"),
+    (f"{DAY}/pipe.txt", "not_regular"),
+]
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "ducklake"])
+def test_a_refusal_seen_again_is_unchanged_and_does_not_refuse_the_run(
+    tmp_path: Path, kind: str
+) -> None:
+    day, settings = _zone(tmp_path, kind)
+    first = pipeline.run(settings)
+    counts = (first.files_new, first.files_loaded, first.files_quarantined)
+    assert counts == (7, 4, 3)
+    assert _rows(settings, first.run_id) == REFUSED
+    assert _refusals(settings) == [
+        (
+            f"{DAY}/big.txt",
+            "too_large",
+            f"400 bytes is over the limit of {LIMIT}",
+            first.run_id,
+            first.run_id,
+        ),
+        (
+            f"{DAY}/link.txt",
+            "outside_landing",
+            "symlink points outside the landing zone",
+            first.run_id,
+            first.run_id,
+        ),
+        (
+            f"{DAY}/pipe.txt",
+            "not_regular",
+            "a FIFO (named pipe), not a regular file: never opened for reading",
+            first.run_id,
+            first.run_id,
+        ),
+    ]
+
+    # One new good file: before, 3 of its 4 "new" files were quarantined (75 %) and the run
+    # was refused, as every later one would be.
+    (day / "good5.txt").write_text(_article(5), encoding="utf-8")
+    second = pipeline.run(settings)
+    assert (second.files_new, second.files_loaded, second.files_quarantined) == (1, 1, 0)
+    assert second.files_unchanged == 7
+    assert _rows(settings, second.run_id) == []
+    assert [(p, r, f, last) for p, r, _, f, last in _refusals(settings)] == [
+        (path, reason, first.run_id, second.run_id) for path, reason in REFUSED
+    ]
+    assert _read(settings, "SELECT count(*) FROM fact_article") == [(5,)]
+
+    # The file grew: refused for another detail, so judged again (a new file of the run).
+    (day / "big.txt").write_bytes(b"x" * 500)
+    third = pipeline.run(settings)
+    assert (third.files_new, third.files_quarantined, third.files_unchanged) == (1, 1, 7)
+    details = _read(settings, "SELECT detail FROM quarantine WHERE run_id = ?", [third.run_id])
+    assert details == [(f"500 bytes is over the limit of {LIMIT}",)]
+    assert [(p, f) for p, _, _, f, _ in _refusals(settings)] == [
+        (f"{DAY}/big.txt", third.run_id),
+        (f"{DAY}/link.txt", first.run_id),
+        (f"{DAY}/pipe.txt", first.run_id),
+    ]
+
+    # Fixed: read again and loaded; their refusals are forgotten.
+    (day / "big.txt").write_text(_article(6), encoding="utf-8")
+    (day / "pipe.txt").unlink()
+    (day / "pipe.txt").write_text(_article(7), encoding="utf-8")
+    fourth = pipeline.run(settings)
+    assert (fourth.files_new, fourth.files_loaded, fourth.files_quarantined) == (2, 2, 0)
+    assert [p for p, *_ in _refusals(settings)] == [f"{DAY}/link.txt"]
+    # ... and refused again for the same reason, judged as a new refusal (no stale memory)
+    (day / "pipe.txt").unlink()
+    os.mkfifo(day / "pipe.txt")
+    fifth = pipeline.run(settings)
+    assert (fifth.files_new, fifth.files_quarantined) == (1, 1)
+    assert _rows(settings, fifth.run_id) == [(f"{DAY}/pipe.txt", "not_regular")]
+
+
+def test_a_refused_run_remembers_no_refusal(tmp_path: Path) -> None:
+    # The run-level rule is not worn down by repetition: a run refused for its quarantine share
+    # records its quarantine rows (evidence) but no refusal, so the next run is refused too.
+    day, settings = _zone(tmp_path)
+    for n in range(2, 5):
+        (day / f"good{n}.txt").unlink()
+    with pytest.raises(BatchValidationError, match="3 of 4 new files"):
+        pipeline.run(settings)
+    assert _refusals(settings) == []
+    with pytest.raises(BatchValidationError, match="3 of 4 new files"):
+        pipeline.run(settings)
+    assert _read(settings, "SELECT count(*) FROM quarantine") == [(6,)]
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "ducklake"])
+def test_replay_forgets_a_refusal_and_reports_it_refused_again(tmp_path: Path, kind: str) -> None:
+    _, settings = _zone(tmp_path, kind)
+    pipeline.run(settings)
+    landing = str(settings.landing)
+    with writer(settings) as con:
+        forgotten = forget_quarantined(con, landing, "outside_landing")
+    assert forgotten.paths == [f"{DAY}/link.txt"]
+    assert (forgotten.refused_whole, forgotten.with_bad_records) == (1, 0)
+    run = pipeline.run(settings)
+    assert (run.files_new, run.files_quarantined, run.files_unchanged) == (1, 1, 6)
+    assert _rows(settings, run.run_id) == [(f"{DAY}/link.txt", "outside_landing")]
+    with writer(settings) as con:
+        replayed = replayed_outcomes(con, landing, forgotten, run.run_id)
+    assert dict(replayed.files) == {"quarantined": 1}
+    assert replayed.records_quarantined == 1
+
+
+def test_a_rebuild_judges_its_days_refusals_again_and_no_other_days(tmp_path: Path) -> None:
+    day, settings = _zone(tmp_path)
+    # a link out at the zone's root (no day of its own) and one in another day's folder
+    (day.parent / "top.txt").symlink_to(tmp_path / "elsewhere.txt")
+    other = day.parent / "2024-05-07"
+    other.mkdir()
+    (other / "link.txt").symlink_to(tmp_path / "elsewhere.txt")
+    for n in range(1, 4):
+        (other / f"good{n}.txt").write_text(_article(10 + n), encoding="utf-8")
+    first = pipeline.run(settings)
+    assert (first.files_new, first.files_loaded, first.files_quarantined) == (12, 7, 5)
+    rebuilt = backfill.rebuild_partition(settings, date(2024, 5, 6))
+    assert (rebuilt.files_new, rebuilt.files_loaded, rebuilt.files_quarantined) == (7, 4, 3)
+    assert _rows(settings, rebuilt.run_id) == REFUSED
+    # the root's link is found refused again (unchanged, its last sighting), the other day's
+    # is not looked at; neither is read or counted new
+    assert rebuilt.files_unchanged == 1
+    assert [(p, f, last) for p, _, _, f, last in _refusals(settings)] == [
+        (f"{DAY}/big.txt", rebuilt.run_id, rebuilt.run_id),
+        (f"{DAY}/link.txt", rebuilt.run_id, rebuilt.run_id),
+        (f"{DAY}/pipe.txt", rebuilt.run_id, rebuilt.run_id),
+        ("2024-05-07/link.txt", first.run_id, first.run_id),
+        ("top.txt", first.run_id, rebuilt.run_id),
+    ]
+
+
+def test_the_migration_remembers_the_refusals_of_earlier_runs(tmp_path: Path) -> None:
+    """Migration 0030 takes the refusals earlier successful runs made from ``quarantine`` (the
+    latest of each file): after ``news-etl init``, or in the run that migrates, they are
+    unchanged."""
+    day, settings = _zone(tmp_path)
+    first = pipeline.run(settings)
+    (day / "good1.txt").unlink()  # refused, then read: no refusal to remember
+    (day / "good1.txt").symlink_to(tmp_path / "elsewhere.txt")
+    second = pipeline.run(settings)
+    (day / "good1.txt").unlink()
+    (day / "good1.txt").write_text(_article(1), encoding="utf-8")
+    pipeline.run(settings)
+
+    def before_0030() -> None:
+        with writer(settings) as con:
+            con.execute("DROP TABLE ingest_refusal")
+            con.execute("DELETE FROM schema_migrations WHERE version = 30")
+
+    before_0030()
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", "-w", str(settings.warehouse)]).exit_code == 0
+    assert [(p, f) for p, _, _, f, _ in _refusals(settings)] == [
+        (path, first.run_id) for path, _ in REFUSED
+    ]
+    assert second.files_quarantined == 1
+    run = pipeline.run(settings)
+    assert (run.files_new, run.files_quarantined, run.files_unchanged) == (0, 0, 7)
+
+    # A run that migrates the warehouse itself plans before it migrates: it reads the same
+    # refusals from ``quarantine`` (before, all 3 were new again, and "none of the 3 new files
+    # produced an article" refused the run).
+    before_0030()
+    migrating = pipeline.run(settings)
+    assert (migrating.files_new, migrating.files_quarantined, migrating.files_unchanged) == (
+        0,
+        0,
+        7,
+    )
+    assert [(p, f, last) for p, _, _, f, last in _refusals(settings)] == [
+        (path, first.run_id, migrating.run_id) for path, _ in REFUSED
+    ]

@@ -190,6 +190,10 @@ def test_only_loaded_or_duplicate_rows_naming_an_article_make_a_hash_known(
         " size_bytes BIGINT, mtime_ns BIGINT, outcome VARCHAR, article_id VARCHAR,"
         " article_ids VARCHAR[])"
     )
+    con.execute(
+        "CREATE TABLE ingest_refusal (landing VARCHAR, path VARCHAR, reason VARCHAR,"
+        " detail VARCHAR)"
+    )
     zone = str(tmp_path)
     data_sha = hashlib.sha256(data).hexdigest()
     con.executemany(

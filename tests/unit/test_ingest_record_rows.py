@@ -100,6 +100,10 @@ def test_bytes_the_ledger_knows_as_a_duplicate_are_a_duplicate_under_a_new_path(
         " size_bytes BIGINT, mtime_ns BIGINT, outcome VARCHAR, article_id VARCHAR,"
         " article_ids VARCHAR[])"
     )
+    con.execute(
+        "CREATE TABLE ingest_refusal (landing VARCHAR, path VARCHAR, reason VARCHAR,"
+        " detail VARCHAR)"
+    )
     landing = str(tmp_path)
     con.executemany(
         "INSERT INTO ingest_ledger SELECT $1, $2, $3, 1, 1, $4, $5::VARCHAR,"

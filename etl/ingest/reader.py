@@ -28,6 +28,9 @@ from etl.ingest.rawfile import RawFile, RawFileError, read_raw
 #: Bytes of a file's start decoded for format sniffing: enough for an HTML doctype plus a long
 #: <head> preamble or the first JSON lines, small enough to decode for every file.
 SNIFF_BYTES = 2048
+#: The detail of a linked folder's refusal (one row for the folder, whose path is the folder's):
+#: migration 0031's ``v_quarantine`` dates such a row by the folder it names.
+FOLDER_OUTSIDE = "a symlink to a folder outside the landing zone: none of its files is read"
 #: Formats whose files hold many articles; their records are never deferred to another day.
 MULTI_RECORD_FORMATS = frozenset({"jsonl", "json", "csv"})
 
@@ -172,7 +175,7 @@ def unread_refusal(file: LandingFile, max_file_bytes: int) -> tuple[str, str] | 
     asks too: a file refused for the same reason and detail before is unchanged."""
     if file.outside:
         detail = (
-            "a symlink to a folder outside the landing zone: none of its files is read"
+            FOLDER_OUTSIDE
             if file.special == "folder"
             else "symlink points outside the landing zone"
         )

@@ -52,6 +52,8 @@ class PartitionState:
     schema_version: int | None  # schema version of the latest successful run for the day
     loaded: bool  # a successful run for the day exists, or the day has articles
     reason: str  # why it is selected ("" when it is not)
+    #: the files counted in ``files`` (a file outside dated folders may be another day's too)
+    paths: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -68,6 +70,12 @@ class BackfillPlan:
         """Partitions to rebuild, in date order."""
         return [p for p in self.partitions if p.reason]
 
+    @property
+    def selected_files(self) -> int:
+        """Files the selected partitions read, each once: a file outside dated folders whose
+        articles are on several days is read by the rebuild of each."""
+        return len(frozenset().union(*(p.paths for p in self.selected)))
+
 
 def _days(start: date, end: date) -> list[date]:
     if end < start:
@@ -83,6 +91,7 @@ def plan_backfill(settings: Settings, start: date, end: date, mode: str) -> Back
     wanted = set(days)
     landing = str(settings.landing)
     files: Counter[date] = Counter()
+    paths: dict[date, set[str]] = {}
     articles: Counter[date] = Counter()
     versions: dict[date, set[str]] = {}
     run_schema: dict[date, int] = {}
@@ -132,6 +141,7 @@ def plan_backfill(settings: Settings, start: date, end: date, mode: str) -> Back
                 file_days = file_days | ({header} if header is not None else set())
         for day in file_days & wanted:
             files[day] += 1
+            paths.setdefault(day, set()).add(f.path)
     current_schema = rows_version(discover(settings.migrations_dir))
     plan = BackfillPlan(start, end, mode)
     for day in days:
@@ -157,6 +167,7 @@ def plan_backfill(settings: Settings, start: date, end: date, mode: str) -> Back
                 schema_version=schema,
                 loaded=loaded,
                 reason=reason,
+                paths=frozenset(paths.get(day, ())),
             )
         )
     return plan

@@ -439,7 +439,7 @@ def backfill(
     selected = plan.selected
     typer.echo(
         f"{len(selected)} of {plural(len(listed), 'day')} with files or articles to rebuild, "
-        f"{plural(sum(p.files for p in selected), 'file')}"
+        f"{plural(plan.selected_files, 'file')}"
         + (f"; {plural(empty, 'day')} of the range with neither not listed" if empty else "")
     )
     if dry_run or not selected:

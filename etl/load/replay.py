@@ -182,7 +182,8 @@ def replay_message(forgotten: Forgotten, replayed: Replayed, run: LoadSummary) -
         )
     whole = (
         f"the run as a whole (with any other new file): {plural(run.articles_loaded, 'article')}"
-        f" loaded, {run.duplicates:,} duplicate records, {run.quarantined:,} records quarantined"
+        f" loaded, {plural(run.duplicates, 'duplicate record')},"
+        f" {plural(run.quarantined, 'record')} quarantined"
     )
     if run.status != RunStatus.SUCCESS:
         whole += f"; the run was refused, nothing was written: {run.error}"

@@ -329,7 +329,7 @@ def test_replay_on_a_lake_reads_the_quarantined_files_again(tmp_path: Path) -> N
         "run RUN read them again: 0 loaded, 0 duplicate, 1 refused whole again; 1 record of "
         "them quarantined again\n"
         "the run as a whole (with any other new file): 0 articles loaded, 0 duplicate records, "
-        "1 records quarantined\n"
+        "1 record quarantined\n"
     )
     runs = "SELECT trigger, status FROM etl_run ORDER BY started_at"
     assert _rows(url, runs) == [("cli", "success"), ("replay", "success")]

@@ -181,3 +181,12 @@ def test_replay_forgets_refusals_of_files_never_read(ledger: duckdb.DuckDBPyConn
     gone = Forgotten((("gone.txt", "", "quarantined"), ("link.txt", "", "quarantined")))
     replayed = replayed_outcomes(con, "/a", gone, "r2")
     assert replayed.files == Counter({"quarantined": 1, NOT_READ: 1})
+
+
+def test_replay_says_one_record_in_the_singular() -> None:
+    """The whole run's line said "1 records quarantined" (found by hand, session 32)."""
+    run = LoadSummary(run_id="r2", articles_loaded=1, duplicates=1, quarantined=1)
+    assert replay_message(Forgotten(()), Replayed(Counter(), 0), run).splitlines()[1] == (
+        "the run as a whole (with any other new file): 1 article loaded, 1 duplicate record,"
+        " 1 record quarantined"
+    )

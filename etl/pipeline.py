@@ -41,7 +41,13 @@ from etl.ingest.ledger import (
     read_placements,
     rebuild_holders,
 )
-from etl.ingest.reader import IngestContext, header_date, ingest_files, unread_refusal
+from etl.ingest.reader import (
+    IngestContext,
+    header_date,
+    ingest_files,
+    same_refusal,
+    unread_refusal,
+)
 from etl.load import faults
 from etl.load.loader import STAGED_TABLES, LoadSummary, PostLoadCheck, RunFacts, load_staged
 from etl.load.migrations import schema_version
@@ -304,7 +310,8 @@ def _plan(
             # Refused unread before for the same reason and detail: unchanged, unless a rebuild
             # of its day (or of every day) judges its files again.
             rejudged = mode == "rebuild" and partition_date in (None, f.path_date)
-            if not rejudged and ledger.refused.get(f.path) == refusal:
+            known = ledger.refused.get(f.path)
+            if not rejudged and known is not None and same_refusal(known, refusal):
                 refused.append(f.path)
             else:
                 todo.append(f)

@@ -31,6 +31,8 @@ SNIFF_BYTES = 2048
 #: The detail of a linked folder's refusal (one row for the folder, whose path is the folder's):
 #: migration 0031's ``v_quarantine`` dates such a row by the folder it names.
 FOLDER_OUTSIDE = "a symlink to a folder outside the landing zone: none of its files is read"
+#: How a too-large file's refusal names the limit: ``"<size> bytes is over the limit of <limit>"``.
+_OVER_LIMIT = " is over the limit of "
 #: Formats whose files hold many articles; their records are never deferred to another day.
 MULTI_RECORD_FORMATS = frozenset({"jsonl", "json", "csv"})
 
@@ -189,11 +191,22 @@ def unread_refusal(file: LandingFile, max_file_bytes: int) -> tuple[str, str] | 
         detail = f"a {file.special}, not a regular file: never opened for reading"
         return QuarantineReason.NOT_REGULAR, detail
     if file.size > max_file_bytes:
-        return (
-            QuarantineReason.TOO_LARGE,
-            f"{file.size} bytes is over the limit of {max_file_bytes}",
-        )
+        return QuarantineReason.TOO_LARGE, f"{file.size} bytes{_OVER_LIMIT}{max_file_bytes}"
     return None
+
+
+def same_refusal(known: tuple[str, str], refusal: tuple[str, str]) -> bool:
+    """Whether ``refusal`` (:func:`unread_refusal`) is the refusal ``known`` (``(reason,
+    detail)`` a run recorded): the same reason and detail, the limit a too-large file is over
+    aside (a file of the same size is the same refusal under another limit; up to session 32 a
+    changed NEWS_ETL_MAX_FILE_BYTES made every such file new again)."""
+
+    def identity(reason: str, detail: str) -> tuple[str, str]:
+        if reason == QuarantineReason.TOO_LARGE:
+            return reason, detail.partition(_OVER_LIMIT)[0]
+        return reason, detail
+
+    return identity(*known) == identity(*refusal)
 
 
 def _ingest_one(

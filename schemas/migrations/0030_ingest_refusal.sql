@@ -27,7 +27,7 @@ COMMENT ON TABLE ingest_refusal IS 'The verdict on each landing file refused bef
 COMMENT ON COLUMN ingest_refusal.landing IS 'the landing zone (absolute path or URL)';
 COMMENT ON COLUMN ingest_refusal.path IS 'path relative to the landing zone';
 COMMENT ON COLUMN ingest_refusal.reason IS 'why the file was never opened: outside_landing, bad_name, not_regular or too_large (see quarantine.reason)';
-COMMENT ON COLUMN ingest_refusal.detail IS 'the refusal''s detail, as in quarantine.detail (a file that grows past the limit again has another detail, and is judged again)';
+COMMENT ON COLUMN ingest_refusal.detail IS 'the refusal''s detail when it was made, as in quarantine.detail: a file refused with another detail is judged again (a file that grew; a too-large file of the same size over another NEWS_ETL_MAX_FILE_BYTES is the same refusal)';
 COMMENT ON COLUMN ingest_refusal.first_seen IS 'when a run first refused the file for this reason and detail';
 COMMENT ON COLUMN ingest_refusal.last_seen IS 'when a run last found it so';
 COMMENT ON COLUMN ingest_refusal.first_run_id IS 'the run that refused it (joins etl_run and quarantine)';

@@ -265,3 +265,26 @@ def test_the_migration_remembers_the_refusals_of_earlier_runs(tmp_path: Path) ->
     assert [(p, f, last) for p, _, _, f, last in _refusals(settings)] == [
         (path, first.run_id, migrating.run_id) for path, _ in REFUSED
     ]
+
+
+def test_a_new_size_limit_leaves_a_too_large_file_unchanged(tmp_path: Path) -> None:
+    """The limit is part of a too-large file's detail, yet not of what it is: a file of the same
+    size, over another limit, is the same refusal. Before (operator probe, session 32), lowering
+    NEWS_ETL_MAX_FILE_BYTES made every remembered too-large file a new file, quarantined again
+    (with 20 of them, the run was refused for its quarantine share)."""
+    _, settings = _zone(tmp_path)
+    first = pipeline.run(settings)
+    lower = settings.model_copy(update={"max_file_bytes": LIMIT - 50})
+    run = pipeline.run(lower)
+    assert (run.files_new, run.files_quarantined, run.files_unchanged) == (0, 0, 7)
+    # the recorded refusal keeps the detail it was made with, and its first run
+    big = [r for r in _refusals(settings) if r[0] == f"{DAY}/big.txt"]
+    assert big == [
+        (
+            f"{DAY}/big.txt",
+            "too_large",
+            f"400 bytes is over the limit of {LIMIT}",
+            first.run_id,
+            run.run_id,
+        )
+    ]

@@ -373,14 +373,37 @@ def replay(
 ) -> None:
     """Re-run quarantined files after a fix: those that now pass load, the rest stay quarantined."""
     from etl import pipeline
-    from etl.load.replay import forget_quarantined, replay_message, replayed_outcomes
+    from etl.contracts import plural
+    from etl.load.replay import (
+        forget_quarantined,
+        remember_again,
+        replay_message,
+        replayed_outcomes,
+    )
     from etl.warehouse import writer
 
     settings = _settings(landing=landing, warehouse=warehouse)
     try:
         with writer(settings) as con:
             forgotten = forget_quarantined(con, str(settings.landing), reason)
-        summary = pipeline.run(settings, trigger="replay")
+        try:
+            summary = pipeline.run(settings, trigger="replay")
+        except BaseException as exc:
+            # the run failed (refused, say): what it read again is forgotten no more
+            try:
+                with writer(settings) as con:
+                    remember_again(con, forgotten)
+            except Exception as unremembered:
+                exc.add_note(
+                    f"replay: the verdicts it forgot could not be put back: {unremembered}"
+                )
+            else:
+                if forgotten.rows:
+                    exc.add_note(
+                        f"replay: the verdicts on the {plural(len(forgotten.paths), 'file')} it "
+                        "forgot are kept, as before the replay"
+                    )
+            raise
         with writer(settings) as con:
             replayed = replayed_outcomes(con, str(settings.landing), forgotten, summary.run_id)
     except NewsEtlError as exc:

@@ -4,10 +4,11 @@ became of exactly those files in the run that read them again."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import duckdb
+import pyarrow as pa
 
 from etl.contracts import LedgerOutcome, RunStatus, plural
 from etl.errors import UnknownReasonError
@@ -26,6 +27,9 @@ class Forgotten:
     never read (``ingest_refusal``) is ``(path, "", "quarantined")``."""
 
     rows: tuple[tuple[str, str, str], ...]
+    #: the forgotten ``ingest_ledger`` and ``ingest_refusal`` rows whole, for
+    #: :func:`remember_again` (``None``: not kept)
+    saved: tuple[pa.Table, pa.Table] | None = field(default=None, compare=False, repr=False)
 
     @property
     def paths(self) -> list[str]:
@@ -85,7 +89,7 @@ def forget_quarantined(
     chosen = (
         hit
         + """
-        SELECT l.path, l.sha256, l.outcome FROM ingest_ledger l JOIN hit
+        SELECT l.* FROM ingest_ledger l JOIN hit
             ON l.path = hit.path AND l.sha256 = hit.sha256
         WHERE l.landing = ?
     """
@@ -103,17 +107,61 @@ def forget_quarantined(
     con.execute("BEGIN TRANSACTION")
     try:
         # Read, then delete, in one transaction: DuckLake refuses DELETE … RETURNING.
-        rows = con.execute(chosen, params).fetchall()
+        ledger_rows = con.execute(chosen, params).fetch_arrow_table()
         con.execute(forget, params)
-        refused = con.execute(f"SELECT path {refusals}", params[:3]).fetchall()
+        refusal_rows = con.execute(f"SELECT * {refusals}", params[:3]).fetch_arrow_table()
         con.execute(f"DELETE {refusals}", params[:3])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    ledger = ledger_rows.select(["path", "sha256", "outcome"]).to_pylist()
+    rows = [(r["path"], r["sha256"], r["outcome"]) for r in ledger]
     quarantined = str(LedgerOutcome.QUARANTINED)
-    rows += [(path, "", quarantined) for (path,) in refused]
-    return Forgotten(tuple(sorted((str(p), str(sha), str(outcome)) for p, sha, outcome in rows)))
+    rows += [(path, "", quarantined) for path in refusal_rows.column("path").to_pylist()]
+    return Forgotten(
+        tuple(sorted((str(p), str(sha), str(outcome)) for p, sha, outcome in rows)),
+        saved=(ledger_rows, refusal_rows),
+    )
+
+
+def remember_again(con: duckdb.DuckDBPyConnection, forgotten: Forgotten) -> None:
+    """Put back the ledger rows and refusals a replay forgot, when its run failed: a refused
+    run wrote nothing, so the files would otherwise be new to every later run (with 20 of them
+    refused again, every later run was refused for its quarantine share; operator probe,
+    session 32). A row whose key a run wrote since (the run committed, then failed) is newer
+    and stays."""
+    if forgotten.saved is None:
+        return
+    ledger_rows, refusal_rows = forgotten.saved
+    con.register("forgotten_ledger", ledger_rows)
+    con.register("forgotten_refusal", refusal_rows)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(
+                """
+                INSERT INTO ingest_ledger BY NAME
+                SELECT f.* FROM forgotten_ledger f
+                WHERE NOT EXISTS (SELECT 1 FROM ingest_ledger l WHERE l.landing = f.landing
+                                  AND l.path = f.path AND l.sha256 = f.sha256)
+                """
+            )
+            con.execute(
+                """
+                INSERT INTO ingest_refusal BY NAME
+                SELECT f.* FROM forgotten_refusal f
+                WHERE NOT EXISTS (SELECT 1 FROM ingest_refusal r
+                                  WHERE r.landing = f.landing AND r.path = f.path)
+                """
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.unregister("forgotten_ledger")
+        con.unregister("forgotten_refusal")
 
 
 @dataclass(frozen=True)

@@ -288,3 +288,31 @@ def test_a_new_size_limit_leaves_a_too_large_file_unchanged(tmp_path: Path) -> N
             run.run_id,
         )
     ]
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "ducklake"])
+def test_a_failed_replay_forgets_nothing(tmp_path: Path, kind: str) -> None:
+    """A replay forgets, then runs; when its run is refused (it wrote nothing), what it forgot is
+    put back. Before (operator probe, session 32) the forgotten refusals stayed forgotten: every
+    later run found them new again and was refused for its quarantine share, for good."""
+    day, settings = _zone(tmp_path, kind)
+    first = pipeline.run(settings)
+    (day / "empty.txt").write_bytes(b"")  # quarantined with a hash: a ledger verdict
+    second = pipeline.run(settings)
+    assert (second.files_new, second.files_quarantined) == (1, 1)
+    before = _refusals(settings)
+    ledger = "SELECT path, sha256, outcome, last_run_id FROM ingest_ledger ORDER BY path"
+    verdicts = _read(settings, ledger)
+    args = ["replay", "-l", str(settings.landing), "-w", settings.target.location]
+    env = {"NEWS_ETL_STAGING_DIR": str(settings.staging_dir), "NEWS_ETL_WRITE_REPORTS": "false"}
+    env |= {"NEWS_ETL_MAX_FILE_BYTES": str(LIMIT), "NEWS_ETL_QUARANTINE_CHECK_MIN_FILES": "3"}
+    out = CliRunner().invoke(app, args, env=env)
+    assert out.exit_code == 2, out.output
+    assert "none of the 4 new files produced an article" in out.output
+    assert "the verdicts on the 4 files it forgot are kept, as before the replay" in out.output
+    assert _refusals(settings) == before
+    assert _read(settings, ledger) == verdicts
+    (day / "good5.txt").write_text(_article(5), encoding="utf-8")
+    after = pipeline.run(settings)
+    assert (after.files_new, after.files_loaded, after.files_quarantined) == (1, 1, 0)
+    assert [f for _, _, _, f, _ in _refusals(settings)] == [first.run_id] * 3

@@ -88,15 +88,21 @@ _LATEST_LEDGER = """
             = 1
 """
 #: The quarantine as it stands: each (file, content, record, reason) once, however many runs
-#: refused it (a file too large to read is refused by every run), and none of a file whose
-#: content has changed since (the later content loaded, or was refused for its own reasons).
+#: refused it (a link to nothing is refused by every run), and none of a file whose content has
+#: changed since (the later content loaded, or was refused for its own reasons). A file refused
+#: unread has no content: its remembered refusal (``ingest_refusal``) is current, and a refusal
+#: not remembered is current while the ledger has never read the file (up to session 32 a file
+#: that had loaded and then grew over the size limit counted for nothing).
 _CURRENT_QUARANTINE = f"""
     latest AS ({_LATEST_LEDGER}),
     current AS (
         SELECT DISTINCT q.landing, q.path, q.sha256, q.record, q.reason
-        FROM quarantine q LEFT JOIN latest l ON l.landing = q.landing AND l.path = q.path
-        WHERE (q.sha256 IS NULL AND l.path IS NULL)
-           OR (q.sha256 IS NOT NULL AND (l.sha256 IS NULL OR l.sha256 = q.sha256))
+        FROM quarantine q
+        LEFT JOIN latest l ON l.landing = q.landing AND l.path = q.path
+        LEFT JOIN ingest_refusal r ON r.landing = q.landing AND r.path = q.path
+        WHERE CASE WHEN r.path IS NOT NULL THEN q.sha256 IS NULL AND q.reason = r.reason
+                   WHEN q.sha256 IS NULL THEN l.path IS NULL
+                   ELSE l.sha256 IS NULL OR l.sha256 = q.sha256 END
     )
 """
 
@@ -112,13 +118,13 @@ def _summarise(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) -> Ware
     # Terms some article holds now (dim_term keeps the terms of articles a rebuild removed).
     (terms,) = _one(con, "SELECT count(DISTINCT term_id) FROM agg_daily_term")
     # Files refused whole: those whose latest ledger row says so, and those refused before a
-    # byte was read (a link out of the landing zone, an unreadable or badly named file), which
-    # have no ledger row and are refused again by every run: each once.
+    # byte was read (a link out of the landing zone, an unreadable or badly named file, one over
+    # the size limit): each once.
     quarantined, records, record_files = _one(
         con,
         f"WITH {_CURRENT_QUARANTINE} SELECT"
-        " (SELECT count(*) FROM latest WHERE outcome = 'quarantined')"
-        " + count(DISTINCT (landing, path)) FILTER (WHERE sha256 IS NULL AND record IS NULL),"
+        " (SELECT count(*) FROM (SELECT landing, path FROM latest WHERE outcome = 'quarantined'"
+        "  UNION SELECT landing, path FROM current WHERE sha256 IS NULL AND record IS NULL)),"
         " count(*), count(DISTINCT (landing, path)) FROM current",
     )
     reasons = con.execute(

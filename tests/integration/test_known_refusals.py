@@ -23,6 +23,7 @@ from etl import backfill, pipeline
 from etl.cli import app
 from etl.errors import BatchValidationError
 from etl.load.replay import forget_quarantined, replayed_outcomes
+from etl.report.summary import summarise
 from etl.settings import Settings, load_settings
 from etl.warehouse import reader, writer
 
@@ -316,3 +317,31 @@ def test_a_failed_replay_forgets_nothing(tmp_path: Path, kind: str) -> None:
     after = pipeline.run(settings)
     assert (after.files_new, after.files_loaded, after.files_quarantined) == (1, 1, 0)
     assert [f for _, _, _, f, _ in _refusals(settings)] == [first.run_id] * 3
+
+
+def test_the_summary_counts_a_loaded_file_now_refused(tmp_path: Path) -> None:
+    """A file that loaded and then grew over the size limit is refused unread: `status` and
+    `summary` counted it nowhere ("0 files refused whole"), since its path had a ledger row
+    (operator probe, session 32). Now the remembered refusal is current, and counted once."""
+    day, settings = _zone(tmp_path)
+    pipeline.run(settings)
+    (day / "good1.txt").write_bytes(b"y" * 350)
+    grown = pipeline.run(settings)
+    assert (grown.files_new, grown.files_quarantined) == (1, 1)
+    summary = summarise(settings.warehouse)
+    assert summary.quarantined_files == 4
+    assert dict(summary.quarantine_reasons) == {
+        "too_large": 2,
+        "outside_landing": 1,
+        "not_regular": 1,
+    }
+    assert (summary.quarantine_records, summary.quarantine_record_files) == (4, 4)
+    # an empty file whose path is then refused unread counts once, under its current reason
+    (day / "good2.txt").write_bytes(b"")
+    pipeline.run(settings)
+    (day / "good2.txt").write_bytes(b"z" * 350)
+    pipeline.run(settings)
+    summary = summarise(settings.warehouse)
+    assert summary.quarantined_files == 5
+    assert dict(summary.quarantine_reasons)["too_large"] == 3
+    assert "empty" not in dict(summary.quarantine_reasons)

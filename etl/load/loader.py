@@ -157,7 +157,10 @@ def _load_once(
             raise conflict from exc
         raise
     if refusal is not None:
-        raise BatchValidationError(refusal)
+        refused = BatchValidationError(refusal)
+        if refusal == verdict.refusal and verdict.hint is not None:
+            refused.add_note(verdict.hint)
+        raise refused
     return LoadSummary(run_id=facts.run_id, **vars(account))
 
 

@@ -38,6 +38,8 @@ class Verdict:
 
     checks: list[dict[str, Any]]
     refusal: str | None
+    #: what an operator can do about the refusal (``None``: not refused)
+    hint: str | None = None
 
 
 def quarantine_share(account: RunAccount) -> float:
@@ -117,7 +119,25 @@ def judge(run_id: str, account: RunAccount, limits: RunLimits) -> Verdict:
             "detail": refusal if no_articles else None,
         },
     ]
-    return Verdict(checks, refusal)
+    hint = None
+    if no_articles:
+        hint = refusal_hint(
+            run_id, f"NEWS_ETL_QUARANTINE_CHECK_MIN_FILES above {account.files_new}"
+        )
+    elif too_many:
+        hint = refusal_hint(run_id, "NEWS_ETL_MAX_QUARANTINE_SHARE raised")
+    return Verdict(checks, refusal, hint)
+
+
+def refusal_hint(run_id: str, setting: str) -> str:
+    """What to do about a run refused by a run-level rule: its files stay new until a run
+    succeeds (a refused run remembers none of them), so the refusal repeats on every run until
+    the files change or one run is made with ``setting``."""
+    return (
+        f"what to do: fix or remove the quarantined files (news-etl quarantine list --run "
+        f"{run_id}); or, if they are to stay as they are, make one run with {setting}: it loads "
+        "the good files, and the quarantined ones are remembered and not counted as new again"
+    )
 
 
 def post_load_refusal(run_id: str, results: list[dict[str, Any]]) -> str | None:

@@ -173,9 +173,11 @@ def test_a_refused_run_remembers_no_refusal(tmp_path: Path) -> None:
     day, settings = _zone(tmp_path)
     for n in range(2, 5):
         (day / f"good{n}.txt").unlink()
-    with pytest.raises(BatchValidationError, match="3 of 4 new files"):
+    with pytest.raises(BatchValidationError, match="3 of 4 new files") as refused:
         pipeline.run(settings)
     assert _refusals(settings) == []
+    notes = refused.value.__notes__
+    assert any("make one run with NEWS_ETL_MAX_QUARANTINE_SHARE raised" in n for n in notes)
     with pytest.raises(BatchValidationError, match="3 of 4 new files"):
         pipeline.run(settings)
     assert _read(settings, "SELECT count(*) FROM quarantine") == [(6,)]

@@ -194,3 +194,20 @@ def test_post_load_refusal_names_a_check_without_a_column_with_empty_brackets() 
         "run r: post-load warehouse checks failed: s.e() unexpected=1, s.f(c) unexpected=2;"
         " nothing was loaded"
     )
+
+
+def test_a_refusal_says_what_to_do() -> None:
+    """A refused run remembers none of its files, so the same files refuse every later run; the
+    refusal now says how to get past it (operator probe, session 32: it named only the limit)."""
+    share = judge("r1", RunAccount(files_new=20, files_quarantined=11, articles_loaded=9), LIMITS)
+    assert share.hint == (
+        "what to do: fix or remove the quarantined files (news-etl quarantine list --run r1); "
+        "or, if they are to stay as they are, make one run with NEWS_ETL_MAX_QUARANTINE_SHARE "
+        "raised: it loads the good files, and the quarantined ones are remembered and not "
+        "counted as new again"
+    )
+    none = judge("r2", RunAccount(files_new=22, files_quarantined=22), LIMITS)
+    assert none.hint is not None
+    assert "make one run with NEWS_ETL_QUARANTINE_CHECK_MIN_FILES above 22:" in none.hint
+    passed = judge("r3", RunAccount(files_new=20, files_quarantined=10, articles_loaded=10), LIMITS)
+    assert passed.hint is None

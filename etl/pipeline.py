@@ -103,6 +103,9 @@ class RunPlan:
     #: Files refused unread before for the same reason and detail (``ingest_refusal``): not read,
     #: counted as unchanged.
     refused: list[str] = field(default_factory=list)
+    #: ``[path, reason, detail]`` of the files in ``batches`` the plan found refused from their
+    #: listing, not as before: the run refuses them unread and remembers them.
+    refusing: list[list[str]] = field(default_factory=list)
     batches: list[list[dict[str, Any]]] = field(default_factory=list)
     #: A rebuild's copies from outside its partition, read only to keep what they hold
     #: (:func:`etl.ingest.ledger.rebuild_holders`); they are in ``batches`` too.
@@ -294,6 +297,7 @@ def _plan(
     holders = rebuild_holders(files, ledger, partition_date) if mode == "rebuild" else set()
     unchanged: list[dict[str, Any]] = []
     refused: list[str] = []
+    refusing: list[list[str]] = []
     todo: list[LandingFile] = []
     deferred = 0
     for f in files:
@@ -314,6 +318,7 @@ def _plan(
             if not rejudged and known is not None and same_refusal(known, refusal):
                 refused.append(f.path)
             else:
+                refusing.append([f.path, *refusal])
                 todo.append(f)
             continue
         reread = mode == "rebuild" and _rebuild_reads(settings, f, ledger, partition_date, holders)
@@ -345,6 +350,7 @@ def _plan(
         files_deferred=deferred,
         unchanged=unchanged,
         refused=refused,
+        refusing=refusing,
         # At least one (possibly empty) batch, so every run has the same shape of steps.
         batches=[
             [_file_dict(f) for f in batch]
@@ -821,13 +827,7 @@ def run_facts(plan: RunPlan, settings: Settings) -> RunFacts:
         files_seen=plan.files_seen,
         unchanged=plan.unchanged,
         refused=plan.refused,
-        refusing=[
-            (f.path, *refusal)
-            for batch in plan.batches
-            for f in map(_file_from, batch)
-            if f.path not in plan.holders
-            and (refusal := unread_refusal(f, settings.max_file_bytes)) is not None
-        ],
+        refusing=[(path, reason, detail) for path, reason, detail in plan.refusing],
         files_deferred_plan=plan.files_deferred,
         max_quarantine_share=settings.max_quarantine_share,
         quarantine_check_min_files=settings.quarantine_check_min_files,

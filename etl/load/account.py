@@ -29,9 +29,9 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from etl.contracts import SCHEMAS, DateSource, LedgerOutcome, Stage, read_by
+from etl.contracts import REFUSED_UNREAD, SCHEMAS, DateSource, LedgerOutcome, Stage, read_by
 from etl.load.keys import stable_id_sql
-from etl.load.modes import REMOVED, REPLACE_SCOPE, Mode
+from etl.load.modes import REMOVED, REPLACE_SCOPE, RUN_REFUSED, Mode
 from etl.storage import S3_PROTOCOLS, Location, configure_duckdb, location
 
 #: The staged tables the loader reads (from the contracts).
@@ -87,9 +87,12 @@ def attach_staged(
     con: duckdb.DuckDBPyConnection,
     staged: Mapping[str, Sequence[str | Path]],
     unchanged: list[dict[str, Any]],
+    refused: Sequence[str] = (),
 ) -> None:
-    """Attach the run's staged Parquet files as ``staged_<table>`` views, and the ledger rows of
-    the files the plan skipped as unchanged as ``run_unchanged``.
+    """Attach the run's staged Parquet files as ``staged_<table>`` views, the ledger rows of
+    the files the plan skipped as unchanged as ``run_unchanged``, and the paths of the files
+    the run found refused unread as ``run_refused``: ``refused``, those the plan found refused
+    as before (not read), and those its ingest refused anew from their listing.
 
     DuckDB reads local files and ``s3://`` itself (httpfs, credentials from the AWS variables:
     :func:`etl.storage.configure_duckdb`); files on other stores (``gs://``, ``memory://``) are
@@ -111,6 +114,17 @@ def attach_staged(
             con.register(f"{view}_arrow", _read_staged(files, table))
             con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {view}_arrow")
     con.register("run_unchanged", pa.Table.from_pylist(unchanged, schema=SCHEMAS["ledger"]))
+    reasons = ", ".join(f"'{reason}'" for reason in sorted(REFUSED_UNREAD))
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {RUN_REFUSED} AS
+        SELECT unnest(?::VARCHAR[]) AS path
+        UNION
+        SELECT path FROM staged_quarantine
+        WHERE sha256 IS NULL AND stage = '{Stage.INGEST}' AND reason IN ({reasons})
+        """,
+        [list(refused)],
+    )
 
 
 def _settle_files(con: duckdb.DuckDBPyConnection, landing: str, mode: Mode) -> None:

@@ -6,8 +6,9 @@ answers three questions in SQL over the run's temporary tables (see :mod:`etl.lo
 * **scope** (before settling): which articles already in the warehouse the run's files may
   replace (``replace_scope``): for ``merge`` the articles a file the run read gives again
   (its new content: the header date, the title changed), none for ``replace``, and for
-  ``rebuild`` the articles the run's files produced when they were last loaded, and those of its
-  partition whose file is gone and that one of its files gives (a renamed file);
+  ``rebuild`` the articles the run's files produced when they were last loaded, those of its
+  partition whose file is gone and that one of its files gives (a renamed file), and those of
+  its partition whose file it found refused unread (grown over the size limit);
 * **is new**: when a staged article is written rather than counted as a duplicate;
 * **removal** (after settling, before the transaction): which warehouse articles the run deletes
   before it writes its new ones (``removed``).
@@ -32,6 +33,10 @@ from etl.load.keys import stable_id_sql
 #: Temporary tables the modes fill (one ``article_id`` column each).
 REPLACE_SCOPE = "replace_scope"
 REMOVED = "removed"
+#: The temporary table of the files the run found refused unread (``path``): refused again as
+#: before, or anew (:data:`etl.contracts.REFUSED_UNREAD`); :func:`etl.load.account.attach_staged`
+#: fills it.
+RUN_REFUSED = "run_refused"
 #: ``replace``: the articles each file the run read gave before, in its landing zone (``path``,
 #: ``article_id``), from the ledger's rows of every earlier content of the file.
 _EARLIER = "replace_earlier"
@@ -102,6 +107,25 @@ _MOVED = f"""
       AND f.source_file NOT IN (SELECT path FROM staged_ledger)
       AND f.source_file IN (SELECT path FROM ingest_ledger WHERE landing = $1)
       AND NOT EXISTS (SELECT 1 FROM staged_rejected r WHERE r.article_id = f.article_id)
+"""
+
+
+#: A rebuild's articles that a file it found refused unread gave when it loaded (parameter
+#: ``$1``: the landing zone), of its partition (``$2``; NULL: every day): the file grew over the
+#: size limit, or became a FIFO or a link out of the zone. No present file gives them, as for a
+#: file that now fails a check, whose articles the scope holds through its ledger row; up to
+#: session 32 they stayed (``run --date D --replace`` removed them). The partition matters: a
+#: file outside dated folders is refused by the rebuild of every day, and only the rebuild of
+#: its article's day may remove that article.
+_REFUSED_NOW = f"""
+    SELECT DISTINCT l.article_id FROM (
+        SELECT path, unnest({LISTED}) AS article_id FROM ingest_ledger
+        WHERE landing = $1 AND outcome = '{LedgerOutcome.LOADED}'
+          AND path IN (SELECT path FROM {RUN_REFUSED})
+    ) l
+    JOIN fact_article f ON f.article_id = l.article_id AND f.source_file = l.path
+    WHERE ($2::DATE IS NULL
+           OR coalesce({folder_date_sql("f.source_file")}, f.published_date) = $2::DATE)
 """
 
 
@@ -326,8 +350,14 @@ class Rebuild(Mode):
 
     def prepare(self, con: duckdb.DuckDBPyConnection, landing: str, partition: date | None) -> None:
         """Create ``replace_scope``, with the partition's articles whose file is gone and that
-        one of the run's files now gives (:data:`_MOVED`)."""
+        one of the run's files now gives (:data:`_MOVED`), and those of its files now refused
+        unread (:data:`_REFUSED_NOW`)."""
         super().prepare(con, landing, partition)
+        con.execute(
+            f"INSERT INTO {REPLACE_SCOPE} {_REFUSED_NOW} AND l.article_id NOT IN "
+            f"(SELECT article_id FROM {REPLACE_SCOPE})",
+            [landing, partition],
+        )
         if partition is not None:
             con.execute(
                 f"INSERT INTO {REPLACE_SCOPE} {_MOVED} AND f.article_id NOT IN "

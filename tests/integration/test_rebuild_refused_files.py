@@ -1,0 +1,187 @@
+"""A rebuild of a day removes the articles of its files that are now refused unread.
+
+A file that loaded and then grew over ``NEWS_ETL_MAX_FILE_BYTES`` (or became a FIFO, or a link
+out of the zone) is refused before its bytes are read. ``run --date D --replace`` removed its
+article (no present file gives it), but a rebuild of the day kept it: the rebuild replaces what
+the run's files produced, and a file refused unread was not among them, so the warehouse kept an
+article whose file no longer gives it (operator probe, session 32). A rebuild removes it now,
+and only on the day it rebuilds: a file outside dated folders is refused by the rebuild of any
+day, and the rebuild of another day leaves its article alone. A copy of the article elsewhere in
+the zone keeps it, as for a file that fails a check. Expected values are literals.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from etl import backfill, pipeline
+from etl.settings import Settings, load_settings
+from etl.warehouse import reader
+
+DAY = "2024-05-06"
+OTHER = "2024-05-07"
+LIMIT = 300  # NEWS_ETL_MAX_FILE_BYTES of these tests
+
+
+def _article(n: int, day: str = DAY) -> str:
+    return (
+        f" date {day} Article {n}: the council met on Monday to discuss the budget for schools.\n"
+    )
+
+
+def _settings(tmp_path: Path, kind: str = "duckdb") -> Settings:
+    target = (
+        str(tmp_path / "w" / "warehouse.duckdb")
+        if kind == "duckdb"
+        else f"ducklake:{tmp_path / 'lake' / 'catalog.ducklake'}"
+    )
+    return load_settings(
+        landing=tmp_path / "landing",
+        warehouse=target,
+        staging_dir=tmp_path / "staging",
+        write_reports=False,
+        max_file_bytes=LIMIT,
+        workers=1,
+    )
+
+
+def _zone(tmp_path: Path) -> Path:
+    """Four files in ``DAY/``, three in ``OTHER/``, and one undated file at the root whose
+    header names ``DAY``."""
+    landing = tmp_path / "landing"
+    for day, first in ((DAY, 1), (OTHER, 11)):
+        folder = landing / day
+        folder.mkdir(parents=True)
+        for n in range(first, first + (4 if day == DAY else 3)):
+            (folder / f"a{n}.txt").write_text(_article(n, day), encoding="utf-8")
+    (landing / "root.txt").write_text(_article(50), encoding="utf-8")
+    return landing
+
+
+def _read(settings: Settings, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    con = reader(settings.target.location)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def _files(settings: Settings) -> list[str]:
+    """The source file of every article, sorted."""
+    return [r[0] for r in _read(settings, "SELECT source_file FROM fact_article ORDER BY 1")]
+
+
+def _articles_on(settings: Settings, day: str) -> int:
+    sql = "SELECT count(*) FROM fact_article WHERE published_date = ?"
+    return int(_read(settings, sql, [day])[0][0])
+
+
+def _terms_on(settings: Settings, day: str, term: str) -> int:
+    """The articles of ``day`` that contain ``term``, from ``agg_daily_term`` (0: no row)."""
+    sql = (
+        "SELECT coalesce(sum(a.articles), 0) FROM agg_daily_term a JOIN dim_term t USING (term_id) "
+        "WHERE t.term = ? AND a.published_date = ?"
+    )
+    return int(_read(settings, sql, [term, day])[0][0])
+
+
+ALL_FILES = [
+    f"{DAY}/a1.txt",
+    f"{DAY}/a2.txt",
+    f"{DAY}/a3.txt",
+    f"{DAY}/a4.txt",
+    f"{OTHER}/a11.txt",
+    f"{OTHER}/a12.txt",
+    f"{OTHER}/a13.txt",
+    "root.txt",
+]
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "ducklake"])
+def test_a_rebuild_removes_the_article_of_a_file_of_its_day_now_too_large(
+    tmp_path: Path, kind: str
+) -> None:
+    landing = _zone(tmp_path)
+    settings = _settings(tmp_path, kind)
+    pipeline.run(settings)
+    assert _files(settings) == ALL_FILES
+    assert _terms_on(settings, DAY, "council") == 5
+    original = (landing / DAY / "a1.txt").read_bytes()
+    (landing / DAY / "a1.txt").write_bytes(b"y" * 350)
+    # a plain run keeps the article (merge keeps what it cannot read again)
+    grown = pipeline.run(settings)
+    assert (grown.files_quarantined, grown.articles_removed) == (1, 0)
+    assert f"{DAY}/a1.txt" in _files(settings)
+
+    rebuilt = backfill.rebuild_partition(settings, date(2024, 5, 6))
+    assert rebuilt.articles_removed == 1
+    assert _files(settings) == [p for p in ALL_FILES if p != f"{DAY}/a1.txt"]
+    assert _articles_on(settings, DAY) == 4
+    assert _terms_on(settings, DAY, "council") == 4
+    # the verdict on the old content goes with its article: the file turned back is read again
+    assert (
+        _read(settings, "SELECT count(*) FROM ingest_ledger WHERE path = ?", [f"{DAY}/a1.txt"])[0][
+            0
+        ]
+        == 0
+    )
+    (landing / DAY / "a1.txt").write_bytes(original)
+    back = pipeline.run(settings)
+    assert (back.files_new, back.files_loaded, back.articles_loaded) == (1, 1, 1)
+    assert _files(settings) == ALL_FILES
+    assert _terms_on(settings, DAY, "council") == 5
+
+
+def test_a_rebuild_removes_an_undated_refused_files_article_on_its_own_day_only(
+    tmp_path: Path,
+) -> None:
+    landing = _zone(tmp_path)
+    settings = _settings(tmp_path)
+    pipeline.run(settings)
+    (landing / "root.txt").write_bytes(b"y" * 350)
+    # the rebuild of another day sees the root's file refused and leaves its article alone
+    other = backfill.rebuild_partition(settings, date(2024, 5, 7))
+    assert other.articles_removed == 0
+    assert _files(settings) == ALL_FILES
+    # the rebuild of its article's day removes it, though the refusal is known by now
+    rebuilt = backfill.rebuild_partition(settings, date(2024, 5, 6))
+    assert rebuilt.articles_removed == 1
+    assert _files(settings) == [p for p in ALL_FILES if p != "root.txt"]
+    assert _terms_on(settings, DAY, "council") == 4
+
+
+def test_a_copy_elsewhere_keeps_the_article_of_a_file_now_refused(tmp_path: Path) -> None:
+    landing = _zone(tmp_path)
+    (landing / OTHER / "copy.txt").write_bytes((landing / DAY / "a2.txt").read_bytes())
+    settings = _settings(tmp_path)
+    first = pipeline.run(settings)
+    assert (first.files_loaded, first.files_duplicate) == (8, 1)
+    (landing / DAY / "a2.txt").write_bytes(b"y" * 350)
+    rebuilt = backfill.rebuild_partition(settings, date(2024, 5, 6))
+    assert rebuilt.articles_removed == 0
+    files = _files(settings)
+    assert f"{DAY}/a2.txt" not in files and f"{OTHER}/copy.txt" in files
+    assert len(files) == 8
+    assert _terms_on(settings, DAY, "council") == 5
+
+
+def test_a_rebuild_of_every_day_removes_every_refused_files_article(tmp_path: Path) -> None:
+    landing = _zone(tmp_path)
+    settings = _settings(tmp_path)
+    pipeline.run(settings)
+    (landing / DAY / "a1.txt").write_bytes(b"y" * 350)
+    (landing / "root.txt").write_bytes(b"y" * 350)
+    (landing / OTHER / "a12.txt").write_bytes(b"y" * 350)
+    rebuilt = pipeline.run(settings, mode="rebuild")
+    assert rebuilt.articles_removed == 3
+    assert _files(settings) == [
+        f"{DAY}/a2.txt",
+        f"{DAY}/a3.txt",
+        f"{DAY}/a4.txt",
+        f"{OTHER}/a11.txt",
+        f"{OTHER}/a13.txt",
+    ]

@@ -10,7 +10,9 @@ kept, from the copy, and undated articles keep their day, so rebuilds of differe
 (see :mod:`etl.load.modes` and :mod:`etl.ingest.reader`). Three ways to choose the partitions of
 ``[start, end]``:
 
-* ``missing``: days with selectable files but neither a successful run for D nor articles of D;
+* ``missing``: days with selectable files but neither a successful run for D nor articles of D,
+  one of whose files no run has judged as it is now (a day whose every file a run without a date
+  quarantined is not missing: its rebuild would quarantine them again);
 * ``all``: days with selectable files or articles;
 * ``stale``: days whose articles carry a ``text_version`` other than :data:`etl.TEXT_VERSION`, or
   whose latest successful run is older than the latest migration that changes stored rows (one
@@ -31,7 +33,7 @@ from etl import TEXT_VERSION, pipeline
 from etl.errors import ConfigError
 from etl.ingest.landing import folder_date, list_landing
 from etl.ingest.ledger import read_ledger
-from etl.ingest.reader import header_date
+from etl.ingest.reader import header_date, judged_as_it_is
 from etl.load.loader import LoadSummary
 from etl.load.migrations import discover, rows_version
 from etl.settings import Settings
@@ -51,6 +53,9 @@ class PartitionState:
     text_versions: tuple[str, ...]  # text versions those articles were built with
     schema_version: int | None  # schema version of the latest successful run for the day
     loaded: bool  # a successful run for the day exists, or the day has articles
+    #: of ``files``, those no run has judged as they are now (new or changed since; see
+    #: :func:`etl.ingest.reader.judged_as_it_is`)
+    unjudged: int
     reason: str  # why it is selected ("" when it is not)
     #: the files counted in ``files`` (a file outside dated folders may be another day's too)
     paths: frozenset[str] = frozenset()
@@ -91,6 +96,7 @@ def plan_backfill(settings: Settings, start: date, end: date, mode: str) -> Back
     wanted = set(days)
     landing = str(settings.landing)
     files: Counter[date] = Counter()
+    unjudged: Counter[date] = Counter()
     paths: dict[date, set[str]] = {}
     articles: Counter[date] = Counter()
     versions: dict[date, set[str]] = {}
@@ -139,8 +145,10 @@ def plan_backfill(settings: Settings, start: date, end: date, mode: str) -> Back
                     settings.landing, f.path, settings.max_file_bytes, settings.txt_layout
                 )
                 file_days = file_days | ({header} if header is not None else set())
+        judged = judged_as_it_is(f, ledger, settings.max_file_bytes)
         for day in file_days & wanted:
             files[day] += 1
+            unjudged[day] += not judged
             paths.setdefault(day, set()).add(f.path)
     current_schema = rows_version(discover(settings.migrations_dir))
     plan = BackfillPlan(start, end, mode)
@@ -149,7 +157,7 @@ def plan_backfill(settings: Settings, start: date, end: date, mode: str) -> Back
         stale_text = sorted(v for v in versions.get(day, set()) if v != TEXT_VERSION)
         schema = run_schema.get(day)
         reason = ""
-        if mode == "missing" and files[day] and not loaded:
+        if mode == "missing" and unjudged[day] and not loaded:
             reason = "missing"
         elif mode == "all" and (files[day] or articles[day]):
             reason = "all"
@@ -166,6 +174,7 @@ def plan_backfill(settings: Settings, start: date, end: date, mode: str) -> Back
                 text_versions=tuple(sorted(versions.get(day, set()))),
                 schema_version=schema,
                 loaded=loaded,
+                unjudged=unjudged[day],
                 reason=reason,
                 paths=frozenset(paths.get(day, ())),
             )

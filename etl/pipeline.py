@@ -45,7 +45,7 @@ from etl.ingest.reader import (
     IngestContext,
     header_date,
     ingest_files,
-    same_refusal,
+    refused_as_before,
     unread_refusal,
 )
 from etl.load import faults
@@ -314,8 +314,7 @@ def _plan(
             # Refused unread before for the same reason and detail: unchanged, unless a rebuild
             # of its day (or of every day) judges its files again.
             rejudged = mode == "rebuild" and partition_date in (None, f.path_date)
-            known = ledger.refused.get(f.path)
-            if not rejudged and known is not None and same_refusal(known, refusal):
+            if not rejudged and refused_as_before(ledger, f.path, refusal):
                 refused.append(f.path)
             else:
                 refusing.append([f.path, *refusal])

@@ -209,6 +209,22 @@ def same_refusal(known: tuple[str, str], refusal: tuple[str, str]) -> bool:
     return identity(*known) == identity(*refusal)
 
 
+def refused_as_before(ledger: LedgerView, path: str, refusal: tuple[str, str]) -> bool:
+    """Whether a run recorded the refusal ``refusal`` of the file ``path`` before
+    (``ingest_refusal``; :func:`same_refusal`): the file is unchanged."""
+    known = ledger.refused.get(path)
+    return known is not None and same_refusal(known, refusal)
+
+
+def judged_as_it_is(file: LandingFile, ledger: LedgerView, max_file_bytes: int) -> bool:
+    """Whether a run has judged ``file`` as it is now: the ledger records it unchanged since it
+    was read (loaded, a duplicate or quarantined), or it is refused unread as before."""
+    refusal = unread_refusal(file, max_file_bytes)
+    if refusal is not None:
+        return refused_as_before(ledger, file.path, refusal)
+    return ledger.unchanged(file.path, file.size, file.mtime_ns) is not None
+
+
 def _ingest_one(
     file: LandingFile, ctx: IngestContext, ledger: LedgerView, result: IngestResult
 ) -> None:

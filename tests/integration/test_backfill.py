@@ -37,6 +37,42 @@ def test_missing_all_and_stale_select_the_right_days(tmp_path: Path) -> None:
     assert missing.partitions[0].articles > 0 and missing.partitions[0].files > 0
 
 
+def test_missing_skips_a_day_whose_files_a_run_has_judged_as_they_are(tmp_path: Path) -> None:
+    """A run without ``--date`` that quarantined every file of a day (an empty file, a file over
+    the size limit, a FIFO) judged them: the day has no run of its own and no article, but it is
+    not missing, and its rebuild would only quarantine the same files again (up to session 33 it
+    was rebuilt once, writing the quarantine rows again). A day with a file no run has judged as
+    it is now (new, or changed since) is still missing."""
+    landing = tmp_path / "landing"
+    judged, changed, fresh = (landing / d for d in ("2024-05-06", "2024-05-07", "2024-05-08"))
+    for folder in (judged, changed, fresh):
+        folder.mkdir(parents=True)
+    (judged / "empty.txt").write_bytes(b"")
+    (judged / "big.txt").write_bytes(b"x" * 400)
+    os.mkfifo(judged / "pipe.txt")
+    (changed / "empty.txt").write_bytes(b"")
+    settings = settings_for(landing, tmp_path / "w", max_file_bytes=300, write_reports=False)
+    first = pipeline.run(settings)
+    assert (first.files_new, first.files_quarantined, first.articles_loaded) == (4, 4, 0)
+    (changed / "empty.txt").write_text(" date 2024-05-07 The council met.\n", encoding="utf-8")
+    (fresh / "new.txt").write_text(" date 2024-05-08 The council met again.\n", encoding="utf-8")
+    plan = backfill.plan_backfill(settings, date(2024, 5, 6), date(2024, 5, 8), "missing")
+    assert [(p.day, p.files) for p in plan.partitions] == [
+        (date(2024, 5, 6), 3),
+        (date(2024, 5, 7), 1),
+        (date(2024, 5, 8), 1),
+    ]
+    assert [p.day for p in plan.selected] == [date(2024, 5, 7), date(2024, 5, 8)]
+    # the size limit lowered: the refusal is the same (the same size), the day still judged
+    lower = settings_for(landing, tmp_path / "w", max_file_bytes=200, write_reports=False)
+    again = backfill.plan_backfill(lower, date(2024, 5, 6), date(2024, 5, 6), "missing")
+    assert again.selected == []
+    # the big file grew: judged no more
+    (judged / "big.txt").write_bytes(b"x" * 500)
+    grown = backfill.plan_backfill(settings, date(2024, 5, 6), date(2024, 5, 6), "missing")
+    assert [p.day for p in grown.selected] == [date(2024, 5, 6)]
+
+
 def test_cli_backfill_dry_run_then_rebuild_equals_a_single_run(tmp_path: Path) -> None:
     landing = tmp_path / "landing"
     days = generate_sample(landing).dates

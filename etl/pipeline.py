@@ -106,6 +106,9 @@ class RunPlan:
     #: ``[path, reason, detail]`` of the files in ``batches`` the plan found refused from their
     #: listing, not as before: the run refuses them unread and remembers them.
     refusing: list[list[str]] = field(default_factory=list)
+    #: Of ``refusing``, the paths a rebuild judges again that were refused as before: refused
+    #: again, they do not count towards the run-level rules (:mod:`etl.load.rules`).
+    refused_again: list[str] = field(default_factory=list)
     batches: list[list[dict[str, Any]]] = field(default_factory=list)
     #: A rebuild's copies from outside its partition, read only to keep what they hold
     #: (:func:`etl.ingest.ledger.rebuild_holders`); they are in ``batches`` too.
@@ -298,6 +301,7 @@ def _plan(
     unchanged: list[dict[str, Any]] = []
     refused: list[str] = []
     refusing: list[list[str]] = []
+    refused_again: list[str] = []
     todo: list[LandingFile] = []
     deferred = 0
     for f in files:
@@ -314,11 +318,14 @@ def _plan(
             # Refused unread before for the same reason and detail: unchanged, unless a rebuild
             # of its day (or of every day) judges its files again.
             rejudged = mode == "rebuild" and partition_date in (None, f.path_date)
-            if not rejudged and refused_as_before(ledger, f.path, refusal):
+            as_before = refused_as_before(ledger, f.path, refusal)
+            if as_before and not rejudged:
                 refused.append(f.path)
             else:
                 refusing.append([f.path, *refusal])
                 todo.append(f)
+                if as_before:
+                    refused_again.append(f.path)
             continue
         reread = mode == "rebuild" and _rebuild_reads(settings, f, ledger, partition_date, holders)
         entry = None if reread else ledger.unchanged(f.path, f.size, f.mtime_ns)
@@ -350,6 +357,7 @@ def _plan(
         unchanged=unchanged,
         refused=refused,
         refusing=refusing,
+        refused_again=refused_again,
         # At least one (possibly empty) batch, so every run has the same shape of steps.
         batches=[
             [_file_dict(f) for f in batch]
@@ -827,6 +835,7 @@ def run_facts(plan: RunPlan, settings: Settings) -> RunFacts:
         unchanged=plan.unchanged,
         refused=plan.refused,
         refusing=[(path, reason, detail) for path, reason, detail in plan.refusing],
+        refused_again=plan.refused_again,
         files_deferred_plan=plan.files_deferred,
         max_quarantine_share=settings.max_quarantine_share,
         quarantine_check_min_files=settings.quarantine_check_min_files,

@@ -54,6 +54,10 @@ class RunAccount:
     files_deferred: int = 0
     partitions: list[date] = field(default_factory=list)
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    #: Of ``files_quarantined``, those a rebuild quarantined again as before: content the
+    #: ledger records as quarantined, a refusal as remembered. Not counted by the run-level
+    #: rules (:mod:`etl.load.rules`): a rebuild reads its day's bad files again.
+    files_requarantined: int = 0
     #: Articles the run deleted and did not write again (``replace``, ``rebuild``): those of its
     #: partitions no present file gives any more, the old versions of changed files.
     articles_removed: int = 0
@@ -88,11 +92,13 @@ def attach_staged(
     staged: Mapping[str, Sequence[str | Path]],
     unchanged: list[dict[str, Any]],
     refused: Sequence[str] = (),
+    refused_again: Sequence[str] = (),
 ) -> None:
     """Attach the run's staged Parquet files as ``staged_<table>`` views, the ledger rows of
     the files the plan skipped as unchanged as ``run_unchanged``, and the paths of the files
     the run found refused unread as ``run_refused``: ``refused``, those the plan found refused
-    as before (not read), and those its ingest refused anew from their listing.
+    as before (not read), and those its ingest refused from their listing; ``as_before`` marks
+    ``refused_again``, those a rebuild judged again that were refused as before.
 
     DuckDB reads local files and ``s3://`` itself (httpfs, credentials from the AWS variables:
     :func:`etl.storage.configure_duckdb`); files on other stores (``gs://``, ``memory://``) are
@@ -118,12 +124,14 @@ def attach_staged(
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {RUN_REFUSED} AS
-        SELECT unnest(?::VARCHAR[]) AS path
-        UNION
-        SELECT path FROM staged_quarantine
-        WHERE sha256 IS NULL AND stage = '{Stage.INGEST}' AND reason IN ({reasons})
+        SELECT path, list_contains(?2::VARCHAR[], path) AS as_before FROM (
+            SELECT unnest(?1::VARCHAR[]) AS path
+            UNION
+            SELECT path FROM staged_quarantine
+            WHERE sha256 IS NULL AND stage = '{Stage.INGEST}' AND reason IN ({reasons})
+        )
         """,
-        [list(refused)],
+        [list(refused), list(refused_again)],
     )
 
 
@@ -278,6 +286,20 @@ FROM run_ledger
 """
 
 
+#: Files the run quarantined with the verdict the warehouse already holds on them (parameter
+#: ``$1``: the landing zone): read again (a rebuild ignores the ledger's verdicts) and
+#: quarantined as their ledger row says, or refused unread again as remembered.
+_REQUARANTINED = f"""
+SELECT (SELECT count(*) FROM run_ledger r
+        WHERE r.outcome = '{LedgerOutcome.QUARANTINED}' AND NOT r.unchanged
+          AND EXISTS (SELECT 1 FROM ingest_ledger l
+                      WHERE l.landing = $1 AND l.path = r.path AND l.sha256 = r.sha256
+                        AND l.outcome = '{LedgerOutcome.QUARANTINED}'))
+     + (SELECT count(DISTINCT q.path) FROM run_quarantine q
+        WHERE q.sha256 IS NULL AND q.path IN (SELECT path FROM {RUN_REFUSED} WHERE as_before))
+"""
+
+
 def settle(
     con: duckdb.DuckDBPyConnection,
     mode: Mode,
@@ -324,11 +346,12 @@ def settle(
             "(SELECT article_id FROM run_articles WHERE is_new)",
         ),
         quarantine_reasons=reasons,
+        files_requarantined=_count(con, _REQUARANTINED, [landing]),
     )
 
 
-def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = con.execute(sql).fetchone()
+def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> int:
+    row = con.execute(sql, params or []).fetchone()
     return int(row[0]) if row else 0
 
 

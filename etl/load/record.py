@@ -44,6 +44,8 @@ class RunFacts:
     #: ``(path, reason, detail)`` of the files the run is to refuse unread (read from their
     #: listing): those it does are remembered (``ingest_refusal``; :func:`write_refusals`)
     refusing: list[tuple[str, str, str]] = field(default_factory=list)
+    #: of ``refusing``, the files a rebuild judges again that were refused as before
+    refused_again: list[str] = field(default_factory=list)
 
     @property
     def planned_unchanged(self) -> int:

@@ -4,7 +4,10 @@ refusal.
 Each rule is written once and gives both the decision (refuse the whole run, load nothing) and
 its ``fact_check_result`` row (suite ``run``, batch -1), so the stored check can never disagree
 with the decision. Rules apply only to runs with at least ``quarantine_check_min_files`` new
-files: below that a share means nothing.
+files: below that a share means nothing. A rebuild's files quarantined again as before (content
+the ledger records as quarantined, a refusal as remembered: ``files_requarantined``) are not new
+to the rules, on either side of the share: a rebuild reads its day's bad files again, and a day
+with more bad files than good could never be rebuilt.
 
 * ``max_quarantine_share``: quarantined files / new files must not exceed the limit (records
   quarantined inside files that loaded do not count: the file gave articles);
@@ -42,9 +45,18 @@ class Verdict:
     hint: str | None = None
 
 
+def counted_files(account: RunAccount) -> tuple[int, int]:
+    """The new files and the quarantined files the rules count: ``files_new`` and
+    ``files_quarantined`` less the files quarantined again as before."""
+    again = account.files_requarantined
+    return account.files_new - again, account.files_quarantined - again
+
+
 def quarantine_share(account: RunAccount) -> float:
-    """Quarantined files per new file (0 without new files): the one formula of the rule."""
-    return account.files_quarantined / account.files_new if account.files_new else 0.0
+    """Quarantined files per new file the rules count (0 without any): the one formula of the
+    rule."""
+    new, quarantined = counted_files(account)
+    return quarantined / new if new else 0.0
 
 
 def percents_apart(value: float, limit: float) -> tuple[str, str]:
@@ -60,7 +72,8 @@ def percents_apart(value: float, limit: float) -> tuple[str, str]:
 
 def judge(run_id: str, account: RunAccount, limits: RunLimits) -> Verdict:
     """Apply the run-level rules to ``account`` (see the module docstring)."""
-    applies = account.files_new >= limits.quarantine_check_min_files
+    new, quarantined = counted_files(account)
+    applies = new >= limits.quarantine_check_min_files
     share = quarantine_share(account)
     articles = account.articles_loaded + account.duplicates
     reasons = reason_counts(account.quarantine_reasons)
@@ -69,13 +82,13 @@ def judge(run_id: str, account: RunAccount, limits: RunLimits) -> Verdict:
     refusal = None
     if no_articles:
         refusal = (
-            f"run {run_id}: none of the {account.files_new} new files produced an article "
+            f"run {run_id}: none of the {new} new files produced an article "
             f"(quarantine reasons: {reasons}); nothing was loaded"
         )
     elif too_many:
         shown, limit = percents_apart(share, limits.max_quarantine_share)
         refusal = (
-            f"run {run_id}: {account.files_quarantined} of {account.files_new} new files "
+            f"run {run_id}: {quarantined} of {new} new files "
             f"({shown}) were quarantined, over the limit of {limit} (reasons: {reasons}); "
             "nothing was loaded"
         )
@@ -83,14 +96,22 @@ def judge(run_id: str, account: RunAccount, limits: RunLimits) -> Verdict:
         "batch": RUN_BATCH,
         "suite": RUN_SUITE,
         "column_name": None,
-        "element_count": account.files_new,
+        "element_count": new,
     }
+    again = account.files_requarantined
+    not_counted = (
+        f"; {again} file{'s' if again != 1 else ''} quarantined as before "
+        f"{'are' if again != 1 else 'is'} not counted (a rebuild reads its day's quarantined "
+        "files again)"
+        if again
+        else ""
+    )
     checks = [
         {
             **base,
             "expectation": "max_quarantine_share",
             "success": not too_many,
-            "unexpected_count": account.files_quarantined,
+            "unexpected_count": quarantined,
             "observed_value": f"{share:.4f}",
             "expected": (
                 f"share <= {limits.max_quarantine_share} ($max_quarantine_share), from "
@@ -98,12 +119,12 @@ def judge(run_id: str, account: RunAccount, limits: RunLimits) -> Verdict:
             ),
             "detail": (
                 f"limit {limits.max_quarantine_share}, applied from "
-                f"{limits.quarantine_check_min_files} new files; reasons {reasons}"
+                f"{limits.quarantine_check_min_files} new files; reasons {reasons}{not_counted}"
                 if applies
-                else f"not applied: {account.files_new} new files, under the "
+                else f"not applied: {new} new files, under the "
                 f"{limits.quarantine_check_min_files} it applies from "
                 f"(NEWS_ETL_QUARANTINE_CHECK_MIN_FILES); limit {limits.max_quarantine_share}; "
-                f"reasons {reasons}"
+                f"reasons {reasons}{not_counted}"
             ),
         },
         {
@@ -121,9 +142,7 @@ def judge(run_id: str, account: RunAccount, limits: RunLimits) -> Verdict:
     ]
     hint = None
     if no_articles:
-        hint = refusal_hint(
-            run_id, f"NEWS_ETL_QUARANTINE_CHECK_MIN_FILES above {account.files_new}"
-        )
+        hint = refusal_hint(run_id, f"NEWS_ETL_QUARANTINE_CHECK_MIN_FILES above {new}")
     elif too_many:
         hint = refusal_hint(run_id, "NEWS_ETL_MAX_QUARANTINE_SHARE raised")
     return Verdict(checks, refusal, hint)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from etl.load import faults
@@ -33,6 +35,37 @@ def test_over_the_share_the_run_is_refused_and_its_check_row_failed() -> None:
     assert verdict.refusal is not None and "11 of 20 new files (55%)" in verdict.refusal
     share = _checks(verdict.checks)["max_quarantine_share"]
     assert (share["success"], share["observed_value"]) == (False, "0.5500")
+
+
+def test_files_quarantined_again_as_before_count_on_neither_side_of_the_share() -> None:
+    """A rebuild's 30 files quarantined as before (of 34 quarantined, 40 new): 4 of 10."""
+    account = RunAccount(
+        files_new=40,
+        files_loaded=6,
+        files_quarantined=34,
+        files_requarantined=30,
+        articles_loaded=6,
+    )
+    verdict = judge("r", account, RunLimits(0.5, 10))
+    assert verdict.refusal is None
+    share = _checks(verdict.checks)["max_quarantine_share"]
+    assert (share["element_count"], share["unexpected_count"]) == (10, 4)
+    assert share["observed_value"] == "0.4000"
+    assert str(share["detail"]).endswith(
+        "; 30 files quarantined as before are not counted (a rebuild reads its day's "
+        "quarantined files again)"
+    )
+    # two more files quarantined anew: 6 of 10, over the limit
+    over = judge("r", replace(account, files_quarantined=36), RunLimits(0.5, 10))
+    assert over.refusal is not None and "6 of 10 new files (60%)" in over.refusal
+    # nothing judged anew, and none of it gave an article: the rules do not apply
+    none = RunAccount(files_new=30, files_quarantined=30, files_requarantined=30)
+    verdict = judge("r", none, RunLimits(0.5, 10))
+    assert verdict.refusal is None
+    assert _checks(verdict.checks)["articles_on_a_day_with_files"]["success"] is True
+    assert str(_checks(verdict.checks)["max_quarantine_share"]["detail"]).startswith(
+        "not applied: 0 new files, under the 10"
+    )
 
 
 @pytest.mark.parametrize(

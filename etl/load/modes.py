@@ -110,21 +110,23 @@ _MOVED = f"""
 """
 
 
-#: A rebuild's articles that a file it found refused unread gave when it loaded (parameter
-#: ``$1``: the landing zone), of its partition (``$2``; NULL: every day): the file grew over the
-#: size limit, or became a FIFO or a link out of the zone. No present file gives them, as for a
-#: file that now fails a check, whose articles the scope holds through its ledger row; up to
-#: session 32 they stayed (``run --date D --replace`` removed them). The partition matters: a
-#: file outside dated folders is refused by the rebuild of every day, and only the rebuild of
-#: its article's day may remove that article.
+#: A rebuild's articles held from a file it found refused unread (parameter ``$1``: the
+#: landing zone, whose ledger or refusals know the file), of its partition (``$2``; NULL: every
+#: day): the file grew over the size limit, or became a FIFO or a link out of the zone. No
+#: present file gives them, as for a file that now fails a check, whose articles the scope holds
+#: through its ledger row; up to session 32 they stayed (``run --date D --replace`` removed
+#: them). The partition matters: a file outside dated folders is refused by the rebuild of every
+#: day, and only the rebuild of its article's day may remove that article. The articles are
+#: those the warehouse holds from the file, not those its ledger row lists: the rebuild of one
+#: day of a multi-record file forgets the row (one of its articles is gone), and the other
+#: day's rebuild must still find its own record (it kept it for good, up to session 33).
 _REFUSED_NOW = f"""
-    SELECT DISTINCT l.article_id FROM (
-        SELECT path, unnest({LISTED}) AS article_id FROM ingest_ledger
-        WHERE landing = $1 AND outcome = '{LedgerOutcome.LOADED}'
-          AND path IN (SELECT path FROM {RUN_REFUSED})
-    ) l
-    JOIN fact_article f ON f.article_id = l.article_id AND f.source_file = l.path
-    WHERE ($2::DATE IS NULL
+    SELECT DISTINCT f.article_id FROM fact_article f
+    WHERE f.source_file IN (SELECT path FROM {RUN_REFUSED})
+      AND (f.source_file IN (SELECT path FROM ingest_ledger
+                             WHERE landing = $1 AND outcome = '{LedgerOutcome.LOADED}')
+           OR f.source_file IN (SELECT path FROM ingest_refusal WHERE landing = $1))
+      AND ($2::DATE IS NULL
            OR coalesce({folder_date_sql("f.source_file")}, f.published_date) = $2::DATE)
 """
 
@@ -197,8 +199,9 @@ class Replace(Mode):
     partition is its file's folder date, else its published date (as for backfills,
     :mod:`etl.backfill`).
 
-    The run's partitions are those of its new articles and of every file it read or skipped as
-    unchanged: the file's dated folder, else the days of the articles it holds or (changed) held.
+    The run's partitions are those of its new articles and of every file it read, skipped as
+    unchanged or found refused unread: the file's dated folder, else the days of the articles it
+    holds or (changed) held (a refused file outside dated folders adds no day of its own).
     Up to session 28 they were those of the new articles only, so a run that loaded none (a
     file of ``D/`` deleted, another changed to a text that is now refused, the rest unchanged)
     removed nothing. A day none of whose files the run sees (every file of ``D/`` deleted, a
@@ -263,12 +266,14 @@ class Replace(Mode):
                        s.ids IS NOT NULL AS listed
                 FROM unchanged_files u LEFT JOIN listed s USING (path, sha256)
             ),
-            -- every file the run read (a rebuild's copies aside) or skipped as unchanged, with
-            -- its dated folder (NULL: undated)
+            -- every file the run read (a rebuild's copies aside), skipped as unchanged or found
+            -- refused unread, with its dated folder (NULL: undated). A day whose only file is
+            -- refused is seen: its articles go (it kept them, up to session 33).
             run_files AS (
                 SELECT path, {folder_date_sql("path")} AS folder_day FROM (
                     SELECT path FROM run_ledger WHERE NOT holder
-                    UNION SELECT path FROM run_unchanged)
+                    UNION SELECT path FROM run_unchanged
+                    UNION SELECT path FROM {RUN_REFUSED})
             ),
             undated_files AS (SELECT path FROM run_files WHERE folder_day IS NULL),
             run_partitions AS (
@@ -354,7 +359,7 @@ class Rebuild(Mode):
         unread (:data:`_REFUSED_NOW`)."""
         super().prepare(con, landing, partition)
         con.execute(
-            f"INSERT INTO {REPLACE_SCOPE} {_REFUSED_NOW} AND l.article_id NOT IN "
+            f"INSERT INTO {REPLACE_SCOPE} {_REFUSED_NOW} AND f.article_id NOT IN "
             f"(SELECT article_id FROM {REPLACE_SCOPE})",
             [landing, partition],
         )

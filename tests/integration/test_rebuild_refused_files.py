@@ -12,6 +12,7 @@ the zone keeps it, as for a file that fails a check. Expected values are literal
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -185,3 +186,46 @@ def test_a_rebuild_of_every_day_removes_every_refused_files_article(tmp_path: Pa
         f"{OTHER}/a11.txt",
         f"{OTHER}/a13.txt",
     ]
+
+
+@pytest.mark.parametrize("order", [(DAY, OTHER), (OTHER, DAY)])
+def test_each_days_rebuild_removes_its_record_of_an_undated_refused_file(
+    tmp_path: Path, order: tuple[str, str]
+) -> None:
+    """A JSONL file at the root whose records are on two days, grown over the limit: the first
+    rebuild removed its day's article and forgot the file's ledger row (one of its articles was
+    gone), so the other day's rebuild found nothing to remove and kept its article for good,
+    which one depending on the order (operator probe, session 33). Each removes its own now."""
+    landing = _zone(tmp_path)
+    records = [
+        {"title": "A", "date": DAY, "text": "The harbour reopened after the storm on Monday."},
+        {"title": "B", "date": OTHER, "text": "The school board approved the new budget today."},
+    ]
+    dump = landing / "multi.jsonl"
+    dump.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    settings = _settings(tmp_path)
+    pipeline.run(settings)
+    assert len(_files(settings)) == 10
+    dump.write_bytes(dump.read_bytes() + b" " * LIMIT)
+    removed = [
+        backfill.rebuild_partition(settings, date.fromisoformat(day)).articles_removed
+        for day in order
+    ]
+    assert removed == [1, 1]
+    assert _files(settings) == ALL_FILES
+
+
+def test_replace_removes_the_article_of_a_days_only_file_now_refused(tmp_path: Path) -> None:
+    """``run --date D --replace`` took its partitions from the files it read or found
+    unchanged: a day whose only file is now refused unread was none of them, and kept the
+    article (with a second, unchanged file it was removed; operator probe, session 33)."""
+    folder = tmp_path / "landing" / DAY
+    folder.mkdir(parents=True)
+    (folder / "solo.txt").write_text(_article(1), encoding="utf-8")
+    settings = _settings(tmp_path)
+    pipeline.run(settings)
+    (folder / "solo.txt").write_bytes(b"y" * 350)
+    replaced = pipeline.run(settings, partition_date=date(2024, 5, 6), mode="replace")
+    assert (replaced.files_quarantined, replaced.articles_removed) == (1, 1)
+    assert _files(settings) == []
+    assert _read(settings, "SELECT count(*) FROM ingest_ledger")[0][0] == 0

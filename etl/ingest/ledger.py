@@ -169,12 +169,12 @@ def rebuild_holders(
     files: list[LandingFile], ledger: LedgerView, partition: date | None
 ) -> set[str]:
     """The copies a rebuild of ``partition`` reads besides its own files: present files from
-    outside its dated folder, unchanged since the ledger recorded them as ``duplicate`` and
-    giving an article that a file the rebuild may take loaded (any record's, ``article_ids``:
-    up to migration 0022 a copy's row named only its smallest article, and an article that only
-    a later record held was removed). The rebuild may remove that article (its file changed, or
-    now fails a check); it then keeps it from the copy, which becomes its file, instead of
-    removing an article a present file still holds (see
+    outside its dated folder whose ledger rows list (as a ``duplicate``, or as a record of a
+    file that loaded others) an article that a file the rebuild may take loaded (any record's,
+    ``article_ids``: up to migration 0022 a copy's row named only its smallest article, and an
+    article that only a later record held was removed). The rebuild may remove that article
+    (its file changed, or now fails a check); it then keeps it from the copy, which becomes its
+    file, instead of removing an article a present file still holds (see
     :class:`etl.load.modes.Rebuild`). ``ledger.placed`` and ``ledger.held`` must be read
     (:func:`read_placements`, :func:`read_held`).
     """
@@ -200,15 +200,20 @@ def rebuild_holders(
         for article_id in e.article_ids
         if len(e.article_ids) == 1 or article_id in ledger.held.get(path, ())
     }
+    # A copy: a file whose ledger row lists such an article, as a ``duplicate`` or, for a file
+    # the rebuild does not take, as one of the records of a file that ``loaded`` others. Any of
+    # the file's rows counts, not only one it is unchanged since: a touched copy is still a copy,
+    # and the reader parses a copy only if its bytes are content the ledger knows (up to session
+    # 33 only unchanged ``duplicate`` rows counted, and the article was removed).
+    copying = (LedgerOutcome.DUPLICATE, LedgerOutcome.LOADED)
     holders: set[str] = set()
     for f in files:
         if f.path in own or f.outside or f.bad_name or f.special is not None:
             continue
-        entry = ledger.unchanged(f.path, f.size, f.mtime_ns)
-        if (
-            entry is not None
-            and entry.outcome == LedgerOutcome.DUPLICATE
-            and not maybe_removed.isdisjoint(entry.article_ids)
+        if any(
+            (e.outcome == LedgerOutcome.DUPLICATE or (e.outcome in copying and f.path not in taken))
+            and not maybe_removed.isdisjoint(e.article_ids)
+            for e in ledger.by_path.get(f.path, ())
         ):
             holders.add(f.path)
     return holders

@@ -13,6 +13,7 @@ the zone keeps it, as for a file that fails a check. Expected values are literal
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -229,3 +230,49 @@ def test_replace_removes_the_article_of_a_days_only_file_now_refused(tmp_path: P
     assert (replaced.files_quarantined, replaced.articles_removed) == (1, 1)
     assert _files(settings) == []
     assert _read(settings, "SELECT count(*) FROM ingest_ledger")[0][0] == 0
+
+
+def test_a_touched_copy_keeps_the_article(tmp_path: Path) -> None:
+    """The copy's bytes are those the ledger knows, but its mtime changed (``touch``): it was
+    not taken as a copy (only files unchanged since their ledger row were), and the rebuild
+    removed the article it holds (operator probe, session 33)."""
+    landing = _zone(tmp_path)
+    copy = landing / OTHER / "copy.txt"
+    copy.write_bytes((landing / DAY / "a2.txt").read_bytes())
+    settings = _settings(tmp_path)
+    pipeline.run(settings)
+    os.utime(copy, ns=(copy.stat().st_atime_ns, copy.stat().st_mtime_ns + 10**9))
+    (landing / DAY / "a2.txt").write_bytes(b"y" * 350)
+    rebuilt = backfill.rebuild_partition(settings, date(2024, 5, 6))
+    assert rebuilt.articles_removed == 0
+    files = _files(settings)
+    assert f"{OTHER}/copy.txt" in files and len(files) == 8
+
+
+def test_a_record_of_a_loaded_multi_record_file_keeps_the_article(tmp_path: Path) -> None:
+    """The copy is a record of a JSONL file of another day that loaded a record of its own (its
+    ledger row is ``loaded``, not ``duplicate``): it was not taken as a copy, and the rebuild
+    removed the article and forgot that file's row, in one order of rebuilds and not in the
+    other (operator probe, session 33)."""
+    landing = _zone(tmp_path)
+    records = [
+        {"title": "B", "date": OTHER, "text": "The school board approved the new budget today."},
+        {"date": DAY, "text": _article(2).split(" ", 3)[3].strip()},
+    ]
+    dump = landing / OTHER / "m.jsonl"
+    dump.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    settings = _settings(tmp_path)
+    first = pipeline.run(settings)
+    assert (first.files_loaded, first.duplicates) == (9, 1)  # the second record is a copy
+    (landing / DAY / "a2.txt").write_bytes(b"y" * 350)
+    rebuilt = backfill.rebuild_partition(settings, date(2024, 5, 6))
+    assert rebuilt.articles_removed == 0
+    held = _read(
+        settings,
+        "SELECT source_record FROM fact_article WHERE source_file = ?",
+        [f"{OTHER}/m.jsonl"],
+    )
+    assert sorted(r[0] for r in held) == ["line 1", "line 2"]
+    assert _read(
+        settings, "SELECT outcome FROM ingest_ledger WHERE path = ?", [f"{OTHER}/m.jsonl"]
+    ) == [("loaded",)]

@@ -7,7 +7,9 @@ the run's files produced, and a file refused unread was not among them, so the w
 article whose file no longer gives it (operator probe, session 32). A rebuild removes it now,
 and only on the day it rebuilds: a file outside dated folders is refused by the rebuild of any
 day, and the rebuild of another day leaves its article alone. A copy of the article elsewhere in
-the zone keeps it, as for a file that fails a check. Expected values are literals.
+the zone keeps it, as for a file that fails a check: a copy that was only touched, and a record
+of another day's multi-record file, too (a second operator probe found both removed). Expected
+values are literals.
 """
 
 from __future__ import annotations

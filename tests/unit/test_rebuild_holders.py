@@ -66,6 +66,23 @@ def test_known_records_of_a_multi_record_file_do_not_make_copies_holders() -> No
 
 def test_a_file_listing_one_article_counts_it_without_a_held_set() -> None:
     """A single-article row (and every row written before migration 0022) counts its article:
-    rebuilding old.txt's day reads the copies that list a."""
+    rebuilding old.txt's day reads the copies that list a: copy-of-a, and feed.jsonl, whose row
+    is ``loaded`` (for b) but whose other record is a copy of a (up to session 33 only
+    ``duplicate`` rows counted, and a was removed though feed.jsonl holds it)."""
     holders = rebuild_holders(FILES, _ledger({}), date(2024, 3, 3))
-    assert holders == {"2024-03-06/copy-of-a.jsonl"}
+    assert holders == {"2024-03-06/copy-of-a.jsonl", "2024-03-04/feed.jsonl"}
+
+
+def test_a_copy_changed_on_disk_since_its_row_is_still_read() -> None:
+    """A copy touched since the ledger recorded it (another mtime) is read (the reader parses
+    it only if its bytes are content the ledger knows); up to session 33 it was not, and the
+    article it holds was removed."""
+    touched = [
+        f if f.path != "2024-03-06/copy-of-a9.txt" else LandingFile(f.path, 10, 2, f.path_date)
+        for f in FILES
+    ]
+    ledger = _ledger({})
+    ledger.by_path["2024-03-05/a9.txt"] = [_entry("loaded", "a9")]
+    files = [*touched, _file("2024-03-05/a9.txt", date(2024, 3, 5))]
+    holders = rebuild_holders(files, ledger, date(2024, 3, 5))
+    assert holders == {"2024-03-06/copy-of-a9.txt", "2024-03-06/copy-of-b.jsonl"}

@@ -12,7 +12,7 @@ import duckdb
 
 from etl import pipeline
 from etl.settings import Settings, load_settings
-from etl.warehouse import table_checksum
+from etl.warehouse import reader, table_checksum
 
 #: The analyst-facing tables whose content must be identical across reruns.
 DATA_TABLES = (
@@ -72,6 +72,25 @@ def checksums(warehouse: Path, tables: tuple[str, ...] = DATA_TABLES) -> dict[st
 def query(warehouse: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
     """Run a read-only query and return all rows."""
     con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def warehouse_target(tmp: Path, kind: str) -> str:
+    """A warehouse in ``tmp``: a DuckDB file (``kind`` ``"duckdb"``) or a DuckLake catalog
+    (``"ducklake"``)."""
+    if kind == "duckdb":
+        return str(tmp / "w" / "warehouse.duckdb")
+    return f"ducklake:{tmp / 'lake' / 'catalog.ducklake'}"
+
+
+def read_rows(
+    settings: Settings, sql: str, params: list[Any] | None = None
+) -> list[tuple[Any, ...]]:
+    """Run a read-only query on ``settings``' warehouse (a DuckDB file or a DuckLake catalog)."""
+    con = reader(settings.target.location)
     try:
         return con.execute(sql, params or []).fetchall()
     finally:

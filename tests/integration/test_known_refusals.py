@@ -25,7 +25,9 @@ from etl.errors import BatchValidationError
 from etl.load.replay import forget_quarantined, replayed_outcomes
 from etl.report.summary import summarise
 from etl.settings import Settings, load_settings
-from etl.warehouse import reader, writer
+from etl.warehouse import writer
+
+from .helpers import read_rows, warehouse_target
 
 pytestmark = pytest.mark.skipif(
     os.name != "posix" or not hasattr(os, "mkfifo"), reason="symlinks and FIFOs"
@@ -52,14 +54,9 @@ def _zone(tmp_path: Path, kind: str = "duckdb") -> tuple[Path, Settings]:
     outside.write_text(_article(99), encoding="utf-8")
     (day / "link.txt").symlink_to(outside)
     os.mkfifo(day / "pipe.txt")
-    target = (
-        str(tmp_path / "w" / "warehouse.duckdb")
-        if kind == "duckdb"
-        else f"ducklake:{tmp_path / 'lake' / 'catalog.ducklake'}"
-    )
     settings = load_settings(
         landing=tmp_path / "landing",
-        warehouse=target,
+        warehouse=warehouse_target(tmp_path, kind),
         staging_dir=tmp_path / "staging",
         write_reports=False,
         max_file_bytes=LIMIT,
@@ -70,22 +67,14 @@ def _zone(tmp_path: Path, kind: str = "duckdb") -> tuple[Path, Settings]:
     return day, settings
 
 
-def _read(settings: Settings, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    con = reader(settings.target.location)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
 def _rows(settings: Settings, run_id: str) -> list[tuple[Any, ...]]:
     sql = "SELECT path, reason FROM quarantine WHERE run_id = ? ORDER BY path"
-    return _read(settings, sql, [run_id])
+    return read_rows(settings, sql, [run_id])
 
 
 def _refusals(settings: Settings) -> list[tuple[Any, ...]]:
     sql = "SELECT path, reason, detail, first_run_id, last_run_id FROM ingest_refusal ORDER BY path"
-    return _read(settings, sql)
+    return read_rows(settings, sql)
 
 
 REFUSED = [
@@ -138,13 +127,13 @@ def test_a_refusal_seen_again_is_unchanged_and_does_not_refuse_the_run(
     assert [(p, r, f, last) for p, r, _, f, last in _refusals(settings)] == [
         (path, reason, first.run_id, second.run_id) for path, reason in REFUSED
     ]
-    assert _read(settings, "SELECT count(*) FROM fact_article") == [(5,)]
+    assert read_rows(settings, "SELECT count(*) FROM fact_article") == [(5,)]
 
     # The file grew: refused for another detail, so judged again (a new file of the run).
     (day / "big.txt").write_bytes(b"x" * 500)
     third = pipeline.run(settings)
     assert (third.files_new, third.files_quarantined, third.files_unchanged) == (1, 1, 7)
-    details = _read(settings, "SELECT detail FROM quarantine WHERE run_id = ?", [third.run_id])
+    details = read_rows(settings, "SELECT detail FROM quarantine WHERE run_id = ?", [third.run_id])
     assert details == [(f"500 bytes is over the limit of {LIMIT}",)]
     assert [(p, f) for p, _, _, f, _ in _refusals(settings)] == [
         (f"{DAY}/big.txt", third.run_id),
@@ -180,7 +169,7 @@ def test_a_refused_run_remembers_no_refusal(tmp_path: Path) -> None:
     assert any("make one run with NEWS_ETL_MAX_QUARANTINE_SHARE raised" in n for n in notes)
     with pytest.raises(BatchValidationError, match="3 of 4 new files"):
         pipeline.run(settings)
-    assert _read(settings, "SELECT count(*) FROM quarantine") == [(6,)]
+    assert read_rows(settings, "SELECT count(*) FROM quarantine") == [(6,)]
 
 
 @pytest.mark.parametrize("kind", ["duckdb", "ducklake"])
@@ -305,7 +294,7 @@ def test_a_failed_replay_forgets_nothing(tmp_path: Path, kind: str) -> None:
     assert (second.files_new, second.files_quarantined) == (1, 1)
     before = _refusals(settings)
     ledger = "SELECT path, sha256, outcome, last_run_id FROM ingest_ledger ORDER BY path"
-    verdicts = _read(settings, ledger)
+    verdicts = read_rows(settings, ledger)
     args = ["replay", "-l", str(settings.landing), "-w", settings.target.location]
     env = {"NEWS_ETL_STAGING_DIR": str(settings.staging_dir), "NEWS_ETL_WRITE_REPORTS": "false"}
     env |= {"NEWS_ETL_MAX_FILE_BYTES": str(LIMIT), "NEWS_ETL_QUARANTINE_CHECK_MIN_FILES": "3"}
@@ -314,7 +303,7 @@ def test_a_failed_replay_forgets_nothing(tmp_path: Path, kind: str) -> None:
     assert "none of the 4 new files produced an article" in out.output
     assert "the verdicts on the 4 files it forgot are kept, as before the replay" in out.output
     assert _refusals(settings) == before
-    assert _read(settings, ledger) == verdicts
+    assert read_rows(settings, ledger) == verdicts
     (day / "good5.txt").write_text(_article(5), encoding="utf-8")
     after = pipeline.run(settings)
     assert (after.files_new, after.files_loaded, after.files_quarantined) == (1, 1, 0)

@@ -18,13 +18,13 @@ import json
 import os
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from etl import backfill, pipeline
 from etl.settings import Settings, load_settings
-from etl.warehouse import reader
+
+from .helpers import read_rows, warehouse_target
 
 DAY = "2024-05-06"
 OTHER = "2024-05-07"
@@ -38,14 +38,9 @@ def _article(n: int, day: str = DAY) -> str:
 
 
 def _settings(tmp_path: Path, kind: str = "duckdb") -> Settings:
-    target = (
-        str(tmp_path / "w" / "warehouse.duckdb")
-        if kind == "duckdb"
-        else f"ducklake:{tmp_path / 'lake' / 'catalog.ducklake'}"
-    )
     return load_settings(
         landing=tmp_path / "landing",
-        warehouse=target,
+        warehouse=warehouse_target(tmp_path, kind),
         staging_dir=tmp_path / "staging",
         write_reports=False,
         max_file_bytes=LIMIT,
@@ -66,22 +61,14 @@ def _zone(tmp_path: Path) -> Path:
     return landing
 
 
-def _read(settings: Settings, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    con = reader(settings.target.location)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
 def _files(settings: Settings) -> list[str]:
     """The source file of every article, sorted."""
-    return [r[0] for r in _read(settings, "SELECT source_file FROM fact_article ORDER BY 1")]
+    return [r[0] for r in read_rows(settings, "SELECT source_file FROM fact_article ORDER BY 1")]
 
 
 def _articles_on(settings: Settings, day: str) -> int:
     sql = "SELECT count(*) FROM fact_article WHERE published_date = ?"
-    return int(_read(settings, sql, [day])[0][0])
+    return int(read_rows(settings, sql, [day])[0][0])
 
 
 def _terms_on(settings: Settings, day: str, term: str) -> int:
@@ -90,7 +77,7 @@ def _terms_on(settings: Settings, day: str, term: str) -> int:
         "SELECT coalesce(sum(a.articles), 0) FROM agg_daily_term a JOIN dim_term t USING (term_id) "
         "WHERE t.term = ? AND a.published_date = ?"
     )
-    return int(_read(settings, sql, [term, day])[0][0])
+    return int(read_rows(settings, sql, [term, day])[0][0])
 
 
 ALL_FILES = [
@@ -127,12 +114,8 @@ def test_a_rebuild_removes_the_article_of_a_file_of_its_day_now_too_large(
     assert _articles_on(settings, DAY) == 4
     assert _terms_on(settings, DAY, "council") == 4
     # the verdict on the old content goes with its article: the file turned back is read again
-    assert (
-        _read(settings, "SELECT count(*) FROM ingest_ledger WHERE path = ?", [f"{DAY}/a1.txt"])[0][
-            0
-        ]
-        == 0
-    )
+    ledger_rows = "SELECT count(*) FROM ingest_ledger WHERE path = ?"
+    assert read_rows(settings, ledger_rows, [f"{DAY}/a1.txt"]) == [(0,)]
     (landing / DAY / "a1.txt").write_bytes(original)
     back = pipeline.run(settings)
     assert (back.files_new, back.files_loaded, back.articles_loaded) == (1, 1, 1)
@@ -231,7 +214,7 @@ def test_replace_removes_the_article_of_a_days_only_file_now_refused(tmp_path: P
     replaced = pipeline.run(settings, partition_date=date(2024, 5, 6), mode="replace")
     assert (replaced.files_quarantined, replaced.articles_removed) == (1, 1)
     assert _files(settings) == []
-    assert _read(settings, "SELECT count(*) FROM ingest_ledger")[0][0] == 0
+    assert read_rows(settings, "SELECT count(*) FROM ingest_ledger")[0][0] == 0
 
 
 def test_a_touched_copy_keeps_the_article(tmp_path: Path) -> None:
@@ -269,12 +252,12 @@ def test_a_record_of_a_loaded_multi_record_file_keeps_the_article(tmp_path: Path
     (landing / DAY / "a2.txt").write_bytes(b"y" * 350)
     rebuilt = backfill.rebuild_partition(settings, date(2024, 5, 6))
     assert rebuilt.articles_removed == 0
-    held = _read(
+    held = read_rows(
         settings,
         "SELECT source_record FROM fact_article WHERE source_file = ?",
         [f"{OTHER}/m.jsonl"],
     )
     assert sorted(r[0] for r in held) == ["line 1", "line 2"]
-    assert _read(
+    assert read_rows(
         settings, "SELECT outcome FROM ingest_ledger WHERE path = ?", [f"{OTHER}/m.jsonl"]
     ) == [("loaded",)]

@@ -200,20 +200,28 @@ def rebuild_holders(
         for article_id in e.article_ids
         if len(e.article_ids) == 1 or article_id in ledger.held.get(path, ())
     }
-    # A copy: a file whose ledger row lists such an article, as a ``duplicate`` or, for a file
-    # the rebuild does not take, as one of the records of a file that ``loaded`` others. Any of
-    # the file's rows counts, not only one it is unchanged since: a touched copy is still a copy,
-    # and the reader parses a copy only if its bytes are content the ledger knows (up to session
-    # 33 only unchanged ``duplicate`` rows counted, and the article was removed).
-    copying = (LedgerOutcome.DUPLICATE, LedgerOutcome.LOADED)
+    # A copy: a file whose ledger row lists such an article, as a ``duplicate`` or as one of the
+    # records of a file that ``loaded`` others. For a file the rebuild does not take, any of its
+    # rows counts, not only one it is unchanged since: a touched copy is still a copy, and the
+    # reader parses a copy only if its bytes are content the ledger knows (up to session 33 only
+    # unchanged ``duplicate`` rows counted, and the article was removed). A file it takes is
+    # read as its own: only its unchanged ``duplicate`` row makes it a copy (changed, it is
+    # taken to be judged anew, which a copy's reading would skip).
     holders: set[str] = set()
     for f in files:
         if f.path in own or f.outside or f.bad_name or f.special is not None:
             continue
-        if any(
-            (e.outcome == LedgerOutcome.DUPLICATE or (e.outcome in copying and f.path not in taken))
-            and not maybe_removed.isdisjoint(e.article_ids)
-            for e in ledger.by_path.get(f.path, ())
-        ):
+        if f.path in taken:
+            entry = ledger.unchanged(f.path, f.size, f.mtime_ns)
+            rows: list[LedgerEntry] = (
+                [entry] if entry is not None and entry.outcome == LedgerOutcome.DUPLICATE else []
+            )
+        else:
+            rows = [
+                e
+                for e in ledger.by_path.get(f.path, ())
+                if e.outcome in (LedgerOutcome.DUPLICATE, LedgerOutcome.LOADED)
+            ]
+        if any(not maybe_removed.isdisjoint(e.article_ids) for e in rows):
             holders.add(f.path)
     return holders

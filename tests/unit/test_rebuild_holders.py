@@ -86,3 +86,24 @@ def test_a_copy_changed_on_disk_since_its_row_is_still_read() -> None:
     files = [*touched, _file("2024-03-05/a9.txt", date(2024, 3, 5))]
     holders = rebuild_holders(files, ledger, date(2024, 3, 5))
     assert holders == {"2024-03-06/copy-of-a9.txt", "2024-03-06/copy-of-b.jsonl"}
+
+
+def test_a_changed_file_the_rebuild_takes_is_read_as_its_own_not_as_a_copy() -> None:
+    """An undated file changed since its ledger row (a ``duplicate`` of a) is taken by the
+    rebuild of a's day (its header may name that day now) and read as its own file. Made a copy,
+    it would be parsed only if its bytes were content the ledger knows, and its new content would
+    go unjudged."""
+    files = [
+        _file("2024-03-03/old.txt", date(2024, 3, 3)),
+        LandingFile("flat.txt", 10, 2, None),  # another mtime than its row's
+    ]
+    ledger = LedgerView(
+        by_path={
+            "2024-03-03/old.txt": [_entry("loaded", "a")],
+            "flat.txt": [_entry("duplicate", "a")],
+        }
+    )
+    assert rebuild_holders(files, ledger, date(2024, 3, 3)) == set()
+    # unchanged, it is a copy (it is not taken: its articles are on no day of the rebuild)
+    unchanged = [files[0], _file("flat.txt", None)]
+    assert rebuild_holders(unchanged, ledger, date(2024, 3, 3)) == {"flat.txt"}

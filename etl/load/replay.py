@@ -107,9 +107,9 @@ def forget_quarantined(
     con.execute("BEGIN TRANSACTION")
     try:
         # Read, then delete, in one transaction: DuckLake refuses DELETE … RETURNING.
-        ledger_rows = con.execute(chosen, params).fetch_arrow_table()
+        ledger_rows = con.execute(chosen, params).to_arrow_table()
         con.execute(forget, params)
-        refusal_rows = con.execute(f"SELECT * {refusals}", params[:3]).fetch_arrow_table()
+        refusal_rows = con.execute(f"SELECT * {refusals}", params[:3]).to_arrow_table()
         con.execute(f"DELETE {refusals}", params[:3])
         con.execute("COMMIT")
     except BaseException:

@@ -165,6 +165,24 @@ def wait_runs(
         time.sleep(2)
 
 
+def wait_marts(url: str, token: str, what: str) -> list[dict[str, Any]]:
+    """Wait until ``news_marts`` has refreshed after every load that published: no Asset event
+    still queued for it and each of its runs ended (at least one). Its refresh writes the
+    warehouse the loads wrote, so a reader opening that DuckDB file before then can meet the
+    refresh's writer lock (a `news_daily` run is over before the run it triggered has begun).
+    Call once the publishing runs have ended: their events are queued by then."""
+    deadline = time.monotonic() + DEADLINE_S
+    while True:
+        queued = api_call(url, token, "GET", "/dags/news_marts/assets/queuedEvents")
+        found = runs(url, token, "news_marts")
+        if not queued["queued_events"] and found and all(finished(r) for r in found):
+            return found
+        if time.monotonic() > deadline:
+            states = [(r["run_id"], r["state"]) for r in found]
+            pytest.fail(f"gave up waiting for {what}: {states}, queued {queued['queued_events']}")
+        time.sleep(2)
+
+
 def task_instances(url: str, token: str, run_id: str) -> list[dict[str, Any]]:
     """The task instances of one ``news_daily`` run."""
     answer = api_call(url, token, "GET", f"/dags/news_daily/dagRuns/{run_id}/taskInstances")

@@ -45,6 +45,7 @@ from tests.dags.celery_cluster import (
     running_cluster,
     servers,
     task_instances,
+    wait_marts,
     wait_runs,
 )
 from tests.integration.helpers import checksums, settings_for
@@ -96,6 +97,8 @@ def _backfill_on_celery(cluster: Cluster, tmp: Path, base: dict[str, str]) -> No
                 ran += 1
                 assert ti["hostname"] in cluster.workers, (ti["task_id"], ti["hostname"])
     assert ran >= len(days) * 5  # plan, ingest, text, validate, load per day at least
+    marts = wait_marts(url, token, "news_marts after the backfill")
+    assert {r["state"] for r in marts} == {"success"}, marts
     serial = settings_for(landing, tmp / "serial-a")
     pipeline.run(serial)
     assert checksums(settings.warehouse) == checksums(serial.warehouse)
@@ -145,6 +148,8 @@ def _worker_killed_mid_text(cluster: Cluster, tmp: Path) -> None:
     first, last = tries[0], tries[-1]
     assert first["hostname"] == victim and first["state"] != "success", first
     assert last["hostname"] == survivor and last["state"] == "success", last
+    marts = wait_marts(url, token, "news_marts after the run")
+    assert {r["state"] for r in marts} == {"success"}, marts
     serial = settings_for(landing, tmp / "serial-b")
     pipeline.run(serial)
     assert checksums(settings.warehouse) == checksums(serial.warehouse)

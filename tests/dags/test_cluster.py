@@ -49,6 +49,7 @@ from tests.dags.celery_cluster import (
     running_cluster,
     servers,
     task_instances,
+    wait_marts,
     wait_runs,
 )
 from tests.integration.helpers import settings_for
@@ -154,6 +155,9 @@ def _backfill(cluster: Cluster, served: Settings, base: dict[str, str], days: li
                 ran += 1
                 assert ti["hostname"] in cluster.workers, (ti["task_id"], ti["hostname"])
     assert ran >= len(days) * 5  # plan, ingest, text, validate, load per day at least
+    # The loads' Asset events refresh the lake's marts: over before the cluster stops.
+    marts = wait_marts(url, token, "news_marts after the backfill")
+    assert {r["state"] for r in marts} == {"success"}, marts
 
 
 def test_six_day_backfill_on_celery_s3_and_ducklake_equals_a_serial_run(

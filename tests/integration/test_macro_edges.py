@@ -53,8 +53,15 @@ def test_a_reversed_or_open_range_is_an_error_that_says_so(wh: Path) -> None:
         ):
             with pytest.raises(duckdb.InvalidInputException, match="before it starts"):
                 con.execute(sql).fetchall()
-        with pytest.raises(duckdb.InvalidInputException, match="needs two dates"):
-            con.execute("SELECT * FROM calendar(NULL, DATE '2021-04-07')").fetchall()
+        # Either date missing (a notebook's unset parameter): an error, never a row of NULLs.
+        for macro in ("calendar({})", "top_terms({}, 5)", "top_terms_stem({}, 5)",
+                      "distinctive_terms({}, 5)", "term_trend('state', {})"):  # fmt: skip
+            for dates in ("NULL, DATE '2021-04-07'", "DATE '2021-04-07', NULL", "NULL, NULL"):
+                sql = f"SELECT * FROM {macro.format(dates)}"
+                with pytest.raises(duckdb.InvalidInputException, match="needs two dates"):
+                    con.execute(sql).fetchall()
+                with pytest.raises(duckdb.InvalidInputException, match="needs two dates"):
+                    con.execute(sql.replace("NULL", "?"), [None] * sql.count("NULL")).fetchall()
     finally:
         con.close()
 

@@ -20,6 +20,7 @@ reach the terminal escaped (``\\x1b``).
 
 from __future__ import annotations
 
+import decimal
 import html
 import io
 import json
@@ -225,6 +226,40 @@ def _normalise_json(text: str) -> Any:
     )
 
 
+#: Enough digits for any DECIMAL (at most 38) with its scale.
+_DECIMAL_CONTEXT = decimal.Context(prec=80)
+
+
+def _rescaled(value: Any, duck_type: DuckDBPyType) -> Any:
+    """``value`` (parsed ``to_json`` text of a ``duck_type`` value) with every DECIMAL written
+    with its type's scale: ``to_json`` drops trailing zeros (``[1.10]`` became ``[1.1]``; the
+    digits it keeps are exact), while a DECIMAL column alone is written as DuckDB spells it
+    (``1.10``). Map keys are already their text; a union is ``{member: value}``."""
+    if value is None:
+        return None
+    kind = str(duck_type.id)
+    if kind not in ("decimal", "list", "array", "struct", "union", "map"):
+        return value
+    children = dict(duck_type.children)  # name -> type (a decimal's: precision, scale)
+    if kind == "decimal" and isinstance(value, _Number):
+        quantum = Decimal(1).scaleb(-int(str(children["scale"])))
+        return _Number(format(Decimal(value).quantize(quantum, context=_DECIMAL_CONTEXT), "f"))
+    if kind in ("list", "array") and isinstance(value, list):
+        return [_rescaled(v, _nested(children["child"])) for v in value]
+    if kind in ("struct", "union") and isinstance(value, dict):
+        return {k: _rescaled(v, _nested(children[k])) if k in children else v
+                for k, v in value.items()}  # fmt: skip
+    if kind == "map" and isinstance(value, dict):
+        return {k: _rescaled(v, _nested(children["value"])) for k, v in value.items()}
+    return value
+
+
+def _nested(child: object) -> DuckDBPyType:
+    """A child of a nested type's ``children`` that is a type (not an array's size)."""
+    assert isinstance(child, DuckDBPyType)
+    return child
+
+
 def _dump_json(value: Any) -> str:
     if value is None:
         return "null"
@@ -278,7 +313,8 @@ def _fetch(projection: duckdb.DuckDBPyRelation) -> pa.Table:
 
 def fetch_text(relation: duckdb.DuckDBPyRelation) -> TextResult:
     """Execute ``relation`` and return every cell as text (see the module's docstring)."""
-    kinds = [_kind(t) for t in relation.types]
+    types = relation.types
+    kinds = [_kind(t) for t in types]
     exprs = []
     for i, kind in enumerate(kinds):
         col = _position(i)
@@ -291,7 +327,7 @@ def fetch_text(relation: duckdb.DuckDBPyRelation) -> TextResult:
         exprs.append(f"{expr} AS c{i}")
     arrow = _fetch(relation.project(", ".join(exprs))) if exprs else pa.table({})
     columns: list[list[str | None]] = []
-    for kind, array in zip(kinds, arrow.columns, strict=True):
+    for kind, duck_type, array in zip(kinds, types, arrow.columns, strict=True):
         values = array.to_pylist()
         if kind == "interval":
             columns.append(
@@ -301,7 +337,12 @@ def fetch_text(relation: duckdb.DuckDBPyRelation) -> TextResult:
                 ]
             )
         elif kind == "nested":
-            columns.append([None if v is None else _dump_json(_normalise_json(v)) for v in values])
+            columns.append(
+                [
+                    None if v is None else _dump_json(_rescaled(_normalise_json(v), duck_type))
+                    for v in values
+                ]
+            )
         else:
             columns.append(values)
     rows = list(zip(*columns, strict=True)) if columns else []

@@ -108,6 +108,35 @@ def test_text_forms_of_duckdb_types() -> None:
     )
 
 
+def test_decimals_inside_nested_values_keep_their_scale() -> None:
+    """``to_json`` writes DECIMAL(4,2) 1.10 as 1.1: inside lists, structs, maps, arrays and
+    unions each decimal is written with its type's scale, as the plain column is (probe)."""
+    con = duckdb.connect()
+    result = fetch_text(
+        con.sql(
+            "SELECT [1.10::DECIMAL(4, 2), NULL, 2::DECIMAL(4, 2)] AS l,"
+            " {'a': 0.50::DECIMAL(3, 2), 'b': [2.5::DECIMAL(5, 3)], 'c': 1.5::DOUBLE} AS s,"
+            " MAP {1.10::DECIMAL(4, 2): 2.20::DECIMAL(4, 2)} AS m,"
+            " [7::DECIMAL(3, 0)]::DECIMAL(3, 0)[1] AS a,"
+            " union_value(k := 1.5::DECIMAL(4, 2)) AS u,"
+            " {'tiny': -0.000000000000000000000000000001::DECIMAL(38, 30),"
+            " 'huge': 12345678901234567890123456.789::DECIMAL(38, 12)} AS big"
+        )
+    )
+    assert result.rows == [
+        (
+            "[1.10,null,2.00]",
+            '{"a":0.50,"b":[2.500],"c":1.5}',
+            '{"1.10":2.20}',
+            "[7]",
+            '{"k":1.50}',
+            '{"tiny":-0.000000000000000000000000000001,'
+            '"huge":12345678901234567890123456.789000000000}',
+        )
+    ]
+    json.loads(to_json_lines(result))  # still strict JSON
+
+
 def test_csv_quotes_only_where_needed() -> None:
     con = duckdb.connect()
     result = fetch_text(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import textwrap
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,8 @@ class WarehouseSummary:
     top_terms: list[tuple[str, int]]
     quarantine_records: int = 0  # current quarantine records: whole files and single records
     quarantine_record_files: int = 0  # distinct files those records come from
+    #: Why the top terms may still count boilerplate lines (None: the lines are current).
+    boilerplate_note: str | None = None
 
 
 def summarise(path: Path, *, top: int = 10, min_term_chars: int = 2) -> WarehouseSummary:
@@ -137,6 +139,7 @@ def _summarise(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) -> Ware
     ).fetchone()
     top_terms = _headline_terms(con, top, min_chars)
     return WarehouseSummary(
+        boilerplate_note=_boilerplate_note(con) if articles else None,
         articles=int(articles),
         sources=int(sources),
         terms=int(terms),
@@ -149,6 +152,32 @@ def _summarise(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) -> Ware
         top_terms=[(str(t), int(n)) for t, n in top_terms],
         quarantine_records=int(records),
         quarantine_record_files=int(record_files),
+    )
+
+
+def _boilerplate_note(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Whether the top terms can still count boilerplate lines: the lines are found only by a
+    marts refresh (``news-etl marts``; the ``news_marts`` DAG after every Airflow load), which
+    reads every text; a load applies the lines known then to its days. ``None`` when no run has
+    loaded articles since the last refresh; else what the counts hold."""
+    refreshed, loads_since = _one(
+        con,
+        "WITH m AS (SELECT max(refreshed_at) AS last_refresh FROM mart_daily_source) "
+        "SELECT any_value(m.last_refresh), count(r.run_id) FROM m LEFT JOIN etl_run r "
+        "ON r.status = 'success' AND r.articles_loaded > 0 "
+        "AND (m.last_refresh IS NULL OR r.ended_at > m.last_refresh)",
+    )
+    if not loads_since:
+        return None
+    if refreshed is None:
+        return (
+            "(boilerplate lines such as a sign-off are not looked for yet, so these counts "
+            "include them: `news-etl marts` finds them)"
+        )
+    at = refreshed.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        f"(boilerplate lines as `news-etl marts` found them at {at}; "
+        f"{plural(int(loads_since), 'run')} loaded articles since)"
     )
 
 
@@ -220,6 +249,8 @@ def format_summary(summary: WarehouseSummary, path: Path) -> str:
         *_wrap("runs", runs),
         *_wrap_items("top terms", [f"{t} ({n:,})" for t, n in summary.top_terms], ", "),
     ]
+    if summary.boilerplate_note and summary.top_terms:
+        lines += _wrap("", summary.boilerplate_note)
     return "\n".join(lines)
 
 

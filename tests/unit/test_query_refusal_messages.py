@@ -87,6 +87,16 @@ def test_every_statement_before_the_last_runs_and_the_last_gives_the_result() ->
     # an earlier statement really runs: its error reaches the user
     with pytest.raises(duckdb.InvalidInputException, match="boom"):
         run_query(con, "SELECT error('boom'); SELECT 1")
+    # every one of them, not only the first (a mutant ran statements[:1])
+    with pytest.raises(duckdb.InvalidInputException, match="second"):
+        run_query(con, "SELECT 1; SELECT error('second'); SELECT 1")
+
+
+def test_sql_that_does_not_parse_is_refused_with_the_parser_message() -> None:
+    with pytest.raises(QueryRefusedError) as caught:
+        check_read_only(duckdb.connect(), "SELEC 1")
+    assert str(caught.value).startswith("cannot parse the SQL: Parser Error: syntax error at or")
+    assert '"SELEC"' in str(caught.value)
 
 
 def _explain_statement(con: duckdb.DuckDBPyConnection) -> Any:

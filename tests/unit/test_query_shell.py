@@ -88,6 +88,15 @@ def test_no_shell_anywhere_is_a_permanent_error(
     assert str(caught.value) == "the duckdb shell is not installed; run `make setup`"
 
 
+def test_a_ducklake_is_refused_with_where_to_go_instead() -> None:
+    with pytest.raises(PermanentError) as caught:
+        shell_command(Path("ducklake:/data/news.ducklake"))
+    assert str(caught.value) == (
+        "ducklake:/data/news.ducklake is a DuckLake: the safe shell opens a DuckDB file only; "
+        "use `news-etl query`, or DuckDB's own CLI with ATTACH (README, DuckLake warehouse)"
+    )
+
+
 def test_no_warehouse_is_a_permanent_error_naming_it(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.duckdb"
     with pytest.raises(PermanentError) as caught:

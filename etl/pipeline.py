@@ -33,7 +33,7 @@ from filelock import BaseFileLock
 from etl import TEXT_VERSION, __version__, heap, leftovers
 from etl.contracts import RunStatus, Stage
 from etl.errors import BatchValidationError, NewsEtlError, StagingError
-from etl.ingest.landing import LandingFile, batches_of, list_landing
+from etl.ingest.landing import LandingFile, batches_of, gzip_sizes, list_landing
 from etl.ingest.ledger import (
     LedgerView,
     read_held,
@@ -361,7 +361,9 @@ def _plan(
         # At least one (possibly empty) batch, so every run has the same shape of steps.
         batches=[
             [_file_dict(f) for f in batch]
-            for batch in batches_of(todo, settings.batch_size, settings.batch_bytes)
+            for batch in batches_of(
+                todo, settings.batch_size, settings.batch_bytes, gzip_sizes(landing, todo)
+            )
         ]
         or [[]],
         in_process=run_id in _OWNED,

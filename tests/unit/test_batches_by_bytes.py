@@ -65,3 +65,18 @@ def test_a_gzip_file_counts_four_times_its_size(name: str) -> None:
     gz = [LandingFile(name, 3, 0, None), LandingFile("next.txt", 3, 0, None)]
     assert _sizes(batches_of(gz, 100, 10)) == [[3], [3]]
     assert _sizes(batches_of(_files(3, 3), 100, 10)) == [[3, 3]]
+
+
+def test_a_gzip_file_counts_at_its_trailer_size_when_that_is_more() -> None:
+    """A 10-byte .gz whose trailer says 9 MB (JSONL compresses ~170 to one) counts 9 MB; a
+    trailer saying less than four times the file's size (a multi-member file, a size over
+    4 GiB wrapped) never lowers it below that."""
+    gz = LandingFile("a.jsonl.gz", 100, 0, None)
+    assert planned_bytes(gz, 9_000_000) == 9_000_000
+    assert planned_bytes(gz, 7) == 400
+    assert planned_bytes(gz, None) == 400
+    assert planned_bytes(LandingFile("a.txt", 100, 0, None), 9_000_000) == 100  # not gzip
+    files = [LandingFile(f"{n}.jsonl.gz", 100, 0, None) for n in "abcd"]
+    inflated = {"a.jsonl.gz": 6, "b.jsonl.gz": 5, "c.jsonl.gz": 4, "d.jsonl.gz": 1_000}
+    batches = batches_of(files, 100, 1000, {k: v * 100 for k, v in inflated.items()})
+    assert [[f.path[0] for f in batch] for batch in batches] == [["a"], ["b", "c"], ["d"]]

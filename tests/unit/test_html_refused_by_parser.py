@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 import trafilatura
 
-from etl.ingest.formats import RecordError
+from etl.ingest.formats import Record, RecordError
 from etl.ingest.formats.html import parse_html
 
 
@@ -110,3 +110,35 @@ def test_a_page_of_more_than_twenty_thousand_elements_is_refused_before_parsing(
     assert parse_html(page(20_001), "canonical") == refused
     assert parse_html(page(25_000), "canonical") == refused
     assert parse_html(page(20_000), "canonical") != refused
+
+
+def _nested(depth: int) -> str:
+    """An article whose middle paragraph sits inside ``depth`` nested ``<div>``s."""
+    inner = (
+        "<div>" * depth + "<p>Deepland's central bank held its rates steady.</p>" + "</div>" * depth
+    )
+    return (
+        "<html><body><article><h1>Headline</h1><p>The central bank of Shallowland raised "
+        "interest rates on Tuesday, surprising analysts who had expected a pause.</p>"
+        + inner
+        + "<p>Closing paragraph: markets fell after the two decisions.</p></article></body></html>"
+    )
+
+
+def test_a_page_nested_to_the_parsers_depth_limit_is_refused_not_cut() -> None:
+    """libxml2 drops what lies 255 elements deep, and everything after it: the article loaded
+    with its middle and its end missing and nothing said (probe). At the limit the page is
+    refused with the reason; below it the article is whole."""
+    (whole,) = parse_html(_nested(251), "canonical")
+    assert isinstance(whole, Record)
+    assert "Deepland's central bank" in whole.body and "Closing paragraph" in whole.body
+    refused = [
+        RecordError(
+            None,
+            "malformed_html",
+            "elements nested 255 deep, the HTML parser's limit: it drops what lies deeper and "
+            "everything after it, so the text would be cut",
+        )
+    ]
+    for depth in (253, 300, 5_000):
+        assert parse_html(_nested(depth), "canonical") == refused

@@ -142,3 +142,27 @@ def test_a_page_nested_to_the_parsers_depth_limit_is_refused_not_cut() -> None:
     ]
     for depth in (253, 300, 5_000):
         assert parse_html(_nested(depth), "canonical") == refused
+
+
+def _dated_page(head: str, body: str) -> str:
+    return (
+        f"<html><head><title>Treaty</title>{head}</head><body><article><h1>Treaty signed</h1>"
+        f"<p>{body} The ministers reviewed it again this week in a long meeting.</p>"
+        "<p>Officials said more talks would follow in the spring.</p></article></body></html>"
+    )
+
+
+def test_a_page_is_dated_by_its_markup_never_by_its_text_or_links() -> None:
+    """A date the article mentions, or a dated link in it, is not the page's date (probe: they
+    were taken as `metadata` dates); a page without one in its markup has none of its own."""
+    from datetime import date
+
+    for body in (
+        "The treaty, signed on 12 March 1998 in Geneva, was reviewed.",
+        "See <a href='/2003/05/17/story.html'>the earlier story</a> on the treaty.",
+    ):
+        (record,) = parse_html(_dated_page("", body), "canonical")
+        assert isinstance(record, Record) and record.published is None
+    meta = '<meta property="article:published_time" content="2021-04-07T10:00:00+00:00">'
+    (record,) = parse_html(_dated_page(meta, "Signed on 12 March 1998."), "canonical")
+    assert isinstance(record, Record) and record.published == date(2021, 4, 7)

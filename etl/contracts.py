@@ -146,8 +146,9 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
         "over `NEWS_ETL_MAX_FILE_BYTES`", "raise the limit or split it"
     ),
     QuarantineReason.TOO_LONG: ReasonDoc(
-        "an article's text is over `NEWS_ETL_MAX_ARTICLE_CHARS` characters before cleaning; "
-        "refused at ingest, before the text stage",
+        "an article's text is over `NEWS_ETL_MAX_ARTICLE_CHARS` characters before cleaning "
+        "(refused at ingest, before the text stage), or once cleaned (Unicode NFKC writes some "
+        "characters as several: refused by the text stage before it is split)",
         "split it, or raise the limit",
     ),
     QuarantineReason.NOT_REGULAR: ReasonDoc(

@@ -605,7 +605,7 @@ def text_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     plan = RunPlan.load(staging_dir)
     staging = plan.staging()
     ingested = staging.read("ingested", batch)
-    out = process_batch(ingested)
+    out = process_batch(ingested, plan.settings_obj().max_article_chars)
     staging.write("articles", batch, out.articles)
     staging.write("terms", batch, out.terms)
     # Ingest's rows, then this step's: rows an earlier try of this step appended (a worker that

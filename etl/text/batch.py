@@ -41,12 +41,15 @@ def article_id_of(clean_text: str) -> str:
     return hashlib.sha256(clean_text.encode("utf-8")).hexdigest()
 
 
-def process_batch(ingested: pa.Table) -> TextBatch:
+def process_batch(ingested: pa.Table, max_chars: int | None = None) -> TextBatch:
     """Clean, split and count every article of ``ingested`` (the staged ``ingested`` table).
 
     Each article gets its content identity (:func:`article_id_of`). A repeat of an article
     already seen in the batch keeps its row (the loader counts it as a duplicate) but adds no
-    term rows.
+    term rows. An article longer than ``max_chars`` once cleaned is quarantined ``too_long``:
+    ingest checks the limit on the text as it arrived, and Unicode normalisation (NFKC) can
+    lengthen it (U+FDFA is 18 characters: a 2-million-character file became 36 million and
+    was tokenized whole; probe).
     """
     out = TextBatch()
     kept: list[tuple[dict[str, Any], int, int]] = []  # (row, paragraphs, index of its text)
@@ -67,6 +70,22 @@ def process_batch(ingested: pa.Table) -> TextBatch:
                     "detail": (
                         "no text left after cleaning "
                         "(only whitespace, control or invisible characters)"
+                    ),
+                }
+            )
+            continue
+        if max_chars is not None and len(text) > max_chars:
+            out.quarantine.append(
+                {
+                    "path": row["path"],
+                    "sha256": row["file_sha256"],
+                    "record": row["record"],
+                    "stage": "text",
+                    "reason": "too_long",
+                    "detail": (
+                        f"{len(text)} characters of text once cleaned (Unicode NFKC writes "
+                        "some characters as several) is over the limit of "
+                        f"{max_chars} (NEWS_ETL_MAX_ARTICLE_CHARS)"
                     ),
                 }
             )

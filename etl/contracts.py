@@ -134,8 +134,9 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
     QuarantineReason.BINARY: ReasonDoc(
         "a NUL, or control characters in more than 5 % of the first 8 KiB, whatever the "
         "encoding (valid UTF-8 included): not a text file (fewer control characters are removed "
-        "like any others); in JSON lines, NULs in at most half the lines are those lines' "
-        "problem (`malformed_json`), not the file's",
+        "like any others); in JSON lines it is judged line by line: lines with a NUL or that "
+        "many control characters, if at most half the lines, are those lines' problem "
+        "(`malformed_json`), not the file's",
         "remove it",
     ),
     QuarantineReason.UNDECODABLE: ReasonDoc("not UTF-8 and no encoding fits", "re-export as UTF-8"),

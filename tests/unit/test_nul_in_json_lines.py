@@ -68,3 +68,21 @@ def test_other_formats_keep_refusing_any_nul() -> None:
     with pytest.raises(UndecodableError) as caught:
         decode(ONE_NUL)
     assert caught.value.reason == "binary"
+
+
+def test_one_line_of_control_characters_loses_that_line_only() -> None:
+    """A first line holding 1,000 raw ``\\x01`` made the whole file ``binary`` (the sniff reads
+    the first 8,192 characters), and its 50 good records were lost (probe)."""
+    raw = b'{"text": "' + b"\x01" * 1_000 + b'"}\n'
+    raw += b"".join(b'{"text": "Story %d."}\n' % i for i in range(50))
+    parsed = parse_jsonl(decode(raw, LINE_BREAK).text, L)
+    assert parsed[0] == RecordError(
+        "line 1", "malformed_json", "Invalid control character at column 11"
+    )
+    assert parsed[1:] == [Record(body=f"Story {i}.", key=f"line {i + 2}") for i in range(50)]
+    # ... and as many such lines as good ones: still text; more: binary
+    half = b'{"text": "\x01\x01\x01"}\n{"text": "Fine."}\n'
+    assert decode(half, LINE_BREAK).text == half.decode()
+    with pytest.raises(UndecodableError) as caught:
+        decode(half + b"\x01\x02\x03\n", LINE_BREAK)
+    assert caught.value.reason == "binary"

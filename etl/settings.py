@@ -70,9 +70,9 @@ class Settings(BaseSettings):
     batch_bytes: int = Field(
         default=8 * 1024 * 1024,
         ge=1,
-        description="Raw bytes per batch (a .gz file counts four times its size): a batch ends "
-        "at batch_size files or at this many bytes, whichever comes first; a larger file is a "
-        "batch alone.",
+        description="Raw bytes per batch (a .gz file counts the uncompressed size its gzip "
+        "trailer gives, at least four times its own): a batch ends at batch_size files or at "
+        "this many bytes, whichever comes first; a larger file is a batch alone.",
     )
     workers: int = Field(
         default_factory=lambda: _usable_cores(),

@@ -220,7 +220,8 @@ def run(
         int | None,
         typer.Option(
             help="Raw bytes per batch (default 8 MiB, NEWS_ETL_BATCH_BYTES; a .gz file counts "
-            "four times its size): a batch ends at --batch-size files or at this many bytes.",
+            "its gzip trailer's size, at least four times its own): a batch ends at "
+            "--batch-size files or at this many bytes.",
             min=1,
         ),
     ] = None,

@@ -3,8 +3,8 @@
 A landing zone of a few large multi-record files (JSONL dumps of thousands of articles each) was
 one batch of up to 500 files: one process did all its text work, however many workers the run
 had, and its memory grew with the whole zone's text (15 dumps of 6 MB: 3.5 GB). A batch now also
-ends at ``batch_bytes`` raw bytes, a ``.gz`` file counted four times its size. The expected
-batches are written out by hand.
+ends at ``batch_bytes`` raw bytes, a ``.gz`` file counted at its gzip trailer's size and at
+least four times its own (session 34). The expected batches are written out by hand.
 """
 
 from __future__ import annotations

@@ -85,7 +85,7 @@ def _headline_terms(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) ->
 
 #: Each file's latest ledger row: what the warehouse says of its content now.
 _LATEST_LEDGER = """
-    SELECT landing, path, sha256, outcome FROM ingest_ledger
+    SELECT landing, path, sha256, outcome, first_run_id FROM ingest_ledger
     QUALIFY row_number() OVER (PARTITION BY landing, path ORDER BY last_seen DESC, first_seen DESC)
             = 1
 """
@@ -94,7 +94,10 @@ _LATEST_LEDGER = """
 #: changed since (the later content loaded, or was refused for its own reasons). A file refused
 #: unread has no content: its remembered refusal (``ingest_refusal``) is current, and a refusal
 #: not remembered is current while the ledger has never read the file (up to session 32 a file
-#: that had loaded and then grew over the size limit counted for nothing).
+#: that had loaded and then grew over the size limit counted for nothing). A record refused by a
+#: run that started before the run that last judged the same content (the ledger row's first
+#: run: `replay` forgets the row and its run writes it again) is not current: up to session 34
+#: a file `replay` loaded after a fix still counted its old quarantine record.
 _CURRENT_QUARANTINE = f"""
     latest AS ({_LATEST_LEDGER}),
     current AS (
@@ -102,9 +105,12 @@ _CURRENT_QUARANTINE = f"""
         FROM quarantine q
         LEFT JOIN latest l ON l.landing = q.landing AND l.path = q.path
         LEFT JOIN ingest_refusal r ON r.landing = q.landing AND r.path = q.path
+        LEFT JOIN etl_run judged ON judged.run_id = l.first_run_id
+        LEFT JOIN etl_run wrote ON wrote.run_id = q.run_id
         WHERE CASE WHEN r.path IS NOT NULL THEN q.sha256 IS NULL AND q.reason = r.reason
                    WHEN q.sha256 IS NULL THEN l.path IS NULL
-                   ELSE l.sha256 IS NULL OR l.sha256 = q.sha256 END
+                   ELSE l.sha256 IS NULL OR (l.sha256 = q.sha256
+                        AND NOT coalesce(wrote.started_at < judged.started_at, false)) END
     )
 """
 

@@ -1,5 +1,6 @@
-"""The text stage reads private internals of py3langid and datasketch: both are pinned exactly,
-and the internals it reads exist in the installed versions."""
+"""The text stage reads private internals of py3langid and reproduces datasketch's MinHash
+scheme without importing it: both are pinned exactly, the internals read exist in the installed
+versions, and the reproduction equals datasketch's own."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
-#: Distribution → the private names the text stage reads from it.
+#: Distribution → the module that reads its private names or reproduces its internals.
 PRIVATE_USERS = {"py3langid": "etl/text/language.py", "datasketch": "etl/text/minhash.py"}
 
 
@@ -53,12 +54,21 @@ def test_py3langid_internals_exist() -> None:
         assert hasattr(identifier, name), f"py3langid no longer has LanguageIdentifier.{name}"
 
 
-def test_datasketch_internals_exist() -> None:
+def test_datasketch_scheme_is_reproduced_exactly() -> None:
     from datasketch import MinHash
     from datasketch.minhash import _fmix
 
-    m = MinHash(num_perm=4, seed=1, scheme="affine32")
-    a, b = m.permutations
-    assert len(a) == len(b) == 4
-    mixed = _fmix(np.array([12345], dtype=np.uint64), 32)
-    assert mixed.shape == (1,)
+    from etl.text import minhash
+
+    for seed, num_perm in ((minhash.SEED, minhash.NUM_PERM), (7, 3), (123456, 256)):
+        theirs = MinHash(num_perm=num_perm, seed=seed, scheme=minhash.SCHEME)
+        a, b = minhash._affine32_permutations(seed, num_perm)
+        assert a.dtype == b.dtype == theirs.permutations.dtype
+        assert np.array_equal(np.array([a, b]), theirs.permutations), (seed, num_perm)
+    start = MinHash(num_perm=minhash.NUM_PERM, seed=minhash.SEED, scheme=minhash.SCHEME)
+    assert np.array_equal(minhash._INITIAL, start.hashvalues)
+    assert minhash._INITIAL.dtype == start.hashvalues.dtype
+    values = np.random.default_rng(5).integers(0, 2**32, 10_000, dtype=np.uint64)
+    edges = np.array([0, 1, 2**16, 2**31, 2**32 - 1], dtype=np.uint64)
+    for hv in (values.astype(np.uint32), edges.astype(np.uint32)):
+        assert np.array_equal(minhash._fmix32(hv), _fmix(hv, 32))

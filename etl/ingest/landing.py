@@ -50,7 +50,8 @@ GZIP_EXPANSION = 4
 
 
 def is_gzip(path: str) -> bool:
-    """Whether the file at ``path`` is read through gzip (by its name, as the reader decides)."""
+    """Whether the file at ``path`` is named as gzip (``.gz``): the plan counts and the format
+    is found by the name; the reader decompresses a file that starts with gzip's magic bytes."""
     return path.lower().endswith(".gz")
 
 
@@ -71,10 +72,9 @@ def gzip_sizes(landing: str | Path, files: Sequence[LandingFile]) -> dict[str, i
     that cannot be read here is left out (the ingest stage says why it cannot be read)."""
     sizes: dict[str, int] = {}
     for file in files:
-        if not is_gzip(file.path) or file.size < 18 or file.special or file.bad_name:
+        unread = file.special or file.bad_name or file.outside  # ingest never opens these
+        if unread or not is_gzip(file.path) or file.size < 18:
             continue  # 18 bytes: gzip's smallest member (header and trailer)
-        if file.outside:
-            continue
         try:
             sizes[file.path] = int.from_bytes(_tail(landing, file.path, 4), "little")
         except Exception:  # gone, unreadable, a store's error: counted four times its size

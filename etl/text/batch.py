@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl import TEXT_VERSION
-from etl.contracts import SCHEMAS
+from etl.contracts import SCHEMAS, QuarantineReason
 from etl.load.keys import stable_ids
 from etl.text.clean import PARAGRAPH_SEPARATOR, paragraphs
 from etl.text.language import detect_languages, language_name
@@ -41,6 +41,21 @@ def article_id_of(clean_text: str) -> str:
     return hashlib.sha256(clean_text.encode("utf-8")).hexdigest()
 
 
+def _refusal(text: str, max_chars: int | None) -> tuple[str, str] | None:
+    """``(reason, detail)`` when the text stage quarantines a cleaned article, else ``None``."""
+    if not text:
+        return (
+            QuarantineReason.NO_TEXT,
+            "no text left after cleaning (only whitespace, control or invisible characters)",
+        )
+    if max_chars is not None and len(text) > max_chars:
+        return QuarantineReason.TOO_LONG, (
+            f"{len(text)} characters of text once cleaned (Unicode NFKC writes some characters "
+            f"as several) is over the limit of {max_chars} (NEWS_ETL_MAX_ARTICLE_CHARS)"
+        )
+    return None
+
+
 def process_batch(ingested: pa.Table, max_chars: int | None = None) -> TextBatch:
     """Clean, split and count every article of ``ingested`` (the staged ``ingested`` table).
 
@@ -59,34 +74,17 @@ def process_batch(ingested: pa.Table, max_chars: int | None = None) -> TextBatch
     for row in ingested.to_pylist():
         paras = paragraphs(row.pop("body"))
         text = PARAGRAPH_SEPARATOR.join(paras)
-        if not text:
+        refused = _refusal(text, max_chars)
+        if refused:
+            reason, detail = refused
             out.quarantine.append(
                 {
                     "path": row["path"],
                     "sha256": row["file_sha256"],
                     "record": row["record"],
                     "stage": "text",
-                    "reason": "no_text",
-                    "detail": (
-                        "no text left after cleaning "
-                        "(only whitespace, control or invisible characters)"
-                    ),
-                }
-            )
-            continue
-        if max_chars is not None and len(text) > max_chars:
-            out.quarantine.append(
-                {
-                    "path": row["path"],
-                    "sha256": row["file_sha256"],
-                    "record": row["record"],
-                    "stage": "text",
-                    "reason": "too_long",
-                    "detail": (
-                        f"{len(text)} characters of text once cleaned (Unicode NFKC writes "
-                        "some characters as several) is over the limit of "
-                        f"{max_chars} (NEWS_ETL_MAX_ARTICLE_CHARS)"
-                    ),
+                    "reason": reason,
+                    "detail": detail,
                 }
             )
             continue

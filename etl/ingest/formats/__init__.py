@@ -15,6 +15,7 @@ from etl.ingest.formats.csvdump import parse_csv
 from etl.ingest.formats.html import parse_html
 from etl.ingest.formats.jsonl import LINE_BREAK, parse_json, parse_jsonl
 from etl.ingest.formats.txt import parse_text_file
+from etl.ingest.landing import is_gzip
 
 __all__ = [
     "ADAPTERS",
@@ -54,7 +55,7 @@ _BY_SUFFIX = {
 
 def _suffix(name: str) -> str:
     base = name.rsplit("/", 1)[-1]
-    if base.lower().endswith(".gz"):
+    if is_gzip(base):
         base = base[:-3]
     dot = base.rfind(".")
     return base[dot:].lower() if dot > 0 else ""

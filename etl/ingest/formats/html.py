@@ -70,10 +70,10 @@ def _may_be_too_deep(text: str) -> bool:
 def _cut_by_depth(text: str) -> bool:
     """Whether the parser's tree of ``text`` reaches :data:`PARSER_DEPTH` (then it dropped
     what lay deeper, and after it)."""
-    from trafilatura.utils import load_html
-
     if not _may_be_too_deep(text):
         return False
+    from trafilatura.utils import load_html
+
     tree = load_html(text)
     return tree is not None and bool(
         tree.xpath(f"boolean(//*[count(ancestor::*) >= {PARSER_DEPTH}])")

@@ -295,14 +295,12 @@ def _charts(con: duckdb.DuckDBPyConnection, days: list[date], window_start: date
         + _whole_labels(charts.shortened(t for t, _ in terms))
     )
     top = [t for t, _ in terms[:5]]
+    trends = term_shares(con, top, window_start, max(days))
     lines: dict[str, list[float]] = {}
     for term in top:
-        trend = dict(
-            con.execute(
-                "SELECT day, share FROM term_trend(?, ?, ?)", [term, window_start, max(days)]
-            ).fetchall()
-        )
-        lines[term] = [math.nan if trend.get(d) is None else 100 * trend[d] for d in span]
+        trend = trends.get(term, {})
+        shares = [trend.get(d) for d in span]
+        lines[term] = [math.nan if share is None else 100 * share for share in shares]
     out.append(
         "<h2>Trend of these words</h2><p><small>share of the day's articles that use the word; "
         "days without articles are gaps</small></p><div class='chart'>"
@@ -310,6 +308,31 @@ def _charts(con: duckdb.DuckDBPyConnection, days: list[date], window_start: date
         + "</div>"
     )
     return "".join(out)
+
+
+#: ``term_trend``'s share (articles of the day that use the term / articles of the day, NULL on
+#: a day without articles) of several stored terms in one query. ``term_trend`` reads typed
+#: text first, and binding it compiles its tokenizer's patterns: ~75 ms a call whatever the
+#: warehouse, 0.37 s of a one-file run's report for its five words, which are stored terms
+#: already. A test checks the shares equal ``term_trend``'s.
+_SHARES = """
+SELECT t.term, c.date_key,
+       CASE WHEN c.has_articles THEN coalesce(a.articles, 0) / c.articles END AS share
+FROM calendar(?, ?) c
+CROSS JOIN (SELECT term_id, term FROM dim_term WHERE list_contains(?::VARCHAR[], term)) t
+LEFT JOIN agg_daily_term a ON a.term_id = t.term_id AND a.published_date = c.date_key
+"""
+
+
+def term_shares(
+    con: duckdb.DuckDBPyConnection, terms: list[str], start: date, end: date
+) -> dict[str, dict[date, float | None]]:
+    """Each stored term's daily share from ``start`` to ``end``, as ``term_trend`` gives it
+    (``None`` on a day without articles); a term not in ``dim_term`` is left out."""
+    out: dict[str, dict[date, float | None]] = {}
+    for term, day, share in con.execute(_SHARES, [start, end, terms]).fetchall():
+        out.setdefault(str(term), {})[day] = None if share is None else float(share)
+    return out
 
 
 def _whole_labels(names: list[str]) -> str:

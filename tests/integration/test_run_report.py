@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -265,3 +266,38 @@ def test_pages_fit_desktop_and_phone_in_headless_chromium(
     keep = os.environ.get("NEWS_ETL_TEST_SCREENSHOT")
     if keep:
         shutil.copy(tmp_path / f"report-{width}.png", keep.replace(".png", f"-{width}.png"))
+
+
+def test_the_reports_trend_lines_are_term_trends_shares(tmp_path: Path) -> None:
+    """The report draws its words' daily shares from one query; each equals ``term_trend``'s,
+    on days with articles and on days without (NULL), and a word the warehouse lacks is left
+    out."""
+    import duckdb
+
+    from etl.report.run_report import term_shares
+
+    manifest = generate_sample(tmp_path / "landing")
+    settings = settings_for(tmp_path / "landing", tmp_path, write_reports=False)
+    pipeline.run(settings)
+    first, last = min(manifest.dates), max(manifest.dates)
+    start, end = first - timedelta(days=3), last + timedelta(days=1)  # days without articles
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        words = [
+            str(t)
+            for (t,) in con.execute(
+                "SELECT t.term FROM fact_article_term f JOIN dim_term t USING (term_id)"
+                " WHERE t.term_kind = 'word' GROUP BY t.term"
+                " ORDER BY count(DISTINCT f.published_date), sum(f.count) DESC, t.term LIMIT 6"
+            ).fetchall()
+        ]
+        words += ["no-such-word-anywhere"]
+        shares = term_shares(con, words, start, end)
+        assert set(shares) == set(words[:-1])
+        for word in words[:-1]:
+            trend = "SELECT day, share FROM term_trend(?, ?, ?)"
+            expected = dict(con.execute(trend, [word, start, end]).fetchall())
+            assert shares[word] == expected, word
+            assert expected[start] is None and any(v == 0 for v in expected.values()), word
+    finally:
+        con.close()

@@ -54,3 +54,44 @@ def test_a_byte_cp1252_lacks_is_the_replacement_character() -> None:
 def test_legacy_text_is_still_the_detectors(raw: bytes, text: str, encoding: str) -> None:
     decoded = decode(raw)
     assert (decoded.text, decoded.encoding) == (text, encoding)
+
+
+GERMAN = "Die Bürger in München und Köln äußerten große Sorge über die Preise für Heizöl.\n"
+FRENCH = "Le gouvernement a présenté un budget révisé; les élèves étaient déçus à Noël.\n"
+
+
+def test_a_utf8_file_and_a_latin1_file_joined_are_each_read_right() -> None:
+    """Two files joined: ten UTF-8 lines, then ten Latin-1 lines (more stray bytes than
+    UTF-8 characters, so not a UTF-8 text with strays). Read whole, the detector chose cp1250
+    and "München" loaded as "MĂĽnchen" (probe)."""
+    raw = (GERMAN * 10).encode() + (FRENCH * 10).encode("latin-1")
+    decoded = decode(raw)
+    assert decoded.text == GERMAN * 10 + FRENCH * 10
+    assert decoded.encoding == "utf-8"
+    assert decoded.note == (
+        "not UTF-8 (byte 910): two encodings, 10 lines read as UTF-8 and 10 as cp1252 "
+        "(the detector's reading of those lines)"
+    )
+
+
+def test_a_canonical_article_of_two_encodings_keeps_its_lines_and_breaks() -> None:
+    raw = (
+        b" date 2021-04-07 Caf\xc3\xa9 owners in M\xc3\xbcnchen said prices rose.\r\n\r\n"
+        b"The na\xefve plan for cr\xe8me br\xfbl\xe9e failed, officials said.\r\n"
+    )
+    decoded = decode(raw)
+    assert decoded.text == (
+        " date 2021-04-07 Café owners in München said prices rose.\r\n\r\n"
+        "The naïve plan for crème brûlée failed, officials said.\r\n"
+    )
+    assert decoded.note is not None
+    assert "1 line read as UTF-8 and 1 as cp1252" in decoded.note
+
+
+def test_one_accidental_utf8_line_in_legacy_text_stays_legacy() -> None:
+    """cp1251 "Сі" (D1 B3) is well-formed UTF-8 by accident (U+0473): one such character is
+    not enough to read the lines apart."""
+    text = "Україна і Європа обговорили питання енергетики та торгівлі.\nСі\n"
+    text += "Уряд підтримує ініціативу, сказав міністр.\n"
+    decoded = decode(text.encode("cp1251"))
+    assert (decoded.text, decoded.encoding) == (text, "cp1251")

@@ -39,6 +39,8 @@ def _text_version(rules: str) -> str:
 #: form feed and U+001C-F become spaces instead of being deleted (Minister\fSergei is two words).
 #: text-7: a zero-width non-joiner or joiner between two letters is part of the word
 #: (etl.text.grammar.JOINERS: the Persian می‌خواهم is one term, not two and a symbol).
-TEXT_VERSION = _text_version("text-7")
+#: text-8: Czech, Esperanto, Estonian, Persian, Polish and Sesotho words get their Snowball stems
+#: (etl.text.stems.SNOWBALL; their terms were their own stems).
+TEXT_VERSION = _text_version("text-8")
 
 __all__ = ["TEXT_VERSION", "__version__"]

@@ -51,6 +51,31 @@ def test_stems_count_troops_with_troop() -> None:
     assert stem_terms("ja", ["地震"], ["word"]) == ["地震"]
 
 
+def test_every_snowball_stemmer_pystemmer_ships_is_used() -> None:
+    """Czech and Polish terms were their own stems, Snowball's stemmers for them unused (probe):
+    the map now names every algorithm but the two alternatives, each for a language the
+    language detector can say."""
+    import Stemmer
+
+    from etl.text.language import known_languages
+    from etl.text.stems import SNOWBALL
+
+    assert set(SNOWBALL.values()) == set(Stemmer.algorithms()) - {"porter", "dutch_porter"}
+    # nb: the stopword lists' name of Norwegian; yi: a stemmer the detector never asks for
+    assert set(SNOWBALL) - {"nb", "yi"} <= set(known_languages())
+
+
+@pytest.mark.parametrize(
+    ("language", "words", "stem"),
+    [
+        ("cs", ["vláda", "vlády", "vládu", "vládě"], "vlád"),
+        ("pl", ["rozmowy", "rozmowa", "rozmowach"], "rozmow"),
+    ],
+)
+def test_czech_and_polish_forms_share_a_stem(language: str, words: list[str], stem: str) -> None:
+    assert stem_terms(language, words, ["word"] * len(words)) == [stem] * len(words)
+
+
 def test_stopwords_per_language() -> None:
     assert stopword_flags("en", ["the", "troops", "on"]) == [True, False, True]
     assert stopword_flags("de", ["sind", "wir", "hamburg"]) == [True, True, False]

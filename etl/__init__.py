@@ -40,7 +40,8 @@ def _text_version(rules: str) -> str:
 #: text-7: a zero-width non-joiner or joiner between two letters is part of the word
 #: (etl.text.grammar.JOINERS: the Persian می‌خواهم is one term, not two and a symbol).
 #: text-8: Czech, Esperanto, Estonian, Persian, Polish and Sesotho words get their Snowball stems
-#: (etl.text.stems.SNOWBALL; their terms were their own stems).
+#: (etl.text.stems.SNOWBALL; their terms were their own stems), and the Turkish capital İ is
+#: lowercased to i (etl.text.tokenize.lower_term; İzmir was i̇zmir, apart from izmir).
 TEXT_VERSION = _text_version("text-8")
 
 __all__ = ["TEXT_VERSION", "__version__"]

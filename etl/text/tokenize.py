@@ -242,17 +242,28 @@ class TokenColumns:
     starts: list[int]
 
 
+def lower_term(text: str) -> str:
+    """``text`` lowercased as terms are: Python's ``str.lower()``, but the capital dotted ``İ``
+    becomes ``i``, its lowercase in Turkish and Azerbaijani, the languages that write it.
+    ``str.lower()`` makes it ``i`` and a combining dot above, so "İzmir" and "İZMİR" were a
+    term of their own and "izmir" or "IZMIR" another, said to be "not in the vocabulary" of
+    articles that have "İzmir" (text-8; probe). The warehouse's ``python_lower`` does the same."""
+    return text.replace("İ", "i").lower()
+
+
 def normal_form(surface: str) -> str:
-    """The lowercased NFKC form of a token's surface text, apostrophes folded."""
-    return fold_apostrophes(unicodedata.normalize("NFKC", surface.lower()))
+    """The lowercased (:func:`lower_term`) NFKC form of a token's surface text, apostrophes
+    folded."""
+    return fold_apostrophes(unicodedata.normalize("NFKC", lower_term(surface)))
 
 
 def _lowered(text: str) -> str | None:
-    """``text`` lowercased and NFKC-normal, if that keeps every offset; else ``None``."""
+    """``text`` lowercased (:func:`lower_term`) and NFKC-normal, if that keeps every offset;
+    else ``None``."""
     if "Σ" in text:  # lower() makes it σ or ς by context, which may reach across tokens
         return None
-    lowered = text.lower()
-    if len(lowered) != len(text):  # e.g. 'İ' lowercases to two code points
+    lowered = lower_term(text)
+    if len(lowered) != len(text):  # lower() wrote a character as several (none but İ does)
         return None
     if not unicodedata.is_normalized("NFKC", lowered):
         return None

@@ -158,6 +158,16 @@ def test_typographic_quotes_mark_a_phrase(wh: Path) -> None:
     assert _ids(wh, search, ["sales profit"]) == [bbc]
 
 
+@pytest.mark.parametrize("quoted", ["«sales profit»", "»sales profit«", "« sales profit »"])
+def test_guillemets_mark_a_phrase(wh: Path, quoted: str) -> None:
+    """French, Swiss and Norwegian quotes (German's the other way round): the phrase is not in
+    any article, so nothing is found; its words apart were (migration 0034; probe)."""
+    search = "SELECT article_id FROM search(?, 5)"
+    assert _ids(wh, search, [quoted]) == []
+    warner = quoted.replace("sales profit", "warner profit")
+    assert _ids(wh, search, [warner]) == [_id(wh, "bbc.txt")]
+
+
 def test_trending_and_distinctive_terms_say_why_for_null_inputs(wh: Path) -> None:
     def notes(*args: Any) -> list[Any]:
         return [

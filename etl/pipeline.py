@@ -297,6 +297,9 @@ def _plan(
         if mode == "rebuild":
             ledger.placed = read_placements(con, landing)
             ledger.held = read_held(con, landing)
+        elif partition_date is not None:  # where the undated files' articles are
+            undated = [f.path for f in files if f.path_date is None]
+            ledger.placed = read_placements(con, landing, undated) if undated else {}
     holders = rebuild_holders(files, ledger, partition_date) if mode == "rebuild" else set()
     unchanged: list[dict[str, Any]] = []
     refused: list[str] = []
@@ -329,6 +332,15 @@ def _plan(
             continue
         reread = mode == "rebuild" and _rebuild_reads(settings, f, ledger, partition_date, holders)
         entry = None if reread else ledger.unchanged(f.path, f.size, f.mtime_ns)
+        if (
+            entry is not None
+            and mode != "rebuild"
+            and partition_date is not None
+            and f.path_date is None
+            and not _of_day(settings, f, ledger, partition_date)
+        ):
+            deferred += 1  # another day's file outside dated folders: for that day's run
+            continue
         if entry is not None:
             unchanged.append(
                 {
@@ -397,11 +409,22 @@ def _rebuild_reads(
         return True
     if ledger.unchanged(f.path, f.size, f.mtime_ns) is None:
         return True
+    return _of_day(settings, f, ledger, partition, undated_too=False)
+
+
+def _of_day(
+    settings: Settings, f: LandingFile, ledger: LedgerView, day: date, undated_too: bool = True
+) -> bool:
+    """Whether the unchanged file ``f``, outside dated folders, belongs to ``day``: the
+    warehouse holds articles of it on that day, or, holding none (quarantined, say), its date
+    header names the day, or it has none (``undated_too``: the README's "files outside dated
+    folders whose date header says D or that have no date")."""
     placed = ledger.placed_days(f.path)
     if placed:
-        return partition in placed
+        return day in placed
     layout = settings.txt_layout
-    return header_date(settings.landing, f.path, settings.max_file_bytes, layout) == partition
+    header = header_date(settings.landing, f.path, settings.max_file_bytes, layout)
+    return header == day or (undated_too and header is None)
 
 
 def _forget(ledger: LedgerView, paths: set[str]) -> LedgerView:

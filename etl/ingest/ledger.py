@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -121,12 +122,14 @@ def read_ledger(con: duckdb.DuckDBPyConnection | None, landing: str) -> LedgerVi
 
 
 def read_placements(
-    con: duckdb.DuckDBPyConnection | None, landing: str
+    con: duckdb.DuckDBPyConnection | None, landing: str, paths: Sequence[str] | None = None
 ) -> dict[str, dict[str, list[date]]]:
-    """Where the warehouse holds the articles of ``landing``'s files outside dated folders:
-    path → record key (:data:`WHOLE_FILE` for a single-record file) → days, from the
-    ``fact_article`` rows the files gave (``source_file``, ``source_record``). A rebuild reads
-    such a file in the partitions of these days, and an undated record keeps its day."""
+    """Where the warehouse holds the articles of ``landing``'s files outside dated folders
+    (of those of ``paths`` only, when given): path → record key (:data:`WHOLE_FILE` for a
+    single-record file) → days, from the ``fact_article`` rows the files gave
+    (``source_file``, ``source_record``). A rebuild reads such a file in the partitions of
+    these days, and an undated record keeps its day; a run of one day leaves an unchanged file
+    of other days for their runs."""
     if con is None:
         return {}
     rows = con.execute(
@@ -135,9 +138,10 @@ def read_placements(
         FROM fact_article
         WHERE source_file IN (SELECT path FROM ingest_ledger WHERE landing = ?)
           AND {folder_date_sql("source_file")} IS NULL
+          AND (?::VARCHAR[] IS NULL OR source_file IN (SELECT unnest(?::VARCHAR[])))
         ORDER BY ALL
         """,
-        [landing],
+        [landing, paths, paths],
     ).fetchall()
     placed: dict[str, dict[str, list[date]]] = {}
     for path, record, day in rows:

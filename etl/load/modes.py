@@ -40,6 +40,9 @@ RUN_REFUSED = "run_refused"
 #: ``replace``: the articles each file the run read gave before, in its landing zone (``path``,
 #: ``article_id``), from the ledger's rows of every earlier content of the file.
 _EARLIER = "replace_earlier"
+#: ``replace``: the run's date (``day``; NULL for a run of every day): a ``--date D`` run's
+#: partitions are D alone.
+_RUN_DAY = "replace_run_day"
 
 _NOTHING = "SELECT NULL::VARCHAR AS article_id WHERE false"
 
@@ -217,6 +220,9 @@ class Replace(Mode):
         """Create ``replace_scope`` and the articles the run's files gave before."""
         super().prepare(con, landing, partition)
         con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {_RUN_DAY} AS SELECT $1::DATE AS day", [partition]
+        )
+        con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE {_EARLIER} AS
             SELECT DISTINCT path, unnest({LISTED}) AS article_id FROM ingest_ledger
@@ -276,7 +282,7 @@ class Replace(Mode):
                     UNION SELECT path FROM {RUN_REFUSED})
             ),
             undated_files AS (SELECT path FROM run_files WHERE folder_day IS NULL),
-            run_partitions AS (
+            any_partitions AS (
                 SELECT coalesce({folder_date_sql("path")}, published_date) AS day
                 FROM run_articles WHERE is_new
                 UNION  -- the dated folders of the run's files
@@ -289,6 +295,13 @@ class Replace(Mode):
                 JOIN fact_article f ON f.article_id = e.article_id AND f.source_file = e.path
                 WHERE e.path IN (SELECT path FROM undated_files)
             ),
+            -- a run of one day (--date D) replaces D alone: an unchanged file outside dated
+            -- folders with articles of another day (a header of another day; a multi-record
+            -- file's other records) made it remove that day's articles from files it never
+            -- read, the whole folder of the day (up to session 35; probe)
+            run_partitions AS (SELECT day FROM any_partitions
+                               WHERE day = (SELECT day FROM {_RUN_DAY})
+                                  OR (SELECT day FROM {_RUN_DAY}) IS NULL),
             -- Cheap supersets first (zone maps on the date, a substring test on the path), so
             -- the folder-date regex reads a partition's rows, not the whole warehouse's.
             candidates AS (

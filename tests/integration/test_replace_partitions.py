@@ -119,3 +119,40 @@ def test_another_landing_zone_s_file_of_the_same_name_keeps_its_day(tmp_path: Pa
         "SELECT source_file, published_date FROM fact_article ORDER BY published_date",
     )
     assert rows == [("a.txt", DAY), ("c.txt", OTHER)]
+
+
+def test_a_days_replace_never_touches_another_days_folder(tmp_path: Path) -> None:
+    """``run --date D --replace`` with a file outside dated folders whose header names another
+    day: the file was counted unchanged, its article's day became one of the run's partitions,
+    and every article of that day's folder, which the run never read, was removed (probe:
+    4 of 5 articles of the other day gone, nothing in the landing zone changed)."""
+    landing = tmp_path / "landing"
+    _write(landing / DAY.isoformat() / "a.txt", DAY, BODIES["a"])
+    _write(landing / OTHER.isoformat() / "b.txt", OTHER, BODIES["b"])
+    _write(landing / OTHER.isoformat() / "c.txt", OTHER, BODIES["c"])
+    _write(landing / "flat" / "d.txt", OTHER, BODIES["d"])  # outside dated folders: OTHER
+    settings = settings_for(landing, tmp_path, write_reports=False)
+    assert pipeline.run(settings).articles_loaded == 4
+    before = _files(settings.warehouse)
+
+    summary = pipeline.run(settings, partition_date=DAY, mode="replace")
+
+    assert (summary.articles_loaded, summary.articles_removed) == (0, 0)
+    assert (
+        _files(settings.warehouse)
+        == before
+        == [
+            "2024-03-04/a.txt",
+            "2024-03-09/b.txt",
+            "2024-03-09/c.txt",
+            "flat/d.txt",
+        ]
+    )
+    ((partitions, unchanged, deferred),) = query(
+        settings.warehouse,
+        "SELECT partitions, files_unchanged, files_deferred FROM etl_run"
+        " ORDER BY started_at DESC LIMIT 1",
+    )
+    assert partitions == []  # the days it wrote: none (it removed OTHER's articles)
+    # the flat file is another day's, as the folder OTHER/ is: left for its own run
+    assert (unchanged, deferred) == (1, 3)

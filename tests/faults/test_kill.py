@@ -8,6 +8,10 @@ data of a run without the fault.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -73,3 +77,50 @@ def test_sigkill_then_rerun(point: str, zones: Zones, tmp_path: Path) -> None:
     assert said, rerun.stderr
     assert not leftovers
     assert status == [("success",)] if committed else [("abandoned",)]
+
+
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
+def test_a_killed_runs_workers_end_with_it(zones: Zones, tmp_path: Path) -> None:
+    """SIGKILL of the run's process alone (the OOM killer, ``kill -9 PID``): its pool workers
+    were reparented to init and stayed, idle, ~100-230 MB each (probe)."""
+    warehouse = zones.warehouse(tmp_path)
+    args: list[str | Path] = ["run", "--landing", zones.both, "--batch-size", "4", "--workers", "2"]
+    proc = start(args, warehouse)
+    try:
+        deadline = time.monotonic() + 120
+        workers: set[int] = set()
+        while time.monotonic() < deadline and proc.poll() is None and len(workers) < 2:
+            workers = _children(proc.pid)
+            time.sleep(0.01)
+        assert len(workers) >= 2, "the run ended before its pool started"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(_alive(w) for w in workers):
+            time.sleep(0.1)
+        assert [w for w in workers if _alive(w)] == []
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)

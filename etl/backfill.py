@@ -88,8 +88,11 @@ def _days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
-def plan_backfill(settings: Settings, start: date, end: date, mode: str) -> BackfillPlan:
-    """Inspect landing zone and warehouse and choose the partitions ``mode`` rebuilds."""
+def plan_backfill(
+    settings: Settings, start: date, end: date, mode: str, *, dry_run: bool = False
+) -> BackfillPlan:
+    """Inspect landing zone and warehouse and choose the partitions ``mode`` rebuilds; a
+    ``dry_run``'s plan reads without the writer lock (see :func:`etl.warehouse.locked_reader`)."""
     if mode not in MODES:
         raise ConfigError(f"backfill mode must be one of {', '.join(MODES)}, not {mode!r}")
     days = _days(start, end)
@@ -106,7 +109,7 @@ def plan_backfill(settings: Settings, start: date, end: date, mode: str) -> Back
     # any of them reads the file, see etl.ingest.reader), else those of the articles they copy.
     known_flat: dict[str, set[date]] = {}
     copied_flat: dict[str, set[date]] = {}
-    with locked_reader(settings) as con:
+    with locked_reader(settings, lock=not dry_run) as con:
         ledger = read_ledger(con, landing)
         if con is not None:
             for source_file, published, text_version in con.execute(

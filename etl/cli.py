@@ -443,7 +443,7 @@ def backfill(
     if mode not in bf.MODES:
         raise typer.BadParameter(f"--mode must be one of {', '.join(bf.MODES)}")
     try:
-        plan = bf.plan_backfill(settings, first, last, mode)
+        plan = bf.plan_backfill(settings, first, last, mode, dry_run=dry_run)
     except NewsEtlError as exc:
         raise _failed(exc) from exc
     table = Table(title=f"backfill {first} .. {last}, mode {mode}")

@@ -18,7 +18,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import duckdb
@@ -288,13 +288,18 @@ def warehouse_exists(target: WarehouseTarget, wait_s: float = 60.0) -> bool:
 
 
 @contextmanager
-def locked_reader(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection | None]:
+def locked_reader(
+    settings: Settings, *, lock: bool = True
+) -> Iterator[duckdb.DuckDBPyConnection | None]:
     """A read-only connection taken under the writer lock; ``None`` if no warehouse exists yet.
-    Creates no file or folder (a dry run only reads)."""
+    Creates no file or folder. ``lock=False`` (a dry run, which only reads and plans nothing
+    that a writer could make stale): without the writer lock, so it neither waits behind a load
+    for the lock (only for DuckDB's own lock on the file) nor opens the lock file, which a
+    read-only folder refuses (probe)."""
     if not settings.target.exists():
         yield None
         return
-    with writer_lock(settings, create=False):
+    with writer_lock(settings, create=False) if lock else nullcontext():
         if not settings.target.exists():  # removed while the lock was awaited
             yield None
             return

@@ -586,6 +586,30 @@ def test_a_backfill_dry_run_creates_nothing(tmp_path: Path) -> None:
     assert sorted(p.name for p in made.parent.iterdir()) == before
 
 
+def test_a_backfill_dry_run_does_not_wait_for_the_writer_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--dry-run only reads: it took the writer lock, so it waited behind a load (600 s by
+    default) and failed on a read-only folder, where status worked (probe). The backfill itself
+    still takes the lock."""
+    from filelock import FileLock
+
+    landing = tmp_path / "landing" / "2024-05-06"
+    landing.mkdir(parents=True)
+    (landing / "a.txt").write_text(" date 2024-05-06 The council met on Monday.\n", "utf-8")
+    made = tmp_path / "made" / "news.duckdb"
+    assert _cli("init", "-w", str(made))[0] == 0
+    monkeypatch.setenv("NEWS_ETL_LOCK_TIMEOUT_S", "1")
+    days = ["backfill", "--start", "2024-05-01", "--end", "2024-05-09"]
+    where = ["-l", str(tmp_path / "landing"), "-w", str(made)]
+    with FileLock(str(made.parent / "news.duckdb.lock")):  # a load holds it
+        code, out, err = _cli(*days, "--dry-run", *where)
+        assert code == 0, err
+        assert "1 of 1 day with files or articles to rebuild, 1 file" in out
+        code, _, err = _cli(*days, *where)
+        assert code == 75 and "another process has been writing" in err, (code, err)
+
+
 def test_a_landing_path_in_warnings_and_errors_is_shown_as_data(tmp_path: Path) -> None:
     # A run that fails names its landing zone in a warning (no warehouse to record it in) and in
     # etl_run.error, which status shows. The warning went out through Python's handler of last

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import re
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
@@ -388,7 +392,8 @@ def replay(
         with writer(settings) as con:
             forgotten = forget_quarantined(con, str(settings.landing), reason)
         try:
-            summary = pipeline.run(settings, trigger="replay")
+            with _sigterm_interrupts():
+                summary = pipeline.run(settings, trigger="replay")
         except BaseException as exc:
             # the run failed (refused, say): what it read again is forgotten no more
             try:
@@ -404,12 +409,34 @@ def replay(
                         f"replay: the verdicts on the {plural(len(forgotten.paths), 'file')} it "
                         "forgot are kept, as before the replay"
                     )
+            if isinstance(exc, KeyboardInterrupt):  # Click prints only "Aborted!"
+                error("replay interrupted: " + "; ".join(getattr(exc, "__notes__", [])))
             raise
         with writer(settings) as con:
             replayed = replayed_outcomes(con, str(settings.landing), forgotten, summary.run_id)
     except NewsEtlError as exc:
         raise _failed(exc) from exc
     typer.echo(replay_message(forgotten, replayed, summary))
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (``kill PID``, systemd's stop, a container's) raises :class:`KeyboardInterrupt`
+    inside the block, as Ctrl-C does, so that the clean-up around it runs: a replay stopped so
+    kept the verdicts it had forgotten forgotten, and every later run failed on the files they
+    had accepted (probe). Only in the main thread, where Python delivers signals."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 @app.command()

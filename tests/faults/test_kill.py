@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import time
 from collections.abc import Callable
@@ -124,3 +125,51 @@ def test_a_killed_runs_workers_end_with_it(zones: Zones, tmp_path: Path) -> None
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _outcomes(warehouse: Path) -> list[tuple[str, int]]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT outcome, count(*) FROM ingest_ledger GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+    return [(str(outcome), int(n)) for outcome, n in rows]
+
+
+@pytest.mark.slow
+def test_a_replay_stopped_with_sigterm_keeps_the_verdicts_it_forgot(
+    zones: Zones, tmp_path: Path
+) -> None:
+    """``kill PID`` (systemd's stop) of a replay: the verdicts it had forgotten stayed forgotten,
+    so every later run read the accepted files again and failed on them (probe). SIGTERM now
+    interrupts the replay as Ctrl-C does, and it puts them back."""
+    warehouse = zones.warehouse(tmp_path)
+    landing = tmp_path / "landing"
+    shutil.copytree(zones.first, landing)
+    for i in range(3):  # a date and no text: quarantined no_text
+        (landing / f"stub{i}.txt").write_text(" date 1987-03-05 \n", encoding="utf-8")
+    accept = {"NEWS_ETL_MAX_QUARANTINE_SHARE": "1"}
+    done = cli(["run", "--landing", landing], warehouse, **accept)
+    assert done.returncode == 0, done.stderr
+    before = _outcomes(warehouse)
+    assert ("quarantined", 3) in before
+
+    marker = tmp_path / "committing"
+    proc = start(["replay", "--landing", landing], warehouse, pause_marker=marker, **accept)
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert marker.exists(), proc.stderr.read() if proc.stderr else ""
+        os.kill(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode != 0
+    assert "replay interrupted" in err and "kept, as before the replay" in err, err
+    assert _outcomes(warehouse) == before
+    again = cli(["run", "--landing", landing], warehouse)  # the default quarantine share
+    assert again.returncode == 0, again.stderr

@@ -388,6 +388,9 @@ def replay(
     from etl.warehouse import writer
 
     settings = _settings(landing=landing, warehouse=warehouse)
+    # nothing to replay in a warehouse that is not there: a mistyped --warehouse made a new one
+    # and loaded the whole landing zone into it (probe)
+    _require_warehouse(settings)
     try:
         with writer(settings) as con:
             forgotten = forget_quarantined(con, str(settings.landing), reason)

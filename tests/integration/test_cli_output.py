@@ -564,6 +564,19 @@ def test_read_only_commands_on_a_missing_warehouse_create_nothing(tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_replay_into_a_missing_warehouse_loads_nothing(tmp_path: Path) -> None:
+    """A mistyped --warehouse: replay made that warehouse and loaded the whole landing zone
+    into it, "no quarantined file to read again" and exit 0 (probe)."""
+    landing = tmp_path / "landing" / "2024-05-06"
+    landing.mkdir(parents=True)
+    (landing / "a.txt").write_text(" date 2024-05-06 The council met on Monday.\n", "utf-8")
+    missing = tmp_path / "not-here" / "news.duckdb"
+    code, _, err = _cli("replay", "-l", str(tmp_path / "landing"), "-w", str(missing))
+    assert code == 2, err
+    assert f"no warehouse at {missing}" in " ".join(err.split())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["landing"]
+
+
 def test_a_backfill_dry_run_creates_nothing(tmp_path: Path) -> None:
     # --dry-run only reads: it took the writer lock to read, which made the warehouse's folder
     # and its .lock file (on a missing warehouse, and on one whose lock file was never made here)

@@ -1011,9 +1011,27 @@ def reclaim_leftovers(settings: Settings) -> list[str]:
             leftovers.remove(item, settings.reports_root)
             state = "was abandoned" if known is None else f"ended ({known[0]}) without cleaning up"
             message = f"run {item.run_id} {state}: {what} and {leftovers.DOCS_TMP}"
+            if (
+                known is not None
+                and settings.write_reports
+                and not _has_report(settings, item.run_id)
+            ):
+                # killed after its COMMIT, before its pages: say so, or latest.html goes on
+                # showing the run before it without a word (probe)
+                message += (
+                    f"; its pages were not written: `news-etl report --run {item.run_id}` "
+                    "writes its report (its GX Data Docs cannot be rebuilt)"
+                )
             log.warning("%s", message)
             messages.append(message)
     return messages
+
+
+def _has_report(settings: Settings, run_id: str) -> bool:
+    """Whether the run's report page was written."""
+    from etl.report.run_report import REPORT_PAGE
+
+    return (settings.reports_root / run_id / REPORT_PAGE).exists()
 
 
 def _same_warehouse(plan: dict[str, Any] | None, settings: Settings) -> bool:

@@ -30,6 +30,8 @@ DOCS_DIR = "data_docs"
 
 #: The run's data-quality page, next to its report (``etl.quality.write_quality_page``).
 QUALITY_PAGE = "quality.html"
+#: a run's report (under ``<reports dir>/<run_id>/``)
+REPORT_PAGE = "report.html"
 #: The page listing every run, in the reports folder.
 INDEX_PAGE = "index.html"
 
@@ -379,7 +381,7 @@ def write_run_report(
     rid = str(_run_row(con, run_id)["run_id"])
     docs = data_docs_links(reports_dir / rid)
     rid, page = render_run_report(con, rid, docs)
-    target = reports_dir / rid / "report.html"
+    target = reports_dir / rid / REPORT_PAGE
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(page, encoding="utf-8")
     (reports_dir / "latest.html").write_text(latest_page(page, rid), encoding="utf-8")
@@ -463,7 +465,7 @@ def render_index(con: duckdb.DuckDBPyConnection, reports_dir: Path) -> str:
 def _link_cell(run_id: str, reports_dir: Path) -> str:
     links = [
         f"<a href='{html.escape(run_id)}/{name}'>{label}</a>"
-        for name, label in (("report.html", "report"), (QUALITY_PAGE, "quality"))
+        for name, label in ((REPORT_PAGE, "report"), (QUALITY_PAGE, "quality"))
         if (reports_dir / run_id / name).is_file()
     ]
     extra = f"<br><small>{' · '.join(links)}</small>" if links else ""

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ..integration.helpers import query
 from .conftest import Zones
 from .harness import checksums, cli, kill_when, record, start
 
@@ -76,6 +77,8 @@ def test_sigkill_then_rerun(point: str, zones: Zones, tmp_path: Path) -> None:
     assert intact
     assert identical
     assert said, rerun.stderr
+    # killed after its COMMIT, before its report: the rerun says how to write it (probe)
+    assert ("its pages were not written" in said[0]) == committed, said[0]
     assert not leftovers
     assert status == [("success",)] if committed else [("abandoned",)]
 
@@ -128,13 +131,7 @@ def test_a_killed_runs_workers_end_with_it(zones: Zones, tmp_path: Path) -> None
 
 
 def _outcomes(warehouse: Path) -> list[tuple[str, int]]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        rows = con.execute(
-            "SELECT outcome, count(*) FROM ingest_ledger GROUP BY 1 ORDER BY 1"
-        ).fetchall()
-    finally:
-        con.close()
+    rows = query(warehouse, "SELECT outcome, count(*) FROM ingest_ledger GROUP BY 1 ORDER BY 1")
     return [(str(outcome), int(n)) for outcome, n in rows]
 
 

@@ -208,7 +208,11 @@ class Replace(Mode):
     Up to session 28 they were those of the new articles only, so a run that loaded none (a
     file of ``D/`` deleted, another changed to a text that is now refused, the rest unchanged)
     removed nothing. A day none of whose files the run sees (every file of ``D/`` deleted, a
-    landing zone that lost a folder) is not among them: it keeps its articles."""
+    landing zone that lost a folder) is not among them: it keeps its articles. A run of one day
+    (``--date D``) has D alone among them: the README promises it never removes articles of
+    other folders, and an unchanged file outside dated folders with an article of another day
+    made that day a partition, whose folder the run had not read (probe). The older article of
+    such a file that changed its header to D stays on its day, as a merge keeps it."""
 
     name = LoadMode.REPLACE
 

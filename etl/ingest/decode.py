@@ -259,11 +259,16 @@ def _utf8_lines_and_legacy(raw: bytes, utf8_error: UnicodeDecodeError) -> Decode
     if multibyte < MIN_UTF8_CHARS_OF_LINES:
         return None
     rest = [i for i, line in enumerate(lines) if i not in utf8 and not line.isascii()]
-    legacy = _guess(b"".join(lines[i] for i in rest), utf8_error)
-    texts = [
-        utf8[i] if i in utf8 else line.decode(legacy.encoding if i in rest else "ascii")
-        for i, line in enumerate(lines)
-    ]
+    try:
+        legacy = _guess(b"".join(lines[i] for i in rest), utf8_error)
+        texts = [
+            utf8[i] if i in utf8 else line.decode(legacy.encoding if i in rest else "ascii")
+            for i, line in enumerate(lines)
+        ]
+    except (UndecodableError, UnicodeDecodeError, LookupError):
+        # no encoding fits those lines alone, or one that keeps state across lines (ISO-2022):
+        # the whole file's reading, as before
+        return None
     return Decoded(
         "".join(texts),
         "utf-8",

@@ -380,25 +380,39 @@ def replay(
     from etl import pipeline
     from etl.contracts import plural
     from etl.load.replay import (
+        Forgotten,
+        check_reason,
         forget_quarantined,
         remember_again,
         replay_message,
         replayed_outcomes,
     )
+    from etl.storage import Location
     from etl.warehouse import writer
 
     settings = _settings(landing=landing, warehouse=warehouse)
     # nothing to replay in a warehouse that is not there: a mistyped --warehouse made a new one
     # and loaded the whole landing zone into it (probe)
     _require_warehouse(settings)
+    landing_zone = str(settings.landing)
+    forgot: list[Forgotten] = []
+
+    def forget(staging: Location) -> None:
+        # inside the run, once it owns its staging folder: what is forgotten is saved there
+        # first, so that the next run puts it back if this one is killed before its COMMIT
+        with writer(settings) as con:
+            keep = (staging, str(settings.warehouse))
+            forgot.append(forget_quarantined(con, landing_zone, reason, keep=keep))
+
     try:
         with writer(settings) as con:
-            forgotten = forget_quarantined(con, str(settings.landing), reason)
+            check_reason(con, landing_zone, reason)
         try:
             with _sigterm_interrupts():
-                summary = pipeline.run(settings, trigger="replay")
+                summary = pipeline.run(settings, trigger="replay", before_plan=forget)
         except BaseException as exc:
             # the run failed (refused, say): what it read again is forgotten no more
+            forgotten = forgot[0] if forgot else Forgotten(())
             try:
                 with writer(settings) as con:
                     remember_again(con, forgotten)
@@ -415,8 +429,9 @@ def replay(
             if isinstance(exc, KeyboardInterrupt):  # Click prints only "Aborted!"
                 error("replay interrupted: " + "; ".join(getattr(exc, "__notes__", [])))
             raise
+        forgotten = forgot[0]
         with writer(settings) as con:
-            replayed = replayed_outcomes(con, str(settings.landing), forgotten, summary.run_id)
+            replayed = replayed_outcomes(con, landing_zone, forgotten, summary.run_id)
     except NewsEtlError as exc:
         raise _failed(exc) from exc
     typer.echo(replay_message(forgotten, replayed, summary))

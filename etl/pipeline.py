@@ -34,7 +34,7 @@ import duckdb
 from filelock import BaseFileLock
 
 from etl import TEXT_VERSION, __version__, heap, leftovers
-from etl.contracts import RunStatus, Stage
+from etl.contracts import RunStatus, Stage, plural
 from etl.errors import BatchValidationError, NewsEtlError, StagingError
 from etl.ingest.landing import LandingFile, batches_of, gzip_sizes, list_landing
 from etl.ingest.ledger import (
@@ -222,6 +222,7 @@ def plan_run(
     external_run_id: str | None = None,
     run_id: str | None = None,
     in_process: bool = False,
+    before_plan: Callable[[Location], None] | None = None,
 ) -> RunPlan:
     """List the landing zone, skip what the ledger says is unchanged, and cut the rest into batches.
 
@@ -231,7 +232,8 @@ def plan_run(
     error when the warehouse exists, then the error is raised.
     First, what killed runs left behind is cleaned up (:func:`reclaim_leftovers`). With
     ``in_process``, this process owns the run's staging folder until :func:`release` (``run``
-    does both).
+    does both). ``before_plan`` is called with that folder once it is owned, before the plan
+    reads the ledger (a replay forgets its verdicts there, saving them in the folder first).
     """
     refuse_the_wrong_kind(settings.target)  # before a staging folder or a failed run is left
     with reaching_with_duckdb():
@@ -245,6 +247,8 @@ def plan_run(
         if lock is not None:  # object storage has no owner lock (see etl.leftovers)
             _OWNED[run_id] = lock
     try:
+        if before_plan is not None:
+            before_plan(root / run_id)
         with reaching_with_duckdb():
             plan = _plan(settings, partition_date, mode, trigger, external_run_id, run_id, started)
     except Exception as exc:
@@ -978,10 +982,12 @@ def reclaim_leftovers(settings: Settings) -> list[str]:
     that has no ``etl_run`` row as ``abandoned`` (through the one run-record writer), remove
     their staging folders and half-built Data Docs, and say so (logged as warnings); the
     messages. Another warehouse's leftovers in a shared staging root are left to it."""
+    from etl.load.replay import remember_again, saved_for, saved_forgotten
+
     found = [
         item
         for item in leftovers.find_abandoned(settings.staging_root, settings.abandoned_after_s)
-        if _same_warehouse(item.plan, settings)
+        if _same_warehouse(item.plan or saved_for(item.staging), settings)
     ]
     if not found:
         return []
@@ -1008,6 +1014,18 @@ def reclaim_leftovers(settings: Settings) -> list[str]:
                     what = "recorded as 'abandoned' in etl_run; " + what
                 except (TypeError, ValueError, duckdb.Error) as exc:
                     what = f"could not be recorded ({exc}); " + what
+            forgotten = saved_forgotten(item.staging)
+            if (
+                forgotten is not None
+                and con is not None
+                and _uncommitted(known)
+                and remember_again(con, forgotten)  # 0: put back already (a failed run)
+            ):
+                # a replay killed before its run's COMMIT: what it forgot is remembered again
+                what = (
+                    f"put back the verdicts its replay had forgotten on "
+                    f"{plural(len(forgotten.paths), 'file')}; " + what
+                )
             leftovers.remove(item, settings.reports_root)
             state = "was abandoned" if known is None else f"ended ({known[0]}) without cleaning up"
             message = f"run {item.run_id} {state}: {what} and {leftovers.DOCS_TMP}"
@@ -1025,6 +1043,11 @@ def reclaim_leftovers(settings: Settings) -> list[str]:
             log.warning("%s", message)
             messages.append(message)
     return messages
+
+
+def _uncommitted(known: tuple[Any, ...] | None) -> bool:
+    """Whether a leftover run, by its ``etl_run`` row (``None``: none), committed nothing."""
+    return known is None or known[0] != RunStatus.SUCCESS
 
 
 def _has_report(settings: Settings, run_id: str) -> bool:
@@ -1272,8 +1295,10 @@ def run(
     trigger: str = "cli",
     external_run_id: str | None = None,
     progress: Progress | None = None,
+    before_plan: Callable[[Location], None] | None = None,
 ) -> LoadSummary:
-    """Plan, process every batch and load: a whole run in this process (the CLI's path)."""
+    """Plan, process every batch and load: a whole run in this process (the CLI's path);
+    ``before_plan`` as for :func:`plan_run`."""
     plan = plan_run(
         settings,
         partition_date=partition_date,
@@ -1281,6 +1306,7 @@ def run(
         trigger=trigger,
         external_run_id=external_run_id,
         in_process=True,
+        before_plan=before_plan,
     )
     try:
         return _run_planned(plan, progress)

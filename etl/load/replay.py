@@ -3,6 +3,7 @@ became of exactly those files in the run that read them again."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -15,6 +16,16 @@ from etl.errors import UnknownReasonError
 
 if TYPE_CHECKING:
     from etl.load.loader import LoadSummary
+    from etl.storage import Location
+
+#: What a replay forgets, saved in its run's staging folder before the forgetting commits: the
+#: ``ingest_ledger`` rows, the ``ingest_refusal`` rows (Arrow IPC) and, written last, whose
+#: warehouse they are (as a plan names it). A replay killed before its run's COMMIT left them
+#: forgotten, and every later run read the accepted files again (probe); the next run puts
+#: them back from here (``etl.pipeline.reclaim_leftovers``).
+SAVED_LEDGER = "replay_forgotten_ledger.arrow"
+SAVED_REFUSALS = "replay_forgotten_refusal.arrow"
+SAVED_FOR = "replay_forgotten.json"
 
 #: What became of a forgotten file that the replay's run did not read (it is gone from the
 #: landing zone, or a dated folder the run did not select holds it).
@@ -67,8 +78,59 @@ def _known_reason(con: duckdb.DuckDBPyConnection, landing: str, reason: str) -> 
     raise UnknownReasonError(f"no quarantined record of {landing} has the reason {reason!r}; {has}")
 
 
+def check_reason(con: duckdb.DuckDBPyConnection, landing: str, reason: str | None) -> None:
+    """Refuse (:class:`UnknownReasonError`) a ``reason`` no quarantine row of ``landing`` has,
+    before a replay starts its run."""
+    if reason is not None:
+        _known_reason(con, landing, reason)
+
+
+def _ipc(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return bytes(sink.getvalue().to_pybytes())
+
+
+def _save(keep: tuple[Location, str], ledger_rows: pa.Table, refusal_rows: pa.Table) -> None:
+    folder, warehouse = keep
+    (folder / SAVED_LEDGER).write_bytes(_ipc(ledger_rows))
+    (folder / SAVED_REFUSALS).write_bytes(_ipc(refusal_rows))
+    (folder / SAVED_FOR).write_text(json.dumps({"settings": {"warehouse": warehouse}}))
+
+
+def saved_for(folder: Location) -> dict[str, object] | None:
+    """Whose warehouse the verdicts a replay saved in ``folder`` are (a plan's shape:
+    ``{"settings": {"warehouse": …}}``); ``None`` when it saved none."""
+    try:
+        data = json.loads((folder / SAVED_FOR).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def saved_forgotten(folder: Location) -> Forgotten | None:
+    """The verdicts a replay saved in its run's staging folder ``folder`` before forgetting
+    them (:func:`forget_quarantined`), for :func:`remember_again`; ``None`` when it saved none."""
+    if saved_for(folder) is None:
+        return None
+    tables = []
+    for name in (SAVED_LEDGER, SAVED_REFUSALS):
+        with pa.ipc.open_stream((folder / name).read_bytes()) as reader:
+            tables.append(reader.read_all())
+    ledger_rows, refusal_rows = tables
+    rows = [(str(p), str(s), str(o)) for p, s, o in zip(*(ledger_rows.column(c).to_pylist()
+            for c in ("path", "sha256", "outcome")), strict=True)]  # fmt: skip
+    quarantined = str(LedgerOutcome.QUARANTINED)
+    rows += [(str(p), "", quarantined) for p in refusal_rows.column("path").to_pylist()]
+    return Forgotten(tuple(sorted(rows)), saved=(ledger_rows, refusal_rows))
+
+
 def forget_quarantined(
-    con: duckdb.DuckDBPyConnection, landing: str, reason: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    landing: str,
+    reason: str | None = None,
+    keep: tuple[Location, str] | None = None,
 ) -> Forgotten:
     """Delete the ledger rows of ``landing``'s files that have quarantine rows (of ``reason``).
 
@@ -76,7 +138,8 @@ def forget_quarantined(
     again. Files that loaded with some bad records are re-read too; their good records are then
     duplicates (article identity is the cleaned text). Returns the ledger rows forgotten. A
     ``reason`` no quarantine row of ``landing`` has is refused (:class:`UnknownReasonError`)
-    before anything is forgotten.
+    before anything is forgotten. With ``keep`` (a run's staging folder, the warehouse), what is
+    forgotten is saved there before the forgetting commits (:data:`SAVED_FOR`).
     """
     if reason is not None:
         _known_reason(con, landing, reason)
@@ -111,6 +174,8 @@ def forget_quarantined(
         con.execute(forget, params)
         refusal_rows = con.execute(f"SELECT * {refusals}", params[:3]).to_arrow_table()
         con.execute(f"DELETE {refusals}", params[:3])
+        if keep is not None:
+            _save(keep, ledger_rows, refusal_rows)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -125,36 +190,36 @@ def forget_quarantined(
     )
 
 
-def remember_again(con: duckdb.DuckDBPyConnection, forgotten: Forgotten) -> None:
+def remember_again(con: duckdb.DuckDBPyConnection, forgotten: Forgotten) -> int:
     """Put back the ledger rows and refusals a replay forgot, when its run failed: a refused
     run wrote nothing, so the files would otherwise be new to every later run (with 20 of them
     refused again, every later run was refused for its quarantine share; operator probe,
     session 32). A row whose key a run wrote since (the run committed, then failed) is newer
-    and stays."""
+    and stays. Returns how many rows it put back."""
     if forgotten.saved is None:
-        return
+        return 0
     ledger_rows, refusal_rows = forgotten.saved
     con.register("forgotten_ledger", ledger_rows)
     con.register("forgotten_refusal", refusal_rows)
     try:
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(
+            put = con.execute(
                 """
                 INSERT INTO ingest_ledger BY NAME
                 SELECT f.* FROM forgotten_ledger f
                 WHERE NOT EXISTS (SELECT 1 FROM ingest_ledger l WHERE l.landing = f.landing
                                   AND l.path = f.path AND l.sha256 = f.sha256)
                 """
-            )
-            con.execute(
+            ).fetchone()
+            refused = con.execute(
                 """
                 INSERT INTO ingest_refusal BY NAME
                 SELECT f.* FROM forgotten_refusal f
                 WHERE NOT EXISTS (SELECT 1 FROM ingest_refusal r
                                   WHERE r.landing = f.landing AND r.path = f.path)
                 """
-            )
+            ).fetchone()
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -162,6 +227,7 @@ def remember_again(con: duckdb.DuckDBPyConnection, forgotten: Forgotten) -> None
     finally:
         con.unregister("forgotten_ledger")
         con.unregister("forgotten_refusal")
+    return int(put[0] if put else 0) + int(refused[0] if refused else 0)
 
 
 @dataclass(frozen=True)

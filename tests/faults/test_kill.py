@@ -12,6 +12,7 @@ import contextlib
 import os
 import shutil
 import signal
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -142,24 +143,9 @@ def test_a_replay_stopped_with_sigterm_keeps_the_verdicts_it_forgot(
     """``kill PID`` (systemd's stop) of a replay: the verdicts it had forgotten stayed forgotten,
     so every later run read the accepted files again and failed on them (probe). SIGTERM now
     interrupts the replay as Ctrl-C does, and it puts them back."""
-    warehouse = zones.warehouse(tmp_path)
-    landing = tmp_path / "landing"
-    shutil.copytree(zones.first, landing)
-    for i in range(3):  # a date and no text: quarantined no_text
-        (landing / f"stub{i}.txt").write_text(" date 1987-03-05 \n", encoding="utf-8")
-    accept = {"NEWS_ETL_MAX_QUARANTINE_SHARE": "1"}
-    done = cli(["run", "--landing", landing], warehouse, **accept)
-    assert done.returncode == 0, done.stderr
-    before = _outcomes(warehouse)
-    assert ("quarantined", 3) in before
-
-    marker = tmp_path / "committing"
-    proc = start(["replay", "--landing", landing], warehouse, pause_marker=marker, **accept)
+    warehouse, landing, before = _accepted_stubs(zones, tmp_path)
+    proc = _replay_paused_before_commit(warehouse, landing, tmp_path)
     try:
-        deadline = time.monotonic() + 120
-        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert marker.exists(), proc.stderr.read() if proc.stderr else ""
         os.kill(proc.pid, signal.SIGTERM)
         _, err = proc.communicate(timeout=60)
     finally:
@@ -170,3 +156,57 @@ def test_a_replay_stopped_with_sigterm_keeps_the_verdicts_it_forgot(
     assert _outcomes(warehouse) == before
     again = cli(["run", "--landing", landing], warehouse)  # the default quarantine share
     assert again.returncode == 0, again.stderr
+
+
+@pytest.mark.slow
+def test_a_replay_killed_before_its_commit_is_undone_by_the_next_run(
+    zones: Zones, tmp_path: Path
+) -> None:
+    """SIGKILL of a replay (``kill -9``, the OOM killer) after it forgot its verdicts, before
+    its run's COMMIT: nothing in the process can put them back. The replay saved them in its
+    run's staging folder first, and the next run puts them back and says so."""
+    warehouse, landing, before = _accepted_stubs(zones, tmp_path)
+    proc = _replay_paused_before_commit(warehouse, landing, tmp_path)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert ("quarantined", 3) not in _outcomes(warehouse)  # forgotten, as the probe saw
+    again = cli(["run", "--landing", landing], warehouse)  # the default quarantine share
+    assert again.returncode == 0, again.stderr
+    assert "put back the verdicts its replay had forgotten on 3 files" in again.stderr
+    assert _outcomes(warehouse) == before
+    assert not list((warehouse.parent / "staging").iterdir())
+
+
+def _accepted_stubs(zones: Zones, tmp_path: Path) -> tuple[Path, Path, list[tuple[str, int]]]:
+    """A warehouse that loaded zone A plus three files quarantined ``no_text``, accepted by a
+    run with the quarantine share raised; the warehouse, the landing zone, ledger outcomes."""
+    warehouse = zones.warehouse(tmp_path)
+    landing = tmp_path / "landing"
+    shutil.copytree(zones.first, landing)
+    for i in range(3):  # a date and no text: quarantined no_text
+        (landing / f"stub{i}.txt").write_text(" date 1987-03-05 \n", encoding="utf-8")
+    done = cli(["run", "--landing", landing], warehouse, NEWS_ETL_MAX_QUARANTINE_SHARE="1")
+    assert done.returncode == 0, done.stderr
+    before = _outcomes(warehouse)
+    assert ("quarantined", 3) in before
+    return warehouse, landing, before
+
+
+def _replay_paused_before_commit(
+    warehouse: Path, landing: Path, tmp_path: Path
+) -> subprocess.Popen[str]:
+    """``news-etl replay`` started, and waiting inside its run's load transaction."""
+    marker = tmp_path / "committing"
+    proc = start(
+        ["replay", "--landing", landing],
+        warehouse,
+        pause_marker=marker,
+        NEWS_ETL_MAX_QUARANTINE_SHARE="1",
+    )
+    deadline = time.monotonic() + 120
+    while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if not marker.exists():
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise AssertionError(proc.stderr.read() if proc.stderr else "the replay ended first")
+    return proc

@@ -118,12 +118,7 @@ def saved_forgotten(folder: Location) -> Forgotten | None:
     for name in (SAVED_LEDGER, SAVED_REFUSALS):
         with pa.ipc.open_stream((folder / name).read_bytes()) as reader:
             tables.append(reader.read_all())
-    ledger_rows, refusal_rows = tables
-    rows = [(str(p), str(s), str(o)) for p, s, o in zip(*(ledger_rows.column(c).to_pylist()
-            for c in ("path", "sha256", "outcome")), strict=True)]  # fmt: skip
-    quarantined = str(LedgerOutcome.QUARANTINED)
-    rows += [(str(p), "", quarantined) for p in refusal_rows.column("path").to_pylist()]
-    return Forgotten(tuple(sorted(rows)), saved=(ledger_rows, refusal_rows))
+    return _forgotten(*tables)
 
 
 def forget_quarantined(
@@ -141,8 +136,7 @@ def forget_quarantined(
     before anything is forgotten. With ``keep`` (a run's staging folder, the warehouse), what is
     forgotten is saved there before the forgetting commits (:data:`SAVED_FOR`).
     """
-    if reason is not None:
-        _known_reason(con, landing, reason)
+    check_reason(con, landing, reason)
     hit = """
         WITH hit AS (
             SELECT DISTINCT path, sha256 FROM quarantine
@@ -180,6 +174,11 @@ def forget_quarantined(
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    return _forgotten(ledger_rows, refusal_rows)
+
+
+def _forgotten(ledger_rows: pa.Table, refusal_rows: pa.Table) -> Forgotten:
+    """The :class:`Forgotten` of the ``ingest_ledger`` and ``ingest_refusal`` rows forgotten."""
     ledger = ledger_rows.select(["path", "sha256", "outcome"]).to_pylist()
     rows = [(r["path"], r["sha256"], r["outcome"]) for r in ledger]
     quarantined = str(LedgerOutcome.QUARANTINED)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import re
+from datetime import date, datetime
 from typing import Any
 
 from etl.ingest.canonical import BadDateError
@@ -87,10 +89,85 @@ def _date_params() -> dict[str, Any]:
     dated 1998-03-12 with ``date_source`` ``metadata`` (probe). A page without a date in its
     markup now takes its folder's date or the run's, as the README says. None of the 258 real
     pages in the corpora changes date: each has one in its markup."""
-    from datetime import datetime
+    return {"original_date": True, "extensive_search": False, "max_date": _today().isoformat()}
 
-    today = datetime.now().astimezone().strftime("%Y-%m-%d")
-    return {"original_date": True, "extensive_search": False, "max_date": today}
+
+def _today() -> date:
+    """This machine's local date: htmldate's latest acceptable date, and the JSON-LD one's."""
+    return datetime.now().astimezone().date()
+
+
+#: schema.org's ``Article`` and its subtypes: the JSON-LD objects whose ``datePublished`` is the
+#: page's own article's (not a video's, an image's or the web page's).
+ARTICLE_TYPES = frozenset(
+    {
+        "Article",
+        "AdvertiserContentArticle",
+        "NewsArticle",
+        "AnalysisNewsArticle",
+        "AskPublicNewsArticle",
+        "BackgroundNewsArticle",
+        "OpinionNewsArticle",
+        "ReportageNewsArticle",
+        "ReviewNewsArticle",
+        "Report",
+        "SatiricalArticle",
+        "ScholarlyArticle",
+        "MedicalScholarlyArticle",
+        "SocialMediaPosting",
+        "BlogPosting",
+        "LiveBlogPosting",
+        "DiscussionForumPosting",
+        "TechArticle",
+        "APIReference",
+    }
+)
+_JSON_LD = re.compile(
+    r"<script\b[^>]*\btype\s*=\s*[\"']?application/ld\+json[\"']?[^>]*>(.*?)</script\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _articles(node: Any) -> Any:
+    """The JSON-LD objects of ``node`` typed as an article, in document order: top-level
+    objects, lists of them and ``@graph`` members (not objects nested in an article's fields,
+    such as a live blog's updates)."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _articles(item)
+    elif isinstance(node, dict):
+        kind = node.get("@type")
+        kinds = {kind} if isinstance(kind, str) else set(kind) if isinstance(kind, list) else set()
+        if kinds & ARTICLE_TYPES:
+            yield node
+        yield from _articles(node.get("@graph"))
+
+
+def json_ld_published(text: str, latest: date) -> date | None:
+    """The ``datePublished`` of the page's first JSON-LD article (see :data:`ARTICLE_TYPES`),
+    as written (its own time zone's day), if it is a date no later than ``latest``; else
+    ``None``. A block that is not JSON is skipped.
+
+    It is preferred to the date htmldate finds first in the page's head, which is sometimes
+    another one: a print edition's day (``<meta name="date">`` a day after the article went
+    online) or the last update's time in ``article:published_time`` (probe: 4 of the 258
+    pages in the corpora got a day their hand-checked extraction does not have; their JSON-LD
+    gives the right one, and no page's right day changes)."""
+    for block in _JSON_LD.finditer(text):
+        try:
+            data = json.loads(block[1])
+        except ValueError:
+            continue
+        for article in _articles(data):
+            value = article.get("datePublished")
+            if not isinstance(value, str) or not value.strip():
+                continue
+            try:
+                day = parse_published(value)
+            except BadDateError:
+                return None
+            return day if day <= latest else None
+    return None
 
 
 def parse_html(text: str, layout: str) -> list[Parsed]:
@@ -135,8 +212,8 @@ def parse_html(text: str, layout: str) -> list[Parsed]:
     body = meta.get("text")
     if not body or not body.strip():
         return [RecordError(None, "no_text", "no main text found in the HTML page")]
-    published = None
-    if meta.get("date"):
+    published = json_ld_published(text, _today())
+    if published is None and meta.get("date"):
         try:
             published = parse_published(meta["date"])
         except BadDateError as exc:

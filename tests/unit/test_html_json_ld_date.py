@@ -101,3 +101,15 @@ def test_a_page_without_json_ld_keeps_htmldates_date() -> None:
     page = _page('<meta property="article:published_time" content="2023-08-30T16:45:00+01:00">')
     assert json_ld_published(page, TODAY) is None
     assert _published(page) == date(2023, 8, 30)
+
+
+def test_types_written_as_urls_or_with_a_prefix_and_blocks_nested_too_deep() -> None:
+    url = {"@type": "https://schema.org/NewsArticle", "datePublished": "2024-01-02"}
+    assert json_ld_published(_page("", url), TODAY) == date(2024, 1, 2)
+    prefixed = {"@type": ["schema:ReportageNewsArticle"], "datePublished": "2024-01-03"}
+    assert json_ld_published(_page("", prefixed), TODAY) == date(2024, 1, 3)
+    other = {"@type": "https://schema.org/VideoObject", "datePublished": "2024-01-04"}
+    assert json_ld_published(_page("", other), TODAY) is None
+    deep = "[" * 100_000 + "]" * 100_000
+    article = {"@type": "Article", "datePublished": "2024-01-05"}
+    assert json_ld_published(_page("", deep, article), TODAY) == date(2024, 1, 5)

@@ -128,19 +128,27 @@ _JSON_LD = re.compile(
 )
 
 
-def _articles(node: Any) -> Any:
-    """The JSON-LD objects of ``node`` typed as an article, in document order: top-level
-    objects, lists of them and ``@graph`` members (not objects nested in an article's fields,
-    such as a live blog's updates)."""
-    if isinstance(node, list):
-        for item in node:
-            yield from _articles(item)
-    elif isinstance(node, dict):
-        kind = node.get("@type")
-        kinds = {kind} if isinstance(kind, str) else set(kind) if isinstance(kind, list) else set()
-        if kinds & ARTICLE_TYPES:
-            yield node
-        yield from _articles(node.get("@graph"))
+def _articles(data: Any) -> list[dict[str, Any]]:
+    """The JSON-LD objects of a block typed as an article, in document order: the block's
+    object or its list's, each followed by its ``@graph`` members (not objects nested in an
+    article's fields, such as a live blog's updates). A type may be written as a URL or with a
+    prefix (``https://schema.org/NewsArticle``, ``schema:NewsArticle``)."""
+    found = []
+    for node in data if isinstance(data, list) else [data]:
+        if not isinstance(node, dict):
+            continue
+        graph = node.get("@graph")
+        members = graph if isinstance(graph, list) else [graph]
+        for item in [node, *members]:
+            if isinstance(item, dict) and _types(item.get("@type")) & ARTICLE_TYPES:
+                found.append(item)
+    return found
+
+
+def _types(kind: Any) -> set[str]:
+    """The schema.org type names of an ``@type`` value (a name or a list of names)."""
+    names = [kind] if isinstance(kind, str) else kind if isinstance(kind, list) else []
+    return {n.rsplit("/", 1)[-1].rsplit(":", 1)[-1] for n in names if isinstance(n, str)}
 
 
 def json_ld_published(text: str, latest: date) -> date | None:
@@ -156,7 +164,7 @@ def json_ld_published(text: str, latest: date) -> date | None:
     for block in _JSON_LD.finditer(text):
         try:
             data = json.loads(block[1])
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than json reads
             continue
         for article in _articles(data):
             value = article.get("datePublished")

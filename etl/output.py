@@ -430,7 +430,7 @@ _UNSPLIT_WORD = 64
 def _terminal_widths(texts: list[list[str]], width: int) -> list[int] | None:
     """Column widths for a terminal ``width`` wide: text wraps at spaces and a word (an id, a
     URL) of up to 64 characters is never split, so it can be copied whole; ``None`` when even
-    that does not fit (then Rich folds every column)."""
+    that does not fit (then the table is drawn one record at a time: :func:`_render_records`)."""
     n = len(texts[0])
     room = width - (3 * n + 1)  # one space each side of a cell, a border between and around
     desired = [max(cell_len(r[i]) for r in texts) for i in range(n)]
@@ -480,6 +480,9 @@ def render_table(
     view = Table(title=title, show_lines=False)
     console = make_console(file=stream, width=width)
     fixed = None if whole else _terminal_widths(texts, console.width)
+    if not whole and fixed is None:
+        _render_records(texts, rows, title, console)
+        return
     for i, (name, is_right) in enumerate(zip(texts[0], right, strict=True)):
         view.add_column(
             Text(name),
@@ -495,6 +498,37 @@ def render_table(
                 for cell, s in zip(raw, shown, strict=True)
             )
         )
+    console.print(view)
+
+
+def _render_records(
+    texts: list[list[str]],
+    rows: Sequence[Sequence[str | None]],
+    title: str | None,
+    console: Console,
+) -> None:
+    """A terminal table whose columns do not fit side by side even at their narrowest, one
+    record at a time (as psql's expanded display): each column's name, then its value folded
+    in the rest of the line; a rule between records. Folding every column of the wide table
+    instead drew half of them zero cells wide, their values gone (probe)."""
+    names = texts[0]
+    caption = (
+        f"{len(names)} columns do not fit side by side in {console.width} terminal columns: "
+        "one record at a time (piped or with --out the table is whole)"
+    )
+    view = Table(title=title, caption=caption, show_header=False, show_lines=False)
+    widest = max((cell_len(n) for n in names), default=1)
+    view.add_column(overflow="fold", width=max(1, min(widest, console.width // 3)))
+    view.add_column(overflow="fold")
+    for number, (raw, shown) in enumerate(zip(rows, texts[1:], strict=True)):
+        if number:
+            view.add_section()
+        for name, cell, text in zip(names, raw, shown, strict=True):
+            value = Text(text, style="dim italic") if cell is None else Text(text)
+            view.add_row(Text(name, style="bold"), value)
+    if not rows:  # the names alone
+        for name in names:
+            view.add_row(Text(name, style="bold"), Text(""))
     console.print(view)
 
 

@@ -254,3 +254,23 @@ def test_a_piped_table_of_wide_characters_keeps_every_column_whole() -> None:
     text = buffer.getvalue()
     assert title in text and an_id in text and "1350" in text and "┃ n " in text
     assert "…" not in text
+
+
+def test_a_terminal_table_too_wide_to_fit_shows_one_record_at_a_time() -> None:
+    # Rich folded every column of a table whose narrowest columns did not fit: half of them
+    # were drawn zero cells wide, their names and values gone, and nothing said so (probe).
+    names = [f"c{i:02d}" for i in range(30)]
+    values = [f"v{i:02d}" for i in range(30)]
+    an_id = "0123456789abcdef" * 4
+    buffer = io.StringIO()
+    render_table([*names, "id", "gone"], [[*values, an_id, None]], file=buffer, whole=False)
+    lines = buffer.getvalue().splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    for name, value in zip(names, values, strict=True):
+        assert any(name in line and value in line for line in lines), name
+    assert any(an_id in line for line in lines)  # an id of 64 characters stays whole
+    assert any("gone" in line and "NULL" in line for line in lines)
+    assert "32 columns do not fit side by side in 80 terminal columns" in " ".join(lines)
+    two = io.StringIO()
+    render_table(names, [values, values[::-1]], file=two, whole=False)
+    assert sum(line.count("v00") for line in two.getvalue().splitlines()) == 2

@@ -10,7 +10,7 @@ the real cause whichever way it failed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import duckdb
@@ -68,13 +68,16 @@ def write_run(
     error: str | None,
     schema_version: int,
 ) -> None:
-    """Insert the run's ``etl_run`` row."""
+    """Insert the run's ``etl_run`` row; its ``ended_at`` is now, this process's clock: inside
+    the load transaction that is after every write and check (DuckDB's ``current_timestamp`` is
+    the transaction's start, so every duration taken from ``ended_at`` left the load out:
+    probe)."""
     con.execute(
         """
         INSERT INTO etl_run BY NAME
         SELECT ? AS run_id, ? AS trigger, ? AS external_run_id, ?::DATE AS partition_date,
                ? AS mode, ? AS landing, ?::TIMESTAMPTZ AS started_at,
-               current_timestamp AS ended_at, ? AS status, ? AS code_version,
+               ?::TIMESTAMPTZ AS ended_at, ? AS status, ? AS code_version,
                ? AS text_version, ? AS schema_version, ? AS files_seen,
                ? AS files_unchanged, ? AS files_deferred, ? AS files_new,
                ? AS articles_loaded, ? AS duplicates, ? AS quarantined,
@@ -89,6 +92,7 @@ def write_run(
             facts.mode,
             facts.landing,
             facts.started_at,
+            datetime.now(UTC),
             str(status),
             facts.code_version,
             facts.text_version,

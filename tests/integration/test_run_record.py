@@ -188,3 +188,33 @@ def test_no_environment_variable_pauses_the_loader(
     assert summary.articles_loaded == 1
     assert not marker.exists()
     assert time.monotonic() - started < 100
+
+
+def test_a_runs_end_is_after_its_load_not_at_the_start_of_the_load_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ended_at`` was DuckDB's ``current_timestamp``, the load transaction's start: a load's
+    own seconds were missing from every duration taken from it (``status``, the report's total,
+    the index page; probe)."""
+    import etl.validate.warehouse as post_load
+
+    checked: list[datetime] = []
+    check = post_load.check_warehouse
+
+    def slow_check(*args: object, **kwargs: object) -> object:
+        time.sleep(1.0)  # a load with seconds of work inside its transaction
+        outcome = check(*args, **kwargs)  # type: ignore[arg-type]
+        checked.append(datetime.now(UTC))
+        return outcome
+
+    monkeypatch.setattr(post_load, "check_warehouse", slow_check)
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "a.txt").write_bytes(_txt("Cocoa prices rose in Accra"))
+    settings = settings_for(landing, tmp_path)
+    summary = pipeline.run(settings)
+    assert len(checked) == 1
+    ((ended,),) = query(
+        settings.warehouse, "SELECT ended_at FROM etl_run WHERE run_id = ?", [summary.run_id]
+    )
+    assert ended >= checked[0]

@@ -219,11 +219,34 @@ class _Number(str):
     """A JSON number kept as its exact source text."""
 
 
+class _Constant(str):
+    """NaN or an infinity in ``to_json``'s text (``NaN``, ``Infinity``, ``-Infinity``)."""
+
+
+#: How DuckDB spells NaN and the infinities (``['nan'::DOUBLE]::VARCHAR`` is ``[nan]``).
+_DUCKDB_CONSTANTS = {"NaN": "nan", "Infinity": "inf", "-Infinity": "-inf"}
+
+
+class _Nested(str):
+    """A nested value's text for ``table`` and ``csv``: JSON, but NaN and the infinities as
+    DuckDB spells them (``[nan,inf]``); :attr:`json` is its JSON text for ``json``, where they
+    are ``null`` (JSON has no such numbers). Writing ``null`` in every format made a number
+    read as a missing value (probe)."""
+
+    json: str
+
+
 def _normalise_json(text: str) -> Any:
-    """Parse DuckDB's ``to_json`` text keeping numbers exact; NaN and infinities become None."""
-    return json.loads(
-        text, parse_int=_Number, parse_float=_Number, parse_constant=lambda _name: None
-    )
+    """Parse DuckDB's ``to_json`` text keeping numbers exact, NaN and infinities as
+    :class:`_Constant`."""
+    return json.loads(text, parse_int=_Number, parse_float=_Number, parse_constant=_Constant)
+
+
+def _nested_text(value: Any) -> _Nested:
+    """The two texts of a parsed nested value (see :class:`_Nested`)."""
+    text = _Nested(_dump_json(value, constants=True))
+    text.json = _dump_json(value, constants=False)
+    return text
 
 
 #: Enough digits for any DECIMAL (at most 38) with its scale.
@@ -238,6 +261,12 @@ def _rescaled(value: Any, duck_type: DuckDBPyType) -> Any:
     if value is None:
         return None
     kind = str(duck_type.id)
+    if kind == "float" and isinstance(value, _Number):
+        # to_json widens a FLOAT to DOUBLE ([0.10000000149011612]); DuckDB writes a FLOAT,
+        # alone or nested, as the shortest text that reads back to it ([0.1]).
+        import numpy as np
+
+        return _Number(str(np.float32(float(value))))
     if kind not in ("decimal", "list", "array", "struct", "union", "map"):
         return value
     children = dict(duck_type.children)  # name -> type (a decimal's: precision, scale)
@@ -260,9 +289,13 @@ def _nested(child: object) -> DuckDBPyType:
     return child
 
 
-def _dump_json(value: Any) -> str:
+def _dump_json(value: Any, *, constants: bool) -> str:
+    """``value`` as compact JSON; a :class:`_Constant` as DuckDB spells it when ``constants``,
+    else ``null``."""
     if value is None:
         return "null"
+    if isinstance(value, _Constant):
+        return _DUCKDB_CONSTANTS[str.__str__(value)] if constants else "null"
     if value is True or value is False:
         return "true" if value else "false"
     if isinstance(value, _Number):
@@ -270,10 +303,15 @@ def _dump_json(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
-        return "[" + ",".join(_dump_json(v) for v in value) + "]"
+        return "[" + ",".join(_dump_json(v, constants=constants) for v in value) + "]"
     if isinstance(value, dict):
         return (
-            "{" + ",".join(f"{_dump_json(str(k))}:{_dump_json(v)}" for k, v in value.items()) + "}"
+            "{"
+            + ",".join(
+                f"{_dump_json(str(k), constants=constants)}:{_dump_json(v, constants=constants)}"
+                for k, v in value.items()
+            )
+            + "}"
         )
     raise TypeError(f"not a JSON value: {value!r}")  # pragma: no cover
 
@@ -339,7 +377,7 @@ def fetch_text(relation: duckdb.DuckDBPyRelation) -> TextResult:
         elif kind == "nested":
             columns.append(
                 [
-                    None if v is None else _dump_json(_rescaled(_normalise_json(v), duck_type))
+                    None if v is None else _nested_text(_rescaled(_normalise_json(v), duck_type))
                     for v in values
                 ]
             )
@@ -375,7 +413,9 @@ def fetch_arrow(relation: duckdb.DuckDBPyRelation) -> pa.Table:
 def _json_cell(kind: Kind, text: str | None) -> str:
     if text is None:
         return "null"
-    if kind in ("int", "decimal", "nested"):
+    if kind == "nested":
+        return text.json if isinstance(text, _Nested) else text
+    if kind in ("int", "decimal"):
         return text
     if kind == "float":
         return (

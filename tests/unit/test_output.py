@@ -88,7 +88,7 @@ def test_text_forms_of_duckdb_types() -> None:
         (
             "170141183460469231731687303715884105727",
             "0.10",
-            "[1.5,null]",
+            "[1.5,nan]",  # as DuckDB spells it; json alone writes null (below)
             "PT10H11M54.237S",
             "x",
             None,
@@ -104,7 +104,7 @@ def test_text_forms_of_duckdb_types() -> None:
     json.loads(line)  # strict JSON
     assert to_csv(result) == (
         "h,d,l,i,s,n,e,f\r\n"
-        '170141183460469231731687303715884105727,0.10,"[1.5,null]",PT10H11M54.237S,x,,"",inf\r\n'
+        '170141183460469231731687303715884105727,0.10,"[1.5,nan]",PT10H11M54.237S,x,,"",inf\r\n'
     )
 
 
@@ -274,3 +274,29 @@ def test_a_terminal_table_too_wide_to_fit_shows_one_record_at_a_time() -> None:
     two = io.StringIO()
     render_table(names, [values, values[::-1]], file=two, whole=False)
     assert sum(line.count("v00") for line in two.getvalue().splitlines()) == 2
+
+
+def test_nan_and_infinities_in_lists_and_structs_keep_their_spelling_in_table_and_csv() -> None:
+    # Every format wrote them null: a number read as a missing value (probe). JSON has no such
+    # numbers, so json alone writes null. A FLOAT in a list was widened to 0.10000000149011612.
+    con = duckdb.connect()
+    result = fetch_text(
+        con.sql(
+            "SELECT ['nan'::DOUBLE, 'inf'::DOUBLE, '-inf'::DOUBLE, 1.5] AS l,"
+            " {'x': 'nan'::FLOAT, 'y': 0.1::FLOAT} AS s, MAP {'a': 'inf'::DOUBLE} AS m,"
+            " [0.1::FLOAT, 1e20::FLOAT, 3::FLOAT, 1.5e-7::FLOAT] AS f, [1.10::DECIMAL(5, 2)] AS d"
+        )
+    )
+    row = ("[nan,inf,-inf,1.5]", '{"x":nan,"y":0.1}', '{"a":inf}', "[0.1,1e+20,3.0,1.5e-07]")
+    assert result.rows == [(*row, "[1.10]")]
+    assert to_csv(result).splitlines()[1] == (
+        '"[nan,inf,-inf,1.5]","{""x"":nan,""y"":0.1}","{""a"":inf}","[0.1,1e+20,3.0,1.5e-07]",'
+        "[1.10]"
+    )
+    assert json.loads(to_json_lines(result)) == {
+        "l": [None, None, None, 1.5],
+        "s": {"x": None, "y": 0.1},
+        "m": {"a": None},
+        "f": [0.1, 1e20, 3.0, 1.5e-07],
+        "d": [1.1],
+    }

@@ -599,8 +599,9 @@ def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     staging.write("ingested", batch, result.articles)
     staging.write("ledger", batch, result.ledger)
     staging.write("quarantine", batch, result.quarantine)
-    # Counted in files: passed on (with at least one record), duplicate, quarantined; the rest
-    # were deferred to another day's run.
+    # The counts of the caller (files), and the stage row: files in, records out (the text
+    # row's n_in), files whose bytes were loaded before, and every quarantine row written (a
+    # file refused whole is one; a broken line of a file that loads, another).
     duplicates = result.files_duplicate
     quarantined = result.files_quarantined
     counts = {
@@ -617,9 +618,9 @@ def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
         _stats(
             INGEST,
             len(files),
-            result.files_out,
+            len(result.articles),
             duplicates,
-            quarantined,
+            len(result.quarantine),
             time.perf_counter() - started,
         ),
     )

@@ -121,3 +121,38 @@ def test_large_dumps_are_cut_into_batches_by_bytes_with_the_same_warehouse(
         sums[name] = checksums(settings.warehouse, DATA_TABLES + STORY_TABLES)
     assert batches == {"one batch": 1, "by bytes": len(sizes)}
     assert sums["one batch"] == sums["by bytes"]
+
+
+def test_the_stage_counts_add_up_from_ingest_to_the_quarantine_table(tmp_path: Path) -> None:
+    """Ingest counted files in every column: its n_out (files passed on) was not the text
+    row's n_in (records), and a broken line of a JSONL file that loads was in no row's
+    n_quarantined, so the report's Stages table and its Quarantine table disagreed (probe)."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    body = "Cocoa prices rose in Accra on Tuesday, traders said.\n\nA second paragraph follows."
+    (landing / "good.txt").write_text(f" date 2024-03-05 {body}", encoding="utf-8")
+    lines = [
+        f'{{"date": "2024-03-05", "text": "Line {i}: rubber output grew in Bangkok, '
+        f'officials said on Monday."}}'
+        for i in (1, 2)
+    ]
+    (landing / "wire.jsonl").write_text("\n".join([*lines, "{broken"]) + "\n", encoding="utf-8")
+    (landing / "empty.txt").write_bytes(b"")
+    settings = settings_for(landing, tmp_path, workers=1)
+    summary = pipeline.run(settings)
+    rows = {
+        stage: (n_in, n_out, n_quarantined)
+        for stage, n_in, n_out, n_quarantined in query(
+            settings.warehouse,
+            "SELECT stage, n_in, n_out, n_quarantined FROM etl_run_stage WHERE run_id = ?",
+            [summary.run_id],
+        )
+    }
+    # 3 files in; 3 records out (1 + 2); quarantined: the empty file and the broken line
+    assert rows["ingest"] == (3, 3, 2)
+    assert rows["text"][0] == rows["ingest"][1]
+    quarantined = query(
+        settings.warehouse, "SELECT count(*) FROM quarantine WHERE run_id = ?", [summary.run_id]
+    )[0][0]
+    assert quarantined == 2
+    assert sum(q for stage, (_, _, q) in rows.items() if stage in STAGES) == quarantined

@@ -11,7 +11,8 @@ HUGEINT, dates such as ``infinity``, ``TIME WITH TIME ZONE``, BLOB escapes) or a
 * ``csv`` — RFC 4180, quoted only where needed; NULL is an empty field, an empty string ``""``.
 * ``json`` — one object per line; integers and decimals as exact JSON numbers, NaN and
   infinities as ``null`` (JSON has no such numbers), booleans as JSON booleans.
-* ``parquet`` — the Arrow result; columns Parquet cannot hold (intervals, unions) as their text.
+* ``parquet`` — the Arrow result; columns Parquet cannot hold (intervals, unions, times with a
+  time zone) as their text.
 
 :func:`visible` and :func:`say`/:func:`error` are the one rendering layer for everything the CLI
 prints: no Rich markup is ever interpreted from a value, and ESC and other control characters
@@ -388,15 +389,21 @@ def fetch_text(relation: duckdb.DuckDBPyRelation) -> TextResult:
 
 
 def fetch_arrow(relation: duckdb.DuckDBPyRelation) -> pa.Table:
-    """Execute ``relation`` as an Arrow table Parquet can hold: intervals as ISO 8601 text, and
-    unions or nested values holding intervals as their JSON text."""
+    """Execute ``relation`` as an Arrow table Parquet can hold: intervals as ISO 8601 text,
+    times with a time zone as DuckDB's text (``12:00:00+02``), and unions or nested values
+    holding either as their JSON text."""
     exprs, intervals = [], []
     for i, (name, duck_type) in enumerate(zip(relation.columns, relation.types, strict=True)):
         col, alias, spelled = _position(i), _quote(name), str(duck_type).upper()
         if duck_type.id == "interval":
             intervals.append(i)
             exprs.append(f"{col} AS {alias}")
-        elif _kind(duck_type) == "nested" and ("INTERVAL" in spelled or "UNION" in spelled):
+        elif duck_type.id == "time with time zone":
+            # Arrow's time64 has no offset: 12:00:00+02 read back as a naive 12:00 (probe)
+            exprs.append(f"{col}::VARCHAR AS {alias}")
+        elif _kind(duck_type) == "nested" and any(
+            word in spelled for word in ("INTERVAL", "UNION", "TIME WITH TIME ZONE")
+        ):
             exprs.append(f"to_json({col})::VARCHAR AS {alias}")
         else:
             exprs.append(f"{col} AS {alias}")

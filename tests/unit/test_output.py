@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 from pathlib import Path
@@ -300,3 +301,16 @@ def test_nan_and_infinities_in_lists_and_structs_keep_their_spelling_in_table_an
         "f": [0.1, 1e20, 3.0, 1.5e-07],
         "d": [1.1],
     }
+
+
+def test_parquet_keeps_a_times_offset_as_text(tmp_path: Path) -> None:
+    # Arrow's time64 has no offset: TIMETZ '12:00:00+02' was written as a naive 12:00 (probe).
+    import pyarrow.parquet as pq
+
+    con = duckdb.connect()
+    out = tmp_path / "t.parquet"
+    sql = "SELECT '12:00:00+02'::TIMETZ AS t, ['23:30:00-05:30'::TIMETZ] AS l, TIME '08:15' AS p"
+    assert write_result(con.sql(sql), "parquet", out) == 1
+    assert pq.read_table(out).to_pylist() == [
+        {"t": "12:00:00+02", "l": '["23:30:00-05:30"]', "p": datetime.time(8, 15)}
+    ]

@@ -273,7 +273,9 @@ def connect(
                 # DuckDB's own error is chained only when it holds no password.
                 raise error from (exc if redact(str(exc)) == str(exc) else None)
             if not told and notify is not None:
-                notify(f"{error}; waiting up to {wait_s:.0f}s")
+                from etl.warehouse import announce_wait
+
+                announce_wait(str(error), wait_s, notify)
                 told = True
             time.sleep(0.2)
 

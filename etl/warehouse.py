@@ -87,6 +87,21 @@ def open_error(exc: duckdb.Error, path: Path) -> NewsEtlError:
     return WarehouseUnavailableError(f"cannot open {path}: {message}")
 
 
+#: The waits this process has announced: each once. A run opens the warehouse several times
+#: (its plan, its load, its pages), and behind one other run it said "waiting up to 600s",
+#: then again "599s" (probe).
+_ANNOUNCED: set[str] = set()
+
+
+def announce_wait(what: str, wait_s: float, notify: Callable[[str], None] | None = None) -> None:
+    """Tell ``notify`` (default: the log, a warning) that this process waits for ``what``, up
+    to ``wait_s`` seconds: once per process for the same ``what``."""
+    if what in _ANNOUNCED:
+        return
+    _ANNOUNCED.add(what)
+    (notify or log.warning)(f"{what}; waiting up to {wait_s:.0f}s")
+
+
 @contextmanager
 def writer_lock(settings: Settings, *, create: bool = True) -> Iterator[None]:
     """Hold the warehouse's exclusive writer lock, waiting up to ``settings.lock_timeout_s``;
@@ -99,7 +114,15 @@ def writer_lock(settings: Settings, *, create: bool = True) -> Iterator[None]:
     settings.lock_path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(settings.lock_path), timeout=settings.lock_timeout_s)
     try:
-        lock.acquire()
+        try:
+            lock.acquire(blocking=False)
+        except Timeout:  # say so: a run waited behind another's load without a word (probe)
+            announce_wait(
+                f"another process holds the writer lock of {settings.target.display} "
+                "(a run, backfill or replay writing it)",
+                settings.lock_timeout_s,
+            )
+            lock.acquire()
     except Timeout as exc:
         raise WarehouseLockedError(
             f"another process has been writing {settings.target.display} for more than "
@@ -189,7 +212,7 @@ def connect(
                     f"{error} and stayed so for {wait_s:.0f}s; try again later"
                 ) from exc
             if not told:
-                (notify or log.warning)(f"{error}; waiting up to {wait_s:.0f}s")
+                announce_wait(str(error), wait_s, notify)
                 told = True
             time.sleep(min(delay, left))
             delay = min(delay * 2, 1.0)

@@ -623,6 +623,39 @@ def test_a_backfill_dry_run_does_not_wait_for_the_writer_lock(
         assert code == 75 and "another process has been writing" in err, (code, err)
 
 
+def test_a_run_waiting_for_the_writer_lock_says_so_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A run behind another run's load waited for the writer lock without a word (probe), and
+    behind a process holding the file it said "waiting up to 600s", then "599s"."""
+    from filelock import FileLock
+
+    from etl.warehouse import announce_wait
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "a.txt").write_text(" date 2024-05-06 The council met on Monday.\n", "utf-8")
+    made = tmp_path / "made" / "news.duckdb"
+    assert _cli("init", "-w", str(made))[0] == 0
+    monkeypatch.setenv("NEWS_ETL_LOCK_TIMEOUT_S", "1")
+    with FileLock(str(made.parent / "news.duckdb.lock")):  # another run's load holds it
+        code, _, err = _cli("run", "-l", str(landing), "-w", str(made), "--workers", "1")
+    assert code == 75, err
+    said = [r.getMessage() for r in caplog.records if "waiting up to" in r.getMessage()]
+    assert said == [
+        f"another process holds the writer lock of {made} (a run, backfill or replay writing "
+        "it); waiting up to 1s"
+    ]
+    told: list[str] = []
+    for wait in (600.0, 599.2, 598.0):
+        announce_wait(f"{made} is held open by PID 1 (a test)", wait, told.append)
+    announce_wait(f"{made} is held open by PID 2 (a test)", 597.0, told.append)
+    assert told == [
+        f"{made} is held open by PID 1 (a test); waiting up to 600s",
+        f"{made} is held open by PID 2 (a test); waiting up to 597s",
+    ]
+
+
 def test_a_landing_path_in_warnings_and_errors_is_shown_as_data(tmp_path: Path) -> None:
     # A run that fails names its landing zone in a warning (no warehouse to record it in) and in
     # etl_run.error, which status shows. The warning went out through Python's handler of last

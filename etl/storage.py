@@ -367,13 +367,18 @@ def s3_secret_sql(name: str, scope: str, env: Mapping[str, str]) -> str:
     return f"CREATE OR REPLACE TEMPORARY SECRET {name} ({', '.join(options)})"
 
 
+#: DuckDB's settings that loading httpfs fills from the AWS variables of the environment.
+CREDENTIAL_SETTINGS = ("s3_access_key_id", "s3_secret_access_key", "s3_session_token")
+
+
 def configure_duckdb(con: duckdb.DuckDBPyConnection, where: str | Path | Location) -> None:
     """Give DuckDB connection ``con`` access to ``where`` (a path or URL, see :func:`location`),
     so that ``read_parquet``, ``COPY`` or a DuckLake ``DATA_PATH`` can use its URL.
 
     A local location needs nothing. For ``s3://`` the httpfs extension is loaded from its
-    offline wheel (``duckdb-extension-httpfs``) and a temporary secret scoped to the bucket is
-    created from the AWS variables of this process's environment (see :func:`s3_secret_sql`);
+    offline wheel (``duckdb-extension-httpfs``; without keys, the credential chain's ``aws``
+    too) and a temporary secret scoped to the bucket is created from the AWS variables of this
+    process's environment (see :func:`s3_secret_sql`), which no setting then repeats;
     calling it again (another bucket, changed variables) replaces that bucket's secret. Other
     protocols are a :class:`ValueError`: DuckDB cannot read them with these credentials.
     """
@@ -386,6 +391,16 @@ def configure_duckdb(con: duckdb.DuckDBPyConnection, where: str | Path | Locatio
 
     import_extension("httpfs", con=con)
     con.execute("LOAD httpfs")
+    if not os.environ.get("AWS_ACCESS_KEY_ID"):
+        # The credential chain is the aws extension's: loaded from its wheel, as httpfs is
+        # (DuckDB downloaded it at run time, which failed offline: probe).
+        import_extension("aws", con=con)
+        con.execute("LOAD aws")
     bucket = loc.path.split("/", 1)[0]
     name = "news_etl_s3_" + "".join(c if c.isalnum() else "_" for c in bucket)
     con.execute(s3_secret_sql(name, f"{loc.protocol}://{bucket}", os.environ))
+    # Loading httpfs copies the AWS variables into DuckDB's s3_* settings, which any query
+    # reads (current_setting('s3_secret_access_key'), duckdb_settings(): probe); the secret
+    # above holds them now, and duckdb_secrets() shows them redacted.
+    for setting in CREDENTIAL_SETTINGS:
+        con.execute(f"SET {setting} = ''")

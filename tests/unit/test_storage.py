@@ -259,3 +259,44 @@ def test_a_step_keeps_its_own_error_when_its_note_cannot_be_written(
     monkeypatch.setattr(pipeline.RunPlan, "load", broken_load)
     with pytest.raises(ValueError, match="a bug in the step"):  # not the note's own failure
         pipeline.text_batch(f"{unreachable_s3}/run-1", 0)
+
+
+def test_no_query_reads_the_credentials_from_duckdbs_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Loading httpfs copied the AWS variables into the s3_* settings, and a query read them:
+    # current_setting('s3_secret_access_key') and duckdb_settings() showed the key (probe).
+    for key, value in ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "token-never-shown")
+    con = duckdb.connect()
+    configure_duckdb(con, "s3://news-bucket/staging/run")
+    shown = con.execute(
+        "SELECT name, value FROM duckdb_settings() WHERE value LIKE ? OR value LIKE ?",
+        [f"%{ENV['AWS_SECRET_ACCESS_KEY']}%", "%token-never-shown%"],
+    ).fetchall()
+    assert shown == []
+    assert con.execute("SELECT current_setting('s3_secret_access_key')").fetchone() == ("",)
+    (secret,) = con.execute("SELECT secret_string FROM duckdb_secrets()").fetchone() or ("",)
+    assert "key_id=" in secret and ENV["AWS_SECRET_ACCESS_KEY"] not in secret
+
+
+def test_the_credential_chain_loads_the_aws_extension_from_its_wheel(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Without keys the secret's credential chain needs DuckDB's aws extension, which DuckDB
+    # then downloaded at run time: offline the load failed (probe). Credentials from a file.
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    credentials = tmp_path / "credentials"
+    credentials.write_text("[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = s\n")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    # an empty extension folder: nothing an earlier process installed answers for the wheel
+    offline = {"autoinstall_known_extensions": False, "extension_directory": str(tmp_path / "x")}
+    con = duckdb.connect(config=offline)
+    configure_duckdb(con, "s3://news-bucket/staging/run")
+    assert con.execute(
+        "SELECT provider FROM duckdb_secrets() WHERE name = 'news_etl_s3_news_bucket'"
+    ).fetchone() == ("credential_chain",)

@@ -183,12 +183,34 @@ def record_settled_run(
     schema_version: int,
 ) -> None:
     """Everything the record keeps of a settled run, inside the load transaction: quarantine
-    rows, check results, the run row (``failed`` with ``refusal`` when refused) and its stages."""
+    rows, check results, the run row (``failed`` with ``refusal`` when refused) and its stages.
+    A run recorded before as failed or abandoned (a step failed, then the run was retried: an
+    Airflow "Clear") has that record replaced, not kept beside this one."""
+    forget_earlier_attempt(con, facts.run_id)
     write_quarantine(con, facts)
     write_results(con, facts, results)
     status = RunStatus.SUCCESS if refusal is None else RunStatus.FAILED
     write_run(con, facts, account, status, refusal, schema_version)
     write_stages(con, facts)
+
+
+#: The tables whose rows of a run its record writes (see :func:`record_settled_run`).
+RECORD_TABLES = ("etl_run", "etl_run_stage", "quarantine", "fact_check_result")
+
+
+def forget_earlier_attempt(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Remove the record of ``run_id``'s earlier attempt, a run recorded as failed or
+    abandoned, from every table of :data:`RECORD_TABLES`. A retried run was inserted beside
+    it: two ``etl_run`` rows under one key, and ``status`` said the recovered run failed
+    (probe). A committed run (``success``) never loads again: its record stays."""
+    earlier = con.execute(
+        "SELECT count(*) FROM etl_run WHERE run_id = ? AND status <> ?",
+        [run_id, str(RunStatus.SUCCESS)],
+    ).fetchone()
+    if earlier is None or not earlier[0]:
+        return
+    for table in RECORD_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
 
 
 def recorded_error(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from etl import pipeline
 from etl.cli import app
 from etl.settings import PROJECT_ROOT
+from etl.warehouse import writer
 
 from .helpers import query, settings_for
 
@@ -218,3 +219,47 @@ def test_a_runs_end_is_after_its_load_not_at_the_start_of_the_load_transaction(
         settings.warehouse, "SELECT ended_at FROM etl_run WHERE run_id = ?", [summary.run_id]
     )
     assert ended >= checked[0]
+
+
+def test_a_failed_run_retried_has_one_record_the_retrys(tmp_path: Path) -> None:
+    """A step failed (the suites folder was missing), the run was recorded failed; the folder
+    back, the run's steps ran again (Airflow's Clear) and it loaded: etl_run had two rows under
+    one run id, failed and success, and ``status`` said the run failed (probe)."""
+    schemas = tmp_path / "schemas"
+    shutil.copytree(PROJECT_ROOT / "schemas", schemas)
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "a.txt").write_bytes(_txt("Cocoa prices rose in Accra"))
+    (landing / "b.txt").write_bytes(b"")  # quarantined: a quarantine row of the retry
+    settings = settings_for(landing, tmp_path, schemas_dir=schemas, workers=1)
+    with writer(settings):  # the warehouse exists (a failure is recorded in it)
+        pass
+    plan = pipeline.plan_run(settings)
+    pipeline.ingest_batch(plan.staging_dir, 0)
+    pipeline.text_batch(plan.staging_dir, 0)
+    (schemas / "expectations").rename(tmp_path / "suites-away")
+    with pytest.raises(Exception, match="no expectation suites") as failed:
+        pipeline.validate_run(plan.staging_dir)
+    pipeline.record_failure(plan.staging_dir, failed.value)
+    run = [plan.run_id]
+    assert query(settings.warehouse, "SELECT status FROM etl_run WHERE run_id = ?", run) == [
+        ("failed",)
+    ]
+    (tmp_path / "suites-away").rename(schemas / "expectations")
+    pipeline.validate_run(plan.staging_dir)
+    pipeline.load_run(plan.staging_dir)
+    rows = query(
+        settings.warehouse,
+        "SELECT status, articles_loaded, error FROM etl_run WHERE run_id = ?",
+        run,
+    )
+    assert rows == [("success", 1, None)]
+    assert query(settings.warehouse, "SELECT count(*) FROM quarantine WHERE run_id = ?", run) == [
+        (1,)
+    ]
+    stages = query(
+        settings.warehouse,
+        "SELECT stage, count(*) FROM etl_run_stage WHERE run_id = ? GROUP BY 1 HAVING count(*) > 1",
+        run,
+    )
+    assert stages == []

@@ -103,7 +103,8 @@ def active_expectations(spec: SuiteSpec, columns: set[str]) -> list[dict[str, An
 
 
 def load_suites(expectations_dir: Path, stage: Stage = "batch") -> list[SuiteSpec]:
-    """Every suite of ``stage`` under ``expectations_dir``, sorted by file name."""
+    """Every suite of ``stage`` under ``expectations_dir``, sorted by file name; a
+    :class:`ConfigError` when there is none (a missing or empty folder, or none of the stage)."""
     if not expectations_dir.is_dir():
         raise ConfigError(f"no expectation suites at {expectations_dir}")
     specs: list[SuiteSpec] = []
@@ -124,4 +125,9 @@ def load_suites(expectations_dir: Path, stage: Stage = "batch") -> list[SuiteSpe
             raise ConfigError(f"suite {path}: unknown stage {spec.stage!r}")
         if spec.stage == stage:
             specs.append(spec)
+    if not specs:  # an empty folder turned validation off without a word (probe)
+        raise ConfigError(
+            f"no {stage.replace('_', '-')} expectation suites at {expectations_dir}: validation "
+            "would check nothing (the project's suites are in schemas/expectations)"
+        )
     return specs

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from etl.errors import ConfigError
 from etl.text.language import known_languages
 from etl.validate.runner import suite_parameters, validate_frame
 from etl.validate.suites import SuiteSpec, active_expectations, load_suites
@@ -449,3 +450,18 @@ def test_a_failing_check_row_names_its_failing_records_a_passing_one_nothing() -
     good = validate_frame(single, GOOD[spec.table](), PARAMS)
     ((held,),) = [good.checks]
     assert held["success"] is True and held["detail"] is None
+
+
+def test_a_folder_without_suites_of_a_stage_is_refused(tmp_path: Path) -> None:
+    # An empty folder gave no suites and validation checked nothing, without a word (probe).
+    with pytest.raises(ConfigError, match=r"no batch expectation suites at .*would check nothing"):
+        load_suites(tmp_path)
+    post_load = [p for p in SCHEMAS.glob("*.json") if '"post_load"' in p.read_text("utf-8")]
+    assert post_load
+    for path in post_load:
+        (tmp_path / path.name).write_text(path.read_text("utf-8"), "utf-8")
+    assert load_suites(tmp_path, stage="post_load")
+    with pytest.raises(ConfigError, match="no batch expectation suites"):
+        load_suites(tmp_path)
+    with pytest.raises(ConfigError, match="no expectation suites at"):
+        load_suites(tmp_path / "missing")

@@ -248,8 +248,14 @@ class Settings(BaseSettings):
     @field_validator("landing", mode="before")
     @classmethod
     def _landing(cls, value: object) -> object:
-        # A URL stays a string (fsspec reads it); anything else is a local folder.
+        # A URL stays a string (fsspec reads it); anything else is a local folder. An empty one
+        # was the process's working folder, whose files a run then loaded (probe: a DAG param
+        # `landing: ""`).
         text = str(value)
+        if not text.strip():
+            raise ValueError(
+                "the landing zone is empty: give a folder or a URL (such as s3://bucket/prefix)"
+            )
         if text.startswith("file://"):
             return Path(unquote(urlsplit(text).path)).absolute()
         if "://" in text:

@@ -85,3 +85,29 @@ def test_an_option_replaces_a_bad_variable_without_reading_it(
     assert code == 0, output
     assert f"{tmp_path / 'ok.duckdb'}: schema version" in output
     assert (tmp_path / "ok.duckdb").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        (["run", "-w", "w.duckdb", "-l", ""], {}, "--landing: the landing zone is empty"),
+        (["run", "-w", "w.duckdb", "-l", "  "], {}, "--landing: the landing zone is empty"),
+        (["run", "-w", "w.duckdb"], {"NEWS_ETL_LANDING": ""}, "NEWS_ETL_LANDING: the landing"),
+    ],
+)
+def test_an_empty_landing_zone_is_refused_not_the_working_folder(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    env: dict[str, str],
+    expected: str,
+) -> None:
+    # An empty landing zone was the working folder, whose files a run loaded (probe: a DAG
+    # param `landing: ""` loaded the task's working folder into the warehouse).
+    (tmp_path / "d").mkdir()
+    (tmp_path / "notes.txt").write_text(" date 2024-03-05 Notes of the day, said the clerk.\n")
+    monkeypatch.delenv("NEWS_ETL_LANDING", raising=False)
+    code, output = _invoke(tmp_path, monkeypatch, args, env)
+    assert code == 2, output
+    assert expected in output
+    assert _files(tmp_path) == ["d", "notes.txt"]  # no warehouse, nothing loaded

@@ -299,14 +299,7 @@ def _plan(
 ) -> RunPlan:
     landing = str(settings.landing)
     files = list_landing(settings.landing)
-    with locked_reader(settings) as con:
-        ledger = read_ledger(con, landing)
-        if mode == "rebuild":
-            ledger.placed = read_placements(con, landing)
-            ledger.held = read_held(con, landing)
-        elif partition_date is not None:  # where the undated files' articles are
-            undated = [f.path for f in files if f.path_date is None]
-            ledger.placed = read_placements(con, landing, undated) if undated else {}
+    ledger = _read_known(settings, files, partition_date, mode)
     holders = rebuild_holders(files, ledger, partition_date) if mode == "rebuild" else set()
     unchanged: list[dict[str, Any]] = []
     refused: list[str] = []
@@ -396,6 +389,41 @@ def _plan(
     seconds = (datetime.now(UTC) - started).total_seconds()
     _append_stats(plan.staging(), 0, _stats(PLAN, len(files), len(todo), 0, 0, seconds))
     return plan
+
+
+def _read_known(
+    settings: Settings, files: list[LandingFile], partition_date: date | None, mode: Mode
+) -> LedgerView:
+    """What the warehouse knows of the landing zone, for the plan: its ledger, and where the
+    articles of a rebuild's files (or of the undated files of a day's run) are. A warehouse
+    whose schema is older than this code's is migrated first (the loader would migrate it
+    anyway): the plan read the old tables with this code's queries, and the first run after an
+    upgrade failed on a missing column (probe)."""
+    landing = str(settings.landing)
+    for attempt in (1, 2):
+        with locked_reader(settings) as con:
+            if attempt == 1 and con is not None and _schema_behind(con, settings):
+                pass  # migrated below, then read again
+            else:
+                ledger = read_ledger(con, landing)
+                if mode == "rebuild":
+                    ledger.placed = read_placements(con, landing)
+                    ledger.held = read_held(con, landing)
+                elif partition_date is not None:  # where the undated files' articles are
+                    undated = [f.path for f in files if f.path_date is None]
+                    ledger.placed = read_placements(con, landing, undated) if undated else {}
+                return ledger
+        with writer(settings):  # migrates the schema
+            pass
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _schema_behind(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
+    """Whether the warehouse open as ``con`` lacks migrations this code has."""
+    from etl.load.migrations import discover
+
+    latest = max((m.version for m in discover(settings.migrations_dir)), default=0)
+    return schema_version(con) < latest
 
 
 def _rebuild_reads(

@@ -80,11 +80,18 @@ class Maintained:
         if self.before is None or self.after is None:
             return f"{self.warehouse}: a DuckDB file; checkpointed (freed space is reused in place)"
         hours = self.grace.total_seconds() / 3600
+        # With a grace period, what this run replaced is younger than it and stays until a later
+        # run; without one it went now (the note said "at the next run" either way: probe).
+        when = (
+            f"of those older than {hours:g} h (what this run replaced goes at the next run)"
+            if hours > 0
+            else "whatever their age (what this run replaced went too)"
+        )
         return (
             f"merged {self.merged_files:,} files into {self.created_files:,} · rewrote "
             f"{self.rewritten_files:,} · expired {self.expired_snapshots:,} snapshots · deleted "
             f"{self.deleted_files:,} files no snapshot needs and {self.orphans_deleted:,} orphans, "
-            f"of those older than {hours:g} h (what this run replaced goes at the next run)"
+            f"{when}"
         )
 
 

@@ -334,12 +334,14 @@ def _plan(
         entry = None if reread else ledger.unchanged(f.path, f.size, f.mtime_ns)
         if (
             entry is not None
-            and mode != "rebuild"
             and partition_date is not None
             and f.path_date is None
-            and not _of_day(settings, f, ledger, partition_date)
+            and (mode == "rebuild" or not _of_day(settings, f, ledger, partition_date))
         ):
-            deferred += 1  # another day's file outside dated folders: for that day's run
+            # Another day's file outside dated folders: for that day's run (a rebuild of this
+            # day reads again every file of it, so one it does not read is another day's; it
+            # was counted unchanged: probe).
+            deferred += 1
             continue
         if entry is not None:
             unchanged.append(

@@ -41,3 +41,35 @@ def test_a_rebuild_leaves_other_days_refused_files_alone(tmp_path: Path) -> None
         settings.warehouse,
         "SELECT published_date, count(*) FROM fact_article GROUP BY ALL ORDER BY 1",
     ) == [(BUSY, 30), (QUIET, 2)]
+
+
+def test_a_rebuild_counts_another_days_undated_file_deferred_not_unchanged(
+    tmp_path: Path,
+) -> None:
+    # A file outside dated folders whose article is on another day: the rebuild of a day does
+    # not read it, and counted it "unchanged", though a rebuild ignores that shortcut (probe).
+    landing = tmp_path / "landing"
+    (landing / QUIET.isoformat()).mkdir(parents=True)
+    (landing / QUIET.isoformat() / "q.txt").write_text(f" date {QUIET} Quiet day. {BODY}\n")
+    (landing / "flat.txt").write_text(f" date {BUSY} Busy day, flat. {BODY}\n")
+    settings = settings_for(landing, tmp_path, write_reports=False)
+    assert pipeline.run(settings).articles_loaded == 2
+    quiet = backfill.rebuild_partition(settings, QUIET)
+    assert quiet.status == "success"
+    assert query(
+        settings.warehouse,
+        "SELECT files_seen, files_unchanged, files_deferred, files_new FROM etl_run"
+        " WHERE run_id = ?",
+        [quiet.run_id],
+    ) == [(2, 0, 1, 1)]
+    busy = backfill.rebuild_partition(settings, BUSY)
+    assert query(
+        settings.warehouse,
+        "SELECT files_unchanged, files_deferred, files_new, articles_loaded FROM etl_run"
+        " WHERE run_id = ?",
+        [busy.run_id],
+    ) == [(0, 1, 1, 1)]
+    assert query(
+        settings.warehouse,
+        "SELECT published_date, count(*) FROM fact_article GROUP BY ALL ORDER BY 1",
+    ) == [(BUSY, 1), (QUIET, 1)]

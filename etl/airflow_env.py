@@ -177,9 +177,21 @@ def run_airflow(args: Sequence[str], env: Mapping[str, str], *, quiet: bool = Tr
     output = (proc.stdout or "") + (proc.stderr or "")
     if proc.returncode != 0:
         raise ConfigError(
-            f"`airflow {' '.join(args)}` failed ({proc.returncode}):\n{output[-4000:]}"
+            f"`airflow {' '.join(args)}` failed ({proc.returncode}): {airflow_failure(output)}"
         )
     return output
+
+
+def airflow_failure(output: str) -> str:
+    """What an ``airflow`` command that failed said: the exception its traceback ends with
+    (``AlreadyRunningBackfill: Another backfill is running for Dag news_daily``), not the whole
+    traceback flattened into one error line (probe); else its last lines of output."""
+    lines = [line.rstrip() for line in output.splitlines() if line.strip()]
+    if "Traceback (most recent call last):" in output:
+        traced = [line for line in lines if not line.startswith((" ", "\t"))]
+        if traced:
+            return traced[-1][:2000]
+    return " / ".join(lines[-5:])[-2000:]
 
 
 def unpause_dags(env: Mapping[str, str]) -> None:

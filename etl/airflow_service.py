@@ -25,6 +25,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -433,15 +434,30 @@ def standalone_banner(info: Standalone, settings: Settings) -> list[str]:
         )
     if loaded:
         shown = ", ".join(loaded) if len(loaded) <= 6 else f"{loaded[0]} .. {loaded[-1]}"
+        # The first span of consecutive days only: a backfill makes a run for every day of its
+        # range, and from the first day with a run to the last (the demo's 2024 days, then
+        # yesterday's scheduled run) it made about a thousand (probe).
+        first, last = _first_span(loaded)
         lines += [
             f"  news_daily already has runs for {shown} (e.g. the demo's sample days). A day's",
             "  logical date can have one run only: trigger such a day with another logical "
-            "date, or rerun it with",
-            f"    airflow backfill create --dag-id news_daily --from-date {loaded[0]} "
-            f"--to-date {loaded[-1]} --reprocess-behavior completed",
+            "date, or rerun a span of days (a run for each day from --from-date to --to-date) "
+            "with, for the first span,",
+            f"    airflow backfill create --dag-id news_daily --from-date {first} "
+            f"--to-date {last} --reprocess-behavior completed",
         ]
     lines.append("  stop it with: make airflow-stop")
     return lines
+
+
+def _first_span(days: list[str]) -> tuple[str, str]:
+    """The first and last day of the first span of consecutive days of sorted ISO ``days``."""
+    end = 0
+    while end + 1 < len(days) and date.fromisoformat(days[end + 1]) - date.fromisoformat(
+        days[end]
+    ) == timedelta(days=1):
+        end += 1
+    return days[0], days[end]
 
 
 @dataclass(frozen=True)

@@ -966,6 +966,11 @@ def airflow_backfill(
     typer.echo(f"{dag_id}: {verb} {len(result.runs)} run(s): {', '.join(result.runs) or '-'}")
     if result.explanation:
         typer.echo(result.explanation)
+    elif result.runs and not dry_run:  # queued runs wait, and block every later backfill
+        typer.echo(
+            "the runs wait for Airflow's scheduler (`news-etl airflow start` if none runs); "
+            "until they are done, another backfill of this DAG is refused"
+        )
 
 
 @airflow_app.command("stop")

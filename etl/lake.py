@@ -330,6 +330,17 @@ def claim_commit(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     con.execute(f"INSERT INTO {COMMIT_TOKEN} VALUES (?, current_timestamp)", [run_id])
 
 
+def record_missing_snapshot(con: duckdb.DuckDBPyConnection, run_id: str) -> int | None:
+    """:func:`record_snapshot` for a committed run whose process ended before it recorded its
+    snapshot (killed between its COMMIT and that insert); ``None`` when the row is there, or
+    no snapshot is named after the run."""
+    row = con.execute("SELECT count(*) FROM etl_run_snapshot WHERE run_id = ?", [run_id])
+    found = row.fetchone()
+    if found is not None and found[0]:
+        return None
+    return record_snapshot(con, run_id)
+
+
 def record_snapshot(con: duckdb.DuckDBPyConnection, run_id: str) -> int | None:
     """After a run's commit: add ``(run_id, snapshot_id)`` to ``etl_run_snapshot`` (insert
     only: it conflicts with nothing); the snapshot id, ``None`` if none is named after it."""

@@ -1057,6 +1057,12 @@ def reclaim_leftovers(settings: Settings) -> list[str]:
                     f"put back the verdicts its replay had forgotten on "
                     f"{plural(len(forgotten.paths), 'file')}; " + what
                 )
+            if known is not None and known[0] == RunStatus.SUCCESS and con is not None:
+                # killed between its lake COMMIT and the row naming its snapshot (probe)
+                from etl import lake
+
+                if lake.is_lake(con) and lake.record_missing_snapshot(con, item.run_id):
+                    what = "recorded its snapshot in etl_run_snapshot; " + what
             leftovers.remove(item, settings.reports_root)
             state = "was abandoned" if known is None else f"ended ({known[0]}) without cleaning up"
             message = f"run {item.run_id} {state}: {what} and {leftovers.DOCS_TMP}"

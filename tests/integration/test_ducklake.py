@@ -528,3 +528,38 @@ def test_a_password_in_the_url_is_stored_nowhere_and_every_step_still_connects(
     loaded = _python(load, {**env, "NEWS_ETL_WAREHOUSE": url})
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.split()[-1] == "1"
+
+
+def test_a_run_killed_after_its_lake_commit_gets_its_snapshot_row_from_the_next(
+    tmp_path: Path,
+) -> None:
+    """Killed between its COMMIT and the insert of its ``etl_run_snapshot`` row, a run stayed
+    without one: the next run found its folder, said "ended (success) without cleaning up",
+    and left the row missing (probe). Its state is made by hand: a run whose staging folder
+    was kept (then unmarked, as a killed run's is) and whose row is removed."""
+    from etl import leftovers, pipeline
+    from etl.settings import load_settings
+    from etl.warehouse import writer
+
+    landing = tmp_path / "landing"
+    generate_sample(landing, days=1, articles_per_day=3)
+    url = f"ducklake:{tmp_path}/lake/catalog.ducklake"
+    kept = load_settings(landing=landing, warehouse=url, staging_dir=tmp_path / "staging",
+                         keep_staging=True, write_reports=False, workers=1)  # fmt: skip
+    first = pipeline.run(kept)
+    (folder,) = (tmp_path / "staging").iterdir()
+    (folder / leftovers.KEPT).unlink()  # as the killed run left it
+    with writer(kept) as con:
+        (snapshot,) = con.execute(
+            "SELECT snapshot_id FROM etl_run_snapshot WHERE run_id = ?", [first.run_id]
+        ).fetchone() or (None,)
+        con.execute("DELETE FROM etl_run_snapshot WHERE run_id = ?", [first.run_id])
+    assert snapshot is not None
+    settings = load_settings(landing=landing, warehouse=url, staging_dir=tmp_path / "staging",
+                             write_reports=False, workers=1, abandoned_after_s=0)  # fmt: skip
+    messages = pipeline.reclaim_leftovers(settings)
+    assert len(messages) == 1 and "recorded its snapshot in etl_run_snapshot" in messages[0]
+    assert _rows(
+        url, "SELECT snapshot_id FROM etl_run_snapshot WHERE run_id = ?", [first.run_id]
+    ) == [(snapshot,)]
+    assert pipeline.reclaim_leftovers(settings) == []

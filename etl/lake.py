@@ -227,7 +227,12 @@ def open_error(exc: duckdb.Error, target: WarehouseTarget) -> NewsEtlError:
             f"cannot reach the DuckLake catalog of {target.display}: {message}"
         )
     if "DATA_PATH" in message or "data path" in message.lower():
-        return ConfigError(f"{target.display}: {message} (NEWS_ETL_DUCKLAKE_DATA_PATH)")
+        # DuckDB's hint (OVERRIDE_DATA_PATH) names an ATTACH option no command here takes
+        told = re.sub(r"\s*You can override the DATA_PATH by setting \S+ to True\.?", "", message)
+        return ConfigError(
+            f"{target.display}: {told} (NEWS_ETL_DUCKLAKE_DATA_PATH: a lake keeps the data path "
+            "it was made with; give that one, or leave the setting unset)"
+        )
     return WarehouseUnavailableError(f"cannot attach {target.display}: {message}")
 
 

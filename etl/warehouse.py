@@ -267,12 +267,22 @@ def _lake_writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         file = target.file
         if file is not None:
             file.parent.mkdir(parents=True, exist_ok=True)
+        made: Path | None = None
         if target.data_path is not None and "://" not in target.data_path:
-            Path(target.data_path).mkdir(parents=True, exist_ok=True)
+            folder = Path(target.data_path)
+            made = None if folder.exists() else folder
+            folder.mkdir(parents=True, exist_ok=True)
         wait_s = max(0.0, settings.lock_timeout_s - (time.monotonic() - started))
-        con = lake.connect(
-            target, read_only=False, wait_s=wait_s, memory_limit=settings.duckdb_memory_limit
-        )
+        try:
+            con = lake.connect(
+                target, read_only=False, wait_s=wait_s, memory_limit=settings.duckdb_memory_limit
+            )
+        except BaseException:
+            # refused (another data path than the lake's, a busy catalog): the folder made for
+            # it goes again (probe: a refused data path left its new folder behind)
+            if made is not None and made.is_dir() and not any(made.iterdir()):
+                made.rmdir()
+            raise
         try:
             for attempt in range(MIGRATION_ATTEMPTS):
                 try:

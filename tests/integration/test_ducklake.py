@@ -563,3 +563,22 @@ def test_a_run_killed_after_its_lake_commit_gets_its_snapshot_row_from_the_next(
         url, "SELECT snapshot_id FROM etl_run_snapshot WHERE run_id = ?", [first.run_id]
     ) == [(snapshot,)]
     assert pipeline.reclaim_leftovers(settings) == []
+
+
+def test_another_data_path_than_the_lakes_is_refused_creating_nothing(tmp_path: Path) -> None:
+    # The refused run had made the new data path's folder already, and its error passed on
+    # DuckDB's hint to set OVERRIDE_DATA_PATH, which no command here takes (probe).
+    landing = tmp_path / "landing"
+    generate_sample(landing, days=1, articles_per_day=3)
+    url = f"ducklake:{tmp_path}/catalog.ducklake"
+    first = tmp_path / "data-1"
+    _run(landing, url, tmp_path, NEWS_ETL_DUCKLAKE_DATA_PATH=str(first))
+    other = tmp_path / "data-2"
+    done = _cli_done(
+        ["run", "--landing", str(landing), "--warehouse", url],
+        _env(tmp_path, NEWS_ETL_DUCKLAKE_DATA_PATH=str(other)),
+    )
+    assert done.returncode == 2, done.stderr
+    assert "a lake keeps the data path it was made with" in done.stderr
+    assert "OVERRIDE_DATA_PATH" not in done.stderr
+    assert not other.exists()

@@ -72,7 +72,7 @@ from etl.timing import (
     recording,
     timed,
 )
-from etl.warehouse import locked_reader, refuse_the_wrong_kind, writer
+from etl.warehouse import locked_reader, refuse_the_wrong_kind, schema_behind, writer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -404,7 +404,7 @@ def _read_known(
     landing = str(settings.landing)
     for attempt in (1, 2):
         with locked_reader(settings) as con:
-            if attempt == 1 and con is not None and _schema_behind(con, settings):
+            if attempt == 1 and con is not None and schema_behind(con, settings.migrations_dir):
                 pass  # migrated below, then read again
             else:
                 ledger = read_ledger(con, landing)
@@ -418,14 +418,6 @@ def _read_known(
         with writer(settings):  # migrates the schema
             pass
     raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _schema_behind(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
-    """Whether the warehouse open as ``con`` lacks migrations this code has."""
-    from etl.load.migrations import discover
-
-    latest = max((m.version for m in discover(settings.migrations_dir)), default=0)
-    return schema_version(con) < latest
 
 
 def _rebuild_reads(

@@ -347,9 +347,27 @@ def locked_reader(
         else:
             con = connect(settings.warehouse, read_only=True, wait_s=settings.lock_timeout_s)
         try:
+            if not lock:  # a dry run reads with this code's queries, and may not migrate
+                behind = schema_behind(con, settings.migrations_dir)
+                if behind is not None:
+                    raise ConfigError(
+                        f"{settings.target.display} has the schema of an older news-etl "
+                        f"(migration {behind[0]}, this one has {behind[1]}): a run, or "
+                        "`news-etl init`, migrates it; a dry run only reads"
+                    )
             yield con
         finally:
             con.close()
+
+
+def schema_behind(con: duckdb.DuckDBPyConnection, migrations_dir: Path) -> tuple[int, int] | None:
+    """``(the warehouse's latest migration, this code's)`` when the warehouse open as ``con``
+    lacks migrations this code has; ``None`` when it is up to date."""
+    from etl.load.migrations import discover, schema_version
+
+    latest = max((m.version for m in discover(migrations_dir)), default=0)
+    current = schema_version(con)
+    return (current, latest) if current < latest else None
 
 
 def reader(path: Path | str, wait_s: float = 60.0) -> duckdb.DuckDBPyConnection:

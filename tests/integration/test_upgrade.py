@@ -10,7 +10,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from typer.testing import CliRunner
+
 from etl import pipeline
+from etl.cli import app
 from etl.settings import PROJECT_ROOT
 from etl.warehouse import writer
 
@@ -35,6 +38,16 @@ def test_the_first_run_on_an_older_schema_migrates_it_and_loads(tmp_path: Path) 
     assert query(tmp_path / "warehouse.duckdb", "SELECT max(version) FROM schema_migrations") == [
         (OLDER,)
     ]
+    # A dry run only reads: it says what to do instead of failing on a missing column.
+    dry = CliRunner().invoke(
+        app,
+        ["backfill", "--start", "2024-03-05", "--end", "2024-03-05", "--dry-run",
+         "-l", str(landing), "-w", str(tmp_path / "warehouse.duckdb")],
+    )  # fmt: skip
+    assert dry.exit_code == 2, dry.output
+    said = " ".join(dry.output.split())
+    assert f"has the schema of an older news-etl (migration {OLDER}, this one has" in said
+    assert "a run, or `news-etl init`, migrates it" in said
     summary = pipeline.run(settings_for(landing, tmp_path, workers=1))
     assert summary.articles_loaded == 1
     latest = max(int(p.name[:4]) for p in (PROJECT_ROOT / "schemas" / "migrations").glob("*.sql"))

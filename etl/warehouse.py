@@ -87,18 +87,20 @@ def open_error(exc: duckdb.Error, path: Path) -> NewsEtlError:
     return WarehouseUnavailableError(f"cannot open {path}: {message}")
 
 
-#: The waits this process has announced: each once. A run opens the warehouse several times
-#: (its plan, its load, its pages), and behind one other run it said "waiting up to 600s",
-#: then again "599s" (probe).
-_ANNOUNCED: set[str] = set()
+#: The waits this process has announced, each with the end of the wait it announced. A run
+#: opens the warehouse several times (its plan, its load, its pages), and behind one other run
+#: it said "waiting up to 600s", then again "599s" (probe).
+_ANNOUNCED: dict[str, float] = {}
 
 
 def announce_wait(what: str, wait_s: float, notify: Callable[[str], None] | None = None) -> None:
     """Tell ``notify`` (default: the log, a warning) that this process waits for ``what``, up
-    to ``wait_s`` seconds: once per process for the same ``what``."""
-    if what in _ANNOUNCED:
+    to ``wait_s`` seconds; said again for the same ``what`` only once the wait announced
+    before would have ended (a long-lived process that waits again another day)."""
+    now = time.monotonic()
+    if now < _ANNOUNCED.get(what, -1.0):
         return
-    _ANNOUNCED.add(what)
+    _ANNOUNCED[what] = now + wait_s
     (notify or log.warning)(f"{what}; waiting up to {wait_s:.0f}s")
 
 

@@ -650,9 +650,13 @@ def test_a_run_waiting_for_the_writer_lock_says_so_once(
     for wait in (600.0, 599.2, 598.0):
         announce_wait(f"{made} is held open by PID 1 (a test)", wait, told.append)
     announce_wait(f"{made} is held open by PID 2 (a test)", 597.0, told.append)
+    for _ in range(2):  # a wait of no time is over at once: the next one is said again
+        announce_wait(f"{made} is held open by PID 3 (a test)", 0.0, told.append)
     assert told == [
         f"{made} is held open by PID 1 (a test); waiting up to 600s",
         f"{made} is held open by PID 2 (a test); waiting up to 597s",
+        f"{made} is held open by PID 3 (a test); waiting up to 0s",
+        f"{made} is held open by PID 3 (a test); waiting up to 0s",
     ]
 
 

@@ -81,12 +81,15 @@ def plan_line(plan: RunPlan) -> str:
 
 
 def ingest_line(batch: int, counts: Mapping[str, int]) -> str:
-    """What ``ingest`` did with one batch of files."""
+    """What ``ingest`` did with one batch of files. Its duplicates are the files whose bytes a
+    run loaded before; copies within the run are settled by ``load``, whose line counts every
+    duplicate (the ingest line said "0 duplicate files" beside the load's "duplicate 1": probe)."""
     return (
         f"ingest batch {batch}: {counts.get('files', 0)} files read: "
-        f"{counts.get('articles', 0)} article records, {counts.get('duplicates', 0)} duplicate "
-        f"files, {counts.get('quarantined', 0)} quarantined, {counts.get('deferred', 0)} "
-        f"deferred to other days, {counts.get('unchanged', 0)} unchanged"
+        f"{counts.get('articles', 0)} article records, {counts.get('duplicates', 0)} files "
+        f"loaded before (copies within the run: see load), {counts.get('quarantined', 0)} "
+        f"quarantined, {counts.get('deferred', 0)} deferred to other days, "
+        f"{counts.get('unchanged', 0)} unchanged"
     )
 
 

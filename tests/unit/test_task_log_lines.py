@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from etl.load.loader import LoadSummary
 from etl.pipeline import RunPlan
-from etl.task_log import load_line, marts_line, plan_line, publish_line
+from etl.task_log import ingest_line, load_line, marts_line, plan_line, publish_line
 
 
 def test_a_hostile_landing_path_stays_on_one_line_and_shows_its_escapes() -> None:
@@ -38,3 +38,13 @@ def test_the_load_line_counts_one_article_and_many_in_words_that_agree() -> None
     assert "; 1 article loaded, 1 duplicate, 0 quarantined;" in load_line(one)
     many = LoadSummary(run_id="r2", articles_loaded=12345, duplicates=0)
     assert "; 12,345 articles loaded, 0 duplicates, 0 quarantined;" in load_line(many)
+
+
+def test_the_ingest_line_says_its_duplicates_are_files_loaded_before() -> None:
+    # It said "0 duplicate files" beside the load's "duplicate 1": a copy within the run is
+    # settled by the load (probe).
+    counts = {"files": 17, "articles": 16, "duplicates": 0, "quarantined": 1, "deferred": 2}
+    assert ingest_line(0, counts) == (
+        "ingest batch 0: 17 files read: 16 article records, 0 files loaded before (copies "
+        "within the run: see load), 1 quarantined, 2 deferred to other days, 0 unchanged"
+    )

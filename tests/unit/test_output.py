@@ -314,3 +314,19 @@ def test_parquet_keeps_a_times_offset_as_text(tmp_path: Path) -> None:
     assert pq.read_table(out).to_pylist() == [
         {"t": "12:00:00+02", "l": '["23:30:00-05:30"]', "p": datetime.time(8, 15)}
     ]
+
+
+def test_open_reader_names_a_lake_catalog_given_as_a_warehouse_file(tmp_path: Path) -> None:
+    # Its own check (reports and summaries open it without the CLI's): the message named None
+    # instead of the file under a mutant of the mutation run (issue #18).
+    from etl.errors import ConfigError
+    from etl.query import open_reader
+
+    catalog = tmp_path / "catalog.ducklake"
+    duckdb.connect(str(catalog)).execute("CREATE TABLE ducklake_metadata (key VARCHAR)").close()
+    with pytest.raises(ConfigError) as refused:
+        open_reader(catalog)
+    assert str(refused.value) == (
+        f"{catalog} is a DuckLake catalog, not a DuckDB warehouse: use --warehouse "
+        f"'ducklake:{catalog}'"
+    )

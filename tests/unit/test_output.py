@@ -330,3 +330,16 @@ def test_open_reader_names_a_lake_catalog_given_as_a_warehouse_file(tmp_path: Pa
         f"{catalog} is a DuckLake catalog, not a DuckDB warehouse: use --warehouse "
         f"'ducklake:{catalog}'"
     )
+
+
+def test_open_reader_names_a_missing_lake_and_creates_nothing(tmp_path: Path) -> None:
+    # Its own check (reports open it without the CLI's): a mutant that dropped the message
+    # survived the first full mutation run of etl/query.py (issue #18).
+    from etl.errors import PermanentError
+    from etl.query import open_reader
+
+    lake = f"ducklake:{tmp_path / 'none' / 'catalog.ducklake'}"
+    with pytest.raises(PermanentError) as refused:
+        open_reader(lake)  # type: ignore[arg-type]
+    assert str(refused.value) == f"no warehouse at {lake}"
+    assert list(tmp_path.iterdir()) == []

@@ -401,23 +401,32 @@ def _read_known(
     whose schema is older than this code's is migrated first (the loader would migrate it
     anyway): the plan read the old tables with this code's queries, and the first run after an
     upgrade failed on a missing column (probe)."""
-    landing = str(settings.landing)
-    for attempt in (1, 2):
-        with locked_reader(settings) as con:
-            if attempt == 1 and con is not None and schema_behind(con, settings.migrations_dir):
-                pass  # migrated below, then read again
-            else:
-                ledger = read_ledger(con, landing)
-                if mode == "rebuild":
-                    ledger.placed = read_placements(con, landing)
-                    ledger.held = read_held(con, landing)
-                elif partition_date is not None:  # where the undated files' articles are
-                    undated = [f.path for f in files if f.path_date is None]
-                    ledger.placed = read_placements(con, landing, undated) if undated else {}
-                return ledger
-        with writer(settings):  # migrates the schema
-            pass
-    raise AssertionError("unreachable")  # pragma: no cover
+    with locked_reader(settings) as con:
+        if con is None or not schema_behind(con, settings.migrations_dir):
+            return _ledger_view(con, str(settings.landing), files, partition_date, mode)
+    with writer(settings):  # migrates the schema
+        pass
+    with locked_reader(settings) as con:
+        return _ledger_view(con, str(settings.landing), files, partition_date, mode)
+
+
+def _ledger_view(
+    con: duckdb.DuckDBPyConnection | None,
+    landing: str,
+    files: list[LandingFile],
+    partition_date: date | None,
+    mode: Mode,
+) -> LedgerView:
+    """The ledger of ``landing`` read through ``con`` (None: no warehouse yet), with the
+    placements a rebuild, or a day's run with undated files, needs."""
+    ledger = read_ledger(con, landing)
+    if mode == "rebuild":
+        ledger.placed = read_placements(con, landing)
+        ledger.held = read_held(con, landing)
+    elif partition_date is not None:  # where the undated files' articles are
+        undated = [f.path for f in files if f.path_date is None]
+        ledger.placed = read_placements(con, landing, undated) if undated else {}
+    return ledger
 
 
 def _rebuild_reads(

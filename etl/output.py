@@ -22,6 +22,7 @@ reach the terminal escaped (``\\x1b``).
 from __future__ import annotations
 
 import decimal
+import functools
 import html
 import io
 import json
@@ -232,9 +233,14 @@ class _Nested(str):
     """A nested value's text for ``table`` and ``csv``: JSON, but NaN and the infinities as
     DuckDB spells them (``[nan,inf]``); :attr:`json` is its JSON text for ``json``, where they
     are ``null`` (JSON has no such numbers). Writing ``null`` in every format made a number
-    read as a missing value (probe)."""
+    read as a missing value (probe). The JSON text is written only when asked for."""
 
-    json: str
+    value: Any  # the parsed value both texts are written from
+
+    @functools.cached_property
+    def json(self) -> str:
+        """The value's JSON text (NaN and the infinities as ``null``)."""
+        return _dump_json(self.value, constants=False)
 
 
 def _normalise_json(text: str) -> Any:
@@ -244,9 +250,9 @@ def _normalise_json(text: str) -> Any:
 
 
 def _nested_text(value: Any) -> _Nested:
-    """The two texts of a parsed nested value (see :class:`_Nested`)."""
+    """The texts of a parsed nested value (see :class:`_Nested`)."""
     text = _Nested(_dump_json(value, constants=True))
-    text.json = _dump_json(value, constants=False)
+    text.value = value
     return text
 
 

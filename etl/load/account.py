@@ -280,8 +280,14 @@ SELECT count(*) FILTER (WHERE outcome = 'loaded' AND NOT unchanged),
        count(*) FILTER (WHERE holder AND unchanged),
        -- files quarantined before they were hashed (too large, outside the zone): no ledger row
        (SELECT count(*) FROM run_quarantine WHERE sha256 IS NULL),
-       (SELECT coalesce(sum(n_in), 0) - coalesce(sum(n_out + n_duplicate + n_quarantined), 0)
-        FROM staged_stage_stats WHERE stage = 'ingest')
+       -- files ingest neither judged nor found unchanged (other days' files): its files in,
+       -- less every file it gave a ledger row (one each) or refused unhashed (one row each).
+       -- Not its stage row's out and quarantined, which count records and quarantine rows: a
+       -- JSONL file of three records made a run defer -2 files (probe).
+       (SELECT coalesce(sum(n_in), 0) FROM staged_stage_stats WHERE stage = 'ingest')
+         - (SELECT count(*) FROM staged_ledger WHERE NOT coalesce(unchanged, false))
+         - (SELECT count(*) FROM staged_quarantine
+            WHERE sha256 IS NULL AND stage = 'ingest')
 FROM run_ledger
 """
 

@@ -92,6 +92,36 @@ def test_every_file_accounted_for(messy: Path, tmp_path: Path) -> None:
     assert rows == len(EXPECTED_QUARANTINE)
 
 
+@pytest.mark.parametrize("day", [date(2024, 3, 5), None])
+def test_files_left_for_other_days_are_counted_in_files_beside_a_multi_record_file(
+    tmp_path: Path, day: date | None
+) -> None:
+    # The count subtracted the ingest stage row's records from its files: a JSONL file of
+    # three records hid two deferred files, and a run of every day deferred -2 files (probe).
+    root = tmp_path / "landing"
+    for folder, words in (("2024-03-04", "Rain fell"), ("2024-03-06", "Snow fell")):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "day.txt").write_bytes(_article(None, words))
+    (root / "2024-03-05").mkdir()
+    (root / "2024-03-05" / "dump.jsonl").write_text(
+        '{"text": "Markets rallied on Monday in Europe.", "published": "2024-03-05"}\n'
+        '{"text": "Copper output rose in Chile and Peru.", "published": "2024-03-05"}\n'
+        "{not json\n"
+        '{"text": "Oil prices fell in the gulf region.", "published": "2024-03-05"}\n'
+    )
+    settings = settings_for(root, tmp_path)
+    summary = pipeline.run(settings, partition_date=day)
+    deferred = 2 if day else 0  # the two other days' files, or none
+    assert (summary.files_new, summary.files_deferred, summary.files_unchanged) == (
+        3 - deferred,
+        deferred,
+        0,
+    )
+    assert query(
+        settings.warehouse, "SELECT files_seen, files_deferred, files_new FROM etl_run"
+    ) == [(3, deferred, 3 - deferred)]
+
+
 def test_dates_fall_back_to_folder_then_run(tmp_path: Path) -> None:
     root = tmp_path / "landing"
     (root / "dt=2024-03-05" / "wire").mkdir(parents=True)

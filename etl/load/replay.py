@@ -127,7 +127,8 @@ def forget_quarantined(
     reason: str | None = None,
     keep: tuple[Location, str] | None = None,
 ) -> Forgotten:
-    """Delete the ledger rows of ``landing``'s files that have quarantine rows (of ``reason``).
+    """Delete the ledger rows of ``landing``'s files whose verdict quarantined them or some of
+    their records (for ``reason``).
 
     The next run reads those files again: what now passes loads, what still fails is quarantined
     again. Files that loaded with some bad records are re-read too; their good records are then
@@ -137,10 +138,19 @@ def forget_quarantined(
     forgotten is saved there before the forgetting commits (:data:`SAVED_FOR`).
     """
     check_reason(con, landing, reason)
-    hit = """
+    # Only the quarantine rows of the verdict that stands: those of the run that put the
+    # ledger row there (a replay's, or the first run's) or of a later one (a rebuild that read
+    # the file again). An older row is history: a file a replay loaded under a raised limit was
+    # read again by every later replay, refused, and its article stayed loaded while the ledger
+    # said quarantined and a rebuild no longer removed it (probe). Run ids sort by start time.
+    hit = f"""
         WITH hit AS (
-            SELECT DISTINCT path, sha256 FROM quarantine
-            WHERE landing = ? AND sha256 IS NOT NULL AND (?::VARCHAR IS NULL OR reason = ?)
+            SELECT DISTINCT q.path, q.sha256 FROM quarantine q
+            JOIN ingest_ledger l
+              ON l.landing = q.landing AND l.path = q.path AND l.sha256 = q.sha256
+            WHERE q.landing = ? AND (?::VARCHAR IS NULL OR q.reason = ?)
+              AND q.run_id >= l.first_run_id
+              AND (l.outcome = '{LedgerOutcome.QUARANTINED}' OR q.record IS NOT NULL)
         )
     """
     chosen = (

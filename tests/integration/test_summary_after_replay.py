@@ -52,3 +52,40 @@ def test_a_file_replay_loaded_no_longer_counts_its_old_quarantine(tmp_path: Path
     assert out.exit_code == 0, out.output
     # ahead.txt loaded; mixed.jsonl's bad line was quarantined again: it counts, once
     assert _quarantine(s.warehouse) == (1, 0, [("malformed_json", 1)])
+
+
+def test_a_file_a_replay_loaded_is_not_read_again_by_the_next_replay(tmp_path: Path) -> None:
+    # Every later replay forgot its verdict for the old quarantine row and read it again: under
+    # the old limit it was refused, its ledger row said quarantined with no article while its
+    # article stayed loaded, and a rebuild of its day no longer removed it (probe).
+    import duckdb
+
+    zone = tmp_path / "zone"
+    zone.mkdir()
+    ahead = (datetime.now(UTC).date() + timedelta(days=5)).isoformat()
+    (zone / "ahead.txt").write_text(f" date {ahead} {BODY.format(words='Ahead')}\n")
+    (zone / "today.txt").write_text(f" date 2024-03-04 {BODY.format(words='Today')}\n")
+    record = json.dumps({"text": BODY.format(words="Later record"), "date": ahead})
+    (zone / "later.jsonl").write_text(f"{record}\n", encoding="utf-8")
+    s = settings_for(zone, tmp_path / "wh", write_reports=False)
+    assert pipeline.run(s).articles_loaded == 1
+    raised = _env(zone, s.warehouse, tmp_path, NEWS_ETL_FUTURE_DATE_ALLOWANCE_DAYS="10")
+    out = CliRunner().invoke(app, ["replay"], env=raised)
+    assert out.exit_code == 0, out.output
+    assert "2 refused whole" in out.output  # ahead.txt and later.jsonl, both loaded now
+
+    again = CliRunner().invoke(app, ["replay"], env=_env(zone, s.warehouse, tmp_path))
+    assert again.exit_code == 0, again.output
+    assert again.output.splitlines()[0] == "replay: no quarantined file to read again"
+    with duckdb.connect(str(s.warehouse), read_only=True) as con:
+        ledger = con.execute(
+            "SELECT path, outcome, len(article_ids) FROM ingest_ledger ORDER BY path"
+        ).fetchall()
+        articles = con.execute("SELECT count(*) FROM fact_article").fetchone()
+    assert ledger == [
+        ("ahead.txt", "loaded", 1),
+        ("later.jsonl", "loaded", 1),
+        ("today.txt", "loaded", 1),
+    ]
+    assert articles == (3,)
+    assert _quarantine(s.warehouse) == (0, 0, [])

@@ -35,23 +35,35 @@ def ledger() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute(
         "CREATE TABLE ingest_ledger (landing VARCHAR, path VARCHAR, sha256 VARCHAR,"
-        " outcome VARCHAR DEFAULT 'quarantined')"
+        " outcome VARCHAR DEFAULT 'quarantined', first_run_id VARCHAR DEFAULT 'r1')"
     )
     con.execute(
-        "CREATE TABLE quarantine (landing VARCHAR, path VARCHAR, sha256 VARCHAR, reason VARCHAR)"
+        "CREATE TABLE quarantine (landing VARCHAR, path VARCHAR, sha256 VARCHAR, reason VARCHAR,"
+        " run_id VARCHAR DEFAULT 'r1', record VARCHAR)"
     )
     con.execute("CREATE TABLE ingest_refusal (landing VARCHAR, path VARCHAR, reason VARCHAR)")
     con.execute(
-        "INSERT INTO ingest_ledger (landing, path, sha256, outcome) VALUES"
-        " ('/a', 'x.txt', 'h1', 'quarantined'), ('/a', 'y.txt', 'h2', 'loaded'),"
-        " ('/a', 'z.txt', 'h3', 'loaded'), ('/a', 'x.txt', 'h0', 'loaded'),"
-        " ('/b', 'x.txt', 'h1', 'quarantined')"
+        "INSERT INTO ingest_ledger (landing, path, sha256, outcome, first_run_id) VALUES"
+        " ('/a', 'x.txt', 'h1', 'quarantined', 'r1'), ('/a', 'y.txt', 'h2', 'loaded', 'r1'),"
+        " ('/a', 'z.txt', 'h3', 'loaded', 'r1'), ('/a', 'x.txt', 'h0', 'loaded', 'r1'),"
+        " ('/b', 'x.txt', 'h1', 'quarantined', 'r1'),"
+        # v.jsonl: refused whole by r1 (both records), loaded by a replay's run r2;
+        # u.txt: refused by r1, loaded by r2; t.jsonl: loaded with a bad record by r2
+        " ('/a', 'v.jsonl', 'h5', 'loaded', 'r2'), ('/a', 'u.txt', 'h6', 'loaded', 'r2'),"
+        " ('/a', 't.jsonl', 'h7', 'loaded', 'r2')"
     )
     con.execute(
-        "INSERT INTO quarantine VALUES ('/a', 'x.txt', 'h1', 'empty'),"
-        " ('/a', 'x.txt', 'h1', 'bad_date'),"  # two reasons, one ledger row
-        " ('/a', 'y.txt', 'h2', 'bad_date'), ('/a', 'z.txt', NULL, 'unreadable'),"
-        " ('/b', 'w.txt', 'h9', 'empty')"
+        "INSERT INTO quarantine (landing, path, sha256, reason, run_id, record) VALUES"
+        " ('/a', 'x.txt', 'h1', 'empty', 'r1', NULL),"
+        " ('/a', 'x.txt', 'h1', 'bad_date', 'r1', NULL),"  # two reasons, one ledger row
+        " ('/a', 'y.txt', 'h2', 'bad_date', 'r1', 'line 2'),"
+        " ('/a', 'z.txt', NULL, 'unreadable', 'r1', NULL),"
+        " ('/b', 'w.txt', 'h9', 'empty', 'r1', NULL),"
+        " ('/a', 'v.jsonl', 'h5', 'future_date', 'r1', 'line 1'),"
+        " ('/a', 'v.jsonl', 'h5', 'future_date', 'r1', 'line 2'),"
+        " ('/a', 'u.txt', 'h6', 'future_date', 'r1', NULL),"
+        " ('/a', 't.jsonl', 'h7', 'future_date', 'r1', 'line 1'),"
+        " ('/a', 't.jsonl', 'h7', 'malformed_json', 'r2', 'line 3')"
     )
     return con
 
@@ -64,14 +76,25 @@ def test_replay_forgets_the_quarantined_files_of_its_landing_zone(
     ledger: duckdb.DuckDBPyConnection,
 ) -> None:
     forgotten = forget_quarantined(ledger, "/a")
-    assert forgotten.rows == (("x.txt", "h1", "quarantined"), ("y.txt", "h2", "loaded"))
-    assert (forgotten.paths, forgotten.refused_whole, forgotten.with_bad_records) == (
-        ["x.txt", "y.txt"],
-        1,  # x.txt was refused whole
-        1,  # y.txt loaded with a bad record
+    assert forgotten.rows == (
+        ("t.jsonl", "h7", "loaded"),
+        ("x.txt", "h1", "quarantined"),
+        ("y.txt", "h2", "loaded"),
     )
-    # x.txt's other content (h0), z.txt (no hash recorded) and the other landing zone stay
-    assert _ledger(ledger) == [("/a", "x.txt", "h0"), ("/a", "z.txt", "h3"), ("/b", "x.txt", "h1")]
+    assert (forgotten.paths, forgotten.refused_whole, forgotten.with_bad_records) == (
+        ["t.jsonl", "x.txt", "y.txt"],
+        1,  # x.txt was refused whole
+        2,  # t.jsonl and y.txt loaded with a bad record, by the run of their verdict
+    )
+    # x.txt's other content (h0), z.txt (no hash recorded), the other landing zone, and the
+    # files a later run loaded (their quarantine rows are history: u.txt, v.jsonl) stay
+    assert _ledger(ledger) == [
+        ("/a", "u.txt", "h6"),
+        ("/a", "v.jsonl", "h5"),
+        ("/a", "x.txt", "h0"),
+        ("/a", "z.txt", "h3"),
+        ("/b", "x.txt", "h1"),
+    ]
 
 
 def test_replay_of_one_reason(ledger: duckdb.DuckDBPyConnection) -> None:
@@ -79,6 +102,9 @@ def test_replay_of_one_reason(ledger: duckdb.DuckDBPyConnection) -> None:
     assert ("/a", "x.txt", "h1") not in _ledger(ledger)
     assert ("/a", "y.txt", "h2") in _ledger(ledger)
     assert forget_quarantined(ledger, "/b", reason="empty").rows == ()  # w.txt: no ledger row
+    # every future_date row is older than the verdict standing on its file
+    assert forget_quarantined(ledger, "/a", reason="future_date").rows == ()
+    assert forget_quarantined(ledger, "/a", reason="malformed_json").paths == ["t.jsonl"]
 
 
 def test_replay_of_a_reason_no_row_has_is_refused(ledger: duckdb.DuckDBPyConnection) -> None:
@@ -89,6 +115,7 @@ def test_replay_of_a_reason_no_row_has_is_refused(ledger: duckdb.DuckDBPyConnect
         forget_quarantined(ledger, "/a", reason="emty")
     assert str(caught.value) == (
         "no quarantined record of /a has the reason 'emty'; its reasons: bad_date, empty, "
+        "future_date, malformed_json, "
         "unreadable (news-etl quarantine list)"
     )
     with pytest.raises(UnknownReasonError) as caught:
@@ -155,15 +182,16 @@ def test_replay_forgets_refusals_of_files_never_read(ledger: duckdb.DuckDBPyConn
         " ('/a', 'big.txt', 'too_large'), ('/b', 'link.txt', 'outside_landing')"
     )
     ledger.execute(
-        "INSERT INTO quarantine VALUES ('/a', 'link.txt', NULL, 'outside_landing'),"
-        " ('/a', 'big.txt', NULL, 'too_large')"
+        "INSERT INTO quarantine (landing, path, sha256, reason) VALUES"
+        " ('/a', 'link.txt', NULL, 'outside_landing'), ('/a', 'big.txt', NULL, 'too_large')"
     )
     forgotten = forget_quarantined(ledger, "/a", reason="outside_landing")
     assert forgotten.rows == (("link.txt", "", "quarantined"),)
     assert (forgotten.refused_whole, forgotten.with_bad_records) == (1, 0)
     left = ledger.execute("SELECT landing, path FROM ingest_refusal ORDER BY ALL").fetchall()
     assert left == [("/a", "big.txt"), ("/b", "link.txt")]
-    assert [p for p, _, _ in forget_quarantined(ledger, "/a").rows] == ["big.txt", "x.txt", "y.txt"]
+    forgotten = forget_quarantined(ledger, "/a")
+    assert [p for p, _, _ in forgotten.rows] == ["big.txt", "t.jsonl", "x.txt", "y.txt"]
 
     con = duckdb.connect()
     con.execute(

@@ -339,8 +339,8 @@ def quarantine_list(
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
-    _check_out(out)
     settings = _settings(warehouse=warehouse)
+    _check_out(out, settings)
     con = open_reader(settings.warehouse, notify=lambda message: say(message, err=True))
     try:
         if (
@@ -611,7 +611,7 @@ def quality(
 
     settings = _settings(warehouse=warehouse)
     _require_warehouse(settings)
-    _check_out(html_out)
+    _check_out(html_out, settings)
     report = load_report(
         settings.warehouse,
         day=_parse_date(day),
@@ -666,8 +666,10 @@ def _silence_stdout() -> None:
         return
 
 
-def _check_out(out: Path | None) -> None:
-    """Refuse an --out path whose folder is missing or that is a folder (before any work)."""
+def _check_out(out: Path | None, settings: Settings) -> None:
+    """Refuse an --out path whose folder is missing, that is a folder, or that is one of the
+    warehouse's own files (before any work): ``--out`` naming the warehouse replaced it with the
+    printed result, exit 0 (probe)."""
     if out is None:
         return
     if out.is_dir():
@@ -675,6 +677,13 @@ def _check_out(out: Path | None) -> None:
         raise typer.Exit(2)
     if not out.parent.is_dir():
         error(f"cannot write {out}: the folder {out.parent} does not exist")
+        raise typer.Exit(2)
+    file = settings.target.file
+    if file is None:
+        return
+    own = {p.resolve() for p in (file, file.with_name(file.name + ".wal"), settings.lock_path)}
+    if out.resolve() in own:
+        error(f"{out} is the warehouse's own file ({file.name}); give another file name")
         raise typer.Exit(2)
 
 
@@ -746,9 +755,9 @@ def query(
         raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
     if fmt == "parquet" and out is None and sys.stdout.isatty():
         raise typer.BadParameter("parquet is binary: give --out FILE or redirect the output")
-    _check_out(out)
     text = _read_sql(sql, sql_file)
     settings = _settings(warehouse=warehouse, query_timeout_s=timeout)
+    _check_out(out, settings)
     try:
         con = open_reader(
             settings.warehouse,

@@ -888,3 +888,28 @@ def test_explain_shows_the_plan_as_duckdb_draws_it(warehouse: Path, tmp_path: Pa
     # a value with a line break in an ordinary result is still one escaped cell
     code, out, _ = _cli("query", "SELECT 'a' || chr(10) || 'b' AS v", "-w", str(warehouse))
     assert code == 0 and "a\\x0ab" in out
+
+
+def test_out_never_names_the_warehouses_own_files(warehouse: Path, tmp_path: Path) -> None:
+    """``--out`` (and ``quality --html``) naming the warehouse replaced it with the printed
+    result, exit 0 (probe): the warehouse, a link to it, its WAL and its lock file are refused
+    before anything is written, and the file is unchanged."""
+    import hashlib
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(warehouse, copy)
+    before = hashlib.sha256(copy.read_bytes()).hexdigest()
+    (tmp_path / "link.duckdb").symlink_to(copy)
+    w = ["-w", str(copy)]
+    for target in ("copy.duckdb", "link.duckdb", "copy.duckdb.wal", "copy.duckdb.lock"):
+        out = str(tmp_path / target)
+        for args in (
+            ["query", "SELECT 1", *w, "--out", out],
+            ["quarantine", "list", *w, "--out", out],
+            ["quality", *w, "--html", out],
+        ):
+            code, _, err = _cli(*args)
+            assert code == 2, (args, err)
+            assert "is the warehouse's own file (copy.duckdb); give another file name" in err
+    assert hashlib.sha256(copy.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.duckdb", "link.duckdb"]

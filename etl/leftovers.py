@@ -39,6 +39,12 @@ from filelock import BaseFileLock, FileLock
 from etl.storage import Location, location
 
 OWNER_LOCK = ".owner.lock"
+#: A run's plan (:class:`etl.load.staging.RunStaging`), the folder of its steps' failure notes
+#: (:func:`etl.pipeline.note_failure`) and the file naming whose verdicts a replay saved there
+#: (:mod:`etl.load.replay`).
+PLAN_FILE = "plan.json"
+FAILURES_DIR = "failures"
+REPLAY_SAVED_FOR = "replay_forgotten.json"
 #: Written into a staging folder kept on purpose (``NEWS_ETL_KEEP_STAGING``) after its load.
 KEPT = ".kept"
 DOCS_TMP = "data_docs.tmp"
@@ -109,10 +115,23 @@ def _size_and_age(folder: Location, now: float) -> tuple[int, float]:
 
 def _plan(folder: Location) -> dict[str, Any] | None:
     try:
-        data = json.loads((folder / "plan.json").read_text())
+        data = json.loads((folder / PLAN_FILE).read_text())
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+#: What a run writes into its staging folder before anything else: the owner lock (a run in
+#: one process, first of all), its plan, a replay's forgotten verdicts, a step's failure note.
+RUN_MARKS = (OWNER_LOCK, PLAN_FILE, REPLAY_SAVED_FOR, FAILURES_DIR)
+
+
+def is_a_runs(folder: Location) -> bool:
+    """Whether ``folder`` is a run's staging folder: it holds one of :data:`RUN_MARKS`. Any
+    other folder under the staging root is not this project's to remove: with the staging
+    setting naming the landing zone (or left empty: the working folder), its day folders, raw
+    files and all, were taken for abandoned runs and deleted (probe)."""
+    return any((folder / mark).exists() for mark in RUN_MARKS)
 
 
 def find_abandoned(staging_root: str | Path | Location, idle_after_s: float) -> list[Abandoned]:
@@ -121,7 +140,7 @@ def find_abandoned(staging_root: str | Path | Location, idle_after_s: float) -> 
     now = time.time()
     found: list[Abandoned] = []
     for folder in location(staging_root).children():
-        if is_owned(folder) or (folder / KEPT).exists():
+        if not is_a_runs(folder) or is_owned(folder) or (folder / KEPT).exists():
             continue
         plan = _plan(folder)
         try:

@@ -35,7 +35,7 @@ from filelock import BaseFileLock
 
 from etl import TEXT_VERSION, __version__, heap, leftovers
 from etl.contracts import RunStatus, Stage, plural
-from etl.errors import BatchValidationError, NewsEtlError, StagingError
+from etl.errors import BatchValidationError, ConfigError, NewsEtlError, StagingError
 from etl.ingest.landing import LandingFile, batches_of, gzip_sizes, list_landing
 from etl.ingest.ledger import (
     LedgerView,
@@ -236,6 +236,9 @@ def plan_run(
     reads the ledger (a replay forgets its verdicts there, saving them in the folder first).
     """
     refuse_the_wrong_kind(settings.target)  # before a staging folder or a failed run is left
+    overlap = settings.overlap()
+    if overlap is not None:
+        raise ConfigError(overlap)
     with reaching_with_duckdb():
         reclaim_leftovers(settings)
     started = datetime.now(UTC)
@@ -545,7 +548,7 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 #: Where each step of a run notes why it failed, inside the run's staging folder.
-FAILURES_DIR = "failures"
+FAILURES_DIR = leftovers.FAILURES_DIR
 
 
 def describe_error(error: BaseException) -> str:

@@ -288,6 +288,11 @@ class Settings(BaseSettings):
         if value is None:
             return None
         text = str(value)
+        if not text.strip():  # was the working folder, whose folders a run took for its own
+            raise ValueError(
+                "the staging folder is empty: leave it unset (a folder beside the warehouse) "
+                "or give a folder or a URL"
+            )
         if text.startswith("file://"):
             return Path(unquote(urlsplit(text).path)).absolute()
         if "://" in text:
@@ -345,6 +350,35 @@ class Settings(BaseSettings):
         """The writer lock file next to the warehouse (for DuckLake: next to its catalog
         file, or in its local folder for a Postgres catalog, where no lock is taken)."""
         return self.target.lock_path
+
+    def overlap(self) -> str | None:
+        """What is wrong when the landing zone and the folders a run writes share files, else
+        ``None``: the landing zone holding the warehouse, the staging folder or the reports (a
+        run loaded its own warehouse, lock and Data Docs pages as news), or a staging folder
+        holding the landing zone (leftover clean-up removes what it finds there)."""
+        if not isinstance(self.landing, Path):
+            return None
+        landing = self.landing.resolve()
+        written = {
+            "the warehouse": self.target.file,
+            "the staging folder": self.staging_root,
+            "the reports folder": self.reports_root,
+        }
+        for name, place in written.items():
+            if not isinstance(place, Path):
+                continue
+            where = place.resolve()
+            if where == landing or landing in where.parents:
+                return (
+                    f"the landing zone {self.landing} holds {name} ({place}): a run would read "
+                    "its own files as news; keep them apart"
+                )
+            if name == "the staging folder" and where in landing.parents:
+                return (
+                    f"the staging folder {place} holds the landing zone {self.landing}: keep "
+                    "them apart"
+                )
+        return None
 
 
 def describe_invalid(exc: ValidationError, options: Collection[str] = ()) -> str:

@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from etl.contracts import LedgerOutcome, RunStatus, plural
 from etl.errors import UnknownReasonError
+from etl.leftovers import REPLAY_SAVED_FOR
 
 if TYPE_CHECKING:
     from etl.load.loader import LoadSummary
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 #: them back from here (``etl.pipeline.reclaim_leftovers``).
 SAVED_LEDGER = "replay_forgotten_ledger.arrow"
 SAVED_REFUSALS = "replay_forgotten_refusal.arrow"
-SAVED_FOR = "replay_forgotten.json"
+SAVED_FOR = REPLAY_SAVED_FOR
 
 #: What became of a forgotten file that the replay's run did not read (it is gone from the
 #: landing zone, or a dated folder the run did not select holds it).

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from etl.contracts import SCHEMAS
 from etl.errors import StagingError
+from etl.leftovers import PLAN_FILE
 from etl.storage import Location, location
 
 __all__ = ["SCHEMAS", "RunStaging"]
@@ -42,7 +43,7 @@ class RunStaging:
     @property
     def plan_path(self) -> Location:
         """Where the run's plan is written."""
-        return self.root / "plan.json"
+        return self.root / PLAN_FILE
 
     def batch_dir(self, batch: int) -> Location:
         """The folder of one batch."""

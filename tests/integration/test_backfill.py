@@ -140,7 +140,7 @@ def test_a_loader_killed_mid_transaction_leaves_the_warehouse_unchanged(tmp_path
 def test_a_bad_range_or_mode_is_refused(tmp_path: Path) -> None:
     from etl.errors import ConfigError
 
-    settings = settings_for(tmp_path, tmp_path / "w")
+    settings = settings_for(tmp_path / "landing", tmp_path / "w")
     days = generate_sample(tmp_path / "landing").dates
     with pytest.raises(ConfigError):
         backfill.plan_backfill(settings, days[1], days[0], "all")

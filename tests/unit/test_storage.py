@@ -223,6 +223,21 @@ def test_leftovers_on_object_storage_go_by_age_alone() -> None:
     assert leftovers.find_abandoned(root, idle_after_s=0) == []
 
 
+def test_leftovers_are_only_folders_a_run_marked() -> None:
+    # With the staging setting naming the landing zone, its day folders were taken for
+    # abandoned runs and deleted, raw files and all (probe): a folder no run wrote its owner
+    # lock, plan, failure note or replay's saved verdicts into is not one.
+    root = _memory_root()
+    (location(root) / "2024-01-07" / "article.txt").write_text(" date 2024-01-07 News.")
+    (location(root) / "projects" / "plan.txt").write_text("not a plan")
+    assert leftovers.find_abandoned(root, idle_after_s=0) == []
+    for mark in ("plan.json", "failures/load.json", "replay_forgotten.json"):
+        run = location(root) / f"run-{len(mark)}"
+        (run / mark).write_text("{}")
+    found = sorted(f.run_id for f in leftovers.find_abandoned(root, idle_after_s=0))
+    assert found == ["run-18", "run-21", "run-9"]
+
+
 @pytest.fixture
 def unreachable_s3(monkeypatch: pytest.MonkeyPatch) -> str:
     """AWS variables pointing at a loopback port nothing listens on; a bucket URL there."""

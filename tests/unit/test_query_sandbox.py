@@ -34,3 +34,24 @@ def test_a_statement_the_scan_cannot_serialize_is_refused_with_duckdbs_reason() 
 def test_an_ordinary_select_with_functions_passes() -> None:
     con = duckdb.connect()
     check_read_only(con, "SELECT lower('A'), count(*) FROM range(3) WHERE abs(-1) = 1")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM query('SELECT * FROM enable_logging(level:=''trace'')')",
+        "SELECT * FROM query('SELECT 1')",
+        "SELECT (SELECT count(*) FROM query_table('fact_article'))",
+        "SELECT * FROM range(1) WHERE EXISTS (SELECT * FROM QUERY('SELECT checkpoint()'))",
+    ],
+)
+def test_functions_that_run_sql_given_as_text_are_refused(sql: str) -> None:
+    # query('…') ran a refused function the scan never saw; one writing a log file aborted the
+    # process (probe).
+    con = duckdb.connect()
+    with pytest.raises(QueryRefusedError) as caught:
+        check_read_only(con, sql)
+    assert str(caught.value).endswith(
+        "is not allowed: it runs SQL given as text, which `news-etl query` cannot check; "
+        "write that SQL in the query itself"
+    )

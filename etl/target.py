@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -168,6 +169,13 @@ def _database_file(text: str, given: str) -> Path:
             f"the warehouse {given!r} names a folder, not a database file: give a file in it, "
             f"such as {str(path / 'news.duckdb')!r}"
         )
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return path  # not there yet (created by the first writer), or left to its open to judge
+    if not stat.S_ISREG(mode):  # a FIFO: every command, readers too, hung on its open (probe)
+        kind = "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "not a regular file"
+        raise ValueError(f"the warehouse {given!r} is {kind}, not a database file")
     return path
 
 

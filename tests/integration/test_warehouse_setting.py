@@ -91,3 +91,26 @@ def test_an_option_replaces_a_bad_variable_without_reading_it(
     assert code == 0, output
     assert f"{tmp_path / 'ok.duckdb'}: schema version" in output
     assert (tmp_path / "ok.duckdb").is_file()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status", "-w", "f.duckdb"],
+        ["query", "SELECT 1", "-w", "f.duckdb"],
+        ["init", "-w", "f.duckdb"],
+    ],
+)
+def test_a_fifo_named_as_the_warehouse_is_refused_without_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    # Every command, readers too, hung forever opening it (probe).
+    import os
+
+    os.mkfifo(tmp_path / "f.duckdb")
+    code, output = _invoke(tmp_path, monkeypatch, args, {})
+    assert code == 2, output
+    assert "--warehouse: the warehouse 'f.duckdb' is a FIFO (named pipe), not a database file" in (
+        output
+    )
+    assert _files(tmp_path) == ["f.duckdb"]

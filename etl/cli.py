@@ -86,9 +86,9 @@ def _version(value: bool) -> None:
         from importlib.metadata import PackageNotFoundError, version
 
         try:
-            typer.echo(f"news-etl {version('news-etl')}")
+            say(f"news-etl {version('news-etl')}")
         except PackageNotFoundError:  # pragma: no cover - running from an uninstalled checkout
-            typer.echo("news-etl (not installed)")
+            say("news-etl (not installed)")
         raise typer.Exit()
 
 
@@ -295,7 +295,7 @@ def run(
         + (f", {summary.articles_removed} removed" if replace else "")
     )
     if summary.report:
-        console.print(f"report: {summary.report}")
+        say(f"report: {summary.report}")
     if summary.quarantine_reasons:
         console.print(f"quarantine reasons: {reason_counts(summary.quarantine_reasons)}")
     summary_started = time.perf_counter()
@@ -434,7 +434,7 @@ def replay(
             replayed = replayed_outcomes(con, landing_zone, forgotten, summary.run_id)
     except NewsEtlError as exc:
         raise _failed(exc) from exc
-    typer.echo(replay_message(forgotten, replayed, summary))
+    say(replay_message(forgotten, replayed, summary))
 
 
 @contextlib.contextmanager
@@ -506,7 +506,7 @@ def backfill(
     make_console().print(table)
     empty = len(plan.partitions) - len(listed)
     selected = plan.selected
-    typer.echo(
+    say(
         f"{len(selected)} of {plural(len(listed), 'day')} with files or articles to rebuild, "
         f"{plural(plan.selected_files, 'file')}"
         + (f"; {plural(empty, 'day')} of the range with neither not listed" if empty else "")
@@ -528,7 +528,7 @@ def backfill(
             except NewsEtlError as exc:
                 raise _failed(exc, f"{p.day}: ") from exc
             bar.advance(job)
-            typer.echo(
+            say(
                 f"{p.day}: {plural(summary.articles_loaded, 'article')}, "
                 f"{plural(summary.duplicates, 'duplicate')}, "
                 f"{summary.quarantined} quarantined, {summary.articles_removed} removed"
@@ -546,16 +546,16 @@ def demo(
 
     settings = _settings()
     try:
-        result = run_demo(settings, use_airflow=airflow, fresh=fresh, echo=typer.echo)
+        result = run_demo(settings, use_airflow=airflow, fresh=fresh, echo=say)
     except NewsEtlError as exc:
         error(str(exc))
         raise typer.Exit(2) from exc
-    typer.echo("")
+    say("")
     say(format_summary(result.summary, settings.warehouse))
-    typer.echo("")
+    say("")
     say("Open the warehouse read-only, in DuckDB's safe mode (no writes, no other files):")
     say(f"  .venv/bin/news-etl shell --warehouse {settings.target.display}")
-    typer.echo("  e.g.  SELECT published_date, count(*) FROM fact_article GROUP BY ALL ORDER BY 1;")
+    say("  e.g.  SELECT published_date, count(*) FROM fact_article GROUP BY ALL ORDER BY 1;")
 
 
 @app.command()
@@ -576,10 +576,10 @@ def sample(
     assert first is not None
     if articles is None:
         manifest = generate_sample(out, days=days, start=first)
-        typer.echo(f"{len(manifest.files)} files over {len(manifest.dates)} days in {out}")
+        say(f"{len(manifest.files)} files over {len(manifest.dates)} days in {out}")
     else:
         bulk = generate_bulk(out, articles, start=first, days=days)
-        typer.echo(f"{len(bulk.files)} files over {days} days in {out}")
+        say(f"{len(bulk.files)} files over {days} days in {out}")
 
 
 @app.command()
@@ -635,7 +635,7 @@ def init(warehouse: WarehouseOpt = None) -> None:
     settings = _settings(warehouse=warehouse)
     with writer(settings) as con:
         version = schema_version(con)
-    typer.echo(f"{settings.target.display}: schema version {version}")
+    say(f"{settings.target.display}: schema version {version}")
 
 
 def _read_sql(sql: str | None, sql_file: Path | None) -> str:
@@ -851,10 +851,10 @@ def dictionary(
         if current != text:
             error(f"{target} is stale: run `news-etl dictionary`")
             raise typer.Exit(1)
-        typer.echo(f"{target} is up to date")
+        say(f"{target} is up to date")
         return
     target.write_text(text, encoding="utf-8")
-    typer.echo(f"wrote {target}")
+    say(f"wrote {target}")
 
 
 @app.command()
@@ -869,7 +869,7 @@ def report(
 
     settings = _settings(warehouse=warehouse)
     _require_warehouse(settings)
-    typer.echo(str(render_report(settings, run_id)))
+    say(str(render_report(settings, run_id)))
 
 
 airflow_app = typer.Typer(
@@ -910,11 +910,11 @@ def airflow_start(
         if settings.airflow_executor == "celery":
             from etl.airflow_cluster import start_cluster
 
-            info = start_cluster(settings, port=port, echo=typer.echo)
+            info = start_cluster(settings, port=port, echo=say)
         else:
-            info = start_standalone(settings, port=port, echo=typer.echo)
+            info = start_standalone(settings, port=port, echo=say)
         for line in standalone_banner(info, settings):
-            typer.echo(line)
+            say(line)
     except NewsEtlError as exc:
         error(str(exc))
         raise typer.Exit(2) from exc
@@ -972,11 +972,11 @@ def airflow_backfill(
         error(str(exc))
         raise typer.Exit(2) from exc
     verb = "would create" if dry_run else "created"
-    typer.echo(f"{dag_id}: {verb} {len(result.runs)} run(s): {', '.join(result.runs) or '-'}")
+    say(f"{dag_id}: {verb} {len(result.runs)} run(s): {', '.join(result.runs) or '-'}")
     if result.explanation:
-        typer.echo(result.explanation)
+        say(result.explanation)
     elif result.runs and not dry_run:  # queued runs wait, and block every later backfill
-        typer.echo(
+        say(
             "the runs wait for Airflow's scheduler (`news-etl airflow start` if none runs); "
             "until they are done, another backfill of this DAG is refused"
         )
@@ -990,7 +990,7 @@ def airflow_stop() -> None:
     from etl.airflow_service import stop_airflow
 
     stopped = stop_airflow(airflow_home())
-    typer.echo(f"stopped ({stopped} process group(s)/process(es) signalled)")
+    say(f"stopped ({stopped} process group(s)/process(es) signalled)")
 
 
 warehouse_app = typer.Typer(help="Move or convert the warehouse.", no_args_is_help=True)
@@ -1026,14 +1026,14 @@ def warehouse_to_ducklake(
     lake_settings = _settings(warehouse=Path(target), ducklake_data_path=data_path)
     copied = copy_to_lake(source, lake_settings)
     for table in copied:
-        typer.echo(
+        say(
             f"{table.table:<24} {table.rows:>12} rows  {'equal' if table.equal else 'DIFFERENT'}"
         )
     different = [t.table for t in copied if not t.equal]
     if different:
         error(f"copied tables differ from the source: {', '.join(different)}")
         raise typer.Exit(2)
-    typer.echo(
+    say(
         f"{len(copied)} tables copied into {lake_settings.target.display}; each equals the source"
     )
 
@@ -1072,14 +1072,14 @@ def warehouse_maintain(
         expire_after=None if expire_days is None else timedelta(days=expire_days),
     )
     if done.before is None or done.after is None:
-        typer.echo(done.summary())
+        say(done.summary())
         return
-    typer.echo(done.warehouse)
-    typer.echo(f"{'':<26}{'before':>14}{'after':>14}")
+    say(done.warehouse)
+    say(f"{'':<26}{'before':>14}{'after':>14}")
     for label, field in _LAKE_FIGURES:
         was, now = getattr(done.before, field), getattr(done.after, field)
-        typer.echo(f"{label:<26}{was:>14,}{now:>14,}")
-    typer.echo(done.summary())
+        say(f"{label:<26}{was:>14,}{now:>14,}")
+    say(done.summary())
 
 
 #: The rows of ``warehouse maintain``'s table: label, field of :class:`etl.maintenance.LakeFiles`.
@@ -1101,7 +1101,7 @@ def marts(warehouse: WarehouseOpt = None) -> None:
     except NewsEtlError as exc:
         raise _failed(exc) from exc
     for name, rows in refreshed.items():
-        typer.echo(f"{name}: {rows} rows")
+        say(f"{name}: {rows} rows")
 
 
 if __name__ == "__main__":  # pragma: no cover

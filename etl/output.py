@@ -657,9 +657,9 @@ def write_result(relation: duckdb.DuckDBPyRelation, fmt: OutputFormat, out: Path
         return len(result.rows)
     data = to_csv(result) if fmt == "csv" else to_json_lines(result)
     if out is None and sys.stdout.isatty():
-        data = visible(
-            data, keep="\n\t\r"
-        )  # a terminal shows control characters escaped; files get the data
+        # A terminal shows control characters escaped (files get the data), a lone carriage
+        # return too: "100\r999" showed as 999 (probe); a CRLF ends a line as it should.
+        data = "\r\n".join(visible(part) for part in data.split("\r\n"))
     _write_bytes(data.encode("utf-8"), out)
     return len(result.rows)
 

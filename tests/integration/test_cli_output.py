@@ -913,3 +913,27 @@ def test_out_never_names_the_warehouses_own_files(warehouse: Path, tmp_path: Pat
             assert "is the warehouse's own file (copy.duckdb); give another file name" in err
     assert hashlib.sha256(copy.read_bytes()).hexdigest() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.duckdb", "link.duckdb"]
+
+
+def test_a_warehouse_path_with_control_characters_is_printed_escaped(tmp_path: Path) -> None:
+    """`run`'s report line, `report` and `init` printed the warehouse's path raw: an OSC 52
+    clipboard write and a C1 CSI in a folder name reached the terminal (probe)."""
+    hostile = tmp_path / "evil\x1b]52;c;SGVsbG8=\x07dir\x9b"
+    (hostile / "land").mkdir(parents=True)
+    (hostile / "land" / "a.txt").write_text(
+        " date 2024-03-04 Markets rallied on Monday in Europe.\n\nA second paragraph.\n"
+    )
+    w = ["-w", str(hostile / "wh.duckdb")]
+    outputs = []
+    for args in (["init", *w], ["run", *w, "-l", str(hostile / "land"), "--workers", "1"]):
+        code, out, err = _cli(*args)
+        assert code == 0, err
+        outputs.append(out + err)
+    code, out, err = _cli("report", *w)
+    assert code == 0, err
+    outputs.append(out + err)
+    for text in outputs:
+        assert not any(c in text for c in "\x1b\x07\x9b"), text
+    assert "evil\\x1b]52;c;SGVsbG8=\\x07dir\\x9b" in outputs[0]
+    assert any(line.startswith("report: ") and "\\x1b" in line for line in outputs[1].splitlines())
+    assert "\\x9b" in outputs[2]

@@ -343,3 +343,31 @@ def test_open_reader_names_a_missing_lake_and_creates_nothing(tmp_path: Path) ->
         open_reader(lake)  # type: ignore[arg-type]
     assert str(refused.value) == f"no warehouse at {lake}"
     assert list(tmp_path.iterdir()) == []
+
+
+class _Terminal(io.StringIO):
+    """A standard output that says it is a terminal, with the bytes written to it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.buffer = io.BytesIO()
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_lone_carriage_return_is_escaped_on_a_terminal(
+    fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "Total: 100\rTotal: 999" showed as "Total: 999" (probe); CSV's CRLF still ends its lines.
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stdout", terminal)
+    con = duckdb.connect()
+    sql = "SELECT 'Total: 100' || chr(13) || 'Total: 999' AS v, 'a' || chr(27) || 'b' AS w"
+    assert write_result(con.sql(sql), fmt, None) == 1
+    shown = terminal.buffer.getvalue().decode()
+    if fmt == "csv":
+        assert shown == 'v,w\r\n"Total: 100\\x0dTotal: 999",a\\x1bb\r\n'
+    else:
+        assert shown == '{"v":"Total: 100\\r' + 'Total: 999","w":"a\\u001bb"}\n'

@@ -284,8 +284,10 @@ def run_query(con: duckdb.DuckDBPyConnection, sql: str) -> duckdb.DuckDBPyRelati
 @contextmanager
 def deadline(con: duckdb.DuckDBPyConnection, timeout_s: float | None) -> Iterator[None]:
     """Interrupt ``con``'s running query after ``timeout_s`` seconds (``None``/0: no limit);
-    raise :class:`QueryTimeoutError` when that happened."""
-    if not timeout_s:
+    raise :class:`QueryTimeoutError` when that happened. A limit beyond what a timer can wait
+    (``threading.TIMEOUT_MAX``, some 292 years; ``inf``) is no limit: its timer thread failed
+    with a traceback (probe)."""
+    if not timeout_s or timeout_s > threading.TIMEOUT_MAX:
         yield
         return
     fired = threading.Event()

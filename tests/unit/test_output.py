@@ -371,3 +371,21 @@ def test_a_lone_carriage_return_is_escaped_on_a_terminal(
         assert shown == 'v,w\r\n"Total: 100\\x0dTotal: 999",a\\x1bb\r\n'
     else:
         assert shown == '{"v":"Total: 100\\r' + 'Total: 999","w":"a\\u001bb"}\n'
+
+
+@pytest.mark.parametrize("timeout_s", [1e10, float("inf")])
+def test_a_timeout_beyond_what_a_timer_can_wait_is_no_limit(
+    timeout_s: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its timer thread failed with a traceback ("timeout value is too large"), and the query
+    # ran without a limit anyway (probe).
+    import threading
+    import time
+
+    failures: list[object] = []
+    monkeypatch.setattr(threading, "excepthook", failures.append)
+    con = duckdb.connect()
+    with deadline(con, timeout_s):
+        assert con.execute("SELECT 42").fetchall() == [(42,)]
+    time.sleep(0.2)  # the timer thread failed at once when it started
+    assert failures == []

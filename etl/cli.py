@@ -22,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from typer._click.exceptions import NoSuchOption, UsageError
 from typer.core import TyperGroup
 
-from etl.errors import NewsEtlError, UnknownRunError, is_retryable
+from etl.errors import NewsEtlError, UnknownRunError, interrupt_of, is_retryable
 from etl.output import FORMATS, error, escape_unconfigured_logging, make_console, say
 from etl.settings import Settings, describe_invalid, load_settings
 
@@ -46,14 +46,27 @@ class _OneLineErrors(TyperGroup):
         except BrokenPipeError:  # the reader of the output (head, less) stopped: not an error
             _silence_stdout()
             raise typer.Exit(0) from None
+        except KeyboardInterrupt as exc:  # Ctrl-C (SIGTERM too, in replay)
+            error(f"interrupted: {_INTERRUPTED}")
+            raise typer.Exit(130) from exc
         except duckdb.CatalogException as exc:  # a table or view the commands read is missing
             exc.add_note(_OLDER_SCHEMA)
             raise _failed(exc) from exc
         except (NewsEtlError, OSError, duckdb.Error) as exc:
             raise _failed(exc) from exc
         except Exception as exc:
+            if interrupt_of(exc) is not None:  # an interrupt that arrived inside DuckDB
+                error(f"interrupted: {_INTERRUPTED}")
+                raise typer.Exit(130) from exc
             error(f"unexpected {type(exc).__name__}: {exc} (a bug in news-etl: please report it)")
             raise typer.Exit(2) from exc
+
+
+#: What an interrupted command leaves (see README, Reliability).
+_INTERRUPTED = (
+    "what committed before it stays; a run it cut short is cleaned up by the next one "
+    "(news-etl status shows the runs)"
+)
 
 
 #: Said under a command's catalog error (``query``, whose SQL is the analyst's, says its own):
@@ -396,10 +409,12 @@ def replay(
     _require_warehouse(settings)
     landing_zone = str(settings.landing)
     forgot: list[Forgotten] = []
+    run_ids: list[str] = []
 
     def forget(staging: Location) -> None:
         # inside the run, once it owns its staging folder: what is forgotten is saved there
         # first, so that the next run puts it back if this one is killed before its COMMIT
+        run_ids.append(staging.name)  # a run's staging folder is named by its run id
         with writer(settings) as con:
             keep = (staging, str(settings.warehouse))
             forgot.append(forget_quarantined(con, landing_zone, reason, keep=keep))
@@ -411,23 +426,34 @@ def replay(
             with _sigterm_interrupts():
                 summary = pipeline.run(settings, trigger="replay", before_plan=forget)
         except BaseException as exc:
-            # the run failed (refused, say): what it read again is forgotten no more
+            # the run failed (refused, say): what it read again is forgotten no more, unless
+            # the run committed before it was stopped (writing its pages): then its verdicts
+            # stand, and putting the old ones back said nothing was replayed (probe)
             forgotten = forgot[0] if forgot else Forgotten(())
             try:
                 with writer(settings) as con:
-                    remember_again(con, forgotten)
+                    committed = bool(run_ids) and _run_succeeded(con, run_ids[0])
+                    if not committed:
+                        remember_again(con, forgotten)
             except Exception as unremembered:
                 exc.add_note(
                     f"replay: the verdicts it forgot could not be put back: {unremembered}"
                 )
             else:
-                if forgotten.rows:
+                if committed:
+                    exc.add_note(
+                        f"replay: its run {run_ids[0]} committed before it stopped: the "
+                        f"{plural(len(forgotten.paths), 'file')} it read again are judged as "
+                        "that run says (news-etl quarantine list)"
+                    )
+                elif forgotten.rows:
                     exc.add_note(
                         f"replay: the verdicts on the {plural(len(forgotten.paths), 'file')} it "
                         "forgot are kept, as before the replay"
                     )
-            if isinstance(exc, KeyboardInterrupt):  # Click prints only "Aborted!"
+            if interrupt_of(exc) is not None:  # Ctrl-C or SIGTERM, inside DuckDB or not
                 error("replay interrupted: " + "; ".join(getattr(exc, "__notes__", [])))
+                raise typer.Exit(130) from exc
             raise
         forgotten = forgot[0]
         with writer(settings) as con:
@@ -435,6 +461,14 @@ def replay(
     except NewsEtlError as exc:
         raise _failed(exc) from exc
     say(replay_message(forgotten, replayed, summary))
+
+
+def _run_succeeded(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
+    """Whether the run ``run_id`` committed (its ``etl_run`` row says ``success``)."""
+    from etl.contracts import RunStatus
+
+    row = con.execute("SELECT status FROM etl_run WHERE run_id = ?", [run_id]).fetchone()
+    return row is not None and row[0] == RunStatus.SUCCESS
 
 
 @contextlib.contextmanager
@@ -1026,16 +1060,12 @@ def warehouse_to_ducklake(
     lake_settings = _settings(warehouse=Path(target), ducklake_data_path=data_path)
     copied = copy_to_lake(source, lake_settings)
     for table in copied:
-        say(
-            f"{table.table:<24} {table.rows:>12} rows  {'equal' if table.equal else 'DIFFERENT'}"
-        )
+        say(f"{table.table:<24} {table.rows:>12} rows  {'equal' if table.equal else 'DIFFERENT'}")
     different = [t.table for t in copied if not t.equal]
     if different:
         error(f"copied tables differ from the source: {', '.join(different)}")
         raise typer.Exit(2)
-    say(
-        f"{len(copied)} tables copied into {lake_settings.target.display}; each equals the source"
-    )
+    say(f"{len(copied)} tables copied into {lake_settings.target.display}; each equals the source")
 
 
 @warehouse_app.command("maintain")

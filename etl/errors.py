@@ -188,3 +188,16 @@ RETRY_TIMING: dict[str, object] = {
     "retry_exponential_backoff": 2.0,
     "max_retry_delay": timedelta(minutes=10),
 }
+
+
+def interrupt_of(exc: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or SIGTERM (:class:`KeyboardInterrupt`) that ``exc`` stands for, else
+    ``None``: an interrupt that arrives while DuckDB runs a statement comes out of it as
+    ``RuntimeError('Query interrupted')`` caused by the :class:`KeyboardInterrupt`. Taken for a
+    failure, it was recorded as a failed run and reported as "a bug in news-etl" (probe)."""
+    if isinstance(exc, KeyboardInterrupt):
+        return exc
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(exc, RuntimeError) and isinstance(cause, KeyboardInterrupt):
+        return cause
+    return None

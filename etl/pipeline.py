@@ -35,7 +35,13 @@ from filelock import BaseFileLock
 
 from etl import TEXT_VERSION, __version__, heap, leftovers
 from etl.contracts import RunStatus, Stage, plural
-from etl.errors import BatchValidationError, ConfigError, NewsEtlError, StagingError
+from etl.errors import (
+    BatchValidationError,
+    ConfigError,
+    NewsEtlError,
+    StagingError,
+    interrupt_of,
+)
 from etl.ingest.landing import LandingFile, batches_of, gzip_sizes, list_landing
 from etl.ingest.ledger import (
     LedgerView,
@@ -256,6 +262,7 @@ def plan_run(
             plan = _plan(settings, partition_date, mode, trigger, external_run_id, run_id, started)
     except Exception as exc:
         _unplanned(run_id, root, made_root)
+        _raise_interrupt(exc)  # Ctrl-C or SIGTERM inside DuckDB: not a failure
         if not _is_transient(exc):
             facts = unplanned_facts(settings, run_id, started, trigger, external_run_id,
                                     partition_date, mode)  # fmt: skip
@@ -830,9 +837,18 @@ def write_data_docs(settings: Settings, plan: RunPlan) -> Path | None:
             datetime.fromisoformat(plan.started_at),
         )
     except Exception as exc:  # a rendering problem must not fail a committed run
+        _raise_interrupt(exc)
         first = (str(exc).splitlines() or [""])[0]
         log.warning("GX Data Docs for %s not built: %s: %s", plan.run_id, type(exc).__name__, first)
         return None
+
+
+def _raise_interrupt(exc: Exception) -> None:
+    """Raise the Ctrl-C or SIGTERM that ``exc`` stands for (:func:`~etl.errors.interrupt_of`):
+    a step that goes on after a failure went on after an interrupt too, and SIGTERM was ignored
+    (probe)."""
+    if (interrupt := interrupt_of(exc)) is not None:
+        raise KeyboardInterrupt(*interrupt.args) from exc
 
 
 def _after_commit(what: str, run_id: str, step: Callable[[], T]) -> T | None:
@@ -841,6 +857,7 @@ def _after_commit(what: str, run_id: str, step: Callable[[], T]) -> T | None:
     try:
         return step()
     except Exception as exc:
+        _raise_interrupt(exc)
         log.warning(
             "run %s is committed, but %s failed: %s: %s", run_id, what, type(exc).__name__, exc
         )
@@ -1366,6 +1383,7 @@ def _run_planned(plan: RunPlan, progress: Progress | None) -> LoadSummary:
             progress("validate", -1, plan.n_batches)
         summary = load_run(plan.staging_dir)
     except Exception as exc:
+        _raise_interrupt(exc)  # Ctrl-C or SIGTERM inside DuckDB: not a failure
         if not _is_transient(exc):
             exc.add_note(_record_failure(plan.staging_dir, exc).note(plan.run_id))
         raise

@@ -817,6 +817,13 @@ def query(
             con.close()
     except NewsEtlError as exc:
         raise _failed(exc) from exc
+    except duckdb.OutOfMemoryException as exc:  # DuckDB's advice names settings no query sets
+        error(
+            f"the query needed more memory than a reader may use "
+            f"({settings.reader_memory_limit}, NEWS_ETL_READER_MEMORY_LIMIT): raise it, or "
+            f"narrow the query ({str(exc).splitlines()[0]})"
+        )
+        raise typer.Exit(2) from exc
     except duckdb.Error as exc:
         error(str(exc))
         raise typer.Exit(2) from exc

@@ -115,6 +115,10 @@ def open_reader(
     _load_extensions(con)
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit}'")
+    # No spilling: DuckDB made <warehouse>.tmp/ beside the file for a large sort, a folder a
+    # killed query left behind, that could fill the disk a load commits to (probe). A query
+    # that needs more than its memory fails instead (OutOfMemoryError).
+    con.execute("SET temp_directory = ''")
     con.execute("SET python_enable_replacements = false")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")

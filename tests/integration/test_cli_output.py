@@ -937,3 +937,23 @@ def test_a_warehouse_path_with_control_characters_is_printed_escaped(tmp_path: P
     assert "evil\\x1b]52;c;SGVsbG8=\\x07dir\\x9b" in outputs[0]
     assert any(line.startswith("report: ") and "\\x1b" in line for line in outputs[1].splitlines())
     assert "\\x9b" in outputs[2]
+
+
+def test_a_query_beyond_its_memory_fails_in_one_line_and_spills_nothing_beside_the_warehouse(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large sort spilled into ``<warehouse>.tmp/``, a folder a killed query left behind and
+    that could fill the disk a load commits to; DuckDB's advice named settings no query may set
+    (probe)."""
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(warehouse, copy)
+    monkeypatch.setenv("NEWS_ETL_READER_MEMORY_LIMIT", "60MB")
+    sql = "SELECT count(*) FROM (SELECT i, md5(i::VARCHAR) m FROM range(5000000) t(i) ORDER BY m)"
+    code, _, err = _cli("query", sql, "-w", str(copy))
+    assert code == 2
+    assert err.startswith(
+        "error: the query needed more memory than a reader may use (60MB, "
+        "NEWS_ETL_READER_MEMORY_LIMIT): raise it, or narrow the query (Out of Memory Error"
+    )
+    assert len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.duckdb"]

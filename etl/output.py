@@ -624,6 +624,16 @@ def _named_once(columns: Sequence[str], fmt: OutputFormat) -> None:
         )
 
 
+#: The most rows the ``table`` format shows: it is for reading, and drawing three million rows
+#: took 6 GB and more than ten minutes, nothing shown, the warehouse held all the while (probe).
+#: ``csv``, ``json`` and ``parquet`` write every row.
+TABLE_ROWS = 10_000
+_MORE_ROWS = (
+    f"the first {TABLE_ROWS:,} rows shown; the result has more: --format csv, json or parquet "
+    "writes every row"
+)
+
+
 def write_result(relation: duckdb.DuckDBPyRelation, fmt: OutputFormat, out: Path | None) -> int:
     """Execute ``relation`` and write it as ``fmt`` to ``out`` (or standard output); returns
     the number of rows. ``out``'s folder must exist (checked by the caller). JSON and Parquet
@@ -636,7 +646,13 @@ def write_result(relation: duckdb.DuckDBPyRelation, fmt: OutputFormat, out: Path
         pq.write_table(table, buffer)
         _write_bytes(buffer.getvalue(), out)
         return int(table.num_rows)
-    result = fetch_text(relation)
+    more = False
+    if fmt == "table":  # for reading: at most TABLE_ROWS rows, and a note when there are more
+        result = fetch_text(relation.limit(TABLE_ROWS + 1))
+        more = len(result.rows) > TABLE_ROWS
+        del result.rows[TABLE_ROWS:]
+    else:
+        result = fetch_text(relation)
     if fmt == "table" and result.columns == EXPLAIN_COLUMNS:
         plan = plan_text(result)
         if out is None:
@@ -646,13 +662,14 @@ def write_result(relation: duckdb.DuckDBPyRelation, fmt: OutputFormat, out: Path
         return len(result.rows)
     if fmt == "table":
         numeric = [k in ("int", "decimal", "float") for k in result.kinds]
+        footer = _MORE_ROWS if more else rows_footer(len(result.rows))
         if out is None:
             render_table(result.columns, result.rows, numeric=numeric)
-            sys.stdout.write(rows_footer(len(result.rows)) + "\n")
+            sys.stdout.write(footer + "\n")
         else:
             text = io.StringIO()
             render_table(result.columns, result.rows, numeric=numeric, file=text, whole=True)
-            text.write(rows_footer(len(result.rows)) + "\n")
+            text.write(footer + "\n")
             out.write_text(text.getvalue(), encoding="utf-8")
         return len(result.rows)
     data = to_csv(result) if fmt == "csv" else to_json_lines(result)

@@ -389,3 +389,25 @@ def test_a_timeout_beyond_what_a_timer_can_wait_is_no_limit(
         assert con.execute("SELECT 42").fetchall() == [(42,)]
     time.sleep(0.2)  # the timer thread failed at once when it started
     assert failures == []
+
+
+def test_the_table_format_shows_at_most_ten_thousand_rows_and_says_when_there_are_more(
+    tmp_path: Path,
+) -> None:
+    # Three million rows took 6 GB and more than ten minutes, nothing shown (probe).
+    con = duckdb.connect()
+    out = tmp_path / "t.txt"
+    assert write_result(
+        con.sql("SELECT i FROM range(10001) t(i) ORDER BY i DESC"), "table", out
+    ) == (10_000)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[-1] == (
+        "the first 10,000 rows shown; the result has more: --format csv, json or parquet "
+        "writes every row"
+    )
+    cells = [line.strip("│ ") for line in lines if line.startswith("│")]
+    assert cells == [str(i) for i in range(10000, 0, -1)]  # in the query's order
+    assert write_result(con.sql("SELECT i FROM range(10000) t(i)"), "table", out) == 10_000
+    assert out.read_text(encoding="utf-8").splitlines()[-1] == "10,000 rows"
+    csv = tmp_path / "t.csv"
+    assert write_result(con.sql("SELECT i FROM range(10001) t(i)"), "csv", csv) == 10_001

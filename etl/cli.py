@@ -22,7 +22,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from typer._click.exceptions import NoSuchOption, UsageError
 from typer.core import TyperGroup
 
-from etl.errors import NewsEtlError, UnknownRunError, interrupt_of, is_retryable
+from etl.errors import (
+    NewsEtlError,
+    UnknownReasonError,
+    UnknownRunError,
+    interrupt_of,
+    is_retryable,
+)
 from etl.output import FORMATS, error, escape_unconfigured_logging, make_console, say
 from etl.settings import Settings, describe_invalid, load_settings
 
@@ -361,6 +367,18 @@ def quarantine_list(
             and not con.execute("SELECT 1 FROM etl_run WHERE run_id = ?", [run_id]).fetchall()
         ):
             raise _failed(UnknownRunError(run_id))
+        if reason is not None:  # a misspelt one listed nothing, as if nothing had that reason
+            reasons = [
+                str(r)
+                for (r,) in con.execute(
+                    "SELECT DISTINCT reason FROM quarantine ORDER BY reason"
+                ).fetchall()
+            ]
+            if reason not in reasons:
+                has = f"its reasons: {', '.join(reasons)}" if reasons else "it has none"
+                raise _failed(
+                    UnknownReasonError(f"no quarantined record has the reason {reason!r}; {has}")
+                )
         chosen_day = _parse_date(day)
         relation = quarantine_relation(
             con, reason=reason, run_id=run_id, day=chosen_day, limit=limit
@@ -643,6 +661,8 @@ def quality(
     """Print the data-quality summary of a day or a run: failed checks first, then quarantine."""
     from etl.quality import format_quality, load_report, render_html
 
+    if day is not None and run_id is not None:  # --date was ignored without a word (probe)
+        raise typer.BadParameter("give --date or --run, not both: a run has its own day")
     settings = _settings(warehouse=warehouse)
     _require_warehouse(settings)
     _check_out(html_out, settings)

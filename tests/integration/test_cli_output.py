@@ -957,3 +957,31 @@ def test_a_query_beyond_its_memory_fails_in_one_line_and_spills_nothing_beside_t
     )
     assert len(err.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.duckdb"]
+
+
+def test_an_unknown_reason_or_both_a_day_and_a_run_are_refused_not_ignored(
+    warehouse: Path,
+) -> None:
+    """`quarantine list --reason nope` listed nothing, exit 0, as if no record had that reason
+    (replay refuses it); `quality --date D --run R` ignored the day (probe)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        reasons = [
+            r
+            for (r,) in con.execute("SELECT DISTINCT reason FROM quarantine ORDER BY 1").fetchall()
+        ]
+        (run_id,) = con.execute("SELECT max(run_id) FROM etl_run").fetchone() or (None,)
+    finally:
+        con.close()
+    has = f"its reasons: {', '.join(reasons)}" if reasons else "it has none"
+    code, out, err = _cli("quarantine", "list", "--reason", "nope", "-w", str(warehouse))
+    assert (code, out) == (2, "")
+    assert " ".join(err.split()) == (f"error: no quarantined record has the reason 'nope'; {has}")
+    if reasons:
+        code, _, err = _cli("quarantine", "list", "--reason", reasons[0], "-w", str(warehouse))
+        assert code == 0, err
+    code, out, err = _cli(
+        "quality", "--date", "2024-01-01", "--run", str(run_id), "-w", str(warehouse)
+    )
+    assert (code, out) == (2, "")
+    assert "give --date or --run, not both" in err

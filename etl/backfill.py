@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from etl import TEXT_VERSION, pipeline
@@ -202,3 +202,18 @@ def rebuild_partition(
         external_run_id=external_run_id,
         progress=progress,
     )
+
+
+def rebuilt_since(settings: Settings, day: date, since: datetime) -> bool:
+    """Whether a run for ``day`` that started after ``since`` (a backfill's plan) succeeded: a
+    ``missing`` or ``stale`` backfill planned before another one loaded its days rebuilt them
+    again, its totals doubled (probe)."""
+    with locked_reader(settings, lock=False) as con:
+        if con is None:
+            return False
+        row = con.execute(
+            "SELECT count(*) FROM etl_run WHERE partition_date = ? AND status = 'success' "
+            "AND started_at > ?",
+            [day, since],
+        ).fetchone()
+    return bool(row and row[0])

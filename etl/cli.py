@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
@@ -539,6 +539,7 @@ def backfill(
     assert first is not None and last is not None
     if mode not in bf.MODES:
         raise typer.BadParameter(f"--mode must be one of {', '.join(bf.MODES)}")
+    planned_at = datetime.now(UTC)
     try:
         plan = bf.plan_backfill(settings, first, last, mode, dry_run=dry_run)
     except NewsEtlError as exc:
@@ -573,12 +574,25 @@ def backfill(
         console=console,
     ) as bar:
         job = bar.add_task("rebuilding", total=len(selected))
-        for p in selected:
+        for i, p in enumerate(selected):
             bar.update(job, description=f"rebuilding {p.day}")
+            if mode != "all" and bf.rebuilt_since(settings, p.day, planned_at):
+                bar.advance(job)
+                say(f"{p.day}: skipped, rebuilt by another run since this backfill was planned")
+                continue
             try:
                 summary = bf.rebuild_partition(settings, p.day, trigger="cli-backfill")
-            except NewsEtlError as exc:
-                raise _failed(exc, f"{p.day}: ") from exc
+            except Exception as exc:
+                rest = selected[i + 1 :]
+                if rest:  # the error named the day that failed, not those never tried
+                    exc.add_note(
+                        f"not tried: {plural(len(rest), 'later day')} of the plan "
+                        f"({rest[0].day} .. {rest[-1].day}); the days before {p.day} are "
+                        f"done: --start {rest[0].day} --end {last} rebuilds the rest"
+                    )
+                if isinstance(exc, NewsEtlError):
+                    raise _failed(exc, f"{p.day}: ") from exc
+                raise
             bar.advance(job)
             say(
                 f"{p.day}: {plural(summary.articles_loaded, 'article')}, "

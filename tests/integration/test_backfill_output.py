@@ -6,13 +6,14 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from etl import pipeline
 from etl.cli import app
 from etl.sample import generate_sample
 
-from .helpers import settings_for
+from .helpers import query, settings_for
 
 
 def test_days_with_nothing_are_counted_not_listed(tmp_path: Path) -> None:
@@ -62,3 +63,64 @@ def test_the_total_counts_a_file_of_several_days_once(tmp_path: Path) -> None:
         ("2024-03-05", "1"),
     ]
     assert "2 of 2 days with files or articles to rebuild, 2 files" in out.output
+
+
+def _backfill(landing: Path, warehouse: Path, tmp_path: Path, first: str, last: str) -> str:
+    args = ["backfill", "--landing", str(landing), "--warehouse", str(warehouse)]
+    args += ["--start", first, "--end", last]
+    env = {"NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"), "NEWS_ETL_WRITE_REPORTS": "false"}
+    out = CliRunner().invoke(app, args, env=env)
+    return f"{out.exit_code}\n{out.output}"
+
+
+def test_a_day_another_run_loaded_since_the_plan_is_skipped_not_rebuilt_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two overlapping `missing` backfills: the later one, planned between the first one's
+    # days, rebuilt the days the first loaded meanwhile, its totals doubled (probe).
+    from etl import backfill as bf
+
+    landing = tmp_path / "landing"
+    days = generate_sample(landing).dates
+    settings = settings_for(landing, tmp_path / "w", write_reports=False)
+    planned = bf.plan_backfill
+
+    def plan_then_another_run(*args: object, **kwargs: object) -> bf.BackfillPlan:
+        plan = planned(*args, **kwargs)  # type: ignore[arg-type]
+        pipeline.run(settings, partition_date=days[1])  # another backfill's day, meanwhile
+        return plan
+
+    monkeypatch.setattr(bf, "plan_backfill", plan_then_another_run)
+    out = _backfill(landing, settings.warehouse, tmp_path, str(days[0]), str(days[-1]))
+    assert out.startswith("0\n"), out
+    assert f"{days[1]}: skipped, rebuilt by another run since this backfill was planned" in out
+    rows = query(
+        settings.warehouse,
+        "SELECT partition_date, count(*) FROM etl_run WHERE status = 'success' GROUP BY 1 "
+        "ORDER BY 1",
+    )
+    assert rows == [(day, 1) for day in days]
+
+
+def test_a_failed_day_names_the_days_never_tried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from etl import backfill as bf
+    from etl.errors import ConfigError
+
+    landing = tmp_path / "landing"
+    days = generate_sample(landing).dates
+    settings = settings_for(landing, tmp_path / "w", write_reports=False)
+
+    def fails(*_: object, **__: object) -> None:
+        raise ConfigError("the suites folder is gone")
+
+    monkeypatch.setattr(bf, "rebuild_partition", fails)
+    out = _backfill(landing, settings.warehouse, tmp_path, str(days[0]), str(days[-1]))
+    text = " ".join(out.split())
+    assert out.startswith("2\n"), out
+    assert f"error: {days[0]}: the suites folder is gone" in text
+    assert (
+        f"not tried: 2 later days of the plan ({days[1]} .. {days[2]}); the days before "
+        f"{days[0]} are done: --start {days[1]} --end {days[2]} rebuilds the rest"
+    ) in text

@@ -25,15 +25,19 @@ import decimal
 import functools
 import html
 import io
+import itertools
 import json
 import logging
+import os
 import re
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal, TextIO, get_args
+from typing import Any, BinaryIO, Literal, TextIO, get_args
 
 import duckdb
 import pyarrow as pa
@@ -356,8 +360,11 @@ def _fetch(projection: duckdb.DuckDBPyRelation) -> pa.Table:
         raise type(exc)(message) from exc
 
 
-def fetch_text(relation: duckdb.DuckDBPyRelation) -> TextResult:
-    """Execute ``relation`` and return every cell as text (see the module's docstring)."""
+def _text_projection(
+    relation: duckdb.DuckDBPyRelation,
+) -> tuple[duckdb.DuckDBPyRelation | None, list[Kind], list[DuckDBPyType]]:
+    """The projection of ``relation`` that gives every cell as text (``None``: no column),
+    with each column's kind and type."""
     types = relation.types
     kinds = [_kind(t) for t in types]
     exprs = []
@@ -370,9 +377,16 @@ def fetch_text(relation: duckdb.DuckDBPyRelation) -> TextResult:
         else:
             expr = f"{col}::VARCHAR"
         exprs.append(f"{expr} AS c{i}")
-    arrow = _fetch(relation.project(", ".join(exprs))) if exprs else pa.table({})
+    projection = relation.project(", ".join(exprs)) if exprs else None
+    return projection, kinds, list(types)
+
+
+def _text_rows(
+    arrays: Sequence[pa.Array | pa.ChunkedArray], kinds: list[Kind], types: list[DuckDBPyType]
+) -> list[tuple[str | None, ...]]:
+    """The rows of the projected ``arrays`` (:func:`_text_projection`) as text."""
     columns: list[list[str | None]] = []
-    for kind, duck_type, array in zip(kinds, types, arrow.columns, strict=True):
+    for kind, duck_type, array in zip(kinds, types, arrays, strict=True):
         values = array.to_pylist()
         if kind == "interval":
             columns.append(
@@ -390,8 +404,45 @@ def fetch_text(relation: duckdb.DuckDBPyRelation) -> TextResult:
             )
         else:
             columns.append(values)
-    rows = list(zip(*columns, strict=True)) if columns else []
-    return TextResult(list(relation.columns), kinds, rows)
+    return list(zip(*columns, strict=True)) if columns else []
+
+
+def fetch_text(relation: duckdb.DuckDBPyRelation) -> TextResult:
+    """Execute ``relation`` and return every cell as text (see the module's docstring)."""
+    projection, kinds, types = _text_projection(relation)
+    arrow = _fetch(projection) if projection is not None else pa.table({})
+    return TextResult(list(relation.columns), kinds, _text_rows(arrow.columns, kinds, types))
+
+
+#: Rows per piece when ``csv`` and ``json`` are written as they are fetched.
+CHUNK_ROWS = 50_000
+
+
+def iter_text(
+    relation: duckdb.DuckDBPyRelation, chunk_rows: int = CHUNK_ROWS
+) -> Iterator[TextResult]:
+    """Execute ``relation`` and yield its rows as text (:func:`fetch_text`), ``chunk_rows`` at
+    a time: memory holds one piece, not the whole result (ten million rows of csv took 1.6 GB;
+    probe). An error of a later piece comes as a :class:`duckdb.Error` with DuckDB's message."""
+    projection, kinds, types = _text_projection(relation)
+    columns = list(relation.columns)
+    if projection is None:
+        yield TextResult(columns, kinds, [])
+        return
+    try:
+        reader = projection.to_arrow_reader(chunk_rows)
+    except duckdb.Error as exc:
+        message = str(exc).split("\n\nLINE ")[0]  # the user's SQL, not the projection
+        raise type(exc)(message) from exc
+    batches = iter(reader)
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except (OSError, pa.ArrowException) as exc:  # DuckDB's error, through Arrow's reader
+            raise duckdb.Error(str(exc).split("\n\nLINE ")[0]) from exc
+        yield TextResult(columns, kinds, _text_rows(batch.columns, kinds, types))
 
 
 def fetch_arrow(relation: duckdb.DuckDBPyRelation) -> pa.Table:
@@ -465,11 +516,12 @@ def _csv_field(text: str | None) -> str:
     return text
 
 
-def to_csv(result: TextResult) -> str:
-    """RFC 4180 CSV with a header row; fields quoted only where needed, NULL as an empty field."""
-    lines = [",".join(_csv_field(c) for c in result.columns)]
+def to_csv(result: TextResult, *, header: bool = True) -> str:
+    """RFC 4180 CSV with a header row (unless ``header`` is false: a later piece of a result);
+    fields quoted only where needed, NULL as an empty field."""
+    lines = [",".join(_csv_field(c) for c in result.columns)] if header else []
     lines += [",".join(_csv_field(cell) for cell in row) for row in result.rows]
-    return "\r\n".join(lines) + "\r\n"
+    return "\r\n".join(lines) + "\r\n" if lines else ""
 
 
 def rows_footer(n: int) -> str:
@@ -646,39 +698,82 @@ def write_result(relation: duckdb.DuckDBPyRelation, fmt: OutputFormat, out: Path
         pq.write_table(table, buffer)
         _write_bytes(buffer.getvalue(), out)
         return int(table.num_rows)
-    more = False
-    if fmt == "table":  # for reading: at most TABLE_ROWS rows, and a note when there are more
-        result = fetch_text(relation.limit(TABLE_ROWS + 1))
-        more = len(result.rows) > TABLE_ROWS
-        del result.rows[TABLE_ROWS:]
-    else:
-        result = fetch_text(relation)
-    if fmt == "table" and result.columns == EXPLAIN_COLUMNS:
+    if fmt != "table":
+        return _write_pieces(relation, fmt, out)
+    # for reading: at most TABLE_ROWS rows, and a note when there are more
+    result = fetch_text(relation.limit(TABLE_ROWS + 1))
+    more = len(result.rows) > TABLE_ROWS
+    del result.rows[TABLE_ROWS:]
+    if result.columns == EXPLAIN_COLUMNS:
         plan = plan_text(result)
         if out is None:
             sys.stdout.write(plan)
         else:
             out.write_text(plan, encoding="utf-8")
         return len(result.rows)
-    if fmt == "table":
-        numeric = [k in ("int", "decimal", "float") for k in result.kinds]
-        footer = _MORE_ROWS if more else rows_footer(len(result.rows))
-        if out is None:
-            render_table(result.columns, result.rows, numeric=numeric)
-            sys.stdout.write(footer + "\n")
-        else:
-            text = io.StringIO()
-            render_table(result.columns, result.rows, numeric=numeric, file=text, whole=True)
-            text.write(footer + "\n")
-            out.write_text(text.getvalue(), encoding="utf-8")
-        return len(result.rows)
-    data = to_csv(result) if fmt == "csv" else to_json_lines(result)
-    if out is None and sys.stdout.isatty():
-        # A terminal shows control characters escaped (files get the data), a lone carriage
-        # return too: "100\r999" showed as 999 (probe); a CRLF ends a line as it should.
-        data = "\r\n".join(visible(part) for part in data.split("\r\n"))
-    _write_bytes(data.encode("utf-8"), out)
+    numeric = [k in ("int", "decimal", "float") for k in result.kinds]
+    footer = _MORE_ROWS if more else rows_footer(len(result.rows))
+    if out is None:
+        render_table(result.columns, result.rows, numeric=numeric)
+        sys.stdout.write(footer + "\n")
+    else:
+        text = io.StringIO()
+        render_table(result.columns, result.rows, numeric=numeric, file=text, whole=True)
+        text.write(footer + "\n")
+        out.write_text(text.getvalue(), encoding="utf-8")
     return len(result.rows)
+
+
+def _write_pieces(relation: duckdb.DuckDBPyRelation, fmt: OutputFormat, out: Path | None) -> int:
+    """Write ``relation`` as ``csv`` or ``json`` piece by piece as it is fetched; returns the
+    number of rows. ``out`` gets the whole result or, on an error, is left as it was."""
+    terminal = out is None and sys.stdout.isatty()
+    rows = 0
+    with _destination(out) as sink:
+        empty = TextResult(list(relation.columns), [], [])
+        pieces = itertools.chain(iter_text(relation), [empty])  # a header for no row too
+        for n, piece in enumerate(pieces):
+            data = to_csv(piece, header=n == 0) if fmt == "csv" else to_json_lines(piece)
+            if terminal:
+                # A terminal shows control characters escaped (files get the data), a lone
+                # carriage return too: "100\r999" showed as 999 (probe); CRLF ends a line.
+                data = "\r\n".join(visible(part) for part in data.split("\r\n"))
+            sink.write(data.encode("utf-8"))
+            rows += len(piece.rows)
+    return rows
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def _destination(out: Path | None) -> Iterator[BinaryIO]:
+    """Where a result is written piece by piece: standard output, or ``out``. A regular file
+    (or a new one) is written beside itself and put in place whole at the end, so an error
+    part-way leaves it as it was; anything else (``/dev/null``, a pipe) is written in place."""
+    if out is None:
+        sys.stdout.flush()
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    target = out.resolve()  # through a link, as writing the file did
+    if target.exists() and not target.is_file():
+        with target.open("wb") as sink:
+            yield sink
+        return
+    mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as sink:
+            yield sink
+        Path(name).chmod(mode)  # as writing the file made it (mkstemp's is 0600)
+        Path(name).replace(target)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
 
 
 def _write_bytes(data: bytes, out: Path | None) -> None:

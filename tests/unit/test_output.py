@@ -411,3 +411,54 @@ def test_the_table_format_shows_at_most_ten_thousand_rows_and_says_when_there_ar
     assert out.read_text(encoding="utf-8").splitlines()[-1] == "10,000 rows"
     csv = tmp_path / "t.csv"
     assert write_result(con.sql("SELECT i FROM range(10001) t(i)"), "csv", csv) == 10_001
+
+
+def test_csv_and_json_are_written_piece_by_piece_whole(tmp_path: Path) -> None:
+    # Ten million rows of csv took 1.6 GB, the whole result in memory (probe): now 50,000 rows
+    # at a time; the file is the same as one written whole, with one header.
+    from etl.output import iter_text
+
+    con = duckdb.connect()
+    pieces = iter_text(con.sql("SELECT i FROM range(120001) t(i) ORDER BY i DESC"))
+    assert [len(p.rows) for p in pieces] == [50_000, 50_000, 20_001]
+    sql = "SELECT i, 'a,' || i AS s FROM range(120001) t(i)"
+    out = tmp_path / "r.csv"
+    assert write_result(con.sql(sql), "csv", out) == 120_001
+    expected = "i,s\r\n" + "".join(f'{i},"a,{i}"\r\n' for i in range(120_001))
+    assert out.read_bytes() == expected.encode()
+    lines = tmp_path / "r.json"
+    assert write_result(con.sql(sql), "json", lines) == 120_001
+    assert lines.read_text(encoding="utf-8") == "".join(
+        f'{{"i":{i},"s":"a,{i}"}}\n' for i in range(120_001)
+    )
+    empty = tmp_path / "e.csv"
+    assert write_result(con.sql("SELECT 1 AS x WHERE false"), "csv", empty) == 0
+    assert empty.read_bytes() == b"x\r\n"
+
+
+def test_an_error_part_way_leaves_the_out_file_as_it_was(tmp_path: Path) -> None:
+    con = duckdb.connect()
+    out = tmp_path / "r.csv"
+    out.write_text("the earlier result\n", encoding="utf-8")
+    sql = (
+        "SELECT CASE WHEN i < 100000 THEN i ELSE error('row ' || i) END AS v"
+        " FROM range(200000) t(i)"
+    )
+    with pytest.raises(duckdb.Error) as caught:
+        write_result(con.sql(sql), "csv", out)
+    assert "row 100000" in str(caught.value)
+    assert out.read_text(encoding="utf-8") == "the earlier result\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv"]  # no piece left beside it
+
+
+def test_the_time_limit_stops_a_result_being_written(tmp_path: Path) -> None:
+    # The limit stopped DuckDB only: writing ten million fetched rows ran on (probe).
+    import time
+
+    con = duckdb.connect()
+    out = tmp_path / "r.csv"
+    started = time.monotonic()
+    with pytest.raises(QueryTimeoutError), deadline(con, 0.5):
+        write_result(con.sql("SELECT i FROM range(10000000000) t(i)"), "csv", out)
+    assert time.monotonic() - started < 30
+    assert list(tmp_path.iterdir()) == []

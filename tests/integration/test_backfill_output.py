@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from etl import pipeline
 from etl.cli import app
 from etl.sample import generate_sample
+from etl.settings import Settings
 
 from .helpers import query, settings_for
 
@@ -73,6 +74,12 @@ def _backfill(landing: Path, warehouse: Path, tmp_path: Path, first: str, last: 
     return f"{out.exit_code}\n{out.output}"
 
 
+def _sample(tmp_path: Path) -> tuple[Path, list[date], Settings]:
+    landing = tmp_path / "landing"
+    days = generate_sample(landing).dates
+    return landing, days, settings_for(landing, tmp_path / "w", write_reports=False)
+
+
 def test_a_day_another_run_loaded_since_the_plan_is_skipped_not_rebuilt_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -80,9 +87,7 @@ def test_a_day_another_run_loaded_since_the_plan_is_skipped_not_rebuilt_again(
     # days, rebuilt the days the first loaded meanwhile, its totals doubled (probe).
     from etl import backfill as bf
 
-    landing = tmp_path / "landing"
-    days = generate_sample(landing).dates
-    settings = settings_for(landing, tmp_path / "w", write_reports=False)
+    landing, days, settings = _sample(tmp_path)
     planned = bf.plan_backfill
 
     def plan_then_another_run(*args: object, **kwargs: object) -> bf.BackfillPlan:
@@ -108,9 +113,7 @@ def test_a_failed_day_names_the_days_never_tried(
     from etl import backfill as bf
     from etl.errors import ConfigError
 
-    landing = tmp_path / "landing"
-    days = generate_sample(landing).dates
-    settings = settings_for(landing, tmp_path / "w", write_reports=False)
+    landing, days, settings = _sample(tmp_path)
 
     def fails(*_: object, **__: object) -> None:
         raise ConfigError("the suites folder is gone")

@@ -5,6 +5,7 @@ failed run, "a bug in news-etl", exit 2). Expected values are literals."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,6 +28,15 @@ def _interrupt(wrapped: bool) -> BaseException:
     error = RuntimeError("Query interrupted")  # as DuckDB raises it
     error.__cause__ = ctrl_c
     return error
+
+
+def _stopped(wrapped: bool) -> Callable[..., None]:
+    """A step that is stopped: it raises :func:`_interrupt`."""
+
+    def stopped(*_: object) -> None:
+        raise _interrupt(wrapped)
+
+    return stopped
 
 
 def _zone(tmp_path: Path) -> Path:
@@ -55,10 +65,7 @@ def test_a_replay_stopped_after_its_commit_keeps_its_runs_verdicts(
     s = settings_for(zone, tmp_path / "wh", write_reports=False)
     assert pipeline.run(s).articles_loaded == 1  # ahead.txt: future_date
 
-    def stopped(*_: object) -> None:
-        raise _interrupt(wrapped)
-
-    monkeypatch.setattr(pipeline, "_quality_page", stopped)  # the first step after COMMIT
+    monkeypatch.setattr(pipeline, "_quality_page", _stopped(wrapped))  # the first step after COMMIT
     env = _env(zone, s.warehouse, tmp_path, NEWS_ETL_FUTURE_DATE_ALLOWANCE_DAYS="10")
     result = CliRunner().invoke(app, ["replay"], env=env)
     assert result.exit_code == 130, result.output
@@ -82,10 +89,7 @@ def test_a_run_interrupted_in_its_load_is_one_line_exit_130_and_no_failed_run(
     with pipeline.writer(s):
         pass  # the warehouse exists: a failure would be recorded in it
 
-    def stopped(*_: object) -> None:
-        raise _interrupt(wrapped)
-
-    monkeypatch.setattr(pipeline, "load_run", stopped)
+    monkeypatch.setattr(pipeline, "load_run", _stopped(wrapped))
     result = CliRunner().invoke(
         app, ["run", "--workers", "1"], env=_env(zone, s.warehouse, tmp_path)
     )

@@ -72,7 +72,6 @@ class UnknownRunError(PermanentError):
 
     def __init__(self, run_id: str) -> None:
         super().__init__(f"no run {run_id!r} in the warehouse")
-        self.run_id = run_id
 
 
 class UnknownReasonError(PermanentError):

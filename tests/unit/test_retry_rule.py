@@ -99,3 +99,10 @@ def test_the_default_applies_to_what_no_rule_matches(monkeypatch: pytest.MonkeyP
     assert not is_retryable(FileNotFoundError("matched by a fail rule"))
     monkeypatch.setitem(errors.RETRY_POLICY, "default", "fail")
     assert not is_retryable(ValueError("unmatched"))
+
+
+def test_an_unknown_run_is_named_and_permanent() -> None:
+    # no test reached its message: two mutants of etl/errors.py had no test (issue #18)
+    error = errors.UnknownRunError("20240304T000000Z-abc")
+    assert str(error) == "no run '20240304T000000Z-abc' in the warehouse"
+    assert not error.retryable and not is_retryable(error)

@@ -1099,13 +1099,20 @@ def warehouse_to_ducklake(
 
     source = _settings(warehouse=warehouse)
     lake_settings = _settings(warehouse=Path(target), ducklake_data_path=data_path)
-    copied = copy_to_lake(source, lake_settings)
+    result = copy_to_lake(source, lake_settings)
+    copied = result.tables
     for table in copied:
         say(f"{table.table:<24} {table.rows:>12} rows  {'equal' if table.equal else 'DIFFERENT'}")
     different = [t.table for t in copied if not t.equal]
     if different:
         error(f"copied tables differ from the source: {', '.join(different)}")
         raise typer.Exit(2)
+    if result.already:
+        say(
+            f"{lake_settings.target.display} already held this copy (the same runs; an earlier "
+            f"copy committed, then stopped): compared, {len(copied)} tables, each equals the source"
+        )
+        return
     say(f"{len(copied)} tables copied into {lake_settings.target.display}; each equals the source")
 
 

@@ -48,10 +48,32 @@ def source_tables(file: Path) -> list[str]:
     return [str(r[0]) for r in rows if str(r[0]) not in OWN_TABLES]
 
 
-def copy_to_lake(source: Settings, target: Settings) -> list[CopiedTable]:
+@dataclass(frozen=True)
+class LakeCopy:
+    """What ``to-ducklake`` did: each table compared with the source, and whether the lake held
+    the copy already (an earlier copy that committed, then was stopped: it is compared only)."""
+
+    tables: list[CopiedTable]
+    already: bool
+
+
+def _same_runs(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the lake (``warehouse``) holds exactly the runs of the attached ``source``."""
+    row = con.execute(
+        "SELECT (SELECT count(*) FROM (SELECT run_id FROM warehouse.etl_run "
+        "EXCEPT SELECT run_id FROM source.etl_run)) + (SELECT count(*) FROM (SELECT run_id "
+        "FROM source.etl_run EXCEPT SELECT run_id FROM warehouse.etl_run))"
+    ).fetchone()
+    return row is not None and row[0] == 0
+
+
+def copy_to_lake(source: Settings, target: Settings) -> LakeCopy:
     """Copy every table of ``source`` (a DuckDB-file warehouse) into the DuckLake ``target``;
-    the per-table comparison. Raises :class:`ConfigError` when the kinds are wrong or the lake
-    already holds runs, :class:`MigrationError` when the file's schema is not the code's."""
+    the per-table comparison. A lake that holds exactly the source's runs already (a copy that
+    committed, then was stopped before its comparison: a repeat was refused, and no command
+    checked the copy; probe) is compared, not copied again. Raises :class:`ConfigError` when the
+    kinds are wrong or the lake holds other runs, :class:`MigrationError` when the file's schema
+    is not the code's."""
     if source.target.is_lake or not target.target.is_lake:
         raise ConfigError("to-ducklake copies a DuckDB-file warehouse into a ducklake: URL")
     file = Path(source.target.location)
@@ -72,20 +94,24 @@ def copy_to_lake(source: Settings, target: Settings) -> list[CopiedTable]:
         tables = source_tables(file)
         with writer(target) as con:
             runs = con.execute("SELECT count(*) FROM etl_run").fetchone()
-            if runs is not None and runs[0]:
-                raise ConfigError(
-                    f"{target.target.display} already holds {runs[0]} runs; copy into a new lake"
-                )
             path = str(file).replace("'", "''")
             con.execute(f"ATTACH '{path}' AS source (READ_ONLY)")
             try:
+                if runs is not None and runs[0]:
+                    if not _same_runs(con):
+                        raise ConfigError(
+                            f"{target.target.display} already holds {runs[0]} runs; copy into "
+                            "a new lake"
+                        )
+                    # a copy that committed, then was stopped (while comparing, say): compare
+                    return LakeCopy([_compare(con, table) for table in tables], already=True)
                 con.execute("BEGIN TRANSACTION")
                 for table in tables:
                     con.execute(f'DELETE FROM "{table}"')
                     con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM source."{table}"')
                 lake.name_commit(con, f"to-ducklake from {file}")
                 con.execute("COMMIT")
-                return [_compare(con, table) for table in tables]
+                return LakeCopy([_compare(con, table) for table in tables], already=False)
             finally:
                 con.execute("USE warehouse")
                 con.execute("DETACH source")

@@ -350,6 +350,16 @@ def test_to_ducklake_copies_every_table_equal(tmp_path: Path) -> None:
         _env(tmp_path),
     )  # fmt: skip
     assert "each equals the source" in out
+    # Repeated (as after a copy stopped once it had committed): compared, not refused (probe).
+    repeat = _cli(
+        ["warehouse", "to-ducklake", "--warehouse", file, "--target", url,
+         "--data-path", str(tmp_path / "lake-data")],
+        _env(tmp_path),
+    )  # fmt: skip
+    assert "already held this copy (the same runs; an earlier copy committed, then stopped): " in (
+        " ".join(repeat.split())
+    )
+    assert "DIFFERENT" not in repeat
 
     con = reader(file)
     try:

@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from etl.target import WarehouseTarget, parse_target
+from etl.target import WarehouseTarget, local_path, parse_target
 
 #: The repository root when running from a checkout (``etl/`` sits directly below it).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -260,7 +260,7 @@ class Settings(BaseSettings):
             return Path(unquote(urlsplit(text).path)).absolute()
         if "://" in text:
             return text
-        return Path(text).expanduser().absolute()
+        return local_path(text)
 
     @field_validator("warehouse", mode="before")
     @classmethod
@@ -279,7 +279,7 @@ class Settings(BaseSettings):
         text = str(value)
         if "://" in text:
             return text
-        return str(Path(text).expanduser().absolute()) + "/"
+        return str(local_path(text)) + "/"
 
     @field_validator("staging_dir", mode="before")
     @classmethod
@@ -297,12 +297,12 @@ class Settings(BaseSettings):
             return Path(unquote(urlsplit(text).path)).absolute()
         if "://" in text:
             return text.rstrip("/")
-        return Path(text).expanduser().absolute()
+        return local_path(text)
 
     @field_validator("schemas_dir", "reports_dir", "cache_dir", mode="after")
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:
-        return None if value is None else value.expanduser().absolute()
+        return None if value is None else local_path(value)
 
     @cached_property
     def target(self) -> WarehouseTarget:

@@ -154,6 +154,16 @@ def libpq_words(conninfo: str) -> dict[str, str]:
     return words
 
 
+def local_path(text: str | Path) -> Path:
+    """``text`` as an absolute local path, ``~`` expanded; ``ValueError`` (a settings error)
+    when ``~user`` names no user or no home can be found (it was "unexpected RuntimeError …
+    a bug in news-etl"; probe)."""
+    try:
+        return Path(text).expanduser().absolute()
+    except RuntimeError as exc:  # Path.expanduser: "Could not determine home directory."
+        raise ValueError(f"{str(text)!r} cannot be expanded: {exc}") from exc
+
+
 def _database_file(text: str, given: str) -> Path:
     """The absolute path of the database file ``text`` (of the setting ``given``); ``ValueError``
     when it names no file: empty (it was the current folder), ending in ``/`` (a folder: a
@@ -163,7 +173,7 @@ def _database_file(text: str, given: str) -> Path:
             "the warehouse is empty: give a DuckDB file (such as warehouse/news.duckdb) or a "
             "ducklake: URL"
         )
-    path = Path(text).expanduser().absolute()
+    path = local_path(text)
     if text.endswith(("/", os.sep)) or path.is_dir():
         raise ValueError(
             f"the warehouse {given!r} names a folder, not a database file: give a file in it, "

@@ -56,6 +56,22 @@ def _invoke(
         (["run", "-w", "w.duckdb", "-l", ""], {}, "--landing: the landing zone is empty"),
         (["run", "-w", "w.duckdb", "-l", "  "], {}, "--landing: the landing zone is empty"),
         (["run", "-w", "w.duckdb"], {"NEWS_ETL_LANDING": ""}, "NEWS_ETL_LANDING: the landing"),
+        # ~user of no user was "unexpected RuntimeError … a bug in news-etl" (probe)
+        (
+            ["status", "-w", "~no-such-user-x/w.duckdb"],
+            {},
+            "--warehouse: '~no-such-user-x/w.duckdb' cannot be expanded",
+        ),
+        (
+            ["run", "-w", "w.duckdb", "-l", "~no-such-user-x/zone"],
+            {},
+            "--landing: '~no-such-user-x/zone' cannot be expanded",
+        ),
+        (
+            ["run", "-w", "w.duckdb", "-l", "d"],
+            {"NEWS_ETL_STAGING_DIR": "~no-such-user-x/s"},
+            "NEWS_ETL_STAGING_DIR: '~no-such-user-x/s' cannot be expanded",
+        ),
     ],
 )
 def test_a_setting_that_names_no_file_or_folder_is_refused_and_nothing_is_created(

@@ -743,8 +743,9 @@ def _check_out(out: Path | None, settings: Settings) -> None:
     if out.is_dir():
         error(f"{out} is a folder; give a file name")
         raise typer.Exit(2)
-    if not out.parent.is_dir():
-        error(f"cannot write {out}: the folder {out.parent} does not exist")
+    folder = out.resolve().parent  # through a link: one into a missing folder failed late
+    if not folder.is_dir():
+        error(f"cannot write {out}: the folder {folder} does not exist")
         raise typer.Exit(2)
     file = settings.target.file
     if file is None:

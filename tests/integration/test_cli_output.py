@@ -985,3 +985,18 @@ def test_an_unknown_reason_or_both_a_day_and_a_run_are_refused_not_ignored(
     )
     assert (code, out) == (2, "")
     assert "give --date or --run, not both" in err
+
+
+def test_out_through_a_link_into_a_missing_folder_is_refused_before_the_query(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    """Such an --out was refused only after the query had run ("No such file or directory";
+    probe); a missing folder is an error before the query runs, as the README says."""
+    link = tmp_path / "dang.txt"
+    link.symlink_to(tmp_path / "missing" / "r.txt")
+    code, out, err = _cli("query", "SELECT 1", "-w", str(warehouse), "--out", str(link))
+    assert (code, out) == (2, "")
+    assert " ".join(err.split()) == (
+        f"error: cannot write {link}: the folder {tmp_path / 'missing'} does not exist"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dang.txt"]

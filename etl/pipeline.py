@@ -34,7 +34,7 @@ import duckdb
 from filelock import BaseFileLock
 
 from etl import TEXT_VERSION, __version__, heap, leftovers
-from etl.contracts import RunStatus, Stage, plural
+from etl.contracts import LedgerOutcome, RunStatus, Stage, plural
 from etl.errors import (
     BatchValidationError,
     ConfigError,
@@ -903,6 +903,18 @@ def unplanned_facts(
     )
 
 
+def _replayed(plan: RunPlan) -> list[tuple[str, str]]:
+    """``(path, sha256)`` of the quarantined files whose verdict the replay of ``plan`` forgot
+    (saved in its staging folder first; ``""`` for a refusal); none for any other run."""
+    from etl.load.replay import saved_forgotten
+
+    forgotten = saved_forgotten(plan.staging().root)
+    if forgotten is None:
+        return []
+    quarantined = str(LedgerOutcome.QUARANTINED)
+    return [(path, sha) for path, sha, outcome in forgotten.rows if outcome == quarantined]
+
+
 def run_facts(plan: RunPlan, settings: Settings) -> RunFacts:
     """What the loader and the run record know of a planned run besides its staged data."""
     return RunFacts(
@@ -920,6 +932,7 @@ def run_facts(plan: RunPlan, settings: Settings) -> RunFacts:
         refused=plan.refused,
         refusing=[(path, reason, detail) for path, reason, detail in plan.refusing],
         refused_again=plan.refused_again,
+        replayed=_replayed(plan),
         files_deferred_plan=plan.files_deferred,
         max_quarantine_share=settings.max_quarantine_share,
         quarantine_check_min_files=settings.quarantine_check_min_files,

@@ -93,6 +93,7 @@ def attach_staged(
     unchanged: list[dict[str, Any]],
     refused: Sequence[str] = (),
     refused_again: Sequence[str] = (),
+    replayed: Sequence[tuple[str, str]] = (),
 ) -> None:
     """Attach the run's staged Parquet files as ``staged_<table>`` views, the ledger rows of
     the files the plan skipped as unchanged as ``run_unchanged``, and the paths of the files
@@ -133,6 +134,15 @@ def attach_staged(
         """,
         [list(refused), list(refused_again)],
     )
+    con.register(
+        "run_replayed_arrow",
+        pa.table(
+            {"path": [p for p, _ in replayed], "sha256": [h for _, h in replayed]},
+            schema=pa.schema([("path", pa.string()), ("sha256", pa.string())]),
+        ),
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {RUN_REPLAYED} AS SELECT * FROM run_replayed_arrow")
+    con.unregister("run_replayed_arrow")
 
 
 def _settle_files(con: duckdb.DuckDBPyConnection, landing: str, mode: Mode) -> None:
@@ -353,9 +363,30 @@ def settle(
         ),
         quarantine_reasons=reasons,
         # Only a rebuild reads a known file's content anew; the other modes keep the ledger's
-        # verdict on it (counted as unchanged), so every daily run skips the join.
-        files_requarantined=0 if mode.honours_ledger else _count(con, _REQUARANTINED, [landing]),
+        # verdict on it (counted as unchanged), so every daily run skips the join; a replay
+        # reads again the files whose verdict it forgot.
+        files_requarantined=(
+            _count(con, _REQUARANTINED, [landing])
+            if not mode.honours_ledger
+            else _count(con, _REPLAYED_AGAIN)
+        ),
     )
+
+
+#: The temporary table of the files a replay forgot the quarantine of (:func:`attach_staged`).
+RUN_REPLAYED = "run_replayed"
+
+#: Files a replay read again and quarantined as they were: content it forgot the quarantine of,
+#: quarantined again, or a refusal it forgot, refused again. A replay of many files still bad
+#: and a few fixed was refused whole for its quarantine share, the fixed ones not loaded (probe).
+_REPLAYED_AGAIN = f"""
+SELECT (SELECT count(*) FROM run_ledger r
+        WHERE r.outcome = '{LedgerOutcome.QUARANTINED}' AND NOT r.unchanged
+          AND (r.path, r.sha256) IN (SELECT (path, sha256) FROM {RUN_REPLAYED}))
+     + (SELECT count(DISTINCT q.path) FROM run_quarantine q
+        WHERE q.sha256 IS NULL
+          AND q.path IN (SELECT path FROM {RUN_REPLAYED} WHERE sha256 = ''))
+"""
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> int:

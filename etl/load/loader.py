@@ -120,7 +120,7 @@ def _load_once(
 ) -> LoadSummary:
     """Settle, write and commit the run once (see :func:`load_staged`)."""
     settled_at = lake.current_snapshot(con) if on_lake else None
-    attach_staged(con, staged, facts.unchanged, facts.refused, facts.refused_again)
+    attach_staged(con, staged, facts.unchanged, facts.refused, facts.refused_again, facts.replayed)
     account = settle(
         con,
         mode_for(facts.mode),

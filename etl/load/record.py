@@ -46,6 +46,9 @@ class RunFacts:
     refusing: list[tuple[str, str, str]] = field(default_factory=list)
     #: of ``refusing``, the files a rebuild judges again that were refused as before
     refused_again: list[str] = field(default_factory=list)
+    #: ``(path, sha256)`` of the files a replay forgot the quarantine of (``""`` for a file
+    #: refused unread): those quarantined again as they were are not counted by the rules
+    replayed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def planned_unchanged(self) -> int:

@@ -102,7 +102,7 @@ def judge(run_id: str, account: RunAccount, limits: RunLimits) -> Verdict:
     not_counted = (
         f"; {again} file{'s' if again != 1 else ''} quarantined as before "
         f"{'are' if again != 1 else 'is'} not counted (a rebuild reads its day's quarantined "
-        "files again)"
+        "files again, a replay those it forgot)"
         if again
         else ""
     )

@@ -89,3 +89,33 @@ def test_a_file_a_replay_loaded_is_not_read_again_by_the_next_replay(tmp_path: P
     ]
     assert articles == (3,)
     assert _quarantine(s.warehouse) == (0, 0, [])
+
+
+def test_a_replay_of_many_files_still_bad_and_one_fixed_loads_the_fixed_one(
+    tmp_path: Path,
+) -> None:
+    # The files it read again and quarantined as they were counted in the quarantine share: 24
+    # of 25 quarantined, the run refused whole and the fixed file not loaded (probe).
+    import duckdb
+
+    zone = tmp_path / "zone"
+    zone.mkdir()
+    (zone / "today.txt").write_text(f" date 2024-03-04 {BODY.format(words='Today')}\n")
+    for i in range(25):
+        (zone / f"empty{i:02}.txt").write_text("")
+    s = settings_for(zone, tmp_path / "wh", write_reports=False, max_quarantine_share=1.0)
+    assert pipeline.run(s).files_quarantined == 25
+    (zone / "empty00.txt").write_text(f" date 2024-03-05 {BODY.format(words='Fixed')}\n")
+    out = CliRunner().invoke(app, ["replay"], env=_env(zone, s.warehouse, tmp_path))
+    assert out.exit_code == 0, out.output
+    assert "read them again: 1 loaded, 0 duplicate, 24 refused whole again" in out.output
+    with duckdb.connect(str(s.warehouse), read_only=True) as con:
+        rows = con.execute("SELECT source_file FROM fact_article ORDER BY 1").fetchall()
+        (detail,) = con.execute(
+            "SELECT detail FROM fact_check_result WHERE expectation = 'max_quarantine_share' "
+            "ORDER BY run_id DESC LIMIT 1"
+        ).fetchone() or (None,)
+    assert rows == [("empty00.txt",), ("today.txt",)]
+    assert "24 files quarantined as before are not counted (a rebuild reads its day's " in str(
+        detail
+    )

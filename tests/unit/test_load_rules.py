@@ -53,7 +53,7 @@ def test_files_quarantined_again_as_before_count_on_neither_side_of_the_share() 
     assert share["observed_value"] == "0.4000"
     assert str(share["detail"]).endswith(
         "; 30 files quarantined as before are not counted (a rebuild reads its day's "
-        "quarantined files again)"
+        "quarantined files again, a replay those it forgot)"
     )
     # two more files quarantined anew: 6 of 10, over the limit
     over = judge("r", replace(account, files_quarantined=36), RunLimits(0.5, 10))

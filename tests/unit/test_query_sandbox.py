@@ -55,3 +55,15 @@ def test_functions_that_run_sql_given_as_text_are_refused(sql: str) -> None:
         "is not allowed: it runs SQL given as text, which `news-etl query` cannot check; "
         "write that SQL in the query itself"
     )
+
+
+def test_the_refusal_names_every_text_sql_function_sorted() -> None:
+    # a survivor of etl/query.py's mutation run: the names' separator was never seen (#18)
+    con = duckdb.connect()
+    sql = "SELECT * FROM query_table('t'), query('SELECT 1')"
+    with pytest.raises(QueryRefusedError) as caught:
+        check_read_only(con, sql)
+    assert str(caught.value) == (
+        "query, query_table is not allowed: it runs SQL given as text, which `news-etl query` "
+        "cannot check; write that SQL in the query itself"
+    )

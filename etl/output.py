@@ -356,8 +356,13 @@ def _fetch(projection: duckdb.DuckDBPyRelation) -> pa.Table:
     try:
         return projection.to_arrow_table()
     except duckdb.Error as exc:
-        message = str(exc).split("\n\nLINE ")[0]
-        raise type(exc)(message) from exc
+        raise type(exc)(_users_message(exc)) from exc
+
+
+def _users_message(exc: BaseException) -> str:
+    """DuckDB's message without the SQL it quotes after ``LINE n:``: the projection's, not the
+    user's."""
+    return str(exc).split("\n\nLINE ")[0]
 
 
 def _text_projection(
@@ -432,8 +437,7 @@ def iter_text(
     try:
         reader = projection.to_arrow_reader(chunk_rows)
     except duckdb.Error as exc:
-        message = str(exc).split("\n\nLINE ")[0]  # the user's SQL, not the projection
-        raise type(exc)(message) from exc
+        raise type(exc)(_users_message(exc)) from exc
     batches = iter(reader)
     while True:
         try:
@@ -441,7 +445,7 @@ def iter_text(
         except StopIteration:
             return
         except (OSError, pa.ArrowException) as exc:  # DuckDB's error, through Arrow's reader
-            raise duckdb.Error(str(exc).split("\n\nLINE ")[0]) from exc
+            raise duckdb.Error(_users_message(exc)) from exc
         yield TextResult(columns, kinds, _text_rows(batch.columns, kinds, types))
 
 

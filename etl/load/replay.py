@@ -60,28 +60,33 @@ class Forgotten:
         return len(self.paths) - self.refused_whole
 
 
-def _known_reason(con: duckdb.DuckDBPyConnection, landing: str, reason: str) -> None:
-    """Refuse a reason no quarantine row of ``landing`` has (a misspelt one forgot nothing and
-    ran a whole run anyway), naming the reasons its rows have."""
+def _known_reason(con: duckdb.DuckDBPyConnection, landing: str | None, reason: str) -> None:
+    """Refuse a reason no quarantine row of ``landing`` (``None``: of any landing zone) has (a
+    misspelt one forgot nothing and ran a whole run anyway, or listed nothing), naming the
+    reasons its rows have."""
     reasons = [
         str(r)
         for (r,) in con.execute(
-            "SELECT DISTINCT reason FROM quarantine WHERE landing = ? ORDER BY reason", [landing]
+            "SELECT DISTINCT reason FROM quarantine WHERE ?::VARCHAR IS NULL OR landing = ? "
+            "ORDER BY reason",
+            [landing, landing],
         ).fetchall()
     ]
     if reason in reasons:
         return
     has = (
-        f"its reasons: {', '.join(reasons)} (news-etl quarantine list)"
+        f"its reasons: {', '.join(reasons)}"
+        + (" (news-etl quarantine list)" if landing is not None else "")
         if reasons
         else "it has none"
     )
-    raise UnknownReasonError(f"no quarantined record of {landing} has the reason {reason!r}; {has}")
+    of = f" of {landing}" if landing is not None else ""
+    raise UnknownReasonError(f"no quarantined record{of} has the reason {reason!r}; {has}")
 
 
-def check_reason(con: duckdb.DuckDBPyConnection, landing: str, reason: str | None) -> None:
-    """Refuse (:class:`UnknownReasonError`) a ``reason`` no quarantine row of ``landing`` has,
-    before a replay starts its run."""
+def check_reason(con: duckdb.DuckDBPyConnection, landing: str | None, reason: str | None) -> None:
+    """Refuse (:class:`UnknownReasonError`) a ``reason`` no quarantine row of ``landing``
+    (``None``: of any landing zone) has, before a replay starts its run or a listing runs."""
     if reason is not None:
         _known_reason(con, landing, reason)
 

@@ -343,6 +343,15 @@ def quarantine_list(
             "the UTC day the row was quarantined (the records quality --date counts).",
         ),
     ] = None,
+    standing: Annotated[
+        bool,
+        typer.Option(
+            "--standing",
+            help="Only the refusals that stand now (what summary counts and replay reads "
+            "again), each once, by the newest run that made it; not those of a file's earlier "
+            "content or replaced by a later verdict.",
+        ),
+    ] = False,
     limit: Annotated[int, typer.Option(help="At most this many rows.", min=1)] = 200,
     fmt: Annotated[
         str,
@@ -374,12 +383,14 @@ def quarantine_list(
             raise _failed(exc) from exc
         chosen_day = _parse_date(day)
         relation = quarantine_relation(
-            con, reason=reason, run_id=run_id, day=chosen_day, limit=limit
+            con, reason=reason, run_id=run_id, day=chosen_day, standing=standing, limit=limit
         )
         rows = write_result(relation, cast("OutputFormat", fmt), out)
         every = rows
         if rows == limit:
-            every = quarantine_count(con, reason=reason, run_id=run_id, day=chosen_day)
+            every = quarantine_count(
+                con, reason=reason, run_id=run_id, day=chosen_day, standing=standing
+            )
     finally:
         con.close()
     if fmt != "table" and (out is not None or sys.stderr.isatty()):

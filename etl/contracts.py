@@ -93,19 +93,23 @@ class QuarantineReason(StrEnum):
     CHANGED_WHILE_READING = "changed_while_reading"
     UNREADABLE = "unreadable"
     BAD_NAME = "bad_name"
+    BROKEN_LINK = "broken_link"
     METADATA_TOO_LONG = "metadata_too_long"
 
 
 #: The reasons ingest gives a file from its listing alone, never opening it (a link out of the
-#: zone, a name that is not UTF-8, a FIFO or device, a file over the size limit). A run remembers
-#: such a refusal in ``ingest_refusal`` as it remembers a quarantined file in ``ingest_ledger``:
-#: the same file refused for the same reason and detail is unchanged on the next run.
+#: zone, a name that is not UTF-8, a FIFO or device, a file over the size limit, a link to
+#: nothing or into a loop). A run remembers such a refusal in ``ingest_refusal`` as it remembers
+#: a quarantined file in ``ingest_ledger``: the same file refused for the same reason and detail
+#: is unchanged on the next run. (Up to session 38 a link to nothing was new on every run: with
+#: 20 of them every later run was refused for its quarantine share, good files and all; probe.)
 REFUSED_UNREAD: frozenset[str] = frozenset(
     {
         QuarantineReason.OUTSIDE_LANDING,
         QuarantineReason.BAD_NAME,
         QuarantineReason.NOT_REGULAR,
         QuarantineReason.TOO_LARGE,
+        QuarantineReason.BROKEN_LINK,
     }
 )
 
@@ -201,9 +205,15 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
         "nothing: the next run reads it again",
     ),
     QuarantineReason.UNREADABLE: ReasonDoc(
-        "the file could not be read (permissions, vanished), or it is a symlink to nothing or "
-        "into a loop (the detail says where it points)",
-        "check the file system; fix or remove the link",
+        "the file could not be read (permissions, vanished, a symlink that broke after the "
+        "listing); tried again on every run",
+        "check the file system",
+    ),
+    QuarantineReason.BROKEN_LINK: ReasonDoc(
+        "a symlink to nothing or into a loop (the detail says where it points): never opened; "
+        "remembered like the other refusals, and judged again once it points elsewhere or its "
+        "target appears",
+        "fix or remove the link",
     ),
     QuarantineReason.BAD_NAME: ReasonDoc(
         "the file's path is not valid UTF-8 (a name written in another encoding): never opened; "

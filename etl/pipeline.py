@@ -204,6 +204,7 @@ def _file_dict(f: LandingFile) -> dict[str, Any]:
         "outside": f.outside,
         "special": f.special,
         "bad_name": f.bad_name,
+        "broken": f.broken,
     }
 
 
@@ -216,6 +217,7 @@ def _file_from(d: dict[str, Any]) -> LandingFile:
         d["outside"],
         d.get("special"),
         d.get("bad_name", False),
+        d.get("broken"),
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from etl.contracts import plural
+from etl.load.standing import STANDING_QUARANTINE
 from etl.output import NEWLINE, html_text, visible
 from etl.settings import PROJECT_ROOT
 from etl.validate.suites import expectation_column, expects_text
@@ -279,11 +280,19 @@ def write_quality_page(warehouse: Path, run_id: str, reports_root: Path) -> Path
 
 #: The quarantine rows of one reason, run or day (each ``NULL``: any), with their day
 #: (``v_quarantine.day``: the run's partition, else the file's dated folder, else the UTC day).
-_QUARANTINE_ROWS = """
+_QUARANTINE_ROWS = f"""
+    WITH {STANDING_QUARANTINE}
     SELECT reason, stage, path, record, detail, run_id, day, quarantined_at
-    FROM v_quarantine
+    FROM v_quarantine v
     WHERE ($reason IS NULL OR reason = $reason) AND ($run IS NULL OR run_id = $run)
       AND ($day IS NULL OR day = $day)
+      AND (NOT $standing OR EXISTS (
+          SELECT 1 FROM standing s
+          WHERE s.landing = v.landing AND s.path = v.path AND s.reason = v.reason
+            AND s.sha256 IS NOT DISTINCT FROM v.sha256 AND s.record IS NOT DISTINCT FROM v.record))
+    -- standing: each refusal once, by the newest run that made it
+    QUALIFY NOT $standing OR row_number() OVER (
+        PARTITION BY landing, path, sha256, record, reason ORDER BY quarantined_at DESC) = 1
 """
 
 
@@ -293,14 +302,23 @@ def quarantine_relation(
     reason: str | None = None,
     run_id: str | None = None,
     day: date | None = None,
+    standing: bool = False,
     limit: int = 200,
 ) -> duckdb.DuckDBPyRelation:
     """Quarantine rows, newest first, optionally of one reason, run or day (``v_quarantine.day``:
     the run's partition, else the file's dated folder, else the UTC day the row was
-    quarantined); at most ``limit``."""
+    quarantined); with ``standing``, only the refusals that stand now
+    (:data:`etl.load.standing.STANDING_QUARANTINE`), each once, by the newest run that made it;
+    at most ``limit``."""
     return con.sql(
         f"{_QUARANTINE_ROWS} ORDER BY quarantined_at DESC, path, record LIMIT $limit",
-        params={"reason": reason, "run": run_id, "day": day, "limit": limit},
+        params={
+            "reason": reason,
+            "run": run_id,
+            "day": day,
+            "standing": standing,
+            "limit": limit,
+        },
     )
 
 
@@ -310,10 +328,11 @@ def quarantine_count(
     reason: str | None = None,
     run_id: str | None = None,
     day: date | None = None,
+    standing: bool = False,
 ) -> int:
     """How many rows :func:`quarantine_relation` lists without its limit."""
     row = con.execute(
         f"SELECT count(*) FROM ({_QUARANTINE_ROWS})",
-        {"reason": reason, "run": run_id, "day": day},
+        {"reason": reason, "run": run_id, "day": day, "standing": standing},
     ).fetchone()
     return int(row[0]) if row else 0

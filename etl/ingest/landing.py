@@ -7,6 +7,7 @@ rows, and :func:`open_landing_file` reads either.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat as stat_module
@@ -41,6 +42,16 @@ class LandingFile:
     outside: bool = False  # a symlink that resolves outside the landing zone
     special: str | None = None  # not a regular file ("FIFO", "socket", ...): never opened
     bad_name: bool = False  # not a UTF-8 path: ``path`` shows those bytes as \xNN; never opened
+    #: a symlink to nothing or into a loop: where it points (:func:`broken_link`); never opened
+    broken: str | None = None
+
+
+def broken_link(link: Path, loop: bool) -> str:
+    """What a symlink to nothing (``loop``: one that leads back to itself) is: where it points."""
+    target = str(link.readlink())
+    if loop:
+        return f"a symlink to {target!r} that leads back to itself (a loop)"
+    return f"a symlink to {target!r}, which does not exist"
 
 
 #: How many times its size a ``.gz`` file is counted at least when batches are planned: news
@@ -337,7 +348,7 @@ def list_landing(landing: str | Path) -> list[LandingFile]:
                     )
                 )
                 continue
-            outside = broken = False
+            outside, broken = False, None
             if full.is_symlink():
                 try:
                     target = full.resolve()
@@ -348,12 +359,13 @@ def list_landing(landing: str | Path) -> list[LandingFile]:
                     continue
             try:
                 stat = full.stat() if not outside else full.lstat()
-            except OSError:
+            except OSError as exc:
                 if not full.is_symlink():
                     continue  # vanished between listing and stat
                 # a symlink to nothing or a loop: listed (its own size and time), so that ingest
-                # refuses it as unreadable instead of skipping a file the producer meant to send
-                stat, broken = full.lstat(), True
+                # refuses it (broken_link) instead of skipping a file the producer meant to send
+                stat = full.lstat()
+                broken = broken_link(full, exc.errno == errno.ELOOP)
             special = None if outside or broken else special_kind(stat.st_mode)
             found.append(
                 LandingFile(
@@ -363,6 +375,7 @@ def list_landing(landing: str | Path) -> list[LandingFile]:
                     folder_date(relative),
                     outside,
                     special,
+                    broken=broken,
                 )
             )
     found.sort(key=lambda f: f.path)

@@ -13,6 +13,7 @@ from pathlib import Path
 from etl.ingest.landing import (
     LandingFile,
     NotRegularFileError,
+    broken_link,
     is_remote,
     local_root,
     open_landing_file,
@@ -57,14 +58,12 @@ def _stat(landing: str | Path, file: LandingFile) -> tuple[int, int] | None:
 
 
 def _unreadable_detail(landing: str | Path, file: LandingFile, exc: OSError) -> str:
-    """Why a file could not be read; for a local symlink to nothing or a loop, where it points."""
+    """Why a file could not be read; for a local symlink that broke after the listing (the
+    listing refuses one broken before, :attr:`LandingFile.broken`), where it points."""
     if not is_remote(landing):
         path = local_root(landing) / file.path
         if path.is_symlink() and not path.exists():
-            target = str(path.readlink())
-            if exc.errno == errno.ELOOP:
-                return f"a symlink to {target!r} that leads back to itself (a loop)"
-            return f"a symlink to {target!r}, which does not exist"
+            return broken_link(path, exc.errno == errno.ELOOP)
     return f"cannot read: {exc}"
 
 

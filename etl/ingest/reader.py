@@ -187,6 +187,8 @@ def unread_refusal(file: LandingFile, max_file_bytes: int) -> tuple[str, str] | 
             "the path is not valid UTF-8 (each byte that is not is shown as \\xNN): never opened"
         )
         return QuarantineReason.BAD_NAME, detail
+    if file.broken is not None:
+        return QuarantineReason.BROKEN_LINK, file.broken
     if file.special is not None:
         detail = f"a {file.special}, not a regular file: never opened for reading"
         return QuarantineReason.NOT_REGULAR, detail

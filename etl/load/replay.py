@@ -14,6 +14,7 @@ import pyarrow as pa
 from etl.contracts import LedgerOutcome, RunStatus, plural
 from etl.errors import UnknownReasonError
 from etl.leftovers import REPLAY_SAVED_FOR
+from etl.load.standing import STANDING_QUARANTINE
 
 if TYPE_CHECKING:
     from etl.load.loader import LoadSummary
@@ -144,19 +145,16 @@ def forget_quarantined(
     forgotten is saved there before the forgetting commits (:data:`SAVED_FOR`).
     """
     check_reason(con, landing, reason)
-    # Only the quarantine rows of the verdict that stands: those of the run that put the
-    # ledger row there (a replay's, or the first run's) or of a later one (a rebuild that read
-    # the file again). An older row is history: a file a replay loaded under a raised limit was
-    # read again by every later replay, refused, and its article stayed loaded while the ledger
-    # said quarantined and a rebuild no longer removed it (probe). Run ids sort by start time.
+    # Only the files whose quarantine stands (etl.load.standing): their latest content, refused
+    # by the verdict that stands or by a later run. An older row is history: a file a replay
+    # loaded under a raised limit was read again by every later replay, refused, and its
+    # article stayed loaded while the ledger said quarantined and a rebuild no longer removed
+    # it (probe).
     hit = f"""
-        WITH hit AS (
-            SELECT DISTINCT q.path, q.sha256 FROM quarantine q
-            JOIN ingest_ledger l
-              ON l.landing = q.landing AND l.path = q.path AND l.sha256 = q.sha256
-            WHERE q.landing = ? AND (?::VARCHAR IS NULL OR q.reason = ?)
-              AND q.run_id >= l.first_run_id
-              AND (l.outcome = '{LedgerOutcome.QUARANTINED}' OR q.record IS NOT NULL)
+        WITH {STANDING_QUARANTINE},
+        hit AS (
+            SELECT DISTINCT path, sha256 FROM standing
+            WHERE landing = ? AND sha256 IS NOT NULL AND (?::VARCHAR IS NULL OR reason = ?)
         )
     """
     chosen = (

@@ -17,8 +17,9 @@ import duckdb
 from rich.cells import cell_len
 
 from etl import TEXT_VERSION
-from etl.contracts import LoadMode, RunStatus, plural
+from etl.contracts import LedgerOutcome, LoadMode, RunStatus, plural
 from etl.ingest.landing import folder_date_sql
+from etl.load.standing import STANDING_QUARANTINE
 from etl.output import visible
 from etl.target import redact
 from etl.warehouse import reader
@@ -83,38 +84,6 @@ def _headline_terms(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) ->
     ).fetchall()
 
 
-#: Each file's latest ledger row: what the warehouse says of its content now.
-_LATEST_LEDGER = """
-    SELECT landing, path, sha256, outcome, first_run_id FROM ingest_ledger
-    QUALIFY row_number() OVER (PARTITION BY landing, path ORDER BY last_seen DESC, first_seen DESC)
-            = 1
-"""
-#: The quarantine as it stands: each (file, content, record, reason) once, however many runs
-#: refused it (a link to nothing is refused by every run), and none of a file whose content has
-#: changed since (the later content loaded, or was refused for its own reasons). A file refused
-#: unread has no content: its remembered refusal (``ingest_refusal``) is current, and a refusal
-#: not remembered is current while the ledger has never read the file (up to session 32 a file
-#: that had loaded and then grew over the size limit counted for nothing). A record refused by a
-#: run that started before the run that last judged the same content (the ledger row's first
-#: run: `replay` forgets the row and its run writes it again) is not current: up to session 34
-#: a file `replay` loaded after a fix still counted its old quarantine record.
-_CURRENT_QUARANTINE = f"""
-    latest AS ({_LATEST_LEDGER}),
-    current AS (
-        SELECT DISTINCT q.landing, q.path, q.sha256, q.record, q.reason
-        FROM quarantine q
-        LEFT JOIN latest l ON l.landing = q.landing AND l.path = q.path
-        LEFT JOIN ingest_refusal r ON r.landing = q.landing AND r.path = q.path
-        LEFT JOIN etl_run judged ON judged.run_id = l.first_run_id
-        LEFT JOIN etl_run wrote ON wrote.run_id = q.run_id
-        WHERE CASE WHEN r.path IS NOT NULL THEN q.sha256 IS NULL AND q.reason = r.reason
-                   WHEN q.sha256 IS NULL THEN l.path IS NULL
-                   ELSE l.sha256 IS NULL OR (l.sha256 = q.sha256
-                        AND NOT coalesce(wrote.started_at < judged.started_at, false)) END
-    )
-"""
-
-
 def _summarise(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) -> WarehouseSummary:
     articles, first, last = _one(
         con,
@@ -130,14 +99,15 @@ def _summarise(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) -> Ware
     # the size limit): each once.
     quarantined, records, record_files = _one(
         con,
-        f"WITH {_CURRENT_QUARANTINE} SELECT"
-        " (SELECT count(*) FROM (SELECT landing, path FROM latest WHERE outcome = 'quarantined'"
-        "  UNION SELECT landing, path FROM current WHERE sha256 IS NULL AND record IS NULL)),"
-        " count(*), count(DISTINCT (landing, path)) FROM current",
+        f"WITH {STANDING_QUARANTINE} SELECT"
+        " (SELECT count(*) FROM (SELECT landing, path FROM latest"
+        f"  WHERE outcome = '{LedgerOutcome.QUARANTINED}'"
+        "  UNION SELECT landing, path FROM standing WHERE sha256 IS NULL AND record IS NULL)),"
+        " count(*), count(DISTINCT (landing, path)) FROM standing",
     )
     reasons = con.execute(
-        f"WITH {_CURRENT_QUARANTINE} "
-        "SELECT reason, count(*) FROM current GROUP BY reason ORDER BY 2 DESC, 1"
+        f"WITH {STANDING_QUARANTINE} "
+        "SELECT reason, count(*) FROM standing GROUP BY reason ORDER BY 2 DESC, 1"
     ).fetchall()
     (runs,) = _one(con, "SELECT count(*) FROM etl_run")
     last_run = con.execute(

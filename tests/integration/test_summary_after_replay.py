@@ -5,6 +5,8 @@ replay quarantines again still counts, once. Expected counts are literals."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -119,3 +121,51 @@ def test_a_replay_of_many_files_still_bad_and_one_fixed_loads_the_fixed_one(
     assert "24 files quarantined as before are not counted (a rebuild reads its day's " in str(
         detail
     )
+
+
+def _listed(env: dict[str, str], *args: str) -> list[tuple[str, str, str]]:
+    out = CliRunner().invoke(app, ["quarantine", "list", "--format", "csv", *args], env=env)
+    assert out.exit_code == 0, out.output
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    return sorted((r["path"], r["record"], r["reason"]) for r in rows)
+
+
+def test_quarantine_list_standing_is_what_the_summary_counts(tmp_path: Path) -> None:
+    """`quarantine list --standing` lists what stands, each refusal once: not a refusal a replay
+    undid, not one of a file's earlier content; a record refused by two runs once."""
+    zone = tmp_path / "zone"
+    zone.mkdir()
+    ahead = (datetime.now(UTC).date() + timedelta(days=5)).isoformat()
+    (zone / "ahead.txt").write_text(f" date {ahead} {BODY.format(words='Ahead')}\n")
+    (zone / "fixed.txt").write_text("")
+    (zone / "empty.txt").write_text("")
+    good = json.dumps({"text": BODY.format(words="Good record"), "date": "2024-03-04"})
+    (zone / "mixed.jsonl").write_text(f"{good}\n{{bad\n", encoding="utf-8")
+    s = settings_for(zone, tmp_path / "wh", write_reports=False)
+    s = s.model_copy(update={"max_quarantine_share": 1.0})
+    assert pipeline.run(s).articles_loaded == 1
+    (zone / "fixed.txt").write_text(f" date 2024-03-04 {BODY.format(words='Fixed')}\n")
+    assert pipeline.run(s).articles_loaded == 1  # the new content of fixed.txt
+    env = _env(
+        zone,
+        s.warehouse,
+        tmp_path,
+        NEWS_ETL_FUTURE_DATE_ALLOWANCE_DAYS="10",
+        NEWS_ETL_MAX_QUARANTINE_SHARE="1.0",
+    )
+    out = CliRunner().invoke(app, ["replay"], env=env)
+    assert out.exit_code == 0, out.output
+
+    assert _listed(env) == [  # the history: every run's rows
+        ("ahead.txt", "", "future_date"),
+        ("empty.txt", "", "empty"),
+        ("empty.txt", "", "empty"),  # by the first run, and again by the replay's
+        ("fixed.txt", "", "empty"),
+        ("mixed.jsonl", "line 2", "malformed_json"),
+        ("mixed.jsonl", "line 2", "malformed_json"),
+    ]
+    assert _listed(env, "--standing") == [
+        ("empty.txt", "", "empty"),
+        ("mixed.jsonl", "line 2", "malformed_json"),
+    ]
+    assert _quarantine(s.warehouse) == (2, 1, [("empty", 1), ("malformed_json", 1)])

@@ -1,9 +1,10 @@
 """Paths the landing zone lister used to skip or choke on, now each quarantined with a reason
 until fixed, while the zone's good files load: a symlink to nothing or into a loop
-(``unreadable``, with where it points; a loop stopped every run with a ``RuntimeError``, a link to
-nothing was skipped without a word; tried again on every run) and a name that is not UTF-8
-(``bad_name``; it stopped every run with a ``UnicodeEncodeError``; remembered like every refusal
-made from the listing alone, see ``test_known_refusals.py``). Expected values are literals."""
+(``broken_link``, with where it points; a loop stopped every run with a ``RuntimeError``, a link
+to nothing was skipped without a word; remembered like the other refusals made unread) and a
+name that is not UTF-8 (``bad_name``; it stopped every run with a ``UnicodeEncodeError``;
+remembered like every refusal made from the listing alone, see ``test_known_refusals.py``).
+Expected values are literals."""
 
 from __future__ import annotations
 
@@ -32,24 +33,65 @@ def test_broken_symlinks_are_quarantined_with_where_they_point(tmp_path: Path) -
     first = pipeline.run(settings)
     assert (first.articles_loaded, first.files_quarantined) == (1, 3)
     expected = [
-        ("2024-05-06/gone.txt", "unreadable", "a symlink to 'missing.txt', which does not exist"),
+        ("2024-05-06/gone.txt", "broken_link", "a symlink to 'missing.txt', which does not exist"),
         (
             "2024-05-06/loop-a.txt",
-            "unreadable",
+            "broken_link",
             "a symlink to 'loop-b.txt' that leads back to itself (a loop)",
         ),
         (
             "2024-05-06/loop-b.txt",
-            "unreadable",
+            "broken_link",
             "a symlink to 'loop-a.txt' that leads back to itself (a loop)",
         ),
     ]
     sql = "SELECT path, reason, detail FROM quarantine WHERE run_id = ? ORDER BY path"
     assert query(settings.warehouse, sql, [first.run_id]) == expected
-    # still broken on the next run: refused again (nothing to remember them by: no content)
+    # still broken on the next run: remembered, unchanged, as a quarantined file's known bytes
+    # (up to session 38 they were new files on every run, with new quarantine rows each time)
     second = pipeline.run(settings)
-    assert (second.articles_loaded, second.files_quarantined) == (0, 3)
-    assert query(settings.warehouse, sql, [second.run_id]) == expected
+    assert (second.files_new, second.files_quarantined, second.files_unchanged) == (0, 0, 4)
+    assert query(settings.warehouse, sql, [second.run_id]) == []
+    # pointed elsewhere, to nothing still: judged again; its target appears: read and loaded
+    (day / "gone.txt").unlink()
+    (day / "gone.txt").symlink_to("elsewhere.txt")
+    third = pipeline.run(settings)
+    assert (third.files_new, third.files_quarantined) == (1, 1)
+    assert query(settings.warehouse, sql, [third.run_id]) == [
+        ("2024-05-06/gone.txt", "broken_link", "a symlink to 'elsewhere.txt', which does not exist")
+    ]
+    (day / "elsewhere.txt").write_text(GOOD.replace("council", "committee"), encoding="utf-8")
+    fourth = pipeline.run(settings)
+    # elsewhere.txt and gone.txt (its link): one article, one duplicate
+    assert (fourth.files_new, fourth.articles_loaded, fourth.files_quarantined) == (2, 1, 0)
+    refusals = "SELECT path, reason FROM ingest_refusal ORDER BY path"
+    assert query(settings.warehouse, refusals) == [
+        ("2024-05-06/loop-a.txt", "broken_link"),
+        ("2024-05-06/loop-b.txt", "broken_link"),
+    ]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_many_broken_symlinks_do_not_hold_back_the_good_files_of_later_runs(
+    tmp_path: Path,
+) -> None:
+    """Probe: 20 links to nothing beside 245 good files loaded once; every later run then
+    counted the 20 as new files refused whole and was refused for its quarantine share, and 5
+    new good files never loaded. Remembered, the links are not new again."""
+    day = tmp_path / "landing" / "2024-05-06"
+    day.mkdir(parents=True)
+    for i in range(4):
+        (day / f"good{i}.txt").write_text(GOOD.replace("Monday", f"day {i}"), encoding="utf-8")
+    for i in range(20):
+        (day / f"dangling{i:02d}.txt").symlink_to(f"missing{i}.txt")
+    settings = settings_for(tmp_path / "landing", tmp_path / "w", write_reports=False)
+    settings = settings.model_copy(update={"quarantine_check_min_files": 100})
+    assert pipeline.run(settings).files_quarantined == 20  # the share is not checked
+    settings = settings.model_copy(update={"quarantine_check_min_files": 20})
+    for i in range(5):
+        (day / f"new{i}.txt").write_text(GOOD.replace("Monday", f"week {i}"), encoding="utf-8")
+    later = pipeline.run(settings)
+    assert (later.files_new, later.articles_loaded, later.files_quarantined) == (5, 5, 0)
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")

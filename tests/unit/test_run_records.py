@@ -35,8 +35,13 @@ def ledger() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute(
         "CREATE TABLE ingest_ledger (landing VARCHAR, path VARCHAR, sha256 VARCHAR,"
-        " outcome VARCHAR DEFAULT 'quarantined', first_run_id VARCHAR DEFAULT 'r1')"
+        " outcome VARCHAR DEFAULT 'quarantined', first_run_id VARCHAR DEFAULT 'r1',"
+        " first_seen INTEGER DEFAULT 1, last_seen INTEGER DEFAULT 1)"
     )
+    # Run ids sort by start time to the second only (then a random suffix): r4 started before
+    # r3, in the same second.
+    con.execute("CREATE TABLE etl_run (run_id VARCHAR, started_at INTEGER)")
+    con.execute("INSERT INTO etl_run VALUES ('r1', 1), ('r2', 2), ('r4', 3), ('r3', 4)")
     con.execute(
         "CREATE TABLE quarantine (landing VARCHAR, path VARCHAR, sha256 VARCHAR, reason VARCHAR,"
         " run_id VARCHAR DEFAULT 'r1', record VARCHAR)"
@@ -52,6 +57,14 @@ def ledger() -> duckdb.DuckDBPyConnection:
         " ('/a', 'v.jsonl', 'h5', 'loaded', 'r2'), ('/a', 'u.txt', 'h6', 'loaded', 'r2'),"
         " ('/a', 't.jsonl', 'h7', 'loaded', 'r2')"
     )
+    # x.txt holds h1 now (h0 was its earlier content); s.txt was refused as h10 and holds h11
+    # now, loaded; k.jsonl had a bad record by r4 and was loaded whole by the later r3
+    con.execute("UPDATE ingest_ledger SET last_seen = 2 WHERE path = 'x.txt' AND sha256 = 'h1'")
+    con.execute(
+        "INSERT INTO ingest_ledger VALUES ('/a', 's.txt', 'h10', 'quarantined', 'r1', 1, 1),"
+        " ('/a', 's.txt', 'h11', 'loaded', 'r2', 2, 2),"
+        " ('/a', 'k.jsonl', 'h12', 'loaded', 'r3', 4, 4)"
+    )
     con.execute(
         "INSERT INTO quarantine (landing, path, sha256, reason, run_id, record) VALUES"
         " ('/a', 'x.txt', 'h1', 'empty', 'r1', NULL),"
@@ -63,7 +76,9 @@ def ledger() -> duckdb.DuckDBPyConnection:
         " ('/a', 'v.jsonl', 'h5', 'future_date', 'r1', 'line 2'),"
         " ('/a', 'u.txt', 'h6', 'future_date', 'r1', NULL),"
         " ('/a', 't.jsonl', 'h7', 'future_date', 'r1', 'line 1'),"
-        " ('/a', 't.jsonl', 'h7', 'malformed_json', 'r2', 'line 3')"
+        " ('/a', 't.jsonl', 'h7', 'malformed_json', 'r2', 'line 3'),"
+        " ('/a', 's.txt', 'h10', 'empty', 'r1', NULL),"
+        " ('/a', 'k.jsonl', 'h12', 'malformed_json', 'r4', 'line 2')"
     )
     return con
 
@@ -86,9 +101,13 @@ def test_replay_forgets_the_quarantined_files_of_its_landing_zone(
         1,  # x.txt was refused whole
         2,  # t.jsonl and y.txt loaded with a bad record, by the run of their verdict
     )
-    # x.txt's other content (h0), z.txt (no hash recorded), the other landing zone, and the
-    # files a later run loaded (their quarantine rows are history: u.txt, v.jsonl) stay
+    # x.txt's other content (h0), z.txt (no hash recorded), the other landing zone, the files
+    # a later run loaded (their quarantine rows are history: u.txt, v.jsonl, and k.jsonl, whose
+    # run has the greater id but started first), and s.txt's earlier content stay
     assert _ledger(ledger) == [
+        ("/a", "k.jsonl", "h12"),
+        ("/a", "s.txt", "h10"),
+        ("/a", "s.txt", "h11"),
         ("/a", "u.txt", "h6"),
         ("/a", "v.jsonl", "h5"),
         ("/a", "x.txt", "h0"),

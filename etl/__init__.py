@@ -16,7 +16,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare source tr
 def _text_version(rules: str) -> str:
     """``rules`` plus every library version and the Unicode version the text output depends on."""
     parts = [rules, f"unicode-{unicodedata.unidata_version}"]
-    for package in ("py3langid", "pystemmer", "stop-words", "datasketch"):
+    for package in ("py3langid", "pystemmer", "stop-words", "stopwordsiso", "datasketch"):
         try:
             parts.append(f"{package}-{version(package)}")
         except PackageNotFoundError:  # pragma: no cover - a broken environment
@@ -45,6 +45,12 @@ def _text_version(rules: str) -> str:
 #: text-9: an HTML page's date is its JSON-LD article's ``datePublished`` when it has one
 #: (etl.ingest.formats.html.json_ld_published), before the date htmldate finds first in the head
 #: (a print edition's day, a live blog's last update): 4 of the 258 corpus pages change day.
-TEXT_VERSION = _text_version("text-9")
+#: text-10: stopwords of modern Greek (stopwordsiso's list, matched without accents; stop-words'
+#: Greek list is Ancient Greek, so none matched), Turkish (stop-words' list read back from cp1252:
+#: bazý is bazı) and Arabic (stopwordsiso's added: أن, إن), and no stopword with a digit or a
+#: curly quote (English 10 and 39); a combining mark or the emoji presentation selector with no
+#: letter before it belongs to the symbol before it, not to a word of its own (❤️ is one symbol;
+#: etl.text.grammar.LETTERS_RUN).
+TEXT_VERSION = _text_version("text-10")
 
 __all__ = ["TEXT_VERSION", "__version__"]

@@ -34,6 +34,9 @@ class QualityReport:
     failures: list[dict[str, Any]] = field(default_factory=list)
     passes: list[dict[str, Any]] = field(default_factory=list)
     quarantine: list[tuple[str, str, int]] = field(default_factory=list)  # stage, reason, n
+    #: the quarantine rows behind ``quarantine``: more than its records when several runs of
+    #: the day refused the same record (a rebuild refuses again what the first run refused)
+    quarantine_rows: int = 0
 
 
 _CHECKS_SQL = """
@@ -130,18 +133,33 @@ def quality_report(
         )
         (report.passes if item["success"] else report.failures).append(item)
     # A day's records are those quarantine list --date lists (v_quarantine.day): a run that
-    # counts on several days counts each of its records on its own day only.
+    # counts on several days counts each of its records on its own day only. A record refused
+    # by several runs of the day (a rebuild's and the first run's) is one record (up to session
+    # 38 it counted once per run, as "records": probe).
     on_day = None if run_id else day
-    report.quarantine = [
-        (str(s), str(r), int(n))
-        for s, r, n in con.execute(
-            "SELECT stage, reason, count(*) FROM v_quarantine"
-            " WHERE run_id IN (SELECT unnest(?::VARCHAR[])) AND (?::DATE IS NULL OR day = ?)"
-            " GROUP BY ALL ORDER BY 3 DESC, 2",
-            [ids, on_day, on_day],
-        ).fetchall()
-    ]
+    counted = con.execute(
+        "SELECT stage, reason, count(DISTINCT (landing, path, sha256, record)), count(*)"
+        " FROM v_quarantine"
+        " WHERE run_id IN (SELECT unnest(?::VARCHAR[])) AND (?::DATE IS NULL OR day = ?)"
+        " GROUP BY ALL ORDER BY 3 DESC, 2",
+        [ids, on_day, on_day],
+    ).fetchall()
+    report.quarantine = [(str(s), str(r), int(n)) for s, r, n, _ in counted]
+    report.quarantine_rows = sum(int(rows) for *_, rows in counted)
     return report
+
+
+def _quarantine_heading(report: QualityReport) -> str:
+    """How many records the quarantine section counts, and the rows behind them when several
+    runs refused the same records."""
+    records = sum(n for _, _, n in report.quarantine)
+    heading = plural(records, "record")
+    if report.quarantine_rows > records:
+        heading += (
+            f"; {plural(report.quarantine_rows, 'quarantine row')} of "
+            f"{plural(len(report.runs), 'run')}: refused again by a later run"
+        )
+    return heading
 
 
 def load_report(
@@ -177,7 +195,7 @@ def format_quality(report: QualityReport) -> str:
         lines += [f"      {line}" for line in more]
     lines.append(f"  failed checks ({len(report.failures)}):")
     lines += [_item_line("FAIL", item) for item in report.failures]
-    lines.append(f"  quarantined ({plural(sum(n for _, _, n in report.quarantine), 'record')}):")
+    lines.append(f"  quarantined ({_quarantine_heading(report)}):")
     lines += [f"    {stage:<9}{reason}: {n}" for stage, reason, n in report.quarantine]
     lines.append(f"  passed checks: {len(report.passes)}")
     lines += [_item_line("pass", item) for item in report.passes]
@@ -257,7 +275,8 @@ def render_html(report: QualityReport, data_docs: str | None = None) -> str:
         f"<h1>{esc(report.title)}</h1><ul>{runs}</ul>{docs}"
         f'<h2 id="failures">Failed checks ({len(report.failures)})</h2>'
         f"<table>{head}{_rows(report.failures, 'fail')}</table>"
-        f"<h2>Quarantined records</h2><table><tr><th>stage</th><th>reason</th><th>records</th>"
+        f"<h2>Quarantined records ({esc(_quarantine_heading(report))})</h2>"
+        "<table><tr><th>stage</th><th>reason</th><th>records</th>"
         f"</tr>{quarantine}</table>"
         f'<h2 id="passes">Passed checks ({len(report.passes)})</h2>'
         f"<table>{head}{_rows(report.passes, 'pass')}</table></body></html>"

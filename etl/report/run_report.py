@@ -354,17 +354,32 @@ def _run_terms(
     con: duckdb.DuckDBPyConnection, days: list[date]
 ) -> tuple[list[tuple[str, float]], str, str]:
     """The words of the run's days: ``distinctive_terms`` (G² against the rest of the
-    warehouse); when there is nothing to compare with, the most frequent words, and why."""
+    warehouse) when the days are one period; else, or when there is nothing to compare with,
+    the most frequent words of exactly those days, and why.
+
+    Up to session 38 days apart (a run whose articles were published on 2024-04-23 and
+    2024-11-18) were ranked as the whole period between them: the chart counted the words of
+    other runs' articles in between (probe)."""
     start, end = min(days), max(days)
-    rows = con.execute(
-        "SELECT term, g2, note FROM distinctive_terms(?, ?, 15)", [start, end]
-    ).fetchall()
-    found = [(str(t), float(g)) for t, g, _ in rows if t is not None]
-    if found:
-        return found, "Distinctive words of the run's days (log-likelihood G²)", ""
-    why = next((str(n) for t, _, n in rows if t is None and n), "")
+    one_period = (end - start).days + 1 == len(set(days))
+    why = "the run's days are not one period"
+    if one_period:
+        rows = con.execute(
+            "SELECT term, g2, note FROM distinctive_terms(?, ?, 15)", [start, end]
+        ).fetchall()
+        found = [(str(t), float(g)) for t, g, _ in rows if t is not None]
+        if found:
+            return found, "Distinctive words of the run's days (log-likelihood G²)", ""
+        why = next((str(n) for t, _, n in rows if t is None and n), "")
+    # top_terms over the run's days, not over the period between them
     top = con.execute(
-        "SELECT term, occurrences FROM top_terms(?, ?, 15) WHERE term IS NOT NULL", [start, end]
+        """
+        SELECT t.term, sum(c.occurrences)::BIGINT AS n
+        FROM v_daily_content_terms c JOIN dim_term t USING (term_id)
+        WHERE list_contains(?::DATE[], c.published_date) AND t.term_kind = 'word'
+        GROUP BY t.term HAVING n > 0 ORDER BY n DESC, t.term LIMIT 15
+        """,
+        [sorted(set(days))],
     ).fetchall()
     return (
         [(str(t), float(n)) for t, n in top],
@@ -376,15 +391,20 @@ def _run_terms(
 def write_run_report(
     con: duckdb.DuckDBPyConnection, reports_dir: Path, run_id: str | None = None
 ) -> Path:
-    """Render and write the report of ``run_id``; also refresh ``latest.html`` and the index of
-    every run (``index.html``)."""
+    """Render and write the report of ``run_id``; also refresh the index of every run
+    (``index.html``) and, when ``run_id`` is the newest run, ``latest.html`` (a report rebuilt
+    for an older run made latest.html show that run, up to session 38)."""
     rid = str(_run_row(con, run_id)["run_id"])
     docs = data_docs_links(reports_dir / rid)
     rid, page = render_run_report(con, rid, docs)
     target = reports_dir / rid / REPORT_PAGE
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(page, encoding="utf-8")
-    (reports_dir / "latest.html").write_text(latest_page(page, rid), encoding="utf-8")
+    newest = con.execute(
+        "SELECT run_id FROM etl_run ORDER BY started_at DESC, run_id DESC LIMIT 1"
+    ).fetchone()
+    if newest is not None and str(newest[0]) == rid:
+        (reports_dir / "latest.html").write_text(latest_page(page, rid), encoding="utf-8")
     (reports_dir / INDEX_PAGE).write_text(render_index(con, reports_dir), encoding="utf-8")
     return target
 

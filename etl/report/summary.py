@@ -255,10 +255,12 @@ def _distinctive_line(con: duckdb.DuckDBPyConnection, day: date) -> list[str]:
         return []  # a warehouse from before migration 0009: `news-etl init` adds the macro
     rows = con.execute("SELECT term, note FROM distinctive_terms(?, ?, 10)", [day, day]).fetchall()
     terms = [str(term) for term, _ in rows if term is not None]
+    # "published": the partitions above are folder days, and this day need not be among them
+    label = f"Distinctive words of the newest published day, {day}: "
     if terms:
-        return _wrap(f"Distinctive words of {day}: ", ", ".join(terms), indent=4)
+        return _wrap(label, ", ".join(terms), indent=4)
     why = next((str(note) for term, note in rows if term is None and note), "none stands out")
-    return _wrap(f"Distinctive words of {day}: ", f"({why})", indent=4)
+    return _wrap(label, f"({why})", indent=4)
 
 
 #: An article's partition: its file's folder date, else its published date (etl.backfill).
@@ -329,7 +331,11 @@ def format_status(
         " FROM etl_run ORDER BY started_at DESC LIMIT ?",
         [runs],
     ).fetchall()
-    lines.append(f"Last runs, newest first ({plural(len(rows), 'run')} shown)")
+    (every,) = _one(con, "SELECT count(*) FROM etl_run")
+    listed = plural(len(rows), "run") + " shown"
+    if every > len(rows):  # said, as the partitions say theirs
+        listed = f"{len(rows):,} of {plural(every, 'run')} shown"
+    lines.append(f"Last runs, newest first ({listed})")
     for row in rows:
         run_id, status, trigger, day, mode, seconds = row[:6]
         new, loaded, dup_files, q_files, articles, duplicates, q_records, err, removed = row[6:]

@@ -127,21 +127,25 @@ def token_pattern(has_at: bool, has_url: bool, ascii_only: bool) -> str:
     def cls(mask: np.ndarray) -> str:
         return rust_class(mask, ascii_only)
 
+    word_start = cls(word & ~_ranges_mask(CJK))  # grammar's [^\W{CJK}]
     word_chars = cls((word & ~_ranges_mask(CJK)) | _ranges_mask(MARKS))
+    letters_run = f"{word_start}{word_chars}*"  # grammar.LETTERS_RUN: not a mark first
     # a joiner between two letters is part of the word (grammar.JOINERS); none in ASCII text
-    joined = "" if ascii_only else f"(?:{cls(_ranges_mask(JOINERS))}+{word_chars}+)*"
+    joined = "" if ascii_only else f"(?:{cls(_ranges_mask(JOINERS))}+{letters_run})*"
     url_char = ~space & ~_chars('<>"“”‘’')
     url_end = url_char & ~_chars(".,;:!?)]'")  # a URL does not end with trailing punctuation
     classes = {
         "letter": cls(word & ~digit & ~_chars("_")),
         "digit": cls(digit),
-        "word_run": f"{word_chars}+{joined}",
+        "word_run": f"{letters_run}{joined}",
         "url_tail": f"{cls(url_char)}*{cls(url_end)}",
         "email_local": cls(word | _chars(".%+-")),
         "email_part": cls(word | _chars("-")),
         "katakana": cls(_ranges_mask(KATAKANA)),
         "han_hiragana": cls(_ranges_mask(HAN + HIRAGANA)),
         "other_char": cls(~word & ~space),
+        # marks after a symbol belong to it (grammar's "other"); none in ASCII text
+        "marks_tail": f"{marks}*" if (marks := cls(_ranges_mask(MARKS))) else "",
     }
     return "|".join(alt.rust.format(**classes) for alt in applicable(has_at, has_url, ascii_only))
 

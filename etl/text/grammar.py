@@ -29,7 +29,11 @@ CJK = HAN + HIRAGANA + KATAKANA
 # Devanagari, Thai or Arabic words are not cut at every vowel sign. CJK characters are word
 # characters for ``re`` but are segmented by the ``cjk`` alternative instead. Possessive
 # quantifiers keep every alternative linear in the token's length.
-LETTERS_RUN = f"(?:[^\\W{CJK}]++|[{MARKS}]++)++"
+#: A word starts with a letter or digit, not a mark: up to session 38 a run of marks alone was a
+#: word, so the emoji presentation selector U+FE0F after a heart (❤️) was an invisible "word"
+#: that topped the rankings (probe). Marks after a symbol belong to it (the ``other``
+#: alternative): ❤️ is one symbol.
+LETTERS_RUN = f"[^\\W{CJK}]++(?:[^\\W{CJK}]++|[{MARKS}]++)*+"
 #: The zero-width non-joiner and joiner (U+200C, U+200D): between two letters they are part of
 #: the word (Persian writes "I want" می‌خواهم with a non-joiner, Devanagari and Malayalam shape
 #: conjuncts with both). Up to session 29 they cut the word in three: two words and a symbol.
@@ -95,8 +99,8 @@ GRAMMAR: tuple[Alternative, ...] = (
     ),
     Alternative(
         "other",
-        r"\.\.\.|[^\w\s]",
-        "\\.\\.\\.|{other_char}",
+        rf"\.\.\.|[^\w\s][{MARKS}]*+",
+        "\\.\\.\\.|{other_char}{marks_tail}",
         "always",
     ),
 )

@@ -15,6 +15,8 @@ is.
 
 from __future__ import annotations
 
+import contextlib
+import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -88,17 +90,61 @@ def _stemmer(language: str) -> Stemmer.Stemmer | None:
     return Stemmer.Stemmer(algorithm) if algorithm else None
 
 
+#: Languages whose ``stop-words`` list is not that of the modern written language, and what
+#: stopwordsiso's list does there: ``el`` *replaces* it (stop-words' Greek is Ancient Greek,
+#: polytonic: καί, τοῦ; no modern word ever matched), ``ar`` is *added* (stop-words' Arabic has
+#: no hamza forms: ان but not أن or إن).
+_ISO_LISTS: dict[str, str] = {"el": "replaces", "ar": "added"}
+
+#: Letters of stop-words' Turkish list written through cp1252 instead of cp1254 (bazý, þu,
+#: yetmiþ): each entry that has one is read back as cp1254 (bazı, şu, yetmiş).
+_CP1252_TURKISH = frozenset("ýþðÝÞÐ")
+
+#: Languages whose stopwords match without accents: Greek lists (stopwordsiso's among them) write
+#: most words without the tonos or diaeresis that news text has (ακομα for ακόμα).
+_UNACCENTED = frozenset({"el"})
+
+
+def _listed(language: str) -> set[str]:
+    """Every word the stopword lists give ``language``, as they write it."""
+    words: set[str] = set()
+    if _ISO_LISTS.get(language) != "replaces" and language in LANGUAGE_MAPPING:
+        with contextlib.suppress(StopWordError):  # a language it maps but holds no list of
+            words |= set(get_stop_words(language))
+    if language in _ISO_LISTS:
+        import stopwordsiso  # 0.08 s: it reads every language's list; Greek and Arabic need it
+
+        words |= stopwordsiso.stopwords(language)
+    return words
+
+
+def _repaired(word: str) -> str | None:
+    """``word`` as the language writes it, or ``None`` when it is not a word: an entry with a
+    digit (English 10 and 39, Persian ۱) or a curly quote (English myse”) is left out, and a
+    Turkish entry written through cp1252 is read back."""
+    if any(c.isdigit() or c in "“”" for c in word):
+        return None
+    if _CP1252_TURKISH.intersection(word):
+        return word.encode("cp1252").decode("cp1254")
+    return word
+
+
+def _unaccented(term: str) -> str:
+    """``term`` without its acute accents and diaereses (Greek tonos and dialytika)."""
+    decomposed = unicodedata.normalize("NFD", term)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in "\u0301\u0308"))
+
+
 @lru_cache(maxsize=64)
 def stopwords(language: str) -> frozenset[str]:
-    """The stopwords of ``language`` (ISO 639-1) as normal forms; empty when none are known."""
+    """The stopwords of ``language`` (ISO 639-1) as normal forms (without accents where
+    :data:`_UNACCENTED`); empty when none are known."""
     language = _STOPWORD_ALIASES.get(language, language)
-    if language not in LANGUAGE_MAPPING:
-        return frozenset()
-    try:
-        words = get_stop_words(language)
-    except StopWordError:
-        return frozenset()
-    return frozenset(normal_form(w) for w in words)
+    words = (_repaired(w) for w in _listed(language))
+    forms = (normal_form(w) for w in words if w)
+    if language in _UNACCENTED:
+        forms = (_unaccented(w) for w in forms)
+    return frozenset(forms)
 
 
 def without_elision(language: str, term: str) -> str:
@@ -134,6 +180,8 @@ def stopword_flags(language: str, terms: Sequence[str]) -> list[bool]:
     stops = stopwords(language)
     if not stops:
         return [False] * len(terms)
+    if _STOPWORD_ALIASES.get(language, language) in _UNACCENTED:
+        return [_unaccented(t) in stops for t in terms]
     if language not in ELIDED_ARTICLES:
         return [t in stops for t in terms]
     return [t in stops or without_elision(language, t) in stops for t in terms]

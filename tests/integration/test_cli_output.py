@@ -504,7 +504,8 @@ def test_status_shows_what_the_newest_day_over_uses(warehouse: Path) -> None:
         con.close()
     terms = [t for t, _ in rows if t is not None]
     shown = ", ".join(terms) if terms else f"({rows[0][1]})"
-    assert f"Distinctive words of {newest}: {shown}" in " ".join(out.split())
+    label = f"Distinctive words of the newest published day, {newest}:"
+    assert f"{label} {shown}" in " ".join(out.split())
 
 
 def test_quarantine_list_has_a_header_formats_and_filters(warehouse: Path, tmp_path: Path) -> None:
@@ -1000,3 +1001,19 @@ def test_out_through_a_link_into_a_missing_folder_is_refused_before_the_query(
         f"error: cannot write {link}: the folder {tmp_path / 'missing'} does not exist"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dang.txt"]
+
+
+def test_status_says_when_older_runs_are_not_shown(warehouse: Path) -> None:
+    """Probe: "10 runs shown" of 13, with nothing saying there were more."""
+    from etl.report.summary import format_status
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        (every,) = con.execute("SELECT count(*) FROM etl_run").fetchone() or (0,)
+        assert every >= 3
+        cut = format_status(con, min_files=20, runs=2)
+        whole = format_status(con, min_files=20, runs=every)
+    finally:
+        con.close()
+    assert f"Last runs, newest first (2 of {every} runs shown)" in cut.splitlines()
+    assert f"Last runs, newest first ({every} runs shown)" in whole.splitlines()

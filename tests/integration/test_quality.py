@@ -157,3 +157,27 @@ def test_post_load_check_failure_rolls_the_partition_back(tmp_path: Path) -> Non
     assert ("warehouse_article", "text_rows") in failed
     for table in DATA_TABLES:
         assert checksums(settings.warehouse, (table,))[table] == before[table]
+
+
+def test_a_rebuilt_day_counts_each_quarantined_record_once(tmp_path: Path) -> None:
+    """Probe: after a rebuild of the day, quality --date said "quarantined (2 records)" for the
+    one empty file both runs refused; summary said 1."""
+    landing = tmp_path / "landing" / DAY
+    landing.mkdir(parents=True)
+    (landing / "good.txt").write_bytes(_article("A council story"))
+    (landing / "empty.txt").write_bytes(b"")
+    settings = settings_for(tmp_path / "landing", tmp_path, write_reports=False)
+    first = pipeline.run(settings, partition_date=date.fromisoformat(DAY))
+    assert (
+        format_quality(load_report(settings.warehouse, day=date.fromisoformat(DAY))).count(
+            "  quarantined (1 record):"
+        )
+        == 1
+    )
+    rebuilt = pipeline.run(settings, partition_date=date.fromisoformat(DAY), mode="rebuild")
+    assert {first.files_quarantined, rebuilt.files_quarantined} == {1}
+    lines = format_quality(load_report(settings.warehouse, day=date.fromisoformat(DAY)))
+    assert (
+        "  quarantined (1 record; 2 quarantine rows of 2 runs: refused again by a later run):\n"
+        "    ingest   empty: 1\n"
+    ) in lines

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
 import shutil
 import subprocess
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -301,3 +302,44 @@ def test_the_reports_trend_lines_are_term_trends_shares(tmp_path: Path) -> None:
             assert expected[start] is None and any(v == 0 for v in expected.values()), word
     finally:
         con.close()
+
+
+def test_an_older_runs_report_rebuilt_leaves_latest_as_the_newest(tmp_path: Path) -> None:
+    manifest = generate_sample(tmp_path / "landing")
+    settings = settings_for(tmp_path / "landing", tmp_path)
+    first = pipeline.run(settings, partition_date=manifest.dates[0])
+    newest = pipeline.run(settings, partition_date=manifest.dates[1])
+    latest = settings.reports_root / "latest.html"
+    title = re.compile(r"<title>[^<]*</title>")
+    shown = title.findall(latest.read_text(encoding="utf-8"))
+    assert newest.run_id in shown[0]
+    rebuilt = CliRunner().invoke(
+        app, ["report", "--warehouse", str(settings.warehouse), "--run", first.run_id]
+    )
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert title.findall(latest.read_text(encoding="utf-8")) == shown
+
+
+def test_the_words_of_a_runs_days_apart_are_those_days_words_only(tmp_path: Path) -> None:
+    """Probe: a run whose articles fell on two days a month apart charted the words of the
+    whole period between them, another run's article included."""
+    landing = tmp_path / "landing"
+    (landing / "2024-05-01").mkdir(parents=True)
+    (landing / "2024-05-02").mkdir(parents=True)
+    body = "{w} {w} {w} said the minister on the day.\n\nA second paragraph follows here."
+    (landing / "2024-05-01" / "middle.txt").write_text(
+        " date 2024-05-01 " + body.format(w="Zeppelin"), encoding="utf-8"
+    )
+    for day, word in (("2024-04-01", "Harbour"), ("2024-06-01", "Orchard")):
+        (landing / "2024-05-02" / f"{word}.txt").write_text(
+            f" date {day} " + body.format(w=word), encoding="utf-8"
+        )
+    settings = settings_for(landing, tmp_path)
+    pipeline.run(settings, partition_date=date(2024, 5, 1))
+    run = pipeline.run(settings, partition_date=date(2024, 5, 2))
+    assert run.report is not None
+    page = run.report.read_text(encoding="utf-8")
+    assert html.escape("Most frequent words of the run's days") in page
+    assert html.escape("No distinctive words: the run's days are not one period.") in page
+    assert "harbour" in page and "orchard" in page
+    assert "zeppelin" not in page

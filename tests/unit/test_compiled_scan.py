@@ -58,6 +58,8 @@ _PIECES = st.sampled_from(
         "नमस्ते",
         "\u093f",
         "\u0301",
+        "\ufe0f",  # the emoji presentation selector: stays with the symbol before it
+        "\u2764",
         "\u200c",  # the zero-width non-joiner and joiner join two letters (text-7)
         "\u200d",
         "مرحبا",
@@ -123,6 +125,7 @@ def _compiled(texts: list[str]) -> list[list[str]]:
 @SETTINGS
 @given(st.lists(_TEXTS, min_size=1, max_size=4))
 @example(["u.s. troops", "the u.s.a team", "www. and www.x."])
+@example(["i \u2764\ufe0f ny \u2b50\ufe0f\u2b50 x \u0301abc e\u0301\u0301 \u0301\u0301 -\ufe0f"])
 @example(["می\u200cخواهم \u200cx y\u200d\u200dz 5km\u200cx 5\u200cx it’s\u200cq-r\u200cs \u200d"])
 def test_compiled_tokens_equal_re_tokens(texts: list[str]) -> None:
     """For every lowercase text the automaton may take, it gives ``re``'s tokens exactly."""

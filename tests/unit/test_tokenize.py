@@ -306,7 +306,11 @@ def test_token_columns_match_tokenize() -> None:
         ("$", "symbol"),
         ("£", "symbol"),
         ("+", "symbol"),
-        ("\u0301", "word"),
+        # a mark with no letter before it is not a word (it was, up to session 38: the emoji
+        # presentation selector after a heart was an invisible "word" topping the rankings)
+        ("\u0301", "symbol"),
+        ("\ufe0f", "symbol"),
+        ("\u2764\ufe0f", "symbol"),
         ("_", "word"),
         ("€", "symbol"),
     ],
@@ -427,3 +431,23 @@ def test_url_prefixes_in_any_case(text: str, url: str) -> None:
     urls = [text[t.start : t.end] for t in tokens if t.kind == "url"]
     assert urls == [url]
     assert [t.norm for t in tokens if t.kind == "url"] == [url.lower()]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an emoji's presentation selector stays with the emoji (probe: it was a word of its own)
+        ("I \u2764\ufe0f NY", [("i", "word"), ("\u2764\ufe0f", "symbol"), ("ny", "word")]),
+        ("\u2b50\ufe0f\u2b50", [("\u2b50\ufe0f", "symbol"), ("\u2b50", "symbol")]),
+        # a stray mark before a word is a symbol of its own; marks after letters stay in the word
+        ("x \u0301abc", [("x", "word"), ("\u0301", "symbol"), ("abc", "word")]),
+        ("cafe\u0301 ok", [("café", "word"), ("ok", "word")]),
+        ("नमस्ते", [("नमस्ते", "word")]),
+    ],
+)
+def test_marks_belong_to_the_character_before_them(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert [(t.norm, t.kind) for t in tokenize(text)] == expected
+    cols = token_columns(text)
+    assert cols.norms == [norm for norm, _ in expected]

@@ -82,6 +82,38 @@ def _cut_by_depth(text: str) -> bool:
     )
 
 
+#: The longest text between two tags the HTML parser keeps, in UTF-8 bytes (libxml2's
+#: ``XML_MAX_TEXT_LENGTH``; lxml lifts it only with ``huge_tree``, which trafilatura's parser does
+#: not set): a longer one is dropped with everything after it. Up to session 38 a page whose
+#: article came after a 12 MB inline ``<script>`` (a site's state as JSON) was ``no_text``
+#: (probe).
+PARSER_TEXT_BYTES = 10_000_000
+_SCRIPT_OR_STYLE = re.compile(r"(<(script|style)\b[^>]*>)(.*?)(</\2\s*>)", re.I | re.S)
+
+
+def _over_text_limit(run: str) -> bool:
+    """Whether the text ``run`` is longer than :data:`PARSER_TEXT_BYTES` in UTF-8."""
+    return len(run) >= PARSER_TEXT_BYTES // 4 and len(run.encode("utf-8", "replace")) > (
+        PARSER_TEXT_BYTES
+    )
+
+
+def _without_huge_scripts(text: str) -> str:
+    """``text`` with the body of each ``<script>`` or ``<style>`` over the parser's text limit
+    left out: never article text, and the parser would drop the rest of the page with it (the
+    JSON-LD date is read from the page as it was)."""
+    if len(text) < PARSER_TEXT_BYTES // 4:
+        return text
+    return _SCRIPT_OR_STYLE.sub(lambda m: m[1] + m[4] if _over_text_limit(m[3]) else m[0], text)
+
+
+def _over_parser_text_limit(text: str) -> bool:
+    """Whether some text between two tags of ``text`` is over :data:`PARSER_TEXT_BYTES`."""
+    if len(text) < PARSER_TEXT_BYTES // 4:
+        return False
+    return any(_over_text_limit(piece.partition(">")[2]) for piece in text.split("<"))
+
+
 def _date_params() -> dict[str, Any]:
     """htmldate's parameters as trafilatura's defaults, but without its extensive search: that
     reads dates out of the body text and its links when the markup has none, so a page whose
@@ -201,9 +233,16 @@ def parse_html(text: str, layout: str) -> list[Parsed]:
             "deeper and everything after it, so the text would be cut"
         )
         return [RecordError(None, "malformed_html", detail)]
+    page = _without_huge_scripts(text)
+    if _over_parser_text_limit(page):
+        detail = (
+            f"a text of more than {PARSER_TEXT_BYTES:,} bytes between two tags, the HTML "
+            "parser's limit: it drops that text and everything after it"
+        )
+        return [RecordError(None, "malformed_html", detail)]
     try:
         doc = bare_extraction(
-            text,
+            page,
             with_metadata=True,
             include_comments=False,
             include_tables=False,

@@ -855,3 +855,52 @@ def test_a_lake_commit_that_lost_the_settled_snapshot_says_so_and_retries(
         assert con.execute("SELECT count(*) FROM fact_article").fetchone() == (1,)
     finally:
         con.close()
+
+
+def test_a_lake_commit_conflict_raised_by_duckdb_is_retried_and_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A DuckLake COMMIT that conflicts (DuckDB's TransactionException) is the retryable
+    LakeCommitConflictError, quoting DuckDB; the loader settles and tries again, and once the
+    conflict is gone the same staging loads. (A survivor of the seed-1207 mutation sample:
+    ``loader._load_once`` asked ``conflict_error(None)`` and let DuckDB's error through, never
+    retried; the only test that met a real conflict runs on Postgres, outside mutmut's tests.)"""
+    import duckdb
+
+    from etl.errors import LakeCommitConflictError
+    from etl.load import faults, loader
+    from etl.settings import load_settings
+    from etl.warehouse import reader
+
+    landing = tmp_path / "landing"
+    (landing / "wire").mkdir(parents=True)
+    (landing / "wire" / "a.txt").write_bytes(_article("2024-03-04", "Ports reopened today."))
+    settings = load_settings(
+        landing=landing, warehouse=f"ducklake:{tmp_path / 'c.ducklake'}",
+        staging_dir=tmp_path / "staging", write_reports=False, workers=1,
+    )  # fmt: skip
+    plan = pipeline.plan_run(settings)
+    pipeline.process_batch(plan.staging_dir, 0)
+    pipeline.validate_run(plan.staging_dir)
+
+    tries: list[int] = []
+
+    def conflicts() -> None:
+        tries.append(1)
+        raise duckdb.TransactionException("Transaction conflict: another commit won")
+
+    monkeypatch.setattr(loader, "LAKE_COMMIT_ATTEMPTS", 3)
+    monkeypatch.setattr(loader.time, "sleep", lambda s: None)
+    with (
+        faults.inject(faults.FaultPoint.BEFORE_COMMIT, conflicts),
+        pytest.raises(LakeCommitConflictError) as info,
+    ):
+        pipeline.load_run(plan.staging_dir)
+    assert str(info.value) == ("DuckLake commit conflict: Transaction conflict: another commit won")
+    assert len(tries) == 3  # settled and written again each time
+    assert pipeline.load_run(plan.staging_dir).articles_loaded == 1
+    con = reader(str(settings.target.location))
+    try:
+        assert con.execute("SELECT count(*) FROM fact_article").fetchone() == (1,)
+    finally:
+        con.close()

@@ -293,7 +293,7 @@ def render(con: duckdb.DuckDBPyConnection) -> str:
     objects = con.execute(
         """
         SELECT table_name, 'table' AS kind, comment FROM duckdb_tables()
-        WHERE schema_name = 'main' AND NOT internal AND table_name <> 'schema_migrations'
+        WHERE schema_name = 'main' AND NOT internal
         UNION ALL
         SELECT view_name, 'view', comment FROM duckdb_views()
         WHERE schema_name = 'main' AND NOT internal

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import Stemmer
@@ -96,9 +96,14 @@ def _stemmer(language: str) -> Stemmer.Stemmer | None:
 #: no hamza forms: ان but not أن or إن).
 _ISO_LISTS: dict[str, str] = {"el": "replaces", "ar": "added"}
 
-#: Letters of stop-words' Turkish list written through cp1252 instead of cp1254 (bazý, þu,
-#: yetmiþ): each entry that has one is read back as cp1254 (bazı, şu, yetmiş).
-_CP1252_TURKISH = frozenset("ýþðÝÞÐ")
+#: Entries of stop-words' lists written in the wrong encoding, by language: the letters that
+#: show it, and how the entry is read back. Turkish was written through cp1252 instead of
+#: cp1254 (bazý, þu: bazı, şu); Polish is UTF-8 read as cp1252 and then lowercased (juå¼,
+#: jeå›li: już, jeśli). An entry that does not read back is left out.
+_MISENCODED: dict[str, tuple[frozenset[str], Callable[[str], str]]] = {
+    "tr": (frozenset("ýþðÝÞÐ"), lambda w: w.encode("cp1252").decode("cp1254")),
+    "pl": (frozenset("å"), lambda w: w.replace("å", "Å").encode("cp1252").decode("utf-8")),
+}
 
 #: Languages whose stopwords match without accents: Greek lists (stopwordsiso's among them) write
 #: most words without the tonos or diaeresis that news text has (ακομα for ακόμα).
@@ -118,14 +123,18 @@ def _listed(language: str) -> set[str]:
     return words
 
 
-def _repaired(word: str) -> str | None:
-    """``word`` as the language writes it, or ``None`` when it is not a word: an entry with a
+def _repaired(language: str, word: str) -> str | None:
+    """``word`` as ``language`` writes it, or ``None`` when it is not a word: an entry with a
     digit (English 10 and 39, Persian ۱) or a curly quote (English myse”) is left out, and a
-    Turkish entry written through cp1252 is read back."""
+    misencoded entry is read back (:data:`_MISENCODED`; Czech and Slovak write ý themselves)."""
     if any(c.isdigit() or c in "“”" for c in word):
         return None
-    if _CP1252_TURKISH.intersection(word):
-        return word.encode("cp1252").decode("cp1254")
+    letters, read_back = _MISENCODED.get(language, (frozenset(), str))
+    if letters.intersection(word):
+        try:
+            return read_back(word)
+        except UnicodeError:
+            return None
     return word
 
 
@@ -140,7 +149,7 @@ def stopwords(language: str) -> frozenset[str]:
     """The stopwords of ``language`` (ISO 639-1) as normal forms (without accents where
     :data:`_UNACCENTED`); empty when none are known."""
     language = _STOPWORD_ALIASES.get(language, language)
-    words = (_repaired(w) for w in _listed(language))
+    words = (_repaired(language, w) for w in _listed(language))
     forms = (normal_form(w) for w in words if w)
     if language in _UNACCENTED:
         forms = (_unaccented(w) for w in forms)

@@ -813,16 +813,10 @@ def test_a_failed_replay_rolls_back_and_raises_its_own_error(tmp_path: Path) -> 
     con.execute("ROLLBACK")
 
 
-def test_a_lake_commit_that_lost_the_settled_snapshot_says_so_and_retries(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """On a DuckLake, a load whose snapshot moved between settling and BEGIN is a retryable
-    conflict with its reason; once the snapshot holds still, the same staging loads."""
-    from etl import lake
-    from etl.errors import LakeCommitConflictError
-    from etl.load import loader
+def _one_article_staged_for_a_lake(tmp_path: Path) -> tuple[Settings, pipeline.RunPlan]:
+    """A run of one article into a DuckLake in ``tmp_path``, planned, processed and validated:
+    its load comes next."""
     from etl.settings import load_settings
-    from etl.warehouse import reader
 
     landing = tmp_path / "landing"
     (landing / "wire").mkdir(parents=True)
@@ -834,6 +828,20 @@ def test_a_lake_commit_that_lost_the_settled_snapshot_says_so_and_retries(
     plan = pipeline.plan_run(settings)
     pipeline.process_batch(plan.staging_dir, 0)
     pipeline.validate_run(plan.staging_dir)
+    return settings, plan
+
+
+def test_a_lake_commit_that_lost_the_settled_snapshot_says_so_and_retries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a DuckLake, a load whose snapshot moved between settling and BEGIN is a retryable
+    conflict with its reason; once the snapshot holds still, the same staging loads."""
+    from etl import lake
+    from etl.errors import LakeCommitConflictError
+    from etl.load import loader
+    from etl.warehouse import reader
+
+    settings, plan = _one_article_staged_for_a_lake(tmp_path)
 
     real = lake.current_snapshot
     moved = iter(range(10**6))
@@ -869,19 +877,9 @@ def test_a_lake_commit_conflict_raised_by_duckdb_is_retried_and_named(
 
     from etl.errors import LakeCommitConflictError
     from etl.load import faults, loader
-    from etl.settings import load_settings
     from etl.warehouse import reader
 
-    landing = tmp_path / "landing"
-    (landing / "wire").mkdir(parents=True)
-    (landing / "wire" / "a.txt").write_bytes(_article("2024-03-04", "Ports reopened today."))
-    settings = load_settings(
-        landing=landing, warehouse=f"ducklake:{tmp_path / 'c.ducklake'}",
-        staging_dir=tmp_path / "staging", write_reports=False, workers=1,
-    )  # fmt: skip
-    plan = pipeline.plan_run(settings)
-    pipeline.process_batch(plan.staging_dir, 0)
-    pipeline.validate_run(plan.staging_dir)
+    settings, plan = _one_article_staged_for_a_lake(tmp_path)
 
     tries: list[int] = []
 

@@ -9,6 +9,7 @@ distinct token, a process-wide memo gives its kind and key.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
@@ -19,6 +20,7 @@ import pyarrow as pa
 
 from etl.load.keys import stable_id
 from etl.memo import Memo
+from etl.text._marks import MARKS
 from etl.text.clean import PARAGRAPH_SEPARATOR, paragraphs
 from etl.text.compiled_scan import TOKEN_LISTS, compiled_token_lists, needs_re
 from etl.text.sentences import sentence_count
@@ -39,12 +41,17 @@ from etl.text.tokenize import (
 def is_term(token: str) -> bool:
     """True for tokens that count as terms (words, numbers, URLs, e-mails), not punct/symbols.
 
-    Punctuation and symbol tokens are exactly ``...`` and some single characters: those that are
-    neither word characters nor combining marks (a lone mark is a word token).
+    Punctuation and symbol tokens are ``...``, some single characters (those that are not word
+    characters, combining marks with no letter before them among them), and a symbol with the
+    marks after it (``❤️``: the emoji and its presentation selector).
     """
     if len(token) > 1:
-        return token != "..."
+        trailing_marks = _MARKS_ONLY.fullmatch(token, 1) is not None
+        return token != "..." and not (trailing_marks and token_kind(token[0]) not in TERM_KINDS)
     return token_kind(token) in TERM_KINDS
+
+
+_MARKS_ONLY = re.compile(f"[{MARKS}]+")
 
 
 @dataclass(frozen=True, slots=True)

@@ -153,7 +153,7 @@ def test_sentence_spans_are_disjoint_trimmed_and_cover_all_non_space(text: str) 
 
 @SETTINGS
 @given(_TEXTS)
-@example("¯")  # NFKC: " \u0304", a lone combining mark is a word token, hence a term
+@example("¯")  # NFKC: " \u0304", a lone combining mark: a symbol since text-10, no term
 def test_analyse_never_raises_and_is_consistent(text: str) -> None:
     figures = analyse(text)
     assert figures.clean_text == clean(text)

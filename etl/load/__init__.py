@@ -8,5 +8,6 @@
 * :mod:`~etl.load.record` (the one writer of the run record, also for failed runs);
 * :mod:`~etl.load.faults` (fault-injection points for tests), :mod:`~etl.load.staging`,
   :mod:`~etl.load.migrations`, :mod:`~etl.load.keys`, :mod:`~etl.load.daily_terms`,
-  :mod:`~etl.load.stories`, :mod:`~etl.load.replay`.
+  :mod:`~etl.load.stories`, :mod:`~etl.load.replay`, :mod:`~etl.load.standing` (what stands of
+  the quarantine: summary, replay and quarantine list --standing).
 """

@@ -23,7 +23,7 @@ LATEST_LEDGER = """
 
 #: Common table expressions ``latest`` (:data:`LATEST_LEDGER`) and ``standing``: the quarantine
 #: as it stands, each ``(landing, path, sha256, record, reason)`` once however many runs refused
-#: it (a link to nothing is refused by every run). A row stands when:
+#: it (a file that cannot be read is refused by every run). A row stands when:
 #:
 #: * the file was refused unread (no hash) and its refusal is remembered (``ingest_refusal``)
 #:   for the same reason; or, not remembered, while no run has read the file since;

@@ -165,7 +165,9 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
         "move the files into the zone, or point `--landing` at their folder",
     ),
     QuarantineReason.BAD_DATE: ReasonDoc(
-        "the date header is not a valid `YYYY-MM-DD`", "fix the header"
+        "the date header is not a valid `YYYY-MM-DD`, or a record's date is not a date (an "
+        "ISO date with an impossible time of day among them: `2021-04-07T25:00`)",
+        "fix the header or the record",
     ),
     QuarantineReason.FUTURE_DATE: ReasonDoc(
         "published after tomorrow (`NEWS_ETL_FUTURE_DATE_ALLOWANCE_DAYS` days after today)",

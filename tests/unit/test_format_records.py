@@ -335,7 +335,8 @@ def test_record_fields_and_their_errors() -> None:
         RecordError(
             "line 1",
             "bad_date",
-            "date header '2024-02-30' is not a calendar date: day is out of range for month",
+            # a record's date is no header (it said "date header" up to session 38: probe)
+            "publication date '2024-02-30' is not a calendar date: day is out of range for month",
         )
     ]
 

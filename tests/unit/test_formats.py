@@ -65,6 +65,12 @@ def test_choose_format(name: str, head: str, expected: str | None) -> None:
         ("Thu, 01 Jan 21 00:00:00 +0000", date(2021, 1, 1)),
         ("Fri, 01 Jan 99 00:00:00 +0000", date(1999, 1, 1)),
         ("Sat, 13 March 1999 23:30:00 -0500", date(1999, 3, 13)),
+        # a time of day at its bounds, in the basic format, and other text after the date
+        ("2021-04-07T23:59:60Z", date(2021, 4, 7)),
+        ("2021-04-07T24:00", date(2021, 4, 7)),
+        ("2021-04-07T235959", date(2021, 4, 7)),
+        ("2021-04-07 10:00 UTC", date(2021, 4, 7)),
+        ("2021-04-07 (updated)", date(2021, 4, 7)),
     ],
 )
 def test_parse_published(value: str, expected: date) -> None:
@@ -78,6 +84,18 @@ def test_parse_published(value: str, expected: date) -> None:
 def test_parse_published_refuses_invalid_dates(value: str) -> None:
     with pytest.raises(BadDateError):
         parse_published(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2021-04-07T25:00", "2021-04-07T24:01", "2021-04-07 10:60", "2021-04-07T10:00:61Z"],
+)
+def test_an_impossible_time_of_day_makes_the_date_bad(value: str) -> None:
+    """Probe: a JSON date 2021-04-07T25:00 loaded on 2021-04-07, while the same value in a
+    .txt header was bad_date."""
+    with pytest.raises(BadDateError) as caught:
+        parse_published(value)
+    assert str(caught.value) == f"publication date '{value}' has an impossible time of day"
 
 
 def test_jsonl_bad_line_is_quarantined_alone() -> None:

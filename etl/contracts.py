@@ -188,7 +188,8 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
         "fix the producer",
     ),
     QuarantineReason.MALFORMED_RECORD: ReasonDoc(
-        "a JSON item that is not an object, or whose text field is nested too deeply to read",
+        "a JSON item that is not an object, whose text field is nested too deeply to read, or "
+        "that gives a field news-etl reads (text, date, title, …) twice with different values",
         "fix the producer",
     ),
     QuarantineReason.MALFORMED_HTML: ReasonDoc(

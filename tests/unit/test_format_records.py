@@ -448,3 +448,38 @@ def test_a_blank_date_is_no_date() -> None:
     assert record.published == date(2024, 3, 4)
     undated = record_from_mapping({"text": "Body.", "date": " "}, "2")
     assert isinstance(undated, Record) and undated.published is None
+
+
+def test_a_field_given_twice_with_two_values_is_refused_not_half_read() -> None:
+    """Probe: {"text": "A…", "text": "B…"} loaded B and lost A without a word (``json`` keeps
+    the last value of a repeated key)."""
+    twice = '{"title": "t6", "text": "Alpha story here.", "text": "Beta story here."}'
+    assert parse_jsonl(twice, L) == [
+        RecordError(
+            "line 1",
+            "malformed_record",
+            "the field 'text' is given twice, with different values: which is meant?",
+        )
+    ]
+    dated = '{"text": "Alpha story here.", "date": "2024-03-04", "date": "2024-03-05"}'
+    assert parse_jsonl(dated, L) == [
+        RecordError(
+            "line 1",
+            "malformed_record",
+            "the field 'date' is given twice, with different values: which is meant?",
+        )
+    ]
+    # the same value twice, a field news-etl does not read, a nested object and one field per
+    # record of a list: nothing is lost, the records load
+    for text in (
+        '{"text": "Alpha story here.", "text": "Alpha story here."}',
+        '{"text": "Alpha story here.", "extra": 1, "extra": 2}',
+        '{"text": "Alpha story here.", "meta": {"title": "a", "title": "b"}}',
+    ):
+        (record,) = parse_jsonl(text, L)
+        assert isinstance(record, Record) and record.body == "Alpha story here.", text
+    listed = parse_json('[{"text": "Alpha story here."}, {"text": "Beta story here."}]', L)
+    assert [r.body for r in listed if isinstance(r, Record)] == [
+        "Alpha story here.",
+        "Beta story here.",
+    ]

@@ -30,6 +30,15 @@ TITLE_FIELDS = ("title", "headline")
 URL_FIELDS = ("url", "link")
 SOURCE_FIELDS = ("source", "source_domain", "publisher", "sitename")
 AUTHOR_FIELDS = ("authors", "author", "byline")
+#: Every field name a record is read from.
+READ_FIELDS = (
+    *TEXT_FIELDS,
+    *DATE_FIELDS,
+    *TITLE_FIELDS,
+    *URL_FIELDS,
+    *SOURCE_FIELDS,
+    *AUTHOR_FIELDS,
+)
 
 
 @dataclass(frozen=True)
@@ -212,6 +221,12 @@ def _stripped(value: object) -> str | None:
 def _record_from_mapping(obj: object, key: str | None) -> Parsed:
     if not isinstance(obj, Mapping):
         return RecordError(key, "malformed_record", f"expected an object, got {type(obj).__name__}")
+    # a field given twice with two values: json kept the last, and the first was lost without
+    # a word (probe: {"text": "A…", "text": "B…"} loaded B)
+    read = [k for k in getattr(obj, "repeated", ()) if str(k).strip().lower() in READ_FIELDS]
+    if read:
+        detail = f"the field {read[0]!r} is given twice, with different values: which is meant?"
+        return RecordError(key, "malformed_record", detail)
     obj = _with_plain_names(obj)
     body = _text_of(_first(obj, TEXT_FIELDS))
     if not body.strip():

@@ -7,7 +7,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from etl.ingest.formats.base import TEXT_FIELDS, Parsed, RecordError, record_from_mapping
+from etl.ingest.formats.base import (
+    READ_FIELDS,
+    TEXT_FIELDS,
+    Parsed,
+    RecordError,
+    record_from_mapping,
+)
 
 #: What ends a JSON line: LF, CRLF or a lone CR. Not U+2028, U+2029 or U+0085 (which
 #: ``str.splitlines`` also breaks at): JSON allows them raw inside a string, and
@@ -99,11 +105,50 @@ def _loads(text: str) -> Any:
 def _json_value(text: str) -> Any:
     """``json.loads``; a text it refuses is read again with :func:`_integer`: one holding an
     integer of more digits than Python converts then reads, one that is not JSON raises the same
-    ``JSONDecodeError`` again (read twice, but only when it fails)."""
+    ``JSONDecodeError`` again (read twice, but only when it fails). A text that names a field
+    news-etl reads more than once is read with :func:`_object`, which marks the objects that
+    give one key two values (``json`` keeps the last and says nothing)."""
+    hook = _object if _may_repeat_a_field(text) else None
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=hook)
     except ValueError:
-        return json.loads(text, parse_int=_integer)
+        return json.loads(text, parse_int=_integer, object_pairs_hook=hook)
+
+
+def _may_repeat_a_field(text: str) -> bool:
+    """Whether some field name news-etl reads is written twice as a key in ``text`` (in one
+    object or in two: only then can an object repeat it; ``json`` tells keys apart by their
+    exact text). One regular-expression pass: about as long as ``json.loads`` of a news line."""
+    seen: set[str] = set()
+    for match in _READ_KEY.finditer(text):
+        if match[1] in seen:
+            return True
+        seen.add(match[1])
+    return False
+
+
+_READ_KEY = re.compile('"(' + "|".join(map(re.escape, READ_FIELDS)) + r')"\s*:')
+
+
+class RepeatedKeys(dict[str, Any]):
+    """A JSON object that gives a key two different values: :attr:`repeated` names them."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as ``json`` makes it (the last value of a key wins), a
+    :class:`RepeatedKeys` when a key has two different values."""
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    first: dict[str, Any] = {}
+    repeated = [k for k, v in pairs if first.setdefault(k, v) != v]
+    if not repeated:
+        return obj
+    marked = RepeatedKeys(obj)
+    marked.repeated = tuple(dict.fromkeys(repeated))
+    return marked
 
 
 def _integer(digits: str) -> int | str:

@@ -51,6 +51,8 @@ def _text_version(rules: str) -> str:
 #: curly quote (English 10 and 39); a combining mark or the emoji presentation selector with no
 #: letter before it belongs to the symbol before it, not to a word of its own (❤️ is one symbol;
 #: etl.text.grammar.LETTERS_RUN).
-TEXT_VERSION = _text_version("text-10")
+#: text-11: stopwordsiso's Greek entries written with ∆ for δ (εδώ, επειδή) and Slovak's "a"
+#: (written after a byte-order mark) are stopwords; a cut Polish entry is left out.
+TEXT_VERSION = _text_version("text-11")
 
 __all__ = ["TEXT_VERSION", "__version__"]

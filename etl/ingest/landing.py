@@ -315,7 +315,8 @@ def list_landing(landing: str | Path) -> list[LandingFile]:
     Symlinks are followed only for the answer to "where does it point": one that resolves outside
     the landing zone is listed with ``outside=True`` so the ingest stage can quarantine it (a
     linked folder too, once, with ``special="folder"``: its files are never listed); one
-    that points at nothing, or into a loop, is listed too, and reading it fails (``unreadable``).
+    that points at nothing, or into a loop, is listed too, with ``broken`` saying where it
+    points, so that ingest refuses it without opening it (``broken_link``).
     A path that is not UTF-8 is listed with ``bad_name`` set, under a name that shows its
     non-UTF-8 bytes as ``\\xNN``, so that ingest quarantines it without opening it. A
     FIFO, socket or device (found by ``stat``, never opened: opening a FIFO blocks) is listed

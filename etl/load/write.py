@@ -272,7 +272,8 @@ def write_refusals(
     """Record in ``ingest_refusal`` the files the run refused unread: ``refusing`` lists the
     ``(path, reason, detail)`` its plan expected (a file refused only once read, a gzip bomb
     say, is not one: the next run reads it again); ``known`` the refusals the plan found again
-    (their last sighting). A file the run read, or refused anew, loses its old refusal."""
+    (their last sighting). A file the run read, found unchanged or refused anew loses its old
+    refusal."""
     if known:
         con.execute(
             """
@@ -286,6 +287,10 @@ def write_refusals(
         DELETE FROM ingest_refusal
         WHERE landing = ? AND path IN (
             SELECT path FROM run_ledger
+            UNION ALL
+            -- read before and found unchanged (a link whose target came back as it was: up to
+            -- session 38 its broken_link refusal stood for ever; review)
+            SELECT path FROM run_unchanged
             UNION ALL
             SELECT path FROM run_quarantine WHERE sha256 IS NULL AND stage = '{Stage.INGEST}'
         )

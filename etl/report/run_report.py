@@ -376,10 +376,11 @@ def _run_terms(
         """
         SELECT t.term, sum(c.occurrences)::BIGINT AS n
         FROM v_daily_content_terms c JOIN dim_term t USING (term_id)
-        WHERE list_contains(?::DATE[], c.published_date) AND t.term_kind = 'word'
+        WHERE c.published_date BETWEEN ?2 AND ?3  -- lets DuckDB skip the other days' rows
+          AND list_contains(?1::DATE[], c.published_date) AND t.term_kind = 'word'
         GROUP BY t.term HAVING n > 0 ORDER BY n DESC, t.term LIMIT 15
         """,
-        [sorted(set(days))],
+        [sorted(set(days)), start, end],
     ).fetchall()
     return (
         [(str(t), float(n)) for t, n in top],

@@ -96,13 +96,15 @@ def _stemmer(language: str) -> Stemmer.Stemmer | None:
 #: no hamza forms: ان but not أن or إن).
 _ISO_LISTS: dict[str, str] = {"el": "replaces", "ar": "added"}
 
-#: Entries of stop-words' lists written in the wrong encoding, by language: the letters that
-#: show it, and how the entry is read back. Turkish was written through cp1252 instead of
+#: Entries of the lists written in the wrong encoding, by language: the letters that show it,
+#: and how the entry is read back. Turkish was written through cp1252 instead of
 #: cp1254 (bazý, þu: bazı, şu); Polish is UTF-8 read as cp1252 and then lowercased (juå¼,
 #: jeå›li: już, jeśli). An entry that does not read back is left out.
 _MISENCODED: dict[str, tuple[frozenset[str], Callable[[str], str]]] = {
     "tr": (frozenset("ýþðÝÞÐ"), lambda w: w.encode("cp1252").decode("cp1254")),
     "pl": (frozenset("å"), lambda w: w.replace("å", "Å").encode("cp1252").decode("utf-8")),
+    # stopwordsiso's Greek writes δ as U+2206 INCREMENT in 67 entries (ε∆ω, επει∆η)
+    "el": (frozenset("∆"), lambda w: w.replace("∆", "δ")),
 }
 
 #: Languages whose stopwords match without accents: Greek lists (stopwordsiso's among them) write
@@ -125,9 +127,11 @@ def _listed(language: str) -> set[str]:
 
 def _repaired(language: str, word: str) -> str | None:
     """``word`` as ``language`` writes it, or ``None`` when it is not a word: an entry with a
-    digit (English 10 and 39, Persian ۱) or a curly quote (English myse”) is left out, and a
+    digit (English 10 and 39, Persian ۱), a curly quote (English myse”) or an ellipsis (a cut
+    entry) is left out, a byte-order mark is dropped, and a
     misencoded entry is read back (:data:`_MISENCODED`; Czech and Slovak write ý themselves)."""
-    if any(c.isdigit() or c in "“”" for c in word):
+    word = word.replace("\ufeff", "")  # Slovak's list opens with a byte-order mark: "\ufeffa"
+    if any(c.isdigit() or c in "“”…" for c in word):  # Polish "jä…": a cut entry
         return None
     letters, read_back = _MISENCODED.get(language, (frozenset(), str))
     if letters.intersection(word):

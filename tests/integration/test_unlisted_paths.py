@@ -193,3 +193,30 @@ def test_a_name_that_is_not_utf8_is_quarantined_unread(tmp_path: Path) -> None:
     os.rename(latin1, day / "café.txt")
     second = pipeline.run(settings)
     assert (second.articles_loaded, second.files_quarantined) == (1, 0)
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks")
+def test_a_link_whose_target_comes_back_unchanged_is_no_longer_refused(tmp_path: Path) -> None:
+    """Review: a link broken for one run (its target moved away, then back as it was) is found
+    unchanged by the next run; its broken_link refusal stood for ever, and summary counted a
+    loaded file as refused whole."""
+    from etl.report.summary import summarise
+
+    landing = tmp_path / "landing"
+    store = landing / ".store"  # hidden: read only through the link
+    store.mkdir(parents=True)
+    (store / "a.txt").write_text(GOOD, encoding="utf-8")
+    day = landing / "2024-05-06"
+    day.mkdir()
+    (day / "a.txt").symlink_to(Path("..") / ".store" / "a.txt")
+    settings = settings_for(landing, tmp_path / "w", write_reports=False)
+    assert pipeline.run(settings).articles_loaded == 1
+    (store / "a.txt").rename(store / "a.moved")
+    broken = pipeline.run(settings)
+    assert broken.files_quarantined == 1
+    (store / "a.moved").rename(store / "a.txt")
+    back = pipeline.run(settings)
+    assert (back.files_new, back.files_unchanged) == (0, 1)
+    assert query(settings.warehouse, "SELECT count(*) FROM ingest_refusal") == [(0,)]
+    s = summarise(settings.warehouse)
+    assert (s.quarantined_files, s.quarantine_records, s.articles) == (0, 0, 1)

@@ -469,6 +469,16 @@ def test_a_field_given_twice_with_two_values_is_refused_not_half_read() -> None:
             "the field 'date' is given twice, with different values: which is meant?",
         )
     ]
+    # a key in capitals or with spaces inside its quotes is read as the field (review)
+    for key in ('"Text"', '" text "'):
+        assert parse_jsonl(f'{{{key}: "Alpha story here.", {key}: "Beta story."}}', L) == [
+            RecordError(
+                "line 1",
+                "malformed_record",
+                f"the field {key.strip(chr(34))!r} is given twice, with different values: "
+                "which is meant?",
+            )
+        ]
     # the same value twice, a field news-etl does not read, a nested object and one field per
     # record of a list: nothing is lost, the records load
     for text in (

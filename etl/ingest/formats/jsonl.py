@@ -121,13 +121,15 @@ def _may_repeat_a_field(text: str) -> bool:
     exact text). One regular-expression pass: about as long as ``json.loads`` of a news line."""
     seen: set[str] = set()
     for match in _READ_KEY.finditer(text):
-        if match[1] in seen:
+        if match[1] in seen:  # the key as written: json tells keys apart by their exact text
             return True
         seen.add(match[1])
     return False
 
 
-_READ_KEY = re.compile('"(' + "|".join(map(re.escape, READ_FIELDS)) + r')"\s*:')
+#: A key naming a field news-etl reads, in any case and with spaces inside its quotes, as
+#: ``_with_plain_names`` reads it (``"Text"``, ``" text "``).
+_READ_KEY = re.compile(r'("\s*(?:' + "|".join(map(re.escape, READ_FIELDS)) + r')\s*")\s*:', re.I)
 
 
 class RepeatedKeys(dict[str, Any]):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from etl.ingest.landing import LandingFile
 from etl.ingest.ledger import LedgerView
-from etl.ingest.reader import IngestContext, ingest_files
+from etl.ingest.reader import IngestContext, header_date, ingest_files
 
 
 def _context(tmp_path: Path, max_file_bytes: int = 100) -> IngestContext:
@@ -48,3 +48,13 @@ def test_files_never_opened_are_each_one_quarantined_file(tmp_path: Path) -> Non
         "101 bytes is over the limit of 100",
         "the path is not valid UTF-8 (each byte that is not is shown as \\xNN): never opened",
     ]
+
+
+def test_header_date_reads_a_file_of_exactly_the_size_limit(tmp_path: Path) -> None:
+    """The day of an undated file comes from its header when the file is at most the size limit
+    (a survivor of the seed-1207 mutation sample: ``>`` made ``>=`` refused a file of exactly
+    the limit); one byte over, none."""
+    text = b" date 2024-05-06 The council met on Monday to discuss the budget.\n"
+    (tmp_path / "a.txt").write_bytes(text)
+    assert header_date(tmp_path, "a.txt", len(text), "canonical") == date(2024, 5, 6)
+    assert header_date(tmp_path, "a.txt", len(text) - 1, "canonical") is None

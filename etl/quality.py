@@ -299,18 +299,22 @@ def write_quality_page(warehouse: Path, run_id: str, reports_root: Path) -> Path
 
 #: The quarantine rows of one reason, run or day (each ``NULL``: any), with their day
 #: (``v_quarantine.day``: the run's partition, else the file's dated folder, else the UTC day).
-_QUARANTINE_ROWS = f"""
-    WITH {STANDING_QUARANTINE}
+_QUARANTINE_ROWS = """
     SELECT reason, stage, path, record, detail, run_id, day, quarantined_at
     FROM v_quarantine v
     WHERE ($reason IS NULL OR reason = $reason) AND ($run IS NULL OR run_id = $run)
       AND ($day IS NULL OR day = $day)
-      AND (NOT $standing OR EXISTS (
+"""
+#: :data:`_QUARANTINE_ROWS` of the refusals that stand, each once, by the newest run that made
+#: it (the standing quarantine is worked out only when it is asked for).
+_STANDING_ROWS = f"""
+    WITH {STANDING_QUARANTINE}
+    {_QUARANTINE_ROWS}
+      AND EXISTS (
           SELECT 1 FROM standing s
           WHERE s.landing = v.landing AND s.path = v.path AND s.reason = v.reason
-            AND s.sha256 IS NOT DISTINCT FROM v.sha256 AND s.record IS NOT DISTINCT FROM v.record))
-    -- standing: each refusal once, by the newest run that made it
-    QUALIFY NOT $standing OR row_number() OVER (
+            AND s.sha256 IS NOT DISTINCT FROM v.sha256 AND s.record IS NOT DISTINCT FROM v.record)
+    QUALIFY row_number() OVER (
         PARTITION BY landing, path, sha256, record, reason ORDER BY quarantined_at DESC) = 1
 """
 
@@ -329,15 +333,10 @@ def quarantine_relation(
     quarantined); with ``standing``, only the refusals that stand now
     (:data:`etl.load.standing.STANDING_QUARANTINE`), each once, by the newest run that made it;
     at most ``limit``."""
+    rows = _STANDING_ROWS if standing else _QUARANTINE_ROWS
     return con.sql(
-        f"{_QUARANTINE_ROWS} ORDER BY quarantined_at DESC, path, record LIMIT $limit",
-        params={
-            "reason": reason,
-            "run": run_id,
-            "day": day,
-            "standing": standing,
-            "limit": limit,
-        },
+        f"{rows} ORDER BY quarantined_at DESC, path, record LIMIT $limit",
+        params={"reason": reason, "run": run_id, "day": day, "limit": limit},
     )
 
 
@@ -350,8 +349,8 @@ def quarantine_count(
     standing: bool = False,
 ) -> int:
     """How many rows :func:`quarantine_relation` lists without its limit."""
+    rows = _STANDING_ROWS if standing else _QUARANTINE_ROWS
     row = con.execute(
-        f"SELECT count(*) FROM ({_QUARANTINE_ROWS})",
-        {"reason": reason, "run": run_id, "day": day, "standing": standing},
+        f"SELECT count(*) FROM ({rows})", {"reason": reason, "run": run_id, "day": day}
     ).fetchone()
     return int(row[0]) if row else 0

@@ -831,6 +831,18 @@ def _one_article_staged_for_a_lake(tmp_path: Path) -> tuple[Settings, pipeline.R
     return settings, plan
 
 
+def _lake_articles(settings: Settings) -> int:
+    """How many articles the DuckLake of ``settings`` holds, read back as an analyst would."""
+    from etl.warehouse import reader
+
+    con = reader(str(settings.target.location))
+    try:
+        (n,) = con.execute("SELECT count(*) FROM fact_article").fetchone() or (0,)
+    finally:
+        con.close()
+    return int(n)
+
+
 def test_a_lake_commit_that_lost_the_settled_snapshot_says_so_and_retries(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -839,7 +851,6 @@ def test_a_lake_commit_that_lost_the_settled_snapshot_says_so_and_retries(
     from etl import lake
     from etl.errors import LakeCommitConflictError
     from etl.load import loader
-    from etl.warehouse import reader
 
     settings, plan = _one_article_staged_for_a_lake(tmp_path)
 
@@ -858,11 +869,7 @@ def test_a_lake_commit_that_lost_the_settled_snapshot_says_so_and_retries(
     assert str(info.value) == "another run committed while this one settled"
     monkeypatch.setattr(lake, "current_snapshot", real)
     assert pipeline.load_run(plan.staging_dir).articles_loaded == 1
-    con = reader(str(settings.target.location))
-    try:
-        assert con.execute("SELECT count(*) FROM fact_article").fetchone() == (1,)
-    finally:
-        con.close()
+    assert _lake_articles(settings) == 1
 
 
 def test_a_lake_commit_conflict_raised_by_duckdb_is_retried_and_named(
@@ -877,7 +884,6 @@ def test_a_lake_commit_conflict_raised_by_duckdb_is_retried_and_named(
 
     from etl.errors import LakeCommitConflictError
     from etl.load import faults, loader
-    from etl.warehouse import reader
 
     settings, plan = _one_article_staged_for_a_lake(tmp_path)
 
@@ -897,8 +903,4 @@ def test_a_lake_commit_conflict_raised_by_duckdb_is_retried_and_named(
     assert str(info.value) == ("DuckLake commit conflict: Transaction conflict: another commit won")
     assert len(tries) == 3  # settled and written again each time
     assert pipeline.load_run(plan.staging_dir).articles_loaded == 1
-    con = reader(str(settings.target.location))
-    try:
-        assert con.execute("SELECT count(*) FROM fact_article").fetchone() == (1,)
-    finally:
-        con.close()
+    assert _lake_articles(settings) == 1

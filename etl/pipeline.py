@@ -500,7 +500,7 @@ def _save_known(plan: RunPlan, ledger: LedgerView) -> None:
     known = {
         "file_articles": ledger.file_articles,
         "entries": sorted(
-            [path, e.sha256, e.outcome, e.article_id]
+            [path, e.sha256, e.outcome, e.article_id, e.latest]
             for path, entries in ledger.by_path.items()
             if path in paths
             for e in entries
@@ -531,9 +531,9 @@ def _load_known(plan: RunPlan) -> LedgerView:
         path: {record: [date.fromisoformat(d) for d in days] for record, days in records.items()}
         for path, records in data.get("placed", {}).items()
     }
-    for file_path, sha, outcome, article_id in data["entries"]:
+    for file_path, sha, outcome, article_id, latest in data["entries"]:
         view.by_path.setdefault(file_path, []).append(
-            LedgerEntry(sha, -1, None, outcome, article_id)
+            LedgerEntry(sha, -1, None, outcome, article_id, latest=latest)
         )
     _KNOWN.clear()
     _KNOWN[path.url] = (data, view)

@@ -27,6 +27,9 @@ class LedgerEntry:
     article_id: str | None
     #: every article the content gives (``ingest_ledger.article_ids``); ``article_id`` is one
     article_ids: tuple[str, ...] = ()
+    #: the content the path held when a run last read it (its newest ``last_seen``); an older
+    #: one is content the file had before it changed
+    latest: bool = True
 
 
 @dataclass
@@ -49,18 +52,29 @@ class LedgerView:
     refused: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def unchanged(self, path: str, size: int, mtime_ns: int) -> LedgerEntry | None:
-        """The entry of a file that has not changed since it was last read, if any."""
+        """The entry of a file that has not changed since it was last read, if any (compared
+        with the content it held then: a file put back as it was before, with its old size and
+        time, has changed since)."""
         for entry in self.by_path.get(path, ()):
-            if entry.size_bytes == size and entry.mtime_ns == mtime_ns:
+            if entry.latest and entry.size_bytes == size and entry.mtime_ns == mtime_ns:
                 return entry
         return None
 
     def entry(self, path: str, sha256: str) -> LedgerEntry | None:
-        """The entry for this exact path and content, if the ledger has one."""
+        """The entry of this path if it holds the content it held when last read, if any."""
         for entry in self.by_path.get(path, ()):
-            if entry.sha256 == sha256:
+            if entry.latest and entry.sha256 == sha256:
                 return entry
         return None
+
+    def loaded_before(self, path: str, sha256: str) -> bool:
+        """Whether ``path`` loaded this content before it changed to what a run read last: the
+        file is back to an earlier version of itself, to be read again, not a copy of its own
+        article (a header-only edit and its undoing move the article there and back)."""
+        return any(
+            not e.latest and e.sha256 == sha256 and e.outcome == LedgerOutcome.LOADED
+            for e in self.by_path.get(path, ())
+        )
 
     def placed_days(self, path: str) -> set[date]:
         """Every day the warehouse holds an article of the file ``path`` on (see ``placed``)."""
@@ -97,15 +111,22 @@ def read_ledger(con: duckdb.DuckDBPyConnection | None, landing: str) -> LedgerVi
     rows = con.execute(
         # Lists of several articles only: a list of one is article_id, and turning 300,000 of
         # them into Python lists cost 1.5-2.5 s a run.
-        "SELECT path, sha256, size_bytes, mtime_ns, outcome, article_id, "
-        "CASE WHEN len(article_ids) > 1 THEN article_ids END "
-        "FROM ingest_ledger WHERE landing = ?",
-        [landing],
+        # A path with several contents: which one a run read last (`latest`).
+        """
+        SELECT l.path, sha256, size_bytes, mtime_ns, outcome, article_id,
+               CASE WHEN len(article_ids) > 1 THEN article_ids END,
+               newest IS NULL OR l.last_seen = newest
+        FROM ingest_ledger l
+        LEFT JOIN (SELECT path, max(last_seen) AS newest FROM ingest_ledger
+                   WHERE landing = ? GROUP BY path HAVING count(*) > 1) m ON m.path = l.path
+        WHERE landing = ?
+        """,
+        [landing, landing],
     ).fetchall()
-    for path, sha, size, mtime, outcome, article_id, article_ids in rows:
+    for path, sha, size, mtime, outcome, article_id, article_ids, latest in rows:
         # one article, or a row recorded before migration 0022 (no list): the one it names
         listed = article_ids if article_ids is not None else [article_id] if article_id else []
-        entry = LedgerEntry(sha, size, mtime, outcome, article_id, tuple(listed))
+        entry = LedgerEntry(sha, size, mtime, outcome, article_id, tuple(listed), bool(latest))
         view.by_path.setdefault(path, []).append(entry)
         if outcome in (LedgerOutcome.LOADED, LedgerOutcome.DUPLICATE) and article_id is not None:
             view.file_articles[sha] = article_id

@@ -252,7 +252,7 @@ def _ingest_one(
         result.ledger.append(row)
         result.unchanged += 1
         return
-    if raw.sha256 in ledger.file_articles:
+    if raw.sha256 in ledger.file_articles and not ledger.loaded_before(file.path, raw.sha256):
         article_id = ledger.file_articles[raw.sha256]
         result.ledger.append(_ledger_row(file, raw.sha256, "duplicate", article_id))
         result.files_duplicate += 1

@@ -150,14 +150,19 @@ def _settle_files(con: duckdb.DuckDBPyConnection, landing: str, mode: Mode) -> N
         "CREATE OR REPLACE TEMP TABLE run_holders AS SELECT path, sha256 FROM staged_ledger "
         "WHERE coalesce(holder, false)"
     )
-    # Files whose (path, content) the ledger recorded after this run was planned.
+    # Files whose (path, content) the ledger recorded after this run was planned: the content
+    # the path held when a run last read it. An older row of the path is content it had before
+    # it changed, and has now again (an edit undone): new to be read, not settled already.
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE late_known AS
         SELECT l.path, l.sha256, k.outcome, k.article_id, k.article_ids
         FROM staged_ledger l JOIN ingest_ledger k
-          ON k.landing = ? AND k.path = l.path AND k.sha256 = l.sha256
-        WHERE ? AND NOT coalesce(l.unchanged, false)
+          ON k.landing = $1 AND k.path = l.path AND k.sha256 = l.sha256
+        JOIN (SELECT path, max(last_seen) AS newest FROM ingest_ledger
+              WHERE landing = $1 AND path IN (SELECT path FROM staged_ledger)
+              GROUP BY path) m ON m.path = k.path AND k.last_seen = m.newest
+        WHERE $2 AND NOT coalesce(l.unchanged, false)
         """,
         [landing, mode.honours_ledger],
     )

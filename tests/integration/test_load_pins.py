@@ -511,6 +511,46 @@ def test_an_undated_file_read_again_keeps_its_article_on_its_day(tmp_path: Path)
     _assert_daily_sums_follow_the_facts(s)
 
 
+@pytest.mark.parametrize("restored", ["rewritten", "with its old size and time"])
+def test_a_date_edited_then_put_back_moves_the_article_back(tmp_path: Path, restored: str) -> None:
+    """A flat file loaded on 03-04, its header edited to 03-06 (a run moves the article there),
+    then put back as it was: the next run reads it again and moves the article back to 03-04.
+    The ledger's row of the first content made the file look unchanged ("same content, only
+    the mtime changed"), or, restored with its old time, unread: the article stayed on 03-06
+    while the file says 03-04 (probe O, session 39)."""
+    import os
+
+    landing = tmp_path / "landing"
+    (landing / "flat").mkdir(parents=True)
+    path = landing / "flat" / "f.txt"
+    body = BODY.format(words="Zanzibar cloves shipped")
+    path.write_text(f" date 2024-03-04 {body}")
+    first = path.stat()
+    s = _settings(landing, tmp_path)
+    pipeline.run(s)
+    assert _loaded_files(s) == {"f.txt": "2024-03-04"}
+    path.write_text(f" date 2024-03-06 {body}")
+    os.utime(path, ns=(first.st_atime_ns, first.st_mtime_ns + 5_000_000_000))
+    pipeline.run(s)
+    assert _loaded_files(s) == {"f.txt": "2024-03-06"}
+    path.write_text(f" date 2024-03-04 {body}")
+    if restored == "with its old size and time":
+        os.utime(path, ns=(first.st_atime_ns, first.st_mtime_ns))
+    else:
+        os.utime(path, ns=(first.st_atime_ns, first.st_mtime_ns + 9_000_000_000))
+    summary = pipeline.run(s)
+    assert (summary.articles_loaded, summary.duplicates, summary.files_unchanged) == (1, 0, 0)
+    assert _loaded_files(s) == {"f.txt": "2024-03-04"}
+    _assert_daily_sums_follow_the_facts(s)
+    assert query(s.warehouse, "SELECT DISTINCT published_date::VARCHAR FROM agg_daily_term") == [
+        ("2024-03-04",)
+    ]
+    # Read as it is now, the file is unchanged: the next run reads nothing.
+    again = pipeline.run(s)
+    assert (again.articles_loaded, again.files_unchanged) == (0, 1)
+    assert _loaded_files(s) == {"f.txt": "2024-03-04"}
+
+
 def test_a_backfill_of_the_day_a_header_now_names_reads_the_file(tmp_path: Path) -> None:
     """``news-etl backfill`` of the day a flat file's edited header names: the plan counted the
     file on the day the warehouse holds it on only, so that day was not selected and nothing

@@ -25,6 +25,8 @@ it, so both choose and rebuild exactly the same partitions.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -37,7 +39,7 @@ from etl.ingest.reader import header_date, judged_as_it_is
 from etl.load.loader import LoadSummary
 from etl.load.migrations import discover, rows_version
 from etl.settings import Settings
-from etl.warehouse import locked_reader
+from etl.warehouse import file_lock, locked_reader
 
 BackfillMode = Literal["missing", "all", "stale"]
 MODES: tuple[str, ...] = ("missing", "all", "stale")
@@ -202,6 +204,28 @@ def rebuild_partition(
         external_run_id=external_run_id,
         progress=progress,
     )
+
+
+@contextmanager
+def rebuilding(settings: Settings) -> Iterator[None]:
+    """Held by ``news-etl backfill`` from its check that a day still needs rebuilding
+    (:func:`rebuilt_since`) to that rebuild's end, so that a second backfill over the same days
+    waits, then finds them rebuilt and skips them. Checked without it, two backfills started
+    together both rebuilt every day (each passed the check before either had loaded; probe O,
+    session 39). Other runs and replays do not take it; writers of a DuckLake whose catalog is
+    in Postgres take no lock at all (they may be on other machines)."""
+    if not settings.target.uses_lock:
+        yield
+        return
+    lock = settings.lock_path
+    with file_lock(
+        lock.with_name(lock.name + ".backfill"),
+        settings.lock_timeout_s,
+        f"another backfill is rebuilding a day of {settings.target.display}",
+        f"another backfill has been rebuilding a day of {settings.target.display} for more "
+        f"than {settings.lock_timeout_s:.0f}s; try again later",
+    ):
+        yield
 
 
 def rebuilt_since(settings: Settings, day: date, since: datetime) -> bool:

@@ -580,24 +580,28 @@ def backfill(
         job = bar.add_task("rebuilding", total=len(selected))
         for i, p in enumerate(selected):
             bar.update(job, description=f"rebuilding {p.day}")
-            if mode != "all" and bf.rebuilt_since(settings, p.day, planned_at):
-                bar.advance(job)
-                say(f"{p.day}: skipped, rebuilt by another run since this backfill was planned")
-                continue
             try:
-                summary = bf.rebuild_partition(settings, p.day, trigger="cli-backfill")
+                with bf.rebuilding(settings):
+                    if mode != "all" and bf.rebuilt_since(settings, p.day, planned_at):
+                        summary = None
+                    else:
+                        summary = bf.rebuild_partition(settings, p.day, trigger="cli-backfill")
             except Exception as exc:
                 rest = selected[i + 1 :]
                 if rest:  # the error named the day that failed, not those never tried
                     exc.add_note(
                         f"not tried: {plural(len(rest), 'later day')} of the plan "
                         f"({rest[0].day} .. {rest[-1].day}); the days before {p.day} are "
-                        f"done: --start {rest[0].day} --end {last} rebuilds the rest"
+                        f"done: --start {rest[0].day} --end {last} --mode {mode} rebuilds "
+                        "the rest"
                     )
                 if isinstance(exc, NewsEtlError):
                     raise _failed(exc, f"{p.day}: ") from exc
                 raise
             bar.advance(job)
+            if summary is None:
+                say(f"{p.day}: skipped, rebuilt by another run since this backfill was planned")
+                continue
             say(
                 f"{p.day}: {plural(summary.articles_loaded, 'article')}, "
                 f"{plural(summary.duplicates, 'duplicate')}, "

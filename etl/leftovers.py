@@ -153,7 +153,11 @@ def find_abandoned(staging_root: str | Path | Location, idle_after_s: float) -> 
     return found
 
 
-def remove(item: Abandoned, reports_root: Path) -> None:
-    """Delete an abandoned run's staging folder and its half-built Data Docs (always local)."""
-    shutil.rmtree(reports_root / item.run_id / DOCS_TMP, ignore_errors=True)
+def remove(item: Abandoned, reports_root: Path) -> bool:
+    """Delete an abandoned run's staging folder and its half-built Data Docs (always local);
+    whether there were such Data Docs."""
+    docs = reports_root / item.run_id / DOCS_TMP
+    had_docs = docs.exists()
+    shutil.rmtree(docs, ignore_errors=True)
     item.staging.remove()
+    return had_docs

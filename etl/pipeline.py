@@ -1099,9 +1099,10 @@ def reclaim_leftovers(settings: Settings) -> list[str]:
 
                 if lake.is_lake(con) and lake.record_missing_snapshot(con, item.run_id):
                     what = "recorded its snapshot in etl_run_snapshot; " + what
-            leftovers.remove(item, settings.reports_root)
+            if leftovers.remove(item, settings.reports_root):  # said only when there was one
+                what += f" and {leftovers.DOCS_TMP}"
             state = "was abandoned" if known is None else f"ended ({known[0]}) without cleaning up"
-            message = f"run {item.run_id} {state}: {what} and {leftovers.DOCS_TMP}"
+            message = f"run {item.run_id} {state}: {what}"
             if (
                 known is not None
                 and settings.write_reports

@@ -39,8 +39,16 @@ class QualityReport:
     quarantine_rows: int = 0
 
 
+#: Each check once per verdict: the runs whose batches all passed it, and the runs where a batch
+#: failed it (a FAIL line of a day summed the passing rebuild's rows into its counts: probe O).
 _CHECKS_SQL = """
-SELECT suite, expectation, column_name, bool_and(success) AS success,
+WITH judged AS (
+    SELECT *, bool_and(success) OVER (PARTITION BY run_id, suite, expectation, column_name)
+                  AS run_success
+    FROM fact_check_result WHERE run_id IN (SELECT unnest(?::VARCHAR[]))
+)
+SELECT suite, expectation, column_name, run_success AS success,
+       count(DISTINCT run_id) AS runs,
        sum(element_count)::BIGINT AS elements, sum(unexpected_count)::BIGINT AS unexpected,
        coalesce(list(DISTINCT observed_value) FILTER (WHERE NOT success AND observed_value
            IS NOT NULL), list(DISTINCT observed_value) FILTER (WHERE observed_value IS NOT NULL))
@@ -48,7 +56,7 @@ SELECT suite, expectation, column_name, bool_and(success) AS success,
        coalesce(list(DISTINCT detail) FILTER (WHERE NOT success AND detail IS NOT NULL),
            list(DISTINCT detail) FILTER (WHERE detail IS NOT NULL)) AS detail,
        count(*) AS batches, {expected} AS expected
-FROM fact_check_result WHERE run_id IN (SELECT unnest(?::VARCHAR[]))
+FROM judged
 GROUP BY ALL ORDER BY success, suite, expectation, column_name
 """
 
@@ -131,6 +139,12 @@ def quality_report(
         item["expects"] = item.pop("expected") or bounds.get(
             (item["suite"], item["expectation"], item["column_name"])
         )
+        runs_of_verdict = item.pop("runs")
+        item["runs"] = (
+            f"in {runs_of_verdict} of {plural(len(runs), 'run')}"
+            if len(runs) > 1 and runs_of_verdict < len(runs)
+            else None
+        )
         (report.passes if item["success"] else report.failures).append(item)
     # A day's records are those quarantine list --date lists (v_quarantine.day): a run that
     # counts on several days counts each of its records on its own day only. A record refused
@@ -210,7 +224,9 @@ def _item_line(label: str, item: dict[str, Any]) -> str:
     else:  # a check that counts no values (an article total): no "0 unexpected" made up
         counts = f"{elements} checked" if elements is not None else "no counts"
     line = (
-        f"    {label} {_check_line(item)}: {counts}"
+        f"    {label} {_check_line(item)}"
+        + (f" ({item['runs']})" if item.get("runs") else "")
+        + f": {counts}"
         + (f"; expects {item['expects']}" if item.get("expects") else "")
         + (
             f"; observed {'per batch ' if item.get('observed_per_batch') else ''}{item['observed']}"
@@ -236,7 +252,9 @@ code{font-size:12px;word-break:break-all}
 def _rows(items: list[dict[str, Any]], css: str) -> str:
     esc = html_text
     return "".join(
-        f'<tr class="{css}"><td>{esc(str(i["suite"]))}</td><td>{esc(str(i["expectation"]))}</td>'
+        f'<tr class="{css}"><td>{esc(str(i["suite"]))}</td><td>{esc(str(i["expectation"]))}'
+        + (f" ({esc(i['runs'])})" if i.get("runs") else "")
+        + "</td>"
         f"<td>{esc(str(i['column_name'] or ''))}</td><td>{i['elements'] or 0}</td>"
         f"<td>{i['unexpected'] or 0}</td><td><code>{esc(str(i.get('expects') or ''))}</code></td>"
         f"<td>{'per batch: ' if i.get('observed_per_batch') else ''}"

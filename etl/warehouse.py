@@ -113,23 +113,32 @@ def writer_lock(settings: Settings, *, create: bool = True) -> Iterator[None]:
     if not settings.target.uses_lock or not (create or settings.lock_path.exists()):
         yield
         return
-    settings.lock_path.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(settings.lock_path), timeout=settings.lock_timeout_s)
+    with file_lock(
+        settings.lock_path,
+        settings.lock_timeout_s,
+        f"another process holds the writer lock of {settings.target.display} "
+        "(a run, backfill or replay writing it)",
+        f"another process has been writing {settings.target.display} for more than "
+        f"{settings.lock_timeout_s:.0f}s; try again later",
+    ):
+        yield
+
+
+@contextmanager
+def file_lock(path: Path, timeout_s: float, held: str, too_long: str) -> Iterator[None]:
+    """Hold the exclusive lock file ``path``, waiting up to ``timeout_s``: the wait is announced
+    as ``held`` (a run waited behind another's load without a word: probe), and a wait that
+    runs out raises :class:`WarehouseLockedError` saying ``too_long``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(path), timeout=timeout_s)
     try:
         try:
             lock.acquire(blocking=False)
-        except Timeout:  # say so: a run waited behind another's load without a word (probe)
-            announce_wait(
-                f"another process holds the writer lock of {settings.target.display} "
-                "(a run, backfill or replay writing it)",
-                settings.lock_timeout_s,
-            )
+        except Timeout:
+            announce_wait(held, timeout_s)
             lock.acquire()
     except Timeout as exc:
-        raise WarehouseLockedError(
-            f"another process has been writing {settings.target.display} for more than "
-            f"{settings.lock_timeout_s:.0f}s; try again later"
-        ) from exc
+        raise WarehouseLockedError(too_long) from exc
     try:
         yield
     finally:

@@ -66,9 +66,11 @@ def test_the_total_counts_a_file_of_several_days_once(tmp_path: Path) -> None:
     assert "2 of 2 days with files or articles to rebuild, 2 files" in out.output
 
 
-def _backfill(landing: Path, warehouse: Path, tmp_path: Path, first: str, last: str) -> str:
+def _backfill(
+    landing: Path, warehouse: Path, tmp_path: Path, first: str, last: str, *more: str
+) -> str:
     args = ["backfill", "--landing", str(landing), "--warehouse", str(warehouse)]
-    args += ["--start", first, "--end", last]
+    args += ["--start", first, "--end", last, *more]
     env = {"NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"), "NEWS_ETL_WRITE_REPORTS": "false"}
     out = CliRunner().invoke(app, args, env=env)
     return f"{out.exit_code}\n{out.output}"
@@ -107,23 +109,94 @@ def test_a_day_another_run_loaded_since_the_plan_is_skipped_not_rebuilt_again(
     assert rows == [(day, 1) for day in days]
 
 
+@pytest.mark.parametrize("mode", ["missing", "all"])
 def test_a_failed_day_names_the_days_never_tried(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
 ) -> None:
+    """The command that rebuilds the days never tried repeats the mode: without `--mode all`
+    it was a `missing` backfill of days already loaded, which rebuilt nothing (probe O)."""
     from etl import backfill as bf
     from etl.errors import ConfigError
 
     landing, days, settings = _sample(tmp_path)
+    if mode == "all":  # every day loaded: `missing` would select none of them
+        for day in days:
+            pipeline.run(settings, partition_date=day)
 
     def fails(*_: object, **__: object) -> None:
         raise ConfigError("the suites folder is gone")
 
     monkeypatch.setattr(bf, "rebuild_partition", fails)
-    out = _backfill(landing, settings.warehouse, tmp_path, str(days[0]), str(days[-1]))
+    out = _backfill(
+        landing, settings.warehouse, tmp_path, str(days[0]), str(days[-1]), "--mode", mode
+    )
     text = " ".join(out.split())
     assert out.startswith("2\n"), out
     assert f"error: {days[0]}: the suites folder is gone" in text
     assert (
         f"not tried: 2 later days of the plan ({days[1]} .. {days[2]}); the days before "
-        f"{days[0]} are done: --start {days[1]} --end {days[2]} rebuilds the rest"
+        f"{days[0]} are done: --start {days[1]} --end {days[2]} --mode {mode} rebuilds the rest"
     ) in text
+
+
+def test_two_backfills_started_together_rebuild_each_day_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two `missing` backfills over the same days, started together: each day is rebuilt once,
+    the other backfill says it skipped it. Both checked a day before either had loaded it and
+    both rebuilt every day (probe O, session 39). Here the other backfill holds its lock and
+    rebuilds days[1] once this one is waiting for the lock (or, without the lock, has checked
+    days[1] already)."""
+    import threading
+
+    from etl import backfill as bf
+    from etl import warehouse
+
+    landing, days, settings = _sample(tmp_path)
+    planned = bf.plan_backfill
+    checked = bf.rebuilt_since
+    waiting = threading.Event()
+    errors: list[BaseException] = []
+
+    def another_backfill() -> None:
+        try:
+            with bf.rebuilding(settings):
+                started.set()
+                waiting.wait(120)
+                bf.rebuild_partition(settings, days[1])
+        except BaseException as exc:  # pragma: no cover (reported below)
+            errors.append(exc)
+            started.set()
+
+    started = threading.Event()
+    other = threading.Thread(target=another_backfill)
+
+    def plan_then_another_starts(*args: object, **kwargs: object) -> bf.BackfillPlan:
+        plan = planned(*args, **kwargs)  # type: ignore[arg-type]
+        other.start()
+        started.wait(120)
+        return plan
+
+    def waits(what: str, *_: object, **__: object) -> None:
+        if "another backfill" in what:
+            waiting.set()
+
+    def check(s: Settings, day: date, since: object) -> bool:
+        if day == days[1]:
+            waiting.set()
+        return checked(s, day, since)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bf, "plan_backfill", plan_then_another_starts)
+    monkeypatch.setattr(bf, "rebuilt_since", check)
+    monkeypatch.setattr(warehouse, "announce_wait", waits)
+    out = _backfill(landing, settings.warehouse, tmp_path, str(days[0]), str(days[-1]))
+    other.join(120)
+    assert not errors, errors
+    assert out.startswith("0\n"), out
+    assert f"{days[1]}: skipped, rebuilt by another run since this backfill was planned" in out
+    rows = query(
+        settings.warehouse,
+        "SELECT partition_date, count(*) FROM etl_run WHERE status = 'success' GROUP BY 1 "
+        "ORDER BY 1",
+    )
+    assert rows == [(day, 1) for day in days]

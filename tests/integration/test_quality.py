@@ -181,3 +181,29 @@ def test_a_rebuilt_day_counts_each_quarantined_record_once(tmp_path: Path) -> No
         "  quarantined (1 record; 2 quarantine rows of 2 runs: refused again by a later run):\n"
         "    ingest   empty: 1\n"
     ) in lines
+
+
+def test_a_check_that_failed_in_one_run_and_passed_in_another_is_counted_apart(
+    tmp_path: Path,
+) -> None:
+    """A day whose first run was refused for its quarantine share (3 of 4 files) and whose
+    rebuild, with the limit raised, loaded: the FAIL line counts the refused run's files only,
+    and the passing run's are a pass line; each says which runs it is. The FAIL line summed both
+    runs' files ("6 unexpected of 8", probe O, session 39)."""
+    landing = tmp_path / "landing" / DAY
+    landing.mkdir(parents=True)
+    (landing / "good.txt").write_bytes(_article("A council story"))
+    for i in range(3):
+        (landing / f"empty{i}.txt").write_bytes(b"")
+    strict = settings_for(
+        tmp_path / "landing", tmp_path, write_reports=False, quarantine_check_min_files=2
+    )
+    with pytest.raises(BatchValidationError):
+        pipeline.run(strict, partition_date=date.fromisoformat(DAY))
+    lenient = strict.model_copy(update={"max_quarantine_share": 0.9})
+    pipeline.run(lenient, partition_date=date.fromisoformat(DAY), mode="rebuild")
+    text = format_quality(load_report(strict.warehouse, day=date.fromisoformat(DAY)))
+    share = [line.strip() for line in text.splitlines() if "max_quarantine_share" in line]
+    assert len(share) == 2, text
+    assert share[0].startswith("FAIL run.max_quarantine_share (in 1 of 2 runs): 3 unexpected of 4")
+    assert share[1].startswith("pass run.max_quarantine_share (in 1 of 2 runs): 3 unexpected of 4")

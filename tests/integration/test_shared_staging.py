@@ -54,3 +54,31 @@ def test_a_plan_naming_the_same_file_another_way_is_this_warehouse(tmp_path: Pat
     assert len(pipeline.reclaim_leftovers(mine)) == 1
     assert not folder.exists()
     assert query(mine.warehouse, "SELECT count(*) FROM etl_run") == [(0,)]  # plan too thin
+
+
+def test_the_message_names_the_half_built_data_docs_only_when_there_were_some(
+    tmp_path: Path,
+) -> None:
+    """A run killed before its Data Docs: "removed its staging folder (…)" alone. The message
+    said "… and data_docs.tmp" of every leftover, with or without one (probe O, session 39)."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    mine = _settings(landing, tmp_path / "w" / "warehouse.duckdb", tmp_path / "staging")
+    mine.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    messages = []
+    for run, docs in ((RUN, False), ("20261202T000001Z-feedface", True)):
+        folder = tmp_path / "staging" / run
+        folder.mkdir(parents=True)
+        (folder / leftovers.OWNER_LOCK).touch()
+        plan = {"run_id": run, "settings": pipeline.stored_settings(mine)}
+        (folder / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+        built = mine.reports_root / run / leftovers.DOCS_TMP
+        if docs:
+            built.mkdir(parents=True)
+            (built / "index.html").write_text("<html></html>", encoding="utf-8")
+        (message,) = pipeline.reclaim_leftovers(mine)
+        messages.append(message)
+        assert not built.exists()
+    assert messages[0].endswith("MB)"), messages[0]
+    assert "data_docs.tmp" not in messages[0]
+    assert messages[1].endswith("MB) and data_docs.tmp"), messages[1]

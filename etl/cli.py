@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import io
 import re
 import signal
 import sys
@@ -29,7 +28,15 @@ from etl.errors import (
     interrupt_of,
     is_retryable,
 )
-from etl.output import FORMATS, error, escape_unconfigured_logging, make_console, say
+from etl.output import (
+    FORMATS,
+    discard_stdout,
+    error,
+    escape_unconfigured_logging,
+    make_console,
+    say,
+    work_through_a_broken_pipe,
+)
 from etl.settings import Settings, describe_invalid, load_settings
 
 if TYPE_CHECKING:
@@ -50,7 +57,7 @@ class _OneLineErrors(TyperGroup):
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except BrokenPipeError:  # the reader of the output (head, less) stopped: not an error
-            _silence_stdout()
+            discard_stdout()
             raise typer.Exit(0) from None
         except KeyboardInterrupt as exc:  # Ctrl-C (SIGTERM too, in replay)
             error(f"interrupted: {_INTERRUPTED}")
@@ -258,6 +265,7 @@ def run(
     ] = None,
 ) -> None:
     """Run every stage (ingest, clean, tokenize, validate, load) without Airflow."""
+    work_through_a_broken_pipe()  # its reader stopping early stops no work
     from etl import pipeline
     from etl.report import format_summary, summarise
     from etl.timing import STARTUP, SUMMARY, format_stage_table, recording, since_process_start
@@ -412,6 +420,7 @@ def replay(
     ] = None,
 ) -> None:
     """Re-run quarantined files after a fix: those that now pass load, the rest stay quarantined."""
+    work_through_a_broken_pipe()  # its reader stopping early stops no work
     from etl import pipeline
     from etl.contracts import plural
     from etl.load.replay import (
@@ -533,6 +542,7 @@ def backfill(
     ] = False,
 ) -> None:
     """Rebuild day partitions over a date range, without Airflow (see README, Backfills)."""
+    work_through_a_broken_pipe()  # its reader stopping early stops no work
     from rich.table import Table
 
     from etl import backfill as bf
@@ -615,6 +625,7 @@ def demo(
     fresh: Annotated[bool, typer.Option(help="Start from an empty warehouse.")] = False,
 ) -> None:
     """Generate the sample landing zone and load it day by day through the news_daily DAG."""
+    work_through_a_broken_pipe()  # its reader stopping early stops no work
     from etl.demo import run_demo
     from etl.report import format_summary
 
@@ -705,6 +716,7 @@ def quality(
 @app.command()
 def init(warehouse: WarehouseOpt = None) -> None:
     """Create the warehouse file (once) and apply pending schema migrations."""
+    work_through_a_broken_pipe()  # its reader stopping early stops no work
     from etl.load.migrations import schema_version
     from etl.warehouse import writer
 
@@ -729,17 +741,6 @@ def _read_sql(sql: str | None, sql_file: Path | None) -> str:
         return sys.stdin.read()
     assert sql is not None
     return sql
-
-
-def _silence_stdout() -> None:
-    """Point standard output at /dev/null, so flushing at exit does not fail on a closed pipe."""
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, io.UnsupportedOperation):
-        return
 
 
 def _check_out(out: Path | None, settings: Settings) -> None:
@@ -871,7 +872,7 @@ def query(
         error(str(exc))
         raise typer.Exit(2) from exc
     except BrokenPipeError:  # the reader of the pipe (head, less) stopped early: not an error
-        _silence_stdout()
+        discard_stdout()
         raise typer.Exit(0) from None
     if rows is not None and fmt != "table" and (out is not None or sys.stderr.isatty()):
         from etl.output import rows_footer
@@ -924,6 +925,7 @@ def dictionary(
     ] = False,
 ) -> None:
     """Regenerate the data dictionary (warehouse/README.md) from the schema's comments."""
+    work_through_a_broken_pipe()  # its reader stopping early stops no work
     from etl.dictionary import build
     from etl.settings import PROJECT_ROOT
 
@@ -949,6 +951,7 @@ def report(
     ] = None,
 ) -> None:
     """Rebuild the HTML run report (self-contained: inline CSS and charts)."""
+    work_through_a_broken_pipe()  # its reader stopping early stops no work
     from etl.pipeline import render_report
 
     settings = _settings(warehouse=warehouse)
@@ -984,6 +987,7 @@ def airflow_start(
 ) -> None:
     """Prepare metadata DB, pool and warehouse, then start Airflow (make airflow, make
     airflow-celery)."""
+    work_through_a_broken_pipe()  # its reader stopping early stops no work
     from etl.airflow_service import Standalone, standalone_banner, start_standalone
 
     settings = _settings(airflow_executor=executor, airflow_celery_workers=workers)
@@ -1041,6 +1045,7 @@ def airflow_backfill(
     dag_id: Annotated[str, typer.Option(help="The DAG to backfill.")] = "news_daily",
 ) -> None:
     """`airflow backfill create` in the project's Airflow; says why when it selects no run."""
+    work_through_a_broken_pipe()  # its reader stopping early stops no work
     from etl.airflow_service import backfill_dag
 
     try:
@@ -1104,6 +1109,7 @@ def warehouse_to_ducklake(
 ) -> None:
     """Copy every table of a DuckDB-file warehouse (--warehouse) into a new DuckLake, and
     check each copy against the source (row counts and checksums)."""
+    work_through_a_broken_pipe()  # its reader stopping early stops no work
     from etl.lake_copy import copy_to_lake
 
     source = _settings(warehouse=warehouse)
@@ -1151,6 +1157,7 @@ def warehouse_maintain(
 ) -> None:
     """Compact a DuckLake warehouse: merge small files, rewrite files with many deleted rows,
     delete files nothing needs (see README, DuckLake warehouse); CHECKPOINT on a DuckDB file."""
+    work_through_a_broken_pipe()  # its reader stopping early stops no work
     from etl.maintenance import maintain
 
     done = maintain(
@@ -1181,6 +1188,7 @@ _LAKE_FIGURES = (
 @app.command()
 def marts(warehouse: WarehouseOpt = None) -> None:
     """Rebuild the marts from the star schema (what the news_marts DAG does)."""
+    work_through_a_broken_pipe()  # its reader stopping early stops no work
     from etl.marts import refresh_marts
 
     try:

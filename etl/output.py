@@ -138,13 +138,40 @@ def html_text(value: object, keep: str = "") -> str:
     return html.escape(visible(str(value), keep=keep), quote=True)
 
 
+#: Whether this command goes on with its work when the reader of its output stops early
+#: (``news-etl backfill … | head``): set by the commands that change something, which stopped
+#: half-way and exited 0 (a backfill rebuilt nothing: probe P, session 39). A command that only
+#: reads ends quietly instead, with status 0.
+_WORK_THROUGH_A_BROKEN_PIPE = False
+
+
+def work_through_a_broken_pipe() -> None:
+    """Let this command finish its work when its standard output is closed early: what it
+    would have printed there is discarded (:func:`discard_stdout`)."""
+    global _WORK_THROUGH_A_BROKEN_PIPE
+    _WORK_THROUGH_A_BROKEN_PIPE = True
+
+
+def discard_stdout() -> None:
+    """Point standard output at /dev/null, so later writes and the flush at exit do not fail on
+    a closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return
+
+
 class _Console(Console):
     """Rich's console, but a reader that stopped early (``| head``) is the CLI's to handle: Rich
     itself exits with status 1 (``on_broken_pipe``), as if the command had failed."""
 
     def on_broken_pipe(self) -> None:
-        """Raise the broken pipe; the CLI ends the command quietly with status 0."""
-        raise BrokenPipeError
+        """Raise the broken pipe (the CLI ends the command quietly with status 0), or, for a
+        command that changes something, discard the output and go on."""
+        if not _WORK_THROUGH_A_BROKEN_PIPE:
+            raise BrokenPipeError
+        discard_stdout()
 
 
 def make_console(
@@ -165,8 +192,13 @@ def make_console(
 def say(text: str, *, err: bool = False) -> None:
     """Print ``text`` (a line or several) as data: control characters escaped, nothing else."""
     stream = sys.stderr if err else sys.stdout
-    stream.write(visible(text) + "\n")
-    stream.flush()
+    try:
+        stream.write(visible(text) + "\n")
+        stream.flush()
+    except BrokenPipeError:
+        if err or not _WORK_THROUGH_A_BROKEN_PIPE:
+            raise
+        discard_stdout()
 
 
 def error(message: str) -> None:

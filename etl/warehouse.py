@@ -18,7 +18,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 
 import duckdb
@@ -294,6 +294,11 @@ def _lake_writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
             if made is not None and made.is_dir() and not any(made.iterdir()):
                 made.rmdir()
             raise
+        if made is not None and not _stores_in(con, made):
+            # an existing lake whose data are elsewhere (`s3://…`): the default folder made for
+            # a new one stays empty, so it goes (probe P, session 39)
+            with suppress(OSError):
+                made.rmdir()
         try:
             for attempt in range(MIGRATION_ATTEMPTS):
                 try:
@@ -314,6 +319,14 @@ def _lake_writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
                 raise
         finally:
             con.close()
+
+
+def _stores_in(con: duckdb.DuckDBPyConnection, folder: Path) -> bool:
+    """Whether the attached lake keeps its data files in the local ``folder``."""
+    from etl import lake
+
+    stored = lake.stored_data_path(con)
+    return stored is not None and "://" not in stored and Path(stored).resolve() == folder.resolve()
 
 
 def warehouse_exists(target: WarehouseTarget, wait_s: float = 60.0) -> bool:

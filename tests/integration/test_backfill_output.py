@@ -200,3 +200,39 @@ def test_two_backfills_started_together_rebuild_each_day_once(
         "ORDER BY 1",
     )
     assert rows == [(day, 1) for day in days]
+
+
+def test_a_backfill_whose_reader_stopped_early_still_rebuilds_every_day(tmp_path: Path) -> None:
+    """`news-etl backfill … | head -1`: the reader gone, the backfill discards its output and
+    rebuilds the days it planned, exit 0. It ended at its first line with 0, having rebuilt
+    nothing (probe P, session 39)."""
+    import os
+    import subprocess
+    import sys
+
+    landing, days, settings = _sample(tmp_path)
+    env = {
+        **os.environ,
+        "NEWS_ETL_LANDING": str(landing),
+        "NEWS_ETL_WAREHOUSE": str(settings.warehouse),
+        "NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"),
+        "NEWS_ETL_WRITE_REPORTS": "false",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "etl.cli", "backfill", "--start", str(days[0]),
+         "--end", str(days[-1]), "--mode", "all"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before it wrote anything: every write meets a closed pipe
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=600) == 0, err
+    assert "Traceback" not in err and "Broken pipe" not in err
+    rows = query(
+        settings.warehouse,
+        "SELECT partition_date, count(*) FROM etl_run WHERE status = 'success' GROUP BY 1 "
+        "ORDER BY 1",
+    )
+    assert rows == [(day, 1) for day in days]

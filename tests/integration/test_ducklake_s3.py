@@ -163,3 +163,11 @@ def test_maintain_compacts_a_lake_whose_data_is_on_s3(tmp_path: Path, s3_bucket:
         assert {table: table_checksum(con, table) for table in tables} == before
     finally:
         con.close()
+    # A writer not told the data path (`warehouse maintain --warehouse 'ducklake:…'` alone)
+    # takes the lake's: it left an empty `catalog.ducklake.files/` beside the catalog, the
+    # folder a new lake would have used (probe P, session 39).
+    told_nothing = load_settings(
+        landing=landing, warehouse=lake, staging_dir=tmp_path / "staging", workers=1
+    )
+    maintain(told_nothing, grace=timedelta(0))
+    assert not (tmp_path / "catalog.ducklake.files").exists()

@@ -188,7 +188,7 @@ def test_only_loaded_or_duplicate_rows_naming_an_article_make_a_hash_known(
     con.execute(
         "CREATE TABLE ingest_ledger (landing VARCHAR, path VARCHAR, sha256 VARCHAR,"
         " size_bytes BIGINT, mtime_ns BIGINT, outcome VARCHAR, article_id VARCHAR,"
-        " article_ids VARCHAR[])"
+        " article_ids VARCHAR[], last_seen TIMESTAMPTZ DEFAULT current_timestamp)"
     )
     con.execute(
         "CREATE TABLE ingest_refusal (landing VARCHAR, path VARCHAR, reason VARCHAR,"
@@ -197,7 +197,8 @@ def test_only_loaded_or_duplicate_rows_naming_an_article_make_a_hash_known(
     zone = str(tmp_path)
     data_sha = hashlib.sha256(data).hexdigest()
     con.executemany(
-        "INSERT INTO ingest_ledger SELECT $1, $2, $3, 1, 1, $4, $5::VARCHAR,"
+        "INSERT INTO ingest_ledger (landing, path, sha256, size_bytes, mtime_ns, outcome,"
+        " article_id, article_ids) SELECT $1, $2, $3, 1, 1, $4, $5::VARCHAR,"
         " CASE WHEN $5 IS NULL THEN NULL ELSE [$5::VARCHAR] END",
         [
             (zone, "old/a.txt", data_sha, "loaded", None),

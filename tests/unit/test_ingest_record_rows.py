@@ -98,7 +98,7 @@ def test_bytes_the_ledger_knows_as_a_duplicate_are_a_duplicate_under_a_new_path(
     con.execute(
         "CREATE TABLE ingest_ledger (landing VARCHAR, path VARCHAR, sha256 VARCHAR,"
         " size_bytes BIGINT, mtime_ns BIGINT, outcome VARCHAR, article_id VARCHAR,"
-        " article_ids VARCHAR[])"
+        " article_ids VARCHAR[], last_seen TIMESTAMPTZ DEFAULT current_timestamp)"
     )
     con.execute(
         "CREATE TABLE ingest_refusal (landing VARCHAR, path VARCHAR, reason VARCHAR,"
@@ -106,7 +106,8 @@ def test_bytes_the_ledger_knows_as_a_duplicate_are_a_duplicate_under_a_new_path(
     )
     landing = str(tmp_path)
     con.executemany(
-        "INSERT INTO ingest_ledger SELECT $1, $2, $3, 1, 1, $4, $5::VARCHAR,"
+        "INSERT INTO ingest_ledger (landing, path, sha256, size_bytes, mtime_ns, outcome,"
+        " article_id, article_ids) SELECT $1, $2, $3, 1, 1, $4, $5::VARCHAR,"
         " CASE WHEN $5 IS NULL THEN NULL ELSE [$5::VARCHAR] END",
         [
             (landing, "old/a.txt", "a" * 64, "loaded", "art-0"),
@@ -124,3 +125,45 @@ def test_bytes_the_ledger_knows_as_a_duplicate_are_a_duplicate_under_a_new_path(
         ("new-name.txt", "duplicate", "art-1"),
         ("other.txt", "duplicate", "art-1"),
     ]
+
+
+def test_a_path_back_to_an_earlier_content_is_neither_unchanged_nor_its_own_copy(
+    tmp_path: Path,
+) -> None:
+    """A file loaded as A, then changed to B (the newest ledger row), now holds A again: it is
+    read, not "unchanged" (the ledger's row of A matched any row of the path) and not the
+    duplicate of the article A gave (its own). Probe O, session 39."""
+    old = b" date 2024-03-04 The harbour reopened after the storm, officials said."
+    new = b" date 2024-03-06 The harbour reopened after the storm, officials said."
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE ingest_ledger (landing VARCHAR, path VARCHAR, sha256 VARCHAR,"
+        " size_bytes BIGINT, mtime_ns BIGINT, outcome VARCHAR, article_id VARCHAR,"
+        " article_ids VARCHAR[], last_seen TIMESTAMPTZ)"
+    )
+    con.execute(
+        "CREATE TABLE ingest_refusal (landing VARCHAR, path VARCHAR, reason VARCHAR,"
+        " detail VARCHAR)"
+    )
+    landing = str(tmp_path)
+    con.executemany(
+        "INSERT INTO ingest_ledger VALUES ($1, 'a.txt', $2, $3, $4, 'loaded', 'art-1',"
+        " ['art-1'], $5::TIMESTAMPTZ)",
+        [
+            (landing, hashlib.sha256(old).hexdigest(), len(old), 100, "2024-03-04 10:00:00+00"),
+            (landing, hashlib.sha256(new).hexdigest(), len(new), 200, "2024-03-06 10:00:00+00"),
+        ],
+    )
+    ledger = read_ledger(con, landing)
+    assert [e.latest for e in sorted(ledger.by_path["a.txt"], key=lambda e: e.mtime_ns or 0)] == [
+        False,
+        True,
+    ]
+    assert ledger.unchanged("a.txt", len(old), 100) is None  # put back with its old time
+    assert ledger.unchanged("a.txt", len(new), 200) is not None
+    assert ledger.entry("a.txt", hashlib.sha256(old).hexdigest()) is None
+    assert ledger.loaded_before("a.txt", hashlib.sha256(old).hexdigest())
+    assert not ledger.loaded_before("a.txt", hashlib.sha256(new).hexdigest())
+    result = ingest_files([_landing_file(tmp_path, "a.txt", old)], _context(tmp_path), ledger)
+    assert (result.unchanged, result.files_duplicate) == (0, 0)
+    assert [a["published_date"] for a in result.articles] == [date(2024, 3, 4)]

@@ -67,3 +67,34 @@ def test_the_refusal_names_every_text_sql_function_sorted() -> None:
         "query, query_table is not allowed: it runs SQL given as text, which `news-etl query` "
         "cannot check; write that SQL in the query itself"
     )
+
+
+@pytest.mark.parametrize(
+    ("sql", "path"),
+    [
+        ("SELECT content FROM read_text('s3://bucket/lake/../../secrets/k.txt')", "../"),
+        ("SELECT * FROM read_parquet('s3://bucket/lake/%2E%2E/other/x.parquet')", "%2E%2E"),
+        ("CALL warehouse.main.ducklake_snapshots('s3://b/x/..')", "x/.."),
+        ("SELECT * FROM read_csv('..\\\\secret.csv')", "..\\\\"),
+    ],
+)
+def test_a_path_climbing_out_with_dot_dot_is_refused(sql: str, path: str) -> None:
+    """DuckDB compares an S3 URL with the lake's allowed data path as written, and moto resolved
+    `s3://bucket/lake/../../secrets/k.txt` to another bucket's object (probe P, session 39)."""
+    con = duckdb.connect()
+    with pytest.raises(QueryRefusedError) as caught:
+        check_read_only(con, sql)
+    message = str(caught.value)
+    assert message.startswith("a path with a '..' segment is not allowed ("), message
+    assert path.replace("\\\\", "\\") in message.replace("\\\\", "\\")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT 'a..b', 'the end..', '...', '%..%' LIKE '%..%'",
+        "SELECT * FROM range(3) WHERE 'x' NOT LIKE '..%'",
+    ],
+)
+def test_dots_that_are_no_path_segment_pass(sql: str) -> None:
+    check_read_only(duckdb.connect(), sql)

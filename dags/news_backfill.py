@@ -8,7 +8,13 @@ Trigger with params `start`, `end` (YYYY-MM-DD, inclusive) and `mode`:
 * `stale` — days whose articles were built by an older text-processing version
   (`fact_article.text_version`) or whose last run used an older warehouse schema.
 
-    select ─► rebuild[day] (pool: news_etl_warehouse, one at a time) ─► publish (assets)
+    select ─► rebuild[day] (pool: news_etl_warehouse, one at a time) ─┬► publish (assets)
+                                                                       └► every_day_rebuilt
+
+A day whose rebuild fails does not stop the others (each is its own transaction, and the
+result does not depend on their order). `publish` announces the days that were rebuilt as soon
+as every rebuild has ended, if any succeeded, so `news_marts` refreshes them; `every_day_rebuilt`
+then fails the run (upstream_failed) when one did not: fix it and Clear that `rebuild`.
 
 *Rebuilding* day D re-reads every file selected for D (its `D/` or `dt=D/` folder, and files
 outside dated folders whose header says D or whose articles are on D) and replaces, in one
@@ -25,7 +31,7 @@ import logging
 from datetime import date
 from typing import Any
 
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, TriggerRule, dag, get_current_context, task
 from airflow.sdk.exceptions import AirflowSkipException
 from news_etl_shared import (
     DEFAULT_ARGS,
@@ -33,6 +39,7 @@ from news_etl_shared import (
     WAREHOUSE_ASSETS,
     WRITER_POOL,
     announce_warehouse,
+    run_limit_params,
     settings_from,
 )
 
@@ -54,6 +61,7 @@ log = logging.getLogger("airflow.task")
         "mode": Param("missing", enum=["missing", "all", "stale"], description="What to rebuild"),
         "landing": Param(None, type=["null", "string"], description="Landing zone folder"),
         "warehouse": Param(None, type=["null", "string"], description="DuckDB warehouse file"),
+        **run_limit_params(),
     },
     default_args=DEFAULT_ARGS,
 )
@@ -103,13 +111,16 @@ def news_backfill() -> None:
         log.info("rebuild %s: %s", day, load_line(summary))
         return {"day": day, "articles_loaded": summary.articles_loaded}
 
-    @task(outlets=WAREHOUSE_ASSETS)
-    def publish(rebuilt: list[dict[str, Any]]) -> list[str]:
-        """Announce the warehouse tables (Airflow Assets) once the partitions are rebuilt; each
-        event's extra names the warehouse, which is the one ``news_marts`` refreshes."""
+    # Every rebuild has ended and one at least committed: a failed day kept the days rebuilt
+    # before it from being announced, and the marts stayed stale (probe N, session 39).
+    @task(outlets=WAREHOUSE_ASSETS, trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
+    def publish(rebuilt: list[dict[str, Any] | None]) -> list[str]:
+        """Announce the warehouse tables (Airflow Assets) once the partitions are rebuilt (those
+        whose rebuild succeeded); each event's extra names the warehouse, which is the one
+        ``news_marts`` refreshes."""
         from etl.task_log import publish_line
 
-        days = [r["day"] for r in rebuilt]
+        days = [r["day"] for r in rebuilt if r]
         if not days:
             reason = "no partition was selected, so none was rebuilt: no asset event"
             log.info("publish skipped: %s", reason)
@@ -120,7 +131,17 @@ def news_backfill() -> None:
         log.info("publish: %s", publish_line(settings.warehouse, days))
         return days
 
-    publish(rebuild.expand(day=select()))
+    @task
+    def every_day_rebuilt(rebuilt: list[dict[str, Any] | None]) -> int:
+        """Runs only when every selected day's rebuild succeeded (else upstream_failed, and the
+        run fails with it, though ``publish`` announced the days that were rebuilt)."""
+        days = [r["day"] for r in rebuilt if r]
+        log.info("every selected day was rebuilt: %d day(s)", len(days))
+        return len(days)
+
+    rebuilt = rebuild.expand(day=select())
+    publish(rebuilt)
+    every_day_rebuilt(rebuilt)
 
 
 news_backfill()

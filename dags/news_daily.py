@@ -67,6 +67,7 @@ from news_etl_shared import (
     WAREHOUSE_ASSETS,
     WRITER_POOL,
     announce_warehouse,
+    run_limit_params,
     settings_from,
 )
 
@@ -110,6 +111,7 @@ def _mode(context: Any) -> str:
     params={
         "landing": Param(None, type=["null", "string"], description="Landing zone folder"),
         "warehouse": Param(None, type=["null", "string"], description="DuckDB warehouse file"),
+        **run_limit_params(),
         "mode": Param(
             "auto",
             enum=["auto", "merge", "rebuild"],
@@ -190,7 +192,6 @@ def news_daily() -> None:
         zone), then fail with it, so the DAG run fails with the real reason too."""
         from etl import pipeline
         from etl.errors import RunFailedError
-        from etl.settings import load_settings
 
         if refs:  # planned: the failed step noted its cause in the run's staging folder
             reason = pipeline.record_failure(refs[0]["staging_dir"])
@@ -198,7 +199,7 @@ def news_daily() -> None:
             context = get_current_context()
             params = context["params"]
             reason = pipeline.record_plan_failure(
-                load_settings(landing=params.get("landing"), warehouse=params.get("warehouse")),
+                settings_from(params),
                 external_run_id=f"{context['dag'].dag_id}/{context['run_id']}",
                 partition_date=_partition_date(context),
                 mode=_mode(context),

@@ -58,12 +58,43 @@ WRITER_POOL = WAREHOUSE_POOL if Settings().target.uses_lock else "default_pool"
 WAREHOUSE_EXTRA_KEY = "warehouse"
 
 
+#: DAG params that override a setting of the same name for one run when they are set: the
+#: run-level data-quality limits, so that "make one run with NEWS_ETL_MAX_QUARANTINE_SHARE
+#: raised" can be done from Airflow, whose workers' environment a run cannot change (probe N,
+#: session 39).
+RUN_LIMIT_PARAMS = ("max_quarantine_share", "quarantine_check_min_files")
+
+
+def run_limit_params() -> dict[str, Any]:
+    """The DAG params of :data:`RUN_LIMIT_PARAMS` (unset: the environment's setting)."""
+    from airflow.sdk import Param
+
+    return {
+        "max_quarantine_share": Param(
+            None,
+            type=["null", "number"],
+            minimum=0,
+            maximum=1,
+            description="This run only: fail when more than this share of its new files is "
+            "quarantined (default: NEWS_ETL_MAX_QUARANTINE_SHARE)",
+        ),
+        "quarantine_check_min_files": Param(
+            None,
+            type=["null", "integer"],
+            minimum=1,
+            description="This run only: the run-level checks apply from this many new files "
+            "(default: NEWS_ETL_QUARANTINE_CHECK_MIN_FILES)",
+        ),
+    }
+
+
 def settings_from(params: Mapping[str, Any]) -> Settings:
-    """The run's settings: the environment's, overridden by the DAG params ``landing`` and
-    ``warehouse`` when they are set."""
+    """The run's settings: the environment's, overridden by the DAG params ``landing``,
+    ``warehouse`` and those of :data:`RUN_LIMIT_PARAMS` when they are set."""
     from etl.settings import load_settings
 
-    return load_settings(landing=params.get("landing"), warehouse=params.get("warehouse"))
+    limits = {k: params[k] for k in RUN_LIMIT_PARAMS if params.get(k) is not None}
+    return load_settings(landing=params.get("landing"), warehouse=params.get("warehouse"), **limits)
 
 
 def announce_warehouse(outlet_events: Any, settings: Settings) -> None:

@@ -58,3 +58,67 @@ def test_stale_mode_rebuilds_only_partitions_built_by_another_version(tmp_path: 
     states = {(ti.task_id, ti.map_index): ti.state for ti in again.get_task_instances()}
     assert again.state == "success", states
     assert states[("publish", -1)] == "skipped"
+
+
+def test_a_failed_day_fails_the_run_but_the_days_rebuilt_are_announced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three days, the second refused for its quarantine share: the other two are rebuilt and
+    announced (an asset event, so news_marts refreshes them), and the run fails. `publish` was
+    upstream_failed: the two days were never announced and the marts stayed stale (probe N,
+    session 39)."""
+    from airflow.models.asset import AssetEvent
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    landing = tmp_path / "landing"
+    days = generate_sample(landing).dates
+    folder = next(landing.glob(f"*{days[1].isoformat()}"))  # the sample's dt=D folder
+    for i in range(len(list(folder.rglob("*.txt"))) + 2):  # over half its files empty
+        (folder / f"empty{i}.txt").write_bytes(b"")
+    monkeypatch.setenv("NEWS_ETL_QUARANTINE_CHECK_MIN_FILES", "2")
+    settings = settings_for(landing, tmp_path / "w")
+    dag = load_dag("news_backfill")
+    conf = {
+        "start": days[0].isoformat(),
+        "end": days[-1].isoformat(),
+        "mode": "missing",
+        "landing": str(landing),
+        "warehouse": str(settings.warehouse),
+    }
+    run = dag.test(logical_date=datetime.now(UTC), run_conf=conf)
+    states = {(ti.task_id, ti.map_index): ti.state for ti in run.get_task_instances()}
+    assert run.state == "failed", states
+    assert sorted(s for (task, _), s in states.items() if task == "rebuild") == [
+        "failed",
+        "success",
+        "success",
+    ]
+    assert states[("publish", -1)] == "success"
+    assert states[("every_day_rebuilt", -1)] == "upstream_failed"
+    loaded = query(
+        settings.warehouse,
+        "SELECT partition_date FROM etl_run WHERE status = 'success' ORDER BY 1",
+    )
+    assert [d for (d,) in loaded] == [days[0], days[2]]
+    with create_session() as session:
+        events = session.scalars(
+            select(AssetEvent).where(
+                AssetEvent.source_dag_id == "news_backfill",
+                AssetEvent.source_run_id == run.run_id,
+            )
+        ).all()
+        assert events, "publish announced nothing"
+        assert {e.extra.get("warehouse") for e in events} == {str(settings.warehouse)}
+
+    # The error's advice, from Airflow: a new run with the limit raised in its params (the
+    # workers' NEWS_ETL_MAX_QUARANTINE_SHARE is not the run's to change) loads the good files of
+    # the failed day and leaves the empty ones quarantined.
+    again = dag.test(logical_date=datetime.now(UTC), run_conf={**conf, "max_quarantine_share": 0.9})
+    states = {(ti.task_id, ti.map_index): ti.state for ti in again.get_task_instances()}
+    assert again.state == "success", states
+    loaded = query(
+        settings.warehouse,
+        "SELECT partition_date FROM etl_run WHERE status = 'success' ORDER BY 1",
+    )
+    assert [d for (d,) in loaded] == [days[0], days[1], days[2]]

@@ -80,7 +80,7 @@ def news_backfill() -> None:
             params["mode"],
         )
         log.info(
-            "select: landing %s, warehouse %s, %s to %s, mode %s: %d of %d day(s) selected",
+            "select: landing %s, warehouse %s, %s to %s, mode %s: %d of %d day(s) selected\n%s",
             settings.landing,
             settings.target.display,
             params["start"],
@@ -88,11 +88,8 @@ def news_backfill() -> None:
             params["mode"],
             len(plan.selected),
             len(plan.partitions),
+            backfill.plan_preview(plan),
         )
-        for p in plan.partitions:
-            log.info(
-                "%s files=%s articles=%s rebuild=%s", p.day, p.files, p.articles, p.reason or "-"
-            )
         return [p.day.isoformat() for p in plan.selected]
 
     @task(pool=WRITER_POOL, max_active_tis_per_dagrun=1)

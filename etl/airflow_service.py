@@ -25,7 +25,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -496,16 +496,54 @@ def backfill_dag(
     _, _, listed = output.partition("Runs to be attempted:")
     # Airflow prints a table with one row per run: "| 2024-03-05 00:00:00+00:00 | ...".
     runs = re.findall(r"^\|\s*(\d{4}-\d{2}-\d{2})[ T]", listed, flags=re.MULTILINE)
-    explanation = None
-    if not runs:
-        explanation = (
-            f"no run selected: every day from {start} to {end} already has a {dag_id} run "
-            f"(the demo's sample days have one) and --reprocess-behavior {reprocess_behavior} "
-            "skips those days; rerun them with --reprocess-behavior completed (or failed, for "
-            "the days whose run failed), or pick days without runs"
-            if reprocess_behavior != "completed"
-            else f"no run selected: no day from {start} to {end} is schedulable for {dag_id}"
-        )
-    elif not dry_run:
+    explanation = unlisted_days(start, end, runs, dag_id, reprocess_behavior)
+    if runs and not dry_run:
         output = run_airflow(args, env)
     return BackfillResult(sorted(runs), output, explanation)
+
+
+def unlisted_days(
+    start: str,
+    end: str,
+    runs: list[str],
+    dag_id: str,
+    reprocess_behavior: str,
+    today: date | None = None,
+) -> str | None:
+    """Why the days from ``start`` to ``end`` that Airflow did not select (``runs`` are those
+    it did) have no run; ``None`` when it selected every day. A day not over yet (UTC) has no
+    run to make: a run loads its day once the day has ended. An earlier day was skipped for the
+    run it has (the demo's sample days have one), unless every run was to be made again. Up to
+    session 39 a day not over yet was said to have a run already, and a range whose last day
+    was today lost that day without a word (probe N)."""
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    today = today or datetime.now(UTC).date()
+    listed = set(runs)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    missing = [d for d in days if d.isoformat() not in listed]
+    if not missing:
+        return None
+    parts = []
+    ended = [d for d in missing if d < today]
+    if ended:
+        why = {
+            "none": f"already have a {dag_id} run, which --reprocess-behavior none skips "
+            "(--reprocess-behavior completed runs them again; failed, those whose run failed)",
+            "failed": f"already have a {dag_id} run that did not fail, which "
+            "--reprocess-behavior failed skips (--reprocess-behavior completed runs them again)",
+        }.get(reprocess_behavior, f"are not schedulable for {dag_id}")
+        parts.append(f"{_days(ended)} {why}")
+    if len(ended) < len(missing):
+        parts.append(
+            f"{_days(missing[len(ended) :])} not over yet (UTC): a {dag_id} run loads its day "
+            "once the day has ended"
+        )
+    head = "no run selected" if not runs else "not selected"
+    return f"{head}: " + "; ".join(parts)
+
+
+def _days(days: list[date]) -> str:
+    """``days`` named: each of up to six, else their count and the first and last."""
+    if len(days) <= 6:
+        return ", ".join(d.isoformat() for d in days)
+    return f"{len(days)} days between {days[0]} and {days[-1]}"

@@ -29,9 +29,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from etl import TEXT_VERSION, pipeline
+from etl.contracts import plural
 from etl.errors import ConfigError
 from etl.ingest.landing import folder_date, list_landing
 from etl.ingest.ledger import read_ledger
@@ -40,6 +41,9 @@ from etl.load.loader import LoadSummary
 from etl.load.migrations import discover, rows_version
 from etl.settings import Settings
 from etl.warehouse import file_lock, locked_reader
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 BackfillMode = Literal["missing", "all", "stale"]
 MODES: tuple[str, ...] = ("missing", "all", "stale")
@@ -82,6 +86,52 @@ class BackfillPlan:
         """Files the selected partitions read, each once: a file outside dated folders whose
         articles are on several days is read by the rebuild of each."""
         return len(frozenset().union(*(p.paths for p in self.selected)))
+
+
+def plan_table(plan: BackfillPlan) -> Table:
+    """The preview of ``plan``: one row per day with files or articles (day, files, articles
+    now, text versions, why it is rebuilt), as ``news-etl backfill`` prints it and
+    ``news_backfill``'s ``select`` logs it."""
+    from rich.table import Table
+
+    table = Table(title=f"backfill {plan.start} .. {plan.end}, mode {plan.mode}")
+    for column in ("day", "files", "articles now", "text versions", "rebuild"):
+        table.add_column(column, overflow="fold")  # a long text version wraps, never cut
+    for p in _listed(plan):
+        table.add_row(
+            p.day.isoformat(),
+            str(p.files),
+            str(p.articles),
+            ", ".join(p.text_versions) or "-",
+            p.reason or "-",
+        )
+    return table
+
+
+def plan_total(plan: BackfillPlan) -> str:
+    """The line under :func:`plan_table`: days and files to rebuild, days left unlisted."""
+    listed = _listed(plan)
+    empty = len(plan.partitions) - len(listed)
+    return (
+        f"{len(plan.selected)} of {plural(len(listed), 'day')} with files or articles to "
+        f"rebuild, {plural(plan.selected_files, 'file')}"
+        + (f"; {plural(empty, 'day')} of the range with neither not listed" if empty else "")
+    )
+
+
+def plan_preview(plan: BackfillPlan, width: int = 100) -> str:
+    """:func:`plan_table` and :func:`plan_total` as text ``width`` columns wide (for a log)."""
+    import io
+
+    from etl.output import make_console
+
+    out = io.StringIO()
+    make_console(file=out, width=width).print(plan_table(plan))
+    return out.getvalue() + plan_total(plan)
+
+
+def _listed(plan: BackfillPlan) -> list[PartitionState]:
+    return [p for p in plan.partitions if p.files or p.articles or p.reason]
 
 
 def _days(start: date, end: date) -> list[date]:

@@ -122,3 +122,44 @@ def test_a_failed_day_fails_the_run_but_the_days_rebuilt_are_announced(
         "SELECT partition_date FROM etl_run WHERE status = 'success' ORDER BY 1",
     )
     assert [d for (d,) in loaded] == [days[0], days[1], days[2]]
+
+
+def test_select_logs_the_table_the_cli_dry_run_prints(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The DAG doc says `select` logs the CLI's preview; it logged one `day files= articles=
+    rebuild=` line per day, without the text versions or the days left unlisted (probe N)."""
+    import logging
+
+    from typer.testing import CliRunner
+
+    from etl.cli import app
+
+    landing = tmp_path / "landing"
+    days = generate_sample(landing).dates
+    settings = settings_for(landing, tmp_path / "w")
+    pipeline.run(settings, partition_date=days[0])
+    start = days[0].replace(day=1)  # days of the month before the sample's: not listed
+    args = ["backfill", "--landing", str(landing), "--warehouse", str(settings.warehouse)]
+    args += ["--start", start.isoformat(), "--end", days[-1].isoformat(), "--dry-run"]
+    env = {"NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"), "COLUMNS": "100"}
+    printed = CliRunner().invoke(app, args, env=env)
+    assert printed.exit_code == 0, printed.output
+
+    conf = {
+        "start": start.isoformat(),
+        "end": days[-1].isoformat(),
+        "mode": "missing",
+        "landing": str(landing),
+        "warehouse": str(settings.warehouse),
+    }
+    with caplog.at_level(logging.INFO, logger="airflow.task"):
+        run = load_dag("news_backfill").test(logical_date=datetime.now(UTC), run_conf=conf)
+    assert run.state == "success"
+    (logged,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("select:")]
+    table = logged.partition("\n")[2]
+    # the same lines (a log centres the title in its width; a terminal's is its own)
+    assert [x.strip() for x in table.splitlines()] == [
+        x.strip() for x in printed.output.splitlines()
+    ]
+    assert "days of the range with neither not listed" in table

@@ -271,11 +271,23 @@ def rebuilding(settings: Settings) -> Iterator[None]:
     with file_lock(
         lock.with_name(lock.name + ".backfill"),
         settings.lock_timeout_s,
-        f"another backfill is rebuilding a day of {settings.target.display}",
-        f"another backfill has been rebuilding a day of {settings.target.display} for more "
-        f"than {settings.lock_timeout_s:.0f}s; try again later",
+        f"another backfill is rebuilding days of {settings.target.display}",
+        f"another backfill has held the backfill lock of {settings.target.display} for more "
+        f"than {settings.lock_timeout_s:.0f}s without a run ending; try again later",
+        # It hands the lock on between its days and takes it back at once: while its runs
+        # end, the wait goes on (a wait of one timeout for all its days failed: review).
+        progress=lambda: last_run_ended(settings),
     ):
         yield
+
+
+def last_run_ended(settings: Settings) -> object:
+    """When the warehouse's newest run ended, and how many runs it holds (``None`` before it
+    exists): what changes whenever a run of it ends."""
+    with locked_reader(settings, lock=False) as con:
+        if con is None:
+            return None
+        return con.execute("SELECT max(ended_at), count(*) FROM etl_run").fetchone()
 
 
 def rebuilt_since(settings: Settings, day: date, since: datetime) -> bool:

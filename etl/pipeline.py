@@ -531,9 +531,12 @@ def _load_known(plan: RunPlan) -> LedgerView:
         path: {record: [date.fromisoformat(d) for d in days] for record, days in records.items()}
         for path, records in data.get("placed", {}).items()
     }
-    for file_path, sha, outcome, article_id, latest in data["entries"]:
+    for file_path, sha, outcome, article_id, *latest in data["entries"]:
+        # a run planned before `latest` was recorded (cleared in Airflow after an upgrade) has
+        # four fields: every entry counts, as it did then (review, session 39)
+        newest = bool(latest[0]) if latest else True
         view.by_path.setdefault(file_path, []).append(
-            LedgerEntry(sha, -1, None, outcome, article_id, latest=latest)
+            LedgerEntry(sha, -1, None, outcome, article_id, latest=newest)
         )
     _KNOWN.clear()
     _KNOWN[path.url] = (data, view)

@@ -125,20 +125,34 @@ def writer_lock(settings: Settings, *, create: bool = True) -> Iterator[None]:
 
 
 @contextmanager
-def file_lock(path: Path, timeout_s: float, held: str, too_long: str) -> Iterator[None]:
+def file_lock(
+    path: Path,
+    timeout_s: float,
+    held: str,
+    too_long: str,
+    progress: Callable[[], object] | None = None,
+) -> Iterator[None]:
     """Hold the exclusive lock file ``path``, waiting up to ``timeout_s``: the wait is announced
     as ``held`` (a run waited behind another's load without a word: probe), and a wait that
-    runs out raises :class:`WarehouseLockedError` saying ``too_long``."""
+    runs out raises :class:`WarehouseLockedError` saying ``too_long``. With ``progress``, a wait
+    that runs out while ``progress()`` changed since the last look (the holder is getting on:
+    its lock changes hands between steps) goes on for another ``timeout_s``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(path), timeout=timeout_s)
     try:
-        try:
-            lock.acquire(blocking=False)
-        except Timeout:
-            announce_wait(held, timeout_s)
-            lock.acquire()
-    except Timeout as exc:
-        raise WarehouseLockedError(too_long) from exc
+        lock.acquire(blocking=False)
+    except Timeout:
+        announce_wait(held, timeout_s)
+        seen = progress() if progress is not None else None
+        while True:
+            try:
+                lock.acquire()
+                break
+            except Timeout as exc:
+                now = progress() if progress is not None else None
+                if progress is None or now == seen:
+                    raise WarehouseLockedError(too_long) from exc
+                seen = now
     try:
         yield
     finally:

@@ -944,3 +944,26 @@ def test_a_lake_commit_conflict_raised_by_duckdb_is_retried_and_named(
     assert len(tries) == 3  # settled and written again each time
     assert pipeline.load_run(plan.staging_dir).articles_loaded == 1
     assert _lake_articles(settings) == 1
+
+
+def test_a_run_planned_before_the_ledger_knew_the_newest_content_still_ingests(
+    tmp_path: Path,
+) -> None:
+    """A run whose plan wrote the ledger snapshot in the form before session 39 (four fields an
+    entry, no `latest`), ingested after an upgrade (an Airflow run cleared from `ingest`): its
+    batches read as they did. They stopped on "not enough values to unpack" (review)."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "a.txt").write_bytes(_article("2024-03-04", "Cloves shipped"))
+    s = _settings(landing, tmp_path)
+    pipeline.run(s)
+    (landing / "a.txt").write_bytes(_article("2024-03-04", "Cloves shipped twice"))
+    (landing / "b.txt").write_bytes(_article("2024-03-04", "Pepper rose"))
+    plan = pipeline.plan_run(s, trigger="test")
+    known = Path(plan.staging_dir) / "known.json"
+    data = json.loads(known.read_text())
+    assert data["entries"] and all(len(e) == 5 for e in data["entries"])
+    data["entries"] = [e[:4] for e in data["entries"]]
+    known.write_text(json.dumps(data))
+    counts = pipeline.ingest_batch(plan.staging_dir, 0)
+    assert (counts["files"], counts["articles"], counts["quarantined"]) == (2, 2, 0), counts

@@ -202,3 +202,46 @@ def test_the_writer_bounds_duckdb_memory(tmp_path: Path) -> None:
     assert limit is not None and limit[0] in {"286.1 MiB", "300.0 MB", "286.1MiB"}, limit
     with pytest.raises(ValueError, match="duckdb_memory_limit"):
         load_settings(warehouse=tmp_path / "w.duckdb", duckdb_memory_limit="lots")
+
+
+@pytest.mark.parametrize("holder_gets_on", [True, False])
+def test_a_lock_wait_goes_on_while_the_holder_gets_on(tmp_path: Path, holder_gets_on: bool) -> None:
+    """`file_lock` with `progress`: a wait of 0.5 s outlived by a holder whose work moves on
+    (a backfill that hands its lock on between days and takes it back at once) goes on, and
+    gets the lock once the holder lets go; a holder that does not move on still runs the wait
+    out (review, session 39: one timeout covered all the other backfill's days)."""
+    from etl.warehouse import file_lock
+
+    path = tmp_path / "x.lock"
+    held, done = threading.Event(), threading.Event()
+
+    def hold() -> None:  # filelock's locks belong to the thread that took them
+        lock = FileLock(str(path))
+        lock.acquire()
+        held.set()
+        done.wait(2.0 if holder_gets_on else 60.0)
+        lock.release()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(30)
+    ticks = iter(range(1_000_000))
+
+    def progress() -> int:
+        return next(ticks) if holder_gets_on else 0
+
+    started = time.monotonic()
+    try:
+        if holder_gets_on:
+            with file_lock(path, 0.5, "held", "too long", progress=progress):
+                waited = time.monotonic() - started
+            assert 1.0 <= waited < 30
+        else:
+            with (
+                pytest.raises(WarehouseLockedError, match="too long"),
+                file_lock(path, 0.5, "held", "too long", progress=progress),
+            ):
+                pass  # pragma: no cover
+    finally:
+        done.set()
+        holder.join(30)

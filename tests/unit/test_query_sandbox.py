@@ -74,7 +74,8 @@ def test_the_refusal_names_every_text_sql_function_sorted() -> None:
     [
         ("SELECT content FROM read_text('s3://bucket/lake/../../secrets/k.txt')", "../"),
         ("SELECT * FROM read_parquet('s3://bucket/lake/%2E%2E/other/x.parquet')", "%2E%2E"),
-        ("CALL warehouse.main.ducklake_snapshots('s3://b/x/..')", "x/.."),
+        ("SELECT * FROM 's3://bucket/lake/../other/x.csv'", "../other"),
+        ("SELECT * FROM read_csv(['s3://bucket/lake/a.csv', 's3://bucket/lake/..'])", "lake/.."),
         ("SELECT * FROM read_csv('..\\\\secret.csv')", "..\\\\"),
     ],
 )
@@ -94,7 +95,28 @@ def test_a_path_climbing_out_with_dot_dot_is_refused(sql: str, path: str) -> Non
     [
         "SELECT 'a..b', 'the end..', '...', '%..%' LIKE '%..%'",
         "SELECT * FROM range(3) WHERE 'x' NOT LIKE '..%'",
+        # text that is no path, however it is written (review, session 39)
+        "SELECT contains('and so on..', '..'), string_split('1987-02-26..1987-03-04', '..')",
+        "SELECT * FROM read_csv(['s3://bucket/lake/a.csv', 's3://bucket/lake/b..csv'])",
     ],
 )
 def test_dots_that_are_no_path_segment_pass(sql: str) -> None:
     check_read_only(duckdb.connect(), sql)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM read_csv('s3://lakeb/lake/' || repeat('.', 2) || '/otherb/secret.csv')",
+        "SELECT * FROM read_text(concat('s3://lakeb/lake/', chr(46), chr(46), '/x'))",
+        "SELECT * FROM read_parquet(replace('s3://lakeb/lake/XX/y.parquet', 'X', '.'))",
+        "SELECT * FROM glob(lower('S3://LAKEB/*'))",
+        "SELECT * FROM read_csv(['s3://lakeb/lake/a.csv', 's3://lakeb/' || 'b.csv'])",
+    ],
+)
+def test_a_file_path_built_by_an_expression_is_refused(sql: str) -> None:
+    """The `..` check reads the paths written out; one built at run time got another bucket's
+    object past it (review, session 39). A path must be written as text."""
+    with pytest.raises(QueryRefusedError) as caught:
+        check_read_only(duckdb.connect(), sql)
+    assert "reads files named by an expression: write the path as text" in str(caught.value)

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from etl.ingest.landing import LandingFile
-from etl.ingest.ledger import LedgerView, read_ledger
+from etl.ingest.ledger import LedgerEntry, LedgerView, read_ledger
 from etl.ingest.reader import IngestContext, ingest_files
 
 
@@ -167,3 +167,29 @@ def test_a_path_back_to_an_earlier_content_is_neither_unchanged_nor_its_own_copy
     result = ingest_files([_landing_file(tmp_path, "a.txt", old)], _context(tmp_path), ledger)
     assert (result.unchanged, result.files_duplicate) == (0, 0)
     assert [a["published_date"] for a in result.articles] == [date(2024, 3, 4)]
+
+
+def test_each_file_read_again_unchanged_is_counted(tmp_path: Path) -> None:
+    """Two files synced again (new mtime, same bytes): both are read, found unchanged and
+    counted; the count stayed at 1 however many there were (survivor
+    ``reader._ingest_one__mutmut_59`` of the seed-1208 sample, #18)."""
+    files = [
+        _landing_file(tmp_path, name, f" date 2024-03-04 Story {name} said the mayor.".encode())
+        for name in ("a.txt", "b.txt")
+    ]
+    ledger = LedgerView(
+        by_path={
+            f.path: [
+                LedgerEntry(
+                    hashlib.sha256((tmp_path / f.path).read_bytes()).hexdigest(),
+                    f.size,
+                    f.mtime_ns - 1,  # read before, at another time
+                    "loaded",
+                    f"art-{f.path}",
+                )
+            ]
+            for f in files
+        }
+    )
+    result = ingest_files(files, _context(tmp_path), ledger)
+    assert (result.unchanged, result.files_out, result.articles) == (2, 0, [])

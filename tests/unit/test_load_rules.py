@@ -247,3 +247,22 @@ def test_a_refusal_says_what_to_do() -> None:
     assert "make one run with NEWS_ETL_QUARANTINE_CHECK_MIN_FILES above 22:" in none.hint
     passed = judge("r3", RunAccount(files_new=20, files_quarantined=10, articles_loaded=10), LIMITS)
     assert passed.hint is None
+
+
+def test_a_refused_runs_account_loaded_and_removed_nothing() -> None:
+    """A refused run's account (what etl_run records and the CLI prints) loaded no article,
+    removed none and wrote no partition; its files and quarantine counts stay. Loaded articles
+    were kept (survivor ``RunAccount.refused__mutmut_6`` of the seed-1208 sample, #18)."""
+    from datetime import date
+
+    account = RunAccount(
+        files_new=20,
+        files_quarantined=11,
+        articles_loaded=9,
+        articles_removed=2,
+        quarantined=11,
+        partitions=[date(2024, 3, 4)],
+    )
+    refused = account.refused()
+    assert (refused.articles_loaded, refused.articles_removed, refused.partitions) == (0, 0, [])
+    assert (refused.files_new, refused.files_quarantined, refused.quarantined) == (20, 11, 11)

@@ -107,3 +107,21 @@ def test_a_changed_file_the_rebuild_takes_is_read_as_its_own_not_as_a_copy() -> 
     # unchanged, it is a copy (it is not taken: its articles are on no day of the rebuild)
     unchanged = [files[0], _file("flat.txt", None)]
     assert rebuild_holders(unchanged, ledger, date(2024, 3, 3)) == {"flat.txt"}
+
+
+def test_a_flat_files_copy_is_read_by_the_rebuild_of_the_day_its_article_is_on() -> None:
+    """A file outside dated folders, unchanged, whose article z the warehouse holds on DAY: the
+    rebuild of DAY takes it (it may remove z), so z's copy in another day's folder is read;
+    the rebuild of another day does not take it, and the copy is left alone. With the test of
+    the placed day inverted the copy was read by every other day's rebuild and by none of
+    DAY's (survivor ``rebuild_holders__mutmut_10`` of the seed-1208 sample, #18)."""
+    files = [_file("flat/f.txt", None), _file("2024-03-06/copy-of-z.txt", date(2024, 3, 6))]
+    ledger = LedgerView(
+        by_path={
+            "flat/f.txt": [_entry("loaded", "z")],
+            "2024-03-06/copy-of-z.txt": [_entry("duplicate", "z")],
+        },
+        placed={"flat/f.txt": {"": [DAY]}},
+    )
+    assert rebuild_holders(files, ledger, DAY) == {"2024-03-06/copy-of-z.txt"}
+    assert rebuild_holders(files, ledger, date(2024, 3, 5)) == set()

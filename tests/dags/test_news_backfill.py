@@ -10,10 +10,22 @@ import pytest
 
 from etl import pipeline
 from etl.sample import generate_sample
+from etl.settings import Settings
 from tests.dags.conftest import load_dag
 from tests.integration.helpers import checksums, query, settings_for
 
 pytestmark = pytest.mark.usefixtures("airflow_db")
+
+
+def _conf(landing: Path, settings: Settings, start: str, end: str, mode: str) -> dict[str, str]:
+    """The params of a news_backfill run over ``landing`` into ``settings``' warehouse."""
+    return {
+        "start": start,
+        "end": end,
+        "mode": mode,
+        "landing": str(landing),
+        "warehouse": str(settings.warehouse),
+    }
 
 
 def test_stale_mode_rebuilds_only_partitions_built_by_another_version(tmp_path: Path) -> None:
@@ -34,13 +46,7 @@ def test_stale_mode_rebuilds_only_partitions_built_by_another_version(tmp_path: 
         con.close()
 
     dag = load_dag("news_backfill")
-    conf = {
-        "start": days[0].isoformat(),
-        "end": days[-1].isoformat(),
-        "mode": "stale",
-        "landing": str(landing),
-        "warehouse": str(settings.warehouse),
-    }
+    conf = _conf(landing, settings, days[0].isoformat(), days[-1].isoformat(), "stale")
     run = dag.test(logical_date=datetime.now(UTC), run_conf=conf)
     states = {(ti.task_id, ti.map_index): ti.state for ti in run.get_task_instances()}
     assert run.state == "success", states
@@ -79,13 +85,7 @@ def test_a_failed_day_fails_the_run_but_the_days_rebuilt_are_announced(
     monkeypatch.setenv("NEWS_ETL_QUARANTINE_CHECK_MIN_FILES", "2")
     settings = settings_for(landing, tmp_path / "w")
     dag = load_dag("news_backfill")
-    conf = {
-        "start": days[0].isoformat(),
-        "end": days[-1].isoformat(),
-        "mode": "missing",
-        "landing": str(landing),
-        "warehouse": str(settings.warehouse),
-    }
+    conf = _conf(landing, settings, days[0].isoformat(), days[-1].isoformat(), "missing")
     run = dag.test(logical_date=datetime.now(UTC), run_conf=conf)
     states = {(ti.task_id, ti.map_index): ti.state for ti in run.get_task_instances()}
     assert run.state == "failed", states
@@ -146,13 +146,7 @@ def test_select_logs_the_table_the_cli_dry_run_prints(
     printed = CliRunner().invoke(app, args, env=env)
     assert printed.exit_code == 0, printed.output
 
-    conf = {
-        "start": start.isoformat(),
-        "end": days[-1].isoformat(),
-        "mode": "missing",
-        "landing": str(landing),
-        "warehouse": str(settings.warehouse),
-    }
+    conf = _conf(landing, settings, start.isoformat(), days[-1].isoformat(), "missing")
     with caplog.at_level(logging.INFO, logger="airflow.task"):
         run = load_dag("news_backfill").test(logical_date=datetime.now(UTC), run_conf=conf)
     assert run.state == "success"

@@ -76,6 +76,14 @@ def _backfill(
     return f"{out.exit_code}\n{out.output}"
 
 
+def _successful_runs_per_day(settings: Settings) -> list[tuple[date, int]]:
+    return query(
+        settings.warehouse,
+        "SELECT partition_date, count(*) FROM etl_run WHERE status = 'success' GROUP BY 1 "
+        "ORDER BY 1",
+    )
+
+
 def _sample(tmp_path: Path) -> tuple[Path, list[date], Settings]:
     landing = tmp_path / "landing"
     days = generate_sample(landing).dates
@@ -101,12 +109,7 @@ def test_a_day_another_run_loaded_since_the_plan_is_skipped_not_rebuilt_again(
     out = _backfill(landing, settings.warehouse, tmp_path, str(days[0]), str(days[-1]))
     assert out.startswith("0\n"), out
     assert f"{days[1]}: skipped, rebuilt by another run since this backfill was planned" in out
-    rows = query(
-        settings.warehouse,
-        "SELECT partition_date, count(*) FROM etl_run WHERE status = 'success' GROUP BY 1 "
-        "ORDER BY 1",
-    )
-    assert rows == [(day, 1) for day in days]
+    assert _successful_runs_per_day(settings) == [(day, 1) for day in days]
 
 
 @pytest.mark.parametrize("mode", ["missing", "all"])
@@ -194,12 +197,7 @@ def test_two_backfills_started_together_rebuild_each_day_once(
     assert not errors, errors
     assert out.startswith("0\n"), out
     assert f"{days[1]}: skipped, rebuilt by another run since this backfill was planned" in out
-    rows = query(
-        settings.warehouse,
-        "SELECT partition_date, count(*) FROM etl_run WHERE status = 'success' GROUP BY 1 "
-        "ORDER BY 1",
-    )
-    assert rows == [(day, 1) for day in days]
+    assert _successful_runs_per_day(settings) == [(day, 1) for day in days]
 
 
 def test_a_backfill_whose_reader_stopped_early_still_rebuilds_every_day(tmp_path: Path) -> None:
@@ -230,9 +228,4 @@ def test_a_backfill_whose_reader_stopped_early_still_rebuilds_every_day(tmp_path
     err = process.stderr.read().decode()
     assert process.wait(timeout=600) == 0, err
     assert "Traceback" not in err and "Broken pipe" not in err
-    rows = query(
-        settings.warehouse,
-        "SELECT partition_date, count(*) FROM etl_run WHERE status = 'success' GROUP BY 1 "
-        "ORDER BY 1",
-    )
-    assert rows == [(day, 1) for day in days]
+    assert _successful_runs_per_day(settings) == [(day, 1) for day in days]

@@ -80,6 +80,16 @@ def test_a_run_uses_the_window_it_was_planned_with(tmp_path: Path) -> None:
     assert stories["y2"] != stories["y1"]  # 32 days: outside
 
 
+def test_a_window_of_0_days_groups_the_same_day_only(tmp_path: Path) -> None:
+    """`NEWS_ETL_STORY_WINDOW_DAYS=0` (the same day only) loads: a near-copy on the day of its
+    first copy joins its story, one a day later does not. The loader refused 0 as it refuses
+    a negative window (survivor ``stories.assign_stories__mutmut_52`` of the seed-1208 sample,
+    #18)."""
+    stories = _two_runs(tmp_path, {"x": "2024-03-01", "y": "2024-03-02"}, story_window_days=0)
+    assert stories["x2"] == stories["x1"]  # the same day
+    assert stories["y2"] != stories["y1"]  # the next day
+
+
 #: Rows of a warehouse at schema 12 (story_lsh without dates), and story_lsh after 0013.
 MEMBERS = (
     "INSERT INTO story_member (article_id, story_id, published_date) VALUES "

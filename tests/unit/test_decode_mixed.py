@@ -74,6 +74,24 @@ def test_a_utf8_file_and_a_latin1_file_joined_are_each_read_right() -> None:
     )
 
 
+def test_lines_of_plain_ascii_do_not_end_the_search_for_utf8_lines() -> None:
+    """An ASCII title line, a Latin-1 line, then the UTF-8 half and the rest in Latin-1: the
+    UTF-8 lines after an ASCII or a legacy line are still found and read as UTF-8. Stopping at
+    the first line of either found no UTF-8 line, and the detector's one encoding garbled the
+    UTF-8 half (survivor ``decode._utf8_lines_and_legacy__mutmut_8`` of the seed-1208
+    sample, #18)."""
+    title = "Prices and people: a report from two cities\n"
+    raw = (
+        title.encode()
+        + FRENCH.encode("latin-1")
+        + (GERMAN * 10).encode()
+        + (FRENCH * 9).encode("latin-1")
+    )
+    decoded = decode(raw)
+    assert decoded.text == title + FRENCH + GERMAN * 10 + FRENCH * 9
+    assert decoded.encoding == "utf-8"
+
+
 def test_a_canonical_article_of_two_encodings_keeps_its_lines_and_breaks() -> None:
     raw = (
         b" date 2021-04-07 Caf\xc3\xa9 owners in M\xc3\xbcnchen said prices rose.\r\n\r\n"

@@ -185,16 +185,17 @@ def _load_extensions(con: duckdb.DuckDBPyConnection) -> None:
 _DOT_DOT = re.compile(r"(?:^|[/\\])(?:\.|%2e){2}(?:[/\\?#]|$)", re.IGNORECASE)
 
 
+#: Table functions that read files but whose names say so neither by a ``read_`` or
+#: ``parquet_`` prefix nor by a ``_scan`` suffix.
+_OTHER_FILE_READERS = frozenset({"glob", "sniff_csv"})
+
+
 def _reads_files(name: str) -> bool:
     """Whether the table function ``name`` reads the files its first argument names."""
     return (
         name.startswith(("read_", "parquet_"))
         or name.endswith("_scan")
-        or name
-        in {
-            "glob",
-            "sniff_csv",
-        }
+        or name in _OTHER_FILE_READERS
     )
 
 
@@ -208,13 +209,24 @@ def _text(node: Any) -> str | None:
     return None
 
 
-def _paths(node: Any) -> Iterator[str]:
+def _nodes(node: Any) -> Iterator[dict[str, Any]]:
+    """Every node (JSON object) of a serialized statement tree, each before its children."""
+    if isinstance(node, dict):
+        yield node
+        for child in node.values():
+            yield from _nodes(child)
+    elif isinstance(node, list):
+        for child in node:
+            yield from _nodes(child)
+
+
+def _paths(tree: Any) -> Iterator[str]:
     """Every file path a serialized statement tree names: the first argument of each function
     that reads files, which must be text or a list of texts written out (a path built by an
     expression, ``'s3://lake/' || repeat('.', 2) || '/…'``, is checked by nobody: DuckDB works
     it out, then compares it with the allowed directories as written; review, session 39),
     and each table named by a path (``FROM 's3://…/x.csv'``)."""
-    if isinstance(node, dict):
+    for node in _nodes(tree):
         if node.get("type") == "BASE_TABLE" and isinstance(node.get("table_name"), str):
             yield node["table_name"]
         name = node.get("function_name") if node.get("class") == "FUNCTION" else None
@@ -229,27 +241,17 @@ def _paths(node: Any) -> Iterator[str]:
                     "(`news-etl query` checks the paths it is given)"
                 )
             yield from (t for t in texts if t is not None)
-        for child in node.values():
-            yield from _paths(child)
-    elif isinstance(node, list):
-        for child in node:
-            yield from _paths(child)
 
 
-def _function_names(node: Any) -> Iterator[str]:
+def _function_names(tree: Any) -> Iterator[str]:
     """Every function name in a serialized statement tree (scalar and table functions)."""
-    if isinstance(node, dict):
+    for node in _nodes(tree):
         # pragma: no mutate start (equivalent: `or` also yields WINDOW nodes' names, and a
         # side-effect function called as a window, `checkpoint() OVER ()`, fails in DuckDB's
         # binder either way: "Aggregate Function with name checkpoint does not exist")
         if node.get("class") == "FUNCTION" and isinstance(node.get("function_name"), str):
             # pragma: no mutate end
             yield node["function_name"].lower()
-        for value in node.values():
-            yield from _function_names(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _function_names(value)
 
 
 def _check_functions(con: duckdb.DuckDBPyConnection, select_sql: str) -> None:

@@ -141,6 +141,17 @@ def read_ledger(con: duckdb.DuckDBPyConnection | None, landing: str) -> LedgerVi
     return view
 
 
+def latest_contents_sql(landing: str, paths: str) -> str:
+    """A query of the ``ingest_ledger`` rows of landing zone ``landing`` (an SQL expression:
+    a parameter) that hold the newest content of one of ``paths`` (a query of paths): each
+    path's rows with its newest ``last_seen``, the content a run read last
+    (:attr:`LedgerEntry.latest`). The ledger and the loader both ask it this way."""
+    return (
+        f"SELECT * FROM ingest_ledger WHERE landing = {landing} AND path IN ({paths})"
+        " QUALIFY last_seen = max(last_seen) OVER (PARTITION BY path)"
+    )
+
+
 def _mark_latest(
     con: duckdb.DuckDBPyConnection, landing: str, view: LedgerView, paths: list[str]
 ) -> None:
@@ -151,9 +162,7 @@ def _mark_latest(
     newest = {
         (str(path), str(sha))
         for path, sha in con.execute(
-            "SELECT path, sha256 FROM ingest_ledger"
-            " WHERE landing = ? AND path IN (SELECT unnest(?::VARCHAR[]))"
-            " QUALIFY last_seen = max(last_seen) OVER (PARTITION BY path)",
+            f"SELECT path, sha256 FROM ({latest_contents_sql('?', 'SELECT unnest(?::VARCHAR[])')})",
             [landing, paths],
         ).fetchall()
     }

@@ -30,6 +30,7 @@ import duckdb
 import pyarrow as pa
 
 from etl.contracts import REFUSED_UNREAD, SCHEMAS, DateSource, LedgerOutcome, Stage, read_by
+from etl.ingest.ledger import latest_contents_sql
 from etl.load.keys import stable_id_sql
 from etl.load.modes import REMOVED, REPLACE_SCOPE, RUN_REFUSED, Mode
 from etl.storage import S3_PROTOCOLS, Location, configure_duckdb, location
@@ -154,14 +155,12 @@ def _settle_files(con: duckdb.DuckDBPyConnection, landing: str, mode: Mode) -> N
     # the path held when a run last read it. An older row of the path is content it had before
     # it changed, and has now again (an edit undone): new to be read, not settled already.
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE late_known AS
         SELECT l.path, l.sha256, k.outcome, k.article_id, k.article_ids
-        FROM staged_ledger l JOIN ingest_ledger k
-          ON k.landing = $1 AND k.path = l.path AND k.sha256 = l.sha256
-        JOIN (SELECT path, max(last_seen) AS newest FROM ingest_ledger
-              WHERE landing = $1 AND path IN (SELECT path FROM staged_ledger)
-              GROUP BY path) m ON m.path = k.path AND k.last_seen = m.newest
+        FROM staged_ledger l
+        JOIN ({latest_contents_sql("$1", "SELECT path FROM staged_ledger")}) k
+          ON k.path = l.path AND k.sha256 = l.sha256
         WHERE $2 AND NOT coalesce(l.unchanged, false)
         """,
         [landing, mode.honours_ledger],

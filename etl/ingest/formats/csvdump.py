@@ -37,7 +37,7 @@ def parse_csv(text: str, layout: str) -> list[Parsed]:
     text = stripped
     header = text.split("\n", 1)[0]
     delimiter = _delimiter(header)
-    reader = csv.DictReader(io.StringIO(text, newline=""), restkey="_extra", delimiter=delimiter)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     if not reader.fieldnames:
         return [RecordError(None, "malformed_csv", "no header row")]
     if not any(name.strip().lower() in TEXT_FIELDS for name in reader.fieldnames):

@@ -85,6 +85,16 @@ def test_top_terms_stem_breaks_ties_by_stem(wh: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("macro", ["top_terms", "top_terms_stem"])
+def test_a_null_n_ranks_everything(wh: Path, macro: str) -> None:
+    """n NULL is no limit, as LIMIT NULL is: top_terms_stem's cut by rank() <= n kept no stem
+    and said the day had no word to rank (probe, session 40)."""
+    every = query(wh, f"SELECT * FROM {macro}(?, ?, 1000000000)", [DAY, DAY])
+    assert len(every) > 40  # the 40 tied words, each once, and the state article's
+    assert all(row[-1] is None for row in every)  # no note: ranked rows
+    assert query(wh, f"SELECT * FROM {macro}(?, ?, NULL)", [DAY, DAY]) == every
+
+
 def test_a_typed_word_with_spaces_finds_its_term(wh: Path) -> None:
     rows = query(wh, "SELECT articles, note FROM term_trend(' Governor ', ?, ?)", [DAY, DAY])
     assert rows == [(1, None)]

@@ -584,7 +584,7 @@ def note_failure(staging_dir: str | Path, step: str, error: BaseException) -> No
     (root / FAILURES_DIR / f"{step}.json").write_text(json.dumps(note))
 
 
-def noted_failures(staging_dir: str | Path) -> list[dict[str, str]]:
+def noted_failures(staging_dir: str | Path | Location) -> list[dict[str, str]]:
     """The failures the run's steps noted, earliest first."""
     files = (location(staging_dir) / FAILURES_DIR).files()
     notes = [json.loads(f.location.read_text()) for f in files if f.location.name.endswith(".json")]
@@ -1047,6 +1047,20 @@ def write_report(settings: Settings, run_id: str | None = None) -> Path | None:
         return None
 
 
+def _abandoned_why(staging: Location) -> str:
+    """The error recorded for an abandoned run: the failure one of its steps noted (a run that
+    gave up on a busy warehouse, exit 75, was said to have been killed: probe, session 40),
+    else that its process ended before it did."""
+    notes = noted_failures(staging)
+    if notes:
+        first = notes[0]
+        return (
+            f"abandoned: it stopped at {first['step']} ({first['error']}) and was not tried "
+            "again; nothing loaded"
+        )
+    return "abandoned: its process ended before the run did (killed?); nothing loaded"
+
+
 def reclaim_leftovers(settings: Settings) -> list[str]:
     """Find runs into this warehouse that were killed (see :mod:`etl.leftovers`), record each
     that has no ``etl_run`` row as ``abandoned`` (through the one run-record writer), remove
@@ -1074,7 +1088,7 @@ def reclaim_leftovers(settings: Settings) -> list[str]:
                 else None
             )
             if known is None and item.plan is not None and con is not None:
-                why = "abandoned: its process ended before the run did (killed?); nothing loaded"
+                why = _abandoned_why(item.staging)
                 try:
                     plan = RunPlan(**item.plan)
                     facts = run_facts(plan, plan.settings_obj())
@@ -1405,6 +1419,11 @@ def _run_planned(plan: RunPlan, progress: Progress | None) -> LoadSummary:
         _raise_interrupt(exc)  # Ctrl-C or SIGTERM inside DuckDB: not a failure
         if not _is_transient(exc):
             exc.add_note(_record_failure(plan.staging_dir, exc).note(plan.run_id))
+        else:  # the warehouse may still be busy: the next run records it (reclaim_leftovers)
+            exc.add_note(
+                f"run {plan.run_id} loaded nothing; the next run records it in etl_run as "
+                "abandoned, with this error"
+            )
         raise
     if progress:
         progress("load", -1, plan.n_batches)

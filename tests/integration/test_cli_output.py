@@ -661,6 +661,58 @@ def test_a_run_waiting_for_the_writer_lock_says_so_once(
     ]
 
 
+def test_a_run_that_gave_up_on_a_busy_warehouse_is_recorded_with_its_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run whose load waited in vain for a warehouse another process held open (exit 75) was
+    recorded by the next run as "abandoned: its process ended before the run did (killed?)",
+    and its exit-75 line never named it (probe, session 40). It names the run now, and the
+    record keeps its error."""
+    import re
+    import sys
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "a.txt").write_text(" date 2024-05-06 The council met on Monday.\n", "utf-8")
+    made = tmp_path / "made" / "news.duckdb"
+    assert _cli("init", "-w", str(made))[0] == 0
+    monkeypatch.setenv("NEWS_ETL_LOCK_TIMEOUT_S", "1")
+    where = ["-l", str(landing), "-w", str(made), "--workers", "1"]
+    hold = (  # an analyst's long read: the plan reads beside it, the load cannot write
+        "import duckdb, sys, time\n"
+        "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+        "print('open', flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    reader = subprocess.Popen(
+        [sys.executable, "-c", hold, str(made)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert reader.stdout is not None and reader.stdout.readline() == "open\n"
+        code, _, err = _cli("run", *where)
+    finally:
+        reader.kill()
+        reader.wait()
+    assert code == 75, err
+    named = re.search(r"run (\S+) loaded nothing; the next run records it in etl_run as "
+                      r"abandoned, with this error", err)  # fmt: skip
+    assert named is not None, err
+    gave_up = named.group(1)
+    code, out, err = _cli("run", *where)
+    assert code == 0, err
+    with duckdb.connect(str(made), read_only=True) as con:
+        rows = con.execute(
+            "SELECT status, error FROM etl_run WHERE run_id = ?", [gave_up]
+        ).fetchall()
+        loaded = con.execute("SELECT count(*) FROM fact_article").fetchone()
+    assert len(rows) == 1 and rows[0][0] == "abandoned", rows
+    error = rows[0][1]
+    assert error.startswith("abandoned: it stopped at load ("), error
+    assert "is held open by PID" in error and "killed?" not in error, error
+    assert error.endswith(") and was not tried again; nothing loaded"), error
+    assert loaded == (1,)  # the second run loaded the file
+
+
 def test_a_landing_path_in_warnings_and_errors_is_shown_as_data(tmp_path: Path) -> None:
     # A run that fails names its landing zone in a warning (no warehouse to record it in) and in
     # etl_run.error, which status shows. The warning went out through Python's handler of last

@@ -21,6 +21,19 @@ import numpy as np
 
 from etl.settings import Settings
 
+#: This process's cache folder as a run's settings name it (:func:`use_root`); ``None``: the
+#: environment's.
+_root: Path | None = None
+
+
+def use_root(root: Path) -> None:
+    """Keep this process's cache entries under ``root``: a run's step gives its planned
+    settings' ``cache_root``, so the cache never reads the whole environment again (an option
+    given over a bad ``NEWS_ETL_X``, ``run --workers 1`` with ``NEWS_ETL_WORKERS=0``, failed
+    the text stage there: probe, session 40)."""
+    global _root
+    _root = root
+
 
 def cached_arrays(
     name: str,
@@ -31,7 +44,7 @@ def cached_arrays(
     """The arrays ``build()`` returns, from the cache entry of ``name`` and ``inputs`` (any
     JSON-serialisable description of what the arrays derive from) when there is one."""
     digest = hashlib.sha256(json.dumps([name, inputs], sort_keys=True).encode()).hexdigest()
-    root = (settings or Settings()).cache_root
+    root = settings.cache_root if settings is not None else _root or Settings().cache_root
     entry = root / f"{name}-{digest[:20]}"
     loaded = _load(entry)
     if loaded is not None:

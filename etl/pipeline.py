@@ -33,7 +33,7 @@ from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
 import duckdb
 from filelock import BaseFileLock
 
-from etl import TEXT_VERSION, __version__, heap, leftovers
+from etl import TEXT_VERSION, __version__, cache, heap, leftovers
 from etl.contracts import LedgerOutcome, RunStatus, Stage, plural
 from etl.errors import (
     BatchValidationError,
@@ -680,9 +680,11 @@ def text_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     from etl.text.batch import process_batch
 
     plan = RunPlan.load(staging_dir)
+    settings = plan.settings_obj()
+    cache.use_root(settings.cache_root)  # the language model's and the tokenizer's arrays
     staging = plan.staging()
     ingested = staging.read("ingested", batch)
-    out = process_batch(ingested, plan.settings_obj().max_article_chars)
+    out = process_batch(ingested, settings.max_article_chars)
     staging.write("articles", batch, out.articles)
     staging.write("terms", batch, out.terms)
     # Ingest's rows, then this step's: rows an earlier try of this step appended (a worker that
@@ -772,6 +774,7 @@ def _suite_parameters(plan: RunPlan, settings: Settings) -> dict[str, Any]:
     from etl.validate.runner import suite_parameters
 
     run_date = date.fromisoformat(plan.partition_date) if plan.partition_date else None
+    cache.use_root(settings.cache_root)  # the language model's arrays
     return suite_parameters(run_date, datetime.now(UTC).date(), settings, known_languages())
 
 

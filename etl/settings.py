@@ -31,6 +31,11 @@ def _usable_cores() -> int:
     return os.cpu_count() or 1
 
 
+#: The most days a setting counted in days may give (a hundred years): three million days
+#: overflowed Python's dates part-way through a run (probe, session 40).
+MAX_DAYS = 36_500
+
+
 class Settings(BaseSettings):
     """Pipeline settings; each field ``x`` is read from ``NEWS_ETL_X``."""
 
@@ -140,6 +145,7 @@ class Settings(BaseSettings):
     future_date_allowance_days: int = Field(
         default=1,
         ge=0,
+        le=MAX_DAYS,
         description="How many days after today (or the run's date) a published date may lie: "
         "later dates are quarantined as future_date by ingest and fail the article suite's "
         "date range (time zones put a publisher's today up to a day ahead of ours).",
@@ -183,6 +189,7 @@ class Settings(BaseSettings):
     story_window_days: int = Field(
         default=DEFAULT_STORY_WINDOW_DAYS,
         ge=0,
+        le=MAX_DAYS,
         description="Stories are near-duplicates published within this many days of each "
         "other: an article matches only candidates whose published date is at most this many "
         "days before or after its own (0: the same day only). A run uses the value it was "
@@ -298,6 +305,15 @@ class Settings(BaseSettings):
         if "://" in text:
             return text.rstrip("/")
         return local_path(text)
+
+    @field_validator("schemas_dir", "reports_dir", "cache_dir", mode="before")
+    @classmethod
+    def _not_empty(cls, value: object) -> object:
+        # An empty folder was the working folder: a run wrote its pages, or the cache its
+        # arrays, into whatever folder it was started from (probe, session 40).
+        if value is not None and not str(value).strip():
+            raise ValueError("the folder is empty: leave it unset (its default) or give a folder")
+        return value
 
     @field_validator("schemas_dir", "reports_dir", "cache_dir", mode="after")
     @classmethod

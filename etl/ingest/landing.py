@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from etl.errors import LandingZoneError
@@ -253,6 +253,32 @@ def open_landing_file(landing: str | Path, relative_path: str) -> IO[bytes]:
         raise NotRegularFileError(kind)
     os.set_blocking(fd, True)
     return os.fdopen(fd, "rb")
+
+
+class Readable(Protocol):
+    """A binary stream (a file, a gzip stream)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+#: The most :func:`read_at_most` asks a stream for at once.
+_READ_PIECE = 8 * 1024 * 1024
+
+
+def read_at_most(handle: Readable, limit: int) -> bytes:
+    """The first ``limit + 1`` bytes of ``handle`` at most (one more than ``limit``: the file
+    is larger), read in pieces: a buffered ``read(limit + 1)`` allocates its whole size first,
+    and a limit of 100 GB (NEWS_ETL_MAX_FILE_BYTES as "no limit") failed every file with a
+    MemoryError (probe, session 40)."""
+    pieces: list[bytes] = []
+    left = limit + 1
+    while left > 0:
+        piece = handle.read(min(left, _READ_PIECE))
+        if not piece:
+            break
+        pieces.append(piece)
+        left -= len(piece)
+    return b"".join(pieces)
 
 
 def _is_utf8(name: str) -> bool:

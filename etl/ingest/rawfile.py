@@ -17,6 +17,7 @@ from etl.ingest.landing import (
     is_remote,
     local_root,
     open_landing_file,
+    read_at_most,
 )
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -44,7 +45,7 @@ class RawFile:
 
 def _read_limited(landing: str | Path, file: LandingFile, limit: int) -> bytes:
     with open_landing_file(landing, file.path) as handle:
-        raw = handle.read(limit + 1)
+        raw = read_at_most(handle, limit)
     if len(raw) > limit:
         raise RawFileError("too_large", f"more than {limit} bytes (limit); not read further")
     return raw
@@ -71,7 +72,7 @@ def gunzip_limited(raw: bytes, limit: int) -> bytes:
     """Decompress gzip ``raw``, refusing more than ``limit`` decompressed bytes (gzip bombs)."""
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(raw)) as stream:
-            data = stream.read(limit + 1)
+            data = read_at_most(stream, limit)
     except (OSError, EOFError, zlib.error) as exc:
         raise RawFileError("bad_gzip", f"not a valid gzip stream: {exc}") from exc
     if len(data) > limit:

@@ -19,7 +19,7 @@ from etl.contracts import QuarantineReason
 from etl.ingest.canonical import BadDateError, parse_txt
 from etl.ingest.decode import UndecodableError, decode
 from etl.ingest.formats import ADAPTERS, LINE_RECORDS, Record, RecordError, choose_format
-from etl.ingest.landing import LandingFile, open_landing_file, source_name
+from etl.ingest.landing import LandingFile, open_landing_file, read_at_most, source_name
 from etl.ingest.ledger import LedgerView
 from etl.ingest.metadata import clean_metadata, metadata_over_limit
 from etl.ingest.mojibake import repair_mojibake
@@ -80,7 +80,7 @@ def header_date(landing: Path | str, path: str, max_bytes: int, txt_layout: str)
     outside dated folders belongs to before any run has loaded it."""
     try:
         with open_landing_file(landing, path) as handle:
-            raw = handle.read(max_bytes + 1)
+            raw = read_at_most(handle, max_bytes)
         if len(raw) > max_bytes:
             return None
         return parse_txt(decode(raw).text, txt_layout).header_date

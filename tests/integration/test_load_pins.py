@@ -276,6 +276,25 @@ def test_file_size_limit_is_inclusive(tmp_path: Path) -> None:
     assert str(len(exact)) in detail
 
 
+def test_a_size_limit_of_a_hundred_gigabytes_reads_every_file(tmp_path: Path) -> None:
+    """``NEWS_ETL_MAX_FILE_BYTES=107374182400`` (100 GB, as "no limit") failed every file
+    with a MemoryError: each read asked for the limit's size at once (probe, session 40). A
+    flat file's date header (read when a day's run plans), a plain file and a gzip file."""
+    import gzip
+
+    landing = tmp_path / "landing"
+    (landing / "2024-03-04").mkdir(parents=True)
+    (landing / "flat.txt").write_bytes(_article("2024-03-04", "A flat file of the day"))
+    (landing / "2024-03-04" / "plain.txt").write_bytes(_article(None, "A plain file of the day"))
+    (landing / "2024-03-04" / "packed.txt.gz").write_bytes(
+        gzip.compress(_article(None, "A packed file of the day"))
+    )
+    s = _settings(landing, tmp_path, max_file_bytes=100 * 1024**3)
+    summary = pipeline.run(s, partition_date=date(2024, 3, 4))
+    assert (summary.files_new, summary.files_loaded, summary.articles_loaded) == (3, 3, 3)
+    assert set(_loaded_files(s)) == {"flat.txt", "plain.txt", "packed.txt.gz"}
+
+
 # --------------------------------------------------------------------------- file outcomes
 
 

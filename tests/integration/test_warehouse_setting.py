@@ -72,6 +72,25 @@ def _invoke(
             {"NEWS_ETL_STAGING_DIR": "~no-such-user-x/s"},
             "NEWS_ETL_STAGING_DIR: '~no-such-user-x/s' cannot be expanded",
         ),
+        # An empty folder was the working folder: the run's pages, or the cache's arrays, went
+        # there (probe, session 40).
+        *[
+            (["run", "-w", "w.duckdb", "-l", "d"], {name: value}, f"{name}: the folder is empty")
+            for name, value in [
+                ("NEWS_ETL_REPORTS_DIR", ""),
+                ("NEWS_ETL_CACHE_DIR", " "),
+                ("NEWS_ETL_SCHEMAS_DIR", ""),
+            ]
+        ],
+        # Three million days overflowed Python's dates part-way through a run (probe).
+        *[
+            (
+                ["run", "-w", "w.duckdb", "-l", "d"],
+                {name: "36501"},
+                f"{name}: Input should be less than or equal to 36500; given '36501'",
+            )
+            for name in ("NEWS_ETL_STORY_WINDOW_DAYS", "NEWS_ETL_FUTURE_DATE_ALLOWANCE_DAYS")
+        ],
     ],
 )
 def test_a_setting_that_names_no_file_or_folder_is_refused_and_nothing_is_created(
@@ -130,3 +149,41 @@ def test_a_fifo_named_as_the_warehouse_is_refused_without_waiting(
         output
     )
     assert _files(tmp_path) == ["f.duckdb"]
+
+
+def test_options_replace_bad_variables_in_every_step_of_a_run(tmp_path: Path) -> None:
+    """``run --workers 1 --batch-size 4`` over ``NEWS_ETL_WORKERS=0`` and
+    ``NEWS_ETL_BATCH_SIZE=abc`` planned and ingested, then failed in the text stage with
+    "unexpected ValidationError … a bug in news-etl": the language model's cache read every
+    setting from the environment again (probe, session 40). In a fresh process: the model is
+    looked up once per process."""
+    import os
+    import subprocess
+    import sys
+
+    import duckdb
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "a.txt").write_text(
+        " date 2024-05-06 The council met on Monday and agreed the budget.\n", "utf-8"
+    )
+    warehouse = tmp_path / "w.duckdb"
+    env = {
+        **os.environ,
+        "NEWS_ETL_WORKERS": "0",
+        "NEWS_ETL_BATCH_SIZE": "abc",
+        "NEWS_ETL_WRITE_REPORTS": "false",
+        "NEWS_ETL_CACHE_DIR": str(tmp_path / "cache"),  # the model is built, not read, here
+    }
+    args = ["run", "-l", str(landing), "-w", str(warehouse), "--workers", "1", "--batch-size", "4"]
+    done = subprocess.run(
+        [sys.executable, "-m", "etl.cli", *args], env=env, capture_output=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM fact_article").fetchone() == (1,)
+    assert sorted(p.name.split("-")[0] for p in (tmp_path / "cache").iterdir()) == [
+        "py3langid",
+        "python",
+    ]  # the run's cache folder holds both cached models

@@ -36,6 +36,7 @@ from etl.output import (
     make_console,
     say,
     work_through_a_broken_pipe,
+    write_whole,
 )
 from etl.settings import Settings, describe_invalid, load_settings
 
@@ -691,7 +692,7 @@ def quality(
         raise _failed(UnknownRunError(run_id))
     say(format_quality(report))
     if html_out is not None:
-        html_out.write_text(render_html(report), encoding="utf-8")
+        write_whole(html_out, render_html(report))
         say(f"wrote {html_out}", err=True)
 
 

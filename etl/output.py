@@ -745,7 +745,7 @@ def write_result(relation: duckdb.DuckDBPyRelation, fmt: OutputFormat, out: Path
         if out is None:
             sys.stdout.write(plan)
         else:
-            out.write_text(plan, encoding="utf-8")
+            write_whole(out, plan)
         return len(result.rows)
     numeric = [k in ("int", "decimal", "float") for k in result.kinds]
     footer = _MORE_ROWS if more else rows_footer(len(result.rows))
@@ -756,7 +756,7 @@ def write_result(relation: duckdb.DuckDBPyRelation, fmt: OutputFormat, out: Path
         text = io.StringIO()
         render_table(result.columns, result.rows, numeric=numeric, file=text, whole=True)
         text.write(footer + "\n")
-        out.write_text(text.getvalue(), encoding="utf-8")
+        write_whole(out, text.getvalue())
     return len(result.rows)
 
 
@@ -812,9 +812,18 @@ def _destination(out: Path | None) -> Iterator[BinaryIO]:
         raise
 
 
+def write_whole(target: Path, data: str | bytes) -> None:
+    """Write ``data`` (text as UTF-8) to the file ``target`` so that a reader sees the file as
+    it was or as it is now, never part of it: beside it, then put in place (as ``--out``
+    files are). A page rewritten in place was read empty by a browser or a script refreshing
+    it while a run or ``news-etl report`` wrote it (probe, session 40)."""
+    with _destination(target) as sink:
+        sink.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
 def _write_bytes(data: bytes, out: Path | None) -> None:
     if out is not None:
-        out.write_bytes(data)
+        write_whole(out, data)
         return
     sys.stdout.flush()
     sys.stdout.buffer.write(data)

@@ -19,7 +19,7 @@ import duckdb
 
 from etl.contracts import plural
 from etl.load.standing import STANDING_QUARANTINE
-from etl.output import NEWLINE, html_text, visible
+from etl.output import NEWLINE, html_text, visible, write_whole
 from etl.settings import PROJECT_ROOT
 from etl.validate.suites import expectation_column, expects_text
 from etl.warehouse import reader
@@ -311,7 +311,7 @@ def write_quality_page(warehouse: Path, run_id: str, reports_root: Path) -> Path
     )
     target = reports_root / run_id / "quality.html"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page, encoding="utf-8")
+    write_whole(target, page)
     return target
 
 

@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 
 from etl.errors import PermanentError, UnknownRunError
-from etl.output import NEWLINE, html_text
+from etl.output import NEWLINE, html_text, write_whole
 from etl.report import charts
 from etl.timing import STAGES
 
@@ -400,13 +400,13 @@ def write_run_report(
     rid, page = render_run_report(con, rid, docs)
     target = reports_dir / rid / REPORT_PAGE
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(page, encoding="utf-8")
+    write_whole(target, page)
     newest = con.execute(
         "SELECT run_id FROM etl_run ORDER BY started_at DESC, run_id DESC LIMIT 1"
     ).fetchone()
     if newest is not None and str(newest[0]) == rid:
-        (reports_dir / "latest.html").write_text(latest_page(page, rid), encoding="utf-8")
-    (reports_dir / INDEX_PAGE).write_text(render_index(con, reports_dir), encoding="utf-8")
+        write_whole(reports_dir / "latest.html", latest_page(page, rid))
+    write_whole(reports_dir / INDEX_PAGE, render_index(con, reports_dir))
     return target
 
 

@@ -29,7 +29,7 @@ from etl import pipeline
 from etl.cli import app
 from etl.errors import PermanentError
 
-from .helpers import DATA_TABLES, checksums, settings_for
+from .helpers import DATA_TABLES, checksums, query, settings_for
 
 pytestmark = pytest.mark.xdist_group("cli_output")
 
@@ -698,7 +698,7 @@ def test_a_run_that_gave_up_on_a_busy_warehouse_is_recorded_with_its_error(
                       r"abandoned, with this error", err)  # fmt: skip
     assert named is not None, err
     gave_up = named.group(1)
-    code, out, err = _cli("run", *where)
+    code, _, err = _cli("run", *where)
     assert code == 0, err
     with duckdb.connect(str(made), read_only=True) as con:
         rows = con.execute(
@@ -711,6 +711,58 @@ def test_a_run_that_gave_up_on_a_busy_warehouse_is_recorded_with_its_error(
     assert "is held open by PID" in error and "killed?" not in error, error
     assert error.endswith(") and was not tried again; nothing loaded"), error
     assert loaded == (1,)  # the second run loaded the file
+
+
+def test_pages_and_out_files_are_put_in_place_whole(
+    warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run report, latest.html, index.html, the quality pages and ``query --out`` in the
+    table and parquet formats were written in place (``Path.write_text`` truncates first): a
+    reader refreshing a page while ``news-etl report`` rewrote it read it empty (probe U,
+    session 40). Each is now written beside itself and put in place: writing in place fails
+    here."""
+    from etl.quality import write_quality_page
+
+    def in_place(self: Path, *args: object, **kwargs: object) -> int:
+        raise AssertionError(f"{self} written in place")
+
+    monkeypatch.setattr(Path, "write_text", in_place)
+    monkeypatch.setattr(Path, "write_bytes", in_place)
+    reports = warehouse.parent / "reports"
+    for page in [reports / "latest.html", reports / "index.html"]:
+        page.unlink(missing_ok=True)
+    out = tmp_path / "out"
+    out.mkdir()
+    for args in (
+        ["report", "-w", str(warehouse)],
+        ["quality", "-w", str(warehouse), "--html", str(out / "quality.html")],
+        ["query", "-w", str(warehouse), "SELECT 1 AS x", "--out", str(out / "t.txt")],
+        ["query", "-w", str(warehouse), "EXPLAIN SELECT 1 AS x", "--out", str(out / "plan.txt")],
+        ["query", "-w", str(warehouse), "SELECT 1 AS x", "--format", "parquet", "--out",
+         str(out / "x.parquet")],
+    ):  # fmt: skip
+        code, _, err = _cli(*args)
+        assert code == 0, (args, err)
+    run_id = str(query(warehouse, "SELECT max(run_id) FROM etl_run")[0][0])
+    write_quality_page(warehouse, run_id, reports)
+    for page in [
+        reports / "latest.html",
+        reports / "index.html",
+        reports / run_id / "quality.html",
+        out / "quality.html",
+    ]:
+        assert page.read_text(encoding="utf-8").rstrip().endswith("</html>"), page
+    table = (out / "t.txt").read_text(encoding="utf-8")
+    assert " x " in table and " 1 " in table and table.endswith("1 row\n"), table
+    plan = (out / "plan.txt").read_text(encoding="utf-8")
+    assert plan.startswith("physical_plan\n") and "DUMMY_SCAN" in plan, plan
+    assert pq.read_table(out / "x.parquet").to_pylist() == [{"x": 1}]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "plan.txt",
+        "quality.html",
+        "t.txt",
+        "x.parquet",
+    ]
 
 
 def test_a_landing_path_in_warnings_and_errors_is_shown_as_data(tmp_path: Path) -> None:

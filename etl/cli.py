@@ -246,7 +246,10 @@ def run(
             "changed file is removed) instead of merging new articles into them.",
         ),
     ] = False,
-    batch_size: Annotated[int | None, typer.Option(help="Files per batch.", min=1)] = None,
+    batch_size: Annotated[
+        int | None,
+        typer.Option(help="Files per batch (default 500, NEWS_ETL_BATCH_SIZE).", min=1),
+    ] = None,
     batch_bytes: Annotated[
         int | None,
         typer.Option(
@@ -259,8 +262,8 @@ def run(
     workers: Annotated[
         int | None,
         typer.Option(
-            help="Processes for the ingest and text batches (default: the machine's cores, "
-            "NEWS_ETL_WORKERS); the load stays one writer.",
+            help="Processes for the ingest and text batches (default: the cores this process "
+            "may use, NEWS_ETL_WORKERS); the load stays one writer.",
             min=1,
         ),
     ] = None,

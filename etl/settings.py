@@ -7,13 +7,14 @@ Every knob of the pipeline lives here; CLI options and DAG params override singl
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Collection
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from etl.target import WarehouseTarget, local_path, parse_target
@@ -30,6 +31,21 @@ def _usable_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     return os.cpu_count() or 1
 
+
+#: Bytes per unit of a memory setting (DuckDB's: KB is 1000 bytes, KiB 1024).
+_MEMORY_UNITS = {
+    "B": 1,
+    **{f"{p}B": 1000**i for i, p in enumerate("KMGT", start=1)},
+    **{f"{p}iB": 1024**i for i, p in enumerate("KMGT", start=1)},
+}
+#: The least of each memory setting, and how its error says it: below 64 MB a load failed
+#: in its migrations; a reader's connection refused 0 bytes. DuckDB reads no more than about
+#: 16 EiB (MAX_MEMORY, 1000 TB, is more than any machine here has).
+MIN_MEMORY = {
+    "duckdb_memory_limit": (64 * 1000**2, "64MB (a load failed with less)"),
+    "reader_memory_limit": (1000**2, "1MB"),
+}
+MAX_MEMORY = 1000**5
 
 #: The most days a setting counted in days may give (a hundred years): three million days
 #: overflowed Python's dates part-way through a run (probe, session 40).
@@ -102,7 +118,6 @@ class Settings(BaseSettings):
         # old default, which gained no speed on 2 cores): the process adds ~0.8 GB of its own
         # (Python, GX, story matching) and DuckDB ~0.3 GB outside its limit.
         default="768MB",
-        pattern=r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
         description="Memory the load's DuckDB connection may use before it spills to disk "
         "(DuckDB's own default is 80% of the machine's memory).",
     )
@@ -113,7 +128,6 @@ class Settings(BaseSettings):
     )
     reader_memory_limit: str = Field(
         default="2GB",
-        pattern=r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
         description="Memory one `news-etl query` connection may use (DuckDB's own default is "
         "80% of the machine's memory).",
     )
@@ -305,6 +319,22 @@ class Settings(BaseSettings):
         if "://" in text:
             return text.rstrip("/")
         return local_path(text)
+
+    @field_validator("duckdb_memory_limit", "reader_memory_limit", mode="after")
+    @classmethod
+    def _memory_size(cls, value: str, info: ValidationInfo) -> str:
+        # 0MB passed the pattern and failed the load after every other stage had run (and left
+        # an empty warehouse file behind); 8MB failed the migrations; 99999999999TB is more than
+        # DuckDB reads (probe, session 40).
+        sized = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(\w+)", value)
+        if sized is None or sized.group(2) not in _MEMORY_UNITS:
+            raise ValueError(
+                f"give a size such as 768MB or 2GiB (units: {', '.join(_MEMORY_UNITS)})"
+            )
+        least, what = MIN_MEMORY[info.field_name or ""]
+        if not least <= float(sized.group(1)) * _MEMORY_UNITS[sized.group(2)] <= MAX_MEMORY:
+            raise ValueError(f"give from {what} to 1000TB")
+        return value
 
     @field_validator("schemas_dir", "reports_dir", "cache_dir", mode="before")
     @classmethod

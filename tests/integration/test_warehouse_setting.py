@@ -91,6 +91,19 @@ def _invoke(
             )
             for name in ("NEWS_ETL_STORY_WINDOW_DAYS", "NEWS_ETL_FUTURE_DATE_ALLOWANCE_DAYS")
         ],
+        # 0MB failed a load after every other stage and left an empty warehouse file; 8MB failed
+        # its migrations; 99999999999TB is more than DuckDB reads (probe, session 40).
+        *[
+            (["run", "-w", "w.duckdb", "-l", "d"], {name: value}, f"{name}: {message}")
+            for name, value, message in [
+                ("NEWS_ETL_DUCKDB_MEMORY_LIMIT", "0MB", "give from 64MB (a load failed with"),
+                ("NEWS_ETL_DUCKDB_MEMORY_LIMIT", "63.9MB", "give from 64MB"),
+                ("NEWS_ETL_DUCKDB_MEMORY_LIMIT", "1001TB", "give from 64MB"),
+                ("NEWS_ETL_DUCKDB_MEMORY_LIMIT", "99999999999TB", "give from 64MB"),
+                ("NEWS_ETL_DUCKDB_MEMORY_LIMIT", "768mb", "give a size such as 768MB or 2GiB"),
+                ("NEWS_ETL_READER_MEMORY_LIMIT", "0MB", "give from 1MB to 1000TB"),
+            ]
+        ],
     ],
 )
 def test_a_setting_that_names_no_file_or_folder_is_refused_and_nothing_is_created(
@@ -187,3 +200,11 @@ def test_options_replace_bad_variables_in_every_step_of_a_run(tmp_path: Path) ->
         "py3langid",
         "python",
     ]  # the run's cache folder holds both cached models
+
+
+@pytest.mark.parametrize("value", ["64MB", "1000TB", "768 MiB", "1.5GB", "65536KiB"])
+def test_a_memory_limit_within_its_bounds_is_taken_as_written(value: str) -> None:
+    from etl.settings import load_settings
+
+    settings = load_settings(duckdb_memory_limit=value, reader_memory_limit=value)
+    assert (settings.duckdb_memory_limit, settings.reader_memory_limit) == (value, value)

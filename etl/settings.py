@@ -350,6 +350,15 @@ class Settings(BaseSettings):
     def _absolute(cls, value: Path | None) -> Path | None:
         return None if value is None else local_path(value)
 
+    @field_validator("schemas_dir", mode="after")
+    @classmethod
+    def _schemas_exist(cls, value: Path) -> Path:
+        # A folder that is not there failed the run at its validate step, after ingest and
+        # text had run, naming <folder>/expectations and not the setting (probe, session 40).
+        if not value.is_dir():
+            raise ValueError(f"no folder at {value} (the project's schemas/ folder or a copy)")
+        return value
+
     @cached_property
     def target(self) -> WarehouseTarget:
         """The warehouse as one typed notion: a DuckDB file or a DuckLake, with its local

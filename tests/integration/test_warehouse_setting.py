@@ -82,6 +82,12 @@ def _invoke(
                 ("NEWS_ETL_SCHEMAS_DIR", ""),
             ]
         ],
+        # A missing schemas folder failed the run at validate, after ingest and text (probe).
+        (
+            ["run", "-w", "w.duckdb", "-l", "d"],
+            {"NEWS_ETL_SCHEMAS_DIR": "nonexist"},
+            "NEWS_ETL_SCHEMAS_DIR: no folder at ",
+        ),
         # Three million days overflowed Python's dates part-way through a run (probe).
         *[
             (

@@ -295,6 +295,41 @@ def test_a_size_limit_of_a_hundred_gigabytes_reads_every_file(tmp_path: Path) ->
     assert set(_loaded_files(s)) == {"flat.txt", "plain.txt", "packed.txt.gz"}
 
 
+def test_an_html_pages_own_date_is_judged_as_any_records(tmp_path: Path) -> None:
+    """A page whose JSON-LD or head gave a date after today took the run's day without a word,
+    and one whose JSON-LD date was none (2024-02-30) took its head's (probe, session 40). Now
+    a date after the allowance is ``future_date``, one within it is kept, one that is none is
+    ``bad_date``, as in a JSON or CSV record."""
+    today = datetime.now(UTC).date()
+    later, tomorrow = today + timedelta(days=40), today + timedelta(days=1)
+    body = "<p>The council approved the new budget for the harbour and the schools.</p>" * 4
+
+    def page(head: str) -> str:
+        head = f"<head><title>Budget</title>{head}</head>"
+        return f"<html>{head}<body><article>{body}</article></body></html>"
+
+    def json_ld(value: str) -> str:
+        block = json.dumps({"@type": "NewsArticle", "datePublished": value})
+        return f'<script type="application/ld+json">{block}</script>'
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "later-ld.html").write_text(page(json_ld(f"{later}T10:00:00Z")), "utf-8")
+    meta = f'<meta property="article:published_time" content="{later}T10:00:00Z">'
+    (landing / "later-meta.html").write_text(page(meta), "utf-8")
+    (landing / "tomorrow.html").write_text(page(json_ld(f"{tomorrow}T08:00:00+09:00")), "utf-8")
+    (landing / "none.html").write_text(page(json_ld("2024-02-30") + meta), "utf-8")
+    s = _settings(landing, tmp_path, quarantine_check_min_files=100)
+    pipeline.run(s)
+    refused = {name: reason for name, (_, reason, _) in _quarantine(s).items()}
+    assert refused == {
+        "later-ld.html": "future_date",
+        "later-meta.html": "future_date",
+        "none.html": "bad_date",
+    }
+    assert _loaded_files(s) == {"tomorrow.html": tomorrow.isoformat()}
+
+
 # --------------------------------------------------------------------------- file outcomes
 
 

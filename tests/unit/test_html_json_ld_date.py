@@ -9,11 +9,10 @@ from datetime import date
 
 import pytest
 
-from etl.ingest.formats.base import Record
+from etl.ingest.formats.base import Record, RecordError
 from etl.ingest.formats.html import json_ld_published, parse_html
 
 BODY = "<article><h1>Council vote</h1>" + "<p>The council voted on the new budget today.</p>" * 8
-TODAY = date(2026, 12, 5)
 
 
 def _page(head: str, *blocks: object) -> str:
@@ -64,9 +63,9 @@ def test_only_an_articles_date_counts_in_a_graph_or_a_list() -> None:
             },
         ],
     }
-    assert json_ld_published(_page("", graph), TODAY) == date(2024, 8, 8)
+    assert json_ld_published(_page("", graph)) == date(2024, 8, 8)
     images = [{"@type": "ImageObject", "datePublished": "2024-08-07"}]
-    assert json_ld_published(_page("", images), TODAY) is None
+    assert json_ld_published(_page("", images)) is None
     meta = '<meta property="article:published_time" content="2024-03-02T10:00:00Z">'
     assert _published(_page(meta, images)) == date(2024, 3, 2)
 
@@ -75,7 +74,7 @@ def test_a_block_that_is_not_json_is_skipped() -> None:
     page = _page(
         "", "{not json", {"@type": "Article", "datePublished": "2023-05-15T09:00:37+00:00"}
     )
-    assert json_ld_published(page, TODAY) == date(2023, 5, 15)
+    assert json_ld_published(page) == date(2023, 5, 15)
 
 
 @pytest.mark.parametrize(
@@ -84,32 +83,53 @@ def test_a_block_that_is_not_json_is_skipped() -> None:
         ("2024-02-14", date(2024, 2, 14)),
         ("2025-05-21T14:19:07+0200", date(2025, 5, 21)),
         ("2023-04-28T23:30:00-05:00", date(2023, 4, 28)),  # its own time zone's day
-        ("2026-12-05T08:00:00Z", date(2026, 12, 5)),  # today
-        ("2026-12-06T08:00:00Z", None),  # after today: htmldate's rule, left to it
+        ("2026-12-05T08:00:00Z", date(2026, 12, 5)),
+        # After today: returned, for ingest to judge against its allowance as any record's
+        # date (it was dropped, and the page took the run's day without a word: probe,
+        # session 40).
+        ("2026-12-06T08:00:00+09:00", date(2026, 12, 6)),
+        ("2027-09-01T10:00:00Z", date(2027, 9, 1)),
         ("Fri Apr 28 19:20:36 CEST 2023", date(2023, 4, 28)),
-        ("yesterday", None),  # no date the parser reads: left to htmldate
-        ("2024-02-30", None),
         ("", None),
     ],
 )
 def test_the_date_as_written(value: str, expected: date | None) -> None:
     page = _page("", {"@type": "NewsArticle", "datePublished": value})
-    assert json_ld_published(page, TODAY) == expected
+    assert json_ld_published(page) == expected
+
+
+@pytest.mark.parametrize("value", ["yesterday", "2024-02-30", "31/02/2024"])
+def test_a_date_that_is_none_is_bad_date(value: str) -> None:
+    """As in a JSON or CSV record: it was left to htmldate, and the page took the head's
+    date or the run's day without a word (probe, session 40)."""
+    page = _page(
+        '<meta property="article:published_time" content="2023-08-30T16:45:00+01:00">',
+        {"@type": "NewsArticle", "datePublished": value},
+    )
+    (refused,) = parse_html(page, "canonical")
+    assert isinstance(refused, RecordError) and refused.reason == "bad_date", refused
+    assert value in refused.detail, refused.detail
+
+
+def test_a_head_date_after_today_is_kept_for_ingest_to_judge() -> None:
+    """htmldate dropped a meta date after today (its max_date): the page took the run's day."""
+    page = _page('<meta property="article:published_time" content="2027-09-01T10:00:00Z">')
+    assert _published(page) == date(2027, 9, 1)
 
 
 def test_a_page_without_json_ld_keeps_htmldates_date() -> None:
     page = _page('<meta property="article:published_time" content="2023-08-30T16:45:00+01:00">')
-    assert json_ld_published(page, TODAY) is None
+    assert json_ld_published(page) is None
     assert _published(page) == date(2023, 8, 30)
 
 
 def test_types_written_as_urls_or_with_a_prefix_and_blocks_nested_too_deep() -> None:
     url = {"@type": "https://schema.org/NewsArticle", "datePublished": "2024-01-02"}
-    assert json_ld_published(_page("", url), TODAY) == date(2024, 1, 2)
+    assert json_ld_published(_page("", url)) == date(2024, 1, 2)
     prefixed = {"@type": ["schema:ReportageNewsArticle"], "datePublished": "2024-01-03"}
-    assert json_ld_published(_page("", prefixed), TODAY) == date(2024, 1, 3)
+    assert json_ld_published(_page("", prefixed)) == date(2024, 1, 3)
     other = {"@type": "https://schema.org/VideoObject", "datePublished": "2024-01-04"}
-    assert json_ld_published(_page("", other), TODAY) is None
+    assert json_ld_published(_page("", other)) is None
     deep = "[" * 100_000 + "]" * 100_000
     article = {"@type": "Article", "datePublished": "2024-01-05"}
-    assert json_ld_published(_page("", deep, article), TODAY) == date(2024, 1, 5)
+    assert json_ld_published(_page("", deep, article)) == date(2024, 1, 5)

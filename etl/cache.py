@@ -27,10 +27,11 @@ _root: Path | None = None
 
 
 def use_root(root: Path) -> None:
-    """Keep this process's cache entries under ``root``: a run's step gives its planned
-    settings' ``cache_root``, so the cache never reads the whole environment again (an option
-    given over a bad ``NEWS_ETL_X``, ``run --workers 1`` with ``NEWS_ETL_WORKERS=0``, failed
-    the text stage there: probe, session 40)."""
+    """Keep this process's cache entries under ``root``: reading a run's planned settings
+    (``RunPlan.settings_obj``) gives their ``cache_root``, so a step of the run never reads the
+    whole environment again here (an option given over a bad ``NEWS_ETL_X``, ``run --workers
+    1`` with ``NEWS_ETL_WORKERS=0``, failed the text stage, and the load's boilerplate
+    counting: probe and review, session 40)."""
     global _root
     _root = root
 

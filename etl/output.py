@@ -795,11 +795,13 @@ def _destination(out: Path | None) -> Iterator[BinaryIO]:
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
-    target = out.resolve()  # through a link, as writing the file did
-    if target.exists() and not target.is_file():
-        with target.open("wb") as sink:
+    if out.exists() and not out.is_file():
+        # /dev/null, a FIFO, /dev/stdout of a pipe (which resolves to no path at all: review,
+        # session 40): written in place, as writing it did
+        with out.open("wb") as sink:
             yield sink
         return
+    target = out.resolve()  # through a link, as writing the file did
     mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
     handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:

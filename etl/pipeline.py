@@ -132,8 +132,13 @@ class RunPlan:
         return len(self.batches)
 
     def settings_obj(self) -> Settings:
-        """The run's settings, as planned (CLI and DAG overrides included)."""
-        return Settings(**self.settings)
+        """The run's settings, as planned (CLI and DAG overrides included). Every step reads
+        them here, and this process's cache folder follows them (:func:`etl.cache.use_root`):
+        the tokenizer's and the language model's arrays are looked up in the text step, the
+        validate step and the load (boilerplate lines), each in its own process at times."""
+        settings = Settings(**self.settings)
+        cache.use_root(settings.cache_root)
+        return settings
 
     def staging(self) -> RunStaging:
         """The run's staging folder."""
@@ -681,7 +686,6 @@ def text_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
 
     plan = RunPlan.load(staging_dir)
     settings = plan.settings_obj()
-    cache.use_root(settings.cache_root)  # the language model's and the tokenizer's arrays
     staging = plan.staging()
     ingested = staging.read("ingested", batch)
     out = process_batch(ingested, settings.max_article_chars)
@@ -774,7 +778,6 @@ def _suite_parameters(plan: RunPlan, settings: Settings) -> dict[str, Any]:
     from etl.validate.runner import suite_parameters
 
     run_date = date.fromisoformat(plan.partition_date) if plan.partition_date else None
-    cache.use_root(settings.cache_root)  # the language model's arrays
     return suite_parameters(run_date, datetime.now(UTC).date(), settings, known_languages())
 
 
@@ -1055,11 +1058,10 @@ def _abandoned_why(staging: Location) -> str:
     gave up on a busy warehouse, exit 75, was said to have been killed: probe, session 40),
     else that its process ended before it did."""
     notes = noted_failures(staging)
-    if notes:
-        first = notes[0]
+    if notes:  # the last: a step tried again may have failed anew, or been killed (review)
         return (
-            f"abandoned: it stopped at {first['step']} ({first['error']}) and was not tried "
-            "again; nothing loaded"
+            f"abandoned: nothing loaded; its last noted failure: {notes[-1]['step']}: "
+            + (notes[-1]["error"])
         )
     return "abandoned: its process ended before the run did (killed?); nothing loaded"
 
@@ -1422,9 +1424,14 @@ def _run_planned(plan: RunPlan, progress: Progress | None) -> LoadSummary:
         _raise_interrupt(exc)  # Ctrl-C or SIGTERM inside DuckDB: not a failure
         if not _is_transient(exc):
             exc.add_note(_record_failure(plan.staging_dir, exc).note(plan.run_id))
-        else:  # the warehouse may still be busy: the next run records it (reclaim_leftovers)
+        else:  # the warehouse may still be busy: a later run records it (reclaim_leftovers)
+            later = (
+                "the next run"
+                if location(plan.staging_dir).is_local
+                else "a run once NEWS_ETL_ABANDONED_AFTER_S has passed"
+            )
             exc.add_note(
-                f"run {plan.run_id} loaded nothing; the next run records it in etl_run as "
+                f"run {plan.run_id} loaded nothing; {later} records it in etl_run as "
                 "abandoned, with this error"
             )
         raise

@@ -55,13 +55,20 @@ _CORRUPT = re.compile(
 )
 
 
+#: The password of a URL's user (``scheme://user:password@host``).
+_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][\w+.-]*://[^/\s:@]*:)[^@\s]*@")
+
+
 def holder_of(pid: int) -> str:
-    """``PID n (command line)`` of a process, or just ``PID n`` when it cannot be read."""
+    """``PID n (command line)`` of a process, or just ``PID n`` when it cannot be read. A
+    password in a URL of the command line is masked (``postgresql://user:***@host``): the
+    text reaches ``etl_run.error``, status and the run reports (review, session 40)."""
     try:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return f"PID {pid}"
     command = " ".join(part.decode("utf-8", "replace") for part in raw.split(b"\0") if part)
+    command = _URL_PASSWORD.sub(r"\1***@", command)
     return f"PID {pid} ({command[:200]})" if command else f"PID {pid}"
 
 

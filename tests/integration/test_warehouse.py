@@ -245,3 +245,30 @@ def test_a_lock_wait_goes_on_while_the_holder_gets_on(tmp_path: Path, holder_get
     finally:
         done.set()
         holder.join(30)
+
+
+def test_a_holders_command_line_names_no_password() -> None:
+    """The command line of a process that holds the warehouse reaches etl_run.error, status and
+    the run reports (a run that gave up on a busy warehouse): a password in a URL of it is
+    masked (review, session 40)."""
+    import subprocess
+    import sys
+
+    from etl.warehouse import holder_of
+
+    url = "postgresql://analyst:S3cretPw@db.internal/news"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)", url, "s3://bucket/key"]
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while b"S3cretPw" not in Path(f"/proc/{holder.pid}/cmdline").read_bytes():
+            assert time.monotonic() < deadline  # the exec has not happened yet
+            time.sleep(0.01)
+        said = holder_of(holder.pid)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert said.startswith(f"PID {holder.pid} (")
+    assert "S3cretPw" not in said
+    assert "postgresql://analyst:***@db.internal/news s3://bucket/key)" in said

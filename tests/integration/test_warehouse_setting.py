@@ -171,37 +171,56 @@ def test_a_fifo_named_as_the_warehouse_is_refused_without_waiting(
 
 
 def test_options_replace_bad_variables_in_every_step_of_a_run(tmp_path: Path) -> None:
-    """``run --workers 1 --batch-size 4`` over ``NEWS_ETL_WORKERS=0`` and
+    """``run --workers 1 --batch-size 1`` over ``NEWS_ETL_WORKERS=0`` and
     ``NEWS_ETL_BATCH_SIZE=abc`` planned and ingested, then failed in the text stage with
-    "unexpected ValidationError … a bug in news-etl": the language model's cache read every
-    setting from the environment again (probe, session 40). In a fresh process: the model is
-    looked up once per process."""
+    "unexpected ValidationError … a bug in news-etl": the tokenizer's and language model's
+    cache read every setting from the environment again (probe, session 40); with several
+    batches (text and validate in child processes) the load failed the same way where it
+    counts the words of boilerplate lines (review). In a fresh process: each model is looked
+    up once per process."""
     import os
     import subprocess
     import sys
 
     import duckdb
 
+    from etl import pipeline
+
+    from .helpers import settings_for
+
     landing = tmp_path / "landing"
     landing.mkdir()
-    (landing / "a.txt").write_text(
-        " date 2024-05-06 The council met on Monday and agreed the budget.\n", "utf-8"
-    )
-    warehouse = tmp_path / "w.duckdb"
+    line = "Follow us for more news from the council."
+    story = "The council met on Monday and agreed the budget for the {} school."
+    (landing / "a.txt").write_text(f" date 2024-05-06 {story.format('first')}\n", "utf-8")
+    first = settings_for(landing, tmp_path, write_reports=False)
+    pipeline.run(first)  # the source is known: one of its lines is boilerplate
+    with duckdb.connect(str(first.warehouse)) as con:
+        con.execute(
+            "INSERT INTO boilerplate_line SELECT source_id, lower(?), 5, 5, 5, now()"
+            " FROM dim_source",
+            [line],
+        )
+    for name in ("b", "c", "d"):
+        text = f" date 2024-05-06 {story.format(name)}\n\n{line}\n"
+        (landing / f"{name}.txt").write_text(text, "utf-8")
     env = {
         **os.environ,
         "NEWS_ETL_WORKERS": "0",
         "NEWS_ETL_BATCH_SIZE": "abc",
         "NEWS_ETL_WRITE_REPORTS": "false",
-        "NEWS_ETL_CACHE_DIR": str(tmp_path / "cache"),  # the model is built, not read, here
+        "NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"),
+        "NEWS_ETL_CACHE_DIR": str(tmp_path / "cache"),  # the models are built, not read, here
     }
-    args = ["run", "-l", str(landing), "-w", str(warehouse), "--workers", "1", "--batch-size", "4"]
+    args = ["-l", str(landing), "-w", str(first.warehouse), "--workers", "1", "--batch-size", "1"]
     done = subprocess.run(
-        [sys.executable, "-m", "etl.cli", *args], env=env, capture_output=True, timeout=600
+        [sys.executable, "-m", "etl.cli", "run", *args], env=env, capture_output=True, timeout=600
     )
     assert done.returncode == 0, done.stderr.decode()
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM fact_article").fetchone() == (1,)
+    with duckdb.connect(str(first.warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM fact_article").fetchone() == (4,)
+        flagged = con.execute("SELECT count(*) FROM boilerplate_term").fetchone()
+    assert flagged is not None and flagged[0] > 0  # the load counted the line's words
     assert sorted(p.name.split("-")[0] for p in (tmp_path / "cache").iterdir()) == [
         "py3langid",
         "python",

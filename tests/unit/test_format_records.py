@@ -27,9 +27,33 @@ def test_csv_rows_with_the_wrong_number_of_fields_are_quarantined_alone() -> Non
     text = "title,text\nA,Body one\nB\nC,Body three,extra\nD,Body four\n"
     assert parse_csv(text, L) == [
         Record(body="Body one", key="row 1", title="A"),
-        RecordError("row 2", "malformed_csv", "wrong number of fields"),
-        RecordError("row 3", "malformed_csv", "wrong number of fields"),
+        RecordError(
+            "row 2", "malformed_csv", "wrong number of fields: 1, where the header names 2"
+        ),
+        RecordError(
+            "row 3", "malformed_csv", "wrong number of fields: 3, where the header names 2"
+        ),
         Record(body="Body four", key="row 4", title="D"),
+    ]
+
+
+def test_csv_lines_ended_by_a_bare_cr_are_rows() -> None:
+    """Old Mac and Excel-for-Mac exports end lines with CR alone: the whole file was taken for
+    the header line, and csv's error stopped the run without naming the file (probe, session
+    40)."""
+    text = 'title,text,date\rA,Body one,2024-04-01\rB,"Body\rtwo",2024-04-02\r'
+    assert parse_csv(text, L) == [
+        Record(body="Body one", key="row 1", title="A", published=date(2024, 4, 1)),
+        Record(body="Body\rtwo", key="row 2", title="B", published=date(2024, 4, 2)),
+    ]
+    # a CR inside the header line ends it: the line names no text field
+    assert parse_csv("title,te\rxt,date\nA,b,c\n", L) == [
+        RecordError(
+            None,
+            "malformed_csv",
+            "no header row naming a text field (text, maintext, body, content, article, any "
+            "case); the first line is 'title,te'",
+        )
     ]
 
 

@@ -22,7 +22,10 @@ def _delimiter(header: str) -> str:
     """The separator whose split of the header line names a text field (``text``, ``body``,
     … in any case, spaces around); ``,`` when none does."""
     for delimiter in DELIMITERS:
-        names = next(csv.reader([header], delimiter=delimiter), [])
+        try:
+            names = next(csv.reader([header], delimiter=delimiter), [])
+        except csv.Error:  # not a header this separator reads (a stray quote)
+            continue
         if any(name.strip().lower() in TEXT_FIELDS for name in names):
             return delimiter
     return ","
@@ -35,21 +38,28 @@ def parse_csv(text: str, layout: str) -> list[Parsed]:
     stripped = text.lstrip("\r\n")
     skipped = len(io.StringIO(text[: len(text) - len(stripped)], newline="").readlines())
     text = stripped
-    header = text.split("\n", 1)[0]
+    # The first line as the csv module splits lines: at CRLF, LF or a bare CR (old Mac and
+    # Excel-for-Mac exports end lines with CR alone: the whole file was taken for the header,
+    # and csv's error stopped the run without naming the file; probe, session 40).
+    header = io.StringIO(text, newline="").readline().rstrip("\r\n")
     delimiter = _delimiter(header)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    if not reader.fieldnames:
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        return [RecordError(None, "malformed_csv", f"the header row cannot be read: {exc}")]
+    if not fieldnames:
         return [RecordError(None, "malformed_csv", "no header row")]
-    if not any(name.strip().lower() in TEXT_FIELDS for name in reader.fieldnames):
+    if not any(name.strip().lower() in TEXT_FIELDS for name in fieldnames):
         # A file without a header (its first row read as one), or whose header names no text
         # field: no row can give a text. Said once for the file, not as "no text" per row.
         detail = (
             f"no header row naming a text field ({', '.join(TEXT_FIELDS)}, any case); "
-            f"the first line is {quoted(header.rstrip(chr(13)))}"
+            f"the first line is {quoted(header)}"
         )
         return [RecordError(None, "malformed_csv", detail)]
     lines = io.StringIO(text, newline="").readlines()
-    return _records(lines, list(reader.fieldnames), reader.line_num, delimiter, skipped)
+    return _records(lines, list(fieldnames), reader.line_num, delimiter, skipped)
 
 
 def _records(
@@ -101,5 +111,6 @@ def _records(
 def _record(fields: list[str], names: list[str], key: str) -> Parsed:
     """A row's record, or ``malformed_csv`` when it has more or fewer fields than the header."""
     if len(fields) != len(names):
-        return RecordError(key, "malformed_csv", "wrong number of fields")
+        detail = f"wrong number of fields: {len(fields)}, where the header names {len(names)}"
+        return RecordError(key, "malformed_csv", detail)
     return record_from_mapping(dict(zip(names, fields, strict=True)), key)

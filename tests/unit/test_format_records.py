@@ -517,3 +517,39 @@ def test_a_field_given_twice_with_two_values_is_refused_not_half_read() -> None:
         "Alpha story here.",
         "Beta story here.",
     ]
+
+
+def test_a_field_given_under_two_names_that_fold_alike_with_two_values_is_refused() -> None:
+    """``"text"`` and ``"Text"`` (or `` text ``) with different contents, or a CSV header naming
+    a column twice: one value was kept and the other lost without a word (probe, session 40).
+    The same value twice, or a blank beside a value, is no question."""
+    lines = [
+        '{"title": "t", "text": "Alpha text.", "Text": "Beta text."}',
+        '{"title": "t", "text": "Same text.", " Text ": "Same text."}',
+        '{"title": "t", "Date": "2024-01-01", "text": "Gamma.", "date ": "2025-06-30"}',
+    ]
+    assert parse_jsonl("\n".join(lines) + "\n", L) == [
+        RecordError(
+            "line 1",
+            "malformed_record",
+            "the field 'text' is given twice ('text' and 'Text'), with different values: which "
+            "is meant?",
+        ),
+        Record(body="Same text.", key="line 2", title="t"),
+        RecordError(
+            "line 3",
+            "malformed_record",
+            "the field 'date' is given twice ('Date' and 'date '), with different values: which "
+            "is meant?",
+        ),
+    ]
+    text = "title,text,text,date\nA,Eta text,Theta text,2024-01-01\nB,,Iota text,2024-01-02\n"
+    assert parse_csv(text, L) == [
+        RecordError(
+            "row 1",
+            "malformed_record",
+            "the field 'text' is given twice ('text' and 'text'), with different values: which "
+            "is meant?",
+        ),
+        Record(body="Iota text", key="row 2", title="B", published=date(2024, 1, 2)),
+    ]

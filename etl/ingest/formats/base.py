@@ -5,7 +5,7 @@ from __future__ import annotations
 import email.utils
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -200,7 +200,7 @@ def _with_plain_names(obj: Mapping[Any, Any]) -> Mapping[Any, Any]:
     spreadsheet's header), also under its plain name (``title``, ``text``), unless a field
     already has that name exactly with content (:func:`_has_content`): a blank ``"title": ""``
     gives way to ``"Title": "Real title"``, as the first of a field's names with content wins.
-    Among names folding alike, the first with content wins."""
+    Names folding alike with different contents never get here (:func:`repeated_read_field`)."""
     plain: dict[str, Any] = {}
     for name, value in obj.items():
         if not isinstance(name, str) or (folded := name.strip().lower()) == name:
@@ -218,6 +218,27 @@ def _stripped(value: object) -> str | None:
     return None if value is None else (as_text(value).strip() or None)
 
 
+def repeated_read_field(pairs: Iterable[tuple[object, object]]) -> str | None:
+    """Why ``pairs`` (a record's names and values) are ambiguous: a field news-etl reads given
+    under two names that fold alike (``text`` and ``Text``, `` text ``; a CSV header naming a
+    column twice) with different contents; ``None`` when none is. The first name with content
+    won and the other value was lost without a word (probe, session 40)."""
+    seen: dict[str, tuple[str, object]] = {}
+    for name, value in pairs:
+        if not isinstance(name, str) or not _has_content(value):
+            continue
+        folded = name.strip().lower()
+        if folded not in READ_FIELDS:
+            continue
+        if folded in seen and seen[folded][1] != value:
+            return (
+                f"the field {folded!r} is given twice ({seen[folded][0]!r} and {name!r}), with "
+                "different values: which is meant?"
+            )
+        seen.setdefault(folded, (name, value))
+    return None
+
+
 def _record_from_mapping(obj: object, key: str | None) -> Parsed:
     if not isinstance(obj, Mapping):
         return RecordError(key, "malformed_record", f"expected an object, got {type(obj).__name__}")
@@ -227,6 +248,9 @@ def _record_from_mapping(obj: object, key: str | None) -> Parsed:
     if read:
         detail = f"the field {read[0]!r} is given twice, with different values: which is meant?"
         return RecordError(key, "malformed_record", detail)
+    twice = repeated_read_field(obj.items())
+    if twice is not None:
+        return RecordError(key, "malformed_record", twice)
     obj = _with_plain_names(obj)
     body = _text_of(_first(obj, TEXT_FIELDS))
     if not body.strip():

@@ -8,7 +8,13 @@ import sys
 from typing import Any
 
 from etl.contracts import quoted
-from etl.ingest.formats.base import TEXT_FIELDS, Parsed, RecordError, record_from_mapping
+from etl.ingest.formats.base import (
+    TEXT_FIELDS,
+    Parsed,
+    RecordError,
+    record_from_mapping,
+    repeated_read_field,
+)
 
 csv.field_size_limit(sys.maxsize)
 
@@ -113,4 +119,11 @@ def _record(fields: list[str], names: list[str], key: str) -> Parsed:
     if len(fields) != len(names):
         detail = f"wrong number of fields: {len(fields)}, where the header names {len(names)}"
         return RecordError(key, "malformed_csv", detail)
-    return record_from_mapping(dict(zip(names, fields, strict=True)), key)
+    twice = repeated_read_field(zip(names, fields, strict=True))  # a column named twice
+    if twice is not None:
+        return RecordError(key, "malformed_record", twice)
+    row: dict[str, str] = {}
+    for name, value in zip(names, fields, strict=True):
+        if not row.get(name, "").strip():  # of a column named twice, the one with content
+            row[name] = value
+    return record_from_mapping(row, key)

@@ -98,6 +98,30 @@ def test_an_impossible_time_of_day_makes_the_date_bad(value: str) -> None:
     assert str(caught.value) == f"publication date '{value}' has an impossible time of day"
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["2024-03-05T10:00:00+25:00", "2024-03-05T10:00-2400", "2024-03-05T10:00:00.5+05:60"],
+)
+def test_an_impossible_utc_offset_makes_the_date_bad(value: str) -> None:
+    """Probe V (session 40): +25:00 is no time zone, and the record loaded on the day written."""
+    with pytest.raises(BadDateError) as caught:
+        parse_published(value)
+    assert str(caught.value) == f"publication date '{value}' has an impossible UTC offset"
+
+
+@pytest.mark.parametrize(
+    ("value", "day"),
+    [
+        ("2024-03-05T23:30:00+23:59", date(2024, 3, 5)),
+        ("2024-03-05T01:30:00.123-0500", date(2024, 3, 5)),
+        ("2024-03-05T10:00+09", date(2024, 3, 5)),
+        ("2024-03-05T10:00:00,5-00:00", date(2024, 3, 5)),
+    ],
+)
+def test_a_utc_offset_within_a_day_keeps_the_date_as_written(value: str, day: date) -> None:
+    assert parse_published(value) == day
+
+
 def test_jsonl_bad_line_is_quarantined_alone() -> None:
     text = '{"title": "A", "text": "Alpha."}\n{broken\n\n{"maintext": "Beta.", "url": "u"}\n'
     out = parse_jsonl(text, "canonical")

@@ -18,6 +18,9 @@ _ISO_PREFIX = re.compile(r"\A(\d{4})-(\d{2})-(\d{2})(?:[T ](\S.*))?\Z", re.ASCII
 #: seconds. Other text after the date (a zone name, a producer's note) is let be.
 _CLOCK = re.compile(r"(\d{2}):?(\d{2})(?::?(\d{2}))?(?![\d:])", re.ASCII)
 #: The year written after the month of an RFC 2822 date (``01 Jan 0001``).
+#: A numeric UTC offset after the time of day (``+02:00``, ``-0500``, ``+09``), a fraction of a
+#: second before it: its hours and minutes.
+_OFFSET = re.compile(r"(?:[.,]\d+)?[+-](\d{2})(?::?(\d{2}))?(?!\d)", re.ASCII)
 _RFC_YEAR = re.compile(
     r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(\d+)\b",
     re.ASCII | re.IGNORECASE,
@@ -99,6 +102,10 @@ def parse_published(value: object) -> date:
             # 2021-04-07T25:00 loaded on 2021-04-07 while the same value in a .txt header was
             # bad_date (probe): a time that is no time casts doubt on the date
             raise BadDateError(f"publication date {quoted(text)} has an impossible time of day")
+        offset = _OFFSET.match(match[4] or "", clock.end()) if clock else None
+        if offset and (int(offset[1]) > 23 or int(offset[2] or 0) > 59):
+            # +25:00 is no time zone: the day it gives is in doubt, as after 25:00 (probe V)
+            raise BadDateError(f"publication date {quoted(text)} has an impossible UTC offset")
         return day
     try:
         return _rfc_2822_date(text)

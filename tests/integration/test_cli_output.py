@@ -624,6 +624,17 @@ def test_a_backfill_dry_run_does_not_wait_for_the_writer_lock(
         assert code == 75 and "another process has been writing" in err, (code, err)
 
 
+def _one_file_and_a_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A landing zone of one new file and an empty warehouse whose writers wait 1 s."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "a.txt").write_text(" date 2024-05-06 The council met on Monday.\n", "utf-8")
+    made = tmp_path / "made" / "news.duckdb"
+    assert _cli("init", "-w", str(made))[0] == 0
+    monkeypatch.setenv("NEWS_ETL_LOCK_TIMEOUT_S", "1")
+    return landing, made
+
+
 def test_a_run_waiting_for_the_writer_lock_says_so_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -633,12 +644,7 @@ def test_a_run_waiting_for_the_writer_lock_says_so_once(
 
     from etl.warehouse import announce_wait
 
-    landing = tmp_path / "landing"
-    landing.mkdir()
-    (landing / "a.txt").write_text(" date 2024-05-06 The council met on Monday.\n", "utf-8")
-    made = tmp_path / "made" / "news.duckdb"
-    assert _cli("init", "-w", str(made))[0] == 0
-    monkeypatch.setenv("NEWS_ETL_LOCK_TIMEOUT_S", "1")
+    landing, made = _one_file_and_a_warehouse(tmp_path, monkeypatch)
     with FileLock(str(made.parent / "news.duckdb.lock")):  # another run's load holds it
         code, _, err = _cli("run", "-l", str(landing), "-w", str(made), "--workers", "1")
     assert code == 75, err
@@ -671,12 +677,7 @@ def test_a_run_that_gave_up_on_a_busy_warehouse_is_recorded_with_its_error(
     import re
     import sys
 
-    landing = tmp_path / "landing"
-    landing.mkdir()
-    (landing / "a.txt").write_text(" date 2024-05-06 The council met on Monday.\n", "utf-8")
-    made = tmp_path / "made" / "news.duckdb"
-    assert _cli("init", "-w", str(made))[0] == 0
-    monkeypatch.setenv("NEWS_ETL_LOCK_TIMEOUT_S", "1")
+    landing, made = _one_file_and_a_warehouse(tmp_path, monkeypatch)
     where = ["-l", str(landing), "-w", str(made), "--workers", "1"]
     hold = (  # an analyst's long read: the plan reads beside it, the load cannot write
         "import duckdb, sys, time\n"

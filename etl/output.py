@@ -785,12 +785,18 @@ def _umask() -> int:
     return mask
 
 
+#: Names of this process's standard output: written to as it is, never replaced.
+_STDOUT_PATHS = frozenset({"/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"})
+
+
 @contextmanager
 def _destination(out: Path | None) -> Iterator[BinaryIO]:
     """Where a result is written piece by piece: standard output, or ``out``. A regular file
     (or a new one) is written beside itself and put in place whole at the end, so an error
     part-way leaves it as it was; anything else (``/dev/null``, a pipe) is written in place."""
-    if out is None:
+    if out is None or str(out) in _STDOUT_PATHS:
+        # /dev/stdout redirected to a file (`> f`, `>> f`) was put in place of that file: what
+        # was there and what standard error wrote into it were lost (review, session 40)
         sys.stdout.flush()
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()

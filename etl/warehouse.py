@@ -35,7 +35,7 @@ from etl.errors import (
     WarehouseUnavailableError,
 )
 from etl.settings import Settings
-from etl.target import DUCKLAKE_PREFIX, WarehouseTarget, parse_target
+from etl.target import DUCKLAKE_PREFIX, WarehouseTarget, parse_target, redact
 
 log = logging.getLogger(__name__)
 
@@ -56,19 +56,20 @@ _CORRUPT = re.compile(
 
 
 #: The password of a URL's user (``scheme://user:password@host``).
-_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][\w+.-]*://[^/\s:@]*:)[^@\s]*@")
+_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][\w+.-]*://[^/\s:@\[\]]*:)[^@\s/]*@")
 
 
 def holder_of(pid: int) -> str:
     """``PID n (command line)`` of a process, or just ``PID n`` when it cannot be read. A
-    password in a URL of the command line is masked (``postgresql://user:***@host``): the
-    text reaches ``etl_run.error``, status and the run reports (review, session 40)."""
+    password in a URL of the command line (``postgresql://user:***@host``) or a libpq
+    ``password=`` word is masked: the text reaches the wait's warning, ``etl_run.error``,
+    status and the run reports (review, session 40)."""
     try:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return f"PID {pid}"
     command = " ".join(part.decode("utf-8", "replace") for part in raw.split(b"\0") if part)
-    command = _URL_PASSWORD.sub(r"\1***@", command)
+    command = redact(_URL_PASSWORD.sub(r"\1***@", command))  # and libpq's password=…
     return f"PID {pid} ({command[:200]})" if command else f"PID {pid}"
 
 

@@ -792,6 +792,27 @@ def test_out_dev_stdout_into_a_pipe_is_written_there(
     assert expected in done.stdout, done.stdout[:200]
 
 
+def test_out_dev_stdout_into_a_file_is_written_into_it_not_over_it(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    """``--out /dev/stdout >> f`` replaced ``f``, losing what it held and what standard error
+    wrote into it (review, session 40): standard output is written to as it is."""
+    import sys
+
+    target = tmp_path / "app.csv"
+    target.write_text("previous\n", encoding="utf-8")
+    with target.open("ab") as sink:
+        done = subprocess.run(
+            [sys.executable, "-m", "etl.cli", "query", "-w", str(warehouse), "SELECT 1 AS a",
+             "--format", "csv", "--out", "/dev/stdout"],
+            stdout=sink,
+            stderr=sink,
+            timeout=300,
+        )  # fmt: skip
+    assert done.returncode == 0
+    assert target.read_bytes() == b"previous\na\r\n1\r\n1 row written to /dev/stdout\n"
+
+
 def test_a_landing_path_in_warnings_and_errors_is_shown_as_data(tmp_path: Path) -> None:
     # A run that fails names its landing zone in a warning (no warehouse to record it in) and in
     # etl_run.error, which status shows. The warning went out through Python's handler of last

@@ -258,8 +258,9 @@ def test_a_holders_command_line_names_no_password() -> None:
 
     url = "postgresql://analyst:S3cretPw@db.internal/news"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import time; time.sleep(60)", url, "s3://bucket/key"]
-    )
+        [sys.executable, "-c", "import time; time.sleep(60)", url, "s3://bucket/key",
+         "dbname=x password=libpqSecret", "http://host:8080/users/@alice"]
+    )  # fmt: skip
     try:
         deadline = time.monotonic() + 30
         while b"S3cretPw" not in Path(f"/proc/{holder.pid}/cmdline").read_bytes():
@@ -270,5 +271,8 @@ def test_a_holders_command_line_names_no_password() -> None:
         holder.kill()
         holder.wait()
     assert said.startswith(f"PID {holder.pid} (")
-    assert "S3cretPw" not in said
-    assert "postgresql://analyst:***@db.internal/news s3://bucket/key)" in said
+    assert "S3cretPw" not in said and "libpqSecret" not in said
+    assert (
+        "postgresql://analyst:***@db.internal/news s3://bucket/key dbname=x password=*** "
+        "http://host:8080/users/@alice)"
+    ) in said

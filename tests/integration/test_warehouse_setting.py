@@ -233,3 +233,52 @@ def test_a_memory_limit_within_its_bounds_is_taken_as_written(value: str) -> Non
 
     settings = load_settings(duckdb_memory_limit=value, reader_memory_limit=value)
     assert (settings.duckdb_memory_limit, settings.reader_memory_limit) == (value, value)
+
+
+def test_marts_with_an_option_over_a_bad_variable_counts_boilerplate_words(
+    tmp_path: Path,
+) -> None:
+    """``news-etl marts -w W`` over ``NEWS_ETL_WAREHOUSE=<a folder>`` failed with "unexpected
+    ValidationError … a bug in news-etl" where it counts the words of the boilerplate lines it
+    found: the tokenizer's cache read every setting from the environment (review, session 40).
+    In a fresh process: the tokenizer's arrays are looked up once per process."""
+    import os
+    import subprocess
+    import sys
+
+    import duckdb
+
+    from etl import pipeline
+
+    from .helpers import settings_for
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    topics = ["harbour", "school", "railway", "hospital", "library", "stadium"]
+    for i, topic in enumerate(topics):
+        text = (
+            f" date 2024-05-06 The council voted on the {topic} plan number {i} after a long "
+            f"debate about its {topic} budget and the people it serves.\n\n"
+            "Follow us for more news from the council.\n"
+        )
+        (landing / f"{topic}.txt").write_text(text, "utf-8")
+    settings = settings_for(landing, tmp_path, write_reports=False)
+    pipeline.run(settings)
+    (tmp_path / "folder").mkdir()
+    env = {
+        **os.environ,
+        "NEWS_ETL_WAREHOUSE": str(tmp_path / "folder"),
+        "NEWS_ETL_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "etl.cli", "marts", "-w", str(settings.warehouse)],
+        env=env,
+        capture_output=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        lines = con.execute("SELECT line FROM boilerplate_line").fetchall()
+        flagged = con.execute("SELECT count(*) FROM boilerplate_term").fetchone()
+    assert lines == [("follow us for more news from the council.",)]
+    assert flagged is not None and flagged[0] > 0

@@ -553,3 +553,20 @@ def test_a_field_given_under_two_names_that_fold_alike_with_two_values_is_refuse
         ),
         Record(body="Iota text", key="row 2", title="B", published=date(2024, 1, 2)),
     ]
+
+
+def test_a_blank_value_given_twice_is_no_second_value() -> None:
+    """A blank value counts as none, for a key given twice in one JSON object too: ``{"text":
+    "", "text": "Body"}`` was malformed_record and ``{"text": "Body", "text": ""}`` no_text;
+    values that differ only in spaces around say the same (review, session 40)."""
+    text = (
+        '[{"text": "", "text": "Body one."}, {"text": "Body two.", "text": " "},'
+        ' {"title": null, "title": "T", "text": "Body three."},'
+        ' {"Title": "T", "title": "T ", "text": "Body four."}]'
+    )
+    assert parse_json(text, L) == [
+        Record(body="Body one.", key="item 0"),
+        Record(body="Body two.", key="item 1"),
+        Record(body="Body three.", key="item 2", title="T"),
+        Record(body="Body four.", key="item 3", title="T"),
+    ]

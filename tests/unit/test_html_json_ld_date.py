@@ -98,17 +98,18 @@ def test_the_date_as_written(value: str, expected: date | None) -> None:
     assert json_ld_published(page) == expected
 
 
-@pytest.mark.parametrize("value", ["yesterday", "2024-02-30", "31/02/2024"])
-def test_a_date_that_is_none_is_bad_date(value: str) -> None:
-    """As in a JSON or CSV record: it was left to htmldate, and the page took the head's
-    date or the run's day without a word (probe, session 40)."""
-    page = _page(
-        '<meta property="article:published_time" content="2023-08-30T16:45:00+01:00">',
-        {"@type": "NewsArticle", "datePublished": value},
-    )
-    (refused,) = parse_html(page, "canonical")
+@pytest.mark.parametrize("value", ["yesterday", "2024-02-30", "31/02/2024", "2024-05"])
+def test_a_json_ld_date_that_cannot_be_read_gives_way_to_the_heads_else_is_bad_date(
+    value: str,
+) -> None:
+    """It was left to htmldate, and a page without a head date took its folder's or the run's
+    day without a word (probe, session 40); a head date still dates the page (review)."""
+    block = {"@type": "NewsArticle", "datePublished": value}
+    (refused,) = parse_html(_page("", block), "canonical")
     assert isinstance(refused, RecordError) and refused.reason == "bad_date", refused
     assert value in refused.detail, refused.detail
+    head = '<meta property="article:published_time" content="2023-08-30T16:45:00+01:00">'
+    assert _published(_page(head, block)) == date(2023, 8, 30)
 
 
 def test_a_head_date_after_today_is_kept_for_ingest_to_judge() -> None:

@@ -141,12 +141,12 @@ def _first(obj: Mapping[str, Any], names: tuple[str, ...]) -> Any:
     blank (white space only) value gives way to the next name."""
     for name in names:
         value = obj.get(name)
-        if _has_content(value):
+        if has_content(value):
             return value
     return None
 
 
-def _has_content(value: object) -> bool:
+def has_content(value: object) -> bool:
     """False for a missing, empty or blank (white space only) value."""
     return not (value in (None, [], {}) or (isinstance(value, str) and not value.strip()))
 
@@ -205,16 +205,16 @@ def record_from_mapping(obj: object, key: str | None) -> Parsed:
 def _with_plain_names(obj: Mapping[Any, Any]) -> Mapping[Any, Any]:
     """``obj``, where a field is named with capitals or spaces around (``Title``, `` text``, a
     spreadsheet's header), also under its plain name (``title``, ``text``), unless a field
-    already has that name exactly with content (:func:`_has_content`): a blank ``"title": ""``
+    already has that name exactly with content (:func:`has_content`): a blank ``"title": ""``
     gives way to ``"Title": "Real title"``, as the first of a field's names with content wins.
     Names folding alike with different contents never get here (:func:`repeated_read_field`)."""
     plain: dict[str, Any] = {}
     for name, value in obj.items():
         if not isinstance(name, str) or (folded := name.strip().lower()) == name:
             continue
-        if _has_content(obj.get(folded)) or _has_content(plain.get(folded)):
+        if has_content(obj.get(folded)) or has_content(plain.get(folded)):
             continue
-        if folded not in plain or _has_content(value):
+        if folded not in plain or has_content(value):
             plain[folded] = value
     return {**obj, **plain} if plain else obj
 
@@ -225,6 +225,12 @@ def _stripped(value: object) -> str | None:
     return None if value is None else (as_text(value).strip() or None)
 
 
+def same_content(a: object, b: object) -> bool:
+    """Whether two values of one field say the same: their text, spaces around dropped
+    (``"T"`` and ``"T "``, ``1`` and ``"1"``), as a record stores it."""
+    return as_text(a).strip() == as_text(b).strip()
+
+
 def repeated_read_field(pairs: Iterable[tuple[object, object]]) -> str | None:
     """Why ``pairs`` (a record's names and values) are ambiguous: a field news-etl reads given
     under two names that fold alike (``text`` and ``Text``, `` text ``; a CSV header naming a
@@ -232,12 +238,12 @@ def repeated_read_field(pairs: Iterable[tuple[object, object]]) -> str | None:
     won and the other value was lost without a word (probe, session 40)."""
     seen: dict[str, tuple[str, object]] = {}
     for name, value in pairs:
-        if not isinstance(name, str) or not _has_content(value):
+        if not isinstance(name, str) or not has_content(value):
             continue
         folded = name.strip().lower()
         if folded not in READ_FIELDS:
             continue
-        if folded in seen and seen[folded][1] != value:
+        if folded in seen and not same_content(seen[folded][1], value):
             return (
                 f"the field {folded!r} is given twice ({seen[folded][0]!r} and {name!r}), with "
                 "different values: which is meant?"

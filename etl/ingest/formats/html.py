@@ -188,10 +188,11 @@ def _types(kind: Any) -> set[str]:
 def json_ld_published(text: str) -> date | None:
     """The ``datePublished`` of the page's first JSON-LD article (see :data:`ARTICLE_TYPES`),
     as written (its own time zone's day); ``None`` when no article gives one. A block that is
-    not JSON is skipped; a date that is none (``2024-02-30``, ``yesterday``) raises
-    :class:`BadDateError`, as in a JSON or CSV record (it was left to htmldate, and the page
-    took another day without a word: probe, session 40). A date after today is returned:
-    ingest judges it, as any record's.
+    not JSON is skipped; one this project cannot read as a date (``2024-02-30``,
+    ``yesterday``, ``May 3, 2024``) raises :class:`BadDateError`: the page then takes its
+    head's date if it has one, else is ``bad_date`` (it took the folder's or the run's day
+    without a word: probe, session 40). A date after today is returned: ingest judges it, as
+    any record's.
 
     It is preferred to the date htmldate finds first in the page's head, which is sometimes
     another one: a print edition's day (``<meta name="date">`` a day after the article went
@@ -260,12 +261,18 @@ def parse_html(text: str, layout: str) -> list[Parsed]:
     body = meta.get("text")
     if not body or not body.strip():
         return [RecordError(None, "no_text", "no main text found in the HTML page")]
+    unread: BadDateError | None = None
     try:
         published = json_ld_published(text)
+    except BadDateError as exc:  # the head's date, if it has one, else this
+        published, unread = None, exc
+    try:
         if published is None and meta.get("date"):
             published = parse_published(meta["date"])
     except BadDateError as exc:
         return [RecordError(None, "bad_date", str(exc))]
+    if published is None and unread is not None:
+        return [RecordError(None, "bad_date", str(unread))]
     return [
         Record(
             body=_LINE_BREAKS.sub("\n\n", body.strip()),

@@ -12,7 +12,9 @@ from etl.ingest.formats.base import (
     TEXT_FIELDS,
     Parsed,
     RecordError,
+    has_content,
     record_from_mapping,
+    same_content,
 )
 
 #: What ends a JSON line: LF, CRLF or a lone CR. Not U+2028, U+2029 or U+0085 (which
@@ -139,13 +141,20 @@ class RepeatedKeys(dict[str, Any]):
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object as ``json`` makes it (the last value of a key wins), a
-    :class:`RepeatedKeys` when a key has two different values."""
+    """A JSON object; of a key given twice, its first value with content (a blank one counts
+    as none, as everywhere: ``{"text": "", "text": "Body"}`` is Body, where it was refused and
+    ``{"text": "Body", "text": ""}`` no_text; review, session 40), and a
+    :class:`RepeatedKeys` when a key has two values with different contents."""
     obj = dict(pairs)
     if len(obj) == len(pairs):
         return obj
-    first: dict[str, Any] = {}
-    repeated = [k for k, v in pairs if first.setdefault(k, v) != v]
+    obj = {}
+    repeated = []
+    for key, value in pairs:
+        if key not in obj or not has_content(obj[key]):
+            obj[key] = value
+        elif has_content(value) and not same_content(obj[key], value):
+            repeated.append(key)
     if not repeated:
         return obj
     marked = RepeatedKeys(obj)

@@ -189,7 +189,9 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
     ),
     QuarantineReason.MALFORMED_RECORD: ReasonDoc(
         "a JSON item that is not an object, whose text field is nested too deeply to read, or "
-        "that gives a field news-etl reads (text, date, title, …) twice with different values",
+        "a record that gives a field news-etl reads (text, date, title, …) twice with different "
+        "values (under one name, under names that differ only in case or spaces, or in two CSV "
+        "columns of one name)",
         "fix the producer",
     ),
     QuarantineReason.MALFORMED_HTML: ReasonDoc(
@@ -201,7 +203,9 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
         "inspect the file",
     ),
     QuarantineReason.BAD_GZIP: ReasonDoc(
-        "a `.gz` file that is not a valid gzip stream", "re-deliver it"
+        "a file that starts as gzip does (its magic bytes, whatever its name) but is not a "
+        "valid gzip stream; a `.gz` file that does not start so is read as it is",
+        "re-deliver it",
     ),
     QuarantineReason.CHANGED_WHILE_READING: ReasonDoc(
         "the file changed while it was read (hash differs between two reads)",

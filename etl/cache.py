@@ -19,21 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from etl.settings import Settings
-
-#: This process's cache folder as a run's settings name it (:func:`use_root`); ``None``: the
-#: environment's.
-_root: Path | None = None
-
-
-def use_root(root: Path) -> None:
-    """Keep this process's cache entries under ``root``: reading a run's planned settings
-    (``RunPlan.settings_obj``) gives their ``cache_root``, so a step of the run never reads the
-    whole environment again here (an option given over a bad ``NEWS_ETL_X``, ``run --workers
-    1`` with ``NEWS_ETL_WORKERS=0``, failed the text stage, and the load's boilerplate
-    counting: probe and review, session 40)."""
-    global _root
-    _root = root
+from etl.settings import Settings, cache_root_from_environment
 
 
 def cached_arrays(
@@ -45,7 +31,7 @@ def cached_arrays(
     """The arrays ``build()`` returns, from the cache entry of ``name`` and ``inputs`` (any
     JSON-serialisable description of what the arrays derive from) when there is one."""
     digest = hashlib.sha256(json.dumps([name, inputs], sort_keys=True).encode()).hexdigest()
-    root = settings.cache_root if settings is not None else _root or Settings().cache_root
+    root = settings.cache_root if settings is not None else cache_root_from_environment()
     entry = root / f"{name}-{digest[:20]}"
     loaded = _load(entry)
     if loaded is not None:

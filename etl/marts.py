@@ -9,7 +9,6 @@ which the rankings leave out.
 
 from __future__ import annotations
 
-from etl import cache
 from etl.errors import ConfigError
 from etl.load.boilerplate import refresh_boilerplate
 from etl.settings import Settings
@@ -33,7 +32,6 @@ def refresh_marts(settings: Settings) -> dict[str, int]:
     path would otherwise become a new, empty warehouse (a lake: its catalog and data files)."""
     if not warehouse_exists(settings.target, settings.lock_timeout_s):
         raise ConfigError(f"no warehouse at {settings.target.display}")
-    cache.use_root(settings.cache_root)  # counting boilerplate words: the tokenizer's arrays
     with writer(settings) as con:
         con.execute("BEGIN TRANSACTION")
         try:

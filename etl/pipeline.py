@@ -33,7 +33,7 @@ from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
 import duckdb
 from filelock import BaseFileLock
 
-from etl import TEXT_VERSION, __version__, cache, heap, leftovers
+from etl import TEXT_VERSION, __version__, heap, leftovers
 from etl.contracts import LedgerOutcome, RunStatus, Stage, plural
 from etl.errors import (
     BatchValidationError,
@@ -132,13 +132,8 @@ class RunPlan:
         return len(self.batches)
 
     def settings_obj(self) -> Settings:
-        """The run's settings, as planned (CLI and DAG overrides included). Every step reads
-        them here, and this process's cache folder follows them (:func:`etl.cache.use_root`):
-        the tokenizer's and the language model's arrays are looked up in the text step, the
-        validate step and the load (boilerplate lines), each in its own process at times."""
-        settings = Settings(**self.settings)
-        cache.use_root(settings.cache_root)
-        return settings
+        """The run's settings, as planned (CLI and DAG overrides included)."""
+        return Settings(**self.settings)
 
     def staging(self) -> RunStaging:
         """The run's staging folder."""

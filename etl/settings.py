@@ -451,6 +451,18 @@ def describe_invalid(exc: ValidationError, options: Collection[str] = ()) -> str
     return "\n".join(lines)
 
 
+def cache_root_from_environment() -> Path:
+    """``Settings().cache_root`` with ``NEWS_ETL_CACHE_DIR`` read alone: the cache is looked up
+    deep in the text code, in every step of a run and in ``marts``, where building the whole
+    settings again read every other variable too, and a bad one an option had replaced
+    (``run --workers 1`` over ``NEWS_ETL_WORKERS=0``) failed the run (probe, session 40). There
+    is no option for the cache folder: a run's is the environment's."""
+    value = next(
+        (v for k, v in os.environ.items() if k.upper() == "NEWS_ETL_CACHE_DIR" and v.strip()), None
+    )
+    return Settings.model_construct(cache_dir=local_path(value) if value else None).cache_root
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read settings from the environment, then apply the non-``None`` ``overrides``; a value
     an override replaces is not read (a bad ``NEWS_ETL_X`` does not fail ``--x`` given)."""

@@ -231,6 +231,16 @@ def same_content(a: object, b: object) -> bool:
     return as_text(a).strip() == as_text(b).strip()
 
 
+def first_with_content(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """A record's fields from its names and values; of a name given twice (a JSON key, a CSV
+    column), its first value with content, else its first value: a blank value is no value."""
+    fields: dict[str, Any] = {}
+    for name, value in pairs:
+        if name not in fields or not has_content(fields[name]):
+            fields[name] = value
+    return fields
+
+
 def repeated_read_field(pairs: Iterable[tuple[object, object]]) -> str | None:
     """Why ``pairs`` (a record's names and values) are ambiguous: a field news-etl reads given
     under two names that fold alike (``text`` and ``Text``, `` text ``; a CSV header naming a

@@ -12,6 +12,7 @@ from etl.ingest.formats.base import (
     TEXT_FIELDS,
     Parsed,
     RecordError,
+    first_with_content,
     record_from_mapping,
     repeated_read_field,
 )
@@ -122,8 +123,4 @@ def _record(fields: list[str], names: list[str], key: str) -> Parsed:
     twice = repeated_read_field(zip(names, fields, strict=True))  # a column named twice
     if twice is not None:
         return RecordError(key, "malformed_record", twice)
-    row: dict[str, str] = {}
-    for name, value in zip(names, fields, strict=True):
-        if not row.get(name, "").strip():  # of a column named twice, the one with content
-            row[name] = value
-    return record_from_mapping(row, key)
+    return record_from_mapping(first_with_content(zip(names, fields, strict=True)), key)

@@ -12,6 +12,7 @@ from etl.ingest.formats.base import (
     TEXT_FIELDS,
     Parsed,
     RecordError,
+    first_with_content,
     has_content,
     record_from_mapping,
     same_content,
@@ -148,13 +149,8 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
     if len(obj) == len(pairs):
         return obj
-    obj = {}
-    repeated = []
-    for key, value in pairs:
-        if key not in obj or not has_content(obj[key]):
-            obj[key] = value
-        elif has_content(value) and not same_content(obj[key], value):
-            repeated.append(key)
+    obj = first_with_content(pairs)
+    repeated = [k for k, v in pairs if has_content(v) and not same_content(obj[k], v)]
     if not repeated:
         return obj
     marked = RepeatedKeys(obj)

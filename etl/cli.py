@@ -41,6 +41,7 @@ from etl.output import (
 from etl.settings import Settings, describe_invalid, load_settings
 
 if TYPE_CHECKING:
+    from etl.children import Helper
     from etl.output import OutputFormat
 
 
@@ -270,9 +271,8 @@ def run(
 ) -> None:
     """Run every stage (ingest, clean, tokenize, validate, load) without Airflow."""
     work_through_a_broken_pipe()  # its reader stopping early stops no work
-    from etl import pipeline
-    from etl.report import format_summary, summarise
-    from etl.timing import STARTUP, SUMMARY, format_stage_table, recording, since_process_start
+    from etl.children import gx_helper
+    from etl.storage import location
 
     settings = _settings(
         landing=landing,
@@ -282,6 +282,21 @@ def run(
         workers=workers,
     )
     partition = _parse_date(run_date)
+    # Started before the pipeline's own imports: it imports GX meanwhile (etl.children).
+    gx = gx_helper(location(settings.staging_root).is_process_local)
+    try:
+        _run(settings, partition, replace, gx)
+    finally:
+        if gx is not None:
+            gx.close()
+
+
+def _run(settings: Settings, partition: date | None, replace: bool, gx: Helper | None) -> None:
+    """The ``run`` command once its settings are read; ``gx`` the run's GX helper, if any."""
+    from etl import pipeline
+    from etl.report import format_summary, summarise
+    from etl.timing import STARTUP, SUMMARY, format_stage_table, recording, since_process_start
+
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -310,6 +325,7 @@ def run(
                     partition_date=partition,
                     mode="replace" if replace else "merge",
                     progress=progress,
+                    gx=gx,
                 )
         except NewsEtlError as exc:
             raise _failed(exc) from exc

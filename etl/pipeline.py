@@ -20,8 +20,6 @@ import json
 import logging
 import os
 import shutil
-import signal
-import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -34,6 +32,7 @@ import duckdb
 from filelock import BaseFileLock
 
 from etl import TEXT_VERSION, __version__, heap, leftovers
+from etl.children import Helper, die_with_parent
 from etl.contracts import LedgerOutcome, RunStatus, Stage, plural
 from etl.errors import (
     BatchValidationError,
@@ -782,17 +781,21 @@ def process_batch(staging_dir: str | Path, batch: int) -> None:
     text_batch(staging_dir, batch)
 
 
-def _post_load_check(plan: RunPlan, settings: Settings, staging: RunStaging) -> PostLoadCheck:
+def _post_load_check(
+    plan: RunPlan, settings: Settings, staging: RunStaging, gx: Helper | None = None
+) -> PostLoadCheck:
     """The post-load warehouse suites as the loader's callback; GX's results of each suite are
-    staged for the run's Data Docs.
+    staged for the run's Data Docs. With a helper ``gx``, this process reads the frames and the
+    helper judges them.
 
     When the batches ran GX (they had articles), GX is imported here, before the warehouse's
     writer lock is taken, so the lock is not held for the seconds the import costs.
     """
     from etl.validate.runner import suite_parameters, warm_up
-    from etl.validate.warehouse import check_warehouse
+    from etl.validate.warehouse import check_frames, check_warehouse
 
-    if any(staging.rows("checks", b) for b in range(plan.n_batches)):
+    judge = check_frames if gx is None else functools.partial(gx.call, check_frames)
+    if gx is None and any(staging.rows("checks", b) for b in range(plan.n_batches)):
         warm_up()
 
     # The suites' parameters come from the run's planned settings, never from this process's
@@ -802,7 +805,7 @@ def _post_load_check(plan: RunPlan, settings: Settings, staging: RunStaging) -> 
 
     def check(con: Any, expected: dict[date, int]) -> list[dict[str, Any]]:
         with timed(POST_LOAD_CHECKS):
-            outcome = check_warehouse(con, expected, settings.expectations_dir, params)
+            outcome = check_warehouse(con, expected, settings.expectations_dir, params, judge)
         for index, result in enumerate(outcome.results):
             staging.write_gx_result(
                 f"post-load-{index:03d}-{result.get('suite_name', 'suite')}",
@@ -830,8 +833,7 @@ def write_data_docs(settings: Settings, plan: RunPlan) -> Path | None:
     if not results:
         return None
     try:
-        from etl.report.run_report import DOCS_DIR
-        from etl.validate.docs import build_data_docs
+        from etl.validate.docs import DOCS_DIR, build_data_docs
 
         specs = load_suites(settings.expectations_dir)
         specs += load_suites(settings.expectations_dir, stage="post_load")
@@ -870,14 +872,28 @@ def _after_commit(what: str, run_id: str, step: Callable[[], T]) -> T | None:
         return None
 
 
-def _publish(settings: Settings, plan: RunPlan) -> Path | None:
-    """The run's GX Data Docs when reports are written, then its quality page (which names
-    them); the Data Docs' index, if built."""
-    docs = write_data_docs(settings, plan) if settings.write_reports else None
+def _publish(
+    settings: Settings, plan: RunPlan, built: Callable[[], Path | None] | None = None
+) -> Path | None:
+    """The run's GX Data Docs when reports are written (``built``: the wait for the docs built
+    elsewhere, by the run's helper; else they are built here), then its quality page (which
+    names them); the Data Docs' index, if built."""
+    docs = None
+    if built is not None:
+        docs = _after_commit("building the GX Data Docs", plan.run_id, built)
+    elif settings.write_reports:
+        docs = write_data_docs(settings, plan)
     _after_commit(
         "writing the quality page", plan.run_id, lambda: _quality_page(settings, plan.run_id)
     )
     return docs
+
+
+def _data_docs_of(staging_dir: str | Path) -> Path | None:
+    """:func:`write_data_docs` of the run staged in ``staging_dir`` (a call the run's helper
+    runs)."""
+    plan = RunPlan.load(staging_dir)
+    return write_data_docs(plan.settings_obj(), plan)
 
 
 def unplanned_facts(
@@ -947,16 +963,29 @@ def run_facts(plan: RunPlan, settings: Settings) -> RunFacts:
 
 
 @_notes_failure("load")
-def load_run(staging_dir: str | Path) -> LoadSummary:
+def load_run(staging_dir: str | Path, gx: Helper | None = None) -> LoadSummary:
     """Load stage: commit all staged batches of the run in one transaction (writer lock held),
-    then build its Data Docs and report; the times of these steps go to ``etl_run_stage``."""
+    then build its Data Docs and report; the times of these steps go to ``etl_run_stage``.
+    ``gx``: the run's helper process (:mod:`etl.children`), which then runs the post-load
+    suites and builds the Data Docs while this process draws the report's charts."""
     with recording() as recorder:
         plan = RunPlan.load(staging_dir)
         settings = plan.settings_obj()
         with timed(LOAD):
-            summary = _load(plan, settings)
+            summary = _load(plan, settings, gx)
+        charts, drawn = None, 0.0
+        built: Callable[[], Path | None] | None = None
+        if gx is not None and settings.write_reports and plan.staging().has_gx_results():
+            with timed(DATA_DOCS):
+                gx.submit(_data_docs_of, plan.staging_dir)
+            built = gx.result
+            drawing = time.perf_counter()
+            charts = _after_commit(
+                "drawing the report's charts", plan.run_id, lambda: _charts(settings, plan)
+            )
+            drawn = time.perf_counter() - drawing  # a part of the report, recorded with it
         with timed(DATA_DOCS):
-            summary.data_docs = _publish(settings, plan)
+            summary.data_docs = _publish(settings, plan, built)
         staging = plan.staging()
         if settings.keep_staging:
             (staging.root / leftovers.KEPT).touch()
@@ -965,12 +994,20 @@ def load_run(staging_dir: str | Path) -> LoadSummary:
         _record_stage_times(settings, plan.run_id, recorder.take(), summary)
         if settings.write_reports:
             with timed(REPORT):
-                summary.report = write_report(settings, plan.run_id)
+                summary.report = write_report(settings, plan.run_id, charts)
+            recorder.add(REPORT, drawn)
             _record_stage_times(settings, plan.run_id, recorder.take(), summary)
     return summary
 
 
-def _load(plan: RunPlan, settings: Settings) -> LoadSummary:
+def _charts(settings: Settings, plan: RunPlan) -> str:
+    """The charts of ``plan``'s run report, drawn from the committed warehouse."""
+    from etl.report.run_report import report_charts
+
+    return _reading(settings, lambda con: report_charts(con, plan.run_id))
+
+
+def _load(plan: RunPlan, settings: Settings, gx: Helper | None = None) -> LoadSummary:
     """The load transaction of ``plan``'s staged batches; a refused run gets its Data Docs
     before its :class:`BatchValidationError` is raised."""
     staging = plan.staging()
@@ -980,12 +1017,16 @@ def _load(plan: RunPlan, settings: Settings) -> LoadSummary:
     if missing:
         raise StagingError(f"run {plan.run_id}: batches {missing} were not validated")
     facts = run_facts(plan, settings)
-    post_load = _post_load_check(plan, settings, staging)
+    post_load = _post_load_check(plan, settings, staging, gx)
     try:
         with writer(settings) as con:
             return load_staged(con, facts, staged, schema_version(con), post_load)
     except BatchValidationError:
-        _publish(settings, plan)  # the refused run's results are recorded: show them
+        # the refused run's results are recorded: show them
+        built = None
+        if gx is not None and settings.write_reports:
+            built = functools.partial(gx.call, _data_docs_of, plan.staging_dir)
+        _publish(settings, plan, built)
         raise
 
 
@@ -1023,25 +1064,36 @@ def _record_stage_times(
         log.warning("stage times of %s not recorded: %s", run_id, exc)
 
 
-def render_report(settings: Settings, run_id: str | None = None) -> Path:
-    """Write the HTML report of ``run_id`` (default: the latest run) and return its path;
-    raises what reading the warehouse raises (no such run, no warehouse, ...)."""
+def _reading(settings: Settings, read: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """``read`` over a reader of the warehouse, closed afterwards."""
     from etl.query import open_reader
-    from etl.report.run_report import write_run_report
 
     con = open_reader(settings.warehouse, wait_s=settings.lock_timeout_s)
     try:
-        return write_run_report(con, settings.reports_root, run_id)
+        return read(con)
     finally:
         con.close()
 
 
-def write_report(settings: Settings, run_id: str | None = None) -> Path | None:
+def render_report(settings: Settings, run_id: str | None = None, charts: str | None = None) -> Path:
+    """Write the HTML report of ``run_id`` (default: the latest run) and return its path;
+    raises what reading the warehouse raises (no such run, no warehouse, ...). ``charts``: the
+    run's charts drawn already (:func:`etl.report.run_report.report_charts`)."""
+    from etl.report.run_report import write_run_report
+
+    return _reading(
+        settings, lambda con: write_run_report(con, settings.reports_root, run_id, charts)
+    )
+
+
+def write_report(
+    settings: Settings, run_id: str | None = None, charts: str | None = None
+) -> Path | None:
     """:func:`render_report` after a run: ``None`` if it failed. A report that cannot be
     rendered never fails a run whose data is already committed; the reason is logged and
     ``news-etl report`` can rebuild it later."""
     try:
-        return render_report(settings, run_id)
+        return render_report(settings, run_id, charts)
     except Exception as exc:  # the data is committed; a report problem must not undo that
         log.warning("run report for %s not written: %s", run_id or "the latest run",
                     redact(str(exc)))  # fmt: skip
@@ -1256,7 +1308,9 @@ def record_plan_failure(
     return _record(settings, facts, cause).error
 
 
-def _process_batches(plan: RunPlan, workers: int, progress: Progress | None) -> None:
+def _process_batches(
+    plan: RunPlan, workers: int, progress: Progress | None, gx: Helper | None = None
+) -> None:
     """Ingest and text stages of every batch: in this process when there is one batch, else in
     a pool of ``workers`` processes (one worker too: this process meanwhile imports GX for the
     validate step, and the batches' heap, ~0.3 GB at 100,000 articles, goes back to the system
@@ -1288,10 +1342,11 @@ def _process_batches(plan: RunPlan, workers: int, progress: Progress | None) -> 
     ) as pool:
         futures = [pool.submit(process_batch, plan.staging_dir, b) for b in range(n)]
         # While the workers read and tokenize, this process imports GX for the validate step
-        # (the workers were forked at the first submit, without it).
-        from etl.validate.runner import warm_up
+        # (the workers were forked at the first submit, without it), unless a helper does.
+        if gx is None:
+            from etl.validate.runner import warm_up
 
-        warm_up()
+            warm_up()
         for done, future in enumerate(as_completed(futures)):
             future.result()
             if progress:
@@ -1299,45 +1354,31 @@ def _process_batches(plan: RunPlan, workers: int, progress: Progress | None) -> 
     _share_wall_time(plan, time.perf_counter() - started)
 
 
-def die_with_parent(parent: int) -> None:
-    """In a worker process of this run (the batches' pool, the validation child): end when the
-    run's process ``parent`` dies. Linux sends the worker SIGKILL then (``prctl``'s
-    ``PR_SET_PDEATHSIG``); a run killed with SIGKILL or by the OOM killer left its idle workers
-    behind, reparented to init, ~100–230 MB each, for good (probe). A parent already gone when
-    the worker starts ends it at once. Elsewhere (macOS) nothing is set."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-    if os.getppid() != parent:
-        os._exit(1)
-
-
-def _validate(plan: RunPlan) -> None:
-    """The validate stage of an in-process run. A run of several batches with articles is
-    validated in a forked child process: the frames of its chunks (~0.8 GB left in this
-    process's heap after a 100,000-article run) go back to the system when the child exits,
-    instead of staying through the load, the run's memory peak. GX is imported here first: the
-    load's post-load checks need it in this process anyway, and the child starts with it."""
+def _validate(staging_dir: str | Path, setup_seconds: float = 0.0) -> None:
+    """The validate stage of an in-process run (in this process, or in the run's GX helper:
+    see :mod:`etl.children`); ``setup_seconds`` as for :func:`validate_run`. A run of several
+    batches with articles is validated in a forked child process: the frames of its chunks
+    (~0.8 GB left in a heap after a 100,000-article run) go back to the system when the child
+    exits, instead of staying through the load, the run's memory peak. GX is imported first:
+    the post-load checks need it in this process anyway, and the child starts with it."""
     import multiprocessing
 
+    plan = RunPlan.load(staging_dir)
     staging = plan.staging()
-    forks = "fork" in multiprocessing.get_all_start_methods()
     if (
         plan.n_batches <= 1
-        or not forks
+        or not Helper.can_fork()
         or location(plan.staging_dir).is_process_local
         or not any(staging.rows("articles", b) for b in range(plan.n_batches))
     ):
-        validate_run(plan.staging_dir)
+        validate_run(plan.staging_dir, setup_seconds)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     from etl.validate.runner import warm_up
 
-    started = time.perf_counter()
-    warm_up()  # a no-op when the pool's wait already imported GX
+    started = time.perf_counter() - setup_seconds
+    warm_up()  # a no-op when the pool's wait (or the helper) already imported GX
     imported = time.perf_counter() - started
     context = multiprocessing.get_context("fork")
     heap.freeze_inherited_heap_in_forked_children()
@@ -1345,6 +1386,21 @@ def _validate(plan: RunPlan) -> None:
         max_workers=1, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
     ) as child:
         child.submit(validate_run, plan.staging_dir, imported).result()
+
+
+def _validate_stage(plan: RunPlan, gx: Helper | None) -> None:
+    """Validate ``plan``'s batches: in the helper ``gx`` when there is one (this process then
+    imports the report's modules while the helper finishes importing GX: the wait for both is
+    part of the validate stage), else here."""
+    staging = plan.staging()
+    if gx is None or not any(staging.rows("articles", b) for b in range(plan.n_batches)):
+        _validate(plan.staging_dir)  # without articles, GX is not needed: no wait for it
+        return
+    started = time.perf_counter()
+    if plan.settings_obj().write_reports:
+        import etl.report.run_report  # noqa: F401  (matplotlib: ~0.2 s the report no longer waits for)
+    gx.settle()
+    gx.call(_validate, plan.staging_dir, time.perf_counter() - started)
 
 
 def _share_wall_time(plan: RunPlan, wall: float) -> None:
@@ -1387,9 +1443,11 @@ def run(
     external_run_id: str | None = None,
     progress: Progress | None = None,
     before_plan: Callable[[Location], None] | None = None,
+    gx: Helper | None = None,
 ) -> LoadSummary:
     """Plan, process every batch and load: a whole run in this process (the CLI's path);
-    ``before_plan`` as for :func:`plan_run`."""
+    ``before_plan`` as for :func:`plan_run`. ``gx``: a helper process for the run's GX steps
+    (:func:`etl.children.gx_helper`), else they run here."""
     plan = plan_run(
         settings,
         partition_date=partition_date,
@@ -1400,21 +1458,21 @@ def run(
         before_plan=before_plan,
     )
     try:
-        return _run_planned(plan, progress)
+        return _run_planned(plan, progress, gx)
     finally:
         release(plan.run_id)
 
 
-def _run_planned(plan: RunPlan, progress: Progress | None) -> LoadSummary:
-    """Every step of a planned run, in this process."""
+def _run_planned(plan: RunPlan, progress: Progress | None, gx: Helper | None) -> LoadSummary:
+    """Every step of a planned run, in this process (its GX steps in ``gx`` if given)."""
     if progress:
         progress("plan", -1, plan.n_batches)
     try:
-        _process_batches(plan, plan.settings_obj().workers, progress)
-        _validate(plan)
+        _process_batches(plan, plan.settings_obj().workers, progress, gx)
+        _validate_stage(plan, gx)
         if progress:
             progress("validate", -1, plan.n_batches)
-        summary = load_run(plan.staging_dir)
+        summary = load_run(plan.staging_dir, gx=gx)
     except Exception as exc:
         _raise_interrupt(exc)  # Ctrl-C or SIGTERM inside DuckDB: not a failure
         if not _is_transient(exc):

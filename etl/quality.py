@@ -21,6 +21,7 @@ from etl.contracts import plural
 from etl.load.standing import STANDING_QUARANTINE
 from etl.output import NEWLINE, html_text, visible, write_whole
 from etl.settings import PROJECT_ROOT
+from etl.validate.docs import DOCS_DIR
 from etl.validate.suites import expectation_column, expects_text
 from etl.warehouse import reader
 
@@ -304,7 +305,7 @@ def render_html(report: QualityReport, data_docs: str | None = None) -> str:
 def write_quality_page(warehouse: Path, run_id: str, reports_root: Path) -> Path:
     """Write ``<reports_root>/<run_id>/quality.html`` for one run and return its path; it names
     the run's GX Data Docs when they were built (``data_docs/index.html`` next to it)."""
-    docs = reports_root / run_id / "data_docs" / "index.html"
+    docs = reports_root / run_id / DOCS_DIR / "index.html"
     page = render_html(
         load_report(warehouse, run_id=run_id),
         docs.relative_to(reports_root / run_id).as_posix() if docs.is_file() else None,

@@ -136,13 +136,19 @@ class RunStaging:
         """Forget the GX validation results written so far."""
         self.gx_results_dir.remove()
 
-    def read_gx_results(self) -> list[dict[str, Any]]:
-        """Every GX validation result written with :meth:`write_gx_result`, by name."""
-        found = sorted(
+    def _gx_result_files(self) -> list[Location]:
+        return sorted(
             (e.location for e in self.gx_results_dir.files() if e.location.name.endswith(".json")),
             key=lambda loc: loc.name,
         )
-        return [json.loads(loc.read_text()) for loc in found]
+
+    def read_gx_results(self) -> list[dict[str, Any]]:
+        """Every GX validation result written with :meth:`write_gx_result`, by name."""
+        return [json.loads(loc.read_text()) for loc in self._gx_result_files()]
+
+    def has_gx_results(self) -> bool:
+        """Whether a GX validation result was written (the run has Data Docs to build)."""
+        return bool(self._gx_result_files())
 
     def files(self, table: str, batches: Iterable[int]) -> list[str]:
         """The existing Parquet files of ``table`` over ``batches``, as paths or URLs that

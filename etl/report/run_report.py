@@ -24,9 +24,7 @@ from etl.errors import PermanentError, UnknownRunError
 from etl.output import NEWLINE, html_text, write_whole
 from etl.report import charts
 from etl.timing import STAGES
-
-#: The folder of a run's GX Data Docs, next to its report (``etl.pipeline.write_data_docs``).
-DOCS_DIR = "data_docs"
+from etl.validate.docs import DOCS_DIR
 
 #: The run's data-quality page, next to its report (``etl.quality.write_quality_page``).
 QUALITY_PAGE = "quality.html"
@@ -175,17 +173,27 @@ def _stages(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> list[tuple[A
     return [*rows, derived]
 
 
+def report_charts(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
+    """The charts of the report of ``run_id`` (HTML): the report's slowest part, drawn by a run
+    while its GX Data Docs are built elsewhere (:func:`etl.pipeline.load_run`)."""
+    run = _run_row(con, run_id)
+    days = _days(con, run)
+    return _charts(con, days, min(days) - timedelta(days=13) if days else None)
+
+
 def render_run_report(
     con: duckdb.DuckDBPyConnection,
     run_id: str | None = None,
     docs: list[tuple[str, str]] | None = None,
+    charts: str | None = None,
 ) -> tuple[str, str]:
     """``(run_id, html)`` of the report of ``run_id`` (default: the latest run); ``docs`` are
-    the links to its GX Data Docs (:func:`data_docs_links`)."""
+    the links to its GX Data Docs (:func:`data_docs_links`); ``charts`` its charts when they
+    were drawn already (:func:`report_charts`)."""
     run = _run_row(con, run_id)
     rid = str(run["run_id"])
-    days = _days(con, run)
-    window_start = min(days) - timedelta(days=13) if days else None
+    if charts is None:
+        charts = report_charts(con, rid)
     reasons = con.execute(
         "SELECT reason, stage, count(*), any_value(path), any_value(detail) FROM quarantine"
         " WHERE run_id = ? GROUP BY reason, stage ORDER BY 3 DESC",
@@ -255,7 +263,7 @@ def render_run_report(
         )
         + _docs_section(docs or [])
     )
-    parts.append(_charts(con, days, window_start))
+    parts.append(charts)
     parts.append("</body></html>")
     return rid, "".join(parts)
 
@@ -390,14 +398,18 @@ def _run_terms(
 
 
 def write_run_report(
-    con: duckdb.DuckDBPyConnection, reports_dir: Path, run_id: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    reports_dir: Path,
+    run_id: str | None = None,
+    charts: str | None = None,
 ) -> Path:
     """Render and write the report of ``run_id``; also refresh the index of every run
     (``index.html``) and, when ``run_id`` is the newest run, ``latest.html`` (a report rebuilt
-    for an older run made latest.html show that run, up to session 38)."""
+    for an older run made latest.html show that run, up to session 38). ``charts`` as for
+    :func:`render_run_report`."""
     rid = str(_run_row(con, run_id)["run_id"])
     docs = data_docs_links(reports_dir / rid)
-    rid, page = render_run_report(con, rid, docs)
+    rid, page = render_run_report(con, rid, docs, charts)
     target = reports_dir / rid / REPORT_PAGE
     target.parent.mkdir(parents=True, exist_ok=True)
     write_whole(target, page)

@@ -36,6 +36,10 @@ from typing import Any
 from etl.output import html_text
 from etl.validate.suites import SuiteSpec
 
+#: The folder of a run's GX Data Docs, next to its report and quality page
+#: (``<reports dir>/<run_id>/data_docs``, built by ``etl.pipeline.write_data_docs``).
+DOCS_DIR = "data_docs"
+
 #: The Data Docs site of a run is a folder (GX's filesystem store backend).
 SITE_NAME = "run"
 

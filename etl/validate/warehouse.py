@@ -9,6 +9,7 @@ Aggregation (terms per article) happens in DuckDB, so the frames stay one row pe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -165,21 +166,32 @@ def warehouse_frames(
     }
 
 
+def check_frames(
+    frames: dict[str, pd.DataFrame], expectations_dir: Path, params: dict[str, Any]
+) -> ValidationOutcome:
+    """Run every ``post_load`` suite over ``frames`` (:func:`warehouse_frames`): what
+    :func:`check_warehouse` does with GX, in whichever process has it."""
+    outcome = ValidationOutcome()
+    for spec in load_suites(expectations_dir, stage="post_load"):
+        outcome.merge(validate_frame(spec, frames[spec.table], params))
+    outcome.checks = [{**row, "batch": -1} for row in outcome.checks]
+    return outcome
+
+
 def check_warehouse(
     con: duckdb.DuckDBPyConnection,
     expected: dict[date, int],
     expectations_dir: Path,
     params: dict[str, Any],
+    judge: Callable[
+        [dict[str, pd.DataFrame], Path, dict[str, Any]], ValidationOutcome
+    ] = check_frames,
 ) -> ValidationOutcome:
     """Run every ``post_load`` suite: one ``fact_check_result`` row (batch -1) per expectation
     in ``checks``, GX's validation result of each suite in ``results``. ``params`` are the
     suites' ``$PARAMETER`` values, from the run's planned settings
-    (:func:`etl.validate.runner.suite_parameters`)."""
-    outcome = ValidationOutcome()
+    (:func:`etl.validate.runner.suite_parameters`). ``judge`` runs the suites over the frames
+    read here (:func:`check_frames`, or the same in the run's helper process)."""
     if not expected:
-        return outcome
-    frames = warehouse_frames(con, expected)
-    for spec in load_suites(expectations_dir, stage="post_load"):
-        outcome.merge(validate_frame(spec, frames[spec.table], params))
-    outcome.checks = [{**row, "batch": -1} for row in outcome.checks]
-    return outcome
+        return ValidationOutcome()
+    return judge(warehouse_frames(con, expected), expectations_dir, params)

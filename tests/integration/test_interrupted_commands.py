@@ -33,7 +33,7 @@ def _interrupt(wrapped: bool) -> BaseException:
 def _stopped(wrapped: bool) -> Callable[..., None]:
     """A step that is stopped: it raises :func:`_interrupt`."""
 
-    def stopped(*_: object) -> None:
+    def stopped(*_: object, **__: object) -> None:  # a step's arguments (the run's helper too)
         raise _interrupt(wrapped)
 
     return stopped

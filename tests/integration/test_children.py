@@ -1,0 +1,123 @@
+"""The run's helper process (``etl.children.Helper``): calls answered in order, failures brought
+back as they were raised, and a helper that is gone or busy never hangs the run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from etl.children import Helper, HelperGoneError
+from etl.errors import StagingError
+
+
+def _pid() -> int:
+    return os.getpid()
+
+
+def _add(a: int, b: int) -> int:
+    return a + b
+
+
+def _fail_with_a_note() -> None:
+    error = StagingError("batch 3 was not validated")
+    error.add_note("the run's note")
+    raise error
+
+
+def _unpicklable() -> object:
+    return threading.Lock()
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _first() -> str:
+    return "warm"
+
+
+def test_calls_are_answered_in_order_in_another_process() -> None:
+    helper = Helper(first=_first)
+    try:
+        assert helper.result() == "warm"
+        assert helper.call(_pid) != os.getpid()
+        helper.submit(_add, 1, 2)
+        helper.submit(_add, 40, 2)
+        assert (helper.result(), helper.result()) == (3, 42)
+        with pytest.raises(RuntimeError, match="no call is waiting"):
+            helper.result()
+    finally:
+        helper.close()
+
+
+def test_call_waits_for_the_answers_before_it() -> None:
+    helper = Helper(first=_first)  # its answer is dropped by the next call
+    try:
+        assert helper.call(_add, 2, 2) == 4
+    finally:
+        helper.close()
+
+
+def test_a_failure_comes_back_with_its_type_message_and_notes() -> None:
+    helper = Helper()
+    try:
+        with pytest.raises(StagingError, match="batch 3 was not validated") as raised:
+            helper.call(_fail_with_a_note)
+        assert raised.value.__notes__ == ["the run's note"]
+        assert helper.call(_add, 1, 1) == 2  # the helper goes on after a failure
+    finally:
+        helper.close()
+
+
+def test_an_answer_that_cannot_be_sent_is_a_clear_error() -> None:
+    helper = Helper()
+    try:
+        with pytest.raises(RuntimeError, match="the helper's result could not be sent"):
+            helper.call(_unpicklable)
+        assert helper.call(_add, 2, 3) == 5
+    finally:
+        helper.close()
+
+
+def test_a_helper_killed_while_it_works_is_named_not_waited_for() -> None:
+    helper = Helper()
+    try:
+        pid = helper.call(_pid)
+        helper.submit(_sleep, 60)
+        time.sleep(0.2)
+        os.kill(pid, signal.SIGKILL)
+        started = time.monotonic()
+        with pytest.raises(HelperGoneError, match=r"ended before it answered \(signal 9\)"):
+            helper.result()
+        assert time.monotonic() - started < 10
+    finally:
+        helper.close()
+
+
+def test_closing_a_busy_helper_ends_it_at_once() -> None:
+    helper = Helper()
+    pid = helper.call(_pid)
+    helper.submit(_sleep, 60)
+    started = time.monotonic()
+    helper.close()
+    assert time.monotonic() - started < 10
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_ctrl_c_is_left_to_the_run_not_taken_by_the_helper() -> None:
+    """Ctrl-C reaches the whole process group; the run's process handles it and closes the
+    helper. A helper that took it would answer its current call with a KeyboardInterrupt."""
+    helper = Helper()
+    try:
+        pid = helper.call(_pid)
+        helper.submit(_sleep, 0.5)
+        time.sleep(0.1)
+        os.kill(pid, signal.SIGINT)
+        assert helper.result() is None
+    finally:
+        helper.close()

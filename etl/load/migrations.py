@@ -9,12 +9,22 @@ number).
 
 A DuckLake warehouse takes the same files: each statement goes through
 :func:`etl.lake.adapt_statement`, the one place that knows what DuckLake refuses.
+
+Sixteen migrations were nevertheless edited on ``main`` after earlier texts of them had been
+released (sessions 1–35; a probe found warehouses of two released versions that no later
+news-etl would open). ``schemas/migrations/checksums.json`` lists every text each migration
+had (``superseded``) next to the one it has now (``applied``, pinned by a test so that no text
+changes again). A warehouse that applied a superseded text is accepted: its tables are the
+same (the edits changed comments, macros and views, and the order rows were stored in), and
+:func:`migrate` brings its definitions to the current ones by running again, in order, every
+view, macro and comment statement from the first such migration on.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +40,11 @@ _DEFINITION = re.compile(
     r"(?:CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?(?:VIEW|MACRO|FUNCTION)"
     r"|DROP\s+(?:VIEW|MACRO|FUNCTION)|COMMENT\s+ON)\b",
     re.I,
+)
+
+#: A definition that fails when its name exists: run again, it replaces it.
+_REPLACEABLE = re.compile(
+    r"CREATE\s+(?!OR\s+REPLACE\b)((?:TEMP(?:ORARY)?\s+)?(?:VIEW|MACRO|FUNCTION))\b", re.I
 )
 
 #: Tables of run records, one row per run (or per run's check): a rebuild of a day writes new
@@ -110,22 +125,43 @@ def applied(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
     return {int(version): str(checksum) for version, checksum in rows}
 
 
+#: The registry of migration texts (see the module docstring), next to the migrations.
+CHECKSUMS_FILE = "checksums.json"
+
+
+def superseded(migrations_dir: Path) -> dict[int, set[str]]:
+    """Version → checksums of the earlier texts of that migration that a released news-etl
+    applied (:data:`CHECKSUMS_FILE`); empty when the folder has no registry."""
+    path = migrations_dir / CHECKSUMS_FILE
+    if not path.is_file():
+        return {}
+    registry = json.loads(path.read_text(encoding="utf-8"))
+    return {int(v): set(sums) for v, sums in registry.get("superseded", {}).items()}
+
+
 def migrate(con: duckdb.DuckDBPyConnection, migrations_dir: Path) -> list[int]:
-    """Apply every pending migration; return the versions applied now."""
+    """Apply every pending migration; return the versions applied now. A migration applied
+    with a superseded text brings the definitions up to date (see the module docstring)."""
     migrations = discover(migrations_dir)
     done = applied(con)
-    for migration in migrations:
-        if migration.version in done and done[migration.version] != migration.checksum:
-            raise MigrationError(
-                f"migration {migration.version:04d}_{migration.name} was changed after it was "
-                "applied; add a new migration instead of editing an old one"
-            )
+    # First: a warehouse of a newer news-etl says so, whatever else differs (a rollback).
     unknown = set(done) - {m.version for m in migrations}
     if unknown:
         raise MigrationError(
             f"the warehouse has migrations {sorted(unknown)} that this code does not know: "
             "it was built by a newer news-etl"
         )
+    earlier = superseded(migrations_dir)
+    outdated: list[Migration] = []
+    for migration in migrations:
+        if migration.version in done and done[migration.version] != migration.checksum:
+            if done[migration.version] in earlier.get(migration.version, set()):
+                outdated.append(migration)
+                continue
+            raise MigrationError(
+                f"migration {migration.version:04d}_{migration.name} was changed after it was "
+                "applied; add a new migration instead of editing an old one"
+            )
     newly: list[int] = []
     for migration in migrations:
         if migration.version in done:
@@ -146,7 +182,41 @@ def migrate(con: duckdb.DuckDBPyConnection, migrations_dir: Path) -> list[int]:
                 f"migration {migration.version:04d}_{migration.name} failed: {exc}"
             ) from exc
         newly.append(migration.version)
+    if outdated:
+        _redefine(con, migrations, outdated)
     return newly
+
+
+def _redefine(
+    con: duckdb.DuckDBPyConnection, migrations: list[Migration], outdated: list[Migration]
+) -> None:
+    """Run again every view, macro and comment statement of the migrations from the first of
+    ``outdated`` on, in order (a ``CREATE`` as ``CREATE OR REPLACE``), so that the definitions
+    are those a new warehouse gets; then record the current texts of ``outdated``."""
+    first = min(m.version for m in outdated)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for migration in migrations:
+            if migration.version < first:
+                continue
+            for statement in con.extract_statements(migration.sql):
+                body = _LEADING_COMMENTS.sub("", statement.query, count=1)
+                if not _DEFINITION.match(body):
+                    continue
+                _run(con, _REPLACEABLE.sub(r"CREATE OR REPLACE \1", body, count=1))
+        for migration in outdated:
+            con.execute(
+                "UPDATE schema_migrations SET checksum = ? WHERE version = ?",
+                [migration.checksum, migration.version],
+            )
+        con.execute("COMMIT")
+    except duckdb.Error as exc:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        names = ", ".join(f"{m.version:04d}_{m.name}" for m in outdated)
+        raise MigrationError(
+            f"bringing the definitions of {names} up to date failed: {exc}"
+        ) from exc
 
 
 def _run(con: duckdb.DuckDBPyConnection, sql: str) -> None:

@@ -56,3 +56,85 @@ def test_the_first_run_on_an_older_schema_migrates_it_and_loads(tmp_path: Path) 
         "SELECT (SELECT max(version) FROM schema_migrations), status FROM etl_run",
     )
     assert rows == [(latest, "success")]
+
+
+#: Migration 0020 as released at d05e674 (session 24): its word_punctuation() held the katakana
+#: middle dot, which the text 0020 has now (since 924f4f7) leaves out.
+EARLIER_0020 = "22b9dc3f0f4e44810584b7ee1d0a55221396a4b95089471eb04863608299d0e1"
+EARLIER_WORD_PUNCTUATION = (
+    "'!\"#$%&''()*+,-.:;<=>?@[\\]^`{|}~«»“”„‘’‚‹›¿¡—–…·•†‡§¶©®™°¢€£¥₹₽"
+    "「」『』【】〔〕〈〉《》、。・〜 '"
+)
+DEFINITIONS_SQL = """
+SELECT 'macro', function_name, macro_definition, comment FROM duckdb_functions()
+WHERE function_type IN ('macro', 'table_macro') AND NOT internal
+UNION ALL SELECT 'view', view_name, sql, comment FROM duckdb_views() WHERE NOT internal
+UNION ALL SELECT 'column', table_name || '.' || column_name, NULL, comment FROM duckdb_columns()
+WHERE NOT internal
+UNION ALL SELECT 'table', table_name, NULL, comment FROM duckdb_tables() WHERE NOT internal
+ORDER BY ALL
+"""
+
+
+def _definitions(warehouse: Path) -> list[tuple[object, ...]]:
+    return query(warehouse, DEFINITIONS_SQL)
+
+
+def _an_earlier_0020_warehouse(tmp_path: Path) -> Path:
+    """A warehouse as news-etl at d05e674 and later code left it: 0020 applied with its earlier
+    text (checksum and the word_punctuation() it defined), every migration after it applied."""
+    landing = tmp_path / "landing"
+    landing.mkdir(exist_ok=True)
+    settings = settings_for(landing, tmp_path / "old")
+    with writer(settings) as con:
+        con.execute(f"CREATE OR REPLACE MACRO word_punctuation() AS {EARLIER_WORD_PUNCTUATION}")
+        con.execute("UPDATE schema_migrations SET checksum = ? WHERE version = 20", [EARLIER_0020])
+    return settings.warehouse
+
+
+def test_a_warehouse_that_applied_an_earlier_text_of_a_migration_is_brought_up_to_date(
+    tmp_path: Path,
+) -> None:
+    """A warehouse of session 24's news-etl could not be opened by any later one: 0020 had been
+    edited (``migration 0020_typed_word_punctuation was changed after it was applied``), and
+    with its checksum forced, typed_text('・カメラ・') stayed カメラ (probe, session 41)."""
+    old = _an_earlier_0020_warehouse(tmp_path)
+    assert query(old, "SELECT typed_text('・カメラ・')") == [("カメラ",)]
+    fresh = tmp_path / "fresh"
+    with writer(settings_for(tmp_path / "landing", fresh)):
+        pass
+    result = CliRunner().invoke(app, ["init", "-w", str(old)])
+    assert result.exit_code == 0, result.output
+    assert query(old, "SELECT typed_text('・カメラ・')") == [("・カメラ・",)]
+    assert _definitions(old) == _definitions(fresh / "warehouse.duckdb")
+    checksums = query(old, "SELECT version, checksum FROM schema_migrations ORDER BY 1")
+    assert checksums == query(
+        fresh / "warehouse.duckdb", "SELECT version, checksum FROM schema_migrations ORDER BY 1"
+    )
+
+
+def test_a_text_no_news_etl_released_is_still_refused(tmp_path: Path) -> None:
+    old = _an_earlier_0020_warehouse(tmp_path)
+    with writer(settings_for(tmp_path / "landing", tmp_path / "old")) as con:
+        con.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 20")
+    result = CliRunner().invoke(app, ["init", "-w", str(old)])
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert "migration 0020_typed_word_punctuation was changed after it was applied" in said
+
+
+def test_a_warehouse_of_a_newer_news_etl_says_so_before_anything_else(tmp_path: Path) -> None:
+    """After a rollback the newer warehouse also has texts this code does not know: the
+    operator was told a migration had been edited, not that the warehouse is newer (probe)."""
+    old = _an_earlier_0020_warehouse(tmp_path)
+    with writer(settings_for(tmp_path / "landing", tmp_path / "old")) as con:
+        con.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 20")
+        con.execute(
+            "INSERT INTO schema_migrations (version, name, checksum) VALUES (9999, 'x', 'y')"
+        )
+    result = CliRunner().invoke(app, ["init", "-w", str(old)])
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert (
+        "migrations [9999] that this code does not know: it was built by a newer news-etl" in said
+    )

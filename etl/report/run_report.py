@@ -506,6 +506,9 @@ def _link_cell(run_id: str, reports_dir: Path) -> str:
 
 
 def latest_page(page: str, run_id: str) -> str:
-    """The run's report as ``latest.html``, one folder up: the same page, its Data Docs links
-    pointing into the run's folder."""
-    return page.replace(f"href='{DOCS_DIR}/", f"href='{run_id}/{DOCS_DIR}/")
+    """The run's report as ``latest.html``, one folder up: the same page with a ``<base>`` in
+    the run's folder, so that every relative link (the index, the quality page, the Data Docs)
+    leads where it leads from the report itself. Only the Data Docs links were rewritten up to
+    session 41: "all runs" and "data quality of this run" led to files that do not exist
+    (probe)."""
+    return page.replace("<head>", f"<head><base href='{html.escape(run_id)}/'>", 1)

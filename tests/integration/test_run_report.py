@@ -343,3 +343,43 @@ def test_the_words_of_a_runs_days_apart_are_those_days_words_only(tmp_path: Path
     assert html.escape("No distinctive words: the run's days are not one period.") in page
     assert "harbour" in page and "orchard" in page
     assert "zeppelin" not in page
+
+
+def _links(page: Path) -> list[str]:
+    """The targets of ``page``'s relative links and sources, resolved as a browser does (its
+    ``<base>`` included), as paths."""
+    from html.parser import HTMLParser
+    from urllib.parse import unquote, urljoin, urlsplit
+
+    found: list[str] = []
+    base = [page.as_uri()]
+
+    class Links(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            for name, value in attrs:
+                if value is None:
+                    continue
+                if tag == "base" and name == "href":
+                    base[0] = urljoin(page.as_uri(), value)
+                elif name in ("href", "src") and not urlsplit(value).scheme:
+                    found.append(unquote(urlsplit(urljoin(base[0], value)).path))
+
+    Links().feed(page.read_text(encoding="utf-8"))
+    return found
+
+
+def test_every_link_of_the_pages_leads_to_a_file(report: tuple[Path, str]) -> None:
+    """latest.html linked "all runs" and "data quality of this run" to files one folder off
+    (probe, session 41); every page's links are followed here."""
+    path, _ = report
+    reports = path.parent.parent
+    pages = [path, path.parent / "quality.html", reports / "latest.html", reports / "index.html"]
+    for page in pages:
+        links = _links(page)
+        assert links or page.name == "quality.html", page  # it names its Data Docs, unlinked
+        missing = sorted({link for link in links if not Path(link).is_file()})
+        assert not missing, (page.name, missing)
+    latest = _links(reports / "latest.html")
+    assert str(reports / "index.html") in latest
+    assert str(path.parent / "quality.html") in latest
+    assert any("/data_docs/" in link for link in latest)

@@ -40,7 +40,7 @@ from etl.ingest.reader import header_date, judged_as_it_is
 from etl.load.loader import LoadSummary
 from etl.load.migrations import discover, rows_version
 from etl.settings import Settings
-from etl.warehouse import file_lock, locked_reader
+from etl.warehouse import file_lock, locked_reader, migrate_if_behind
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -161,6 +161,8 @@ def plan_backfill(
     # any of them reads the file, see etl.ingest.reader), else those of the articles they copy.
     known_flat: dict[str, set[date]] = {}
     copied_flat: dict[str, set[date]] = {}
+    if not dry_run:
+        migrate_if_behind(settings)
     with locked_reader(settings, lock=not dry_run) as con:
         ledger = read_ledger(con, landing)
         if con is not None:

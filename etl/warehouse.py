@@ -406,6 +406,18 @@ def locked_reader(
             con.close()
 
 
+def migrate_if_behind(settings: Settings) -> None:
+    """Migrate an existing warehouse whose schema is older than this code's, before a writing
+    command plans from it with this code's queries: ``backfill`` on a warehouse of schema 20
+    failed with DuckDB's ``Referenced column "article_ids" not found`` and migrated nothing
+    (probe). Creates nothing when there is no warehouse."""
+    with locked_reader(settings) as con:
+        if con is None or schema_behind(con, settings.migrations_dir) is None:
+            return
+    with writer(settings):  # migrates the schema
+        pass
+
+
 def schema_behind(con: duckdb.DuckDBPyConnection, migrations_dir: Path) -> tuple[int, int] | None:
     """``(the warehouse's latest migration, this code's)`` when the warehouse open as ``con``
     lacks migrations this code has; ``None`` when it is up to date."""

@@ -138,3 +138,32 @@ def test_a_warehouse_of_a_newer_news_etl_says_so_before_anything_else(tmp_path: 
     assert (
         "migrations [9999] that this code does not know: it was built by a newer news-etl" in said
     )
+
+
+def test_a_backfill_on_an_older_schema_migrates_it_and_rebuilds(tmp_path: Path) -> None:
+    """``backfill`` read the ledger with this code's queries before anything migrated: on a
+    warehouse of schema 20 it failed with ``Referenced column "article_ids" not found`` and
+    recorded nothing (probe, session 41)."""
+    older = tmp_path / "older-schemas"
+    shutil.copytree(PROJECT_ROOT / "schemas", older)
+    for migration in (older / "migrations").glob("*.sql"):
+        if int(migration.name[:4]) > OLDER:
+            migration.unlink()
+    landing = tmp_path / "landing" / "2024-03-05"
+    landing.mkdir(parents=True)
+    body = "Cocoa prices rose in Accra on Tuesday, traders said.\n\nA second paragraph."
+    (landing / "a.txt").write_text(body, encoding="utf-8")
+    with writer(settings_for(landing.parent, tmp_path, schemas_dir=older)):
+        pass
+    result = CliRunner().invoke(
+        app,
+        ["backfill", "--start", "2024-03-05", "--end", "2024-03-05", "--mode", "all",
+         "-l", str(landing.parent), "-w", str(tmp_path / "warehouse.duckdb")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    latest = max(int(p.name[:4]) for p in (PROJECT_ROOT / "schemas" / "migrations").glob("*.sql"))
+    rows = query(
+        tmp_path / "warehouse.duckdb",
+        "SELECT (SELECT max(version) FROM schema_migrations), status, articles_loaded FROM etl_run",
+    )
+    assert rows == [(latest, "success", 1)]

@@ -10,8 +10,7 @@ signature agrees on at least :data:`THRESHOLD` of its positions (:data:`SHORT_TH
 the new article is short) is a match (estimated Jaccard similarity of word 4-shingles).
 
 The window (issue 12): a story is near-duplicates published within W days of each other. It
-is symmetric, so which pairs can match does not depend on the order runs and backfills are
-loaded in. It bounds pairs, not stories: a story grows by chains (an article matches one
+is symmetric in the pair's dates. It bounds pairs, not stories: a story grows by chains (an article matches one
 published 20 days before it, which matched one 20 days before that), so a story may span more
 than W days, but no two articles more than W days apart are ever compared. A run uses the W it
 was planned with; changing W does not touch stories already assigned. Before the window (the
@@ -26,8 +25,11 @@ rule up to migration 0013) any two articles could match whatever their dates.
   rebuilt or re-loaded article keeps its story, so ids never change once given out, whatever the
   order of later backfills. A re-loaded article with a new date (its header changed) moves its
   story rows to that date (:func:`_redate`). A warehouse built from scratch in date order gives
-  the same ids; one built in another order can differ only in which member founded (and names)
-  a story.
+  the same ids and the same grouping, however the days are split into runs. One built in
+  another order can group differently (probe, session 41), because an assignment is final: a
+  chain A~B~C loaded as A, C, B is two stories; a copy between two copies more than W days
+  apart, loaded last, joins only the older; and the short threshold follows the arriving
+  article's length, not the pair's.
 
 Cost: the warehouse is probed only for the run's own bucket keys and dates (a semi-join of
 ``story_lsh`` with the run's keys, restricted by a plain range on ``story_lsh.published_date``

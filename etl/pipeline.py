@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Concatenate, Literal, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar
 
 import duckdb
 from filelock import BaseFileLock
@@ -80,6 +80,9 @@ from etl.timing import (
 from etl.warehouse import locked_reader, refuse_the_wrong_kind, schema_behind, writer
 
 log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from etl.report.run_report import Charts
+
 T = TypeVar("T")
 #: Owner locks of the staging folders of the runs this process does from start to end.
 _OWNED: dict[str, BaseFileLock] = {}
@@ -1000,7 +1003,7 @@ def load_run(staging_dir: str | Path, gx: Helper | None = None) -> LoadSummary:
     return summary
 
 
-def _charts(settings: Settings, plan: RunPlan) -> str:
+def _charts(settings: Settings, plan: RunPlan) -> Charts:
     """The charts of ``plan``'s run report, drawn from the committed warehouse."""
     from etl.report.run_report import report_charts
 
@@ -1075,10 +1078,12 @@ def _reading(settings: Settings, read: Callable[[duckdb.DuckDBPyConnection], T])
         con.close()
 
 
-def render_report(settings: Settings, run_id: str | None = None, charts: str | None = None) -> Path:
+def render_report(
+    settings: Settings, run_id: str | None = None, charts: Charts | None = None
+) -> Path:
     """Write the HTML report of ``run_id`` (default: the latest run) and return its path;
     raises what reading the warehouse raises (no such run, no warehouse, ...). ``charts``: the
-    run's charts drawn already (:func:`etl.report.run_report.report_charts`)."""
+    pages' charts drawn already (:func:`etl.report.run_report.report_charts`)."""
     from etl.report.run_report import write_run_report
 
     return _reading(
@@ -1087,7 +1092,7 @@ def render_report(settings: Settings, run_id: str | None = None, charts: str | N
 
 
 def write_report(
-    settings: Settings, run_id: str | None = None, charts: str | None = None
+    settings: Settings, run_id: str | None = None, charts: Charts | None = None
 ) -> Path | None:
     """:func:`render_report` after a run: ``None`` if it failed. A report that cannot be
     rendered never fails a run whose data is already committed; the reason is logged and

@@ -9,12 +9,13 @@ earlier articles that share at least one ``(band, bucket)`` key with it **and wh
 signature agrees on at least :data:`THRESHOLD` of its positions (:data:`SHORT_THRESHOLD` when
 the new article is short) is a match (estimated Jaccard similarity of word 4-shingles).
 
-The window (issue 12): a story is near-duplicates published within W days of each other. It
-is symmetric in the pair's dates. It bounds pairs, not stories: a story grows by chains (an article matches one
-published 20 days before it, which matched one 20 days before that), so a story may span more
-than W days, but no two articles more than W days apart are ever compared. A run uses the W it
-was planned with; changing W does not touch stories already assigned. Before the window (the
-rule up to migration 0013) any two articles could match whatever their dates.
+The window (issue 12): a story is near-duplicates published within W days of each other, a
+rule symmetric in the pair's dates. It bounds pairs, not stories: a story grows by chains (an
+article matches one published 20 days before it, which matched one 20 days before that), so a
+story may span more than W days, but no two articles more than W days apart are ever compared.
+A run uses the W it was planned with; changing W does not touch stories already assigned.
+Before the window (the rule up to migration 0013) any two articles could match whatever their
+dates.
 
 * A matching article joins its match's story; when it matches several stories it joins the
   oldest (earliest ``first_published_date``, then smallest ``story_id``). Its

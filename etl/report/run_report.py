@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import math
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -173,27 +174,39 @@ def _stages(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> list[tuple[A
     return [*rows, derived]
 
 
-def report_charts(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
-    """The charts of the report of ``run_id`` (HTML): the report's slowest part, drawn by a run
-    while its GX Data Docs are built elsewhere (:func:`etl.pipeline.load_run`)."""
+@dataclass(frozen=True)
+class Charts:
+    """The charts of a run's report and of the index of runs (HTML): the pages' slowest parts,
+    drawn by a run while its GX Data Docs are built elsewhere (:func:`etl.pipeline.load_run`)."""
+
+    run: str
+    index: str
+
+
+def report_charts(con: duckdb.DuckDBPyConnection, run_id: str) -> Charts:
+    """The charts of the report of ``run_id`` and of the index (see :class:`Charts`)."""
     run = _run_row(con, run_id)
     days = _days(con, run)
-    return _charts(con, days, min(days) - timedelta(days=13) if days else None)
+    return Charts(
+        _charts(con, days, min(days) - timedelta(days=13) if days else None),
+        _index_charts(con, _runs(con)),
+    )
 
 
 def render_run_report(
     con: duckdb.DuckDBPyConnection,
     run_id: str | None = None,
     docs: list[tuple[str, str]] | None = None,
-    charts: str | None = None,
+    drawn: str | None = None,
 ) -> tuple[str, str]:
     """``(run_id, html)`` of the report of ``run_id`` (default: the latest run); ``docs`` are
-    the links to its GX Data Docs (:func:`data_docs_links`); ``charts`` its charts when they
-    were drawn already (:func:`report_charts`)."""
+    the links to its GX Data Docs (:func:`data_docs_links`); ``drawn`` its charts when they
+    were drawn already (:attr:`Charts.run`)."""
     run = _run_row(con, run_id)
     rid = str(run["run_id"])
-    if charts is None:
-        charts = report_charts(con, rid)
+    if drawn is None:
+        days = _days(con, run)
+        drawn = _charts(con, days, min(days) - timedelta(days=13) if days else None)
     reasons = con.execute(
         "SELECT reason, stage, count(*), any_value(path), any_value(detail) FROM quarantine"
         " WHERE run_id = ? GROUP BY reason, stage ORDER BY 3 DESC",
@@ -263,7 +276,7 @@ def render_run_report(
         )
         + _docs_section(docs or [])
     )
-    parts.append(charts)
+    parts.append(drawn)
     parts.append("</body></html>")
     return rid, "".join(parts)
 
@@ -401,15 +414,15 @@ def write_run_report(
     con: duckdb.DuckDBPyConnection,
     reports_dir: Path,
     run_id: str | None = None,
-    charts: str | None = None,
+    charts: Charts | None = None,
 ) -> Path:
     """Render and write the report of ``run_id``; also refresh the index of every run
     (``index.html``) and, when ``run_id`` is the newest run, ``latest.html`` (a report rebuilt
-    for an older run made latest.html show that run, up to session 38). ``charts`` as for
-    :func:`render_run_report`."""
+    for an older run made latest.html show that run, up to session 38). ``charts``: the pages'
+    charts drawn already (:func:`report_charts`), else they are drawn now."""
     rid = str(_run_row(con, run_id)["run_id"])
     docs = data_docs_links(reports_dir / rid)
-    rid, page = render_run_report(con, rid, docs, charts)
+    rid, page = render_run_report(con, rid, docs, charts.run if charts else None)
     target = reports_dir / rid / REPORT_PAGE
     target.parent.mkdir(parents=True, exist_ok=True)
     write_whole(target, page)
@@ -418,13 +431,15 @@ def write_run_report(
     ).fetchone()
     if newest is not None and str(newest[0]) == rid:
         write_whole(reports_dir / "latest.html", latest_page(page, rid))
-    write_whole(reports_dir / INDEX_PAGE, render_index(con, reports_dir))
+    write_whole(
+        reports_dir / INDEX_PAGE, render_index(con, reports_dir, charts.index if charts else None)
+    )
     return target
 
 
-def render_index(con: duckdb.DuckDBPyConnection, reports_dir: Path) -> str:
-    """``index.html``: every run, newest first, with links to its pages, and charts of articles
-    per published day and of articles loaded and quarantined per run over time."""
+def _runs(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    """Every run of the index, newest first: id, trigger, partition, mode, status, start,
+    seconds, new files, articles loaded, duplicates, quarantined."""
     runs = con.execute(
         "SELECT run_id, trigger, partition_date, mode, status, started_at, ended_at, files_new,"
         " articles_loaded, duplicates, quarantined FROM etl_run ORDER BY started_at DESC, run_id"
@@ -433,6 +448,16 @@ def render_index(con: duckdb.DuckDBPyConnection, reports_dir: Path) -> str:
     for rid, trig, part, mode, status, start, end, new, loaded, dup, quar in runs:
         seconds = None if end is None else round((end - start).total_seconds(), 1)
         rows.append((rid, trig, part, mode, status, start, seconds, new, loaded, dup, quar))
+    return rows
+
+
+def render_index(
+    con: duckdb.DuckDBPyConnection, reports_dir: Path, drawn: str | None = None
+) -> str:
+    """``index.html``: every run, newest first, with links to its pages, and charts of articles
+    per published day and of articles loaded and quarantined per run over time (``drawn``: the
+    charts drawn already, :attr:`Charts.index`)."""
+    rows = _runs(con)
     body = "".join(
         "<tr>"
         + _link_cell(r[0], reports_dir)
@@ -464,6 +489,15 @@ def render_index(con: duckdb.DuckDBPyConnection, reports_dir: Path) -> str:
         if rows
         else "<p><small>no runs yet</small></p>",
     ]
+    parts.append(_index_charts(con, rows) if drawn is None else drawn)
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def _index_charts(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]]) -> str:
+    """The index's charts: articles per published day, and per run over time (``rows``:
+    :func:`_runs`)."""
+    parts: list[str] = []
     days = con.execute(
         "SELECT published_date, count(*) FROM fact_article GROUP BY 1 ORDER BY 1"
     ).fetchall()
@@ -491,7 +525,6 @@ def render_index(con: duckdb.DuckDBPyConnection, reports_dir: Path) -> str:
             )
             + "</div>"
         )
-    parts.append("</body></html>")
     return "".join(parts)
 
 

@@ -98,7 +98,9 @@ def test_data_docs_are_built_per_run_with_every_suite_and_result(
     for page in pages.values():
         assert f"href='{page.relative_to(report.parent).as_posix()}'" in html
     latest = (report.parent.parent / "latest.html").read_text(encoding="utf-8")
-    assert f"href='{summary.run_id}/data_docs/index.html'" in latest
+    # latest.html, one folder up, resolves the same links in the run's folder (its <base>)
+    assert f"<base href='{summary.run_id}/'>" in latest
+    assert "href='data_docs/index.html'" in latest
     quality = (report.parent / "quality.html").read_text(encoding="utf-8")
     assert "<code>data_docs/index.html</code>" in quality
 

@@ -31,6 +31,7 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from functools import cache
+from types import ModuleType
 
 import numpy as np
 import pyarrow as pa
@@ -38,12 +39,6 @@ import pyarrow as pa
 from etl.cache import cached_arrays
 from etl.text._marks import MARKS
 from etl.text.grammar import CJK, HAN, HIRAGANA, JOINERS, KATAKANA, applicable
-
-# Polars sizes its thread pool when it is first imported; a text-stage process works on one
-# batch at a time, and the scans here are single-threaded anyway.
-os.environ.setdefault("POLARS_MAX_THREADS", "1")
-
-import polars as pl  # (after the thread setting above)
 
 _CODE_POINTS = 0x110000
 _SURROGATES = slice(0xD800, 0xE000)
@@ -158,10 +153,24 @@ def _acronym_risk() -> str:
     return f"{letter}\\.{letter}\\.{letter}"
 
 
+@cache
+def _polars() -> ModuleType:
+    """Polars, imported on first use (~0.1 s; a process that only validates or loads, such as
+    the run's GX helper, never needs it). It sizes its thread pool when it is first imported: a
+    text-stage process works on one batch at a time, and the scans here are single-threaded
+    anyway."""
+    os.environ.setdefault("POLARS_MAX_THREADS", "1")
+    import polars as pl
+
+    return pl
+
+
 def needs_re(lowered: Sequence[str]) -> np.ndarray:
     """For each lowercase text, whether it must be scanned by ``re`` (see the module docstring)."""
+    pl = _polars()
     flags = pl.Series(lowered, dtype=pl.String).str.contains(_acronym_risk())
-    return flags.to_numpy().astype(bool)
+    found: np.ndarray = flags.to_numpy().astype(bool)
+    return found
 
 
 #: The Arrow type of a batch's tokens, one list per text.
@@ -178,6 +187,7 @@ def compiled_token_lists(lowered: Sequence[str]) -> pa.Array:
     joined = "\n".join(lowered)
     has_url = "://" in joined or "www." in joined
     pattern = token_pattern("@" in joined, has_url, joined.isascii())
+    pl = _polars()
     lists = pl.Series(lowered, dtype=pl.String).str.extract_all(pattern).to_arrow()
     if isinstance(lists, pa.ChunkedArray):
         lists = lists.combine_chunks()

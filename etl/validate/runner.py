@@ -178,6 +178,14 @@ def _jsonable(value: Any) -> str | None:
     return json.dumps(value, default=str, ensure_ascii=False)
 
 
+def _quoted(row: dict[str, Any]) -> dict[str, Any]:
+    """A failing row with each text value longer than the quarantine quotes cut to its first
+    500 characters and a count of the rest (:func:`etl.contracts.clipped`, as every detail
+    says a long value). A record's whole 150 KB text stood in its quarantine detail and its
+    check's (probe, session 41). Ids, far shorter, stay whole."""
+    return {key: clipped(v) if isinstance(v, str) else v for key, v in row.items()}
+
+
 def _column_of(kwargs: dict[str, Any]) -> str | None:
     return (
         kwargs.get("column")
@@ -293,7 +301,7 @@ def validate_frame(
         if message is not None:
             detail = clipped(message)
         elif failures:
-            detail = _jsonable(failures[:_MAX_DETAIL_VALUES])
+            detail = _jsonable([_quoted(row) for row in failures[:_MAX_DETAIL_VALUES]])
         outcome.checks.append(
             {
                 "suite": spec.name,
@@ -309,7 +317,7 @@ def validate_frame(
         )
         for failure in failures:
             key = str(failure.get(spec.key))
-            values = {k: v for k, v in failure.items() if k != spec.key}
+            values = _quoted({k: v for k, v in failure.items() if k != spec.key})
             outcome.rejected.setdefault(key, []).append(
                 (config.type, f"{column}: {_jsonable(values)}")
             )

@@ -1021,3 +1021,33 @@ def test_a_run_planned_before_the_ledger_knew_the_newest_content_still_ingests(
     known.write_text(json.dumps(data))
     counts = pipeline.ingest_batch(plan.staging_dir, 0)
     assert (counts["files"], counts["articles"], counts["quarantined"]) == (2, 2, 0), counts
+
+
+def test_a_long_failing_value_is_quoted_to_500_characters_in_the_details(tmp_path: Path) -> None:
+    """A record's 150 KB text failed the boilerplate bound: its quarantine detail and its check's
+    detail held the whole text (150,131 characters), where every detail quotes at most 500
+    characters of a value and counts the rest (README, Quarantine reasons; probe, session 41)."""
+    landing = tmp_path / "landing" / "2024-03-04"
+    landing.mkdir(parents=True)
+    boilerplate = (
+        "Click here to read more.\n\nSubscribe to our newsletter for updates.\n\n"
+        "Follow us on social media.\n\n"
+    )
+    tail = "<script>alert(1)</script>word " * 5000
+    (landing / "big.txt").write_text(f" date 2024-03-04 {boilerplate}{tail}", encoding="utf-8")
+    settings = settings_for(landing.parent, tmp_path)
+    summary = pipeline.run(settings)
+    assert summary.quarantined == 1
+    ((reason, detail),) = query(settings.warehouse, "SELECT reason, detail FROM quarantine")
+    assert reason == "expect_column_values_to_have_boilerplate_ratio_below"
+    quoted = json.loads(detail.removeprefix("clean_text: "))["clean_text"]
+    head, more = quoted.split("… [")
+    assert head == (boilerplate + tail)[:500]
+    assert more.endswith(" more characters]")
+    assert int(more.split()[0]) > 140_000
+    ((check,),) = query(
+        settings.warehouse, "SELECT detail FROM fact_check_result WHERE NOT success"
+    )
+    ((row,),) = [json.loads(check)]
+    assert row["clean_text"] == quoted
+    assert set(row) == {"clean_text", "article_id"} and len(row["article_id"]) == 64  # whole

@@ -71,6 +71,8 @@ def _legend(ax: Axes, drawn: list[tuple[Artist | Container, str]]) -> None:
 _date2num = cast(Callable[[Sequence[date]], Any], mdates.date2num)
 _concise = cast(Callable[[Any], Any], mdates.ConciseDateFormatter)
 _locator = cast(Callable[..., Any], mdates.AutoDateLocator)
+_day_locator = cast(Callable[..., Any], mdates.DayLocator)
+_date_formatter = cast(Callable[..., Any], mdates.DateFormatter)
 
 
 def _svg(fig: Figure) -> str:
@@ -81,10 +83,22 @@ def _svg(fig: Figure) -> str:
     return text[text.index("<svg") :]
 
 
-def _time_axis(ax: Axes) -> None:
+def _time_axis(ax: Axes, days: Sequence[date] = ()) -> None:
+    """Date ticks chosen by matplotlib's locator. Given ``days`` (a chart's calendar), the axis
+    spans them whole, half a day either side, and ticks fall on days: left to matplotlib, a
+    window of fourteen days with one day of data was drawn as that day's hours, and a line of
+    one point as five years around it (probe, session 41)."""
     locator = _locator(minticks=3, maxticks=8)
+    formatter = _concise(locator)
+    if days:
+        first, last = _date2num([min(days), max(days)])
+        ax.set_xlim(first - 0.5, last + 0.5)
+        if last - first < 8:  # too few days for the locator's choice: it would tick hours
+            locator = _day_locator()
+            # one day alone: the concise form would say its hour (00:00)
+            formatter = _date_formatter("%Y-%m-%d") if first == last else _concise(locator)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(_concise(locator))
+    ax.xaxis.set_major_formatter(formatter)
 
 
 def bar_chart(labels: Sequence[str], values: Sequence[float], title: str) -> str:
@@ -140,7 +154,7 @@ def stacked_bars(days: Sequence[date], series: Mapping[str, Sequence[float]], ti
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_title(title, loc="left")
     _legend(ax, drawn)
-    _time_axis(ax)
+    _time_axis(ax, days)
     return _svg(fig)
 
 
@@ -153,7 +167,7 @@ def line_chart(days: Sequence[date], series: Mapping[str, Sequence[float]], titl
         drawn.append((line, name))
     ax.set_title(title, loc="left")
     _legend(ax, drawn)
-    _time_axis(ax)
+    _time_axis(ax, days)
     return _svg(fig)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime
+from collections import Counter
+from datetime import date, datetime, timedelta
 
 from etl.report import charts
 
@@ -12,11 +13,12 @@ BAR = re.compile(r'<g id="patch_\d+">\s*<path d="M ([\d.]+) [\d.]+\s*L ([\d.]+) 
 
 
 def _bar_lefts(svg: str) -> list[float]:
-    """Left edges of the bars (patches narrower than the axes), in drawing order."""
+    """Left edges of the bars (the patches of the width most patches have: not the axes, not
+    the legend's key), in drawing order."""
     edges = [(float(a), float(b)) for a, b in BAR.findall(svg)]
-    widths = [b - a for a, b in edges]
-    narrow = min(w for w in widths if w > 0)
-    return [a for (a, _), w in zip(edges, widths, strict=True) if abs(w - narrow) < 0.01]
+    widths = [round(b - a, 2) for a, b in edges]
+    bar, _ = Counter(w for w in widths if w > 0).most_common(1)[0]
+    return [a for (a, _), w in zip(edges, widths, strict=True) if abs(w - bar) < 0.01]
 
 
 def test_bars_stand_where_their_dates_are() -> None:
@@ -72,3 +74,26 @@ def test_every_name_is_in_the_legend_and_drawn_as_data() -> None:
         assert "\u202e" not in svg
     assert charts.label("a\x1b[2J") == "a\\x1b[2J"
     assert charts.shortened(["x\u200b" * 20, "y\u200b" * 5]) == ["x\u200b" * 20]
+
+
+def _ticks(svg: str) -> list[str]:
+    return re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+
+
+def test_a_calendar_with_one_day_of_data_is_drawn_as_its_days() -> None:
+    """A run report's fourteen-day window with articles on its last day only was ticked in that
+    day's hours (15:00, 18:00, ...), and its trend line of one point over five years (2022 ..
+    2026): matplotlib scaled the axis to the data, not the calendar (probe, session 41)."""
+    days = [date(2024, 2, 17) + timedelta(days=i) for i in range(14)]
+    bars = _ticks(charts.stacked_bars(days, {"articles": [0.0] * 13 + [3.0]}, "articles"))
+    line = _ticks(charts.line_chart(days, {"oil": [charts.nan()] * 13 + [0.5]}, "share"))
+    for ticks in (bars, line):
+        assert not [t for t in ticks if ":" in t]  # no hours
+        assert "17" in ticks and "Mar" in ticks  # the window's first day and its last month
+        assert not [t for t in ticks if t in ("2022", "2023", "2025", "2026")]
+
+
+def test_one_day_alone_is_labelled_with_its_date() -> None:
+    ticks = _ticks(charts.stacked_bars([date(2024, 3, 1)], {"articles": [3.0]}, "articles"))
+    assert "2024-03-01" in ticks
+    assert not [t for t in ticks if ":" in t]

@@ -247,6 +247,7 @@ text-align:left;vertical-align:top}th{background:#f3f3f3}
 tr.fail td{background:#fde8e8}tr.pass td{background:#eef8ee}
 .status-failed{color:#b00;font-weight:bold}.status-success{color:#070}
 code{font-size:12px;word-break:break-all}
+.error{white-space:pre-wrap}
 """
 
 
@@ -275,7 +276,7 @@ def render_html(report: QualityReport, data_docs: str | None = None) -> str:
     )
     runs = "".join(
         f'<li>{esc(r)}: <span class="status-{esc(s)}">{esc(s)}</span>'
-        + (f" &mdash; {html_text(e, keep=NEWLINE)}" if e else "")
+        + (f' &mdash; <span class="error">{html_text(e, keep=NEWLINE)}</span>' if e else "")
         + "</li>"
         for r, s, e in report.runs
     )

@@ -44,7 +44,7 @@ code,.whole li{overflow-wrap:anywhere}
 table{border-collapse:collapse;margin:.5rem 0;max-width:100%}
 td,th{border:1px solid #d5dbe3;padding:.25rem .6rem;text-align:left;font-size:.9rem;
 overflow-wrap:anywhere;vertical-align:top}td.num{text-align:right;white-space:nowrap}
-th{background:#eef2f7}.ok{color:#1d7a3a}.bad{color:#b3261e;font-weight:600}
+th{background:#eef2f7}.ok{color:#1d7a3a}.bad{color:#b3261e;font-weight:600}.error{white-space:pre-wrap}
 .cards{display:flex;gap:1rem;flex-wrap:wrap}.card{border:1px solid #d5dbe3;border-radius:6px;
 padding:.6rem 1rem;min-width:8rem}.card b{display:block;font-size:1.4rem}
 .chart svg{max-width:100%;height:auto}small{color:#5b6776}
@@ -233,7 +233,8 @@ def render_run_report(
     ]
     if run.get("error"):
         error = html_text(run["error"], keep=NEWLINE)  # a multi-line error keeps its breaks
-        parts.append(f"<p class='bad'>{error}</p>")
+        # pre-wrap: its line breaks show as breaks (as a space, a path's newline was invisible)
+        parts.append(f"<p class='bad error'>{error}</p>")
     cards = [
         ("files seen", run["files_seen"]),
         ("new", run["files_new"]),

@@ -383,3 +383,30 @@ def test_every_link_of_the_pages_leads_to_a_file(report: tuple[Path, str]) -> No
     assert str(reports / "index.html") in latest
     assert str(path.parent / "quality.html") in latest
     assert any("/data_docs/" in link for link in latest)
+
+
+def test_a_failed_runs_line_breaks_show_on_its_pages(tmp_path: Path) -> None:
+    """A run failed on a landing path with a newline in it; its report and quality page showed
+    the break as a space (no ``white-space`` rule), while ``status`` showed it (probe X)."""
+    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+    missing = tmp_path / "no\nsuch"
+    assert CliRunner().invoke(app, ["init", "-w", str(warehouse)]).exit_code == 0
+    failed = CliRunner().invoke(app, ["run", "-l", str(missing), "-w", str(warehouse)])
+    assert failed.exit_code == 2, failed.output
+    ((run_id, error),) = query(warehouse, "SELECT run_id, error FROM etl_run")
+    assert "no\nsuch" in error
+    shown = CliRunner().invoke(app, ["report", "-w", str(warehouse), "--run", run_id])
+    assert shown.exit_code == 0, shown.output
+    page = (warehouse.parent / "reports" / run_id / "report.html").read_text(encoding="utf-8")
+    out = tmp_path / "quality.html"
+    quality = CliRunner().invoke(
+        app, ["quality", "-w", str(warehouse), "--run", run_id, "--html", str(out)]
+    )
+    assert quality.exit_code == 0, quality.output
+    for html_page, element in (
+        (page, "<p class='bad error'>"),
+        (out.read_text(), '<span class="error">'),
+    ):
+        assert ".error{white-space:pre-wrap}" in html_page
+        start = html_page.index(element) + len(element)
+        assert "no\nsuch" in html_page[start : html_page.index("<", start)]

@@ -35,6 +35,7 @@ from etl.output import (
     escape_unconfigured_logging,
     make_console,
     say,
+    visible,
     work_through_a_broken_pipe,
     write_whole,
 )
@@ -91,6 +92,13 @@ _OLDER_SCHEMA = (
     "a warehouse made by an older news-etl lacks it: `news-etl init` applies the pending "
     "migrations (read-only commands change nothing)"
 )
+
+
+def _written_to(out: Path | None) -> str:
+    """`` written to PATH`` for a status line (empty without a file): the path with every
+    control character escaped, a newline too, so that the line stays one line (a file named
+    ``a<newline>b.csv`` split it in two; probe X)."""
+    return f" written to {visible(str(out), keep='')}" if out else ""
 
 
 def _usage_of(exc: UsageError) -> str:
@@ -422,7 +430,7 @@ def quarantine_list(
     finally:
         con.close()
     if fmt != "table" and (out is not None or sys.stderr.isatty()):
-        say(f"{rows:,} quarantine rows" + (f" written to {out}" if out else ""), err=True)
+        say(f"{rows:,} quarantine rows" + _written_to(out), err=True)
     if every > rows:  # never cut without saying so, whatever the format or destination
         say(
             f"note: the newest {rows:,} of {every:,} quarantine rows are listed; "
@@ -879,7 +887,7 @@ def query(
     if rows is not None and fmt != "table" and (out is not None or sys.stderr.isatty()):
         from etl.output import rows_footer
 
-        say(rows_footer(rows) + (f" written to {out}" if out else ""), err=True)
+        say(rows_footer(rows) + _written_to(out), err=True)
 
 
 @app.command()

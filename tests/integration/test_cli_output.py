@@ -1169,3 +1169,27 @@ def test_status_says_when_older_runs_are_not_shown(warehouse: Path) -> None:
         con.close()
     assert f"Last runs, newest first (2 of {every} runs shown)" in cut.splitlines()
     assert f"Last runs, newest first ({every} runs shown)" in whole.splitlines()
+
+
+@pytest.mark.parametrize("command", ["query", "quarantine"])
+def test_a_newline_in_an_out_path_stays_on_the_status_line(
+    warehouse: Path, tmp_path: Path, command: str
+) -> None:
+    """``--out 'a<newline>b.csv'`` wrote the file and then said so over two lines of standard
+    error (an escape sequence in the name was escaped, the newline was not; probe X)."""
+    import sys
+
+    out = tmp_path / "out\nname.csv"
+    args = ["query", "SELECT 1 AS one"] if command == "query" else ["quarantine", "list"]
+    done = subprocess.run(
+        [sys.executable, "-m", "etl.cli", *args, "-w", str(warehouse), "--format", "csv",
+         "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert out.is_file()
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].endswith(" written to " + str(tmp_path / "out\\x0aname.csv"))

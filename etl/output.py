@@ -344,7 +344,7 @@ def _dump_json(value: Any, *, constants: bool) -> str:
     if isinstance(value, _Number):
         return str.__str__(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return json_string(value)
     if isinstance(value, list):
         return "[" + ",".join(_dump_json(v, constants=constants) for v in value) + "]"
     if isinstance(value, dict):
@@ -523,12 +523,24 @@ def _json_cell(kind: Kind, text: str | None) -> str:
         )
     if kind == "bool":
         return "true" if text == "true" else "false"
-    return json.dumps(text, ensure_ascii=False)
+    return json_string(text)
+
+
+#: Line ends JSON leaves raw that readers splitting on Unicode line boundaries (Python's
+#: ``str.splitlines``, JavaScript before ES2019) break a line at: written as escapes instead.
+_UNICODE_LINE_ENDS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def json_string(text: str) -> str:
+    """``text`` as a JSON string, readable text kept as it is (not ``\\u`` escapes), but NEL,
+    U+2028 and U+2029 escaped: one JSON object per line stays one line for every reader (a
+    title with U+2028 split its line under ``splitlines``; probe X)."""
+    return json.dumps(text, ensure_ascii=False).translate(_UNICODE_LINE_ENDS)
 
 
 def to_json_lines(result: TextResult) -> str:
     """One JSON object per row, keys in column order."""
-    keys = [json.dumps(c, ensure_ascii=False) for c in result.columns]
+    keys = [json_string(c) for c in result.columns]
     lines = (
         "{"
         + ",".join(

@@ -462,3 +462,16 @@ def test_the_time_limit_stops_a_result_being_written(tmp_path: Path) -> None:
         write_result(con.sql("SELECT i FROM range(10000000000) t(i)"), "csv", out)
     assert time.monotonic() - started < 30
     assert list(tmp_path.iterdir()) == []
+
+
+def test_json_lines_stay_one_line_for_every_reader() -> None:
+    """A title with U+2028 came out raw: valid JSON, but ``splitlines()`` (and JavaScript before
+    ES2019) cut its object in two (probe X). NEL, U+2028 and U+2029 are written as escapes."""
+    con = duckdb.connect()
+    title = "Line1\nLine2\r\nLine3\u2028sep\u2029par\x85nel"
+    con.execute("CREATE TABLE t AS SELECT ? AS title", [title])
+    result = fetch_text(con.sql("SELECT title, [title] AS titles, {'t': title} AS s FROM t"))
+    text = to_json_lines(result)
+    assert len(text.splitlines()) == 1
+    assert "\\u2028" in text and "\\u2029" in text and "\\u0085" in text
+    assert json.loads(text) == {"title": title, "titles": [title], "s": {"t": title}}

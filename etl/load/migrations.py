@@ -15,9 +15,10 @@ released (sessions 1–35; a probe found warehouses of two released versions tha
 news-etl would open). ``schemas/migrations/checksums.json`` lists every text each migration
 had (``superseded``) next to the one it has now (``applied``, pinned by a test so that no text
 changes again). A warehouse that applied a superseded text is accepted: its tables are the
-same (the edits changed comments, macros and views, and the order rows were stored in), and
-:func:`migrate` brings its definitions to the current ones by running again, in order, every
-view, macro and comment statement from the first such migration on.
+same (the edits changed comments, macros and views, and the order rows were stored in; one
+changed rows, undone: :data:`_ROWS_OF_SUPERSEDED`), and :func:`migrate` brings its definitions
+to the current ones by running again, in order, every view, macro and comment statement from
+the first such migration on, before any pending migration.
 """
 
 from __future__ import annotations
@@ -41,6 +42,17 @@ _DEFINITION = re.compile(
     r"|DROP\s+(?:VIEW|MACRO|FUNCTION)|COMMENT\s+ON)\b",
     re.I,
 )
+
+#: What to run when a warehouse applied a superseded text of a migration (version) that
+#: changed stored rows unlike its current text. Only 0022: its first text (edb72a2) set
+#: ``article_ids = [article_id]`` on every ledger row then present, so a multi-record file's
+#: row listed one of its articles and a ``--replace`` of its day kept only that one; the current
+#: text leaves such rows NULL (the path rule reads the file's day again). Of the other
+#: superseded texts only 0007's differs in rows, by their order alone (review, session 41).
+_ROWS_OF_SUPERSEDED = {
+    22: "UPDATE ingest_ledger SET article_ids = NULL WHERE article_ids = [article_id] "
+    "AND first_seen < (SELECT applied_at FROM schema_migrations WHERE version = 22)",
+}
 
 #: A definition that fails when its name exists: run again, it replaces it.
 _REPLACEABLE = re.compile(
@@ -162,6 +174,8 @@ def migrate(con: duckdb.DuckDBPyConnection, migrations_dir: Path) -> list[int]:
                 f"migration {migration.version:04d}_{migration.name} was changed after it was "
                 "applied; add a new migration instead of editing an old one"
             )
+    if outdated:  # first, so that pending migrations find what the current texts define
+        _redefine(con, [m for m in migrations if m.version in done], outdated)
     newly: list[int] = []
     for migration in migrations:
         if migration.version in done:
@@ -182,17 +196,18 @@ def migrate(con: duckdb.DuckDBPyConnection, migrations_dir: Path) -> list[int]:
                 f"migration {migration.version:04d}_{migration.name} failed: {exc}"
             ) from exc
         newly.append(migration.version)
-    if outdated:
-        _redefine(con, migrations, outdated)
     return newly
 
 
 def _redefine(
     con: duckdb.DuckDBPyConnection, migrations: list[Migration], outdated: list[Migration]
 ) -> None:
-    """Run again every view, macro and comment statement of the migrations from the first of
-    ``outdated`` on, in order (a ``CREATE`` as ``CREATE OR REPLACE``), so that the definitions
-    are those a new warehouse gets; then record the current texts of ``outdated``."""
+    """Run again every view, macro and comment statement of ``migrations`` (those the warehouse
+    has applied) from the first of ``outdated`` on, in order (a ``CREATE`` as ``CREATE OR
+    REPLACE``), so that its definitions are those a new warehouse of its version has, before a
+    pending migration builds on them (a pending 0017 needed ``python_lower``, which only the
+    current 0014 defines: review, session 41); undo what a superseded text did to stored rows
+    (:data:`_ROWS_OF_SUPERSEDED`); then record the current texts of ``outdated``."""
     first = min(m.version for m in outdated)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -204,6 +219,9 @@ def _redefine(
                 if not _DEFINITION.match(body):
                     continue
                 _run(con, _REPLACEABLE.sub(r"CREATE OR REPLACE \1", body, count=1))
+        for migration in outdated:
+            if migration.version in _ROWS_OF_SUPERSEDED:
+                con.execute(_ROWS_OF_SUPERSEDED[migration.version])
         for migration in outdated:
             con.execute(
                 "UPDATE schema_migrations SET checksum = ? WHERE version = ?",

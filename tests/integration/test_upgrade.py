@@ -7,6 +7,7 @@ record migrated it (probe)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -167,3 +168,63 @@ def test_a_backfill_on_an_older_schema_migrates_it_and_rebuilds(tmp_path: Path) 
         "SELECT (SELECT max(version) FROM schema_migrations), status, articles_loaded FROM etl_run",
     )
     assert rows == [(latest, "success", 1)]
+
+
+#: Migration 0014 as released at 2e4b68b: without python_lower(), which 0017 calls.
+EARLIER_0014 = "1599bcda2638b66c55ba5ec840333fcc8bbeb575dd233860510f0f7c867d4d4c"
+#: Migration 0022 as released at edb72a2: it set article_ids = [article_id] on every row.
+EARLIER_0022 = "e213d9c29e666360ca16ef4b45fe22127876a9debdb8603448e3d9c73ec8d1b6"
+
+
+def test_a_pending_migration_finds_what_the_current_text_of_an_earlier_one_defines(
+    tmp_path: Path,
+) -> None:
+    """A warehouse of schema 14 built by 2e4b68b (its 0014 defined no python_lower) failed at
+    0017 (``Scalar Function with name python_lower does not exist``) and stayed stuck: the
+    definitions were brought up to date only after the pending migrations (review, session 41)."""
+    older = tmp_path / "older-schemas"
+    shutil.copytree(PROJECT_ROOT / "schemas", older)
+    for migration in (older / "migrations").glob("*.sql"):
+        if int(migration.name[:4]) > 14:
+            migration.unlink()
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    with writer(settings_for(landing, tmp_path / "old", schemas_dir=older)) as con:
+        con.execute("DROP MACRO python_lower")
+        con.execute("UPDATE schema_migrations SET checksum = ? WHERE version = 14", [EARLIER_0014])
+    old = tmp_path / "old" / "warehouse.duckdb"
+    result = CliRunner().invoke(app, ["init", "-w", str(old)])
+    assert result.exit_code == 0, result.output
+    with writer(settings_for(landing, tmp_path / "fresh")):
+        pass
+    assert _definitions(old) == _definitions(tmp_path / "fresh" / "warehouse.duckdb")
+
+
+def test_ledger_rows_an_earlier_0022_listed_are_left_unlisted(tmp_path: Path) -> None:
+    """0022's first text set ``article_ids = [article_id]`` on every ledger row: a multi-record
+    file then listed one of its articles, and a ``--replace`` of its day kept only that one.
+    Its current text leaves those rows NULL; a warehouse that applied the first one gets them
+    NULL too (review, session 41)."""
+    landing = tmp_path / "landing" / "2024-03-05"
+    landing.mkdir(parents=True)
+    records = [
+        {"title": f"Item {i}", "body": f"Cocoa item {i} rose in Accra.\n\nA second paragraph."}
+        for i in range(2)
+    ]
+    (landing / "two.jsonl").write_text(
+        "\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8"
+    )
+    settings = settings_for(landing.parent, tmp_path, workers=1)
+    assert pipeline.run(settings).articles_loaded == 2
+    with writer(settings) as con:  # as the first 0022 left a file loaded before it
+        con.execute("UPDATE ingest_ledger SET article_ids = [article_id]")
+        con.execute(
+            "UPDATE schema_migrations SET checksum = ?, applied_at = now() + INTERVAL 1 DAY "
+            "WHERE version = 22",
+            [EARLIER_0022],
+        )
+    result = CliRunner().invoke(app, ["init", "-w", str(settings.warehouse)])
+    assert result.exit_code == 0, result.output
+    assert query(settings.warehouse, "SELECT path, article_ids FROM ingest_ledger") == [
+        ("2024-03-05/two.jsonl", None)
+    ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import time
@@ -25,7 +26,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from etl import heap
-from etl.errors import PermanentError
+from etl.errors import NewsEtlError, PermanentError, RetryableError
 
 
 class HelperGoneError(PermanentError):
@@ -67,7 +68,7 @@ def _serve(conn: Connection, parent: int, first: Callable[[], object] | None) ->
         try:
             answer: tuple[str, object] = ("ok", function(*args))
         except BaseException as exc:  # every failure, interrupts too, goes back to the run
-            answer = ("error", exc)
+            answer = ("error", _portable(exc))
         try:
             conn.send(answer)
         except (EOFError, OSError):
@@ -75,6 +76,26 @@ def _serve(conn: Connection, parent: int, first: Callable[[], object] | None) ->
         except Exception as exc:  # an answer that does not pickle
             kind = "result" if answer[0] == "ok" else "error"
             conn.send(("error", RuntimeError(f"the helper's {kind} could not be sent: {exc!r}")))
+
+
+def _portable(exc: BaseException) -> BaseException:
+    """``exc`` if it comes back from pickling as it went in; else an exception of its kind
+    (retryable, permanent, else ``RuntimeError``) that says its type and message, with its
+    notes. An exception whose ``__init__`` takes other arguments than its ``args`` pickles but
+    does not unpickle: the run got a ``TypeError`` instead of it (review, session 41)."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:
+        kind: type[BaseException] = RuntimeError
+        if isinstance(exc, RetryableError):
+            kind = RetryableError
+        elif isinstance(exc, NewsEtlError):
+            kind = PermanentError
+        stand_in = kind(f"{type(exc).__name__}: {exc}")
+        for note in getattr(exc, "__notes__", ()):
+            stand_in.add_note(note)
+        return stand_in
+    return exc
 
 
 class Helper:
@@ -120,12 +141,16 @@ class Helper:
             raise RuntimeError("no call is waiting for an answer")
         started = time.perf_counter()
         try:
-            kind, value = self._conn.recv()
+            answer = self._conn.recv_bytes()
         except (EOFError, OSError) as exc:
             raise self._gone() from exc
         finally:
             self.waited += time.perf_counter() - started
-        self._pending -= 1
+        self._pending -= 1  # answered, whether or not the answer can be read
+        try:
+            kind, value = pickle.loads(answer)
+        except Exception as exc:
+            raise RuntimeError(f"the helper's answer could not be read: {exc!r}") from exc
         if kind == "error":
             raise value
         return value

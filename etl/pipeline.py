@@ -1026,8 +1026,8 @@ def _load(plan: RunPlan, settings: Settings, gx: Helper | None = None) -> LoadSu
             return load_staged(con, facts, staged, schema_version(con), post_load)
     except BatchValidationError:
         # the refused run's results are recorded: show them
-        built = None
-        if gx is not None and settings.write_reports:
+        built = None  # without GX results (nothing validated) no wait for the helper's GX
+        if gx is not None and settings.write_reports and staging.has_gx_results():
             built = functools.partial(gx.call, _data_docs_of, plan.staging_dir)
         _publish(settings, plan, built)
         raise

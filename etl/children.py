@@ -193,10 +193,27 @@ def _warm_gx() -> None:
     import etl.pipeline  # noqa: F401
 
 
+#: A helper forked as the program started (:func:`prestart_gx_helper`), until a run takes it.
+_prestarted: Helper | None = None
+
+
+def prestart_gx_helper() -> None:
+    """Fork the GX helper now, before the CLI's imports (:mod:`etl.entry`); the ``run``
+    command takes it with :func:`gx_helper`. A command that ends before (a usage error) leaves
+    it to this process's exit, which ends it."""
+    global _prestarted
+    if _prestarted is None and Helper.can_fork():
+        _prestarted = Helper(first=_warm_gx)
+
+
 def gx_helper(staging_is_process_local: bool) -> Helper | None:
-    """A :class:`Helper` that imports GX and builds its context at once, for a run whose staging
-    store other processes can see; ``None`` when it cannot be used (``memory://`` staging, no
-    ``fork``)."""
+    """A :class:`Helper` that imports GX and builds its context at once (the one forked as the
+    program started, if any), for a run whose staging store other processes can see; ``None``
+    when it cannot be used (``memory://`` staging, no ``fork``)."""
+    global _prestarted
+    early, _prestarted = _prestarted, None
     if staging_is_process_local or not Helper.can_fork():
+        if early is not None:
+            early.close()
         return None
-    return Helper(first=_warm_gx)
+    return early or Helper(first=_warm_gx)

@@ -110,3 +110,46 @@ def test_a_cli_run_never_imports_gx_in_its_own_process(tmp_path: Path) -> None:
     ((post_load,),) = query(warehouse, "SELECT count(*) FROM fact_check_result WHERE batch = -1")
     assert post_load > 0
     assert (tmp_path / "w" / "reports" / run_id / "data_docs" / "index.html").is_file()
+
+
+def _through_the_entry_point(
+    args: list[str], env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """``news-etl ARGS`` as the installed program runs it (:func:`etl.entry.main`), saying at
+    exit whether this process imported GX and whether it forked the helper before the CLI's
+    imports (``etl.children`` imported before ``etl.cli``)."""
+    program = (
+        "import atexit, sys\n"
+        "def said():\n"
+        "    order = list(sys.modules)\n"
+        "    early = 'etl.children' in order\n"
+        "    early = early and order.index('etl.children') < order.index('etl.cli')\n"
+        "    print('GX here:', 'great_expectations' in sys.modules)\n"
+        "    print('helper forked:', early)\n"
+        "atexit.register(said)\n"
+        "from etl.entry import main\n"
+        f"sys.argv = ['news-etl', *{args!r}]\n"
+        "main()\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", program], env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_the_program_forks_the_helper_before_its_imports_for_run_only(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    _zone(landing)
+    env = {
+        **os.environ,
+        "NEWS_ETL_LANDING": str(landing),
+        "NEWS_ETL_WAREHOUSE": str(tmp_path / "w" / "warehouse.duckdb"),
+    }
+    run = _through_the_entry_point(["run"], env)
+    assert run.returncode == 0, run.stderr
+    assert "GX here: False" in run.stdout and "helper forked: True" in run.stdout
+    ((loaded,),) = query(tmp_path / "w" / "warehouse.duckdb", "SELECT articles_loaded FROM etl_run")
+    assert loaded > 0
+    for other in (["status"], ["run", "--help"]):
+        done = _through_the_entry_point(other, env)
+        assert done.returncode == 0, done.stderr
+        assert "helper forked: False" in done.stdout, other

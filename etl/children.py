@@ -54,6 +54,11 @@ def _serve(conn: Connection, parent: int, first: Callable[[], object] | None) ->
     die_with_parent(parent)
     # Ctrl-C reaches the whole process group: the run's process handles it and ends this one.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Its warnings as data, as the CLI's (forked by etl.entry before the CLI set this up, the
+    # helper wrote a path's ESC and line break raw: review, session 41).
+    from etl.output import escape_unconfigured_logging
+
+    escape_unconfigured_logging()
     calls: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
     if first is not None:
         calls.append((first, ()))

@@ -50,8 +50,12 @@ _DEFINITION = re.compile(
 #: text leaves such rows NULL (the path rule reads the file's day again). Of the other
 #: superseded texts only 0007's differs in rows, by their order alone (review, session 41).
 _ROWS_OF_SUPERSEDED = {
+    # Every one-article list of a content a run before 0022 recorded: the rows it set, and the
+    # rows of later copies of the same bytes, which took their list from such a row (chosen by
+    # content and run, not by time: review). A true one-article list set NULL reads the same.
     22: "UPDATE ingest_ledger SET article_ids = NULL WHERE article_ids = [article_id] "
-    "AND first_seen < (SELECT applied_at FROM schema_migrations WHERE version = 22)",
+    "AND sha256 IN (SELECT sha256 FROM ingest_ledger WHERE first_run_id IN "
+    "(SELECT run_id FROM etl_run WHERE schema_version < 22))",
 }
 
 #: A definition that fails when its name exists: run again, it replaces it.

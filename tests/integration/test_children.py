@@ -164,3 +164,47 @@ def test_an_error_that_does_not_unpickle_comes_back_as_its_kind_and_the_helper_g
         assert helper.call(_add, 3, 4) == 7  # answered, not hung
     finally:
         helper.close()
+
+
+def test_the_helpers_warnings_reach_the_terminal_as_data() -> None:
+    """Forked by the program's entry point before the CLI made Python's last-resort handler
+    escape control characters, the helper wrote a path's ESC and line break raw (review)."""
+    import subprocess
+    import sys
+
+    program = (
+        "import logging\n"
+        "from etl.children import Helper\n"
+        "def warn():\n"
+        "    logging.getLogger('etl.pipeline').warning('docs not built: \\x1b[31mRED\\nline2')\n"
+        "helper = Helper()\n"
+        "helper.call(warn)\n"
+        "helper.close()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stderr
+    assert done.stderr.strip() == "docs not built: \\x1b[31mRED\\x0aline2"
+
+
+def test_a_run_takes_the_helper_the_program_forked_or_ends_it() -> None:
+    from etl import children
+
+    children.prestart_gx_helper()
+    early = children._prestarted
+    assert early is not None
+    taken = children.gx_helper(staging_is_process_local=False)
+    try:
+        assert taken is early and children._prestarted is None  # taken, not a second one
+    finally:
+        early.close()
+    children.prestart_gx_helper()
+    early = children._prestarted
+    assert early is not None
+    pid = early.call(_pid)
+    assert children.gx_helper(staging_is_process_local=True) is None  # memory:// staging
+    assert children._prestarted is None
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # ended

@@ -202,29 +202,38 @@ def test_a_pending_migration_finds_what_the_current_text_of_an_earlier_one_defin
 
 def test_ledger_rows_an_earlier_0022_listed_are_left_unlisted(tmp_path: Path) -> None:
     """0022's first text set ``article_ids = [article_id]`` on every ledger row: a multi-record
-    file then listed one of its articles, and a ``--replace`` of its day kept only that one.
-    Its current text leaves those rows NULL; a warehouse that applied the first one gets them
-    NULL too (review, session 41)."""
-    landing = tmp_path / "landing" / "2024-03-05"
-    landing.mkdir(parents=True)
+    file then listed one of its articles, and a ``--replace`` of its day kept only that one; a
+    copy of its bytes read later took the same one-article list. Its current text leaves those
+    rows NULL; a warehouse that applied the first one gets them NULL too (review, session 41),
+    and keeps the lists of contents first read after 0022."""
+    landing = tmp_path / "landing"
+    (landing / "2024-03-05").mkdir(parents=True)
     records = [
         {"title": f"Item {i}", "body": f"Cocoa item {i} rose in Accra.\n\nA second paragraph."}
         for i in range(2)
     ]
-    (landing / "two.jsonl").write_text(
-        "\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8"
-    )
-    settings = settings_for(landing.parent, tmp_path, workers=1)
-    assert pipeline.run(settings).articles_loaded == 2
-    with writer(settings) as con:  # as the first 0022 left a file loaded before it
+    two = "\n".join(json.dumps(r) for r in records) + "\n"
+    (landing / "2024-03-05" / "two.jsonl").write_text(two, encoding="utf-8")
+    settings = settings_for(landing, tmp_path, workers=1)
+    first = pipeline.run(settings)
+    assert first.articles_loaded == 2
+    (landing / "2024-03-06").mkdir()
+    (landing / "2024-03-06" / "copy.jsonl").write_text(two, encoding="utf-8")  # later copy
+    body = "Oil prices fell in London on Tuesday.\n\nTraders said more was to come."
+    (landing / "2024-03-06" / "one.txt").write_text(body, encoding="utf-8")
+    assert pipeline.run(settings).articles_loaded == 1
+    with writer(settings) as con:  # as the first 0022 and the code released with it left them
+        con.execute("UPDATE etl_run SET schema_version = 21 WHERE run_id = ?", [first.run_id])
         con.execute("UPDATE ingest_ledger SET article_ids = [article_id]")
-        con.execute(
-            "UPDATE schema_migrations SET checksum = ?, applied_at = now() + INTERVAL 1 DAY "
-            "WHERE version = 22",
-            [EARLIER_0022],
-        )
+        con.execute("UPDATE schema_migrations SET checksum = ? WHERE version = 22", [EARLIER_0022])
     result = CliRunner().invoke(app, ["init", "-w", str(settings.warehouse)])
     assert result.exit_code == 0, result.output
-    assert query(settings.warehouse, "SELECT path, article_ids FROM ingest_ledger") == [
-        ("2024-03-05/two.jsonl", None)
+    rows = query(
+        settings.warehouse,
+        "SELECT path, article_ids IS NULL, len(article_ids) FROM ingest_ledger ORDER BY path",
+    )
+    assert rows == [
+        ("2024-03-05/two.jsonl", True, None),
+        ("2024-03-06/copy.jsonl", True, None),
+        ("2024-03-06/one.txt", False, 1),
     ]

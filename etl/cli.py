@@ -68,6 +68,10 @@ class _OneLineErrors(TyperGroup):
         except duckdb.CatalogException as exc:  # a table or view the commands read is missing
             exc.add_note(_OLDER_SCHEMA)
             raise _failed(exc) from exc
+        except duckdb.BinderException as exc:
+            if _MISSING_COLUMN.search(str(exc)):  # a column the commands read is missing
+                exc.add_note(_OLDER_SCHEMA)
+            raise _failed(exc) from exc
         except (NewsEtlError, OSError, duckdb.Error) as exc:
             raise _failed(exc) from exc
         except Exception as exc:
@@ -88,6 +92,10 @@ _INTERRUPTED = (
 #: Said under a command's catalog error (``query``, whose SQL is the analyst's, says its own):
 #: read-only commands never migrate, so a warehouse made before a view they read was added
 #: lacks it until a run or ``init`` applies the pending migrations.
+#: DuckDB's binder error for a column a query names that its table lacks: ``status`` on a
+#: warehouse of schema 20 (no ``etl_run.articles_removed``) said it without the hint the other
+#: read-only commands gave (probe W, session 41).
+_MISSING_COLUMN = re.compile(r'Referenced column "[^"]*" not found')
 _OLDER_SCHEMA = (
     "a warehouse made by an older news-etl lacks it: `news-etl init` applies the pending "
     "migrations (read-only commands change nothing)"

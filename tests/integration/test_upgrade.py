@@ -237,3 +237,24 @@ def test_ledger_rows_an_earlier_0022_listed_are_left_unlisted(tmp_path: Path) ->
         ("2024-03-06/copy.jsonl", True, None),
         ("2024-03-06/one.txt", False, 1),
     ]
+
+
+def test_status_on_an_older_schema_says_how_to_migrate(tmp_path: Path) -> None:
+    """``status`` on a warehouse of schema 20 failed with DuckDB's bare ``Referenced column
+    "articles_removed" not found``, where ``summary`` and ``quality`` said that ``news-etl
+    init`` applies the pending migrations (probe W, session 41)."""
+    older = tmp_path / "older-schemas"
+    shutil.copytree(PROJECT_ROOT / "schemas", older)
+    for migration in (older / "migrations").glob("*.sql"):
+        if int(migration.name[:4]) > 20:
+            migration.unlink()
+    (older / "migrations" / "checksums.json").unlink()
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    with writer(settings_for(landing, tmp_path, schemas_dir=older)):
+        pass
+    result = CliRunner().invoke(app, ["status", "-w", str(tmp_path / "warehouse.duckdb")])
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert 'Referenced column "articles_removed" not found' in said
+    assert "a warehouse made by an older news-etl lacks it: `news-etl init` applies" in said

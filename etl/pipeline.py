@@ -892,6 +892,13 @@ def _publish(
     return docs
 
 
+def _docs_in_helper(settings: Settings, staging: RunStaging) -> bool:
+    """Whether a run with a GX helper has it build the Data Docs: reports are written and the
+    run has GX results (without them there are no docs, and waiting for the helper's GX import
+    would cost a second; review)."""
+    return settings.write_reports and staging.has_gx_results()
+
+
 def _data_docs_of(staging_dir: str | Path) -> Path | None:
     """:func:`write_data_docs` of the run staged in ``staging_dir`` (a call the run's helper
     runs)."""
@@ -978,7 +985,7 @@ def load_run(staging_dir: str | Path, gx: Helper | None = None) -> LoadSummary:
             summary = _load(plan, settings, gx)
         charts, drawn = None, 0.0
         built: Callable[[], Path | None] | None = None
-        if gx is not None and settings.write_reports and plan.staging().has_gx_results():
+        if gx is not None and _docs_in_helper(settings, plan.staging()):
             with timed(DATA_DOCS):
                 gx.submit(_data_docs_of, plan.staging_dir)
             built = gx.result
@@ -1026,8 +1033,8 @@ def _load(plan: RunPlan, settings: Settings, gx: Helper | None = None) -> LoadSu
             return load_staged(con, facts, staged, schema_version(con), post_load)
     except BatchValidationError:
         # the refused run's results are recorded: show them
-        built = None  # without GX results (nothing validated) no wait for the helper's GX
-        if gx is not None and settings.write_reports and staging.has_gx_results():
+        built = None
+        if gx is not None and _docs_in_helper(settings, staging):
             built = functools.partial(gx.call, _data_docs_of, plan.staging_dir)
         _publish(settings, plan, built)
         raise

@@ -110,12 +110,18 @@ def test_an_answer_that_cannot_be_sent_is_a_clear_error() -> None:
         helper.close()
 
 
+def _busy(helper: Helper, seconds: float) -> int:
+    """The pid of ``helper``, once it is busy with a call of ``seconds``."""
+    pid: int = helper.call(_pid)
+    helper.submit(_sleep, seconds)
+    time.sleep(0.1)
+    return pid
+
+
 def test_a_helper_killed_while_it_works_is_named_not_waited_for() -> None:
     helper = Helper()
     try:
-        pid = helper.call(_pid)
-        helper.submit(_sleep, 60)
-        time.sleep(0.2)
+        pid = _busy(helper, 60)
         os.kill(pid, signal.SIGKILL)
         started = time.monotonic()
         with pytest.raises(HelperGoneError, match=r"ended before it answered \(signal 9\)"):
@@ -127,8 +133,7 @@ def test_a_helper_killed_while_it_works_is_named_not_waited_for() -> None:
 
 def test_closing_a_busy_helper_ends_it_at_once() -> None:
     helper = Helper()
-    pid = helper.call(_pid)
-    helper.submit(_sleep, 60)
+    pid = _busy(helper, 60)
     started = time.monotonic()
     helper.close()
     assert time.monotonic() - started < 10
@@ -141,9 +146,7 @@ def test_ctrl_c_is_left_to_the_run_not_taken_by_the_helper() -> None:
     helper. A helper that took it would answer its current call with a KeyboardInterrupt."""
     helper = Helper()
     try:
-        pid = helper.call(_pid)
-        helper.submit(_sleep, 0.5)
-        time.sleep(0.1)
+        pid = _busy(helper, 0.5)
         os.kill(pid, signal.SIGINT)
         assert helper.result() is None
     finally:

@@ -49,15 +49,7 @@ from etl.ingest.ledger import (
     read_placements,
     rebuild_holders,
 )
-from etl.ingest.reader import (
-    IngestContext,
-    header_date,
-    ingest_files,
-    refused_as_before,
-    unread_refusal,
-)
 from etl.load import faults
-from etl.load.loader import STAGED_TABLES, LoadSummary, PostLoadCheck, RunFacts, load_staged
 from etl.load.migrations import schema_version
 from etl.load.record import record_failed_run
 from etl.load.staging import RunStaging
@@ -81,6 +73,7 @@ from etl.warehouse import locked_reader, refuse_the_wrong_kind, schema_behind, w
 
 log = logging.getLogger(__name__)
 if TYPE_CHECKING:
+    from etl.load.loader import LoadSummary, PostLoadCheck, RunFacts
     from etl.report.run_report import Charts
 
 T = TypeVar("T")
@@ -245,13 +238,15 @@ def plan_run(
     does both). ``before_plan`` is called with that folder once it is owned, before the plan
     reads the ledger (a replay forgets its verdicts there, saving them in the folder first).
     """
+    # The plan stage's time starts here: the checks and the reclaiming are part of it (the
+    # first connection to DuckDB also imports pandas, ~0.2 s when nothing did before).
+    started = datetime.now(UTC)
     refuse_the_wrong_kind(settings.target)  # before a staging folder or a failed run is left
     overlap = settings.overlap()
     if overlap is not None:
         raise ConfigError(overlap)
     with reaching_with_duckdb():
         reclaim_leftovers(settings)
-    started = datetime.now(UTC)
     run_id = run_id or new_run_id(started)
     root = location(settings.staging_root)
     made_root = in_process and root.is_local and not root.exists()
@@ -311,6 +306,8 @@ def _plan(
     run_id: str,
     started: datetime,
 ) -> RunPlan:
+    from etl.ingest.reader import refused_as_before, unread_refusal
+
     landing = str(settings.landing)
     files = list_landing(settings.landing)
     ledger = _read_known(settings, files, partition_date, mode)
@@ -474,6 +471,8 @@ def _of_day(
     placed = ledger.placed_days(f.path)
     if placed:
         return day in placed
+    from etl.ingest.reader import header_date
+
     layout = settings.txt_layout
     header = header_date(settings.landing, f.path, settings.max_file_bytes, layout)
     return header == day or (undated_too and header is None)
@@ -627,6 +626,8 @@ def _notes_failure(
 def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     """Ingest stage for one batch: read, hash, decode and parse its files."""
     started = time.perf_counter()
+    from etl.ingest.reader import IngestContext, ingest_files
+
     plan = RunPlan.load(staging_dir)
     settings = plan.settings_obj()
     ctx = IngestContext(
@@ -723,10 +724,13 @@ def _append_stats(staging: RunStaging, batch: int, row: dict[str, Any]) -> None:
 
 
 @_notes_failure("validate")
-def validate_run(staging_dir: str | Path, setup_seconds: float = 0.0) -> dict[str, int]:
+def validate_run(
+    staging_dir: str | Path, setup_seconds: float = 0.0, params: dict[str, Any] | None = None
+) -> dict[str, int]:
     """Validate stage for the whole run: every expectation suite over the run's batches, checked
     together (see :mod:`etl.validate.stage`); failing records are rejected. ``setup_seconds``:
-    time the caller already spent on this stage (importing GX before forking it)."""
+    time the caller already spent on this stage (importing GX before forking it). ``params``:
+    the suites' parameters (:func:`_suite_parameters`) when the caller has them already."""
     started = time.perf_counter() - setup_seconds  # the validate modules' import is part of it
     from etl.validate.stage import validate_staged
     from etl.validate.suites import load_suites
@@ -737,7 +741,8 @@ def validate_run(staging_dir: str | Path, setup_seconds: float = 0.0) -> dict[st
     has_articles = any(staging.rows("articles", b) for b in range(plan.n_batches))
     # Without articles (e.g. a rerun with nothing new) GX, which costs seconds to import, and
     # the language model behind the suite parameters are not loaded at all.
-    params = _suite_parameters(plan, settings) if has_articles else {}
+    if params is None:
+        params = _suite_parameters(plan, settings) if has_articles else {}
     specs = load_suites(settings.expectations_dir)
     staging.clear_gx_results()  # a retried step leaves no stale results behind
     result = validate_staged(
@@ -916,6 +921,8 @@ def unplanned_facts(
     mode: Mode,
 ) -> RunFacts:
     """What the run record knows of a run that has no plan (its plan step failed)."""
+    from etl.load.loader import RunFacts
+
     return RunFacts(
         run_id=run_id,
         trigger=trigger,
@@ -949,6 +956,8 @@ def _replayed(plan: RunPlan) -> list[tuple[str, str]]:
 
 def run_facts(plan: RunPlan, settings: Settings) -> RunFacts:
     """What the loader and the run record know of a planned run besides its staged data."""
+    from etl.load.loader import RunFacts
+
     return RunFacts(
         run_id=plan.run_id,
         trigger=plan.trigger,
@@ -1020,6 +1029,8 @@ def _charts(settings: Settings, plan: RunPlan) -> Charts:
 def _load(plan: RunPlan, settings: Settings, gx: Helper | None = None) -> LoadSummary:
     """The load transaction of ``plan``'s staged batches; a refused run gets its Data Docs
     before its :class:`BatchValidationError` is raised."""
+    from etl.load.loader import STAGED_TABLES, load_staged
+
     staging = plan.staging()
     batches = range(plan.n_batches)
     staged = {table: staging.files(table, batches) for table in STAGED_TABLES}
@@ -1366,13 +1377,16 @@ def _process_batches(
     _share_wall_time(plan, time.perf_counter() - started)
 
 
-def _validate(staging_dir: str | Path, setup_seconds: float = 0.0) -> None:
+def _validate(
+    staging_dir: str | Path, setup_seconds: float = 0.0, params: dict[str, Any] | None = None
+) -> None:
     """The validate stage of an in-process run (in this process, or in the run's GX helper:
-    see :mod:`etl.children`); ``setup_seconds`` as for :func:`validate_run`. A run of several
-    batches with articles is validated in a forked child process: the frames of its chunks
-    (~0.8 GB left in a heap after a 100,000-article run) go back to the system when the child
-    exits, instead of staying through the load, the run's memory peak. GX is imported first:
-    the post-load checks need it in this process anyway, and the child starts with it."""
+    see :mod:`etl.children`); ``setup_seconds`` and ``params`` as for :func:`validate_run`. A
+    run of several batches with articles is validated in a forked child process: the frames of
+    its chunks (~0.8 GB left in a heap after a 100,000-article run) go back to the system when
+    the child exits, instead of staying through the load, the run's memory peak. GX is
+    imported first: the post-load checks need it in this process anyway, and the child starts
+    with it."""
     import multiprocessing
 
     plan = RunPlan.load(staging_dir)
@@ -1383,7 +1397,7 @@ def _validate(staging_dir: str | Path, setup_seconds: float = 0.0) -> None:
         or location(plan.staging_dir).is_process_local
         or not any(staging.rows("articles", b) for b in range(plan.n_batches))
     ):
-        validate_run(plan.staging_dir, setup_seconds)
+        validate_run(plan.staging_dir, setup_seconds, params)
         return
     from concurrent.futures import ProcessPoolExecutor
 
@@ -1397,22 +1411,27 @@ def _validate(staging_dir: str | Path, setup_seconds: float = 0.0) -> None:
     with ProcessPoolExecutor(
         max_workers=1, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
     ) as child:
-        child.submit(validate_run, plan.staging_dir, imported).result()
+        child.submit(validate_run, plan.staging_dir, imported, params).result()
 
 
 def _validate_stage(plan: RunPlan, gx: Helper | None) -> None:
-    """Validate ``plan``'s batches: in the helper ``gx`` when there is one (this process then
-    imports the report's modules while the helper finishes importing GX: the wait for both is
-    part of the validate stage), else here."""
+    """Validate ``plan``'s batches: in the helper ``gx`` when there is one, else here. With a
+    helper, this process works out the suites' parameters (the language codes need the language
+    model, which the text stage loaded here: ~0.1 s more for the helper) and imports the load's
+    and the report's modules while the helper finishes importing GX; the wait for both is part
+    of the validate stage."""
     staging = plan.staging()
     if gx is None or not any(staging.rows("articles", b) for b in range(plan.n_batches)):
         _validate(plan.staging_dir)  # without articles, GX is not needed: no wait for it
         return
     started = time.perf_counter()
+    params = _suite_parameters(plan, plan.settings_obj())
+    import etl.load.loader  # (and the load's other modules: ~0.06 s)
+
     if plan.settings_obj().write_reports:
         import etl.report.run_report  # noqa: F401  (matplotlib: ~0.2 s the report no longer waits for)
     gx.settle()
-    gx.call(_validate, plan.staging_dir, time.perf_counter() - started)
+    gx.call(_validate, plan.staging_dir, time.perf_counter() - started, params)
 
 
 def _share_wall_time(plan: RunPlan, wall: float) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 #: Every stage name ``etl_run_stage`` holds, in the order a run passes them.
 STAGES = (
     "startup",  # process start, imports and settings, until the run begins (CLI only)
-    "plan",  # list the landing zone, read the ledger, cut batches
+    "plan",  # reclaim killed runs, list the landing zone, read the ledger, cut batches
     "ingest",
     "text",
     "validate",

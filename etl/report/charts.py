@@ -21,6 +21,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.container import Container
 from matplotlib.figure import Figure
 
@@ -67,8 +68,9 @@ def _legend(ax: Axes, drawn: list[tuple[Artist | Container, str]]) -> None:
                   loc="upper left")  # fmt: skip
 
 
-#: matplotlib's date conversions, typed (its stubs leave them untyped).
+#: matplotlib's date conversions and SVG renderer, typed (its stubs leave them untyped).
 _date2num = cast(Callable[[Sequence[date]], Any], mdates.date2num)
+_svg_renderer = cast(Callable[..., Any], RendererSVG)
 _concise = cast(Callable[[Any], Any], mdates.ConciseDateFormatter)
 _locator = cast(Callable[..., Any], mdates.AutoDateLocator)
 _day_locator = cast(Callable[..., Any], mdates.DayLocator)
@@ -76,8 +78,20 @@ _date_formatter = cast(Callable[..., Any], mdates.DateFormatter)
 
 
 def _svg(fig: Figure) -> str:
+    """``fig`` as SVG, cropped as ``bbox_inches="tight"`` crops it, without the extra drawing
+    of the whole figure that option does to find the crop (~16 ms of a ~90 ms chart; a one-file
+    run draws five): the crop is measured with an SVG renderer's text metrics, at the 72 dpi
+    the SVG is written at, the same measure (in inches) matplotlib takes."""
+    dpi = fig.dpi
+    fig.set_dpi(72)
+    try:
+        width, height = fig.get_size_inches() * 72
+        measure = _svg_renderer(width, height, io.StringIO(), image_dpi=72)
+        crop = fig.get_tightbbox(measure).padded(plt.rcParams["savefig.pad_inches"])
+    finally:
+        fig.set_dpi(dpi)
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    fig.savefig(buffer, format="svg", bbox_inches=crop)
     plt.close(fig)
     text = buffer.getvalue()
     return text[text.index("<svg") :]

@@ -43,6 +43,11 @@ DOCS_DIR = "data_docs"
 #: The Data Docs site of a run is a folder (GX's filesystem store backend).
 SITE_NAME = "run"
 
+#: The sections of GX's default site, each given the page view of :mod:`etl.validate.docs_views`.
+_SECTIONS = ("expectations", "validations", "profiling")
+_PAGE_VIEW = {"module_name": "etl.validate.docs_views", "class_name": "PageView"}
+_INDEX_VIEW = {"module_name": "etl.validate.docs_views", "class_name": "IndexPageView"}
+
 
 def _context(target: Path) -> Any:
     """A fresh ephemeral GX context with one filesystem Data Docs site at ``target``."""
@@ -62,7 +67,9 @@ def _context(target: Path) -> Any:
                 "class_name": "TupleFilesystemStoreBackend",
                 "base_directory": str(target),
             },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "view": _INDEX_VIEW},
+            # GX's own views, compiling each template once (etl.validate.docs_views)
+            "site_section_builders": {section: {"view": _PAGE_VIEW} for section in _SECTIONS},
         },
     )
     return context

@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 
 from etl.contracts import clipped
-from etl.deferred import UNUSED_BY_VALIDATION, defer
+from etl.deferred import HIDDEN_FROM_VALIDATION, UNUSED_BY_VALIDATION, defer, hidden
 from etl.heap import heavy_import
 from etl.settings import Settings
 from etl.validate.suites import (
@@ -70,7 +70,7 @@ class ValidationOutcome:
 @lru_cache(maxsize=1)
 def _context() -> Any:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    with heavy_import():
+    with heavy_import(), hidden(HIDDEN_FROM_VALIDATION):
         defer(UNUSED_BY_VALIDATION)  # ~1 s of GX's import that no suite of ours needs
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig

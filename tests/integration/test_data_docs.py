@@ -241,3 +241,58 @@ def test_a_page_gx_could_not_write_fails_the_build_with_gxs_first_reason(
     assert str(caught.value) == "could not write validations/x.html: No space left"
     assert building == [tmp_path / "data_docs.tmp"]
     assert not building[0].exists() and not target.exists()
+
+
+def _pages(index: Path) -> dict[str, str]:
+    """Every page of a Data Docs site by its path, with what differs between two builds of the
+    same results left out: the build time GX appends to its links, and its random element ids."""
+    stamp = re.compile(r"\d{8}T\d{6}\.\d{6}Z")
+    uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+    site = index.parent
+    return {
+        page.relative_to(site).as_posix(): uuid.sub("ID", stamp.sub("T", page.read_text("utf-8")))
+        for page in sorted(site.rglob("*.html"))
+    }
+
+
+def test_each_template_is_compiled_once_a_build_and_the_pages_are_gxs_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GX's views each made their own Jinja environment and compiled the same templates about
+    50 times a build (~0.12 s of 0.24 s); the project's views share the compiled templates and
+    draw the same pages as GX's own views."""
+    import jinja2
+
+    from etl.validate import docs, docs_views
+
+    settings = settings_for(_landing(tmp_path / "landing"), tmp_path, keep_staging=True)
+    summary = pipeline.run(settings)
+    plan = pipeline.RunPlan.load(settings.staging_root / summary.run_id)
+    compiled: list[str] = []
+    compile_template = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None, *a: Any) -> Any:
+        compiled.append(str(name))
+        return compile_template(self, source, name, *a)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    docs_views.TEMPLATES.clear()  # as in a new process
+    index = pipeline.write_data_docs(settings, plan)
+    assert index is not None
+    ours, ours_compiled = _pages(index), list(compiled)
+    assert ours_compiled and sorted(ours_compiled) == sorted(set(ours_compiled))
+
+    # GX's own views, as GX's default site configuration names them
+    gx_view = "great_expectations.render.view"
+    monkeypatch.setattr(
+        docs, "_PAGE_VIEW", {"module_name": gx_view, "class_name": "DefaultJinjaPageView"}
+    )
+    monkeypatch.setattr(
+        docs, "_INDEX_VIEW", {"module_name": gx_view, "class_name": "DefaultJinjaIndexPageView"}
+    )
+    compiled.clear()
+    index = pipeline.write_data_docs(settings, plan)
+    assert index is not None
+    assert len(compiled) > 2 * len(ours_compiled)  # the same templates, compiled again and again
+    assert _pages(index) == ours
+    assert len(ours) == 1 + 2 * len(SUITES)  # the index, a page a suite, a page a result

@@ -139,3 +139,58 @@ def test_a_module_a_library_imports_by_name_stays_deferred(runs: list[str]) -> N
     assert runs == []
     assert user.value() == 42
     assert runs == ["etl_probe_plain"]
+
+
+def _optional_import(name: str) -> str:
+    """What a library's guard for an optional dependency does: import it, or go on without."""
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        return "absent"
+    return "present"
+
+
+def test_a_hidden_module_is_absent_inside_the_block_and_importable_after(runs: list[str]) -> None:
+    with deferred.hidden(["etl_probe_plain", "etl_probe_pkg"]) as names:
+        assert names == ["etl_probe_plain", "etl_probe_pkg"]
+        assert _optional_import("etl_probe_plain") == "absent"
+        assert _optional_import("etl_probe_pkg.sub") == "absent"  # a submodule as well
+        with pytest.raises(ModuleNotFoundError) as caught:
+            import etl_probe_pkg  # noqa: F401
+        assert caught.value.name == "etl_probe_pkg"
+    assert runs == []
+    assert "etl_probe_plain" not in sys.modules
+    assert _optional_import("etl_probe_plain") == "present"
+    assert _optional_import("etl_probe_pkg.sub") == "present"
+    assert runs == ["etl_probe_plain", "etl_probe_pkg", "etl_probe_pkg.sub"]
+
+
+def test_a_module_imported_already_is_not_hidden_nor_its_submodules(runs: list[str]) -> None:
+    import etl_probe_pkg  # noqa: F401
+
+    with deferred.hidden(["etl_probe_pkg", "etl_probe_plain"]) as names:
+        assert names == ["etl_probe_plain"]
+        assert _optional_import("etl_probe_pkg") == "present"
+        assert _optional_import("etl_probe_pkg.sub") == "present"
+        assert _optional_import("etl_probe_plain") == "absent"
+    assert runs == ["etl_probe_pkg", "etl_probe_pkg.sub"]
+
+
+def test_another_threads_imports_are_not_hidden(runs: list[str]) -> None:
+    import threading
+
+    seen: list[str] = []
+    with deferred.hidden(["etl_probe_plain"]):
+        other = threading.Thread(target=lambda: seen.append(_optional_import("etl_probe_plain")))
+        other.start()
+        other.join()
+    assert seen == ["present"]
+    assert runs == ["etl_probe_plain"]
+
+
+def test_the_block_removes_its_finder_when_it_fails(runs: list[str]) -> None:
+    finders = list(sys.meta_path)
+    with pytest.raises(RuntimeError), deferred.hidden(["etl_probe_plain"]):
+        raise RuntimeError("inside")
+    assert sys.meta_path == finders
+    assert _optional_import("etl_probe_plain") == "present"

@@ -10,6 +10,7 @@ import difflib
 import os
 import re
 from collections.abc import Collection, Mapping
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -493,6 +494,12 @@ def ignored_variables(environ: Mapping[str, str] | None = None) -> list[str]:
             message += f" (did you mean {prefix}{closest[0]}?)"
         warnings.append(message)
     return warnings
+
+
+def seconds(value: float) -> str:
+    """A number of seconds (a setting such as ``lock_timeout_s``) as a message shows it, as
+    given: 0.4 is ``0.4s``, 60.0 ``60s``, 2.5 ``2.5s`` (``:.0f`` showed 0.4 as ``0s``)."""
+    return f"{Decimal(repr(float(value))).normalize():f}s"
 
 
 def cache_root_from_environment() -> Path:

@@ -29,7 +29,6 @@ from typing import NoReturn
 import redis
 
 from etl.airflow_env import (
-    TASK_HOSTNAME_VAR,
     airflow_executable,
     celery_environment,
     prepare_airflow,
@@ -45,7 +44,7 @@ from etl.airflow_service import (
     stop_airflow,
 )
 from etl.errors import ConfigError
-from etl.settings import Settings
+from etl.settings import TASK_HOSTNAME_VAR, Settings
 from etl.warehouse import writer
 
 #: The pid file of the cluster's process groups (one ``<pgid> <component>`` line each).

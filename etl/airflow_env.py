@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from etl.errors import ConfigError
-from etl.settings import PROJECT_ROOT, Settings
+from etl.settings import PROJECT_ROOT, TASK_HOSTNAME_VAR, Settings
 from etl.task_log import QUIET_LOGGERS
 
 #: The Airflow pool of one slot that every warehouse-writing task uses.
@@ -90,10 +90,6 @@ def async_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
-
-
-#: The variable that names the host a Celery worker's tasks record (see :func:`task_hostname`).
-TASK_HOSTNAME_VAR = "NEWS_ETL_AIRFLOW_HOSTNAME"
 
 
 def task_hostname() -> str:

@@ -39,7 +39,7 @@ from etl.ingest.ledger import read_ledger
 from etl.ingest.reader import header_date, judged_as_it_is
 from etl.load.loader import LoadSummary
 from etl.load.migrations import discover, rows_version
-from etl.settings import Settings
+from etl.settings import Settings, seconds
 from etl.warehouse import file_lock, locked_reader, migrate_if_behind
 
 if TYPE_CHECKING:
@@ -275,7 +275,7 @@ def rebuilding(settings: Settings) -> Iterator[None]:
         settings.lock_timeout_s,
         f"another backfill is rebuilding days of {settings.target.display}",
         f"another backfill has held the backfill lock of {settings.target.display} for more "
-        f"than {settings.lock_timeout_s:.0f}s without a run ending; try again later",
+        f"than {seconds(settings.lock_timeout_s)} without a run ending; try again later",
         # It hands the lock on between its days and takes it back at once: while its runs
         # end, the wait goes on (a wait of one timeout for all its days failed: review).
         progress=lambda: last_run_ended(settings),

@@ -36,10 +36,11 @@ from etl.output import (
     make_console,
     say,
     visible,
+    warning,
     work_through_a_broken_pipe,
     write_whole,
 )
-from etl.settings import Settings, describe_invalid, load_settings
+from etl.settings import Settings, describe_invalid, ignored_variables, load_settings
 
 if TYPE_CHECKING:
     from etl.children import Helper
@@ -150,6 +151,8 @@ def _main(
 
     skip_final_collection()
     escape_unconfigured_logging()
+    for message in ignored_variables():  # before the command reads a setting
+        warning(message)
 
 
 LandingOpt = Annotated[

@@ -203,7 +203,18 @@ def say(text: str, *, err: bool = False) -> None:
 
 def error(message: str) -> None:
     """Print ``error: message`` to standard error on one line, the message as plain text."""
-    line = Text("error: ", style="red")
+    _labelled("error: ", "red", message)
+
+
+def warning(message: str) -> None:
+    """Print ``warning: message`` to standard error on one line, the message as plain text."""
+    _labelled("warning: ", "yellow", message)
+
+
+def _labelled(label: str, style: str, message: str) -> None:
+    """Print ``label`` (in ``style``) and ``message`` on one line of standard error: line breaks
+    as spaces, every other control character escaped, a password masked."""
+    line = Text(label, style=style)
     line.append(visible(" ".join(redact(str(message)).split("\n"))))
     make_console(stderr=True).print(line)
 

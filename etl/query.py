@@ -30,6 +30,7 @@ from typing import Any
 import duckdb
 
 from etl.errors import PermanentError, WarehouseBusyError
+from etl.settings import seconds
 from etl.target import DUCKLAKE_PREFIX, parse_target
 from etl.warehouse import open_error, refuse_a_lake_catalog
 
@@ -144,7 +145,7 @@ def _open_file(
             if time.monotonic() >= deadline_at:  # pragma: no mutate
                 raise WarehouseBusyError(
                     f"{warehouse} is being written (a load is running) and stayed locked for "
-                    f"{wait_s:.0f}s; try again in a moment"
+                    f"{seconds(wait_s)}; try again in a moment"
                 ) from exc
             if notify and not told:
                 notify(
@@ -377,7 +378,7 @@ def deadline(con: duckdb.DuckDBPyConnection, timeout_s: float | None) -> Iterato
     except duckdb.Error as exc:
         if fired.is_set():
             raise QueryTimeoutError(
-                f"the query ran longer than {timeout_s:g}s and was stopped "
+                f"the query ran longer than {seconds(timeout_s)} and was stopped "
                 "(--timeout, NEWS_ETL_QUERY_TIMEOUT_S)"
             ) from exc
         raise

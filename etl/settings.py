@@ -6,9 +6,11 @@ Every knob of the pipeline lives here; CLI options and DAG params override singl
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
@@ -46,6 +48,29 @@ MIN_MEMORY = {
     "reader_memory_limit": (1000**2, "1MB"),
 }
 MAX_MEMORY = 1000**5
+
+#: The variable that names the host a Celery worker's tasks record (etl.airflow_env.task_hostname).
+TASK_HOSTNAME_VAR = "NEWS_ETL_AIRFLOW_HOSTNAME"
+
+#: ``NEWS_ETL_*`` variables the project reads that are not settings (no warning that they are
+#: ignored, :func:`ignored_variables`); each with who reads it.
+OTHER_VARIABLES = frozenset(
+    {
+        TASK_HOSTNAME_VAR,  # etl.airflow_env (set by etl.airflow_cluster for each Celery worker)
+        "NEWS_ETL_CORPORA_DIR",  # tests/unit/_corpora.py, benchmarks/, Makefile, .ci/run
+        "NEWS_ETL_TEST_AIRFLOW_DB",  # tests/conftest.py, tests/dags/test_metadata_db.py, .ci/run
+        "NEWS_ETL_TEST_STANDALONE",  # tests/dags/test_standalone.py (.ci/run sets it)
+        "NEWS_ETL_TEST_STANDALONE_DB",  # tests/dags/test_standalone.py (.ci/run sets it)
+        "NEWS_ETL_TEST_CELERY",  # tests/dags/test_celery.py (.ci/run sets it)
+        "NEWS_ETL_TEST_CELERY_DB",  # tests/dags/test_celery.py (.ci/run sets it)
+        "NEWS_ETL_TEST_CELERY_BROKER",  # tests/dags/test_celery.py (.ci/run sets it)
+        "NEWS_ETL_TEST_CLUSTER",  # tests/dags/test_cluster.py (.ci/run sets it)
+        "NEWS_ETL_TEST_CLUSTER_DB",  # tests/dags/test_cluster.py (.ci/run sets it)
+        "NEWS_ETL_TEST_CLUSTER_BROKER",  # tests/dags/test_cluster.py (.ci/run sets it)
+        "NEWS_ETL_TEST_FAULT_TABLE",  # tests/faults/conftest.py
+        "NEWS_ETL_TEST_SCREENSHOT",  # tests/integration/test_run_report.py
+    }
+)
 
 #: The most days a setting counted in days may give (a hundred years): three million days
 #: overflowed Python's dates part-way through a run (probe, session 40).
@@ -449,6 +474,32 @@ def describe_invalid(exc: ValidationError, options: Collection[str] = ()) -> str
             message += f"; given {str(problem.get('input'))!r}"
         lines.append(f"{source}: {message}")
     return "\n".join(lines)
+
+
+def ignored_variables(environ: Mapping[str, str] | None = None) -> list[str]:
+    """A warning for each ``NEWS_ETL_*`` variable of ``environ`` (default: this process's) that
+    is neither a setting nor in :data:`OTHER_VARIABLES`, naming the closest setting if any: a
+    misspelt one (``NEWS_ETL_WAREHOSE``) was ignored without a word, and the run used the
+    default warehouse. Names are compared in upper case, as pydantic-settings reads them."""
+    prefix = str(Settings.model_config.get("env_prefix", "")).upper()
+    fields = [name.upper() for name in Settings.model_fields]  # compared without the prefix
+    known = {prefix + field for field in fields} | OTHER_VARIABLES
+    warnings = []
+    for name in sorted(os.environ if environ is None else environ):
+        if not name.upper().startswith(prefix) or name.upper() in known:
+            continue
+        message = f"{name} is not a news-etl setting and is ignored"
+        closest = difflib.get_close_matches(name.upper().removeprefix(prefix), fields, n=1)
+        if closest:
+            message += f" (did you mean {prefix}{closest[0]}?)"
+        warnings.append(message)
+    return warnings
+
+
+def seconds(value: float) -> str:
+    """A number of seconds (a setting such as ``lock_timeout_s``) as a message shows it, as
+    given: 0.4 is ``0.4s``, 60.0 ``60s``, 2.5 ``2.5s`` (``:.0f`` showed 0.4 as ``0s``)."""
+    return f"{Decimal(repr(float(value))).normalize():f}s"
 
 
 def cache_root_from_environment() -> Path:

@@ -34,7 +34,7 @@ from etl.errors import (
     WarehouseLockedError,
     WarehouseUnavailableError,
 )
-from etl.settings import Settings
+from etl.settings import Settings, seconds
 from etl.target import DUCKLAKE_PREFIX, WarehouseTarget, parse_target, redact
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ def announce_wait(what: str, wait_s: float, notify: Callable[[str], None] | None
     if now < _ANNOUNCED.get(what, -1.0):
         return
     _ANNOUNCED[what] = now + wait_s
-    (notify or log.warning)(f"{what}; waiting up to {wait_s:.0f}s")
+    (notify or log.warning)(f"{what}; waiting up to {seconds(wait_s)}")
 
 
 @contextmanager
@@ -127,7 +127,7 @@ def writer_lock(settings: Settings, *, create: bool = True) -> Iterator[None]:
         f"another process holds the writer lock of {settings.target.display} "
         "(a run, backfill or replay writing it)",
         f"another process has been writing {settings.target.display} for more than "
-        f"{settings.lock_timeout_s:.0f}s; try again later",
+        f"{seconds(settings.lock_timeout_s)}; try again later",
     ):
         yield
 
@@ -242,7 +242,7 @@ def connect(
                 raise error from exc
             if left <= 0:
                 raise WarehouseBusyError(
-                    f"{error} and stayed so for {wait_s:.0f}s; try again later"
+                    f"{error} and stayed so for {seconds(wait_s)}; try again later"
                 ) from exc
             if not told:
                 announce_wait(str(error), wait_s, notify)

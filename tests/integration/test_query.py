@@ -290,7 +290,7 @@ def test_a_waiting_reader_says_so_once_then_gives_up(tmp_path: Path) -> None:
     assert said == ["empty.duckdb is being loaded right now; waiting for the load to commit"]
     assert 1.2 <= waited < 10
     assert str(caught.value) == (
-        f"{warehouse} is being written (a load is running) and stayed locked for 1s; "
+        f"{warehouse} is being written (a load is running) and stayed locked for 1.2s; "
         "try again in a moment"
     )
 
@@ -330,7 +330,7 @@ def test_a_reader_waits_for_a_held_lake_catalog_as_long_as_asked(tmp_path: Path)
         with pytest.raises(WarehouseBusyError):
             open_reader(url, wait_s=1.2, notify=said.append)  # type: ignore[arg-type]
         waited = time.monotonic() - started
-    assert len(said) == 1 and said[0].endswith("; waiting up to 1s"), said
+    assert len(said) == 1 and said[0].endswith("; waiting up to 1.2s"), said
     assert 1.2 <= waited < 10
 
 

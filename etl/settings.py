@@ -497,9 +497,12 @@ def ignored_variables(environ: Mapping[str, str] | None = None) -> list[str]:
 
 
 def seconds(value: float) -> str:
-    """A number of seconds (a setting such as ``lock_timeout_s``) as a message shows it, as
-    given: 0.4 is ``0.4s``, 60.0 ``60s``, 2.5 ``2.5s`` (``:.0f`` showed 0.4 as ``0s``)."""
-    return f"{Decimal(repr(float(value))).normalize():f}s"
+    """A number of seconds (a setting such as ``lock_timeout_s``, or what is left of it) as a
+    message shows it: to the hundredth, without trailing zeros: 0.4 is ``0.4s``, 60.0 ``60s``,
+    2.5 ``2.5s``, the 59.99872 s left of a minute ``60s`` (``:.0f`` showed 0.4 as ``0s``); a
+    value that small rounding would make 0 is shown whole."""
+    shown = round(float(value), 2) or float(value)
+    return f"{Decimal(repr(shown)).normalize():f}s"
 
 
 def cache_root_from_environment() -> Path:

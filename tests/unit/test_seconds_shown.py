@@ -1,5 +1,6 @@
 """A seconds setting is shown in messages as it was given: ``NEWS_ETL_LOCK_TIMEOUT_S=0.4`` was
-"waiting up to 0s" and "for more than 0s" (``:.0f``) until session 41."""
+"waiting up to 0s" and "for more than 0s" (``:.0f``) until session 42; what is left of a
+timeout after the writer lock's wait is shown to the hundredth."""
 
 from __future__ import annotations
 
@@ -15,7 +16,18 @@ from etl.settings import seconds
 
 
 @pytest.mark.parametrize(
-    ("value", "shown"), [(0.4, "0.4s"), (60, "60s"), (60.0, "60s"), (2.5, "2.5s"), (0.0, "0s")]
+    ("value", "shown"),
+    [
+        (0.4, "0.4s"),
+        (60, "60s"),
+        (60.0, "60s"),
+        (2.5, "2.5s"),
+        (0.0, "0s"),
+        (59.998723456, "60s"),
+        (0.05, "0.05s"),
+        (1e-05, "0.00001s"),
+        (3600.123, "3600.12s"),
+    ],
 )
 def test_seconds_are_shown_as_given(value: float, shown: str) -> None:
     assert seconds(value) == shown

@@ -55,10 +55,6 @@ _CORRUPT = re.compile(
 )
 
 
-#: The password of a URL's user (``scheme://user:password@host``).
-_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][\w+.-]*://[^/\s:@\[\]]*:)[^@\s/]*@")
-
-
 def holder_of(pid: int) -> str:
     """``PID n (command line)`` of a process, or just ``PID n`` when it cannot be read. A
     password in a URL of the command line (``postgresql://user:***@host``) or a libpq
@@ -69,7 +65,7 @@ def holder_of(pid: int) -> str:
     except OSError:
         return f"PID {pid}"
     command = " ".join(part.decode("utf-8", "replace") for part in raw.split(b"\0") if part)
-    command = redact(_URL_PASSWORD.sub(r"\1***@", command))  # and libpq's password=…
+    command = redact(command)  # a URL's password and libpq's password=…
     return f"PID {pid} ({command[:200]})" if command else f"PID {pid}"
 
 

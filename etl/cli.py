@@ -197,6 +197,26 @@ def _require_warehouse(settings: Settings) -> None:
         raise typer.Exit(2)
 
 
+def _note_schema(settings: Settings, con: duckdb.DuckDBPyConnection | None = None) -> None:
+    """Say on standard error, in one line, when the warehouse has another schema than this
+    news-etl's (:func:`etl.warehouse.schema_note`): a read-only command never migrates, so its
+    answers are those of the warehouse's own views and macros. ``con``: the command's own
+    read-only connection; without it the warehouse is opened read-only for the moment of the
+    look. Creates and changes nothing."""
+    from etl.warehouse import reader, schema_note
+
+    own = None
+    if con is None:
+        own = con = reader(settings.warehouse, wait_s=settings.lock_timeout_s)
+    try:
+        note = schema_note(con, settings.migrations_dir)
+    finally:
+        if own is not None:
+            own.close()
+    if note is not None:
+        say(note, err=True)
+
+
 def _settings(**overrides: object) -> Settings:
     """The settings of the environment and the command's options; an invalid one is a usage
     error (exit 2) that names the setting, what is wrong and the value given."""
@@ -419,6 +439,7 @@ def quarantine_list(
     _check_out(out, settings)
     con = open_reader(settings.warehouse, notify=lambda message: say(message, err=True))
     try:
+        _note_schema(settings, con)
         if (
             run_id is not None
             and not con.execute("SELECT 1 FROM etl_run WHERE run_id = ?", [run_id]).fetchall()
@@ -695,6 +716,7 @@ def summary(warehouse: WarehouseOpt = None) -> None:
 
     settings = _settings(warehouse=warehouse)
     _require_warehouse(settings)
+    _note_schema(settings)
     say(format_summary(summarise(settings.warehouse), settings.warehouse))
 
 
@@ -720,6 +742,7 @@ def quality(
     settings = _settings(warehouse=warehouse)
     _require_warehouse(settings)
     _check_out(html_out, settings)
+    _note_schema(settings)
     report = load_report(
         settings.warehouse,
         day=_parse_date(day),
@@ -865,6 +888,7 @@ def query(
             memory_limit=settings.reader_memory_limit,
         )
         try:
+            _note_schema(settings, con)
             with deadline(con, settings.query_timeout_s):
                 relation = run_query(con, text)
                 statements = len(con.extract_statements(text))
@@ -911,6 +935,7 @@ def shell(warehouse: WarehouseOpt = None) -> None:
 
     settings = _settings(warehouse=warehouse)
     command = shell_command(settings.warehouse)
+    _note_schema(settings)
     say(
         "read-only, safe mode: dot-commands that touch files or processes, other files and "
         "SET are refused",
@@ -928,6 +953,7 @@ def status(warehouse: WarehouseOpt = None) -> None:
     settings = _settings(warehouse=warehouse)
     con = open_reader(settings.warehouse, notify=lambda message: say(message, err=True))
     try:
+        _note_schema(settings, con)
         text = format_status(con, min_files=settings.quarantine_check_min_files)
     finally:
         con.close()
@@ -977,6 +1003,7 @@ def report(
 
     settings = _settings(warehouse=warehouse)
     _require_warehouse(settings)
+    _note_schema(settings)
     say(str(render_report(settings, run_id)))
 
 

@@ -32,14 +32,21 @@ DUCKLAKE_PREFIX = "ducklake:"
 _POSTGRES = "postgres:"
 #: The folder for a Postgres-catalog DuckLake's local files (staging, reports): ``warehouse/``.
 DEFAULT_LOCAL_DIR = Path(__file__).resolve().parent.parent / "warehouse"
-#: A libpq value: single-quoted (with backslash escapes), or every character up to a space.
-_LIBPQ_VALUE = r"('(?:[^'\\]|\\.)*'|\S+)"
+#: A libpq value: single-quoted (with backslash escapes), or every character up to a space that
+#: no backslash escapes (libpq reads ``password=a\\ b`` as ``a b``).
+_LIBPQ_QUOTED = r"'(?:[^'\\]|\\.)*'"
+_LIBPQ_BARE = r"(?:\\.?|[^\s\\])+"
+_LIBPQ_VALUE = f"({_LIBPQ_QUOTED}|{_LIBPQ_BARE})"
 #: libpq ``key=value`` words.
 _LIBPQ_WORD = re.compile(r"\s*([A-Za-z_]+)\s*=\s*" + _LIBPQ_VALUE)
 _OTHER_CATALOG = re.compile(r"^(sqlite|mysql|duckdb|md|motherduck):", re.I)
 #: A libpq ``password`` word, wherever it stands (DuckDB repeats the whole connection string in
-#: its errors).
-_PASSWORD = re.compile(r"(\bpassword\s*=\s*)" + _LIBPQ_VALUE, re.I)
+#: its errors); a quote that does not close masks the rest of its line.
+_PASSWORD = re.compile(rf"(\bpassword\s*=\s*)(?:{_LIBPQ_QUOTED}|'.*|{_LIBPQ_BARE})", re.I)
+#: The password of a URL's user (``scheme://user:password@host``): up to the last ``@`` before
+#: the path or a space, so that one holding ``@`` (``postgresql://u:p@ss@host/db``) is masked
+#: whole; a ``/`` ends the authority, as in RFC 3986 (``http://host:8080/users/@alice`` has none).
+_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][\w+.-]*://[^/\s:@\[\]]*:)[^\s/]*@")
 
 
 #: What :func:`redact` puts in place of a password.
@@ -52,9 +59,10 @@ _GIVEN: dict[str, str] = {}
 
 
 def redact(text: str) -> str:
-    """``text`` with the value of every libpq ``password=`` word masked as ``***``: a DuckLake
-    URL may carry one, and DuckDB's errors quote the URL."""
-    return _PASSWORD.sub(r"\1" + MASK, text)
+    """``text`` with the value of every libpq ``password=`` word, and the password of every
+    URL's user (``postgresql://user:***@host``), masked as ``***``: a DuckLake URL may carry
+    one, DuckDB's errors quote the URL, and a holder's command line may hold a URL."""
+    return _PASSWORD.sub(r"\1" + MASK, _URL_PASSWORD.sub(r"\1" + MASK + "@", text))
 
 
 def has_masked_password(text: str) -> bool:

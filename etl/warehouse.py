@@ -55,10 +55,6 @@ _CORRUPT = re.compile(
 )
 
 
-#: The password of a URL's user (``scheme://user:password@host``).
-_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][\w+.-]*://[^/\s:@\[\]]*:)[^@\s/]*@")
-
-
 def holder_of(pid: int) -> str:
     """``PID n (command line)`` of a process, or just ``PID n`` when it cannot be read. A
     password in a URL of the command line (``postgresql://user:***@host``) or a libpq
@@ -69,7 +65,7 @@ def holder_of(pid: int) -> str:
     except OSError:
         return f"PID {pid}"
     command = " ".join(part.decode("utf-8", "replace") for part in raw.split(b"\0") if part)
-    command = redact(_URL_PASSWORD.sub(r"\1***@", command))  # and libpq's password=…
+    command = redact(command)  # a URL's password and libpq's password=…
     return f"PID {pid} ({command[:200]})" if command else f"PID {pid}"
 
 
@@ -418,14 +414,42 @@ def migrate_if_behind(settings: Settings) -> None:
         pass
 
 
+def schema_versions(con: duckdb.DuckDBPyConnection, migrations_dir: Path) -> tuple[int, int]:
+    """``(the warehouse's latest migration, this code's latest)`` for the warehouse open as
+    ``con``; reads only (a read-only connection does)."""
+    from etl.load.migrations import discover, schema_version
+
+    return schema_version(con), max((m.version for m in discover(migrations_dir)), default=0)
+
+
 def schema_behind(con: duckdb.DuckDBPyConnection, migrations_dir: Path) -> tuple[int, int] | None:
     """``(the warehouse's latest migration, this code's)`` when the warehouse open as ``con``
     lacks migrations this code has; ``None`` when it is up to date."""
-    from etl.load.migrations import discover, schema_version
-
-    latest = max((m.version for m in discover(migrations_dir)), default=0)
-    current = schema_version(con)
+    current, latest = schema_versions(con, migrations_dir)
     return (current, latest) if current < latest else None
+
+
+def schema_note(con: duckdb.DuckDBPyConnection, migrations_dir: Path) -> str | None:
+    """The one line a read-only command says when the warehouse open as ``con`` has another
+    schema than this code's (``None`` when they agree): read-only commands never migrate, so an
+    older warehouse answers with its older views and macros, and a newer one with definitions
+    this code's README does not describe."""
+    current, latest = schema_versions(con, migrations_dir)
+    if current < latest:
+        pending = latest - current
+        s = "" if pending == 1 else "s"
+        return (
+            f"note: this warehouse is at schema {current} and this news-etl expects {latest}: "
+            f"`news-etl init` applies the {pending} pending migration{s}; until then views and "
+            f"macros answer as they did in schema {current}"
+        )
+    if current > latest:
+        return (
+            f"note: this warehouse was written by a newer news-etl (schema {current}, this one "
+            f"knows {latest}): update news-etl; answers follow this version's README only where "
+            "the schema agrees"
+        )
+    return None
 
 
 def reader(path: Path | str, wait_s: float = 60.0) -> duckdb.DuckDBPyConnection:

@@ -25,6 +25,7 @@ def test_a_busy_warehouse_is_exit_75_and_one_line(
     warehouse.write_bytes(b"")  # exists; never opened: the reader is replaced
     monkeypatch.setattr("etl.report.summary.reader", _busy)
     monkeypatch.setattr("etl.query.open_reader", _busy)
+    monkeypatch.setattr("etl.warehouse.reader", _busy)  # summary's look at the schema first
     result = CliRunner().invoke(app, [command, "--warehouse", str(warehouse)])
     assert result.exit_code == 75, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)

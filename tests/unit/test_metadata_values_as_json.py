@@ -72,3 +72,37 @@ def test_a_date_of_another_type_is_quoted_as_json_in_the_detail() -> None:
     assert _one({"text": "B.", "date": ["2024-03-04"]}) == RecordError(
         "line 1", "bad_date", """publication date '["2024-03-04"]' is not a recognised date"""
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "url", "source", "authors"),
+    [
+        ('{"text": "B.", "title": 1e5}', "1e5", None, None, ()),
+        ('{"text": "B.", "title": 1.50, "url": 10E-2}', "1.50", "10E-2", None, ()),
+        ('{"text": "B.", "title": -0.0, "source": 2.000}', "-0.0", None, "2.000", ()),
+        ('{"text": "B.", "author": [1e3, "Ann Lee", {"name": 0.10}]}', None, None, None,
+         ("1e3", "Ann Lee", "0.10")),
+        ('{"text": "B.", "title": [1.0, {"n": 2E+1}]}', '[1.0, {"n": 2E+1}]', None, None, ()),
+        ('{"text": "B.", "title": NaN, "url": -Infinity}', "NaN", "-Infinity", None, ()),
+        ('{"text": "B.", "title": 12345678901234567890}', "12345678901234567890", None, None, ()),
+    ],
+)  # fmt: skip
+def test_a_number_is_kept_as_the_file_writes_it(
+    line: str, title: str | None, url: str | None, source: str | None, authors: tuple[str, ...]
+) -> None:
+    """``"title": 1e5`` was stored as ``100000.0`` and ``1.50`` as ``1.5``: Python's reading of
+    the number, not the file's text."""
+    assert parse_jsonl(line, "canonical") == [
+        Record(body="B.", key="line 1", title=title, url=url, source=source, authors=authors)
+    ]
+
+
+def test_a_body_or_a_date_given_as_a_number_is_its_text_as_written() -> None:
+    assert parse_jsonl('{"text": 1.50}', "canonical") == [Record(body="1.50", key="line 1")]
+    assert parse_json('{"text": "B.", "date": 2.0e3}', "canonical") == [
+        RecordError(None, "bad_date", "publication date '2.0e3' is not a recognised date")
+    ]
+    assert parse_json("[1.5, 7]", "canonical") == [
+        RecordError("item 0", "malformed_record", "expected an object, got float"),
+        RecordError("item 1", "malformed_record", "expected an object, got int"),
+    ]

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from etl.contracts import quoted
 from etl.ingest.canonical import BadDateError
@@ -77,12 +77,63 @@ class Adapter(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class JsonNumber:
+    """A JSON number as the file writes it (``1e5``, ``1.50``, ``-0``, ``NaN``), which the JSON
+    adapters keep instead of Python's reading of it (``100000.0``, ``1.5``): a text field given
+    as a number is stored as the file has it. ``kind`` is the type Python reads it as."""
+
+    text: str
+    kind: Literal["int", "float"]
+
+
+def type_name(value: object) -> str:
+    """The type of a JSON value, for messages: ``int``/``float`` for a :class:`JsonNumber`."""
+    return value.kind if isinstance(value, JsonNumber) else type(value).__name__
+
+
 def as_text(value: object) -> str:
     """A field's value as text: a string as it is; any other value as JSON writes it (a list or
-    an object as JSON, ``true``/``false``, a number as its digits), never as Python's ``repr``
-    (``['a', 'b']``, ``True``), which is no notation of the input."""
+    an object as JSON, ``true``/``false``, a number as the file writes it), never as Python's
+    ``repr`` (``['a', 'b']``, ``True``), which is no notation of the input."""
     if isinstance(value, str):
         return value
+    if isinstance(value, JsonNumber):
+        return value.text
+    if isinstance(value, (list, Mapping)) and _holds_a_number(value):
+        return _json_with_numbers(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _holds_a_number(value: list[Any] | Mapping[Any, Any]) -> bool:
+    """Whether a :class:`JsonNumber` is somewhere inside ``value`` (walked without recursion)."""
+    pending: list[Any] = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, JsonNumber):
+            return True
+        if isinstance(item, Mapping):
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def _json_with_numbers(value: object) -> str:
+    """``value`` as ``json.dumps`` writes it, each :class:`JsonNumber` as the file wrote it (one
+    frame a level, as ``json.dumps`` takes: what it could write, this can)."""
+    if isinstance(value, JsonNumber):
+        return value.text
+    if isinstance(value, list):
+        items = []
+        for item in value:
+            items.append(_json_with_numbers(item))
+        return "[" + ", ".join(items) + "]"
+    if isinstance(value, Mapping):
+        pairs = []
+        for key, item in value.items():
+            pairs.append(json.dumps(str(key), ensure_ascii=False) + ": " + _json_with_numbers(item))
+        return "{" + ", ".join(pairs) + "}"
     return json.dumps(value, ensure_ascii=False)
 
 
@@ -264,7 +315,7 @@ def repeated_read_field(pairs: Iterable[tuple[object, object]]) -> str | None:
 
 def _record_from_mapping(obj: object, key: str | None) -> Parsed:
     if not isinstance(obj, Mapping):
-        return RecordError(key, "malformed_record", f"expected an object, got {type(obj).__name__}")
+        return RecordError(key, "malformed_record", f"expected an object, got {type_name(obj)}")
     # a field given twice with two values: json kept the last, and the first was lost without
     # a word (probe: {"text": "A…", "text": "B…"} loaded B)
     read = [k for k in getattr(obj, "repeated", ()) if str(k).strip().lower() in READ_FIELDS]

@@ -10,6 +10,7 @@ from typing import Any
 from etl.ingest.formats.base import (
     READ_FIELDS,
     TEXT_FIELDS,
+    JsonNumber,
     Parsed,
     RecordError,
     first_with_content,
@@ -106,16 +107,29 @@ def _loads(text: str) -> Any:
 
 
 def _json_value(text: str) -> Any:
-    """``json.loads``; a text it refuses is read again with :func:`_integer`: one holding an
-    integer of more digits than Python converts then reads, one that is not JSON raises the same
-    ``JSONDecodeError`` again (read twice, but only when it fails). A text that names a field
-    news-etl reads more than once is read with :func:`_object`, which marks the objects that
-    give one key two values (``json`` keeps the last and says nothing)."""
+    """``json.loads`` with each number kept as the file writes it (:class:`JsonNumber`: ``1e5``
+    stays ``1e5``, not ``100000.0``; an integer of more digits than Python converts is read
+    too). A text that names a field news-etl reads more than once is read with :func:`_object`,
+    which marks the objects that give one key two values (``json`` keeps the last and says
+    nothing)."""
     hook = _object if _may_repeat_a_field(text) else None
-    try:
-        return json.loads(text, object_pairs_hook=hook)
-    except ValueError:
-        return json.loads(text, parse_int=_integer, object_pairs_hook=hook)
+    return json.loads(
+        text,
+        parse_int=_written_int,
+        parse_float=_written_float,
+        parse_constant=_written_float,
+        object_pairs_hook=hook,
+    )
+
+
+def _written_int(text: str) -> JsonNumber:
+    """A JSON integer as the file writes it."""
+    return JsonNumber(text, "int")
+
+
+def _written_float(text: str) -> JsonNumber:
+    """A JSON number with a fraction or an exponent, or ``NaN``/``Infinity``, as written."""
+    return JsonNumber(text, "float")
 
 
 def _may_repeat_a_field(text: str) -> bool:
@@ -156,17 +170,6 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     marked = RepeatedKeys(obj)
     marked.repeated = tuple(dict.fromkeys(repeated))
     return marked
-
-
-def _integer(digits: str) -> int | str:
-    """A JSON integer; one of more digits than Python converts (4,300: a guard against slow
-    conversions) is kept as its digits, as text: no field news-etl keeps is a number, and a
-    text field written as a number is its digits either way. Used only to read again a text
-    whose first reading hit such an integer (the hook costs a call per integer)."""
-    try:
-        return int(digits)
-    except ValueError:
-        return digits
 
 
 def _replace_surrogates(value: object) -> object:

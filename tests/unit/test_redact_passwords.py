@@ -1,0 +1,58 @@
+"""No character of a password reaches a message: libpq ``password=`` words and URLs' users'
+passwords, whatever characters the password holds (``@``, ``=``, spaces in quotes, escaped
+spaces). Expected values are literals.
+
+``postgresql://u:p@ss@host/db`` kept the whole password (redact knew no URL) and, through
+``holder_of``, showed ``ss@`` (the URL's password stopped at its first ``@``);
+``password=a\\ b`` (libpq's escaped space) showed `` b``, and a quote that did not close showed
+what followed its first space.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.target import libpq_words, redact
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # libpq key=value
+        (
+            "ducklake:postgres:dbname=lake host=db user=u password=p@ss@word",
+            "ducklake:postgres:dbname=lake host=db user=u password=***",
+        ),
+        ("dbname=lake password='a b' host=db", "dbname=lake password=*** host=db"),
+        ("dbname=lake password='p@ss w@rd' host=db", "dbname=lake password=*** host=db"),
+        ("dbname=lake password=a=b host=db", "dbname=lake password=*** host=db"),
+        ("dbname=lake password='a=b c' host=db", "dbname=lake password=*** host=db"),
+        (r"dbname=lake password=a\ b host=db", "dbname=lake password=*** host=db"),
+        ("failed: password='a b host=db", "failed: password=***"),
+        # URLs
+        ("postgresql://u:p@ss@host/db", "postgresql://u:***@host/db"),
+        ("postgresql://u:p@ss@word@host:5432/db x", "postgresql://u:***@host:5432/db x"),
+        ("postgresql://u:a=b@host/db", "postgresql://u:***@host/db"),
+        ("postgresql://u:p:ss@host", "postgresql://u:***@host"),
+        ("postgresql://:p@ss@host/db", "postgresql://:***@host/db"),
+        (
+            'at "postgresql://u:p@ss@host/db?password=x@y": refused',
+            'at "postgresql://u:***@host/db?password=*** refused',
+        ),
+        # nothing else is touched
+        ("http://host:8080/users/@alice", "http://host:8080/users/@alice"),
+        ("s3://bucket/key@v2 mailto:a@b.c", "s3://bucket/key@v2 mailto:a@b.c"),
+        ("postgresql://u@host/db", "postgresql://u@host/db"),
+    ],
+)
+def test_no_character_of_a_password_is_shown(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+def test_libpq_reads_an_escaped_space_as_part_of_the_value() -> None:
+    """The value redact masks is the value libpq reads: ``a\\ b`` is one word, ``a b``."""
+    assert libpq_words(r"dbname=lake password=a\ b host=db") == {
+        "dbname": "lake",
+        "password": r"a\ b",
+        "host": "db",
+    }

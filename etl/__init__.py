@@ -53,6 +53,8 @@ def _text_version(rules: str) -> str:
 #: etl.text.grammar.LETTERS_RUN).
 #: text-11: stopwordsiso's Greek entries written with ∆ for δ (εδώ, επειδή) and Slovak's "a"
 #: (written after a byte-order mark) are stopwords; a cut Polish entry is left out.
-TEXT_VERSION = _text_version("text-11")
+#: text-12: a JSON number given for a text field (a title, a URL, an author, the text) is kept
+#: as the file writes it (etl.ingest.formats.base.JsonNumber: ``1e5``, not ``100000.0``).
+TEXT_VERSION = _text_version("text-12")
 
 __all__ = ["TEXT_VERSION", "__version__"]

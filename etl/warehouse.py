@@ -434,14 +434,16 @@ def schema_note(con: duckdb.DuckDBPyConnection, migrations_dir: Path) -> str | N
     schema than this code's (``None`` when they agree): read-only commands never migrate, so an
     older warehouse answers with its older views and macros, and a newer one with definitions
     this code's README does not describe."""
+    from etl.contracts import plural
+    from etl.load.migrations import discover
+
     current, latest = schema_versions(con, migrations_dir)
     if current < latest:
-        pending = latest - current
-        s = "" if pending == 1 else "s"
+        pending = sum(1 for m in discover(migrations_dir) if m.version > current)
         return (
             f"note: this warehouse is at schema {current} and this news-etl expects {latest}: "
-            f"`news-etl init` applies the {pending} pending migration{s}; until then views and "
-            f"macros answer as they did in schema {current}"
+            f"`news-etl init` applies the {plural(pending, 'pending migration')}; until then "
+            f"views and macros answer as they did in schema {current}"
         )
     if current > latest:
         return (

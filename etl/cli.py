@@ -206,8 +206,8 @@ def _note_schema(settings: Settings, con: duckdb.DuckDBPyConnection | None = Non
     from etl.warehouse import reader, schema_note
 
     own = None
-    if con is None:
-        own = con = reader(settings.warehouse, wait_s=settings.lock_timeout_s)
+    if con is None:  # waiting for a load as long as the command's own read does (not a writer's)
+        own = con = reader(settings.warehouse)
     try:
         note = schema_note(con, settings.migrations_dir)
     finally:

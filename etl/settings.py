@@ -7,6 +7,7 @@ Every knob of the pipeline lives here; CLI options and DAG params override singl
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 from collections.abc import Collection, Mapping
@@ -501,6 +502,8 @@ def seconds(value: float) -> str:
     message shows it: to the hundredth, without trailing zeros: 0.4 is ``0.4s``, 60.0 ``60s``,
     2.5 ``2.5s``, the 59.99872 s left of a minute ``60s`` (``:.0f`` showed 0.4 as ``0s``); a
     value that small rounding would make 0 is shown whole."""
+    if not math.isfinite(value):
+        return f"{value}s"  # inf (a wait without end): not "Infinitys"
     shown = round(float(value), 2) or float(value)
     return f"{Decimal(repr(shown)).normalize():f}s"
 

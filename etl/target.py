@@ -43,10 +43,10 @@ _OTHER_CATALOG = re.compile(r"^(sqlite|mysql|duckdb|md|motherduck):", re.I)
 #: A libpq ``password`` word, wherever it stands (DuckDB repeats the whole connection string in
 #: its errors); a quote that does not close masks the rest of its line.
 _PASSWORD = re.compile(rf"(\bpassword\s*=\s*)(?:{_LIBPQ_QUOTED}|'.*|{_LIBPQ_BARE})", re.I)
-#: The password of a URL's user (``scheme://user:password@host``): up to the last ``@`` before
-#: the path or a space, so that one holding ``@`` (``postgresql://u:p@ss@host/db``) is masked
-#: whole; a ``/`` ends the authority, as in RFC 3986 (``http://host:8080/users/@alice`` has none).
-_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][\w+.-]*://[^/\s:@\[\]]*:)[^\s/]*@")
+#: A URL's scheme and authority (``scheme://user:password@host:port``): the authority ends at
+#: the path, the query, the fragment or a space, as in RFC 3986 (``http://host:8080/users/@alice``
+#: and ``http://host:8080?mail=a@b.com`` have no user); see :func:`_mask_url_password`.
+_URL_AUTHORITY = re.compile(r"\b([a-zA-Z][\w+.-]*://)([^/?#\s]*)")
 
 
 #: What :func:`redact` puts in place of a password.
@@ -62,7 +62,18 @@ def redact(text: str) -> str:
     """``text`` with the value of every libpq ``password=`` word, and the password of every
     URL's user (``postgresql://user:***@host``), masked as ``***``: a DuckLake URL may carry
     one, DuckDB's errors quote the URL, and a holder's command line may hold a URL."""
-    return _PASSWORD.sub(r"\1" + MASK, _URL_PASSWORD.sub(r"\1" + MASK + "@", text))
+    return _PASSWORD.sub(r"\1" + MASK, _URL_AUTHORITY.sub(_mask_url_password, text))
+
+
+def _mask_url_password(url: re.Match[str]) -> str:
+    """The scheme and authority of ``url`` with the user's password masked: the user
+    information ends at the authority's last ``@`` (a password may hold ``@``:
+    ``postgresql://u:p@ss@host``) and the password begins after its first ``:`` (a user name
+    may hold ``@``: Azure's ``etl@myserver:secret@myserver.postgres.database.azure.com``)."""
+    scheme, authority = url.group(1), url.group(2)
+    userinfo, at, host = authority.rpartition("@")
+    user, colon, _ = userinfo.partition(":")
+    return f"{scheme}{user}:{MASK}@{host}" if at and colon else url.group(0)
 
 
 def has_masked_password(text: str) -> bool:

@@ -146,3 +146,39 @@ def test_an_older_ducklake_is_named_too(tmp_path: Path) -> None:
         assert BEHIND in stderr.splitlines(), (args, stderr)
         assert "note:" not in stdout
     assert _files(tmp_path) == before
+
+
+@pytest.mark.parametrize("args", [["summary"], ["quality"]], ids=lambda a: a[0])
+def test_the_look_waits_for_a_load_as_the_commands_own_read_does(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """The note's own open waited the writers' lock timeout: with ``NEWS_ETL_LOCK_TIMEOUT_S=0``
+    a command that waits up to a minute for a load to let go failed at once (exit 75; review,
+    session 42). A process holds the file for a moment here; the command waits and answers."""
+    import subprocess
+    import sys
+
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    settings = settings_for(landing, tmp_path / "wh")
+    with writer(settings):
+        pass
+    hold = (
+        "import duckdb, sys, time\n"
+        "con = duckdb.connect(sys.argv[1])\n"
+        "print('held', flush=True)\n"
+        "time.sleep(1.5)\n"
+        "con.close()\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold, str(settings.warehouse)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        result = CliRunner().invoke(
+            app, [*args, "-w", str(settings.warehouse)], env={"NEWS_ETL_LOCK_TIMEOUT_S": "0"}
+        )
+    finally:
+        holder.wait(timeout=60)
+    assert result.exit_code == 0, result.output
+    assert "note: this warehouse" not in result.stderr

@@ -39,7 +39,14 @@ from etl.target import libpq_words, redact
             'at "postgresql://u:p@ss@host/db?password=x@y": refused',
             'at "postgresql://u:***@host/db?password=*** refused',
         ),
-        # nothing else is touched
+        # a user name with "@" (Azure's user@server form): the password after its first ":"
+        (
+            "postgresql://etl@myserver:s3cret@myserver.postgres.database.azure.com/news",
+            "postgresql://etl@myserver:***@myserver.postgres.database.azure.com/news",
+        ),
+        # nothing else is touched: the authority ends at the path, the query or the fragment
+        ("see http://host:8080?mail=a@b.com now", "see http://host:8080?mail=a@b.com now"),
+        ("http://host:8080#a:b@c", "http://host:8080#a:b@c"),
         ("http://host:8080/users/@alice", "http://host:8080/users/@alice"),
         ("s3://bucket/key@v2 mailto:a@b.c", "s3://bucket/key@v2 mailto:a@b.c"),
         ("postgresql://u@host/db", "postgresql://u@host/db"),

@@ -27,6 +27,7 @@ from etl.settings import seconds
         (0.05, "0.05s"),
         (1e-05, "0.00001s"),
         (3600.123, "3600.12s"),
+        (float("inf"), "infs"),  # NEWS_ETL_LOCK_TIMEOUT_S=inf is accepted: not "Infinitys"
     ],
 )
 def test_seconds_are_shown_as_given(value: float, shown: str) -> None:

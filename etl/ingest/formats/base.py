@@ -86,6 +86,11 @@ class JsonNumber:
     text: str
     kind: Literal["int", "float"]
 
+    def __bool__(self) -> bool:
+        """False for a zero, as Python's number would be: a ``0`` among a text's paragraphs is
+        skipped as it was before numbers were kept as written."""
+        return float(self.text) != 0
+
 
 def type_name(value: object) -> str:
     """The type of a JSON value, for messages: ``int``/``float`` for a :class:`JsonNumber`."""

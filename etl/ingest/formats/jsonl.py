@@ -107,12 +107,22 @@ def _loads(text: str) -> Any:
 
 
 def _json_value(text: str) -> Any:
-    """``json.loads`` with each number kept as the file writes it (:class:`JsonNumber`: ``1e5``
-    stays ``1e5``, not ``100000.0``; an integer of more digits than Python converts is read
-    too). A text that names a field news-etl reads more than once is read with :func:`_object`,
-    which marks the objects that give one key two values (``json`` keeps the last and says
-    nothing)."""
+    """``json.loads``; a number in a field news-etl reads is kept as the file writes it
+    (:class:`JsonNumber`: ``1e5`` stays ``1e5``, not ``100000.0``): the text is read again with
+    number hooks only when such a field holds a number (a hook is a Python call per number, of
+    every field: 3.7 times as long for a line with 500 numbers in fields never read), and
+    when the first reading fails (an integer of more digits than Python converts is read that
+    way; a text that is not JSON raises the same ``JSONDecodeError`` again). A text that names a
+    field news-etl reads more than once is read with :func:`_object`, which marks the objects
+    that give one key two values (``json`` keeps the last and says nothing)."""
     hook = _object if _may_repeat_a_field(text) else None
+    try:
+        value = json.loads(text, object_pairs_hook=hook)
+    except ValueError:
+        value = None
+    else:
+        if not _reads_a_number(value):
+            return value
     return json.loads(
         text,
         parse_int=_written_int,
@@ -120,6 +130,28 @@ def _json_value(text: str) -> Any:
         parse_constant=_written_float,
         object_pairs_hook=hook,
     )
+
+
+def _reads_a_number(value: Any) -> bool:
+    """Whether a number stands in a field news-etl reads of a record ``value`` could hold: an
+    object's read fields (anything inside them), the items of a list, and the lists of
+    :data:`LIST_FIELDS`; other fields are not walked (walked without recursion)."""
+    pending: list[tuple[Any, bool]] = [(value, False)]
+    while pending:
+        item, read = pending.pop()
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            if read:
+                return True
+        elif isinstance(item, list):
+            pending.extend((v, read) for v in item)
+        elif isinstance(item, Mapping):
+            for key, v in item.items():
+                name = str(key).strip().lower()
+                if read or name in READ_FIELDS:
+                    pending.append((v, True))
+                elif name in LIST_FIELDS:
+                    pending.append((v, False))
+    return False
 
 
 def _written_int(text: str) -> JsonNumber:

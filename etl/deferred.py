@@ -136,7 +136,10 @@ def hidden(names: Iterable[str]) -> Iterator[list[str]]:
     """Within the block, importing a module of ``names`` (or a submodule) that is not imported
     yet raises :class:`ModuleNotFoundError`, as if it were not installed: a library that imports
     it optionally then goes on without it. Afterwards it imports as usual; a module already
-    imported stays available throughout. Yields the names hidden (those not imported yet)."""
+    imported stays available throughout. Yields the names hidden (those not imported yet).
+    ``importlib.util.find_spec`` of a hidden name raises that error too, where a module not
+    installed gives ``None``: no library GX imports looks these names up that way (one finder
+    cannot make the others answer "none"), so use the block for imports alone."""
     names = [n for n in names if n not in sys.modules]
     hider = _Hider(names)
     sys.meta_path.insert(0, hider)

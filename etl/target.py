@@ -43,10 +43,14 @@ _OTHER_CATALOG = re.compile(r"^(sqlite|mysql|duckdb|md|motherduck):", re.I)
 #: A libpq ``password`` word, wherever it stands (DuckDB repeats the whole connection string in
 #: its errors); a quote that does not close masks the rest of its line.
 _PASSWORD = re.compile(rf"(\bpassword\s*=\s*)(?:{_LIBPQ_QUOTED}|'.*|{_LIBPQ_BARE})", re.I)
-#: A URL's scheme and authority (``scheme://user:password@host:port``): the authority ends at
-#: the path, the query, the fragment or a space, as in RFC 3986 (``http://host:8080/users/@alice``
-#: and ``http://host:8080?mail=a@b.com`` have no user); see :func:`_mask_url_password`.
-_URL_AUTHORITY = re.compile(r"\b([a-zA-Z][\w+.-]*://)([^/?#\s]*)")
+#: A URL's scheme and what may be its authority (``scheme://user:password@host:port``), up to
+#: the path, a space or the next URL's scheme (``…@h1,postgresql://v:q2@h2``); where it ends
+#: otherwise depends on the scheme (:func:`_mask_url_password`).
+_URL_AUTHORITY = re.compile(r"\b([a-zA-Z][\w+.-]*://)((?:(?![a-zA-Z][\w+.-]*://)[^/\s])*)")
+#: Schemes whose user information runs to the ``/`` before the path (libpq's reading: a
+#: PostgreSQL password may hold ``?`` and ``#``); in any other URL it ends at the query or the
+#: fragment, as in RFC 3986 (``http://host:8080?mail=a@b.com`` has no user).
+_LIBPQ_SCHEMES = ("postgres://", "postgresql://")
 
 
 #: What :func:`redact` puts in place of a password.
@@ -71,9 +75,13 @@ def _mask_url_password(url: re.Match[str]) -> str:
     ``postgresql://u:p@ss@host``) and the password begins after its first ``:`` (a user name
     may hold ``@``: Azure's ``etl@myserver:secret@myserver.postgres.database.azure.com``)."""
     scheme, authority = url.group(1), url.group(2)
+    if scheme.lower() not in _LIBPQ_SCHEMES:
+        authority = re.split(r"[?#]", authority, maxsplit=1)[0]
     userinfo, at, host = authority.rpartition("@")
     user, colon, _ = userinfo.partition(":")
-    return f"{scheme}{user}:{MASK}@{host}" if at and colon else url.group(0)
+    if not (at and colon):
+        return url.group(0)
+    return f"{scheme}{user}:{MASK}@{host}" + url.group(2)[len(authority) :]
 
 
 def has_masked_password(text: str) -> bool:

@@ -147,3 +147,20 @@ def test_numbers_in_fields_never_read_are_not_kept_as_written(
     listed = '{"articles": [{"text": "B.", "title": [1.50]}]}'
     assert parse_json(listed, "canonical") == [Record(body="B.", key="item 0", title="[1.50]")]
     assert kept == ["1.50"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [('"1.50"', "1.50", True), ('"100000.0"', "1e5", False), ("2", '"2"', True)],
+)
+def test_a_field_given_twice_is_judged_on_its_values_as_written_in_either_order(
+    first: str, second: str, same: bool
+) -> None:
+    """Read first as Python numbers, ``"1.50"`` and ``1.50`` were the same title in one order and
+    two in the other (review, session 42): the values are compared as the file writes them."""
+    for a, b in ((first, second), (second, first)):
+        (parsed,) = parse_jsonl(f'{{"text": "B.", "title": {a}, "title": {b}}}', "canonical")
+        if same:
+            assert isinstance(parsed, Record) and parsed.title == a.strip('"'), (a, b)
+        else:
+            assert isinstance(parsed, RecordError) and parsed.reason == "malformed_record", (a, b)

@@ -44,7 +44,16 @@ from etl.target import libpq_words, redact
             "postgresql://etl@myserver:s3cret@myserver.postgres.database.azure.com/news",
             "postgresql://etl@myserver:***@myserver.postgres.database.azure.com/news",
         ),
-        # nothing else is touched: the authority ends at the path, the query or the fragment
+        # libpq reads a PostgreSQL URL's user part to the "/": "?" and "#" may be in a password
+        ("postgresql://etl:pa?ss@127.0.0.1:1/news", "postgresql://etl:***@127.0.0.1:1/news"),
+        ("postgres://etl:pa#ss@h/db", "postgres://etl:***@h/db"),
+        # two URLs side by side: each password masked
+        (
+            "postgresql://u:p1@h1,postgresql://v:q2@h2/db",
+            "postgresql://u:***@h1,postgresql://v:***@h2/db",
+        ),
+        ("https://u:p@[::1]:8080/x", "https://u:***@[::1]:8080/x"),
+        # nothing else is touched: another URL's authority ends at the path, query or fragment
         ("see http://host:8080?mail=a@b.com now", "see http://host:8080?mail=a@b.com now"),
         ("http://host:8080#a:b@c", "http://host:8080#a:b@c"),
         ("http://host:8080/users/@alice", "http://host:8080/users/@alice"),

@@ -114,15 +114,18 @@ def _json_value(text: str) -> Any:
     when the first reading fails (an integer of more digits than Python converts is read that
     way; a text that is not JSON raises the same ``JSONDecodeError`` again). A text that names a
     field news-etl reads more than once is read with :func:`_object`, which marks the objects
-    that give one key two values (``json`` keeps the last and says nothing)."""
+    that give one key two values (``json`` keeps the last and says nothing), once, with the
+    number hooks: whether two values differ is judged as written (``"1.50"`` and ``1.50`` are
+    the same title in either order; read first without them, the order decided)."""
     hook = _object if _may_repeat_a_field(text) else None
-    try:
-        value = json.loads(text, object_pairs_hook=hook)
-    except ValueError:
-        value = None
-    else:
-        if not _reads_a_number(value):
-            return value
+    if hook is None:  # a repeated field is judged on its values as written: no first reading
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        else:
+            if not _reads_a_number(value):
+                return value
     return json.loads(
         text,
         parse_int=_written_int,

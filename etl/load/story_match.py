@@ -48,6 +48,8 @@ class Stored:
     def empty(cls, bands: int, width: int, *, dated: bool = True) -> Stored:
         """No stored members, for signatures of ``width`` positions and ``bands`` bands
         (``dated``: with their, empty, published dates)."""
+        # pragma: no mutate start (equivalent: the empty pool is built only for a run without
+        # articles, which adds none to it: no dtype of these arrays reaches a row)
         return cls(
             ids=[],
             story=np.zeros(0, dtype=np.int64),
@@ -57,6 +59,7 @@ class Stored:
             known=np.zeros((0, bands), dtype=bool),
             published=np.zeros(0, dtype=np.int64) if dated else None,
         )
+        # pragma: no mutate end
 
 
 @dataclass

@@ -243,6 +243,29 @@ def test_a_page_gx_could_not_write_fails_the_build_with_gxs_first_reason(
     assert not building[0].exists() and not target.exists()
 
 
+def test_a_build_that_fails_before_writing_anything_says_gxs_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GX makes the site's folder with its first page: a build that fails before it (a disk
+    already full) has no folder to remove, and must still say GX's reason, not that the folder
+    is missing (mutation sample 1210: a mutant that did not ignore the missing folder passed)."""
+    import logging
+    from datetime import UTC, datetime
+
+    from etl.validate import docs
+
+    class Site:
+        def build_data_docs(self, site_names: list[str]) -> None:
+            logging.getLogger("great_expectations").error("could not create the site: No space")
+
+    monkeypatch.setattr(docs, "_context", lambda target: Site())
+    target = tmp_path / "data_docs"
+    with pytest.raises(docs.DataDocsError) as caught:
+        docs.build_data_docs([], [], target, "run-1", datetime(2024, 3, 4, tzinfo=UTC))
+    assert str(caught.value) == "could not create the site: No space"
+    assert not (tmp_path / "data_docs.tmp").exists() and not target.exists()
+
+
 def _pages(index: Path) -> dict[str, str]:
     """Every page of a Data Docs site by its path, with what differs between two builds of the
     same results left out: the build time GX appends to its links, and its random element ids."""

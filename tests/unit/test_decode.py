@@ -353,3 +353,11 @@ def test_a_few_control_characters_are_text() -> None:
     head = "\x01" * 409 + "a" * (8192 - 409)  # 4.99 % of the first 8192 characters
     assert not looks_binary_text(head + "\x01")  # the 8193rd character does not count
     assert looks_binary_text("\x01" * 410 + "a" * (8192 - 410))  # 5.005 %
+
+
+def test_a_short_legacy_text_no_detector_reads_says_cp1252_fits() -> None:
+    """The note of the cp1252 fallback, which an analyst reads in ``encoding_note`` (mutation
+    sample 1210: a mutant left it NULL)."""
+    decoded = decode(b"Caf\xe9 ok")
+    assert (decoded.text, decoded.encoding) == ("Café ok", "cp1252")
+    assert decoded.note == "not UTF-8 (byte 3); no confident detection, cp1252 fits"

@@ -55,6 +55,20 @@ def test_a_too_long_record_is_quarantined_under_its_line_with_the_sizes(tmp_path
     ]
 
 
+def test_a_record_with_too_long_metadata_is_quarantined_under_its_line(tmp_path: Path) -> None:
+    """Mutation sample 1210: the record's key was not pinned (a mutant left it NULL)."""
+    data = (
+        b'{"text": "short enough", "published": "2024-03-01"}\n'
+        b'{"text": "fine", "title": "' + b"t" * 2001 + b'", "published": "2024-03-01"}\n'
+    )
+    file = _landing_file(tmp_path, "feed.jsonl", data)
+    result = ingest_files([file], _context(tmp_path), LedgerView())
+    assert [a["record"] for a in result.articles] == ["line 1"]
+    assert [(q["record"], q["reason"]) for q in result.quarantine] == [
+        ("line 2", "metadata_too_long")
+    ]
+
+
 def test_files_of_other_days_are_counted_as_deferred_and_leave_no_row(tmp_path: Path) -> None:
     # Single-article files outside a dated folder, dated by their header: a run for 2024-03-03
     # takes its own day's file and defers the two others to their days' runs.

@@ -435,11 +435,13 @@ def schema_note(con: duckdb.DuckDBPyConnection, migrations_dir: Path) -> str | N
     older warehouse answers with its older views and macros, and a newer one with definitions
     this code's README does not describe."""
     from etl.contracts import plural
-    from etl.load.migrations import discover
+    from etl.load.migrations import discover, schema_version
 
-    current, latest = schema_versions(con, migrations_dir)
+    current = schema_version(con)
+    versions = [m.version for m in discover(migrations_dir)]  # the migration files, read once
+    latest = max(versions, default=0)
     if current < latest:
-        pending = sum(1 for m in discover(migrations_dir) if m.version > current)
+        pending = sum(1 for version in versions if version > current)
         return (
             f"note: this warehouse is at schema {current} and this news-etl expects {latest}: "
             f"`news-etl init` applies the {plural(pending, 'pending migration')}; until then "

@@ -44,6 +44,7 @@ from etl.settings import Settings, describe_invalid, ignored_variables, load_set
 
 if TYPE_CHECKING:
     from etl.children import Helper
+    from etl.load.loader import LoadSummary
     from etl.output import OutputFormat
 
 
@@ -331,44 +332,56 @@ def run(
 
 
 def _run(settings: Settings, partition: date | None, replace: bool, gx: Helper | None) -> None:
-    """The ``run`` command once its settings are read; ``gx`` the run's GX helper, if any."""
+    """The ``run`` command once its settings are read; ``gx`` the run's GX helper, if any. The
+    writer lock the load takes stays held until the summary is printed: no other run's load
+    can start in between and make this run's last reads wait for it."""
     from etl import pipeline
-    from etl.report import format_summary, summarise
-    from etl.timing import STARTUP, SUMMARY, format_stage_table, recording, since_process_start
+    from etl.timing import STARTUP, recording, since_process_start
 
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        job = bar.add_task("planning", total=None)
+    with contextlib.ExitStack() as hold:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            job = bar.add_task("planning", total=None)
 
-        def progress(step: str, batch: int, total: int) -> None:
-            if step == "plan":
-                bar.update(job, description="processing batches", total=total, completed=0)
-            elif step == "batch":
-                bar.update(job, completed=batch + 1)
-                if batch + 1 == total:
-                    bar.update(job, description="validating")
-            elif step == "validate":
-                bar.update(job, description="loading")
+            def progress(step: str, batch: int, total: int) -> None:
+                if step == "plan":
+                    bar.update(job, description="processing batches", total=total, completed=0)
+                elif step == "batch":
+                    bar.update(job, completed=batch + 1)
+                    if batch + 1 == total:
+                        bar.update(job, description="validating")
+                elif step == "validate":
+                    bar.update(job, description="loading")
 
-        try:
-            with recording() as recorder:
-                recorder.add(STARTUP, since_process_start())
-                summary = pipeline.run(
-                    settings,
-                    partition_date=partition,
-                    mode="replace" if replace else "merge",
-                    progress=progress,
-                    gx=gx,
-                )
-        except NewsEtlError as exc:
-            raise _failed(exc) from exc
+            try:
+                with recording() as recorder:
+                    recorder.add(STARTUP, since_process_start())
+                    summary = pipeline.run(
+                        settings,
+                        partition_date=partition,
+                        mode="replace" if replace else "merge",
+                        progress=progress,
+                        gx=gx,
+                        hold=hold,
+                    )
+            except NewsEtlError as exc:
+                raise _failed(exc) from exc
+        _print_run(settings, summary, replace)
+
+
+def _print_run(settings: Settings, summary: LoadSummary, replace: bool) -> None:
+    """What ``run`` prints once its run is committed: its counts, the warehouse's summary and
+    the run's stage table."""
+    from etl import pipeline
     from etl.contracts import plural, reason_counts
+    from etl.report import format_summary, summarise
+    from etl.timing import SUMMARY, format_stage_table, since_process_start
 
     console.print(
         f"files read {summary.files_new} = {summary.files_loaded} loaded + "

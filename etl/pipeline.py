@@ -69,7 +69,13 @@ from etl.timing import (
     recording,
     timed,
 )
-from etl.warehouse import locked_reader, refuse_the_wrong_kind, schema_behind, writer
+from etl.warehouse import (
+    holding_writer_lock,
+    locked_reader,
+    refuse_the_wrong_kind,
+    schema_behind,
+    writer,
+)
 
 log = logging.getLogger(__name__)
 if TYPE_CHECKING:
@@ -982,14 +988,19 @@ def run_facts(plan: RunPlan, settings: Settings) -> RunFacts:
 
 
 @_notes_failure("load")
-def load_run(staging_dir: str | Path, gx: Helper | None = None) -> LoadSummary:
-    """Load stage: commit all staged batches of the run in one transaction (writer lock held),
-    then build its Data Docs and report; the times of these steps go to ``etl_run_stage``.
-    ``gx``: the run's helper process (:mod:`etl.children`), which then runs the post-load
-    suites and builds the Data Docs while this process draws the report's charts."""
-    with recording() as recorder:
+def load_run(
+    staging_dir: str | Path, gx: Helper | None = None, hold: contextlib.ExitStack | None = None
+) -> LoadSummary:
+    """Load stage: commit all staged batches of the run in one transaction, then build its Data
+    Docs and report; the times of these steps go to ``etl_run_stage``. The writer lock is held
+    from the load to the last page (:func:`~etl.warehouse.holding_writer_lock`), and with
+    ``hold`` until the caller's stack ends (the CLI prints its summary first). ``gx``: the
+    run's helper process (:mod:`etl.children`), which then runs the post-load suites and
+    builds the Data Docs while this process draws the report's charts."""
+    with recording() as recorder, contextlib.ExitStack() as own:
         plan = RunPlan.load(staging_dir)
         settings = plan.settings_obj()
+        (own if hold is None else hold).enter_context(holding_writer_lock(settings))
         with timed(LOAD):
             summary = _load(plan, settings, gx)
         charts, drawn = None, 0.0
@@ -1495,10 +1506,12 @@ def run(
     progress: Progress | None = None,
     before_plan: Callable[[Location], None] | None = None,
     gx: Helper | None = None,
+    hold: contextlib.ExitStack | None = None,
 ) -> LoadSummary:
     """Plan, process every batch and load: a whole run in this process (the CLI's path);
     ``before_plan`` as for :func:`plan_run`. ``gx``: a helper process for the run's GX steps
-    (:func:`etl.children.gx_helper`), else they run here."""
+    (:func:`etl.children.gx_helper`), else they run here. ``hold``: the writer lock taken for
+    the load stays held until this stack ends (see :func:`load_run`)."""
     plan = plan_run(
         settings,
         partition_date=partition_date,
@@ -1509,13 +1522,19 @@ def run(
         before_plan=before_plan,
     )
     try:
-        return _run_planned(plan, progress, gx)
+        return _run_planned(plan, progress, gx, hold)
     finally:
         release(plan.run_id)
 
 
-def _run_planned(plan: RunPlan, progress: Progress | None, gx: Helper | None) -> LoadSummary:
-    """Every step of a planned run, in this process (its GX steps in ``gx`` if given)."""
+def _run_planned(
+    plan: RunPlan,
+    progress: Progress | None,
+    gx: Helper | None,
+    hold: contextlib.ExitStack | None = None,
+) -> LoadSummary:
+    """Every step of a planned run, in this process (its GX steps in ``gx`` if given; ``hold``
+    as for :func:`load_run`)."""
     if progress:
         progress("plan", -1, plan.n_batches)
     try:
@@ -1523,7 +1542,7 @@ def _run_planned(plan: RunPlan, progress: Progress | None, gx: Helper | None) ->
         _validate_stage(plan, gx)
         if progress:
             progress("validate", -1, plan.n_batches)
-        summary = load_run(plan.staging_dir, gx=gx)
+        summary = load_run(plan.staging_dir, gx=gx, hold=hold)
     except Exception as exc:
         _raise_interrupt(exc)  # Ctrl-C or SIGTERM inside DuckDB: not a failure
         if not _is_transient(exc):

@@ -46,11 +46,11 @@ def test_a_new_warehouse_is_made_with_its_schema_before_the_load(
     seen: list[tuple[bool, list[tuple[Any, ...]]]] = []
     load_run = pipeline.load_run
 
-    def looking(staging_dir: Any, gx: Any = None) -> Any:
+    def looking(staging_dir: Any, **kwargs: Any) -> Any:
         exists = settings.warehouse.exists()
         versions = query(settings.warehouse, "SELECT max(version) FROM schema_migrations")
         seen.append((exists, versions))
-        return load_run(staging_dir, gx=gx)
+        return load_run(staging_dir, **kwargs)
 
     monkeypatch.setattr(pipeline, "load_run", looking)
     summary = _run_with_helper(settings)

@@ -21,7 +21,9 @@ reach the terminal escaped (``\\x1b``).
 
 from __future__ import annotations
 
+import contextlib
 import decimal
+import fcntl
 import functools
 import html
 import io
@@ -30,6 +32,7 @@ import json
 import logging
 import os
 import re
+import socket
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -812,11 +815,90 @@ def _umask() -> int:
 _STDOUT_PATHS = frozenset({"/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"})
 
 
+#: How the name of a file written beside its target ends (:func:`_destination`).
+PART_SUFFIX = ".part"
+
+
+def _host() -> str:
+    """This machine's name as a temporary file's name holds it: letters, digits and ``-``, any
+    other character as ``_`` (no dot, which separates the name's parts)."""
+    return re.sub(r"[^A-Za-z0-9-]", "_", socket.gethostname()) or "_"
+
+
+def _part_prefix(target: Path) -> str:
+    """The start of the name of this process's temporary file for ``target``:
+    ``.<name>.<host>.<pid>.``, then mkstemp's random letters and :data:`PART_SUFFIX`."""
+    return f".{target.name}.{_host()}.{os.getpid()}."
+
+
+def _writer_pid(name: str, target: Path, host: str) -> int | None:
+    """The process id in ``name`` when it is a temporary file of ``target`` written on
+    ``host`` (:func:`_part_prefix`); ``None`` for any other file."""
+    suffix = re.escape(PART_SUFFIX)
+    pattern = rf"\.{re.escape(target.name)}\.{re.escape(host)}\.([0-9]+)\.[^./]+{suffix}"
+    match = re.fullmatch(pattern, name)
+    return int(match[1]) if match else None
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine, as far as this process can tell (one it
+    may not signal, another user's, exists)."""
+    if pid <= 0:
+        return True  # no process's id: not this module's to judge
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _locked(path: Path) -> bool:
+    """Whether a live process holds the lock a writer keeps on its temporary file while it
+    writes (:func:`_destination`); ``True`` too when that cannot be told (the file cannot be
+    opened, the file system refuses locks)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:  # BlockingIOError: held
+        return True
+    finally:
+        os.close(fd)  # also drops the probe's own lock
+    return False
+
+
+def remove_leftovers(target: Path) -> None:
+    """Remove the temporary files of ``target`` that writers on this machine left when they were
+    killed between writing and putting the file in place (SIGKILL, out of memory). One is removed
+    only when its name says this host, the process id in it is not alive and no process holds
+    its lock: a live writer's file stays (its process is alive; in another process namespace
+    with the same host name, its lock), and so does one written on another machine sharing the
+    folder, whose processes cannot be seen from here. A file that cannot be removed is kept."""
+    host = _host()
+    try:
+        siblings = list(target.parent.iterdir())
+    except OSError:
+        return
+    for path in siblings:
+        pid = _writer_pid(path.name, target, host)
+        if pid is None or _alive(pid):
+            continue
+        if not _locked(path):
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+
+
 @contextmanager
 def _destination(out: Path | None) -> Iterator[BinaryIO]:
     """Where a result is written piece by piece: standard output, or ``out``. A regular file
     (or a new one) is written beside itself and put in place whole at the end, so an error
-    part-way leaves it as it was; anything else (``/dev/null``, a pipe) is written in place."""
+    part-way leaves it as it was; anything else (``/dev/null``, a pipe) is written in place.
+    The file beside it is named for this host and process, which lock it while they write it;
+    leftovers of killed writers of the same file are removed first (:func:`remove_leftovers`)."""
     if out is None or str(out) in _STDOUT_PATHS:
         # /dev/stdout redirected to a file (`> f`, `>> f`) was put in place of that file: what
         # was there and what standard error wrote into it were lost (review, session 40)
@@ -832,9 +914,14 @@ def _destination(out: Path | None) -> Iterator[BinaryIO]:
         return
     target = out.resolve()  # through a link, as writing the file did
     mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
-    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    remove_leftovers(target)
+    handle, name = tempfile.mkstemp(
+        dir=target.parent, prefix=_part_prefix(target), suffix=PART_SUFFIX
+    )
     try:
         with os.fdopen(handle, "wb") as sink:
+            with contextlib.suppress(OSError):  # no locks there: the process id still tells
+                fcntl.flock(sink.fileno(), fcntl.LOCK_EX)
             yield sink
         Path(name).chmod(mode)  # as writing the file made it (mkstemp's is 0600)
         Path(name).replace(target)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 from typing import Any
 
@@ -24,6 +25,11 @@ csv.field_size_limit(sys.maxsize)
 #: exports often tabs.
 DELIMITERS = (",", ";", "\t", "|")
 
+#: A carriage return not followed by a line feed: old Mac text pasted into a spreadsheet cell.
+_BARE_CR = re.compile(r"\r(?!\n)")
+#: Where a stand-in for a bare CR is looked for (:func:`_stand_in`): the private-use areas.
+_PRIVATE_USE = (range(0xE000, 0xF900), range(0xF0000, 0xFFFFE))
+
 
 def _delimiter(header: str) -> str:
     """The separator whose split of the header line names a text field (``text``, ``body``,
@@ -38,13 +44,40 @@ def _delimiter(header: str) -> str:
     return ","
 
 
+def _rows_end_in_lf(text: str) -> bool:
+    """Whether the first line of ``text`` ends in LF or CRLF (not in a CR alone): the file's rows
+    end so, and a carriage return without a line feed is part of a field."""
+    end = re.search(r"[\r\n]", text)
+    return end is not None and text.startswith(("\n", "\r\n"), end.start())
+
+
+def _stand_in(text: str) -> str | None:
+    """A private-use character that ``text`` does not hold (``None``: it holds every one)."""
+    for block in _PRIVATE_USE:
+        for code in block:
+            if chr(code) not in text:
+                return chr(code)
+    return None
+
+
 def parse_csv(text: str, layout: str) -> list[Parsed]:
     """One record per data row; a row with the wrong number of fields is quarantined alone, and
     so is a row whose quote does not close where it should (:func:`_records`). Blank lines
-    before the header are skipped; the separator is read off the header (:data:`DELIMITERS`)."""
+    before the header are skipped; the separator is read off the header (:data:`DELIMITERS`).
+
+    A file whose first line ends in LF or CRLF keeps a bare CR inside a field as text, where the
+    csv module ended the row there (the rest of the text became a broken row of its own); in a
+    file whose lines end in a CR alone (classic Mac), a CR ends the row."""
     stripped = text.lstrip("\r\n")
     skipped = len(io.StringIO(text[: len(text) - len(stripped)], newline="").readlines())
     text = stripped
+    # The csv module splits lines at every CR: a bare one is hidden behind a character the file
+    # does not hold, and given back in every field read (:func:`_given_back`).
+    stand_in: str | None = None
+    if "\r" in text and _rows_end_in_lf(text):
+        stand_in = _stand_in(text)
+        if stand_in is not None:
+            text = _BARE_CR.sub(stand_in, text)
     # The first line as the csv module splits lines: at CRLF, LF or a bare CR (old Mac and
     # Excel-for-Mac exports end lines with CR alone: the whole file was taken for the header,
     # and csv's error stopped the run without naming the file; probe, session 40).
@@ -57,7 +90,9 @@ def parse_csv(text: str, layout: str) -> list[Parsed]:
         return [RecordError(None, "malformed_csv", f"the header row cannot be read: {exc}")]
     if not fieldnames:
         return [RecordError(None, "malformed_csv", "no header row")]
-    if not any(name.strip().lower() in TEXT_FIELDS for name in fieldnames):
+    names = _given_back(list(fieldnames), stand_in)
+    header = _given_back([header], stand_in)[0]
+    if not any(name.strip().lower() in TEXT_FIELDS for name in names):
         # A file without a header (its first row read as one), or whose header names no text
         # field: no row can give a text. Said once for the file, not as "no text" per row.
         detail = (
@@ -66,14 +101,27 @@ def parse_csv(text: str, layout: str) -> list[Parsed]:
         )
         return [RecordError(None, "malformed_csv", detail)]
     lines = io.StringIO(text, newline="").readlines()
-    return _records(lines, list(fieldnames), reader.line_num, delimiter, skipped)
+    return _records(lines, names, reader.line_num, delimiter, skipped, stand_in)
+
+
+def _given_back(fields: list[str], stand_in: str | None) -> list[str]:
+    """``fields`` with each ``stand_in`` turned back into the bare CR it hid."""
+    if stand_in is None:
+        return fields
+    return [value.replace(stand_in, "\r") for value in fields]
 
 
 def _records(
-    lines: list[str], names: list[str], position: int, delimiter: str, skipped: int
+    lines: list[str],
+    names: list[str],
+    position: int,
+    delimiter: str,
+    skipped: int,
+    stand_in: str | None,
 ) -> list[Parsed]:
     """The records of the data rows in ``lines[position:]`` (the file's physical lines as the
-    csv module splits them, after ``skipped`` blank ones), counted from 1.
+    csv module splits them, after ``skipped`` blank ones), counted from 1; ``stand_in`` hides
+    the file's bare CRs (:func:`parse_csv`).
 
     Rows are read strictly (RFC 4180). Python's lenient reading let a stray opening quote run on:
     to the end of the file, or to the next quote, which it took as closing the field and kept
@@ -94,6 +142,7 @@ def _records(
         try:
             for fields in reader:
                 if fields:  # a blank line is no row
+                    fields = _given_back(fields, stand_in)
                     out.append(_record(fields, names, f"row {len(out) + 1}"))
                 start = position + reader.line_num
             return out
@@ -102,7 +151,8 @@ def _records(
         key = f"row {len(out) + 1}"
         if end - start <= 1:
             line = lines[start].rstrip("\r\n")
-            out.append(_record(next(csv.reader([line], delimiter=delimiter)), names, key))
+            fields = _given_back(next(csv.reader([line], delimiter=delimiter)), stand_in)
+            out.append(_record(fields, names, key))
             position = end
             continue
         detail = (

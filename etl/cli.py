@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from etl.children import Helper
     from etl.load.loader import LoadSummary
     from etl.output import OutputFormat
+    from etl.report.summary import WarehouseSummary
 
 
 class _OneLineErrors(TyperGroup):
@@ -333,8 +335,9 @@ def run(
 
 def _run(settings: Settings, partition: date | None, replace: bool, gx: Helper | None) -> None:
     """The ``run`` command once its settings are read; ``gx`` the run's GX helper, if any. The
-    writer lock the load takes stays held until the summary is printed: no other run's load
-    can start in between and make this run's last reads wait for it."""
+    writer lock the load takes stays held until the summary's reads are done: no other run's
+    load can start in between and make them wait for it. It is let go before anything is
+    printed (a terminal paused with Ctrl-S, a pipe nobody reads, would hold it)."""
     from etl import pipeline
     from etl.timing import STARTUP, recording, since_process_start
 
@@ -372,15 +375,35 @@ def _run(settings: Settings, partition: date | None, replace: bool, gx: Helper |
                     )
             except NewsEtlError as exc:
                 raise _failed(exc) from exc
-        _print_run(settings, summary, replace)
+        read = _read_summary(settings, summary.run_id)
+    _print_run(settings, summary, replace, read)
 
 
-def _print_run(settings: Settings, summary: LoadSummary, replace: bool) -> None:
-    """What ``run`` prints once its run is committed: its counts, the warehouse's summary and
-    the run's stage table."""
+@dataclass
+class _SummaryRead:
+    """What ``run`` reads of the warehouse for its summary, and when it started reading."""
+
+    started: float
+    headline: WarehouseSummary
+    times: list[tuple[str, float]]
+
+
+def _read_summary(settings: Settings, run_id: str) -> _SummaryRead:
+    """The warehouse's headline figures and the run's stage times, read once it is committed."""
     from etl import pipeline
+    from etl.report import summarise
+
+    started = time.perf_counter()
+    return _SummaryRead(
+        started, summarise(settings.warehouse), pipeline.stage_times(settings, run_id)
+    )
+
+
+def _print_run(settings: Settings, summary: LoadSummary, replace: bool, read: _SummaryRead) -> None:
+    """What ``run`` prints once its run is committed: its counts, the warehouse's summary and
+    the run's stage table (``read`` before)."""
     from etl.contracts import plural, reason_counts
-    from etl.report import format_summary, summarise
+    from etl.report import format_summary
     from etl.timing import SUMMARY, format_stage_table, since_process_start
 
     console.print(
@@ -397,10 +420,8 @@ def _print_run(settings: Settings, summary: LoadSummary, replace: bool) -> None:
         say(f"report: {summary.report}")
     if summary.quarantine_reasons:
         console.print(f"quarantine reasons: {reason_counts(summary.quarantine_reasons)}")
-    summary_started = time.perf_counter()
-    say(format_summary(summarise(settings.warehouse), settings.warehouse))
-    times = pipeline.stage_times(settings, summary.run_id)
-    times.append((SUMMARY, time.perf_counter() - summary_started))
+    say(format_summary(read.headline, settings.warehouse))
+    times = [*read.times, (SUMMARY, time.perf_counter() - read.started)]
     say(format_stage_table(times, since_process_start()))
 
 

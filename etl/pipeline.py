@@ -39,6 +39,8 @@ from etl.errors import (
     ConfigError,
     NewsEtlError,
     StagingError,
+    WarehouseBusyError,
+    WarehouseLockedError,
     interrupt_of,
 )
 from etl.ingest.landing import LandingFile, batches_of, gzip_sizes, list_landing
@@ -1000,8 +1002,8 @@ def load_run(
     with recording() as recorder, contextlib.ExitStack() as own:
         plan = RunPlan.load(staging_dir)
         settings = plan.settings_obj()
-        (own if hold is None else hold).enter_context(holding_writer_lock(settings))
-        with timed(LOAD):
+        with timed(LOAD):  # the wait for the lock too, as the load's own writer counted it
+            (own if hold is None else hold).enter_context(holding_writer_lock(settings))
             summary = _load(plan, settings, gx)
         charts, drawn = None, 0.0
         built: Callable[[], Path | None] | None = None
@@ -1454,15 +1456,21 @@ def _validate_stage(plan: RunPlan, gx: Helper | None) -> None:
 def _ready_the_load(settings: Settings) -> None:
     """What the load would otherwise do first, done while the run waits for its validation: the
     load's and the report's imports, and a new warehouse made with its schema (the plan
-    migrated an existing one already). A warehouse made here for a run that then fails keeps
-    no trace of it but its schema: the failed run's record would have made it anyway."""
+    migrated an existing one already), when its writer lock is free at once: a wait for
+    another writer stays the load's (it kept a Ctrl-C waiting for the lock's whole timeout,
+    and was counted as validation: review). A first run that then fails leaves the warehouse
+    made, with the failed run recorded in ``etl_run`` (without it, nothing was recorded)."""
     import etl.load.loader
 
     if settings.write_reports:
         import etl.report.run_report  # noqa: F401  (matplotlib: ~0.2 s)
-    if not settings.target.exists():
-        with writer(settings):  # makes it and applies every migration
-            pass
+    if settings.target.exists():
+        return
+    with (
+        contextlib.suppress(WarehouseLockedError, WarehouseBusyError),
+        writer(settings, wait=False),
+    ):
+        pass  # made, with every migration applied
 
 
 def _share_wall_time(plan: RunPlan, wall: float, pooled: tuple[str, ...] = (INGEST, TEXT)) -> None:

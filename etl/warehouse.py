@@ -126,26 +126,28 @@ def holding_writer_lock(settings: Settings) -> Iterator[None]:
     their readers never wait behind another run's load. A committed run waited 66 s of its 92 s
     behind the next run's load before it could record its stage times and print its summary
     (readers of a DuckDB file wait while another process writes it: probe, session 40). A hold
-    inside another is the outer one's."""
+    inside another is the outer one's. The hold is the process's: any thread of it writes as
+    the holder (a thread that waited for it would wait for its own process)."""
     key = _held_key(settings)
     if not settings.target.uses_lock or key in _HELD:
         yield
         return
     with writer_lock(settings):
-        _HELD.add(key)
         try:
+            _HELD.add(key)
             yield
         finally:
             _HELD.discard(key)
 
 
 @contextmanager
-def writer_lock(settings: Settings, *, create: bool = True) -> Iterator[None]:
+def writer_lock(settings: Settings, *, create: bool = True, wait: bool = True) -> Iterator[None]:
     """Hold the warehouse's exclusive writer lock, waiting up to ``settings.lock_timeout_s``;
     a DuckLake with a Postgres catalog takes none (its writers commit concurrently). With
     ``create=False`` (a reader) a lock file no writer has made yet is not made: no writer holds
     it, and one that starts now meets DuckDB's own lock on the file instead. Within
-    :func:`holding_writer_lock` of this process the lock is held already."""
+    :func:`holding_writer_lock` of this process the lock is held already. ``wait=False``: a
+    lock another process holds raises :class:`WarehouseLockedError` at once, without a word."""
     if (
         not settings.target.uses_lock
         or not (create or settings.lock_path.exists())
@@ -160,6 +162,7 @@ def writer_lock(settings: Settings, *, create: bool = True) -> Iterator[None]:
         "(a run, backfill or replay writing it)",
         f"another process has been writing {settings.target.display} for more than "
         f"{seconds(settings.lock_timeout_s)}; try again later",
+        wait=wait,
     ):
         yield
 
@@ -171,17 +174,21 @@ def file_lock(
     held: str,
     too_long: str,
     progress: Callable[[], object] | None = None,
+    wait: bool = True,
 ) -> Iterator[None]:
     """Hold the exclusive lock file ``path``, waiting up to ``timeout_s``: the wait is announced
     as ``held`` (a run waited behind another's load without a word: probe), and a wait that
     runs out raises :class:`WarehouseLockedError` saying ``too_long``. With ``progress``, a wait
     that runs out while ``progress()`` changed since the last look (the holder is getting on:
-    its lock changes hands between steps) goes on for another ``timeout_s``."""
+    its lock changes hands between steps) goes on for another ``timeout_s``. ``wait=False``: a
+    held lock raises :class:`WarehouseLockedError` (saying ``held``) at once, unannounced."""
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(path), timeout=timeout_s)
     try:
         lock.acquire(blocking=False)
-    except Timeout:
+    except Timeout as exc:
+        if not wait:
+            raise WarehouseLockedError(held) from exc
         announce_wait(held, timeout_s)
         seen = progress() if progress is not None else None
         while True:
@@ -291,19 +298,21 @@ def connect(
 
 
 @contextmanager
-def writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A writable connection under the writer lock, with the schema migrated to the latest."""
+def writer(settings: Settings, *, wait: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writable connection under the writer lock, with the schema migrated to the latest.
+    ``wait=False``: a writer lock or a database file another process holds raises
+    :class:`WarehouseLockedError` or :class:`WarehouseBusyError` at once."""
     from etl.load.migrations import migrate
 
     if settings.target.is_lake:
-        with _lake_writer(settings) as lake_con:
+        with _lake_writer(settings, wait=wait) as lake_con:
             yield lake_con
         return
     started = time.monotonic()
-    with writer_lock(settings):
+    with writer_lock(settings, wait=wait):
         settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
         # One wait in all: for the writer lock, then for a reader outside it to let go.
-        wait_s = max(0.0, settings.lock_timeout_s - (time.monotonic() - started))
+        wait_s = max(0.0, settings.lock_timeout_s - (time.monotonic() - started)) if wait else 0.0
         con = connect(settings.warehouse, read_only=False, wait_s=wait_s)
         try:
             # A big load spills to <warehouse>.tmp instead of taking most of the machine's memory.
@@ -319,7 +328,7 @@ MIGRATION_ATTEMPTS = 5
 
 
 @contextmanager
-def _lake_writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+def _lake_writer(settings: Settings, *, wait: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """A DuckLake writer (see :func:`writer`); a commit conflict in the caller's statements
     surfaces as :class:`~etl.errors.LakeCommitConflictError` (retryable)."""
     from etl import lake
@@ -327,7 +336,7 @@ def _lake_writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
 
     target = settings.target
     started = time.monotonic()
-    with writer_lock(settings):
+    with writer_lock(settings, wait=wait):
         refuse_the_wrong_kind(target)  # before anything is created beside it
         file = target.file
         if file is not None:
@@ -337,7 +346,7 @@ def _lake_writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
             folder = Path(target.data_path)
             made = None if folder.exists() else folder
             folder.mkdir(parents=True, exist_ok=True)
-        wait_s = max(0.0, settings.lock_timeout_s - (time.monotonic() - started))
+        wait_s = max(0.0, settings.lock_timeout_s - (time.monotonic() - started)) if wait else 0.0
         try:
             con = lake.connect(
                 target, read_only=False, wait_s=wait_s, memory_limit=settings.duckdb_memory_limit

@@ -239,7 +239,8 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
 EXPECTATION_REASON_PREFIX = "expect_"
 #: The README row for the validate stage's reasons (not one fixed code each).
 EXPECTATION_REASON_DOC = ReasonDoc(
-    "a Great Expectations expectation failed (the detail names column and value)",
+    "a Great Expectations expectation failed (the detail names column and value, then what "
+    "the expectation expects)",
     "inspect `quarantine.detail`",
 )
 

@@ -174,7 +174,9 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
         "fix the header",
     ),
     QuarantineReason.NO_TEXT: ReasonDoc(
-        "a header but no body; a record or page without text", "fix the producer"
+        "a header but no body; a record or page without text, or an HTML page whose only text "
+        "is its links (a site's menu, a list of links: the extractor falls back to them)",
+        "fix the producer",
     ),
     QuarantineReason.MALFORMED_JSON: ReasonDoc(
         "a JSON document, or one JSONL line (quarantined alone), is not JSON or is nested too "
@@ -239,7 +241,8 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
 EXPECTATION_REASON_PREFIX = "expect_"
 #: The README row for the validate stage's reasons (not one fixed code each).
 EXPECTATION_REASON_DOC = ReasonDoc(
-    "a Great Expectations expectation failed (the detail names column and value)",
+    "a Great Expectations expectation failed (the detail names column and value, then what "
+    "the expectation expects)",
     "inspect `quarantine.detail`",
 )
 

@@ -22,7 +22,7 @@ from etl.load.standing import STANDING_QUARANTINE
 from etl.output import NEWLINE, html_text, visible, write_whole
 from etl.settings import PROJECT_ROOT
 from etl.validate.docs import DOCS_DIR
-from etl.validate.suites import expectation_column, expects_text
+from etl.validate.suites import expectation_column, expects_note, expects_text
 from etl.warehouse import reader
 
 
@@ -228,7 +228,7 @@ def _item_line(label: str, item: dict[str, Any]) -> str:
         f"    {label} {_check_line(item)}"
         + (f" ({item['runs']})" if item.get("runs") else "")
         + f": {counts}"
-        + (f"; expects {item['expects']}" if item.get("expects") else "")
+        + expects_note(item.get("expects"))
         + (
             f"; observed {'per batch ' if item.get('observed_per_batch') else ''}{item['observed']}"
             if item["observed"]

@@ -3,8 +3,9 @@
 A suite runs once per table and validated chunk of the run (see :mod:`etl.validate.stage`), never
 per record. Each expectation result becomes a row for ``fact_check_result``; each failing row of a
 row-level expectation rejects the record it belongs to (the suite's ``key``), with the
-expectation's name as the reason and the offending value. GX's own validation result is kept
-too (as JSON), for the run's Data Docs (:mod:`etl.validate.docs`).
+expectation's name as the reason and, as the detail, the offending value and what the
+expectation expects. GX's own validation result is kept too (as JSON), for the run's Data Docs
+(:mod:`etl.validate.docs`).
 
 Speed (GX spends its time in per-expectation bookkeeping, not in pandas):
 
@@ -39,6 +40,7 @@ from etl.validate.suites import (
     active_expectations,
     expectation_column,
     expectation_columns,
+    expects_note,
     expects_text,
 )
 
@@ -253,6 +255,13 @@ def _docs_result(first: Any, second: list[Any]) -> dict[str, Any]:
     return result
 
 
+def _rejection_detail(column: str | None, values: dict[str, Any], expects: str | None) -> str:
+    """A rejected record's quarantine detail: the column and the record's failing values (long
+    texts quoted, :func:`_quoted`), then what the expectation expects, in the words of its check
+    row's ``expected`` (``n_terms: {"n_terms": "1"}; expects min_value=5 ($min_article_terms)``)."""
+    return f"{column}: {_jsonable(values)}{expects_note(expects)}"
+
+
 def validate_frame(
     spec: SuiteSpec, frame: pd.DataFrame, parameters: dict[str, Any]
 ) -> ValidationOutcome:
@@ -319,7 +328,7 @@ def validate_frame(
             key = str(failure.get(spec.key))
             values = _quoted({k: v for k, v in failure.items() if k != spec.key})
             outcome.rejected.setdefault(key, []).append(
-                (config.type, f"{column}: {_jsonable(values)}")
+                (config.type, _rejection_detail(column, values, expects.get(_identity(item))))
             )
     outcome.results.append(_docs_result(suite_result, second))
     return outcome

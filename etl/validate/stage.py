@@ -12,7 +12,7 @@ batches of a run are concatenated into **chunks** of up to ``validate_chunk_arti
   it first appears: its later copies, and their term rows, are left out of the frames, so
   ``article_id`` and (``article_id``, ``term``) stay unique across the whole run;
 * a record that fails a row-level expectation is rejected in every batch it appears in, with
-  the expectation's name and the offending value;
+  the expectation's name and the offending value (and what the expectation expects);
 * checks are staged with the chunk's first batch number (``fact_check_result.batch``), rejected
   records with their own batch, so the load step reads the same files as before.
 """
@@ -133,7 +133,7 @@ def _rejected_rows(
     occurrences: pa.Table, rejected: dict[str, list[tuple[str, str]]]
 ) -> list[dict[str, Any]]:
     """One row per staged occurrence of a rejected record: the first failed expectation names
-    the reason, its offending value is the detail."""
+    the reason; its offending value, then what the expectation expects, is the detail."""
     rows = []
     for row in occurrences.to_pylist():
         problems = rejected.get(str(row["article_id"]))

@@ -90,6 +90,13 @@ def expects_text(expectation: dict[str, Any], parameters: Mapping[str, Any] | No
     return ", ".join(parts)
 
 
+def expects_note(expects: str | None) -> str:
+    """``"; expects <text>"`` for the :func:`expects_text` of an expectation, to follow what a
+    check or a rejected record shows; ``""`` when it expects nothing beyond its name (e.g.
+    ``expect_column_values_to_not_be_null``)."""
+    return f"; expects {expects}" if expects else ""
+
+
 def active_expectations(spec: SuiteSpec, columns: set[str]) -> list[dict[str, Any]]:
     """The expectations of ``spec`` that apply to a frame with ``columns``.
 

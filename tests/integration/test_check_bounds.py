@@ -3,6 +3,7 @@ term_trend_by's empty periods and NULL unit (migration 0018)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -174,3 +175,51 @@ def test_tfidf_names_an_id_that_is_not_an_article(tmp_path: Path) -> None:
     for wrong in ("0" * 64, None):
         with pytest.raises(duckdb.InvalidInputException, match="no article with id"):
             query(warehouse, "SELECT * FROM tfidf(?, 10)", [wrong])
+
+
+def test_a_rejected_record_says_what_its_expectation_expects(tmp_path: Path) -> None:
+    """A record quarantined by an expectation named its value but not the bound it broke
+    (``n_terms: {"n_terms": "1"}``): the detail now ends with what the expectation expects, in
+    the words of its check's ``expected``; the check rows' own details stay the failing rows."""
+    folder = tmp_path / "landing" / DAY.isoformat()
+    folder.mkdir(parents=True)
+    (folder / "real.txt").write_text(f" date {DAY} {BODY}\n", encoding="utf-8")
+    (folder / "stub.txt").write_text(f" date {DAY} Ferry ferry ferry.\n", encoding="utf-8")
+    (tmp_path / "landing" / "old.txt").write_text(
+        " date 1850-06-01 The old harbour board met on Monday and approved a ferry timetable.\n",
+        encoding="utf-8",
+    )
+    settings = settings_for(
+        tmp_path / "landing",
+        tmp_path,
+        write_reports=False,
+        min_article_terms=5,
+        future_date_allowance_days=3,
+    )
+    pipeline.run(settings)
+    rows = dict(query(settings.warehouse, "SELECT path, detail FROM quarantine"))
+    rejected = dict(
+        query(settings.warehouse, "SELECT parse_filename(path), record FROM quarantine")
+    )
+    assert rows.pop(f"{DAY}/stub.txt") == (
+        'n_terms: {"n_terms": "1"}; expects min_value=5 ($min_article_terms)'
+    )
+    # The upper date bound: the later of the run date (none here) and today (UTC), plus 3 days.
+    latest = datetime.now(UTC).date() + timedelta(days=3)
+    assert rows.pop("old.txt") in {
+        'published_date: {"published_date": "1850-06-01 00:00:00"}; expects'
+        f" min_value=1900-01-01 ($min_date), max_value={d} ($max_date)"
+        for d in (latest - timedelta(days=1), latest)  # the test may cross midnight
+    }
+    assert rows == {}
+    checks = query(
+        settings.warehouse,
+        "SELECT column_name, detail FROM fact_check_result WHERE NOT success ORDER BY ALL",
+    )
+    assert [(column, json.loads(detail)) for column, detail in checks] == [
+        ("n_terms", [{"n_terms": "1", "article_id": rejected["stub.txt"]}]),
+        (
+            "published_date",
+            [{"published_date": "1850-06-01 00:00:00", "article_id": rejected["old.txt"]}],
+        ),
+    ]

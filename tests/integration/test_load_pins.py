@@ -1040,7 +1040,9 @@ def test_a_long_failing_value_is_quoted_to_500_characters_in_the_details(tmp_pat
     assert summary.quarantined == 1
     ((reason, detail),) = query(settings.warehouse, "SELECT reason, detail FROM quarantine")
     assert reason == "expect_column_values_to_have_boilerplate_ratio_below"
-    quoted = json.loads(detail.removeprefix("clean_text: "))["clean_text"]
+    value, _, expects = detail.removeprefix("clean_text: ").rpartition("; expects ")
+    assert expects == "max_ratio=0.5 ($max_boilerplate_ratio)"
+    quoted = json.loads(value)["clean_text"]
     head, more = quoted.split("… [")
     assert head == (boilerplate + tail)[:500]
     assert more.endswith(" more characters]")

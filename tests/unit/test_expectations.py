@@ -452,6 +452,39 @@ def test_a_failing_check_row_names_its_failing_records_a_passing_one_nothing() -
     assert held["success"] is True and held["detail"] is None
 
 
+def test_a_rejected_record_names_its_value_then_what_was_expected() -> None:
+    """``quarantine.detail``: the column and the record's value, then the bound it broke in the
+    words of the check's ``expected``; an expectation with no argument but its column (not
+    null) adds nothing to its name."""
+    spec, expectation = _bounded("article", "replacement_ratio")
+    frame = GOOD[spec.table]()
+    bad = validate_frame(
+        _single(spec, expectation), _at("replacement_ratio", {1: 0.5})(frame), PARAMS
+    )
+    assert bad.rejected == {
+        frame.at[1, "article_id"]: [
+            (
+                "expect_column_values_to_be_between",
+                'replacement_ratio: {"replacement_ratio": 0.5};'
+                " expects max_value=0.01 ($max_replacement_ratio)",
+            )
+        ]
+    }
+    (not_null,) = [
+        e
+        for e in spec.expectations
+        if e["type"] == "expect_column_values_to_not_be_null"
+        and e["kwargs"]["column"] == "source_name"
+    ]
+    frame = GOOD[spec.table]()
+    bad = validate_frame(_single(spec, not_null), _at("source_name", {2: None})(frame), PARAMS)
+    assert bad.rejected == {
+        frame.at[2, "article_id"]: [
+            ("expect_column_values_to_not_be_null", 'source_name: {"source_name": null}')
+        ]
+    }
+
+
 def test_a_folder_without_suites_of_a_stage_is_refused(tmp_path: Path) -> None:
     # An empty folder gave no suites and validation checked nothing, without a word (probe).
     with pytest.raises(ConfigError, match=r"no batch expectation suites at .*would check nothing"):

@@ -212,6 +212,43 @@ def json_ld_published(text: str) -> date | None:
     return None
 
 
+#: The ``no_text`` detail of a page without text, and of one whose only text is its links
+#: (:func:`_only_links`).
+NO_MAIN_TEXT = "no main text found in the HTML page"
+ONLY_LINKS_DETAIL = (
+    f"{NO_MAIN_TEXT}: its only text is its links (a site's menu or a list of links), not an article"
+)
+
+
+def _only_links(page: str, body: str) -> bool:
+    """Whether ``body``, the text extracted from ``page``, is nothing but the texts of the
+    page's links, whole words, with at most punctuation between them: trafilatura falls back
+    to a page's menu when it finds no article in it. The page is parsed again only when the
+    last word of ``body`` ends a link in its markup (an article's last word rarely does)."""
+    words = re.findall(r"\w+", body)
+    if not words or not re.search(rf"{re.escape(words[-1])}\s*</[aA]\s*>", page):
+        return False
+    from trafilatura.utils import load_html
+
+    tree = load_html(page)
+    if tree is None:
+        return False
+    links: dict[str, set[tuple[str, ...]]] = {}
+    for anchor in tree.iter("a"):
+        link = tuple(re.findall(r"\w+", "".join(anchor.itertext())))
+        if link:
+            links.setdefault(link[0], set()).add(link)
+    ends = {0}  # word positions of body that a run of whole link texts reaches
+    for start in range(len(words)):
+        if start in ends:
+            ends |= {
+                start + len(link)
+                for link in links.get(words[start], ())
+                if tuple(words[start : start + len(link)]) == link
+            }
+    return len(words) in ends
+
+
 def parse_html(text: str, layout: str) -> list[Parsed]:
     """One article per page: trafilatura's main text, title, date and authors."""
     from trafilatura import bare_extraction
@@ -260,7 +297,9 @@ def parse_html(text: str, layout: str) -> list[Parsed]:
         meta = doc.as_dict()
     body = meta.get("text")
     if not body or not body.strip():
-        return [RecordError(None, "no_text", "no main text found in the HTML page")]
+        return [RecordError(None, "no_text", NO_MAIN_TEXT)]
+    if _only_links(page, body):
+        return [RecordError(None, "no_text", ONLY_LINKS_DETAIL)]
     unread: BadDateError | None = None
     try:
         published = json_ld_published(text)

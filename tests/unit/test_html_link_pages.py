@@ -1,0 +1,69 @@
+"""A page whose only text is its links (a site's menu) loaded as an article of menu words:
+trafilatura, finding no article, falls back to the menu (``Home World Business …``), and with
+12 distinct terms it passed every expectation. It is ``no_text`` now, saying why."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.ingest.formats import Record, RecordError
+from etl.ingest.formats.html import parse_html
+
+SECTIONS = ["Home", "World", "Business", "Markets", "Technology", "Contact us", "Subscribe"]
+MENU = (
+    "<ul>" + "".join(f'<li><a href="/{i}">{s}</a></li>' for i, s in enumerate(SECTIONS)) + "</ul>"
+)
+ONLY_LINKS = (
+    "no main text found in the HTML page: its only text is its links (a site's menu or a list "
+    "of links), not an article"
+)
+ARTICLE = (
+    "<article><h1>Ferry timetable approved</h1>"
+    + "<p>The harbour board met on Monday and approved the new ferry timetable for the islands"
+    " after a long debate about the winter crossings and the cost of fuel.</p>" * 3 + "</article>"
+)
+
+
+def _page(body: str) -> str:
+    return f"<html><head><title>Daily News</title></head><body>{body}</body></html>"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"<nav>{MENU}</nav>",
+        f"<div class='menu'>{MENU}</div>",
+        f"<header>{MENU}</header><footer><a href='/c'>© 2024 Daily News</a></footer>",
+        "<p>" + " | ".join(f'<a href="/{s}">{s}</a>' for s in SECTIONS) + "</p>",
+    ],
+    ids=["nav", "div", "header and footer", "a paragraph of links"],
+)
+def test_a_page_whose_only_text_is_its_links_has_no_text(body: str) -> None:
+    assert parse_html(_page(body), "canonical") == [RecordError(None, "no_text", ONLY_LINKS)]
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        (
+            f"<nav>{MENU}</nav>{ARTICLE}",
+            "Ferry timetable approved\n\nThe harbour board met on Monday",
+        ),
+        # its last word ends a link, as a menu's does: the page is parsed again, and has text
+        (
+            f"{ARTICLE}<p>More on <a href='/w'>World</a></p>",
+            "Ferry timetable approved\n\nThe harbour board met on Monday",
+        ),
+        # every word is a link's word, but "Home markets" is no link's whole text
+        (
+            "<p>Home markets</p><nav><a href='/h'>Home</a><a href='/m'>Home markets report</a>"
+            "</nav>",
+            "Home markets\n\nHome\n\nHome markets report",
+        ),
+    ],
+    ids=["an article with a menu", "ending in a link", "words of links"],
+)
+def test_a_page_with_text_besides_its_links_is_an_article(body: str, text: str) -> None:
+    (record,) = parse_html(_page(body), "canonical")
+    assert isinstance(record, Record), record
+    assert record.body.startswith(text), record.body

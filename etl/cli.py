@@ -333,6 +333,19 @@ def run(
             gx.close()
 
 
+def _progress_bar(*, transient: bool = False) -> Progress:
+    """The CLI's progress bar: what it does, the bar, steps done of all, the time spent
+    (``transient``: gone once done)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=transient,
+    )
+
+
 def _run(settings: Settings, partition: date | None, replace: bool, gx: Helper | None) -> None:
     """The ``run`` command once its settings are read; ``gx`` the run's GX helper, if any. The
     writer lock the load takes stays held until the summary's reads are done: no other run's
@@ -342,14 +355,7 @@ def _run(settings: Settings, partition: date | None, replace: bool, gx: Helper |
     from etl.timing import STARTUP, recording, since_process_start
 
     with contextlib.ExitStack() as hold:
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as bar:
+        with _progress_bar(transient=True) as bar:
             job = bar.add_task("planning", total=None)
 
             def progress(step: str, batch: int, total: int) -> None:
@@ -656,13 +662,7 @@ def backfill(
     selected = plan.selected
     if dry_run or not selected:
         return
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
+    with _progress_bar() as bar:
         job = bar.add_task("rebuilding", total=len(selected))
         for i, p in enumerate(selected):
             bar.update(job, description=f"rebuilding {p.day}")

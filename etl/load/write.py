@@ -181,15 +181,20 @@ def _append_facts(con: duckdb.DuckDBPyConnection) -> None:
 def write_ledger(con: duckdb.DuckDBPyConnection, run_id: str, landing: str) -> None:
     """Record every file the run saw in ``ingest_ledger``: the settled files with their final
     outcome and every article they give (``article_ids``), and the files the plan skipped as
-    unchanged (their last sighting)."""
+    unchanged (their last sighting). A file skipped as unchanged whose row is gone by now is
+    not recorded anew: its verdict was forgotten after the plan (a replay, which reads it
+    again; a rebuild that removed its article), and this run, which did not read it, has none
+    to give. Written back, it made the replay's own verdict look older than the run's, and the
+    replay dropped the file's quarantine records (probe, session 43)."""
     params = [run_id, landing]
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE seen AS
-        SELECT path, sha256, size_bytes, mtime_ns, outcome, article_id, article_ids
+        SELECT path, sha256, size_bytes, mtime_ns, outcome, article_id, article_ids,
+               false AS skipped
         FROM run_ledger
         UNION ALL
-        SELECT path, sha256, size_bytes, mtime_ns, outcome, article_id, NULL::VARCHAR[]
+        SELECT path, sha256, size_bytes, mtime_ns, outcome, article_id, NULL::VARCHAR[], true
         FROM run_unchanged
         """
     )
@@ -227,7 +232,8 @@ def write_ledger(con: duckdb.DuckDBPyConnection, run_id: str, landing: str) -> N
                                AND NOT unchanged)
             GROUP BY sha256
         ) c ON c.sha256 = s.sha256
-        WHERE NOT EXISTS (SELECT 1 FROM ingest_ledger l
+        WHERE NOT s.skipped
+          AND NOT EXISTS (SELECT 1 FROM ingest_ledger l
                           WHERE l.landing = ?2 AND l.path = s.path AND l.sha256 = s.sha256)
         """,
         params,

@@ -67,3 +67,37 @@ def test_a_page_with_text_besides_its_links_is_an_article(body: str, text: str) 
     (record,) = parse_html(_page(body), "canonical")
     assert isinstance(record, Record), record
     assert record.body.startswith(text), record.body
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<div class='menu'>"
+        + "".join(f'<a href="/{s}"><span>{s}</span></a> ' for s in SECTIONS)
+        + "</div>",
+        "<div class='menu'>"
+        + "".join(f'<a href="/{s}">{s} <i class="icon-arrow"></i></a> ' for s in SECTIONS)
+        + "</div>",
+        "<div class='menu'>"
+        + "".join(f'<a href="/{s}">{s}</a> ' for s in [*SECTIONS, "Caf&eacute;"])
+        + "</div>",
+    ],
+    ids=["a span inside each link", "an icon after each link's text", "an entity in the last"],
+)
+def test_markup_inside_the_links_does_not_hide_a_page_of_links(body: str) -> None:
+    """The quick look for a link ending in the body's last word read the raw page: a ``<span>``
+    or an icon before ``</a>``, or the word written with a character reference, hid the link,
+    and the menu loaded (probe, session 43)."""
+    assert parse_html(_page(body), "canonical") == [RecordError(None, "no_text", ONLY_LINKS)]
+
+
+def test_an_archive_of_many_links_with_one_first_word_is_judged() -> None:
+    """16,000 links all starting "Story number": the check tried each of them at every word
+    the links reached (79 s for the run of this page; probe, session 43), now a walk of the
+    links' words from each such position."""
+    links = " ".join(
+        f'<a href="/s/{i}">Story number {i} about the economy</a>' for i in range(16000)
+    )
+    assert parse_html(_page(f"<div class='list'>{links}</div>"), "canonical") == [
+        RecordError(None, "no_text", ONLY_LINKS)
+    ]

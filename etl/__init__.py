@@ -55,8 +55,8 @@ def _text_version(rules: str) -> str:
 #: (written after a byte-order mark) are stopwords; a cut Polish entry is left out.
 #: text-12: a JSON number given for a text field (a title, a URL, an author, the text) is kept
 #: as the file writes it (etl.ingest.formats.base.JsonNumber: ``1e5``, not ``100000.0``).
-#: text-13: a carriage return alone inside a field of a CSV file whose lines end in LF or CRLF is
-#: part of the field (etl.ingest.formats.csvdump; the row ended there: its text was cut), and an
+#: text-13: a carriage return alone inside a field of a CSV file is part of the field
+#: (etl.ingest.formats.csvdump; the row ended there: its text was cut), and an
 #: HTML page whose only text is its links is no_text (etl.ingest.formats.html; it loaded as an
 #: article of menu words).
 TEXT_VERSION = _text_version("text-13")

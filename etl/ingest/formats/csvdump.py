@@ -25,10 +25,11 @@ csv.field_size_limit(sys.maxsize)
 #: exports often tabs.
 DELIMITERS = (",", ";", "\t", "|")
 
-#: A carriage return not followed by a line feed: old Mac text pasted into a spreadsheet cell.
-_BARE_CR = re.compile(r"\r(?!\n)")
+#: A line end as the csv module reads one: CRLF, LF, or a carriage return alone.
+_LINE_END = re.compile(r"(\r\n|\n|\r)")
 #: Where a stand-in for a bare CR is looked for (:func:`_stand_in`): the private-use areas.
-_PRIVATE_USE = (range(0xE000, 0xF900), range(0xF0000, 0xFFFFE))
+_PRIVATE_USE = (range(0xE000, 0xF900), range(0xF0000, 0xFFFFE), range(0x100000, 0x10FFFE))
+_PRIVATE_USE_CHAR = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
 
 
 def _delimiter(header: str) -> str:
@@ -44,20 +45,93 @@ def _delimiter(header: str) -> str:
     return ","
 
 
-def _rows_end_in_lf(text: str) -> bool:
-    """Whether the first line of ``text`` ends in LF or CRLF (not in a CR alone): the file's rows
-    end so, and a carriage return without a line feed is part of a field."""
-    end = re.search(r"[\r\n]", text)
-    return end is not None and text.startswith(("\n", "\r\n"), end.start())
-
-
 def _stand_in(text: str) -> str | None:
-    """A private-use character that ``text`` does not hold (``None``: it holds every one)."""
+    """A private-use character that ``text`` does not hold (``None``: it holds every one). The
+    file is read once for those it holds (a look for each candidate in turn read a file that
+    held most of them ~70,000 times: 46 s for 2.6 MB; probe, session 43)."""
+    held = set(_PRIVATE_USE_CHAR.findall(text))
     for block in _PRIVATE_USE:
         for code in block:
-            if chr(code) not in text:
+            if chr(code) not in held:
                 return chr(code)
     return None
+
+
+def _n_fields(line: str, delimiter: str) -> int:
+    """How many fields ``line`` reads as on its own (a stray quote: as the csv module reads it
+    leniently)."""
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter), []))
+    except csv.Error:
+        return -1
+
+
+def _hide_text_crs(text: str, delimiter: str) -> tuple[str, str | None]:
+    """``text`` with each carriage return alone that is part of a field, not a row's end, hidden
+    behind a character the file does not hold (given back in every field read, with the stand-in
+    itself: :func:`_given_back`); the csv module ends a row at every CR.
+
+    A CR alone after the header ends a row when what follows it, up to the next line end, reads
+    as a row of the header's number of fields; else it is text (old Mac text pasted into a
+    cell: an unquoted field holds no separator, so its continuation reads as one field). A file
+    of one column has no separator to tell by: there a CR alone ends a row when no row after the
+    header ends in LF or CRLF (a CR-only file), else it is text. So a file whose rows end in CR
+    alone after a header ending in LF reads row by row (two articles were one, or refused), and
+    one whose header ends in CR alone keeps a CR inside a later row's field (it was cut).
+    """
+    parts = _LINE_END.split(text)  # [line, end, line, end, ..., line]
+    ends = parts[1::2]
+    if "\r" not in ends[1:]:
+        return text, None
+    stand_in = _stand_in(text)
+    if stand_in is None:  # every private-use character in the file: read as the csv module does
+        return text, None
+    n = _n_fields(parts[0], delimiter)
+    one_column_rows_end_in_cr = n == 1 and all(end == "\r" for end in ends[1:])
+    out = parts[:3]  # the header, its line end and the first line after it
+    for i in range(3, len(parts), 2):
+        end = parts[i]
+        if end == "\r" and _cr_is_text(parts, i, n, delimiter, one_column_rows_end_in_cr):
+            end = stand_in
+        out += [end, parts[i + 1]]
+    return "".join(out), stand_in
+
+
+def _cr_is_text(parts: list[str], i: int, n: int, delimiter: str, one_column_cr_rows: bool) -> bool:
+    """Whether the CR alone at ``parts[i]`` is part of a field (see :func:`_hide_text_crs`).
+    What follows it decides, past blank lines made of more CRs alone (``\r\r``: a paragraph
+    break in a field, or blank rows); a CR that the file's end or a line ending in LF follows
+    ends its row there anyway."""
+    j = i + 1
+    while j + 1 < len(parts) and parts[j] == "" and parts[j + 1] == "\r":
+        j += 2
+    if j + 1 < len(parts) and parts[j] == "":
+        return False  # LF or CRLF next: the row ends there
+    if j + 1 >= len(parts) and not parts[j]:
+        return False  # the file's end
+    if n > 1:
+        return _row_fields(parts, j, delimiter) != n
+    return not one_column_cr_rows
+
+
+#: How many lines a row read ahead by :func:`_row_fields` may span (a quote left open would
+#: otherwise read to the end of the file at each CR: quadratic).
+_ROW_LINES = 100
+
+
+def _row_fields(parts: list[str], j: int, delimiter: str) -> int:
+    """How many fields the row that starts at ``parts[j]`` reads as, a quoted field spanning
+    line ends included (``-1``: none within :data:`_ROW_LINES` lines, or unreadable)."""
+    lines = (
+        parts[k] + (parts[k + 1] if k + 1 < len(parts) else "")
+        for k in range(j, min(len(parts), j + 2 * _ROW_LINES), 2)
+    )
+    reader = csv.reader(lines, delimiter=delimiter)
+    try:
+        row = next(reader, [])
+    except csv.Error:
+        return -1
+    return len(row) if reader.line_num < _ROW_LINES else -1
 
 
 def parse_csv(text: str, layout: str) -> list[Parsed]:
@@ -65,19 +139,13 @@ def parse_csv(text: str, layout: str) -> list[Parsed]:
     so is a row whose quote does not close where it should (:func:`_records`). Blank lines
     before the header are skipped; the separator is read off the header (:data:`DELIMITERS`).
 
-    A file whose first line ends in LF or CRLF keeps a bare CR inside a field as text, where the
-    csv module ended the row there (the rest of the text became a broken row of its own); in a
-    file whose lines end in a CR alone (classic Mac), a CR ends the row."""
+    A carriage return alone inside a field is kept as text where the csv module ended the row
+    there (:func:`_hide_text_crs`)."""
     stripped = text.lstrip("\r\n")
     skipped = len(io.StringIO(text[: len(text) - len(stripped)], newline="").readlines())
     text = stripped
-    # The csv module splits lines at every CR: a bare one is hidden behind a character the file
-    # does not hold, and given back in every field read (:func:`_given_back`).
-    stand_in: str | None = None
-    if "\r" in text and _rows_end_in_lf(text):
-        stand_in = _stand_in(text)
-        if stand_in is not None:
-            text = _BARE_CR.sub(stand_in, text)
+    first = _LINE_END.split(text, maxsplit=1)[0]
+    text, stand_in = _hide_text_crs(text, _delimiter(first))
     # The first line as the csv module splits lines: at CRLF, LF or a bare CR (old Mac and
     # Excel-for-Mac exports end lines with CR alone: the whole file was taken for the header,
     # and csv's error stopped the run without naming the file; probe, session 40).

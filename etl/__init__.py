@@ -58,7 +58,8 @@ def _text_version(rules: str) -> str:
 #: text-13: a carriage return alone inside a field of a CSV file is part of the field
 #: (etl.ingest.formats.csvdump; the row ended there: its text was cut), and an
 #: HTML page whose only text is its links is no_text (etl.ingest.formats.html; it loaded as an
-#: article of menu words).
+#: article of menu words), and an HTML page's text keeps its zero-width non-joiners and joiners
+#: and its private-use characters, as the other formats do (the HTML extractor dropped them).
 TEXT_VERSION = _text_version("text-13")
 
 __all__ = ["TEXT_VERSION", "__version__"]

@@ -7,6 +7,7 @@ import itertools
 import json
 import logging
 import re
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -274,6 +275,61 @@ def _only_links(page: str, body: str) -> bool:
     return reached[-1]
 
 
+#: A character reference in the markup (``&zwnj;``, ``&#8204;``, ``&#x200C;``).
+_CHAR_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+#: Where the stand-ins of :func:`_kept_from_the_extractor` are taken from: CJK ideographs
+#: (extension B), which the extractor keeps as the letters they are.
+_STAND_INS = range(0x20000, 0x2A6E0)
+
+
+def _dropped_by_the_extractor(char: str) -> bool:
+    """Whether trafilatura drops ``char`` from the text (its ``remove_control_characters``
+    keeps what is printable or white space) while the text stage keeps it or decides on it: a
+    format character (the zero-width non-joiner and joiner of Persian, the Indic scripts and
+    emoji: U+200C, U+200D) or a private-use one (an icon font's glyph)."""
+    return not (char.isprintable() or char.isspace()) and unicodedata.category(char) in {
+        "Cf",
+        "Co",
+    }
+
+
+def _kept_from_the_extractor(page: str) -> tuple[str, dict[str, str]]:
+    """``page`` with each character the extractor would drop (:func:`_dropped_by_the_extractor`),
+    as written or as a character reference, replaced by a letter the page does not hold; and
+    the way back (stand-in → character). A Persian page lost every zero-width non-joiner
+    (``می‌خواهم`` became ``میخواهم``: other terms, another article than the same text as JSONL
+    or TXT); an emoji sequence lost its joiner (probe, session 43)."""
+
+    found = {c for c in set(page) if _dropped_by_the_extractor(c)}
+    references: dict[str, str] = {}
+    if "&" in page:
+        for ref in set(_CHAR_REFERENCE.findall(page)):
+            char = html.unescape(ref)
+            if len(char) == 1 and _dropped_by_the_extractor(char):
+                references[ref] = char
+                found.add(char)
+    if not found:
+        return page, {}
+    held = set(page)
+    free = (chr(c) for c in _STAND_INS if chr(c) not in held)
+    stand_in = {char: next(free) for char in sorted(found)}
+    page = page.translate({ord(c): s for c, s in stand_in.items()})
+    for ref, char in references.items():
+        page = page.replace(ref, stand_in[char])
+    return page, {s: c for c, s in stand_in.items()}
+
+
+def _given_back(value: Any, back: dict[str, str]) -> Any:
+    """``value`` (a text, or a list of them) with the stand-ins of ``back`` turned back."""
+    if not back:
+        return value
+    if isinstance(value, str):
+        return value.translate({ord(s): c for s, c in back.items()})
+    if isinstance(value, list):
+        return [_given_back(v, back) for v in value]
+    return value
+
+
 def parse_html(text: str, layout: str) -> list[Parsed]:
     """One article per page: trafilatura's main text, title, date and authors."""
     from trafilatura import bare_extraction
@@ -304,6 +360,7 @@ def parse_html(text: str, layout: str) -> list[Parsed]:
             "parser's limit: it drops that text and everything after it"
         )
         return [RecordError(None, "malformed_html", detail)]
+    page, back = _kept_from_the_extractor(page)
     try:
         doc = bare_extraction(
             page,
@@ -320,6 +377,8 @@ def parse_html(text: str, layout: str) -> list[Parsed]:
         meta = doc
     elif doc is not None:
         meta = doc.as_dict()
+    meta = {key: _given_back(value, back) for key, value in meta.items()}
+    page = _given_back(page, back)
     body = meta.get("text")
     if not body or not body.strip():
         return [RecordError(None, "no_text", NO_MAIN_TEXT)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
@@ -77,21 +78,30 @@ _day_locator = cast(Callable[..., Any], mdates.DayLocator)
 _date_formatter = cast(Callable[..., Any], mdates.DateFormatter)
 
 
+#: matplotlib's warning that its font has no glyph for a character of a label.
+_MISSING_GLYPH = r"Glyph \d+ .*missing from font"
+
+
 def _svg(fig: Figure) -> str:
     """``fig`` as SVG, cropped as ``bbox_inches="tight"`` crops it, without the extra drawing
     of the whole figure that option does to find the crop (~16 ms of a ~90 ms chart; a one-file
     run draws five): the crop is measured with an SVG renderer's text metrics, at the 72 dpi
     the SVG is written at, the same measure (in inches) matplotlib takes."""
     dpi = fig.dpi
-    fig.set_dpi(72)
-    try:
-        width, height = fig.get_size_inches() * 72
-        measure = _svg_renderer(width, height, io.StringIO(), image_dpi=72)
-        crop = fig.get_tightbbox(measure).padded(plt.rcParams["savefig.pad_inches"])
-    finally:
-        fig.set_dpi(dpi)
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches=crop)
+    with warnings.catch_warnings():
+        # The text is written as SVG text ("svg.fonttype": "none") that the browser draws in its
+        # own fonts; matplotlib's font only measures it, and warned, in six blocks of several
+        # lines a run, of each glyph it lacks (a Chinese title) that the page shows anyway.
+        warnings.filterwarnings("ignore", _MISSING_GLYPH, UserWarning)
+        fig.set_dpi(72)
+        try:
+            width, height = fig.get_size_inches() * 72
+            measure = _svg_renderer(width, height, io.StringIO(), image_dpi=72)
+            crop = fig.get_tightbbox(measure).padded(plt.rcParams["savefig.pad_inches"])
+        finally:
+            fig.set_dpi(dpi)
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", bbox_inches=crop)
     plt.close(fig)
     text = buffer.getvalue()
     return text[text.index("<svg") :]

@@ -10,8 +10,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from etl import pipeline
 from etl.load.replay import forget_quarantined
+from etl.load.standing import STANDING_QUARANTINE
 from etl.settings import Settings
 from etl.storage import Location
 from etl.warehouse import writer
@@ -34,16 +37,17 @@ def _planned(settings: Settings, **kwargs: object) -> pipeline.RunPlan:
 
 
 def _standing_records_of(settings: Settings, path: str) -> list[tuple[object, ...]]:
+    """The file's quarantine records that stand (what summary counts and replay reads)."""
     return query(
         settings.warehouse,
-        "SELECT reason FROM quarantine WHERE path = ? AND run_id IN "
-        "(SELECT last_run_id FROM ingest_ledger WHERE path = ?)",
-        [path, path],
+        f"WITH {STANDING_QUARANTINE} SELECT reason FROM standing WHERE path = ?",
+        [path],
     )
 
 
-def test_a_run_loaded_between_a_replays_forgetting_and_its_load_keeps_the_replays_records(
-    tmp_path: Path, corpora: Path
+@pytest.mark.parametrize("run_first", [True, False], ids=["run loads first", "replay first"])
+def test_a_run_planned_before_a_replay_forgot_keeps_the_replays_records(
+    tmp_path: Path, corpora: Path, run_first: bool
 ) -> None:
     files = sorted((corpora / "reuters").glob("*.txt"))
     landing = tmp_path / "landing" / "2024-03-01"
@@ -64,17 +68,22 @@ def test_a_run_loaded_between_a_replays_forgetting_and_its_load_keeps_the_replay
 
     replay = _planned(settings, trigger="replay", before_plan=forget)  # reads empty.txt again
     try:
-        loaded = pipeline.load_run(run.staging_dir)  # commits first
-        replayed = pipeline.load_run(replay.staging_dir)
+        if run_first:
+            loaded = pipeline.load_run(run.staging_dir)
+            replayed = pipeline.load_run(replay.staging_dir)
+        else:
+            replayed = pipeline.load_run(replay.staging_dir)
+            loaded = pipeline.load_run(run.staging_dir)
     finally:
         pipeline.release(run.run_id)
         pipeline.release(replay.run_id)
-    assert loaded.articles_loaded == 3
+    # the three new files: loaded by whichever run committed first (the replay reads them too)
+    assert loaded.articles_loaded + replayed.articles_loaded == 3
     assert replayed.quarantined == 1
     # the replay's verdict stands, with its record: what summary counts and replay reads
     ledger = query(
         settings.warehouse,
-        "SELECT outcome, last_run_id FROM ingest_ledger WHERE path = ?",
+        "SELECT outcome, first_run_id FROM ingest_ledger WHERE path = ?",
         [empty],
     )
     assert ledger == [("quarantined", replay.run_id)]

@@ -101,3 +101,30 @@ def test_an_archive_of_many_links_with_one_first_word_is_judged() -> None:
     assert parse_html(_page(f"<div class='list'>{links}</div>"), "canonical") == [
         RecordError(None, "no_text", ONLY_LINKS)
     ]
+
+
+LEDE = (
+    "The harbour board approved the new ferry timetable for the islands on Monday after a long"
+    " debate about the winter crossings"
+)
+
+
+@pytest.mark.parametrize(
+    "headline",
+    ["<h1>Ferry timetable approved</h1>", "<h1><a href='/ferry'>Ferry timetable</a></h1>", ""],
+    ids=["a headline", "a headline that is a link", "no headline"],
+)
+def test_an_article_whose_lede_a_list_of_links_repeats_is_an_article(headline: str) -> None:
+    """A sidebar of the most read, whose first entry is this article's lede as a link: every
+    word of the body was a link's, and the real article was refused (review, session 43). Its
+    text is written outside the links too: an article."""
+    sidebar = (
+        "<aside><ul>"
+        f"<li><a href='/ferry'>{LEDE}</a></li>"
+        "<li><a href='/w'>World</a></li><li><a href='/b'>Business</a></li>"
+        "</ul></aside>"
+    )
+    page = _page(f"<article>{headline}<p>{LEDE}</p></article>{sidebar}")
+    (record,) = parse_html(page, "canonical")
+    assert isinstance(record, Record), record
+    assert LEDE in record.body

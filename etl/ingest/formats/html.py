@@ -8,6 +8,7 @@ import json
 import logging
 import re
 import unicodedata
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -226,7 +227,7 @@ ONLY_LINKS_DETAIL = (
 #: (it also bounds the work per word of :func:`_only_links`).
 MENU_ENTRY_WORDS = 64
 #: Between a link's last word and its end: spaces, punctuation and markup (``<span>``, an icon).
-_TO_LINK_END = r"(?:[^\w<]|<[^>]*>)*?</[aA]\s*>"
+_TO_LINK_END = r"(?:[^\w<]|<[^<>]*>)*?</[aA]\s*>"
 
 
 def _only_links(page: str, body: str) -> bool:
@@ -272,7 +273,19 @@ def _only_links(page: str, body: str) -> bool:
                 break
             if end in node:
                 reached[at + 1] = True
-    return reached[-1]
+    return reached[-1] and not _written_outside_links(tree, words)
+
+
+def _written_outside_links(tree: Any, words: list[str]) -> bool:
+    """Whether at least half of ``words`` (the body's, counted with repeats) are in the page's
+    text outside its links: the body is then the page's own text, which a list of links
+    elsewhere repeats (a sidebar of the most read, whose first entry is this article's lede,
+    had a real article refused; review, session 43). ``tree`` loses its links."""
+    for anchor in list(tree.iter("a")):
+        anchor.drop_tree()  # its text goes, the text after it stays
+    outside = Counter(re.findall(r"\w+", " ".join(tree.itertext())))
+    found = sum(min(n, outside[word]) for word, n in Counter(words).items())
+    return 2 * found >= len(words)
 
 
 #: A character reference in the markup (``&zwnj;``, ``&#8204;``, ``&#x200C;``).

@@ -27,6 +27,8 @@ DELIMITERS = (",", ";", "\t", "|")
 
 #: A line end as the csv module reads one: CRLF, LF, or a carriage return alone.
 _LINE_END = re.compile(r"(\r\n|\n|\r)")
+#: A carriage return not followed by a line feed.
+_BARE_CR = re.compile(r"\r(?!\n)")
 #: Where a stand-in for a bare CR is looked for (:func:`_stand_in`): the private-use areas.
 _PRIVATE_USE = (range(0xE000, 0xF900), range(0xF0000, 0xFFFFE), range(0x100000, 0x10FFFE))
 _PRIVATE_USE_CHAR = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
@@ -58,80 +60,89 @@ def _stand_in(text: str) -> str | None:
 
 
 def _n_fields(line: str, delimiter: str) -> int:
-    """How many fields ``line`` reads as on its own (a stray quote: as the csv module reads it
-    leniently)."""
+    """How many fields ``line`` (one row, a quoted field's line ends included) reads as, as the
+    csv module reads it leniently (``-1``: it cannot)."""
     try:
-        return len(next(csv.reader([line], delimiter=delimiter), []))
+        return len(next(csv.reader(io.StringIO(line, newline=""), delimiter=delimiter), []))
     except csv.Error:
         return -1
+
+
+def _lines(text: str, delimiter: str) -> list[tuple[str, str]]:
+    """``text`` as ``(line, line end)`` pairs, cut at the line ends outside quoted fields (a
+    quote that opens a field opens one; ``""`` inside it is a quote), where the csv module may
+    end a row; the last line's end may be ``""``. One pass over the file."""
+    token = re.compile(f'""|"|\r\n|\n|\r|{re.escape(delimiter)}|[^"\r\n{re.escape(delimiter)}]+')
+    out: list[tuple[str, str]] = []
+    start = 0
+    quoted, field_start = False, True
+    for match in token.finditer(text):
+        piece = match[0]
+        if piece in ("\r\n", "\n", "\r"):
+            if not quoted:
+                out.append((text[start : match.start()], piece))
+                start, field_start = match.end(), True
+            continue
+        if piece == '"':
+            if quoted:
+                quoted = False
+            elif field_start:
+                quoted = True
+            field_start = False
+        elif piece == delimiter:
+            field_start = not quoted
+        elif piece == '""':
+            field_start = False  # an empty quoted field, a quote inside one, or a literal
+        else:
+            field_start = False
+    out.append((text[start:], ""))
+    return out
 
 
 def _hide_text_crs(text: str, delimiter: str) -> tuple[str, str | None]:
     """``text`` with each carriage return alone that is part of a field, not a row's end, hidden
     behind a character the file does not hold (given back in every field read, with the stand-in
-    itself: :func:`_given_back`); the csv module ends a row at every CR.
+    itself: :func:`_given_back`); the csv module ends a row at every CR outside quotes.
 
-    A CR alone after the header ends a row when what follows it, up to the next line end, reads
-    as a row of the header's number of fields; else it is text (old Mac text pasted into a
-    cell: an unquoted field holds no separator, so its continuation reads as one field). A file
-    of one column has no separator to tell by: there a CR alone ends a row when no row after the
-    header ends in LF or CRLF (a CR-only file), else it is text. So a file whose rows end in CR
-    alone after a header ending in LF reads row by row (two articles were one, or refused), and
-    one whose header ends in CR alone keeps a CR inside a later row's field (it was cut).
-    """
-    parts = _LINE_END.split(text)  # [line, end, line, end, ..., line]
-    ends = parts[1::2]
-    if "\r" not in ends[1:]:
+    After the header, a CR alone outside quotes is text when the row before it and what follows
+    it up to the next line end read together as one row of the header's number of fields (old
+    Mac text pasted into a cell: an unquoted field holds no separator, so its continuation adds
+    no field), and ends the row otherwise: a classic Mac file, or one whose rows were joined
+    from several systems, reads row by row. Where that cannot tell, the file's own line ends
+    decide: a blank line after a CR (``\r\r``) and every CR of a one-column file end a row when
+    more lines with something on them end in CR alone than in LF or CRLF, else they are text.
+    One pass over the file and one reading of each line (a look ahead at each CR was
+    quadratic; review, session 43)."""
+    if not _BARE_CR.search(text):
         return text, None
     stand_in = _stand_in(text)
     if stand_in is None:  # every private-use character in the file: read as the csv module does
         return text, None
-    n = _n_fields(parts[0], delimiter)
-    one_column_rows_end_in_cr = n == 1 and all(end == "\r" for end in ends[1:])
-    out = parts[:3]  # the header, its line end and the first line after it
-    for i in range(3, len(parts), 2):
-        end = parts[i]
-        if end == "\r" and _cr_is_text(parts, i, n, delimiter, one_column_rows_end_in_cr):
-            end = stand_in
-        out += [end, parts[i + 1]]
+    lines = _lines(text, delimiter)
+    n = _n_fields(lines[0][0], delimiter)
+    ends = [end for line, end in lines[1:] if end and line]  # of lines with something on them
+    cr_rows = 2 * sum(end == "\r" for end in ends) > len(ends)
+    out = [lines[0][0], lines[0][1]]
+    fields = _n_fields(lines[1][0], delimiter) if len(lines) > 1 else 0  # the row read so far
+    for k in range(1, len(lines)):
+        line, end = lines[k]
+        out.append(line)
+        if end != "\r" or k + 1 == len(lines) or (k + 2 == len(lines) and not lines[k + 1][0]):
+            out.append(end)  # LF or CRLF, or the file's end: the row ends here
+            fields = _n_fields(lines[k + 1][0], delimiter) if k + 1 < len(lines) else 0
+            continue
+        after = lines[k + 1][0]
+        if not after or n == 1:
+            joined = fields if not cr_rows else -1
+            text_cr = not cr_rows
+        elif after.startswith('"'):
+            text_cr, joined = False, -1  # a quoted field opens: a row begins
+        else:
+            joined = fields + _n_fields(after, delimiter) - 1
+            text_cr = joined == n
+        out.append(stand_in if text_cr else end)
+        fields = joined if text_cr else _n_fields(after, delimiter)
     return "".join(out), stand_in
-
-
-def _cr_is_text(parts: list[str], i: int, n: int, delimiter: str, one_column_cr_rows: bool) -> bool:
-    """Whether the CR alone at ``parts[i]`` is part of a field (see :func:`_hide_text_crs`).
-    What follows it decides, past blank lines made of more CRs alone (``\r\r``: a paragraph
-    break in a field, or blank rows); a CR that the file's end or a line ending in LF follows
-    ends its row there anyway."""
-    j = i + 1
-    while j + 1 < len(parts) and parts[j] == "" and parts[j + 1] == "\r":
-        j += 2
-    if j + 1 < len(parts) and parts[j] == "":
-        return False  # LF or CRLF next: the row ends there
-    if j + 1 >= len(parts) and not parts[j]:
-        return False  # the file's end
-    if n > 1:
-        return _row_fields(parts, j, delimiter) != n
-    return not one_column_cr_rows
-
-
-#: How many lines a row read ahead by :func:`_row_fields` may span (a quote left open would
-#: otherwise read to the end of the file at each CR: quadratic).
-_ROW_LINES = 100
-
-
-def _row_fields(parts: list[str], j: int, delimiter: str) -> int:
-    """How many fields the row that starts at ``parts[j]`` reads as, a quoted field spanning
-    line ends included (``-1``: none within :data:`_ROW_LINES` lines, or unreadable)."""
-    lines = (
-        parts[k] + (parts[k + 1] if k + 1 < len(parts) else "")
-        for k in range(j, min(len(parts), j + 2 * _ROW_LINES), 2)
-    )
-    reader = csv.reader(lines, delimiter=delimiter)
-    try:
-        row = next(reader, [])
-    except csv.Error:
-        return -1
-    return len(row) if reader.line_num < _ROW_LINES else -1
 
 
 def parse_csv(text: str, layout: str) -> list[Parsed]:

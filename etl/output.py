@@ -819,23 +819,39 @@ _STDOUT_PATHS = frozenset({"/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"})
 PART_SUFFIX = ".part"
 
 
+#: A temporary file's name, at most (bytes; most file systems' limit), and its parts' longest:
+#: the host's, a process id's, and mkstemp's random part.
+_NAME_BYTES, _HOST_CHARS, _PID_DIGITS, _RANDOM_CHARS = 255, 32, 10, 8
+
+
 def _host() -> str:
     """This machine's name as a temporary file's name holds it: letters, digits and ``-``, any
-    other character as ``_`` (no dot, which separates the name's parts)."""
-    return re.sub(r"[^A-Za-z0-9-]", "_", socket.gethostname()) or "_"
+    other character as ``_`` (no dot, which separates the name's parts), at most
+    :data:`_HOST_CHARS` of them."""
+    return (re.sub(r"[^A-Za-z0-9-]", "_", socket.gethostname()) or "_")[:_HOST_CHARS]
+
+
+def _name_part(target: Path, host: str) -> str:
+    """``target``'s name as its temporary files' names hold it: cut (at a character) so that the
+    whole name stays within :data:`_NAME_BYTES` (the host and process id made a name of 200
+    bytes fail where it used to be written: review, session 43)."""
+    room = _NAME_BYTES - 4 - len(host) - _PID_DIGITS - _RANDOM_CHARS - len(PART_SUFFIX)
+    return target.name.encode()[:room].decode(errors="ignore")
 
 
 def _part_prefix(target: Path) -> str:
     """The start of the name of this process's temporary file for ``target``:
     ``.<name>.<host>.<pid>.``, then mkstemp's random letters and :data:`PART_SUFFIX`."""
-    return f".{target.name}.{_host()}.{os.getpid()}."
+    host = _host()
+    return f".{_name_part(target, host)}.{host}.{os.getpid()}."
 
 
 def _writer_pid(name: str, target: Path, host: str) -> int | None:
     """The process id in ``name`` when it is a temporary file of ``target`` written on
     ``host`` (:func:`_part_prefix`); ``None`` for any other file."""
     suffix = re.escape(PART_SUFFIX)
-    pattern = rf"\.{re.escape(target.name)}\.{re.escape(host)}\.([0-9]+)\.[^./]+{suffix}"
+    head = re.escape(_name_part(target, host))
+    pattern = rf"\.{head}\.{re.escape(host)}\.([0-9]+)\.[^./]+{suffix}"
     match = re.fullmatch(pattern, name)
     return int(match[1]) if match else None
 

@@ -134,3 +134,23 @@ def test_the_writer_names_and_locks_its_file_while_it_writes(tmp_path: Path) -> 
         with part.open("rb") as probe, pytest.raises(BlockingIOError):
             fcntl.flock(probe.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
     assert _names(tmp_path) == ["page.html"]
+
+
+@pytest.mark.usefixtures("named_host")
+@pytest.mark.parametrize("name", ["r" * 246 + ".csv", "é" * 120 + ".csv"], ids=["ascii", "utf-8"])
+def test_a_long_file_name_is_written_and_its_leftovers_found(
+    tmp_path: Path, dead_pid: int, name: str
+) -> None:
+    """A name of 200-odd bytes was written before the temporary name held the host and the
+    process id, and failed after (ENAMETOOLONG; review, session 43): the name's part is cut."""
+    target = tmp_path / name
+    assert len(target.name.encode()) > 240  # a name the file system takes (255 at most)
+    write_whole(target, "a,b\n")
+    assert _names(tmp_path) == [name]
+    # a killed writer's leftover of it, named as this version names them, goes with the next write
+    head = target.name.encode()[: 255 - 4 - len(HOST_IN_NAME) - 10 - 8 - 5].decode(errors="ignore")
+    leftover = tmp_path / f".{head}.{HOST_IN_NAME}.{dead_pid}.k3x9q2ab.part"
+    leftover.write_bytes(b"a,")
+    write_whole(target, "a,b\nc,d\n")
+    assert _names(tmp_path) == [name]
+    assert target.read_text(encoding="utf-8") == "a,b\nc,d\n"

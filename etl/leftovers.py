@@ -25,9 +25,7 @@ stay local (``reports_dir``), so their half-built folders are removed as before.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -79,20 +77,10 @@ def own(staging: str | Path | Location) -> BaseFileLock | None:
 def is_owned(staging: str | Path | Location) -> bool:
     """Whether a live process holds the owner lock of ``staging`` (probed without waiting);
     always ``False`` on object storage."""
+    from etl.output import flock_held
+
     where = location(staging)
-    if not where.is_local:
-        return False
-    try:
-        fd = os.open(where.local_path / OWNER_LOCK, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)  # also drops the probe's own lock
-    return False
+    return where.is_local and flock_held(where.local_path / OWNER_LOCK) is True
 
 
 def _size_and_age(folder: Location, now: float) -> tuple[int, float]:

@@ -846,14 +846,11 @@ def _part_prefix(target: Path) -> str:
     return f".{_name_part(target, host)}.{host}.{os.getpid()}."
 
 
-def _writer_pid(name: str, target: Path, host: str) -> int | None:
-    """The process id in ``name`` when it is a temporary file of ``target`` written on
-    ``host`` (:func:`_part_prefix`); ``None`` for any other file."""
-    suffix = re.escape(PART_SUFFIX)
+def _leftover_name(target: Path, host: str) -> re.Pattern[str]:
+    """The names of the temporary files of ``target`` written on ``host`` (:func:`_part_prefix`),
+    the writer's process id their first group."""
     head = re.escape(_name_part(target, host))
-    pattern = rf"\.{head}\.{re.escape(host)}\.([0-9]+)\.[^./]+{suffix}"
-    match = re.fullmatch(pattern, name)
-    return int(match[1]) if match else None
+    return re.compile(rf"\.{head}\.{re.escape(host)}\.([0-9]+)\.[^./]+{re.escape(PART_SUFFIX)}")
 
 
 def _alive(pid: int) -> bool:
@@ -870,18 +867,20 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _locked(path: Path) -> bool:
-    """Whether a live process holds the lock a writer keeps on its temporary file while it
-    writes (:func:`_destination`); ``True`` too when that cannot be told (the file cannot be
-    opened, the file system refuses locks)."""
+def flock_held(path: Path) -> bool | None:
+    """Whether a live process holds an exclusive ``flock`` on the file ``path`` (probed without
+    waiting, the probe's own lock dropped at once); ``None`` when that cannot be told (the file
+    cannot be opened, the file system refuses locks)."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
-        return True
+        return None
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError:  # BlockingIOError: held
+    except BlockingIOError:
         return True
+    except OSError:
+        return None
     finally:
         os.close(fd)  # also drops the probe's own lock
     return False
@@ -899,11 +898,12 @@ def remove_leftovers(target: Path) -> None:
         siblings = list(target.parent.iterdir())
     except OSError:
         return
+    pattern = _leftover_name(target, host)
     for path in siblings:
-        pid = _writer_pid(path.name, target, host)
-        if pid is None or _alive(pid):
+        match = pattern.fullmatch(path.name)
+        if match is None or _alive(int(match[1])):
             continue
-        if not _locked(path):
+        if flock_held(path) is False:  # a writer's lock, or one that cannot be told: kept
             with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
 

@@ -119,29 +119,30 @@ def _hide_text_crs(text: str, delimiter: str) -> tuple[str, str | None]:
     if stand_in is None:  # every private-use character in the file: read as the csv module does
         return text, None
     lines = _lines(text, delimiter)
-    n = _n_fields(lines[0][0], delimiter)
+    counts = [_n_fields(line, delimiter) if line else 0 for line, _ in lines]  # each read once
+    n = counts[0]
     ends = [end for line, end in lines[1:] if end and line]  # of lines with something on them
     cr_rows = 2 * sum(end == "\r" for end in ends) > len(ends)
     out = [lines[0][0], lines[0][1]]
-    fields = _n_fields(lines[1][0], delimiter) if len(lines) > 1 else 0  # the row read so far
+    fields = counts[1] if len(lines) > 1 else 0  # of the row read so far
     for k in range(1, len(lines)):
         line, end = lines[k]
         out.append(line)
         if end != "\r" or k + 1 == len(lines) or (k + 2 == len(lines) and not lines[k + 1][0]):
             out.append(end)  # LF or CRLF, or the file's end: the row ends here
-            fields = _n_fields(lines[k + 1][0], delimiter) if k + 1 < len(lines) else 0
+            fields = counts[k + 1] if k + 1 < len(lines) else 0
             continue
         after = lines[k + 1][0]
+        joined = fields  # a blank line, or one column: the row keeps its fields
         if not after or n == 1:
-            joined = fields if not cr_rows else -1
             text_cr = not cr_rows
         elif after.startswith('"'):
-            text_cr, joined = False, -1  # a quoted field opens: a row begins
+            text_cr = False  # a quoted field opens: a row begins
         else:
-            joined = fields + _n_fields(after, delimiter) - 1
+            joined = fields + counts[k + 1] - 1
             text_cr = joined == n
         out.append(stand_in if text_cr else end)
-        fields = joined if text_cr else _n_fields(after, delimiter)
+        fields = joined if text_cr else counts[k + 1]
     return "".join(out), stand_in
 
 
@@ -169,8 +170,7 @@ def parse_csv(text: str, layout: str) -> list[Parsed]:
         return [RecordError(None, "malformed_csv", f"the header row cannot be read: {exc}")]
     if not fieldnames:
         return [RecordError(None, "malformed_csv", "no header row")]
-    names = _given_back(list(fieldnames), stand_in)
-    header = _given_back([header], stand_in)[0]
+    names = list(fieldnames)  # the header's CRs are never hidden (:func:`_hide_text_crs`)
     if not any(name.strip().lower() in TEXT_FIELDS for name in names):
         # A file without a header (its first row read as one), or whose header names no text
         # field: no row can give a text. Said once for the file, not as "no text" per row.

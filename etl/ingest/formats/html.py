@@ -306,14 +306,15 @@ def _dropped_by_the_extractor(char: str) -> bool:
     }
 
 
-def _kept_from_the_extractor(page: str) -> tuple[str, dict[str, str]]:
+def _kept_from_the_extractor(page: str) -> tuple[str, dict[int, str]]:
     """``page`` with each character the extractor would drop (:func:`_dropped_by_the_extractor`),
     as written or as a character reference, replaced by a letter the page does not hold; and
-    the way back (stand-in → character). A Persian page lost every zero-width non-joiner
-    (``می‌خواهم`` became ``میخواهم``: other terms, another article than the same text as JSONL
-    or TXT); an emoji sequence lost its joiner (probe, session 43)."""
+    the way back (a translation table: stand-in → character). A Persian page lost every
+    zero-width non-joiner (``می‌خواهم`` became ``میخواهم``: other terms, another article than the
+    same text as JSONL or TXT); an emoji sequence lost its joiner (probe, session 43)."""
 
-    found = {c for c in set(page) if _dropped_by_the_extractor(c)}
+    held = set(page)
+    found = {c for c in held if _dropped_by_the_extractor(c)}
     references: dict[str, str] = {}
     if "&" in page:
         for ref in set(_CHAR_REFERENCE.findall(page)):
@@ -323,21 +324,21 @@ def _kept_from_the_extractor(page: str) -> tuple[str, dict[str, str]]:
                 found.add(char)
     if not found:
         return page, {}
-    held = set(page)
     free = (chr(c) for c in _STAND_INS if chr(c) not in held)
     stand_in = {char: next(free) for char in sorted(found)}
     page = page.translate({ord(c): s for c, s in stand_in.items()})
     for ref, char in references.items():
         page = page.replace(ref, stand_in[char])
-    return page, {s: c for c, s in stand_in.items()}
+    return page, {ord(s): c for c, s in stand_in.items()}
 
 
-def _given_back(value: Any, back: dict[str, str]) -> Any:
-    """``value`` (a text, or a list of them) with the stand-ins of ``back`` turned back."""
+def _given_back(value: Any, back: dict[int, str]) -> Any:
+    """``value`` (a text, or a list of them) with the stand-ins turned back (``back``: the
+    translation table :func:`_kept_from_the_extractor` gives)."""
     if not back:
         return value
     if isinstance(value, str):
-        return value.translate({ord(s): c for s, c in back.items()})
+        return value.translate(back)
     if isinstance(value, list):
         return [_given_back(v, back) for v in value]
     return value

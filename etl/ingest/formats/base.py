@@ -5,7 +5,7 @@ from __future__ import annotations
 import email.utils
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, Protocol
@@ -195,11 +195,13 @@ def _rfc_2822_date(text: str) -> date:
 def _first(obj: Mapping[str, Any], names: tuple[str, ...]) -> Any:
     """The value of the first of ``names`` that ``obj`` has with content: a missing, empty or
     blank (white space only) value gives way to the next name."""
-    for name in names:
-        value = obj.get(name)
-        if has_content(value):
-            return value
-    return None
+    name = _first_name(obj, names)
+    return None if name is None else obj[name]
+
+
+def _first_name(obj: Mapping[str, Any], names: tuple[str, ...]) -> str | None:
+    """The first of ``names`` that ``obj`` has with content (:func:`has_content`), or None."""
+    return next((name for name in names if has_content(obj.get(name))), None)
 
 
 def has_content(value: object) -> bool:
@@ -207,23 +209,117 @@ def has_content(value: object) -> bool:
     return not (value in (None, [], {}) or (isinstance(value, str) and not value.strip()))
 
 
+#: The fields of fundus's body object and of each of its sections: an object with other fields
+#: is not that shape (real fundus bodies have exactly these).
+FUNDUS_BODY_FIELDS = frozenset({"summary", "sections"})
+FUNDUS_SECTION_FIELDS = frozenset({"headline", "paragraphs"})
+
+
+class UnplacedTextError(ValueError):
+    """An object among a record's text that is no shape news-etl reads, or that gives a key two
+    values: its text, or some of it, would be lost. ``path`` gathers where it is (``[1]``,
+    ``.sections[0]``) as the error rises out of :func:`_text_of`, innermost first; only a
+    failing record pays for it."""
+
+    def __init__(self, item: Mapping[Any, Any], why: str) -> None:
+        super().__init__(why)
+        self.keys = [str(key) for key in item]
+        self.why = why
+        self.path: list[str] = []
+
+    def detail(self, field: str) -> str:
+        """The quarantine detail: where the object is (from the record's field ``field``), its
+        keys, why its text cannot be read, and what the producer can do."""
+        where = field + "".join(reversed(self.path))
+        shown = ", ".join(quoted(key, 60) for key in self.keys[:5])
+        more = f" and {len(self.keys) - 5} more" if len(self.keys) > 5 else ""
+        return (
+            f"the text at {where} is an object with the keys {shown}{more}, {self.why}: "
+            "give each paragraph as a string, or as an object with one text field "
+            f"({', '.join(TEXT_FIELDS)})"
+        )
+
+
+#: Why an object among the text cannot be read (:class:`UnplacedTextError`).
+_NO_TEXT_SHAPE = "which news-etl cannot read as text (its text would be lost)"
+
+
+def _check_keys(value: Mapping[Any, Any], fields: frozenset[str]) -> None:
+    """:class:`UnplacedTextError` unless ``value``'s keys are among ``fields`` and none of them
+    is given twice with two values (the JSON reader marks those: one would be lost)."""
+    repeated = getattr(value, "repeated", ())
+    if repeated:
+        why = f"which gives the key {quoted(str(repeated[0]), 60)} twice, with different values"
+        raise UnplacedTextError(value, why)
+    if not value.keys() <= fields:
+        raise UnplacedTextError(value, _NO_TEXT_SHAPE)
+
+
 def _text_of(value: Any) -> str:
-    """Body text from a string, a list of paragraphs, or fundus-style ``{summary, sections}``."""
+    """Body text from a string, a list of paragraphs, fundus-style ``{summary, sections}``, or an
+    object with one text field (``{"text": "..."}``); raises :class:`UnplacedTextError` for an
+    object of another shape rather than lose its text."""
     if isinstance(value, str):
         return value
     if isinstance(value, list):
-        return "\n\n".join(_text_of(v) for v in value if v)
+        return "\n\n".join(_texts_of_items(value))
     if isinstance(value, Mapping):
-        parts = [_text_of(value.get("summary") or [])]
-        sections = value.get("sections") or []
-        # A section is an object; anything else there is not fundus's shape and is skipped, as
-        # an item of the list that is not an object is (a lone object is one section).
-        for section in sections if isinstance(sections, list) else [sections]:
-            if isinstance(section, Mapping):
-                parts.append(_text_of(section.get("headline") or []))
-                parts.append(_text_of(section.get("paragraphs") or []))
-        return "\n\n".join(p for p in parts if p)
+        return _text_of_object(value)
     return "" if value is None else as_text(value)
+
+
+def _texts_of_items(items: list[Any]) -> list[str]:
+    """The text of each item of a list with content (a falsy item is skipped), an
+    :class:`UnplacedTextError` told the item's index."""
+    texts = []
+    for index, item in enumerate(items):
+        if not item:
+            continue
+        try:
+            texts.append(_text_of(item))
+        except UnplacedTextError as exc:
+            exc.path.append(f"[{index}]")
+            raise
+    return texts
+
+
+def _text_of_object(value: Mapping[Any, Any]) -> str:
+    """The text of an object: one text field's value, or fundus's ``{summary, sections}``;
+    :class:`UnplacedTextError` for any other shape (``{"type": "quote", "content": ...}``)."""
+    if len(value) == 1 and not getattr(value, "repeated", ()):
+        ((name, inner),) = value.items()
+        if isinstance(name, str) and name.strip().lower() in TEXT_FIELDS:
+            return _within(inner, f".{name}")
+    _check_keys(value, FUNDUS_BODY_FIELDS)
+    parts = [_within(value.get("summary") or [], ".summary")]
+    sections = value.get("sections") or []
+    # A section is an object; anything else there is not fundus's shape and is skipped, as
+    # an item of the list that is not an object is (a lone object is one section).
+    listed = sections if isinstance(sections, list) else [sections]
+    for index, section in enumerate(listed):
+        if isinstance(section, Mapping):
+            at = f".sections[{index}]" if isinstance(sections, list) else ".sections"
+            parts.append(_within(section, at, _section_text))
+    return "\n\n".join(p for p in parts if p)
+
+
+def _section_text(section: Mapping[Any, Any]) -> str:
+    """A fundus section's headline and paragraphs; :class:`UnplacedTextError` for a section
+    with other fields, whose text would be lost."""
+    _check_keys(section, FUNDUS_SECTION_FIELDS)
+    parts = [_within(section.get("headline") or [], ".headline")]
+    parts.append(_within(section.get("paragraphs") or [], ".paragraphs"))
+    return "\n\n".join(p for p in parts if p)
+
+
+def _within(value: Any, at: str, read: Callable[[Any], str] = _text_of) -> str:
+    """``read(value)``, an :class:`UnplacedTextError` told that ``value`` is at ``at`` inside
+    its parent."""
+    try:
+        return read(value)
+    except UnplacedTextError as exc:
+        exc.path.append(at)
+        raise
 
 
 def _authors(value: Any) -> tuple[str, ...]:
@@ -331,7 +427,11 @@ def _record_from_mapping(obj: object, key: str | None) -> Parsed:
     if twice is not None:
         return RecordError(key, "malformed_record", twice)
     obj = _with_plain_names(obj)
-    body = _text_of(_first(obj, TEXT_FIELDS))
+    field = _first_name(obj, TEXT_FIELDS)
+    try:
+        body = _text_of(None if field is None else obj[field])
+    except UnplacedTextError as exc:  # only a field with content holds an object
+        return RecordError(key, "malformed_record", exc.detail(str(field)))
     if not body.strip():
         return RecordError(key, "no_text", f"no text in any of the fields {', '.join(TEXT_FIELDS)}")
     published = None

@@ -230,7 +230,8 @@ def test_body_from_paragraph_lists_and_fundus_sections() -> None:
         '{"text": {"summary": ["S1"], "sections": [{"headline": ["H"],'
         ' "paragraphs": ["P1", "P2"]}, "junk", {"paragraphs": []}]}}'
     )
-    assert parse_json(fundus, L) == [Record(body="S1\n\nH\n\nP1\n\nP2")]
+    # a string among the sections is read as a paragraph (it was skipped, its text lost)
+    assert parse_json(fundus, L) == [Record(body="S1\n\nH\n\nP1\n\nP2\n\njunk")]
     assert parse_json('{"text": ["A", "", null, "B"]}', L) == [Record(body="A\n\nB")]
     assert parse_json('{"text": 42}', L) == [Record(body="42")]
     assert parse_json('{"text": {"sections": [{"paragraphs": ["P"]}]}}', L) == [Record(body="P")]

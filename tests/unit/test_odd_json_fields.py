@@ -51,12 +51,13 @@ def test_author_objects_give_their_names_whatever_the_shape() -> None:
     )
 
 
-def test_sections_that_are_not_a_list_of_objects_are_skipped_not_fatal() -> None:
-    # Items of ``sections`` that are not objects were already skipped (test_format_records);
-    # ``sections`` itself not being a list raised TypeError. A lone object is one section.
-    assert _one({"text": {"summary": ["Sum."], "sections": 5}}) == Record(body="Sum.", key="line 1")
+def test_sections_that_are_not_a_list_of_objects_are_read_not_fatal() -> None:
+    # ``sections`` not being a list raised TypeError; a lone object is one section. A string or
+    # a number among the sections is read as a paragraph: it was skipped, its text lost.
+    five = Record(body="Sum.\n\n5", key="line 1")
+    assert _one({"text": {"summary": ["Sum."], "sections": 5}}) == five
     body = {"summary": ["S."], "sections": ["Plain.", {"headline": ["H"], "paragraphs": ["P"]}]}
-    assert _one({"text": body}) == Record(body="S.\n\nH\n\nP", key="line 1")
+    assert _one({"text": body}) == Record(body="S.\n\nPlain.\n\nH\n\nP", key="line 1")
     single = {"sections": {"headline": ["Only"], "paragraphs": ["One section."]}}
     assert _one({"text": single}) == Record(body="Only\n\nOne section.", key="line 1")
 

@@ -293,13 +293,13 @@ def _text_of_object(value: Mapping[Any, Any]) -> str:
     _check_keys(value, FUNDUS_BODY_FIELDS)
     parts = [_within(value.get("summary") or [], ".summary")]
     sections = value.get("sections") or []
-    # A section is an object; anything else there is not fundus's shape and is skipped, as
-    # an item of the list that is not an object is (a lone object is one section).
+    # A section is an object (a lone object is one section); a string or a number there is
+    # read as a paragraph of its own, as in a list of paragraphs: it was skipped, its text lost.
     listed = sections if isinstance(sections, list) else [sections]
     for index, section in enumerate(listed):
-        if isinstance(section, Mapping):
-            at = f".sections[{index}]" if isinstance(sections, list) else ".sections"
-            parts.append(_within(section, at, _section_text))
+        at = f".sections[{index}]" if isinstance(sections, list) else ".sections"
+        read = _section_text if isinstance(section, Mapping) else _text_of
+        parts.append(_within(section, at, read))
     return "\n\n".join(p for p in parts if p)
 
 

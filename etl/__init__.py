@@ -60,6 +60,9 @@ def _text_version(rules: str) -> str:
 #: HTML page whose only text is its links is no_text (etl.ingest.formats.html; it loaded as an
 #: article of menu words), and an HTML page's text keeps its zero-width non-joiners and joiners
 #: and its private-use characters, as the other formats do (the HTML extractor dropped them).
-TEXT_VERSION = _text_version("text-13")
+#: text-14: a JSON text's paragraph given as an object with one text field ({"text": ...}) and
+#: a string among fundus's sections are read (both were dropped without a word); any other
+#: object among the text makes the record malformed_record (etl.ingest.formats.base).
+TEXT_VERSION = _text_version("text-14")
 
 __all__ = ["TEXT_VERSION", "__version__"]

@@ -605,13 +605,16 @@ def noted_failures(staging_dir: str | Path | Location) -> list[dict[str, str]]:
 
 
 def _notes_failure(
-    step: str,
+    step: str, per_batch: bool = False
 ) -> Callable[
     [Callable[Concatenate[str | Path, _P], _R]], Callable[Concatenate[str | Path, _P], _R]
 ]:
     """A run step that notes its failure (see :func:`note_failure`) before raising it; a DuckDB
     statement of the step that could not reach an object store (the staging's, or a lake's data
-    path) is raised as the retryable :class:`~etl.errors.ObjectStoreUnavailableError`."""
+    path) is raised as the retryable :class:`~etl.errors.ObjectStoreUnavailableError`. The note
+    is named by the step (``validate``) and, for a ``per_batch`` step, the batch its first
+    argument after the staging folder gives (``ingest-3``); the step's other arguments stay out
+    of it (the suites' parameters made a file name too long to write: the reason was lost)."""
 
     def wrap(
         fn: Callable[Concatenate[str | Path, _P], _R],
@@ -622,7 +625,8 @@ def _notes_failure(
                 with reaching_with_duckdb():
                     return fn(staging_dir, *args, **kwargs)
             except Exception as exc:
-                name = "-".join([step, *(str(a) for a in args)])
+                batch = args[0] if args else kwargs.get("batch")
+                name = f"{step}-{batch}" if per_batch else step
                 try:
                     note_failure(staging_dir, name, exc)
                 except Exception as unnoted:  # e.g. the object store is unreachable too
@@ -634,7 +638,7 @@ def _notes_failure(
     return wrap
 
 
-@_notes_failure("ingest")
+@_notes_failure("ingest", per_batch=True)
 def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     """Ingest stage for one batch: read, hash, decode and parse its files."""
     started = time.perf_counter()
@@ -688,7 +692,7 @@ def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     return counts
 
 
-@_notes_failure("text")
+@_notes_failure("text", per_batch=True)
 def text_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     """Text stage for one batch: clean, split into sentences and tokens, count terms."""
     started = time.perf_counter()  # the text modules' import is part of the stage

@@ -1279,11 +1279,16 @@ class RecordedFailure:
         return f"run {run_id} is not recorded in etl_run: {self.why_not}"
 
 
-def _record(settings: Settings, facts: RunFacts, cause: str) -> RecordedFailure:
+def _record(
+    settings: Settings, facts: RunFacts, cause: str, create: bool = False
+) -> RecordedFailure:
     """Record ``facts``' run as failed with ``cause`` (see
     :func:`etl.load.record.record_failed_run`). A failure that cannot be recorded is logged and
-    said in the result, never raised over the run's own error."""
-    if not settings.target.exists():
+    said in the result, never raised over the run's own error. ``create``: a warehouse that
+    does not exist yet is made (its schema, then the record), as a first ``news-etl run`` makes
+    it while it validates; without it (a run that failed to plan: its landing zone may be a
+    typo) the failure is only logged."""
+    if not create and not settings.target.exists():
         log.warning("run %s failed (%s); no warehouse at %s to record it in",
                     facts.run_id, cause, settings.warehouse)  # fmt: skip
         why_not = f"no warehouse at {settings.warehouse}"
@@ -1313,7 +1318,9 @@ def _record_failure(staging_dir: str | Path, error: BaseException | None) -> Rec
     else:
         cause = describe_error(error) if error is not None else UNNOTED_CAUSE
     settings = plan.settings_obj()
-    return _record(settings, run_facts(plan, settings), cause)
+    # planned: its landing zone is there, so a first run's failure makes the warehouse to record
+    # it in, whichever path ran it (the DAG's tasks, a backfill, a run without its GX helper)
+    return _record(settings, run_facts(plan, settings), cause, create=True)
 
 
 def record_failure(staging_dir: str | Path, error: BaseException | None = None) -> str:

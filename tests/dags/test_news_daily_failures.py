@@ -74,3 +74,26 @@ def test_a_failed_step_is_recorded_with_its_own_error_not_a_generic_one(
     assert "ConfigError" in error and "no expectation suites" in error, error
     assert error.startswith("validate: ")
     assert seen == 1
+
+
+def test_a_first_run_that_fails_after_its_plan_is_recorded_in_a_new_warehouse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No warehouse yet: the failed validation is recorded in the warehouse the DAG makes for
+    it, as a first ``news-etl run`` records it (it said ``no warehouse at ... to record it in``:
+    probe N2)."""
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    shutil.copytree(PROJECT_ROOT / "schemas" / "migrations", schemas / "migrations")
+    monkeypatch.setenv("NEWS_ETL_SCHEMAS_DIR", str(schemas))
+    monkeypatch.setenv("NEWS_ETL_STAGING_DIR", str(tmp_path / "staging"))
+    landing = tmp_path / "landing" / DAY.isoformat()
+    landing.mkdir(parents=True)
+    (landing / "a.txt").write_bytes(f" date {DAY} A story about lead.".encode())
+    warehouse = tmp_path / "w" / "warehouse.duckdb"
+    state, states = _run_dag(landing.parent, warehouse)
+    assert state == "failed", states
+    assert states["validate"] == "failed" and states["record_failure"] == "failed"
+    ((status, error, seen),) = query(warehouse, "SELECT status, error, files_seen FROM etl_run")
+    assert (status, seen) == ("failed", 1)
+    assert error.startswith("validate: ConfigError: "), error

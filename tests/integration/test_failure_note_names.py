@@ -54,3 +54,34 @@ def test_a_failed_validation_is_recorded_under_its_step(
     assert status == "failed"
     assert error.startswith("validate: ConfigError: no expectation suites at "), error
     assert "could not note why" not in caplog.text
+
+
+@pytest.mark.parametrize("batch_size", [100, 1], ids=["one batch", "several batches"])
+def test_a_first_run_that_fails_after_its_plan_makes_the_warehouse_to_record_it(
+    tmp_path: Path, batch_size: int
+) -> None:
+    """Without the CLI's GX helper (a backfill, the DAG's tasks) a first run that failed was
+    not recorded (``no warehouse at ...``), while ``news-etl run`` made the warehouse as it
+    validated and recorded it (probe N2)."""
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    shutil.copytree(PROJECT_ROOT / "schemas" / "migrations", schemas / "migrations")
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "a.txt").write_text(f" date 2024-03-04 {BODY}", encoding="utf-8")
+    settings = settings_for(
+        landing, tmp_path, batch_size=batch_size, workers=1, schemas_dir=schemas
+    )
+    with pytest.raises(ConfigError):
+        pipeline.run(settings)
+    rows = query(tmp_path / "warehouse.duckdb", "SELECT status, error, files_seen FROM etl_run")
+    ((status, error, seen),) = rows
+    assert (status, seen) == ("failed", 1)
+    assert error.startswith("validate: ConfigError: no expectation suites at "), error
+
+
+def test_a_run_whose_landing_zone_is_missing_makes_no_warehouse(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path / "no-such-landing", tmp_path, workers=1)
+    with pytest.raises(Exception, match="no-such-landing"):
+        pipeline.run(settings)
+    assert not (tmp_path / "warehouse.duckdb").exists()

@@ -981,6 +981,7 @@ def shell(warehouse: WarehouseOpt = None) -> None:
 @app.command()
 def status(warehouse: WarehouseOpt = None) -> None:
     """Headline figures, partitions (missing days flagged) and the last runs with their errors."""
+    from etl.leftovers import unfinished
     from etl.query import open_reader
     from etl.report import format_status, format_summary, summarise
 
@@ -988,7 +989,12 @@ def status(warehouse: WarehouseOpt = None) -> None:
     con = open_reader(settings.warehouse, notify=lambda message: say(message, err=True))
     try:
         _note_schema(settings, con)
-        text = format_status(con, min_files=settings.quarantine_check_min_files)
+        text = format_status(
+            con,
+            min_files=settings.quarantine_check_min_files,
+            unfinished=unfinished(settings.staging_root, settings.target),
+            idle_after_s=settings.abandoned_after_s,
+        )
     finally:
         con.close()
     say(format_summary(summarise(settings.warehouse), settings.warehouse))

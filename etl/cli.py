@@ -19,6 +19,8 @@ import duckdb
 import typer
 from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typer._click.core import Command
+from typer._click.core import Context as ClickContext
 from typer._click.exceptions import NoSuchOption, UsageError
 from typer.core import TyperGroup
 
@@ -50,9 +52,28 @@ if TYPE_CHECKING:
     from etl.report.summary import WarehouseSummary
 
 
+#: ``ctx.meta`` key: the command line asks for a command's help (``news-etl run --help``).
+_HELP_ASKED = "news_etl.help_asked"
+
+
+def _asks_for_help(args: list[str], names: list[str]) -> bool:
+    """Whether ``args``, a command line after the command's name, holds a help option
+    (``names``) before any ``--`` (after it every word is an argument)."""
+    options = args[: args.index("--")] if "--" in args else args
+    return any(arg in names for arg in options)
+
+
 class _OneLineErrors(TyperGroup):
     """Every command's failure ends as one line on standard error with exit code 2 (permanent)
     or 75 (transient, try again later), never as a traceback with exit code 1."""
+
+    def resolve_command(
+        self, ctx: ClickContext, args: list[str]
+    ) -> tuple[str | None, Command | None, list[str]]:
+        """The command ``args`` name, noting in ``ctx.meta`` whether its help is asked for:
+        the callback runs before the command's own options are read, so it cannot tell."""
+        ctx.meta[_HELP_ASKED] = _asks_for_help(args[1:], ctx.help_option_names)
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         """Run the command; turn an error that escaped it into one line and exit 2 or 75."""
@@ -142,6 +163,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     show_version: Annotated[
         bool,
         typer.Option(
@@ -154,6 +176,8 @@ def _main(
 
     skip_final_collection()
     escape_unconfigured_logging()
+    if ctx.meta.get(_HELP_ASKED):  # `news-etl run --help` prints its help only
+        return
     for message in ignored_variables():  # before the command reads a setting
         warning(message)
 
@@ -981,6 +1005,7 @@ def shell(warehouse: WarehouseOpt = None) -> None:
 @app.command()
 def status(warehouse: WarehouseOpt = None) -> None:
     """Headline figures, partitions (missing days flagged) and the last runs with their errors."""
+    from etl.leftovers import unfinished
     from etl.query import open_reader
     from etl.report import format_status, format_summary, summarise
 
@@ -988,7 +1013,12 @@ def status(warehouse: WarehouseOpt = None) -> None:
     con = open_reader(settings.warehouse, notify=lambda message: say(message, err=True))
     try:
         _note_schema(settings, con)
-        text = format_status(con, min_files=settings.quarantine_check_min_files)
+        text = format_status(
+            con,
+            min_files=settings.quarantine_check_min_files,
+            unfinished=unfinished(settings.staging_root, settings.target),
+            idle_after_s=settings.abandoned_after_s,
+        )
     finally:
         con.close()
     say(format_summary(summarise(settings.warehouse), settings.warehouse))

@@ -29,12 +29,15 @@ import json
 import shutil
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from filelock import BaseFileLock, FileLock
 
+from etl.errors import NewsEtlError
 from etl.storage import Location, location
+from etl.target import WarehouseTarget, parse_target, redact
 
 OWNER_LOCK = ".owner.lock"
 #: A run's plan (:class:`etl.load.staging.RunStaging`), the folder of its steps' failure notes
@@ -149,3 +152,76 @@ def remove(item: Abandoned, reports_root: Path) -> bool:
     shutil.rmtree(docs, ignore_errors=True)
     item.staging.remove()
     return had_docs
+
+
+def files_planned(batches: list[list[Any]]) -> int:
+    """The new files a plan gave its run to read: those of its ``batches``."""
+    return sum(len(batch) for batch in batches)
+
+
+def same_warehouse(plan: dict[str, Any] | None, target: WarehouseTarget) -> bool:
+    """Whether a leftover run's plan loaded into the warehouse ``target`` (a plan-less folder,
+    killed before it planned, holds nothing to record or keep: any run may remove it). Runs
+    into other warehouses may share a staging root (an Airflow run whose ``warehouse`` param
+    differs): their leftovers are theirs to record, not this warehouse's."""
+    if plan is None:
+        return True
+    try:  # as one notion (etl.target): a DuckDB file, a DuckLake catalog file, a Postgres one
+        theirs = parse_target(str(plan.get("settings", {}).get("warehouse", "")))
+    except (ValueError, NewsEtlError):
+        return False
+    if theirs.kind != target.kind:
+        return False
+    if theirs.file is not None and target.file is not None:
+        return theirs.file.resolve() == target.file.resolve()
+    return redact(theirs.location) == redact(target.location)
+
+
+class Liveness(StrEnum):
+    """Whether the run of an unrecorded staging folder still runs, as its owner lock tells."""
+
+    RUNNING = "running"  # a live process holds its owner lock
+    STOPPED = "stopped"  # a one-process run whose owner lock is free: its process died
+    UNKNOWN = "unknown"  # no owner lock (an Airflow run, split over processes): cannot tell
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """The staging folder of a run that has not cleaned up, as ``status`` shows it."""
+
+    run_id: str
+    plan: dict[str, Any] | None  # the run's plan.json, when it got that far
+    liveness: Liveness
+
+
+def _liveness(folder: Location) -> Liveness:
+    """How ``folder``'s owner lock stands (probed without waiting, created never)."""
+    if is_owned(folder):
+        return Liveness.RUNNING
+    return Liveness.STOPPED if (folder / OWNER_LOCK).exists() else Liveness.UNKNOWN
+
+
+def unfinished(staging_root: str | Path | Location, target: WarehouseTarget) -> list[Unfinished]:
+    """The run staging folders into ``target`` under a local ``staging_root`` (not those kept on
+    purpose), with whether their run still runs; for ``status``, so read-only and cheap: one
+    listing of the root and a few looks into each run's folder (its plan read, its files never
+    walked), nothing created, no lock taken but the owner lock's probe. Staging on object
+    storage is not looked at (a look there goes over the network): none."""
+    root = location(staging_root)
+    if not root.is_local:
+        return []
+    found: list[Unfinished] = []
+    try:
+        folders = root.children()
+    except OSError:  # unreadable: status says what it can without it
+        return []
+    for folder in folders:
+        try:
+            if not is_a_runs(folder) or (folder / KEPT).exists():
+                continue
+            plan = _plan(folder)
+            if same_warehouse(plan, target):
+                found.append(Unfinished(folder.name, plan, _liveness(folder)))
+        except OSError:  # removed meanwhile, or not ours to read
+            continue
+    return found

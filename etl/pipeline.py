@@ -57,7 +57,7 @@ from etl.load.record import record_failed_run
 from etl.load.staging import RunStaging
 from etl.settings import Settings
 from etl.storage import Location, location, reaching_with_duckdb
-from etl.target import parse_target, redact
+from etl.target import redact
 from etl.timing import (
     DATA_DOCS,
     INGEST,
@@ -133,6 +133,11 @@ class RunPlan:
     def n_batches(self) -> int:
         """Number of batches in the run."""
         return len(self.batches)
+
+    @property
+    def files_new(self) -> int:
+        """The new files the plan gave the run to read: those of its batches."""
+        return leftovers.files_planned(self.batches)
 
     def settings_obj(self) -> Settings:
         """The run's settings, as planned (CLI and DAG overrides included)."""
@@ -991,6 +996,7 @@ def run_facts(plan: RunPlan, settings: Settings) -> RunFacts:
         refused_again=plan.refused_again,
         replayed=_replayed(plan),
         files_deferred_plan=plan.files_deferred,
+        files_new_plan=plan.files_new,
         max_quarantine_share=settings.max_quarantine_share,
         quarantine_check_min_files=settings.quarantine_check_min_files,
         story_window_days=settings.story_window_days,
@@ -1167,7 +1173,7 @@ def reclaim_leftovers(settings: Settings) -> list[str]:
     found = [
         item
         for item in leftovers.find_abandoned(settings.staging_root, settings.abandoned_after_s)
-        if _same_warehouse(item.plan or saved_for(item.staging), settings)
+        if leftovers.same_warehouse(item.plan or saved_for(item.staging), settings.target)
     ]
     if not found:
         return []
@@ -1242,25 +1248,6 @@ def _has_report(settings: Settings, run_id: str) -> bool:
     from etl.report.run_report import REPORT_PAGE
 
     return (settings.reports_root / run_id / REPORT_PAGE).exists()
-
-
-def _same_warehouse(plan: dict[str, Any] | None, settings: Settings) -> bool:
-    """Whether a leftover run's plan loaded into ``settings``' warehouse (a plan-less folder,
-    killed before it planned, holds nothing to record or keep: any run may remove it). Runs
-    into other warehouses may share a staging root (an Airflow run whose ``warehouse`` param
-    differs): their leftovers are theirs to record, not this warehouse's."""
-    if plan is None:
-        return True
-    try:  # as one notion (etl.target): a DuckDB file, a DuckLake catalog file, a Postgres one
-        theirs = parse_target(str(plan.get("settings", {}).get("warehouse", "")))
-    except (ValueError, NewsEtlError):
-        return False
-    mine = settings.target
-    if theirs.kind != mine.kind:
-        return False
-    if theirs.file is not None and mine.file is not None:
-        return theirs.file.resolve() == mine.file.resolve()
-    return redact(theirs.location) == redact(mine.location)
 
 
 @dataclass(frozen=True)

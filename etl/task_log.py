@@ -69,7 +69,7 @@ def _reasons(reasons: Mapping[str, int]) -> str:
 
 def plan_line(plan: RunPlan) -> str:
     """What ``plan`` decided: where it looked, for which partition and mode, and the files."""
-    new = sum(len(batch) for batch in plan.batches)
+    new = plan.files_new
     partition = plan.partition_date or f"none (undated files dated {plan.fallback_date})"
     return (
         f"run {plan.run_id}: landing {_shown(plan.settings.get('landing'))}, partition "

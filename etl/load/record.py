@@ -39,6 +39,9 @@ class RunFacts:
     max_quarantine_share: float
     quarantine_check_min_files: int
     story_window_days: int  # stories: candidates published at most this many days apart
+    #: the new files the plan gave the run to read (its batches'): what the record of a run
+    #: that stopped before its load counts as new (:meth:`planned_account`)
+    files_new_plan: int = 0
     #: files the plan found refused unread before for the same reason (``ingest_refusal``)
     refused: list[str] = field(default_factory=list)
     #: ``(path, reason, detail)`` of the files the run is to refuse unread (read from their
@@ -57,9 +60,13 @@ class RunFacts:
 
     def planned_account(self) -> RunAccount:
         """What the plan alone knows of the run (the account of a run that failed before its
-        load): the files it skipped as unchanged and those it left for other days."""
+        load, or was abandoned): the files it skipped as unchanged, those it left for other days
+        and the new ones it was to read; none of them loaded, duplicate or quarantined (an
+        abandoned run's row counted 0 new files of a plan that had 4: probe)."""
         return RunAccount(
-            files_unchanged=self.planned_unchanged, files_deferred=self.files_deferred_plan
+            files_unchanged=self.planned_unchanged,
+            files_deferred=self.files_deferred_plan,
+            files_new=self.files_new_plan,
         )
 
 

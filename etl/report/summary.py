@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import itertools
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from rich.cells import cell_len
 from etl import TEXT_VERSION
 from etl.contracts import LedgerOutcome, LoadMode, RunStatus, plural
 from etl.ingest.landing import folder_date_sql
+from etl.leftovers import Liveness, Unfinished, files_planned
 from etl.load.standing import STANDING_QUARANTINE
 from etl.output import visible
 from etl.target import redact
@@ -267,11 +269,100 @@ def _distinctive_line(con: duckdb.DuckDBPyConnection, day: date) -> list[str]:
 _PARTITION = f"coalesce({folder_date_sql('source_file')}, published_date)"
 
 
+def _stopped_before_load(
+    status: str, loaded: int | None, duplicate: int | None, quarantined: int | None
+) -> bool:
+    """Whether a run's row is of a run that stopped before its load settled any file (failed
+    before it, or abandoned): not a success, and no file counted loaded, duplicate or
+    quarantined (a run its load refused counts every file it read as one of them)."""
+    return status != RunStatus.SUCCESS and not (loaded or duplicate or quarantined)
+
+
+def _planned_line(planned: int) -> str:
+    """The files line of a run that stopped before its load: what its plan had, and that it
+    loaded none (``0 new = 0 would have loaded + …`` hid the plan's files: probe)."""
+    return f"files: planned {planned:,} new, loaded none (the run ended before its load committed)"
+
+
+def _started(plan: dict[str, Any]) -> str:
+    """When a plan's run started, in UTC to the second (as written, if it is not a time)."""
+    try:
+        return (
+            datetime.fromisoformat(str(plan["started_at"]))
+            .astimezone(UTC)
+            .strftime("%Y-%m-%d %H:%M:%S UTC")
+        )
+    except (KeyError, ValueError):
+        return visible(str(plan.get("started_at")), keep="")
+
+
+def _unfinished_line(item: Unfinished, idle_after_s: float) -> str:
+    """What became of a run that has a staging folder and no ``etl_run`` row, in one line."""
+    run = f"run {visible(item.run_id, keep='')}"
+    if item.plan is None:  # killed (or still) before its plan: nothing to record
+        if item.liveness == Liveness.RUNNING:
+            return f"{run} is planning"
+        if item.liveness == Liveness.STOPPED:
+            return f"{run} stopped before its plan (killed?); the next run removes its folder"
+        return (
+            f"{run} left a staging folder without a plan; the next run removes it once "
+            f"nothing in it has changed for {idle_after_s:g} s (NEWS_ETL_ABANDONED_AFTER_S)"
+        )
+    try:
+        planned = files_planned(item.plan.get("batches") or [])
+    except TypeError:
+        planned = 0
+    run += f" (started {_started(item.plan)}, {plural(planned, 'file')} planned)"
+    if item.liveness == Liveness.RUNNING:
+        return f"{run} is in progress"
+    if item.liveness == Liveness.STOPPED:
+        return (
+            f"{run} stopped before it finished (killed?); the next run records it as "
+            "abandoned and removes its files"
+        )
+    return (
+        f"{run} has no row yet: a run split over processes (Airflow) still in progress, or "
+        "one that stopped; the next run records it as abandoned once nothing in its staging "
+        f"folder has changed for {idle_after_s:g} s (NEWS_ETL_ABANDONED_AFTER_S)"
+    )
+
+
+def format_unfinished(
+    con: duckdb.DuckDBPyConnection, unfinished: Sequence[Unfinished], idle_after_s: float
+) -> list[str]:
+    """The lines of the runs that have a staging folder (:func:`etl.leftovers.unfinished`) and
+    no ``etl_run`` row yet: killed ones, which only the next run records, and those in
+    progress; none when there are none. ``idle_after_s``: ``NEWS_ETL_ABANDONED_AFTER_S``."""
+    if not unfinished:
+        return []
+    recorded = {
+        row[0]
+        for row in con.execute(
+            "SELECT run_id FROM etl_run WHERE list_contains(?::VARCHAR[], run_id)",
+            [[item.run_id for item in unfinished]],
+        ).fetchall()
+    }
+    lines: list[str] = []
+    for item in unfinished:
+        if item.run_id not in recorded:
+            lines += _wrap("", _unfinished_line(item, idle_after_s), indent=6)
+    if not lines:
+        return []
+    return ["Runs not in etl_run yet (found by their staging folders)", *lines, ""]
+
+
 def format_status(
-    con: duckdb.DuckDBPyConnection, *, min_files: int, partitions: int = 15, runs: int = 10
+    con: duckdb.DuckDBPyConnection,
+    *,
+    min_files: int,
+    partitions: int = 15,
+    runs: int = 10,
+    unfinished: Sequence[Unfinished] = (),
+    idle_after_s: float = 0.0,
 ) -> str:
-    """The partitions (newest first, missing days flagged) and the last runs (their errors and
-    file and record counts), as text at most 80 columns wide; ids and errors are never cut."""
+    """The partitions (newest first, missing days flagged), the runs not recorded yet
+    (``unfinished``: :func:`format_unfinished`) and the last runs (their errors and file and
+    record counts), as text at most 80 columns wide; ids and errors are never cut."""
     # Partitions as backfill and --replace have them: the file's folder date, else the
     # published date (a folder 2021-04-07/ of articles published in 1987 is the day 2021-04-07;
     # up to session 29 status listed the 1987 days and flagged 12,000 days between as missing).
@@ -327,7 +418,10 @@ def format_status(
     rows = con.execute(
         "SELECT run_id, status, trigger, partition_date, mode,"
         " round(epoch(ended_at - started_at), 1), files_new, files_loaded, files_duplicate,"
-        " files_quarantined, articles_loaded, duplicates, quarantined, error, articles_removed"
+        " files_quarantined, articles_loaded, duplicates, quarantined, error, articles_removed,"
+        # the plan's new files (its batches'): a row recorded before the plan's count was kept
+        # for a run that stopped before its load stored 0 new files
+        " files_seen - files_unchanged - files_deferred"
         " FROM etl_run ORDER BY started_at DESC LIMIT ?",
         [runs],
     ).fetchall()
@@ -335,30 +429,38 @@ def format_status(
     listed = plural(len(rows), "run") + " shown"
     if every > len(rows):  # said, as the partitions say theirs
         listed = f"{len(rows):,} of {plural(every, 'run')} shown"
+    lines += format_unfinished(con, unfinished, idle_after_s)
     lines.append(f"Last runs, newest first ({listed})")
     for row in rows:
         run_id, status, trigger, day, mode, seconds = row[:6]
-        new, loaded, dup_files, q_files, articles, duplicates, q_records, err, removed = row[6:]
+        new, loaded, dup_files, q_files, articles, duplicates, q_records, err, removed = row[6:15]
+        planned = row[15]
         # replace and rebuild runs delete what no present file gives (NULL: before 0027)
         removing = (
             f", {removed:,} removed" if removed is not None and mode != LoadMode.MERGE else ""
         )
         scope = f"day {day}" if day else "all new files"
         took = [f"{seconds} s"] if seconds is not None else []
+        if status == RunStatus.ABANDONED and took:
+            # its row's end is when a later run found it: not how long it ran
+            took = [f"recorded {seconds} s after its start"]
         # wrapped only after a comma: a backfill's header took 82 columns; "0.5" then "s"
         # on the next line was read as half a second of something else
         lines += _wrap_items(
             run_id, [f"{status.upper()}  {trigger}", mode, scope, *took], ", ", len(run_id) + 4
         )
-        # a run that did not succeed loaded nothing: its files are read again as new
-        verb = "loaded" if status == RunStatus.SUCCESS else "would have loaded"
-        lines += _wrap(
-            "",
-            f"files: {new:,} new = {loaded or 0:,} {verb} + {dup_files or 0:,} duplicate + "
-            f"{q_files or 0:,} quarantined; articles: {articles:,} loaded, {duplicates:,} "
-            f"duplicate{removing}; quarantine rows (records): {q_records:,}",
-            indent=6,
-        )
+        if _stopped_before_load(status, loaded, dup_files, q_files):
+            lines += _wrap("", _planned_line(planned), indent=6)
+        else:
+            # a run that did not succeed loaded nothing: its files are read again as new
+            verb = "loaded" if status == RunStatus.SUCCESS else "would have loaded"
+            lines += _wrap(
+                "",
+                f"files: {new:,} new = {loaded or 0:,} {verb} + {dup_files or 0:,} duplicate + "
+                f"{q_files or 0:,} quarantined; articles: {articles:,} loaded, {duplicates:,} "
+                f"duplicate{removing}; quarantine rows (records): {q_records:,}",
+                indent=6,
+            )
         # only when something was refused: a run whose new files were all duplicates is fine
         if status == "success" and articles == 0 and new and new < min_files and q_records:
             lines += _wrap(

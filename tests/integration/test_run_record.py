@@ -101,7 +101,9 @@ def test_a_pipeline_error_before_the_load_leaves_a_failed_run_row_with_its_cause
     assert status == "failed"
     assert "ConfigError" in error and "no expectation suites" in error
     assert seen == 3
-    assert counts == [0, 0, 0, 0, 0, 0]  # every count recorded, none NULL
+    # every count recorded, none NULL; its plan's 3 new files counted new, none loaded (it
+    # counted 0 new of a plan that had 3: probe, session 44)
+    assert counts == [3, 0, 0, 0, 0, 0]
 
 
 def test_a_missing_landing_zone_is_recorded_as_a_failed_run(tmp_path: Path) -> None:

@@ -48,6 +48,25 @@ def test_a_warning_does_not_fail_the_command(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("command", [["run", "--help"], ["airflow", "start", "--help"]])
+def test_help_prints_help_only(command: list[str]) -> None:
+    """``news-etl run --help`` warned of a misspelt variable before its help (probe, session
+    44): a command's help reads no setting, so it prints the help alone."""
+    env = {**_NOT_TYPOS, "NEWS_ETL_WAREHOSE": "/tmp/x"}
+    result = CliRunner().invoke(app, command, env=env)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.lstrip().startswith("Usage: ")
+    assert result.stderr == ""
+
+
+def test_an_argument_after_the_double_dash_is_no_help_option(tmp_path: Path) -> None:
+    """``--help`` after ``--`` is an argument, not the help: the command runs, and warns."""
+    env = {**_NOT_TYPOS, "NEWS_ETL_WAREHOSE": "/tmp/x"}
+    absent = tmp_path / "absent.duckdb"
+    result = CliRunner().invoke(app, ["query", "-w", str(absent), "--", "--help"], env=env)
+    assert result.stderr.startswith("warning: NEWS_ETL_WAREHOSE is not a news-etl setting")
+
+
 def test_without_stray_variables_nothing_is_said(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["init", "-w", str(tmp_path / "w.duckdb")], env=_NOT_TYPOS)
     assert result.exit_code == 0, result.output

@@ -1,0 +1,177 @@
+"""What `status` and `etl_run` say of a run that ended before its load (an operator probe,
+session 44).
+
+- A run killed after its plan (4 files: 1 unchanged, 3 new) was recorded by the next run as
+  `abandoned` with `files_new` 0, and `status` said "files: 0 new = 0 would have loaded + ...":
+  the plan's 3 new files were nowhere. A run that failed before its load was recorded the same
+  way. Its row now counts the plan's new files, and `status` says "planned 3 new, loaded none".
+- Until the next run recorded it, `status` showed nothing of a killed run. It now lists a run
+  that has a staging folder and no `etl_run` row: stopped (its owner lock free) or in progress
+  (held), and it stays read-only: the folder tree is the same before and after.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from etl import leftovers, pipeline
+from etl.cli import app
+from etl.settings import Settings
+
+from .helpers import query, settings_for
+
+BODY = " date 2024-03-04 {name}: the harbour reopened on Tuesday, the port authority said.\n"
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
+    return result.exit_code, " ".join(result.output.split())
+
+
+def _one_loaded_three_new(tmp_path: Path) -> Settings:
+    """A warehouse that loaded ``a.txt``, over a landing zone that now has 3 more files."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "a.txt").write_text(BODY.format(name="Alpha"), encoding="utf-8")
+    settings = settings_for(landing, tmp_path, write_reports=False)
+    assert pipeline.run(settings).articles_loaded == 1
+    for name in ("b", "c", "d"):
+        (landing / f"{name}.txt").write_text(BODY.format(name=name.upper()), encoding="utf-8")
+    return settings
+
+
+def _killed_after_its_plan(settings: Settings) -> pipeline.RunPlan:
+    """A one-process run whose process died once its plan was written: its owner lock free."""
+    plan = pipeline.plan_run(settings, in_process=True)
+    pipeline.release(plan.run_id)  # what the kernel does when the process dies
+    return plan
+
+
+def _row(settings: Settings, run_id: str) -> list[tuple[object, ...]]:
+    return query(
+        settings.warehouse,
+        "SELECT status, files_seen, files_unchanged, files_deferred, files_new, files_loaded,"
+        " files_duplicate, files_quarantined, articles_loaded FROM etl_run WHERE run_id = ?",
+        [run_id],
+    )
+
+
+def test_an_abandoned_run_counts_the_new_files_its_plan_had(tmp_path: Path) -> None:
+    settings = _one_loaded_three_new(tmp_path)
+    plan = _killed_after_its_plan(settings)
+    (message,) = pipeline.reclaim_leftovers(settings)
+    assert message.startswith(f"run {plan.run_id} was abandoned: "), message
+    assert _row(settings, plan.run_id) == [("abandoned", 4, 1, 0, 3, 0, 0, 0, 0)]
+    code, out = _cli("status", "-w", str(settings.warehouse))
+    assert code == 0, out
+    block = out.split(plan.run_id, 1)[1]
+    assert "ABANDONED" in block and "recorded " in block.split("files:")[0]
+    assert "files: planned 3 new, loaded none (the run ended before its load committed)" in block
+    assert "0 new =" not in block
+
+
+def test_a_row_recorded_with_0_new_files_shows_what_its_plan_had(tmp_path: Path) -> None:
+    """An abandoned run's row as news-etl recorded it up to session 44 (``files_new`` 0):
+    `status` counts its plan's new files from what the row keeps of the plan (seen, less
+    unchanged and deferred), not "0 new"."""
+    settings = _one_loaded_three_new(tmp_path)
+    plan = _killed_after_its_plan(settings)
+    pipeline.reclaim_leftovers(settings)
+    with pipeline.writer(settings) as con:
+        con.execute("UPDATE etl_run SET files_new = 0 WHERE run_id = ?", [plan.run_id])
+    code, out = _cli("status", "-w", str(settings.warehouse))
+    assert code == 0, out
+    assert "files: planned 3 new, loaded none" in out.split(plan.run_id, 1)[1]
+
+
+def test_a_run_failed_before_its_load_counts_its_planned_files(tmp_path: Path) -> None:
+    settings = _one_loaded_three_new(tmp_path)
+    plan = pipeline.plan_run(settings)
+    pipeline.record_failure(plan.staging_dir, ValueError("the tokenizer broke"))
+    assert _row(settings, plan.run_id) == [("failed", 4, 1, 0, 3, 0, 0, 0, 0)]
+    assert (settings.staging_root / plan.run_id).is_dir()  # kept for inspection
+    code, out = _cli("status", "-w", str(settings.warehouse))
+    assert code == 0, out
+    assert "files: planned 3 new, loaded none" in out
+    assert "Runs not in etl_run yet" not in out  # it has its row: not listed as unrecorded
+
+
+def _tree(root: Path) -> list[tuple[str, int, int]]:
+    """Every path below ``root`` with its size and last change (ns)."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            path = Path(folder) / name
+            stat = path.lstat()
+            found.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return sorted(found)
+
+
+def _leftover(settings: Settings, run_id: str, warehouse: str, *, lock: bool = True) -> Path:
+    """A staging folder as a run into ``warehouse`` that planned 3 files leaves it."""
+    folder = Path(settings.staging_root) / run_id
+    folder.mkdir(parents=True)
+    if lock:
+        (folder / leftovers.OWNER_LOCK).touch()
+    stored = {**pipeline.stored_settings(settings), "warehouse": warehouse}
+    plan = {
+        "run_id": run_id,
+        "settings": stored,
+        "started_at": "2026-12-02T01:02:03.456789+00:00",
+        "batches": [[{"path": "b.txt"}, {"path": "c.txt"}], [{"path": "d.txt"}]],
+    }
+    (folder / leftovers.PLAN_FILE).write_text(json.dumps(plan), encoding="utf-8")
+    return folder
+
+
+def test_status_names_a_killed_run_and_changes_nothing(tmp_path: Path) -> None:
+    settings = _one_loaded_three_new(tmp_path)
+    killed = "20261202T010203Z-deadbeef"
+    _leftover(settings, killed, str(settings.warehouse))
+    # another warehouse's run in the same staging root: its own status says it
+    _leftover(settings, "20261202T010204Z-feedface", str(tmp_path / "other.duckdb"))
+    before = _tree(tmp_path)
+    code, out = _cli("status", "-w", str(settings.warehouse))
+    assert code == 0, out
+    assert _tree(tmp_path) == before  # nothing created, removed or touched: no lock taken
+    assert (
+        f"run {killed} (started 2026-12-02 01:02:03 UTC, 3 files planned) stopped before it "
+        "finished (killed?); the next run records it as abandoned and removes its files"
+    ) in out
+    assert "feedface" not in out
+
+
+def test_status_says_a_run_holding_its_owner_lock_is_in_progress(tmp_path: Path) -> None:
+    settings = _one_loaded_three_new(tmp_path)
+    running = "20261202T010203Z-0000cafe"
+    folder = _leftover(settings, running, str(settings.warehouse))
+    lock = leftovers.own(folder)  # as the live run holds it
+    assert lock is not None
+    try:
+        code, out = _cli("status", "-w", str(settings.warehouse))
+    finally:
+        lock.release()
+    assert code == 0, out
+    assert f"run {running} (started 2026-12-02 01:02:03 UTC, 3 files planned) is in progress" in (
+        out
+    )
+    assert "stopped" not in out
+
+
+def test_a_killed_run_found_by_status_is_the_one_the_next_run_records(tmp_path: Path) -> None:
+    """The real plan of a killed run: `status` names it, and after the next run records it,
+    only its `etl_run` row is shown."""
+    settings = _one_loaded_three_new(tmp_path)
+    plan = _killed_after_its_plan(settings)
+    code, out = _cli("status", "-w", str(settings.warehouse))
+    assert code == 0, out
+    assert f"run {plan.run_id} (started " in out
+    assert ", 3 files planned) stopped before it finished (killed?)" in out
+    pipeline.reclaim_leftovers(settings)
+    code, out = _cli("status", "-w", str(settings.warehouse))
+    assert code == 0, out
+    assert "Runs not in etl_run yet" not in out and "files: planned 3 new" in out

@@ -51,10 +51,6 @@ _URL_AUTHORITY = re.compile(r"\b([a-zA-Z][\w+.-]*://)((?:(?![a-zA-Z][\w+.-]*://)
 #: PostgreSQL password may hold ``?`` and ``#``); in any other URL it ends at the query or the
 #: fragment, as in RFC 3986 (``http://host:8080?mail=a@b.com`` has no user).
 _LIBPQ_SCHEMES = ("postgres://", "postgresql://")
-#: What follows a PostgreSQL URL's user information when no path does: hosts and ports (no ``@``
-#: or ``?``), then perhaps a query of ``key=value`` parameters, whose values may hold ``@``
-#: (``postgresql://u:pw@host?options=a@b``: the user information ends at the first ``@``).
-_LIBPQ_AFTER_USER = re.compile(r"[^@?]*(?:\?[A-Za-z_]+=[^&]*(?:&[A-Za-z_]+=[^&]*)*)?")
 
 
 #: What :func:`redact` puts in place of a password.
@@ -81,25 +77,11 @@ def _mask_url_password(url: re.Match[str]) -> str:
     scheme, authority = url.group(1), url.group(2)
     if scheme.lower() not in _LIBPQ_SCHEMES:
         authority = re.split(r"[?#]", authority, maxsplit=1)[0]
-    at = _user_end(authority, scheme)
-    user, colon, _ = authority[: max(at, 0)].partition(":")
-    if not (at >= 0 and colon):
+    userinfo, at, host = authority.rpartition("@")
+    user, colon, _ = userinfo.partition(":")
+    if not (at and colon):
         return url.group(0)
-    return f"{scheme}{user}:{MASK}" + authority[at:] + url.group(2)[len(authority) :]
-
-
-def _user_end(authority: str, scheme: str) -> int:
-    """Where the user information of a URL's ``authority`` ends: the index of its ``@``, or -1.
-    In a PostgreSQL URL it is the first ``@`` that only hosts and a query follow (a query may
-    hold ``@``: ``u:pw@host?options=a@b``), else, as in any other URL, the last one (a
-    password may hold ``@``: ``u:p@ss@host``, masked whole)."""
-    if scheme.lower() in _LIBPQ_SCHEMES:
-        at = authority.find("@")
-        while at >= 0:
-            if _LIBPQ_AFTER_USER.fullmatch(authority, at + 1):
-                return at
-            at = authority.find("@", at + 1)
-    return authority.rfind("@")
+    return f"{scheme}{user}:{MASK}@{host}" + url.group(2)[len(authority) :]
 
 
 def has_masked_password(text: str) -> bool:

@@ -177,6 +177,23 @@ def same_warehouse(plan: dict[str, Any] | None, target: WarehouseTarget) -> bool
     return redact(theirs.location) == redact(target.location)
 
 
+def noted_failures(staging_dir: str | Path | Location) -> list[dict[str, str]]:
+    """The failures the run's steps noted (``etl.pipeline.note_failure``), earliest first."""
+    files = (location(staging_dir) / FAILURES_DIR).files()
+    notes = [json.loads(f.location.read_text()) for f in files if f.location.name.endswith(".json")]
+    return sorted(notes, key=lambda n: (n["at"], n["step"]))
+
+
+def _last_failure(folder: Location) -> str | None:
+    """``step: error`` of the last failure ``folder``'s run noted, or None (none, or unreadable:
+    ``status`` then says what it can without it)."""
+    try:
+        notes = noted_failures(folder)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return f"{notes[-1]['step']}: {notes[-1]['error']}" if notes else None
+
+
 class Liveness(StrEnum):
     """Whether the run of an unrecorded staging folder still runs, as its owner lock tells."""
 
@@ -192,6 +209,7 @@ class Unfinished:
     run_id: str
     plan: dict[str, Any] | None  # the run's plan.json, when it got that far
     liveness: Liveness
+    failure: str | None = None  # ``step: error`` of the last failure it noted, if any
 
 
 def _liveness(folder: Location) -> Liveness:
@@ -221,7 +239,9 @@ def unfinished(staging_root: str | Path | Location, target: WarehouseTarget) -> 
                 continue
             plan = _plan(folder)
             if same_warehouse(plan, target):
-                found.append(Unfinished(folder.name, plan, _liveness(folder)))
+                found.append(
+                    Unfinished(folder.name, plan, _liveness(folder), _last_failure(folder))
+                )
         except OSError:  # removed meanwhile, or not ours to read
             continue
     return found

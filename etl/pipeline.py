@@ -602,11 +602,8 @@ def note_failure(staging_dir: str | Path, step: str, error: BaseException) -> No
     (root / FAILURES_DIR / f"{step}.json").write_text(json.dumps(note))
 
 
-def noted_failures(staging_dir: str | Path | Location) -> list[dict[str, str]]:
-    """The failures the run's steps noted, earliest first."""
-    files = (location(staging_dir) / FAILURES_DIR).files()
-    notes = [json.loads(f.location.read_text()) for f in files if f.location.name.endswith(".json")]
-    return sorted(notes, key=lambda n: (n["at"], n["step"]))
+#: The failures a run's steps noted, earliest first (read by ``status`` too).
+noted_failures = leftovers.noted_failures
 
 
 def _notes_failure(

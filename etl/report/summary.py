@@ -280,7 +280,10 @@ def _stopped_before_load(
 
 def _planned_line(planned: int) -> str:
     """The files line of a run that stopped before its load: what its plan had, and that it
-    loaded none (``0 new = 0 would have loaded + …`` hid the plan's files: probe)."""
+    loaded none (``0 new = 0 would have loaded + …`` hid the plan's files: probe); a run that
+    failed to plan, or whose plan had no new file, is not said to have planned files."""
+    if not planned:
+        return "files: none new planned, none loaded (the run ended before its load committed)"
     return f"files: planned {planned:,} new, loaded none (the run ended before its load committed)"
 
 
@@ -315,15 +318,22 @@ def _unfinished_line(item: Unfinished, idle_after_s: float) -> str:
     run += f" (started {_started(item.plan)}, {plural(planned, 'file')} planned)"
     if item.liveness == Liveness.RUNNING:
         return f"{run} is in progress"
+    # a step that failed and noted why (a busy warehouse, exit 75) was not killed (review)
+    failed = (
+        ""
+        if item.failure is None
+        else f"; its last noted failure: {visible(item.failure, keep='')}"
+    )
     if item.liveness == Liveness.STOPPED:
+        how = "killed?" if item.failure is None else "its process ended after a step failed"
         return (
-            f"{run} stopped before it finished (killed?); the next run records it as "
-            "abandoned and removes its files"
+            f"{run} stopped before it finished ({how}); the next run records it as abandoned "
+            f"and removes its files{failed}"
         )
     return (
         f"{run} has no row yet: a run split over processes (Airflow) still in progress, or "
         "one that stopped; the next run records it as abandoned once nothing in its staging "
-        f"folder has changed for {idle_after_s:g} s (NEWS_ETL_ABANDONED_AFTER_S)"
+        f"folder has changed for {idle_after_s:g} s (NEWS_ETL_ABANDONED_AFTER_S){failed}"
     )
 
 

@@ -175,3 +175,42 @@ def test_a_killed_run_found_by_status_is_the_one_the_next_run_records(tmp_path: 
     code, out = _cli("status", "-w", str(settings.warehouse))
     assert code == 0, out
     assert "Runs not in etl_run yet" not in out and "files: planned 3 new" in out
+
+
+def test_status_names_the_failure_a_stopped_run_noted(tmp_path: Path) -> None:
+    """A run that gave up on a busy warehouse noted why before its process ended: `status`
+    said "killed?" (review R1); it now gives the noted failure."""
+    settings = _one_loaded_three_new(tmp_path)
+    stopped = "20261202T010203Z-0000beef"
+    folder = _leftover(settings, stopped, str(settings.warehouse))
+    (folder / leftovers.FAILURES_DIR).mkdir()
+    note = {"step": "load", "error": "WarehouseLockedError: busy\nfor 2s", "at": "2026-12-02T01:03"}
+    (folder / leftovers.FAILURES_DIR / "load.json").write_text(json.dumps(note), encoding="utf-8")
+    code, out = _cli("status", "-w", str(settings.warehouse))
+    assert code == 0, out
+    assert (
+        f"run {stopped} (started 2026-12-02 01:02:03 UTC, 3 files planned) stopped before it "
+        "finished (its process ended after a step failed); the next run records it as "
+        "abandoned and removes its files; its last noted failure: load: WarehouseLockedError: "
+        "busy\\x0afor 2s"
+    ) in out
+    assert "killed?" not in out
+
+
+def test_a_run_that_failed_to_plan_is_not_said_to_have_planned_files(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "a.txt").write_text(BODY.format(name="Alpha"), encoding="utf-8")
+    settings = settings_for(landing, tmp_path, write_reports=False)
+    pipeline.run(settings)
+    missing = settings_for(tmp_path / "no-such-landing", tmp_path, write_reports=False)
+    try:
+        pipeline.run(missing)
+    except Exception as exc:  # the landing zone is not there: the run is recorded as failed
+        assert "no-such-landing" in str(exc)
+    else:
+        raise AssertionError("a run over a missing landing zone succeeded")
+    code, out = _cli("status", "-w", str(settings.warehouse))
+    assert code == 0, out
+    assert "files: none new planned, none loaded (the run ended before its load committed)" in out
+    assert "planned 0 new" not in out

@@ -42,12 +42,15 @@ STAGED_TABLES: tuple[str, ...] = read_by(Stage.LOAD)
 @dataclass(kw_only=True)
 class RunAccount:
     """What a run did, in files and articles: ``files_new = files_loaded + files_duplicate +
-    files_quarantined``; ``quarantined`` = quarantined files + bad records in files that loaded."""
+    files_quarantined`` for a run that reached its load; ``quarantined`` = quarantined files +
+    bad records in files that loaded. A run that ended before its load counts only its plan's
+    new files (:meth:`etl.load.record.RunFacts.planned_account`: none loaded, duplicate or
+    quarantined)."""
 
     articles_loaded: int = 0  # new articles (records)
     duplicates: int = 0  # records or files whose article was already known
     quarantined: int = 0  # records: every quarantine row of the run (files refused whole included)
-    files_new: int = 0  # files read = files_loaded + files_duplicate + files_quarantined
+    files_new: int = 0  # files read = files_loaded + files_duplicate + files_quarantined (loaded)
     files_loaded: int = 0
     files_duplicate: int = 0
     files_quarantined: int = 0

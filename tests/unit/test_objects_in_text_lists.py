@@ -101,3 +101,19 @@ def test_a_csv_field_that_looks_like_json_is_text_as_written() -> None:
     (record,) = parse_csv('title,text\nT,"[""A."", {""p"": ""B.""}]"\n', L)
     assert isinstance(record, Record)
     assert record.body == '["A.", {"p": "B."}]'
+
+
+def test_a_key_without_content_beside_the_text_field_loses_nothing() -> None:
+    """``{"text": "B.", "type": null}`` was refused as if its text would be lost (review R1):
+    a null, empty or blank key holds no text."""
+    line = '{"text": ["A.", {"text": "B.", "type": null, "note": " "}], "title": "T"}'
+    (record,) = parse_jsonl(line, L)
+    assert isinstance(record, Record)
+    assert record.body == "A.\n\nB."
+    fundus = '{"text": {"summary": ["S."], "sections": [], "images": []}}'
+    (body,) = parse_jsonl(fundus, L)
+    assert isinstance(body, Record)
+    assert body.body == "S."
+    assert _refused('{"text": ["A.", {"text": "B.", "type": "quote"}]}') == (
+        f"the text at text[1] is an object with the keys 'text', 'type', {NO_SHAPE}: {ADVICE}"
+    )

@@ -251,8 +251,14 @@ def _check_keys(value: Mapping[Any, Any], fields: frozenset[str]) -> None:
     if repeated:
         why = f"which gives the key {quoted(str(repeated[0]), 60)} twice, with different values"
         raise UnplacedTextError(value, why)
-    if not value.keys() <= fields:
+    if not _filled(value).keys() <= fields:
         raise UnplacedTextError(value, _NO_TEXT_SHAPE)
+
+
+def _filled(value: Mapping[Any, Any]) -> dict[Any, Any]:
+    """``value``'s keys that hold something (:func:`has_content`): a key that is null, empty or
+    blank loses no text when it is not read (``{"text": "...", "type": null}``: review)."""
+    return {key: item for key, item in value.items() if has_content(item)}
 
 
 def _text_of(value: Any) -> str:
@@ -286,8 +292,9 @@ def _texts_of_items(items: list[Any]) -> list[str]:
 def _text_of_object(value: Mapping[Any, Any]) -> str:
     """The text of an object: one text field's value, or fundus's ``{summary, sections}``;
     :class:`UnplacedTextError` for any other shape (``{"type": "quote", "content": ...}``)."""
-    if len(value) == 1 and not getattr(value, "repeated", ()):
-        ((name, inner),) = value.items()
+    filled = _filled(value)
+    if len(filled) == 1 and not getattr(value, "repeated", ()):
+        ((name, inner),) = filled.items()
         if isinstance(name, str) and name.strip().lower() in TEXT_FIELDS:
             return _within(inner, f".{name}")
     _check_keys(value, FUNDUS_BODY_FIELDS)

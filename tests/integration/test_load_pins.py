@@ -1053,3 +1053,53 @@ def test_a_long_failing_value_is_quoted_to_500_characters_in_the_details(tmp_pat
     ((row,),) = [json.loads(check)]
     assert row["clean_text"] == quoted
     assert set(row) == {"clean_text", "article_id"} and len(row["article_id"]) == 64  # whole
+
+
+def test_a_rebuild_keeps_each_undated_record_on_the_day_the_warehouse_holds_it(
+    tmp_path: Path,
+) -> None:
+    """Undated records (no header, no date field, no dated folder) take the date of the run that
+    first loads them; a rebuild reads their files again, writes what they say now and keeps
+    each record on the day the warehouse holds it on (``LedgerView.placed_day``: a mutation
+    survivor, seed 1212, had no test in the fast selection; with it broken a rebuild read
+    nothing and the edited text never reached the warehouse). A record whose file also holds a
+    dated one keeps its own day; an undated file that only failed validation and changed since
+    is read by the rebuild and left to the next run that is not one (a rebuild places no
+    undated record for the first time): its refusal stands."""
+    from etl import backfill
+
+    landing = tmp_path / "landing"
+    (landing / "flat").mkdir(parents=True)
+
+    def write(first: str, second: str) -> None:
+        (landing / "flat" / "u.txt").write_bytes(_article(None, first))
+        lines = [
+            {"text": BODY.format(words=second)},
+            {"published": "2024-03-05", "text": BODY.format(words="Nutmeg was scarce")},
+        ]
+        (landing / "flat" / "feed.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
+
+    write("Cloves shipped without a date", "Pepper prices doubled")
+    (landing / "flat" / "short.txt").write_text("Too short.")  # n_terms below the bound
+    s = _settings(landing, tmp_path)
+    pipeline.run(s, partition_date=date(2024, 3, 4))
+    write("Ginger shipped without a date", "Vanilla prices doubled")  # edited, still undated
+    (landing / "flat" / "short.txt").write_text("Still short.")  # changed: a rebuild reads it
+    facts = (
+        "SELECT f.source_file, f.source_record, f.published_date::VARCHAR, f.date_source,"
+        " split_part(t.clean_text, ' ', 1) FROM fact_article f JOIN article_text t USING"
+        " (article_id) ORDER BY 1, 2 NULLS FIRST"
+    )
+    expected = [
+        ("flat/feed.jsonl", "line 1", "2024-03-04", "run", "Vanilla"),
+        ("flat/feed.jsonl", "line 2", "2024-03-05", "metadata", "Nutmeg"),
+        ("flat/u.txt", None, "2024-03-04", "run", "Ginger"),
+    ]
+    backfill.rebuild_partition(s, date(2024, 3, 4))
+    assert query(s.warehouse, facts) == expected
+    # 03-05 holds feed.jsonl's dated record: its rebuild reads the file again, and the undated
+    # record stays on 03-04 (it is not given 03-05, the rebuild's date)
+    backfill.rebuild_partition(s, date(2024, 3, 5))
+    assert query(s.warehouse, facts) == expected
+    refused = "SELECT DISTINCT path, reason FROM quarantine WHERE path = 'flat/short.txt'"
+    assert query(s.warehouse, refused) == [("flat/short.txt", "expect_column_values_to_be_between")]

@@ -62,7 +62,9 @@ def _text_version(rules: str) -> str:
 #: and its private-use characters, as the other formats do (the HTML extractor dropped them).
 #: text-14: a JSON text's paragraph given as an object with one text field ({"text": ...}) and
 #: a string among fundus's sections are read (both were dropped without a word); any other
-#: object among the text makes the record malformed_record (etl.ingest.formats.base).
+#: object among the text makes the record malformed_record (etl.ingest.formats.base); a titled
+#: .txt file's blank first line of a no-break space or a form feed is skipped like any
+#: blank line (the file was untitled; etl.ingest.canonical).
 TEXT_VERSION = _text_version("text-14")
 
 __all__ = ["TEXT_VERSION", "__version__"]

@@ -55,7 +55,9 @@ def parse_txt(text: str, layout: str = "canonical") -> ParsedText:
         text = text[match.end() :]
     title: str | None = None
     if layout == "titled":
-        stripped = text.lstrip("\r\n \t")
+        # every blank line before the headline: one of a no-break or ideographic space, or a
+        # form feed, is blank too (it made the file untitled, the headline part of the body)
+        stripped = text.lstrip()
         first, sep, rest = stripped.partition("\n")
         if sep and first.strip():
             title, text = first.strip(), rest

@@ -124,6 +124,15 @@ def test_titled_headline_starting_with_date() -> None:
     assert (parsed.title, parsed.header_date) == ("Date set for Mutu appeal", None)
 
 
+@pytest.mark.parametrize("blank", ["\u00a0", "\u3000", "\x0c", " \t\u2009"])
+def test_titled_skips_a_first_line_of_any_white_space(blank: str) -> None:
+    """A first line of a no-break space (or an ideographic one, a form feed) made the file
+    untitled and its headline the body's first line (a mutation survivor, seed 1212)."""
+    parsed = parse_txt(f"{blank}\nChelsea sack Mutu\n\nChelsea have sacked Mutu.", layout="titled")
+    assert parsed.title == "Chelsea sack Mutu"
+    assert parsed.body == "\nChelsea have sacked Mutu."
+
+
 def test_titled_without_a_body_line_keeps_text_as_body() -> None:
     assert parse_txt("Only one line", layout="titled") == ParsedText("Only one line", None, None)
 

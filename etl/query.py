@@ -230,7 +230,12 @@ def _paths(tree: Any) -> Iterator[str]:
     for node in _nodes(tree):
         if node.get("type") == "BASE_TABLE" and isinstance(node.get("table_name"), str):
             yield node["table_name"]
+        # pragma: no mutate start (equivalent with `or True`, a survivor of seed 1212: the only
+        # other nodes with a function name are windows, and a file reader called as one,
+        # `read_text('x') OVER ()`, fails in DuckDB's binder either way: "Aggregate Function
+        # with name read_text does not exist")
         name = node.get("function_name") if node.get("class") == "FUNCTION" else None
+        # pragma: no mutate end
         if isinstance(name, str) and _reads_files(name.lower()) and node.get("children"):
             first = node["children"][0]
             listed = first.get("function_name") == "list_value"

@@ -77,6 +77,9 @@ def test_the_refusal_names_every_text_sql_function_sorted() -> None:
         ("SELECT * FROM 's3://bucket/lake/../other/x.csv'", "../other"),
         ("SELECT * FROM read_csv(['s3://bucket/lake/a.csv', 's3://bucket/lake/..'])", "lake/.."),
         ("SELECT * FROM read_csv('..\\\\secret.csv')", "..\\\\"),
+        # the parquet_ functions read a file's metadata (a mutation survivor, seed 1212)
+        ("SELECT * FROM parquet_metadata('s3://bucket/lake/../other/x.parquet')", "../other"),
+        ("SELECT * FROM parquet_schema('s3://bucket/lake/../other/x.parquet')", "../other"),
     ],
 )
 def test_a_path_climbing_out_with_dot_dot_is_refused(sql: str, path: str) -> None:

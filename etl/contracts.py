@@ -190,10 +190,11 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
         "fix the producer",
     ),
     QuarantineReason.MALFORMED_RECORD: ReasonDoc(
-        "a JSON item that is not an object, whose text field is nested too deeply to read, or "
-        "a record that gives a field news-etl reads (text, date, title, …) twice with different "
-        "values (under one name, under names that differ only in case or spaces, or in two CSV "
-        "columns of one name)",
+        "a JSON item that is not an object, whose text field is nested too deeply to read or "
+        "holds an object news-etl cannot read as text (the detail says where, e.g. `body[1]`, "
+        "and its keys; see Formats above), or a record that gives a field news-etl reads "
+        "(text, date, title, …) twice with different values (under one name, under names that "
+        "differ only in case or spaces, or in two CSV columns of one name)",
         "fix the producer",
     ),
     QuarantineReason.MALFORMED_HTML: ReasonDoc(

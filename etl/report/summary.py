@@ -23,6 +23,7 @@ from etl.ingest.landing import folder_date_sql
 from etl.leftovers import Liveness, Unfinished, files_planned
 from etl.load.standing import STANDING_QUARANTINE
 from etl.output import visible
+from etl.settings import seconds
 from etl.target import redact
 from etl.warehouse import reader
 
@@ -309,7 +310,7 @@ def _unfinished_line(item: Unfinished, idle_after_s: float) -> str:
             return f"{run} stopped before its plan (killed?); the next run removes its folder"
         return (
             f"{run} left a staging folder without a plan; the next run removes it once "
-            f"nothing in it has changed for {idle_after_s:g} s (NEWS_ETL_ABANDONED_AFTER_S)"
+            f"nothing in it has changed for {seconds(idle_after_s)} (NEWS_ETL_ABANDONED_AFTER_S)"
         )
     try:
         planned = files_planned(item.plan.get("batches") or [])
@@ -333,7 +334,7 @@ def _unfinished_line(item: Unfinished, idle_after_s: float) -> str:
     return (
         f"{run} has no row yet: a run split over processes (Airflow) still in progress, or "
         "one that stopped; the next run records it as abandoned once nothing in its staging "
-        f"folder has changed for {idle_after_s:g} s (NEWS_ETL_ABANDONED_AFTER_S){failed}"
+        f"folder has changed for {seconds(idle_after_s)} (NEWS_ETL_ABANDONED_AFTER_S){failed}"
     )
 
 

@@ -214,3 +214,23 @@ def test_a_run_that_failed_to_plan_is_not_said_to_have_planned_files(tmp_path: P
     assert code == 0, out
     assert "files: none new planned, none loaded (the run ended before its load committed)" in out
     assert "planned 0 new" not in out
+
+
+def test_an_airflow_runs_folder_gives_the_wait_as_the_settings_show_seconds(
+    tmp_path: Path,
+) -> None:
+    """The wait was written with ``:g`` (``1.23457e+06 s``: review R2); it is written as every
+    setting's seconds are (``etl.settings.seconds``)."""
+    settings = _one_loaded_three_new(tmp_path)
+    waiting = "20261202T010203Z-0000f00d"
+    _leftover(settings, waiting, str(settings.warehouse), lock=False)  # no owner lock: Airflow
+    env = {"COLUMNS": "200", "NEWS_ETL_ABANDONED_AFTER_S": "1234567"}
+    result = CliRunner().invoke(app, ["status", "-w", str(settings.warehouse)], env=env)
+    out = " ".join(result.output.split())
+    assert result.exit_code == 0, out
+    assert (
+        f"run {waiting} (started 2026-12-02 01:02:03 UTC, 3 files planned) has no row yet: a run "
+        "split over processes (Airflow) still in progress, or one that stopped; the next run "
+        "records it as abandoned once nothing in its staging folder has changed for 1234567s "
+        "(NEWS_ETL_ABANDONED_AFTER_S)"
+    ) in out

@@ -19,7 +19,10 @@ ADVICE = (
     "give each paragraph as a string, or as an object with one text field "
     "(text, maintext, body, content, article)"
 )
-NO_SHAPE = "which news-etl cannot read as text (its text would be lost)"
+NO_SHAPE = (
+    "which is no shape news-etl reads as text (one text field, or fundus's summary and "
+    "sections), so a key of it would go unread"
+)
 
 
 def _refused(line: str) -> str:
@@ -103,17 +106,23 @@ def test_a_csv_field_that_looks_like_json_is_text_as_written() -> None:
     assert record.body == '["A.", {"p": "B."}]'
 
 
-def test_a_key_without_content_beside_the_text_field_loses_nothing() -> None:
-    """``{"text": "B.", "type": null}`` was refused as if its text would be lost (review R1):
-    a null, empty or blank key holds no text."""
-    line = '{"text": ["A.", {"text": "B.", "type": null, "note": " "}], "title": "T"}'
-    (record,) = parse_jsonl(line, L)
-    assert isinstance(record, Record)
-    assert record.body == "A.\n\nB."
-    fundus = '{"text": {"summary": ["S."], "sections": [], "images": []}}'
-    (body,) = parse_jsonl(fundus, L)
-    assert isinstance(body, Record)
-    assert body.body == "S."
-    assert _refused('{"text": ["A.", {"text": "B.", "type": "quote"}]}') == (
+def test_a_key_beside_the_text_field_refuses_the_record_whatever_it_holds() -> None:
+    """A null key beside the text field was once let through (review R1), and then a key given
+    twice, its last value null, lost the first value without a word (the JSON reader looks for
+    repeated keys only when a field it reads repeats: review R2). Any other key refuses the
+    record; the detail no longer says text would be lost."""
+    assert _refused('{"text": ["A.", {"text": "B.", "type": null}]}') == (
         f"the text at text[1] is an object with the keys 'text', 'type', {NO_SHAPE}: {ADVICE}"
     )
+    repeated = '{"body": ["A.", {"text": "B.", "p": "Lost paragraph.", "p": null}]}'
+    assert _refused(repeated) == (
+        f"the text at body[1] is an object with the keys 'text', 'p', {NO_SHAPE}: {ADVICE}"
+    )
+
+
+def test_falsy_sections_are_skipped_as_falsy_paragraphs_are() -> None:
+    """A string among fundus's sections is a paragraph; 0, false and "" are skipped, as in a
+    list of paragraphs, not stored as the paragraphs "0" and "false" (review R2)."""
+    (record,) = parse_jsonl('{"text": {"summary": ["S."], "sections": [0, false, "", "P."]}}', L)
+    assert isinstance(record, Record)
+    assert record.body == "S.\n\nP."

@@ -241,7 +241,10 @@ class UnplacedTextError(ValueError):
 
 
 #: Why an object among the text cannot be read (:class:`UnplacedTextError`).
-_NO_TEXT_SHAPE = "which news-etl cannot read as text (its text would be lost)"
+_NO_TEXT_SHAPE = (
+    "which is no shape news-etl reads as text (one text field, or fundus's summary and "
+    "sections), so a key of it would go unread"
+)
 
 
 def _check_keys(value: Mapping[Any, Any], fields: frozenset[str]) -> None:
@@ -251,14 +254,8 @@ def _check_keys(value: Mapping[Any, Any], fields: frozenset[str]) -> None:
     if repeated:
         why = f"which gives the key {quoted(str(repeated[0]), 60)} twice, with different values"
         raise UnplacedTextError(value, why)
-    if not _filled(value).keys() <= fields:
+    if not value.keys() <= fields:
         raise UnplacedTextError(value, _NO_TEXT_SHAPE)
-
-
-def _filled(value: Mapping[Any, Any]) -> dict[Any, Any]:
-    """``value``'s keys that hold something (:func:`has_content`): a key that is null, empty or
-    blank loses no text when it is not read (``{"text": "...", "type": null}``: review)."""
-    return {key: item for key, item in value.items() if has_content(item)}
 
 
 def _text_of(value: Any) -> str:
@@ -292,9 +289,8 @@ def _texts_of_items(items: list[Any]) -> list[str]:
 def _text_of_object(value: Mapping[Any, Any]) -> str:
     """The text of an object: one text field's value, or fundus's ``{summary, sections}``;
     :class:`UnplacedTextError` for any other shape (``{"type": "quote", "content": ...}``)."""
-    filled = _filled(value)
-    if len(filled) == 1 and not getattr(value, "repeated", ()):
-        ((name, inner),) = filled.items()
+    if len(value) == 1 and not getattr(value, "repeated", ()):
+        ((name, inner),) = value.items()
         if isinstance(name, str) and name.strip().lower() in TEXT_FIELDS:
             return _within(inner, f".{name}")
     _check_keys(value, FUNDUS_BODY_FIELDS)
@@ -304,6 +300,8 @@ def _text_of_object(value: Mapping[Any, Any]) -> str:
     # read as a paragraph of its own, as in a list of paragraphs: it was skipped, its text lost.
     listed = sections if isinstance(sections, list) else [sections]
     for index, section in enumerate(listed):
+        if not section:  # skipped, as a falsy item of a list of paragraphs is (0, false, "")
+            continue
         at = f".sections[{index}]" if isinstance(sections, list) else ".sections"
         read = _section_text if isinstance(section, Mapping) else _text_of
         parts.append(_within(section, at, read))

@@ -1103,3 +1103,34 @@ def test_a_rebuild_keeps_each_undated_record_on_the_day_the_warehouse_holds_it(
     assert query(s.warehouse, facts) == expected
     refused = "SELECT DISTINCT path, reason FROM quarantine WHERE path = 'flat/short.txt'"
     assert query(s.warehouse, refused) == [("flat/short.txt", "expect_column_values_to_be_between")]
+
+
+def test_a_replay_whose_run_failed_puts_back_every_verdict_it_forgot(tmp_path: Path) -> None:
+    """``remember_again`` puts back the ledger rows and refusals a replay forgot, as they were
+    (its run was refused: it wrote nothing), and only those a later run has not written anew;
+    it says how many it put back. Pinned here with the fast tests (a mutation survivor of seed
+    1213 that only test_known_refusals, too slow for the mutation selection, reached)."""
+    from etl.load.replay import forget_quarantined, remember_again
+    from etl.warehouse import writer
+
+    day = tmp_path / "landing" / "2024-03-04"
+    day.mkdir(parents=True)
+    (day / "good.txt").write_bytes(_article("2024-03-04", "Copper rose in Lusaka"))
+    (day / "empty.txt").write_bytes(b"")  # quarantined whole, with a hash: a ledger verdict
+    (day / "link.txt").symlink_to(tmp_path / "elsewhere.txt")  # refused unread: a refusal
+    s = _settings(day.parent, tmp_path)
+    pipeline.run(s)
+    ledger = "SELECT path, sha256, outcome, last_run_id FROM ingest_ledger ORDER BY ALL"
+    refusals = "SELECT path, reason, detail FROM ingest_refusal ORDER BY ALL"
+    before = (query(s.warehouse, ledger), query(s.warehouse, refusals))
+    assert [row[0] for row in before[0]] == ["2024-03-04/empty.txt", "2024-03-04/good.txt"]
+    assert [row[:2] for row in before[1]] == [("2024-03-04/link.txt", "outside_landing")]
+    with writer(s) as con:
+        forgotten = forget_quarantined(con, str(s.landing), None)
+    assert sorted(forgotten.paths) == ["2024-03-04/empty.txt", "2024-03-04/link.txt"]
+    assert [row[0] for row in query(s.warehouse, ledger)] == ["2024-03-04/good.txt"]
+    assert query(s.warehouse, refusals) == []
+    with writer(s) as con:
+        assert remember_again(con, forgotten) == 2  # one ledger row, one refusal
+        assert remember_again(con, forgotten) == 0  # there already: nothing put back twice
+    assert (query(s.warehouse, ledger), query(s.warehouse, refusals)) == before

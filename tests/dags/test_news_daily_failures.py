@@ -51,11 +51,9 @@ def test_a_failed_plan_is_recorded_with_its_error(
     assert external.startswith("news_daily/")
 
 
-def test_a_failed_step_is_recorded_with_its_own_error_not_a_generic_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The validate step fails (no expectation suites): the row says so, not "a task of the
-    Airflow DAG run failed"."""
+def _zone_without_suites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A landing zone of one article and settings whose schemas have the migrations but no
+    expectation suites (the validate step fails); the landing zone and the warehouse path."""
     schemas = tmp_path / "schemas"
     schemas.mkdir()
     shutil.copytree(PROJECT_ROOT / "schemas" / "migrations", schemas / "migrations")
@@ -64,7 +62,15 @@ def test_a_failed_step_is_recorded_with_its_own_error_not_a_generic_one(
     landing = tmp_path / "landing" / DAY.isoformat()
     landing.mkdir(parents=True)
     (landing / "a.txt").write_bytes(f" date {DAY} A story about lead.".encode())
-    warehouse = tmp_path / "w" / "warehouse.duckdb"
+    return landing, tmp_path / "w" / "warehouse.duckdb"
+
+
+def test_a_failed_step_is_recorded_with_its_own_error_not_a_generic_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The validate step fails (no expectation suites): the row says so, not "a task of the
+    Airflow DAG run failed"."""
+    landing, warehouse = _zone_without_suites(tmp_path, monkeypatch)
     _init(warehouse)
     state, states = _run_dag(landing.parent, warehouse)
     assert state == "failed", states
@@ -82,15 +88,7 @@ def test_a_first_run_that_fails_after_its_plan_is_recorded_in_a_new_warehouse(
     """No warehouse yet: the failed validation is recorded in the warehouse the DAG makes for
     it, as a first ``news-etl run`` records it (it said ``no warehouse at ... to record it in``:
     probe N2)."""
-    schemas = tmp_path / "schemas"
-    schemas.mkdir()
-    shutil.copytree(PROJECT_ROOT / "schemas" / "migrations", schemas / "migrations")
-    monkeypatch.setenv("NEWS_ETL_SCHEMAS_DIR", str(schemas))
-    monkeypatch.setenv("NEWS_ETL_STAGING_DIR", str(tmp_path / "staging"))
-    landing = tmp_path / "landing" / DAY.isoformat()
-    landing.mkdir(parents=True)
-    (landing / "a.txt").write_bytes(f" date {DAY} A story about lead.".encode())
-    warehouse = tmp_path / "w" / "warehouse.duckdb"
+    landing, warehouse = _zone_without_suites(tmp_path, monkeypatch)
     state, states = _run_dag(landing.parent, warehouse)
     assert state == "failed", states
     assert states["validate"] == "failed" and states["record_failure"] == "failed"

@@ -283,9 +283,8 @@ def _planned_line(planned: int) -> str:
     """The files line of a run that stopped before its load: what its plan had, and that it
     loaded none (``0 new = 0 would have loaded + …`` hid the plan's files: probe); a run that
     failed to plan, or whose plan had no new file, is not said to have planned files."""
-    if not planned:
-        return "files: none new planned, none loaded (the run ended before its load committed)"
-    return f"files: planned {planned:,} new, loaded none (the run ended before its load committed)"
+    files = f"planned {planned:,} new, loaded none" if planned else "none new planned, none loaded"
+    return f"files: {files} (the run ended before its load committed)"
 
 
 def _started(plan: dict[str, Any]) -> str:

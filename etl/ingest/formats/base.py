@@ -217,7 +217,7 @@ FUNDUS_SECTION_FIELDS = frozenset({"headline", "paragraphs"})
 
 class UnplacedTextError(ValueError):
     """An object among a record's text that is no shape news-etl reads, or that gives a key two
-    values: its text, or some of it, would be lost. ``path`` gathers where it is (``[1]``,
+    values: a key of it would go unread. ``path`` gathers where it is (``[1]``,
     ``.sections[0]``) as the error rises out of :func:`_text_of`, innermost first; only a
     failing record pays for it."""
 
@@ -274,16 +274,7 @@ def _text_of(value: Any) -> str:
 def _texts_of_items(items: list[Any]) -> list[str]:
     """The text of each item of a list with content (a falsy item is skipped), an
     :class:`UnplacedTextError` told the item's index."""
-    texts = []
-    for index, item in enumerate(items):
-        if not item:
-            continue
-        try:
-            texts.append(_text_of(item))
-        except UnplacedTextError as exc:
-            exc.path.append(f"[{index}]")
-            raise
-    return texts
+    return [_within(item, f"[{index}]") for index, item in enumerate(items) if item]
 
 
 def _text_of_object(value: Mapping[Any, Any]) -> str:
@@ -310,7 +301,7 @@ def _text_of_object(value: Mapping[Any, Any]) -> str:
 
 def _section_text(section: Mapping[Any, Any]) -> str:
     """A fundus section's headline and paragraphs; :class:`UnplacedTextError` for a section
-    with other fields, whose text would be lost."""
+    with other fields, which would go unread."""
     _check_keys(section, FUNDUS_SECTION_FIELDS)
     parts = [_within(section.get("headline") or [], ".headline")]
     parts.append(_within(section.get("paragraphs") or [], ".paragraphs"))

@@ -73,9 +73,10 @@ _ANY_PHRASE = "|".join(re.escape(phrase) for phrase in BOILERPLATE_PHRASES)
 
 def _matching(text: pd.Series, pattern: str, ignore_case: bool = False) -> pd.Series:
     """Which texts contain a match of ``pattern``: one vectorised RE2 pass over the column."""
-    found = pc.match_substring_regex(
-        pa.array(text, type=pa.large_string(), from_pandas=True), pattern, ignore_case=ignore_case
-    )
+    # The type is equivalent left out: the expectations pass a pandas string column, which Arrow
+    # reads as a string type either way (large: a chunk's texts may pass 2 GiB).
+    texts = pa.array(text, type=pa.large_string(), from_pandas=True)  # pragma: no mutate
+    found = pc.match_substring_regex(texts, pattern, ignore_case=ignore_case)
     return pd.Series(pc.fill_null(found, False).to_numpy(zero_copy_only=False), index=text.index)
 
 

@@ -160,7 +160,9 @@ def validate_staged(
     for chunk in chunk_batches([t.num_rows for t in occurrences], chunk_articles):
         out.checks.update({b: [] for b in chunk})
         if not any(out.articles[b] for b in chunk):
-            continue  # nothing to check: GX is not even imported
+            # `break` is equivalent: chunk_batches starts a group only at a batch with articles,
+            # so a group without any is the one group of a run without articles
+            continue  # nothing to check: GX is not even imported  # pragma: no mutate
         frames = _chunk_frames(staging, specs, chunk, repeats)
         if frames["articles"].empty:
             continue  # every article was checked in an earlier chunk

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import re
+import shlex
 import signal
 import sys
 import threading
@@ -21,7 +22,7 @@ from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from typer._click.core import Command
 from typer._click.core import Context as ClickContext
-from typer._click.exceptions import NoSuchOption, UsageError
+from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError
 from typer.core import TyperGroup
 
 from etl.errors import (
@@ -79,6 +80,8 @@ class _OneLineErrors(TyperGroup):
         """Run the command; turn an error that escaped it into one line and exit 2 or 75."""
         try:
             return super().invoke(ctx)
+        except NoArgsIsHelpError:  # `news-etl warehouse` alone: its help is the answer, as
+            raise typer.Exit(2) from None  # for `news-etl` alone (it said "error: … : ")
         except UsageError as exc:  # a bad option or value: one line too, not Click's box
             error(f"{_usage_of(exc)}{exc.format_message()} (see --help)")
             raise typer.Exit(2) from None
@@ -510,7 +513,7 @@ def quarantine_list(
         ):
             raise _failed(UnknownRunError(run_id))
         try:  # a misspelt reason listed nothing, as if nothing had that reason (probe)
-            check_reason(con, None, reason)
+            check_reason(con, None, reason, standing=standing)
         except UnknownReasonError as exc:
             raise _failed(exc) from exc
         chosen_day = _parse_date(day)
@@ -576,7 +579,7 @@ def replay(
 
     try:
         with writer(settings) as con:
-            check_reason(con, landing_zone, reason)
+            check_reason(con, landing_zone, reason, standing=True)
         try:
             with _sigterm_interrupts():
                 summary = pipeline.run(settings, trigger="replay", before_plan=forget)
@@ -1044,9 +1047,12 @@ def dictionary(
     target = out or PROJECT_ROOT / "warehouse" / "README.md"
     text = build(settings.migrations_dir)
     if check:
-        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        current = target.read_text(encoding="utf-8") if target.is_file() else None
         if current != text:
-            error(f"{target} is stale: run `news-etl dictionary`")
+            # the command that writes this file: with its --out (probe R3: the advice for a
+            # stale --out file rewrote the project's dictionary instead)
+            again = "news-etl dictionary" + (f" --out {shlex.quote(str(out))}" if out else "")
+            error(f"{target} is {'missing' if current is None else 'stale'}: run `{again}`")
             raise typer.Exit(1)
         say(f"{target} is up to date")
         return

@@ -38,6 +38,8 @@ class QualityReport:
     #: the quarantine rows behind ``quarantine``: more than its records when several runs of
     #: the day refused the same record (a rebuild refuses again what the first run refused)
     quarantine_rows: int = 0
+    #: the runs those rows are of (a run of the day that refused nothing is not one of them)
+    quarantine_runs: int = 0
 
 
 #: Each check once per verdict: the runs whose batches all passed it, and the runs where a batch
@@ -153,14 +155,15 @@ def quality_report(
     # 38 it counted once per run, as "records": probe).
     on_day = None if run_id else day
     counted = con.execute(
-        "SELECT stage, reason, count(DISTINCT (landing, path, sha256, record)), count(*)"
-        " FROM v_quarantine"
+        "SELECT stage, reason, count(DISTINCT (landing, path, sha256, record)), count(*),"
+        " list(DISTINCT run_id) FROM v_quarantine"
         " WHERE run_id IN (SELECT unnest(?::VARCHAR[])) AND (?::DATE IS NULL OR day = ?)"
-        " GROUP BY ALL ORDER BY 3 DESC, 2",
+        " GROUP BY stage, reason ORDER BY 3 DESC, 2",
         [ids, on_day, on_day],
     ).fetchall()
-    report.quarantine = [(str(s), str(r), int(n)) for s, r, n, _ in counted]
-    report.quarantine_rows = sum(int(rows) for *_, rows in counted)
+    report.quarantine = [(str(s), str(r), int(n)) for s, r, n, *_ in counted]
+    report.quarantine_rows = sum(int(rows) for *_, rows, _ in counted)
+    report.quarantine_runs = len({run for *_, of_runs in counted for run in of_runs})
     return report
 
 
@@ -172,7 +175,7 @@ def _quarantine_heading(report: QualityReport) -> str:
     if report.quarantine_rows > records:
         heading += (
             f"; {plural(report.quarantine_rows, 'quarantine row')} of "
-            f"{plural(len(report.runs), 'run')}: refused again by a later run"
+            f"{plural(report.quarantine_runs, 'run')}: refused again by a later run"
         )
     return heading
 

@@ -61,14 +61,23 @@ class Forgotten:
         return len(self.paths) - self.refused_whole
 
 
-def _known_reason(con: duckdb.DuckDBPyConnection, landing: str | None, reason: str) -> None:
+def _known_reason(
+    con: duckdb.DuckDBPyConnection, landing: str | None, reason: str, standing: bool
+) -> None:
     """Refuse a reason no quarantine row of ``landing`` (``None``: of any landing zone) has (a
     misspelt one forgot nothing and ran a whole run anyway, or listed nothing), naming the
-    reasons its rows have."""
+    reasons its rows have; with ``standing``, the reasons of the quarantine that stands
+    (:data:`~etl.load.standing.STANDING_QUARANTINE`): a replay of a reason no refusal stands for
+    any more ran a whole run for nothing (probe R3)."""
+    rows = (
+        f"(WITH {STANDING_QUARANTINE} SELECT landing, reason FROM standing)"
+        if standing
+        else "quarantine"
+    )
     reasons = [
         str(r)
         for (r,) in con.execute(
-            "SELECT DISTINCT reason FROM quarantine WHERE ?::VARCHAR IS NULL OR landing = ? "
+            f"SELECT DISTINCT reason FROM {rows} WHERE ?::VARCHAR IS NULL OR landing = ? "
             "ORDER BY reason",
             [landing, landing],
         ).fetchall()
@@ -76,20 +85,28 @@ def _known_reason(con: duckdb.DuckDBPyConnection, landing: str | None, reason: s
     if reason in reasons:
         return
     has = (
-        f"its reasons: {', '.join(reasons)}"
-        + (" (news-etl quarantine list)" if landing is not None else "")
+        f"its reasons{' that stand' if standing else ''}: {', '.join(reasons)}"
+        + (f" (news-etl quarantine list{' --standing' if standing else ''})" if landing else "")
         if reasons
-        else "it has none"
+        else ("none stands" if standing else "it has none")
     )
     of = f" of {landing}" if landing is not None else ""
-    raise UnknownReasonError(f"no quarantined record{of} has the reason {reason!r}; {has}")
+    whose = "whose refusal stands " if standing else ""
+    raise UnknownReasonError(f"no quarantined record{of} {whose}has the reason {reason!r}; {has}")
 
 
-def check_reason(con: duckdb.DuckDBPyConnection, landing: str | None, reason: str | None) -> None:
+def check_reason(
+    con: duckdb.DuckDBPyConnection,
+    landing: str | None,
+    reason: str | None,
+    *,
+    standing: bool = False,
+) -> None:
     """Refuse (:class:`UnknownReasonError`) a ``reason`` no quarantine row of ``landing``
-    (``None``: of any landing zone) has, before a replay starts its run or a listing runs."""
+    (``None``: of any landing zone) has, before a replay starts its run or a listing runs; with
+    ``standing``, no row of the quarantine that stands now (what a replay reads again)."""
     if reason is not None:
-        _known_reason(con, landing, reason)
+        _known_reason(con, landing, reason, standing)
 
 
 def _ipc(table: pa.Table) -> bytes:
@@ -144,7 +161,7 @@ def forget_quarantined(
     before anything is forgotten. With ``keep`` (a run's staging folder, the warehouse), what is
     forgotten is saved there before the forgetting commits (:data:`SAVED_FOR`).
     """
-    check_reason(con, landing, reason)
+    check_reason(con, landing, reason, standing=True)
     # Only the files whose quarantine stands (etl.load.standing): their latest content, refused
     # by the verdict that stands or by a later run. An older row is history: a file a replay
     # loaded under a raised limit was read again by every later replay, refused, and its

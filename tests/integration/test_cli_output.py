@@ -1193,3 +1193,14 @@ def test_a_newline_in_an_out_path_stays_on_the_status_line(
     lines = done.stderr.splitlines()
     assert len(lines) == 1, lines
     assert lines[0].endswith(" written to " + str(tmp_path / "out\\x0aname.csv"))
+
+
+@pytest.mark.parametrize(
+    ("group", "command"), [("warehouse", "to-ducklake"), ("quarantine", "list"), ("", "replay")]
+)
+def test_a_command_group_alone_prints_its_help_and_no_empty_error(group: str, command: str) -> None:
+    """Probe R3: `news-etl warehouse` alone printed its help, then `error: news-etl warehouse:
+    (see --help)`, an error without a reason; now as `news-etl` alone: the help, exit 2."""
+    code, out, err = _cli(*([group] if group else []))
+    assert (code, err) == (2, "")
+    assert command in out and "Usage:" in out

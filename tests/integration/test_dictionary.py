@@ -33,6 +33,25 @@ def test_check_mode_detects_a_stale_file(tmp_path: Path) -> None:
     assert CliRunner().invoke(app, ["dictionary", "--check", "--out", str(stale)]).exit_code == 0
 
 
+def test_check_mode_advises_the_command_that_writes_the_file_it_checked(tmp_path: Path) -> None:
+    """Probe R3: a stale or missing ``--out`` file was "stale: run `news-etl dictionary`", which
+    rewrites the project's warehouse/README.md instead."""
+    stale = tmp_path / "my dict.md"
+    stale.write_text("old\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["dictionary", "--check", "--out", str(stale)])
+    assert (result.exit_code, " ".join(result.output.split())) == (
+        1,
+        f"error: {stale} is stale: run `news-etl dictionary --out '{stale}'`",
+    )
+    missing = tmp_path / "nodir" / "d.md"
+    result = CliRunner().invoke(app, ["dictionary", "--check", "--out", str(missing)])
+    assert (result.exit_code, " ".join(result.output.split())) == (
+        1,
+        f"error: {missing} is missing: run `news-etl dictionary --out {missing}`",
+    )
+    assert not missing.parent.exists()
+
+
 def test_every_macro_is_documented_with_its_parameters_and_columns() -> None:
     con = duckdb.connect()
     try:

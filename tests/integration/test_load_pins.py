@@ -803,11 +803,45 @@ def test_replay_of_a_reason_no_row_has_runs_nothing(tmp_path: Path) -> None:
     assert (out.exit_code, out.output.splitlines()) == (
         2,
         [
-            f"error: no quarantined record of {zone} has the reason 'emty'; its reasons: empty "
-            "(news-etl quarantine list)"
+            f"error: no quarantined record of {zone} whose refusal stands has the reason "
+            "'emty'; its reasons that stand: empty (news-etl quarantine list --standing)"
         ],
     )
     assert query(s.warehouse, "SELECT count(*) FROM etl_run") == [(1,)]
+
+
+def test_replay_of_a_reason_that_no_longer_stands_runs_nothing(tmp_path: Path) -> None:
+    """Probe R3: once the empty file was fixed and replayed, ``replay --reason empty`` was still
+    accepted, said "no quarantined file to read again" and made a whole run; the quarantine
+    keeps the old row (history), but no refusal stands for the reason any more."""
+    zone = tmp_path / "zone"
+    zone.mkdir()
+    (zone / "empty.txt").write_bytes(b"")
+    s = _settings(zone, tmp_path)
+    pipeline.run(s)
+    env = _cli_env(zone, s, tmp_path)
+    (zone / "empty.txt").write_bytes(_article("2021-04-07", "A harbour story fixed in place"))
+    fixed = CliRunner().invoke(app, ["replay", "--reason", "empty"], env=env)
+    assert fixed.exit_code == 0, fixed.output
+    assert query(s.warehouse, "SELECT count(*) FROM fact_article") == [(1,)]
+    again = CliRunner().invoke(app, ["replay", "--reason", "empty"], env=env)
+    assert (again.exit_code, again.output.splitlines()) == (
+        2,
+        [
+            f"error: no quarantined record of {zone} whose refusal stands has the reason "
+            "'empty'; none stands"
+        ],
+    )
+    assert query(s.warehouse, "SELECT count(*) FROM etl_run") == [(2,)]
+    assert query(s.warehouse, "SELECT reason FROM quarantine") == [("empty",)]  # history kept
+    history = CliRunner().invoke(app, ["quarantine", "list", "--reason", "empty"], env=env)
+    assert history.exit_code == 0 and "empty.txt" in history.output
+    standing = ["quarantine", "list", "--standing", "--reason", "empty"]
+    listed = CliRunner().invoke(app, standing, env=env)
+    assert (listed.exit_code, listed.output.splitlines()) == (
+        2,
+        ["error: no quarantined record whose refusal stands has the reason 'empty'; none stands"],
+    )
 
 
 def _one_day(tmp_path: Path, **files: str) -> tuple[Path, Settings]:

@@ -181,6 +181,13 @@ def test_a_rebuilt_day_counts_each_quarantined_record_once(tmp_path: Path) -> No
         "  quarantined (1 record; 2 quarantine rows of 2 runs: refused again by a later run):\n"
         "    ingest   empty: 1\n"
     ) in lines
+    # A third run of the day that refused nothing (a new good file) is not one of the runs the
+    # rows are of (probe R3: "of 3 runs").
+    (landing / "later.txt").write_bytes(_article("A later harbour story"))
+    pipeline.run(settings, partition_date=date.fromisoformat(DAY))
+    report = load_report(settings.warehouse, day=date.fromisoformat(DAY))
+    assert len(report.runs) == 3
+    assert "1 record; 2 quarantine rows of 2 runs: refused again" in format_quality(report)
 
 
 def test_a_check_that_failed_in_one_run_and_passed_in_another_is_counted_apart(

@@ -121,8 +121,15 @@ def test_replay_of_one_reason(ledger: duckdb.DuckDBPyConnection) -> None:
     assert ("/a", "x.txt", "h1") not in _ledger(ledger)
     assert ("/a", "y.txt", "h2") in _ledger(ledger)
     assert forget_quarantined(ledger, "/b", reason="empty").rows == ()  # w.txt: no ledger row
-    # every future_date row is older than the verdict standing on its file
-    assert forget_quarantined(ledger, "/a", reason="future_date").rows == ()
+    # every future_date row is older than the verdict standing on its file: a replay of it
+    # would read nothing again, and is refused (it forgot nothing and ran a whole run for
+    # nothing: probe R3)
+    with pytest.raises(UnknownReasonError) as caught:
+        forget_quarantined(ledger, "/a", reason="future_date")
+    assert str(caught.value) == (
+        "no quarantined record of /a whose refusal stands has the reason 'future_date'; its "
+        "reasons that stand: bad_date, malformed_json (news-etl quarantine list --standing)"
+    )  # x.txt's empty was forgotten above
     assert forget_quarantined(ledger, "/a", reason="malformed_json").paths == ["t.jsonl"]
 
 
@@ -132,18 +139,21 @@ def test_replay_of_a_reason_no_row_has_is_refused(ledger: duckdb.DuckDBPyConnect
     before = _ledger(ledger)
     with pytest.raises(UnknownReasonError) as caught:
         forget_quarantined(ledger, "/a", reason="emty")
+    # the reasons of the rows that stand (future_date's and unreadable's rows are older than
+    # the verdicts standing on their files)
     assert str(caught.value) == (
-        "no quarantined record of /a has the reason 'emty'; its reasons: bad_date, empty, "
-        "future_date, malformed_json, "
-        "unreadable (news-etl quarantine list)"
+        "no quarantined record of /a whose refusal stands has the reason 'emty'; its reasons "
+        "that stand: bad_date, empty, malformed_json (news-etl quarantine list --standing)"
     )
     with pytest.raises(UnknownReasonError) as caught:
         forget_quarantined(ledger, "/b", reason="bad_date")  # a reason of another zone only
-    assert str(caught.value).endswith("has the reason 'bad_date'; its reasons: empty "
-                                      "(news-etl quarantine list)")  # fmt: skip
+    assert str(caught.value).endswith("has the reason 'bad_date'; its reasons that stand: empty "
+                                      "(news-etl quarantine list --standing)")  # fmt: skip
     with pytest.raises(UnknownReasonError) as caught:
         forget_quarantined(ledger, "/c", reason="empty")
-    assert str(caught.value) == "no quarantined record of /c has the reason 'empty'; it has none"
+    assert str(caught.value) == (
+        "no quarantined record of /c whose refusal stands has the reason 'empty'; none stands"
+    )
     assert _ledger(ledger) == before
 
 

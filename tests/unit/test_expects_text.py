@@ -56,3 +56,11 @@ def test_columns_are_named_as_check_rows_name_them() -> None:
     listed = {"type": "x", "kwargs": {"column_list": ["article_id", "term_id"]}}
     assert expectation_column(listed) == "article_id,term_id"
     assert expects_text(listed) == ""
+
+
+def test_an_expectation_written_without_arguments_expects_nothing_more() -> None:
+    """A suite entry with no ``kwargs`` at all (a table-level expectation written by hand) reads
+    as expecting nothing beyond its name (a mutation survivor of seed 1214 read it as None)."""
+    bare = {"type": "expect_table_row_count_to_be_between"}
+    assert expects_text(bare) == ""
+    assert expects_text(bare, {"min_date": date(2000, 1, 2)}) == ""

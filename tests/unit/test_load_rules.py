@@ -55,6 +55,13 @@ def test_files_quarantined_again_as_before_count_on_neither_side_of_the_share() 
         "; 30 files quarantined as before are not counted (a rebuild reads its day's "
         "quarantined files again, a replay those it forgot)"
     )
+    one = judge(
+        "r", replace(account, files_quarantined=5, files_requarantined=1), RunLimits(0.5, 10)
+    )
+    assert str(_checks(one.checks)["max_quarantine_share"]["detail"]).endswith(
+        "; 1 file quarantined as before is not counted (a rebuild reads its day's "
+        "quarantined files again, a replay those it forgot)"
+    )  # one: singular (a mutation survivor of seed 1214)
     # two more files quarantined anew: 6 of 10, over the limit
     over = judge("r", replace(account, files_quarantined=36), RunLimits(0.5, 10))
     assert over.refusal is not None and "6 of 10 new files (60%)" in over.refusal

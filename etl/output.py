@@ -12,7 +12,7 @@ HUGEINT, dates such as ``infinity``, ``TIME WITH TIME ZONE``, BLOB escapes) or a
 * ``json`` — one object per line; integers and decimals as exact JSON numbers, NaN and
   infinities as ``null`` (JSON has no such numbers), booleans as JSON booleans.
 * ``parquet`` — the Arrow result; columns Parquet cannot hold (intervals, unions, times with a
-  time zone) as their text.
+  time zone, UHUGEINT, BIT, BIGNUM, and nested values holding any of them) as their text.
 
 :func:`visible` and :func:`say`/:func:`error` are the one rendering layer for everything the CLI
 prints: no Rich markup is ever interpreted from a value, and ESC and other control characters
@@ -495,23 +495,40 @@ def iter_text(
         yield TextResult(columns, kinds, _text_rows(batch.columns, kinds, types))
 
 
+#: Types a Parquet file cannot hold as DuckDB exports them to Arrow, written as text instead:
+#: an interval (no Arrow type Parquet takes), a union, a time with a time zone (Arrow's time64
+#: has no offset: 12:00:00+02 read back as a naive 12:00), a UHUGEINT (exported as a signed
+#: decimal128: 2^128 - 1 read back as -1), a BIT and a BIGNUM (exported as opaque bytes); all
+#: found by probes.
+_TEXT_IN_PARQUET = frozenset(
+    {"interval", "union", "time with time zone", "uhugeint", "bit", "bignum"}
+)
+
+
+def _holds(duck_type: DuckDBPyType, ids: frozenset[str]) -> bool:
+    """Whether ``duck_type`` is, or nests at any depth, a type whose id is in ``ids``."""
+    if str(duck_type.id) in ids:
+        return True
+    if _kind(duck_type) != "nested":
+        return False
+    return any(isinstance(c, DuckDBPyType) and _holds(c, ids) for _, c in duck_type.children)
+
+
 def fetch_arrow(relation: duckdb.DuckDBPyRelation) -> pa.Table:
     """Execute ``relation`` as an Arrow table Parquet can hold: intervals as ISO 8601 text,
-    times with a time zone as DuckDB's text (``12:00:00+02``), and unions or nested values
-    holding either as their JSON text."""
+    the other types of :data:`_TEXT_IN_PARQUET` as DuckDB's text (``12:00:00+02``, ``101``,
+    every digit of a UHUGEINT or BIGNUM), and unions or nested values holding any of them as
+    their JSON text."""
     exprs, intervals = [], []
     for i, (name, duck_type) in enumerate(zip(relation.columns, relation.types, strict=True)):
-        col, alias, spelled = _position(i), _quote(name), str(duck_type).upper()
+        col, alias = _position(i), _quote(name)
         if duck_type.id == "interval":
             intervals.append(i)
             exprs.append(f"{col} AS {alias}")
-        elif duck_type.id == "time with time zone":
-            # Arrow's time64 has no offset: 12:00:00+02 read back as a naive 12:00 (probe)
-            exprs.append(f"{col}::VARCHAR AS {alias}")
-        elif _kind(duck_type) == "nested" and any(
-            word in spelled for word in ("INTERVAL", "UNION", "TIME WITH TIME ZONE")
-        ):
+        elif _kind(duck_type) == "nested" and _holds(duck_type, _TEXT_IN_PARQUET):
             exprs.append(f"to_json({col})::VARCHAR AS {alias}")
+        elif str(duck_type.id) in _TEXT_IN_PARQUET:
+            exprs.append(f"{col}::VARCHAR AS {alias}")
         else:
             exprs.append(f"{col} AS {alias}")
     table = _fetch(relation.project(", ".join(exprs)))

@@ -316,6 +316,41 @@ def test_parquet_keeps_a_times_offset_as_text(tmp_path: Path) -> None:
     ]
 
 
+def test_parquet_writes_uhugeint_bit_and_bignum_as_their_text(tmp_path: Path) -> None:
+    # Arrow's export made a UHUGEINT a signed decimal128 (2^128 - 1 read back as -1,
+    # md5_number('b') as a negative number, in a list too), and a BIT or BIGNUM opaque bytes.
+    import pyarrow.parquet as pq
+
+    sql = (
+        "SELECT md5_number('b') AS h, 340282366920938463463374607431768211455::UHUGEINT AS top,"
+        " [340282366920938463463374607431768211455::UHUGEINT, 5] AS l, '101'::BIT AS b,"
+        " '12345678901234567890123456789012345678901'::BIGNUM AS v, {'orbit': 1} AS s"
+    )
+    out = tmp_path / "u.parquet"
+    assert write_result(duckdb.connect().sql(sql), "parquet", out) == 1
+    assert pq.read_table(out).to_pylist() == [
+        {
+            "h": "190532336368564675417118094528692087698",
+            "top": "340282366920938463463374607431768211455",
+            "l": "[340282366920938463463374607431768211455,5]",
+            "b": "101",
+            "v": "12345678901234567890123456789012345678901",
+            "s": {"orbit": 1},  # a struct holding none of them stays a struct
+        }
+    ]
+    # DuckDB's own text of them, read on its own connection
+    assert duckdb.connect().sql(
+        "SELECT md5_number('b')::VARCHAR, '101'::BIT::VARCHAR,"
+        " '12345678901234567890123456789012345678901'::BIGNUM::VARCHAR"
+    ).fetchall() == [
+        (
+            "190532336368564675417118094528692087698",
+            "101",
+            "12345678901234567890123456789012345678901",
+        )
+    ]
+
+
 def test_open_reader_names_a_lake_catalog_given_as_a_warehouse_file(tmp_path: Path) -> None:
     # Its own check (reports and summaries open it without the CLI's): the message named None
     # instead of the file under a mutant of the mutation run (issue #18).

@@ -2,7 +2,8 @@
 
 Every value is turned into text by DuckDB itself (``value::VARCHAR``: exact for DECIMAL and
 HUGEINT, dates such as ``infinity``, ``TIME WITH TIME ZONE``, BLOB escapes) or as JSON by
-``to_json`` (lists, structs, maps, unions, arrays); intervals become ISO 8601 durations
+``to_json`` (lists, structs, maps, unions, arrays; an unnamed struct, ``row(1, 2)``, as the
+list of its values, ``[1,2]``); intervals become ISO 8601 durations
 (``P1M2DT3.5S``, per-component signs as PostgreSQL writes them). On top of that one text form:
 
 * ``table`` — a Rich table whose cells are plain :class:`rich.text.Text` (``[bold]`` and
@@ -293,10 +294,28 @@ class _Nested(str):
         return _dump_json(self.value, constants=False)
 
 
+class _Pairs(list[tuple[str, Any]]):
+    """A JSON object whose keys repeat, as its (key, value) pairs in order: ``to_json`` writes
+    an unnamed struct (``row(1, 2)``) as ``{"":1,"":2}``, and a dict kept the last value only
+    (``{"":2}``: probe)."""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any] | _Pairs:
+    """A parsed JSON object: a dict, or :class:`_Pairs` when a key repeats (nothing lost)."""
+    value = dict(pairs)
+    return value if len(value) == len(pairs) else _Pairs(pairs)
+
+
 def _normalise_json(text: str) -> Any:
     """Parse DuckDB's ``to_json`` text keeping numbers exact, NaN and infinities as
-    :class:`_Constant`."""
-    return json.loads(text, parse_int=_Number, parse_float=_Number, parse_constant=_Constant)
+    :class:`_Constant`, and every field of an object whose keys repeat (:class:`_Pairs`)."""
+    return json.loads(
+        text,
+        parse_int=_Number,
+        parse_float=_Number,
+        parse_constant=_Constant,
+        object_pairs_hook=_object,
+    )
 
 
 def _nested_text(value: Any) -> _Nested:
@@ -314,7 +333,9 @@ def _rescaled(value: Any, duck_type: DuckDBPyType) -> Any:
     """``value`` (parsed ``to_json`` text of a ``duck_type`` value) with every DECIMAL written
     with its type's scale: ``to_json`` drops trailing zeros (``[1.10]`` became ``[1.1]``; the
     digits it keeps are exact), while a DECIMAL column alone is written as DuckDB spells it
-    (``1.10``). Map keys are already their text; a union is ``{member: value}``."""
+    (``1.10``). Map keys are already their text; a union is ``{member: value}``. An unnamed
+    struct (``row(1, 2)``, ``(1, 'a')``; DuckDB writes it ``(1, 2)``) becomes the list of its
+    values, ``[1,2]``: its fields have no names a JSON object could key them by."""
     if value is None:
         return None
     kind = str(duck_type.id)
@@ -332,12 +353,21 @@ def _rescaled(value: Any, duck_type: DuckDBPyType) -> Any:
         return _Number(format(Decimal(value).quantize(quantum, context=_DECIMAL_CONTEXT), "f"))
     if kind in ("list", "array") and isinstance(value, list):
         return [_rescaled(v, _nested(children["child"])) for v in value]
+    if kind == "struct" and isinstance(value, (dict, _Pairs)) and _unnamed(duck_type):
+        values = value.values() if isinstance(value, dict) else (v for _, v in value)
+        types = (_nested(t) for _, t in duck_type.children)
+        return [_rescaled(v, t) for v, t in zip(values, types, strict=True)]
     if kind in ("struct", "union") and isinstance(value, dict):
         return {k: _rescaled(v, _nested(children[k])) if k in children else v
                 for k, v in value.items()}  # fmt: skip
     if kind == "map" and isinstance(value, dict):
         return {k: _rescaled(v, _nested(children["value"])) for k, v in value.items()}
     return value
+
+
+def _unnamed(duck_type: DuckDBPyType) -> bool:
+    """Whether the struct ``duck_type``'s fields have no names (``STRUCT(INTEGER, INTEGER)``)."""
+    return all(name == "" for name, _ in duck_type.children)
 
 
 def _nested(child: object) -> DuckDBPyType:
@@ -359,17 +389,18 @@ def _dump_json(value: Any, *, constants: bool) -> str:
         return str.__str__(value)
     if isinstance(value, str):
         return json_string(value)
-    if isinstance(value, list):
-        return "[" + ",".join(_dump_json(v, constants=constants) for v in value) + "]"
-    if isinstance(value, dict):
+    if isinstance(value, (dict, _Pairs)):  # a _Pairs is a list: asked first
+        pairs = value.items() if isinstance(value, dict) else value
         return (
             "{"
             + ",".join(
                 f"{_dump_json(str(k), constants=constants)}:{_dump_json(v, constants=constants)}"
-                for k, v in value.items()
+                for k, v in pairs
             )
             + "}"
         )
+    if isinstance(value, list):
+        return "[" + ",".join(_dump_json(v, constants=constants) for v in value) + "]"
     raise TypeError(f"not a JSON value: {value!r}")  # pragma: no cover
 
 

@@ -303,6 +303,28 @@ def test_nan_and_infinities_in_lists_and_structs_keep_their_spelling_in_table_an
     }
 
 
+def test_an_unnamed_struct_keeps_every_field_in_table_csv_and_json() -> None:
+    # to_json writes row(1, 2) as {"":1,"":2}, and parsing kept the last field only: {"":2}
+    # (probe). DuckDB's own value of each column, read on its own connection, is the list.
+    sql = (
+        "SELECT row(1, 2) AS r, (1, 'a') AS t, [row(1, 2), row(3, 4)] AS l,"
+        " {'x': row(1.10::DECIMAL(4, 2), 'nan'::DOUBLE)} AS s, row(7) AS one"
+    )
+    result = fetch_text(duckdb.connect().sql(sql))
+    assert result.rows == [("[1,2]", '[1,"a"]', "[[1,2],[3,4]]", '{"x":[1.10,nan]}', "[7]")]
+    assert to_csv(result).splitlines()[1] == (
+        '"[1,2]","[1,""a""]","[[1,2],[3,4]]","{""x"":[1.10,nan]}",[7]'
+    )
+    parsed = json.loads(to_json_lines(result))
+    assert parsed == {
+        "r": [1, 2], "t": [1, "a"], "l": [[1, 2], [3, 4]], "s": {"x": [1.1, None]}, "one": [7]
+    }  # fmt: skip
+    ((r, t, pairs, _, one),) = duckdb.connect().sql(sql).fetchall()
+    assert [parsed["r"], parsed["t"], parsed["l"], parsed["one"]] == [
+        list(r), list(t), [list(x) for x in pairs], list(one)
+    ]  # fmt: skip
+
+
 def test_parquet_keeps_a_times_offset_as_text(tmp_path: Path) -> None:
     # Arrow's time64 has no offset: TIMETZ '12:00:00+02' was written as a naive 12:00 (probe).
     import pyarrow.parquet as pq

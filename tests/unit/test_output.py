@@ -325,6 +325,18 @@ def test_an_unnamed_struct_keeps_every_field_in_table_csv_and_json() -> None:
     ]  # fmt: skip
 
 
+def test_json_writes_a_negative_nan_as_null() -> None:
+    # DuckDB spells 'inf' - 'inf' as -nan, and json wrote it bare: {"x":-nan}, not JSON (probe).
+    sql = (
+        "SELECT 'inf'::DOUBLE - 'inf'::DOUBLE AS x, -('nan'::FLOAT) AS f,"
+        " '-inf'::DOUBLE AS m, 1.5::DOUBLE AS y"
+    )
+    assert duckdb.connect().sql(f"SELECT x::VARCHAR FROM ({sql})").fetchall() == [("-nan",)]
+    line = to_json_lines(fetch_text(duckdb.connect().sql(sql)))
+    assert line == '{"x":null,"f":null,"m":null,"y":1.5}\n'
+    json.loads(line, parse_constant=pytest.fail)  # strict JSON
+
+
 def test_parquet_keeps_a_times_offset_as_text(tmp_path: Path) -> None:
     # Arrow's time64 has no offset: TIMETZ '12:00:00+02' was written as a naive 12:00 (probe).
     import pyarrow.parquet as pq

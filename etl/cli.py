@@ -949,16 +949,18 @@ def query(
             _note_schema(settings, con)
             with deadline(con, settings.query_timeout_s):
                 relation = run_query(con, text)
-                statements = len(con.extract_statements(text))
-                if statements > 1:  # their results are not shown: say so, do not drop them silently
+                statements = con.extract_statements(text)
+                if len(statements) > 1:  # their results are not shown: say so, not drop them
                     say(
-                        f"note: {statements} statements ran; only the last one's result is shown",
+                        f"note: {len(statements)} statements ran; only the last one's result "
+                        "is shown",
                         err=True,
                     )
+                explained = statements[-1].type == duckdb.StatementType.EXPLAIN
                 rows = (
                     None
                     if relation is None
-                    else write_result(relation, cast("OutputFormat", fmt), out)
+                    else write_result(relation, cast("OutputFormat", fmt), out, explained=explained)
                 )
     except NewsEtlError as exc:
         raise _failed(exc) from exc

@@ -746,8 +746,6 @@ def _render_records(
 
 
 NEWLINE = "\n"
-#: The columns of DuckDB's answer to ``EXPLAIN [ANALYZE]``.
-EXPLAIN_COLUMNS = ["explain_key", "explain_value"]
 
 
 def plan_text(result: TextResult) -> str:
@@ -794,10 +792,20 @@ _MORE_ROWS = (
 )
 
 
-def write_result(relation: duckdb.DuckDBPyRelation, fmt: OutputFormat, out: Path | None) -> int:
+def write_result(
+    relation: duckdb.DuckDBPyRelation,
+    fmt: OutputFormat,
+    out: Path | None,
+    *,
+    explained: bool = False,
+) -> int:
     """Execute ``relation`` and write it as ``fmt`` to ``out`` (or standard output); returns
     the number of rows. ``out``'s folder must exist (checked by the caller). JSON and Parquet
-    refuse columns that share a name (:class:`SharedColumnNameError`)."""
+    refuse columns that share a name (:class:`SharedColumnNameError`). ``explained``: ``relation``
+    is an ``EXPLAIN [ANALYZE]`` statement's, which ``table`` shows as DuckDB draws it
+    (:func:`plan_text`); told by the statement, not by its columns' names, which any query can
+    give (``SELECT … AS explain_key, … AS explain_value`` was shown as a plan: its line breaks
+    raw, no row count, cut at 10,000 rows without a word; probe)."""
     if fmt in ("json", "parquet"):
         _named_once(relation.columns, fmt)
     if fmt == "parquet":
@@ -812,7 +820,7 @@ def write_result(relation: duckdb.DuckDBPyRelation, fmt: OutputFormat, out: Path
     result = fetch_text(relation.limit(TABLE_ROWS + 1))
     more = len(result.rows) > TABLE_ROWS
     del result.rows[TABLE_ROWS:]
-    if result.columns == EXPLAIN_COLUMNS:
+    if explained:
         plan = plan_text(result)
         if out is None:
             sys.stdout.write(plan)

@@ -499,13 +499,14 @@ def quarantine_list(
     from etl.output import write_result
     from etl.quality import quarantine_count, quarantine_relation
     from etl.query import open_reader
+    from etl.warehouse import closing
 
     if fmt not in FORMATS:
         raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
     settings = _settings(warehouse=warehouse)
     _check_out(out, settings)
-    con = open_reader(settings.warehouse, notify=lambda message: say(message, err=True))
-    try:
+    reader = open_reader(settings.warehouse, notify=lambda message: say(message, err=True))
+    with closing(reader) as con:
         _note_schema(settings, con)
         if (
             run_id is not None
@@ -526,8 +527,6 @@ def quarantine_list(
             every = quarantine_count(
                 con, reason=reason, run_id=run_id, day=chosen_day, standing=standing
             )
-    finally:
-        con.close()
     if fmt != "table" and (out is not None or sys.stderr.isatty()):
         say(f"{rows:,} quarantine rows" + _written_to(out), err=True)
     if every > rows:  # never cut without saying so, whatever the format or destination
@@ -932,6 +931,7 @@ def query(
     """
     from etl.output import write_result
     from etl.query import deadline, open_reader, run_query
+    from etl.warehouse import closing
 
     _sql_not_an_option(ctx, sql)
     if fmt not in FORMATS:
@@ -942,29 +942,29 @@ def query(
     settings = _settings(warehouse=warehouse, query_timeout_s=timeout)
     _check_out(out, settings)
     try:
-        con = open_reader(
+        reader = open_reader(
             settings.warehouse,
             wait_s=wait,
             notify=lambda message: say(message, err=True),
             memory_limit=settings.reader_memory_limit,
         )
-        try:
+        with closing(reader) as con:  # an interrupted query stopped, not awaited
             _note_schema(settings, con)
             with deadline(con, settings.query_timeout_s):
                 relation = run_query(con, text)
-                statements = len(con.extract_statements(text))
-                if statements > 1:  # their results are not shown: say so, do not drop them silently
+                statements = con.extract_statements(text)
+                if len(statements) > 1:  # their results are not shown: say so, not drop them
                     say(
-                        f"note: {statements} statements ran; only the last one's result is shown",
+                        f"note: {len(statements)} statements ran; only the last one's result "
+                        "is shown",
                         err=True,
                     )
+                explained = statements[-1].type == duckdb.StatementType.EXPLAIN
                 rows = (
                     None
                     if relation is None
-                    else write_result(relation, cast("OutputFormat", fmt), out)
+                    else write_result(relation, cast("OutputFormat", fmt), out, explained=explained)
                 )
-        finally:
-            con.close()
     except NewsEtlError as exc:
         raise _failed(exc) from exc
     except duckdb.OutOfMemoryException as exc:  # DuckDB's advice names settings no query sets
@@ -1011,10 +1011,11 @@ def status(warehouse: WarehouseOpt = None) -> None:
     from etl.leftovers import unfinished
     from etl.query import open_reader
     from etl.report import format_status, format_summary, summarise
+    from etl.warehouse import closing
 
     settings = _settings(warehouse=warehouse)
-    con = open_reader(settings.warehouse, notify=lambda message: say(message, err=True))
-    try:
+    reader = open_reader(settings.warehouse, notify=lambda message: say(message, err=True))
+    with closing(reader) as con:
         _note_schema(settings, con)
         text = format_status(
             con,
@@ -1022,8 +1023,6 @@ def status(warehouse: WarehouseOpt = None) -> None:
             unfinished=unfinished(settings.staging_root, settings.target),
             idle_after_s=settings.abandoned_after_s,
         )
-    finally:
-        con.close()
     say(format_summary(summarise(settings.warehouse), settings.warehouse))
     say("")
     say(text)

@@ -2,7 +2,8 @@
 
 Every value is turned into text by DuckDB itself (``value::VARCHAR``: exact for DECIMAL and
 HUGEINT, dates such as ``infinity``, ``TIME WITH TIME ZONE``, BLOB escapes) or as JSON by
-``to_json`` (lists, structs, maps, unions, arrays); intervals become ISO 8601 durations
+``to_json`` (lists, structs, maps, unions, arrays; an unnamed struct, ``row(1, 2)``, as the
+list of its values, ``[1,2]``); intervals become ISO 8601 durations
 (``P1M2DT3.5S``, per-component signs as PostgreSQL writes them). On top of that one text form:
 
 * ``table`` — a Rich table whose cells are plain :class:`rich.text.Text` (``[bold]`` and
@@ -12,7 +13,7 @@ HUGEINT, dates such as ``infinity``, ``TIME WITH TIME ZONE``, BLOB escapes) or a
 * ``json`` — one object per line; integers and decimals as exact JSON numbers, NaN and
   infinities as ``null`` (JSON has no such numbers), booleans as JSON booleans.
 * ``parquet`` — the Arrow result; columns Parquet cannot hold (intervals, unions, times with a
-  time zone) as their text.
+  time zone, UHUGEINT, BIT, BIGNUM, and nested values holding any of them) as their text.
 
 :func:`visible` and :func:`say`/:func:`error` are the one rendering layer for everything the CLI
 prints: no Rich markup is ever interpreted from a value, and ESC and other control characters
@@ -293,10 +294,28 @@ class _Nested(str):
         return _dump_json(self.value, constants=False)
 
 
+class _Pairs(list[tuple[str, Any]]):
+    """A JSON object whose keys repeat, as its (key, value) pairs in order: ``to_json`` writes
+    an unnamed struct (``row(1, 2)``) as ``{"":1,"":2}``, and a dict kept the last value only
+    (``{"":2}``: probe)."""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any] | _Pairs:
+    """A parsed JSON object: a dict, or :class:`_Pairs` when a key repeats (nothing lost)."""
+    value = dict(pairs)
+    return value if len(value) == len(pairs) else _Pairs(pairs)
+
+
 def _normalise_json(text: str) -> Any:
     """Parse DuckDB's ``to_json`` text keeping numbers exact, NaN and infinities as
-    :class:`_Constant`."""
-    return json.loads(text, parse_int=_Number, parse_float=_Number, parse_constant=_Constant)
+    :class:`_Constant`, and every field of an object whose keys repeat (:class:`_Pairs`)."""
+    return json.loads(
+        text,
+        parse_int=_Number,
+        parse_float=_Number,
+        parse_constant=_Constant,
+        object_pairs_hook=_object,
+    )
 
 
 def _nested_text(value: Any) -> _Nested:
@@ -314,7 +333,9 @@ def _rescaled(value: Any, duck_type: DuckDBPyType) -> Any:
     """``value`` (parsed ``to_json`` text of a ``duck_type`` value) with every DECIMAL written
     with its type's scale: ``to_json`` drops trailing zeros (``[1.10]`` became ``[1.1]``; the
     digits it keeps are exact), while a DECIMAL column alone is written as DuckDB spells it
-    (``1.10``). Map keys are already their text; a union is ``{member: value}``."""
+    (``1.10``). Map keys are already their text; a union is ``{member: value}``. An unnamed
+    struct (``row(1, 2)``, ``(1, 'a')``; DuckDB writes it ``(1, 2)``) becomes the list of its
+    values, ``[1,2]``: its fields have no names a JSON object could key them by."""
     if value is None:
         return None
     kind = str(duck_type.id)
@@ -332,12 +353,21 @@ def _rescaled(value: Any, duck_type: DuckDBPyType) -> Any:
         return _Number(format(Decimal(value).quantize(quantum, context=_DECIMAL_CONTEXT), "f"))
     if kind in ("list", "array") and isinstance(value, list):
         return [_rescaled(v, _nested(children["child"])) for v in value]
+    if kind == "struct" and isinstance(value, (dict, _Pairs)) and _unnamed(duck_type):
+        values = value.values() if isinstance(value, dict) else (v for _, v in value)
+        types = (_nested(t) for _, t in duck_type.children)
+        return [_rescaled(v, t) for v, t in zip(values, types, strict=True)]
     if kind in ("struct", "union") and isinstance(value, dict):
         return {k: _rescaled(v, _nested(children[k])) if k in children else v
                 for k, v in value.items()}  # fmt: skip
     if kind == "map" and isinstance(value, dict):
         return {k: _rescaled(v, _nested(children["value"])) for k, v in value.items()}
     return value
+
+
+def _unnamed(duck_type: DuckDBPyType) -> bool:
+    """Whether the struct ``duck_type``'s fields have no names (``STRUCT(INTEGER, INTEGER)``)."""
+    return all(name == "" for name, _ in duck_type.children)
 
 
 def _nested(child: object) -> DuckDBPyType:
@@ -359,17 +389,18 @@ def _dump_json(value: Any, *, constants: bool) -> str:
         return str.__str__(value)
     if isinstance(value, str):
         return json_string(value)
-    if isinstance(value, list):
-        return "[" + ",".join(_dump_json(v, constants=constants) for v in value) + "]"
-    if isinstance(value, dict):
+    if isinstance(value, (dict, _Pairs)):  # a _Pairs is a list: asked first
+        pairs = value.items() if isinstance(value, dict) else value
         return (
             "{"
             + ",".join(
                 f"{_dump_json(str(k), constants=constants)}:{_dump_json(v, constants=constants)}"
-                for k, v in value.items()
+                for k, v in pairs
             )
             + "}"
         )
+    if isinstance(value, list):
+        return "[" + ",".join(_dump_json(v, constants=constants) for v in value) + "]"
     raise TypeError(f"not a JSON value: {value!r}")  # pragma: no cover
 
 
@@ -495,23 +526,40 @@ def iter_text(
         yield TextResult(columns, kinds, _text_rows(batch.columns, kinds, types))
 
 
+#: Types a Parquet file cannot hold as DuckDB exports them to Arrow, written as text instead:
+#: an interval (no Arrow type Parquet takes), a union, a time with a time zone (Arrow's time64
+#: has no offset: 12:00:00+02 read back as a naive 12:00), a UHUGEINT (exported as a signed
+#: decimal128: 2^128 - 1 read back as -1), a BIT and a BIGNUM (exported as opaque bytes); all
+#: found by probes.
+_TEXT_IN_PARQUET = frozenset(
+    {"interval", "union", "time with time zone", "uhugeint", "bit", "bignum"}
+)
+
+
+def _holds(duck_type: DuckDBPyType, ids: frozenset[str]) -> bool:
+    """Whether ``duck_type`` is, or nests at any depth, a type whose id is in ``ids``."""
+    if str(duck_type.id) in ids:
+        return True
+    if _kind(duck_type) != "nested":
+        return False
+    return any(isinstance(c, DuckDBPyType) and _holds(c, ids) for _, c in duck_type.children)
+
+
 def fetch_arrow(relation: duckdb.DuckDBPyRelation) -> pa.Table:
     """Execute ``relation`` as an Arrow table Parquet can hold: intervals as ISO 8601 text,
-    times with a time zone as DuckDB's text (``12:00:00+02``), and unions or nested values
-    holding either as their JSON text."""
+    the other types of :data:`_TEXT_IN_PARQUET` as DuckDB's text (``12:00:00+02``, ``101``,
+    every digit of a UHUGEINT or BIGNUM), and unions or nested values holding any of them as
+    their JSON text."""
     exprs, intervals = [], []
     for i, (name, duck_type) in enumerate(zip(relation.columns, relation.types, strict=True)):
-        col, alias, spelled = _position(i), _quote(name), str(duck_type).upper()
+        col, alias = _position(i), _quote(name)
         if duck_type.id == "interval":
             intervals.append(i)
             exprs.append(f"{col} AS {alias}")
-        elif duck_type.id == "time with time zone":
-            # Arrow's time64 has no offset: 12:00:00+02 read back as a naive 12:00 (probe)
-            exprs.append(f"{col}::VARCHAR AS {alias}")
-        elif _kind(duck_type) == "nested" and any(
-            word in spelled for word in ("INTERVAL", "UNION", "TIME WITH TIME ZONE")
-        ):
+        elif _kind(duck_type) == "nested" and _holds(duck_type, _TEXT_IN_PARQUET):
             exprs.append(f"to_json({col})::VARCHAR AS {alias}")
+        elif str(duck_type.id) in _TEXT_IN_PARQUET:
+            exprs.append(f"{col}::VARCHAR AS {alias}")
         else:
             exprs.append(f"{col} AS {alias}")
     table = _fetch(relation.project(", ".join(exprs)))
@@ -531,10 +579,8 @@ def _json_cell(kind: Kind, text: str | None) -> str:
         return text.json if isinstance(text, _Nested) else text
     if kind in ("int", "decimal"):
         return text
-    if kind == "float":
-        return (
-            text if text.lower() not in ("nan", "inf", "-inf", "infinity", "-infinity") else "null"
-        )
+    if kind == "float":  # DuckDB writes NaN with a sign too: -nan ('inf' - 'inf'; probe)
+        return "null" if text.lower().lstrip("+-") in ("nan", "inf", "infinity") else text
     if kind == "bool":
         return "true" if text == "true" else "false"
     return json_string(text)
@@ -700,8 +746,6 @@ def _render_records(
 
 
 NEWLINE = "\n"
-#: The columns of DuckDB's answer to ``EXPLAIN [ANALYZE]``.
-EXPLAIN_COLUMNS = ["explain_key", "explain_value"]
 
 
 def plan_text(result: TextResult) -> str:
@@ -748,10 +792,20 @@ _MORE_ROWS = (
 )
 
 
-def write_result(relation: duckdb.DuckDBPyRelation, fmt: OutputFormat, out: Path | None) -> int:
+def write_result(
+    relation: duckdb.DuckDBPyRelation,
+    fmt: OutputFormat,
+    out: Path | None,
+    *,
+    explained: bool = False,
+) -> int:
     """Execute ``relation`` and write it as ``fmt`` to ``out`` (or standard output); returns
     the number of rows. ``out``'s folder must exist (checked by the caller). JSON and Parquet
-    refuse columns that share a name (:class:`SharedColumnNameError`)."""
+    refuse columns that share a name (:class:`SharedColumnNameError`). ``explained``: ``relation``
+    is an ``EXPLAIN [ANALYZE]`` statement's, which ``table`` shows as DuckDB draws it
+    (:func:`plan_text`); told by the statement, not by its columns' names, which any query can
+    give (``SELECT … AS explain_key, … AS explain_value`` was shown as a plan: its line breaks
+    raw, no row count, cut at 10,000 rows without a word; probe)."""
     if fmt in ("json", "parquet"):
         _named_once(relation.columns, fmt)
     if fmt == "parquet":
@@ -766,7 +820,7 @@ def write_result(relation: duckdb.DuckDBPyRelation, fmt: OutputFormat, out: Path
     result = fetch_text(relation.limit(TABLE_ROWS + 1))
     more = len(result.rows) > TABLE_ROWS
     del result.rows[TABLE_ROWS:]
-    if result.columns == EXPLAIN_COLUMNS:
+    if explained:
         plan = plan_text(result)
         if out is None:
             sys.stdout.write(plan)

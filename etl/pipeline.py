@@ -1112,12 +1112,10 @@ def _record_stage_times(
 def _reading(settings: Settings, read: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
     """``read`` over a reader of the warehouse, closed afterwards."""
     from etl.query import open_reader
+    from etl.warehouse import closing
 
-    con = open_reader(settings.warehouse, wait_s=settings.lock_timeout_s)
-    try:
+    with closing(open_reader(settings.warehouse, wait_s=settings.lock_timeout_s)) as con:
         return read(con)
-    finally:
-        con.close()
 
 
 def render_report(

@@ -23,7 +23,7 @@ from etl.output import NEWLINE, html_text, visible, write_whole
 from etl.settings import PROJECT_ROOT
 from etl.validate.docs import DOCS_DIR
 from etl.validate.suites import expectation_column, expects_note, expects_text
-from etl.warehouse import reader
+from etl.warehouse import closing, reader
 
 
 @dataclass
@@ -188,11 +188,8 @@ def load_report(
     expectations_dir: Path | None = None,
 ) -> QualityReport:
     """:func:`quality_report` over a read-only connection to ``warehouse``."""
-    con = reader(warehouse)
-    try:
+    with closing(reader(warehouse)) as con:
         return quality_report(con, day=day, run_id=run_id, expectations_dir=expectations_dir)
-    finally:
-        con.close()
 
 
 def _check_line(item: dict[str, Any]) -> str:

@@ -433,7 +433,7 @@ def locked_reader(
                 return
         else:
             con = connect(settings.warehouse, read_only=True, wait_s=settings.lock_timeout_s)
-        try:
+        with closing(con):  # an interrupted read stopped, not awaited
             if not lock:  # a dry run reads with this code's queries, and may not migrate
                 behind = schema_behind(con, settings.migrations_dir)
                 if behind is not None:
@@ -443,8 +443,6 @@ def locked_reader(
                         "`news-etl init`, migrates it; a dry run only reads"
                     )
             yield con
-        finally:
-            con.close()
 
 
 def migrate_if_behind(settings: Settings) -> None:
@@ -509,6 +507,23 @@ def reader(path: Path | str, wait_s: float = 60.0) -> duckdb.DuckDBPyConnection:
 
         return lake.connect(parse_target(str(path)), read_only=True, wait_s=wait_s)
     return connect(Path(path), read_only=True, wait_s=wait_s)
+
+
+@contextmanager
+def closing(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``con`` for the block, closed when it ends. A block that ends by an exception (Ctrl-C,
+    which DuckDB turns into ``RuntimeError('Query interrupted')``, a broken pipe, an error of a
+    later piece) first interrupts what ``con`` still runs: ``close`` waits for a running
+    query, and after Ctrl-C DuckDB's workers went on with it. ``news-etl query`` interrupted
+    so ran on at full CPU past its ``--timeout`` (whose timer the interrupt had cancelled),
+    ignored a second Ctrl-C and held its read lock, every load failing on it (probe)."""
+    try:
+        yield con
+    except BaseException:
+        con.interrupt()
+        raise
+    finally:
+        con.close()
 
 
 def table_checksum(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int]:

@@ -25,7 +25,7 @@ from etl.load.standing import STANDING_QUARANTINE
 from etl.output import visible
 from etl.settings import seconds
 from etl.target import redact
-from etl.warehouse import reader
+from etl.warehouse import closing, reader
 
 WIDTH = 80
 
@@ -52,11 +52,8 @@ class WarehouseSummary:
 
 def summarise(path: Path, *, top: int = 10, min_term_chars: int = 2) -> WarehouseSummary:
     """Read the headline figures of the warehouse at ``path`` (read-only)."""
-    con = reader(path)
-    try:
+    with closing(reader(path)) as con:
         return _summarise(con, top, min_term_chars)
-    finally:
-        con.close()
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:

@@ -1043,6 +1043,22 @@ def test_explain_shows_the_plan_as_duckdb_draws_it(warehouse: Path, tmp_path: Pa
     assert code == 0 and "a\\x0ab" in out
 
 
+def test_a_select_with_explains_column_names_is_an_ordinary_table(warehouse: Path) -> None:
+    """The plan drawing is for an EXPLAIN statement, not for any result whose columns are named
+    as EXPLAIN's: such a SELECT was drawn as a plan, its line breaks raw, no row count, and
+    10,001 rows cut to 10,000 without the note (probe)."""
+    sql = "SELECT 'k' AS explain_key, 'line1' || chr(10) || '│ 2 rows' AS explain_value"
+    columns, _, rows = _duck(warehouse, sql)
+    assert columns == ["explain_key", "explain_value"] and rows == [("k", "line1\n│ 2 rows")]
+    code, out, err = _cli("query", sql, "-w", str(warehouse))
+    assert code == 0, err
+    assert "line1\\x0a│ 2 rows" in out and out.endswith("\n1 row\n")
+    many = "SELECT 'k' AS explain_key, i::VARCHAR AS explain_value FROM range(10001) t(i)"
+    code, out, err = _cli("query", many, "-w", str(warehouse))
+    assert code == 0, err
+    assert out.splitlines()[-1].startswith("the first 10,000 rows shown; the result has more")
+
+
 def test_out_never_names_the_warehouses_own_files(warehouse: Path, tmp_path: Path) -> None:
     """``--out`` (and ``quality --html``) naming the warehouse replaced it with the printed
     result, exit 0 (probe): the warehouse, a link to it, its WAL and its lock file are refused

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -417,3 +420,69 @@ def test_a_missing_lake_catalog_is_no_warehouse_in_one_line(
         f"error: no warehouse at ducklake:{tmp_path}/typo.ducklake\n",
     )
     assert list(tmp_path.iterdir()) == []
+
+
+#: ``news-etl`` that writes its pid to the file named by its first argument once the query is
+#: checked and about to run (the rest of the arguments go to the CLI).
+_ANNOUNCING_CLI = """
+import os, sys
+from pathlib import Path
+from etl import query
+from etl.cli import app
+
+marker = Path(sys.argv.pop(1))
+checked = query.run_query
+
+def run_query(con, sql):
+    relation = checked(con, sql)
+    marker.write_text(str(os.getpid()), encoding="utf-8")
+    return relation
+
+query.run_query = run_query
+app(prog_name="news-etl")
+"""
+
+
+def _cpu_seconds(pid: int) -> float:
+    """The CPU time process ``pid`` has used (user and system, all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "table", "parquet"])
+def test_ctrl_c_stops_a_running_query_at_once_and_frees_the_warehouse(
+    tmp_path: Path, fmt: str
+) -> None:
+    """Ctrl-C in a query DuckDB is running: exit 130 at once, the file free for a load. It kept
+    DuckDB's workers going at full CPU (``close`` waited for them, the ``--timeout`` timer was
+    cancelled, a second Ctrl-C ignored) while its read lock refused every writer (probe)."""
+    warehouse = _empty_warehouse(tmp_path)
+    marker = tmp_path / "running"
+    endless = (
+        "SELECT count(*) AS n FROM range(1000000) a, range(1000000) b WHERE a.range + b.range = 7"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", _ANNOUNCING_CLI, str(marker), "query", endless, "-f", fmt,
+         "-o", str(tmp_path / f"out.{fmt}"), "--timeout", "600", "-w", str(warehouse)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        bound = time.monotonic() + 60
+        while not marker.exists() and process.poll() is None and time.monotonic() < bound:
+            time.sleep(0.05)
+        assert marker.exists(), process.communicate(timeout=30)
+        busy = _cpu_seconds(process.pid) + 1.0  # DuckDB at work: a second of CPU past the marker
+        while _cpu_seconds(process.pid) < busy and time.monotonic() < bound:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        stopped = time.monotonic()
+        _, err = process.communicate(timeout=15)
+        took = time.monotonic() - stopped
+    finally:
+        process.kill()
+        process.wait(timeout=30)
+    assert process.returncode == 130, err
+    assert took < 5
+    assert b"error: interrupted:" in err and b"Traceback" not in err
+    duckdb.connect(str(warehouse)).close()  # a writer opens it: no lock is left

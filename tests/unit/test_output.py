@@ -303,6 +303,40 @@ def test_nan_and_infinities_in_lists_and_structs_keep_their_spelling_in_table_an
     }
 
 
+def test_an_unnamed_struct_keeps_every_field_in_table_csv_and_json() -> None:
+    # to_json writes row(1, 2) as {"":1,"":2}, and parsing kept the last field only: {"":2}
+    # (probe). DuckDB's own value of each column, read on its own connection, is the list.
+    sql = (
+        "SELECT row(1, 2) AS r, (1, 'a') AS t, [row(1, 2), row(3, 4)] AS l,"
+        " {'x': row(1.10::DECIMAL(4, 2), 'nan'::DOUBLE)} AS s, row(7) AS one"
+    )
+    result = fetch_text(duckdb.connect().sql(sql))
+    assert result.rows == [("[1,2]", '[1,"a"]', "[[1,2],[3,4]]", '{"x":[1.10,nan]}', "[7]")]
+    assert to_csv(result).splitlines()[1] == (
+        '"[1,2]","[1,""a""]","[[1,2],[3,4]]","{""x"":[1.10,nan]}",[7]'
+    )
+    parsed = json.loads(to_json_lines(result))
+    assert parsed == {
+        "r": [1, 2], "t": [1, "a"], "l": [[1, 2], [3, 4]], "s": {"x": [1.1, None]}, "one": [7]
+    }  # fmt: skip
+    ((r, t, pairs, _, one),) = duckdb.connect().sql(sql).fetchall()
+    assert [parsed["r"], parsed["t"], parsed["l"], parsed["one"]] == [
+        list(r), list(t), [list(x) for x in pairs], list(one)
+    ]  # fmt: skip
+
+
+def test_json_writes_a_negative_nan_as_null() -> None:
+    # DuckDB spells 'inf' - 'inf' as -nan, and json wrote it bare: {"x":-nan}, not JSON (probe).
+    sql = (
+        "SELECT 'inf'::DOUBLE - 'inf'::DOUBLE AS x, -('nan'::FLOAT) AS f,"
+        " '-inf'::DOUBLE AS m, 1.5::DOUBLE AS y"
+    )
+    assert duckdb.connect().sql(f"SELECT x::VARCHAR FROM ({sql})").fetchall() == [("-nan",)]
+    line = to_json_lines(fetch_text(duckdb.connect().sql(sql)))
+    assert line == '{"x":null,"f":null,"m":null,"y":1.5}\n'
+    json.loads(line, parse_constant=pytest.fail)  # strict JSON
+
+
 def test_parquet_keeps_a_times_offset_as_text(tmp_path: Path) -> None:
     # Arrow's time64 has no offset: TIMETZ '12:00:00+02' was written as a naive 12:00 (probe).
     import pyarrow.parquet as pq
@@ -313,6 +347,41 @@ def test_parquet_keeps_a_times_offset_as_text(tmp_path: Path) -> None:
     assert write_result(con.sql(sql), "parquet", out) == 1
     assert pq.read_table(out).to_pylist() == [
         {"t": "12:00:00+02", "l": '["23:30:00-05:30"]', "p": datetime.time(8, 15)}
+    ]
+
+
+def test_parquet_writes_uhugeint_bit_and_bignum_as_their_text(tmp_path: Path) -> None:
+    # Arrow's export made a UHUGEINT a signed decimal128 (2^128 - 1 read back as -1,
+    # md5_number('b') as a negative number, in a list too), and a BIT or BIGNUM opaque bytes.
+    import pyarrow.parquet as pq
+
+    sql = (
+        "SELECT md5_number('b') AS h, 340282366920938463463374607431768211455::UHUGEINT AS top,"
+        " [340282366920938463463374607431768211455::UHUGEINT, 5] AS l, '101'::BIT AS b,"
+        " '12345678901234567890123456789012345678901'::BIGNUM AS v, {'orbit': 1} AS s"
+    )
+    out = tmp_path / "u.parquet"
+    assert write_result(duckdb.connect().sql(sql), "parquet", out) == 1
+    assert pq.read_table(out).to_pylist() == [
+        {
+            "h": "190532336368564675417118094528692087698",
+            "top": "340282366920938463463374607431768211455",
+            "l": "[340282366920938463463374607431768211455,5]",
+            "b": "101",
+            "v": "12345678901234567890123456789012345678901",
+            "s": {"orbit": 1},  # a struct holding none of them stays a struct
+        }
+    ]
+    # DuckDB's own text of them, read on its own connection
+    assert duckdb.connect().sql(
+        "SELECT md5_number('b')::VARCHAR, '101'::BIT::VARCHAR,"
+        " '12345678901234567890123456789012345678901'::BIGNUM::VARCHAR"
+    ).fetchall() == [
+        (
+            "190532336368564675417118094528692087698",
+            "101",
+            "12345678901234567890123456789012345678901",
+        )
     ]
 
 

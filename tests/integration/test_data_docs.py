@@ -319,3 +319,27 @@ def test_each_template_is_compiled_once_a_build_and_the_pages_are_gxs_own(
     assert len(compiled) > 2 * len(ours_compiled)  # the same templates, compiled again and again
     assert _pages(index) == ours
     assert len(ours) == 1 + 2 * len(SUITES)  # the index, a page a suite, a page a result
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_a_run_from_a_folder_holding_a_gx_project_leaves_that_project_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Data Docs are built in a context of their own, whatever folder the run starts from:
+    GX's default context (``mode=None``, a mutation survivor of seed 1214) is the file project it
+    finds in the current folder, and the run then wrote its Data Docs site, suites and results
+    into an analyst's own ``gx/`` project."""
+    import great_expectations as gx
+
+    project = tmp_path / "analyst"
+    gx.get_context(mode="file", project_root_dir=str(project))
+    before = _tree(project)
+    assert "gx/great_expectations.yml" in before
+    monkeypatch.chdir(project)
+    settings = settings_for(_landing(tmp_path / "landing"), tmp_path)
+    summary = pipeline.run(settings)
+    assert summary.data_docs is not None and summary.data_docs.is_file()
+    assert _tree(project) == before

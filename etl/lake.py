@@ -54,6 +54,7 @@ from etl.errors import (
     WarehouseBusyError,
     WarehouseUnavailableError,
 )
+from etl.extensions import load_extension
 from etl.storage import S3_PROTOCOLS, configure_duckdb, location
 from etl.target import WarehouseTarget, has_masked_password, redact
 
@@ -173,17 +174,15 @@ def is_lake(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def load_extensions(con: duckdb.DuckDBPyConnection, target: WarehouseTarget) -> None:
-    """Load the extensions ``target`` needs, offline, from the extension wheels in the lock."""
-    from duckdb_extensions import import_extension
-
+    """Load the extensions ``target`` needs, offline, from the extension wheels in the lock
+    (:func:`etl.extensions.load_extension`: nothing is installed into ``~/.duckdb``)."""
     names = ["ducklake"]
     if target.catalog == "postgres":
         names.append("postgres_scanner")
     if target.data_path is not None and "://" in target.data_path:
         names.append("httpfs")
     for name in names:
-        import_extension(name, con=con)
-        con.execute(f"LOAD {name}")
+        load_extension(con, name)
 
 
 def attach_sql(target: WarehouseTarget, *, read_only: bool, alias: str = ALIAS) -> str:
@@ -246,7 +245,7 @@ def connect(
 ) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with ``target`` attached as ``warehouse`` and in use; waits up to
     ``wait_s`` while another process holds a catalog file (raises :func:`open_error`'s types)."""
-    from etl.warehouse import refuse_the_wrong_kind
+    from etl.warehouse import refuse_a_foreign_database, refuse_the_wrong_kind
 
     refuse_the_wrong_kind(target)
     if has_masked_password(target.location):
@@ -270,7 +269,11 @@ def connect(
             stored = stored_data_path(con)  # a reader may not know it: the catalog does
             if stored != target.data_path:
                 configure_data_path(con, stored)
+            refuse_a_foreign_database(con, target.display)  # another application's lake
             return con
+        except ConfigError:
+            con.close()
+            raise
         except duckdb.Error as exc:
             con.close()
             error = open_error(exc, target)

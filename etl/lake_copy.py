@@ -19,7 +19,7 @@ from etl import lake
 from etl.errors import ConfigError, MigrationError
 from etl.load.migrations import discover, schema_version
 from etl.settings import Settings
-from etl.warehouse import connect, table_checksum, writer, writer_lock
+from etl.warehouse import connect, refuse_the_wrong_kind, table_checksum, writer, writer_lock
 
 #: Tables the copy leaves to the lake's own migrations (their rows differ only in when they
 #: were written): the applied migrations.
@@ -79,6 +79,14 @@ def copy_to_lake(source: Settings, target: Settings) -> LakeCopy:
     file = Path(source.target.location)
     if not file.exists():
         raise ConfigError(f"no warehouse at {file}")
+    catalog = target.target.file
+    if catalog is not None and catalog.exists() and catalog.samefile(file):
+        # the source's own writer lock would be awaited for the whole lock timeout (probe)
+        raise ConfigError(
+            f"{target.target.display} is the source warehouse {file} itself: the target must "
+            "be a new DuckLake catalog (another file, or ducklake:postgres:…)"
+        )
+    refuse_the_wrong_kind(target.target)  # at once, not after waiting for the source's lock
     latest = len(discover(source.migrations_dir))
     with writer_lock(source):
         probe = connect(file, read_only=True, wait_s=source.lock_timeout_s)

@@ -32,7 +32,7 @@ import duckdb
 from etl.errors import PermanentError, WarehouseBusyError
 from etl.settings import seconds
 from etl.target import DUCKLAKE_PREFIX, parse_target
-from etl.warehouse import open_error, refuse_a_lake_catalog
+from etl.warehouse import open_error, refuse_a_foreign_database
 
 _ALLOWED = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN, duckdb.StatementType.CALL}
 
@@ -154,7 +154,7 @@ def _open_file(
                 told = True
             time.sleep(0.25)  # pragma: no mutate (equivalent but in time: how often it looks)
     try:
-        refuse_a_lake_catalog(con, warehouse)
+        refuse_a_foreign_database(con, warehouse)
     except BaseException:
         con.close()
         raise
@@ -163,19 +163,12 @@ def _open_file(
 
 def _load_extensions(con: duckdb.DuckDBPyConnection) -> None:
     """Load the full-text-search extension straight from its PyPI wheel when it is installed
-    (``LOAD 'file'``, not ``INSTALL``, which would copy it into ``~/.duckdb``: a reader
-    creates no file anywhere)."""
-    import importlib.util
+    (:func:`etl.extensions.load_extension`: ``LOAD 'file'``, not ``INSTALL``, which would copy
+    it into ``~/.duckdb``: a reader creates no file anywhere)."""
+    from etl.extensions import load_extension
 
-    spec = importlib.util.find_spec("duckdb_extension_fts")
-    row = con.execute("PRAGMA version").fetchone()  # pragma: no mutate (keywords case-blind)
-    if spec is None or spec.origin is None or row is None:
-        return
-    path = Path(spec.origin).parent / "extensions" / str(row[0]) / "fts.duckdb_extension"
-    if not path.is_file():
-        return
     try:
-        con.execute(f"LOAD '{path.as_posix().replace(chr(39), chr(39) * 2)}'")
+        load_extension(con, "fts")
     except duckdb.Error:
         return
 

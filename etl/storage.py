@@ -387,15 +387,13 @@ def configure_duckdb(con: duckdb.DuckDBPyConnection, where: str | Path | Locatio
         return
     if loc.protocol not in S3_PROTOCOLS:
         raise ValueError(f"DuckDB cannot read {loc.url}: only local paths and s3:// are supported")
-    from duckdb_extensions import import_extension
+    from etl.extensions import load_extension
 
-    import_extension("httpfs", con=con)
-    con.execute("LOAD httpfs")
+    load_extension(con, "httpfs")
     if not os.environ.get("AWS_ACCESS_KEY_ID"):
         # The credential chain is the aws extension's: loaded from its wheel, as httpfs is
         # (DuckDB downloaded it at run time, which failed offline: probe).
-        import_extension("aws", con=con)
-        con.execute("LOAD aws")
+        load_extension(con, "aws")
     bucket = loc.path.split("/", 1)[0]
     name = "news_etl_s3_" + "".join(c if c.isalnum() else "_" for c in bucket)
     con.execute(s3_secret_sql(name, f"{loc.protocol}://{bucket}", os.environ))

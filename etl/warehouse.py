@@ -155,6 +155,13 @@ def writer_lock(settings: Settings, *, create: bool = True, wait: bool = True) -
     ):
         yield
         return
+    if create and not settings.lock_path.exists():
+        # A warehouse of the other kind (or no news-etl warehouse) gets no lock file beside it
+        # (probe, session 45). Only when the lock file is to be made: the look opens the file
+        # read-only, and a writer thread of this process that opened it meanwhile would be
+        # refused ("a different configuration than existing connections"). Under the lock the
+        # writers look again (their open, or refuse_the_wrong_kind before a lake is attached).
+        refuse_the_wrong_kind(settings.target)
     with file_lock(
         settings.lock_path,
         settings.lock_timeout_s,
@@ -211,28 +218,78 @@ LAKE_CATALOG_TABLE = "ducklake_metadata"
 WAREHOUSE_TABLE = "schema_migrations"
 
 
-def refuse_a_lake_catalog(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Raise :class:`ConfigError` when the DuckDB file ``path`` (open as ``con``) is a
-    DuckLake's catalog given without ``ducklake:``: its tables are DuckLake's, so queries would
-    find none of the warehouse's and a writer would add the warehouse's beside them."""
-    found = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
-        " AND schema_name = 'main' AND table_name = ?",
-        [LAKE_CATALOG_TABLE],
-    ).fetchone()
-    if found is not None and found[0]:
+def refuse_a_foreign_database(con: duckdb.DuckDBPyConnection, name: Path | str) -> None:
+    """Raise :class:`ConfigError` when the database ``con`` uses (``name``: the DuckDB file, or
+    the lake's display) is no news-etl warehouse: a DuckLake's catalog given without
+    ``ducklake:`` (its tables are DuckLake's, so queries would find none of the warehouse's and
+    a writer would add the warehouse's beside them), or a database that holds tables or views
+    but no ``schema_migrations``: another application's, which read-only commands called "a
+    warehouse at schema 0" and ``init`` filled with the warehouse's tables (probe, session 45).
+    A database without any table is a new warehouse."""
+    tables = _main_tables(con)
+    if LAKE_CATALOG_TABLE in tables:
         raise ConfigError(
-            f"{path} is a DuckLake catalog, not a DuckDB warehouse: use --warehouse "
-            f"'{DUCKLAKE_PREFIX}{path}'"
+            f"{name} is a DuckLake catalog, not a DuckDB warehouse: use --warehouse "
+            f"'{DUCKLAKE_PREFIX}{name}'"
         )
+    if WAREHOUSE_TABLE not in tables and _holds_anything(con):
+        raise ConfigError(_foreign(name))
+
+
+def _main_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The tables of the schema ``main`` of the database ``con`` uses."""
+    rows = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+        " AND schema_name = 'main' AND NOT temporary"
+    ).fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def _holds_anything(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the database ``con`` uses holds a table or a view, in any schema."""
+    found = con.execute(
+        "SELECT (SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
+        " AND NOT temporary) + (SELECT count(*) FROM duckdb_views() WHERE database_name ="
+        " current_database() AND NOT internal AND NOT temporary)"
+    ).fetchone()
+    return found is not None and found[0] > 0
+
+
+def _foreign(name: Path | str) -> str:
+    return (
+        f"{name} is not a news-etl warehouse: it holds tables or views but no "
+        f"{WAREHOUSE_TABLE}, and news-etl changed nothing in it; name a news-etl warehouse, "
+        "or a new file"
+    )
+
+
+def _foreign_lake(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the current snapshot of the DuckLake whose catalog file is open as ``con`` holds
+    tables or views but no ``main.schema_migrations`` (another application's lake), read from
+    DuckLake's catalog tables without attaching the lake, so that no lock file is made beside
+    it. ``False`` when that layout cannot be read: the attach checks the lake again
+    (:func:`refuse_a_foreign_database`)."""
+    try:
+        row = con.execute(
+            "SELECT (SELECT count(*) FROM ducklake_table WHERE end_snapshot IS NULL)"
+            " + (SELECT count(*) FROM ducklake_view WHERE end_snapshot IS NULL),"
+            " (SELECT count(*) FROM ducklake_table t JOIN ducklake_schema s USING (schema_id)"
+            "  WHERE t.end_snapshot IS NULL AND s.end_snapshot IS NULL"
+            f"  AND s.schema_name = 'main' AND t.table_name = '{WAREHOUSE_TABLE}')"
+        ).fetchone()
+    except duckdb.Error:
+        return False
+    return row is not None and row[0] > 0 and row[1] == 0
 
 
 def refuse_the_wrong_kind(target: WarehouseTarget) -> None:
-    """Raise :class:`ConfigError` when the warehouse named is of the other kind, before anything
-    is created or locked: a DuckDB-file warehouse named ``ducklake:…`` (attached as a lake,
-    DuckLake would add its catalog tables to the file and start an empty lake there) or a
-    DuckLake catalog file named as a plain path (see :func:`refuse_a_lake_catalog`). A file
-    that is missing, held by another process or not DuckDB is left to its own open to judge."""
+    """Raise :class:`ConfigError` when the warehouse named is of the other kind or no news-etl
+    warehouse, before anything is created or locked: a DuckDB-file warehouse named
+    ``ducklake:…`` (attached as a lake, DuckLake would add its catalog tables to the file and
+    start an empty lake there), a catalog file that holds other tables than DuckLake's (the
+    same), or a DuckDB file that is a DuckLake catalog or another application's database (see
+    :func:`refuse_a_foreign_database`). A file that is missing, held by another process or not
+    DuckDB is left to its own open to judge."""
     file = target.file
     if file is None or not file.exists():
         return
@@ -242,16 +299,25 @@ def refuse_the_wrong_kind(target: WarehouseTarget) -> None:
         return
     try:
         if not target.is_lake:
-            refuse_a_lake_catalog(con, file)
+            refuse_a_foreign_database(con, file)
             return
-        listed = "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
-        tables = {str(r[0]) for r in con.execute(listed).fetchall()}
+        tables = _main_tables(con)
+        foreign = _foreign_lake(con) if LAKE_CATALOG_TABLE in tables else None
+        other = foreign is None and WAREHOUSE_TABLE not in tables and _holds_anything(con)
     finally:
         con.close()
-    if WAREHOUSE_TABLE in tables and LAKE_CATALOG_TABLE not in tables:
+    if foreign:
+        raise ConfigError(_foreign(target.display))
+    if foreign is None and WAREHOUSE_TABLE in tables:
         raise ConfigError(
             f"{file} is a DuckDB warehouse, not a DuckLake catalog: use --warehouse {file} "
             "(without ducklake:), or copy it into a lake with news-etl warehouse to-ducklake"
+        )
+    if other:
+        raise ConfigError(
+            f"{file} is not a DuckLake catalog (nor a news-etl warehouse): it holds other "
+            "tables or views, and news-etl changed nothing in it; name a DuckLake catalog, or "
+            "a new file"
         )
 
 
@@ -266,7 +332,8 @@ def connect(
     wait up to ``wait_s`` seconds, telling ``notify`` (default: the log) once who holds it.
 
     Raises the typed errors of :func:`open_error`; :class:`WarehouseBusyError` only after the
-    wait; :class:`ConfigError` for a DuckLake's catalog (:func:`refuse_a_lake_catalog`).
+    wait; :class:`ConfigError` for a DuckLake's catalog or another application's database
+    (:func:`refuse_a_foreign_database`).
     """
     deadline = time.monotonic() + wait_s
     delay = 0.05
@@ -290,7 +357,7 @@ def connect(
             delay = min(delay * 2, 1.0)
             continue
         try:
-            refuse_a_lake_catalog(con, path)
+            refuse_a_foreign_database(con, path)
         except BaseException:
             con.close()
             raise

@@ -592,3 +592,33 @@ def test_another_data_path_than_the_lakes_is_refused_creating_nothing(tmp_path: 
     assert "a lake keeps the data path it was made with" in done.stderr
     assert "OVERRIDE_DATA_PATH" not in done.stderr
     assert not other.exists()
+
+
+def test_another_applications_lake_on_postgres_is_refused_unchanged(
+    tmp_path: Path,
+    lake_url: str,
+    pg_server: PgServer,  # noqa: F811
+) -> None:
+    # A lake that holds tables but no schema_migrations was "a warehouse at schema 0" to the
+    # readers, and `init` added the warehouse's tables to it (probe, session 45). A Postgres
+    # catalog is looked at once attached (a catalog file before its lock: test_warehouse_kind).
+    from etl import lake
+    from etl.target import parse_target
+
+    data = str(tmp_path / "lake-data") + "/"
+    con = lake.connect(parse_target(lake_url, data), read_only=False)
+    try:
+        con.execute("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1)")
+    finally:
+        con.close()
+    tables = _psql_tables(pg_server, lake_url)
+    env = _env(tmp_path, NEWS_ETL_DUCKLAKE_DATA_PATH=data)
+    for args in (["summary"], ["query", "SELECT 1"], ["init"], ["marts"]):
+        done = _cli_done([*args, "--warehouse", lake_url], env)
+        assert done.returncode == 2, (args, done.stdout + done.stderr)
+        assert done.stderr.startswith("error: ducklake:postgres:"), done.stderr
+        assert done.stderr.endswith(
+            " is not a news-etl warehouse: it holds tables or views but no schema_migrations, "
+            "and news-etl changed nothing in it; name a news-etl warehouse, or a new file\n"
+        ), done.stderr
+    assert _psql_tables(pg_server, lake_url) == tables

@@ -109,11 +109,10 @@ def _secret(con: duckdb.DuckDBPyConnection) -> tuple[str, list[str], str]:
 
 @pytest.fixture
 def httpfs() -> duckdb.DuckDBPyConnection:
-    from duckdb_extensions import import_extension
+    from etl.extensions import load_extension
 
     con = duckdb.connect()
-    import_extension("httpfs", con=con)
-    con.execute("LOAD httpfs")
+    load_extension(con, "httpfs")
     return con
 
 

@@ -790,15 +790,21 @@ def test_replay_counts_the_records_it_quarantined_again(tmp_path: Path) -> None:
     )
 
 
-def test_replay_of_a_reason_no_row_has_runs_nothing(tmp_path: Path) -> None:
-    """``replay --reason emty`` (misspelt) forgot nothing and then made a whole run: now one
-    line, exit 2, and no run."""
+def _an_empty_file_loaded(tmp_path: Path) -> tuple[Path, Settings, dict[str, str]]:
+    """A landing zone of one empty file, run once (the file quarantined ``empty``): the zone,
+    the settings and the CLI's environment for them."""
     zone = tmp_path / "zone"
     zone.mkdir()
     (zone / "empty.txt").write_bytes(b"")
     s = _settings(zone, tmp_path)
     pipeline.run(s)
-    env = _cli_env(zone, s, tmp_path)
+    return zone, s, _cli_env(zone, s, tmp_path)
+
+
+def test_replay_of_a_reason_no_row_has_runs_nothing(tmp_path: Path) -> None:
+    """``replay --reason emty`` (misspelt) forgot nothing and then made a whole run: now one
+    line, exit 2, and no run."""
+    zone, s, env = _an_empty_file_loaded(tmp_path)
     out = CliRunner().invoke(app, ["replay", "--reason", "emty"], env=env)
     assert (out.exit_code, out.output.splitlines()) == (
         2,
@@ -814,12 +820,7 @@ def test_replay_of_a_reason_that_no_longer_stands_runs_nothing(tmp_path: Path) -
     """Probe R3: once the empty file was fixed and replayed, ``replay --reason empty`` was still
     accepted, said "no quarantined file to read again" and made a whole run; the quarantine
     keeps the old row (history), but no refusal stands for the reason any more."""
-    zone = tmp_path / "zone"
-    zone.mkdir()
-    (zone / "empty.txt").write_bytes(b"")
-    s = _settings(zone, tmp_path)
-    pipeline.run(s)
-    env = _cli_env(zone, s, tmp_path)
+    zone, s, env = _an_empty_file_loaded(tmp_path)
     (zone / "empty.txt").write_bytes(_article("2021-04-07", "A harbour story fixed in place"))
     fixed = CliRunner().invoke(app, ["replay", "--reason", "empty"], env=env)
     assert fixed.exit_code == 0, fixed.output

@@ -74,6 +74,7 @@ _KIND_BY_TYPE: dict[str, Kind] = {
             "uinteger",
             "ubigint",
             "uhugeint",
+            "bignum",
         ),
         "int",
     ),

@@ -587,7 +587,9 @@ def closing(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnectio
     try:
         yield con
     except BaseException:
-        con.interrupt()
+        # a block that closed ``con`` itself: interrupt() would raise and hide the exception
+        with suppress(duckdb.Error):
+            con.interrupt()
         raise
     finally:
         con.close()

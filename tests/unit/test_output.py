@@ -337,6 +337,15 @@ def test_json_writes_a_negative_nan_as_null() -> None:
     json.loads(line, parse_constant=pytest.fail)  # strict JSON
 
 
+def test_json_writes_a_bignum_as_an_exact_number_alone_and_nested() -> None:
+    # alone it was a JSON string, in a list a number (review R1): an integer is a number
+    digits = "-123456789012345678901234567890123456789012345"
+    sql = f"SELECT '{digits}'::BIGNUM AS n, ['{digits}'::BIGNUM] AS l"
+    line = to_json_lines(fetch_text(duckdb.connect().sql(sql)))
+    assert line == f'{{"n":{digits},"l":[{digits}]}}\n'
+    assert json.loads(line) == {"n": int(digits), "l": [int(digits)]}
+
+
 def test_parquet_keeps_a_times_offset_as_text(tmp_path: Path) -> None:
     # Arrow's time64 has no offset: TIMETZ '12:00:00+02' was written as a naive 12:00 (probe).
     import pyarrow.parquet as pq

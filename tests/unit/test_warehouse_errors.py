@@ -14,7 +14,7 @@ from etl.errors import (
     WarehouseCorruptError,
     WarehouseUnavailableError,
 )
-from etl.warehouse import open_error
+from etl.warehouse import closing, open_error
 
 WAREHOUSE = Path("/data/news.duckdb")
 
@@ -54,3 +54,12 @@ def test_other_failures_are_permanent() -> None:
     )
     assert isinstance(error, WarehouseUnavailableError)
     assert not error.retryable
+
+
+def test_a_block_that_closed_its_connection_keeps_its_own_exception() -> None:
+    """``closing`` interrupts the connection of a block that failed; a block that had closed it
+    already lost its exception to interrupt()'s "Connection already closed!" (review R1)."""
+    con = duckdb.connect()
+    with pytest.raises(KeyError, match="the block's own"), closing(con):
+        con.close()
+        raise KeyError("the block's own")

@@ -17,6 +17,8 @@ from __future__ import annotations
 import logging
 import os
 import re
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext, suppress
@@ -583,9 +585,11 @@ def closing(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnectio
     later piece) first interrupts what ``con`` still runs: ``close`` waits for a running
     query, and after Ctrl-C DuckDB's workers went on with it. ``news-etl query`` interrupted
     so ran on at full CPU past its ``--timeout`` (whose timer the interrupt had cancelled),
-    ignored a second Ctrl-C and held its read lock, every load failing on it (probe)."""
+    ignored a second Ctrl-C and held its read lock, every load failing on it (probe). Ctrl-C
+    also interrupts ``con`` at once (:func:`_interrupted_by_ctrl_c`)."""
     try:
-        yield con
+        with _interrupted_by_ctrl_c(con):
+            yield con
     except BaseException:
         # a block that closed ``con`` itself: interrupt() would raise and hide the exception
         with suppress(duckdb.Error):
@@ -593,6 +597,53 @@ def closing(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnectio
         raise
     finally:
         con.close()
+
+
+@contextmanager
+def _interrupted_by_ctrl_c(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """While the block runs in the main thread, a Ctrl-C interrupts ``con``'s query from a
+    watching thread. DuckDB raises a pending Ctrl-C only between its tasks, and when the main
+    thread itself ran a long task (a nested-loop join) it never looked: the query ran on and
+    kept its read lock (1 in 15 Ctrl-Cs; review R2, a gdb dump). Python's C-level handler
+    writes the signal's number to the wakeup file even then. Elsewhere (another thread, or a
+    wakeup file some other code set, such as an event loop's) the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    old = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+    if old != -1:  # someone else's: theirs to keep
+        signal.set_wakeup_fd(old)
+        os.close(read_end)
+        os.close(write_end)
+        yield
+        return
+
+    def watch() -> None:
+        while got := os.read(read_end, 64):
+            if signal.SIGINT in got:
+                with suppress(Exception):  # the query may have ended (or ``con`` closed)
+                    con.interrupt()
+            if _BLOCK_OVER in got:
+                return
+
+    watcher = threading.Thread(target=watch, name="news-etl-ctrl-c", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        signal.set_wakeup_fd(-1)
+        # a byte no signal has, not the write end's close: a child forked meanwhile holds a copy
+        os.write(write_end, bytes([_BLOCK_OVER]))
+        watcher.join()
+        os.close(write_end)
+        os.close(read_end)
+
+
+#: What :func:`_interrupted_by_ctrl_c` writes to its watcher when the block is over (signal
+#: numbers start at 1).
+_BLOCK_OVER = 0
 
 
 def table_checksum(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int]:

@@ -425,7 +425,10 @@ def test_a_missing_lake_catalog_is_no_warehouse_in_one_line(
 #: ``news-etl`` that writes its pid to the file named by its first argument once the query is
 #: checked and about to run (the rest of the arguments go to the CLI).
 _ANNOUNCING_CLI = """
-import os, sys
+import os, signal, sys
+# Ctrl-C as a terminal's: a suite started in the background (``cmd &``, nohup) has SIGINT
+# ignored, and its children with it (review R2)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from pathlib import Path
 from etl import query
 from etl.cli import app

@@ -546,14 +546,52 @@ def _holds(duck_type: DuckDBPyType, ids: frozenset[str]) -> bool:
     return any(isinstance(c, DuckDBPyType) and _holds(c, ids) for _, c in duck_type.children)
 
 
+def _has_unnamed_struct(duck_type: DuckDBPyType) -> bool:
+    """Whether ``duck_type`` is, or nests at any depth, an unnamed struct (``row(1, 2)``)."""
+    if _kind(duck_type) != "nested":
+        return False
+    if str(duck_type.id) == "struct" and _unnamed(duck_type):
+        return True
+    return any(
+        isinstance(c, DuckDBPyType) and _has_unnamed_struct(c) for _, c in duck_type.children
+    )
+
+
+def _positionally_named(duck_type: DuckDBPyType) -> str:
+    """``duck_type``'s spelling with each unnamed struct's fields named by their position, ``"1"``,
+    ``"2"``, … (as ``struct_extract(s, 1)`` reads them), at any depth: a cast to it renames them."""
+    kind, children = str(duck_type.id), duck_type.children if _kind(duck_type) == "nested" else []
+    if kind == "struct":
+        fields = [
+            f"{_quote(name or str(i))} {_positionally_named(_nested(child))}"
+            for i, (name, child) in enumerate(children, 1)
+        ]
+        return f"STRUCT({', '.join(fields)})"
+    if kind == "union":  # its first child is the tag
+        members = [f"{_quote(name)} {_positionally_named(_nested(c))}" for name, c in children[1:]]
+        return f"UNION({', '.join(members)})"
+    if kind == "list":
+        return f"{_positionally_named(_nested(children[0][1]))}[]"
+    if kind == "array":
+        return f"{_positionally_named(_nested(children[0][1]))}[{children[1][1]}]"
+    if kind == "map":
+        key, value = (_positionally_named(_nested(c)) for _, c in children)
+        return f"MAP({key}, {value})"
+    return str(duck_type)
+
+
 def fetch_arrow(relation: duckdb.DuckDBPyRelation) -> pa.Table:
     """Execute ``relation`` as an Arrow table Parquet can hold: intervals as ISO 8601 text,
     the other types of :data:`_TEXT_IN_PARQUET` as DuckDB's text (``12:00:00+02``, ``101``,
     every digit of a UHUGEINT or BIGNUM), and unions or nested values holding any of them as
-    their JSON text."""
+    their JSON text. An unnamed struct's fields, at any depth, are named by their position,
+    ``"1"``, ``"2"``, …: Parquet keys a struct's fields by name, and a file whose struct has two
+    fields named ``""`` is one pyarrow and pandas refuse to read (probe)."""
     exprs, intervals = [], []
     for i, (name, duck_type) in enumerate(zip(relation.columns, relation.types, strict=True)):
         col, alias = _position(i), _quote(name)
+        if _has_unnamed_struct(duck_type):
+            col = f"CAST({col} AS {_positionally_named(duck_type)})"
         if duck_type.id == "interval":
             intervals.append(i)
             exprs.append(f"{col} AS {alias}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import decimal
 import io
 import json
 from pathlib import Path
@@ -391,6 +392,38 @@ def test_parquet_writes_uhugeint_bit_and_bignum_as_their_text(tmp_path: Path) ->
             "101",
             "12345678901234567890123456789012345678901",
         )
+    ]
+
+
+def test_parquet_names_an_unnamed_structs_fields_by_position(tmp_path: Path) -> None:
+    # DuckDB exported row(1, 2) as a struct of two fields both named "", a file pyarrow's
+    # to_pylist and pandas refused to read ("duplicate field names"); in a list, a map, an
+    # array, a named struct and inside JSON text (a struct holding an interval) too.
+    import pyarrow.parquet as pq
+
+    sql = (
+        "SELECT row(1, 2) AS r, [row(1, 'a')] AS l, map([1], [row(2, 3)]) AS m,"
+        " array_value(row(4, 5)) AS a, {'x': row(1.50::DECIMAL(4, 2), 'q')} AS s,"
+        " row(row(6, 7), INTERVAL 1 DAY) AS j, {'y': 8} AS named"
+    )
+    out = tmp_path / "s.parquet"
+    assert write_result(duckdb.connect().sql(sql), "parquet", out) == 1
+    table = pq.read_table(out)
+    assert table.to_pylist() == [
+        {
+            "r": {"1": 1, "2": 2},
+            "l": [{"1": 1, "2": "a"}],
+            "m": [(1, {"1": 2, "2": 3})],
+            "a": [{"1": 4, "2": 5}],
+            "s": {"x": {"1": decimal.Decimal("1.50"), "2": "q"}},
+            "j": '{"1":{"1":6,"2":7},"2":"1 day"}',
+            "named": {"y": 8},
+        }
+    ]
+    assert len(table.to_pandas()) == 1
+    # read back by DuckDB, the positions are the fields struct_extract(s, 1) and (s, 2) read
+    assert duckdb.connect().sql(f"SELECT r['1'], r['2'], l[1]['2'] FROM '{out}'").fetchall() == [
+        (1, 2, "a")
     ]
 
 

@@ -224,10 +224,11 @@ def refuse_a_foreign_database(con: duckdb.DuckDBPyConnection, name: Path | str) 
     """Raise :class:`ConfigError` when the database ``con`` uses (``name``: the DuckDB file, or
     the lake's display) is no news-etl warehouse: a DuckLake's catalog given without
     ``ducklake:`` (its tables are DuckLake's, so queries would find none of the warehouse's and
-    a writer would add the warehouse's beside them), or a database that holds tables or views
-    but no ``schema_migrations``: another application's, which read-only commands called "a
-    warehouse at schema 0" and ``init`` filled with the warehouse's tables (probe, session 45).
-    A database without any table is a new warehouse."""
+    a writer would add the warehouse's beside them), or a database that holds tables, views or
+    other objects (:data:`_USER_OBJECTS`) but no ``schema_migrations``: another application's,
+    which read-only commands called "a warehouse at schema 0" and ``init`` filled with the
+    warehouse's tables (probe, session 45).
+    A database without any of them is a new warehouse."""
     tables = _main_tables(con)
     if LAKE_CATALOG_TABLE in tables:
         raise ConfigError(
@@ -247,19 +248,33 @@ def _main_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
+#: What a database may hold that a user made: each catalog function's rows of the database
+#: ``con`` uses (a file holding only a sequence, a macro, a type or a schema was "a new
+#: warehouse", and ``init`` added the warehouse's tables beside it; session 45's note).
+_USER_OBJECTS = (
+    "duckdb_tables() WHERE NOT temporary",
+    "duckdb_views() WHERE NOT internal AND NOT temporary",
+    "duckdb_sequences() WHERE NOT temporary",
+    "duckdb_functions() WHERE NOT internal",
+    "duckdb_types() WHERE NOT internal",
+    "duckdb_schemas() WHERE NOT internal AND schema_name <> 'main'",  # a lake's is not internal
+)
+
+
 def _holds_anything(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the database ``con`` uses holds a table or a view, in any schema."""
-    found = con.execute(
-        "SELECT (SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
-        " AND NOT temporary) + (SELECT count(*) FROM duckdb_views() WHERE database_name ="
-        " current_database() AND NOT internal AND NOT temporary)"
-    ).fetchone()
+    """Whether the database ``con`` uses holds anything a user made, in any schema: a table, a
+    view, a sequence, a macro, a type or a schema other than ``main``."""
+    counts = " + ".join(
+        f"(SELECT count(*) FROM {objects} AND database_name = current_database())"
+        for objects in _USER_OBJECTS
+    )
+    found = con.execute(f"SELECT {counts}").fetchone()
     return found is not None and found[0] > 0
 
 
 def _foreign(name: Path | str) -> str:
     return (
-        f"{name} is not a news-etl warehouse: it holds tables or views but no "
+        f"{name} is not a news-etl warehouse: it holds tables, views or other objects but no "
         f"{WAREHOUSE_TABLE}, and news-etl changed nothing in it; name a news-etl warehouse, "
         "or a new file"
     )

@@ -618,7 +618,8 @@ def test_another_applications_lake_on_postgres_is_refused_unchanged(
         assert done.returncode == 2, (args, done.stdout + done.stderr)
         assert done.stderr.startswith("error: ducklake:postgres:"), done.stderr
         assert done.stderr.endswith(
-            " is not a news-etl warehouse: it holds tables or views but no schema_migrations, "
-            "and news-etl changed nothing in it; name a news-etl warehouse, or a new file\n"
+            " is not a news-etl warehouse: it holds tables, views or other objects but no "
+            "schema_migrations, and news-etl changed nothing in it; name a news-etl warehouse, "
+            "or a new file\n"
         ), done.stderr
     assert _psql_tables(pg_server, lake_url) == tables

@@ -191,8 +191,8 @@ def foreign(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _foreign_line(name: str) -> str:
     return (
-        f"error: {name} is not a news-etl warehouse: it holds tables or views but no "
-        "schema_migrations, and news-etl changed nothing in it; name a news-etl warehouse, "
+        f"error: {name} is not a news-etl warehouse: it holds tables, views or other objects "
+        "but no schema_migrations, and news-etl changed nothing in it; name a news-etl warehouse, "
         "or a new file"
     )
 

@@ -63,3 +63,46 @@ def test_a_block_that_closed_its_connection_keeps_its_own_exception() -> None:
     with pytest.raises(KeyError, match="the block's own"), closing(con):
         con.close()
         raise KeyError("the block's own")
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "CREATE SEQUENCE ids",
+        "CREATE MACRO plus_one(x) AS x + 1",
+        "CREATE MACRO one_row() AS TABLE SELECT 1 AS x",
+        "CREATE TYPE mood AS ENUM ('calm', 'cross')",
+        "CREATE SCHEMA other",
+    ],
+)
+def test_a_database_holding_only_some_other_object_is_no_news_etl_warehouse(sql: str) -> None:
+    # Only tables and views counted: another application's file holding only a sequence, a
+    # macro, a type or a schema was "a new warehouse", and init filled it (session 45's note).
+    from etl.errors import ConfigError
+    from etl.warehouse import refuse_a_foreign_database
+
+    with duckdb.connect() as con:
+        con.execute(sql)
+        with pytest.raises(ConfigError, match=r"^other\.duckdb is not a news-etl warehouse: "):
+            refuse_a_foreign_database(con, "other.duckdb")
+
+
+def test_an_empty_database_or_one_with_only_temporary_objects_is_a_new_warehouse() -> None:
+    from etl.warehouse import refuse_a_foreign_database
+
+    with duckdb.connect() as con:
+        refuse_a_foreign_database(con, "new.duckdb")  # nothing in it
+        con.execute("CREATE TEMP TABLE t (x INTEGER); CREATE TEMP MACRO m(x) AS x")
+        refuse_a_foreign_database(con, "new.duckdb")  # temporary objects are the session's
+
+
+def test_a_new_lake_is_a_new_warehouse() -> None:
+    # A DuckLake's schema main is not internal, as a file's is: counted, every new lake was
+    # refused as another application's (seen while counting schemas, session 46).
+    from etl.extensions import load_extension
+    from etl.warehouse import refuse_a_foreign_database
+
+    with duckdb.connect() as con:
+        load_extension(con, "ducklake")
+        con.execute("ATTACH 'ducklake::memory:' AS lake (DATA_PATH ':memory:'); USE lake")
+        refuse_a_foreign_database(con, "ducklake:new.ducklake")

@@ -32,6 +32,7 @@ from etl.errors import (
     interrupt_of,
     is_retryable,
 )
+from etl.interrupts import noticing_interrupts
 from etl.output import (
     FORMATS,
     discard_stdout,
@@ -79,7 +80,8 @@ class _OneLineErrors(TyperGroup):
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         """Run the command; turn an error that escaped it into one line and exit 2 or 75."""
         try:
-            return super().invoke(ctx)
+            with noticing_interrupts():  # a Ctrl-C a library swallowed is raised again
+                return super().invoke(ctx)
         except NoArgsIsHelpError:  # `news-etl warehouse` alone: its help is the answer, as
             raise typer.Exit(2) from None  # for `news-etl` alone (it said "error: … : ")
         except UsageError as exc:  # a bad option or value: one line too, not Click's box

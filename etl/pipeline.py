@@ -18,7 +18,6 @@ import contextlib
 import functools
 import json
 import logging
-import os
 import shutil
 import time
 import uuid
@@ -31,8 +30,8 @@ from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar
 import duckdb
 from filelock import BaseFileLock
 
-from etl import TEXT_VERSION, __version__, heap, leftovers
-from etl.children import Helper, die_with_parent
+from etl import TEXT_VERSION, __version__, heap, interrupts, leftovers
+from etl.children import Helper, worker_pool
 from etl.contracts import LedgerOutcome, RunStatus, Stage, plural
 from etl.errors import (
     BatchValidationError,
@@ -1360,19 +1359,14 @@ def _process_batches(
                 progress("batch", batch, n)
         return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
 
     # fork: a worker starts with this process's imports instead of importing them again.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     heap.freeze_inherited_heap_in_forked_children()
     started = time.perf_counter()
-    with ProcessPoolExecutor(
-        max_workers=min(workers, n),
-        mp_context=context,
-        initializer=die_with_parent,
-        initargs=(os.getpid(),),
-    ) as pool:
+    with worker_pool(min(workers, n), context) as pool:
         futures = [pool.submit(process_batch, plan.staging_dir, b) for b in range(n)]
         # While the workers read and tokenize, this process imports GX for the validate step
         # (the workers were forked at the first submit, without it), unless a helper does.
@@ -1409,8 +1403,6 @@ def _validate(
     ):
         validate_run(plan.staging_dir, setup_seconds, params)
         return
-    from concurrent.futures import ProcessPoolExecutor
-
     from etl.validate.runner import warm_up
 
     started = time.perf_counter() - setup_seconds
@@ -1418,9 +1410,7 @@ def _validate(
     imported = time.perf_counter() - started
     context = multiprocessing.get_context("fork")
     heap.freeze_inherited_heap_in_forked_children()
-    with ProcessPoolExecutor(
-        max_workers=1, mp_context=context, initializer=die_with_parent, initargs=(os.getpid(),)
-    ) as child:
+    with worker_pool(1, context) as child:
         child.submit(validate_run, plan.staging_dir, imported, params).result()
 
 
@@ -1543,8 +1533,11 @@ def _run_planned(
     if progress:
         progress("plan", -1, plan.n_batches)
     try:
+        interrupts.check()  # a Ctrl-C caught inside the plan (DuckDB's lazy imports): stop
         _process_batches(plan, plan.settings_obj().workers, progress, gx)
+        interrupts.check()
         _validate_stage(plan, gx)
+        interrupts.check()
         if progress:
             progress("validate", -1, plan.n_batches)
         summary = load_run(plan.staging_dir, gx=gx, hold=hold)

@@ -38,7 +38,7 @@ from typing import Any
 
 import duckdb
 
-from etl import lake
+from etl import interrupts, lake
 from etl.contracts import RunStatus
 from etl.errors import BatchValidationError, LakeCommitConflictError
 from etl.load import faults, record, rules, write
@@ -147,6 +147,7 @@ def _load_once(
             lake.claim_commit(con, facts.run_id)
             lake.name_commit(con, facts.run_id)
         faults.reach(faults.FaultPoint.BEFORE_COMMIT)
+        interrupts.check()  # a Ctrl-C a library caught during the load: no COMMIT
         con.execute("COMMIT")
     except BaseException as exc:
         # A failed COMMIT (disk full) has already ended the transaction: keep its error.

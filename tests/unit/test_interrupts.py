@@ -23,3 +23,22 @@ def test_the_interrupt_behind_an_error_is_found_and_nothing_else_is_one() -> Non
     assert interrupt_of(RuntimeError("Query interrupted")) is None  # no interrupt behind it
     assert interrupt_of(_caused(ValueError("x"), ctrl_c)) is None  # not DuckDB's wrapper
     assert interrupt_of(_caused(RuntimeError("x"), OSError("disk"))) is None
+
+
+def test_noticing_interrupts_leaves_an_ignored_sigint_ignored_and_restores_the_handler() -> None:
+    # a command started in the background (``cmd &``) has SIGINT ignored: it must stay so
+    import signal
+
+    from etl.interrupts import check, noticing_interrupts
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with noticing_interrupts():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        with noticing_interrupts():
+            assert signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+            check()  # nothing raised yet: nothing to raise again
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, previous)

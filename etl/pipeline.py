@@ -163,7 +163,16 @@ class RunPlan:
         try:
             return cls(**_read_json(path))
         except FileNotFoundError:
-            raise StagingError(f"no run plan at {path}") from None
+            if RunStaging(staging_dir).root.is_dir():
+                raise StagingError(f"no run plan at {path}") from None
+            # Reclaimed: a clear of a failed Airflow task hours later said only "no run plan"
+            # (probe T, session 46).
+            raise StagingError(
+                f"no run plan at {path}: the run's staging folder is gone (a later run removes "
+                "the folder of a run that nothing touched for NEWS_ETL_ABANDONED_AFTER_S, 6 h by "
+                "default, and records the run as abandoned); clear the run from its plan task, "
+                "which plans it again"
+            ) from None
 
 
 #: The last few staged JSON files this process parsed: ``url -> (bytes, parsed value)``.

@@ -9,6 +9,7 @@ date at all). The data interval Airflow shows depends on how the run was made:
 |---|---|---|---|
 | scheduled (after *D* ends) or backfill | *D* | *D* → *D+1* | *D* |
 | manual with logical date *D* (UI, REST, `airflow dags test`) | *D* | *D-1* → *D* | *D* |
+| `airflow dags trigger -l` *D* | *D* | trigger day *-1* → trigger day | *D* |
 | manual, without a logical date | none | none | the day it was triggered |
 
 A manual run gets the interval that *ends* at its logical date (Airflow's rule for data-interval

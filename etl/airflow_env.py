@@ -60,6 +60,11 @@ def airflow_environment(
     # Sized from the machine: Airflow's default of 32 starts 32 LocalExecutor workers anywhere.
     env.setdefault("AIRFLOW__CORE__PARALLELISM", str(settings.airflow_workers))
     env.setdefault("GX_ANALYTICS_ENABLED", "false")
+    # Partitions are UTC days: `airflow dags test news_daily D` and `backfill create --from-date
+    # D` read D as midnight in the default time zone. An inherited Europe/Berlin made "run day
+    # D" the logical date D-1 23:00 UTC, which loads D-1, and a backfill lost its last day
+    # (probe T, session 46): the project's Airflow runs in UTC, whatever the shell says.
+    env["AIRFLOW__CORE__DEFAULT_TIMEZONE"] = "UTC"
     db = env.get("NEWS_ETL_AIRFLOW_DB") or settings.airflow_db
     if db:
         env["NEWS_ETL_AIRFLOW_DB"] = db

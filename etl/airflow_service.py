@@ -512,10 +512,11 @@ def unlisted_days(
 ) -> str | None:
     """Why the days from ``start`` to ``end`` that Airflow did not select (``runs`` are those
     it did) have no run; ``None`` when it selected every day. A day not over yet (UTC) has no
-    run to make: a run loads its day once the day has ended. An earlier day was skipped for the
-    run it has (the demo's sample days have one), unless every run was to be made again. Up to
-    session 39 a day not over yet was said to have a run already, and a range whose last day
-    was today lost that day without a word (probe N)."""
+    run to make: a run loads its day once the day has ended. Of an earlier day it says what
+    Airflow skips (a day with a run, e.g. the demo's sample days), not that the day has one: it
+    cannot know (with a non-UTC default time zone, a day was said to have a run it did not have:
+    probe T, session 46). Up to session 39 a day not over yet was said to have a run already,
+    and a range whose last day was today lost that day without a word (probe N)."""
     first, last = date.fromisoformat(start), date.fromisoformat(end)
     today = today or datetime.now(UTC).date()
     listed = set(runs)
@@ -527,12 +528,12 @@ def unlisted_days(
     ended = [d for d in missing if d < today]
     if ended:
         why = {
-            "none": f"already have a {dag_id} run, which --reprocess-behavior none skips "
+            "none": f"--reprocess-behavior none skips a day that has a {dag_id} run already "
             "(--reprocess-behavior completed runs them again; failed, those whose run failed)",
-            "failed": f"already have a {dag_id} run that did not fail, which "
-            "--reprocess-behavior failed skips (--reprocess-behavior completed runs them again)",
-        }.get(reprocess_behavior, f"are not schedulable for {dag_id}")
-        parts.append(f"{_days(ended)} {why}")
+            "failed": f"--reprocess-behavior failed skips a day whose {dag_id} run did not fail "
+            "(--reprocess-behavior completed runs them again)",
+        }.get(reprocess_behavior, f"it skips a day that is not schedulable for {dag_id}")
+        parts.append(f"{_days(ended)}: Airflow did not select them; {why}")
     if len(ended) < len(missing):
         parts.append(
             f"{_days(missing[len(ended) :])} not over yet (UTC): a {dag_id} run loads its day "

@@ -162,7 +162,16 @@ class RunPlan:
         try:
             return cls(**_read_json(path))
         except FileNotFoundError:
-            raise StagingError(f"no run plan at {path}") from None
+            if RunStaging(staging_dir).root.is_dir():
+                raise StagingError(f"no run plan at {path}") from None
+            # Reclaimed: a clear of a failed Airflow task hours later said only "no run plan"
+            # (probe T, session 46).
+            raise StagingError(
+                f"no run plan at {path}: the run's staging folder is gone (a later run removes "
+                "the folder of a run that nothing touched for NEWS_ETL_ABANDONED_AFTER_S, 6 h by "
+                "default, and records the run as abandoned); clear the run from its plan task, "
+                "which plans it again"
+            ) from None
 
 
 #: The last few staged JSON files this process parsed: ``url -> (bytes, parsed value)``.
@@ -1294,8 +1303,8 @@ UNNOTED_CAUSE = "a step of the run failed without noting why (killed?); see its 
 def _record_failure(staging_dir: str | Path, error: BaseException | None) -> RecordedFailure:
     plan = RunPlan.load(staging_dir)
     notes = noted_failures(staging_dir)
-    if notes:
-        cause = f"{notes[0]['step']}: {notes[0]['error']}"
+    if notes:  # the last: a step cleared and run again fails anew, its old note is stale
+        cause = f"{notes[-1]['step']}: {notes[-1]['error']}"
     else:
         cause = describe_error(error) if error is not None else UNNOTED_CAUSE
     settings = plan.settings_obj()
@@ -1306,9 +1315,11 @@ def _record_failure(staging_dir: str | Path, error: BaseException | None) -> Rec
 
 def record_failure(staging_dir: str | Path, error: BaseException | None = None) -> str:
     """Record a run that failed as ``failed`` in ``etl_run``, with the real cause, unless the
-    load already recorded it (e.g. a batch-level data-quality refusal).
+    load already recorded it (e.g. a batch-level data-quality refusal); a failure recorded
+    before (the run was cleared and failed again) is replaced.
 
-    The cause is the first failure a step noted in the run's staging folder, else ``error``.
+    The cause is the last failure a step noted in the run's staging folder (the steps of a
+    cleared run note theirs anew), else ``error``.
     Returns the error the warehouse holds for the run (or would, when it cannot be written).
     """
     return _record_failure(staging_dir, error).error

@@ -223,14 +223,22 @@ def forget_earlier_attempt(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
         con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
 
 
-def recorded_error(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
-    """The error recorded for ``run_id``, ``""`` for a run recorded without one, ``None`` when
-    the run has no row."""
+def kept_record(con: duckdb.DuckDBPyConnection, run_id: str) -> tuple[bool, str | None]:
+    """Whether ``run_id``'s row stays as it is when a failure of the run is recorded, and the
+    error it holds (``""`` for none; ``None``: no row). It stays when the run committed
+    (``success``) or the loader settled it: a refusal for its data, with the run-level rules'
+    check rows (every settled run has them; a row of :func:`record_failed_run` has none)."""
     # pragma: no mutate start (equivalent: SQL keywords are case-blind)
-    row = con.execute("SELECT coalesce(error, '') FROM etl_run WHERE run_id = ?", [run_id])
+    found = con.execute(
+        "SELECT status, coalesce(error, ''),"
+        " EXISTS (SELECT 1 FROM fact_check_result f WHERE f.run_id = r.run_id)"
+        " FROM etl_run r WHERE run_id = ?",
+        [run_id],
+    ).fetchone()
     # pragma: no mutate end
-    found = row.fetchone()
-    return None if found is None else str(found[0])
+    if found is None:
+        return False, None
+    return found[0] == RunStatus.SUCCESS or bool(found[2]), str(found[1])
 
 
 def record_failed_run(
@@ -241,16 +249,19 @@ def record_failed_run(
     status: RunStatus = RunStatus.FAILED,
 ) -> str:
     """Record a run that failed before (or outside) its load as ``status`` (``failed``, or
-    ``abandoned`` for a killed run found later) with ``cause``, in one transaction, unless it
-    already has a row (the loader recorded its refusal); return the error the warehouse now
-    holds for it."""
+    ``abandoned`` for a killed run found later) with ``cause``, in one transaction; return the
+    error the warehouse now holds for it. A row the loader wrote (a refusal, or a committed run)
+    is kept as it is; a row recorded here before (the run failed, was cleared, and failed anew)
+    takes the new cause: it kept the first error, so a run that failed again for another reason
+    was reported with the reason already fixed (probe, session 46)."""
     con.execute("BEGIN TRANSACTION")
     try:
-        existing = recorded_error(con, facts.run_id)
-        if existing is None:
+        kept, existing = kept_record(con, facts.run_id)
+        if not kept:
+            forget_earlier_attempt(con, facts.run_id)
             write_run(con, facts, facts.planned_account(), status, cause, schema_version)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return existing or cause
+    return (existing or cause) if kept else cause

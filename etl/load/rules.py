@@ -156,9 +156,11 @@ def refusal_hint(run_id: str, setting: str) -> str:
         f"what to do: fix or remove the quarantined files (news-etl quarantine list --run "
         f"{run_id}); or, if they are to stay as they are, make one run with {setting}: it loads "
         "the good files, and the quarantined ones are remembered and not counted as new again "
-        "(in Airflow: trigger a new run with that limit in its params, max_quarantine_share or "
-        "quarantine_check_min_files; once the files are fixed, clear the failed run from its "
-        "plan task: cleared from load it loads the files it staged before, with its settings)"
+        "(in Airflow: trigger a news_backfill run of the day, mode all, with that limit in its "
+        "params, max_quarantine_share or quarantine_check_min_files: a news_daily run of that "
+        "date exists already, so a second one is refused; once the files are fixed, clear the "
+        "failed run from its plan task: cleared from load it loads the files it staged before, "
+        "with its settings)"
     )
 
 

@@ -65,3 +65,15 @@ def test_the_folders_given_to_the_settings_reach_the_task_processes(
     # Not given: left out, so each process keeps its own default.
     plain = airflow_environment(load_settings(), base=base)
     assert not {"NEWS_ETL_REPORTS_DIR", "NEWS_ETL_DUCKLAKE_DATA_PATH"} & set(plain)
+
+
+def test_airflow_runs_in_utc_whatever_time_zone_the_shell_gives(tmp_path: Path) -> None:
+    """Partitions are UTC days: under an inherited Europe/Berlin, `airflow dags test news_daily
+    2024-03-05` loaded 2024-03-04 and a backfill lost its last day (probe T)."""
+    base = {
+        "AIRFLOW_HOME": str(tmp_path),
+        "PATH": os.environ.get("PATH", ""),
+        "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Europe/Berlin",
+    }
+    env = airflow_environment(load_settings(), base=base)
+    assert _airflow_config(env, "core", "default_timezone") == "UTC"

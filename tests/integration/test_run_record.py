@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from etl import pipeline
 from etl.cli import app
-from etl.settings import PROJECT_ROOT
+from etl.errors import BatchValidationError, ConfigError
+from etl.settings import PROJECT_ROOT, Settings
 from etl.warehouse import writer
 
 from .helpers import query, settings_for
@@ -265,3 +266,66 @@ def test_a_failed_run_retried_has_one_record_the_retrys(tmp_path: Path) -> None:
         run,
     )
     assert stages == []
+
+
+def _staged_through_text(settings: Settings) -> pipeline.RunPlan:
+    """A planned run whose batch was ingested and tokenized (the warehouse made first: a
+    failure is recorded in it)."""
+    with writer(settings):
+        pass
+    plan = pipeline.plan_run(settings)
+    pipeline.ingest_batch(plan.staging_dir, 0)
+    pipeline.text_batch(plan.staging_dir, 0)
+    return plan
+
+
+def test_a_run_that_fails_anew_after_a_clear_is_recorded_with_its_new_error(
+    tmp_path: Path,
+) -> None:
+    """The run's ingest failed once and was cleared; its validate step failed (no suites), the
+    suites were put back with one broken and the step cleared: it failed anew. The run was
+    reported with its first error, the one already fixed (probe, session 46)."""
+    schemas = _schemas_without_suites(tmp_path)
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "a.txt").write_bytes(_txt("Cocoa prices rose in Accra"))
+    plan = _staged_through_text(settings_for(landing, tmp_path, schemas_dir=schemas))
+    # its first ingest's failure, noted as the step notes it; cleared, the ingest ran above
+    pipeline.note_failure(plan.staging_dir, "ingest-0", OSError("the disk was full"))
+    with pytest.raises(ConfigError, match="no expectation suites"):
+        pipeline.validate_run(plan.staging_dir)
+    first = pipeline.record_failure(plan.staging_dir)
+    assert first.startswith("validate: ConfigError: ") and "no expectation suites" in first
+    shutil.copytree(PROJECT_ROOT / "schemas" / "expectations", schemas / "expectations")
+    (schemas / "expectations" / "article.json").write_text("{ this is not json")
+    with pytest.raises(ConfigError) as again:
+        pipeline.validate_run(plan.staging_dir)
+    assert "article.json" in str(again.value)
+
+    reported = pipeline.record_failure(plan.staging_dir)
+
+    assert reported == f"validate: ConfigError: {again.value}"
+    rows = query(tmp_path / "warehouse.duckdb", "SELECT status, error FROM etl_run")
+    assert rows == [("failed", reported)]
+
+
+def test_a_refusal_the_load_recorded_is_kept_by_the_failure_record(tmp_path: Path) -> None:
+    """The load refused the run for its data (its one new file quarantined): the record of the
+    failure keeps the loader's row, its error and its check rows."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "empty.txt").write_bytes(b"")
+    settings = settings_for(landing, tmp_path, quarantine_check_min_files=1)
+    plan = _staged_through_text(settings)
+    pipeline.validate_run(plan.staging_dir)
+    with pytest.raises(BatchValidationError) as refused:
+        pipeline.load_run(plan.staging_dir)
+
+    reported = pipeline.record_failure(plan.staging_dir)
+
+    assert reported == str(refused.value)
+    assert reported.startswith(f"run {plan.run_id}: none of the 1 new files produced an article")
+    rows = query(settings.warehouse, "SELECT status, error FROM etl_run")
+    assert rows == [("failed", reported)]
+    checks = query(settings.warehouse, "SELECT count(*) FROM fact_check_result WHERE suite = 'run'")
+    assert checks[0][0] > 0

@@ -16,10 +16,12 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from etl import leftovers, pipeline
 from etl.cli import app
+from etl.errors import StagingError
 from etl.settings import Settings
 
 from .helpers import query, settings_for
@@ -234,3 +236,19 @@ def test_an_airflow_runs_folder_gives_the_wait_as_the_settings_show_seconds(
         "records it as abandoned once nothing in its staging folder has changed for 1234567s "
         "(NEWS_ETL_ABANDONED_AFTER_S)"
     ) in out
+
+
+def test_a_step_of_a_run_whose_folder_was_reclaimed_says_to_clear_it_from_plan(
+    tmp_path: Path,
+) -> None:
+    """An Airflow run's staging folder, idle past NEWS_ETL_ABANDONED_AFTER_S (0 here), is
+    reclaimed by the next run; a Clear of its failed task said only "no run plan at ..." (probe
+    T, session 46)."""
+    settings = _one_loaded_three_new(tmp_path).model_copy(update={"abandoned_after_s": 0.0})
+    idle = pipeline.plan_run(settings, external_run_id="news_daily/manual__1")
+    assert pipeline.reclaim_leftovers(settings)  # what the next run does first
+    with pytest.raises(StagingError) as cleared:
+        pipeline.ingest_batch(idle.staging_dir, 0)
+    said = str(cleared.value)
+    assert "staging folder is gone" in said and "NEWS_ETL_ABANDONED_AFTER_S" in said
+    assert said.endswith("clear the run from its plan task, which plans it again")

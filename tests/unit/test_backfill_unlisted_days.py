@@ -32,16 +32,19 @@ def test_a_last_day_left_out_is_named() -> None:
     )
 
 
-def test_days_with_a_run_are_named_by_what_skips_them() -> None:
+def test_days_skipped_are_named_by_what_skips_them_not_said_to_have_a_run() -> None:
+    """Probe T: under a non-UTC default time zone, a day Airflow left out was said to "already
+    have a news_daily run" it did not have: the message says what Airflow skips, not that."""
     runs = ["2026-11-02"]
     said = unlisted_days("2026-11-01", "2026-11-03", runs, "news_daily", "failed", TODAY)
     assert said == (
-        "not selected: 2026-11-01, 2026-11-03 already have a news_daily run that did not fail, "
-        "which --reprocess-behavior failed skips (--reprocess-behavior completed runs them again)"
+        "not selected: 2026-11-01, 2026-11-03: Airflow did not select them; --reprocess-behavior "
+        "failed skips a day whose news_daily run did not fail (--reprocess-behavior completed "
+        "runs them again)"
     )
     many = unlisted_days("2026-10-01", "2026-10-31", [], "news_daily", "none", TODAY)
     assert many == (
-        "no run selected: 31 days between 2026-10-01 and 2026-10-31 already have a news_daily "
-        "run, which --reprocess-behavior none skips (--reprocess-behavior completed runs them "
-        "again; failed, those whose run failed)"
+        "no run selected: 31 days between 2026-10-01 and 2026-10-31: Airflow did not select "
+        "them; --reprocess-behavior none skips a day that has a news_daily run already "
+        "(--reprocess-behavior completed runs them again; failed, those whose run failed)"
     )

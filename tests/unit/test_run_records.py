@@ -1,5 +1,5 @@
-"""Small pieces of the run record and of quarantine replay, on hand-made tables: the error a
-run recorded, and which ledger rows `news-etl quarantine replay` forgets."""
+"""Small pieces of the run record and of quarantine replay, on hand-made tables: which row a
+run's failure keeps, and which ledger rows `news-etl quarantine replay` forgets."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from etl.errors import UnknownReasonError
 from etl.load.loader import LoadSummary
-from etl.load.record import recorded_error
+from etl.load.record import kept_record
 from etl.load.replay import (
     NOT_READ,
     Forgotten,
@@ -21,13 +21,24 @@ from etl.load.replay import (
 )
 
 
-def test_recorded_error_tells_no_row_from_no_error() -> None:
+def test_a_failure_keeps_a_committed_or_settled_row_and_replaces_a_failure_recorded_before() -> (
+    None
+):
+    """r1 committed, r2 refused by the loader (its run-level check rows), r3 recorded failed by
+    a step before the load (no check rows): a new failure of r3 replaces its row (a run that
+    failed again after a Clear was reported with its first error: probe, session 46)."""
     con = duckdb.connect()
-    con.execute("CREATE TABLE etl_run (run_id VARCHAR, error VARCHAR)")
-    con.execute("INSERT INTO etl_run VALUES ('r1', NULL), ('r2', 'disk full')")
-    assert recorded_error(con, "r1") == ""
-    assert recorded_error(con, "r2") == "disk full"
-    assert recorded_error(con, "r3") is None
+    con.execute("CREATE TABLE etl_run (run_id VARCHAR, status VARCHAR, error VARCHAR)")
+    con.execute("CREATE TABLE fact_check_result (run_id VARCHAR)")
+    con.execute(
+        "INSERT INTO etl_run VALUES ('r1', 'success', NULL), ('r2', 'failed', 'over the limit'),"
+        " ('r3', 'failed', 'validate: no suites')"
+    )
+    con.execute("INSERT INTO fact_check_result VALUES ('r1'), ('r2'), ('r2')")
+    assert kept_record(con, "r1") == (True, "")
+    assert kept_record(con, "r2") == (True, "over the limit")
+    assert kept_record(con, "r3") == (False, "validate: no suites")
+    assert kept_record(con, "r4") == (False, None)
 
 
 @pytest.fixture

@@ -749,25 +749,31 @@ def demo(
 
 @app.command()
 def sample(
-    out: Annotated[
-        Path, typer.Option("--out", "-o", help="Folder to (re)create.", file_okay=False)
-    ],
+    out: Annotated[str, typer.Option("--out", "-o", metavar="DIR", help="Folder to (re)create.")],
     days: Annotated[int, typer.Option(help="Consecutive days.", min=1)] = 3,
     articles: Annotated[
-        int | None, typer.Option(help="Generate this many plain articles instead of the demo mix.")
+        int | None,
+        typer.Option(help="Generate this many plain articles instead of the demo mix.", min=0),
     ] = None,
     start: Annotated[str, typer.Option(help="First day, YYYY-MM-DD.")] = "2024-03-04",
 ) -> None:
     """Write a synthetic landing zone (the demo's, or a large one for benchmarks)."""
     from etl.sample import generate_bulk, generate_sample
 
+    # Read as text: a Path made "" the working folder, refused as "not a generated sample"
+    # in words that called it a bug in news-etl (probe V). Other refusals (a folder that is not
+    # a sample's, days past 9999-12-31) are etl.sample's ConfigError, before anything is written.
+    if not out.strip():
+        raise typer.BadParameter(
+            "the folder is empty: give the folder to write the sample into", param_hint="'--out'"
+        )
     first = _parse_date(start)
     assert first is not None
     if articles is None:
-        manifest = generate_sample(out, days=days, start=first)
+        manifest = generate_sample(Path(out), days=days, start=first)
         say(f"{len(manifest.files)} files over {len(manifest.dates)} days in {out}")
     else:
-        bulk = generate_bulk(out, articles, start=first, days=days)
+        bulk = generate_bulk(Path(out), articles, start=first, days=days)
         say(f"{len(bulk.files)} files over {days} days in {out}")
 
 

@@ -32,6 +32,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
+from etl.errors import ConfigError
+
 __all__ = [
     "MARKER",
     "SOURCES",
@@ -934,14 +936,36 @@ def _header(published: date) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def _check_days(start: date, days: int, *, day_before: bool = False) -> None:
+    """Refuse ``days`` consecutive days from ``start`` that are none, or that run past the
+    calendar's last day (9999-12-31), before anything is written: a zone ending in year 10000
+    stopped with an OverflowError part-way, its first days written (probe V). ``day_before``:
+    the zone also dates an article the day before ``start`` (the demo's one-day late arrival)."""
+    if days < 1:
+        raise ConfigError("days must be at least 1")
+    if days - 1 > (date.max - start).days:
+        raise ConfigError(
+            f"{days} days from {start.isoformat()} run past {date.max.isoformat()}: give at "
+            f"most {(date.max - start).days + 1} days, or an earlier start"
+        )
+    if day_before and start == date.min:
+        raise ConfigError(
+            f"a one-day sample dates its late arrival the day before {start.isoformat()}, "
+            "which the calendar does not have: give a later start"
+        )
+
+
 def _prepare(target: Path) -> None:
-    """Create ``target``, or empty it if it is a zone this module wrote; refuse anything else."""
-    if target.is_symlink() or (target.exists() and not target.is_dir()):
-        raise ValueError(f"{target} is not a folder; refusing to write a sample there")
+    """Create ``target``, or empty it if it is a zone this module wrote; refuse anything else
+    (:class:`ConfigError`)."""
+    if target.is_symlink():
+        raise ConfigError(f"{target} is a symbolic link; refusing to write a sample through it")
+    if target.exists() and not target.is_dir():
+        raise ConfigError(f"{target} is not a folder; refusing to write a sample there")
     if target.is_dir():
         children = list(target.iterdir())
         if children and not (target / MARKER).is_file():
-            raise ValueError(
+            raise ConfigError(
                 f"{target} is not empty and has no {MARKER} marker: not a generated sample, "
                 "refusing to wipe it"
             )
@@ -985,13 +1009,13 @@ def generate_sample(
     date is the day before its folder's.
 
     ``target`` is created, or wiped and rewritten if it holds the :data:`MARKER` file (or is
-    empty); any other existing folder raises :class:`ValueError`. The same arguments always
-    produce byte-identical files.
+    empty); any other existing folder, or days past the calendar's end, raise
+    :class:`ConfigError` before anything is written. The same arguments always produce
+    byte-identical files.
     """
-    if days < 1:
-        raise ValueError("days must be at least 1")
+    _check_days(start, days, day_before=days == 1)
     if articles_per_day < 3:
-        raise ValueError("articles_per_day must be at least 3 (room for the messy cases)")
+        raise ConfigError("articles_per_day must be at least 3 (room for the messy cases)")
     _prepare(target)
     rng = random.Random(seed)
     manifest = SampleManifest(root=target)
@@ -1100,10 +1124,9 @@ def generate_bulk(
     :data:`SOURCES`. Meant for benchmarks (e.g. 100,000 articles over 365 days). ``target`` is
     handled as in :func:`generate_sample`; output is byte-identical for the same arguments.
     """
-    if days < 1:
-        raise ValueError("days must be at least 1")
+    _check_days(start, days)
     if n_articles < 0:
-        raise ValueError("n_articles must not be negative")
+        raise ConfigError("n_articles must not be negative")
     _prepare(target)
     rng = random.Random(seed)
     manifest = SampleManifest(root=target)
@@ -1118,14 +1141,17 @@ def generate_bulk(
         for day_index in range(days):
             day = start + timedelta(days=day_index)
             manifest.dates.append(day)
+            count = per_day + (day_index < extra_days)
+            if not count:  # more days than articles: no folders for the days without any
+                continue  # (three per day were made, 80,001 for 20,000 days; probe V)
             weights = _story_weights(day_index, days)
             header = _header(day)
             folder = _day_folder(day)
-            for source in SOURCES:
-                (target / folder / source).mkdir(parents=True, exist_ok=True)
             sequence = dict.fromkeys(SOURCES, 0)
-            for i in range(per_day + (day_index < extra_days)):
+            for i in range(count):
                 source = SOURCES[i % len(SOURCES)]
+                if not sequence[source]:  # the source's first file of the day: its folder
+                    (target / folder / source).mkdir(parents=True, exist_ok=True)
                 topic, story = _pick(rng, source, weights)
                 while True:
                     data = (header + _article_body(rng, day, topic, story)).encode("utf-8")

@@ -49,6 +49,26 @@ MIN_MEMORY = {
     "reader_memory_limit": (1000**2, "1MB"),
 }
 MAX_MEMORY = 1000**5
+#: A memory setting as DuckDB reads it: ASCII digits ('_' between two of them, as Python's
+#: numbers), an optional fraction, ASCII white space, a unit (checked against _MEMORY_UNITS).
+_MEMORY_SIZE = re.compile(r"([0-9]+(?:_[0-9]+)*(?:\.[0-9]+(?:_[0-9]+)*)?)\s*([A-Za-z]+)", re.ASCII)
+
+#: The settings whose value is a path, a URL or a name, kept as given; every other one (a
+#: number, a size, true/false, a choice) is read without the white space around it.
+_KEPT_AS_GIVEN = frozenset(
+    {
+        "landing",
+        "warehouse",
+        "ducklake_data_path",
+        "staging_dir",
+        "schemas_dir",
+        "reports_dir",
+        "cache_dir",
+        "airflow_db",
+        "airflow_broker",
+        "airflow_api_host",
+    }
+)
 
 #: The variable that names the host a Celery worker's tasks record (etl.airflow_env.task_hostname).
 TASK_HOSTNAME_VAR = "NEWS_ETL_AIRFLOW_HOSTNAME"
@@ -317,13 +337,29 @@ class Settings(BaseSettings):
         # refused here, before a writer creates a lock file or a database beside it.
         return Path(parse_target(str(value)).location)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _trimmed(cls, value: object, info: ValidationInfo) -> object:
+        # A number, a size, true/false or a choice is read without the white space around it:
+        # pydantic took " 7 " as 7 but refused " true " and " 1_000 " for a float (probe V).
+        # Paths, URLs and names are kept as given (a folder's name may end in a space).
+        if isinstance(value, str) and info.field_name not in _KEPT_AS_GIVEN:
+            return value.strip()
+        return value
+
     @field_validator("ducklake_data_path", mode="before")
     @classmethod
     def _data_path(cls, value: object) -> object:
         # A URL (s3://, gs://, ...) goes to DuckLake unchanged; a local folder becomes absolute.
+        # Empty is unset (`--data-path "$NEWS_ETL_DUCKLAKE_DATA_PATH"` with it unset); only
+        # white space made a folder of that name in the working folder (probe V).
         if value is None or value == "":
             return None
         text = str(value)
+        if not text.strip():
+            raise ValueError(
+                "the folder is empty: leave it unset (its default) or give a folder or a URL"
+            )
         if "://" in text:
             return text
         return str(local_path(text)) + "/"
@@ -352,15 +388,19 @@ class Settings(BaseSettings):
         # 0MB passed the pattern and failed the load after every other stage had run (and left
         # an empty warehouse file behind); 8MB failed the migrations; 99999999999TB is more than
         # DuckDB reads (probe, session 40).
-        sized = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(\w+)", value)
+        # Digits are ASCII: '١٠٠MB' passed (Python reads any script's digits) and DuckDB
+        # refused it at the load, after every other stage (probe V). '_' between digits is
+        # read as in the numeric settings, and dropped: DuckDB reads no '_'.
+        sized = _MEMORY_SIZE.fullmatch(value)
         if sized is None or sized.group(2) not in _MEMORY_UNITS:
             raise ValueError(
-                f"give a size such as 768MB or 2GiB (units: {', '.join(_MEMORY_UNITS)})"
+                f"give a size such as 768MB or 2GiB (units: {', '.join(_MEMORY_UNITS)}); "
+                f"given {value!r}"
             )
         least, what = MIN_MEMORY[info.field_name or ""]
         if not least <= float(sized.group(1)) * _MEMORY_UNITS[sized.group(2)] <= MAX_MEMORY:
             raise ValueError(f"give from {what} to 1000TB")
-        return value
+        return value.replace("_", "")
 
     @field_validator("schemas_dir", "reports_dir", "cache_dir", mode="before")
     @classmethod

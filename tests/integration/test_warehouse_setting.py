@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -108,8 +109,18 @@ def _invoke(
                 ("NEWS_ETL_DUCKDB_MEMORY_LIMIT", "99999999999TB", "give from 64MB"),
                 ("NEWS_ETL_DUCKDB_MEMORY_LIMIT", "768mb", "give a size such as 768MB or 2GiB"),
                 ("NEWS_ETL_READER_MEMORY_LIMIT", "0MB", "give from 1MB to 1000TB"),
+                # Arabic-Indic or fullwidth digits passed, and the run failed at its load, after
+                # every other stage, in DuckDB's words (probe V, session 46).
+                ("NEWS_ETL_DUCKDB_MEMORY_LIMIT", "١٠٠MB", "give a size such as 768MB or 2GiB"),
+                ("NEWS_ETL_READER_MEMORY_LIMIT", "１００MB", "give a size such as 768MB or 2GiB"),
             ]
         ],
+        # Only spaces made a new lake's data folder named so, in the working folder (probe V).
+        (
+            ["init", "-w", "ducklake:c.ducklake"],
+            {"NEWS_ETL_DUCKLAKE_DATA_PATH": "  "},
+            "NEWS_ETL_DUCKLAKE_DATA_PATH: the folder is empty",
+        ),
     ],
 )
 def test_a_setting_that_names_no_file_or_folder_is_refused_and_nothing_is_created(
@@ -233,6 +244,21 @@ def test_a_memory_limit_within_its_bounds_is_taken_as_written(value: str) -> Non
 
     settings = load_settings(duckdb_memory_limit=value, reader_memory_limit=value)
     assert (settings.duckdb_memory_limit, settings.reader_memory_limit) == (value, value)
+
+
+@pytest.mark.parametrize(
+    ("value", "plain"),
+    [(" 1_000MB ", "1000MB"), ("1_0.5 GiB", "10.5GiB"), ("100\tMB", "100MB")],
+)
+def test_a_memory_limit_the_settings_take_is_one_duckdb_reads(value: str, plain: str) -> None:
+    from etl.settings import load_settings
+
+    settings = load_settings(duckdb_memory_limit=value)
+    with duckdb.connect() as con:
+        con.execute(f"SET memory_limit = '{plain}'")
+        expected = con.execute("SELECT current_setting('memory_limit')").fetchone()
+        con.execute(f"SET memory_limit = '{settings.duckdb_memory_limit}'")
+        assert con.execute("SELECT current_setting('memory_limit')").fetchone() == expected
 
 
 def test_marts_with_an_option_over_a_bad_variable_counts_boilerplate_words(

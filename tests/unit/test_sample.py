@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from etl.errors import ConfigError
 from etl.sample import MARKER, SOURCES, SampleManifest, generate_bulk, generate_sample
 
 _NAME = re.compile(r"^(\d{3,})_([0-9a-f]{16})\.txt$")
@@ -160,9 +161,9 @@ def test_arguments(tmp_path: Path) -> None:
     assert manifest.dates == [date(2025, 1, 31)]
     assert manifest.expected_articles == 5
     assert manifest.n_files == 7
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError):
         generate_sample(tmp_path / "y", articles_per_day=2)
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError):
         generate_sample(tmp_path / "x", days=0)
 
 
@@ -170,14 +171,14 @@ def test_refuses_to_wipe_a_folder_it_did_not_write(tmp_path: Path) -> None:
     precious = tmp_path / "precious"
     precious.mkdir()
     (precious / "notes.txt").write_text("keep me", encoding="utf-8")
-    with pytest.raises(ValueError, match="refusing"):
+    with pytest.raises(ConfigError, match="refusing"):
         generate_sample(precious)
-    with pytest.raises(ValueError, match="refusing"):
+    with pytest.raises(ConfigError, match="refusing"):
         generate_bulk(precious, 10, start=date(2024, 1, 1), days=2)
     assert [p.name for p in precious.iterdir()] == ["notes.txt"]
     a_file = tmp_path / "file.txt"
     a_file.write_text("x", encoding="utf-8")
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigError):
         generate_sample(a_file)
     assert a_file.read_text(encoding="utf-8") == "x"
 

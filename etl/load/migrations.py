@@ -1,7 +1,8 @@
 """Numbered, append-only SQL migrations of the warehouse schema.
 
-Files are named ``NNNN_description.sql`` and applied in order, each in its own transaction, and
-recorded in ``schema_migrations`` with a checksum of the whole file, comments included. Editing a
+Files are named ``NNNN_description.sql`` and applied in order, the pending ones in one
+transaction, and recorded in ``schema_migrations`` with a checksum of the whole file, comments
+included. Editing a
 migration that a warehouse has already applied, even its header comment, is refused: schema
 changes are always a new file, and an applied migration keeps its number for ever (only a
 migration no warehouse has applied yet may be renumbered, e.g. when two branches pick the same
@@ -180,27 +181,37 @@ def migrate(con: duckdb.DuckDBPyConnection, migrations_dir: Path) -> list[int]:
             )
     if outdated:  # first, so that pending migrations find what the current texts define
         _redefine(con, [m for m in migrations if m.version in done], outdated)
-    newly: list[int] = []
-    for migration in migrations:
-        if migration.version in done:
-            continue
-        con.execute("BEGIN TRANSACTION")
+    pending = [m for m in migrations if m.version not in done]
+    if not pending:
+        return []
+    # One transaction for them all: a warehouse is at its schema before or after, never
+    # between. Each committed apart, an init stopped by Ctrl-C left a new warehouse at schema 2
+    # of 41, which status then failed to read (probe W3, session 46).
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for migration in pending:
+            try:
+                _run(con, migration.sql)
+                con.execute(
+                    "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+                    [migration.version, migration.name, migration.checksum],
+                )
+            except duckdb.Error as exc:
+                raise MigrationError(
+                    f"migration {migration.version:04d}_{migration.name} failed: {exc}"
+                ) from exc
         try:
-            _run(con, migration.sql)
-            con.execute(
-                "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
-                [migration.version, migration.name, migration.checksum],
-            )
             con.execute("COMMIT")
-        except duckdb.Error as exc:
-            # A failed COMMIT (a DuckLake conflict) has already ended the transaction.
-            with contextlib.suppress(duckdb.Error):
-                con.execute("ROLLBACK")
+        except duckdb.Error as exc:  # a DuckLake conflict: another writer migrated it first
             raise MigrationError(
-                f"migration {migration.version:04d}_{migration.name} failed: {exc}"
+                f"migrations {pending[0].version}..{pending[-1].version} failed to commit: {exc}"
             ) from exc
-        newly.append(migration.version)
-    return newly
+    except BaseException:
+        # A failed COMMIT has already ended the transaction.
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+    return [m.version for m in pending]
 
 
 def _redefine(

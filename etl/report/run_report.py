@@ -198,10 +198,13 @@ def render_run_report(
     run_id: str | None = None,
     docs: list[tuple[str, str]] | None = None,
     drawn: str | None = None,
+    quality: bool = True,
 ) -> tuple[str, str]:
     """``(run_id, html)`` of the report of ``run_id`` (default: the latest run); ``docs`` are
     the links to its GX Data Docs (:func:`data_docs_links`); ``drawn`` its charts when they
-    were drawn already (:attr:`Charts.run`)."""
+    were drawn already (:attr:`Charts.run`); ``quality``: whether its quality page exists (when
+    not, the page says so instead of linking to it: a run that failed before validating has
+    none, and its page linked to it twice, up to session 46)."""
     run = _run_row(con, run_id)
     rid = str(run["run_id"])
     if drawn is None:
@@ -221,8 +224,13 @@ def render_run_report(
     total = _duration(run)
     parts = [
         _head(f"news-etl run {rid}"),
-        f"<p><a href='../{INDEX_PAGE}'>all runs</a> · <a href='{QUALITY_PAGE}'>"
-        "data quality of this run</a></p>",
+        f"<p><a href='../{INDEX_PAGE}'>all runs</a> · "
+        + (
+            f"<a href='{QUALITY_PAGE}'>data quality of this run</a>"
+            if quality
+            else _no_quality(rid)
+        )
+        + "</p>",
         f"<h1>Run <code>{html.escape(rid)}</code></h1>",
         f"<p>{html.escape(str(run['trigger']))} run for "
         f"{html.escape(str(run['partition_date'] or 'every new file'))} · status "
@@ -270,7 +278,12 @@ def render_run_report(
     parts.append(
         f"<h2>Data quality</h2><p>{len(checks) - len(failures)} expectations passed, "
         f"<span class='{'bad' if failures else 'ok'}'>{len(failures)} failed</span>. "
-        f"Details: <a href='{QUALITY_PAGE}'>{QUALITY_PAGE}</a>.</p>"
+        + (
+            f"Details: <a href='{QUALITY_PAGE}'>{QUALITY_PAGE}</a>."
+            if quality
+            else _no_quality(rid)
+        )
+        + "</p>"
         + _table(
             ["success", "suite", "expectation", "column", "unexpected", "detail"],
             [("FAILED" if not c[0] else "ok", *c[1:]) for c in checks],
@@ -280,6 +293,14 @@ def render_run_report(
     parts.append(drawn)
     parts.append("</body></html>")
     return rid, "".join(parts)
+
+
+def _no_quality(run_id: str) -> str:
+    """Said where the report would link to a run's quality page that was never written."""
+    return (
+        "No data-quality page was written for this run; "
+        f"<code>news-etl quality --run {html.escape(run_id)}</code> prints its checks"
+    )
 
 
 def _calendar(start: date, end: date) -> list[date]:
@@ -423,7 +444,8 @@ def write_run_report(
     charts drawn already (:func:`report_charts`), else they are drawn now."""
     rid = str(_run_row(con, run_id)["run_id"])
     docs = data_docs_links(reports_dir / rid)
-    rid, page = render_run_report(con, rid, docs, charts.run if charts else None)
+    quality = (reports_dir / rid / QUALITY_PAGE).is_file()
+    rid, page = render_run_report(con, rid, docs, charts.run if charts else None, quality)
     target = reports_dir / rid / REPORT_PAGE
     target.parent.mkdir(parents=True, exist_ok=True)
     write_whole(target, page)

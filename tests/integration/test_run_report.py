@@ -410,3 +410,23 @@ def test_a_failed_runs_line_breaks_show_on_its_pages(tmp_path: Path) -> None:
         assert ".error{white-space:pre-wrap}" in html_page
         start = html_page.index(element) + len(element)
         assert "no\nsuch" in html_page[start : html_page.index("<", start)]
+
+
+def test_a_failed_run_is_on_the_index_and_its_pages_link_only_to_files(tmp_path: Path) -> None:
+    """A run failed at plan: its page (``report --run``) and latest.html linked twice to a
+    quality page never written, and the index, which lists every run, did not list it until
+    the next load (probe V, session 46)."""
+    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+    assert CliRunner().invoke(app, ["init", "-w", str(warehouse)]).exit_code == 0
+    failed = CliRunner().invoke(app, ["run", "-l", str(tmp_path / "none"), "-w", str(warehouse)])
+    assert failed.exit_code == 2, failed.output
+    ((run_id,),) = query(warehouse, "SELECT run_id FROM etl_run WHERE status = 'failed'")
+    reports = warehouse.parent / "reports"
+    assert f"<code>{run_id}</code>" in (reports / "index.html").read_text(encoding="utf-8")
+    shown = CliRunner().invoke(app, ["report", "-w", str(warehouse), "--run", run_id])
+    assert shown.exit_code == 0, shown.output
+    assert not (reports / run_id / "quality.html").exists()
+    for page in (reports / run_id / "report.html", reports / "latest.html"):
+        missing = sorted({link for link in _links(page) if not Path(link).is_file()})
+        assert not missing, (page.name, missing)
+        assert "No data-quality page was written for this run" in page.read_text(encoding="utf-8")

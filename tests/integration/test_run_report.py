@@ -430,3 +430,23 @@ def test_a_failed_run_is_on_the_index_and_its_pages_link_only_to_files(tmp_path:
         missing = sorted({link for link in _links(page) if not Path(link).is_file()})
         assert not missing, (page.name, missing)
         assert "No data-quality page was written for this run" in page.read_text(encoding="utf-8")
+
+
+def test_a_run_that_loaded_nothing_charts_no_days(tmp_path: Path) -> None:
+    """A run of nothing new charted the warehouse's last fourteen days as "the run's days",
+    their words included ("every article is in the period"): days it never touched (probe V)."""
+    landing = tmp_path / "landing" / "2024-05-01"
+    landing.mkdir(parents=True)
+    (landing / "one.txt").write_text(
+        " date 2024-05-01 Zeppelin said the minister on the day.\n\nA second paragraph here.",
+        encoding="utf-8",
+    )
+    settings = settings_for(tmp_path / "landing", tmp_path)
+    first = pipeline.run(settings)
+    again = pipeline.run(settings)
+    assert first.articles_loaded == 1 and again.articles_loaded == 0
+    assert again.report is not None
+    page = again.report.read_text(encoding="utf-8")
+    assert "This run loaded no articles: no days to chart." in page
+    assert "<svg" not in page and "zeppelin" not in page
+    assert first.report is not None and "zeppelin" in first.report.read_text(encoding="utf-8")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -244,6 +244,8 @@ def render_run_report(
         ("unchanged", run["files_unchanged"]),
         ("other days", run["files_deferred"]),
         ("articles loaded", run["articles_loaded"]),
+        # a replace's removals (its loaded count alone read "0 articles loaded": probe V)
+        *([("articles removed", removed)] if (removed := run.get("articles_removed")) else []),
         ("duplicates", run["duplicates"]),
         ("quarantined", run["quarantined"]),
         ("seconds in all", "" if total is None else f"{total:.1f}"),
@@ -302,6 +304,11 @@ def _no_quality(run_id: str) -> str:
 NO_DAYS = "This run loaded no articles: no days to chart."
 
 
+def _now() -> str:
+    """When a page is written (UTC, to the second), as the page says it."""
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def _calendar(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
@@ -322,7 +329,9 @@ def _charts(con: duckdb.DuckDBPyConnection, days: list[date], window_start: date
     for day, source, n in per_source:
         series.setdefault(source, [0.0] * len(span))[position[day]] = float(n)
     out.append(
-        "<h2>Articles per day and source</h2><div class='chart'>"
+        "<h2>Articles per day and source</h2><p><small>the warehouse's articles of these days "
+        f"as it stood when this page was written ({_now()}), not only this run's: a later run "
+        "or replace changes them; the run's own counts are above</small></p><div class='chart'>"
         + charts.stacked_bars(span, series, "articles")
         + "</div>"
         + _whole_labels(charts.shortened(charts.legend_names(series)))
@@ -461,15 +470,18 @@ def write_run_report(
 
 def _runs(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
     """Every run of the index, newest first: id, trigger, partition, mode, status, start,
-    seconds, new files, articles loaded, duplicates, quarantined."""
+    seconds, new files, articles loaded, duplicates, quarantined, articles removed."""
     runs = con.execute(
         "SELECT run_id, trigger, partition_date, mode, status, started_at, ended_at, files_new,"
-        " articles_loaded, duplicates, quarantined FROM etl_run ORDER BY started_at DESC, run_id"
+        " articles_loaded, duplicates, quarantined, articles_removed FROM etl_run"
+        " ORDER BY started_at DESC, run_id"
     ).fetchall()
     rows = []
-    for rid, trig, part, mode, status, start, end, new, loaded, dup, quar in runs:
+    for rid, trig, part, mode, status, start, end, new, loaded, dup, quar, removed in runs:
         seconds = None if end is None else round((end - start).total_seconds(), 1)
-        rows.append((rid, trig, part, mode, status, start, seconds, new, loaded, dup, quar))
+        rows.append(
+            (rid, trig, part, mode, status, start, seconds, new, loaded, dup, quar, removed)
+        )
     return rows
 
 
@@ -480,12 +492,14 @@ def render_index(
     per published day and of articles loaded and quarantined per run over time (``drawn``: the
     charts drawn already, :attr:`Charts.index`)."""
     rows = _runs(con)
+    removals = any(r[11] for r in rows)  # a column only once a replace removed articles
+    shown = 12 if removals else 11
     body = "".join(
         "<tr>"
         + _link_cell(r[0], reports_dir)
         + "".join(_cell(v) for v in r[1:4])
         + f"<td class='{'ok' if r[4] == 'success' else 'bad'}'>{html.escape(str(r[4]))}</td>"
-        + "".join(_cell(v) for v in r[5:])
+        + "".join(_cell(v) for v in r[5:shown])
         + "</tr>"
         for r in rows
     )
@@ -501,6 +515,7 @@ def render_index(
         "articles loaded",
         "duplicates",
         "quarantined",
+        *(["articles removed"] if removals else []),
     ]
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     parts = [

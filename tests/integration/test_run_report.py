@@ -450,3 +450,37 @@ def test_a_run_that_loaded_nothing_charts_no_days(tmp_path: Path) -> None:
     assert "This run loaded no articles: no days to chart." in page
     assert "<svg" not in page and "zeppelin" not in page
     assert first.report is not None and "zeppelin" in first.report.read_text(encoding="utf-8")
+
+
+def test_a_replace_shows_what_it_removed_and_day_charts_say_when_they_were_drawn(
+    tmp_path: Path,
+) -> None:
+    """A replace that removed a file's article showed only "0 articles loaded" on its page and
+    the index; an older run's page rebuilt after it said "2 articles loaded" under a chart of
+    one, without saying the chart is the warehouse as it is now (probe V)."""
+    folder = tmp_path / "landing" / "2024-03-04"
+    folder.mkdir(parents=True)
+    for name, word in (("a", "Rain"), ("b", "Gold")):
+        (folder / f"{name}.txt").write_text(
+            f" date 2024-03-04 {word} fell on the capital for a third day.\n", encoding="utf-8"
+        )
+    settings = settings_for(tmp_path / "landing", tmp_path)
+    first = pipeline.run(settings, partition_date=date(2024, 3, 4))
+    (folder / "b.txt").unlink()
+    replaced = pipeline.run(settings, partition_date=date(2024, 3, 4), mode="replace")
+    assert (replaced.articles_loaded, replaced.articles_removed) == (0, 1)
+    assert replaced.report is not None
+    page = replaced.report.read_text(encoding="utf-8")
+    assert "<div class='card'><b>1</b>articles removed</div>" in page
+    index = (settings.reports_root / "index.html").read_text(encoding="utf-8")
+    assert "<th>articles removed</th>" in index
+    row = index[index.index(f"<code>{replaced.run_id}</code>") :]
+    assert "<td class='num'>1</td></tr>" in row[: row.index("</tr>") + 5]
+    rebuilt = CliRunner().invoke(
+        app, ["report", "--warehouse", str(settings.warehouse), "--run", first.run_id]
+    )
+    assert rebuilt.exit_code == 0, rebuilt.output
+    old = (settings.reports_root / first.run_id / "report.html").read_text(encoding="utf-8")
+    assert "<div class='card'><b>2</b>articles loaded</div>" in old
+    assert "as it stood when this page was written" in old
+    assert "articles removed" not in old  # the first run removed none

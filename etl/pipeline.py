@@ -1215,10 +1215,16 @@ def reclaim_leftovers(settings: Settings) -> list[str]:
                     what = "recorded its snapshot in etl_run_snapshot; " + what
             if leftovers.remove(item, settings.reports_root):  # said only when there was one
                 what += f" and {leftovers.DOCS_TMP}"
-            state = "was abandoned" if known is None else f"ended ({known[0]}) without cleaning up"
+            if known is None:
+                state = "was abandoned"
+            elif known[0] == RunStatus.SUCCESS:
+                state = "ended (success) without cleaning up"
+            else:  # a failed run keeps its folder for inspection (README): it was not killed
+                state = f"ended ({known[0]}), its staging folder kept for inspection"
             message = f"run {item.run_id} {state}: {what}"
             if (
                 known is not None
+                and known[0] == RunStatus.SUCCESS  # a failed run's pages are not missing
                 and settings.write_reports
                 and not _has_report(settings, item.run_id)
             ):

@@ -1223,10 +1223,16 @@ def reclaim_leftovers(settings: Settings) -> list[str]:
                     what = "recorded its snapshot in etl_run_snapshot; " + what
             if leftovers.remove(item, settings.reports_root):  # said only when there was one
                 what += f" and {leftovers.DOCS_TMP}"
-            state = "was abandoned" if known is None else f"ended ({known[0]}) without cleaning up"
+            if known is None:
+                state = "was abandoned"
+            elif known[0] == RunStatus.SUCCESS:
+                state = "ended (success) without cleaning up"
+            else:  # a failed run keeps its folder for inspection (README): it was not killed
+                state = f"ended ({known[0]}), its staging folder kept for inspection"
             message = f"run {item.run_id} {state}: {what}"
             if (
                 known is not None
+                and known[0] == RunStatus.SUCCESS  # a failed run's pages are not missing
                 and settings.write_reports
                 and not _has_report(settings, item.run_id)
             ):
@@ -1517,20 +1523,40 @@ def run(
     """Plan, process every batch and load: a whole run in this process (the CLI's path);
     ``before_plan`` as for :func:`plan_run`. ``gx``: a helper process for the run's GX steps
     (:func:`etl.children.gx_helper`), else they run here. ``hold``: the writer lock taken for
-    the load stays held until this stack ends (see :func:`load_run`)."""
-    plan = plan_run(
-        settings,
-        partition_date=partition_date,
-        mode=mode,
-        trigger=trigger,
-        external_run_id=external_run_id,
-        in_process=True,
-        before_plan=before_plan,
-    )
+    the load stays held until this stack ends (see :func:`load_run`). A run that fails (and
+    is recorded) rewrites the pages of the newest run and the index, which lists it
+    (:func:`_pages_after_failure`)."""
     try:
-        return _run_planned(plan, progress, gx, hold)
-    finally:
-        release(plan.run_id)
+        plan = plan_run(
+            settings,
+            partition_date=partition_date,
+            mode=mode,
+            trigger=trigger,
+            external_run_id=external_run_id,
+            in_process=True,
+            before_plan=before_plan,
+        )
+        try:
+            return _run_planned(plan, progress, gx, hold)
+        finally:
+            release(plan.run_id)
+    except NewsEtlError as exc:
+        _pages_after_failure(settings, exc)
+        raise
+
+
+def _pages_after_failure(settings: Settings, error: NewsEtlError) -> None:
+    """After a failed run: the newest run's report (the failed run's, once recorded),
+    ``latest.html`` and the index, which lists every run: up to session 46 a failed run left
+    the index without it (probe V). Skipped for a busy warehouse (it would be waited for
+    again); never raises: the run's own error is what it ends with."""
+    if not settings.write_reports or _is_transient(error) or not settings.target.exists():
+        return
+    try:
+        render_report(settings)
+    except Exception as exc:
+        _raise_interrupt(exc)
+        log.info("pages not rewritten after the failed run: %s", redact(str(exc)))
 
 
 def _run_planned(

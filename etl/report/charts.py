@@ -107,16 +107,17 @@ def _svg(fig: Figure) -> str:
     return text[text.index("<svg") :]
 
 
-def _time_axis(ax: Axes, days: Sequence[date] = ()) -> None:
+def _time_axis(ax: Axes, days: Sequence[date] = (), margin: float = 0.5) -> None:
     """Date ticks chosen by matplotlib's locator. Given ``days`` (a chart's calendar), the axis
-    spans them whole, half a day either side, and ticks fall on days: left to matplotlib, a
-    window of fourteen days with one day of data was drawn as that day's hours, and a line of
-    one point as five years around it (probe, session 41)."""
+    spans them whole, ``margin`` days (half a day, or half a bar wider than a day) either side,
+    and ticks fall on days: left to matplotlib, a window of fourteen days with one day of data
+    was drawn as that day's hours, and a line of one point as five years around it (probe,
+    session 41)."""
     locator = _locator(minticks=3, maxticks=8)
     formatter = _concise(locator)
     if days:
         first, last = _date2num([min(days), max(days)])
-        ax.set_xlim(first - 0.5, last + 0.5)
+        ax.set_xlim(first - margin, last + margin)
         if last - first < 8:  # too few days for the locator's choice: it would tick hours
             locator = _day_locator()
             # one day alone: the concise form would say its hour (00:00)
@@ -157,13 +158,35 @@ def legend_names(series: Mapping[str, Sequence[float]]) -> list[str]:
     return list(_fold_small_series(series))
 
 
+#: The narrowest a day's bar is drawn, in points (the SVG's units; about 4 px at 100 %).
+MIN_BAR_POINTS = 3.0
+#: A day's bar where the axis is wide enough: 0.8 day, so adjacent days stand apart.
+DAY_BAR_WIDTH = 0.8
+
+
+def _bar_width(fig: Figure, ax: Axes, days: Sequence[date]) -> float:
+    """The width of a day's bar in days: :data:`DAY_BAR_WIDTH`, or wider when that would be
+    narrower than :data:`MIN_BAR_POINTS` on the axis (a calendar of many years): a run of 1987
+    and 2024 drew its bars 0.026 points wide, axes and legend with no visible bar (probe V,
+    session 46). Adjacent days' bars then overlap; a day is still where its date is."""
+    if not days:
+        return DAY_BAR_WIDTH
+    axis_points = float(ax.get_position().width * fig.get_size_inches()[0] * 72)
+    span = (max(days) - min(days)).days + 1
+    # the axis spans the calendar and a margin of half a bar either side: solved for the bar
+    width = MIN_BAR_POINTS * span / (axis_points - MIN_BAR_POINTS)
+    return max(DAY_BAR_WIDTH, width)
+
+
 def stacked_bars(days: Sequence[date], series: Mapping[str, Sequence[float]], title: str) -> str:
     """Stacked bars per day on a time axis, one colour per series (e.g. per source).
 
     Only days with a value get a bar (a long calendar of empty days draws nothing there), and
-    past :data:`MAX_SERIES` the smallest series are summed into one named "other" series."""
+    past :data:`MAX_SERIES` the smallest series are summed into one named "other" series. A
+    bar is never narrower than :data:`MIN_BAR_POINTS` (:func:`_bar_width`)."""
     fig, ax = plt.subplots(figsize=(8, 3.2))
     positions = _date2num(list(days))
+    width = _bar_width(fig, ax, days)
     bottom = [0.0] * len(days)
     drawn: list[tuple[Artist | Container, str]] = []
     for name, values in _fold_small_series(series).items():
@@ -172,13 +195,13 @@ def stacked_bars(days: Sequence[date], series: Mapping[str, Sequence[float]], ti
             [positions[i] for i in shown],
             [values[i] for i in shown],
             bottom=[bottom[i] for i in shown],
-            width=0.8,
+            width=width,
         )
         drawn.append((bars, name))
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_title(title, loc="left")
     _legend(ax, drawn)
-    _time_axis(ax, days)
+    _time_axis(ax, days, max(0.5, width / 2))
     return _svg(fig)
 
 

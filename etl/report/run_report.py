@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -102,15 +102,10 @@ def _run_row(con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict[str, An
     return dict(zip([d[0] for d in rel.description], row, strict=True))
 
 
-def _days(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> list[date]:
-    days: list[date] = list(run["partitions"] or [])
-    if days:
-        return sorted(days)
-    latest = con.execute("SELECT max(published_date) FROM fact_article").fetchone()
-    if not latest or latest[0] is None:
-        return []
-    end: date = latest[0]
-    return [end - timedelta(days=i) for i in range(13, -1, -1)]
+def _days(run: dict[str, Any]) -> list[date]:
+    """The days the run loaded; none for a run that loaded nothing (up to session 46 such a run
+    charted the warehouse's last fourteen days as its own, words included: probe V)."""
+    return sorted(run["partitions"] or [])
 
 
 def data_docs_links(run_dir: Path) -> list[tuple[str, str]]:
@@ -186,7 +181,7 @@ class Charts:
 def report_charts(con: duckdb.DuckDBPyConnection, run_id: str) -> Charts:
     """The charts of the report of ``run_id`` and of the index (see :class:`Charts`)."""
     run = _run_row(con, run_id)
-    days = _days(con, run)
+    days = _days(run)
     return Charts(
         _charts(con, days, min(days) - timedelta(days=13) if days else None),
         _index_charts(con, _runs(con)),
@@ -198,14 +193,17 @@ def render_run_report(
     run_id: str | None = None,
     docs: list[tuple[str, str]] | None = None,
     drawn: str | None = None,
+    quality: bool = True,
 ) -> tuple[str, str]:
     """``(run_id, html)`` of the report of ``run_id`` (default: the latest run); ``docs`` are
     the links to its GX Data Docs (:func:`data_docs_links`); ``drawn`` its charts when they
-    were drawn already (:attr:`Charts.run`)."""
+    were drawn already (:attr:`Charts.run`); ``quality``: whether its quality page exists (when
+    not, the page says so instead of linking to it: a run that failed before validating has
+    none, and its page linked to it twice, up to session 46)."""
     run = _run_row(con, run_id)
     rid = str(run["run_id"])
     if drawn is None:
-        days = _days(con, run)
+        days = _days(run)
         drawn = _charts(con, days, min(days) - timedelta(days=13) if days else None)
     reasons = con.execute(
         "SELECT reason, stage, count(*), any_value(path), any_value(detail) FROM quarantine"
@@ -221,8 +219,13 @@ def render_run_report(
     total = _duration(run)
     parts = [
         _head(f"news-etl run {rid}"),
-        f"<p><a href='../{INDEX_PAGE}'>all runs</a> · <a href='{QUALITY_PAGE}'>"
-        "data quality of this run</a></p>",
+        f"<p><a href='../{INDEX_PAGE}'>all runs</a> · "
+        + (
+            f"<a href='{QUALITY_PAGE}'>data quality of this run</a>"
+            if quality
+            else _no_quality(rid)
+        )
+        + "</p>",
         f"<h1>Run <code>{html.escape(rid)}</code></h1>",
         f"<p>{html.escape(str(run['trigger']))} run for "
         f"{html.escape(str(run['partition_date'] or 'every new file'))} · status "
@@ -241,6 +244,8 @@ def render_run_report(
         ("unchanged", run["files_unchanged"]),
         ("other days", run["files_deferred"]),
         ("articles loaded", run["articles_loaded"]),
+        # a replace's removals (its loaded count alone read "0 articles loaded": probe V)
+        *([("articles removed", removed)] if (removed := run.get("articles_removed")) else []),
         ("duplicates", run["duplicates"]),
         ("quarantined", run["quarantined"]),
         ("seconds in all", "" if total is None else f"{total:.1f}"),
@@ -270,7 +275,12 @@ def render_run_report(
     parts.append(
         f"<h2>Data quality</h2><p>{len(checks) - len(failures)} expectations passed, "
         f"<span class='{'bad' if failures else 'ok'}'>{len(failures)} failed</span>. "
-        f"Details: <a href='{QUALITY_PAGE}'>{QUALITY_PAGE}</a>.</p>"
+        + (
+            f"Details: <a href='{QUALITY_PAGE}'>{QUALITY_PAGE}</a>."
+            if quality
+            else _no_quality(rid)
+        )
+        + "</p>"
         + _table(
             ["success", "suite", "expectation", "column", "unexpected", "detail"],
             [("FAILED" if not c[0] else "ok", *c[1:]) for c in checks],
@@ -282,13 +292,30 @@ def render_run_report(
     return rid, "".join(parts)
 
 
+def _no_quality(run_id: str) -> str:
+    """Said where the report would link to a run's quality page that was never written."""
+    return (
+        "No data-quality page was written for this run; "
+        f"<code>news-etl quality --run {html.escape(run_id)}</code> prints its checks"
+    )
+
+
+#: The report's charts of a run that loaded no article.
+NO_DAYS = "This run loaded no articles: no days to chart."
+
+
+def _now() -> str:
+    """When a page is written (UTC, to the second), as the page says it."""
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def _calendar(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
 def _charts(con: duckdb.DuckDBPyConnection, days: list[date], window_start: date | None) -> str:
     if not days or window_start is None:
-        return "<h2>Articles</h2><p><small>the warehouse has no articles yet</small></p>"
+        return f"<h2>Articles</h2><p><small>{NO_DAYS}</small></p>"
     out: list[str] = []
     span = _calendar(window_start, max(days))
     per_source = con.execute(
@@ -302,7 +329,9 @@ def _charts(con: duckdb.DuckDBPyConnection, days: list[date], window_start: date
     for day, source, n in per_source:
         series.setdefault(source, [0.0] * len(span))[position[day]] = float(n)
     out.append(
-        "<h2>Articles per day and source</h2><div class='chart'>"
+        "<h2>Articles per day and source</h2><p><small>the warehouse's articles of these days "
+        f"as it stood when this page was written ({_now()}), not only this run's: a later run "
+        "or replace changes them; the run's own counts are above</small></p><div class='chart'>"
         + charts.stacked_bars(span, series, "articles")
         + "</div>"
         + _whole_labels(charts.shortened(charts.legend_names(series)))
@@ -423,7 +452,8 @@ def write_run_report(
     charts drawn already (:func:`report_charts`), else they are drawn now."""
     rid = str(_run_row(con, run_id)["run_id"])
     docs = data_docs_links(reports_dir / rid)
-    rid, page = render_run_report(con, rid, docs, charts.run if charts else None)
+    quality = (reports_dir / rid / QUALITY_PAGE).is_file()
+    rid, page = render_run_report(con, rid, docs, charts.run if charts else None, quality)
     target = reports_dir / rid / REPORT_PAGE
     target.parent.mkdir(parents=True, exist_ok=True)
     write_whole(target, page)
@@ -440,15 +470,18 @@ def write_run_report(
 
 def _runs(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
     """Every run of the index, newest first: id, trigger, partition, mode, status, start,
-    seconds, new files, articles loaded, duplicates, quarantined."""
+    seconds, new files, articles loaded, duplicates, quarantined, articles removed."""
     runs = con.execute(
         "SELECT run_id, trigger, partition_date, mode, status, started_at, ended_at, files_new,"
-        " articles_loaded, duplicates, quarantined FROM etl_run ORDER BY started_at DESC, run_id"
+        " articles_loaded, duplicates, quarantined, articles_removed FROM etl_run"
+        " ORDER BY started_at DESC, run_id"
     ).fetchall()
     rows = []
-    for rid, trig, part, mode, status, start, end, new, loaded, dup, quar in runs:
+    for rid, trig, part, mode, status, start, end, new, loaded, dup, quar, removed in runs:
         seconds = None if end is None else round((end - start).total_seconds(), 1)
-        rows.append((rid, trig, part, mode, status, start, seconds, new, loaded, dup, quar))
+        rows.append(
+            (rid, trig, part, mode, status, start, seconds, new, loaded, dup, quar, removed)
+        )
     return rows
 
 
@@ -459,12 +492,14 @@ def render_index(
     per published day and of articles loaded and quarantined per run over time (``drawn``: the
     charts drawn already, :attr:`Charts.index`)."""
     rows = _runs(con)
+    removals = any(r[11] for r in rows)  # a column only once a replace removed articles
+    shown = 12 if removals else 11
     body = "".join(
         "<tr>"
         + _link_cell(r[0], reports_dir)
         + "".join(_cell(v) for v in r[1:4])
         + f"<td class='{'ok' if r[4] == 'success' else 'bad'}'>{html.escape(str(r[4]))}</td>"
-        + "".join(_cell(v) for v in r[5:])
+        + "".join(_cell(v) for v in r[5:shown])
         + "</tr>"
         for r in rows
     )
@@ -480,6 +515,7 @@ def render_index(
         "articles loaded",
         "duplicates",
         "quarantined",
+        *(["articles removed"] if removals else []),
     ]
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
     parts = [

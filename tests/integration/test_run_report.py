@@ -410,3 +410,77 @@ def test_a_failed_runs_line_breaks_show_on_its_pages(tmp_path: Path) -> None:
         assert ".error{white-space:pre-wrap}" in html_page
         start = html_page.index(element) + len(element)
         assert "no\nsuch" in html_page[start : html_page.index("<", start)]
+
+
+def test_a_failed_run_is_on_the_index_and_its_pages_link_only_to_files(tmp_path: Path) -> None:
+    """A run failed at plan: its page (``report --run``) and latest.html linked twice to a
+    quality page never written, and the index, which lists every run, did not list it until
+    the next load (probe V, session 46)."""
+    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+    assert CliRunner().invoke(app, ["init", "-w", str(warehouse)]).exit_code == 0
+    failed = CliRunner().invoke(app, ["run", "-l", str(tmp_path / "none"), "-w", str(warehouse)])
+    assert failed.exit_code == 2, failed.output
+    ((run_id,),) = query(warehouse, "SELECT run_id FROM etl_run WHERE status = 'failed'")
+    reports = warehouse.parent / "reports"
+    assert f"<code>{run_id}</code>" in (reports / "index.html").read_text(encoding="utf-8")
+    shown = CliRunner().invoke(app, ["report", "-w", str(warehouse), "--run", run_id])
+    assert shown.exit_code == 0, shown.output
+    assert not (reports / run_id / "quality.html").exists()
+    for page in (reports / run_id / "report.html", reports / "latest.html"):
+        missing = sorted({link for link in _links(page) if not Path(link).is_file()})
+        assert not missing, (page.name, missing)
+        assert "No data-quality page was written for this run" in page.read_text(encoding="utf-8")
+
+
+def test_a_run_that_loaded_nothing_charts_no_days(tmp_path: Path) -> None:
+    """A run of nothing new charted the warehouse's last fourteen days as "the run's days",
+    their words included ("every article is in the period"): days it never touched (probe V)."""
+    landing = tmp_path / "landing" / "2024-05-01"
+    landing.mkdir(parents=True)
+    (landing / "one.txt").write_text(
+        " date 2024-05-01 Zeppelin said the minister on the day.\n\nA second paragraph here.",
+        encoding="utf-8",
+    )
+    settings = settings_for(tmp_path / "landing", tmp_path)
+    first = pipeline.run(settings)
+    again = pipeline.run(settings)
+    assert first.articles_loaded == 1 and again.articles_loaded == 0
+    assert again.report is not None
+    page = again.report.read_text(encoding="utf-8")
+    assert "This run loaded no articles: no days to chart." in page
+    assert "<svg" not in page and "zeppelin" not in page
+    assert first.report is not None and "zeppelin" in first.report.read_text(encoding="utf-8")
+
+
+def test_a_replace_shows_what_it_removed_and_day_charts_say_when_they_were_drawn(
+    tmp_path: Path,
+) -> None:
+    """A replace that removed a file's article showed only "0 articles loaded" on its page and
+    the index; an older run's page rebuilt after it said "2 articles loaded" under a chart of
+    one, without saying the chart is the warehouse as it is now (probe V)."""
+    folder = tmp_path / "landing" / "2024-03-04"
+    folder.mkdir(parents=True)
+    for name, word in (("a", "Rain"), ("b", "Gold")):
+        (folder / f"{name}.txt").write_text(
+            f" date 2024-03-04 {word} fell on the capital for a third day.\n", encoding="utf-8"
+        )
+    settings = settings_for(tmp_path / "landing", tmp_path)
+    first = pipeline.run(settings, partition_date=date(2024, 3, 4))
+    (folder / "b.txt").unlink()
+    replaced = pipeline.run(settings, partition_date=date(2024, 3, 4), mode="replace")
+    assert (replaced.articles_loaded, replaced.articles_removed) == (0, 1)
+    assert replaced.report is not None
+    page = replaced.report.read_text(encoding="utf-8")
+    assert "<div class='card'><b>1</b>articles removed</div>" in page
+    index = (settings.reports_root / "index.html").read_text(encoding="utf-8")
+    assert "<th>articles removed</th>" in index
+    row = index[index.index(f"<code>{replaced.run_id}</code>") :]
+    assert "<td class='num'>1</td></tr>" in row[: row.index("</tr>") + 5]
+    rebuilt = CliRunner().invoke(
+        app, ["report", "--warehouse", str(settings.warehouse), "--run", first.run_id]
+    )
+    assert rebuilt.exit_code == 0, rebuilt.output
+    old = (settings.reports_root / first.run_id / "report.html").read_text(encoding="utf-8")
+    assert "<div class='card'><b>2</b>articles loaded</div>" in old
+    assert "as it stood when this page was written" in old
+    assert "articles removed" not in old  # the first run removed none

@@ -252,3 +252,29 @@ def test_a_step_of_a_run_whose_folder_was_reclaimed_says_to_clear_it_from_plan(
     said = str(cleared.value)
     assert "staging folder is gone" in said and "NEWS_ETL_ABANDONED_AFTER_S" in said
     assert said.endswith("clear the run from its plan task, which plans it again")
+
+
+def test_a_refused_runs_folder_is_removed_without_saying_its_pages_are_missing(
+    tmp_path: Path,
+) -> None:
+    """A run refused for its data keeps its staging folder for inspection, with its quality page
+    and Data Docs written; the next run said it "ended (failed) without cleaning up" and that
+    "its pages were not written ... (its GX Data Docs cannot be rebuilt)" (probe V)."""
+    folder = tmp_path / "landing" / "2024-03-04"
+    folder.mkdir(parents=True)
+    for i in range(3):
+        (folder / f"empty{i}.txt").write_text("", encoding="utf-8")
+    (folder / "good.txt").write_text(
+        " date 2024-03-04 Rain fell on the capital for a third day.\n", encoding="utf-8"
+    )
+    settings = settings_for(tmp_path / "landing", tmp_path, max_quarantine_share=0.5,
+                            quarantine_check_min_files=1, abandoned_after_s=0)  # fmt: skip
+    with pytest.raises(Exception, match="quarantine"):
+        pipeline.run(settings)
+    ((run_id, status),) = query(settings.warehouse, "SELECT run_id, status FROM etl_run")
+    assert status == "failed"
+    assert (settings.reports_root / run_id / "quality.html").is_file()
+    (said,) = pipeline.reclaim_leftovers(settings)
+    assert said.startswith(f"run {run_id} ended (failed), its staging folder kept for inspection")
+    assert "without cleaning up" not in said and "pages were not written" not in said
+    assert not list(settings.staging_root.iterdir())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -156,3 +157,34 @@ def test_a_chart_is_drawn_once_and_cropped_as_matplotlibs_tight_crop(
         with monkeypatch.context() as m:
             m.setattr(charts, "_svg", tight)
             assert same_drawing(ours, drawing())
+
+
+def _bars(svg: str) -> list[tuple[float, float]]:
+    """``(left, right)`` of the patches after the figure's and the axes' backgrounds, in
+    drawing order: the bars, then the legend's keys."""
+    return [(float(a), float(b)) for a, b in BAR.findall(svg)][2:]
+
+
+def test_bars_of_days_years_apart_are_visible() -> None:
+    """A run of one 1987 and one 2024 article drew each bar 0.8 day wide on a 37-year axis:
+    0.026 points, an empty-looking chart with axes and legend (probe V, session 46)."""
+    days = [date(1987, 2, 13) + timedelta(days=i) for i in range(13_550)]
+    values = [0.0] * len(days)
+    values[13] = values[-1] = 1.0  # 1987-02-26 and the last day, 2024-03-25
+    svg = charts.stacked_bars(days, {"reuters": values[:], "fundus": [0.0] * len(days)}, "a")
+    axes_left, axes_right = [(float(a), float(b)) for a, b in BAR.findall(svg)][1]
+    first, last = _bars(svg)[:2]
+    for left, right in (first, last):
+        assert right - left >= 2.9  # points: a bar a reader sees
+        assert axes_left <= left and right <= axes_right  # whole inside the axes
+    # still a time axis: the bars stand 37 years apart, at the ends of the calendar
+    middle = (first[0] + first[1]) / 2, (last[0] + last[1]) / 2
+    per_day = (middle[1] - middle[0]) / (len(days) - 1 - 13)
+    assert math.isclose(middle[0] - 13 * per_day, axes_left, abs_tol=3)
+
+
+def test_bars_of_adjacent_days_stand_apart() -> None:
+    days = [date(2024, 3, 1) + timedelta(days=i) for i in range(14)]
+    lefts_rights = _bars(charts.stacked_bars(days, {"articles": [1.0] * 14}, "articles"))[:14]
+    for (_, right), (left, _) in itertools.pairwise(lefts_rights):
+        assert right < left

@@ -1228,7 +1228,7 @@ def reclaim_leftovers(settings: Settings) -> list[str]:
             elif known[0] == RunStatus.SUCCESS:
                 state = "ended (success) without cleaning up"
             else:  # a failed run keeps its folder for inspection (README): it was not killed
-                state = f"ended ({known[0]}), its staging folder kept for inspection"
+                state = f"ended ({known[0]}) and kept its staging folder for inspection until now"
             message = f"run {item.run_id} {state}: {what}"
             if (
                 known is not None

@@ -118,6 +118,8 @@ def discover(migrations_dir: Path) -> list[Migration]:
         if not match:
             raise MigrationError(f"migration file {path.name} is not named NNNN_description.sql")
         found.append(Migration(int(match[1]), match[2], path.read_text(encoding="utf-8")))
+    if not found:  # a run made a warehouse of no tables, failing at its load (probe V)
+        raise MigrationError(f"no migrations in {migrations_dir} (NNNN_description.sql files)")
     versions = [m.version for m in found]
     if versions != list(range(1, len(found) + 1)):
         raise MigrationError(f"migrations must be numbered 1..N without gaps, found {versions}")

@@ -275,6 +275,9 @@ def test_a_refused_runs_folder_is_removed_without_saying_its_pages_are_missing(
     assert status == "failed"
     assert (settings.reports_root / run_id / "quality.html").is_file()
     (said,) = pipeline.reclaim_leftovers(settings)
-    assert said.startswith(f"run {run_id} ended (failed), its staging folder kept for inspection")
+    assert said.startswith(
+        f"run {run_id} ended (failed) and kept its staging folder for inspection until now: "
+        "removed its staging folder ("
+    ), said
     assert "without cleaning up" not in said and "pages were not written" not in said
     assert not list(settings.staging_root.iterdir())

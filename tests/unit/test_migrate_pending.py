@@ -48,3 +48,15 @@ def test_pending_migrations_apply_all_or_none(tmp_path: Path) -> None:
     tables = con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
     assert tables == [("schema_migrations",)]  # none of the 41 migrations' tables
     assert migrate(con, Settings().migrations_dir) == [int(p.name[:4]) for p in every]
+
+
+def test_a_folder_without_migrations_is_refused_before_anything_is_made(tmp_path: Path) -> None:
+    # it made schema_migrations alone, a warehouse "at schema 0" that status could not read
+    import pytest
+
+    from etl.errors import MigrationError
+
+    con = duckdb.connect()
+    with pytest.raises(MigrationError, match=r"^no migrations in "):
+        migrate(con, tmp_path)
+    assert con.execute("SELECT count(*) FROM duckdb_tables()").fetchone() == (0,)

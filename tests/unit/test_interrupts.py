@@ -8,6 +8,10 @@ kept.)"""
 
 from __future__ import annotations
 
+import contextlib
+
+import pytest
+
 from etl.errors import interrupt_of
 
 
@@ -40,5 +44,10 @@ def test_noticing_interrupts_leaves_an_ignored_sigint_ignored_and_restores_the_h
             assert signal.getsignal(signal.SIGINT) is not signal.default_int_handler
             check()  # nothing raised yet: nothing to raise again
         assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        with pytest.raises(KeyboardInterrupt), noticing_interrupts():
+            with contextlib.suppress(KeyboardInterrupt):  # as DuckDB swallows one
+                signal.raise_signal(signal.SIGINT)
+            check()  # raised again
+        check()  # outside the block, nothing is raised (a later run in the same process)
     finally:
         signal.signal(signal.SIGINT, previous)

@@ -64,9 +64,15 @@ def test_bare_cr_before_a_whole_row_ends_the_row() -> None:
         # one column, rows ending in LF: a CR alone is text
         (b"text\nFirst part\rsecond part\nThird\n",
          [("First part\rsecond part", None), ("Third", None)]),
+        # rows ending in LF or CRLF, the last in CR alone: the file's end, not text (a survivor
+        # of the seed-1215 mutation sample kept that CR in the last row's text)
+        (b"title,text\nT1,First story\nT2,Second story\r",
+         [("First story", "T1"), ("Second story", "T2")]),
+        (b"title,text\r\nT1,First story\r\nT2,Second story\r",
+         [("First story", "T1"), ("Second story", "T2")]),
     ],
     ids=["lf header, cr rows, one column", "lf header, cr rows", "cr header, lf rows",
-         "two crs in a field", "one column, lf rows"],
+         "two crs in a field", "one column, lf rows", "lf rows, last cr", "crlf rows, last cr"],
 )  # fmt: skip
 def test_mixed_line_ends_read_as_a_person_reads_them(
     raw: bytes, rows: list[tuple[str, str | None]]

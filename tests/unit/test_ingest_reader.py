@@ -10,7 +10,7 @@ from pathlib import Path
 
 from etl.ingest.landing import LandingFile
 from etl.ingest.ledger import LedgerView
-from etl.ingest.reader import IngestContext, header_date, ingest_files
+from etl.ingest.reader import IngestContext, header_date, ingest_files, judged_as_it_is
 
 
 def _context(tmp_path: Path, max_file_bytes: int = 100) -> IngestContext:
@@ -58,3 +58,15 @@ def test_header_date_reads_a_file_of_exactly_the_size_limit(tmp_path: Path) -> N
     (tmp_path / "a.txt").write_bytes(text)
     assert header_date(tmp_path, "a.txt", len(text), "canonical") == date(2024, 5, 6)
     assert header_date(tmp_path, "a.txt", len(text) - 1, "canonical") is None
+
+
+def test_a_too_large_file_is_judged_as_before_by_its_size_not_its_limit() -> None:
+    """A remembered too-large refusal (``ingest_refusal``) is the same refusal when the file has
+    the same size under another limit, and another one when the file grew (a survivor of the
+    seed-1215 mutation sample: comparing what follows the size, not the size, took a grown file
+    for the one refused before, never judged again)."""
+    ledger = LedgerView(refused={"c/huge.txt": ("too_large", "101 bytes is over the limit of 100")})
+    assert judged_as_it_is(LandingFile("c/huge.txt", 101, 1, None), ledger, 100)
+    assert judged_as_it_is(LandingFile("c/huge.txt", 101, 2, None), ledger, 50)
+    assert not judged_as_it_is(LandingFile("c/huge.txt", 102, 2, None), ledger, 100)
+    assert not judged_as_it_is(LandingFile("c/big.txt", 101, 1, None), ledger, 100)

@@ -56,7 +56,8 @@ def test_a_too_long_record_is_quarantined_under_its_line_with_the_sizes(tmp_path
 
 
 def test_a_record_with_too_long_metadata_is_quarantined_under_its_line(tmp_path: Path) -> None:
-    """Mutation sample 1210: the record's key was not pinned (a mutant left it NULL)."""
+    """Mutation sample 1210: the record's key was not pinned (a mutant left it NULL); sample
+    1215: nor its detail, which says which field is too long (a mutant left it NULL)."""
     data = (
         b'{"text": "short enough", "published": "2024-03-01"}\n'
         b'{"text": "fine", "title": "' + b"t" * 2001 + b'", "published": "2024-03-01"}\n'
@@ -64,8 +65,14 @@ def test_a_record_with_too_long_metadata_is_quarantined_under_its_line(tmp_path:
     file = _landing_file(tmp_path, "feed.jsonl", data)
     result = ingest_files([file], _context(tmp_path), LedgerView())
     assert [a["record"] for a in result.articles] == ["line 1"]
-    assert [(q["record"], q["reason"]) for q in result.quarantine] == [
-        ("line 2", "metadata_too_long")
+    assert [(q["record"], q["reason"], q["detail"]) for q in result.quarantine] == [
+        (
+            "line 2",
+            "metadata_too_long",
+            "title of 2001 characters is over the limit of 2000: '"
+            + "t" * 500
+            + "'… [1501 more characters]",
+        )
     ]
 
 

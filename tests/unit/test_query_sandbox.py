@@ -115,6 +115,11 @@ def test_dots_that_are_no_path_segment_pass(sql: str) -> None:
         "SELECT * FROM read_parquet(replace('s3://lakeb/lake/XX/y.parquet', 'X', '.'))",
         "SELECT * FROM glob(lower('S3://LAKEB/*'))",
         "SELECT * FROM read_csv(['s3://lakeb/lake/a.csv', 's3://lakeb/' || 'b.csv'])",
+        # constants that are not text (mutation sample 1215: a mutant of etl.query._text took a
+        # number for the path "42", and crashed with a KeyError on NULL, which has no value)
+        "SELECT * FROM read_text(42)",
+        "SELECT * FROM read_text(NULL)",
+        "SELECT * FROM read_csv(['s3://lakeb/lake/a.csv', NULL])",
     ],
 )
 def test_a_file_path_built_by_an_expression_is_refused(sql: str) -> None:

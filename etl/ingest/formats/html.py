@@ -96,9 +96,12 @@ _SCRIPT_OR_STYLE = re.compile(r"(<(script|style)\b[^>]*>)(.*?)(</\2\s*>)", re.I 
 
 def _over_text_limit(run: str) -> bool:
     """Whether the text ``run`` is longer than :data:`PARSER_TEXT_BYTES` in UTF-8."""
-    return len(run) >= PARSER_TEXT_BYTES // 4 and len(run.encode("utf-8", "replace")) > (
-        PARSER_TEXT_BYTES
-    )
+    # Only skips the encoding: a character is at most 4 bytes in UTF-8, so a shorter run is
+    # within the limit. Equivalent for any bound up to a quarter of the limit
+    # (`/ 4`, a survivor of seed 1215, is the same bound: the limit is a multiple of 4).
+    if len(run) < PARSER_TEXT_BYTES // 4:  # pragma: no mutate
+        return False
+    return len(run.encode("utf-8", "replace")) > PARSER_TEXT_BYTES
 
 
 def _without_huge_scripts(text: str) -> str:
@@ -250,8 +253,14 @@ def _only_links(page: str, body: str) -> bool:
     from trafilatura.utils import load_html
 
     tree = load_html(page)
+    # pragma: no mutate start (equivalent, a survivor of seed 1215: never reached. The extractor
+    # found text in this page, so trafilatura's load_html gave it a tree; the page differs only
+    # where stand-ins are given back (format and private-use characters, which the parser reads as
+    # text as it reads the stand-in letters; a leading U+FEFF, the one difference found, only
+    # helps this page parse). The test is for the type checker.)
     if tree is None:
         return False
+    # pragma: no mutate end
     end = ""  # the trie's mark of a link's last word (no word is empty)
     trie: dict[str, Any] = {}
     for anchor in tree.iter("a"):

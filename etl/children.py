@@ -84,10 +84,10 @@ def worker_pool(
     except BaseException:
         # the pool's processes by pid (a private attribute; Python 3.14 adds kill_workers())
         workers = list(getattr(pool, "_processes", None) or {})
-        pool.shutdown(wait=False, cancel_futures=True)
-        for pid in workers:
+        for pid in workers:  # before the pool reaps them: a pid is never another process's
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+        pool.shutdown(wait=False, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
 

@@ -1225,10 +1225,10 @@ def reclaim_leftovers(settings: Settings) -> list[str]:
                 what += f" and {leftovers.DOCS_TMP}"
             if known is None:
                 state = "was abandoned"
-            elif known[0] == RunStatus.SUCCESS:
-                state = "ended (success) without cleaning up"
-            else:  # a failed run keeps its folder for inspection (README): it was not killed
-                state = f"ended ({known[0]}) and kept its staging folder for inspection until now"
+            elif known[0] == RunStatus.FAILED:  # kept for inspection (README): not killed
+                state = "ended (failed) and kept its staging folder for inspection until now"
+            else:
+                state = f"ended ({known[0]}) without cleaning up"
             message = f"run {item.run_id} {state}: {what}"
             if (
                 known is not None
@@ -1548,12 +1548,14 @@ def run(
 def _pages_after_failure(settings: Settings, error: NewsEtlError) -> None:
     """After a failed run: the newest run's report (the failed run's, once recorded),
     ``latest.html`` and the index, which lists every run: up to session 46 a failed run left
-    the index without it (probe V). Skipped for a busy warehouse (it would be waited for
-    again); never raises: the run's own error is what it ends with."""
+    the index without it (probe V). Skipped for a busy warehouse, and not waited for; never
+    raises: the run's own error is what it ends with."""
     if not settings.write_reports or _is_transient(error) or not settings.target.exists():
         return
     try:
-        render_report(settings)
+        # not waited for: a writer holding the warehouse made a run whose failure could not be
+        # recorded wait out the lock's timeout (600 s) a second time, silently (review R1)
+        render_report(settings.model_copy(update={"lock_timeout_s": 0.0}))
     except Exception as exc:
         _raise_interrupt(exc)
         log.info("pages not rewritten after the failed run: %s", redact(str(exc)))

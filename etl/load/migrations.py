@@ -133,15 +133,28 @@ def rows_version(migrations: list[Migration]) -> int:
 
 
 def applied(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
-    """Version → checksum of the migrations already applied to this warehouse."""
+    """Version → checksum of the migrations already applied to this warehouse (none when it
+    has no ``schema_migrations`` yet: a new one)."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
+        " AND schema_name = 'main' AND table_name = 'schema_migrations' AND NOT temporary"
+    ).fetchone()
+    if exists is None or not exists[0]:
+        return {}
+    rows = con.execute("SELECT version, checksum FROM schema_migrations").fetchall()
+    return {int(version): str(checksum) for version, checksum in rows}
+
+
+def _registry(con: duckdb.DuckDBPyConnection) -> None:
+    """Make ``schema_migrations`` if it is not there: inside the migrations' transaction, so
+    that a new warehouse whose first migrations fail (or are stopped) holds nothing, not an
+    empty registry, a warehouse "at schema 0" that status could not read (review R1)."""
     _run(
         con,
         """CREATE TABLE IF NOT EXISTS schema_migrations (
                version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, checksum VARCHAR NOT NULL,
                applied_at TIMESTAMPTZ NOT NULL DEFAULT current_timestamp)""",
     )
-    rows = con.execute("SELECT version, checksum FROM schema_migrations").fetchall()
-    return {int(version): str(checksum) for version, checksum in rows}
 
 
 #: The registry of migration texts (see the module docstring), next to the migrations.
@@ -191,6 +204,7 @@ def migrate(con: duckdb.DuckDBPyConnection, migrations_dir: Path) -> list[int]:
     # of 41, which status then failed to read (probe W3, session 46).
     con.execute("BEGIN TRANSACTION")
     try:
+        _registry(con)
         for migration in pending:
             try:
                 _run(con, migration.sql)

@@ -8,6 +8,8 @@ import os
 import re
 import shutil
 import subprocess
+import sys
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -430,6 +432,32 @@ def test_a_failed_run_is_on_the_index_and_its_pages_link_only_to_files(tmp_path:
         missing = sorted({link for link in _links(page) if not Path(link).is_file()})
         assert not missing, (page.name, missing)
         assert "No data-quality page was written for this run" in page.read_text(encoding="utf-8")
+
+
+def test_the_pages_after_a_failed_run_do_not_wait_for_a_busy_warehouse(tmp_path: Path) -> None:
+    """A run whose failure could not be recorded (another process held the warehouse past the
+    lock's timeout) then waited the whole timeout again, silently, to rewrite the pages
+    (review R1): they are written when the warehouse is free at once, else skipped."""
+    from etl.errors import ConfigError
+
+    settings = settings_for(tmp_path / "landing", tmp_path, lock_timeout_s=60)
+    with pipeline.writer(settings):
+        pass  # the warehouse exists
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]);"
+         " print('held', flush=True); time.sleep(120)", str(settings.warehouse)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        pipeline._pages_after_failure(settings, ConfigError("the run's own error"))
+        took = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    assert took < 30, took  # the lock's timeout is 60 s
+    assert not (settings.reports_root / "index.html").exists()  # skipped
 
 
 def test_a_run_that_loaded_nothing_charts_no_days(tmp_path: Path) -> None:

@@ -191,6 +191,8 @@ def test_ctrl_c_ends_a_runs_pool_at_once_and_no_batch_fails_of_it(
     assert process.returncode == 130, err
     assert err.decode().strip().splitlines()[-1].startswith("error: interrupted: ")
     assert took < 3, took
+    # the old pool ran every queued batch before the run ended: all 15 were staged (review R2)
+    assert len(list(warehouse.parent.glob("staging/*/batch-*"))) < 15
     assert list(warehouse.parent.glob("staging/*/failures/*")) == []
     left = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True)
     assert left.stdout == ""  # no worker of the run's process group is left

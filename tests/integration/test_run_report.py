@@ -440,9 +440,13 @@ def test_the_pages_after_a_failed_run_do_not_wait_for_a_busy_warehouse(tmp_path:
     (review R1): they are written when the warehouse is free at once, else skipped."""
     from etl.errors import ConfigError
 
-    settings = settings_for(tmp_path / "landing", tmp_path, lock_timeout_s=60)
-    with pipeline.writer(settings):
-        pass  # the warehouse exists
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "one.txt").write_text(" date 2024-05-01 Rain fell on the capital.\n")
+    settings = settings_for(landing, tmp_path, lock_timeout_s=60)
+    assert pipeline.run(settings).articles_loaded == 1  # a run to draw: free, pages are written
+    index = settings.reports_root / "index.html"
+    index.unlink()
     holder = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]);"
          " print('held', flush=True); time.sleep(120)", str(settings.warehouse)],
@@ -457,7 +461,9 @@ def test_the_pages_after_a_failed_run_do_not_wait_for_a_busy_warehouse(tmp_path:
         holder.kill()
         holder.wait(timeout=30)
     assert took < 30, took  # the lock's timeout is 60 s
-    assert not (settings.reports_root / "index.html").exists()  # skipped
+    assert not index.exists()  # skipped
+    pipeline._pages_after_failure(settings, ConfigError("the run's own error"))
+    assert index.exists()  # the warehouse free, they are written
 
 
 def test_a_run_that_loaded_nothing_charts_no_days(tmp_path: Path) -> None:

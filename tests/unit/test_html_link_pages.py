@@ -128,3 +128,21 @@ def test_an_article_whose_lede_a_list_of_links_repeats_is_an_article(headline: s
     (record,) = parse_html(page, "canonical")
     assert isinstance(record, Record), record
     assert LEDE in record.body
+
+
+def test_a_page_load_html_gives_no_tree_keeps_the_text_the_extractor_found() -> None:
+    # A leading U+FEFF (a letter as its stand-in while the extractor reads the page) is dropped
+    # by lxml as a byte-order mark once given back; with head elements alone, trafilatura's
+    # load_html then gives no tree. The page's text ends in words a link holds ("Home News"):
+    # judged a page of links, it was refused no_text (review R2, a mutant of seed 1215).
+    body = (
+        "Markets rallied on Monday as investors weighed the central bank decision and traders"
+        " bought shares across the board in heavy volume. Home News"
+    )
+    page = (
+        "\ufeff<title>Home News</a></title><script type='application/ld+json'>"
+        f'{{"@type": "NewsArticle", "articleBody": "{body}"}}</script>'
+    )
+    (record,) = parse_html(page, "x.html")
+    assert isinstance(record, Record), record
+    assert record.body == body

@@ -253,14 +253,12 @@ def _only_links(page: str, body: str) -> bool:
     from trafilatura.utils import load_html
 
     tree = load_html(page)
-    # pragma: no mutate start (equivalent, a survivor of seed 1215: never reached. The extractor
-    # found text in this page, so trafilatura's load_html gave it a tree; the page differs only
-    # where stand-ins are given back (format and private-use characters, which the parser reads as
-    # text as it reads the stand-in letters; a leading U+FEFF, the one difference found, only
-    # helps this page parse). The test is for the type checker.)
+    # No tree although the extractor read the page: a leading U+FEFF, a letter as its stand-in,
+    # is a byte-order mark given back, which lxml drops; a page of head elements alone then has
+    # too few for load_html (review R2 found it; seed 1215 had taken this for unreachable). Its
+    # text is the extractor's: not only links.
     if tree is None:
         return False
-    # pragma: no mutate end
     end = ""  # the trie's mark of a link's last word (no word is empty)
     trie: dict[str, Any] = {}
     for anchor in tree.iter("a"):

@@ -229,22 +229,35 @@ def _require_warehouse(settings: Settings) -> None:
         raise typer.Exit(2)
 
 
-def _note_schema(settings: Settings, con: duckdb.DuckDBPyConnection | None = None) -> None:
+def _note_schema(
+    settings: Settings, con: duckdb.DuckDBPyConnection | None = None, *, tables: bool = True
+) -> None:
     """Say on standard error, in one line, when the warehouse has another schema than this
     news-etl's (:func:`etl.warehouse.schema_note`): a read-only command never migrates, so its
     answers are those of the warehouse's own views and macros. ``con``: the command's own
     read-only connection; without it the warehouse is opened read-only for the moment of the
-    look. Creates and changes nothing."""
-    from etl.warehouse import reader, schema_note
+    look. Creates and changes nothing. A command that reads the warehouse's ``tables`` ends
+    (exit 2) on an empty database, a new warehouse no ``init`` or run has filled (what an
+    ``init`` of a new file that failed or was stopped leaves): it said "schema 0", then failed
+    on a missing table with a hint about "an older news-etl" (review R2, session 46)."""
+    from etl.load.migrations import schema_version
+    from etl.warehouse import holds_anything, reader, schema_note
 
     own = None
     if con is None:  # waiting for a load as long as the command's own read does (not a writer's)
         own = con = reader(settings.warehouse)
     try:
-        note = schema_note(con, settings.migrations_dir)
+        empty = tables and schema_version(con) == 0 and not holds_anything(con)
+        note = None if empty else schema_note(con, settings.migrations_dir)
     finally:
         if own is not None:
             own.close()
+    if empty:
+        error(
+            f"{settings.target.display} is an empty database, not a warehouse yet: "
+            "`news-etl init` (or a run) makes it one"
+        )
+        raise typer.Exit(2)
     if note is not None:
         say(note, err=True)
 
@@ -957,7 +970,7 @@ def query(
             memory_limit=settings.reader_memory_limit,
         )
         with closing(reader) as con:  # an interrupted query stopped, not awaited
-            _note_schema(settings, con)
+            _note_schema(settings, con, tables=False)
             with deadline(con, settings.query_timeout_s):
                 relation = run_query(con, text)
                 statements = con.extract_statements(text)
@@ -1004,7 +1017,7 @@ def shell(warehouse: WarehouseOpt = None) -> None:
 
     settings = _settings(warehouse=warehouse)
     command = shell_command(settings.warehouse)
-    _note_schema(settings)
+    _note_schema(settings, tables=False)
     say(
         "read-only, safe mode: dot-commands that touch files or processes, other files and "
         "SET are refused",

@@ -235,7 +235,7 @@ def refuse_a_foreign_database(con: duckdb.DuckDBPyConnection, name: Path | str) 
             f"{name} is a DuckLake catalog, not a DuckDB warehouse: use --warehouse "
             f"'{DUCKLAKE_PREFIX}{name}'"
         )
-    if WAREHOUSE_TABLE not in tables and _holds_anything(con):
+    if WAREHOUSE_TABLE not in tables and holds_anything(con):
         raise ConfigError(_foreign(name))
 
 
@@ -261,7 +261,7 @@ _USER_OBJECTS = (
 )
 
 
-def _holds_anything(con: duckdb.DuckDBPyConnection) -> bool:
+def holds_anything(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the database ``con`` uses holds anything a user made, in any schema: a table, a
     view, a sequence, a macro, a type or a schema other than ``main``."""
     counts = " + ".join(
@@ -320,7 +320,7 @@ def refuse_the_wrong_kind(target: WarehouseTarget) -> None:
             return
         tables = _main_tables(con)
         foreign = _foreign_lake(con) if LAKE_CATALOG_TABLE in tables else None
-        other = foreign is None and WAREHOUSE_TABLE not in tables and _holds_anything(con)
+        other = foreign is None and WAREHOUSE_TABLE not in tables and holds_anything(con)
     finally:
         con.close()
     if foreign:

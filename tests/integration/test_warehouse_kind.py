@@ -236,6 +236,31 @@ def test_an_empty_duckdb_file_is_still_a_new_warehouse(tmp_path: Path) -> None:
         assert result.stdout.endswith(f": schema version {migrations}\n"), result.stdout
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["summary"], ["status"], ["quality"], ["quarantine", "list"], ["report"]],
+    ids=lambda c: "-".join(c),
+)
+def test_readers_of_the_tables_call_an_empty_database_no_warehouse_yet(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """An empty DuckDB file (what an init of a new file that failed or was stopped leaves): the
+    readers said "schema 0", then failed on a missing table with a hint about "an older
+    news-etl" (review R2, session 46). ``query`` still runs on it."""
+    path = tmp_path / "w.duckdb"
+    duckdb.connect(str(path)).close()
+    before, beside = _sha(path), _everything(tmp_path)
+    result = CliRunner().invoke(app, [*command, "--warehouse", str(path)])
+    assert result.exit_code == 2, result.output
+    assert _error_line(result.stderr) == (
+        f"error: {path} is an empty database, not a warehouse yet: `news-etl init` (or a run) "
+        "makes it one"
+    )
+    assert (_sha(path), _everything(tmp_path)) == (before, beside)
+    answered = CliRunner().invoke(app, ["query", "SELECT 42 AS n", "--warehouse", str(path)])
+    assert answered.exit_code == 0 and "42" in answered.stdout, answered.output
+
+
 READERS = [
     ["summary"],
     ["status"],

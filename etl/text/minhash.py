@@ -131,7 +131,8 @@ def _permute(
 ) -> None:
     hv = np.concatenate([s for _, s in pending]).astype(initial.dtype).reshape(-1, 1)
     with np.errstate(over="ignore"):
-        permuted = _fmix32(hv) * a + b
+        permuted = _fmix32(hv) * a
+        permuted += b  # in place: one (shingles x NUM_PERM) array fewer
     starts = np.cumsum([0, *(len(s) for _, s in pending[:-1])])
     minima = np.minimum(np.minimum.reduceat(permuted, starts, axis=0), initial)
     for (i, _), row in zip(pending, minima.tolist(), strict=True):

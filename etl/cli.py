@@ -771,6 +771,7 @@ def sample(
     start: Annotated[str, typer.Option(help="First day, YYYY-MM-DD.")] = "2024-03-04",
 ) -> None:
     """Write a synthetic landing zone (the demo's, or a large one for benchmarks)."""
+    from etl.contracts import plural
     from etl.sample import generate_bulk, generate_sample
 
     # Read as text: a Path made "" the working folder, refused as "not a generated sample"
@@ -784,10 +785,10 @@ def sample(
     assert first is not None
     if articles is None:
         manifest = generate_sample(Path(out), days=days, start=first)
-        say(f"{len(manifest.files)} files over {len(manifest.dates)} days in {out}")
+        written, over = len(manifest.files), len(manifest.dates)
     else:
-        bulk = generate_bulk(Path(out), articles, start=first, days=days)
-        say(f"{len(bulk.files)} files over {days} days in {out}")
+        written, over = len(generate_bulk(Path(out), articles, start=first, days=days).files), days
+    say(f"{plural(written, 'file')} over {plural(over, 'day')} in {out}")
 
 
 @app.command()

@@ -82,6 +82,22 @@ def test_the_last_days_of_the_calendar_can_be_written(
     assert (code, output) == (0, "26 files over 2 days in z\n")
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--days", "1"), "14 files over 1 day in z\n"),
+        (("--days", "1", "--articles", "1"), "1 file over 1 day in z\n"),
+        (("--days", "2", "--articles", "1200"), "1,200 files over 2 days in z\n"),
+    ],
+)
+def test_what_sample_wrote_is_said_in_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...], said: str
+) -> None:
+    code, output = _sample(tmp_path, monkeypatch, "-o", "z", *args)
+    assert (code, output) == (0, said)
+    assert len(list((tmp_path / "z").rglob("*.txt"))) == int(said.split()[0].replace(",", ""))
+
+
 def test_a_folder_is_made_only_for_a_file_that_goes_in_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -65,8 +65,10 @@ def test_example_answers_equal_what_the_raw_files_say(reuters_warehouse: Path) -
     """Expected answers from the landing zone's raw text, not from the warehouse."""
     landing = reuters_warehouse.parent / "landing"
     # Quarantine: exactly the one empty file, by the one run.
-    ((reason, stage, records, files, *_),) = _rows(reuters_warehouse, "quarantine_by_reason")
-    assert (reason, stage, records, files) == ("empty", "ingest", 1, 1)
+    ((reason, stage, records, refusals, files, *_),) = _rows(
+        reuters_warehouse, "quarantine_by_reason"
+    )
+    assert (reason, stage, records, refusals, files) == ("empty", "ingest", 1, 1, 1)
     ((status, files_seen, files_new),) = [
         (r[3], r[4], r[5]) for r in _rows(reuters_warehouse, "runs")
     ]

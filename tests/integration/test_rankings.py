@@ -24,6 +24,8 @@ from etl.settings import Settings
 
 from .helpers import query, settings_for
 
+QUERIES = Path(__file__).resolve().parents[2] / "warehouse" / "queries"
+
 
 @pytest.fixture(scope="module")
 def wh(corpora: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -60,6 +62,31 @@ def _content_articles(wh: Path) -> dict[date, dict[str, set[str]]]:
 
 def _articles_per_day(wh: Path) -> Counter[date]:
     return Counter(dict(query(wh, "SELECT published_date, count(*) FROM fact_article GROUP BY 1")))
+
+
+def test_top_terms_per_day_example_leaves_out_stopwords_and_boilerplate(wh: Path) -> None:
+    # Per day, from the stored facts: a word's occurrences outside boilerplate lines in the
+    # articles where it is not a stopword, and the articles where it is neither a stopword nor
+    # only boilerplate (probe A: the example ranked Reuters' sign-off 'reuter' second).
+    occurrences: Counter[tuple[date, str]] = Counter()
+    articles: Counter[tuple[date, str]] = Counter()
+    for _, day, term, kind, count, stop, boilerplate, only in _facts(wh):
+        if kind == "word" and len(term) >= 4 and not stop:
+            occurrences[(day, term)] += count - boilerplate
+            articles[(day, term)] += not only
+    per_day: defaultdict[date, list[tuple[str, int]]] = defaultdict(list)
+    for (day, term), n in occurrences.items():
+        if n > 0:
+            per_day[day].append((term, n))
+    expected = [
+        (day, term, n, articles[(day, term)])
+        for day in sorted(per_day)
+        for term, n in sorted(per_day[day], key=lambda kv: (-kv[1], kv[0]))[:10]
+    ]
+    sql = (QUERIES / "top_terms_per_day.sql").read_text(encoding="utf-8")
+    got = query(wh, sql)
+    assert got == expected
+    assert "reuter" not in {term for _, term, _, _ in got}
 
 
 # ---------------------------------------------------------------- boilerplate

@@ -17,7 +17,9 @@ from etl import pipeline
 from etl.cli import app
 from etl.report.summary import summarise
 
-from .helpers import settings_for
+from .helpers import query, settings_for
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "warehouse" / "queries"
 
 BODY = "{words} said the spokesman on Monday.\n\nA second paragraph follows here."
 
@@ -54,6 +56,11 @@ def test_a_file_replay_loaded_no_longer_counts_its_old_quarantine(tmp_path: Path
     assert out.exit_code == 0, out.output
     # ahead.txt loaded; mixed.jsonl's bad line was quarantined again: it counts, once
     assert _quarantine(s.warehouse) == (1, 0, [("malformed_json", 1)])
+    # The example query keeps the history (ahead.txt was refused once), and counts the bad
+    # line refused by both runs as one record of two refusals (probe A: it said 2 records).
+    sql = (EXAMPLES / "quarantine_by_reason.sql").read_text(encoding="utf-8")
+    rows = {r[0]: r[2:5] for r in query(s.warehouse, sql)}
+    assert rows == {"future_date": (1, 1, 1), "malformed_json": (1, 2, 1)}
 
 
 def test_a_file_a_replay_loaded_is_not_read_again_by_the_next_replay(tmp_path: Path) -> None:

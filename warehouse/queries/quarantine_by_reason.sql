@@ -1,5 +1,8 @@
--- Question: what was rejected, why, and by which run?
-SELECT q.reason, q.stage, count(*) AS records, count(DISTINCT q.path) AS files,
+-- Question: what was rejected, why, and by which runs? A record (of one content of a file)
+-- refused by several runs (a replay, a retried day) counts once in `records`; `refusals`
+-- counts every run's refusal.
+SELECT q.reason, q.stage, count(DISTINCT (q.landing, q.path, q.sha256, q.record)) AS records,
+       count(*) AS refusals, count(DISTINCT q.path) AS files,
        min(r.started_at) AS first_run, max(r.started_at) AS last_run,
        any_value(q.detail) AS example_detail
 FROM quarantine q

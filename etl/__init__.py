@@ -65,6 +65,10 @@ def _text_version(rules: str) -> str:
 #: object among the text makes the record malformed_record (etl.ingest.formats.base); a titled
 #: .txt file's blank first line of a no-break space or a form feed is skipped like any
 #: blank line (the file was untitled; etl.ingest.canonical).
-TEXT_VERSION = _text_version("text-14")
+#: text-15: Hebrew stopwords (stop-words writes each entry as a quoted string, "של",) and the
+#: Italian già, così, giù (gia", cosi") are read (etl.text.stems._repaired); ! ? and a single .
+#: between two Han or kana characters, the Greek question mark (; after NFKC) before a capital
+#: Greek letter and the Urdu ۔ end a sentence (etl.text.sentences).
+TEXT_VERSION = _text_version("text-15")
 
 __all__ = ["TEXT_VERSION", "__version__"]

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 from scipy.sparse import csr_matrix
 
@@ -194,10 +194,10 @@ def _classify(
 
 @lru_cache(maxsize=256)
 def language_name(code: str) -> str:
-    """The English name of an ISO 639-1 language code (``und`` → ``Undetermined``)."""
+    """The English name of an ISO 639-1 language code (``und`` → ``Undetermined``): CLDR's name
+    of the language itself, never of a locale (``Locale.parse('tl')`` is the locale ``fil_PH``,
+    whose name, "Filipino (Philippines)", carries a territory; ``tl`` is Tagalog); the code
+    itself when CLDR names no such language."""
     if code == UNDETERMINED:
         return "Undetermined"
-    try:
-        return str(Locale.parse(code).english_name)
-    except (UnknownLocaleError, ValueError):
-        return code
+    return str(Locale("en").languages.get(code, code))

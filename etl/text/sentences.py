@@ -1,16 +1,24 @@
 """Sentence boundaries as character spans of the cleaned text.
 
 A rule-based splitter (fast enough to run on every article): a sentence ends at ``.``, ``!``,
-``?``, the Arabic ``؟`` or the Devanagari ``।`` (plus closing quotes and brackets) followed by
-whitespace and a plausible sentence start, unless the period ends a known abbreviation, an
-initial or a dotted acronym; ``。！？`` end a sentence without needing a space; a paragraph
-break always ends one.
+``?``, the Arabic ``؟``, the Urdu ``۔`` or the Devanagari ``।`` (plus closing quotes and
+brackets) followed by whitespace and a plausible sentence start, unless the period ends a known
+abbreviation, an initial or a dotted acronym; ``。`` ends a sentence without needing a space, and
+so do ``!``, ``?`` and a single ``.`` between two Han or kana characters (cleaning is NFKC: the
+full-width ``！？．`` of Chinese and Japanese text are ``!?.`` by then, and the ellipsis ``…``
+is ``...``, which ends nothing there); the Greek question mark, ``;``
+after NFKC, ends one after a Greek letter when a capital Greek letter follows (an English
+semicolon never does); a paragraph break always ends one. A period after a number is an end
+like any other (German ``Am 3. Oktober`` is two sentences).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
+
+from etl.text.grammar import CJK
 
 # Abbreviations after which a period rarely ends a sentence (lowercase, without the period).
 ABBREVIATIONS = frozenset(
@@ -22,11 +30,23 @@ ABBREVIATIONS = frozenset(
     """.split()
 )
 
+#: Greek letters (the Greek and Coptic block's and the polytonic ones), and the capitals among
+#: them: a ``;`` between a Greek word and a capital Greek letter is the Greek question mark.
+_GREEK = "\u0386\u0388-\u03ff\u1f00-\u1ffc"
+_GREEK_CAPITALS = "".join(
+    c
+    for c in map(chr, [0x386, *range(0x388, 0x400), *range(0x1F00, 0x1FFD)])
+    if unicodedata.name(c, "").startswith("GREEK CAPITAL LETTER")
+)
+
 # One leading character class, so that the regex engine skips to candidate positions quickly;
 # the lookbehind then picks the rule of that character's script.
 _BOUNDARY = re.compile(
-    r"""[.!?؟।॥。！？](?:
-          (?<=[.!?؟।॥])[.!?؟।॥]*["'”’»)\]]*(?=\s+["'“‘«„(\[]?[^\W_a-z]|\s*$)  # capital/digit next
+    rf"""[.!?؟।॥۔;。！？](?:
+          (?<=[.!?؟।॥۔])[.!?؟।॥۔]*["'”’»)\]]*(?=\s+["'“‘«„(\[]?[^\W_a-z]|\s*$)  # capital/digit next
+        | (?<=[{CJK}][!?])[!?]*[」』”’"')\]]*(?=[{CJK}])  # CJK, its ！？ made !? by NFKC
+        | (?<=[{CJK}]\.)[」』”’"')\]]*(?=[{CJK}])  # and its ．, alone (NFKC writes … as ...)
+        | (?<=[{_GREEK}];)["”’»)]*(?=\s+["“«(]?[{_GREEK_CAPITALS}])  # the Greek question mark
         | (?<=[。！？])[。！？]*[」』”’)）]*  # CJK: no space needed
         )""",
     re.VERBOSE,

@@ -107,6 +107,22 @@ _MISENCODED: dict[str, tuple[frozenset[str], Callable[[str], str]]] = {
     "el": (frozenset("∆"), lambda w: w.replace("∆", "δ")),
 }
 
+#: Italian entries written with a ``"`` after the word, by how Italian writes them. The list also
+#: holds each word without it (``gia``, ``cosi``, ``piu``; ``più`` both ways): the ``"`` stands
+#: for the final accent an ASCII keyboard cannot type (Italian writes già as ``gia'``), so
+#: ``gia"`` is già; ``più"`` already has its accent, and cui never takes one. stopwordsiso's
+#: Italian list writes già, così, più and cui so.
+_QUOTED_ACCENTS: dict[str, dict[str, str]] = {
+    "it": {
+        'cosi"': "così",
+        'gia"': "già",
+        'giu"': "giù",
+        'piu"': "più",
+        'più"': "più",
+        'cui"': "cui",
+    },
+}
+
 #: Languages whose stopwords match without accents: Greek lists (stopwordsiso's among them) write
 #: most words without the tonos or diaeresis that news text has (ακομα for ακόμα).
 _UNACCENTED = frozenset({"el"})
@@ -125,14 +141,33 @@ def _listed(language: str) -> set[str]:
     return words
 
 
-def _repaired(language: str, word: str) -> str | None:
+def _repaired(language: str, entry: str) -> list[str]:
+    """The words an entry of ``language``'s lists stands for, as ``language`` writes them.
+
+    An entry written as a quoted string is the string (stop-words' Hebrew writes every entry
+    ``"אבל",``), one holding a comma is the words around it (stopwordsiso's Greek
+    ``ταυτο,ταυτον``), and each word is then read by :func:`_repaired_word`.
+    """
+    quoted = entry.removesuffix(",")
+    if len(quoted) > 2 and quoted[0] == quoted[-1] == '"':
+        entry = quoted[1:-1]
+    words = (_repaired_word(language, word) for word in entry.split(","))
+    return [word for word in words if word]
+
+
+def _repaired_word(language: str, word: str) -> str | None:
     """``word`` as ``language`` writes it, or ``None`` when it is not a word: an entry with a
     digit (English 10 and 39, Persian ۱), a curly quote (English myse”) or an ellipsis (a cut
-    entry) is left out, a byte-order mark is dropped, and a
-    misencoded entry is read back (:data:`_MISENCODED`; Czech and Slovak write ý themselves)."""
+    entry) is left out, and so is one without a letter (Persian's ``"`` and ``!``); a
+    byte-order mark is dropped, an Italian accent written ``"`` is read
+    (:data:`_QUOTED_ACCENTS`), and a misencoded entry is read back (:data:`_MISENCODED`; Czech
+    and Slovak write ý themselves)."""
     word = word.replace("\ufeff", "")  # Slovak's list opens with a byte-order mark: "\ufeffa"
     if any(c.isdigit() or c in "“”…" for c in word):  # Polish "jä…": a cut entry
         return None
+    if not any(c.isalpha() for c in word):
+        return None
+    word = _QUOTED_ACCENTS.get(language, {}).get(word, word)
     letters, read_back = _MISENCODED.get(language, (frozenset(), str))
     if letters.intersection(word):
         try:
@@ -153,8 +188,8 @@ def stopwords(language: str) -> frozenset[str]:
     """The stopwords of ``language`` (ISO 639-1) as normal forms (without accents where
     :data:`_UNACCENTED`); empty when none are known."""
     language = _STOPWORD_ALIASES.get(language, language)
-    words = (_repaired(language, w) for w in _listed(language))
-    forms = (normal_form(w) for w in words if w)
+    words = (word for entry in _listed(language) for word in _repaired(language, entry))
+    forms = (normal_form(w) for w in words)
     if language in _UNACCENTED:
         forms = (_unaccented(w) for w in forms)
     return frozenset(forms)

@@ -40,6 +40,21 @@ def test_undetermined_without_letters() -> None:
     assert language_name(UNDETERMINED) == "Undetermined"
 
 
+def test_language_names_name_languages_not_locales() -> None:
+    """Babel parses ``tl`` as the locale ``fil_PH``: its name was "Filipino (Philippines)" (probe
+    C). Every code the detector can say is named as a language, with no territory."""
+    from etl.text.language import known_languages
+
+    assert language_name("tl") == "Tagalog"
+    assert [language_name(c) for c in ("nb", "zh", "pt")] == [
+        "Norwegian Bokmål",
+        "Chinese",
+        "Portuguese",
+    ]
+    names = {code: language_name(code) for code in known_languages()}
+    assert [code for code, name in names.items() if "(" in name or name == code] == []
+
+
 def test_stems_count_troops_with_troop() -> None:
     # A stem per language, and only words are stemmed ("troops": reuters/0224_865c210f5acb2e91.txt).
     terms = ["troops", "troop", "talks", "1.13bn", "u.s."]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from etl.text.clean import clean
-from etl.text.sentences import sentence_spans
+from etl.text.sentences import sentence_count, sentence_spans
 
 from ._corpora import seed_body
 
@@ -171,6 +171,41 @@ def test_cjk_terminators_need_no_space() -> None:
         "「好。」",
         "他说。",
     ]
+
+
+def test_cjk_ends_cleaned_to_ascii_need_no_space() -> None:
+    """Sentences are counted on cleaned text, where NFKC has made ！？ the ASCII !? (probe C:
+    this text counted 2)."""
+    text = clean("你好吗？我很好！谢谢你的帮助。今天天气怎么样？非常好！我们去公园吧。")
+    assert sentence_count(text) == 6
+    assert sentences(text)[:2] == ["你好吗?", "我很好!"]
+    assert sentences(clean("そうか．次に行こう。")) == ["そうか.", "次に行こう。"]
+    # NFKC writes the ellipsis … as ...: inside a Japanese sentence it ends nothing
+    assert sentence_count(clean("相撲にフィギュア…各競技団体は対応に追われた。")) == 1
+    # a Latin word before ! or . is no CJK sentence: Yahoo!ニュース, U.S.政府
+    assert sentence_count(clean("Yahoo!ニュースによると、U.S.政府は発表した。")) == 1
+
+
+def test_greek_question_mark() -> None:
+    """The Greek question mark U+037E is ; after NFKC: it ends a sentence between a Greek word
+    and a capital Greek letter; an English semicolon before a capital does not (probe C)."""
+    text = clean("Τι θα κάνει η κυβέρνηση\u037e Κανείς δεν ξέρει.")
+    assert sentences(text) == ["Τι θα κάνει η κυβέρνηση;", "Κανείς δεν ξέρει."]
+    assert sentence_count(clean("Τι θα κάνει η κυβέρνηση; Κανείς δεν ξέρει.")) == 2
+    assert sentence_count(clean("Η κυβέρνηση αποφάσισε; η αγορά αντέδρασε.")) == 1
+    assert sentence_count("The minister resigned; Parliament met at noon.") == 1
+
+
+def test_urdu_full_stop() -> None:
+    assert sentences("حکومت نے اعلان کیا۔ اجلاس کل ہوگا۔") == [
+        "حکومت نے اعلان کیا۔",
+        "اجلاس کل ہوگا۔",
+    ]
+
+
+def test_a_period_after_a_number_ends_a_sentence() -> None:
+    """As the README says: German ordinals are not told apart from a number ending a sentence."""
+    assert sentence_count("Am 3. Oktober feierten sie.") == 2
 
 
 def test_paragraph_breaks_always_split() -> None:

@@ -29,6 +29,12 @@ CASES = [
     ("cs", ["být", "každý", "který"], ["vláda"]),
     ("sk", ["každý", "ktorý", "týmto", "a"], ["vláda"]),  # "a": after a byte-order mark
     ("pl", ["już", "jeśli", "dużo", "każdy", "się"], ["rząd"]),
+    # stop-words' Hebrew writes every entry as "של", (quotes and comma): none matched (probe C)
+    ("he", ["של", "על", "כי", "גם", "אבל", "או"], ["ממשלה", "ישראל"]),
+    # its Italian writes già and così as gia" and cosi" (probe C)
+    ("it", ["già", "così", "più", "giù", "cui", "il"], ["governo", "città"]),
+    # stopwordsiso's Greek joins two entries with a comma: ταυτο,ταυτον
+    ("el", ["ταυτο", "ταυτόν"], ["ταυτότητα"]),
 ]
 
 
@@ -58,3 +64,10 @@ def test_no_stopword_holds_a_digit_a_curly_quote_or_cp1252_turkish(language: str
             assert not set(word) & set("ýþðÝÞÐ"), word
         if language == "pl":
             assert "å" not in word, word
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_stopword_is_a_word_without_quotes_or_commas(language: str) -> None:
+    for word in stopwords(language):
+        assert any(c.isalpha() for c in word), word  # Persian's list holds , " ! and ؟
+        assert not set(word) & set('",'), word

@@ -65,6 +65,10 @@ def _text_version(rules: str) -> str:
 #: object among the text makes the record malformed_record (etl.ingest.formats.base); a titled
 #: .txt file's blank first line of a no-break space or a form feed is skipped like any
 #: blank line (the file was untitled; etl.ingest.canonical).
-TEXT_VERSION = _text_version("text-14")
+#: text-15: a URL ends before the first Han, kana or Hangul character, CJK or full-width
+#: punctuation or guillemet (请访问https://www.gov.cn了解详情 took the rest of the paragraph) and
+#: not with an opening bracket; an e-mail address takes no Han, kana or Hangul (至info@example.com了
+#: was one term; etl.text.grammar.URL_STOPS, NOT_IN_ADDRESS).
+TEXT_VERSION = _text_version("text-15")
 
 __all__ = ["TEXT_VERSION", "__version__"]

@@ -69,6 +69,10 @@ def _text_version(rules: str) -> str:
 #: Italian già, così, giù (gia", cosi") are read (etl.text.stems._repaired); ! ? and a single .
 #: between two Han or kana characters, the Greek question mark (; after NFKC) before a capital
 #: Greek letter and the Urdu ۔ end a sentence (etl.text.sentences).
+#: Also in text-15: a URL ends before the first Han, kana or Hangul character, CJK or full-width
+#: punctuation or guillemet (请访问https://www.gov.cn了解详情 took the rest of the paragraph) and
+#: not with an opening bracket; an e-mail address takes no Han, kana or Hangul (至info@example.com了
+#: was one term; etl.text.grammar.URL_STOPS, NOT_IN_ADDRESS).
 TEXT_VERSION = _text_version("text-15")
 
 __all__ = ["TEXT_VERSION", "__version__"]

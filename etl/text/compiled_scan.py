@@ -38,7 +38,17 @@ import pyarrow as pa
 
 from etl.cache import cached_arrays
 from etl.text._marks import MARKS
-from etl.text.grammar import CJK, HAN, HIRAGANA, JOINERS, KATAKANA, applicable
+from etl.text.grammar import (
+    CJK,
+    HAN,
+    HIRAGANA,
+    JOINERS,
+    KATAKANA,
+    NOT_IN_ADDRESS,
+    URL_NOT_LAST,
+    URL_STOPS,
+    applicable,
+)
 
 _CODE_POINTS = 0x110000
 _SURROGATES = slice(0xD800, 0xE000)
@@ -127,15 +137,16 @@ def token_pattern(has_at: bool, has_url: bool, ascii_only: bool) -> str:
     letters_run = f"{word_start}{word_chars}*"  # grammar.LETTERS_RUN: not a mark first
     # a joiner between two letters is part of the word (grammar.JOINERS); none in ASCII text
     joined = "" if ascii_only else f"(?:{cls(_ranges_mask(JOINERS))}+{letters_run})*"
-    url_char = ~space & ~_chars('<>"“”‘’')
-    url_end = url_char & ~_chars(".,;:!?)]'")  # a URL does not end with trailing punctuation
+    url_char = ~space & ~_chars('<>"“”‘’') & ~_ranges_mask(URL_STOPS)
+    address_word = word & ~_ranges_mask(NOT_IN_ADDRESS)  # grammar's [^\W{NOT_IN_ADDRESS}]
+    url_end = url_char & ~_chars(URL_NOT_LAST)  # a URL does not end with trailing punctuation
     classes = {
         "letter": cls(word & ~digit & ~_chars("_")),
         "digit": cls(digit),
         "word_run": f"{letters_run}{joined}",
         "url_tail": f"{cls(url_char)}*{cls(url_end)}",
-        "email_local": cls(word | _chars(".%+-")),
-        "email_part": cls(word | _chars("-")),
+        "email_local": cls(address_word | _chars(".%+-")),
+        "email_part": cls(address_word | _chars("-")),
         "katakana": cls(_ranges_mask(KATAKANA)),
         "han_hiragana": cls(_ranges_mask(HAN + HIRAGANA)),
         "other_char": cls(~word & ~space),

@@ -12,6 +12,7 @@ A Rust body is a template whose ``{names}`` are character classes that
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -24,6 +25,22 @@ HAN = "\u3005-\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f
 HIRAGANA = "\u3041-\u309f"
 KATAKANA = "\u30a0-\u30ff\u31f0-\u31ff"
 CJK = HAN + HIRAGANA + KATAKANA
+HANGUL = "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"
+#: CJK symbols and punctuation (。、「」『』 and the ideographic space) and the full-width and
+#: half-width forms; cleaning's NFKC turns most of the latter into ASCII (！ is !), not all.
+CJK_PUNCTUATION = "\u3000-\u303f\uff00-\uffef"
+#: What a URL or an e-mail address as written in running text cannot contain: Chinese,
+#: Japanese and Korean are written without a space before or after one (请访问https://www.gov.cn
+#: 了解详情, info@example.com으로), so the address ends at their first character. Up to text-14
+#: the URL ran on to the next space, taking the rest of the paragraph with it, and the
+#: e-mail address (``\w``) took the Han characters on both sides. Letters of other scripts
+#: (de.wikipedia.org/wiki/Köln, a Cyrillic path) stay inside.
+NOT_IN_ADDRESS = CJK + HANGUL + CJK_PUNCTUATION
+#: A URL also ends before a guillemet (French «https://www.gouv.fr/plan», text-15).
+URL_STOPS = NOT_IN_ADDRESS + "«»‹›"
+#: A URL does not end with trailing punctuation, nor (since text-15) with an opening bracket:
+#: NFKC makes the full-width （ of https://www.gov.cn（官网） an ASCII (, left before the 官.
+URL_NOT_LAST = ".,;:!?()[]'"
 
 # Python's ``re`` counts letters and digits as \w but not combining marks: add them, so
 # Devanagari, Thai or Arabic words are not cut at every vowel sign. CJK characters are word
@@ -62,14 +79,15 @@ class Alternative:
 GRAMMAR: tuple[Alternative, ...] = (
     Alternative(
         "url",
-        r"(?i:https?://|www\.)[^\s<>\"“”‘’]*(?<![.,;:!?)\]'])",
+        rf"(?i:https?://|www\.)[^\s<>\"“”‘’{URL_STOPS}]*(?<![{re.escape(URL_NOT_LAST)}])",
         # the look-behind becomes "the last character is not trailing punctuation"
         "(?i:https?://(?:{url_tail})?|www\\.{url_tail})",
         "has_url",
     ),
     Alternative(
         "email",
-        r"[\w.%+\-]++@[\w\-]++(?:\.[\w\-]++)++",
+        rf"(?:[^\W{NOT_IN_ADDRESS}]|[.%+\-])++@(?:[^\W{NOT_IN_ADDRESS}]|-)++"
+        rf"(?:\.(?:[^\W{NOT_IN_ADDRESS}]|-)++)++",
         "{email_local}+@{email_part}+(?:\\.{email_part}+)+",
         "has_at",
     ),

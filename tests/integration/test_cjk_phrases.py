@@ -101,10 +101,16 @@ def test_kwic_shows_the_first_occurrence_after_a_cjk_character(warehouse: Path) 
     assert rows == [("e 大阪", "Osaka Castle")]
 
 
-def test_a_url_with_cjk_characters_is_one_term(warehouse: Path) -> None:
-    url = "https://ja.wikipedia.org/wiki/大阪"
+def test_a_url_ends_before_cjk_characters(warehouse: Path) -> None:
+    """Chinese and Japanese put no space after a URL, so a URL ends at the first Han or kana
+    character (text-15): the 大阪 of a Japanese Wikipedia address is two terms after the URL, as
+    typed_terms splits it (up to text-14 the URL was one term, and in unspaced text it took the
+    rest of the paragraph)."""
+    stored = {t for (t,) in query(warehouse, "SELECT term FROM dim_term WHERE term LIKE 'http%'")}
+    assert stored == {"https://ja.wikipedia.org/wiki/"}
+    url = "https://ja.wikipedia.org/wiki/"
     rows = query(warehouse, "SELECT left_context, keyword, right_context FROM kwic(?, 5)", [url])
-    assert rows == [("詳しくは ", url, " を参照。")]
+    assert rows == [("詳しくは ", url, "大阪 を参")]
 
 
 def test_term_trend_by_keeps_the_note(warehouse: Path) -> None:

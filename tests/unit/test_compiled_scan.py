@@ -87,6 +87,11 @@ _PIECES = st.sampled_from(
         "€",
         "“",
         "”",
+        "«",  # a URL ends before a guillemet, CJK punctuation, CJK or Hangul (text-15)
+        "»",
+        "。",
+        "(",
+        "에",
     ]
 )
 _TEXTS = st.one_of(

@@ -75,6 +75,10 @@ class BackfillPlan:
     end: date
     mode: str
     partitions: list[PartitionState] = field(default_factory=list)
+    #: New or changed files outside dated folders with no date of their own (no ``.txt`` date
+    #: header: JSONL, CSV, JSON or HTML files too, whose records may carry dates): no day's
+    #: rebuild reads them; the next run that is not a rebuild loads them (README, Backfills).
+    undated: list[str] = field(default_factory=list)
 
     @property
     def selected(self) -> list[PartitionState]:
@@ -116,6 +120,27 @@ def plan_total(plan: BackfillPlan) -> str:
         f"{len(plan.selected)} of {plural(len(listed), 'day')} with files or articles to "
         f"rebuild, {plural(plan.selected_files, 'file')}"
         + (f"; {plural(empty, 'day')} of the range with neither not listed" if empty else "")
+        + _undated_note(plan.undated)
+    )
+
+
+#: Undated files a plan's line names; past this many it says how many more.
+_UNDATED_NAMED = 3
+
+
+def _undated_note(undated: list[str]) -> str:
+    if not undated:
+        return ""
+    named = ", ".join(undated[:_UNDATED_NAMED])
+    more = len(undated) - _UNDATED_NAMED
+    return (
+        f"; {plural(len(undated), 'new file')} outside dated folders with no date of "
+        f"{'its' if len(undated) == 1 else 'their'} own ({named}"
+        + (f" and {more:,} more" if more > 0 else "")
+        + "): no rebuild reads "
+        + ("it" if len(undated) == 1 else "them")
+        + ", the next `news-etl run` loads "
+        + ("it" if len(undated) == 1 else "them")
     )
 
 
@@ -190,6 +215,7 @@ def plan_backfill(
                 if day in wanted:
                     run_schema[day] = int(schema)
                     succeeded.add(day)
+    undated: list[str] = []
     for f in list_landing(settings.landing):
         if (f.outside or f.bad_name) and f.path_date is None:
             continue  # never opened, so no header to date it by; in a dated folder, of that day
@@ -203,12 +229,14 @@ def plan_backfill(
                 )
                 file_days = file_days | ({header} if header is not None else set())
         judged = judged_as_it_is(f, ledger, settings.max_file_bytes)
+        if f.path_date is None and not file_days and not judged:
+            undated.append(f.path)
         for day in file_days & wanted:
             files[day] += 1
             unjudged[day] += not judged
             paths.setdefault(day, set()).add(f.path)
     current_schema = rows_version(discover(settings.migrations_dir))
-    plan = BackfillPlan(start, end, mode)
+    plan = BackfillPlan(start, end, mode, undated=sorted(undated))
     for day in days:
         loaded = day in succeeded or articles[day] > 0
         stale_text = sorted(v for v in versions.get(day, set()) if v != TEXT_VERSION)
@@ -218,11 +246,17 @@ def plan_backfill(
             reason = "missing"
         elif mode == "all" and (files[day] or articles[day]):
             reason = "all"
-        elif mode == "stale" and articles[day]:
-            if stale_text:
-                reason = f"text version {', '.join(stale_text)} != {TEXT_VERSION}"
-            elif schema is not None and schema < current_schema:
-                reason = f"schema version {schema} < {current_schema}"
+        elif mode == "stale" and stale_text:
+            reason = f"text version {', '.join(stale_text)} != {TEXT_VERSION}"
+        elif (
+            mode == "stale"
+            and schema is not None
+            and schema < current_schema
+            # with or without articles: a day whose files were all quarantined is judged anew
+            # by the newer rules too (probe B: it was skipped when it had no article)
+            and (files[day] or articles[day])
+        ):
+            reason = f"schema version {schema} < {current_schema}"
         plan.partitions.append(
             PartitionState(
                 day=day,

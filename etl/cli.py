@@ -729,8 +729,17 @@ def backfill(
             if summary is None:
                 say(f"{p.day}: skipped, rebuilt by another run since this backfill was planned")
                 continue
+            # The days it wrote when they are not the day alone: a rebuild writes an article on
+            # its published date, and takes one over from a copy on another day (probe B: "2
+            # articles" beside a day that held one).
+            days = sorted(set(summary.partitions))
+            written_on = (
+                f" (written on {', '.join(d.isoformat() for d in days)})"
+                if days and days != [p.day]
+                else ""
+            )
             say(
-                f"{p.day}: {plural(summary.articles_loaded, 'article')}, "
+                f"{p.day}: {plural(summary.articles_loaded, 'article')}{written_on}, "
                 f"{plural(summary.duplicates, 'duplicate')}, "
                 f"{summary.quarantined} quarantined, {summary.articles_removed} removed"
             )

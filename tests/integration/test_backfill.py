@@ -17,7 +17,9 @@ from typer.testing import CliRunner
 
 from etl import backfill, pipeline
 from etl.cli import app
+from etl.load.migrations import discover, rows_version
 from etl.sample import generate_sample
+from etl.warehouse import writer
 
 from .helpers import checksums, paused_cli, query, settings_for
 
@@ -168,6 +170,26 @@ def test_a_migration_of_views_and_macros_makes_no_day_stale(tmp_path: Path) -> N
     assert [(p.day, p.reason) for p in stale] == [
         (days[0], f"schema version {built} < {built + 2}")
     ]
+
+
+def test_a_day_of_quarantined_files_loaded_by_an_older_schema_is_stale(tmp_path: Path) -> None:
+    """A day whose every file was quarantined has no article; when its latest successful run is
+    of an older schema, `stale` rebuilds it as it does a day with articles (probe B: skipped)."""
+    landing = tmp_path / "landing"
+    for day, body in (("2024-01-10", b""), ("2024-01-11", b"")):
+        (landing / day).mkdir(parents=True)
+        (landing / day / "empty.txt").write_bytes(body)
+    settings = settings_for(landing, tmp_path / "w", write_reports=False)
+    first, second = date(2024, 1, 10), date(2024, 1, 11)
+    for day in (first, second):
+        pipeline.run(settings, partition_date=day)
+    assert query(settings.warehouse, "SELECT count(*) FROM fact_article") == [(0,)]
+    assert backfill.plan_backfill(settings, first, second, "stale").selected == []
+    with writer(settings) as con:  # the first day as an older news-etl loaded it
+        con.execute("UPDATE etl_run SET schema_version = 29 WHERE partition_date = ?", [first])
+    latest = rows_version(discover(settings.migrations_dir))
+    stale = backfill.plan_backfill(settings, first, second, "stale").selected
+    assert [(p.day, p.reason) for p in stale] == [(first, f"schema version 29 < {latest}")]
 
 
 COMPARE = Path(__file__).resolve().parents[2] / "scripts" / "compare_warehouses.py"

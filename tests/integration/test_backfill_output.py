@@ -229,3 +229,63 @@ def test_a_backfill_whose_reader_stopped_early_still_rebuilds_every_day(tmp_path
     assert process.wait(timeout=600) == 0, err
     assert "Traceback" not in err and "Broken pipe" not in err
     assert _successful_runs_per_day(settings) == [(day, 1) for day in days]
+
+
+def _flat_feed(landing: Path) -> None:
+    """A JSONL file outside dated folders whose two records are dated 2024-03-04 and -05."""
+    body = "{} said the spokesman on Monday.\n\nA second paragraph follows here."
+    lines = [
+        json.dumps({"published": day, "text": body.format(words)})
+        for day, words in (("2024-03-04", "Banana"), ("2024-03-05", "Cherry"))
+    ]
+    landing.mkdir(parents=True)
+    (landing / "flat.jsonl").write_text("\n".join(lines) + "\n")
+
+
+def test_a_new_file_no_rebuild_reads_is_named(tmp_path: Path) -> None:
+    """A backfill into a new warehouse over a flat JSONL file said "0 of 0 days ..., 0 files"
+    and named nothing, though `run` loads both records (probe B): no day's rebuild reads a new
+    file outside dated folders without a date header, and the plan now says so."""
+    landing = tmp_path / "landing"
+    _flat_feed(landing)
+    settings = settings_for(landing, tmp_path / "w", write_reports=False)
+    args = ["backfill", "--landing", str(landing), "--warehouse", str(settings.warehouse)]
+    args += ["--start", "2024-03-01", "--end", "2024-03-10", "--mode", "all", "--dry-run"]
+    env = {"NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"), "COLUMNS": "100"}
+    out = CliRunner().invoke(app, args, env=env)
+    assert out.exit_code == 0, out.output
+    assert out.output.splitlines()[-1] == (
+        "0 of 0 days with files or articles to rebuild, 0 files; 10 days of the range with "
+        "neither not listed; 1 new file outside dated folders with no date of its own "
+        "(flat.jsonl): no rebuild reads it, the next `news-etl run` loads it"
+    )
+    assert pipeline.run(settings).articles_loaded == 2
+    out = CliRunner().invoke(app, args, env=env)
+    assert out.exit_code == 0, out.output
+    assert out.output.splitlines()[-1] == (
+        "2 of 2 days with files or articles to rebuild, 1 file; 8 days of the range with "
+        "neither not listed"
+    )
+
+
+def test_a_days_line_names_the_days_its_rebuild_wrote(tmp_path: Path) -> None:
+    """The rebuild of 03-04 reads the file of both records and writes both articles: its line
+    said "2024-03-04: 2 articles" beside a day that holds one (probe B)."""
+    landing = tmp_path / "landing"
+    _flat_feed(landing)
+    settings = settings_for(landing, tmp_path / "w", write_reports=False)
+    assert pipeline.run(settings).articles_loaded == 2
+    args = ["backfill", "--landing", str(landing), "--warehouse", str(settings.warehouse)]
+    args += ["--start", "2024-03-04", "--end", "2024-03-04", "--mode", "all"]
+    env = {"NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"), "NEWS_ETL_WRITE_REPORTS": "false"}
+    out = CliRunner().invoke(app, args, env=env)
+    assert out.exit_code == 0, out.output
+    assert (
+        "2024-03-04: 2 articles (written on 2024-03-04, 2024-03-05), 0 duplicates, "
+        "0 quarantined, 0 removed"
+    ) in out.output.splitlines()
+    per_day = query(
+        settings.warehouse,
+        "SELECT published_date, count(*) FROM fact_article GROUP BY 1 ORDER BY 1",
+    )
+    assert per_day == [(date(2024, 3, 4), 1), (date(2024, 3, 5), 1)]

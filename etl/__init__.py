@@ -66,7 +66,7 @@ def _text_version(rules: str) -> str:
 #: .txt file's blank first line of a no-break space or a form feed is skipped like any
 #: blank line (the file was untitled; etl.ingest.canonical).
 #: text-15: Hebrew stopwords (stop-words writes each entry as a quoted string, "של",) and the
-#: Italian già, così, giù (gia", cosi") are read (etl.text.stems._repaired); ! ? and a single .
+#: Italian già, così (gia", cosi") are read (etl.text.stems._repaired); ! ? and a single .
 #: between two Han or kana characters, the Greek question mark (; after NFKC) before a capital
 #: Greek letter and the Urdu ۔ end a sentence (etl.text.sentences).
 #: Also in text-15: a URL ends before the first Han, kana or Hangul character, CJK or full-width

@@ -7,7 +7,7 @@ abbreviation, an initial or a dotted acronym; ``。`` ends a sentence without ne
 so do ``!``, ``?`` and a single ``.`` between two Han or kana characters (cleaning is NFKC: the
 full-width ``！？．`` of Chinese and Japanese text are ``!?.`` by then, and the ellipsis ``…``
 is ``...``, which ends nothing there); the Greek question mark, ``;``
-after NFKC, ends one after a Greek letter when a capital Greek letter follows (an English
+after NFKC, ends one after a Greek word (two Greek letters) when a capital Greek letter follows (an English
 semicolon never does); a paragraph break always ends one. A period after a number is an end
 like any other (German ``Am 3. Oktober`` is two sentences).
 """
@@ -44,9 +44,9 @@ _GREEK_CAPITALS = "".join(
 _BOUNDARY = re.compile(
     rf"""[.!?؟।॥۔;。！？](?:
           (?<=[.!?؟।॥۔])[.!?؟।॥۔]*["'”’»)\]]*(?=\s+["'“‘«„(\[]?[^\W_a-z]|\s*$)  # capital/digit next
-        | (?<=[{CJK}][!?])[!?]*[」』”’"')\]]*(?=[{CJK}])  # CJK, its ！？ made !? by NFKC
-        | (?<=[{CJK}]\.)[」』”’"')\]]*(?=[{CJK}])  # and its ．, alone (NFKC writes … as ...)
-        | (?<=[{_GREEK}];)["”’»)]*(?=\s+["“«(]?[{_GREEK_CAPITALS}])  # the Greek question mark
+        | (?<=[{CJK}][!?])[!?]*(?=[{CJK}])  # CJK, its ！？ made !? by NFKC; none in 「…！」と
+        | (?<=[{CJK}]\.)(?P<cjk_dot>)(?=[{CJK}])  # and its ．, alone (NFKC writes … as ...)
+        | (?<=[{_GREEK}]{{2}};)["”’»)]*(?=\s+["“«(]?[{_GREEK_CAPITALS}])  # Greek question mark
         | (?<=[。！？])[。！？]*[」』”’)）]*  # CJK: no space needed
         )""",
     re.VERBOSE,
@@ -91,6 +91,7 @@ def _segments(text: str) -> Iterator[tuple[int, int]]:
             first = match.start()
             if (
                 text[first] == "."
+                and match["cjk_dot"] is None  # Han and kana are \w: no abbreviation there
                 and text[first : first + 3] != "..."
                 and _is_abbreviation(text, first)
             ):

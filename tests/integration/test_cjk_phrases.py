@@ -6,10 +6,14 @@ Expected values are literals read off the article below.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from pathlib import Path
 
 import pytest
+
+from etl.text.terms import is_term
+from etl.text.tokenize import lowercase_tokens
 
 from .helpers import day_warehouse, query
 
@@ -111,6 +115,36 @@ def test_a_url_ends_before_cjk_characters(warehouse: Path) -> None:
     url = "https://ja.wikipedia.org/wiki/"
     rows = query(warehouse, "SELECT left_context, keyword, right_context FROM kwic(?, 5)", [url])
     assert rows == [("詳しくは ", url, "大阪 を参")]
+    # Typed whole, it is a phrase of those three terms (migration 0043; is_phrase called a typed
+    # URL one term, and kwic, search and term_trend found nothing).
+    whole = url + "大阪"
+    rows = query(warehouse, "SELECT left_context, keyword, right_context FROM kwic(?, 5)", [whole])
+    assert rows == [("詳しくは ", whole, " を参照。")]  # the text of line 28
+    ((found,),) = query(warehouse, "SELECT count(*) FROM search(?, 10)", [whole])
+    assert found == 1
+    ((note,),) = query(warehouse, "SELECT note FROM term_trend(?, ?, ?)", [whole, DAY, DAY])
+    assert note == "not one term: 3 terms (typed_terms); kwic and search find a phrase"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "https://ko.wikipedia.org/wiki/서울",
+        "문의는 info@example.com으로",
+        "«https://www.gouv.fr/plan» 참조",
+        "https://www.gov.cn(官网)",
+        "请访问https://www.gov.cn了解详情",
+        "https://ja.wikipedia.org/wiki/大阪",
+        "https://de.wikipedia.org/wiki/Köln",
+    ],
+)
+def test_typed_addresses_split_as_the_loader_splits_text(warehouse: Path, typed: str) -> None:
+    """typed_terms (SQL) against the loader's own tokenizer (Python): an address ends at Hangul,
+    CJK punctuation, a guillemet and an opening bracket too (migration 0043, review R1:
+    https://ko.wikipedia.org/wiki/서울 typed whole was one term the loader never stores)."""
+    lowered = unicodedata.normalize("NFKC", typed).lower()
+    expected = [t for t in lowercase_tokens(lowered) if is_term(t)]
+    assert query(warehouse, "SELECT typed_terms(?)", [typed]) == [(expected,)]
 
 
 def test_term_trend_by_keeps_the_note(warehouse: Path) -> None:

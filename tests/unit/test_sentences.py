@@ -186,6 +186,21 @@ def test_cjk_ends_cleaned_to_ascii_need_no_space() -> None:
     assert sentence_count(clean("Yahoo!ニュースによると、U.S.政府は発表した。")) == 1
 
 
+def test_every_cjk_full_stop_ends_and_a_quote_keeps_its_mark() -> None:
+    """Review R1: a ． after another . within 20 characters (a sentence end, a decimal) was read
+    as closing a dotted acronym, since Han and kana are \\w; a ！ or ？ inside 「」 followed by
+    と or a noun ended the sentence at the bracket."""
+    assert sentence_count(clean("今天天气很好．明天下雨．后天晴。")) == 3
+    assert sentence_count(clean("会議は終わった．次は来週．以上．")) == 3
+    assert sentences(clean("収入达3.5亿元．利润增长．")) == ["収入达3.5亿元.", "利润增长."]
+    for quoted in (
+        "突然の豪雨に「おばさん、傘は？」と声をかけた。",
+        "日本を元気にする「元気、ニッポン！」プロジェクトが始まった。",
+        "「やった！」と彼は叫んだ。",
+    ):
+        assert sentence_count(clean(quoted)) == 1, quoted
+
+
 def test_greek_question_mark() -> None:
     """The Greek question mark U+037E is ; after NFKC: it ends a sentence between a Greek word
     and a capital Greek letter; an English semicolon before a capital does not (probe C)."""
@@ -194,6 +209,8 @@ def test_greek_question_mark() -> None:
     assert sentence_count(clean("Τι θα κάνει η κυβέρνηση; Κανείς δεν ξέρει.")) == 2
     assert sentence_count(clean("Η κυβέρνηση αποφάσισε; η αγορά αντέδρασε.")) == 1
     assert sentence_count("The minister resigned; Parliament met at noon.") == 1
+    # one Greek letter is a symbol in English text, not a Greek word (review R1)
+    assert sentence_count("The unit was μ; Ω denotes ohms.") == 1
 
 
 def test_urdu_full_stop() -> None:

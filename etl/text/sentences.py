@@ -6,9 +6,10 @@ brackets) followed by whitespace and a plausible sentence start, unless the peri
 abbreviation, an initial or a dotted acronym; ``。`` ends a sentence without needing a space, and
 so do ``!``, ``?`` and a single ``.`` between two Han or kana characters (cleaning is NFKC: the
 full-width ``！？．`` of Chinese and Japanese text are ``!?.`` by then, and the ellipsis ``…``
-is ``...``, which ends nothing there); the Greek question mark, ``;``
-after NFKC, ends one after a Greek word (two Greek letters) when a capital Greek letter follows (an English
-semicolon never does); a paragraph break always ends one. A period after a number is an end
+is ``...``, which ends nothing there; a ``!`` or ``?`` before a closing ``」`` is the quote's);
+the Greek question mark, ``;`` after NFKC, ends one after a Greek word (two Greek letters) when
+a capital Greek letter follows (an English semicolon never does); a paragraph break always
+ends one. A period after a number is an end
 like any other (German ``Am 3. Oktober`` is two sentences).
 """
 

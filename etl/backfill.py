@@ -75,9 +75,11 @@ class BackfillPlan:
     end: date
     mode: str
     partitions: list[PartitionState] = field(default_factory=list)
-    #: New or changed files outside dated folders with no date of their own (no ``.txt`` date
-    #: header: JSONL, CSV, JSON or HTML files too, whose records may carry dates): no day's
-    #: rebuild reads them; the next run that is not a rebuild loads them (README, Backfills).
+    #: New or changed files outside dated folders that the plan counts on no day: no ``.txt``
+    #: date header (JSONL, CSV, JSON and HTML files among them, whose records may carry dates).
+    #: Every rebuild reads new files, so the first day rebuilt reads them too (their dated
+    #: records go in on their own days); with no day to rebuild nothing reads them, and the
+    #: next ``news-etl run`` loads them (README, Backfills).
     undated: list[str] = field(default_factory=list)
 
     @property
@@ -120,7 +122,7 @@ def plan_total(plan: BackfillPlan) -> str:
         f"{len(plan.selected)} of {plural(len(listed), 'day')} with files or articles to "
         f"rebuild, {plural(plan.selected_files, 'file')}"
         + (f"; {plural(empty, 'day')} of the range with neither not listed" if empty else "")
-        + _undated_note(plan.undated)
+        + _undated_note(plan)
     )
 
 
@@ -128,20 +130,24 @@ def plan_total(plan: BackfillPlan) -> str:
 _UNDATED_NAMED = 3
 
 
-def _undated_note(undated: list[str]) -> str:
+def _undated_note(plan: BackfillPlan) -> str:
+    undated = plan.undated
     if not undated:
         return ""
     named = ", ".join(undated[:_UNDATED_NAMED])
     more = len(undated) - _UNDATED_NAMED
-    return (
-        f"; {plural(len(undated), 'new file')} outside dated folders with no date of "
-        f"{'its' if len(undated) == 1 else 'their'} own ({named}"
+    them = "it" if len(undated) == 1 else "them"
+    files = (
+        f"{plural(len(undated), 'new file')} outside dated folders with no date header ({named}"
         + (f" and {more:,} more" if more > 0 else "")
-        + "): no rebuild reads "
-        + ("it" if len(undated) == 1 else "them")
-        + ", the next `news-etl run` loads "
-        + ("it" if len(undated) == 1 else "them")
+        + ")"
     )
+    if plan.selected:
+        return (
+            f"; {files}, counted on no day: the first rebuild reads {them} too (dated records "
+            f"go in on their own days, undated ones wait for the next `news-etl run`)"
+        )
+    return f"; {files}: no day is rebuilt to read {them}, the next `news-etl run` loads {them}"
 
 
 def plan_preview(plan: BackfillPlan, width: int = 100) -> str:

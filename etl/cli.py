@@ -729,12 +729,12 @@ def backfill(
             if summary is None:
                 say(f"{p.day}: skipped, rebuilt by another run since this backfill was planned")
                 continue
-            # The days it wrote when they are not the day alone: a rebuild writes an article on
-            # its published date, and takes one over from a copy on another day (probe B: "2
-            # articles" beside a day that held one).
+            # The days it changed when they are not the day alone: a rebuild writes an article
+            # on its published date, takes one over from a copy on another day, and removes
+            # articles its files no longer give (probe B: "2 articles" beside a day of one).
             days = sorted(set(summary.partitions))
             written_on = (
-                f" (written on {', '.join(d.isoformat() for d in days)})"
+                f" (days changed: {', '.join(d.isoformat() for d in days)})"
                 if days and days != [p.day]
                 else ""
             )

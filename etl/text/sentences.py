@@ -6,7 +6,8 @@ brackets) followed by whitespace and a plausible sentence start, unless the peri
 abbreviation, an initial or a dotted acronym; ``。`` ends a sentence without needing a space, and
 so do ``!``, ``?`` and a single ``.`` between two Han or kana characters (cleaning is NFKC: the
 full-width ``！？．`` of Chinese and Japanese text are ``!?.`` by then, and the ellipsis ``…``
-is ``...``, which ends nothing there; a ``!`` or ``?`` before a closing ``」`` is the quote's);
+is ``...``, which ends nothing there; a ``!`` or ``?`` before a closing ``」`` or ``』`` is the
+quote's, as Japanese quotes with と);
 the Greek question mark, ``;`` after NFKC, ends one after a Greek word (two Greek letters) when
 a capital Greek letter follows (an English semicolon never does); a paragraph break always
 ends one. A period after a number is an end
@@ -45,7 +46,7 @@ _GREEK_CAPITALS = "".join(
 _BOUNDARY = re.compile(
     rf"""[.!?؟।॥۔;。！？](?:
           (?<=[.!?؟।॥۔])[.!?؟।॥۔]*["'”’»)\]]*(?=\s+["'“‘«„(\[]?[^\W_a-z]|\s*$)  # capital/digit next
-        | (?<=[{CJK}][!?])[!?]*(?=[{CJK}])  # CJK, its ！？ made !? by NFKC; none in 「…！」と
+        | (?<=[{CJK}][!?])[!?]*[”’"')\]]*(?=[{CJK}])  # CJK, its ！？ made !? by NFKC; not 「…！」と
         | (?<=[{CJK}]\.)(?P<cjk_dot>)(?=[{CJK}])  # and its ．, alone (NFKC writes … as ...)
         | (?<=[{_GREEK}]{{2}};)["”’»)]*(?=\s+["“«(]?[{_GREEK_CAPITALS}])  # Greek question mark
         | (?<=[。！？])[。！？]*[」』”’)）]*  # CJK: no space needed

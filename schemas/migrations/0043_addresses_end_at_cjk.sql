@@ -11,6 +11,13 @@
 -- Macros and comments only: no stored row changes.
 -- Like every migration, never edited or renumbered once applied.
 
+-- typed_text drops after a typed URL what the loader never ends one with (url_end_punctuation):
+-- since text-15 an opening bracket, guillemets and the CJK punctuation a URL stops at too, so
+-- «https://www.gouv.fr/plan» or https://www.gov.cn。 copied with its punctuation is the URL
+-- (it kept the » or 。, and kwic and term_trend found nothing; review R2).
+CREATE OR REPLACE MACRO url_end_punctuation() AS '.,;:!?()[]''"<>“”‘’ «»‹›、。〈〉《》「」『』【】〔〕〖〗〘〙〚〛，．！？：；（）［］｛｝｣､';
+COMMENT ON MACRO url_end_punctuation IS 'What typed_text drops after typed text that ends in a URL (http://, https://, www.): the characters the loader''s URL pattern never ends a URL with (. , ; : ! ? ( ) [ ] quotes, guillemets, CJK and full-width punctuation: since text-15 a URL ends before them), and spaces.';
+
 CREATE OR REPLACE MACRO is_phrase(term_text) AS
 contains(typed_text(term_text), ' ')
 OR (len(typed_terms(term_text)) > 1

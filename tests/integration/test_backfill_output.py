@@ -242,35 +242,63 @@ def _flat_feed(landing: Path) -> None:
     (landing / "flat.jsonl").write_text("\n".join(lines) + "\n")
 
 
-def test_a_new_file_no_rebuild_reads_is_named(tmp_path: Path) -> None:
+def test_new_files_the_plan_counts_on_no_day_are_named(tmp_path: Path) -> None:
     """A backfill into a new warehouse over a flat JSONL file said "0 of 0 days ..., 0 files"
-    and named nothing, though `run` loads both records (probe B): no day's rebuild reads a new
-    file outside dated folders without a date header, and the plan now says so."""
+    and named nothing, though `run` loads both records (probe B): the plan counts a new file
+    outside dated folders without a date header on no day, and now names it. With no day to
+    rebuild nothing reads it; once a day is rebuilt, that rebuild reads it too (review R2: the
+    line first said no rebuild ever did) and its records go in on their own days."""
     landing = tmp_path / "landing"
     _flat_feed(landing)
     settings = settings_for(landing, tmp_path / "w", write_reports=False)
     args = ["backfill", "--landing", str(landing), "--warehouse", str(settings.warehouse)]
-    args += ["--start", "2024-03-01", "--end", "2024-03-10", "--mode", "all", "--dry-run"]
-    env = {"NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"), "COLUMNS": "100"}
-    out = CliRunner().invoke(app, args, env=env)
+    args += ["--start", "2024-03-01", "--end", "2024-03-10", "--mode", "all"]
+    env = {
+        "NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"),
+        "NEWS_ETL_WRITE_REPORTS": "false",
+        "COLUMNS": "100",
+    }
+    out = CliRunner().invoke(app, [*args, "--dry-run"], env=env)
     assert out.exit_code == 0, out.output
     assert out.output.splitlines()[-1] == (
         "0 of 0 days with files or articles to rebuild, 0 files; 10 days of the range with "
-        "neither not listed; 1 new file outside dated folders with no date of its own "
-        "(flat.jsonl): no rebuild reads it, the next `news-etl run` loads it"
+        "neither not listed; 1 new file outside dated folders with no date header "
+        "(flat.jsonl): no day is rebuilt to read it, the next `news-etl run` loads it"
     )
-    assert pipeline.run(settings).articles_loaded == 2
+    # A dated day to rebuild: its rebuild reads the flat file too.
+    (landing / "2024-03-06").mkdir()
+    body = "Rain fell on the capital for the third day and the river rose above its banks."
+    (landing / "2024-03-06" / "a.txt").write_text(f" date 2024-03-06 {body}\n")
     out = CliRunner().invoke(app, args, env=env)
     assert out.exit_code == 0, out.output
+    assert (
+        "1 of 1 day with files or articles to rebuild, 1 file; 9 days of the range with "
+        "neither not listed; 1 new file outside dated folders with no date header "
+        "(flat.jsonl), counted on no day: the first rebuild reads it too (dated records go in "
+        "on their own days, undated ones wait for the next `news-etl run`)"
+    ) in out.output.splitlines()
+    per_day = query(
+        settings.warehouse,
+        "SELECT published_date, source_file FROM fact_article ORDER BY 1",
+    )
+    assert per_day == [
+        (date(2024, 3, 4), "flat.jsonl"),
+        (date(2024, 3, 5), "flat.jsonl"),
+        (date(2024, 3, 6), "2024-03-06/a.txt"),
+    ]
+    # Read now: the next plan counts it on its records' days and names it no more.
+    out = CliRunner().invoke(app, [*args, "--dry-run"], env=env)
+    assert out.exit_code == 0, out.output
     assert out.output.splitlines()[-1] == (
-        "2 of 2 days with files or articles to rebuild, 1 file; 8 days of the range with "
+        "3 of 3 days with files or articles to rebuild, 2 files; 7 days of the range with "
         "neither not listed"
     )
 
 
 def test_a_days_line_names_the_days_its_rebuild_wrote(tmp_path: Path) -> None:
     """The rebuild of 03-04 reads the file of both records and writes both articles: its line
-    said "2024-03-04: 2 articles" beside a day that holds one (probe B)."""
+    said "2024-03-04: 2 articles" beside a day that holds one (probe B). It names the days it
+    changed (written, or an article removed: review R2)."""
     landing = tmp_path / "landing"
     _flat_feed(landing)
     settings = settings_for(landing, tmp_path / "w", write_reports=False)
@@ -281,7 +309,7 @@ def test_a_days_line_names_the_days_its_rebuild_wrote(tmp_path: Path) -> None:
     out = CliRunner().invoke(app, args, env=env)
     assert out.exit_code == 0, out.output
     assert (
-        "2024-03-04: 2 articles (written on 2024-03-04, 2024-03-05), 0 duplicates, "
+        "2024-03-04: 2 articles (days changed: 2024-03-04, 2024-03-05), 0 duplicates, "
         "0 quarantined, 0 removed"
     ) in out.output.splitlines()
     per_day = query(

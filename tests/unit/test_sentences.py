@@ -199,6 +199,9 @@ def test_every_cjk_full_stop_ends_and_a_quote_keeps_its_mark() -> None:
         "「やった！」と彼は叫んだ。",
     ):
         assert sentence_count(clean(quoted)) == 1, quoted
+    # Chinese quotes with “” and ‘’: the ！ or ？ inside ends the sentence (review R2)
+    assert sentences(clean("他说：“太好了！”大家都笑了。")) == ["他说:“太好了!”", "大家都笑了。"]
+    assert sentence_count(clean("她喊道：‘快跑！’孩子们跑开了。")) == 2
 
 
 def test_greek_question_mark() -> None:

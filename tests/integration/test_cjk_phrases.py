@@ -115,6 +115,11 @@ def test_a_url_ends_before_cjk_characters(warehouse: Path) -> None:
     url = "https://ja.wikipedia.org/wiki/"
     rows = query(warehouse, "SELECT left_context, keyword, right_context FROM kwic(?, 5)", [url])
     assert rows == [("詳しくは ", url, "大阪 を参")]
+    # Copied with the punctuation a URL now ends before, it is the URL (review R2: the typed
+    # URL kept the » or 。 and kwic found nothing).
+    for pasted in (url + "。", url + "」", "«" + url + "»", url + "（", url + "("):
+        sql = "SELECT left_context, keyword, right_context FROM kwic(?, 5)"
+        assert query(warehouse, sql, [pasted]) == [("詳しくは ", url, "大阪 を参")], pasted
     # Typed whole, it is a phrase of those three terms (migration 0043; is_phrase called a typed
     # URL one term, and kwic, search and term_trend found nothing).
     whole = url + "大阪"

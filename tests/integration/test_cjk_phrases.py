@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from etl.text.grammar import CJK_PUNCTUATION, URL_NOT_LAST
 from etl.text.terms import is_term
 from etl.text.tokenize import lowercase_tokens
 
@@ -117,7 +118,11 @@ def test_a_url_ends_before_cjk_characters(warehouse: Path) -> None:
     assert rows == [("詳しくは ", url, "大阪 を参")]
     # Copied with the punctuation a URL now ends before, it is the URL (review R2: the typed
     # URL kept the » or 。 and kwic found nothing).
-    for pasted in (url + "。", url + "」", "«" + url + "»", url + "（", url + "("):
+    pasted_forms = (url + "。", url + "」", "«" + url + "»", url + "（", url + "(")
+    # ... and with the rarer marks of the same blocks (migration 0044: 0043 listed the common
+    # ones only, and a wave dash or prime quotes were kept)
+    pasted_forms += (url + "〜", "〝" + url + "〟", url + "〃", url + "〰")
+    for pasted in pasted_forms:
         sql = "SELECT left_context, keyword, right_context FROM kwic(?, 5)"
         assert query(warehouse, sql, [pasted]) == [("詳しくは ", url, "大阪 を参")], pasted
     # Typed whole, it is a phrase of those three terms (migration 0043; is_phrase called a typed
@@ -161,3 +166,73 @@ def test_term_trend_by_keeps_the_note(warehouse: Path) -> None:
         warehouse, "SELECT articles, note FROM term_trend_by('zzzq', ?, ?, 'week')", [DAY, DAY]
     )
     assert rows == [(0, "not in the vocabulary")]
+
+
+def _characters_of(char_class: str) -> set[str]:
+    """The characters of a regex character class body written as single characters and
+    ``a-b`` ranges (the form of ``etl.text.grammar``'s constants)."""
+    chars: set[str] = set()
+    i = 0
+    while i < len(char_class):
+        if i + 2 < len(char_class) and char_class[i + 1] == "-":
+            chars.update(chr(c) for c in range(ord(char_class[i]), ord(char_class[i + 2]) + 1))
+            i += 3
+        else:
+            chars.add(char_class[i])
+            i += 1
+    return chars
+
+
+def _expected_marks(listed: str) -> set[str]:
+    """The punctuation marks, symbols and spaces of the CJK and full-width blocks
+    (``CJK_PUNCTUATION``) that a list of what typed text drops must hold, given its other
+    characters: a mark that cleaning's NFKC leaves as it is, and a full-width form that NFKC
+    turns into characters already on the list (``（`` is ``(``)."""
+    expected = set()
+    for c in _characters_of(CJK_PUNCTUATION):
+        if unicodedata.category(c)[0] not in "PSZ":
+            continue
+        normal = unicodedata.normalize("NFKC", c)
+        if normal == c or all(n in listed for n in normal):
+            expected.add(c)
+    return expected
+
+
+def test_typed_text_drops_every_cjk_and_full_width_mark(warehouse: Path) -> None:
+    """What typed_text drops at either end (word_punctuation), after a URL
+    (url_end_punctuation) and names as a dropped symbol (typed_symbols) holds every mark of the
+    CJK and full-width blocks that cleaning keeps or makes one of the list's own characters, and
+    no letter or digit (a Han ideograph after a URL is a term of its own). Up to migration 0044
+    the lists held the common CJK marks only: （oil） or a URL pasted before 〜 found nothing."""
+    ((words, symbols, after_url),) = query(
+        warehouse, "SELECT word_punctuation(), typed_symbols(), url_end_punctuation()"
+    )
+    stable_marks = {c for c in _expected_marks("") if unicodedata.normalize("NFKC", c) == c}
+    assert len(stable_marks) > 30  # the class was read (the blocks hold ~40 such marks)
+    assert _expected_marks(words) <= set(words), sorted(_expected_marks(words) - set(words))
+    assert stable_marks | set(URL_NOT_LAST) <= set(after_url)
+    assert _expected_marks(after_url) <= set(after_url)
+    symbols_expected = _expected_marks(symbols) - stable_marks
+    assert {"＃", "％", "＄"} <= symbols_expected <= set(symbols)
+    assert set(symbols) <= set(words)
+    for listed in (words, symbols, after_url):
+        assert not [c for c in listed if unicodedata.category(c)[0] in "LNM"]
+    assert "／" not in words and "＿" not in words  # cleaning makes them / and _, kept in terms
+
+
+@pytest.mark.parametrize(
+    ("typed", "note"),
+    [
+        ("（governor）", None),
+        ("＂governor＂。", None),
+        ("〝governor〟", None),
+        ("＃governor", "the term governor: terms never start or end with a symbol (＃ dropped)"),
+    ],
+)
+def test_a_word_typed_with_full_width_marks_is_the_word(
+    warehouse: Path, typed: str, note: str | None
+) -> None:
+    rows = query(warehouse, "SELECT keyword, right_context FROM kwic(?, 5)", [typed])
+    assert rows == [("governor", " of T")]
+    rows = query(warehouse, "SELECT articles, note FROM term_trend(?, ?, ?)", [typed, DAY, DAY])
+    assert rows == [(1, note)]

@@ -317,3 +317,26 @@ def test_a_days_line_names_the_days_its_rebuild_wrote(tmp_path: Path) -> None:
         "SELECT published_date, count(*) FROM fact_article GROUP BY 1 ORDER BY 1",
     )
     assert per_day == [(date(2024, 3, 4), 1), (date(2024, 3, 5), 1)]
+
+
+def test_a_days_line_names_a_day_it_only_removed_from(tmp_path: Path) -> None:
+    """A file in the folder of 03-04 whose header says 03-05 gave an article on 03-05; emptied,
+    the rebuild of 03-04 quarantines it and removes that article: the only day it changed is
+    03-05, which the line names (the removal-only case of review R2, untested until now)."""
+    landing = tmp_path / "landing"
+    (landing / "2024-03-04").mkdir(parents=True)
+    moved = landing / "2024-03-04" / "x.txt"
+    body = "Markets in the region closed higher on Tuesday after a long week of losses."
+    moved.write_text(f" date 2024-03-05 {body}\n")
+    settings = settings_for(landing, tmp_path / "w", write_reports=False)
+    assert pipeline.run(settings).articles_loaded == 1
+    moved.write_text("")
+    args = ["backfill", "--landing", str(landing), "--warehouse", str(settings.warehouse)]
+    args += ["--start", "2024-03-04", "--end", "2024-03-05", "--mode", "all"]
+    env = {"NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"), "NEWS_ETL_WRITE_REPORTS": "false"}
+    out = CliRunner().invoke(app, args, env=env)
+    assert out.exit_code == 0, out.output
+    assert (
+        "2024-03-04: 0 articles (days changed: 2024-03-05), 0 duplicates, 1 quarantined, 1 removed"
+    ) in out.output.splitlines()
+    assert query(settings.warehouse, "SELECT count(*) FROM fact_article") == [(0,)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -54,11 +55,26 @@ _LETTERS: dict[str, str] = {
     "Slovene": "čšžćđ",
     "Turkish": "çğıöşüâîû",
 }
-#: Languages whose legacy text is cp1252 (charset-normalizer's names).
-_WESTERN = frozenset(
-    "Danish Dutch English Finnish French German Indonesian Italian Norwegian Portuguese Spanish "
-    "Swedish".split()
-)
+#: The letters beyond ASCII of the languages whose legacy text is cp1252 (charset-normalizer's
+#: names; lower case). Czech read through cp1252 ("pøi", "konèí") is no such language's text;
+#: Norwegian read through cp1250 ("pĺ", "atomvĺpen") is Czech letters, but through cp1252 it
+#: is Norwegian, its own page.
+_WESTERN_LETTERS: dict[str, str] = {
+    "Danish": "æøåé",
+    "Dutch": "éëïèöüáóú",
+    "English": "é",
+    "Finnish": "äöå",
+    "French": "àâæçéèêëîïôœùûüÿ",
+    "German": "äöüß",
+    "Indonesian": "é",
+    "Italian": "àèéìíîòóùú",
+    "Norwegian": "æøåéèêóòô",
+    "Portuguese": "ãáâàçéêíóôõú",
+    "Spanish": "áéíñóúü",
+    "Swedish": "åäöé",
+}
+#: Languages whose legacy text is cp1252.
+_WESTERN = frozenset(_WESTERN_LETTERS)
 #: Chaos margins over the least chaotic candidate (see _preference).
 _NEAR, _NEAR_OWN, _NEAR_TYPOGRAPHY = 0.02, 0.1, 0.25
 _MARKS = re.compile("[‚„…‘’“”–—]")
@@ -330,6 +346,9 @@ def _preference(match: CharsetMatch, extra_chaos: float) -> tuple[int, str]:
     own = _LEGACY_CODE_PAGE.get(match.language)
     if own and _fits(match, own) and extra_chaos <= _NEAR_OWN and _own_letters(match):
         return 0, own
+    own = _page_by_letters(match)
+    if own and extra_chaos <= _NEAR_OWN:
+        return 0, own
     if _fits(match, "cp1252") and (
         extra_chaos <= _NEAR
         or (
@@ -360,6 +379,65 @@ def _own_letters(match: CharsetMatch) -> bool:
     if letters is None:
         return True
     return all(c in letters for c in set(str(match).lower()) if c.isalpha() and not c.isascii())
+
+
+def _page_by_letters(match: CharsetMatch) -> str | None:
+    """The legacy page that ``match`` decodes the bytes as, when its text reads as a language
+    of :data:`_LETTERS` written in that page, whatever language the detector named; ``None``
+    otherwise. It reads so when it has two or more letters of that language that cp1252 lacks
+    ("ł", "ř", "ė") inside words, together at least :data:`_EVIDENCE_SHARE` of its letters, its
+    other letters beyond ASCII are the language's but for a few that cp1252 also has (at most
+    :data:`_FOREIGN_SHARE` of them: a name such as "Höcke" in Polish text), and the same bytes
+    read through cp1252 are no Western language's text (:data:`_WESTERN_LETTERS`).
+
+    The detector names one language per reading, and on real text often the wrong one:
+    Lithuanian read through its own cp1257 as "Croatian" (whose page is cp1250), Czech as
+    "Croatian" or "Polish", so the own page was never preferred and cp1252, within the
+    margin, garbled the letters ("išdavystė" as "iðdavystë", Polish "piekła" as "piek³a";
+    probe D, session 48)."""
+    text = str(match).lower()
+    found = Counter(c for c in text if c.isalpha() and not c.isascii())
+    beyond_cp1252 = {c for c in found if c not in _CP1252_LETTERS}
+    evidence = Counter(m[0] for m in _LETTER_IN_WORD.finditer(text) if m[0] in beyond_cp1252)
+    if len(evidence) < 2 or evidence.total() < _EVIDENCE_SHARE * sum(map(str.isalpha, text)):
+        return None
+    for language, own in _LETTERS.items():
+        page = _LEGACY_CODE_PAGE[language]
+        if beyond_cp1252 <= set(own) and _reads_as(found, own) and _fits(match, page):
+            western = str(match).encode(page).decode("cp1252", "replace").lower()
+            found_there = Counter(c for c in western if c.isalpha() and not c.isascii())
+            if any(_reads_as(found_there, letters) for letters in _WESTERN_LETTERS.values()):
+                return None  # cp1252 reads the bytes as Western text (Norwegian "på", "ø")
+            return page
+    return None
+
+
+def _reads_as(found: Counter[str], letters: str) -> bool:
+    """Whether the letters beyond ASCII ``found`` in a text (lower case, with their counts)
+    are a language's ``letters``, but for a few (at most :data:`_FOREIGN_SHARE` of them) that
+    cp1252 has, as in a foreign name."""
+    foreign = {c: n for c, n in found.items() if c not in letters}
+    return set(foreign) <= _CP1252_LETTERS and (
+        sum(foreign.values()) <= _FOREIGN_SHARE * found.total()
+    )
+
+
+#: The share of a text's letters beyond ASCII that may be another language's, for
+#: :func:`_page_by_letters`: names ("Höcke" in Polish text), not the letters of the text.
+_FOREIGN_SHARE = 0.1
+#: A letter beyond ASCII between two letters ("piekła", "będzie", "būti"): the evidence of
+#: :func:`_page_by_letters`, two different letters at least, together at least
+#: :data:`_EVIDENCE_SHARE` of the text's letters. Italian read through cp1250 has its accents
+#: at the ends of words ("è" as "č", "città" as "cittŕ"), French one letter inside them
+#: ("après" as "apčs"), a cp1252 "£" is an "Ł" before digits ("Ł5m"), and a French name in
+#: English text ("Michèle" as "Michčle") or an Irish one ("Fianna Fáil" as "Fianna Fįil"
+#: through cp1257) is too little.
+_LETTER_IN_WORD = re.compile(r"(?<=[^\W\d_])[^\W\d_\x00-\x7f](?=[^\W\d_])")
+_EVIDENCE_SHARE = 0.005
+#: The letters beyond ASCII that cp1252 has, lower case (é, ö, š, ž, œ, ...).
+_CP1252_LETTERS = frozenset(
+    c.lower() for c in bytes(range(0x80, 0x100)).decode("cp1252", "ignore") if c.isalpha()
+)
 
 
 def _fits(match: CharsetMatch, page: str) -> bool:

@@ -19,9 +19,12 @@ from etl.contracts import (
     QuarantineReason,
     Stage,
     StagedOutcome,
+    TokenKind,
 )
 from etl.load import loader, modes
 from etl.load.staging import SCHEMAS
+from etl.text import tokenize
+from etl.text.tokenize import TOKEN_KINDS
 from etl.validate.suites import load_suites
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,6 +45,14 @@ def _value_set(suite: str, column: str) -> set[str]:
 def test_the_suites_allow_exactly_the_declared_vocabularies() -> None:
     assert _value_set("article", "date_source") == set(DateSource)
     assert _value_set("raw_file", "outcome") == set(StagedOutcome)
+    assert _value_set("article_term", "kind") == contracts.TERM_KINDS
+
+
+def test_the_term_kinds_are_the_token_kinds_but_punctuation_and_symbols() -> None:
+    assert set(TokenKind) == {"word", "number", "url", "email", "punct", "symbol"}
+    assert {"word", "number", "url", "email"} == contracts.TERM_KINDS
+    assert TOKEN_KINDS == ("word", "number", "url", "email", "punct", "symbol")  # codes' order
+    assert tokenize.TERM_KINDS is contracts.TERM_KINDS
 
 
 def test_the_pipeline_modes_are_the_load_modes() -> None:

@@ -77,9 +77,17 @@ class TokenKind(StrEnum):
 class BackfillMode(StrEnum):
     """Which day partitions a backfill rebuilds (see :mod:`etl.backfill`)."""
 
-    MISSING = "missing"  # days with files but never loaded
-    ALL = "all"  # every day with files or articles
-    STALE = "stale"  # days built by an older text-processing or schema version
+    MISSING = "missing"
+    ALL = "all"
+    STALE = "stale"
+
+
+#: What each backfill mode rebuilds, as ``news-etl backfill --help`` says it.
+BACKFILL_MODE_HELP: dict[BackfillMode, str] = {
+    BackfillMode.MISSING: "days never loaded",
+    BackfillMode.ALL: "every day with files or articles",
+    BackfillMode.STALE: "days built by an older text-processing or schema version",
+}
 
 
 class RunStatus(StrEnum):

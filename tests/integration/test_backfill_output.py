@@ -317,3 +317,23 @@ def test_a_days_line_names_the_days_its_rebuild_wrote(tmp_path: Path) -> None:
         "SELECT published_date, count(*) FROM fact_article GROUP BY 1 ORDER BY 1",
     )
     assert per_day == [(date(2024, 3, 4), 1), (date(2024, 3, 5), 1)]
+
+
+def test_a_bad_mode_is_a_usage_error_that_lists_the_declared_modes(tmp_path: Path) -> None:
+    """The modes are declared once (etl.contracts.BackfillMode); the CLI's help and its usage
+    error list them as they always did (literals), and a bad mode touches no warehouse."""
+    warehouse = tmp_path / "w.duckdb"
+    args = ["backfill", "--landing", str(tmp_path), "--warehouse", str(warehouse)]
+    args += ["--start", "2024-03-04", "--end", "2024-03-05", "--mode", "fresh"]
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 2
+    assert out.stderr == (
+        "error: news-etl backfill: Invalid value: --mode must be one of missing, all, stale "
+        "(see --help)\n"
+    )
+    assert not warehouse.exists()
+    shown = CliRunner().invoke(app, ["backfill", "--help"], env={"COLUMNS": "300"})
+    assert (
+        "missing: days never loaded; all: every day with files or articles; stale: days built "
+        "by an older text-processing or schema version." in shown.output
+    )

@@ -9,11 +9,13 @@ import re
 from pathlib import Path
 from typing import get_args
 
-from etl import contracts, pipeline
+from etl import backfill, contracts, pipeline
 from etl.contracts import (
+    BACKFILL_MODE_HELP,
     EXPECTATION_REASON_DOC,
     EXPECTATION_REASON_PREFIX,
     QUARANTINE_REASONS,
+    BackfillMode,
     DateSource,
     LoadMode,
     QuarantineReason,
@@ -58,6 +60,11 @@ def test_the_term_kinds_are_the_token_kinds_but_punctuation_and_symbols() -> Non
 def test_the_pipeline_modes_are_the_load_modes() -> None:
     assert set(get_args(pipeline.Mode)) == set(LoadMode) == set(modes.MODES)
     assert {"merge", "replace", "rebuild"} == contracts.LOAD_MODES
+
+
+def test_the_backfill_modes_are_declared_once() -> None:
+    assert backfill.MODES == tuple(BackfillMode) == ("missing", "all", "stale")
+    assert list(BACKFILL_MODE_HELP) == list(BackfillMode)  # the CLI's help names each, in order
 
 
 def test_the_readme_quarantine_table_is_the_registry() -> None:

@@ -48,6 +48,7 @@ from typing import Any
 
 import duckdb
 
+from etl.contracts import TokenKind
 from etl.load.migrations import discover, schema_version
 from etl.target import DUCKLAKE_PREFIX
 from etl.warehouse import reader
@@ -86,9 +87,10 @@ def pick_arguments(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     if latest is None:
         raise SystemExit("the warehouse holds no articles")
     n_docs = int(_one(con, "SELECT count(*) FROM fact_article"))
-    words = """
+    words = f"""
         SELECT t.term, count(*) AS df FROM fact_article_term f JOIN dim_term t USING (term_id)
-        WHERE t.term_kind = 'word' AND t.n_chars >= 4 AND NOT coalesce(f.is_stopword, false)
+        WHERE t.term_kind = '{TokenKind.WORD}' AND t.n_chars >= 4
+          AND NOT coalesce(f.is_stopword, false)
           AND regexp_full_match(t.term, '[a-z]+')
         GROUP BY t.term
     """

@@ -43,6 +43,8 @@ from news_etl_shared import (
     settings_from,
 )
 
+from etl.contracts import BackfillMode
+
 log = logging.getLogger("airflow.task")
 
 
@@ -58,7 +60,11 @@ log = logging.getLogger("airflow.task")
     params={
         "start": Param(type="string", format="date", description="First day (YYYY-MM-DD)"),
         "end": Param(type="string", format="date", description="Last day, inclusive"),
-        "mode": Param("missing", enum=["missing", "all", "stale"], description="What to rebuild"),
+        "mode": Param(
+            BackfillMode.MISSING.value,
+            enum=[mode.value for mode in BackfillMode],
+            description="What to rebuild",
+        ),
         "landing": Param(None, type=["null", "string"], description="Landing zone folder"),
         "warehouse": Param(None, type=["null", "string"], description="DuckDB warehouse file"),
         **run_limit_params(),

@@ -50,7 +50,6 @@ report's path.
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Any
 
 from airflow.sdk import (
@@ -75,29 +74,18 @@ from news_etl_shared import (
 log = logging.getLogger("airflow.task")
 
 
-def _partition_date(context: Any) -> date:
-    """The day this run loads: its logical date.
+def _day_and_mode(context: Any) -> dict[str, Any]:
+    """The day this run loads and its load mode, as :mod:`etl.daily_run` decides them from the
+    plain values of the run's context."""
+    from etl import daily_run
 
-    Scheduled and backfill runs of a data-interval timetable get the interval's start as logical
-    date (the day that just ended); a manual run or `airflow dags test news_daily D` gets D (and
-    the interval that ends at D: the partition follows the logical date, never the interval). A
-    manual run without a logical date falls back to the day it was triggered.
-    """
-    for key in ("logical_date", "data_interval_start"):
-        value = context.get(key)
-        if value is not None:
-            return date(value.year, value.month, value.day)
-    run_after = context["dag_run"].run_after
-    return date(run_after.year, run_after.month, run_after.day)
-
-
-def _mode(context: Any) -> str:
-    """`merge` for scheduled and manual runs, `rebuild` for backfill runs, unless forced."""
-    chosen = context["params"].get("mode") or "auto"
-    if chosen != "auto":
-        return str(chosen)
-    run_type = context["dag_run"].run_type  # a DagRunType enum; its value is "backfill"
-    return "rebuild" if getattr(run_type, "value", str(run_type)) == "backfill" else "merge"
+    dag_run = context["dag_run"]
+    return {
+        "partition_date": daily_run.partition_date(
+            context.get("logical_date"), context.get("data_interval_start"), dag_run.run_after
+        ),
+        "mode": daily_run.run_mode(context["params"], dag_run.run_type),
+    }
 
 
 @dag(
@@ -131,8 +119,7 @@ def news_daily() -> None:
         context = get_current_context()
         run = pipeline.plan_run(
             settings_from(context["params"]),
-            partition_date=_partition_date(context),
-            mode=_mode(context),
+            **_day_and_mode(context),
             trigger="airflow",
             external_run_id=f"{context['dag'].dag_id}/{context['run_id']}",
         )
@@ -202,8 +189,7 @@ def news_daily() -> None:
             reason = pipeline.record_plan_failure(
                 settings_from(params),
                 external_run_id=f"{context['dag'].dag_id}/{context['run_id']}",
-                partition_date=_partition_date(context),
-                mode=_mode(context),
+                **_day_and_mode(context),
             )
         raise RunFailedError(reason)
 

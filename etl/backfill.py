@@ -29,10 +29,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from etl import TEXT_VERSION, pipeline
-from etl.contracts import plural
+from etl.contracts import BackfillMode, plural
 from etl.errors import ConfigError
 from etl.ingest.landing import folder_date, list_landing
 from etl.ingest.ledger import read_ledger
@@ -45,8 +45,8 @@ from etl.warehouse import file_lock, locked_reader, migrate_if_behind
 if TYPE_CHECKING:
     from rich.table import Table
 
-BackfillMode = Literal["missing", "all", "stale"]
-MODES: tuple[str, ...] = ("missing", "all", "stale")
+#: The modes, in the order the CLI and the DAG list them.
+MODES: tuple[str, ...] = tuple(BackfillMode)
 
 
 @dataclass(frozen=True)
@@ -248,14 +248,14 @@ def plan_backfill(
         stale_text = sorted(v for v in versions.get(day, set()) if v != TEXT_VERSION)
         schema = run_schema.get(day)
         reason = ""
-        if mode == "missing" and unjudged[day] and not loaded:
-            reason = "missing"
-        elif mode == "all" and (files[day] or articles[day]):
-            reason = "all"
-        elif mode == "stale" and stale_text:
+        if mode == BackfillMode.MISSING and unjudged[day] and not loaded:
+            reason = BackfillMode.MISSING.value
+        elif mode == BackfillMode.ALL and (files[day] or articles[day]):
+            reason = BackfillMode.ALL.value
+        elif mode == BackfillMode.STALE and stale_text:
             reason = f"text version {', '.join(stale_text)} != {TEXT_VERSION}"
         elif (
-            mode == "stale"
+            mode == BackfillMode.STALE
             and schema is not None
             and schema < current_schema
             # with or without articles: a day whose files were all quarantined is judged anew

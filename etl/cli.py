@@ -25,6 +25,7 @@ from typer._click.core import Context as ClickContext
 from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError
 from typer.core import TyperGroup
 
+from etl.contracts import BACKFILL_MODE_HELP, BackfillMode
 from etl.errors import (
     NewsEtlError,
     UnknownReasonError,
@@ -674,10 +675,10 @@ def backfill(
         typer.Option(
             "--mode",
             "-m",
-            help="missing: days never loaded; all: every day with files or articles; "
-            "stale: days built by an older text-processing or schema version.",
+            help="; ".join(f"{mode}: {rebuilds}" for mode, rebuilds in BACKFILL_MODE_HELP.items())
+            + ".",
         ),
-    ] = "missing",
+    ] = BackfillMode.MISSING.value,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Only show what would be rebuilt.")
     ] = False,
@@ -691,6 +692,8 @@ def backfill(
     settings = _settings(landing=landing, warehouse=warehouse)
     first, last = _parse_date(start), _parse_date(end)
     assert first is not None and last is not None
+    # A usage error (exit 2, naming the option); plan_backfill checks it too, for its other
+    # caller (the news_backfill DAG), as a ConfigError.
     if mode not in bf.MODES:
         raise typer.BadParameter(f"--mode must be one of {', '.join(bf.MODES)}")
     planned_at = datetime.now(UTC)
@@ -709,7 +712,7 @@ def backfill(
             bar.update(job, description=f"rebuilding {p.day}")
             try:
                 with bf.rebuilding(settings):
-                    if mode != "all" and bf.rebuilt_since(settings, p.day, planned_at):
+                    if mode != BackfillMode.ALL and bf.rebuilt_since(settings, p.day, planned_at):
                         summary = None
                     else:
                         summary = bf.rebuild_partition(settings, p.day, trigger="cli-backfill")

@@ -4,9 +4,9 @@ This module is on the ground floor (next to :mod:`etl.settings` and :mod:`etl.er
 text, validate and load import it, and it imports none of them. A staged table is declared here
 with its Arrow schema, its grain, the stage that writes it and the stages that read it; the
 staging folder, the loader and the contract tests derive their lists from these declarations.
-A vocabulary (load modes, ledger outcomes, date sources, quarantine reasons, run statuses) is a
-``StrEnum``; the runtime sets are derived from it, and a test checks that the Great Expectations
-suites under ``schemas/expectations/`` allow exactly these values.
+A vocabulary (load modes, ledger outcomes, date sources, token kinds, backfill modes, quarantine
+reasons, run statuses) is a ``StrEnum``; the runtime sets are derived from it, and a test checks
+that the Great Expectations suites under ``schemas/expectations/`` allow exactly these values.
 """
 
 from __future__ import annotations
@@ -60,6 +60,34 @@ class DateSource(StrEnum):
     METADATA = "metadata"  # the record's or page's metadata (JSON/CSV fields, HTML meta tags)
     PATH = "path"  # the dated folder the file lies in
     RUN = "run"  # the run's date (nothing else said)
+
+
+class TokenKind(StrEnum):
+    """The kind of a token, from its text alone (:func:`etl.text.tokenize.token_kind`): staged
+    ``terms.kind``, ``dim_term.term_kind``."""
+
+    WORD = "word"  # letters, marks and digits (inner apostrophes, hyphens; dotted acronyms; CJK)
+    NUMBER = "number"  # starts with a digit
+    URL = "url"
+    EMAIL = "email"
+    PUNCT = "punct"  # Unicode punctuation
+    SYMBOL = "symbol"  # anything else
+
+
+class BackfillMode(StrEnum):
+    """Which day partitions a backfill rebuilds (see :mod:`etl.backfill`)."""
+
+    MISSING = "missing"
+    ALL = "all"
+    STALE = "stale"
+
+
+#: What each backfill mode rebuilds, as ``news-etl backfill --help`` says it.
+BACKFILL_MODE_HELP: dict[BackfillMode, str] = {
+    BackfillMode.MISSING: "days never loaded",
+    BackfillMode.ALL: "every day with files or articles",
+    BackfillMode.STALE: "days built by an older text-processing or schema version",
+}
 
 
 class RunStatus(StrEnum):
@@ -253,6 +281,8 @@ LEDGER_OUTCOMES: frozenset[str] = frozenset(LedgerOutcome)
 STAGED_OUTCOMES: frozenset[str] = frozenset(StagedOutcome)
 DATE_SOURCES: frozenset[str] = frozenset(DateSource)
 RUN_STATUSES: frozenset[str] = frozenset(RunStatus)
+#: The token kinds that count as terms (stored in ``fact_article_term`` / ``dim_term``).
+TERM_KINDS: frozenset[str] = frozenset(TokenKind) - {TokenKind.PUNCT, TokenKind.SYMBOL}
 
 
 #: Characters of a value (a date string, an exception message) that a quarantine detail or a

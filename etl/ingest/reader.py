@@ -15,10 +15,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from etl.contracts import QuarantineReason
+from etl.contracts import DateSource, QuarantineReason
 from etl.ingest.canonical import BadDateError, parse_txt
 from etl.ingest.decode import UndecodableError, decode
-from etl.ingest.formats import ADAPTERS, LINE_RECORDS, Record, RecordError, choose_format
+from etl.ingest.formats import (
+    ADAPTERS,
+    LINE_RECORDS,
+    MULTI_RECORD_FORMATS,
+    RECORD_DATE_SOURCE,
+    Record,
+    RecordError,
+    choose_format,
+)
 from etl.ingest.landing import LandingFile, open_landing_file, read_at_most, source_name
 from etl.ingest.ledger import LedgerView
 from etl.ingest.metadata import clean_metadata, metadata_over_limit
@@ -33,8 +41,6 @@ SNIFF_BYTES = 2048
 FOLDER_OUTSIDE = "a symlink to a folder outside the landing zone: none of its files is read"
 #: How a too-large file's refusal names the limit: ``"<size> bytes is over the limit of <limit>"``.
 _OVER_LIMIT = " is over the limit of "
-#: Formats whose files hold many articles; their records are never deferred to another day.
-MULTI_RECORD_FORMATS = frozenset({"jsonl", "json", "csv"})
 
 
 @dataclass
@@ -307,16 +313,16 @@ def _parse_file(
             continue
         item, metadata_note = clean_metadata(item)
         if item.published is not None:
-            published, date_source = item.published, "header" if fmt == "txt" else "metadata"
+            published, date_source = item.published, RECORD_DATE_SOURCE[fmt]
         elif file.path_date is not None:
-            published, date_source = file.path_date, "path"
+            published, date_source = file.path_date, DateSource.PATH
         elif ctx.rebuild and (kept := ledger.placed_day(file.path, item.key)) is not None:
-            published, date_source = kept, "run"  # an undated record keeps its day
+            published, date_source = kept, DateSource.RUN  # an undated record keeps its day
         elif ctx.rebuild and not holder:
             unplaced = True  # an undated record no partition holds: a rebuild never places one
             continue
         else:
-            published, date_source = ctx.fallback_date, "run"
+            published, date_source = ctx.fallback_date, DateSource.RUN
         if (
             not multi
             and not holder

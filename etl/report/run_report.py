@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 
+from etl.contracts import TokenKind
 from etl.errors import PermanentError, UnknownRunError
 from etl.output import NEWLINE, html_text, write_whole
 from etl.report import charts
@@ -424,11 +425,11 @@ def _run_terms(
         why = next((str(n) for t, _, n in rows if t is None and n), "")
     # top_terms over the run's days, not over the period between them
     top = con.execute(
-        """
+        f"""
         SELECT t.term, sum(c.occurrences)::BIGINT AS n
         FROM v_daily_content_terms c JOIN dim_term t USING (term_id)
         WHERE c.published_date BETWEEN ?2 AND ?3  -- lets DuckDB skip the other days' rows
-          AND list_contains(?1::DATE[], c.published_date) AND t.term_kind = 'word'
+          AND list_contains(?1::DATE[], c.published_date) AND t.term_kind = '{TokenKind.WORD}'
         GROUP BY t.term HAVING n > 0 ORDER BY n DESC, t.term LIMIT 15
         """,
         [sorted(set(days)), start, end],

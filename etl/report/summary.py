@@ -18,7 +18,7 @@ import duckdb
 from rich.cells import cell_len
 
 from etl import TEXT_VERSION
-from etl.contracts import LedgerOutcome, LoadMode, RunStatus, plural
+from etl.contracts import LedgerOutcome, LoadMode, RunStatus, TokenKind, plural
 from etl.ingest.landing import folder_date_sql
 from etl.leftovers import Liveness, Unfinished, files_planned
 from etl.load.standing import STANDING_QUARANTINE
@@ -74,10 +74,10 @@ def _headline_terms(con: duckdb.DuckDBPyConnection, top: int, min_chars: int) ->
     ranks the run's days with it).
     """
     return con.execute(
-        """
+        f"""
         SELECT t.term, sum(c.occurrences)::BIGINT AS n
         FROM v_daily_content_terms c JOIN dim_term t USING (term_id)
-        WHERE t.term_kind = 'word' AND t.n_chars >= ?
+        WHERE t.term_kind = '{TokenKind.WORD}' AND t.n_chars >= ?
         GROUP BY t.term HAVING n > 0 ORDER BY n DESC, t.term LIMIT ?
         """,
         [min_chars, top],

@@ -23,6 +23,7 @@ from functools import lru_cache
 import Stemmer
 from stop_words import LANGUAGE_MAPPING, StopWordError, get_stop_words
 
+from etl.contracts import TokenKind
 from etl.text.tokenize import normal_form
 
 #: ISO 639-1 code → Snowball algorithm name: every algorithm PyStemmer ships (but its two
@@ -217,9 +218,10 @@ def stem_terms(language: str, terms: Sequence[str], kinds: Sequence[str]) -> lis
     stemmer = _stemmer(language)
     if stemmer is None:
         return list(terms)
-    words = [without_elision(language, t) for t, k in zip(terms, kinds, strict=True) if k == "word"]
+    word = TokenKind.WORD
+    words = [without_elision(language, t) for t, k in zip(terms, kinds, strict=True) if k == word]
     stemmed = iter(stemmer.stemWords(words))
-    return [next(stemmed) if k == "word" else t for t, k in zip(terms, kinds, strict=True)]
+    return [next(stemmed) if k == word else t for t, k in zip(terms, kinds, strict=True)]
 
 
 def stopword_flags(language: str, terms: Sequence[str]) -> list[bool]:

@@ -34,6 +34,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.contracts import TERM_KINDS as TERM_KINDS  # the kinds that count as terms
+from etl.contracts import TokenKind
 from etl.text.grammar import (
     ASCII_WORD_RUN,
     CJK,
@@ -45,9 +47,8 @@ from etl.text.grammar import (
     applicable,
 )
 
-TOKEN_KINDS = ("word", "number", "url", "email", "punct", "symbol")
-#: Kinds that count as terms (stored in ``fact_article_term`` / ``dim_term``).
-TERM_KINDS = frozenset({"word", "number", "url", "email"})
+#: Every token kind, in declaration order (:mod:`etl.text.terms` codes a kind by its index).
+TOKEN_KINDS: tuple[TokenKind, ...] = tuple(TokenKind)
 
 _HAN, _HIRAGANA, _KATAKANA, _CJK = HAN, HIRAGANA, KATAKANA, CJK
 _W = WORD_RUN
@@ -203,24 +204,25 @@ def lowercase_form(text: str) -> str | None:
     return _lowered(text)
 
 
+#: The kind of each named alternative of the grammar (``other`` is punctuation or a symbol).
 _GROUP_KIND = {
-    "acronym": "word",
-    "url": "url",
-    "email": "email",
-    "number": "number",
-    "word": "word",
-    "cjk": "word",
+    "acronym": TokenKind.WORD,
+    "url": TokenKind.URL,
+    "email": TokenKind.EMAIL,
+    "number": TokenKind.NUMBER,
+    "word": TokenKind.WORD,
+    "cjk": TokenKind.WORD,
 }
 
 
 @lru_cache(maxsize=1 << 16)
-def token_kind(surface: str) -> str:
+def token_kind(surface: str) -> TokenKind:
     """The kind of a token, from its text alone (one of :data:`TOKEN_KINDS`)."""
     match = _TOKEN.match(surface)
     group = match.lastgroup if match else None
     if group is not None and group in _GROUP_KIND:
         return _GROUP_KIND[group]
-    return "punct" if unicodedata.category(surface[0]).startswith("P") else "symbol"
+    return TokenKind.PUNCT if unicodedata.category(surface[0]).startswith("P") else TokenKind.SYMBOL
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,11 +21,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from etl.errors import ConfigError
 
-Stage = Literal["batch", "post_load"]
+#: When a suite runs (its ``meta.stage``): not a pipeline stage (:class:`etl.contracts.Stage`).
+SuiteStage = Literal["batch", "post_load"]
+SUITE_STAGES: tuple[SuiteStage, ...] = get_args(SuiteStage)
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class SuiteSpec:
     table: str  # staged table name (etl.load.staging.SCHEMAS) or warehouse frame name
     key: str  # column identifying the record a failing row belongs to
     definition: dict[str, Any]
-    stage: str = "batch"
+    stage: SuiteStage = "batch"
 
     @property
     def expectations(self) -> list[dict[str, Any]]:
@@ -109,7 +111,7 @@ def active_expectations(spec: SuiteSpec, columns: set[str]) -> list[dict[str, An
     ]
 
 
-def load_suites(expectations_dir: Path, stage: Stage = "batch") -> list[SuiteSpec]:
+def load_suites(expectations_dir: Path, stage: SuiteStage = "batch") -> list[SuiteSpec]:
     """Every suite of ``stage`` under ``expectations_dir``, sorted by file name; a
     :class:`ConfigError` when there is none (a missing or empty folder, or none of the stage)."""
     if not expectations_dir.is_dir():
@@ -128,7 +130,7 @@ def load_suites(expectations_dir: Path, stage: Stage = "batch") -> list[SuiteSpe
             )
         except (ValueError, KeyError) as exc:
             raise ConfigError(f"suite {path} is not a valid suite file: {exc}") from exc
-        if spec.stage not in ("batch", "post_load"):
+        if spec.stage not in SUITE_STAGES:
             raise ConfigError(f"suite {path}: unknown stage {spec.stage!r}")
         if spec.stage == stage:
             specs.append(spec)

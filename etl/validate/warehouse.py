@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from etl.load.rules import RUN_BATCH
 from etl.load.slices import Slice, article_slices, in_slice
 from etl.validate.runner import ValidationOutcome, validate_frame
 from etl.validate.suites import load_suites
@@ -174,7 +175,7 @@ def check_frames(
     outcome = ValidationOutcome()
     for spec in load_suites(expectations_dir, stage="post_load"):
         outcome.merge(validate_frame(spec, frames[spec.table], params))
-    outcome.checks = [{**row, "batch": -1} for row in outcome.checks]
+    outcome.checks = [{**row, "batch": RUN_BATCH} for row in outcome.checks]
     return outcome
 
 

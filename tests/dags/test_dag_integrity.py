@@ -107,6 +107,19 @@ def test_news_daily_shape(dagbag) -> None:  # type: ignore[no-untyped-def]
     assert load.upstream_task_ids == {"validate"}
 
 
+def test_news_backfill_offers_the_declared_modes(dagbag) -> None:  # type: ignore[no-untyped-def]
+    """The mode param's choices and its doc are the modes etl.contracts declares."""
+    from etl.contracts import BackfillMode
+
+    dag = dagbag.dags["news_backfill"]
+    param = dag.params.get_param("mode")
+    assert param.schema["enum"] == [m.value for m in BackfillMode] == ["missing", "all", "stale"]
+    assert param.value == "missing"
+    assert [line[3:].split("`")[0] for line in dag.doc_md.splitlines() if line[:3] == "* `"] == [
+        m.value for m in BackfillMode
+    ]
+
+
 def test_only_transient_errors_are_retried(dagbag) -> None:  # type: ignore[no-untyped-def]
     """Every task of every DAG retries transient errors and fails at once on the rest, by the
     one policy in etl.errors (the DAGs cannot drift apart)."""

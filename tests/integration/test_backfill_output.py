@@ -340,3 +340,23 @@ def test_a_days_line_names_a_day_it_only_removed_from(tmp_path: Path) -> None:
         "2024-03-04: 0 articles (days changed: 2024-03-05), 0 duplicates, 1 quarantined, 1 removed"
     ) in out.output.splitlines()
     assert query(settings.warehouse, "SELECT count(*) FROM fact_article") == [(0,)]
+
+
+def test_a_bad_mode_is_a_usage_error_that_lists_the_declared_modes(tmp_path: Path) -> None:
+    """The modes are declared once (etl.contracts.BackfillMode); the CLI's help and its usage
+    error list them as they always did (literals), and a bad mode touches no warehouse."""
+    warehouse = tmp_path / "w.duckdb"
+    args = ["backfill", "--landing", str(tmp_path), "--warehouse", str(warehouse)]
+    args += ["--start", "2024-03-04", "--end", "2024-03-05", "--mode", "fresh"]
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 2
+    assert out.stderr == (
+        "error: news-etl backfill: Invalid value: --mode must be one of missing, all, stale "
+        "(see --help)\n"
+    )
+    assert not warehouse.exists()
+    shown = CliRunner().invoke(app, ["backfill", "--help"], env={"COLUMNS": "300"})
+    assert (
+        "missing: days never loaded; all: every day with files or articles; stale: days built "
+        "by an older text-processing or schema version." in shown.output
+    )

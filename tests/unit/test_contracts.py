@@ -7,21 +7,28 @@ import ast
 import json
 import re
 from pathlib import Path
-from typing import get_args
+from typing import get_args, get_type_hints
 
-from etl import contracts, pipeline
+from etl import backfill, contracts, pipeline
 from etl.contracts import (
+    BACKFILL_MODE_HELP,
     EXPECTATION_REASON_DOC,
     EXPECTATION_REASON_PREFIX,
     QUARANTINE_REASONS,
+    BackfillMode,
     DateSource,
     LoadMode,
     QuarantineReason,
     Stage,
     StagedOutcome,
+    TokenKind,
 )
-from etl.load import loader, modes
+from etl.load import loader, modes, rules
 from etl.load.staging import SCHEMAS
+from etl.text import tokenize
+from etl.text.tokenize import TOKEN_KINDS
+from etl.validate import suites
+from etl.validate import warehouse as validate_warehouse
 from etl.validate.suites import load_suites
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,11 +49,33 @@ def _value_set(suite: str, column: str) -> set[str]:
 def test_the_suites_allow_exactly_the_declared_vocabularies() -> None:
     assert _value_set("article", "date_source") == set(DateSource)
     assert _value_set("raw_file", "outcome") == set(StagedOutcome)
+    assert _value_set("article_term", "kind") == contracts.TERM_KINDS
+
+
+def test_the_term_kinds_are_the_token_kinds_but_punctuation_and_symbols() -> None:
+    assert set(TokenKind) == {"word", "number", "url", "email", "punct", "symbol"}
+    assert {"word", "number", "url", "email"} == contracts.TERM_KINDS
+    assert TOKEN_KINDS == ("word", "number", "url", "email", "punct", "symbol")  # codes' order
+    assert tokenize.TERM_KINDS is contracts.TERM_KINDS
 
 
 def test_the_pipeline_modes_are_the_load_modes() -> None:
     assert set(get_args(pipeline.Mode)) == set(LoadMode) == set(modes.MODES)
     assert {"merge", "replace", "rebuild"} == contracts.LOAD_MODES
+
+
+def test_the_backfill_modes_are_declared_once() -> None:
+    assert backfill.MODES == tuple(BackfillMode) == ("missing", "all", "stale")
+    assert list(BACKFILL_MODE_HELP) == list(BackfillMode)  # the CLI's help names each, in order
+
+
+def test_the_suite_stages_are_declared_once_under_their_own_name() -> None:
+    """A suite's ``meta.stage`` (when it runs) is not a pipeline stage: its vocabulary has its
+    own name, and the field, the check of suite files and the post-load batch number use it."""
+    assert suites.SUITE_STAGES == get_args(suites.SuiteStage) == ("batch", "post_load")
+    assert not hasattr(suites, "Stage")
+    assert get_type_hints(suites.SuiteSpec)["stage"] == suites.SuiteStage
+    assert validate_warehouse.RUN_BATCH is rules.RUN_BATCH
 
 
 def test_the_readme_quarantine_table_is_the_registry() -> None:

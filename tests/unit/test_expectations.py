@@ -54,6 +54,7 @@ def _terms() -> pd.DataFrame:
         {
             "article_id": [A, A, B],
             "term": ["markets", "rallied", "markets"],
+            "kind": ["word", "word", "word"],
             "count": [1, 2, 1],
             "first_offset": [0, 8, 0],
         }
@@ -189,6 +190,7 @@ CASES: dict[tuple[str, str, str | None], Callable[[pd.DataFrame], pd.DataFrame]]
     ("article_term", "expect_compound_columns_to_be_unique", "article_id,term"): _set(
         "term", "markets"
     ),
+    ("article_term", "expect_column_values_to_be_in_set", "kind"): _set("kind", "punct"),
     ("article_term", "expect_column_values_to_be_between", "count"): _set("count", 0),
     ("article_term", "expect_column_values_to_be_between", "first_offset"): _set(
         "first_offset", -1

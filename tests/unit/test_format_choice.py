@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from etl.ingest.formats import choose_format, sniff
+from etl.ingest import formats, reader
+from etl.ingest.formats import FORMATS, choose_format, sniff
 
 SNIFFED = [
     ("<!DOCTYPE html><html><body>x</body></html>", "html"),
@@ -65,3 +66,41 @@ CHOSEN = [
 @pytest.mark.parametrize(("name", "head", "fmt"), CHOSEN, ids=[c[0] for c in CHOSEN])
 def test_choose_format(name: str, head: str, fmt: str | None) -> None:
     assert choose_format(name, head) == fmt
+
+
+#: The README's formats: each file suffix and the format it names (``""``: no extension).
+BY_SUFFIX = {
+    ".txt": "txt",
+    ".text": "txt",
+    "": "txt",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+}
+
+
+def test_every_suffix_names_one_registered_format() -> None:
+    claimed = [suffix for f in FORMATS for suffix in f.suffixes]
+    assert sorted(claimed) == sorted(BY_SUFFIX)  # each suffix once
+    assert {suffix: f.name for f in FORMATS for suffix in f.suffixes} == BY_SUFFIX
+    assert set(formats.ADAPTERS) == {f.name for f in FORMATS} == set(BY_SUFFIX.values())
+    for suffix, name in BY_SUFFIX.items():
+        if suffix:
+            assert choose_format(f"d/a{suffix.upper()}.gz", "") == name
+
+
+def test_the_reader_takes_the_format_properties_from_the_registry() -> None:
+    assert reader.MULTI_RECORD_FORMATS is formats.MULTI_RECORD_FORMATS
+    assert frozenset({"jsonl", "json", "csv"}) == formats.MULTI_RECORD_FORMATS
+    assert set(formats.LINE_RECORDS) == {"jsonl", "json"}
+    assert formats.RECORD_DATE_SOURCE == {
+        "txt": "header",
+        "jsonl": "metadata",
+        "json": "metadata",
+        "csv": "metadata",
+        "html": "metadata",
+    }

@@ -2,14 +2,18 @@
 
 Each adapter is a function ``(text, layout) -> list[Record | RecordError]`` (see
 :mod:`etl.ingest.formats.base`). A ``.gz`` suffix is stripped before choosing (the reader
-decompresses first).
+decompresses first). :data:`FORMATS` declares each format once (its adapter, suffixes, whether a
+file holds many articles, its line ending when its records are lines, and where the dates its
+records give come from); the other tables here derive from it.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 
+from etl.contracts import DateSource
 from etl.ingest.formats.base import Adapter, Parsed, Record, RecordError
 from etl.ingest.formats.csvdump import parse_csv
 from etl.ingest.formats.html import parse_html
@@ -19,38 +23,54 @@ from etl.ingest.landing import is_gzip
 
 __all__ = [
     "ADAPTERS",
+    "FORMATS",
     "LINE_RECORDS",
+    "MULTI_RECORD_FORMATS",
+    "RECORD_DATE_SOURCE",
     "Adapter",
+    "InputFormat",
     "Parsed",
     "Record",
     "RecordError",
     "choose_format",
 ]
 
-ADAPTERS: dict[str, Adapter] = {
-    "txt": parse_text_file,
-    "jsonl": parse_jsonl,
-    "json": parse_json,
-    "csv": parse_csv,
-    "html": parse_html,
-}
 
-#: The line ending of each format whose records are lines: a JSON document that does not read
-#: as one is read as JSON lines (see :func:`etl.ingest.formats.jsonl.parse_json`).
-LINE_RECORDS = {"jsonl": LINE_BREAK, "json": LINE_BREAK}
+@dataclass(frozen=True)
+class InputFormat:
+    """One input format (``source_format``, without ``.gz``) and what the reader needs of it."""
 
-_BY_SUFFIX = {
-    ".txt": "txt",
-    ".text": "txt",
-    "": "txt",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "json",
-    ".csv": "csv",
-    ".html": "html",
-    ".htm": "html",
-    ".xhtml": "html",
-}
+    name: str
+    adapter: Adapter
+    suffixes: tuple[str, ...]  # lowercase, with the dot ("": no extension, sniffed first)
+    multi_record: bool  # its files hold many articles, never deferred to another day's run
+    #: the line ending of a format whose records are lines (``None``: its records are not): a
+    #: JSON document that does not read as one is read as JSON lines (see
+    #: :func:`etl.ingest.formats.jsonl.parse_json`)
+    line_break: re.Pattern[str] | None
+    date_source: DateSource  # of a date its records give themselves (a header, metadata)
+
+
+TXT = InputFormat("txt", parse_text_file, (".txt", ".text", ""), False, None, DateSource.HEADER)
+JSONL = InputFormat(
+    "jsonl", parse_jsonl, (".jsonl", ".ndjson"), True, LINE_BREAK, DateSource.METADATA
+)
+JSON = InputFormat("json", parse_json, (".json",), True, LINE_BREAK, DateSource.METADATA)
+CSV = InputFormat("csv", parse_csv, (".csv",), True, None, DateSource.METADATA)
+HTML = InputFormat(
+    "html", parse_html, (".html", ".htm", ".xhtml"), False, None, DateSource.METADATA
+)
+#: Every format the ingest stage reads.
+FORMATS: tuple[InputFormat, ...] = (TXT, JSONL, JSON, CSV, HTML)
+
+ADAPTERS: dict[str, Adapter] = {f.name: f.adapter for f in FORMATS}
+#: The line ending of each format whose records are lines.
+LINE_RECORDS = {f.name: f.line_break for f in FORMATS if f.line_break is not None}
+#: Formats whose files hold many articles; their records are never deferred to another day.
+MULTI_RECORD_FORMATS = frozenset(f.name for f in FORMATS if f.multi_record)
+#: Where a record's own date comes from, by format (a .txt header, else the metadata).
+RECORD_DATE_SOURCE: dict[str, DateSource] = {f.name: f.date_source for f in FORMATS}
+_BY_SUFFIX = {suffix: f.name for f in FORMATS for suffix in f.suffixes}
 
 
 def _suffix(name: str) -> str:
@@ -71,12 +91,13 @@ def sniff(head: str) -> str | None:
     start = head.lstrip()[:SNIFF_CHARS].lower()
     # ("<html" anywhere in the window covers a page that starts with it.)
     if start.startswith(("<!doctype html", "<?xml")) or "<html" in start:
-        return "html"
+        return HTML.name
     if not _JSON_START.match(start):
         return None
     if start.startswith("["):
-        return "json" if _json_list(head) else None
-    return "jsonl" if "}\n{" in head.replace("\r", "") or head.count("\n") > 1 else "json"
+        return JSON.name if _json_list(head) else None
+    lines = "}\n{" in head.replace("\r", "") or head.count("\n") > 1
+    return JSONL.name if lines else JSON.name
 
 
 #: How JSON begins: an object with a field name (or empty), or a list whose first item starts
@@ -101,5 +122,5 @@ def choose_format(name: str, head: str) -> str | None:
     """The adapter name for a file, by extension; files without one are sniffed (else ``txt``)."""
     suffix = _suffix(name)
     if suffix == "":
-        return sniff(head) or "txt"
+        return sniff(head) or TXT.name
     return _BY_SUFFIX.get(suffix)

@@ -65,6 +65,7 @@ def airflow_environment(
     # D" the logical date D-1 23:00 UTC, which loads D-1, and a backfill lost its last day
     # (probe T, session 46): the project's Airflow runs in UTC, whatever the shell says.
     env["AIRFLOW__CORE__DEFAULT_TIMEZONE"] = "UTC"
+    # The processes' environment first, then the settings (etl.settings.DIRECT_READS).
     db = env.get("NEWS_ETL_AIRFLOW_DB") or settings.airflow_db
     if db:
         env["NEWS_ETL_AIRFLOW_DB"] = db

@@ -93,6 +93,22 @@ OTHER_VARIABLES = frozenset(
     }
 )
 
+#: Settings that a module of ``etl/`` reads as environment variables rather than from a
+#: :class:`Settings`, by module and variable, each with why it cannot read the settings object;
+#: tests/unit/test_environment_reads.py fails on any other read of a ``NEWS_ETL_*`` name there
+#: (those of :data:`OTHER_VARIABLES` aside, which are not settings).
+DIRECT_READS: dict[tuple[str, str], str] = {
+    ("etl/target.py", "NEWS_ETL_WAREHOUSE"): "unmask() takes a masked URL's password from the "
+    "URL this process was given; it runs inside the validation of the settings (parse_target), "
+    "which import etl.target, so it cannot load them, and a bad value must fail where it is read",
+    ("etl/airflow_env.py", "NEWS_ETL_AIRFLOW_DB"): "the environment handed to Airflow's processes "
+    "(``base``, default os.environ) names the metadata database before this process's settings "
+    "(airflow_environment, celery_environment: a caller's ``base`` wins)",
+    ("etl/airflow_env.py", "NEWS_ETL_AIRFLOW_BROKER"): "the same, for the Celery broker",
+    ("etl/airflow_cluster.py", "NEWS_ETL_AIRFLOW_DB"): "the environment celery_environment built "
+    "(the database it chose), announced before it is used",
+}
+
 #: The most days a setting counted in days may give (a hundred years): three million days
 #: overflowed Python's dates part-way through a run (probe, session 40).
 MAX_DAYS = 36_500

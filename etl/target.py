@@ -102,6 +102,7 @@ def unmask(location: str) -> str:
     if not has_masked_password(location):
         return location
     if location not in _GIVEN:
+        # Not from the settings, whose validation runs this (etl.settings.DIRECT_READS).
         given = os.environ.get("NEWS_ETL_WAREHOUSE", "")
         if given.startswith(DUCKLAKE_PREFIX) and not has_masked_password(given):
             with contextlib.suppress(ValueError):  # a bad setting says so where it is read

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.contracts import LedgerOutcome, Stage
+from etl.contracts import SCHEMAS, LedgerOutcome, Stage
 from etl.load import boilerplate, daily_terms
 from etl.load.account import touched_days_sql
 from etl.load.modes import LISTED, REMOVED
@@ -132,15 +132,44 @@ def _write_dimensions(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+#: The columns of the staged ``articles`` table (:data:`etl.contracts.SCHEMAS`) that
+#: ``fact_article`` does not hold, and where each is kept instead (None: used on the way only).
+#: Every other staged column goes into ``fact_article``, under its own name or its
+#: :data:`FACT_ARTICLE_RENAMED` one: the loader's column list derives from the declaration, so a
+#: new staged column is written or fails the load (fact_article has no such column) until it is
+#: listed here, never silently left NULL (tests/integration/test_fact_article_columns.py).
+STORED_ELSEWHERE: dict[str, str | None] = {
+    "file_sha256": "ingest_ledger.sha256",
+    "source_name": "dim_source.source_name",  # fact_article holds its stable id, source_id
+    "raw_text": "article_text.raw_text",
+    "clean_text": "article_text.clean_text",
+    "language_name": "dim_language.language_name",
+    "minhash": "story_member.minhash",
+    "lsh_bands": "story_lsh.bucket",  # one row per band
+    "replacement_ratio": None,  # checked by the article suite (etl.validate), not kept
+}
+#: Staged article columns ``fact_article`` holds under another name.
+FACT_ARTICLE_RENAMED = {"path": "source_file", "record": "source_record"}
+#: ``fact_article`` columns the load settles rather than stages, and what fills them: the
+#: source's stable id (from ``source_name``, etl.load.account) and the story (etl.load.stories).
+FACT_ARTICLE_SETTLED = {"source_id": "a.source_id", "story_id": "m.story_id"}
+
+
+def fact_article_columns() -> str:
+    """The select list that fills ``fact_article`` from ``new_articles a`` and
+    ``story_member m``."""
+    staged = [name for name in SCHEMAS["articles"].names if name not in STORED_ELSEWHERE]
+    return ", ".join(
+        [f"a.{name} AS {FACT_ARTICLE_RENAMED.get(name, name)}" for name in staged]
+        + [f"{source} AS {column}" for column, source in FACT_ARTICLE_SETTLED.items()]
+    )
+
+
 def _append_facts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
-        """
+        f"""
         INSERT INTO fact_article BY NAME
-        SELECT a.article_id, a.published_date, a.date_source, a.source_id,
-               a.path AS source_file, a.title, a.encoding, a.encoding_note, a.raw_bytes,
-               a.n_chars, a.n_paragraphs, a.n_sentences, a.n_tokens, a.n_terms, a.text_version,
-               a.url, a.authors, a.source_format, a.record AS source_record, a.text_repair,
-               a.language_code, a.language_confidence, m.story_id
+        SELECT {fact_article_columns()}
         FROM new_articles a JOIN story_member m USING (article_id)
         ORDER BY a.published_date, a.article_id
         """

@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 
 from etl import pipeline
+from etl.load.migrations import migrate
 from etl.settings import Settings, load_settings
 from etl.warehouse import reader, table_checksum
 
@@ -121,3 +122,10 @@ def paused_cli(marker: Path) -> list[str]:
     """The command (CLI arguments follow it) of a ``news-etl`` that writes its pid to
     ``marker`` inside the load transaction, right before COMMIT, and then waits to be killed."""
     return [sys.executable, "-c", _PAUSED_CLI, str(marker)]
+
+
+def migrated() -> duckdb.DuckDBPyConnection:
+    """An in-memory warehouse with every migration of the project applied (close it)."""
+    con = duckdb.connect()
+    migrate(con, Settings().migrations_dir)
+    return con

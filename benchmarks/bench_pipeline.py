@@ -930,8 +930,11 @@ def measure(args: argparse.Namespace, corpus: Path, tmp: Path) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
         log(f"JSON written to {args.json}")
-    if pipe.status != "success" or rerun.status != "success":
-        log(f"warning: run status {pipe.status!r} / {rerun.status!r}, expected 'success'")
+    from etl.contracts import RunStatus
+
+    if pipe.status != RunStatus.SUCCESS or rerun.status != RunStatus.SUCCESS:
+        expected = RunStatus.SUCCESS
+        log(f"warning: run status {pipe.status!r} / {rerun.status!r}, expected '{expected}'")
         return 1
     return 0
 

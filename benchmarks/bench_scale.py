@@ -43,6 +43,8 @@ from pathlib import Path
 import duckdb
 import psutil
 
+from etl.timing import STAGES, SUMMARY
+
 ROOT = Path(__file__).resolve().parent.parent
 CLI = Path(sys.executable).with_name("news-etl")
 DAY = date(2024, 6, 3)
@@ -180,19 +182,8 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-STAGE_ORDER = (
-    "startup",
-    "plan",
-    "ingest",
-    "text",
-    "validate",
-    "load",
-    "load.stories",
-    "load.post_load_checks",
-    "load.daily_sums",
-    "data_docs",
-    "report",
-)
+#: The stages ``etl_run_stage`` holds, in run order (the CLI's summary is not stored).
+STAGE_ORDER = tuple(stage for stage in STAGES if stage != SUMMARY)
 
 
 def scale_by_history(work: Path, sizes: list[int], workers: int) -> str:

@@ -32,7 +32,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from etl import TEXT_VERSION, pipeline
-from etl.contracts import BackfillMode, plural
+from etl.contracts import BackfillMode, RunStatus, plural
 from etl.errors import ConfigError
 from etl.ingest.landing import folder_date, list_landing
 from etl.ingest.ledger import read_ledger
@@ -216,7 +216,8 @@ def plan_backfill(
             # Latest successful run per day (ordered by start, the last one wins).
             for day, schema in con.execute(
                 "SELECT partition_date, schema_version FROM etl_run "
-                "WHERE status = 'success' AND partition_date IS NOT NULL ORDER BY started_at"
+                f"WHERE status = '{RunStatus.SUCCESS}' AND partition_date IS NOT NULL "
+                "ORDER BY started_at"
             ).fetchall():
                 if day in wanted:
                     run_schema[day] = int(schema)
@@ -340,7 +341,8 @@ def rebuilt_since(settings: Settings, day: date, since: datetime) -> bool:
         if con is None:
             return False
         row = con.execute(
-            "SELECT count(*) FROM etl_run WHERE partition_date = ? AND status = 'success' "
+            "SELECT count(*) FROM etl_run WHERE partition_date = ? "
+            f"AND status = '{RunStatus.SUCCESS}' "
             "AND started_at > ?",
             [day, since],
         ).fetchone()

@@ -395,6 +395,7 @@ def _run(settings: Settings, partition: date | None, replace: bool, gx: Helper |
     load can start in between and make them wait for it. It is let go before anything is
     printed (a terminal paused with Ctrl-S, a pipe nobody reads, would hold it)."""
     from etl import pipeline
+    from etl.contracts import Stage
     from etl.timing import STARTUP, recording, since_process_start
 
     with contextlib.ExitStack() as hold:
@@ -402,13 +403,13 @@ def _run(settings: Settings, partition: date | None, replace: bool, gx: Helper |
             job = bar.add_task("planning", total=None)
 
             def progress(step: str, batch: int, total: int) -> None:
-                if step == "plan":
+                if step == Stage.PLAN:
                     bar.update(job, description="processing batches", total=total, completed=0)
                 elif step == "batch":
                     bar.update(job, completed=batch + 1)
                     if batch + 1 == total:
                         bar.update(job, description="validating")
-                elif step == "validate":
+                elif step == Stage.VALIDATE:
                     bar.update(job, description="loading")
 
             try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import pyarrow as pa
 
@@ -516,6 +517,46 @@ STAGED: tuple[StagedTable, ...] = (
 
 #: Each staged table's Arrow schema, by name.
 SCHEMAS: dict[str, pa.Schema] = {table.name: table.schema for table in STAGED}
+
+
+def quarantine_row(
+    stage: Stage,
+    path: str,
+    sha256: str | None,
+    reason: str,
+    detail: str,
+    record: str | None = None,
+) -> dict[str, Any]:
+    """A staged ``quarantine`` row: ``stage`` (ingest or text) refused ``record`` of the file at
+    ``path`` (``None``: the whole file) for ``reason``."""
+    return {
+        "path": path,
+        "sha256": sha256,
+        "record": record,
+        "stage": str(stage),
+        "reason": reason,
+        "detail": detail,
+    }
+
+
+def stage_stats_row(
+    stage: str,
+    n_in: int,
+    n_out: int,
+    n_duplicate: int,
+    n_quarantined: int,
+    seconds: float,
+) -> dict[str, Any]:
+    """A staged ``stage_stats`` row (an ``etl_run_stage`` row without its run id); ``stage`` is
+    a :class:`Stage` or another name of :data:`etl.timing.STAGES`."""
+    return {
+        "stage": str(stage),
+        "n_in": n_in,
+        "n_out": n_out,
+        "n_duplicate": n_duplicate,
+        "n_quarantined": n_quarantined,
+        "seconds": seconds,
+    }
 
 
 def read_by(stage: Stage) -> tuple[str, ...]:

@@ -83,7 +83,8 @@ class MigrationError(PermanentError):
 
 
 class StagingError(PermanentError):
-    """Staged Parquet for a run is missing or does not match its plan."""
+    """Staged Parquet for a run is missing or does not match its plan, or a staged row does not
+    have its table's columns."""
 
 
 class StagingUnavailableError(RetryableError):

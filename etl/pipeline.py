@@ -32,7 +32,7 @@ from filelock import BaseFileLock
 
 from etl import TEXT_VERSION, __version__, heap, interrupts, leftovers
 from etl.children import Helper, worker_pool
-from etl.contracts import LedgerOutcome, RunStatus, Stage, plural
+from etl.contracts import LedgerOutcome, RunStatus, Stage, plural, stage_stats_row
 from etl.errors import (
     BatchValidationError,
     ConfigError,
@@ -425,7 +425,9 @@ def _plan(
     # and the ingest, in no stage: a first run's stages were 86-92 % of its wall (probe).
     for _ in range(2):
         seconds = (datetime.now(UTC) - started).total_seconds()
-        _append_stats(plan.staging(), 0, _stats(PLAN, len(files), len(todo), 0, 0, seconds))
+        _append_stats(
+            plan.staging(), 0, stage_stats_row(PLAN, len(files), len(todo), 0, 0, seconds)
+        )
     return plan
 
 
@@ -569,19 +571,6 @@ def _load_known(plan: RunPlan) -> LedgerView:
     return view
 
 
-def _stats(
-    stage: str, n_in: int, n_out: int, dup: int, quar: int, seconds: float
-) -> dict[str, Any]:
-    return {
-        "stage": stage,
-        "n_in": n_in,
-        "n_out": n_out,
-        "n_duplicate": dup,
-        "n_quarantined": quar,
-        "seconds": seconds,
-    }
-
-
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
@@ -648,7 +637,7 @@ def _notes_failure(
     return wrap
 
 
-@_notes_failure("ingest", per_batch=True)
+@_notes_failure(Stage.INGEST, per_batch=True)
 def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     """Ingest stage for one batch: read, hash, decode and parse its files."""
     started = time.perf_counter()
@@ -690,7 +679,7 @@ def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     _append_stats(
         staging,
         batch,
-        _stats(
+        stage_stats_row(
             INGEST,
             len(files),
             len(result.articles),
@@ -702,7 +691,7 @@ def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     return counts
 
 
-@_notes_failure("text", per_batch=True)
+@_notes_failure(Stage.TEXT, per_batch=True)
 def text_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     """Text stage for one batch: clean, split into sentences and tokens, count terms."""
     started = time.perf_counter()  # the text modules' import is part of the stage
@@ -724,7 +713,7 @@ def text_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
     _append_stats(
         staging,
         batch,
-        _stats(
+        stage_stats_row(
             TEXT,
             ingested.num_rows,
             len(out.articles),
@@ -749,7 +738,7 @@ def _append_stats(staging: RunStaging, batch: int, row: dict[str, Any]) -> None:
     staging.write("stage_stats", batch, [*rows, row])
 
 
-@_notes_failure("validate")
+@_notes_failure(Stage.VALIDATE)
 def validate_run(
     staging_dir: str | Path, setup_seconds: float = 0.0, params: dict[str, Any] | None = None
 ) -> dict[str, int]:
@@ -791,7 +780,7 @@ def validate_run(
         _append_stats(
             staging,
             batch,
-            _stats(VALIDATE, n_in, n_in - n_rejected, 0, n_rejected, seconds * share),
+            stage_stats_row(VALIDATE, n_in, n_in - n_rejected, 0, n_rejected, seconds * share),
         )
     return {
         "articles": total,
@@ -1008,7 +997,7 @@ def run_facts(plan: RunPlan, settings: Settings) -> RunFacts:
     )
 
 
-@_notes_failure("load")
+@_notes_failure(Stage.LOAD)
 def load_run(
     staging_dir: str | Path, gx: Helper | None = None, hold: contextlib.ExitStack | None = None
 ) -> LoadSummary:
@@ -1344,7 +1333,8 @@ def record_plan_failure(
     if settings.target.exists():
         with locked_reader(settings) as con:
             row = None if con is None else con.execute(
-                "SELECT error FROM etl_run WHERE external_run_id = ? AND status = 'failed' "
+                "SELECT error FROM etl_run WHERE external_run_id = ? "
+                f"AND status = '{RunStatus.FAILED}' "
                 "ORDER BY started_at DESC LIMIT 1",
                 [external_run_id],
             ).fetchone()  # fmt: skip
@@ -1570,7 +1560,7 @@ def _run_planned(
     """Every step of a planned run, in this process (its GX steps in ``gx`` if given; ``hold``
     as for :func:`load_run`)."""
     if progress:
-        progress("plan", -1, plan.n_batches)
+        progress(Stage.PLAN, -1, plan.n_batches)
     try:
         interrupts.check()  # a Ctrl-C caught inside the plan (DuckDB's lazy imports): stop
         _process_batches(plan, plan.settings_obj().workers, progress, gx)
@@ -1578,7 +1568,7 @@ def _run_planned(
         _validate_stage(plan, gx)
         interrupts.check()
         if progress:
-            progress("validate", -1, plan.n_batches)
+            progress(Stage.VALIDATE, -1, plan.n_batches)
         summary = load_run(plan.staging_dir, gx=gx, hold=hold)
     except Exception as exc:
         _raise_interrupt(exc)  # Ctrl-C or SIGTERM inside DuckDB: not a failure
@@ -1596,5 +1586,5 @@ def _run_planned(
             )
         raise
     if progress:
-        progress("load", -1, plan.n_batches)
+        progress(Stage.LOAD, -1, plan.n_batches)
     return summary

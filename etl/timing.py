@@ -14,24 +14,33 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-#: Every stage name ``etl_run_stage`` holds, in the order a run passes them.
-STAGES = (
-    "startup",  # process start, imports and settings, until the run begins (CLI only)
-    "plan",  # reclaim killed runs, list the landing zone, read the ledger, cut batches
-    "ingest",
-    "text",
-    "validate",
-    "load",  # the load transaction, writer lock wait included
-    "load.stories",  # story assignment (inside load)
-    "load.post_load_checks",  # the post-load warehouse suites (inside load)
-    "load.daily_sums",  # agg_daily_term of the touched days (inside load)
-    "data_docs",  # GX Data Docs and the quality page
-    "report",  # the run's HTML report
-    "summary",  # the warehouse summary the CLI prints (in its stage table, not stored)
+from etl.contracts import Stage, stage_stats_row
+
+#: The parts of a run measured besides the pipeline's stages (:class:`Stage`), and the parts
+#: of a stage (a dotted name: ``load.stories`` is inside ``load``).
+STARTUP = "startup"  # process start, imports and settings, until the run begins (CLI only)
+PLAN = Stage.PLAN  # reclaim killed runs, list the landing zone, read the ledger, cut batches
+INGEST, TEXT, VALIDATE = Stage.INGEST, Stage.TEXT, Stage.VALIDATE
+LOAD = Stage.LOAD  # the load transaction, writer lock wait included
+STORIES = f"{Stage.LOAD}.stories"  # story assignment (inside load)
+POST_LOAD_CHECKS = f"{Stage.LOAD}.post_load_checks"  # the post-load warehouse suites (in load)
+DAILY_SUMS = f"{Stage.LOAD}.daily_sums"  # agg_daily_term of the touched days (inside load)
+DATA_DOCS = "data_docs"  # GX Data Docs and the quality page
+REPORT = "report"  # the run's HTML report
+SUMMARY = "summary"  # the warehouse summary the CLI prints (in its stage table, not stored)
+
+#: Every stage name ``etl_run_stage`` holds, in the order a run passes them: start-up, the
+#: pipeline's stages (the load's parts after it), then what follows the load.
+STAGES: tuple[str, ...] = (
+    STARTUP,
+    *Stage,
+    STORIES,
+    POST_LOAD_CHECKS,
+    DAILY_SUMS,
+    DATA_DOCS,
+    REPORT,
+    SUMMARY,
 )
-PLAN, INGEST, TEXT, VALIDATE, LOAD = "plan", "ingest", "text", "validate", "load"
-STARTUP, DATA_DOCS, REPORT, SUMMARY = "startup", "data_docs", "report", "summary"
-STORIES, POST_LOAD_CHECKS, DAILY_SUMS = "load.stories", "load.post_load_checks", "load.daily_sums"
 
 
 def is_part(stage: str) -> bool:
@@ -50,14 +59,7 @@ class StageTime:
 
     def row(self) -> dict[str, object]:
         """As an ``etl_run_stage`` row (without the run id)."""
-        return {
-            "stage": self.stage,
-            "n_in": self.n_in,
-            "n_out": self.n_out,
-            "n_duplicate": 0,
-            "n_quarantined": 0,
-            "seconds": self.seconds,
-        }
+        return stage_stats_row(self.stage, self.n_in, self.n_out, 0, 0, self.seconds)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from datetime import date
 
 import duckdb
 
-from etl.contracts import REFUSED_UNREAD, LedgerOutcome
+from etl.contracts import REFUSED_UNREAD, LedgerOutcome, RunStatus, Stage
 from etl.ingest.landing import LandingFile, folder_date_sql
 
 #: The record key under which :attr:`LedgerView.placed` files a single-record file's article
@@ -92,7 +92,8 @@ class LedgerView:
 _EARLIER_REFUSALS = f"""
 SELECT path, reason, detail FROM (
     SELECT q.* FROM quarantine q JOIN etl_run r ON r.run_id = q.run_id
-    WHERE q.landing = ? AND r.status = 'success' AND q.sha256 IS NULL AND q.stage = 'ingest'
+    WHERE q.landing = ? AND r.status = '{RunStatus.SUCCESS}' AND q.sha256 IS NULL
+      AND q.stage = '{Stage.INGEST}'
     QUALIFY row_number() OVER (PARTITION BY q.landing, q.path
                                ORDER BY q.quarantined_at DESC, q.run_id DESC) = 1
 ) latest

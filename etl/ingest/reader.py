@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from etl.contracts import DateSource, QuarantineReason
+from etl.contracts import DateSource, QuarantineReason, Stage, StagedOutcome, quarantine_row
 from etl.ingest.canonical import BadDateError, parse_txt
 from etl.ingest.decode import UndecodableError, decode
 from etl.ingest.formats import (
@@ -105,14 +105,7 @@ def ingest_files(files: list[LandingFile], ctx: IngestContext, ledger: LedgerVie
 def _quarantine_row(
     file: LandingFile, sha256: str | None, reason: str, detail: str, record: str | None = None
 ) -> dict[str, Any]:
-    return {
-        "path": file.path,
-        "sha256": sha256,
-        "record": record,
-        "stage": "ingest",
-        "reason": reason,
-        "detail": detail,
-    }
+    return quarantine_row(Stage.INGEST, file.path, sha256, reason, detail, record)
 
 
 def _quarantine(
@@ -121,7 +114,7 @@ def _quarantine(
     result.quarantine.append(_quarantine_row(file, sha256, reason, detail))
     result.files_quarantined += 1
     if sha256 is not None:
-        result.ledger.append(_ledger_row(file, sha256, "quarantined", None))
+        result.ledger.append(_ledger_row(file, sha256, StagedOutcome.QUARANTINED, None))
 
 
 def _ledger_row(
@@ -260,7 +253,7 @@ def _ingest_one(
         return
     if raw.sha256 in ledger.file_articles and not ledger.loaded_before(file.path, raw.sha256):
         article_id = ledger.file_articles[raw.sha256]
-        result.ledger.append(_ledger_row(file, raw.sha256, "duplicate", article_id))
+        result.ledger.append(_ledger_row(file, raw.sha256, StagedOutcome.DUPLICATE, article_id))
         result.files_duplicate += 1
         return
     _parse_file(file, raw, ctx, result, ledger)
@@ -384,10 +377,10 @@ def _parse_file(
         for row in problems:
             row["record"] = row["record"] if multi else None
         result.quarantine.extend(problems)
-        result.ledger.append(_ledger_row(file, raw.sha256, "quarantined", None))
+        result.ledger.append(_ledger_row(file, raw.sha256, StagedOutcome.QUARANTINED, None))
         result.files_quarantined += 1
         return
     result.quarantine.extend(problems)
     result.articles.extend(rows)
-    result.ledger.append(_ledger_row(file, raw.sha256, "new", None))
+    result.ledger.append(_ledger_row(file, raw.sha256, StagedOutcome.NEW, None))
     result.files_out += 1

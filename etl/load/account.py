@@ -29,7 +29,15 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from etl.contracts import REFUSED_UNREAD, SCHEMAS, DateSource, LedgerOutcome, Stage, read_by
+from etl.contracts import (
+    REFUSED_UNREAD,
+    SCHEMAS,
+    DateSource,
+    LedgerOutcome,
+    Stage,
+    StagedOutcome,
+    read_by,
+)
 from etl.ingest.ledger import latest_contents_sql
 from etl.load.keys import stable_id_sql
 from etl.load.modes import REMOVED, REPLACE_SCOPE, RUN_REFUSED, Mode
@@ -227,6 +235,7 @@ def _settle_ledger(con: duckdb.DuckDBPyConnection, landing: str) -> None:
         LedgerOutcome.DUPLICATE,
         LedgerOutcome.QUARANTINED,
     )
+    new = StagedOutcome.NEW
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE run_ledger AS
@@ -257,7 +266,7 @@ def _settle_ledger(con: duckdb.DuckDBPyConnection, landing: str) -> None:
                CASE
                  WHEN is_late THEN late_outcome
                  WHEN kept THEN kept_outcome
-                 WHEN outcome <> 'new' THEN outcome
+                 WHEN outcome <> '{new}' THEN outcome
                  WHEN n_new > 0 THEN '{loaded}'
                  WHEN n_ok > 0 THEN '{duplicate}'
                  ELSE '{quarantined}'
@@ -265,7 +274,7 @@ def _settle_ledger(con: duckdb.DuckDBPyConnection, landing: str) -> None:
                CASE
                  WHEN is_late THEN late_article
                  WHEN kept THEN kept_article
-                 WHEN outcome <> 'new' THEN article_id
+                 WHEN outcome <> '{new}' THEN article_id
                  WHEN is_holder THEN first_new
                  ELSE first_id
                END AS article_id,
@@ -274,7 +283,7 @@ def _settle_ledger(con: duckdb.DuckDBPyConnection, landing: str) -> None:
                CASE
                  WHEN is_late THEN late_articles
                  WHEN kept THEN coalesce(ids, kept_articles)
-                 WHEN outcome <> 'new' THEN NULL
+                 WHEN outcome <> '{new}' THEN NULL
                  ELSE ids
                END AS article_ids
         FROM settled
@@ -283,13 +292,14 @@ def _settle_ledger(con: duckdb.DuckDBPyConnection, landing: str) -> None:
     )
 
 
-_COUNTS = """
-SELECT count(*) FILTER (WHERE outcome = 'loaded' AND NOT unchanged),
-       count(*) FILTER (WHERE outcome = 'duplicate' AND NOT unchanged),
-       count(*) FILTER (WHERE outcome = 'quarantined' AND NOT unchanged),
+_COUNTS = f"""
+SELECT count(*) FILTER (WHERE outcome = '{LedgerOutcome.LOADED}' AND NOT unchanged),
+       count(*) FILTER (WHERE outcome = '{LedgerOutcome.DUPLICATE}' AND NOT unchanged),
+       count(*) FILTER (WHERE outcome = '{LedgerOutcome.QUARANTINED}' AND NOT unchanged),
        (SELECT count(*) FROM run_articles WHERE is_new),
        (SELECT count(*) FROM run_articles WHERE NOT is_new AND NOT from_holder)
-         + count(*) FILTER (WHERE outcome = 'duplicate' AND NOT unchanged AND sha256 NOT IN
+         + count(*) FILTER (WHERE outcome = '{LedgerOutcome.DUPLICATE}' AND NOT unchanged
+                            AND sha256 NOT IN
                             (SELECT file_sha256 FROM run_articles)),
        count(*) FILTER (WHERE unchanged AND NOT late_known AND NOT holder),
        count(*) FILTER (WHERE late_known),
@@ -301,10 +311,10 @@ SELECT count(*) FILTER (WHERE outcome = 'loaded' AND NOT unchanged),
        -- less every file it gave a ledger row (one each) or refused unhashed (one row each).
        -- Not its stage row's out and quarantined, which count records and quarantine rows: a
        -- JSONL file of three records made a run defer -2 files (probe).
-       (SELECT coalesce(sum(n_in), 0) FROM staged_stage_stats WHERE stage = 'ingest')
+       (SELECT coalesce(sum(n_in), 0) FROM staged_stage_stats WHERE stage = '{Stage.INGEST}')
          - (SELECT count(*) FROM staged_ledger WHERE NOT coalesce(unchanged, false))
          - (SELECT count(*) FROM staged_quarantine
-            WHERE sha256 IS NULL AND stage = 'ingest')
+            WHERE sha256 IS NULL AND stage = '{Stage.INGEST}')
 FROM run_ledger
 """
 

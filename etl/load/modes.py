@@ -354,7 +354,7 @@ class Rebuild(Mode):
         return f"""
             SELECT DISTINCT l.article_id FROM (
                 SELECT unnest({LISTED}) AS article_id FROM ingest_ledger
-                WHERE landing = $1 AND outcome = 'loaded'
+                WHERE landing = $1 AND outcome = '{LedgerOutcome.LOADED}'
                   AND path IN (SELECT path FROM ({_OWN_FILES}))
             ) l
             JOIN fact_article f ON f.article_id = l.article_id

@@ -14,10 +14,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
-from etl.contracts import SCHEMAS, RunStatus
+from etl.contracts import RunStatus, Stage
 from etl.load.account import RunAccount
+from etl.load.staging import rows_table
 
 
 @dataclass(frozen=True)
@@ -141,14 +141,15 @@ def write_stages(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
 def write_quarantine(con: duckdb.DuckDBPyConnection, facts: RunFacts) -> None:
     """Insert the settled run's quarantine rows and its staged check results."""
     con.execute(
-        """
+        f"""
         INSERT INTO quarantine BY NAME
         SELECT ? AS run_id, ? AS landing, path, sha256, record, stage, reason, detail,
                ?::DATE AS partition_date, current_timestamp AS quarantined_at
         FROM (
             SELECT path, sha256, record, stage, reason, detail FROM run_quarantine
             UNION ALL
-            SELECT path, file_sha256, coalesce(record, article_id), 'validate', reason, detail
+            SELECT path, file_sha256, coalesce(record, article_id), '{Stage.VALIDATE}', reason,
+                   detail
             FROM run_rejected
         )
         """,
@@ -171,7 +172,7 @@ def write_results(
     """Insert run-level and post-load check rows (``fact_check_result``)."""
     if not results:
         return
-    con.register("run_results", pa.Table.from_pylist(results, schema=SCHEMAS["checks"]))
+    con.register("run_results", rows_table("checks", results))
     con.execute(
         """
         INSERT INTO fact_check_result BY NAME

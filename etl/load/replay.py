@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pyarrow as pa
 
-from etl.contracts import LedgerOutcome, RunStatus, plural
+from etl.contracts import LedgerOutcome, RunStatus, Stage, plural
 from etl.errors import UnknownReasonError
 from etl.leftovers import REPLAY_SAVED_FOR
 from etl.load.standing import STANDING_QUARANTINE
@@ -288,7 +288,7 @@ def replayed_outcomes(
     # a file refused unread again has no ledger row: its quarantine row without a hash says so
     for (path,) in con.execute(
         "SELECT DISTINCT path FROM quarantine WHERE landing = ? AND run_id = ?"
-        " AND sha256 IS NULL AND stage = 'ingest' AND list_contains(?::VARCHAR[], path)",
+        f" AND sha256 IS NULL AND stage = '{Stage.INGEST}' AND list_contains(?::VARCHAR[], path)",
         [landing, run_id, paths],
     ).fetchall():
         outcome.setdefault(str(path), str(LedgerOutcome.QUARANTINED))

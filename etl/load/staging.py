@@ -25,7 +25,24 @@ from etl.errors import StagingError
 from etl.leftovers import PLAN_FILE
 from etl.storage import Location, location
 
-__all__ = ["SCHEMAS", "RunStaging"]
+__all__ = ["SCHEMAS", "RunStaging", "rows_table"]
+
+
+def rows_table(table: str, rows: Sequence[Mapping[str, Any]]) -> pa.Table:
+    """``rows`` as an Arrow table of the staged ``table``'s schema; each row must have exactly
+    the schema's columns, else a :class:`StagingError` names the missing and unknown keys
+    (Arrow itself would stage a missing key as NULL and drop an unknown one, silently)."""
+    schema = SCHEMAS[table]
+    names = set(schema.names)
+    for index, row in enumerate(rows):
+        if row.keys() != names:
+            missing = sorted(names - row.keys())
+            unknown = sorted(set(row) - names)
+            raise StagingError(
+                f"staged {table} row {index} does not match its schema: "
+                f"missing keys {missing}, unknown keys {unknown}"
+            )
+    return pa.Table.from_pylist(list(rows), schema=schema)
 
 
 def _parquet_bytes(table: pa.Table) -> bytes:
@@ -59,14 +76,15 @@ class RunStaging:
         batch: int,
         data: pa.Table | Sequence[Mapping[str, Any]] | Mapping[str, list[Any]],
     ) -> Location:
-        """Write ``data`` (Arrow table, rows or columns) as ``table`` of ``batch``, atomically."""
+        """Write ``data`` (Arrow table, rows or columns) as ``table`` of ``batch``, atomically;
+        rows must have exactly the table's columns (:func:`rows_table`)."""
         schema = SCHEMAS[table]
         if isinstance(data, pa.Table):
             arrow = data.select(schema.names).cast(schema)
         elif isinstance(data, Mapping):
             arrow = pa.table({name: data[name] for name in schema.names}, schema=schema)
         else:
-            arrow = pa.Table.from_pylist(list(data), schema=schema)
+            arrow = rows_table(table, data)
         target = self.path(table, batch)
         if not target.is_local:
             target.write_bytes(_parquet_bytes(arrow))

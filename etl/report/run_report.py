@@ -21,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-from etl.contracts import TokenKind
+from etl.contracts import RunStatus, Stage, TokenKind
 from etl.errors import PermanentError, UnknownRunError
 from etl.output import NEWLINE, html_text, write_whole
 from etl.report import charts
@@ -154,10 +154,10 @@ def _stages(con: duckdb.DuckDBPyConnection, run: dict[str, Any]) -> list[tuple[A
         " ORDER BY coalesce(list_position(?::VARCHAR[], stage), 99), stage",
         [run["run_id"], list(STAGES)],
     ).fetchall()
-    if any(r[0] == "load" for r in rows) or run["status"] != "success":
+    if any(r[0] == Stage.LOAD for r in rows) or run["status"] != RunStatus.SUCCESS:
         return rows
     total = _duration(run)
-    before = next((r for r in reversed(rows) if r[0] != "load"), None)
+    before = next((r for r in reversed(rows) if r[0] != Stage.LOAD), None)
     rest = None if total is None else round(max(total - sum(float(r[5]) for r in rows), 0.0), 2)
     derived = (
         "load (rest of the run)",
@@ -230,7 +230,7 @@ def render_run_report(
         f"<h1>Run <code>{html.escape(rid)}</code></h1>",
         f"<p>{html.escape(str(run['trigger']))} run for "
         f"{html.escape(str(run['partition_date'] or 'every new file'))} · status "
-        f"<span class='{'ok' if run['status'] == 'success' else 'bad'}'>"
+        f"<span class='{'ok' if run['status'] == RunStatus.SUCCESS else 'bad'}'>"
         f"{html.escape(str(run['status']))}</span> · {html.escape(str(run['started_at']))} → "
         f"{html.escape(str(run['ended_at']))} · code {html.escape(str(run['code_version']))}, "
         f"text {html.escape(str(run['text_version']))}, schema {run['schema_version']}</p>",
@@ -499,7 +499,8 @@ def render_index(
         "<tr>"
         + _link_cell(r[0], reports_dir)
         + "".join(_cell(v) for v in r[1:4])
-        + f"<td class='{'ok' if r[4] == 'success' else 'bad'}'>{html.escape(str(r[4]))}</td>"
+        + f"<td class='{'ok' if r[4] == RunStatus.SUCCESS else 'bad'}'>"
+        + f"{html.escape(str(r[4]))}</td>"
         + "".join(_cell(v) for v in r[5:shown])
         + "</tr>"
         for r in rows

@@ -140,7 +140,7 @@ def _boilerplate_note(con: duckdb.DuckDBPyConnection) -> str | None:
         con,
         "WITH m AS (SELECT max(refreshed_at) AS last_refresh FROM mart_daily_source) "
         "SELECT any_value(m.last_refresh), count(r.run_id) FROM m LEFT JOIN etl_run r "
-        "ON r.status = 'success' AND r.articles_loaded > 0 "
+        f"ON r.status = '{RunStatus.SUCCESS}' AND r.articles_loaded > 0 "
         "AND (m.last_refresh IS NULL OR r.ended_at > m.last_refresh)",
     )
     if not loads_since:
@@ -469,7 +469,7 @@ def format_status(
                 indent=6,
             )
         # only when something was refused: a run whose new files were all duplicates is fine
-        if status == "success" and articles == 0 and new and new < min_files and q_records:
+        if status == RunStatus.SUCCESS and articles == 0 and new and new < min_files and q_records:
             lines += _wrap(
                 "",
                 f"note: no article loaded, yet a success: with fewer than {min_files} new files "

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from etl import TEXT_VERSION
-from etl.contracts import SCHEMAS, QuarantineReason
+from etl.contracts import SCHEMAS, QuarantineReason, Stage, quarantine_row
 from etl.load.keys import stable_ids
 from etl.text.clean import PARAGRAPH_SEPARATOR, paragraphs
 from etl.text.language import detect_languages, language_name
@@ -78,14 +78,9 @@ def process_batch(ingested: pa.Table, max_chars: int | None = None) -> TextBatch
         if refused:
             reason, detail = refused
             out.quarantine.append(
-                {
-                    "path": row["path"],
-                    "sha256": row["file_sha256"],
-                    "record": row["record"],
-                    "stage": "text",
-                    "reason": reason,
-                    "detail": detail,
-                }
+                quarantine_row(
+                    Stage.TEXT, row["path"], row["file_sha256"], reason, detail, row["record"]
+                )
             )
             continue
         article_id = article_id_of(text)

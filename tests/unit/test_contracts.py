@@ -6,10 +6,13 @@ from __future__ import annotations
 import ast
 import json
 import re
+from enum import StrEnum
 from pathlib import Path
 from typing import get_args, get_type_hints
 
-from etl import backfill, contracts, pipeline
+import pytest
+
+from etl import backfill, contracts, pipeline, timing
 from etl.contracts import (
     BACKFILL_MODE_HELP,
     EXPECTATION_REASON_DOC,
@@ -17,8 +20,10 @@ from etl.contracts import (
     QUARANTINE_REASONS,
     BackfillMode,
     DateSource,
+    LedgerOutcome,
     LoadMode,
     QuarantineReason,
+    RunStatus,
     Stage,
     StagedOutcome,
     TokenKind,
@@ -76,6 +81,12 @@ def test_the_suite_stages_are_declared_once_under_their_own_name() -> None:
     assert not hasattr(suites, "Stage")
     assert get_type_hints(suites.SuiteSpec)["stage"] == suites.SuiteStage
     assert validate_warehouse.RUN_BATCH is rules.RUN_BATCH
+
+
+def test_the_quarantine_reasons_are_the_registry() -> None:
+    """Each reason has its entry in the registry (what it means, what to do) and nothing else
+    is registered: the README's table and the ``reason`` values ingest gives stay in step."""
+    assert set(QUARANTINE_REASONS) == set(QuarantineReason)
 
 
 def test_the_readme_quarantine_table_is_the_registry() -> None:
@@ -167,5 +178,97 @@ def test_no_load_mode_branch_outside_the_mode_classes() -> None:
         if path.name != "modes.py"
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if branch.search(line)
+    ]
+    assert offenders == []
+
+
+def test_the_timed_stages_are_the_pipeline_stages_and_their_parts() -> None:
+    assert set(Stage) <= set(timing.STAGES)
+    assert [s for s in timing.STAGES if s in set(Stage)] == list(Stage)  # in run order
+    # timing's names of the stages are the members themselves, not copies of their values
+    assert timing.PLAN is Stage.PLAN and timing.INGEST is Stage.INGEST
+    assert timing.TEXT is Stage.TEXT and timing.VALIDATE is Stage.VALIDATE
+    assert timing.LOAD is Stage.LOAD
+    assert len(set(timing.STAGES)) == len(timing.STAGES)
+
+
+def _alternatives(*vocabularies: type[StrEnum]) -> str:
+    return "|".join(sorted(re.escape(str(v)) for vocabulary in vocabularies for v in vocabulary))
+
+
+_STAGE = _alternatives(Stage)
+#: Values precise enough that a literal comparison with one means the vocabulary: stages, file
+#: outcomes (staged and settled), run statuses and quarantine reasons (not date sources: "path"
+#: is a column; load modes have their own guard above).
+_VALUE = _alternatives(Stage, LedgerOutcome, StagedOutcome, RunStatus, QuarantineReason)
+#: Where a literal stands for a vocabulary's value: compared in Python or SQL (``== "success"``,
+#: ``stage = 'ingest'``, ``IN ('loaded', 'duplicate')``), a staged row's stage, a stage passed
+#: to the calls that take one, a stage a SQL select list writes (``, 'validate', reason``).
+#: Ruff writes Python strings with double quotes, so a single-quoted value is SQL's.
+VOCABULARY_LITERAL = [
+    re.compile(rf"""(==|!=)\s*(['"])({_VALUE})\2|(['"])({_VALUE})\4\s*(==|!=)"""),
+    re.compile(rf"""(<>|(?<![=!<>])=)\s*'({_VALUE})'"""),
+    re.compile(rf"""\b(IN|in)\s*[(\[{{]\s*(['"]({_VALUE})['"]\s*,?\s*)+[)\]}}]"""),
+    re.compile(rf"""['"]stage['"]\s*:\s*(['"])({_STAGE})\1"""),
+    re.compile(rf"""\b(progress|_notes_failure|note_failure|timed|add)\(\s*(['"])({_STAGE})\2"""),
+    re.compile(rf"""(,|SELECT)\s*'({_STAGE})'\s*(AS\b|,)"""),
+]
+
+
+def _vocabulary_literal(line: str) -> bool:
+    return any(pattern.search(line) for pattern in VOCABULARY_LITERAL)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "WHERE q.landing = ? AND r.status = 'success' AND q.stage = 'ingest'",
+        "WHEN outcome <> 'new' THEN outcome",
+        "count(*) FILTER (WHERE outcome IN ('loaded', 'duplicate'))",
+        'if any(r[0] == "load" for r in rows) or run["status"] != "success":',
+        """f"<span class='{'ok' if run['status'] == 'success' else 'bad'}'>\"""",
+        '"stage": "text",',
+        '@_notes_failure("validate")',
+        'progress("plan", -1, plan.n_batches)',
+        "SELECT path, file_sha256, coalesce(record, article_id), 'validate', reason, detail",
+        "WHERE reason = 'too_large'",
+    ],
+)
+def test_the_literal_guard_finds_a_vocabulary_value_written_out(line: str) -> None:
+    assert _vocabulary_literal(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'n_terms = np.bincount(counted.terms["text"].to_numpy(), minlength=len(texts))',
+        'verb = "loaded" if status == RunStatus.SUCCESS else "would have loaded"',
+        "window.addEventListener('load',function(){var s=[];",
+        'TEXT_FIELDS = ("text", "maintext", "body", "content", "article")',
+        'mode="replace" if replace else "merge",',
+        "WHERE stage = '{Stage.INGEST}'",
+        '("quarantined", run["quarantined"]),',
+    ],
+)
+def test_the_literal_guard_leaves_other_strings_alone(line: str) -> None:
+    assert not _vocabulary_literal(line)
+
+
+def test_no_stage_outcome_or_status_is_written_as_a_literal() -> None:
+    """Code names a stage, a file's outcome, a run's status or a quarantine reason it compares
+    or stages by its enum (in SQL: ``'{RunStatus.SUCCESS}'`` in an f-string), never as a
+    literal: a renamed or misspelled value would otherwise match nothing, silently.
+    :mod:`etl.contracts` declares them, :mod:`etl.timing` the stage names around them."""
+    sources = [
+        path
+        for path in sorted((ROOT / "etl").rglob("*.py"))
+        if path.name not in {"contracts.py", "timing.py"} or path.parent != ROOT / "etl"
+    ]
+    assert len(sources) > 50, "the scan found too few files"
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+        for path in sources
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if _vocabulary_literal(line)
     ]
     assert offenders == []

@@ -12,15 +12,16 @@ import fsspec
 import pyarrow.parquet as pq
 import pytest
 
-from etl.load.staging import RunStaging
+from etl.load.staging import SCHEMAS, RunStaging
 
 ROWS = [
     {
+        **dict.fromkeys(SCHEMAS["ledger"].names),
         "path": f"wire/{i}.txt",
-        "file_sha256": "s" * 64,
+        "sha256": "s" * 64,
         "size_bytes": i,
         "mtime_ns": i,
-        "outcome": "loaded",
+        "outcome": "new",
     }
     for i in range(50)
 ]

@@ -13,7 +13,7 @@ import pytest
 
 from etl import leftovers
 from etl.errors import StagingError, StagingUnavailableError, is_retryable
-from etl.load.staging import RunStaging
+from etl.load.staging import SCHEMAS, RunStaging
 from etl.settings import Settings, load_settings
 from etl.storage import Location, configure_duckdb, location, s3_secret_sql
 
@@ -190,9 +190,10 @@ def test_run_staging_on_an_fsspec_filesystem() -> None:
     with pytest.raises(StagingError, match="missing"):
         staging.read("ledger", 0)
     assert staging.rows("ledger", 0) == 0
+    empty = dict.fromkeys(SCHEMAS["ledger"].names)
     rows = [
-        {"path": "a.txt", "file_sha256": "s", "size_bytes": 3, "mtime_ns": 1, "outcome": "loaded"},
-        {"path": "b.txt", "file_sha256": "t", "size_bytes": 4, "mtime_ns": 2, "outcome": None},
+        {**empty, "path": "a.txt", "sha256": "s", "size_bytes": 3, "mtime_ns": 1, "outcome": "new"},
+        {**empty, "path": "b.txt", "sha256": "t", "size_bytes": 4, "mtime_ns": 2, "outcome": None},
     ]
     written = staging.write("ledger", 2, rows)
     assert written.url == f"{root}/batch-0002/ledger.parquet"

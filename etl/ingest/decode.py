@@ -36,7 +36,7 @@ _LEGACY_CODE_PAGE: dict[str, str] = {
     "Turkish": "cp1254",
     "Hebrew": "cp1255",
     **dict.fromkeys(("Arabic", "Farsi"), "cp1256"),
-    **dict.fromkeys(("Estonian", "Lithuanian"), "cp1257"),
+    **dict.fromkeys(("Estonian", "Latvian", "Lithuanian"), "cp1257"),
     "Vietnamese": "cp1258",
 }
 #: The letters beyond ASCII of the Latin-script languages above (lower case). A reading in a
@@ -48,6 +48,7 @@ _LETTERS: dict[str, str] = {
     "Czech": "áčďéěíňóřšťúůýžäĺľôŕ",  # with Slovak's: the detector confuses the two
     "Estonian": "äõöüšž",
     "Hungarian": "áéíóöőúüű",
+    "Latvian": "āčēģīķļņšūž",  # the detector knows no Latvian: read by its letters alone
     "Lithuanian": "ąčęėįšųūž",
     "Polish": "ąćęłńóśźż",
     "Romanian": "ăâîșțşţ",
@@ -67,6 +68,7 @@ _WESTERN_LETTERS: dict[str, str] = {
     "French": "àâæçéèêëîïôœùûüÿ",
     "German": "äöüß",
     "Indonesian": "é",
+    "Catalan": "àçèéíïòóúü",  # "països", "història" through cp1250 are Czech letters
     "Italian": "àèéìíîòóùú",
     "Norwegian": "æøåéèêóòô",
     "Portuguese": "ãáâàçéêíóôõú",
@@ -405,11 +407,28 @@ def _page_by_letters(match: CharsetMatch) -> str | None:
         page = _LEGACY_CODE_PAGE[language]
         if beyond_cp1252 <= set(own) and _reads_as(found, own) and _fits(match, page):
             western = str(match).encode(page).decode("cp1252", "replace").lower()
-            found_there = Counter(c for c in western if c.isalpha() and not c.isascii())
-            if any(_reads_as(found_there, letters) for letters in _WESTERN_LETTERS.values()):
+            if _western_reading(text, western):
                 return None  # cp1252 reads the bytes as Western text (Norwegian "på", "ø")
             return page
     return None
+
+
+def _western_reading(own: str, western: str) -> bool:
+    """Whether ``western`` (the bytes read through cp1252, lower case) reads as a Western
+    language where it differs from ``own`` (the same bytes through the own page): at least
+    :data:`_WESTERN_SHARE` of the characters it has there are one such language's letters
+    (:data:`_WESTERN_LETTERS`). Only those characters tell the two readings apart: "García"
+    or "Müller" reads the same through both pages, and Norwegian "på" with a Spanish name
+    ("Tromsø", "García") is Norwegian where it differs ("ø", "å" against Czech "ř", "ĺ"),
+    while Czech through cp1252 is "è", "ø", "ì", "ù" there, no one language's letters (review
+    R1, session 48)."""
+    differing = Counter(w for o, w in zip(own, western, strict=True) if o != w)
+    if not differing:
+        return True
+    return any(
+        sum(n for c, n in differing.items() if c in letters) >= _WESTERN_SHARE * differing.total()
+        for letters in _WESTERN_LETTERS.values()
+    )
 
 
 def _reads_as(found: Counter[str], letters: str) -> bool:
@@ -425,6 +444,9 @@ def _reads_as(found: Counter[str], letters: str) -> bool:
 #: The share of a text's letters beyond ASCII that may be another language's, for
 #: :func:`_page_by_letters`: names ("Höcke" in Polish text), not the letters of the text.
 _FOREIGN_SHARE = 0.1
+#: The share of the characters where cp1252 reads the bytes otherwise that must be one Western
+#: language's letters for it to be its text (:func:`_western_reading`).
+_WESTERN_SHARE = 0.9
 #: A letter beyond ASCII between two letters ("piekła", "będzie", "būti"): the evidence of
 #: :func:`_page_by_letters`, two different letters at least, together at least
 #: :data:`_EVIDENCE_SHARE` of the text's letters. Italian read through cp1250 has its accents

@@ -215,6 +215,22 @@ _LEGACY = [
         "Vyriausybė vakar paskelbė naujas ekonomikos rėmimo priemones. Finansų ministras sakė, "
         "kad pakeitimai įsigalios nuo sausio mėnesio.",
     ),
+    # The detector names the cp1257 reading of these "Finnish" or "Croatian": read as cp1252
+    # ("Valdîba treðdien", "Vyriausybë") until the letters' rule (probe D, session 48; Latvian
+    # by review R1, whose text these are).
+    (
+        "cp1257",
+        "Valdība trešdien apstiprināja likumprojektu par algu palielināšanu valsts sektorā. "
+        "Finanšu ministrs paziņoja, ka palielinājums stāsies spēkā nākamgad un attieksies uz "
+        "vairāk nekā simt tūkstošiem darbinieku, tostarp skolotājiem un ārstiem, kuri jau ilgi "
+        "norāda uz problēmām.",
+    ),
+    (
+        "cp1257",
+        "Vyriausybė trečiadienį pritarė įstatymo projektui dėl atlyginimų didinimo viešajame "
+        "sektoriuje. Finansų ministras sakė, kad didinimas įsigalios nuo kitų metų ir palies "
+        "daugiau nei šimtą tūkstančių darbuotojų, įskaitant mokytojus ir gydytojus.",
+    ),
     (
         "cp1252",
         "Hallitus ilmoitti eilen uusista toimista talouden tukemiseksi. Valtiovarainministeri "
@@ -251,6 +267,21 @@ def test_legacy_text_decodes_in_its_languages_code_page(codec: str, text: str) -
         "die Höhe der Zuschüsse wird noch verhandelt.",
         "A população da região não está satisfeita com a decisão; as eleições serão em outubro, "
         "disse o ministro à imprensa.",
+        # Read through cp1250, Norwegian "Tromsø", "på" are Czech "Tromsř", "pĺ", and the
+        # Spanish name ("García") reads the same through both pages; Catalan "països",
+        # "història", "presidència" are Czech "paďsos", "histňria", "presidčncia" (review R1,
+        # session 48: each was read as cp1250 by the first version of the letters' rule).
+        "Forskere ved Universitetet i Tromsø har målt rekordhøye temperaturer på Svalbard. "
+        "Ifølge Meteorologisk institutt var juli den varmeste måneden som noen gang er målt. "
+        "Professor José García fra Universidad de Málaga sier at utviklingen er dramatisk.",
+        "Statsminister Jonas Gahr Støre møtte Spanias statsminister Pedro Sánchez i Madrid på "
+        "tirsdag. De to snakket om både Ukraina og Midtøsten, og Støre sa at Norge vil støtte "
+        "våpenhvile.",
+        "Foreholdt meningsmålingen understreger formand for Naalakkersuisut, Múte B. Egede, ”at "
+        "Grønlands fremtid til enhver tid er et grønlandsk anliggende”.",
+        "Els ministres dels països de la Unió Europea han acordat aquest dimarts a Brussel·les "
+        "un nou paquet d'ajuda a Ucraïna. Segons la presidència, els vint-i-set països aportaran "
+        "més diners per a la reconstrucció, i la Comissió proposarà una reforma a la tardor.",
     ],
 )
 def test_western_text_whose_other_readings_look_central_european_stays_cp1252(text: str) -> None:

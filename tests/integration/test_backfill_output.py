@@ -295,6 +295,16 @@ def test_new_files_the_plan_counts_on_no_day_are_named(tmp_path: Path) -> None:
     )
 
 
+def _rebuild_all(settings: Settings, tmp_path: Path, start: str, end: str) -> list[str]:
+    """``news-etl backfill --mode all`` of ``start``..``end`` (no reports); its output lines."""
+    args = ["backfill", "--landing", str(settings.landing), "--warehouse", str(settings.warehouse)]
+    args += ["--start", start, "--end", end, "--mode", "all"]
+    env = {"NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"), "NEWS_ETL_WRITE_REPORTS": "false"}
+    out = CliRunner().invoke(app, args, env=env)
+    assert out.exit_code == 0, out.output
+    return out.output.splitlines()
+
+
 def test_a_days_line_names_the_days_its_rebuild_wrote(tmp_path: Path) -> None:
     """The rebuild of 03-04 reads the file of both records and writes both articles: its line
     said "2024-03-04: 2 articles" beside a day that holds one (probe B). It names the days it
@@ -303,15 +313,11 @@ def test_a_days_line_names_the_days_its_rebuild_wrote(tmp_path: Path) -> None:
     _flat_feed(landing)
     settings = settings_for(landing, tmp_path / "w", write_reports=False)
     assert pipeline.run(settings).articles_loaded == 2
-    args = ["backfill", "--landing", str(landing), "--warehouse", str(settings.warehouse)]
-    args += ["--start", "2024-03-04", "--end", "2024-03-04", "--mode", "all"]
-    env = {"NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"), "NEWS_ETL_WRITE_REPORTS": "false"}
-    out = CliRunner().invoke(app, args, env=env)
-    assert out.exit_code == 0, out.output
+    lines = _rebuild_all(settings, tmp_path, "2024-03-04", "2024-03-04")
     assert (
         "2024-03-04: 2 articles (days changed: 2024-03-04, 2024-03-05), 0 duplicates, "
         "0 quarantined, 0 removed"
-    ) in out.output.splitlines()
+    ) in lines
     per_day = query(
         settings.warehouse,
         "SELECT published_date, count(*) FROM fact_article GROUP BY 1 ORDER BY 1",
@@ -331,14 +337,10 @@ def test_a_days_line_names_a_day_it_only_removed_from(tmp_path: Path) -> None:
     settings = settings_for(landing, tmp_path / "w", write_reports=False)
     assert pipeline.run(settings).articles_loaded == 1
     moved.write_text("")
-    args = ["backfill", "--landing", str(landing), "--warehouse", str(settings.warehouse)]
-    args += ["--start", "2024-03-04", "--end", "2024-03-05", "--mode", "all"]
-    env = {"NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"), "NEWS_ETL_WRITE_REPORTS": "false"}
-    out = CliRunner().invoke(app, args, env=env)
-    assert out.exit_code == 0, out.output
+    lines = _rebuild_all(settings, tmp_path, "2024-03-04", "2024-03-05")
     assert (
         "2024-03-04: 0 articles (days changed: 2024-03-05), 0 duplicates, 1 quarantined, 1 removed"
-    ) in out.output.splitlines()
+    ) in lines
     assert query(settings.warehouse, "SELECT count(*) FROM fact_article") == [(0,)]
 
 

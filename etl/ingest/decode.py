@@ -406,15 +406,16 @@ def _page_by_letters(match: CharsetMatch) -> str | None:
     for language, own in _LETTERS.items():
         page = _LEGACY_CODE_PAGE[language]
         if beyond_cp1252 <= set(own) and _reads_as(found, own) and _fits(match, page):
-            western = str(match).encode(page).decode("cp1252", "replace").lower()
-            if _western_reading(text, western):
+            own_text = str(match)
+            western = own_text.encode(page).decode("cp1252", "replace")
+            if _western_reading(own_text, western):
                 return None  # cp1252 reads the bytes as Western text (Norwegian "på", "ø")
             return page
     return None
 
 
 def _western_reading(own: str, western: str) -> bool:
-    """Whether ``western`` (the bytes read through cp1252, lower case) reads as a Western
+    """Whether ``western`` (the bytes read through cp1252) reads as a Western
     language where it differs from ``own`` (the same bytes through the own page): at least
     :data:`_WESTERN_SHARE` of the characters it has there are one such language's letters
     (:data:`_WESTERN_LETTERS`). Only those characters tell the two readings apart: "García"
@@ -422,7 +423,9 @@ def _western_reading(own: str, western: str) -> bool:
     ("Tromsø", "García") is Norwegian where it differs ("ø", "å" against Czech "ř", "ĺ"),
     while Czech through cp1252 is "è", "ø", "ì", "ù" there, no one language's letters (review
     R1, session 48)."""
-    differing = Counter(w for o, w in zip(own, western, strict=True) if o != w)
+    # character by character, lower-cased one at a time: the text lower-cased whole can change
+    # its length (Turkish "İ" is "i" and a combining dot, review R2: a ValueError failed the run)
+    differing = Counter(w.lower() for o, w in zip(own, western, strict=True) if o != w)
     if not differing:
         return True
     return any(

@@ -231,6 +231,12 @@ _LEGACY = [
         "sektoriuje. Finansų ministras sakė, kad didinimas įsigalios nuo kitų metų ir palies "
         "daugiau nei šimtą tūkstančių darbuotojų, įskaitant mokytojus ir gydytojus.",
     ),
+    # An "İ" (its lower case is two characters) failed the run with a ValueError when the
+    # detector named the reading another language (review R2, session 48).
+    (
+        "cp1254",
+        "Bugün İstanbul'da hava güzel. Çocuklar bahçede oynuyor, kuşlar ötüyor. Şehir ışıl ışıl.",
+    ),
     (
         "cp1252",
         "Hallitus ilmoitti eilen uusista toimista talouden tukemiseksi. Valtiovarainministeri "

@@ -565,7 +565,7 @@ def replay(
     """Re-run quarantined files after a fix: those that now pass load, the rest stay quarantined."""
     work_through_a_broken_pipe()  # its reader stopping early stops no work
     from etl import pipeline
-    from etl.contracts import plural
+    from etl.contracts import RunStatus, plural
     from etl.load.replay import (
         Forgotten,
         check_reason,
@@ -574,7 +574,7 @@ def replay(
         replay_message,
         replayed_outcomes,
     )
-    from etl.storage import Location
+    from etl.storage import Location, location
     from etl.warehouse import writer
 
     settings = _settings(landing=landing, warehouse=warehouse)
@@ -632,6 +632,11 @@ def replay(
         forgotten = forgot[0]
         with writer(settings) as con:
             replayed = replayed_outcomes(con, landing_zone, forgotten, summary.run_id)
+            # a forgotten file the run did not read because it is gone keeps its verdict:
+            # nothing would judge it again, and its quarantine stood with no ledger row
+            gone = [p for p in replayed.not_read if not (location(landing_zone) / p).exists()]
+            if gone and summary.status == RunStatus.SUCCESS:
+                remember_again(con, forgotten, gone)
     except NewsEtlError as exc:
         raise _failed(exc) from exc
     say(replay_message(forgotten, replayed, summary))

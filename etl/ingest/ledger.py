@@ -203,15 +203,17 @@ def read_placements(
 
 def read_held(con: duckdb.DuckDBPyConnection | None, landing: str) -> dict[str, set[str]]:
     """Which of the articles they list the warehouse holds from ``landing``'s files whose ledger
-    rows list several (multi-record files): path → article ids. A rebuild can only remove those
+    rows list several (multi-record files) or call them a ``duplicate`` (a file read again that
+    gave its own articles as stored): path → article ids. A rebuild can only remove those
     (:meth:`etl.load.modes.Rebuild.scope_sql`); the rest are other files' articles."""
     if con is None:
         return {}
     rows = con.execute(
-        """
+        f"""
         SELECT f.source_file, f.article_id FROM fact_article f
         WHERE f.source_file IN (SELECT path FROM ingest_ledger
-                                WHERE landing = ? AND len(article_ids) > 1)
+                                WHERE landing = ? AND (len(article_ids) > 1
+                                                       OR outcome = '{LedgerOutcome.DUPLICATE}'))
         """,
         [landing],
     ).fetchall()
@@ -247,14 +249,16 @@ def rebuild_holders(
         )
     }
     # The articles those files gave that the warehouse holds from them (a multi-record file
-    # also lists its records that were already known: other files hold those).
+    # also lists its records that were already known: other files hold those; a file read again
+    # that gave its own articles as stored, as `replay` reads one, is their ``duplicate``).
     maybe_removed = {
         article_id
         for path in taken
         for e in ledger.by_path.get(path, ())
-        if e.outcome == LedgerOutcome.LOADED
+        if e.outcome in (LedgerOutcome.LOADED, LedgerOutcome.DUPLICATE)
         for article_id in e.article_ids
-        if len(e.article_ids) == 1 or article_id in ledger.held.get(path, ())
+        if article_id in ledger.held.get(path, ())
+        or (len(e.article_ids) == 1 and e.outcome == LedgerOutcome.LOADED)
     }
     # A copy: a file whose ledger row lists such an article, as a ``duplicate`` or as one of the
     # records of a file that ``loaded`` others. For a file the rebuild does not take, any of its

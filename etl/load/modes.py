@@ -346,15 +346,20 @@ class Rebuild(Mode):
     honours_ledger = False
 
     def scope_sql(self) -> str:
-        """The articles the run's own files gave when they were loaded (every record's:
-        ``ingest_ledger.article_ids``) and that the warehouse still holds from one of them (an
-        article a copy now holds stays the copy's), and those they give again with other facts
-        (:data:`_GIVEN_AGAIN`: a record of a multi-record file whose ledger row, recorded before
-        migration 0022, names another article; given again as stored, it is kept as it is)."""
+        """The articles the run's own files gave when they were read (every record's:
+        ``ingest_ledger.article_ids``, of a ``loaded`` row or a ``duplicate`` one: a file read
+        again that gave its own articles as stored, as `replay` reads a file whose other records
+        it quarantined, is a duplicate of them, and its ``loaded`` row is gone: probe E,
+        session 48) and that the warehouse still holds from one of them (an article a copy
+        holds, or whose file is another, stays that file's), and those they give again with
+        other facts (:data:`_GIVEN_AGAIN`: a record of a multi-record file whose ledger row,
+        recorded before migration 0022, names another article; given again as stored, it is
+        kept as it is)."""
         return f"""
             SELECT DISTINCT l.article_id FROM (
                 SELECT unnest({LISTED}) AS article_id FROM ingest_ledger
-                WHERE landing = $1 AND outcome = '{LedgerOutcome.LOADED}'
+                WHERE landing = $1
+                  AND outcome IN ('{LedgerOutcome.LOADED}', '{LedgerOutcome.DUPLICATE}')
                   AND path IN (SELECT path FROM ({_OWN_FILES}))
             ) l
             JOIN fact_article f ON f.article_id = l.article_id

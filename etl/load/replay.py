@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.contracts import LedgerOutcome, RunStatus, Stage, plural
 from etl.errors import UnknownReasonError
@@ -220,15 +222,24 @@ def _forgotten(ledger_rows: pa.Table, refusal_rows: pa.Table) -> Forgotten:
     )
 
 
-def remember_again(con: duckdb.DuckDBPyConnection, forgotten: Forgotten) -> int:
-    """Put back the ledger rows and refusals a replay forgot, when its run failed: a refused
-    run wrote nothing, so the files would otherwise be new to every later run (with 20 of them
-    refused again, every later run was refused for its quarantine share; operator probe,
-    session 32). A row whose key a run wrote since (the run committed, then failed) is newer
-    and stays. Returns how many rows it put back."""
+def remember_again(
+    con: duckdb.DuckDBPyConnection, forgotten: Forgotten, paths: Collection[str] | None = None
+) -> int:
+    """Put back the ledger rows and refusals a replay forgot (of ``paths`` only, when given),
+    when its run failed: a refused run wrote nothing, so the files would otherwise be new to
+    every later run (with 20 of them refused again, every later run was refused for its
+    quarantine share; operator probe, session 32); or those of the files its run did not read
+    (:data:`NOT_READ`: gone from the landing zone, nothing would ever judge them again, and
+    their quarantine stood without a verdict: probe E, session 48). A row whose key a run wrote
+    since (the run committed, then failed) is newer and stays. Returns how many rows it put
+    back."""
     if forgotten.saved is None:
         return 0
     ledger_rows, refusal_rows = forgotten.saved
+    if paths is not None:
+        chosen = pa.array(sorted(paths), pa.string())
+        ledger_rows = ledger_rows.filter(pc.is_in(ledger_rows["path"], chosen))
+        refusal_rows = refusal_rows.filter(pc.is_in(refusal_rows["path"], chosen))
     con.register("forgotten_ledger", ledger_rows)
     con.register("forgotten_refusal", refusal_rows)
     try:
@@ -268,6 +279,8 @@ class Replayed:
 
     files: Counter[str]
     records_quarantined: int
+    #: the forgotten files the run did not read (:data:`NOT_READ`)
+    not_read: tuple[str, ...] = ()
 
 
 def replayed_outcomes(
@@ -298,7 +311,9 @@ def replayed_outcomes(
         [landing, run_id, paths],
     ).fetchone()
     return Replayed(
-        Counter(outcome.get(path, NOT_READ) for path in paths), int(again[0]) if again else 0
+        Counter(outcome.get(path, NOT_READ) for path in paths),
+        int(again[0]) if again else 0,
+        tuple(path for path in paths if path not in outcome),
     )
 
 
@@ -321,7 +336,12 @@ def replay_message(forgotten: Forgotten, replayed: Replayed, run: LoadSummary) -
                     (LedgerOutcome.QUARANTINED, "refused whole again"),
                 )
             )
-            + (f", {outcomes[NOT_READ]:,} not read" if outcomes.get(NOT_READ) else "")
+            + (
+                f", {outcomes[NOT_READ]:,} not read (gone from the landing zone: "
+                "the verdict stands)"
+                if outcomes.get(NOT_READ)
+                else ""
+            )
             + f"; {plural(replayed.records_quarantined, 'record')} of them quarantined again"
         )
     whole = (

@@ -16,8 +16,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from etl import backfill, pipeline
+from etl.cli import app
 from etl.settings import Settings, load_settings
 from etl.warehouse import writer
 
@@ -287,3 +289,63 @@ def test_a_growing_file_writes_only_its_new_records(tmp_path: Path) -> None:
     ]
     assert len(query(s.warehouse, "SELECT 1 FROM fact_article")) == 3
     _assert_consistent(s)
+
+
+@pytest.mark.parametrize("change", ["edit", "drop"])
+def test_a_rebuild_after_a_replay_still_replaces_the_files_records(
+    tmp_path: Path, change: str
+) -> None:
+    """a.jsonl holds Apple, Banana and a broken line; `replay` reads it again (Apple and Banana
+    given again as stored: the file is a ``duplicate`` of its own articles, and its ``loaded``
+    ledger row was forgotten), then one line is rewritten or dropped and the day rebuilt. The
+    day holds the file as it is now (probe E, session 48: the old article stayed, for good,
+    since a rebuild took a file's earlier articles from its ``loaded`` rows only)."""
+    landing = tmp_path / "landing"
+    (landing / DAY).mkdir(parents=True)
+    path = landing / DAY / "a.jsonl"
+    path.write_text(_line("Apple story") + "\n" + _line("Banana story") + "\n{not json\n")
+    s = settings_for(landing, tmp_path / "wh", write_reports=False)
+    assert pipeline.run(s).articles_loaded == 2
+    _replay(s, tmp_path)
+    words = ["Apple story", "Cherry story"] if change == "edit" else ["Apple story"]
+    _jsonl(path, *words)
+    summary = backfill.rebuild_partition(s, date(2024, 3, 4))
+    assert summary.articles_removed == 1
+    here = f"{DAY}/a.jsonl"
+    assert _held(s) == sorted((w, here, DAY) for w in words)
+    _assert_consistent(s)
+
+
+def test_a_rebuild_after_a_replay_keeps_an_article_a_copy_holds(tmp_path: Path) -> None:
+    """a.jsonl (Apple, Banana, a broken line) on the rebuilt day, replayed (a ``duplicate`` of
+    its own articles now), and c.txt, a copy of Apple, two days later. a.jsonl drops Apple and
+    its day is rebuilt: the copy still holds Apple, so it stays, with the copy as its file (the
+    rebuild looks for copies of the articles a file it takes gave, its ``duplicate`` row's
+    own ones too)."""
+    landing = tmp_path / "landing"
+    for day in (DAY, COPY_DAY):
+        (landing / day).mkdir(parents=True)
+    path = landing / DAY / "a.jsonl"
+    path.write_text(_line("Apple story") + "\n" + _line("Banana story") + "\n{not json\n")
+    s = settings_for(landing, tmp_path / "wh", write_reports=False)
+    assert pipeline.run(s).articles_loaded == 2
+    _replay(s, tmp_path)
+    _txt(landing / COPY_DAY / "c.txt", "Apple story", COPY_DAY)
+    assert pipeline.run(s).duplicates == 1
+    _jsonl(path, "Banana story")
+    backfill.rebuild_partition(s, date(2024, 3, 4))
+    copy = f"{COPY_DAY}/c.txt"
+    assert _held(s) == [("Apple story", copy, COPY_DAY), ("Banana story", f"{DAY}/a.jsonl", DAY)]
+    _assert_consistent(s)
+
+
+def _replay(s: Settings, tmp_path: Path) -> None:
+    """``news-etl replay`` of ``s``'s landing zone (no reports)."""
+    env = {
+        "NEWS_ETL_LANDING": str(s.landing),
+        "NEWS_ETL_WAREHOUSE": str(s.warehouse),
+        "NEWS_ETL_STAGING_DIR": str(tmp_path / "staging"),
+        "NEWS_ETL_WRITE_REPORTS": "false",
+    }
+    out = CliRunner().invoke(app, ["replay"], env=env)
+    assert out.exit_code == 0, out.output

@@ -176,3 +176,34 @@ def test_quarantine_list_standing_is_what_the_summary_counts(tmp_path: Path) -> 
         ("mixed.jsonl", "line 2", "malformed_json"),
     ]
     assert _quarantine(s.warehouse) == (2, 1, [("empty", 1), ("malformed_json", 1)])
+
+
+def test_a_replayed_file_gone_from_the_zone_keeps_its_verdict(tmp_path: Path) -> None:
+    """bad.txt (an impossible date) is quarantined, then deleted, then replayed: the run cannot
+    read it again, so its verdict is put back and stands; the summary, `quarantine list
+    --standing` and the next replay agree on it (probe E, session 48: the replay forgot the
+    ledger row for good, later replays found nothing to read again while the summary still
+    counted the record, of 0 files refused whole)."""
+    zone = tmp_path / "zone"
+    zone.mkdir()
+    (zone / "good.txt").write_text(f" date 2024-03-04 {BODY.format(words='Good')}\n")
+    bad = zone / "bad.txt"
+    bad.write_text(f" date 2024-02-30 {BODY.format(words='Bad')}\n")
+    s = settings_for(zone, tmp_path / "wh", write_reports=False)
+    assert pipeline.run(s).articles_loaded == 1
+    bad.unlink()
+    env = _env(zone, s.warehouse, tmp_path)
+    for _ in range(2):
+        out = CliRunner().invoke(app, ["replay"], env=env)
+        assert out.exit_code == 0, out.output
+        assert out.output.splitlines()[0].startswith(
+            "replay: forgot the verdicts on 1 file (1 refused whole, 0 loaded with bad records)"
+        ), out.output
+        assert "1 not read (gone from the landing zone: the verdict stands)" in out.output
+        assert _quarantine(s.warehouse) == (1, 1, [("bad_date", 1)])
+    listed = CliRunner().invoke(
+        app, ["quarantine", "list", "--standing", "--format", "csv"], env=env
+    )
+    assert listed.exit_code == 0, listed.output
+    rows = list(csv.DictReader(io.StringIO(listed.stdout)))
+    assert [(r["path"], r["reason"]) for r in rows] == [("bad.txt", "bad_date")]

@@ -199,12 +199,13 @@ def test_replay_says_what_became_of_exactly_the_forgotten_files() -> None:
     )
     replayed = replayed_outcomes(con, "/a", forgotten, "r2")
     assert replayed.files == Counter({"loaded": 1, "quarantined": 1, NOT_READ: 1})
+    assert replayed.not_read == ("z.txt",)  # whose verdict the replay puts back (probe E)
     assert replayed.records_quarantined == 3  # y.txt twice and x.txt, in run r2, zone /a
     run = LoadSummary(run_id="r2", articles_loaded=3, duplicates=2, quarantined=4)
     assert replay_message(forgotten, replayed, run) == (
         "replay: forgot the verdicts on 3 files (2 refused whole, 1 loaded with bad records);"
-        " run r2 read them again: 1 loaded, 0 duplicate, 1 refused whole again, 1 not read;"
-        " 3 records of them quarantined again\n"
+        " run r2 read them again: 1 loaded, 0 duplicate, 1 refused whole again, 1 not read"
+        " (gone from the landing zone: the verdict stands); 3 records of them quarantined again\n"
         "the run as a whole (with any other new file): 3 articles loaded, 2 duplicate records,"
         " 4 records quarantined"
     )

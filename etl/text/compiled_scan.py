@@ -21,7 +21,13 @@ gives the same tokens (tests compare the two on the corpora and on generated tex
 * the exception is the acronym (``u.s.``): possessive, it gives up on ``u.s.a`` (then ``u``,
   ``.``, ``s``, … are tokens), where a leftmost-first engine without possessives matches
   ``u.s.``. They can only differ where a letter, a dot, a letter, a dot and a letter follow each
-  other; :func:`needs_re` finds the texts with such a run, and ``re`` scans those.
+  other; :func:`needs_re` finds the texts with such a run, and ``re`` scans those (so the
+  acronym's look-arounds in ``re`` need no Rust spelling);
+* the e-mail local part is bounded to :data:`~etl.text.grammar.LOCAL_MAX` characters here
+  (without it the automaton, restarted at every token inside a long run of address characters,
+  read each time to the run's end: quadratic), where ``re`` takes a longer one at the start of a
+  run. They can only differ where more than that many address characters come right before an
+  ``@``; :func:`needs_re` sends those texts to ``re`` too.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ from etl.text.grammar import (
     HIRAGANA,
     JOINERS,
     KATAKANA,
+    LOCAL_MAX,
     NOT_IN_ADDRESS,
     URL_NOT_LAST,
     URL_STOPS,
@@ -157,11 +164,14 @@ def token_pattern(has_at: bool, has_url: bool, ascii_only: bool) -> str:
 
 
 @cache
-def _acronym_risk() -> str:
-    """Letter, dot, letter, dot, letter: the only text where the acronym alternatives differ."""
+def _risk() -> str:
+    """The only runs where the two grammars can differ: letter, dot, letter, dot, letter (the
+    acronym), and more than :data:`~etl.text.grammar.LOCAL_MAX` address characters right before
+    an ``@`` (the bounded e-mail local part)."""
     word, digit, _ = _python_classes()
     letter = rust_class(word & ~digit & ~_chars("_"))
-    return f"{letter}\\.{letter}\\.{letter}"
+    local = rust_class((word & ~_ranges_mask(NOT_IN_ADDRESS)) | _chars(".%+-"))
+    return f"{letter}\\.{letter}\\.{letter}|{local}{{{LOCAL_MAX + 1}}}@"
 
 
 @cache
@@ -179,7 +189,7 @@ def _polars() -> ModuleType:
 def needs_re(lowered: Sequence[str]) -> np.ndarray:
     """For each lowercase text, whether it must be scanned by ``re`` (see the module docstring)."""
     pl = _polars()
-    flags = pl.Series(lowered, dtype=pl.String).str.contains(_acronym_risk())
+    flags = pl.Series(lowered, dtype=pl.String).str.contains(_risk())
     found: np.ndarray = flags.to_numpy().astype(bool)
     return found
 

@@ -60,6 +60,33 @@ WORD_RUN = f"{LETTERS_RUN}(?:[{JOINERS}]++{LETTERS_RUN})*+"
 #: Plain-ASCII text has neither combining marks nor CJK: its word pattern is a bare \w run.
 ASCII_WORD_RUN = "\\w++"
 
+#: A character of an e-mail address's local part (before the ``@``).
+EMAIL_LOCAL = rf"(?:[^\W{NOT_IN_ADDRESS}]|[.%+\-])"
+#: A letter of a dotted acronym (``u.s.``): a word character that is not a digit or ``_``.
+LETTER = r"[^\W\d_]"
+# Every alternative must stay linear in the length of a run, however often a token starts
+# inside it. Up to session 48 two did not: from every token start inside a long run of
+# address characters (``a.a.a…``, ``a+a+…``, ``news.news.…``) the e-mail alternative read the
+# local part to the run's end, and from every letter of a long ``a.a.a…`` the acronym
+# alternative read the rest of the run, so such a text took time quadratic in its length
+# (50 s for 50,000 characters; probe). Now the full, unbounded loop runs only where a run
+# starts (the look-behinds); inside a run, where the scan only arrives after a token that
+# ended there, the loop is bounded:
+#: at most this many characters of a local part after a start inside a run of address
+#: characters (RFC 5321 allows 64). A longer local part is still an address where its run
+#: starts, as every real one does; only one that starts right after a token ending inside the
+#: run (a word with an apostrophe: "o'neil." + 70 letters + "@x.org", up to session 48
+#: "o'neil" and ".aaa…@x.org") is no longer an address: "o'neil", ".", "aaa…", "@", "x", … .
+LOCAL_MAX = 64
+#: at most this many ``.x`` after an acronym's first letter when the letter comes right after
+#: dot, letter, dot (inside a run; after ``economy.`` as in ``economy.u.s.`` the loop is the
+#: full one), with no letter after its final dot (a bounded match must not end inside a
+#: longer run). Only an acronym of more than 21 letters that comes right after an
+#: address ending in letter-dot and starts with a CJK or Hangul letter
+#: (``x@y.org.中.…``) is now cut; anywhere else a run started inside such a chain could not
+#: have ended with the dot (the token before would have taken it), as before.
+ACRONYM_MAX = 20
+
 #: When an alternative can match: always; only in text with an ``@``; only in text with
 #: ``://`` or ``www.``; only in text that is not pure ASCII.
 When = Literal["always", "has_at", "has_url", "not_ascii"]
@@ -86,14 +113,16 @@ GRAMMAR: tuple[Alternative, ...] = (
     ),
     Alternative(
         "email",
-        rf"(?:[^\W{NOT_IN_ADDRESS}]|[.%+\-])++@(?:[^\W{NOT_IN_ADDRESS}]|-)++"
-        rf"(?:\.(?:[^\W{NOT_IN_ADDRESS}]|-)++)++",
-        "{email_local}+@{email_part}+(?:\\.{email_part}+)+",
+        rf"(?:(?<!{EMAIL_LOCAL}){EMAIL_LOCAL}++|(?<={EMAIL_LOCAL}){EMAIL_LOCAL}{{1,{LOCAL_MAX}}}+)"
+        rf"@(?:[^\W{NOT_IN_ADDRESS}]|-)++(?:\.(?:[^\W{NOT_IN_ADDRESS}]|-)++)++",
+        # bounded: texts where the bound could matter go to ``re`` (compiled_scan.needs_re)
+        f"{{email_local}}{{{{1,{LOCAL_MAX}}}}}@{{email_part}}+(?:\\.{{email_part}}+)+",
         "has_at",
     ),
     Alternative(
         "acronym",
-        r"[^\W\d_](?:\.[^\W\d_])++\.",
+        rf"(?<!\.{LETTER}\.){LETTER}(?:\.{LETTER})++\."
+        rf"|(?<=\.{LETTER}\.){LETTER}(?:\.{LETTER}){{1,{ACRONYM_MAX}}}+\.(?!{LETTER})",
         "{letter}(?:\\.{letter})+\\.",
         "always",
     ),

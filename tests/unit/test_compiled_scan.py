@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections import Counter
 
 import numpy as np
@@ -18,7 +20,7 @@ from etl.text.compiled_scan import (
     rust_class,
     token_pattern,
 )
-from etl.text.terms import _first_occurrences, count_batch
+from etl.text.terms import _first_occurrences, _token_lists, count_batch
 from etl.text.tokenize import lowercase_form, lowercase_tokens
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -191,3 +193,67 @@ def test_first_occurrences_equal_a_dictionary_count(wide: bool) -> None:
     assert counts.tolist() == [tally[pair] for pair in first]
     empty_rows, empty_counts = _first_occurrences(np.zeros(0, np.int64), np.zeros(0, np.int64))
     assert len(empty_rows) == len(empty_counts) == 0
+
+
+# Inputs on which a token alternative used to start over at every token inside a long run and
+# read it to its end (probe, session 48), each with the function that ran it and a length at
+# which that took far more than the 60 s allowed below: ``lowercase_tokens`` is ``re``, for
+# the e-mail local part (F2) and the acronym (F3); ``compiled_token_lists`` is the Rust
+# automaton's e-mail (F4). Measured on one core: before the fix 4.4 s (F2), 0.49 s (F3) and
+# 0.19 s / 0.07 s (F4) at 10,000 characters, growing with the square of the length, so about
+# 160 s, 440 s, 300 s and 700 s at these lengths; after it 0.48 s, 0.35 s, 0.52 s and 0.15 s.
+_RUNS = {
+    "email-local-re": ("lowercase_tokens", "('a.' * 60_000)[:59_999] + ' x@y'"),
+    "acronym-re": ("lowercase_tokens", "('a.' * 300_000)[:299_999] + ' end'"),
+    "email-local-rust": ("compiled_token_lists", "'a+' * 200_000 + ' x@y'"),
+    "email-words-rust": (
+        "compiled_token_lists",
+        "'news.' * 200_000 + ' write to desk@example.com'",
+    ),
+}
+
+
+@pytest.mark.parametrize("function, text", _RUNS.values(), ids=_RUNS.keys())
+def test_long_runs_take_linear_time(function: str, text: str) -> None:
+    """A run where a token starts at every other character is scanned in linear time by both
+    engines. ``re`` cannot be interrupted by a signal, so the scan runs in a child process that
+    must finish within 60 s (the quadratic scans took minutes; the linear ones under a
+    second)."""
+    code = (
+        "from etl.text.compiled_scan import compiled_token_lists\n"
+        "from etl.text.tokenize import lowercase_tokens\n"
+        f"text = {text}\n"
+        f"{function}([text] if '{function}' == 'compiled_token_lists' else text)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+_CHAIN = ".".join("abcdefghijklmnopqrstuvwxy")
+
+
+@pytest.mark.parametrize(
+    "text, tokens",
+    [
+        ("economy.u.s. officials", ["economy", ".", "u.s.", "officials"]),
+        ("e.g. i.e. u.k.", ["e.g.", "i.e.", "u.k."]),
+        ("the u.s.a team", ["the", "u", ".", "s", ".", "a", "team"]),
+        ("write to desk@example.com.", ["write", "to", "desk@example.com", "."]),
+        ("a.b@c.d", ["a.b@c.d"]),
+        ("news.news.desk@example.com", ["news.news.desk@example.com"]),
+        ("o'neil.smith@example.com", ["o'neil", ".smith@example.com"]),
+        ("mail " + "a" * 70 + "@example.com", ["mail", "a" * 70 + "@example.com"]),
+        ("a+b-c%d@x.org!", ["a+b-c%d@x.org", "!"]),
+        ("a@b 1.2.3 x.y", ["a", "@", "b", "1.2.3", "x", ".", "y"]),
+        ("x@y.org.中.文. end", ["x@y.org", ".", "中.文.", "end"]),
+        (_CHAIN + ". end", [_CHAIN + ".", "end"]),  # 25 letters: longer than any bound
+        ("economy." + _CHAIN + ".", ["economy", ".", _CHAIN + "."]),
+        ("z." + _CHAIN + " end", ["z", ".", *_CHAIN, "end"]),  # no final dot: single letters
+    ],
+)
+def test_tricky_tokens_through_both_engines(text: str, tokens: list[str]) -> None:
+    """Acronyms and e-mail addresses next to dots and runs give these tokens in ``re``, in the
+    automaton (where it may take the text) and in a batch, which sends each text to one."""
+    assert lowercase_tokens(text) == tokens
+    if not needs_re([text])[0]:
+        assert _compiled([text]) == [tokens]
+    assert _token_lists([text, "plain text"]).to_pylist() == [tokens, ["plain", "text"]]

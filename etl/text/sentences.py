@@ -45,7 +45,8 @@ _GREEK_CAPITALS = "".join(
 # the lookbehind then picks the rule of that character's script.
 _BOUNDARY = re.compile(
     rf"""[.!?؟।॥۔;。！？](?:
-          (?<=[.!?؟।॥۔])[.!?؟।॥۔]*["'”’»)\]]*(?=\s+["'“‘«„(\[]?[^\W_a-z]|\s*$)  # capital/digit next
+          (?<=[.!?؟।॥۔])(?<![.!?؟।॥۔]{{2}})  # the first of a run of them only (linear time)
+          [.!?؟।॥۔]*+["'”’»)\]]*+(?=\s+["'“‘«„(\[]?[^\W_a-z]|\s*$)  # capital/digit next
         | (?<=[{CJK}][!?])[!?]*[”’"')\]]*(?=[{CJK}])  # CJK, its ！？ made !? by NFKC; not 「…！」と
         | (?<=[{CJK}]\.)(?P<cjk_dot>)(?=[{CJK}])  # and its ．, alone (NFKC writes … as ...)
         | (?<=[{_GREEK}]{{2}};)["”’»)]*(?=\s+["“«(]?[{_GREEK_CAPITALS}])  # Greek question mark

@@ -300,13 +300,7 @@ def test_a_rebuild_after_a_replay_still_replaces_the_files_records(
     ledger row was forgotten), then one line is rewritten or dropped and the day rebuilt. The
     day holds the file as it is now (probe E, session 48: the old article stayed, for good,
     since a rebuild took a file's earlier articles from its ``loaded`` rows only)."""
-    landing = tmp_path / "landing"
-    (landing / DAY).mkdir(parents=True)
-    path = landing / DAY / "a.jsonl"
-    path.write_text(_line("Apple story") + "\n" + _line("Banana story") + "\n{not json\n")
-    s = settings_for(landing, tmp_path / "wh", write_reports=False)
-    assert pipeline.run(s).articles_loaded == 2
-    _replay(s, tmp_path)
+    path, s = _replayed_feed(tmp_path)
     words = ["Apple story", "Cherry story"] if change == "edit" else ["Apple story"]
     _jsonl(path, *words)
     summary = backfill.rebuild_partition(s, date(2024, 3, 4))
@@ -322,14 +316,9 @@ def test_a_rebuild_after_a_replay_keeps_an_article_a_copy_holds(tmp_path: Path) 
     its day is rebuilt: the copy still holds Apple, so it stays, with the copy as its file (the
     rebuild looks for copies of the articles a file it takes gave, its ``duplicate`` row's
     own ones too)."""
+    path, s = _replayed_feed(tmp_path)
     landing = tmp_path / "landing"
-    for day in (DAY, COPY_DAY):
-        (landing / day).mkdir(parents=True)
-    path = landing / DAY / "a.jsonl"
-    path.write_text(_line("Apple story") + "\n" + _line("Banana story") + "\n{not json\n")
-    s = settings_for(landing, tmp_path / "wh", write_reports=False)
-    assert pipeline.run(s).articles_loaded == 2
-    _replay(s, tmp_path)
+    (landing / COPY_DAY).mkdir()
     _txt(landing / COPY_DAY / "c.txt", "Apple story", COPY_DAY)
     assert pipeline.run(s).duplicates == 1
     _jsonl(path, "Banana story")
@@ -337,6 +326,19 @@ def test_a_rebuild_after_a_replay_keeps_an_article_a_copy_holds(tmp_path: Path) 
     copy = f"{COPY_DAY}/c.txt"
     assert _held(s) == [("Apple story", copy, COPY_DAY), ("Banana story", f"{DAY}/a.jsonl", DAY)]
     _assert_consistent(s)
+
+
+def _replayed_feed(tmp_path: Path) -> tuple[Path, Settings]:
+    """``DAY/a.jsonl`` holding Apple, Banana and a broken line, loaded, then replayed (the file
+    is a ``duplicate`` of its own two articles): the file and the warehouse's settings."""
+    landing = tmp_path / "landing"
+    (landing / DAY).mkdir(parents=True)
+    path = landing / DAY / "a.jsonl"
+    path.write_text(_line("Apple story") + "\n" + _line("Banana story") + "\n{not json\n")
+    s = settings_for(landing, tmp_path / "wh", write_reports=False)
+    assert pipeline.run(s).articles_loaded == 2
+    _replay(s, tmp_path)
+    return path, s
 
 
 def _replay(s: Settings, tmp_path: Path) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections import Counter
 
 import numpy as np
@@ -22,6 +20,7 @@ from etl.text.compiled_scan import (
 )
 from etl.text.terms import _first_occurrences, _token_lists, count_batch
 from etl.text.tokenize import lowercase_form, lowercase_tokens
+from tests.unit._linear import finishes
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -216,16 +215,32 @@ _RUNS = {
 @pytest.mark.parametrize("function, text", _RUNS.values(), ids=_RUNS.keys())
 def test_long_runs_take_linear_time(function: str, text: str) -> None:
     """A run where a token starts at every other character is scanned in linear time by both
-    engines. ``re`` cannot be interrupted by a signal, so the scan runs in a child process that
-    must finish within 60 s (the quadratic scans took minutes; the linear ones under a
-    second)."""
+    engines (in a child process that must finish within :data:`tests.unit._linear.TIMEOUT`: the
+    quadratic scans took minutes, the linear ones under a second)."""
     code = (
         "from etl.text.compiled_scan import compiled_token_lists\n"
         "from etl.text.tokenize import lowercase_tokens\n"
         f"text = {text}\n"
         f"{function}([text] if '{function}' == 'compiled_token_lists' else text)\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    finishes(code)
+
+
+def test_texts_with_a_long_address_run_go_to_re_wherever_they_stand() -> None:
+    """More than 64 address characters right before an ``@`` send a text to ``re``; 64 do not,
+    nor does a long run with no ``@`` after it. Only the texts with an ``@`` are searched for such
+    a run, so the flags must land on the right texts among ones without any."""
+    texts = [
+        "plain text",
+        "a" * 65 + "@b.cd",
+        "no at sign " + "a" * 80,
+        "a" * 64 + "@b.cd",
+        "the u.s.a team",
+        "x " + "a.b+" * 17 + "@host.org",  # 68 address characters
+        "x@y.z",
+        "mail " + "é" * 70 + "@example.com",
+    ]
+    assert needs_re(texts).tolist() == [False, True, False, False, True, True, False, True]
 
 
 _CHAIN = ".".join("abcdefghijklmnopqrstuvwxy")

@@ -33,16 +33,20 @@ def rows_table(table: str, rows: Sequence[Mapping[str, Any]]) -> pa.Table:
     the schema's columns, else a :class:`StagingError` names the missing and unknown keys
     (Arrow itself would stage a missing key as NULL and drop an unknown one, silently)."""
     schema = SCHEMAS[table]
-    names = set(schema.names)
     for index, row in enumerate(rows):
-        if row.keys() != names:
-            missing = sorted(names - row.keys())
-            unknown = sorted(set(row) - names)
-            raise StagingError(
-                f"staged {table} row {index} does not match its schema: "
-                f"missing keys {missing}, unknown keys {unknown}"
-            )
+        _check_names(table, row.keys(), f"row {index}", "keys")
     return pa.Table.from_pylist(list(rows), schema=schema)
+
+
+def _check_names(table: str, names: Iterable[str], what: str, kind: str) -> None:
+    """Raise a :class:`StagingError` unless ``names`` are exactly the staged ``table``'s
+    columns, naming the missing and unknown ones (``what`` and ``kind`` say where they were)."""
+    expected, given = set(SCHEMAS[table].names), set(names)
+    if given != expected:
+        raise StagingError(
+            f"staged {table} {what} does not match its schema: "
+            f"missing {kind} {sorted(expected - given)}, unknown {kind} {sorted(given - expected)}"
+        )
 
 
 def _parquet_bytes(table: pa.Table) -> bytes:
@@ -77,11 +81,14 @@ class RunStaging:
         data: pa.Table | Sequence[Mapping[str, Any]] | Mapping[str, list[Any]],
     ) -> Location:
         """Write ``data`` (Arrow table, rows or columns) as ``table`` of ``batch``, atomically;
-        rows must have exactly the table's columns (:func:`rows_table`)."""
+        it must have exactly the table's columns (:func:`rows_table`): a missing one would be
+        staged NULL and an unknown one dropped, without a word."""
         schema = SCHEMAS[table]
         if isinstance(data, pa.Table):
+            _check_names(table, data.column_names, "table", "columns")
             arrow = data.select(schema.names).cast(schema)
         elif isinstance(data, Mapping):
+            _check_names(table, data.keys(), "columns", "columns")
             arrow = pa.table({name: data[name] for name in schema.names}, schema=schema)
         else:
             arrow = rows_table(table, data)

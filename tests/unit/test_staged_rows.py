@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 
+import pyarrow as pa
 import pytest
 
 from etl.contracts import SCHEMAS, Stage, quarantine_row, stage_stats_row
@@ -82,3 +83,22 @@ def test_the_stage_rows_of_the_pipeline_and_the_recorder_have_the_staged_columns
         "n_quarantined": 0,
         "seconds": 1.25,
     }
+
+
+def test_a_staged_arrow_table_or_column_mapping_must_have_exactly_its_columns() -> None:
+    """Arrow tables and column mappings were cut to the schema's columns: an extra column was
+    dropped and a missing one raised a bare ``KeyError`` (columns) or Arrow's own error."""
+    staging = _staging()
+    columns = {name: [value] for name, value in QUARANTINED.items()}
+    with pytest.raises(StagingError, match=r"unknown columns \['extra'\]"):
+        staging.write("quarantine", 0, {**columns, "extra": [1]})
+    with pytest.raises(StagingError, match=r"missing columns \['detail'\], unknown columns \[\]"):
+        staging.write("quarantine", 0, {k: v for k, v in columns.items() if k != "detail"})
+    table = pa.table(columns)
+    with pytest.raises(StagingError, match=r"quarantine table .*unknown columns \['extra'\]"):
+        staging.write("quarantine", 0, table.append_column("extra", pa.array([1])))
+    with pytest.raises(StagingError, match=r"missing columns \['sha256'\]"):
+        staging.write("quarantine", 0, table.drop_columns(["sha256"]))
+    assert not staging.path("quarantine", 0).exists()
+    staging.write("quarantine", 0, table.select(list(reversed(table.column_names))))
+    assert staging.read("quarantine", 0).to_pylist() == [QUARANTINED]

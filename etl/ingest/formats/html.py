@@ -26,9 +26,12 @@ _LINE_BREAKS = re.compile(r"\s*\n\s*")
 #: their square (one ``<p>`` with 50,000 attributes: 4 s; 100,000: 33 s, and trafilatura's
 #: justext fallback then took over ten minutes). Real tags carry a few dozen at most.
 MAX_ATTRIBUTES = 1_000
+#: HTML's white space: ASCII only (``\s`` in a ``str`` pattern also takes U+00A0, U+3000, …,
+#: which the parser reads as part of a name or a value).
+_SPACE = "\t\n\f\r "
 #: A start tag's ``<`` and name (the name read as the parser reads it, up to a space, ``/`` or
 #: ``>``: a ``<`` does not end it).
-_TAG_NAME = re.compile(r"<([A-Za-z][^\s/>]*+)")
+_TAG_NAME = re.compile(f"<([A-Za-z][^{_SPACE}/>]*+)")
 #: One attribute of a start tag, read as the parser (libxml2 2.14, HTML5's tokenizer) reads it:
 #: spaces and ``/`` before it, a name up to a space, ``/``, ``>`` or ``=`` (its first character
 #: may be ``=``; a ``<`` or a quote is part of it), then maybe ``=`` and a value: quoted (to the
@@ -36,7 +39,8 @@ _TAG_NAME = re.compile(r"<([A-Za-z][^\s/>]*+)")
 #: attribute, valued ``a/b``). Every part possessive, so each attribute is read once, one way; a
 #: test checks the names against lxml's on random tags.
 _ATTRIBUTE = re.compile(
-    r"""[\s/]*+([^\s/>][^\s/>=]*+)(?:\s*+=\s*+(?:"[^"]*+"?|'[^']*+'?|[^\s>]*+))?+"""
+    f"[{_SPACE}/]*+([^{_SPACE}/>][^{_SPACE}/>=]*+)"
+    f"""(?:[{_SPACE}]*+=[{_SPACE}]*+(?:"[^"]*+"?|'[^']*+'?|[^{_SPACE}>]*+))?+"""
 )
 
 

@@ -278,3 +278,38 @@ def test_attribute_names_are_the_parsers(attributes: str) -> None:
     assume(paragraphs)  # a quote left open runs to the end: no tag at all
     ours = [name.lower() for name, _ in _attributes(f"<p {attributes}>", 2)]
     assert list(dict.fromkeys(ours)) == [name.lower() for name in paragraphs[0].attrib]
+
+
+_ARTICLE = (
+    "<p>Cocoa prices rose in Bahia on Monday as dry weather cut the crop, traders said.</p>"
+    "<p>Exporters expect the harvest to fall by a tenth from last season's record.</p>"
+)
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        "<script>var page = '" + "<p>w</p>" * 25_000 + "';</script>",
+        "<!-- " + "<p>w</p>" * 25_000 + " -->",
+        '<div data-html="' + "<p>w</p>" * 25_000 + '"></div>',
+        "<style>/* " + "<b>" * 25_000 + " */</style>",
+    ],
+    ids=["script", "comment", "attribute", "style"],
+)
+def test_tags_the_parser_reads_as_text_are_no_elements(hidden: str) -> None:
+    """A page counts the elements of the parser's tree: 25,000 tags inside a script, a comment,
+    an attribute value or a style sheet are text to it (they were counted and the page refused),
+    and the article around them is read."""
+    page = f"<html><head>{hidden}</head><body><article>{_ARTICLE}</article></body></html>"
+    (record,) = parse_html(page, "canonical")
+    assert isinstance(record, Record), record
+    assert "Bahia" in record.body
+
+
+def test_elements_after_a_comment_opener_in_an_attribute_still_count() -> None:
+    """``<!--`` inside an attribute value opens no comment: the 20,001 paragraphs after it are
+    elements, and the page is refused."""
+    page = '<html><body><p title="<!--">a</p>' + "<p>w</p>" * 20_001 + "--></body></html>"
+    (record,) = parse_html(page, "canonical")
+    assert isinstance(record, RecordError) and record.reason == "malformed_html", record
+    assert record.detail.startswith("more than 20,000 elements")

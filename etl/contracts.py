@@ -228,8 +228,9 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
     ),
     QuarantineReason.MALFORMED_HTML: ReasonDoc(
         "the HTML parser refused the page, or one tag carries more than 1,000 attributes of "
-        "different names, or the page has more than 20,000 elements (both refused before "
-        "parsing: the parser's and the extractor's time grow with their square or faster; the "
+        "different names (refused before parsing), or the page has more than 20,000 elements "
+        "(refused before extraction; tags inside scripts, comments and attribute values are no "
+        "elements; the parser's and the extractor's time grow with their square or faster; the "
         "largest real page in the corpora has about 4,100), or its elements nest 255 deep, "
         "where the parser drops the rest of the page",
         "inspect the file",

@@ -127,12 +127,12 @@ def test_the_reason_table_names_the_limit_the_parser_uses() -> None:
 
 def test_a_page_of_more_than_twenty_thousand_elements_is_refused_before_parsing() -> None:
     """trafilatura's time grows faster than the square of a page's elements (80,000 <p>: 48 s;
-    probe): past 20,000 start tags the page is refused unread; at 20,000 it is parsed."""
+    probe): past 20,000 elements the page is refused before extraction; at 20,000 it is read."""
     refused = [
         RecordError(
             None,
             "malformed_html",
-            "more than 20,000 elements: refused before parsing (the extractor's time grows "
+            "more than 20,000 elements: refused before extraction (the extractor's time grows "
             "faster than their square)",
         )
     ]

@@ -76,7 +76,7 @@ def _crowded_tag(text: str) -> str | None:
     return None
 
 
-#: A page with more elements than this is refused before parsing: trafilatura's time grows
+#: A page with more elements than this is refused before extraction: trafilatura's time grows
 #: faster than their square (a page of ``<p>`` elements: 20,000 took 3.3 s, 40,000 7.9 s,
 #: 80,000 48 s; probe), so a hostile page would stall a run. The largest of the 258 real pages
 #: in the corpora has 4,110 start tags, the median about 1,000.
@@ -424,7 +424,7 @@ def parse_html(text: str, layout: str) -> list[Parsed]:
         return [RecordError(None, "malformed_html", detail)]
     if _too_many_elements(text):
         detail = (
-            f"more than {MAX_ELEMENTS:,} elements: refused before parsing (the extractor's time "
+            f"more than {MAX_ELEMENTS:,} elements: refused before extraction (the extractor's time "
             "grows faster than their square)"
         )
         return [RecordError(None, "malformed_html", detail)]

@@ -71,6 +71,8 @@ from news_etl_shared import (
     settings_from,
 )
 
+from etl.daily_run import AUTO, MODE_CHOICES
+
 log = logging.getLogger("airflow.task")
 
 
@@ -102,8 +104,8 @@ def _day_and_mode(context: Any) -> dict[str, Any]:
         "warehouse": Param(None, type=["null", "string"], description="DuckDB warehouse file"),
         **run_limit_params(),
         "mode": Param(
-            "auto",
-            enum=["auto", "merge", "rebuild"],
+            AUTO,
+            enum=list(MODE_CHOICES),
             description="auto: rebuild the day in backfill runs, merge new files otherwise",
         ),
     },

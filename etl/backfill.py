@@ -32,7 +32,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from etl import TEXT_VERSION, pipeline
-from etl.contracts import BackfillMode, RunStatus, plural
+from etl.contracts import BackfillMode, LoadMode, RunStatus, plural
 from etl.errors import ConfigError
 from etl.ingest.landing import folder_date, list_landing
 from etl.ingest.ledger import read_ledger
@@ -292,7 +292,7 @@ def rebuild_partition(
     return pipeline.run(
         settings,
         partition_date=day,
-        mode="rebuild",
+        mode=LoadMode.REBUILD,
         trigger=trigger,
         external_run_id=external_run_id,
         progress=progress,

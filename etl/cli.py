@@ -25,7 +25,7 @@ from typer._click.core import Context as ClickContext
 from typer._click.exceptions import NoArgsIsHelpError, NoSuchOption, UsageError
 from typer.core import TyperGroup
 
-from etl.contracts import BACKFILL_MODE_HELP, BackfillMode
+from etl.contracts import BACKFILL_MODE_HELP, BackfillMode, LoadMode
 from etl.errors import (
     NewsEtlError,
     UnknownReasonError,
@@ -418,7 +418,7 @@ def _run(settings: Settings, partition: date | None, replace: bool, gx: Helper |
                     summary = pipeline.run(
                         settings,
                         partition_date=partition,
-                        mode="replace" if replace else "merge",
+                        mode=LoadMode.REPLACE if replace else LoadMode.MERGE,
                         progress=progress,
                         gx=gx,
                         hold=hold,

@@ -14,6 +14,9 @@ from etl.contracts import LoadMode
 
 #: The ``mode`` param's default: rebuild the day in backfill runs, merge new files otherwise.
 AUTO = "auto"
+#: The ``mode`` param's choices: :data:`AUTO` or a load mode a day's run can take (``replace``
+#: is for ``news-etl run --replace`` only).
+MODE_CHOICES = (AUTO, LoadMode.MERGE.value, LoadMode.REBUILD.value)
 #: The run type of a run that ``airflow backfill create`` made (Airflow's ``DagRunType``).
 BACKFILL_RUN = "backfill"
 

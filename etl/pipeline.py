@@ -25,14 +25,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 import duckdb
 from filelock import BaseFileLock
 
 from etl import TEXT_VERSION, __version__, heap, interrupts, leftovers
 from etl.children import Helper, worker_pool
-from etl.contracts import LedgerOutcome, RunStatus, Stage, plural, stage_stats_row
+from etl.contracts import (
+    LOAD_MODES,
+    LedgerOutcome,
+    LoadMode,
+    RunStatus,
+    Stage,
+    plural,
+    stage_stats_row,
+)
 from etl.errors import (
     BatchValidationError,
     ConfigError,
@@ -87,10 +95,12 @@ T = TypeVar("T")
 #: Owner locks of the staging folders of the runs this process does from start to end.
 _OWNED: dict[str, BaseFileLock] = {}
 
-#: ``merge``: add new articles; ``replace``: rewrite the published-date partitions the run's new
-#: articles fall in; ``rebuild``: re-read every file selected for the run's partition date (ledger
-#: ignored) and replace exactly the articles those files produced before (see README, Backfills).
-Mode = Literal["merge", "replace", "rebuild"]
+#: A run's load mode (declared in :class:`etl.contracts.LoadMode`): ``merge`` adds new articles;
+#: ``replace`` rewrites the published-date partitions the run's new articles fall in; ``rebuild``
+#: re-reads every file selected for the run's partition date (ledger ignored) and replaces exactly
+#: the articles those files produced before (see README, Backfills). A plain string is taken
+#: too (the DAG's param), and refused at the plan unless it is one of them.
+Mode = LoadMode | str
 #: Called after each finished step with (step name, batch number or -1, batches in the run).
 Progress = Callable[[str, int, int], None]
 
@@ -241,7 +251,7 @@ def plan_run(
     settings: Settings,
     *,
     partition_date: date | None = None,
-    mode: Mode = "merge",
+    mode: Mode = LoadMode.MERGE,
     trigger: str = "cli",
     external_run_id: str | None = None,
     run_id: str | None = None,
@@ -262,6 +272,9 @@ def plan_run(
     # The plan stage's time starts here: the checks and the reclaiming are part of it (the
     # first connection to DuckDB also imports pandas, ~0.2 s when nothing did before).
     started = datetime.now(UTC)
+    if mode not in LOAD_MODES:  # before a staging folder or a failed run is left
+        raise ConfigError(f"unknown load mode {mode!r}: one of {', '.join(LoadMode)}")
+    mode = LoadMode(mode)
     refuse_the_wrong_kind(settings.target)  # before a staging folder or a failed run is left
     overlap = settings.overlap()
     if overlap is not None:
@@ -332,7 +345,7 @@ def _plan(
     landing = str(settings.landing)
     files = list_landing(settings.landing)
     ledger = _read_known(settings, files, partition_date, mode)
-    holders = rebuild_holders(files, ledger, partition_date) if mode == "rebuild" else set()
+    holders = rebuild_holders(files, ledger, partition_date) if mode == LoadMode.REBUILD else set()
     unchanged: list[dict[str, Any]] = []
     refused: list[str] = []
     refusing: list[list[str]] = []
@@ -352,7 +365,7 @@ def _plan(
         if refusal is not None:
             # Refused unread before for the same reason and detail: unchanged, unless a rebuild
             # of its day (or of every day) judges its files again.
-            rejudged = mode == "rebuild" and partition_date in (None, f.path_date)
+            rejudged = mode == LoadMode.REBUILD and partition_date in (None, f.path_date)
             as_before = refused_as_before(ledger, f.path, refusal)
             if as_before and not rejudged:
                 refused.append(f.path)
@@ -362,13 +375,15 @@ def _plan(
                 if as_before:
                     refused_again.append(f.path)
             continue
-        reread = mode == "rebuild" and _rebuild_reads(settings, f, ledger, partition_date, holders)
+        reread = mode == LoadMode.REBUILD and _rebuild_reads(
+            settings, f, ledger, partition_date, holders
+        )
         entry = None if reread else ledger.unchanged(f.path, f.size, f.mtime_ns)
         if (
             entry is not None
             and partition_date is not None
             and f.path_date is None
-            and (mode == "rebuild" or not _of_day(settings, f, ledger, partition_date))
+            and (mode == LoadMode.REBUILD or not _of_day(settings, f, ledger, partition_date))
         ):
             # Another day's file outside dated folders: for that day's run (a rebuild of this
             # day reads again every file of it, so one it does not read is another day's; it
@@ -394,7 +409,7 @@ def _plan(
         settings=stored_settings(settings),
         partition_date=partition_date.isoformat() if partition_date else None,
         fallback_date=(partition_date or started.date()).isoformat(),
-        mode=mode,
+        mode=LoadMode(mode).value,
         trigger=trigger,
         external_run_id=external_run_id,
         started_at=started.isoformat(),
@@ -417,7 +432,7 @@ def _plan(
     )
     plan.save()
     # The ledger snapshot lets batches recognise known content without opening the warehouse.
-    if mode == "rebuild":
+    if mode == LoadMode.REBUILD:
         ledger = _forget(ledger, {f.path for f in todo} - holders)
     _save_known(plan, ledger)
     # The row is written twice: staging's first Parquet write imports pyarrow's writer and
@@ -458,7 +473,7 @@ def _ledger_view(
     """The ledger of ``landing`` read through ``con`` (None: no warehouse yet), with the
     placements a rebuild, or a day's run with undated files, needs."""
     ledger = read_ledger(con, landing)
-    if mode == "rebuild":
+    if mode == LoadMode.REBUILD:
         ledger.placed = read_placements(con, landing)
         ledger.held = read_held(con, landing)
     elif partition_date is not None:  # where the undated files' articles are
@@ -654,7 +669,7 @@ def ingest_batch(staging_dir: str | Path, batch: int) -> dict[str, int]:
         txt_layout=settings.txt_layout,
         future_date_allowance_days=settings.future_date_allowance_days,
         max_article_chars=settings.max_article_chars,
-        rebuild=plan.mode == "rebuild",
+        rebuild=plan.mode == LoadMode.REBUILD,
         holders=frozenset(plan.holders),
     )
     files = [_file_from(d) for d in plan.batches[batch]]
@@ -1325,7 +1340,7 @@ def record_plan_failure(
     *,
     external_run_id: str,
     partition_date: date | None = None,
-    mode: Mode = "merge",
+    mode: Mode = LoadMode.MERGE,
     trigger: str = "airflow",
 ) -> str:
     """The recorded error of the run ``external_run_id`` whose plan failed (the plan records its
@@ -1502,7 +1517,7 @@ def run(
     settings: Settings,
     *,
     partition_date: date | None = None,
-    mode: Mode = "merge",
+    mode: Mode = LoadMode.MERGE,
     trigger: str = "cli",
     external_run_id: str | None = None,
     progress: Progress | None = None,

@@ -107,6 +107,19 @@ def test_news_daily_shape(dagbag) -> None:  # type: ignore[no-untyped-def]
     assert load.upstream_task_ids == {"validate"}
 
 
+def test_news_daily_offers_the_declared_load_modes(dagbag) -> None:  # type: ignore[no-untyped-def]
+    """The mode param's choices are auto and the load modes etl.contracts declares, but replace
+    (``news-etl run --replace`` only); each is a mode the pipeline's plan takes."""
+    from etl.contracts import LoadMode
+    from etl.daily_run import run_mode
+
+    param = dagbag.dags["news_daily"].params.get_param("mode")
+    assert param.schema["enum"] == ["auto", "merge", "rebuild"]
+    assert param.value == "auto"
+    for choice in param.schema["enum"][1:]:
+        assert run_mode({"mode": choice}, "scheduled") == LoadMode(choice)
+
+
 def test_news_backfill_offers_the_declared_modes(dagbag) -> None:  # type: ignore[no-untyped-def]
     """The mode param's choices and its doc are the modes etl.contracts declares."""
     from etl.contracts import BackfillMode

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from etl import leftovers, pipeline
 from etl.cli import app
-from etl.errors import StagingError
+from etl.errors import ConfigError, StagingError
 from etl.settings import Settings
 
 from .helpers import query, settings_for
@@ -281,3 +281,17 @@ def test_a_refused_runs_folder_is_removed_without_saying_its_pages_are_missing(
     ), said
     assert "without cleaning up" not in said and "pages were not written" not in said
     assert not list(settings.staging_root.iterdir())
+
+
+def test_an_unknown_load_mode_is_refused_before_the_plan_leaves_anything(tmp_path: Path) -> None:
+    """The plan takes a load mode as a string too (the DAG's param): one that is not a mode
+    (``replay`` is a trigger) is a configuration error, with no staging folder and no run row."""
+    settings = _one_loaded_three_new(tmp_path)
+    staged = sorted(p.name for p in (tmp_path / "staging").iterdir())
+    with pytest.raises(ConfigError, match="unknown load mode 'replay': one of merge, replace"):
+        pipeline.plan_run(settings, mode="replay", in_process=True)
+    assert sorted(p.name for p in (tmp_path / "staging").iterdir()) == staged
+    assert query(settings.warehouse, "SELECT count(*) FROM etl_run") == [(1,)]
+    plan = pipeline.plan_run(settings, mode="rebuild")  # a mode's value is taken as the mode
+    assert plan.mode == "rebuild" and type(plan.mode) is str  # plan.json holds plain strings
+    pipeline.release(plan.run_id)

@@ -59,3 +59,12 @@ def test_backfill_runs_rebuild_and_the_others_merge_unless_forced(
     mode = run_mode(params, run_type)
     assert mode == expected
     assert type(mode) is str  # as pipeline.plan_run and etl_run.mode take it
+
+
+def test_the_mode_choices_are_auto_and_load_modes() -> None:
+    from etl.contracts import LoadMode
+    from etl.daily_run import AUTO, MODE_CHOICES
+
+    assert MODE_CHOICES == ("auto", "merge", "rebuild")
+    assert AUTO == "auto"
+    assert all(LoadMode(choice) for choice in MODE_CHOICES[1:])

@@ -13,11 +13,9 @@ from __future__ import annotations
 import lxml.html
 import pytest
 import trafilatura
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
 
 from etl.ingest.formats import Record, RecordError
-from etl.ingest.formats.html import _attributes, _crowded_tag, _may_be_too_deep, parse_html
+from etl.ingest.formats.html import _crowded_tag, _may_be_too_deep, parse_html
 
 from ._linear import finishes
 
@@ -219,15 +217,16 @@ def test_the_checks_before_parsing_take_linear_time() -> None:
     ("page", "name"),
     [
         ("<b<p" + _distinct(1_001) + ">", "b<p"),  # a "<" does not end a name
-        ("<p" + "<a" * 5 + _distinct(1_001), "p<a<a<a<a<a"),
-        ("<p" + _distinct(1_000) + "><i" + _distinct(1_001), "i"),
+        ("<p" + "<a" * 5 + _distinct(1_001) + ">", "p<a<a<a<a<a"),
+        ("<p" + _distinct(1_000) + "><i" + _distinct(1_001) + ">", "i"),
+        ("<p" + _distinct(1_001), None),  # open to the end: the parser drops it (50,000: 0.01 s)
         ("<p" + _distinct(1_000) + " a0" * 5_000 + "><i", None),
         ('<p title="<b' + _distinct(1_001) + '">', None),  # no tag inside a quoted value
         ("<p title=<b" + _distinct(1_001) + ">", "p"),  # <b is the value, a0 … a1000 are p's
         ('<p title="<b' + _distinct(1_001), None),  # a quote left open to the end: one value
         ("<p x=a" + "/b" * 1_000, None),  # one attribute: x = "a/b/b/…"
         ("<p x" + "/b" * 1_000, None),  # x, then b, b, …: two names
-        ("<p x" + "".join(f"/b{i}" for i in range(1_000)), "p"),
+        ("<p x" + "".join(f"/b{i}" for i in range(1_000)) + ">", "p"),
         ("<p" + _distinct(1_000) + "<a" * 3, None),  # "a999<a<a<a" is one name
         ('<a q="<a" ' * 999 + ">", None),
         ("<p" + _distinct(1_000) + " A0>", None),  # A0 is a0
@@ -262,22 +261,9 @@ def test_a_tag_of_ambiguous_attributes_takes_linear_time() -> None:
     out = finishes(
         "from etl.ingest.formats.html import _crowded_tag\n"
         "print(_crowded_tag('<p' + ' a=m/n' * 400))\n"
-        "print(_crowded_tag('<p' + ''.join(f' x{i}=a/b' for i in range(200_000))))\n"
+        "print(_crowded_tag('<p' + ''.join(f' x{i}=a/b' for i in range(200_000)) + '>'))\n"
     )
     assert out.split() == ["None", "p"]
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.text(alphabet=list("ab=\"'/ \n<`xY\t\f\r\xa0\u3000"), max_size=30))
-def test_attribute_names_are_the_parsers(attributes: str) -> None:
-    """Each attribute's name as lxml (libxml2, the parser under trafilatura) reads it, wherever
-    lxml closes the tag: names, values, quotes, slashes, stray characters and spaces HTML does not
-    count as such (U+00A0, U+3000) in any order."""
-    assume(">" not in attributes)
-    paragraphs = list(lxml.html.document_fromstring(f"<p {attributes}>t</p>").iter("p"))
-    assume(paragraphs)  # a quote left open runs to the end: no tag at all
-    ours = [name.lower() for name, _ in _attributes(f"<p {attributes}>", 2)]
-    assert list(dict.fromkeys(ours)) == [name.lower() for name in paragraphs[0].attrib]
 
 
 _ARTICLE = (

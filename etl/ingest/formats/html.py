@@ -7,15 +7,14 @@ import itertools
 import json
 import logging
 import re
-import string
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 from etl.ingest.canonical import BadDateError
 from etl.ingest.formats.base import Parsed, Record, RecordError, _authors, parse_published
+from etl.ingest.formats.html_tags import ascii_lower, attribute_names, tag_spans
 
 # trafilatura logs every page it finds too short at WARNING; the quarantine row says it instead.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -26,53 +25,24 @@ _LINE_BREAKS = re.compile(r"\s*\n\s*")
 #: their square (one ``<p>`` with 50,000 attributes: 4 s; 100,000: 33 s, and trafilatura's
 #: justext fallback then took over ten minutes). Real tags carry a few dozen at most.
 MAX_ATTRIBUTES = 1_000
-#: HTML's white space: ASCII only (``\s`` in a ``str`` pattern also takes U+00A0, U+3000, …,
-#: which the parser reads as part of a name or a value).
-_SPACE = "\t\n\f\r "
-#: A start tag's ``<`` and name (the name read as the parser reads it, up to a space, ``/`` or
-#: ``>``: a ``<`` does not end it).
-_TAG_NAME = re.compile(f"<([A-Za-z][^{_SPACE}/>]*+)")
-#: One attribute of a start tag, read as the parser (libxml2 2.14, HTML5's tokenizer) reads it:
-#: spaces and ``/`` before it, a name up to a space, ``/``, ``>`` or ``=`` (its first character
-#: may be ``=``; a ``<`` or a quote is part of it), then maybe ``=`` and a value: quoted (to the
-#: closing quote, or the end of the text) or unquoted (to a space or ``>``: ``x=a/b`` is one
-#: attribute, valued ``a/b``). Every part possessive, so each attribute is read once, one way; a
-#: test checks the names against lxml's on random tags.
-_ATTRIBUTE = re.compile(
-    f"[{_SPACE}/]*+([^{_SPACE}/>][^{_SPACE}/>=]*+)"
-    f"""(?:[{_SPACE}]*+=[{_SPACE}]*+(?:"[^"]*+"?|'[^']*+'?|[^{_SPACE}>]*+))?+"""
-)
 
 
-#: HTML lower-cases the ASCII letters of an attribute name only (``A0`` is ``a0``, ``É`` not ``é``).
-_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
-
-
-def _attributes(text: str, pos: int) -> Iterator[tuple[str, int]]:
-    """The name and end of each attribute of the start tag whose name ends at ``pos``, in
-    order (:data:`_ATTRIBUTE`)."""
-    while attribute := _ATTRIBUTE.match(text, pos):
-        pos = attribute.end()
-        yield attribute[1], pos
+def _distinct(names: list[str]) -> bool:
+    """Whether ``names`` holds more than :data:`MAX_ATTRIBUTES` different names."""
+    return len(set(map(ascii_lower, names))) > MAX_ATTRIBUTES
 
 
 def _crowded_tag(text: str) -> str | None:
     """The name of the first start tag of ``text`` with more than :data:`MAX_ATTRIBUTES`
     attributes of different names (the parser keeps the first of a name and checks each
-    attribute against those it kept: 100,000 of one name cost nothing), or None."""
-    # Linear in the page: each tag's attributes are read once, and the search for the next tag
-    # goes on after them (a "<" inside a name or a value starts no tag). A regex counting
-    # attributes that could read "m/n" as one attribute or two backtracked over every reading of
-    # a tag with fewer than enough (a 4 KB tag: 74 s; session 48's probe).
-    pos = 0
-    while tag := _TAG_NAME.search(text, pos):
-        pos = tag.end()
-        names: set[str] = set()
-        for name, end in _attributes(text, tag.end()):
-            names.add(name.translate(_ASCII_LOWER))
-            if len(names) > MAX_ATTRIBUTES:
-                return tag[1]
-            pos = end
+    attribute against those it kept: 100,000 of one name cost nothing), or None. The tags are
+    read as the parser reads them (:func:`~etl.ingest.formats.html_tags.tag_spans`), in linear
+    time: a regex counting attributes that could read ``m/n`` as one attribute or two
+    backtracked over every reading of a tag with too few (a 4 KB tag: 74 s; session 48)."""
+    for name, start, end in tag_spans(text):
+        # each attribute takes a character at least: a shorter span holds too few
+        if end - start > MAX_ATTRIBUTES and _distinct(attribute_names(text, start, end)):
+            return name
     return None
 
 

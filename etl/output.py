@@ -113,7 +113,7 @@ def _joins(text: str, at: int) -> bool:
     )
 
 
-def visible(text: str, keep: str = "\n\t") -> str:
+def visible(text: str, keep: str = "\n\t", *, lookalikes: bool = False) -> str:
     """``text`` with every control or invisible character except those in ``keep`` written as an
     escape.
 
@@ -121,18 +121,32 @@ def visible(text: str, keep: str = "\n\t") -> str:
     that it holds them, but it can never move the cursor, recolour, retitle or reorder what a
     terminal or page shows, nor look like another value (``zero\\u200bwidth.txt`` is not
     ``zerowidth.txt``). A zero-width (non-)joiner between two non-ASCII characters stays.
+
+    With ``lookalikes``, a backslash that would read as an escape is one too (``\\x5c``), so a
+    value holding the four characters ``\\x1b`` never looks like one holding an ESC: for a value
+    shown once, as a table cell or a CSV field is. Text that is partly escaped already (a status
+    line built from escaped values) takes the default, or its escapes would be escaped again.
     """
+
+    shown = _ESCAPE_LOOKALIKE.sub(r"\\x5c", text) if lookalikes else text
 
     def escape(match: re.Match[str]) -> str:
         char = match.group()
-        if char in keep or (char in _JOINERS and _joins(text, match.start())):
+        if char in keep or (char in _JOINERS and _joins(shown, match.start())):
             return char
         code = ord(char)
         if code < 0x100:
             return f"\\x{code:02x}"
         return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
-    return _CONTROL.sub(escape, text)
+    return _CONTROL.sub(escape, shown)
+
+
+#: A backslash that reads as one of :func:`visible`'s escapes: written ``\x5c`` itself, so a
+#: name that holds the six characters ``\u200b`` never looks like one that holds a zero-width
+#: space, nor ``a\x0ab.txt`` like ``a``, a line break and ``b.txt`` (probe, session 49). Any
+#: other backslash (``C:\news``) stays.
+_ESCAPE_LOOKALIKE = re.compile(r"\\(?=x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
 
 
 def html_text(value: object, keep: str = "") -> str:
@@ -719,9 +733,10 @@ def render_table(
     if whole is None:
         whole = not stream.isatty()
     right = list(numeric) if numeric is not None else [False] * len(columns)
-    texts = [[visible(c or "", keep="") for c in columns]]
+    texts = [[visible(c or "", keep="", lookalikes=True) for c in columns]]
     texts += [
-        [("NULL" if cell is None else visible(cell, keep="")) for cell in row] for row in rows
+        [("NULL" if cell is None else visible(cell, keep="", lookalikes=True)) for cell in row]
+        for row in rows
     ]
     width = None
     if whole:
@@ -892,7 +907,9 @@ def _write_pieces(relation: duckdb.DuckDBPyRelation, fmt: OutputFormat, out: Pat
             if terminal:
                 # A terminal shows control characters escaped (files get the data), a lone
                 # carriage return too: "100\r999" showed as 999 (probe); CRLF ends a line.
-                data = "\r\n".join(visible(part) for part in data.split("\r\n"))
+                # JSON's backslashes are doubled (and its escapes are these): none to mistake
+                is_csv = fmt == "csv"
+                data = "\r\n".join(visible(p, lookalikes=is_csv) for p in data.split("\r\n"))
             sink.write(data.encode("utf-8"))
             rows += len(piece.rows)
     return rows

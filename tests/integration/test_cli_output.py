@@ -328,6 +328,19 @@ def test_values_with_markup_and_escapes_are_printed_as_data(warehouse: Path) -> 
     assert "'abc'" in err and len(err.strip().splitlines()) == 1
 
 
+def test_a_written_escape_and_the_character_it_names_look_different(warehouse: Path) -> None:
+    """Probe, session 49: a value holding a line break and one holding the four characters
+    ``\x0a`` printed alike in a table (and a zero-width space like ``\u200b``)."""
+    sql = (
+        "SELECT * FROM (VALUES (1, 'a' || chr(10) || 'b.txt'), (2, 'a\\x0ab.txt'), "
+        "(3, 'z' || chr(8203) || 'w'), (4, 'z\\u200bw'), (5, 'C:\\news')) t(n, v) ORDER BY n"
+    )
+    code, out, err = _cli("query", sql, "-w", str(warehouse))
+    assert code == 0, err
+    cells = [line.split("│")[2].strip() for line in out.splitlines() if line.count("│") == 3]
+    assert cells == ["a\\x0ab.txt", "a\\x5cx0ab.txt", "z\\u200bw", "z\\x5cu200bw", "C:\\news"]
+
+
 def test_hostile_titles_in_articles_stay_text(warehouse: Path) -> None:
     code, out, err = _cli(
         "query", "SELECT title, authors FROM fact_article WHERE title IS NOT NULL",

@@ -54,6 +54,26 @@ def test_visible_escapes_control_characters_only(raw: str, shown: str) -> None:
     assert visible(raw) == shown
 
 
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("a\rb.txt", "a\\x0db.txt"),
+        ("a\\x0ab.txt", "a\\x5cx0ab.txt"),
+        ("z\\u200bw", "z\\x5cu200bw"),
+        ("t\\U000e0041", "t\\x5cU000e0041"),
+        ("C:\\news\\x1 \\u20 \\uzzzz \\", "C:\\news\\x1 \\u20 \\uzzzz \\"),
+        ("\\\x01", "\\\\x01"),  # a backslash, then a control character
+        ("\\x41 \u0645\u200c\u0645", "\\x5cx41 \u0645\u200c\u0645"),  # the joiner joins
+    ],
+)
+def test_a_backslash_that_reads_as_an_escape_is_one(raw: str, shown: str) -> None:
+    """Probe, session 49: a file named with a line break and one named ``a\x0ab.txt`` (the four
+    characters) looked alike in ``quarantine list``; any other backslash stays, and a value
+    escaped already (a status line's) is escaped no further by default."""
+    assert visible(raw, keep="", lookalikes=True) == shown
+    assert visible(shown, keep="") == shown
+
+
 def test_html_text_is_visible_then_escaped() -> None:
     from etl.output import html_text
 
@@ -482,6 +502,35 @@ def test_a_lone_carriage_return_is_escaped_on_a_terminal(
         assert shown == 'v,w\r\n"Total: 100\\x0dTotal: 999",a\\x1bb\r\n'
     else:
         assert shown == '{"v":"Total: 100\\r' + 'Total: 999","w":"a\\u001bb"}\n'
+
+
+@pytest.mark.parametrize(
+    ("fmt", "shown"),
+    [
+        ("csv", "v,w\r\na\\x5cx0ab,a\\x1bb\r\n"),  # the four characters, then an ESC
+        ("table", None),
+        ("json", '{"v":"a\\\\x0ab","w":"a\\u001bb"}\n'),  # JSON's own escapes: as they are
+    ],
+)
+def test_a_written_escape_never_shows_as_the_character_it_names(
+    fmt: str, shown: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Probe, session 49: a value holding the four characters ``\x1b`` showed as one holding an
+    ESC (and a file named ``a\x0ab.txt`` as one named with a line break)."""
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stdout", terminal)
+    con = duckdb.connect()
+    sql = "SELECT 'a\\x0ab' AS v, 'a' || chr(27) || 'b' AS w"
+    if fmt == "table":
+        buffer = io.StringIO()
+        render_table(["v", "w"], [list(row) for row in con.sql(sql).fetchall()], file=buffer)
+        assert "│ a\\x5cx0ab │ a\\x1bb │" in buffer.getvalue()
+        return
+    assert write_result(con.sql(sql), fmt, None) == 1
+    text = terminal.buffer.getvalue().decode()
+    assert text == shown
+    if fmt == "json":
+        assert json.loads(text) == {"v": "a\\x0ab", "w": "a\x1bb"}
 
 
 @pytest.mark.parametrize("timeout_s", [1e10, float("inf")])

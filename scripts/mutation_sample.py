@@ -47,7 +47,7 @@ import random
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -79,12 +79,15 @@ def shuffled_order(sample: dict[str, list[str]], seed: int) -> list[str]:
     return names
 
 
-def _deadline(until: str | None) -> datetime | None:
-    """Today's (UTC) ``HH:MM`` as an aware datetime, or None without one."""
+def _deadline(until: str | None, now: datetime | None = None) -> datetime | None:
+    """The next ``HH:MM`` (UTC) as an aware datetime: today's, or tomorrow's once today's has
+    passed (``--until 00:15`` at 23:18 is in 57 minutes, not over); None without one."""
     if not until:
         return None
+    now = now or datetime.now(UTC)
     hour, minute = (int(part) for part in until.split(":"))
-    return datetime.now(UTC).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    deadline = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    return deadline if deadline > now else deadline + timedelta(days=1)
 
 
 def _run_chunk(command: list[str]) -> tuple[int, float, float]:

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from etl.ingest.formats.html import _crowded_tag
+from etl.ingest.formats import RecordError
+from etl.ingest.formats.html import _crowded_tag, parse_html
 from etl.ingest.formats.html_tags import ascii_lower, start_tags
 
 from ._linear import finishes
@@ -158,3 +159,59 @@ def test_reading_the_tags_takes_linear_time() -> None:
         "    print(sum(1 for _ in start_tags(page)))\n"
     )
     assert out.split() == ["0", "1", "0", "0", "0", "100001"]
+
+
+_CROWDED = "<p " + " ".join(f"a{i}" for i in range(1_001)) + ">Cocoa prices rose.</p>"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        f"<html><body><script>x</scr\x01ipt>{_CROWDED}</script></body></html>",
+        f"<html><script/>\n<!--</script>{_CROWDED}-->\n</html>",
+    ],
+    ids=["control-character", "self-closed-html"],
+)
+def test_the_checks_read_the_page_the_parser_gets(page: str) -> None:
+    """Review, session 49: trafilatura deletes control characters and opens a self-closed
+    ``<html/>`` before libxml2 parses, so a crowded tag that the page as written hides in a script
+    or a comment is a tag to the parser (50,000 attributes: 14 s a page). The checks read the
+    repaired text: the page is refused."""
+    from trafilatura.utils import load_html
+
+    tree = load_html(page)
+    assert max(len(e.attrib) for e in tree.iter() if isinstance(e.tag, str)) == 1_001
+    (record,) = parse_html(page, "canonical")
+    assert isinstance(record, RecordError) and record.detail.startswith("a <p> tag with more")
+
+
+def test_elements_hidden_by_a_control_character_still_count() -> None:
+    """``<\\x01p>`` is a paragraph once trafilatura deletes the control character: 20,001 of
+    them are refused (review, session 49: 120,000 took 7.8 s and were read)."""
+    page = "<html><body>" + "<\x01p>w " * 20_001 + "</body></html>"
+    (record,) = parse_html(page, "canonical")
+    assert isinstance(record, RecordError) and record.detail.startswith("more than 20,000")
+
+
+def test_cutting_huge_scripts_takes_linear_time() -> None:
+    """A page over 2.5 M characters has its huge scripts cut first: a regex from each
+    ``<script>`` to the next ``</script>`` read a page of unclosed ones from each to its end
+    (2.6 MB: over a minute). The parser reads one script, to the end."""
+    out = finishes(
+        "from etl.ingest.formats.html import _without_huge_scripts\n"
+        "page = '<script>' * 400_000\n"
+        "print(_without_huge_scripts(page) == page)\n"
+        "print(len(_without_huge_scripts('<p>' + '<script>' + 'x' * 10_000_001 + '</script>')))\n"
+    )
+    assert out.split() == ["True", str(len("<p><script></script>"))]
+
+
+def test_reading_json_ld_takes_linear_time() -> None:
+    """A regex from each ``<script type="application/ld+json">`` to the next ``</script>`` read
+    a page of unclosed ones from each to its end (350 KB: 37 s; session 49)."""
+    out = finishes(
+        "from etl.ingest.formats.html import json_ld_published\n"
+        "print(json_ld_published('<script type=\"application/ld+json\">' * 100_000))\n"
+        "print(json_ld_published('<script type=\"application/ld+json\"' * 100_000))\n"
+    )
+    assert out.split() == ["None", "None"]

@@ -14,7 +14,13 @@ from typing import Any
 
 from etl.ingest.canonical import BadDateError
 from etl.ingest.formats.base import Parsed, Record, RecordError, _authors, parse_published
-from etl.ingest.formats.html_tags import ascii_lower, attribute_names, tag_spans
+from etl.ingest.formats.html_tags import (
+    ascii_lower,
+    attribute_names,
+    raw_text_bodies,
+    script_bodies,
+    tag_spans,
+)
 
 # trafilatura logs every page it finds too short at WARNING; the quarantine row says it instead.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
@@ -30,6 +36,15 @@ MAX_ATTRIBUTES = 1_000
 def _distinct(names: list[str]) -> bool:
     """Whether ``names`` holds more than :data:`MAX_ATTRIBUTES` different names."""
     return len(set(map(ascii_lower, names))) > MAX_ATTRIBUTES
+
+
+def _as_parsed(page: str) -> str:
+    """The text libxml2 parses when trafilatura is given ``page``: trafilatura's repair of faulty
+    HTML, as its ``load_html`` does it (the parses the checks make go through ``load_html`` too,
+    so they read what the extractor reads)."""
+    from trafilatura.utils import repair_faulty_html
+
+    return str(repair_faulty_html(page, page[:50].lower()))
 
 
 def _crowded_tag(text: str) -> str | None:
@@ -57,20 +72,24 @@ _START_TAG = re.compile(r"<[A-Za-z]")
 _IMPLIED = 8
 
 
-def _too_many_elements(text: str) -> bool:
-    """Whether the parser's tree of ``text`` has more than :data:`MAX_ELEMENTS` elements.
+def _too_many_elements(text: str, page: str | None = None) -> bool:
+    """Whether the parser's tree of ``text`` (:func:`_as_parsed` of ``page``, when given: the
+    tree is then built from ``page``, as the extractor builds it) has more than
+    :data:`MAX_ELEMENTS` elements.
 
-    Every ``<`` and letter is counted first (cheap, stopping at the limit): that bounds the
-    elements from above, but counts what comments, scripts and attribute values hold (a page
-    whose inline script carries its article's HTML as 20,000 tags was refused). Only a page over
-    the limit by that count is parsed, once more, to count its elements: the parse is linear
-    (400,000 ``<p>``: 0.26 s); what grows faster is the extractor's work on the tree."""
+    Every ``<`` and letter is counted first (cheap, stopping at the limit): in the text the
+    parser reads, that bounds the elements from above (in the page as written it did not:
+    trafilatura deletes control characters, so ``<\x01p>`` is a paragraph; review, session 49),
+    but counts what comments, scripts and attribute values hold (a page whose inline script
+    carries its article's HTML as 20,000 tags was refused). Only a page over the limit by that
+    count is parsed, once more, to count its elements: the parse is linear (400,000 ``<p>``:
+    0.26 s); what grows faster is the extractor's work on the tree."""
     naive = itertools.islice(_START_TAG.finditer(text), MAX_ELEMENTS - _IMPLIED, None)
     if not any(True for _ in naive):
         return False
     from trafilatura.utils import load_html
 
-    tree = load_html(text)
+    tree = load_html(text if page is None else page)
     return tree is not None and int(tree.xpath("count(//*)")) > MAX_ELEMENTS
 
 
@@ -102,14 +121,15 @@ def _may_be_too_deep(text: str) -> bool:
     return False
 
 
-def _cut_by_depth(text: str) -> bool:
-    """Whether the parser's tree of ``text`` reaches :data:`PARSER_DEPTH` (then it dropped
-    what lay deeper, and after it)."""
+def _cut_by_depth(text: str, page: str | None = None) -> bool:
+    """Whether the parser's tree of ``text`` (built from ``page``, when given, as in
+    :func:`_too_many_elements`) reaches :data:`PARSER_DEPTH` (then it dropped what lay deeper,
+    and after it)."""
     if not _may_be_too_deep(text):
         return False
     from trafilatura.utils import load_html
 
-    tree = load_html(text)
+    tree = load_html(text if page is None else page)
     return tree is not None and bool(
         tree.xpath(f"boolean(//*[count(ancestor::*) >= {PARSER_DEPTH}])")
     )
@@ -121,7 +141,6 @@ def _cut_by_depth(text: str) -> bool:
 #: article came after a 12 MB inline ``<script>`` (a site's state as JSON) was ``no_text``
 #: (probe).
 PARSER_TEXT_BYTES = 10_000_000
-_SCRIPT_OR_STYLE = re.compile(r"(<(script|style)\b[^>]*>)(.*?)(</\2\s*>)", re.I | re.S)
 
 
 def _over_text_limit(run: str) -> bool:
@@ -137,10 +156,18 @@ def _over_text_limit(run: str) -> bool:
 def _without_huge_scripts(text: str) -> str:
     """``text`` with the body of each ``<script>`` or ``<style>`` over the parser's text limit
     left out: never article text, and the parser would drop the rest of the page with it (the
-    JSON-LD date is read from the page as it was)."""
+    JSON-LD date is read from the page as it was). The bodies are the parser's
+    (:func:`~etl.ingest.formats.html_tags.raw_text_bodies`): a regex from each ``<script>`` to
+    the next ``</script>`` read a page of unclosed ones from each to its end (2.6 MB: over a
+    minute; review, session 49)."""
     if len(text) < PARSER_TEXT_BYTES // 4:
         return text
-    return _SCRIPT_OR_STYLE.sub(lambda m: m[1] + m[4] if _over_text_limit(m[3]) else m[0], text)
+    kept, pos = [], 0
+    for element, start, end in raw_text_bodies(text):
+        if element in ("script", "style") and _over_text_limit(text[start:end]):
+            kept.append(text[pos:start])
+            pos = end
+    return "".join(kept) + text[pos:] if kept else text
 
 
 def _over_parser_text_limit(text: str) -> bool:
@@ -192,10 +219,10 @@ ARTICLE_TYPES = frozenset(
         "APIReference",
     }
 )
-_JSON_LD = re.compile(
-    r"<script\b[^>]*\btype\s*=\s*[\"']?application/ld\+json[\"']?[^>]*>(.*?)</script\s*>",
-    re.IGNORECASE | re.DOTALL,
-)
+#: A script's attributes that make it JSON-LD. The scripts are the parser's
+#: (:func:`~etl.ingest.formats.html_tags.script_bodies`): a regex from each ``<script`` to the
+#: next ``</script>`` read a page of unclosed ones from each to its end (350 KB: 37 s; session 49).
+_JSON_LD_TYPE = re.compile(r"\btype[\t\n\f\r ]*+=[\t\n\f\r ]*+[\"']?application/ld\+json", re.I)
 
 
 def _articles(data: Any) -> list[dict[str, Any]]:
@@ -235,9 +262,11 @@ def json_ld_published(text: str) -> date | None:
     online) or the last update's time in ``article:published_time`` (probe: 4 of the 258
     pages in the corpora got a day their hand-checked extraction does not have; their JSON-LD
     gives the right one, and no page's right day changes)."""
-    for block in _JSON_LD.finditer(text):
+    for attributes, body in script_bodies(text):
+        if not _JSON_LD_TYPE.search(attributes):
+            continue
         try:
-            data = json.loads(block[1])
+            data = json.loads(body)
         except (ValueError, RecursionError):  # not JSON, or nested deeper than json reads
             continue
         for article in _articles(data):
@@ -385,33 +414,37 @@ def parse_html(text: str, layout: str) -> list[Parsed]:
     """One article per page: trafilatura's main text, title, date and authors."""
     from trafilatura import bare_extraction
 
-    crowded = _crowded_tag(text)
+    # The checks read what libxml2 will parse: the page as the extractor gets it (huge scripts
+    # cut, characters it drops stood in for), after trafilatura's own repair (control characters
+    # deleted, a self-closed <html/> opened). On the page as written, "</scr\x01ipt>" kept a
+    # crowded tag inside a script that the parser then read (review, session 49: 14 s a page).
+    page, back = _kept_from_the_extractor(_without_huge_scripts(text))
+    parsed = _as_parsed(page)
+    crowded = _crowded_tag(parsed)
     if crowded is not None:
         detail = (
             f"a <{crowded[:40]}> tag with more than {MAX_ATTRIBUTES:,} attributes: refused "
             "before parsing (the parser's time grows with their square)"
         )
         return [RecordError(None, "malformed_html", detail)]
-    if _too_many_elements(text):
+    if _too_many_elements(parsed, page):
         detail = (
             f"more than {MAX_ELEMENTS:,} elements: refused before extraction (the extractor's time "
             "grows faster than their square)"
         )
         return [RecordError(None, "malformed_html", detail)]
-    if _cut_by_depth(text):
+    if _cut_by_depth(parsed, page):
         detail = (
             f"elements nested {PARSER_DEPTH} deep, the HTML parser's limit: it drops what lies "
             "deeper and everything after it, so the text would be cut"
         )
         return [RecordError(None, "malformed_html", detail)]
-    page = _without_huge_scripts(text)
-    if _over_parser_text_limit(page):
+    if _over_parser_text_limit(parsed):
         detail = (
             f"a text of more than {PARSER_TEXT_BYTES:,} bytes between two tags, the HTML "
             "parser's limit: it drops that text and everything after it"
         )
         return [RecordError(None, "malformed_html", detail)]
-    page, back = _kept_from_the_extractor(page)
     try:
         doc = bare_extraction(
             page,

@@ -232,7 +232,8 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
         "(refused before extraction; tags inside scripts, comments and attribute values are no "
         "elements; the parser's and the extractor's time grow with their square or faster; the "
         "largest real page in the corpora has about 4,100), or its elements nest 255 deep, "
-        "where the parser drops the rest of the page",
+        "where the parser drops the rest of the page, or it holds more different format or "
+        "private-use characters than the extractor can keep (42,720)",
         "inspect the file",
     ),
     QuarantineReason.BAD_GZIP: ReasonDoc(

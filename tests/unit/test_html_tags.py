@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from etl.ingest.formats import RecordError
+from etl.ingest.formats import Record, RecordError
 from etl.ingest.formats.html import _crowded_tag, parse_html
 from etl.ingest.formats.html_tags import ascii_lower, start_tags
 
@@ -215,3 +215,55 @@ def test_reading_json_ld_takes_linear_time() -> None:
         "print(json_ld_published('<script type=\"application/ld+json\"' * 100_000))\n"
     )
     assert out.split() == ["None", "None"]
+
+
+def _json_ld_page(body: str) -> str:
+    return (
+        '<html><head><title>t</title><script type="application/ld+json">{"@type":"NewsArticle",'
+        f'"articleBody":"{body}"}}</script></head><body><p>short</p></body></html>'
+    )
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["\\u003cp", "&lt;p"],
+    ids=["json-escape", "html-escape"],
+)
+def test_a_crowded_tag_in_json_ld_text_is_refused(opening: str) -> None:
+    """Review, session 49: trafilatura's fallback parses a JSON-LD ``articleBody`` as HTML on
+    its own (60,000 attributes written ``\\u003cp a0 …`` took 4.7 s); the checks read it too."""
+    attributes = " ".join(f"a{i}" for i in range(1_001))
+    closing = "\\u003e" if opening.startswith("\\") else "&gt;"
+    (record,) = parse_html(_json_ld_page(f"{opening} {attributes}{closing}Hello"), "canonical")
+    assert isinstance(record, RecordError) and record.detail.startswith("a <p> tag with more")
+    few = " ".join(f"a{i}" for i in range(1_000))
+    (record,) = parse_html(_json_ld_page(f"{opening} {few}{closing}Hello"), "canonical")
+    assert not isinstance(record, RecordError), record
+
+
+def test_more_dropped_characters_than_stand_ins_is_a_refusal_not_a_crash() -> None:
+    """Review, session 49: a page holding every stand-in character and one the extractor drops
+    raised StopIteration out of parse_html."""
+    every = "".join(map(chr, range(0x20000, 0x2A6E0)))  # all 42,720 stand-ins
+    (record,) = parse_html(f"<html><body><p>{every}\u200c</p></body></html>", "canonical")
+    assert isinstance(record, RecordError) and record.reason == "malformed_html"
+    assert record.detail == (
+        "1 different characters the extractor drops (format or private-use) and 0 of the "
+        "42,720 stand-ins it can keep them as left free by the page's own characters"
+    )
+    (record,) = parse_html(f"<html><body><p>{every[1:]}\u200c</p></body></html>", "canonical")
+    assert isinstance(record, Record) and "\u200c" in record.body
+
+
+def test_standing_in_for_references_and_keeping_runs_of_spaces_take_linear_time() -> None:
+    """Review, session 49: a replace per distinct character reference (1 MB of them: 51 s), and
+    ``\\s*\\n\\s*`` over a long run of spaces kept from a ``<pre>`` (0.1 MB: 14 s)."""
+    out = finishes(
+        "from etl.ingest.formats.html import _kept_from_the_extractor, _paragraphs\n"
+        "refs = '&#{c};&#0{c};&#x{c:x};&#X{c:X};'\n"
+        "page = ''.join(refs.format(c=c) for c in range(0xF0000, 0xF0000 + 25_000))\n"
+        "print(len(_kept_from_the_extractor(page)[1]))\n"
+        "print(_paragraphs('x' + ' ' * 1_000_000 + 'y') == 'x' + ' ' * 1_000_000 + 'y')\n"
+        "print(repr(_paragraphs('a \\t\\n \\n b  c')))\n"
+    )
+    assert out.split("\n")[:3] == ["25000", "True", "'a\\n\\nb  c'"]

@@ -20,12 +20,15 @@ from etl.ingest.formats.html_tags import (
     raw_text_bodies,
     script_bodies,
     tag_spans,
+    walk,
 )
 
 # trafilatura logs every page it finds too short at WARNING; the quarantine row says it instead.
 logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
-_LINE_BREAKS = re.compile(r"\s*\n\s*")
+#: A run of white space (read whole, once: ``\s*\n\s*`` tried every start inside a long run
+#: without a line break, 0.1 MB of spaces kept from a ``<pre>`` 14 s; review, session 49).
+_SPACES = re.compile(r"\s+")
 #: A tag with more attributes than this is refused before parsing: the HTML parser (libxml2,
 #: under trafilatura) checks each attribute against the tag's others, so its time grows with
 #: their square (one ``<p>`` with 50,000 attributes: 4 s; 100,000: 33 s, and trafilatura's
@@ -45,6 +48,71 @@ def _as_parsed(page: str) -> str:
     from trafilatura.utils import repair_faulty_html
 
     return str(repair_faulty_html(page, page[:50].lower()))
+
+
+def _paragraphs(text: str) -> str:
+    """``text`` with each run of white space that holds a line break made one blank line."""
+    return _SPACES.sub(lambda run: "\n\n" if "\n" in run[0] else run[0], text)
+
+
+def _crowded_page(parsed: str, page: str) -> str | None:
+    """The name of the first start tag with more than :data:`MAX_ATTRIBUTES` attributes of
+    different names (:func:`_crowded_tag`) in ``parsed``, or in a fragment trafilatura's
+    fallback parses apart from the page (:func:`_crowded_fragment`); or None. One reading of the
+    page finds both the tags and the JSON-LD scripts."""
+    scripts: list[str] = []
+    attributes = (0, 0)
+    for name, start, end, body in walk(parsed):
+        if not body:
+            if end - start > MAX_ATTRIBUTES and _distinct(attribute_names(parsed, start, end)):
+                return name
+            attributes = (start, end)
+        elif name == "script" and _JSON_LD_TYPE.search(parsed, *attributes):
+            scripts.append(parsed[start:end])
+    return _crowded_fragment(scripts, parsed, page)
+
+
+def _crowded_fragment(scripts: list[str], parsed: str, page: str) -> str | None:
+    """The crowded tag of a fragment trafilatura's fallback parses apart from the page: the
+    text of the JSON-LD ``scripts``' strings and of a Discourse forum's ``data-preloaded``
+    posts, unescaped as it unescapes them (review, session 49: 60,000 attributes written
+    ``\\u003cp a0 …`` inside ``articleBody`` took 4.7 s). Every string of every JSON-LD script
+    is read, a superset of those trafilatura renders."""
+    from trafilatura.utils import remove_control_characters
+
+    fragments: list[str] = []
+    for body in scripts:
+        try:
+            fragments += _strings(json.loads(body, strict=False))
+        except (ValueError, RecursionError):
+            continue
+    if "data-preloaded" in parsed:
+        from trafilatura.baseline import _discourse_texts
+        from trafilatura.utils import load_html
+
+        tree = load_html(page)
+        fragments += [] if tree is None else _discourse_texts(tree)
+    for fragment in fragments:
+        if "<" in fragment or "&" in fragment:
+            name = _crowded_tag(remove_control_characters(html.unescape(fragment)))
+            if name is not None:
+                return name
+    return None
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string inside a JSON value."""
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            stack += item.values()
+        elif isinstance(item, list):
+            stack += item
+    return found
 
 
 def _crowded_tag(text: str) -> str | None:
@@ -390,12 +458,20 @@ def _kept_from_the_extractor(page: str) -> tuple[str, dict[int, str]]:
                 found.add(char)
     if not found:
         return page, {}
-    free = (chr(c) for c in _STAND_INS if chr(c) not in held)
-    stand_in = {char: next(free) for char in sorted(found)}
+    free = list(itertools.islice((chr(c) for c in _STAND_INS if chr(c) not in held), len(found)))
+    if len(free) < len(found):  # (a next() past the last one raised StopIteration: review)
+        raise TooManyDroppedError(len(found), len(free))
+    stand_in = dict(zip(sorted(found), free, strict=True))
     page = page.translate({ord(c): s for c, s in stand_in.items()})
-    for ref, char in references.items():
-        page = page.replace(ref, stand_in[char])
+    if references:  # one pass (a replace per reference re-read the page each time: quadratic)
+        page = _CHAR_REFERENCE.sub(
+            lambda m: stand_in[references[m[0]]] if m[0] in references else m[0], page
+        )
     return page, {ord(s): c for c, s in stand_in.items()}
+
+
+class TooManyDroppedError(ValueError):
+    """A page holds more different characters the extractor drops than there are stand-ins."""
 
 
 def _given_back(value: Any, back: dict[int, str]) -> Any:
@@ -418,9 +494,18 @@ def parse_html(text: str, layout: str) -> list[Parsed]:
     # cut, characters it drops stood in for), after trafilatura's own repair (control characters
     # deleted, a self-closed <html/> opened). On the page as written, "</scr\x01ipt>" kept a
     # crowded tag inside a script that the parser then read (review, session 49: 14 s a page).
-    page, back = _kept_from_the_extractor(_without_huge_scripts(text))
+    try:
+        page, back = _kept_from_the_extractor(_without_huge_scripts(text))
+    except TooManyDroppedError as exc:
+        needed, left = exc.args
+        detail = (
+            f"{needed:,} different characters the extractor drops (format or private-use) and "
+            f"{left:,} of the {len(_STAND_INS):,} stand-ins it can keep them as left free by the "
+            "page's own characters"
+        )
+        return [RecordError(None, "malformed_html", detail)]
     parsed = _as_parsed(page)
-    crowded = _crowded_tag(parsed)
+    crowded = _crowded_page(parsed, page)
     if crowded is not None:
         detail = (
             f"a <{crowded[:40]}> tag with more than {MAX_ATTRIBUTES:,} attributes: refused "
@@ -482,7 +567,7 @@ def parse_html(text: str, layout: str) -> list[Parsed]:
         return [RecordError(None, "bad_date", str(unread))]
     return [
         Record(
-            body=_LINE_BREAKS.sub("\n\n", body.strip()),
+            body=_paragraphs(body.strip()),
             title=meta.get("title") or None,
             url=meta.get("url") or None,
             source=None,  # the URL's host names the source (see etl.ingest.reader)

@@ -68,27 +68,27 @@ def attribute_names(text: str, start: int, end: int) -> list[str]:
 def tag_spans(text: str) -> Iterator[tuple[str, int, int]]:
     """Each start tag of ``text`` the parser reads (one the page leaves unclosed at its end is
     none), in order: its name and where its attributes start and end."""
-    return ((name, start, end) for name, start, end, body in _walk(text) if not body)
+    return ((name, start, end) for name, start, end, body in walk(text) if not body)
 
 
 def raw_text_bodies(text: str) -> Iterator[tuple[str, int, int]]:
     """The body of each raw-text element of ``text`` (:data:`RAW_TEXT`) the parser reads, in
     order: the element's name (lower case) and where its body starts and ends."""
-    return ((name, start, end) for name, start, end, body in _walk(text) if body)
+    return ((name, start, end) for name, start, end, body in walk(text) if body)
 
 
 def script_bodies(text: str) -> Iterator[tuple[str, str]]:
     """Each ``<script>`` of ``text`` the parser reads, in order: its start tag's attributes as
     written, and its body."""
     attributes = ""
-    for name, start, end, body in _walk(text):
+    for name, start, end, body in walk(text):
         if not body:
             attributes = text[start:end]
         elif name == "script":
             yield attributes, text[start:end]
 
 
-def _walk(text: str) -> Iterator[tuple[str, int, int, bool]]:
+def walk(text: str) -> Iterator[tuple[str, int, int, bool]]:
     """Each start tag (its name, where its attributes start and end, False) and each raw-text
     body (its element, where it starts and ends, True) of ``text``, in order."""
     pos = 0

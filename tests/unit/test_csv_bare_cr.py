@@ -127,9 +127,13 @@ LONG = "\r\r".join(f"Paragraph {i} of a long article." for i in range(60))
         # blank lines between the rows of a Mac file
         (b"title,text,date\rA,Body one,2024-04-01\r\rB,Body two,2024-04-02\r",
          [("Body one", "row 1"), ("Body two", "row 2")]),
+        # a quoted field after a CR opens a row (a survivor of the seed-1218 mutation sample
+        # took the CR for text: the two rows became one malformed row)
+        (b'title,text\nT1,First\r"T2","Second"\nT3,Third\n',
+         [("First", "row 1"), ("Second", "row 2"), ("Third", "row 3")]),
     ],
     ids=["long quoted article", "a short row", "a short row, mixed ends",
-         "one column, last line lf", "blank lines"],
+         "one column, last line lf", "blank lines", "a quoted row after a cr"],
 )  # fmt: skip
 def test_rows_around_a_cr_are_read_whole(raw: bytes, read: list[tuple[str, str]]) -> None:
     """Review, session 43: a look at what follows each CR merged a quoted article of 50

@@ -355,8 +355,9 @@ def list_landing(landing: str | Path) -> list[LandingFile]:
         raise LandingZoneError(f"landing zone {root} does not exist or is not a folder")
     real_root = root.resolve()
     found: list[LandingFile] = []
-    # followlinks=False is os.walk's default, spelled out (dropping it: seed 1218's survivor)
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):  # pragma: no mutate
+    # os.walk follows no link to a folder (its default; written out, dropping it was an
+    # equivalent mutant of seed 1218): a linked folder is listed by _linked_folders_outside
+    for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         found.extend(_linked_folders_outside(Path(dirpath), dirnames, root, real_root))
         for name in filenames:

@@ -29,7 +29,8 @@ def looks_bad(text: str) -> bool:
         lo, hi = max(0, run.start() - reach), min(len(text), run.end() + reach)
         if lo > end:
             # end is -1 or at least 1 (a run's end): ">= 1" is the same test (seed 1218)
-            if end >= 0 and BADNESS_RE.search(text, start, end):  # pragma: no mutate
+            windowed = end >= 0  # pragma: no mutate
+            if windowed and BADNESS_RE.search(text, start, end):
                 return True
             start = lo
         end = hi

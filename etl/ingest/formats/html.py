@@ -140,10 +140,9 @@ _START_TAG = re.compile(r"<[A-Za-z]")
 _IMPLIED = 8
 
 
-def _too_many_elements(text: str, page: str | None = None) -> bool:
-    """Whether the parser's tree of ``text`` (:func:`_as_parsed` of ``page``, when given: the
-    tree is then built from ``page``, as the extractor builds it) has more than
-    :data:`MAX_ELEMENTS` elements.
+def _too_many_elements(text: str, page: str) -> bool:
+    """Whether the parser's tree of ``text`` (:func:`_as_parsed` of ``page``: the tree is built
+    from ``page``, as the extractor builds it) has more than :data:`MAX_ELEMENTS` elements.
 
     Every ``<`` and letter is counted first (cheap, stopping at the limit): in the text the
     parser reads, that bounds the elements from above (in the page as written it did not:
@@ -157,7 +156,7 @@ def _too_many_elements(text: str, page: str | None = None) -> bool:
         return False
     from trafilatura.utils import load_html
 
-    tree = load_html(text if page is None else page)
+    tree = load_html(page)
     return tree is not None and int(tree.xpath("count(//*)")) > MAX_ELEMENTS
 
 
@@ -189,15 +188,15 @@ def _may_be_too_deep(text: str) -> bool:
     return False
 
 
-def _cut_by_depth(text: str, page: str | None = None) -> bool:
-    """Whether the parser's tree of ``text`` (built from ``page``, when given, as in
+def _cut_by_depth(text: str, page: str) -> bool:
+    """Whether the parser's tree of ``text`` (built from ``page``, as in
     :func:`_too_many_elements`) reaches :data:`PARSER_DEPTH` (then it dropped what lay deeper,
     and after it)."""
     if not _may_be_too_deep(text):
         return False
     from trafilatura.utils import load_html
 
-    tree = load_html(text if page is None else page)
+    tree = load_html(page)
     return tree is not None and bool(
         tree.xpath(f"boolean(//*[count(ancestor::*) >= {PARSER_DEPTH}])")
     )

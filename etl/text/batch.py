@@ -21,7 +21,7 @@ from etl.contracts import SCHEMAS, QuarantineReason, Stage, quarantine_row
 from etl.load.keys import stable_ids
 from etl.text.clean import PARAGRAPH_SEPARATOR, paragraphs
 from etl.text.language import detect_languages, language_name
-from etl.text.minhash import band_keys, signatures, word_hashes
+from etl.text.minhash import band_key_rows, signatures, word_hashes
 from etl.text.sentences import sentence_count
 from etl.text.stems import stem_terms, stopword_flags
 from etl.text.terms import count_batch
@@ -93,6 +93,7 @@ def process_batch(ingested: pa.Table, max_chars: int | None = None) -> TextBatch
     languages = detect_languages(texts)
     vocabulary_hash = word_hashes(counted.vocabulary)
     sigs = signatures([vocabulary_hash[counted.word_ids(i)] for i in range(len(texts))])
+    bands = band_key_rows(sigs)
     n_terms = np.bincount(counted.terms["text"].to_numpy(), minlength=len(texts))
     for row, n_paragraphs, i in kept:
         text, language, sig = texts[i], languages[i], sigs[i]
@@ -110,7 +111,7 @@ def process_batch(ingested: pa.Table, max_chars: int | None = None) -> TextBatch
             language_name=language_name(language.code),
             language_confidence=language.confidence,
             minhash=sig,
-            lsh_bands=band_keys(sig),
+            lsh_bands=bands[i],
         )
         out.articles.append(row)
     terms = counted.terms
@@ -145,29 +146,51 @@ def term_keys(names: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pa.array(keys[indices] if len(indices) else np.zeros(0, np.int64), type=pa.int64())
 
 
+def _encoded(values: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """``values`` dictionary-encoded: the distinct values, and each row's index among them."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if values.null_count:
+        raise ValueError("a term row without its term, kind or language")
+    encoded = pc.dictionary_encode(values)
+    indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    return encoded.dictionary, indices
+
+
 def normal_form_columns(
     terms: pa.Array | pa.ChunkedArray,
     kinds: pa.Array | pa.ChunkedArray,
     languages: pa.Array | pa.ChunkedArray,
-) -> tuple[pa.ChunkedArray, pa.ChunkedArray]:
-    """Stem and stopword flag of each term row, computed once per distinct (language, term)."""
-    rows = pa.table({"language": languages, "term": terms, "kind": kinds})
-    rows = rows.append_column("row", pa.array(np.arange(rows.num_rows, dtype=np.int64)))
-    distinct = rows.group_by(["language", "term", "kind"], use_threads=False).aggregate([])
+) -> tuple[pa.Array, pa.Array]:
+    """Stem and stopword flag of each term row, computed once per distinct (language, term).
+
+    Each row's (language, kind, term) is one integer over the three columns' dictionaries; its
+    distinct values, grouped by language, are stemmed and flagged, and each row takes its
+    group's. (An Arrow group-by, join and sort by row did the same in 0.50 s on the real corpora's
+    771,000 term rows; this takes 0.40 s, most of it Snowball's.)
+    """
+    term_names, term_ix = _encoded(terms)
+    kind_names, kind_ix = _encoded(kinds)
+    language_names, language_ix = _encoded(languages)
+    n_terms, n_kinds = len(term_names), len(kind_names)
+    groups, row_group = np.unique(
+        (language_ix * n_kinds + kind_ix) * n_terms + term_ix, return_inverse=True
+    )
+    if not len(groups):
+        return pa.array([], pa.string()), pa.array([], pa.bool_())
+    group_term, group_kind = groups % n_terms, groups // n_terms % n_kinds
+    group_language = groups // (n_terms * n_kinds)
     stem_of: list[str] = []
     stop_of: list[bool] = []
-    by_language = distinct.sort_by("language")
-    for language in pc.unique(by_language["language"]).to_pylist():
-        part = by_language.filter(pc.equal(by_language["language"], language))
-        words, word_kinds = part["term"].to_pylist(), part["kind"].to_pylist()
+    cuts = (np.flatnonzero(np.diff(group_language)) + 1).tolist()
+    for lo, hi in zip([0, *cuts], [*cuts, len(groups)], strict=True):
+        language = language_names[int(group_language[lo])].as_py()
+        words = term_names.take(pa.array(group_term[lo:hi])).to_pylist()
+        word_kinds = kind_names.take(pa.array(group_kind[lo:hi])).to_pylist()
         stem_of += stem_terms(language, words, word_kinds)
         stop_of += stopword_flags(language, words)
-    forms = by_language.append_column("stem", pa.array(stem_of, pa.string())).append_column(
-        "is_stopword", pa.array(stop_of, pa.bool_())
-    )
-    joined = rows.join(forms, keys=["language", "term", "kind"], use_threads=False)
-    joined = joined.sort_by("row")
-    return joined["stem"], joined["is_stopword"]
+    rows = pa.array(row_group.reshape(-1))
+    return pa.array(stem_of, pa.string()).take(rows), pa.array(stop_of, pa.bool_()).take(rows)
 
 
 def normal_forms(

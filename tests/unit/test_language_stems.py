@@ -9,7 +9,7 @@ from etl.load.staging import SCHEMAS
 from etl.text.batch import normal_forms, process_batch
 from etl.text.clean import clean
 from etl.text.language import UNDETERMINED, detect_language, language_name
-from etl.text.minhash import NUM_PERM, band_keys, signature, similarity
+from etl.text.minhash import NUM_PERM, band_key_rows, band_keys, signature, similarity
 from etl.text.stems import stem_terms, stopword_flags
 
 from ._corpora import seed_body
@@ -114,6 +114,30 @@ def test_minhash_of_a_reworded_copy() -> None:
     assert signature([]) is None and band_keys(None) is None
     keys = band_keys(original)
     assert keys is not None and all(k >= 0 for k in keys)
+
+
+def _band_keys_by_hand(sig: list[int]) -> list[int]:
+    """The LSH band keys as the module's docstring defines them, in plain Python integers: each
+    band's ``ROWS`` positions folded with the FNV-1 64-bit prime modulo 2**64, halved."""
+    keys = []
+    for band in range(32):
+        key = 0
+        for row in range(4):
+            key = (key * 0x100000001B3 + sig[band * 4 + row]) % 2**64
+        keys.append(key >> 1)
+    return keys
+
+
+def test_band_keys_of_many_signatures_equal_the_definition() -> None:
+    words = clean(seed_body()).lower().split()
+    first, second = signature(words), signature(words[::-1])
+    assert first is not None and second is not None
+    assert band_keys(first) == _band_keys_by_hand(first)
+    expected = [_band_keys_by_hand(first), None, _band_keys_by_hand(second), None]
+    assert band_key_rows([first, None, second, None]) == expected
+    assert band_key_rows([None]) == [None] and band_key_rows([]) == []
+    top = [2**32 - 1] * NUM_PERM  # the largest positions wrap around 2**64 in the fold
+    assert band_key_rows([top]) == [_band_keys_by_hand(top)]
 
 
 def test_process_batch_columns() -> None:

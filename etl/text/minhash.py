@@ -90,58 +90,80 @@ def signature(words: Sequence[str]) -> list[int] | None:
     return [int(v) for v in m.hashvalues]
 
 
-#: Shingles permuted at once by :func:`signatures` (rows of NUM_PERM uint32: 8 MB).
+#: Shingles permuted at once by :func:`signatures` (NUM_PERM uint32 each: 8 MB, however long
+#: an article is).
 _CHUNK_SHINGLES = 16_000
 
 
 def signatures(word_hash_seqs: Sequence[np.ndarray]) -> list[list[int] | None]:
     """:func:`signature` of many articles at once, from their words' hashes (uint64, in order).
 
-    datasketch's permutation (its 32-bit MurmurHash3 pre-mix, then ``a * h + b`` with
-    wrap-around; reproduced by :func:`_fmix32` and :func:`_affine32_permutations`) is applied
-    to the shingles of many articles in one numpy product, and each article's minimum is taken
+    The shingles of every article are hashed in one numpy pass over all the words (without
+    :func:`shingles_of`'s per-article ``np.unique``: a minimum does not change when a value
+    repeats). datasketch's permutation (its 32-bit MurmurHash3 pre-mix, then ``a * h + b`` with
+    wrap-around; reproduced by :func:`_fmix32` and :func:`_affine32_permutations`) is applied to
+    the shingles of many articles in one numpy product, and each article's minimum is taken
     with ``np.minimum.reduceat``; a test checks the result equals :func:`signature` article by
     article.
     """
-    a, b = _PERMUTATIONS
-    initial = _INITIAL
+    articles, shingles, counts = _all_shingles(word_hash_seqs)
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    minima = np.repeat(_INITIAL[:, None], len(articles), axis=1)  # NUM_PERM x articles
+    for lo in range(0, len(shingles), _CHUNK_SHINGLES):  # an article may span chunks
+        hi = min(lo + _CHUNK_SHINGLES, len(shingles))
+        first = int(np.searchsorted(ends, lo, side="right"))
+        last = int(np.searchsorted(starts, hi, side="left"))
+        part = _permuted_minima(shingles[lo:hi], np.maximum(starts[first:last], lo) - lo)
+        np.minimum(minima[:, first:last], part, out=minima[:, first:last])
     out: list[list[int] | None] = [None] * len(word_hash_seqs)
-    pending: list[tuple[int, np.ndarray]] = []
-    size = 0
-    for i, word_hash in enumerate(word_hash_seqs):
-        if not len(word_hash):
-            continue
-        shingles = shingles_of(word_hash)
-        pending.append((i, shingles))
-        size += len(shingles)
-        if size >= _CHUNK_SHINGLES:
-            _permute(pending, a, b, initial, out)
-            pending, size = [], 0
-    if pending:
-        _permute(pending, a, b, initial, out)
+    for i, row in zip(articles, minima.T.tolist(), strict=True):
+        out[i] = row
     return out
 
 
-def _permute(
-    pending: Sequence[tuple[int, np.ndarray]],
-    a: np.ndarray,
-    b: np.ndarray,
-    initial: np.ndarray,
-    out: list[list[int] | None],
-) -> None:
-    """Each pending article's signature: the minimum of its permuted shingles, position by
-    position. The product is laid out one row per permutation (``NUM_PERM`` x shingles), so that
-    each article's shingles are contiguous in every row: ``np.minimum.reduceat`` along the rows
-    was 16 times faster than down the columns of the transposed layout, and the product 2.4 times
-    (1.4 million shingles of the real corpora: 0.46 s -> 0.11 s)."""
-    hv = _fmix32(np.concatenate([s for _, s in pending]).astype(initial.dtype))
+def _all_shingles(word_hash_seqs: Sequence[np.ndarray]) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """``(articles, shingles, counts)``: the indices of the articles with words, the 32-bit
+    hashes of their word shingles article after article (repeats kept, as the text has them),
+    and how many each article has. An article of fewer than ``SHINGLE`` words is one shingle,
+    as :func:`shingles_of` makes it: its words after leading zeros, which leave the combined
+    hash unchanged."""
+    articles = [i for i, words in enumerate(word_hash_seqs) if len(words)]
+    padded = [
+        words if len(words) >= SHINGLE else np.concatenate([_PADDING[len(words) :], words])
+        for words in (word_hash_seqs[i] for i in articles)
+    ]
+    if not padded:
+        return articles, np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
+    lengths = np.fromiter(map(len, padded), dtype=np.int64, count=len(padded))
+    words = np.concatenate(padded).astype(np.uint64, copy=False)
+    n = len(words) - SHINGLE + 1
+    combined = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        permuted = np.multiply.outer(a, hv)
+        for i in range(SHINGLE):
+            combined = combined * np.uint64(0x9E3779B1) + words[i : i + n]
+    article_of = np.repeat(np.arange(len(padded)), lengths)
+    combined = combined[article_of[:n] == article_of[SHINGLE - 1 :]]  # within one article
+    shingles = (combined ^ (combined >> np.uint64(32))).astype(np.uint32)
+    return articles, shingles, lengths - SHINGLE + 1
+
+
+#: leading zero words for an article shorter than a shingle (``_PADDING[len(words):]``)
+_PADDING = np.zeros(SHINGLE, dtype=np.uint64)
+
+
+def _permuted_minima(shingles: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """``NUM_PERM`` x ``len(starts)``: the minimum of each permuted run of ``shingles`` (runs
+    beginning at ``starts``), position by position. The product is laid out one row per
+    permutation, so that each run is contiguous in every row: ``np.minimum.reduceat`` along the
+    rows was 16 times faster than down the columns of the transposed layout, and the product
+    2.4 times (1.4 million shingles of the real corpora: 0.46 s -> 0.11 s)."""
+    a, b = _PERMUTATIONS
+    with np.errstate(over="ignore"):
+        permuted = np.multiply.outer(a, _fmix32(shingles))
         permuted += b[:, None]  # in place: one (NUM_PERM x shingles) array fewer
-    starts = np.cumsum([0, *(len(s) for _, s in pending[:-1])])
-    minima = np.minimum(np.minimum.reduceat(permuted, starts, axis=1), initial[:, None])
-    for (i, _), row in zip(pending, minima.T.tolist(), strict=True):
-        out[i] = row
+    minima: np.ndarray = np.minimum.reduceat(permuted, starts, axis=1)
+    return minima
 
 
 def band_keys(sig: Sequence[int] | None) -> list[int] | None:

@@ -191,11 +191,15 @@ def test_process_batch_stages_the_loaders_keys() -> None:
     assert columns["stem_id"] == [stable_id(f"en:{s}") for s in columns["stem"]]
 
 
-def test_bulk_signatures_over_chunks_equal_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("chunk", [1, 7, 50])
+def test_bulk_signatures_over_chunks_equal_one_by_one(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
     import etl.text.minhash as minhash
 
     words = clean(seed_body()).lower().split()
-    texts = [words, [], words[:3], words[10:200], ["one"], words[::-1]]
+    repeated = ["again", "and", "again", "and"] * 30  # the same shingles over and over
+    texts = [words, [], words[:3], words[10:200], ["one"], words[::-1], repeated, words[:4]]
     expected = [minhash.signature(w) for w in texts]
-    monkeypatch.setattr(minhash, "_CHUNK_SHINGLES", 50)  # several chunks, split mid-list
+    monkeypatch.setattr(minhash, "_CHUNK_SHINGLES", chunk)  # articles span chunks
     assert minhash.signatures([minhash.word_hashes(w) for w in texts]) == expected

@@ -54,15 +54,19 @@ _BOUNDARY = re.compile(
         )""",
     re.VERBOSE,
 )
-_WORD_BEFORE = re.compile(r"([^\W\d_][\w.]*)\.$")
+#: The word before a period, read backwards from it: word characters and periods, up to the
+#: furthest letter. Matched on the reversed 20 characters before the period, it finds the word
+#: ``([^\W\d_][\w.]*)\.$`` finds searched forward in them (the leftmost start), with one match
+#: instead of an attempt at each of the 20 positions.
+_WORD_BACKWARDS = re.compile(r"[\w.]*[^\W\d_]")
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """True when the period at ``dot`` closes an abbreviation, an initial or a dotted acronym."""
-    match = _WORD_BEFORE.search(text, max(0, dot - 20), dot + 1)
+    match = _WORD_BACKWARDS.match(text[max(0, dot - 20) : dot][::-1])
     if not match:
         return False
-    word = match[1]
+    word = text[dot - match.end() : dot]
     if "." in word:  # U.S., e.g., a.m.
         return True
     if len(word) == 1 and word.isupper():  # an initial: "George W. Bush"

@@ -94,6 +94,32 @@ def test_initials_do_not_end_sentences(text: str, expected: list[str]) -> None:
     assert sentences(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a period inside the word: a dotted name or acronym, not an end
+        (
+            "He visited www.example.com. Then he left.",
+            ["He visited www.example.com. Then he left."],
+        ),
+        # the word is read from the 20 characters before the period: "a." is the 20th back
+        ("Read a.bcdefghijklmnopqrs. Then stop.", ["Read a.bcdefghijklmnopqrs. Then stop."]),
+        # ... and the 21st here, out of reach: the word is "bcd…st", which ends the sentence
+        (
+            "Read a.bcdefghijklmnopqrst. Then stop.",
+            ["Read a.bcdefghijklmnopqrst.", "Then stop."],
+        ),
+        # the word starts at its first letter: "9W" reads as the initial "W"; "X2" is no word
+        ("Take Route 9W. Then stop.", ["Take Route 9W. Then stop."]),
+        ("Buy the X2. Then stop.", ["Buy the X2.", "Then stop."]),
+        ("He met (Dr. Who) there. Then stop.", ["He met (Dr. Who) there.", "Then stop."]),
+        ("It cost 5. Then it rose.", ["It cost 5.", "Then it rose."]),
+    ],
+)
+def test_the_word_before_a_period(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
 def test_decimals_do_not_end_sentences() -> None:
     assert sentences("Output rose 3.5 percent. Exports fell 2.5 pct.") == [
         "Output rose 3.5 percent.",

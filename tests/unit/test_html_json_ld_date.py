@@ -112,6 +112,25 @@ def test_a_json_ld_date_that_cannot_be_read_gives_way_to_the_heads_else_is_bad_d
     assert _published(_page(head, block)) == date(2023, 8, 30)
 
 
+@pytest.mark.parametrize(
+    "value", ["2021-04-07T25:00", "2021-04-07T10:00+25:00", "2021-04-07x", "2021-04-0799"]
+)
+def test_a_refused_json_ld_date_is_not_read_again_by_htmldate(value: str) -> None:
+    """htmldate reads a JSON-LD date by the day it starts with: the page loaded on 2021-04-07
+    with ``date_source`` metadata, where the same value in a JSONL record or a ``.txt`` header
+    is ``bad_date`` (probe J). A head date of another day still dates the page; one of the
+    same day cannot be told from the refused value read again."""
+    block = {"@type": "NewsArticle", "datePublished": value}
+    (refused,) = parse_html(_page("", block), "canonical")
+    assert isinstance(refused, RecordError) and refused.reason == "bad_date", refused
+    assert value in refused.detail, refused.detail
+    other = '<meta property="article:published_time" content="2023-08-30T16:45:00+01:00">'
+    assert _published(_page(other, block)) == date(2023, 8, 30)
+    same = '<meta property="article:published_time" content="2021-04-07T09:00:00+01:00">'
+    (also,) = parse_html(_page(same, block), "canonical")
+    assert isinstance(also, RecordError) and also.reason == "bad_date", also
+
+
 def test_a_head_date_after_today_is_kept_for_ingest_to_judge() -> None:
     """htmldate dropped a meta date after today (its max_date): the page took the run's day."""
     page = _page('<meta property="article:published_time" content="2027-09-01T10:00:00Z">')

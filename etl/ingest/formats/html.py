@@ -319,10 +319,11 @@ def json_ld_published(text: str) -> date | None:
     """The ``datePublished`` of the page's first JSON-LD article (see :data:`ARTICLE_TYPES`),
     as written (its own time zone's day); ``None`` when no article gives one. A block that is
     not JSON is skipped; one this project cannot read as a date (``2024-02-30``,
-    ``yesterday``, ``May 3, 2024``) raises :class:`BadDateError`: the page then takes its
-    head's date if it has one, else is ``bad_date`` (it took the folder's or the run's day
-    without a word: probe, session 40). A date after today is returned: ingest judges it, as
-    any record's.
+    ``yesterday``, ``May 3, 2024``, ``2021-04-07T25:00``) raises :class:`UnreadDateError`: the
+    page then takes its head's date if it has one, else is ``bad_date`` (it took the folder's or
+    the run's day without a word: probe, session 40); a head's date that is the refused
+    value's own leading day is that value read again by htmldate, and the page is
+    ``bad_date``. A date after today is returned: ingest judges it, as any record's.
 
     It is preferred to the date htmldate finds first in the page's head, which is sometimes
     another one: a print edition's day (``<meta name="date">`` a day after the article went
@@ -340,8 +341,35 @@ def json_ld_published(text: str) -> date | None:
             value = article.get("datePublished")
             if not isinstance(value, str) or not value.strip():
                 continue
-            return parse_published(value)
+            try:
+                return parse_published(value)
+            except BadDateError as exc:
+                raise UnreadDateError(str(exc), _day_written(value)) from exc
     return None
+
+
+class UnreadDateError(BadDateError):
+    """A JSON-LD ``datePublished`` this project refused, with the calendar day written at its
+    start (``2021-04-07`` of ``2021-04-07T25:00``), or ``None`` when it starts with none."""
+
+    def __init__(self, message: str, day: date | None) -> None:
+        super().__init__(message)
+        self.day = day
+
+
+_DAY_WRITTEN = re.compile(r"[\t\n\f\r ]*(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+
+
+def _day_written(value: str) -> date | None:
+    """The calendar day ``value`` starts with (``YYYY-MM-DD``), or ``None``: htmldate reads a
+    JSON-LD date by that prefix alone, whatever follows it."""
+    match = _DAY_WRITTEN.match(value)
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:  # 2024-02-30: htmldate cannot read it either
+        return None
 
 
 #: The ``no_text`` detail of a page without text, and of one whose only text is its links
@@ -552,17 +580,19 @@ def parse_html(text: str, layout: str) -> list[Parsed]:
         return [RecordError(None, "no_text", NO_MAIN_TEXT)]
     if _only_links(page, body):
         return [RecordError(None, "no_text", ONLY_LINKS_DETAIL)]
-    unread: BadDateError | None = None
+    unread: UnreadDateError | None = None
     try:
         published = json_ld_published(text)
-    except BadDateError as exc:  # the head's date, if it has one, else this
+    except UnreadDateError as exc:  # the head's date, if it has one, else this
         published, unread = None, exc
     try:
         if published is None and meta.get("date"):
             published = parse_published(meta["date"])
     except BadDateError as exc:
         return [RecordError(None, "bad_date", str(exc))]
-    if published is None and unread is not None:
+    # htmldate reads JSON-LD too, by the day a value starts with: its date is the refused
+    # value's own day when they agree (2021-04-07T25:00 loaded as 2021-04-07; probe J).
+    if unread is not None and (published is None or published == unread.day):
         return [RecordError(None, "bad_date", str(unread))]
     return [
         Record(

@@ -233,7 +233,9 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
         "elements; the parser's and the extractor's time grow with their square or faster; the "
         "largest real page in the corpora has about 4,100), or its elements nest 255 deep, "
         "where the parser drops the rest of the page, or it holds more different format or "
-        "private-use characters than the extractor can keep (42,720)",
+        "private-use characters than the extractor can keep (42,720), or a JSON-LD script "
+        "that is not JSON would cost the extractor's fallback reading more than 10 million "
+        "characters scanned or 5 billion copied (refused before extraction)",
         "inspect the file",
     ),
     QuarantineReason.BAD_GZIP: ReasonDoc(
@@ -264,7 +266,10 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
     QuarantineReason.METADATA_TOO_LONG: ReasonDoc(
         "a record's metadata over its limit in characters ("
         + ", ".join(f"{field} {limit:,}" for field, limit in METADATA_LIMITS.items())
-        + ", all names together); the detail names the field and its length",
+        + ", all names together); the detail names the field and its length; or an HTML "
+        "page's author values (meta tags, JSON-LD) would take the extractor more than 30 "
+        "million name comparisons (refused before extraction: they grow with the cube of the "
+        "names)",
         "fix the producer",
     ),
 }

@@ -14,6 +14,7 @@ from typing import Any
 
 from etl.ingest.canonical import BadDateError
 from etl.ingest.formats.base import Parsed, Record, RecordError, _authors, parse_published
+from etl.ingest.formats.html_metadata import metadata_refusal
 from etl.ingest.formats.html_tags import (
     ascii_lower,
     attribute_names,
@@ -557,6 +558,9 @@ def parse_html(text: str, layout: str) -> list[Parsed]:
             "parser's limit: it drops that text and everything after it"
         )
         return [RecordError(None, "malformed_html", detail)]
+    refused = metadata_refusal(parsed)
+    if refused is not None:
+        return [RecordError(None, *refused)]
     try:
         doc = bare_extraction(
             page,

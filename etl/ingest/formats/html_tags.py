@@ -88,6 +88,22 @@ def script_bodies(text: str) -> Iterator[tuple[str, str]]:
             yield attributes, text[start:end]
 
 
+def tags_named(text: str, names: re.Pattern[str]) -> Iterator[tuple[str, int, int, int]]:
+    """Each start tag of ``text`` whose name ``names`` matches at its ``<`` (``<`` and the name),
+    found by that pattern instead of a walk of every tag: its name, where its attributes start
+    and end, and where its body starts. It also finds such tags inside comments and raw text,
+    which the parser does not read: a count of them is at least the parser's."""
+    for found in names.finditer(text):
+        tag = _TAG.match(text, found.start())
+        if tag is not None and tag[5] is not None and not tag[1]:
+            yield tag[2], tag.end(2), tag.end(3), tag.end()
+
+
+def raw_text_end(text: str, pos: int, element: str) -> int:
+    """Where the body of raw-text ``element`` (:data:`RAW_TEXT`) starting at ``pos`` ends."""
+    return _raw_text_end(text, pos, element)
+
+
 def walk(text: str) -> Iterator[tuple[str, int, int, bool]]:
     """Each start tag (its name, where its attributes start and end, False) and each raw-text
     body (its element, where it starts and ends, True) of ``text``, in order."""

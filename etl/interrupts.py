@@ -17,6 +17,10 @@ import signal
 import threading
 from collections.abc import Iterator
 from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import duckdb
 
 _raised = threading.Event()
 
@@ -51,3 +55,27 @@ def check() -> None:
     :func:`noticing_interrupts` and something caught it: the command is ending either way."""
     if _raised.is_set():
         raise KeyboardInterrupt("a Ctrl-C that a library had caught")
+
+
+def raised() -> bool:
+    """Whether a Ctrl-C was raised inside :func:`noticing_interrupts` (see :func:`check`)."""
+    return _raised.is_set()
+
+
+_stops = 0
+_stops_lock = threading.Lock()
+
+
+def stop(con: duckdb.DuckDBPyConnection) -> None:
+    """Interrupt ``con``'s running query on purpose (a time limit, a Ctrl-C), counted in
+    :func:`stops`: DuckDB reports such an interrupt as it reports some failing queries
+    (:data:`etl.output._RACED`), and only the count tells them apart."""
+    global _stops
+    with _stops_lock:
+        _stops += 1
+    con.interrupt()
+
+
+def stops() -> int:
+    """How many queries this process has interrupted on purpose (:func:`stop`)."""
+    return _stops

@@ -526,6 +526,9 @@ def iter_text(
     if projection is None:
         yield TextResult(columns, kinds, [])
         return
+    from etl import interrupts
+
+    stops = interrupts.stops()  # an interrupt of ours from here on is no race (_own_error)
     try:
         reader = projection.to_arrow_reader(chunk_rows)
     except duckdb.Error as exc:
@@ -537,8 +540,41 @@ def iter_text(
         except StopIteration:
             return
         except (OSError, pa.ArrowException) as exc:  # DuckDB's error, through Arrow's reader
-            raise duckdb.Error(_users_message(exc)) from exc
+            own = _own_error(projection, exc, chunk_rows, stops)
+            raise duckdb.Error(_users_message(own)) from exc
         yield TextResult(columns, kinds, _text_rows(batch.columns, kinds, types))
+
+
+#: What DuckDB reports, now and then, instead of a failing query's own error: another of its
+#: threads was stopped by that error, and its stop came out first (a race; a Ctrl-C reads
+#: "Query interrupted"). 1 run in 60 of a query failing half-way, on a busy core (session 50).
+_RACED = "INTERRUPT Error: Interrupted!"
+
+
+def _own_error(
+    relation: duckdb.DuckDBPyRelation,
+    exc: BaseException,
+    chunk_rows: int,
+    stops: int,
+    tries: int = 2,
+) -> BaseException:
+    """``exc``, or, when it is DuckDB's :data:`_RACED` stand-in for the query's own error and
+    nothing interrupted the query on purpose (no Ctrl-C, no time limit: the count of
+    :func:`etl.interrupts.stops` is still ``stops``), the error of the query read again (at
+    most ``tries`` times; its rows are read and dropped), so that the user sees why it failed."""
+    from etl import interrupts
+
+    for _ in range(tries):
+        if _RACED not in str(exc) or interrupts.raised() or interrupts.stops() != stops:
+            return exc
+        try:
+            for _ in relation.to_arrow_reader(chunk_rows):
+                pass
+        except (duckdb.Error, OSError, pa.ArrowException) as again:
+            exc = again
+        else:  # it did not fail again: what it said the first time is all there is
+            return exc
+    return exc
 
 
 #: Types a Parquet file cannot hold as DuckDB exports them to Arrow, written as text instead:

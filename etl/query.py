@@ -29,6 +29,7 @@ from typing import Any
 
 import duckdb
 
+from etl import interrupts
 from etl.errors import PermanentError, WarehouseBusyError
 from etl.settings import seconds
 from etl.target import DUCKLAKE_PREFIX, parse_target
@@ -366,7 +367,7 @@ def deadline(con: duckdb.DuckDBPyConnection, timeout_s: float | None) -> Iterato
 
     def stop() -> None:
         fired.set()
-        con.interrupt()
+        interrupts.stop(con)
 
     timer = threading.Timer(timeout_s, stop)
     timer.daemon = True

@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock, Timeout
 
+from etl import interrupts
 from etl.errors import (
     ConfigError,
     LakeMissingError,
@@ -608,7 +609,7 @@ def closing(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnectio
     except BaseException:
         # a block that closed ``con`` itself: interrupt() would raise and hide the exception
         with suppress(duckdb.Error):
-            con.interrupt()
+            interrupts.stop(con)
         raise
     finally:
         con.close()
@@ -639,7 +640,7 @@ def _interrupted_by_ctrl_c(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         while got := os.read(read_end, 64):
             if signal.SIGINT in got:
                 with suppress(Exception):  # the query may have ended (or ``con`` closed)
-                    con.interrupt()
+                    interrupts.stop(con)
             if _BLOCK_OVER in got:
                 return
 

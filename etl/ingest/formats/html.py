@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import json
@@ -131,8 +132,11 @@ def _crowded_tag(text: str) -> str | None:
 
 
 #: A page with more elements than this is refused before extraction: trafilatura's time grows
-#: faster than their square (a page of ``<p>`` elements: 20,000 took 3.3 s, 40,000 7.9 s,
-#: 80,000 48 s; probe), so a hostile page would stall a run. The largest of the 258 real pages
+#: faster than their square (a page of ``<p>`` elements each holding a sentence: 20,000 took
+#: 3.3 s, 40,000 7.9 s, 80,000 48 s; probe), so a hostile page would stall a run. The time
+#: depends on what the elements hold: short ones (``<p>a</p>``) cost far more, through
+#: trafilatura's justext fallback (19,000 took 73 s), and are refused well under this limit by
+#: :data:`MAX_PARAGRAPH_WALK`. The largest of the 258 real pages
 #: in the corpora has 4,110 start tags, the median about 1,000.
 MAX_ELEMENTS = 20_000
 _START_TAG = re.compile(r"<[A-Za-z]")
@@ -159,6 +163,70 @@ def _too_many_elements(text: str, page: str) -> bool:
 
     tree = load_html(page)
     return tree is not None and int(tree.xpath("count(//*)")) > MAX_ELEMENTS
+
+
+#: A page whose paragraphs would make the extractor's justext fallback walk more steps than this
+#: is refused before extraction. justext gives each short (under 50 characters) or near-good
+#: paragraph the class of its nearest good or bad neighbours, walking to them one paragraph at a
+#: time from every such paragraph, so a run of n of them costs n² steps: 19,000 ``<p>a</p>``
+#: after an article (153 KB, under :data:`MAX_ELEMENTS`) took 73 s in parse_html, 5,000 took 6 s
+#: (probe); 2,000 (4,040,100 steps) 0.9 s. The most of the 258 real pages in the corpora is
+#: 47,005 steps.
+MAX_PARAGRAPH_WALK = 4_000_000
+
+
+@functools.cache
+def _paragraph_start() -> re.Pattern[str]:
+    """A start tag that can end a justext paragraph (its ``PARAGRAPH_TAGS`` and ``br``), in any
+    case and followed by anything but a letter or digit (over-counted, never under-counted)."""
+    from justext.core import PARAGRAPH_TAGS
+
+    names = sorted(PARAGRAPH_TAGS | {"br"}, key=len, reverse=True)
+    return re.compile(rf"<(?:{'|'.join(names)})(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+def _paragraph_walk(text: str, page: str) -> int:
+    """The steps justext's classification of the paragraphs of ``page`` may walk (0 when the
+    naive count of ``text``, :func:`_as_parsed` of ``page``, shows it cannot reach
+    :data:`MAX_PARAGRAPH_WALK`).
+
+    justext (``revise_paragraph_classification``) walks, from each short or near-good paragraph,
+    to the nearest good or bad one before and after it. Counted here as trafilatura calls it
+    (its thresholds and stoplists, on the tree after its ``basic_cleaning``, as both its calls
+    do), but over each stretch between two good paragraphs: bad ones trafilatura's other
+    cleaning may drop are walked over, not stopped at, so a page cannot hide a run from the count
+    behind them. A stretch of n paragraphs of which w are short or near-good counts w × n.
+
+    A paragraph ends at each start or end of one of justext's paragraph elements and at a
+    ``<br>`` after a ``<br>``, so a page with e such start tags has at most 2e + 1 paragraphs and
+    walks at most their square: a page under the limit by that count (all but 11 of the 258
+    real pages) is not parsed again."""
+    tags = sum(1 for _ in _paragraph_start().finditer(text)) + _IMPLIED
+    if (2 * tags + 1) ** 2 <= MAX_PARAGRAPH_WALK:
+        return 0
+    from justext.core import ParagraphMaker, classify_paragraphs
+    from trafilatura.baseline import basic_cleaning
+    from trafilatura.external import JT_STOPLIST, jt_stoplist_init
+    from trafilatura.utils import load_html
+
+    tree = load_html(page)
+    if tree is None:
+        return 0
+    paragraphs = ParagraphMaker.make_paragraphs(basic_cleaning(tree))
+    # trafilatura's try_justext: length_low 50, length_high 150, stopwords_low 0.1,
+    # stopwords_high 0.2, max_link_density 0.25, no_headings; every language's stoplist
+    classify_paragraphs(
+        paragraphs, JT_STOPLIST or jt_stoplist_init(), 50, 150, 0.1, 0.2, 0.25, True
+    )
+    steps = stretch = walkers = 0
+    for paragraph in [*paragraphs, None]:
+        if paragraph is None or paragraph.cf_class == "good":
+            steps += walkers * stretch
+            stretch = walkers = 0
+        else:
+            stretch += 1
+            walkers += paragraph.cf_class in ("short", "neargood")
+    return steps
 
 
 #: How deep libxml2 (under trafilatura) nests elements: the content of a deeper element, and
@@ -556,6 +624,13 @@ def parse_html(text: str, layout: str) -> list[Parsed]:
         detail = (
             f"a text of more than {PARSER_TEXT_BYTES:,} bytes between two tags, the HTML "
             "parser's limit: it drops that text and everything after it"
+        )
+        return [RecordError(None, "malformed_html", detail)]
+    if (steps := _paragraph_walk(parsed, page)) > MAX_PARAGRAPH_WALK:
+        detail = (
+            f"a run of short paragraphs the extractor would walk {steps:,} steps over, more than "
+            f"{MAX_PARAGRAPH_WALK:,}: refused before extraction (the extractor's time grows with "
+            "the square of the run's length)"
         )
         return [RecordError(None, "malformed_html", detail)]
     refused = metadata_refusal(parsed)

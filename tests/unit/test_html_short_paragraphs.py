@@ -1,0 +1,89 @@
+"""A run of short paragraphs is refused before extraction: trafilatura's justext fallback walks,
+from each short paragraph, to the nearest good or bad one on either side, so a run of n short
+paragraphs costs n² steps. Hostile-input probe: an article followed by 19,000 ``<p>a</p>``
+(153 KB, under the 20,000-element limit) took 73 s in parse_html; ``<li>`` 50 s, ``<div>``
+62 s, ``<td>`` in one row 14 s."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl.ingest.formats import Record, RecordError
+from etl.ingest.formats.html import parse_html
+
+from ._linear import finishes
+
+#: An article of eight sentences: near-good paragraphs to justext, in the run they head.
+ARTICLE = "".join(
+    f"<p>This is paragraph {i} of a real looking news article, with enough words to count as "
+    "text for the extractor to keep.</p>"
+    for i in range(8)
+)
+
+
+def _page(after: str) -> str:
+    """An article (title, heading and eight paragraphs: a run of ten) followed by ``after``."""
+    return (
+        "<!DOCTYPE html><html><head><title>T</title></head><body><article><h1>Headline here</h1>"
+        + ARTICLE
+        + "</article>"
+        + after
+        + "</body></html>"
+    )
+
+
+def _refused(steps: int) -> list[RecordError]:
+    return [
+        RecordError(
+            None,
+            "malformed_html",
+            f"a run of short paragraphs the extractor would walk {steps:,} steps over, more than "
+            "4,000,000: refused before extraction (the extractor's time grows with the square "
+            "of the run's length)",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "<p>a</p>" * 19_000,  # 73 s before
+        "<li>a</li>" * 19_000,  # 50 s
+        "<div>a</div>" * 19_000,  # 62 s
+        "<table><tr>" + "<td>a</td>" * 19_000 + "</tr></table>",  # 14 s
+    ],
+)
+def test_a_long_run_of_short_paragraphs_is_refused(after: str) -> None:
+    # one run: the article's ten paragraphs and the 19,000 short ones, walked 19,010² steps
+    assert parse_html(_page(after), "canonical") == _refused(19_010**2)
+
+
+def test_a_run_just_under_the_limit_is_read() -> None:
+    """1,990 short paragraphs after the article's ten: 2,000² = 4,000,000 steps, the limit
+    (0.9 s in parse_html); one more is refused."""
+    assert isinstance(parse_html(_page("<p>a</p>" * 1_990), "canonical")[0], Record)
+    assert parse_html(_page("<p>a</p>" * 1_991), "canonical") == _refused(2_001**2)
+
+
+def test_many_long_paragraphs_apart_from_one_another_are_read() -> None:
+    """10,000 paragraphs of a long sentence (good to justext: over 150 characters, a fifth of
+    them stop words) break every run: the page is read, not refused."""
+    sentence = (
+        "The minister said on Monday that the government would review the plan for the new "
+        "harbour in the spring, and that the work on the old road would go on as it had been"
+    )
+    record = parse_html(_page(f"<p>{sentence}.</p>" * 10_000), "canonical")[0]
+    assert isinstance(record, Record)
+
+
+def test_refusing_a_run_of_short_paragraphs_takes_linear_time() -> None:
+    """The article, then 19,980 paragraphs each followed by a short text (19,998 elements, under
+    the 20,000 limit): 39,970 short paragraphs in one run. Before the check parse_html took
+    341 s (the main extraction keeps the article, so trafilatura's escalation runs justext);
+    now it refuses the page in 1.2 s."""
+    out = finishes(
+        "from tests.unit.test_html_short_paragraphs import _page\n"
+        "from etl.ingest.formats.html import parse_html\n"
+        "print(parse_html(_page('<p>a</p>a' * 19_980), 'canonical')[0].reason)\n"
+    )
+    assert out.split() == ["malformed_html"]

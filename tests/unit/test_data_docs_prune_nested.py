@@ -35,3 +35,18 @@ def test_folders_emptied_by_pruning_go_from_the_deepest_up(tmp_path: Path) -> No
     files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
     assert files == ["index.html", "static/images/logo.png"]
     assert folders == ["static", "static/images"]
+
+
+def test_the_static_folder_itself_stays_when_pruning_empties_it(tmp_path: Path) -> None:
+    """Only the folders inside ``static`` that pruning empties go: the site's ``static`` folder
+    is kept, as the site wrote it. A survivor of the seed-1219 sample, ``_prune_static__mutmut_45``
+    (``rglob(None)``, which also yields ``static`` itself), removed it."""
+    site = _site(
+        tmp_path / "site",
+        {"index.html": "<p>no file named</p>", "static/vendor/unused.css": "css"},
+    )
+    _prune_static(site)
+    folders = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_dir())
+    files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    assert files == ["index.html"]
+    assert folders == ["static"]

@@ -19,13 +19,8 @@ from etl.ingest.formats import Record, RecordError
 from etl.ingest.formats.html import parse_html
 from etl.ingest.formats.html_metadata import metadata_refusal
 
+from ._article_page import article_page
 from ._linear import finishes
-
-BODY = "".join(
-    f"<p>This is paragraph {i} of a real looking news article, with enough words to count as "
-    "text for the extractor to keep.</p>"
-    for i in range(8)
-)
 
 
 def _name(i: int) -> str:
@@ -38,10 +33,7 @@ def _name(i: int) -> str:
 
 
 def _page(head: str = "") -> str:
-    return (
-        f"<!DOCTYPE html><html><head><title>Test page</title>{head}</head><body><article>"
-        f"<h1>Headline here</h1>{BODY}</article></body></html>"
-    )
+    return article_page(head=head)
 
 
 def _json_ld(value: object) -> str:

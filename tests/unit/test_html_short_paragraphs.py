@@ -11,25 +11,12 @@ import pytest
 from etl.ingest.formats import Record, RecordError
 from etl.ingest.formats.html import parse_html
 
+from ._article_page import article_page
 from ._linear import finishes
-
-#: An article of eight sentences: near-good paragraphs to justext, in the run they head.
-ARTICLE = "".join(
-    f"<p>This is paragraph {i} of a real looking news article, with enough words to count as "
-    "text for the extractor to keep.</p>"
-    for i in range(8)
-)
 
 
 def _page(after: str) -> str:
-    """An article (title, heading and eight paragraphs: a run of ten) followed by ``after``."""
-    return (
-        "<!DOCTYPE html><html><head><title>T</title></head><body><article><h1>Headline here</h1>"
-        + ARTICLE
-        + "</article>"
-        + after
-        + "</body></html>"
-    )
+    return article_page(after=after)
 
 
 def _refused(steps: int) -> list[RecordError]:

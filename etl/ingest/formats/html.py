@@ -10,6 +10,7 @@ import logging
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -582,6 +583,66 @@ def _given_back(value: Any, back: dict[int, str]) -> Any:
     return value
 
 
+def _crowded_detail(parsed: str, page: str) -> str | None:
+    crowded = _crowded_page(parsed, page)
+    if crowded is None:
+        return None
+    return (
+        f"a <{crowded[:40]}> tag with more than {MAX_ATTRIBUTES:,} attributes: refused "
+        "before parsing (the parser's time grows with their square)"
+    )
+
+
+def _elements_detail(parsed: str, page: str) -> str | None:
+    if not _too_many_elements(parsed, page):
+        return None
+    return (
+        f"more than {MAX_ELEMENTS:,} elements: refused before extraction (the extractor's time "
+        "grows faster than their square)"
+    )
+
+
+def _depth_detail(parsed: str, page: str) -> str | None:
+    if not _cut_by_depth(parsed, page):
+        return None
+    return (
+        f"elements nested {PARSER_DEPTH} deep, the HTML parser's limit: it drops what lies "
+        "deeper and everything after it, so the text would be cut"
+    )
+
+
+def _text_limit_detail(parsed: str, page: str) -> str | None:
+    if not _over_parser_text_limit(parsed):
+        return None
+    return (
+        f"a text of more than {PARSER_TEXT_BYTES:,} bytes between two tags, the HTML "
+        "parser's limit: it drops that text and everything after it"
+    )
+
+
+def _paragraphs_detail(parsed: str, page: str) -> str | None:
+    steps = _paragraph_walk(parsed, page)
+    if steps <= MAX_PARAGRAPH_WALK:
+        return None
+    return (
+        f"a run of short paragraphs the extractor would walk {steps:,} steps over, more than "
+        f"{MAX_PARAGRAPH_WALK:,}: refused before extraction (the extractor's time grows with "
+        "the square of the run's length)"
+    )
+
+
+#: The checks of a page before extraction, in order: each gives the ``malformed_html`` detail
+#: of a page it refuses, else ``None``; they read ``parsed`` (the text the parser reads) and
+#: parse ``page`` (what trafilatura is given) only when a cheap count says they may refuse.
+_BEFORE_EXTRACTION: tuple[Callable[[str, str], str | None], ...] = (
+    _crowded_detail,
+    _elements_detail,
+    _depth_detail,
+    _text_limit_detail,
+    _paragraphs_detail,
+)
+
+
 def parse_html(text: str, layout: str) -> list[Parsed]:
     """One article per page: trafilatura's main text, title, date and authors."""
     from trafilatura import bare_extraction
@@ -601,38 +662,9 @@ def parse_html(text: str, layout: str) -> list[Parsed]:
         )
         return [RecordError(None, "malformed_html", detail)]
     parsed = _as_parsed(page)
-    crowded = _crowded_page(parsed, page)
-    if crowded is not None:
-        detail = (
-            f"a <{crowded[:40]}> tag with more than {MAX_ATTRIBUTES:,} attributes: refused "
-            "before parsing (the parser's time grows with their square)"
-        )
-        return [RecordError(None, "malformed_html", detail)]
-    if _too_many_elements(parsed, page):
-        detail = (
-            f"more than {MAX_ELEMENTS:,} elements: refused before extraction (the extractor's time "
-            "grows faster than their square)"
-        )
-        return [RecordError(None, "malformed_html", detail)]
-    if _cut_by_depth(parsed, page):
-        detail = (
-            f"elements nested {PARSER_DEPTH} deep, the HTML parser's limit: it drops what lies "
-            "deeper and everything after it, so the text would be cut"
-        )
-        return [RecordError(None, "malformed_html", detail)]
-    if _over_parser_text_limit(parsed):
-        detail = (
-            f"a text of more than {PARSER_TEXT_BYTES:,} bytes between two tags, the HTML "
-            "parser's limit: it drops that text and everything after it"
-        )
-        return [RecordError(None, "malformed_html", detail)]
-    if (steps := _paragraph_walk(parsed, page)) > MAX_PARAGRAPH_WALK:
-        detail = (
-            f"a run of short paragraphs the extractor would walk {steps:,} steps over, more than "
-            f"{MAX_PARAGRAPH_WALK:,}: refused before extraction (the extractor's time grows with "
-            "the square of the run's length)"
-        )
-        return [RecordError(None, "malformed_html", detail)]
+    for check in _BEFORE_EXTRACTION:
+        if (refusal := check(parsed, page)) is not None:
+            return [RecordError(None, "malformed_html", refusal)]
     refused = metadata_refusal(parsed)
     if refused is not None:
         return [RecordError(None, *refused)]

@@ -113,7 +113,15 @@ def test_a_json_ld_date_that_cannot_be_read_gives_way_to_the_heads_else_is_bad_d
 
 
 @pytest.mark.parametrize(
-    "value", ["2021-04-07T25:00", "2021-04-07T10:00+25:00", "2021-04-07x", "2021-04-0799"]
+    "value",
+    [
+        "2021-04-07T25:00",
+        "2021-04-07T10:00+25:00",
+        "2021-04-07x",
+        "2021-04-0799",
+        "2021-4-7T25:00",  # htmldate reads a month and a day of one digit too (review R1)
+        "2021-04-7T25:00",
+    ],
 )
 def test_a_refused_json_ld_date_is_not_read_again_by_htmldate(value: str) -> None:
     """htmldate reads a JSON-LD date by the day it starts with: the page loaded on 2021-04-07

@@ -80,6 +80,39 @@ def test_one_author_value_of_many_names_is_refused() -> None:
     assert refused.detail.startswith("1 author value naming 4,000 different names")
 
 
+def _joined(n: int, joiner: str) -> str:
+    return joiner.join(_name(i) for i in range(n))
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        # names joined by an escaped ";" or by " and " inside a tag: the extractor decodes and
+        # strips before it splits (one name to the first count, 1,000 to the extractor)
+        '<meta name="author" content="' + _joined(1_000, "\\u003b") + '">',
+        '<meta name="author" content="' + _joined(1_000, " a<b>nd ") + '">',
+        # OpenGraph's author, read by the extractor before the other tags
+        '<meta property="og:author" content="' + _joined(1_000, ", ") + '">',
+    ],
+)
+def test_names_the_extractor_reads_in_a_value_are_counted(head: str) -> None:
+    """Review R1 (session 50): each of these, with 100 more author tags of one name, took 5-13 s
+    and loaded; the count saw one or two names."""
+    refused = _refusal(_page(head + '<meta name="author" content="Xx Yy">' * 100))
+    assert refused.reason == "metadata_too_long"
+    assert refused.detail.startswith("101 author values naming 1,00"), refused.detail
+
+
+def test_a_json_ld_author_string_holding_json_is_read_as_the_extractor_reads_it() -> None:
+    """The extractor reads a string author that holds a JSON list as that list: 1,000 authors
+    in 51 KB took 16.9 s (review R1); the count saw one value."""
+    people = json.dumps([{"@type": "Person", "name": _name(i)} for i in range(1_000)])
+    article = {"@context": "https://schema.org", "@type": "NewsArticle", "author": people}
+    refused = _refusal(_page(_json_ld(article)))
+    assert refused.reason == "metadata_too_long"
+    assert refused.detail.startswith("1,000 author values naming 1,000 different names")
+
+
 @pytest.mark.parametrize("n", [150, 200])
 def test_a_page_of_some_hundred_authors_is_read(n: int) -> None:
     """200 different names given one by one: 200 * 200 + 200 * 200 ** 2 = 8,040,000

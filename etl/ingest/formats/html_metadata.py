@@ -14,6 +14,7 @@ with the extractor's own lists of author names and its own splitting of a value 
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
@@ -53,13 +54,13 @@ _FALLBACK_START = re.compile(r'"author"|"@type":"|"publisher"|"[Pp]erson"')
 def metadata_refusal(parsed: str) -> tuple[str, str] | None:
     """``(reason, detail)`` when the metadata of ``parsed`` (the text the parser reads) would
     cost the extractor too much (see the module), else ``None``."""
-    from trafilatura.metadata import METANAME_AUTHOR, PROPERTY_AUTHOR
+    from trafilatura.metadata import METANAME_AUTHOR, OG_AUTHOR, PROPERTY_AUTHOR
 
     values: list[str] = []  # every author value the extractor reads, in any order
     for element, start, end, body in tags_named(parsed, _META_OR_SCRIPT):
         attributes = _attributes(parsed, start, end)
         if ascii_lower(element) == "meta":
-            if _names_an_author(attributes, METANAME_AUTHOR, PROPERTY_AUTHOR):
+            if _names_an_author(attributes, METANAME_AUTHOR, PROPERTY_AUTHOR | OG_AUTHOR):
                 values.append(attributes["content"])
             continue
         if not _JSON_SCRIPT.search(attributes.get("type", "")):
@@ -99,7 +100,7 @@ def _comparisons(values: list[str]) -> tuple[int, int]:
     names, ``N`` names in all and ``V`` values, at most ``N * D + V * D * D``."""
     from trafilatura.json_metadata import AUTHOR_SPLIT
 
-    pieces = [piece.strip() for value in values for piece in AUTHOR_SPLIT.split(value)]
+    pieces = [piece.strip() for value in values for piece in AUTHOR_SPLIT.split(_as_read(value))]
     different = len(set(pieces))
     return len(pieces) * different + len(values) * different * different, different
 
@@ -126,6 +127,21 @@ def _names_an_author(meta: dict[str, str], names: set[str], properties: set[str]
         or ascii_lower(meta.get("name", "")) in names
         or ascii_lower(meta.get("itemprop", "")) == "author"
     )
+
+
+def _as_read(value: str) -> str:
+    """``value`` as trafilatura's ``normalize_authors`` has it when it splits it into names:
+    ``\\u`` escapes decoded, character references replaced, tags removed (a value whose names
+    were joined by ``\\u003b`` or `` a<b>nd `` was one name to the count, hundreds to the
+    extractor; review R1, session 50)."""
+    from trafilatura.utils import HTML_STRIP_TAGS
+
+    if "\\u" in value:
+        with contextlib.suppress(UnicodeDecodeError):
+            value = value.encode().decode("unicode_escape")
+    if "&#" in value or "&amp;" in value:
+        value = html.unescape(value)
+    return str(HTML_STRIP_TAGS.sub("", value))
 
 
 def _json_ld_work(script: str) -> tuple[list[str], int]:
@@ -193,12 +209,23 @@ def _author_strings(data: Any) -> Iterator[str]:
             if any(isinstance(k, str) and k.lower() == "person" for k in kinds):
                 yield from _names(node)
             author = node.get("author")
+            if isinstance(author, str):  # the extractor reads a string holding JSON as JSON
+                author = _json_or(author)
             for item in author if isinstance(author, list) else [author]:
                 if isinstance(item, str):
                     yield item
                 elif isinstance(item, dict):
                     yield from _names(item)
             stack.extend(value for key, value in node.items() if key != "author")
+
+
+def _json_or(text: str) -> Any:
+    """``text`` read as JSON, or ``text`` itself when it is not JSON (a string author that
+    holds a JSON list was one value to the count, one per name to the extractor; review R1)."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return text
 
 
 def _names(person: dict[str, Any]) -> Iterator[str]:

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from etl.ingest.formats.html_tags import SPACE, ascii_lower, raw_text_end, tags_named
+from etl.ingest.formats.html_tags import ascii_lower, attributes, raw_text_end, tags_named
 
 #: The most comparisons of author names the extractor may make (see :func:`_comparisons`):
 #: 250 different names given one by one are 15.6 million (0.37 s); 1,000 are a billion (17 s).
@@ -36,11 +36,6 @@ MAX_FALLBACK_SCAN = 10_000_000
 #: (20,000 authors in 520 KB, 10 billion: 1.6 s; the corpora's 806 KB script: 1.4 billion).
 MAX_FALLBACK_COPIES = 5_000_000_000
 
-#: One attribute with its value (``html_tags``'s reading, the value captured).
-_ATTRIBUTE = re.compile(
-    f"[{SPACE}/]*+([^{SPACE}/>][^{SPACE}/>=]*+)"
-    f"""(?:[{SPACE}]*+=[{SPACE}]*+("[^"]*+"?|'[^']*+'?|[^{SPACE}>]*+))?+"""
-)
 #: The scripts the extractor reads as JSON-LD (its XPath compares the type exactly; any script
 #: whose type mentions one is counted, which only counts more).
 _JSON_SCRIPT = re.compile(r"application/(?:ld|settings)\+json", re.IGNORECASE)
@@ -58,12 +53,12 @@ def metadata_refusal(parsed: str) -> tuple[str, str] | None:
 
     values: list[str] = []  # every author value the extractor reads, in any order
     for element, start, end, body in tags_named(parsed, _META_OR_SCRIPT):
-        attributes = _attributes(parsed, start, end)
+        written = attributes(parsed, start, end)
         if ascii_lower(element) == "meta":
-            if _names_an_author(attributes, METANAME_AUTHOR, PROPERTY_AUTHOR | OG_AUTHOR):
-                values.append(attributes["content"])
+            if _names_an_author(written, METANAME_AUTHOR, PROPERTY_AUTHOR | OG_AUTHOR):
+                values.append(written["content"])
             continue
-        if not _JSON_SCRIPT.search(attributes.get("type", "")):
+        if not _JSON_SCRIPT.search(written.get("type", "")):
             continue
         script = parsed[body : raw_text_end(parsed, body, "script")]
         found, scan = _json_ld_work(script)
@@ -103,19 +98,6 @@ def _comparisons(values: list[str]) -> tuple[int, int]:
     pieces = [piece.strip() for value in values for piece in AUTHOR_SPLIT.split(_as_read(value))]
     different = len(set(pieces))
     return len(pieces) * different + len(values) * different * different, different
-
-
-def _attributes(text: str, start: int, end: int) -> dict[str, str]:
-    """The attributes written from ``start`` to ``end``, names in lower case, values as the
-    parser reads them (quotes removed, character references replaced); the first of two
-    attributes of one name counts, as in HTML."""
-    found: dict[str, str] = {}
-    for match in _ATTRIBUTE.finditer(text, start, end):
-        name, value = ascii_lower(match[1]), match[2] or ""
-        if value[:1] in ("'", '"'):
-            value = value[1:-1] if len(value) > 1 and value[-1] == value[0] else value[1:]
-        found.setdefault(name, html.unescape(value))
-    return found
 
 
 def _names_an_author(meta: dict[str, str], names: set[str], properties: set[str]) -> bool:

@@ -14,6 +14,7 @@ random pages.
 
 from __future__ import annotations
 
+import html
 import re
 import string
 from collections.abc import Iterator
@@ -28,11 +29,13 @@ _MARKUP = re.compile(r"<[!?/A-Za-z]")
 #: value: quoted (to the closing quote, or the end of the text) or unquoted (to a space or
 #: ``>``: ``x=a/b`` is one attribute, valued ``a/b``). Every part possessive, so each attribute
 #: is read once, one way.
-_ONE_ATTRIBUTE = (
-    f"[{SPACE}/]*+([^{SPACE}/>][^{SPACE}/>=]*+)"
-    f"""(?:[{SPACE}]*+=[{SPACE}]*+(?:"[^"]*+"?|'[^']*+'?|[^{SPACE}>]*+))?+"""
+_VALUE = f"""("[^"]*+"?|'[^']*+'?|[^{SPACE}>]*+)"""
+_ONE_ATTRIBUTE_AND_VALUE = (
+    f"[{SPACE}/]*+([^{SPACE}/>][^{SPACE}/>=]*+)(?:[{SPACE}]*+=[{SPACE}]*+{_VALUE})?+"
 )
+_ONE_ATTRIBUTE = _ONE_ATTRIBUTE_AND_VALUE.replace(_VALUE, "(?:" + _VALUE[1:], 1)
 _ATTRIBUTE = re.compile(_ONE_ATTRIBUTE)
+_ATTRIBUTE_AND_VALUE = re.compile(_ONE_ATTRIBUTE_AND_VALUE)
 #: A start or end tag: ``/`` or not, its name, its attributes, the spaces and ``/`` after them
 #: (``/>`` closes the element at once), and its ``>`` (none: the tag runs to the end).
 _TAG = re.compile(
@@ -63,6 +66,19 @@ def attribute_names(text: str, start: int, end: int) -> list[str]:
     """The names of the attributes written from ``start`` to ``end`` (a span of
     :func:`tag_spans`)."""
     return _ATTRIBUTE.findall(text, start, end)
+
+
+def attributes(text: str, start: int, end: int) -> dict[str, str]:
+    """The attributes written from ``start`` to ``end`` (a span of :func:`tag_spans`), names
+    in lower case, values as the parser reads them (quotes removed, character references
+    replaced); the first of two attributes of one name counts, as in HTML."""
+    found: dict[str, str] = {}
+    for match in _ATTRIBUTE_AND_VALUE.finditer(text, start, end):
+        name, value = ascii_lower(match[1]), match[2] or ""
+        if value[:1] in ("'", '"'):
+            value = value[1:-1] if len(value) > 1 and value[-1] == value[0] else value[1:]
+        found.setdefault(name, html.unescape(value))
+    return found
 
 
 def tag_spans(text: str) -> Iterator[tuple[str, int, int]]:

@@ -1,0 +1,58 @@
+"""GX's batch fingerprint is not computed (issue #12): GX hashed every validated frame whole
+(``pandas_data_fingerprint``), over a third of the validate stage, for a value no check reads.
+The GX results kept for Data Docs say so in their batch markers instead of dropping the row
+silently, and every check still runs."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from etl.text.language import known_languages
+from etl.validate.runner import suite_parameters, validate_frame
+from etl.validate.suites import SuiteSpec, load_suites
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas" / "expectations"
+PARAMS = suite_parameters(date(2024, 3, 5), date(2024, 3, 5), None, known_languages())
+
+
+def _ratio_suite() -> SuiteSpec:
+    (spec,) = [s for s in load_suites(SCHEMAS) if s.name == "article"]
+    (ratio,) = [
+        e for e in spec.expectations if e.get("kwargs", {}).get("column") == "replacement_ratio"
+    ]
+    definition = {**spec.definition, "expectations": [ratio]}
+    return SuiteSpec(spec.name, spec.table, spec.key, definition, spec.stage)
+
+
+def _validated(ratios: list[float], monkeypatch: pytest.MonkeyPatch) -> Any:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("GX hashed the validated frame")
+
+    monkeypatch.setattr(pd.util, "hash_pandas_object", refuse)
+    frame = pd.DataFrame(
+        {"article_id": [f"{i:064x}" for i in range(len(ratios))], "replacement_ratio": ratios}
+    )
+    return validate_frame(_ratio_suite(), frame, PARAMS)
+
+
+@pytest.mark.parametrize(
+    ("ratios", "passes"),
+    [([0.0, 0.01, 0.0], True), ([0.0, 0.0101, 0.5], False)],  # the bound is 0.01
+)
+def test_no_frame_is_hashed_and_the_docs_say_the_fingerprint_is_not_computed(
+    ratios: list[float], passes: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    outcome = _validated(ratios, monkeypatch)
+    (check,) = outcome.checks
+    assert check["success"] is passes
+    assert check["unexpected_count"] == (0 if passes else 2)
+    (result,) = outcome.results
+    markers = result["meta"]["batch_markers"]
+    assert "pandas_data_fingerprint" not in markers
+    assert "ge_load_time" in markers  # GX's other marker stays
+    assert markers["news_etl_note"].startswith("pandas_data_fingerprint not computed")

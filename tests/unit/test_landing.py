@@ -279,3 +279,25 @@ def test_list_landing_marks_a_name_that_is_not_utf8(tmp_path: Path) -> None:
         "2024-05-06/a.txt": (4, False, date(2024, 5, 6)),
         "2024-05-06/caf\\xe9.txt": (5, True, None),
     }
+
+
+def test_list_landing_lists_a_file_1100_folders_deep(tmp_path: Path) -> None:
+    # os.walk of Python 3.11 recursed once per folder: a zone nested deeper than the recursion
+    # limit (1,000) stopped the plan with a RecursionError instead of listing its files.
+    folder = tmp_path / "2024-05-06"
+    folder.mkdir()
+    relative = "2024-05-06"
+    try:
+        for _ in range(1100):
+            folder /= "d"
+            folder.mkdir()
+            relative += "/d"
+        (folder / "deep.txt").write_bytes(b"abc")
+        _write(tmp_path, "top.txt", b"t")
+        found = [(f.path, f.size, f.path_date) for f in list_landing(tmp_path)]
+        assert found == [(relative + "/deep.txt", 3, date(2024, 5, 6)), ("top.txt", 1, None)]
+    finally:  # removed bottom up here: shutil.rmtree (pytest's clean-up) recurses per folder too
+        (folder / "deep.txt").unlink(missing_ok=True)
+        while folder != tmp_path:
+            folder.rmdir()
+            folder = folder.parent

@@ -95,6 +95,20 @@ def test_list_landing_skips_hidden_files_and_folders(tmp_path: Path) -> None:
     assert [f.path for f in list_landing(tmp_path)] == ["wire/kept.txt"]
 
 
+def test_list_landing_goes_on_after_a_hidden_file(tmp_path: Path) -> None:
+    # A survivor of mutation seed 1220: the listing stopped at the first hidden file of a
+    # folder (`break` for `continue`), losing the files listed after it. Hidden files are
+    # written first, in the middle and last, so whatever order the folder lists them in, a
+    # hidden one comes before a visible one.
+    visible = []
+    for index in range(40):
+        if index in (0, 20, 39):
+            _write(tmp_path, f"wire/.part-{index:02d}.txt")
+        visible.append(f"wire/story-{index:02d}.txt")
+        _write(tmp_path, visible[-1])
+    assert [f.path for f in list_landing(tmp_path)] == visible
+
+
 def test_list_landing_odd_names(tmp_path: Path) -> None:
     names = ["with space.txt", "café ü.txt", "नमस्ते.txt", "new\nline.txt", "tab\there.txt"]
     for name in names:

@@ -307,10 +307,11 @@ def _is_link(entry: os.DirEntry[str]) -> bool:
 
 def _listed_folder(folder: str) -> tuple[list[os.DirEntry[str]], list[os.DirEntry[str]]] | None:
     """The entries of ``folder`` that are not hidden, as ``os.walk`` sorts them: its sub-folders
-    (a link to a folder too) and the rest; ``None`` for a folder that cannot be read, which
-    ``os.walk`` skips without a word. One ``scandir`` answers the kind of each entry and whether
-    it is a link without a system call per file (``os.walk`` with ``pathlib`` took ~30 us a file:
-    3 s of a 100,000-file plan)."""
+    (a link to a folder too), by name, and the rest; ``None`` for a folder whose listing fails,
+    which ``os.walk`` skips without a word (one that cannot be searched or whose path is too
+    long stops the listing before: :func:`list_landing`). One ``scandir`` answers the kind of
+    each entry and whether a file is a link without a system call per file (``os.walk`` with
+    ``pathlib`` took ~30 us a file: 3 s of a 100,000-file plan)."""
     folders: list[os.DirEntry[str]] = []
     others: list[os.DirEntry[str]] = []
     try:
@@ -325,21 +326,20 @@ def _listed_folder(folder: str) -> tuple[list[os.DirEntry[str]], list[os.DirEntr
                 (folders if is_dir else others).append(entry)
     except OSError:
         return None
+    folders.sort(key=lambda entry: entry.name)
     return folders, others
 
 
 def _linked_folders_outside(
-    folders: list[os.DirEntry[str]], prefix: str, real_root: Path
+    links: list[os.DirEntry[str]], prefix: str, real_root: Path
 ) -> list[LandingFile]:
-    """The symlinks among a folder's sub-folders (``prefix``: the folder's path in the zone, with
-    a trailing ``/``) that lead outside the landing zone, each listed once as a folder
-    (``outside``, ``special="folder"``: never entered, so ingest quarantines it instead of the
-    run skipping its files without a word). A linked folder is never entered; one that leads
-    inside the zone is another name for files listed under their own paths."""
+    """The ``links`` to folders of a folder (``prefix``: its path in the zone, with a trailing
+    ``/``) that lead outside the landing zone, each listed once as a folder (``outside``,
+    ``special="folder"``: never entered, so ingest quarantines it instead of the run skipping
+    its files without a word). A linked folder is never entered; one that leads inside the zone
+    is another name for files listed under their own paths."""
     out: list[LandingFile] = []
-    for entry in folders:
-        if not _is_link(entry):
-            continue
+    for entry in links:
         link = Path(entry.path)
         try:
             target = link.resolve()
@@ -390,7 +390,10 @@ def _listed_file(
     try:
         stat = entry.stat(follow_symlinks=not outside)
     except OSError as exc:
-        if not link:
+        # asked of the file system, not of the listing: a file that vanished since (or whose
+        # folder went) is skipped, one that cannot be reached (a folder that cannot be searched,
+        # a path longer than the system allows) stops the listing with its error, as before
+        if not Path(entry.path).is_symlink():
             return None  # vanished between listing and stat
         # a symlink to nothing or a loop: listed (its own size and time), so that ingest
         # refuses it (broken_link) instead of skipping a file the producer meant to send
@@ -430,8 +433,20 @@ def list_landing(landing: str | Path) -> list[LandingFile]:
         if listed is None:
             continue
         folders, others = listed
-        found.extend(_linked_folders_outside(folders, prefix, real_root))
-        pending += [(f.path, f"{prefix}{f.name}/") for f in folders if not _is_link(f)]
+        # pathlib asks each folder's own lstat (a few per zone): a folder that cannot be
+        # reached raises here, where os.walk's listing with pathlib raised, instead of being
+        # skipped as one whose listing fails (review R2)
+        is_link = [Path(f.path).is_symlink() for f in folders]
+        found.extend(_linked_folders_outside(
+            [f for f, link in zip(folders, is_link, strict=True) if link], prefix, real_root
+        ))  # fmt: skip
+        # popped in name order, depth first: os.walk's order, which rows with the same path
+        # (a name shown with \xNN and a name written so) keep through the sort by path
+        pending += [
+            (f.path, f"{prefix}{f.name}/")
+            for f, link in reversed(list(zip(folders, is_link, strict=True)))
+            if not link
+        ]
         day = folder_date(prefix)  # the folder's date: every file in it has the same
         for entry in others:
             file = _listed_file(entry, prefix, day, real_root)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
 from datetime import date
@@ -315,3 +316,39 @@ def test_list_landing_lists_a_file_1100_folders_deep(tmp_path: Path) -> None:
         while folder != tmp_path:
             folder.rmdir()
             folder = folder.parent
+
+
+def test_list_landing_stops_on_a_file_it_cannot_reach_instead_of_leaving_it_out(
+    tmp_path: Path,
+) -> None:
+    # Review R2: a file whose path is longer than the system allows (17 folders of 250
+    # characters) was left out of the listing without a word by the first scandir version;
+    # os.walk with pathlib raised, and so does the listing: the run fails with the OS error.
+    _write(tmp_path, "top.txt", b"t")
+    folder = os.open(tmp_path, os.O_RDONLY)
+    try:
+        for index in range(17):
+            name = chr(ord("a") + index) * 250
+            os.mkdir(name, dir_fd=folder)
+            inner = os.open(name, os.O_RDONLY, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        os.close(os.open("deep.txt", os.O_WRONLY | os.O_CREAT, dir_fd=folder))
+    finally:
+        os.close(folder)
+    with pytest.raises(OSError) as raised:
+        list_landing(tmp_path)
+    assert raised.value.errno == errno.ENAMETOOLONG
+
+
+def test_list_landing_keeps_os_walks_order_for_rows_of_the_same_path(tmp_path: Path) -> None:
+    # Review R2: a folder whose name is not UTF-8 is shown with \xNN, the same path as a folder
+    # named with those characters; rows of one path stay in os.walk's order (folders by name:
+    # the backslash before the undecodable byte), which the sort by path keeps.
+    root = os.fsencode(tmp_path)
+    for name, data in ((b"p1\\xff", b"shown"), (b"p1\xff", b"raw bytes")):
+        os.mkdir(root + b"/" + name)
+        with open(root + b"/" + name + b"/a.txt", "wb") as handle:
+            handle.write(data)
+    found = [(f.path, f.size, f.bad_name) for f in list_landing(tmp_path)]
+    assert found == [("p1\\xff/a.txt", 5, False), ("p1\\xff/a.txt", 9, True)]

@@ -1,7 +1,12 @@
 """The GX results kept for Data Docs are cut to what the pages show (issue #18, a survivor of the
 seed-1201 mutation sample): at most 20 unexpected values per failing expectation, and without
 GX's ``unexpected_index_query`` (one pandas filter that names every failing row, so it grows
-with the batch and would be stored with every run's results)."""
+with the batch and would be stored with every run's results).
+
+GX's batch fingerprint is not computed (issue #12): GX hashed every validated frame whole
+(``pandas_data_fingerprint``), over a third of the validate stage, for a value no check reads.
+The kept results say so in their batch markers instead of dropping the row silently, and every
+check still runs."""
 
 from __future__ import annotations
 
@@ -48,3 +53,28 @@ def test_docs_keep_at_most_20_unexpected_values_and_no_index_query(bad: int, kep
     assert len(result["unexpected_index_list"]) == kept
     assert len(result["unexpected_list"]) == kept
     assert result["unexpected_count"] == bad  # the count stays whole
+
+
+@pytest.mark.parametrize(
+    ("ratios", "passes"),
+    [([0.0, 0.01, 0.0], True), ([0.0, 0.0101, 0.5], False)],  # the bound is 0.01
+)
+def test_no_frame_is_hashed_and_the_docs_say_the_fingerprint_is_not_computed(
+    ratios: list[float], passes: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("GX hashed the validated frame")
+
+    monkeypatch.setattr(pd.util, "hash_pandas_object", refuse)
+    frame = pd.DataFrame(
+        {"article_id": [f"{i:064x}" for i in range(len(ratios))], "replacement_ratio": ratios}
+    )
+    outcome = validate_frame(_ratio_suite(), frame, PARAMS)
+    (check,) = outcome.checks
+    assert check["success"] is passes
+    assert check["unexpected_count"] == (0 if passes else 2)
+    (result,) = outcome.results
+    markers = result["meta"]["batch_markers"]
+    assert "pandas_data_fingerprint" not in markers
+    assert "ge_load_time" in markers  # GX's other marker stays
+    assert markers["news_etl_note"].startswith("pandas_data_fingerprint not computed")

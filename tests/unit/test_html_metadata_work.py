@@ -178,3 +178,18 @@ def test_the_refusals_take_linear_time() -> None:
         "print(' '.join(parse_html(page, 'html')[0].reason for page in pages))\n"
     )
     assert out.split() == ["metadata_too_long", "metadata_too_long", "malformed_html"]
+
+
+def test_json_ld_authors_named_by_given_and_family_name_are_counted() -> None:
+    """Survivors of mutation seed 1220: a Person without ``name`` is read by its given and
+    family names; 1,000 of them with one given name and their own family names are 1,000
+    different names to the extractor (the count saw one name, or failed, without the family
+    name)."""
+    people = [
+        {"@type": "Person", "givenName": "Ann", "familyName": _name(i).split()[1]}
+        for i in range(1_000)
+    ]
+    article = {"@context": "https://schema.org", "@type": "NewsArticle", "author": people}
+    refused = _refusal(_page(_json_ld({**article, "datePublished": "2024-01-02"})))
+    assert refused.reason == "metadata_too_long"
+    assert refused.detail.startswith("1,000 author values naming 1,000 different names")

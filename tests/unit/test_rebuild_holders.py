@@ -125,3 +125,19 @@ def test_a_flat_files_copy_is_read_by_the_rebuild_of_the_day_its_article_is_on()
     )
     assert rebuild_holders(files, ledger, DAY) == {"2024-03-06/copy-of-z.txt"}
     assert rebuild_holders(files, ledger, date(2024, 3, 5)) == set()
+
+
+def test_a_copy_the_reader_would_refuse_is_never_a_holder() -> None:
+    """A survivor of mutation seed 1220 (``outside and bad_name`` for ``or``): a copy listed
+    as a symlink leading outside the zone, or under a name that is not UTF-8, is refused by
+    ingest without being opened, so it cannot keep an article; each alone is left out."""
+    ledger = _ledger({"2024-03-04/feed.jsonl": {"b"}})
+    path = "2024-03-06/copy-of-b.jsonl"
+    for flags in ({"outside": True}, {"bad_name": True}):
+        files = [
+            LandingFile(path=path, size=10, mtime_ns=1, path_date=date(2024, 3, 6), **flags)
+            if f.path == path
+            else f
+            for f in FILES
+        ]
+        assert rebuild_holders(files, ledger, DAY) == set(), flags

@@ -63,6 +63,20 @@ def test_many_long_paragraphs_apart_from_one_another_are_read() -> None:
     assert isinstance(record, Record)
 
 
+def test_long_paragraphs_with_a_fifth_of_stop_words_are_good_and_read() -> None:
+    """A survivor of mutation seed 1220 (justext's thresholds passed one place off): 2,100
+    paragraphs of 323 characters, 11 of their 50 words stop words (0.22, between justext's 0.2
+    and 0.25), are good to justext with trafilatura's thresholds (over 150 characters, over 0.2
+    stop words), so they break every run and the page is read; counted as near-good, they were
+    one run of 2,110 paragraphs and the page was refused."""
+    words = "zorblat quentix brixel vontar kelmish harbour road ferry quarry glacier".split()
+    sentence = [words[i % len(words)] for i in range(39)] + ["the"] * 11  # 11 of 50 stop words
+    paragraph = " ".join(sentence[i] for i in range(0, 50, 2)) + " "  # interleaved, 50 words
+    paragraph += " ".join(sentence[i] for i in range(1, 50, 2))
+    record = parse_html(_page(f"<p>{paragraph}</p>" * 2_100), "canonical")[0]
+    assert isinstance(record, Record), record
+
+
 def test_refusing_a_run_of_short_paragraphs_takes_linear_time() -> None:
     """The article, then 19,980 paragraphs each followed by a short text (19,998 elements, under
     the 20,000 limit): 39,970 short paragraphs in one run. Before the check parse_html took

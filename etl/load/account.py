@@ -199,8 +199,13 @@ def _settle_articles(con: duckdb.DuckDBPyConnection, mode: Mode) -> None:
                    EXISTS (SELECT 1 FROM run_holders h
                            WHERE h.path = a.path AND h.sha256 = a.file_sha256) AS from_holder
             FROM staged_articles a
-            LEFT JOIN fact_article k
-              ON a.date_source = '{DateSource.RUN}' AND k.article_id = a.article_id
+            -- Every condition an equality, so that DuckDB hashes the join: with the date
+            -- source's test on ``a`` alone it compared each staged article with every stored
+            -- one (a nested loop, 1.2 s for a day of 2,500 into 150,000, growing with both).
+            LEFT JOIN (SELECT article_id, source_file, source_record, published_date,
+                              '{DateSource.RUN}' AS date_source
+                       FROM fact_article) k
+              ON k.date_source = a.date_source AND k.article_id = a.article_id
              AND k.source_file = a.path AND k.source_record IS NOT DISTINCT FROM a.record
         ),
         candidates AS (

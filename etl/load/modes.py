@@ -303,9 +303,13 @@ class Replace(Mode):
             -- folders with articles of another day (a header of another day; a multi-record
             -- file's other records) made it remove that day's articles from files it never
             -- read, the whole folder of the day (up to session 35; probe)
-            run_partitions AS (SELECT day FROM any_partitions
-                               WHERE day = (SELECT day FROM {_RUN_DAY})
-                                  OR (SELECT day FROM {_RUN_DAY}) IS NULL),
+            -- (joined with the run's day, not each day tested against a subquery, which DuckDB
+            -- planned as a loop: tests/integration/test_load_plans.py)
+            run_partitions AS (SELECT a.day FROM any_partitions a JOIN {_RUN_DAY} r USING (day)
+                               UNION ALL
+                               SELECT a.day FROM any_partitions a
+                               ANTI JOIN (SELECT day FROM {_RUN_DAY} WHERE day IS NOT NULL) r
+                                 ON true),
             -- Cheap supersets first (zone maps on the date, a substring test on the path), so
             -- the folder-date regex reads a partition's rows, not the whole warehouse's.
             candidates AS (

@@ -5,7 +5,9 @@ r"""How a whole ``news-etl run`` scales: warehouse size, workers, near-copies, o
 start to exit, with its per-stage seconds as the run recorded them in ``etl_run_stage``:
 
 (a) the same generated 2,500-article day loaded into warehouses of 0, 30,000 and 150,000
-    articles (``--history`` changes the sizes), stage by stage;
+    articles (``--history`` changes the sizes), stage by stage; each history is built by bulk
+    runs and then settled by a 100-article day, whose time is shown apart (the first small
+    load after a bulk load pays once for DuckDB's compaction of its row groups);
 (b) ``--big`` (100,000) generated articles with 1 and with 2 workers: wall, articles/s, peak
     RSS of the process tree, summed as RSS (a page shared by forked processes counted in each)
     and as PSS (counted once);
@@ -48,6 +50,7 @@ from etl.timing import STAGES, SUMMARY
 ROOT = Path(__file__).resolve().parent.parent
 CLI = Path(sys.executable).with_name("news-etl")
 DAY = date(2024, 6, 3)
+SETTLE_DAY = date(2024, 1, 2)  # the settling days of (a): after the history, before DAY
 
 
 @dataclass
@@ -190,9 +193,10 @@ def scale_by_history(work: Path, sizes: list[int], workers: int) -> str:
     """(a): the same day into warehouses of each size."""
     day = sample(work / "day", 5000, 2, DAY)  # 2,500 articles a day; the first day is loaded
     results: dict[int, RunResult] = {}
+    settled: dict[int, RunResult] = {}
     built = 0
     history = work / "history.duckdb"
-    for size in sorted(sizes):
+    for n, size in enumerate(sorted(sizes)):
         if size > built:  # grow the history warehouse to ``size`` articles
             zone = sample(
                 work / f"history-{built}-{size}",
@@ -202,6 +206,12 @@ def scale_by_history(work: Path, sizes: list[int], workers: int) -> str:
             )
             measure_run(zone, history, "--workers", str(workers))
             built = size
+            # The first small load after bulk loads pays, once, for DuckDB's compaction of
+            # their row groups (its checkpoint merges a small row group left before a big
+            # one: 7 s at 150,000 articles, docs/performance.md); every later day does not.
+            # A day of 100 articles settles the history, and its time is shown apart.
+            settle = sample(work / f"settle-{size}", 100, 1, SETTLE_DAY + timedelta(days=n))
+            settled[size] = measure_run(settle, history, "--workers", str(workers))
         target = work / f"day-into-{size}.duckdb"
         if size:
             shutil.copy(history, target)
@@ -214,6 +224,17 @@ def scale_by_history(work: Path, sizes: list[int], workers: int) -> str:
     stages = [s for s in STAGE_ORDER if any(s in r.stages for r in results.values())]
     rows = [[s, *(f"{results[n].stages.get(s, 0):.2f}" for n in sorted(results))] for s in stages]
     rows.append(["**wall**", *(f"**{results[n].wall:.2f}**" for n in sorted(results))])
+    rows.append(
+        [
+            "first small load after the bulk history (wall, once; load)",
+            *(
+                f"{settled[n].wall:.2f}; {settled[n].stages.get('load', 0):.2f}"
+                if n in settled
+                else "-"
+                for n in sorted(results)
+            ),
+        ]
+    )
     rows.append(["load average", *(f"{results[n].load_avg:.1f}" for n in sorted(results))])
     base = results[min(results)].wall
     rows.append(["wall / empty", *(f"{results[n].wall / base:.2f}" for n in sorted(results))])

@@ -38,6 +38,7 @@ loader retries its whole transaction (:mod:`etl.load.loader`).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -183,6 +184,14 @@ def load_extensions(con: duckdb.DuckDBPyConnection, target: WarehouseTarget) -> 
         names.append("httpfs")
     for name in names:
         load_extension(con, name)
+    if "httpfs" not in names and target.data_path in (None, _default_data_path(target)):
+        # Not told the data path (a reader, a later run: the default stands in), ATTACH takes
+        # the one the catalog records and opens its file system: one on object storage needs
+        # httpfs then, which DuckDB would otherwise try to download (offline, that fails:
+        # test_ducklake_s3 on a machine whose ~/.duckdb held no copy of it, session 52).
+        # Loading it costs ~70 ms; a lake without its wheel only loses object storage.
+        with contextlib.suppress(duckdb.IOException):
+            load_extension(con, "httpfs")
 
 
 def attach_sql(target: WarehouseTarget, *, read_only: bool, alias: str = ALIAS) -> str:

@@ -29,6 +29,16 @@ from tests.s3_server import S3Bucket, s3_bucket_fixture, s3_server_fixture  # no
 NEWS_ETL = str(Path(sys.executable).parent / "news-etl")
 
 
+@pytest.fixture(autouse=True)
+def _empty_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run with an empty home folder: an extension DuckDB once cached in ``~/.duckdb`` must not
+    stand in for the wheels the project loads (a reader's ATTACH autoloaded httpfs from that
+    cache, and offline, on a machine without it, failed: session 52)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+
+
 def _lake_on_s3(tmp: Path, landing: Path, bucket: S3Bucket) -> tuple[str, Settings]:
     """A DuckLake with a DuckDB-file catalog in ``tmp`` and its data files in the bucket."""
     lake = f"ducklake:{tmp / 'catalog.ducklake'}"

@@ -68,3 +68,18 @@ def test_keys_taken_from_the_data_are_escaped_too() -> None:
         3: ["&lt;b&gt;", None, 1.5],
         "counts": [{"value": "O&#x27;Brien &amp; &quot;Co&quot;", "count": 1}],
     }
+
+
+def test_line_breaks_and_tabs_stay_other_controls_are_shown_escaped() -> None:
+    # A failing value shown in Data Docs keeps its line breaks and tabs (a paragraph is read as
+    # one), while other control and invisible characters are written out: a U+202E would reverse
+    # the rest of the line, an ESC is shown as \x1b (mutation survivor, seed 1222: with nothing
+    # kept, "\n" became "\x0a" on the page). Expected values written by hand.
+    from etl.validate.docs import inert
+
+    assert inert(["first line\nsecond\tcell", "bidi\u202etxt.exe", "a\x1b[31mb", "x\r\ny"]) == [
+        "first line\nsecond\tcell",
+        "bidi\\u202etxt.exe",
+        "a\\x1b[31mb",
+        "x\\x0d\ny",
+    ]

@@ -398,3 +398,20 @@ def test_a_short_legacy_text_no_detector_reads_says_cp1252_fits() -> None:
     decoded = decode(b"Caf\xe9 ok")
     assert (decoded.text, decoded.encoding) == ("Café ok", "cp1252")
     assert decoded.note == "not UTF-8 (byte 3); no confident detection, cp1252 fits"
+
+
+def test_no_legacy_page_holds_every_cp1252_letter() -> None:
+    # Why _reads_as's "<=" against the cp1252 letters is marked equivalent to "<": a text whose
+    # foreign letters are every cp1252 letter holds one that the language's own page cannot
+    # write in either case, so that page never decodes to the text and _fits turns it down.
+    # The letters are taken from the code pages themselves (Python's codecs), not from decode.
+    from etl.ingest.decode import _CP1252_LETTERS, _LEGACY_CODE_PAGE, _LETTERS
+
+    cp1252 = {c.lower() for c in bytes(range(0x80, 0x100)).decode("cp1252", "ignore")}
+    assert {c for c in cp1252 if c.isalpha()} == set(_CP1252_LETTERS)
+    for language, own in _LETTERS.items():
+        page = _LEGACY_CODE_PAGE[language]
+        # a letter of the text, lower-cased, comes from one the page writes
+        writable = {c.lower() for c in bytes(range(0x100)).decode(page, "ignore")}
+        missing = set(_CP1252_LETTERS) - set(own) - writable
+        assert missing, f"{language} ({page}) can write every cp1252 letter"

@@ -296,6 +296,24 @@ def test_list_landing_marks_a_name_that_is_not_utf8(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.skipif(os.name != "posix", reason="file names are bytes on POSIX only")
+def test_list_landing_shows_a_linked_outside_folder_whose_name_is_not_utf8(
+    tmp_path: Path,
+) -> None:
+    # A folder linked in from outside the zone under a Latin-1 name is listed as every name
+    # that is not UTF-8 is (each such byte written \xNN), refused as outside and marked
+    # bad_name, its files never read (mutation survivor, seed 1222: no test listed one).
+    root = tmp_path / "landing"
+    _write(root, "2024-05-06/a.txt", b"text")
+    _write(tmp_path, "elsewhere/b.txt", b"never read")
+    os.symlink(os.fsencode(tmp_path / "elsewhere"), os.fsencode(root / "2024-05-06") + b"/caf\xe9")
+    found = [(f.path, f.outside, f.special, f.bad_name, f.path_date) for f in list_landing(root)]
+    assert found == [
+        ("2024-05-06/a.txt", False, None, False, date(2024, 5, 6)),
+        ("2024-05-06/caf\\xe9", True, "folder", True, date(2024, 5, 6)),
+    ]
+
+
 def test_list_landing_lists_a_file_1100_folders_deep(tmp_path: Path) -> None:
     # os.walk of Python 3.11 recursed once per folder: a zone nested deeper than the recursion
     # limit (1,000) stopped the plan with a RecursionError instead of listing its files.

@@ -162,7 +162,9 @@ def parse_csv(text: str, layout: str) -> list[Parsed]:
     # The first line as the csv module splits lines: at CRLF, LF or a bare CR (old Mac and
     # Excel-for-Mac exports end lines with CR alone: the whole file was taken for the header,
     # and csv's error stopped the run without naming the file; probe, session 40).
-    header = io.StringIO(text, newline="").readline().rstrip("\r\n")
+    # equivalent: newline=None splits at the same line ends (and writes each as LF, stripped)
+    first_line = io.StringIO(text, newline="")  # pragma: no mutate
+    header = first_line.readline().rstrip("\r\n")
     delimiter = _delimiter(header)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:

@@ -45,6 +45,11 @@ from etl.storage import S3_PROTOCOLS, Location, configure_duckdb, location
 
 #: The staged tables the loader reads (from the contracts).
 STAGED_TABLES: tuple[str, ...] = read_by(Stage.LOAD)
+#: The staged article columns that only ``article_text`` keeps: ``run_articles`` leaves them in
+#: the staged files, and the load reads them there for the new articles alone, when it writes
+#: the texts (carried through the settling, the texts of a 100,000-article run, ~0.8 GB, went
+#: through its window sort and spilled: 4.1 s against 1.2 s without them).
+TEXT_COLUMNS: tuple[str, ...] = ("raw_text", "clean_text")
 
 
 @dataclass(kw_only=True)
@@ -195,7 +200,8 @@ def _settle_articles(con: duckdb.DuckDBPyConnection, mode: Mode) -> None:
         WITH held AS (
             -- An undated article its own file gives again keeps the day the warehouse holds it
             -- on, whatever the date of the run that read the file again.
-            SELECT a.* REPLACE (coalesce(k.published_date, a.published_date) AS published_date),
+            SELECT a.* EXCLUDE ({", ".join(TEXT_COLUMNS)})
+                       REPLACE (coalesce(k.published_date, a.published_date) AS published_date),
                    EXISTS (SELECT 1 FROM run_holders h
                            WHERE h.path = a.path AND h.sha256 = a.file_sha256) AS from_holder
             FROM staged_articles a

@@ -14,7 +14,7 @@ import duckdb
 
 from etl.contracts import SCHEMAS, LedgerOutcome, Stage
 from etl.load import boilerplate, daily_terms
-from etl.load.account import touched_days_sql
+from etl.load.account import TEXT_COLUMNS, touched_days_sql
 from etl.load.modes import LISTED, REMOVED
 from etl.load.slices import article_slices, in_slice
 from etl.load.stories import assign_stories
@@ -27,7 +27,7 @@ ARTICLE_TABLES = ("fact_article_term", "article_text", "fact_article")
 def write_facts(con: duckdb.DuckDBPyConnection, story_window_days: int) -> None:
     """Write the settled run's new articles (``run_articles.is_new``) and their dimensions;
     stories match within ``story_window_days`` (the run's planned setting)."""
-    # A view, not a copy: the settled run_articles already holds every text once.
+    # A view, not a copy (the settled run_articles holds no texts: see _write_texts).
     con.execute(
         "CREATE OR REPLACE TEMP VIEW new_articles AS SELECT * FROM run_articles WHERE is_new"
     )
@@ -141,8 +141,7 @@ def _write_dimensions(con: duckdb.DuckDBPyConnection) -> None:
 STORED_ELSEWHERE: dict[str, str | None] = {
     "file_sha256": "ingest_ledger.sha256",
     "source_name": "dim_source.source_name",  # fact_article holds its stable id, source_id
-    "raw_text": "article_text.raw_text",
-    "clean_text": "article_text.clean_text",
+    **{column: f"article_text.{column}" for column in TEXT_COLUMNS},
     "language_name": "dim_language.language_name",
     "minhash": "story_member.minhash",
     "lsh_bands": "story_lsh.bucket",  # one row per band
@@ -184,12 +183,14 @@ def _append_facts(con: duckdb.DuckDBPyConnection) -> None:
         FROM new_articles
         """
     )
+    _new_texts(con)
+    texts = ", ".join(TEXT_COLUMNS)
     # Texts and term facts go in slice by slice (etl.load.slices), in the same order.
     for piece in article_slices(con, "SELECT published_date, article_id FROM new_articles"):
         con.execute(
             f"""
             INSERT INTO article_text BY NAME
-            SELECT article_id, published_date, raw_text, clean_text FROM new_articles
+            SELECT article_id, published_date, {texts} FROM new_texts
             WHERE {in_slice()}
             ORDER BY published_date, article_id
             """,
@@ -205,6 +206,24 @@ def _append_facts(con: duckdb.DuckDBPyConnection) -> None:
             """,
             piece.params(),
         )
+    con.execute("DROP TABLE new_texts")  # written: its memory (or spill) is given back
+
+
+def _new_texts(con: duckdb.DuckDBPyConnection) -> None:
+    """``new_texts``: the texts of the new articles, read from the staged files (the staged row
+    each new article was settled from: a file stages a record once, and a run reads a path
+    once; the post-load check counts one text per article)."""
+    texts = ", ".join(f"s.{column}" for column in TEXT_COLUMNS)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE new_texts AS
+        SELECT n.article_id, n.published_date, {texts}
+        FROM new_articles n
+        JOIN staged_articles s
+          ON s.path = n.path AND s.file_sha256 = n.file_sha256
+         AND s.record IS NOT DISTINCT FROM n.record AND s.article_id = n.article_id
+        """
+    )
 
 
 def write_ledger(con: duckdb.DuckDBPyConnection, run_id: str, landing: str) -> None:

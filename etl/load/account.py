@@ -4,7 +4,8 @@ This module holds the one definition of what a run did with each file and articl
 attaches the run's staged Parquet as temporary views and builds, before any write:
 
 * ``run_articles``: every staged article that passed validation, with ``is_new`` (the first copy
-  in the run, not known to the warehouse under the run's mode);
+  in the run, not known to the warehouse under the run's mode), without its texts
+  (:data:`TEXT_COLUMNS`: the load reads them from the staged files when it writes them);
 * ``run_ledger``: the final outcome of every file the run read: ``loaded`` when it gave at least
   one new article, ``duplicate`` when all its articles were known, ``quarantined`` when it gave
   none; a file the ledger already records with the same content keeps that verdict (it counts as

@@ -27,7 +27,7 @@ ARTICLE_TABLES = ("fact_article_term", "article_text", "fact_article")
 def write_facts(con: duckdb.DuckDBPyConnection, story_window_days: int) -> None:
     """Write the settled run's new articles (``run_articles.is_new``) and their dimensions;
     stories match within ``story_window_days`` (the run's planned setting)."""
-    # A view, not a copy (the settled run_articles holds no texts: see _write_texts).
+    # A view, not a copy (the settled run_articles holds no texts: see _new_texts).
     con.execute(
         "CREATE OR REPLACE TEMP VIEW new_articles AS SELECT * FROM run_articles WHERE is_new"
     )

@@ -19,6 +19,7 @@ import pytest
 
 from etl.contracts import SCHEMAS
 from etl.load import write
+from etl.load.account import TEXT_COLUMNS
 from tests.integration.helpers import migrated
 
 STAGED = SCHEMAS["articles"].names
@@ -86,7 +87,7 @@ def test_the_loader_fills_every_fact_article_column(con: duckdb.DuckDBPyConnecti
     # as the settling leaves it: the texts stay in the staged files (account.TEXT_COLUMNS)
     con.execute(
         "CREATE TEMP TABLE new_articles AS"
-        " SELECT * EXCLUDE (raw_text, clean_text), 7 AS source_id FROM staged_row"
+        f" SELECT * EXCLUDE ({', '.join(TEXT_COLUMNS)}), 7 AS source_id FROM staged_row"
     )
     con.execute(
         "INSERT INTO story_member BY NAME SELECT article_id, 9 AS story_id, published_date"

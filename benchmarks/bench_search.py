@@ -143,6 +143,14 @@ def extension_file() -> Path:
     return root / "extensions" / f"v{duckdb.__version__}" / "fts.duckdb_extension"
 
 
+def connect(db: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the scratch copy ``db`` whose installed extensions live beside it (in
+    its scratch folder, gone with it), not in ``~/.duckdb``, which the benchmark leaves alone."""
+    extensions = db.parent / "extensions"
+    config = {"extension_directory": str(extensions)}
+    return duckdb.connect(str(db), read_only=read_only, config=config)
+
+
 def load_fts(con: duckdb.DuckDBPyConnection) -> None:
     """Install the extension from the wheel (no network) and load it."""
     con.execute(f"INSTALL '{extension_file()}'")
@@ -155,7 +163,7 @@ def build_index(db: Path) -> dict[str, Any]:
     The copy is first brought up to this checkout's schema (pending migrations applied), so the
     ``search`` macro measured is this code's.
     """
-    con = duckdb.connect(str(db))
+    con = connect(db)
     try:
         migrate(con, REPO / "schemas" / "migrations")
         con.execute("CHECKPOINT")
@@ -190,7 +198,7 @@ def one_day_load(db: Path, scratch: Path, n_articles: int) -> dict[str, Any]:
     the refresh alone (repeated in a transaction that is rolled back) and the fts rebuild the
     run would need on top to keep the index fresh.
     """
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect(db, read_only=True)
     try:
         last = con.execute("SELECT max(published_date) FROM fact_article").fetchall()[0][0]
     finally:
@@ -204,7 +212,7 @@ def one_day_load(db: Path, scratch: Path, n_articles: int) -> dict[str, Any]:
     started = time.perf_counter()
     summary = pipeline.run(settings, partition_date=day)
     run_s = time.perf_counter() - started
-    con = duckdb.connect(str(db))
+    con = connect(db)
     try:
         con.execute("BEGIN TRANSACTION")
         daily_terms.start(con)
@@ -239,7 +247,7 @@ def _timed(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> 
 def _cold_warm(db: Path, sql: str, params: dict[str, Any], repeat: int) -> tuple[float, float]:
     cold, warm = [], []
     for _ in range(repeat):
-        con = duckdb.connect(str(db), read_only=True)
+        con = connect(db, read_only=True)
         try:
             con.execute("LOAD fts")
             cold.append(_timed(con, sql, params)[0])
@@ -266,7 +274,7 @@ def _relevant(query: str, headline: str | None) -> bool:
 def measure_query(db: Path, query: str, repeat: int, titles: dict[str, str]) -> QueryFigures:
     """Latency, matches, top-10 overlap and (with headlines) precision of both methods."""
     params = {"q": query, "n": 10}
-    con = duckdb.connect(str(db), read_only=True)
+    con = connect(db, read_only=True)
     try:
         con.execute("LOAD fts")
         sql_rows = con.execute(SQL_SEARCH, params).fetchall()
@@ -416,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"load average before: {load_before}", flush=True)
         cost = build_index(db)
         print(f"index: {cost}", flush=True)
-        con = duckdb.connect(str(db), read_only=True)
+        con = connect(db, read_only=True)
         started = time.perf_counter()
         con.execute("LOAD fts")
         cost["load_extension_ms"] = round((time.perf_counter() - started) * 1000, 1)

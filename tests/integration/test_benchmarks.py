@@ -56,7 +56,14 @@ def test_bench_queries_times_every_query_read_only(small: Path, tmp_path: Path) 
     assert checksums(small) == before
 
 
-def test_bench_search_compares_fts_and_sql_on_a_copy(small: Path, tmp_path: Path) -> None:
+def test_bench_search_compares_fts_and_sql_on_a_copy(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fts extension it installs goes into its scratch folder, not into ~/.duckdb: up to
+    # session 54 every run of the suite left ~/.duckdb/extensions/v1.5.5/... behind.
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
     before = checksums(small)
     out = tmp_path / "s.json"
     args = ["--warehouse", str(small), "--repeat", "1", "--queries", "storm", "--json", str(out)]
@@ -69,3 +76,4 @@ def test_bench_search_compares_fts_and_sql_on_a_copy(small: Path, tmp_path: Path
     assert figures["plain_client"]["fts, installed from the wheel"] == "works"
     assert figures["plain_client"]["fts, nothing installed"].startswith("fails")
     assert checksums(small) == before  # the index went into the copy only
+    assert list(home.iterdir()) == []

@@ -224,7 +224,7 @@ def plan_backfill(
                     succeeded.add(day)
     undated: list[str] = []
     for f in list_landing(settings.landing):
-        if (f.outside or f.bad_name) and f.path_date is None:
+        if (f.outside or f.bad_name or f.unlisted is not None) and f.path_date is None:
             continue  # never opened, so no header to date it by; in a dated folder, of that day
         file_days = {f.path_date} if f.path_date is not None else set()
         if f.path_date is None:

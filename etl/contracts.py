@@ -123,15 +123,17 @@ class QuarantineReason(StrEnum):
     UNREADABLE = "unreadable"
     BAD_NAME = "bad_name"
     BROKEN_LINK = "broken_link"
+    UNREADABLE_FOLDER = "unreadable_folder"
     METADATA_TOO_LONG = "metadata_too_long"
 
 
 #: The reasons ingest gives a file from its listing alone, never opening it (a link out of the
 #: zone, a name that is not UTF-8, a FIFO or device, a file over the size limit, a link to
-#: nothing or into a loop). A run remembers such a refusal in ``ingest_refusal`` as it remembers
-#: a quarantined file in ``ingest_ledger``: the same file refused for the same reason and detail
-#: is unchanged on the next run. (Up to session 38 a link to nothing was new on every run: with
-#: 20 of them every later run was refused for its quarantine share, good files and all; probe.)
+#: nothing or into a loop, a folder that could not be listed). A run remembers such a refusal
+#: in ``ingest_refusal`` as it remembers a quarantined file in ``ingest_ledger``: the same file
+#: refused for the same reason and detail is unchanged on the next run. (Up to session 38 a
+#: link to nothing was new on every run: with 20 of them every later run was refused for its
+#: quarantine share, good files and all; probe.)
 REFUSED_UNREAD: frozenset[str] = frozenset(
     {
         QuarantineReason.OUTSIDE_LANDING,
@@ -139,6 +141,7 @@ REFUSED_UNREAD: frozenset[str] = frozenset(
         QuarantineReason.NOT_REGULAR,
         QuarantineReason.TOO_LARGE,
         QuarantineReason.BROKEN_LINK,
+        QuarantineReason.UNREADABLE_FOLDER,
     }
 )
 
@@ -261,6 +264,12 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
         "remembered like the other refusals, and judged again once it points elsewhere or its "
         "target appears",
         "fix or remove the link",
+    ),
+    QuarantineReason.UNREADABLE_FOLDER: ReasonDoc(
+        "a folder of the landing zone that could not be listed (its permissions, an I/O error: "
+        "the detail gives the system's error): none of its files was seen; remembered like the "
+        "other refusals, and its files are listed, as new, once it can be read",
+        "check the folder's permissions",
     ),
     QuarantineReason.BAD_NAME: ReasonDoc(
         "the file's path is not valid UTF-8 (a name written in another encoding): never opened; "

@@ -231,6 +231,7 @@ def _file_dict(f: LandingFile) -> dict[str, Any]:
         "special": f.special,
         "bad_name": f.bad_name,
         "broken": f.broken,
+        "unlisted": f.unlisted,
     }
 
 
@@ -244,6 +245,7 @@ def _file_from(d: dict[str, Any]) -> LandingFile:
         d.get("special"),
         d.get("bad_name", False),
         d.get("broken"),
+        d.get("unlisted"),
     )
 
 

@@ -44,6 +44,8 @@ class LandingFile:
     bad_name: bool = False  # not a UTF-8 path: ``path`` shows those bytes as \xNN; never opened
     #: a symlink to nothing or into a loop: where it points (:func:`broken_link`); never opened
     broken: str | None = None
+    #: a folder (``special="folder"``) whose listing failed: the system's error; never entered
+    unlisted: str | None = None
 
 
 def broken_link(link: Path, loop: bool) -> str:
@@ -305,29 +307,55 @@ def _is_link(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _listed_folder(folder: str) -> tuple[list[os.DirEntry[str]], list[os.DirEntry[str]]] | None:
+def _listed_folder(folder: str) -> tuple[list[os.DirEntry[str]], list[os.DirEntry[str]]]:
     """The entries of ``folder`` that are not hidden, as ``os.walk`` sorts them: its sub-folders
-    (a link to a folder too), by name, and the rest; ``None`` for a folder whose listing fails,
-    which ``os.walk`` skips without a word (one that cannot be searched or whose path is too
-    long stops the listing before: :func:`list_landing`). One ``scandir`` answers the kind of
-    each entry and whether a file is a link without a system call per file (``os.walk`` with
-    ``pathlib`` took ~30 us a file: 3 s of a 100,000-file plan)."""
+    (a link to a folder too), by name, and the rest; an :class:`OSError` for a folder whose
+    listing fails (``os.walk`` skips it without a word: :func:`list_landing` lists it, to be
+    refused; one that cannot be searched or whose path is too long stops the listing before).
+    One ``scandir`` answers the kind of each entry and whether a file is a link without a
+    system call per file (``os.walk`` with ``pathlib`` took ~30 us a file: 3 s of a
+    100,000-file plan)."""
     folders: list[os.DirEntry[str]] = []
     others: list[os.DirEntry[str]] = []
-    try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                try:
-                    is_dir = entry.is_dir()
-                except OSError:  # e.g. a link into a loop: listed as a file, as os.walk does
-                    is_dir = False
-                (folders if is_dir else others).append(entry)
-    except OSError:
-        return None
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:  # e.g. a link into a loop: listed as a file, as os.walk does
+                is_dir = False
+            (folders if is_dir else others).append(entry)
     folders.sort(key=lambda entry: entry.name)
     return folders, others
+
+
+def _unlisted_folder(folder: str, prefix: str, error: OSError) -> LandingFile | None:
+    """The folder ``folder`` (``prefix``: its path in the zone, with a trailing ``/``) whose
+    listing failed with ``error``, as one entry (``special="folder"``, ``unlisted``: the
+    system's error), so that ingest refuses it with a reason instead of the run not seeing its
+    files without a word (up to session 54); ``None`` for a folder that is gone, or no longer
+    a folder, since its parent was listed (skipped, as a file that vanished is)."""
+    if isinstance(error, FileNotFoundError | NotADirectoryError):
+        return None
+    try:
+        stat = os.lstat(folder)
+    except OSError:
+        return None
+    relative = prefix.rstrip("/")
+    bad_name = not _is_utf8(relative)
+    if bad_name:  # shown as for a file (see list_landing); refused as a bad name first
+        relative = _shown_name(relative)
+    reason = error.strerror or type(error).__name__
+    return LandingFile(
+        relative,
+        stat.st_size,
+        stat.st_mtime_ns,
+        folder_date(prefix),
+        special="folder",
+        bad_name=bad_name,
+        unlisted=reason,
+    )
 
 
 def _linked_folders_outside(
@@ -415,7 +443,10 @@ def list_landing(landing: str | Path) -> list[LandingFile]:
     A path that is not UTF-8 is listed with ``bad_name`` set, under a name that shows its
     non-UTF-8 bytes as ``\\xNN``, so that ingest quarantines it without opening it. A
     FIFO, socket or device (found by ``stat``, never opened: opening a FIFO blocks) is listed
-    with ``special`` set, so the ingest stage quarantines it with that reason.
+    with ``special`` set, so the ingest stage quarantines it with that reason. A folder whose
+    listing fails (its permissions) is listed once, with ``unlisted`` set (the system's error),
+    so that ingest refuses it; a zone that cannot be listed at all is a
+    :class:`~etl.errors.LandingZoneError`.
     """
     if is_remote(landing):
         return _list_remote(str(landing))
@@ -429,10 +460,16 @@ def list_landing(landing: str | Path) -> list[LandingFile]:
     pending: list[tuple[str, str]] = [(str(root), "")]
     while pending:
         folder, prefix = pending.pop()
-        listed = _listed_folder(folder)
-        if listed is None:
+        try:
+            folders, others = _listed_folder(folder)
+        except OSError as exc:
+            if not prefix:
+                why = exc.strerror or type(exc).__name__
+                raise LandingZoneError(f"landing zone {root} cannot be listed: {why}") from exc
+            unlisted = _unlisted_folder(folder, prefix, exc)
+            if unlisted is not None:
+                found.append(unlisted)
             continue
-        folders, others = listed
         # pathlib asks each folder's own lstat (a few per zone): a folder that cannot be
         # reached raises here, where os.walk's listing with pathlib raised, instead of being
         # skipped as one whose listing fails (review R2)

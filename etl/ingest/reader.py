@@ -188,6 +188,9 @@ def unread_refusal(file: LandingFile, max_file_bytes: int) -> tuple[str, str] | 
         return QuarantineReason.BAD_NAME, detail
     if file.broken is not None:
         return QuarantineReason.BROKEN_LINK, file.broken
+    if file.unlisted is not None:
+        detail = f"a folder that could not be listed ({file.unlisted}): none of its files was seen"
+        return QuarantineReason.UNREADABLE_FOLDER, detail
     if file.special is not None:
         detail = f"a {file.special}, not a regular file: never opened for reading"
         return QuarantineReason.NOT_REGULAR, detail

@@ -7,6 +7,7 @@ import itertools
 import os
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -370,3 +371,51 @@ def test_list_landing_keeps_os_walks_order_for_rows_of_the_same_path(tmp_path: P
             handle.write(data)
     found = [(f.path, f.size, f.bad_name) for f in list_landing(tmp_path)]
     assert found == [("p1\\xff/a.txt", 5, False), ("p1\\xff/a.txt", 9, True)]
+
+
+def _unlistable(
+    monkeypatch: pytest.MonkeyPatch, folders: set[Path], code: int = errno.EACCES
+) -> None:
+    """``os.scandir`` fails on ``folders`` with ``code`` (as for a folder without read
+    permission, which root, who runs CI, can list anyway)."""
+    real = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if isinstance(path, str | os.PathLike) and Path(path) in folders:
+            raise OSError(code, os.strerror(code), str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_a_folder_that_cannot_be_listed_is_listed_once_to_be_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Up to session 54 a folder whose listing failed was left out without a word: its files
+    # were never seen, and no run said so. A folder that vanished since its parent was listed
+    # is still skipped, as a vanished file is; a zone that cannot be listed stops the run.
+    _write(tmp_path, "2024-05-06/locked/a.txt")
+    _write(tmp_path, "2024-05-06/locked/deeper/b.txt")
+    _write(tmp_path, "2024-05-06/ok.txt")
+    _write(tmp_path, "gone/c.txt")
+    _write(tmp_path, "undated/d.txt")
+    _unlistable(monkeypatch, {tmp_path / "2024-05-06" / "locked", tmp_path / "undated"})
+    stat = (tmp_path / "2024-05-06" / "locked").lstat()
+    rows = {f.path: f for f in list_landing(tmp_path)}
+    assert sorted(rows) == ["2024-05-06/locked", "2024-05-06/ok.txt", "gone/c.txt", "undated"]
+    assert rows["2024-05-06/locked"] == LandingFile(
+        "2024-05-06/locked",
+        stat.st_size,
+        stat.st_mtime_ns,
+        date(2024, 5, 6),
+        special="folder",
+        unlisted="Permission denied",
+    )
+    assert rows["undated"].path_date is None and rows["undated"].unlisted == "Permission denied"
+    assert rows["2024-05-06/ok.txt"].unlisted is None
+
+    _unlistable(monkeypatch, {tmp_path / "gone"}, errno.ENOENT)
+    assert "gone" not in {f.path for f in list_landing(tmp_path)}
+    _unlistable(monkeypatch, {tmp_path}, errno.EACCES)
+    with pytest.raises(LandingZoneError, match="cannot be listed: Permission denied"):
+        list_landing(tmp_path)

@@ -419,3 +419,22 @@ def test_a_folder_that_cannot_be_listed_is_listed_once_to_be_refused(
     _unlistable(monkeypatch, {tmp_path}, errno.EACCES)
     with pytest.raises(LandingZoneError, match="cannot be listed: Permission denied"):
         list_landing(tmp_path)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file names are bytes on POSIX only")
+def test_a_folder_that_cannot_be_listed_whose_name_is_not_utf8_is_shown_escaped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Listed as every name that is not UTF-8 is (each such byte written \xNN), to be refused
+    # as a bad name first.
+    _write(tmp_path, "2024-05-06/a.txt", b"text")
+    locked = os.fsencode(tmp_path / "2024-05-06") + b"/caf\xe9"
+    os.mkdir(locked)
+    with open(locked + b"/b.txt", "wb") as handle:
+        handle.write(b"never listed")
+    _unlistable(monkeypatch, {Path(os.fsdecode(locked))})
+    found = [(f.path, f.special, f.bad_name, f.unlisted) for f in list_landing(tmp_path)]
+    assert found == [
+        ("2024-05-06/a.txt", None, False, None),
+        ("2024-05-06/caf\\xe9", "folder", True, "Permission denied"),
+    ]

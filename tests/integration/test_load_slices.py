@@ -78,3 +78,44 @@ def test_post_load_article_check_is_the_same_slice_by_slice(
     # Every article's term rows and text were found (nothing cut at a slice's edge).
     assert (right["term_rows"] == right["n_terms"]).all()
     assert (right["text_rows"] == 1).all()
+
+
+def test_a_post_load_failure_names_each_failing_article_when_checked_slice_by_slice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two articles without their text, each second in its slice of 7: the post-load check
+    # names exactly those two, by id (a survivor of the seed-1224 mutation sample, #18: slices
+    # concatenated with their own row numbers gave the failure detail pandas' printout of
+    # both rows for each, and no article id a reader could use).
+    import json
+
+    from etl.settings import load_settings
+    from etl.validate.runner import suite_parameters
+    from etl.validate.warehouse import check_warehouse
+    from etl.warehouse import writer
+
+    generate_sample(tmp_path / "landing", days=1, start=date(2024, 3, 4), articles_per_day=20)
+    settings = load_settings(warehouse=_build(tmp_path / "landing", tmp_path / "w"))
+    monkeypatch.setattr(slices, "SLICE_ARTICLES", 7)
+    with writer(settings) as con:
+        ids = [
+            r[0]
+            for r in con.execute(
+                "SELECT article_id FROM fact_article ORDER BY published_date, article_id"
+            ).fetchall()
+        ]
+        assert len(ids) > 14
+        victims = [ids[1], ids[8]]
+        con.execute(
+            "DELETE FROM article_text WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [victims]
+        )
+        params = suite_parameters(None, date(2024, 3, 5), settings, ["en"])
+        day = {date(2024, 3, 4): len(ids)}
+        outcome = check_warehouse(con, day, settings.expectations_dir, params)
+    (row,) = [r for r in outcome.checks if r["column_name"] == "text_rows" and not r["success"]]
+    assert row["unexpected_count"] == 2
+    shown = json.loads(row["detail"])
+    assert sorted(shown, key=lambda r: r["article_id"]) == sorted(
+        ({"text_rows": "0", "article_id": v} for v in victims), key=lambda r: r["article_id"]
+    )
+    assert set(victims) <= set(outcome.rejected)

@@ -193,3 +193,23 @@ def test_json_ld_authors_named_by_given_and_family_name_are_counted() -> None:
     refused = _refusal(_page(_json_ld({**article, "datePublished": "2024-01-02"})))
     assert refused.reason == "metadata_too_long"
     assert refused.detail.startswith("1,000 author values naming 1,000 different names")
+
+
+def test_json_ld_authors_that_differ_in_their_middle_name_only_are_different_names() -> None:
+    """Survivor of mutation seed 1224: the extractor joins ``givenName``, ``additionalName``
+    and ``familyName`` (trafilatura's ``AUTHOR_ATTRS``), so 1,000 people who share their given
+    and family names but not their middle names are 1,000 different names to it (the count,
+    reading another key, saw one name and let the page through)."""
+    people = [
+        {
+            "@type": "Person",
+            "givenName": "Ann",
+            "additionalName": _name(i).split()[1],
+            "familyName": "Smith",
+        }
+        for i in range(1_000)
+    ]
+    article = {"@context": "https://schema.org", "@type": "NewsArticle", "author": people}
+    refused = _refusal(_page(_json_ld({**article, "datePublished": "2024-01-02"})))
+    assert refused.reason == "metadata_too_long"
+    assert refused.detail.startswith("1,000 author values naming 1,000 different names")

@@ -348,7 +348,6 @@ def _unlisted_folder(folder: str, prefix: str, error: OSError) -> LandingFile | 
     bad_name = not _is_utf8(relative)
     if bad_name:  # shown as for a file (see list_landing); refused as a bad name first
         relative = _shown_name(relative)
-    reason = error.strerror or type(error).__name__
     return LandingFile(
         relative,
         stat.st_size,
@@ -356,8 +355,13 @@ def _unlisted_folder(folder: str, prefix: str, error: OSError) -> LandingFile | 
         folder_date(prefix),
         special="folder",
         bad_name=bad_name,
-        unlisted=reason,
+        unlisted=_system_error(error),
     )
+
+
+def _system_error(error: OSError) -> str:
+    """What the system said (``Permission denied``), without the path or the error number."""
+    return error.strerror or type(error).__name__
 
 
 def _linked_folders_outside(
@@ -466,7 +470,7 @@ def list_landing(landing: str | Path) -> list[LandingFile]:
             folders, others = _listed_folder(folder)
         except OSError as exc:
             if not prefix:
-                why = exc.strerror or type(exc).__name__
+                why = _system_error(exc)
                 raise LandingZoneError(f"landing zone {root} cannot be listed: {why}") from exc
             unlisted = _unlisted_folder(folder, prefix, exc)
             if unlisted is not None:

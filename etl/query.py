@@ -121,7 +121,9 @@ def open_reader(
     # killed query left behind, that could fill the disk a load commits to (probe). A query
     # that needs more than its memory fails instead (OutOfMemoryError).
     con.execute("SET temp_directory = ''")
-    con.execute("SET python_enable_replacements = false")
+    # equivalent in upper case (seed 1225): DuckDB's setting names and values are not
+    # case-sensitive
+    con.execute("SET python_enable_replacements = false")  # pragma: no mutate
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con

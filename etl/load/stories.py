@@ -191,7 +191,9 @@ def _stored_candidates(
         """,
         {"low": low, "high": high},
     ).to_arrow_table()
-    con.register("story_hit_ids", pa.table({"article_id": pc.unique(hits.column("article_id"))}))
+    hit_ids = pc.unique(hits.column("article_id"))
+    # equivalent in upper case (seed 1225): the query below names the column case-insensitively
+    con.register("story_hit_ids", pa.table({"article_id": hit_ids}))  # pragma: no mutate
     members = con.execute(
         """
         SELECT m.article_id, m.story_id, s.first_published_date, m.published_date, m.minhash
@@ -296,7 +298,8 @@ def _insert(
         """
     )
     con.execute(
-        "INSERT INTO story_lsh BY NAME "
+        # equivalent in upper case (seed 1225): SQL names are case-insensitive
+        "INSERT INTO story_lsh BY NAME "  # pragma: no mutate
         "SELECT band, bucket, article_id, published_date FROM story_todo_bands"
     )
     con.execute("INSERT INTO dim_story BY NAME SELECT * FROM story_new_stories")

@@ -9,10 +9,7 @@ are literals."""
 
 from __future__ import annotations
 
-import errno
-import os
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -20,6 +17,7 @@ from etl import pipeline
 from etl.errors import LandingZoneError
 from etl.settings import load_settings
 
+from ..unit._listing import unlistable
 from .helpers import read_rows
 
 DAY = "2024-05-06"
@@ -28,18 +26,6 @@ DETAIL = "a folder that could not be listed (Permission denied): none of its fil
 
 def _article(n: int) -> str:
     return f" date {DAY} Article {n}: the council met on Monday to discuss the school budget.\n"
-
-
-def _locking(monkeypatch: pytest.MonkeyPatch, folders: set[Path]) -> None:
-    """The listing's ``os.scandir`` fails on ``folders`` as on a folder it may not read."""
-    real = os.scandir
-
-    def scandir(path: Any = ".") -> Any:
-        if isinstance(path, str | os.PathLike) and Path(path) in folders:
-            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
-        return real(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
 
 
 def test_a_folder_the_run_cannot_list_is_refused_remembered_and_loaded_once_readable(
@@ -58,7 +44,7 @@ def test_a_folder_the_run_cannot_list_is_refused_remembered_and_loaded_once_read
         write_reports=False,
         workers=1,
     )
-    _locking(monkeypatch, {locked})
+    unlistable(monkeypatch, {locked})
 
     first = pipeline.run(settings)
     assert (first.files_new, first.files_loaded, first.files_quarantined) == (4, 3, 1)
@@ -95,6 +81,6 @@ def test_a_landing_zone_that_cannot_be_listed_stops_the_run(
         write_reports=False,
         workers=1,
     )
-    _locking(monkeypatch, {landing})
+    unlistable(monkeypatch, {landing})
     with pytest.raises(LandingZoneError, match="cannot be listed: Permission denied"):
         pipeline.run(settings)

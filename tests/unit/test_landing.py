@@ -7,7 +7,6 @@ import itertools
 import os
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -22,6 +21,8 @@ from etl.ingest.landing import (
     source_name,
     special_kind,
 )
+
+from ._listing import unlistable
 
 
 @pytest.mark.parametrize(
@@ -373,21 +374,6 @@ def test_list_landing_keeps_os_walks_order_for_rows_of_the_same_path(tmp_path: P
     assert found == [("p1\\xff/a.txt", 5, False), ("p1\\xff/a.txt", 9, True)]
 
 
-def _unlistable(
-    monkeypatch: pytest.MonkeyPatch, folders: set[Path], code: int = errno.EACCES
-) -> None:
-    """``os.scandir`` fails on ``folders`` with ``code`` (as for a folder without read
-    permission, which root, who runs CI, can list anyway)."""
-    real = os.scandir
-
-    def scandir(path: Any = ".") -> Any:
-        if isinstance(path, str | os.PathLike) and Path(path) in folders:
-            raise OSError(code, os.strerror(code), str(path))
-        return real(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
-
-
 def test_a_folder_that_cannot_be_listed_is_listed_once_to_be_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -399,7 +385,7 @@ def test_a_folder_that_cannot_be_listed_is_listed_once_to_be_refused(
     _write(tmp_path, "2024-05-06/ok.txt")
     _write(tmp_path, "gone/c.txt")
     _write(tmp_path, "undated/d.txt")
-    _unlistable(monkeypatch, {tmp_path / "2024-05-06" / "locked", tmp_path / "undated"})
+    unlistable(monkeypatch, {tmp_path / "2024-05-06" / "locked", tmp_path / "undated"})
     stat = (tmp_path / "2024-05-06" / "locked").lstat()
     rows = {f.path: f for f in list_landing(tmp_path)}
     assert sorted(rows) == ["2024-05-06/locked", "2024-05-06/ok.txt", "gone/c.txt", "undated"]
@@ -414,9 +400,12 @@ def test_a_folder_that_cannot_be_listed_is_listed_once_to_be_refused(
     assert rows["undated"].path_date is None and rows["undated"].unlisted == "Permission denied"
     assert rows["2024-05-06/ok.txt"].unlisted is None
 
-    _unlistable(monkeypatch, {tmp_path / "gone"}, errno.ENOENT)
+    unlistable(monkeypatch, {tmp_path / "gone"}, errno.ENOENT)
     assert "gone" not in {f.path for f in list_landing(tmp_path)}
-    _unlistable(monkeypatch, {tmp_path}, errno.EACCES)
+    # Replaced by a file since its parent was listed: skipped too, as a vanished file is.
+    unlistable(monkeypatch, {tmp_path / "gone"}, errno.ENOTDIR)
+    assert [f.path for f in list_landing(tmp_path) if f.path.startswith("gone")] == []
+    unlistable(monkeypatch, {tmp_path}, errno.EACCES)
     with pytest.raises(LandingZoneError, match="cannot be listed: Permission denied"):
         list_landing(tmp_path)
 
@@ -432,7 +421,7 @@ def test_a_folder_that_cannot_be_listed_whose_name_is_not_utf8_is_shown_escaped(
     os.mkdir(locked)
     with open(locked + b"/b.txt", "wb") as handle:
         handle.write(b"never listed")
-    _unlistable(monkeypatch, {Path(os.fsdecode(locked))})
+    unlistable(monkeypatch, {Path(os.fsdecode(locked))})
     found = [(f.path, f.special, f.bad_name, f.unlisted) for f in list_landing(tmp_path)]
     assert found == [
         ("2024-05-06/a.txt", None, False, None),

@@ -1002,7 +1002,7 @@ def test_a_lake_commit_that_lost_the_settled_snapshot_says_so_and_retries(
 
 
 def test_a_lake_commit_conflict_raised_by_duckdb_is_retried_and_named(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A DuckLake COMMIT that conflicts (DuckDB's TransactionException) is the retryable
     LakeCommitConflictError, quoting DuckDB; the loader settles and tries again, and once the
@@ -1022,15 +1022,27 @@ def test_a_lake_commit_conflict_raised_by_duckdb_is_retried_and_named(
         tries.append(1)
         raise duckdb.TransactionException("Transaction conflict: another commit won")
 
+    slept: list[float] = []
     monkeypatch.setattr(loader, "LAKE_COMMIT_ATTEMPTS", 3)
-    monkeypatch.setattr(loader.time, "sleep", lambda s: None)
+    monkeypatch.setattr(loader.time, "sleep", slept.append)
+    monkeypatch.setattr(loader.random, "random", lambda: 0.5)  # the jitter's middle: x1.0
     with (
         faults.inject(faults.FaultPoint.BEFORE_COMMIT, conflicts),
         pytest.raises(LakeCommitConflictError) as info,
+        caplog.at_level("WARNING", logger=loader.log.name),
     ):
         pipeline.load_run(plan.staging_dir)
     assert str(info.value) == ("DuckLake commit conflict: Transaction conflict: another commit won")
     assert len(tries) == 3  # settled and written again each time
+    # The operator reads which attempt comes next, of how many, after how long: 0.1 s doubled
+    # per attempt (seed 1226: "attempt 3 of 3" before the second try passed every test).
+    assert slept == [0.2, 0.4]
+    said = [r.getMessage() for r in caplog.records if r.name == loader.log.name]
+    assert said == [
+        f"run {plan.run_id}: DuckLake commit conflict: Transaction conflict: another commit won;"
+        f" settling again in {delay}s (attempt {attempt} of 3)"
+        for delay, attempt in (("0.2", 2), ("0.4", 3))
+    ]
     assert pipeline.load_run(plan.staging_dir).articles_loaded == 1
     assert _lake_articles(settings) == 1
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import duckdb
 
-from etl.contracts import SCHEMAS, LedgerOutcome, Stage
+from etl.contracts import SCHEMAS, LedgerOutcome, QuarantineReason, Stage
 from etl.load import boilerplate, daily_terms
 from etl.load.account import TEXT_COLUMNS, touched_days_sql
 from etl.load.modes import LISTED, REMOVED
@@ -316,6 +316,34 @@ def write_ledger(con: duckdb.DuckDBPyConnection, run_id: str, landing: str) -> N
     )
 
 
+def _forget_listed_folders(con: duckdb.DuckDBPyConnection, landing: str) -> None:
+    """Drop the ``unreadable_folder`` refusals of folders the run has listed a file of (read or
+    found unchanged): the folder can be listed again. Kept, such a refusal made the folder,
+    locked again later with new files in it, count as unchanged, and no run said so again (up
+    to session 55). A folder listed again but empty keeps its refusal until a file lands in
+    it. Refused folders are few: each is looked up with a prefix filter on the run's files."""
+    folders = con.execute(
+        "SELECT path FROM ingest_refusal WHERE landing = ? AND reason = ?",
+        [landing, QuarantineReason.UNREADABLE_FOLDER.value],
+    ).fetchall()
+    listed = [
+        folder
+        for (folder,) in folders
+        if con.execute(
+            """
+            SELECT 1 FROM (SELECT path FROM run_ledger UNION ALL SELECT path FROM run_unchanged)
+            WHERE starts_with(path, ?) LIMIT 1
+            """,
+            [folder + "/"],
+        ).fetchone()
+    ]
+    if listed:
+        con.execute(
+            "DELETE FROM ingest_refusal WHERE landing = ? AND list_contains(?::VARCHAR[], path)",
+            [landing, listed],
+        )
+
+
 def write_refusals(
     con: duckdb.DuckDBPyConnection,
     run_id: str,
@@ -327,7 +355,7 @@ def write_refusals(
     ``(path, reason, detail)`` its plan expected (a file refused only once read, a gzip bomb
     say, is not one: the next run reads it again); ``known`` the refusals the plan found again
     (their last sighting). A file the run read, found unchanged or refused anew loses its old
-    refusal."""
+    refusal, and so does a folder refused as unlistable once the run has listed a file in it."""
     if known:
         con.execute(
             """
@@ -351,6 +379,7 @@ def write_refusals(
         """,
         [landing],
     )
+    _forget_listed_folders(con, landing)
     if not refusing:
         return
     paths, reasons, details = ([str(x) for x in column] for column in zip(*refusing, strict=True))

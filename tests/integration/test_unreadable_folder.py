@@ -66,6 +66,24 @@ def test_a_folder_the_run_cannot_list_is_refused_remembered_and_loaded_once_read
     assert (third.files_new, third.files_loaded, third.files_quarantined) == (1, 1, 0)
     loaded = read_rows(settings, "SELECT source_file FROM fact_article ORDER BY ALL")
     assert loaded == [(f"{DAY}/good{n}.txt",) for n in range(1, 4)] + [(f"{DAY}/wire/held.txt",)]
+    # Listed again, the folder's refusal goes, as a fixed file's does (up to session 55 it
+    # stayed: a folder locked again later, with new files hidden in it, counted as unchanged
+    # and no run said so again).
+    assert read_rows(settings, "SELECT count(*) FROM ingest_refusal") == [(0,)]
+
+    # Locked again, with a file added: refused again, with a new quarantine row.
+    (locked / "late.txt").write_text(_article(11), encoding="utf-8")
+    unlistable(monkeypatch, {locked})
+    fourth = pipeline.run(settings)
+    assert (fourth.files_new, fourth.files_quarantined, fourth.files_unchanged) == (1, 1, 3)
+    assert read_rows(
+        settings,
+        "SELECT q.path, q.reason, q.detail, q.run_id = ? FROM quarantine q ORDER BY q.run_id",
+        [fourth.run_id],
+    ) == [(f"{DAY}/wire", "unreadable_folder", DETAIL, flag) for flag in (False, True)]
+    assert read_rows(settings, "SELECT path, reason, first_run_id FROM ingest_refusal") == [
+        (f"{DAY}/wire", "unreadable_folder", fourth.run_id)
+    ]
 
 
 def test_a_landing_zone_that_cannot_be_listed_stops_the_run(

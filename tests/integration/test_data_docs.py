@@ -129,6 +129,10 @@ def test_each_result_page_names_the_checked_table_and_its_batches(tmp_path: Path
     }
     for suite, asset in expected.items():
         assert f"Data asset: {asset}" in _text(pages[suite]), suite
+        # GX's own batch spec stays beside the asset's name (seed 1227: a misspelt key dropped
+        # it and passed every test)
+        spec = f"Batch Spec batch_data PandasDataFrame data_asset_name {asset}"
+        assert spec in _text(pages[suite]), suite
 
 
 def test_each_suite_page_lists_its_expectations(tmp_path: Path) -> None:

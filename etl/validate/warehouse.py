@@ -131,7 +131,9 @@ def _articles(con: duckdb.DuckDBPyConnection, days: list[date]) -> pd.DataFrame:
     )
     # No article at all: one (empty) query still gives the frame its columns.
     pieces = slices or [Slice(date.min, "", date.min, "")]
-    frames = [con.execute(_ARTICLES_SQL, {"days": days, **piece.params()}).df() for piece in pieces]
+    # equivalent in upper case (seed 1228): DuckDB's named parameters are case-insensitive
+    partitions = {"days": days}  # pragma: no mutate
+    frames = [con.execute(_ARTICLES_SQL, {**partitions, **piece.params()}).df() for piece in pieces]
     return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 

@@ -133,6 +133,11 @@ def test_each_result_page_names_the_checked_table_and_its_batches(tmp_path: Path
         # it and passed every test)
         spec = f"Batch Spec batch_data PandasDataFrame data_asset_name {asset}"
         assert spec in _text(pages[suite]), suite
+        # the run and its start, read from the run id (seed 1228: a misspelt key showed
+        # "Run Time __none__" and passed every test)
+        stamp = summary.run_id.split("-")[0]  # 20261207T194048Z
+        started = f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:11]}:{stamp[11:13]}:{stamp[13:]}"
+        assert f"Run Name {summary.run_id} Run Time {started}" in _text(pages[suite]), suite
 
 
 def test_each_suite_page_lists_its_expectations(tmp_path: Path) -> None:

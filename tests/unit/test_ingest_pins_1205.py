@@ -7,6 +7,7 @@ Each test names the survivor it kills. Expected values are literals written from
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import os
@@ -347,6 +348,17 @@ def test_the_future_date_detail_names_the_allowance(tmp_path: Path) -> None:
             "late.txt",
             "future_date",
             "published date 2024-03-06 is more than 1 day after today (2024-03-04; "
+            "NEWS_ETL_FUTURE_DATE_ALLOWANCE_DAYS)",
+        )
+    ]
+    # Three days allowed: "days" (seed 1228: the singular for every allowance passed).
+    context = dataclasses.replace(_context(tmp_path), future_date_allowance_days=3)
+    (tmp_path / "later.txt").write_bytes(b" date 2024-03-08 Body text.")
+    result = ingest_files(list_landing(tmp_path), context, LedgerView())
+    assert [(q["path"], q["detail"]) for q in result.quarantine] == [
+        (
+            "later.txt",
+            "published date 2024-03-08 is more than 3 days after today (2024-03-04; "
             "NEWS_ETL_FUTURE_DATE_ALLOWANCE_DAYS)",
         )
     ]

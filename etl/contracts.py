@@ -268,7 +268,8 @@ QUARANTINE_REASONS: dict[QuarantineReason, ReasonDoc] = {
     QuarantineReason.UNREADABLE_FOLDER: ReasonDoc(
         "a folder of the landing zone that could not be listed (its permissions, an I/O error: "
         "the detail gives the system's error): none of its files was seen; remembered like the "
-        "other refusals, and its files are listed, as new, once it can be read",
+        "other refusals, and its files are listed, as new, once it can be read (the refusal "
+        "then goes, so a folder locked again later is refused again)",
         "check the folder's permissions",
     ),
     QuarantineReason.BAD_NAME: ReasonDoc(

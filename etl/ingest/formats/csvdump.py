@@ -70,13 +70,18 @@ def _n_fields(line: str, delimiter: str) -> int:
 
 
 def _lines(text: str, delimiter: str) -> list[tuple[str, str]]:
-    """``text`` as ``(line, line end)`` pairs, cut at the line ends outside quoted fields (a
-    quote that opens a field opens one; ``""`` inside it is a quote), where the csv module may
-    end a row; the last line's end may be ``""``. One pass over the file."""
+    """``text`` as ``(line, line end)`` pairs, cut at the line ends outside quoted fields, where
+    the csv module may end a row; the last line's end may be ``""``. One pass over the file.
+
+    Quotes are read as the csv module reads them: a quote that starts a field opens it, ``""``
+    inside it is a quote, and a quote right after the field's closing quote is one too. (Three
+    quotes that start a field are cut here as ``""`` and ``"``: the field is quoted, and its text
+    starts with a quote. Read as an empty field and a quote, it made the field's later ``,"``
+    open a quote; the line ends after it stayed uncut. Mutation seed 1229.)"""
     token = re.compile(f'""|"|\r\n|\n|\r|{re.escape(delimiter)}|[^"\r\n{re.escape(delimiter)}]+')
     out: list[tuple[str, str]] = []
     start = 0
-    quoted, field_start = False, True
+    quoted, field_start, closed = False, True, False
     for match in token.finditer(text):
         piece = match[0]
         if piece in ("\r\n", "\n", "\r"):
@@ -84,18 +89,13 @@ def _lines(text: str, delimiter: str) -> list[tuple[str, str]]:
                 out.append((text[start : match.start()], piece))
                 start, field_start = match.end(), True
             continue
-        if piece == '"':
-            if quoted:
-                quoted = False
-            elif field_start:
-                quoted = True
-            field_start = False
-        elif piece == delimiter:
-            field_start = not quoted
-        elif piece == '""':
-            field_start = False  # an empty quoted field, a quote inside one, or a literal
-        else:
-            field_start = False
+        if quoted:  # a quote alone closes the field; "" is a quote in it; the rest is its text
+            quoted = piece != '"'  # the token after a closing quote is no quote: see ``""``
+            continue
+        opens = field_start or closed  # a quote here opens the field, or reopens it
+        quoted = piece == '"' and opens
+        closed = piece == '""' and opens  # opened and closed at once: "" or the start of """a"
+        field_start = piece == delimiter
     out.append((text[start:], ""))
     return out
 

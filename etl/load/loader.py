@@ -160,7 +160,7 @@ def _load_once(
         raise
     if refusal is not None:
         refused = BatchValidationError(refusal)
-        if refusal == verdict.refusal and verdict.hint is not None:
+        if verdict.hint is not None:  # the run-level rules refused it (a post-load check: none)
             refused.add_note(verdict.hint)
         raise refused
     return LoadSummary(run_id=facts.run_id, **vars(account))

@@ -148,17 +148,24 @@ def _prune_static(site: Path) -> None:
     static = site / "static"
     if not static.is_dir():
         return
-    pages = "".join(p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
+    # Names are looked for in the files' bytes: a UTF-8 name is in UTF-8 bytes where it is in
+    # their text, and nothing depends on the locale's encoding (mutation seed 1229).
+    pages = b"".join(p.read_bytes() for p in site.rglob("*.html"))
     files = [p for p in static.rglob("*") if p.is_file()]
-    styles = [p for p in files if p.suffix == ".css" and p.relative_to(site).as_posix() in pages]
-    texts = pages + "".join(p.read_text(encoding="utf-8") for p in styles)
+    styles = [p for p in files if p.suffix == ".css" and _named(p.relative_to(site), pages)]
+    texts = pages + b"".join(p.read_bytes() for p in styles)
     for path in files:
-        relative = path.relative_to(site).as_posix()
-        if relative not in texts and relative.removeprefix("static/") not in texts:
+        relative = path.relative_to(site)
+        if not _named(relative, texts) and not _named(relative.relative_to("static"), texts):
             path.unlink()
     for folder in sorted((p for p in static.rglob("*") if p.is_dir()), reverse=True):
         if not any(folder.iterdir()):
             folder.rmdir()
+
+
+def _named(relative: Path, texts: bytes) -> bool:
+    """Whether ``texts`` name the file at ``relative`` (written with ``/``)."""
+    return relative.as_posix().encode() in texts
 
 
 class DataDocsError(RuntimeError):

@@ -14,6 +14,14 @@ folder), and in a mutant's run keeps each module's tests together, cheapest modu
 inside a module in the order mutmut gave (fastest call first). Only the order changes: the same
 tests run, a survivor still runs all of them, and any failing test kills the mutant.
 
+mutmut learns which tests reach a function from the functions each test calls in pytest's own
+process. A run forks: its batches in a pool, its validation in the GX helper's child. A function
+reached only there was never tied to the test, so its mutants ran without it and survived
+(seed 1230: ``_chunk_frames`` checked only copies of one batch's articles, a mutant a test of
+several batches kills). During the stats run each forked process therefore writes the names of
+the functions it reaches to a file of its own (:class:`ChildHits`), and before mutmut ties the
+test's functions to it, this process adds them (:func:`pytest_runtest_teardown`).
+
 mutmut runs several pytest sessions in one process (clean run, forced failure) and forks each
 mutant's run from it. A test module imported by an earlier session would be reused with its
 parametrize marks, and pytest escapes a reused mark's ids again (``\\n`` becomes ``\\\\n``):
@@ -25,8 +33,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
+import tempfile
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -92,3 +103,70 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     seconds = json.loads(DURATIONS.read_text(encoding="utf-8"))
     rank = {n: i for i, n in enumerate(module_order([i.nodeid for i in items], seconds))}
     items.sort(key=lambda item: rank[item.nodeid])
+
+
+class ChildHits(set[str]):
+    """mutmut's set of the functions the current test reached (``state()._stats``). In a forked
+    process, each name it adds the first time is also appended to ``folder/<pid>``, which
+    :meth:`collect` reads back in the process that made the set."""
+
+    def __init__(self, folder: Path, names: Iterable[str] = ()) -> None:
+        super().__init__(names)
+        self.folder = folder
+        self.owner = os.getpid()
+        self._written: tuple[int, set[str]] = (self.owner, set())
+
+    def add(self, name: str) -> None:
+        """Add ``name``; in a forked process, write it too (once per process)."""
+        super().add(name)
+        pid = os.getpid()
+        if pid == self.owner:
+            return
+        if self._written[0] != pid:  # the first name of this process
+            self._written = (pid, set())
+        if name not in self._written[1]:
+            self._written[1].add(name)
+            with open(self.folder / str(pid), "a", encoding="utf-8") as out:
+                out.write(name + "\n")
+
+    def collect(self) -> None:
+        """Add the names the forked processes wrote, and forget their files."""
+        for path in self.folder.iterdir():
+            names = path.read_text(encoding="utf-8").split()
+            path.unlink()
+            super().update(names)
+
+
+def _mutmut_state() -> object | None:
+    """mutmut's state object, when this session runs under mutmut."""
+    try:
+        from mutmut.state import state
+    except ImportError:
+        return None
+    return state()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In the stats run, let forked processes report the functions they reach."""
+    current = _mutmut_state()
+    if _mode() != "stats" or current is None:
+        return
+    folder = Path(tempfile.mkdtemp(prefix="mutation-child-hits-"))
+    current._stats = ChildHits(folder, current._stats)  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    """Before mutmut ties the functions reached to ``item``: add those its forks reached."""
+    hits = getattr(_mutmut_state(), "_stats", None)
+    if _mode() == "stats" and isinstance(hits, ChildHits):
+        hits.collect()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Put mutmut's own set back and remove the folder of the forks' files."""
+    current = _mutmut_state()
+    hits = getattr(current, "_stats", None)
+    if isinstance(hits, ChildHits):
+        current._stats = set(hits)  # type: ignore[union-attr]
+        shutil.rmtree(hits.folder, ignore_errors=True)

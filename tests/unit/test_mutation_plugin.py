@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.mutation_plugin import module_order
+import os
+from pathlib import Path
+
+from tests.mutation_plugin import ChildHits, module_order
 
 SECONDS = {
     "tests/integration/test_q.py::test_a": {"setup": 30.0, "call": 0.01, "teardown": 0.5},
@@ -43,3 +46,29 @@ def test_only_the_given_tests_count_and_unknown_tests_go_last() -> None:
         "tests/unit/test_u.py::test_y",
         "tests/new/test_n.py::test_new",
     ]
+
+
+def test_the_functions_a_forked_process_reaches_come_back_to_the_test(tmp_path: Path) -> None:
+    # During mutmut's stats run a test's validation ran in a forked child: the functions it
+    # reached there were never tied to the test (seed 1230).
+    hits = ChildHits(tmp_path, ["known"])
+    hits.add("in_pytest")  # this process: kept in the set, no file
+    assert list(tmp_path.iterdir()) == []
+    pid = os.fork()
+    if pid == 0:  # the child: what it adds reaches the parent through a file, once per name
+        for name in ("validate", "chunk_frames", "validate"):
+            hits.add(name)
+        grandchild = os.fork()
+        if grandchild == 0:
+            hits.add("post_load")
+            os._exit(0)
+        os.waitpid(grandchild, 0)
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert sorted(p.read_text(encoding="utf-8") for p in tmp_path.iterdir()) == [
+        "post_load\n",
+        "validate\nchunk_frames\n",
+    ]
+    hits.collect()
+    assert hits == {"known", "in_pytest", "validate", "chunk_frames", "post_load"}
+    assert list(tmp_path.iterdir()) == []

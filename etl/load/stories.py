@@ -107,7 +107,7 @@ def assign_stories(
     keys, has_keys = _matrix(todo.column("lsh_bands"), bands, np.int64)
     ids = todo.column("article_id").to_pylist()
     dates = todo.column("published_date").to_pylist()
-    n_tokens = np.asarray(todo.column("n_tokens").fill_null(0).to_numpy(), dtype=np.int64)
+    n_tokens = todo.column("n_tokens").fill_null(0).to_numpy()  # only compared: int32 will do
     if window_days < 0:
         raise ValueError(f"story window must be >= 0 days, not {window_days}")
     assigned = assign(

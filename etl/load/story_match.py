@@ -204,7 +204,9 @@ def _verify_one(
     if not cand.size:
         return cand, np.empty(0)
     lo = int(cand[0])
-    if 2 * cand.size > row - lo:  # most rows in front are candidates: compare the whole block
+    # Most rows in front are candidates: compare the whole block. Equivalent under any factor
+    # or comparison: both branches give the same agreements, the test only picks the cheaper.
+    if 2 * cand.size > row - lo:  # pragma: no mutate
         agree = _agreement(pool.sig[lo:row], pool.sig[row])[cand - lo]
     else:
         agree = _agreement(pool.sig[cand], pool.sig[row])
@@ -302,7 +304,8 @@ class _Nibbles:
             # Four words' flags sit at distinct bits once shifted by 0..3: counted together.
             np.left_shift(x, np.uint64(k % 4), out=x)
             merged |= x
-            if k % 4 == 3 or k == n_words - 1:
+            # equivalent with "!=" (seed 1230): counting after more words counts the same bits
+            if k % 4 == 3 or k == n_words - 1:  # pragma: no mutate
                 differ += np.bitwise_count(merged)
                 merged[:] = 0
         bound: np.ndarray = self.width - differ

@@ -144,9 +144,10 @@ def prepare_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     out = frame[[c for c in dict.fromkeys(columns) if c in frame.columns]].copy()
     for name in out.columns:
         dtype = out[name].dtype
-        if pd.api.types.is_integer_dtype(dtype) and str(dtype) != "int64":
+        # A column in the dtype already is left as it is (copy-on-write: astype copies nothing).
+        if pd.api.types.is_integer_dtype(dtype):
             out[name] = out[name].astype("int64") if not out[name].isna().any() else out[name]
-        elif pd.api.types.is_datetime64_any_dtype(dtype) and str(dtype) != "datetime64[ns]":
+        elif pd.api.types.is_datetime64_any_dtype(dtype):
             out[name] = _nanoseconds_if_they_fit(out[name])
         elif (
             pd.api.types.is_object_dtype(dtype) and len(out) and isinstance(out[name].iloc[0], date)

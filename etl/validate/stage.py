@@ -90,8 +90,8 @@ def repeated_articles(occurrences: Sequence[pa.Table]) -> dict[int, set[str]]:
     return repeats
 
 
-def _without(table: pa.Table, article_ids: set[str]) -> pa.Table:
-    """Rows of ``table`` whose ``article_id`` is not one of ``article_ids``."""
+def _without(table: pa.Table, article_ids: set[str] | None) -> pa.Table:
+    """Rows of ``table`` whose ``article_id`` is not one of ``article_ids`` (``None``: all)."""
     if not article_ids or "article_id" not in table.column_names:
         return table
     ids = table["article_id"]
@@ -123,7 +123,7 @@ def _chunk_frames(
             part = staging.read(table, batch, columns, DICTIONARY_COLUMNS.get(table, ()))
             # pragma: no mutate end
             if table not in PER_FILE_TABLES:
-                part = _without(part, repeats.get(batch, set()))
+                part = _without(part, repeats.get(batch))
             parts.append(part)
         # pragma: no mutate start (equivalent for every file this version stages, seed 1227:
         # RunStaging.write casts each to the contract's schema, so a table's parts share one

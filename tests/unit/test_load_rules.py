@@ -274,3 +274,12 @@ def test_a_refused_runs_account_loaded_and_removed_nothing() -> None:
     refused = account.refused()
     assert (refused.articles_loaded, refused.articles_removed, refused.partitions) == (0, 0, [])
     assert (refused.files_new, refused.files_quarantined, refused.quarantined) == (20, 11, 11)
+
+
+def test_a_stored_value_keeps_its_characters_as_written() -> None:
+    # An analyst reads "Zürich", not "Z\u00fcrich" (a survivor of mutation seed 1230: the
+    # values were escaped to ASCII and every test passed).
+    from etl.validate.runner import _jsonable
+
+    assert _jsonable(["Zürich", "日本語", "café – «x»"]) == '["Zürich", "日本語", "café – «x»"]'
+    assert _jsonable({"source": "Señal"}) == '{"source": "Señal"}'

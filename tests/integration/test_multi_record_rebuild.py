@@ -351,3 +351,39 @@ def _replay(s: Settings, tmp_path: Path) -> None:
     }
     out = CliRunner().invoke(app, ["replay"], env=env)
     assert out.exit_code == 0, out.output
+
+
+def test_an_unchanged_replayed_file_outside_dated_folders_is_read_as_a_copy(
+    tmp_path: Path,
+) -> None:
+    """feed.jsonl, outside dated folders, holds Apple and a line too short to load; `replay`
+    reads it again (a ``duplicate`` of its own article). Its day is rebuilt with nothing
+    changed: the file is taken (its article is on the day), and its unchanged ``duplicate`` row
+    makes it a copy (:func:`etl.ingest.ledger.rebuild_holders`): Apple stays from it, and it is
+    neither counted as a new file nor its short line quarantined again. (Mutation seed 1230: the
+    ledger looked up without the file's path, every test passed; the file was then judged anew,
+    counted new and ``loaded``, and its short line quarantined a second time.)"""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    short = json.dumps({"published": DAY, "text": "Too short."})
+    (landing / "feed.jsonl").write_text(_line("Apple story") + "\n" + short + "\n")
+    _txt(landing / "other.txt", "Banana story")
+    s = settings_for(landing, tmp_path / "wh", write_reports=False)
+    assert pipeline.run(s).articles_loaded == 2
+    _replay(s, tmp_path)
+    assert query(s.warehouse, "SELECT outcome FROM ingest_ledger WHERE path = 'feed.jsonl'") == [
+        ("duplicate",)
+    ]
+
+    summary = backfill.rebuild_partition(s, date(2024, 3, 4))
+
+    assert (summary.files_new, summary.files_loaded) == (1, 1)  # other.txt, read again
+    assert query(s.warehouse, "SELECT path, outcome FROM ingest_ledger ORDER BY path") == [
+        ("feed.jsonl", "duplicate"),
+        ("other.txt", "loaded"),
+    ]
+    # the short line: quarantined by the first run and by the replay, not by the rebuild
+    sql = "SELECT path, record, run_id = ? FROM quarantine"
+    assert query(s.warehouse, sql, [summary.run_id]) == [("feed.jsonl", "line 2", False)] * 2
+    assert _held(s) == [("Apple story", "feed.jsonl", DAY), ("Banana story", "other.txt", DAY)]
+    _assert_consistent(s)

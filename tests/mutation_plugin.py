@@ -17,8 +17,8 @@ tests run, a survivor still runs all of them, and any failing test kills the mut
 mutmut learns which tests reach a function from the functions each test calls in pytest's own
 process. A run forks: its batches in a pool, its validation in the GX helper's child. A function
 reached only there was never tied to the test, so its mutants ran without it and survived
-(seed 1230: ``_chunk_frames`` checked only copies of one batch's articles, a mutant a test of
-several batches kills). During the stats run each forked process therefore writes the names of
+(seed 1230: a mutant of ``_chunk_frames`` that a test of several batches kills). During the
+stats run each forked process therefore writes the names of
 the functions it reaches to a file of its own (:class:`ChildHits`), and before mutmut ties the
 test's functions to it, this process adds them (:func:`pytest_runtest_teardown`).
 

@@ -362,7 +362,7 @@ def test_an_unchanged_replayed_file_outside_dated_folders_is_read_as_a_copy(
     makes it a copy (:func:`etl.ingest.ledger.rebuild_holders`): Apple stays from it, and it is
     neither counted as a new file nor its short line quarantined again. (Mutation seed 1230: the
     ledger looked up without the file's path, every test passed; the file was then judged anew,
-    counted new and ``loaded``, and its short line quarantined a second time.)"""
+    counted new and ``loaded``, and its short line quarantined once more.)"""
     landing = tmp_path / "landing"
     landing.mkdir()
     short = json.dumps({"published": DAY, "text": "Too short."})

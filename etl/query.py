@@ -222,9 +222,11 @@ def _paths(tree: Any) -> Iterator[str]:
     that reads files, which must be text or a list of texts written out (a path built by an
     expression, ``'s3://lake/' || repeat('.', 2) || '/…'``, is checked by nobody: DuckDB works
     it out, then compares it with the allowed directories as written; review, session 39),
-    and each table named by a path (``FROM 's3://…/x.csv'``)."""
+    and each table named by a path (``FROM 's3://…/x.csv'``): every node's table name (a
+    ``SHOW``'s node names none but ``"tables"``, ``"databases"`` or ``__show_tables_expanded``;
+    the table a ``DESCRIBE`` or ``SUMMARIZE`` reads is a table node inside it)."""
     for node in _nodes(tree):
-        if node.get("type") == "BASE_TABLE" and isinstance(node.get("table_name"), str):
+        if isinstance(node.get("table_name"), str):
             yield node["table_name"]
         # pragma: no mutate start (equivalent with `or True`, a survivor of seed 1212: the only
         # other nodes with a function name are windows, and a file reader called as one,

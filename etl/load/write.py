@@ -323,7 +323,8 @@ def _forget_listed_folders(con: duckdb.DuckDBPyConnection, landing: str) -> None
     to session 55). A folder listed again but empty keeps its refusal until a file lands in
     it. Refused folders are few: each is looked up with a prefix filter on the run's files."""
     folders = con.execute(
-        "SELECT path FROM ingest_refusal WHERE landing = ? AND reason = ?",
+        # equivalent in lower case (seed 1231): SQL keywords are case-blind
+        "SELECT path FROM ingest_refusal WHERE landing = ? AND reason = ?",  # pragma: no mutate
         [landing, QuarantineReason.UNREADABLE_FOLDER.value],
     ).fetchall()
     listed = [

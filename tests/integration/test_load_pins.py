@@ -972,6 +972,22 @@ def _lake_articles(settings: Settings) -> int:
     return int(n)
 
 
+def test_the_lake_commit_token_names_the_last_run_that_committed(tmp_path: Path) -> None:
+    """``etl_commit_token`` (one row, rewritten by every DuckLake load so that overlapping
+    loads conflict) names the run whose load committed last, as its column says. (A survivor
+    of the seed-1231 mutation sample: the token claimed with no run id passed every test.)"""
+    from etl.warehouse import reader
+
+    settings, plan = _one_article_staged_for_a_lake(tmp_path)
+    assert pipeline.load_run(plan.staging_dir).articles_loaded == 1
+    con = reader(str(settings.target.location))
+    try:
+        token = con.execute("SELECT run_id, claimed_at IS NOT NULL FROM etl_commit_token")
+        assert token.fetchall() == [(plan.run_id, True)]
+    finally:
+        con.close()
+
+
 def test_a_lake_commit_that_lost_the_settled_snapshot_says_so_and_retries(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

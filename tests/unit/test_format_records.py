@@ -23,6 +23,25 @@ def test_csv_without_a_header() -> None:
     assert parse_csv("", L) == [RecordError(None, "malformed_csv", "no header row")]
 
 
+def test_csv_whose_header_the_csv_module_cannot_read_is_malformed() -> None:
+    """The csv module's error on the header row is the file's quarantine reason, not a crash
+    (csv stops on a field over its size limit: lowered here, as a host program may lower it)."""
+    import csv
+
+    limit = csv.field_size_limit(10)
+    try:
+        parsed = parse_csv("title,text_of_the_article\nA,Body\n", L)
+    finally:
+        csv.field_size_limit(limit)
+    assert parsed == [
+        RecordError(
+            None,
+            "malformed_csv",
+            "the header row cannot be read: field larger than field limit (10)",
+        )
+    ]
+
+
 def test_csv_rows_with_the_wrong_number_of_fields_are_quarantined_alone() -> None:
     text = "title,text\nA,Body one\nB\nC,Body three,extra\nD,Body four\n"
     assert parse_csv(text, L) == [

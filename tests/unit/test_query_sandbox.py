@@ -85,6 +85,9 @@ def test_the_refusal_names_every_text_sql_function_sorted() -> None:
         # check reads the statement's names without binding them)
         ("SELECT * FROM sqlite_scan('s3://bucket/lake/../other/x.db', 't')", "../other"),
         ("SELECT * FROM Postgres_Scan('s3://bucket/lake/../x', 'public', 't')", "lake/../x"),
+        # a file a DESCRIBE, SHOW or SUMMARIZE reads is a table node inside the statement's own
+        ("DESCRIBE 's3://bucket/lake/../other/x.csv'", "../other"),
+        ("SUMMARIZE SELECT * FROM 's3://bucket/lake/../other/x.csv'", "../other"),
     ],
 )
 def test_a_path_climbing_out_with_dot_dot_is_refused(sql: str, path: str) -> None:
@@ -108,6 +111,11 @@ def test_a_path_climbing_out_with_dot_dot_is_refused(sql: str, path: str) -> Non
         # text that is no path, however it is written (review, session 39)
         "SELECT contains('and so on..', '..'), string_split('1987-02-26..1987-03-04', '..')",
         "SELECT * FROM read_csv(['s3://bucket/lake/a.csv', 's3://bucket/lake/b..csv'])",
+        # SHOW's own node names "tables", "databases" or __show_tables_expanded: no path
+        "SHOW TABLES",
+        "SHOW ALL TABLES",
+        "SHOW DATABASES",
+        "DESCRIBE SELECT 'x/../y' AS a",
     ],
 )
 def test_dots_that_are_no_path_segment_pass(sql: str) -> None:

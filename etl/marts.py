@@ -12,7 +12,7 @@ from __future__ import annotations
 from etl.errors import ConfigError
 from etl.load.boilerplate import refresh_boilerplate
 from etl.settings import Settings
-from etl.warehouse import warehouse_exists, writer
+from etl.warehouse import transaction, warehouse_exists, writer
 
 _REFRESH = """
 INSERT INTO mart_daily_source
@@ -33,15 +33,10 @@ def refresh_marts(settings: Settings) -> dict[str, int]:
     if not warehouse_exists(settings.target, settings.lock_timeout_s):
         raise ConfigError(f"no warehouse at {settings.target.display}")
     with writer(settings) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute("DELETE FROM mart_daily_source")
             con.execute(_REFRESH)
             lines, flagged = refresh_boilerplate(con)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         row = con.execute("SELECT count(*) FROM mart_daily_source").fetchone()
     return {
         "mart_daily_source": int(row[0]) if row else 0,

@@ -383,6 +383,22 @@ def connect(
 
 
 @contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The block in one transaction of ``con``: ``BEGIN TRANSACTION`` before it, ``COMMIT``
+    after it; on any exception in it or in the ``COMMIT`` (Ctrl-C too) a ``ROLLBACK``, and the
+    exception raised again. A ``ROLLBACK`` that fails itself (a failed ``COMMIT`` has ended the
+    transaction already) does not hide the exception."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        with suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+
+
+@contextmanager
 def writer(settings: Settings, *, wait: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """A writable connection under the writer lock, with the schema migrated to the latest.
     ``wait=False``: a writer lock or a database file another process holds raises

@@ -26,7 +26,6 @@ run (its commit message) and recorded in ``etl_run_snapshot``.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import random
 import time
@@ -45,6 +44,7 @@ from etl.load import faults, record, rules, write
 from etl.load.account import STAGED_TABLES, RunAccount, attach_staged, expected_counts, settle
 from etl.load.modes import mode_for
 from etl.load.record import RunFacts
+from etl.warehouse import transaction
 
 __all__ = ["STAGED_TABLES", "LoadSummary", "PostLoadCheck", "RunFacts", "load_staged"]
 
@@ -135,25 +135,21 @@ def _load_once(
     results, refusal = list(verdict.checks), verdict.refusal
     expected = expected_counts(con) if refusal is None else {}
 
-    con.execute("BEGIN TRANSACTION")
     try:
-        if on_lake and lake.current_snapshot(con) != settled_at:
-            raise LakeCommitConflictError("another run committed while this one settled")
-        if refusal is None:
-            refusal = _write_data(con, facts, expected, post_load, results)
-        if refusal is not None:
-            account = account.refused()
-        record.record_settled_run(con, facts, account, results, refusal, schema_version)
-        if on_lake:
-            lake.claim_commit(con, facts.run_id)
-            lake.name_commit(con, facts.run_id)
-        faults.reach(faults.FaultPoint.BEFORE_COMMIT)
-        interrupts.check()  # a Ctrl-C a library caught during the load: no COMMIT
-        con.execute("COMMIT")
+        with transaction(con):  # a failed COMMIT (disk full) keeps its error
+            if on_lake and lake.current_snapshot(con) != settled_at:
+                raise LakeCommitConflictError("another run committed while this one settled")
+            if refusal is None:
+                refusal = _write_data(con, facts, expected, post_load, results)
+            if refusal is not None:
+                account = account.refused()
+            record.record_settled_run(con, facts, account, results, refusal, schema_version)
+            if on_lake:
+                lake.claim_commit(con, facts.run_id)
+                lake.name_commit(con, facts.run_id)
+            faults.reach(faults.FaultPoint.BEFORE_COMMIT)
+            interrupts.check()  # a Ctrl-C a library caught during the load: no COMMIT
     except BaseException as exc:
-        # A failed COMMIT (disk full) has already ended the transaction: keep its error.
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
         conflict = lake.conflict_error(exc) if on_lake else None
         if conflict is not None:
             raise conflict from exc

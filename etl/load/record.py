@@ -18,6 +18,7 @@ import duckdb
 from etl.contracts import RunStatus, Stage
 from etl.load.account import RunAccount
 from etl.load.staging import rows_table
+from etl.warehouse import transaction
 
 
 @dataclass(frozen=True)
@@ -257,14 +258,9 @@ def record_failed_run(
     is kept as it is; a row recorded here before (the run failed, was cleared, and failed anew)
     takes the new cause: it kept the first error, so a run that failed again for another reason
     was reported with the reason already fixed (probe, session 46)."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         kept, existing = kept_record(con, facts.run_id)
         if not kept:
             forget_earlier_attempt(con, facts.run_id)
             write_run(con, facts, facts.planned_account(), status, cause, schema_version)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return (existing or cause) if kept else cause

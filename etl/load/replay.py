@@ -17,6 +17,7 @@ from etl.contracts import LedgerOutcome, RunStatus, Stage, plural
 from etl.errors import UnknownReasonError
 from etl.leftovers import REPLAY_SAVED_FOR
 from etl.load.standing import STANDING_QUARANTINE
+from etl.warehouse import transaction
 
 if TYPE_CHECKING:
     from etl.load.loader import LoadSummary
@@ -194,8 +195,7 @@ def forget_quarantined(
     # Files refused unread have no ledger row: their refusal is forgotten (``ingest_refusal``).
     refusals = "FROM ingest_refusal WHERE landing = ? AND (?::VARCHAR IS NULL OR reason = ?)"
     params = [landing, reason, reason, landing]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         # Read, then delete, in one transaction: DuckLake refuses DELETE … RETURNING.
         ledger_rows = con.execute(chosen, params).to_arrow_table()
         con.execute(forget, params)
@@ -203,10 +203,6 @@ def forget_quarantined(
         con.execute(f"DELETE {refusals}", params[:3])
         if keep is not None:
             _save(keep, ledger_rows, refusal_rows)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return _forgotten(ledger_rows, refusal_rows)
 
 
@@ -243,8 +239,7 @@ def remember_again(
     con.register("forgotten_ledger", ledger_rows)
     con.register("forgotten_refusal", refusal_rows)
     try:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             put = con.execute(
                 """
                 INSERT INTO ingest_ledger BY NAME
@@ -261,10 +256,6 @@ def remember_again(
                                   WHERE r.landing = f.landing AND r.path = f.path)
                 """
             ).fetchone()
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     finally:
         con.unregister("forgotten_ledger")
         con.unregister("forgotten_refusal")

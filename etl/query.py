@@ -121,11 +121,11 @@ def open_reader(
     # killed query left behind, that could fill the disk a load commits to (probe). A query
     # that needs more than its memory fails instead (OutOfMemoryError).
     con.execute("SET temp_directory = ''")
-    # equivalent in upper case (seed 1225): DuckDB's setting names and values are not
-    # case-sensitive
+    # equivalent in upper case (seed 1225) and in lower case (seed 1232): DuckDB's setting
+    # names and values are not case-sensitive
     con.execute("SET python_enable_replacements = false")  # pragma: no mutate
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
+    con.execute("SET enable_external_access = false")  # pragma: no mutate
+    con.execute("SET lock_configuration = true")  # pragma: no mutate
     return con
 
 

@@ -89,6 +89,11 @@ def test_data_docs_are_built_per_run_with_every_suite_and_result(
     assert "Status: Succeeded" in _text(pages["warehouse_partition"])
     # GX's how-to GIFs and unused fonts are not copied into every run's folder.
     assert not list(docs.rglob("*.gif")) and not list(docs.rglob("*.otf"))
+    # Nor do its pages carry GX's "how to" buttons and footer, which link to GX's online
+    # guides (seed 1232: the site option misspelt passed every test).
+    for page in [docs / "index.html", *pages.values()]:
+        text = page.read_text(encoding="utf-8")
+        assert "show_how_to_buttons" not in text and "docs.greatexpectations.io" not in text
 
     # The run report links to the index and to every result page; the quality page names it.
     report = summary.report

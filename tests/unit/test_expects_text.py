@@ -48,6 +48,18 @@ def test_values_that_are_not_dates_are_json() -> None:
     )
 
 
+def test_text_is_written_as_it_is_not_escaped() -> None:
+    """A value or constant with letters outside ASCII reads as written, not as JSON escapes
+    (``"\\u00e9"``); seed 1232: the parameter's value escaped passed every test."""
+    item = {
+        "type": "expect_column_values_to_not_be_in_set",
+        "kwargs": {"column": "term", "value_set": {"$PARAMETER": "banned"}, "note": "né"},
+    }
+    assert expects_text(item, {"banned": ["café", "Øl"]}) == (
+        'value_set=["café", "Øl"] ($banned), note="né"'
+    )
+
+
 def test_columns_are_named_as_check_rows_name_them() -> None:
     assert expectation_column(BETWEEN) == "published_date"
     pair = {"type": "x", "kwargs": {"column_A": "a", "column_B": "b", "or_equal": True}}

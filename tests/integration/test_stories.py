@@ -116,6 +116,10 @@ def _run(tmp_path: Path, runs: list[list[Article]]) -> tuple[Assigned, dict[int,
     for articles in runs:
         _new_articles(con, articles)
         assert assign_stories(con) == len(articles)
+        # the run's members and stories, handed to DuckDB as Arrow tables, are let go (seed
+        # 1232: one of them kept registered on the load's connection passed the tests)
+        left = "SELECT view_name FROM duckdb_views() WHERE view_name LIKE 'story_new_%'"
+        assert con.execute(left).fetchall() == []
     rows = con.execute(
         "SELECT article_id, story_id, matched_article_id, similarity FROM story_member"
     ).fetchall()

@@ -19,7 +19,14 @@ from etl import lake
 from etl.errors import ConfigError, MigrationError
 from etl.load.migrations import discover, schema_version
 from etl.settings import Settings
-from etl.warehouse import connect, refuse_the_wrong_kind, table_checksum, writer, writer_lock
+from etl.warehouse import (
+    connect,
+    refuse_the_wrong_kind,
+    table_checksum,
+    transaction,
+    writer,
+    writer_lock,
+)
 
 #: Tables the copy leaves to the lake's own migrations (their rows differ only in when they
 #: were written): the applied migrations.
@@ -113,12 +120,13 @@ def copy_to_lake(source: Settings, target: Settings) -> LakeCopy:
                         )
                     # a copy that committed, then was stopped (while comparing, say): compare
                     return LakeCopy([_compare(con, table) for table in tables], already=True)
-                con.execute("BEGIN TRANSACTION")
-                for table in tables:
-                    con.execute(f'DELETE FROM "{table}"')
-                    con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM source."{table}"')
-                lake.name_commit(con, f"to-ducklake from {file}")
-                con.execute("COMMIT")
+                # rolled back if stopped: the clean-up below then runs, and the cause is raised
+                # (DETACH in the open transaction failed, hiding it)
+                with transaction(con):
+                    for table in tables:
+                        con.execute(f'DELETE FROM "{table}"')
+                        con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM source."{table}"')
+                    lake.name_commit(con, f"to-ducklake from {file}")
                 return LakeCopy([_compare(con, table) for table in tables], already=False)
             finally:
                 con.execute("USE warehouse")

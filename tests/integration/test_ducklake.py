@@ -623,3 +623,36 @@ def test_another_applications_lake_on_postgres_is_refused_unchanged(
             "or a new file\n"
         ), done.stderr
     assert _psql_tables(pg_server, lake_url) == tables
+
+
+def test_a_copy_stopped_inside_its_transaction_says_why_and_copies_again_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy stopped between its first INSERT and its COMMIT (here: naming the commit fails)
+    raises that error, not one of the clean-up statements after it, leaves the lake without
+    runs, and the next copy completes."""
+    from etl import lake
+    from etl.lake_copy import copy_to_lake
+
+    landing = tmp_path / "landing"
+    generate_sample(landing, days=1, articles_per_day=3)
+    file = str(tmp_path / "warehouse.duckdb")
+    _run(landing, file, tmp_path)
+    url = f"ducklake:{tmp_path}/lake/catalog.ducklake"
+    source = load_settings(warehouse=file, staging_dir=tmp_path / "staging")
+    target = load_settings(
+        warehouse=url,
+        staging_dir=tmp_path / "staging",
+        ducklake_data_path=str(tmp_path / "lake-data"),
+    )
+
+    def stopped(con: object, message: str) -> None:
+        raise RuntimeError("stopped before the commit")
+
+    monkeypatch.setattr(lake, "name_commit", stopped)
+    with pytest.raises(RuntimeError, match=r"^stopped before the commit$"):
+        copy_to_lake(source, target)
+    assert _rows(url, "SELECT count(*) FROM etl_run") == [(0,)]
+    monkeypatch.undo()
+    copied = copy_to_lake(source, target)
+    assert not copied.already and all(t.equal for t in copied.tables)
